@@ -1,0 +1,330 @@
+//! The HTTP app: state, middleware (request id, auth, rate limit), GraphQL, REST, health.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::auth::{self, Principal, RateDecision, RateLimiter, Sessions};
+use crate::config::Config;
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::{self, AppSchema};
+use crate::rest::{self, RestTable};
+use crate::service::{accounts, workspaces};
+use crate::{db, ids};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+pub struct Inner {
+    pub config: Config,
+    pub db: DatabaseConnection,
+    pub schema: AppSchema,
+    pub sessions: Arc<Sessions>,
+    pub limiter: RateLimiter,
+    pub rest: RestTable,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+/// The id of one request, echoed in the `Request-Id` header and in error details.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// A bound, ready-to-serve application.
+pub struct App {
+    pub listener: TcpListener,
+    pub router: Router,
+    pub addr: SocketAddr,
+    pub state: AppState,
+    /// The demo workspace's API key, when one was created at this start.
+    pub demo_api_key: Option<String>,
+}
+
+impl App {
+    pub async fn serve(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Connects and migrates the database, compiles the REST table and binds the listener.
+pub async fn build(config: Config) -> anyhow::Result<App> {
+    let db = db::connect(config.database_url.expose()).await?;
+    db::migrate(&db).await?;
+
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.expose().to_owned(),
+        None => accounts::session_secret(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?,
+    };
+    let sessions = Arc::new(Sessions::new(secret.as_bytes()));
+    let schema = graphql::build_schema(db.clone(), sessions.clone());
+    let rest = RestTable::compile(rest::table::routes()).map_err(anyhow::Error::msg)?;
+    rest.validate(&schema, &db).await.map_err(anyhow::Error::msg)?;
+
+    let demo_api_key = if config.seed_demo_workspace {
+        seed_demo(&db).await?
+    } else {
+        None
+    };
+
+    let listener = TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState {
+        inner: Arc::new(Inner {
+            limiter: RateLimiter::new(config.rate_limit_per_minute),
+            config,
+            db,
+            schema,
+            sessions,
+            rest,
+        }),
+    };
+    let router = router(state.clone());
+    Ok(App {
+        listener,
+        router,
+        addr,
+        state,
+        demo_api_key,
+    })
+}
+
+async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<Option<String>> {
+    let fail = |e: AppError| anyhow::anyhow!(e.message);
+    if workspaces::count(db).await.map_err(fail)? > 0 {
+        return Ok(None);
+    }
+    let workspace = workspaces::create(db, "Demo workspace", workspaces::Plan::Pro)
+        .await
+        .map_err(fail)?;
+    let key = accounts::create_api_key(db, &workspace.id, Some("Demo key".into()))
+        .await
+        .map_err(fail)?;
+    Ok(Some(key.secret))
+}
+
+fn router(state: AppState) -> Router {
+    let rest = state
+        .rest
+        .router()
+        .route_layer(middleware::from_fn_with_state(state.clone(), rest_auth));
+    let graphql = Router::new()
+        .route("/graphql", get(graphiql).post(graphql_post))
+        .route_layer(middleware::from_fn_with_state(state.clone(), graphql_auth));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/graphiql/{file}", get(graphiql_asset))
+        .route("/v1/openapi.json", get(openapi))
+        .merge(rest)
+        .merge(graphql)
+        .fallback(not_found)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
+        .layer(middleware::from_fn(request_id))
+        .with_state(state)
+}
+
+async fn request_id(mut request: Request, next: Next) -> Response {
+    let id = RequestId(ids::new_id("req"));
+    request.extensions_mut().insert(id.clone());
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&id.0) {
+        response.headers_mut().insert("request-id", value);
+    }
+    response
+}
+
+fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    let body = json!({ "success": false, "error": { "code": "INTERNAL_ERROR", "message": "Internal server error", "details": {} } });
+    rest::json_response(StatusCode::INTERNAL_SERVER_ERROR, &body)
+}
+
+/// Authenticates and counts the request; `Ok(None)` when no credentials were sent.
+async fn admit(state: &AppState, headers: &HeaderMap) -> Result<Option<(Principal, RateDecision)>, (AppError, Option<RateDecision>)> {
+    let header = match headers.get(header::AUTHORIZATION) {
+        None => None,
+        Some(value) => Some(value.to_str().map_err(|_| {
+            (AppError::unauthenticated("Authorization header is not valid text"), None)
+        })?),
+    };
+    let principal = auth::authenticate(&state.db, &state.sessions, header)
+        .await
+        .map_err(|e| (e, None))?;
+    let Some(principal) = principal else {
+        return Ok(None);
+    };
+    let decision = state.limiter.check(&principal.workspace_id);
+    if !decision.allowed {
+        let err = AppError::new(ErrorCode::RateLimited, format!("Rate limit of {} requests per minute exceeded", decision.limit))
+            .with_details(json!({ "limit": decision.limit, "reset": decision.reset }));
+        return Err((err, Some(decision)));
+    }
+    Ok(Some((principal, decision)))
+}
+
+fn rate_headers(response: &mut Response, decision: &RateDecision) {
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(decision.reset));
+    if !decision.allowed {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(decision.retry_after(auth::unix_now())));
+    }
+}
+
+async fn rest_auth(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or(RequestId(String::new()));
+    match admit(&state, request.headers()).await {
+        Ok(Some((principal, decision))) => {
+            request.extensions_mut().insert(principal);
+            let mut response = next.run(request).await;
+            rate_headers(&mut response, &decision);
+            response
+        }
+        Ok(None) => rest::error_response(
+            &AppError::unauthenticated("Authentication required: send 'Authorization: Bearer <API key>'"),
+            &request_id,
+        ),
+        Err((err, decision)) => {
+            let mut response = rest::error_response(&err, &request_id);
+            if let Some(decision) = decision {
+                rate_headers(&mut response, &decision);
+            }
+            response
+        }
+    }
+}
+
+/// GraphQL may be called anonymously (to sign up or log in); bad credentials are still refused.
+async fn graphql_auth(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    match admit(&state, request.headers()).await {
+        Ok(Some((principal, decision))) => {
+            request.extensions_mut().insert(principal);
+            let mut response = next.run(request).await;
+            rate_headers(&mut response, &decision);
+            response
+        }
+        Ok(None) => next.run(request).await,
+        Err((err, decision)) => {
+            let mut response = graphql_error(&err);
+            if let Some(decision) = decision {
+                rate_headers(&mut response, &decision);
+            }
+            response
+        }
+    }
+}
+
+/// A request-level GraphQL error: `{errors:[…]}` with the code's HTTP status.
+fn graphql_error(err: &AppError) -> Response {
+    let mut extensions = json!({ "code": err.code.as_str() });
+    if let Some(details) = &err.details {
+        extensions["details"] = details.clone();
+    }
+    let body = json!({ "data": null, "errors": [{ "message": err.message, "extensions": extensions }] });
+    let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    rest::json_response(status, &body)
+}
+
+async fn graphql_post(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    body: Body,
+) -> Response {
+    let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return graphql_error(&AppError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("Request body exceeds {} bytes", state.config.max_body_bytes),
+            ));
+        }
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+        Ok(request) => request,
+        Err(e) => {
+            return graphql_error(&AppError::new(
+                ErrorCode::BadRequest,
+                format!("Body must be a GraphQL request object: {e}"),
+            ));
+        }
+    };
+    let request = graphql::prepare(request, &state.db, principal.map(|p| p.0));
+    let response = state.schema.execute(request).await;
+    let body = serde_json::to_vec(&response).unwrap_or_default();
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => rest::json_response(StatusCode::OK, &json!({ "status": "ok" })),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            rest::json_response(StatusCode::SERVICE_UNAVAILABLE, &json!({ "status": "unavailable" }))
+        }
+    }
+}
+
+async fn openapi(State(state): State<AppState>) -> Response {
+    rest::json_response(StatusCode::OK, &rest::openapi(&state.rest))
+}
+
+async fn not_found(Extension(request_id): Extension<RequestId>) -> Response {
+    rest::error_response(&AppError::not_found("Route"), &request_id)
+}
+
+const GRAPHIQL_HTML: &str = include_str!("../assets/graphiql.html");
+
+async fn graphiql() -> Html<&'static str> {
+    Html(GRAPHIQL_HTML)
+}
+
+/// GraphiQL's scripts and styles, built into the binary so the playground works offline.
+async fn graphiql_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let (body, content_type): (&'static [u8], &str) = match file.as_str() {
+        "graphiql.min.js" => (include_bytes!("../assets/graphiql/graphiql.min.js"), "text/javascript"),
+        "graphiql.min.css" => (include_bytes!("../assets/graphiql/graphiql.min.css"), "text/css"),
+        "react.production.min.js" => (include_bytes!("../assets/graphiql/react.production.min.js"), "text/javascript"),
+        "react-dom.production.min.js" => (
+            include_bytes!("../assets/graphiql/react-dom.production.min.js"),
+            "text/javascript",
+        ),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        body,
+    )
+        .into_response()
+}

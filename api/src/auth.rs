@@ -1,0 +1,221 @@
+//! Who is calling: bearer token → `Principal`, the plan gate, sessions (JWT) and the rate limit.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::service::accounts;
+use crate::service::workspaces::{self, Plan};
+
+pub const ISSUER: &str = "fluenzr";
+pub const AUDIENCE: &str = "fluenzr-api";
+/// Lifetime of a session token, in seconds.
+pub const SESSION_TTL_SECS: i64 = 3600;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrincipalKind {
+    ApiKey { key_id: String },
+    User { user_id: String },
+}
+
+/// The authenticated caller; every tenant query is scoped by `workspace_id`.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub workspace_id: String,
+    pub plan: Plan,
+    pub kind: PrincipalKind,
+}
+
+impl Principal {
+    /// The user behind a session; API keys may not do what only people should.
+    pub fn user_id(&self) -> AppResult<&str> {
+        match &self.kind {
+            PrincipalKind::User { user_id } => Ok(user_id),
+            PrincipalKind::ApiKey { .. } => Err(AppError::forbidden(
+                "This operation needs a user session, not an API key",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub wsp: String,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Issues and checks session tokens: HS256 only, with `exp`, `iss` and `aud` enforced.
+pub struct Sessions {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Sessions {
+    pub fn new(secret: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.leeway = 0;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        Sessions {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
+    }
+
+    pub fn issue(&self, user_id: &str, workspace_id: &str) -> AppResult<(String, DateTime<Utc>)> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: user_id.to_owned(),
+            wsp: workspace_id.to_owned(),
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            iat: now,
+            exp: now + SESSION_TTL_SECS,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(AppError::internal)?;
+        let expires = DateTime::from_timestamp(claims.exp, 0).unwrap_or_default();
+        Ok((token, expires))
+    }
+
+    pub fn verify(&self, token: &str) -> AppResult<Claims> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|err| {
+                use jsonwebtoken::errors::ErrorKind;
+                let message = match err.kind() {
+                    ErrorKind::ExpiredSignature => "Session token has expired",
+                    ErrorKind::InvalidAudience => "Session token has the wrong audience",
+                    ErrorKind::InvalidIssuer => "Session token has the wrong issuer",
+                    ErrorKind::InvalidAlgorithm => "Session token uses a disallowed algorithm",
+                    _ => "Invalid session token",
+                };
+                AppError::unauthenticated(message)
+            })
+    }
+}
+
+/// Resolves an `Authorization` header value. No header is `Ok(None)`: the caller decides
+/// whether anonymous access is allowed.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    sessions: &Sessions,
+    header: Option<&str>,
+) -> AppResult<Option<Principal>> {
+    let Some(header) = header else { return Ok(None) };
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| AppError::unauthenticated("Authorization must be 'Bearer <token>'"))?;
+
+    if token.starts_with(accounts::API_KEY_PREFIX) {
+        let (key, workspace) = accounts::find_api_key(db, token)
+            .await?
+            .ok_or_else(|| AppError::unauthenticated("Invalid or revoked API key"))?;
+        let plan = Plan::parse(&workspace.plan).map_err(|_| AppError::internal("bad plan"))?;
+        if !plan.allows_api_keys() {
+            return Err(AppError::new(
+                ErrorCode::PlanRequired,
+                "API access with API keys needs the Pro plan",
+            )
+            .with_details(serde_json::json!({ "plan": plan.as_str(), "requiredPlan": "pro" })));
+        }
+        accounts::touch_api_key(db, &key).await?;
+        return Ok(Some(Principal {
+            workspace_id: workspace.id,
+            plan,
+            kind: PrincipalKind::ApiKey { key_id: key.id },
+        }));
+    }
+
+    let claims = sessions.verify(token)?;
+    let user = accounts::get_user(db, &claims.wsp, &claims.sub)
+        .await
+        .map_err(|_| AppError::unauthenticated("Invalid session token"))?;
+    let workspace = workspaces::get(db, &user.workspace_id).await?;
+    let plan = Plan::parse(&workspace.plan).map_err(|_| AppError::internal("bad plan"))?;
+    Ok(Some(Principal {
+        workspace_id: workspace.id,
+        plan,
+        kind: PrincipalKind::User { user_id: user.id },
+    }))
+}
+
+/// The rate-limit state after counting one request.
+#[derive(Clone, Copy, Debug)]
+pub struct RateDecision {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Unix seconds at which the window resets.
+    pub reset: u64,
+    pub allowed: bool,
+}
+
+impl RateDecision {
+    pub fn retry_after(&self, now: u64) -> u64 {
+        self.reset.saturating_sub(now).max(1)
+    }
+}
+
+/// Fixed one-minute windows per workspace, counted in this process.
+pub struct RateLimiter {
+    limit: u32,
+    windows: Mutex<HashMap<String, (u64, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(limit_per_minute: u32) -> Self {
+        RateLimiter {
+            limit: limit_per_minute,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn check(&self, workspace_id: &str) -> RateDecision {
+        let now = unix_now();
+        let window = now - now % 60;
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if windows.len() > 10_000 {
+            windows.retain(|_, (start, _)| *start == window);
+        }
+        let entry = windows
+            .entry(workspace_id.to_owned())
+            .or_insert((window, 0));
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        let allowed = entry.1 < self.limit;
+        if allowed {
+            entry.1 += 1;
+        }
+        RateDecision {
+            limit: self.limit,
+            remaining: self.limit - entry.1,
+            reset: window + 60,
+            allowed,
+        }
+    }
+}
+
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

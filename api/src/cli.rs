@@ -1,0 +1,155 @@
+//! The `fluenzr` command line.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, DEFAULT_DATABASE_URL, Secret};
+use crate::service::{accounts, workspaces};
+use crate::{app, db, graphql};
+
+#[derive(Parser, Debug)]
+#[command(name = "fluenzr", version, about = "FluenzR: the cold-email outreach API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the HTTP server (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DbArgs),
+    /// Print the GraphQL SDL (what `schema.graphql` must equal).
+    ExportSchema,
+    /// Manage workspaces.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum WorkspaceCommand {
+    /// Create a workspace with an API key; prints `{"workspaceId":…,"apiKey":…}`.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "pro", value_parser = ["free", "starter", "pro"])]
+        plan: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+struct DbArgs {
+    /// `sqlite://PATH?mode=rwc` or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    database_url: String,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ServeArgs {
+    #[arg(long, env = "FLUENZR_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Base URL of public links (tracking, unsubscribe); defaults to http://<addr>.
+    #[arg(long, env = "FLUENZR_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// HS256 key for session tokens; generated and stored in the database when unset.
+    #[arg(long, env = "FLUENZR_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// Requests per minute per workspace.
+    #[arg(long, env = "FLUENZR_RATE_LIMIT", default_value_t = 1000)]
+    rate_limit: u32,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs::parse_from_env()
+    }
+}
+
+impl ServeArgs {
+    fn parse_from_env() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        Only::parse_from(["fluenzr"]).args
+    }
+
+    fn into_config(self) -> Config {
+        let mut config = Config::new(self.db.database_url);
+        config.addr = self.addr;
+        config.public_url = self.public_url;
+        config.jwt_secret = self.jwt_secret.map(Secret::new);
+        config.rate_limit_per_minute = self.rate_limit;
+        config.seed_demo_workspace = true;
+        config
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::default())))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => {
+            let app = app::build(args.into_config()).await?;
+            println!("FluenzR listening on http://{}", app.addr);
+            println!("  REST:    http://{}/v1/contacts", app.addr);
+            println!("  GraphQL: http://{}/graphql", app.addr);
+            if let Some(key) = &app.demo_api_key {
+                println!("Created a Pro demo workspace. Its API key (shown once):\n  {key}");
+            }
+            app.serve().await?;
+        }
+        Command::Migrate(args) => {
+            let conn = db::connect(&args.database_url).await?;
+            db::migrate(&conn).await?;
+            println!("migrations applied");
+        }
+        Command::ExportSchema => print!("{}", graphql::sdl()),
+        Command::Workspace(WorkspaceCommand::Create { name, plan, db: args }) => {
+            let conn = db::connect(&args.database_url).await?;
+            db::migrate(&conn).await?;
+            let fail = |e: crate::error::AppError| anyhow::anyhow!(e.message);
+            let plan = workspaces::Plan::parse(&plan).map_err(fail)?;
+            let workspace = workspaces::create(&conn, &name, plan).await.map_err(fail)?;
+            let key = accounts::create_api_key(&conn, &workspace.id, Some("CLI key".into()))
+                .await
+                .map_err(fail)?;
+            println!(
+                "{}",
+                serde_json::json!({ "workspaceId": workspace.id, "apiKey": key.secret })
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! Runtime configuration: built once (from the CLI and environment) and passed into `app::build`.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+/// A string that never shows up in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the HTTP server listens; port 0 picks a free one.
+    pub addr: SocketAddr,
+    /// `sqlite://…` (the embedded default) or `postgres://…`.
+    pub database_url: Secret,
+    /// Base of public links; defaults to `http://<bound address>`.
+    pub public_url: Option<String>,
+    /// HS256 key for user sessions; generated and persisted in the database when unset.
+    pub jwt_secret: Option<Secret>,
+    /// Requests per minute per workspace, REST and GraphQL together.
+    pub rate_limit_per_minute: u32,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Create a Pro demo workspace (and print its key) when the database has none.
+    pub seed_demo_workspace: bool,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
+
+impl Config {
+    /// Defaults for the given database: used by tests and as the base of the CLI's config.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: Secret::new(database_url),
+            public_url: None,
+            jwt_secret: None,
+            rate_limit_per_minute: 1000,
+            max_body_bytes: 2 * 1024 * 1024,
+            seed_demo_workspace: false,
+        }
+    }
+}

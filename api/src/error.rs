@@ -1,0 +1,153 @@
+//! One error type for every layer, and the single table that maps its codes to HTTP statuses.
+
+use serde_json::Value;
+
+/// A machine-readable error code, shared by the REST envelope and GraphQL `extensions.code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    ValidationError,
+    BadRequest,
+    Unauthenticated,
+    Forbidden,
+    PlanRequired,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    RateLimited,
+    Internal,
+}
+
+/// code ↔ wire name ↔ HTTP status: the only place this mapping lives.
+const CODES: &[(ErrorCode, &str, u16)] = &[
+    (ErrorCode::ValidationError, "VALIDATION_ERROR", 400),
+    (ErrorCode::BadRequest, "BAD_REQUEST", 400),
+    (ErrorCode::Unauthenticated, "UNAUTHENTICATED", 401),
+    (ErrorCode::Forbidden, "FORBIDDEN", 403),
+    (ErrorCode::PlanRequired, "PLAN_REQUIRED", 403),
+    (ErrorCode::NotFound, "NOT_FOUND", 404),
+    (ErrorCode::MethodNotAllowed, "METHOD_NOT_ALLOWED", 405),
+    (ErrorCode::Conflict, "CONFLICT", 409),
+    (ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413),
+    (ErrorCode::RateLimited, "RATE_LIMITED", 429),
+    (ErrorCode::Internal, "INTERNAL_ERROR", 500),
+];
+
+impl ErrorCode {
+    fn row(self) -> &'static (ErrorCode, &'static str, u16) {
+        CODES
+            .iter()
+            .find(|row| row.0 == self)
+            .unwrap_or(&CODES[CODES.len() - 1])
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.row().1
+    }
+
+    pub fn http_status(self) -> u16 {
+        self.row().2
+    }
+
+    pub fn from_wire(name: &str) -> Option<ErrorCode> {
+        CODES.iter().find(|row| row.1 == name).map(|row| row.0)
+    }
+}
+
+/// An error a client can act on. Deliberately not `Display`, so it can only reach GraphQL
+/// through the conversion that keeps its code.
+#[derive(Clone, Debug)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub details: Option<Value>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError {
+            code,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::ValidationError, message)
+    }
+
+    /// A validation error naming the offending field in `details.field`.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::validation(message).with_details(serde_json::json!({ "field": field }))
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Conflict, message)
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unauthenticated, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    /// An unexpected failure: logged here with its cause, answered with a generic message.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(ErrorCode::Internal, "Internal server error")
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        AppError::internal(err)
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(app) => app,
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        use async_graphql::ErrorExtensions;
+        let mut gql = async_graphql::Error::new(err.message);
+        let code = err.code.as_str();
+        let details = err.details;
+        gql = gql.extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(details) = details
+                && let Ok(value) = async_graphql::Value::from_json(details)
+            {
+                ext.set("details", value);
+            }
+        });
+        gql
+    }
+}
+
+/// True when a database error is a unique-constraint violation (both engines).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

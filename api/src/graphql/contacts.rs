@@ -1,0 +1,320 @@
+//! Contacts in GraphQL.
+
+use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject};
+use entity::contact;
+use serde_json::Value;
+
+use super::loaders::GroupIdsOfContact;
+use super::types::{Deleted, PageInfo, SortOrder};
+use super::{db, loader, principal};
+use crate::ids::rfc3339;
+use crate::service::contacts::{self as svc, ContactFilter as SvcFilter};
+use crate::service::{PageRequest, contacts::ContactStatus as SvcStatus};
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum ContactStatus {
+    Active,
+    Unsubscribed,
+    Bounced,
+}
+
+impl From<ContactStatus> for SvcStatus {
+    fn from(s: ContactStatus) -> Self {
+        match s {
+            ContactStatus::Active => SvcStatus::Active,
+            ContactStatus::Unsubscribed => SvcStatus::Unsubscribed,
+            ContactStatus::Bounced => SvcStatus::Bounced,
+        }
+    }
+}
+
+impl From<SvcStatus> for ContactStatus {
+    fn from(s: SvcStatus) -> Self {
+        match s {
+            SvcStatus::Active => ContactStatus::Active,
+            SvcStatus::Unsubscribed => ContactStatus::Unsubscribed,
+            SvcStatus::Bounced => ContactStatus::Bounced,
+        }
+    }
+}
+
+/// A person the workspace can email.
+pub struct Contact(pub contact::Model);
+
+#[Object]
+impl Contact {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn first_name(&self) -> Option<&str> {
+        self.0.first_name.as_deref()
+    }
+    async fn last_name(&self) -> Option<&str> {
+        self.0.last_name.as_deref()
+    }
+    async fn company(&self) -> Option<&str> {
+        self.0.company.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Free-form fields usable as template variables: an object of scalars.
+    async fn custom_fields(&self) -> Json<Value> {
+        Json(self.0.custom_fields.clone())
+    }
+    async fn status(&self) -> ContactStatus {
+        SvcStatus::parse(&self.0.status)
+            .unwrap_or(SvcStatus::Active)
+            .into()
+    }
+    /// Ids of the groups this contact belongs to.
+    async fn group_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
+        let ids = loader(ctx)?
+            .load_one(GroupIdsOfContact(self.0.id.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(ids.into_iter().map(ID).collect())
+    }
+    /// RFC 3339, UTC.
+    async fn created_at(&self) -> String {
+        rfc3339(&self.0.created_at)
+    }
+    /// RFC 3339, UTC.
+    async fn updated_at(&self) -> String {
+        rfc3339(&self.0.updated_at)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ContactPage {
+    pub items: Vec<Contact>,
+    pub page_info: PageInfo,
+}
+
+impl ContactPage {
+    pub fn from_page(page: crate::service::Page<contact::Model>) -> Self {
+        let page_info = PageInfo::of(&page);
+        ContactPage {
+            items: page.items.into_iter().map(Contact).collect(),
+            page_info,
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct ContactFilter {
+    /// Case-insensitive substring of the email address.
+    pub email: Option<String>,
+    /// Only members of this group.
+    pub group: Option<ID>,
+    pub status: Option<ContactStatus>,
+    /// Case-insensitive exact company name.
+    pub company: Option<String>,
+}
+
+impl From<ContactFilter> for SvcFilter {
+    fn from(f: ContactFilter) -> Self {
+        SvcFilter {
+            email: f.email,
+            group: f.group.map(|g| g.0),
+            status: f.status.map(Into::into),
+            company: f.company,
+        }
+    }
+}
+
+/// A new contact. `email` is required.
+#[derive(InputObject)]
+pub struct ContactInput {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub custom_fields: Option<Json<Value>>,
+    pub status: Option<ContactStatus>,
+    /// Groups to put the contact in.
+    pub group_ids: Option<Vec<ID>>,
+}
+
+impl From<ContactInput> for svc::ContactInput {
+    fn from(i: ContactInput) -> Self {
+        svc::ContactInput {
+            email: i.email,
+            first_name: i.first_name,
+            last_name: i.last_name,
+            company: i.company,
+            phone: i.phone,
+            custom_fields: i.custom_fields.map(|j| j.0),
+            status: i.status.map(Into::into),
+            group_ids: i.group_ids.map(|ids| ids.into_iter().map(|id| id.0).collect()),
+        }
+    }
+}
+
+/// Fields present are replaced; `null` clears an optional field.
+#[derive(InputObject)]
+pub struct ContactUpdate {
+    pub email: MaybeUndefined<String>,
+    pub first_name: MaybeUndefined<String>,
+    pub last_name: MaybeUndefined<String>,
+    pub company: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub custom_fields: MaybeUndefined<Json<Value>>,
+    pub status: MaybeUndefined<ContactStatus>,
+    /// Replaces the contact's groups.
+    pub group_ids: MaybeUndefined<Vec<ID>>,
+}
+
+impl From<ContactUpdate> for svc::ContactPatch {
+    fn from(u: ContactUpdate) -> Self {
+        svc::ContactPatch {
+            email: u.email.into(),
+            first_name: u.first_name.into(),
+            last_name: u.last_name.into(),
+            company: u.company.into(),
+            phone: u.phone.into(),
+            custom_fields: u.custom_fields.map_value(|j| j.0).into(),
+            status: u.status.map_value(Into::into).into(),
+            group_ids: u
+                .group_ids
+                .map_value(|ids| ids.into_iter().map(|id| id.0).collect())
+                .into(),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ItemError {
+    pub code: String,
+    pub message: String,
+    pub details: Option<Json<Value>>,
+}
+
+#[derive(SimpleObject)]
+pub struct ContactBatchItem {
+    /// Position of the item in the request.
+    pub index: usize,
+    pub success: bool,
+    pub contact: Option<Contact>,
+    pub error: Option<ItemError>,
+}
+
+#[derive(SimpleObject)]
+pub struct ContactBatchResult {
+    pub created: usize,
+    pub failed: usize,
+    pub results: Vec<ContactBatchItem>,
+}
+
+#[derive(Default)]
+pub struct ContactQuery;
+
+#[Object]
+impl ContactQuery {
+    async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Contact> {
+        let who = principal(ctx)?;
+        Ok(Contact(svc::get(db(ctx)?, &who.workspace_id, &id).await?))
+    }
+
+    /// Contacts, filtered, sorted (`createdAt`, `updatedAt`, `email`, `firstName`, `lastName`,
+    /// `company`; default `createdAt`) and paginated.
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+        filter: Option<ContactFilter>,
+        sort: Option<String>,
+        #[graphql(default)] order: SortOrder,
+    ) -> Result<ContactPage> {
+        let who = principal(ctx)?;
+        let request = PageRequest::new(page, per_page)?;
+        let filter: SvcFilter = filter.unwrap_or_default().into();
+        let found = svc::list(
+            db(ctx)?,
+            &who.workspace_id,
+            &filter,
+            request,
+            sort.as_deref(),
+            order.into(),
+        )
+        .await?;
+        Ok(ContactPage::from_page(found))
+    }
+}
+
+#[derive(Default)]
+pub struct ContactMutation;
+
+#[Object]
+impl ContactMutation {
+    async fn create_contact(&self, ctx: &Context<'_>, input: ContactInput) -> Result<Contact> {
+        let who = principal(ctx)?;
+        Ok(Contact(
+            svc::create(db(ctx)?, &who.workspace_id, input.into()).await?,
+        ))
+    }
+
+    /// Creates up to 1000 contacts; each item succeeds or fails on its own.
+    async fn create_contacts(
+        &self,
+        ctx: &Context<'_>,
+        contacts: Vec<ContactInput>,
+    ) -> Result<ContactBatchResult> {
+        let who = principal(ctx)?;
+        let inputs = contacts.into_iter().map(Into::into).collect();
+        let outcomes = svc::create_many(db(ctx)?, &who.workspace_id, inputs).await?;
+        let results: Vec<ContactBatchItem> = outcomes
+            .into_iter()
+            .enumerate()
+            .map(|(index, outcome)| match outcome {
+                Ok(model) => ContactBatchItem {
+                    index,
+                    success: true,
+                    contact: Some(Contact(model)),
+                    error: None,
+                },
+                Err(err) => ContactBatchItem {
+                    index,
+                    success: false,
+                    contact: None,
+                    error: Some(ItemError {
+                        code: err.code.as_str().to_owned(),
+                        message: err.message,
+                        details: err.details.map(Json),
+                    }),
+                },
+            })
+            .collect();
+        let created = results.iter().filter(|r| r.success).count();
+        Ok(ContactBatchResult {
+            created,
+            failed: results.len() - created,
+            results,
+        })
+    }
+
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: ContactUpdate,
+    ) -> Result<Contact> {
+        let who = principal(ctx)?;
+        Ok(Contact(
+            svc::update(db(ctx)?, &who.workspace_id, &id, input.into()).await?,
+        ))
+    }
+
+    async fn delete_contact(&self, ctx: &Context<'_>, id: ID) -> Result<Deleted> {
+        let who = principal(ctx)?;
+        Ok(Deleted::new(
+            svc::delete(db(ctx)?, &who.workspace_id, &id).await?,
+        ))
+    }
+}

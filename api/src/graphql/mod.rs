@@ -1,0 +1,73 @@
+//! The GraphQL schema: one query and one mutation object per domain, merged.
+
+mod account;
+mod contacts;
+mod groups;
+mod loaders;
+mod types;
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::{Principal, Sessions};
+use crate::error::AppError;
+
+pub use loaders::DbLoader;
+
+#[derive(MergedObject, Default)]
+pub struct Query(account::AccountQuery, contacts::ContactQuery, groups::GroupQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    account::AccountMutation,
+    contacts::ContactMutation,
+    groups::GroupMutation,
+);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(12)
+        .limit_complexity(2000)
+}
+
+/// The executable schema, holding what every request shares.
+pub fn build_schema(db: DatabaseConnection, sessions: Arc<Sessions>) -> AppSchema {
+    builder().data(db).data(sessions).finish()
+}
+
+/// The SDL that `schema.graphql` must equal.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+/// Attaches what belongs to one request: the caller and fresh, per-request loaders.
+pub fn prepare(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+    principal: Option<Principal>,
+) -> async_graphql::Request {
+    let request = request.data(DataLoader::new(DbLoader::new(db.clone()), tokio::spawn));
+    match principal {
+        Some(principal) => request.data(principal),
+        None => request,
+    }
+}
+
+/// The authenticated caller, or UNAUTHENTICATED.
+fn principal<'a>(ctx: &Context<'a>) -> Result<&'a Principal, AppError> {
+    ctx.data_opt::<Principal>()
+        .ok_or_else(|| AppError::unauthenticated("Authentication required: send 'Authorization: Bearer <token>'"))
+}
+
+fn db<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DatabaseConnection> {
+    ctx.data::<DatabaseConnection>()
+}
+
+fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<DbLoader>> {
+    ctx.data::<DataLoader<DbLoader>>()
+}

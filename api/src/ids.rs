@@ -1,0 +1,33 @@
+//! Opaque, prefixed, time-sortable identifiers and the clock.
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+pub const CONTACT: &str = "cnt";
+pub const GROUP: &str = "grp";
+pub const WORKSPACE: &str = "wsp";
+pub const USER: &str = "usr";
+pub const API_KEY: &str = "key";
+
+/// A new id such as `cnt_01jdz8…`: the prefix, then a lower-case ULID.
+pub fn new_id(prefix: &str) -> String {
+    let ulid = ulid::Ulid::generate().to_string().to_ascii_lowercase();
+    format!("{prefix}_{ulid}")
+}
+
+/// True when `id` has the given prefix and a well-formed body.
+pub fn has_prefix(id: &str, prefix: &str) -> bool {
+    id.len() == prefix.len() + 27
+        && id.starts_with(prefix)
+        && id.as_bytes()[prefix.len()] == b'_'
+        && id[prefix.len() + 1..].bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Now, truncated to microseconds so every engine stores and returns the same instant.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// RFC 3339 UTC with a `Z` suffix, to the second.
+pub fn rfc3339(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,12 @@
+//! FluenzR: the HTTP app, GraphQL schema, REST route table, business services and CLI.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod ids;
+pub mod rest;
+pub mod service;

@@ -1,0 +1,399 @@
+//! The REST compatibility layer: the route table, compiled once, executed against the GraphQL
+//! schema, and every answer reshaped into the `{success, data, meta}` envelope.
+
+pub mod table;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use async_graphql::parser::types::{BaseType, DocumentOperations, ExecutableDocument};
+use async_graphql::{Request, Variables};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter};
+use axum::{Extension, Router};
+use serde_json::{Map, Value, json};
+
+use crate::app::{AppState, RequestId};
+use crate::auth::Principal;
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::{self, AppSchema};
+use table::{BodyMap, ParamKind, RouteSpec, Shape};
+
+/// A route with its operation parsed, ready to execute many times.
+pub struct CompiledRoute {
+    pub spec: RouteSpec,
+    document: ExecutableDocument,
+}
+
+/// The compiled table.
+pub struct RestTable {
+    pub routes: Vec<Arc<CompiledRoute>>,
+}
+
+impl RestTable {
+    /// Parses every operation and rejects duplicate routes.
+    pub fn compile(specs: Vec<RouteSpec>) -> Result<RestTable, String> {
+        let mut seen = std::collections::HashSet::new();
+        let mut routes = Vec::with_capacity(specs.len());
+        for spec in specs {
+            if !seen.insert((spec.method.clone(), spec.path)) {
+                return Err(format!("duplicate REST route {} {}", spec.method, spec.path));
+            }
+            let document = async_graphql::parser::parse_query(&spec.operation)
+                .map_err(|e| format!("REST route {} does not parse: {e}", spec.name))?;
+            routes.push(Arc::new(CompiledRoute { spec, document }));
+        }
+        Ok(RestTable { routes })
+    }
+
+    /// Runs every operation once, anonymously, with placeholder variables: anything but an
+    /// authentication error means the operation does not fit the schema.
+    pub async fn validate(&self, schema: &AppSchema, db: &sea_orm::DatabaseConnection) -> Result<(), String> {
+        for route in &self.routes {
+            let mut request = Request::new(route.spec.operation.clone())
+                .variables(Variables::from_json(placeholder_variables(&route.document)));
+            request.set_parsed_query(route.document.clone());
+            let response = schema.execute(graphql::prepare(request, db, None)).await;
+            for error in &response.errors {
+                if error_code(error) != Some(ErrorCode::Unauthenticated) {
+                    return Err(format!(
+                        "REST route {} does not fit the schema: {}",
+                        route.spec.name, error.message
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The axum routes (full paths under `/v1`), each path answering unknown methods with 405.
+    pub fn router(&self) -> Router<AppState> {
+        let mut by_path: BTreeMap<&'static str, Vec<Arc<CompiledRoute>>> = BTreeMap::new();
+        for route in &self.routes {
+            by_path.entry(route.spec.path).or_default().push(route.clone());
+        }
+        let mut router = Router::new();
+        for (path, routes) in by_path {
+            let mut allow: Vec<&str> = routes.iter().map(|r| r.spec.method.as_str()).collect();
+            if allow.contains(&"GET") {
+                allow.push("HEAD");
+            }
+            let allow = allow.join(", ");
+            let mut methods = MethodRouter::new();
+            for route in routes {
+                let Ok(filter) = MethodFilter::try_from(route.spec.method.clone()) else {
+                    continue;
+                };
+                methods = methods.on(
+                    filter,
+                    move |State(state): State<AppState>,
+                          Extension(principal): Extension<Principal>,
+                          Extension(request_id): Extension<RequestId>,
+                          path: Result<Path<HashMap<String, String>>, axum::extract::rejection::PathRejection>,
+                          RawQuery(query): RawQuery,
+                          body: Body| {
+                        let route = route.clone();
+                        async move {
+                            let path = path.map(|p| p.0).unwrap_or_default();
+                            match run(&state, &route, principal, path, query, body).await {
+                                Ok(response) => response,
+                                Err(err) => error_response(&err, &request_id),
+                            }
+                        }
+                    },
+                );
+            }
+            let methods = methods.fallback(move |Extension(request_id): Extension<RequestId>| {
+                let allow = allow.clone();
+                async move {
+                    let err = AppError::new(
+                        ErrorCode::MethodNotAllowed,
+                        format!("Method not allowed; this path accepts {allow}"),
+                    )
+                    .with_details(json!({ "allow": allow }));
+                    let mut response = error_response(&err, &request_id);
+                    if let Ok(value) = HeaderValue::from_str(&allow) {
+                        response.headers_mut().insert(header::ALLOW, value);
+                    }
+                    response
+                }
+            });
+            router = router.route(&format!("/v1{path}"), methods);
+        }
+        router
+    }
+}
+
+async fn run(
+    state: &AppState,
+    route: &CompiledRoute,
+    principal: Principal,
+    path: HashMap<String, String>,
+    query: Option<String>,
+    body: Body,
+) -> Result<Response, AppError> {
+    let spec = &route.spec;
+    let mut variables = Map::new();
+    for (name, value) in path {
+        variables.insert(name, Value::String(value));
+    }
+    apply_query(spec, query.as_deref(), &mut variables)?;
+    if spec.body != BodyMap::None {
+        let bytes = axum::body::to_bytes(body, state.config.max_body_bytes)
+            .await
+            .map_err(|_| {
+                AppError::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("Request body exceeds {} bytes", state.config.max_body_bytes),
+                )
+            })?;
+        apply_body(&spec.body, &bytes, &mut variables)?;
+    }
+
+    let mut request = Request::new(spec.operation.clone()).variables(Variables::from_json(Value::Object(variables)));
+    request.set_parsed_query(route.document.clone());
+    let response = state
+        .schema
+        .execute(graphql::prepare(request, &state.db, Some(principal)))
+        .await;
+    if let Some(error) = response.errors.first() {
+        return Err(from_graphql_error(error));
+    }
+    let data = response.data.into_json().map_err(AppError::internal)?;
+    let status = StatusCode::from_u16(spec.status).unwrap_or(StatusCode::OK);
+    let body = match &spec.shape {
+        Shape::Object(at) => json!({ "success": true, "data": pick(data, at) }),
+        Shape::Page(at) => {
+            let mut page = pick(data, at);
+            let items = page.get_mut("items").map(Value::take).unwrap_or(Value::Array(vec![]));
+            let meta = page.get_mut("pageInfo").map(Value::take).unwrap_or(Value::Null);
+            json!({ "success": true, "data": items, "meta": meta })
+        }
+    };
+    Ok(json_response(status, &body))
+}
+
+fn pick(mut value: Value, at: &[&str]) -> Value {
+    for key in at {
+        value = value.get_mut(*key).map(Value::take).unwrap_or(Value::Null);
+    }
+    value
+}
+
+fn apply_query(spec: &RouteSpec, query: Option<&str>, variables: &mut Map<String, Value>) -> Result<(), AppError> {
+    let Some(query) = query.filter(|q| !q.is_empty()) else {
+        return Ok(());
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|_| AppError::new(ErrorCode::BadRequest, "Malformed query string"))?;
+    for (name, raw) in pairs {
+        let Some(param) = spec.query.iter().find(|p| p.name == name) else {
+            let allowed: Vec<&str> = spec.query.iter().map(|p| p.name).collect();
+            return Err(AppError::new(
+                ErrorCode::BadRequest,
+                format!("Unknown query parameter '{name}'"),
+            )
+            .with_details(json!({ "parameter": name, "allowed": allowed })));
+        };
+        let value = match param.kind {
+            ParamKind::Str => Value::String(raw),
+            ParamKind::Int => match raw.trim().parse::<i64>() {
+                Ok(n) => Value::from(n),
+                Err(_) => {
+                    return Err(AppError::invalid_field(
+                        param.name,
+                        format!("{} must be a whole number", param.name),
+                    ));
+                }
+            },
+        };
+        set_path(variables, param.target, value);
+    }
+    Ok(())
+}
+
+fn set_path(variables: &mut Map<String, Value>, target: &str, value: Value) {
+    match target.split_once('.') {
+        None => {
+            variables.insert(target.to_owned(), value);
+        }
+        Some((head, rest)) => {
+            let entry = variables
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = entry {
+                set_path(inner, rest, value);
+            }
+        }
+    }
+}
+
+fn apply_body(map: &BodyMap, bytes: &[u8], variables: &mut Map<String, Value>) -> Result<(), AppError> {
+    let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_slice(bytes).map_err(|e| {
+            AppError::new(ErrorCode::BadRequest, "Malformed JSON body")
+                .with_details(json!({ "line": e.line(), "column": e.column() }))
+        })?
+    };
+    let Value::Object(object) = body else {
+        return Err(AppError::new(ErrorCode::BadRequest, "The JSON body must be an object"));
+    };
+    match map {
+        BodyMap::None => {}
+        BodyMap::Variable(name) => {
+            variables.insert((*name).to_owned(), Value::Object(object));
+        }
+        BodyMap::Fields(fields) => {
+            for (key, value) in object {
+                if !fields.contains(&key.as_str()) {
+                    return Err(AppError::new(ErrorCode::BadRequest, format!("Unknown field '{key}'"))
+                        .with_details(json!({ "field": key, "allowed": fields })));
+                }
+                variables.insert(key, value);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn error_code(error: &async_graphql::ServerError) -> Option<ErrorCode> {
+    let value = serde_json::to_value(error).ok()?;
+    ErrorCode::from_wire(value.get("extensions")?.get("code")?.as_str()?)
+}
+
+/// A GraphQL error as an `AppError`: its code when it has one; otherwise the request did not fit
+/// the schema (wrong types, missing fields), which is the caller's mistake.
+pub fn from_graphql_error(error: &async_graphql::ServerError) -> AppError {
+    let value = serde_json::to_value(error).unwrap_or(Value::Null);
+    let extensions = value.get("extensions");
+    let code = extensions
+        .and_then(|e| e.get("code"))
+        .and_then(Value::as_str)
+        .and_then(ErrorCode::from_wire);
+    match code {
+        Some(code) => {
+            let mut err = AppError::new(code, error.message.clone());
+            err.details = extensions.and_then(|e| e.get("details")).cloned();
+            err
+        }
+        None => AppError::new(ErrorCode::BadRequest, error.message.clone()),
+    }
+}
+
+/// The error envelope, with the request id in `details`.
+pub fn error_response(err: &AppError, request_id: &RequestId) -> Response {
+    let mut details = match &err.details {
+        Some(Value::Object(map)) => map.clone(),
+        Some(other) => {
+            let mut map = Map::new();
+            map.insert("info".into(), other.clone());
+            map
+        }
+        None => Map::new(),
+    };
+    details.insert("requestId".into(), Value::String(request_id.0.clone()));
+    let body = json!({
+        "success": false,
+        "error": { "code": err.code.as_str(), "message": err.message, "details": details },
+    });
+    let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(status, &body)
+}
+
+pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+/// Minimal variables that satisfy an operation's non-null variable definitions.
+fn placeholder_variables(document: &ExecutableDocument) -> Value {
+    let mut variables = Map::new();
+    let operations: Vec<_> = match &document.operations {
+        DocumentOperations::Single(op) => vec![op],
+        DocumentOperations::Multiple(ops) => ops.values().collect(),
+    };
+    for operation in operations {
+        for definition in &operation.node.variable_definitions {
+            let ty = &definition.node.var_type.node;
+            if ty.nullable {
+                continue;
+            }
+            let value = match &ty.base {
+                BaseType::List(_) => json!([]),
+                BaseType::Named(name) => match name.as_str() {
+                    "Int" => json!(1),
+                    "ID" | "String" => json!("placeholder"),
+                    "Boolean" => json!(false),
+                    _ => json!({}),
+                },
+            };
+            variables.insert(definition.node.name.node.to_string(), value);
+        }
+    }
+    Value::Object(variables)
+}
+
+/// The OpenAPI 3.1 document, generated from the same table.
+pub fn openapi(table: &RestTable) -> Value {
+    let mut paths = Map::new();
+    for route in &table.routes {
+        let spec = &route.spec;
+        let mut parameters: Vec<Value> = spec
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        parameters.extend(spec.query.iter().map(|p| {
+            let ty = match p.kind {
+                ParamKind::Int => "integer",
+                ParamKind::Str => "string",
+            };
+            json!({ "name": p.name, "in": "query", "required": false, "description": p.description, "schema": { "type": ty } })
+        }));
+        let mut operation = json!({
+            "operationId": spec.name,
+            "summary": spec.summary,
+            "parameters": parameters,
+            "security": [{ "bearer": [] }],
+            "responses": {
+                spec.status.to_string(): { "description": "Success", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Success" } } } },
+                "default": { "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+            },
+        });
+        if spec.body != BodyMap::None {
+            operation["requestBody"] = json!({
+                "required": true,
+                "content": { "application/json": { "schema": { "type": "object" } } },
+            });
+        }
+        let entry = paths
+            .entry(format!("/v1{}", spec.path))
+            .or_insert_with(|| Value::Object(Map::new()));
+        entry[spec.method.as_str().to_ascii_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "FluenzR API", "version": env!("CARGO_PKG_VERSION") },
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Success": { "type": "object", "required": ["success", "data"], "properties": {
+                    "success": { "const": true }, "data": {}, "meta": { "type": "object" } } },
+                "Error": { "type": "object", "required": ["success", "error"], "properties": {
+                    "success": { "const": false },
+                    "error": { "type": "object", "required": ["code", "message"], "properties": {
+                        "code": { "type": "string" }, "message": { "type": "string" }, "details": { "type": "object" } } } } },
+            },
+        },
+    })
+}

@@ -1,0 +1,277 @@
+//! The REST route table: each documented `/v1` endpoint is one row naming a GraphQL operation.
+//! Nothing here touches the database or knows a business rule.
+
+use axum::http::Method;
+
+/// How a query-string value becomes a GraphQL variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    Int,
+    Str,
+}
+
+#[derive(Clone, Debug)]
+pub struct QueryParam {
+    pub name: &'static str,
+    /// Dotted variable path, e.g. `filter.email`.
+    pub target: &'static str,
+    pub kind: ParamKind,
+    pub description: &'static str,
+}
+
+/// Where the JSON body goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyMap {
+    None,
+    /// The whole body object is this variable.
+    Variable(&'static str),
+    /// Each listed top-level key is a variable of the same name; other keys are refused.
+    Fields(&'static [&'static str]),
+}
+
+/// Where the REST `data` sits in the GraphQL answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Object(&'static [&'static str]),
+    /// A `{ items, pageInfo }` object: `items` becomes `data`, `pageInfo` becomes `meta`.
+    Page(&'static [&'static str]),
+}
+
+#[derive(Clone, Debug)]
+pub struct RouteSpec {
+    pub name: &'static str,
+    pub method: Method,
+    /// axum path syntax, below `/v1`.
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub operation: String,
+    pub status: u16,
+    pub query: Vec<QueryParam>,
+    pub body: BodyMap,
+    pub shape: Shape,
+}
+
+const CONTACT: &str = "id email firstName lastName company phone customFields status groupIds createdAt updatedAt";
+const GROUP: &str = "id name description contactCount createdAt updatedAt";
+const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
+
+fn op(text: &str) -> String {
+    text.replace("@CONTACT", CONTACT)
+        .replace("@GROUP", GROUP)
+        .replace("@PAGE", PAGE_INFO)
+}
+
+fn param(name: &'static str, target: &'static str, kind: ParamKind, description: &'static str) -> QueryParam {
+    QueryParam {
+        name,
+        target,
+        kind,
+        description,
+    }
+}
+
+fn paging() -> Vec<QueryParam> {
+    vec![
+        param("page", "page", ParamKind::Int, "Page number, from 1 (default 1)"),
+        param("perPage", "perPage", ParamKind::Int, "Items per page (default 20, at most 100)"),
+        param("sort", "sort", ParamKind::Str, "Field to sort by (default createdAt)"),
+        param("order", "order", ParamKind::Str, "asc or desc (default desc)"),
+    ]
+}
+
+fn contact_filters(with_group: bool) -> Vec<QueryParam> {
+    let mut params = paging();
+    params.push(param("email", "filter.email", ParamKind::Str, "Case-insensitive substring of the email"));
+    if with_group {
+        params.push(param("group", "filter.group", ParamKind::Str, "Only members of this group"));
+    }
+    params.push(param("status", "filter.status", ParamKind::Str, "active, unsubscribed or bounced"));
+    params.push(param("company", "filter.company", ParamKind::Str, "Case-insensitive company name"));
+    params
+}
+
+const LIST_ARGS: &str = "page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order";
+
+/// Every `/v1` endpoint.
+pub fn routes() -> Vec<RouteSpec> {
+    let contacts_vars = "$page: Int, $perPage: Int, $filter: ContactFilter, $sort: String, $order: SortOrder = desc";
+    let groups_vars = "$page: Int, $perPage: Int, $filter: GroupFilter, $sort: String, $order: SortOrder = desc";
+    vec![
+        RouteSpec {
+            name: "listContacts",
+            method: Method::GET,
+            path: "/contacts",
+            summary: "List contacts",
+            operation: op(&format!(
+                "query listContacts({contacts_vars}) {{ contacts({LIST_ARGS}) {{ items {{ @CONTACT }} @PAGE }} }}"
+            )),
+            status: 200,
+            query: contact_filters(true),
+            body: BodyMap::None,
+            shape: Shape::Page(&["contacts"]),
+        },
+        RouteSpec {
+            name: "getContact",
+            method: Method::GET,
+            path: "/contacts/{id}",
+            summary: "Get a contact",
+            operation: op("query getContact($id: ID!) { contact(id: $id) { @CONTACT } }"),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["contact"]),
+        },
+        RouteSpec {
+            name: "createContact",
+            method: Method::POST,
+            path: "/contacts",
+            summary: "Create a contact",
+            operation: op(
+                "mutation createContact($input: ContactInput!) { createContact(input: $input) { @CONTACT } }",
+            ),
+            status: 201,
+            query: vec![],
+            body: BodyMap::Variable("input"),
+            shape: Shape::Object(&["createContact"]),
+        },
+        RouteSpec {
+            name: "createContacts",
+            method: Method::POST,
+            path: "/contacts/batch",
+            summary: "Create up to 1000 contacts, each succeeding or failing on its own",
+            operation: op(
+                "mutation createContacts($contacts: [ContactInput!]!) { createContacts(contacts: $contacts) { created failed results { index success contact { @CONTACT } error { code message details } } } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Fields(&["contacts"]),
+            shape: Shape::Object(&["createContacts"]),
+        },
+        RouteSpec {
+            name: "updateContact",
+            method: Method::PUT,
+            path: "/contacts/{id}",
+            summary: "Update a contact (fields present are replaced)",
+            operation: op(
+                "mutation updateContact($id: ID!, $input: ContactUpdate!) { updateContact(id: $id, input: $input) { @CONTACT } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Variable("input"),
+            shape: Shape::Object(&["updateContact"]),
+        },
+        RouteSpec {
+            name: "deleteContact",
+            method: Method::DELETE,
+            path: "/contacts/{id}",
+            summary: "Delete a contact",
+            operation: op("mutation deleteContact($id: ID!) { deleteContact(id: $id) { id deleted } }"),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["deleteContact"]),
+        },
+        RouteSpec {
+            name: "listGroups",
+            method: Method::GET,
+            path: "/groups",
+            summary: "List groups",
+            operation: op(&format!(
+                "query listGroups({groups_vars}) {{ groups({LIST_ARGS}) {{ items {{ @GROUP }} @PAGE }} }}"
+            )),
+            status: 200,
+            query: {
+                let mut params = paging();
+                params.push(param("name", "filter.name", ParamKind::Str, "Case-insensitive substring of the name"));
+                params
+            },
+            body: BodyMap::None,
+            shape: Shape::Page(&["groups"]),
+        },
+        RouteSpec {
+            name: "getGroup",
+            method: Method::GET,
+            path: "/groups/{id}",
+            summary: "Get a group",
+            operation: op("query getGroup($id: ID!) { group(id: $id) { @GROUP } }"),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["group"]),
+        },
+        RouteSpec {
+            name: "createGroup",
+            method: Method::POST,
+            path: "/groups",
+            summary: "Create a group",
+            operation: op("mutation createGroup($input: GroupInput!) { createGroup(input: $input) { @GROUP } }"),
+            status: 201,
+            query: vec![],
+            body: BodyMap::Variable("input"),
+            shape: Shape::Object(&["createGroup"]),
+        },
+        RouteSpec {
+            name: "updateGroup",
+            method: Method::PUT,
+            path: "/groups/{id}",
+            summary: "Update a group (fields present are replaced)",
+            operation: op(
+                "mutation updateGroup($id: ID!, $input: GroupUpdate!) { updateGroup(id: $id, input: $input) { @GROUP } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Variable("input"),
+            shape: Shape::Object(&["updateGroup"]),
+        },
+        RouteSpec {
+            name: "deleteGroup",
+            method: Method::DELETE,
+            path: "/groups/{id}",
+            summary: "Delete a group (its contacts are kept)",
+            operation: op("mutation deleteGroup($id: ID!) { deleteGroup(id: $id) { id deleted } }"),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["deleteGroup"]),
+        },
+        RouteSpec {
+            name: "listGroupContacts",
+            method: Method::GET,
+            path: "/groups/{id}/contacts",
+            summary: "List a group's contacts",
+            operation: op(&format!(
+                "query listGroupContacts($id: ID!, {contacts_vars}) {{ group(id: $id) {{ contacts({LIST_ARGS}) {{ items {{ @CONTACT }} @PAGE }} }} }}"
+            )),
+            status: 200,
+            query: contact_filters(false),
+            body: BodyMap::None,
+            shape: Shape::Page(&["group", "contacts"]),
+        },
+        RouteSpec {
+            name: "addGroupContacts",
+            method: Method::POST,
+            path: "/groups/{id}/contacts",
+            summary: "Add contacts to a group (idempotent)",
+            operation: op(
+                "mutation addGroupContacts($id: ID!, $contactIds: [ID!]!) { addContactsToGroup(id: $id, contactIds: $contactIds) { added alreadyMembers group { @GROUP } } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Fields(&["contactIds"]),
+            shape: Shape::Object(&["addContactsToGroup"]),
+        },
+        RouteSpec {
+            name: "removeGroupContacts",
+            method: Method::DELETE,
+            path: "/groups/{id}/contacts",
+            summary: "Remove contacts from a group (idempotent)",
+            operation: op(
+                "mutation removeGroupContacts($id: ID!, $contactIds: [ID!]!) { removeContactsFromGroup(id: $id, contactIds: $contactIds) { removed notMembers group { @GROUP } } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Fields(&["contactIds"]),
+            shape: Shape::Object(&["removeContactsFromGroup"]),
+        },
+    ]
+}

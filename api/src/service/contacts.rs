@@ -1,0 +1,508 @@
+//! Contacts: the people a workspace emails.
+
+use std::collections::{HashMap, HashSet};
+
+use entity::{contact, group_member};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, NullOrdering, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use serde_json::{Value, json};
+
+use super::{PageRequest, Page, Patch, SortOrder, clean_text, groups, like_contains, sort_field};
+use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::ids;
+
+/// Most contacts one `create_many` call takes.
+pub const MAX_BATCH: usize = 1000;
+const MAX_TEXT: usize = 200;
+const MAX_CUSTOM_FIELDS: usize = 100;
+const MAX_CUSTOM_FIELDS_BYTES: usize = 16 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContactStatus {
+    Active,
+    Unsubscribed,
+    Bounced,
+}
+
+impl ContactStatus {
+    pub const ALL: [ContactStatus; 3] = [
+        ContactStatus::Active,
+        ContactStatus::Unsubscribed,
+        ContactStatus::Bounced,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactStatus::Active => "active",
+            ContactStatus::Unsubscribed => "unsubscribed",
+            ContactStatus::Bounced => "bounced",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ContactStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// Fields of a new contact; `email` is required and checked here, not by the caller.
+#[derive(Clone, Debug, Default)]
+pub struct ContactInput {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub custom_fields: Option<Value>,
+    pub status: Option<ContactStatus>,
+    pub group_ids: Option<Vec<String>>,
+}
+
+/// A partial update: fields present are replaced, `Some(None)` clears.
+#[derive(Clone, Debug, Default)]
+pub struct ContactPatch {
+    pub email: Patch<String>,
+    pub first_name: Patch<String>,
+    pub last_name: Patch<String>,
+    pub company: Patch<String>,
+    pub phone: Patch<String>,
+    pub custom_fields: Patch<Value>,
+    pub status: Patch<ContactStatus>,
+    pub group_ids: Patch<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ContactFilter {
+    /// Case-insensitive substring of the email.
+    pub email: Option<String>,
+    /// Membership of this group.
+    pub group: Option<String>,
+    pub status: Option<ContactStatus>,
+    /// Case-insensitive exact company name.
+    pub company: Option<String>,
+}
+
+pub const SORT_FIELDS: &[(&str, contact::Column)] = &[
+    ("createdAt", contact::Column::CreatedAt),
+    ("updatedAt", contact::Column::UpdatedAt),
+    ("email", contact::Column::EmailNormalized),
+    ("firstName", contact::Column::FirstName),
+    ("lastName", contact::Column::LastName),
+    ("company", contact::Column::Company),
+];
+
+fn normalize_email(email: Option<String>) -> AppResult<(String, String)> {
+    let email = email.map(|e| e.trim().to_owned()).unwrap_or_default();
+    if email.is_empty() {
+        return Err(AppError::invalid_field("email", "Email is required"));
+    }
+    if email.len() > 320 || !email_address::EmailAddress::is_valid(&email) {
+        return Err(AppError::invalid_field(
+            "email",
+            format!("Email '{email}' is not a valid address"),
+        ));
+    }
+    let normalized = email.to_lowercase();
+    Ok((email, normalized))
+}
+
+fn check_custom_fields(value: Value) -> AppResult<Value> {
+    let invalid = |message: String| AppError::invalid_field("customFields", message);
+    let Value::Object(map) = value else {
+        return Err(invalid("customFields must be an object".into()));
+    };
+    if map.len() > MAX_CUSTOM_FIELDS {
+        return Err(invalid(format!(
+            "customFields may hold at most {MAX_CUSTOM_FIELDS} keys"
+        )));
+    }
+    for (key, value) in &map {
+        let valid_key = key.len() <= 64
+            && key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid_key {
+            return Err(invalid(format!(
+                "customFields key '{key}' must start with a letter or '_' and hold only letters, digits and '_' (at most 64)"
+            )));
+        }
+        if value.is_object() || value.is_array() {
+            return Err(invalid(format!(
+                "customFields value of '{key}' must be a string, number, boolean or null"
+            )));
+        }
+    }
+    let value = Value::Object(map);
+    if value.to_string().len() > MAX_CUSTOM_FIELDS_BYTES {
+        return Err(invalid(format!(
+            "customFields must be at most {MAX_CUSTOM_FIELDS_BYTES} bytes"
+        )));
+    }
+    Ok(value)
+}
+
+fn text(field: &str, value: Option<String>) -> AppResult<Option<String>> {
+    clean_text(field, value, MAX_TEXT)
+}
+
+/// Checks every field of a new contact and builds its row (not yet inserted).
+fn build_row(workspace_id: &str, input: ContactInput) -> AppResult<contact::ActiveModel> {
+    let (email, email_normalized) = normalize_email(input.email)?;
+    let custom_fields = match input.custom_fields {
+        Some(Value::Null) | None => json!({}),
+        Some(value) => check_custom_fields(value)?,
+    };
+    let now = ids::now();
+    Ok(contact::ActiveModel {
+        id: Set(ids::new_id(ids::CONTACT)),
+        workspace_id: Set(workspace_id.to_owned()),
+        email: Set(email),
+        email_normalized: Set(email_normalized),
+        first_name: Set(text("firstName", input.first_name)?),
+        last_name: Set(text("lastName", input.last_name)?),
+        company: Set(text("company", input.company)?),
+        phone: Set(clean_text("phone", input.phone, 50)?),
+        custom_fields: Set(custom_fields),
+        status: Set(input.status.unwrap_or(ContactStatus::Active).as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+}
+
+fn duplicate_email() -> AppError {
+    AppError::conflict("A contact with this email already exists")
+        .with_details(json!({ "field": "email" }))
+}
+
+fn on_write_error(err: sea_orm::DbErr) -> AppError {
+    if is_unique_violation(&err) {
+        duplicate_email()
+    } else {
+        err.into()
+    }
+}
+
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
+    input: ContactInput,
+) -> AppResult<contact::Model> {
+    let group_ids = input.group_ids.clone();
+    let row = build_row(workspace_id, input)?;
+    let txn = db.begin().await?;
+    let contact = row.insert(&txn).await.map_err(on_write_error)?;
+    if let Some(group_ids) = group_ids {
+        set_groups(&txn, workspace_id, &contact.id, &group_ids).await?;
+    }
+    txn.commit().await?;
+    Ok(contact)
+}
+
+/// One contact of this workspace; another workspace's id is simply not found.
+pub async fn get(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> AppResult<contact::Model> {
+    contact::Entity::find_by_id(id.to_owned())
+        .filter(contact::Column::WorkspaceId.eq(workspace_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Contact"))
+}
+
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
+    id: &str,
+    patch: ContactPatch,
+) -> AppResult<contact::Model> {
+    let txn = db.begin().await?;
+    let current = get(&txn, workspace_id, id).await?;
+    let mut row: contact::ActiveModel = current.into();
+    if let Some(email) = patch.email {
+        let (email, normalized) = match email {
+            Some(email) => normalize_email(Some(email))?,
+            None => return Err(AppError::invalid_field("email", "Email cannot be removed")),
+        };
+        row.email = Set(email);
+        row.email_normalized = Set(normalized);
+    }
+    if let Some(v) = patch.first_name {
+        row.first_name = Set(text("firstName", v)?);
+    }
+    if let Some(v) = patch.last_name {
+        row.last_name = Set(text("lastName", v)?);
+    }
+    if let Some(v) = patch.company {
+        row.company = Set(text("company", v)?);
+    }
+    if let Some(v) = patch.phone {
+        row.phone = Set(clean_text("phone", v, 50)?);
+    }
+    if let Some(v) = patch.custom_fields {
+        row.custom_fields = Set(match v {
+            Some(Value::Null) | None => json!({}),
+            Some(value) => check_custom_fields(value)?,
+        });
+    }
+    if let Some(v) = patch.status {
+        let status = v.ok_or_else(|| AppError::invalid_field("status", "status cannot be removed"))?;
+        row.status = Set(status.as_str().to_owned());
+    }
+    row.updated_at = Set(ids::now());
+    let contact = row.update(&txn).await.map_err(on_write_error)?;
+    if let Some(group_ids) = patch.group_ids {
+        set_groups(&txn, workspace_id, &contact.id, &group_ids.unwrap_or_default()).await?;
+    }
+    txn.commit().await?;
+    Ok(contact)
+}
+
+/// Deletes a contact and its memberships; returns its id.
+pub async fn delete(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> AppResult<String> {
+    let result = contact::Entity::delete_many()
+        .filter(contact::Column::Id.eq(id))
+        .filter(contact::Column::WorkspaceId.eq(workspace_id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::not_found("Contact"));
+    }
+    Ok(id.to_owned())
+}
+
+/// Replaces a contact's group memberships with exactly `group_ids`.
+async fn set_groups(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    contact_id: &str,
+    group_ids: &[String],
+) -> AppResult<()> {
+    let wanted = groups::existing_ids(db, workspace_id, group_ids, "groupIds").await?;
+    group_member::Entity::delete_many()
+        .filter(group_member::Column::ContactId.eq(contact_id))
+        .filter(group_member::Column::GroupId.is_not_in(wanted.iter().cloned()))
+        .exec(db)
+        .await?;
+    groups::insert_memberships(
+        db,
+        workspace_id,
+        wanted.iter().map(|g| (g.clone(), contact_id.to_owned())),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A page of contacts matching `filter`, in a total order (ties broken by id).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    filter: &ContactFilter,
+    page: PageRequest,
+    sort: Option<&str>,
+    order: SortOrder,
+) -> AppResult<Page<contact::Model>> {
+    let column = sort_field(sort, SORT_FIELDS)?;
+    let mut cond = Condition::all().add(contact::Column::WorkspaceId.eq(workspace_id));
+    if let Some(email) = filter.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        cond = cond.add(
+            Expr::col(contact::Column::EmailNormalized)
+                .like(LikeExpr::new(like_contains(&email.to_lowercase())).escape('\\')),
+        );
+    }
+    if let Some(status) = filter.status {
+        cond = cond.add(contact::Column::Status.eq(status.as_str()));
+    }
+    if let Some(company) = filter.company.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        cond = cond.add(
+            ExprTrait::eq(
+                Expr::cust_with_exprs("LOWER($1)", [Expr::col(contact::Column::Company).into()]),
+                company.to_lowercase(),
+            ),
+        );
+    }
+    if let Some(group) = &filter.group {
+        cond = cond.add(
+            contact::Column::Id.in_subquery(
+                Query::select()
+                    .column(group_member::Column::ContactId)
+                    .from(group_member::Entity)
+                    .and_where(group_member::Column::GroupId.eq(group.as_str()))
+                    .and_where(group_member::Column::WorkspaceId.eq(workspace_id))
+                    .to_owned(),
+            ),
+        );
+    }
+    let query = contact::Entity::find().filter(cond);
+    let total = query.clone().count(db).await?;
+    let items = if page.offset() >= total {
+        Vec::new()
+    } else {
+        query
+            .order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
+            .order_by(contact::Column::Id, order.to_orm())
+            .offset(page.offset())
+            .limit(page.per_page)
+            .all(db)
+            .await?
+    };
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
+}
+
+/// Group ids of each contact (sorted), for the given contacts.
+pub async fn group_ids_of(
+    db: &impl ConnectionTrait,
+    contact_ids: &[String],
+) -> AppResult<HashMap<String, Vec<String>>> {
+    let rows = group_member::Entity::find()
+        .filter(group_member::Column::ContactId.is_in(contact_ids.iter().cloned()))
+        .order_by_asc(group_member::Column::GroupId)
+        .all(db)
+        .await?;
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for row in rows {
+        out.entry(row.contact_id).or_default().push(row.group_id);
+    }
+    Ok(out)
+}
+
+/// Creates up to `MAX_BATCH` contacts; each item succeeds or fails on its own.
+pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
+    inputs: Vec<ContactInput>,
+) -> AppResult<Vec<AppResult<contact::Model>>> {
+    if inputs.len() > MAX_BATCH {
+        return Err(AppError::validation(format!(
+            "A batch holds at most {MAX_BATCH} contacts"
+        ))
+        .with_details(json!({ "field": "contacts", "max": MAX_BATCH, "received": inputs.len() })));
+    }
+    let mut results: Vec<AppResult<(contact::ActiveModel, Option<Vec<String>>)>> =
+        Vec::with_capacity(inputs.len());
+    let mut first_index: HashMap<String, usize> = HashMap::new();
+    for (index, input) in inputs.into_iter().enumerate() {
+        let group_ids = input.group_ids.clone();
+        let built = build_row(workspace_id, input).and_then(|row| {
+            let key = row.email_normalized.as_ref().clone();
+            match first_index.get(&key) {
+                Some(first) => Err(AppError::conflict("Duplicate email in this batch")
+                    .with_details(json!({ "field": "email", "duplicateOf": first }))),
+                None => {
+                    first_index.insert(key, index);
+                    Ok((row, group_ids))
+                }
+            }
+        });
+        results.push(built);
+    }
+
+    // Emails that already exist, and groups that do not, fail their items.
+    let emails: Vec<String> = first_index.keys().cloned().collect();
+    let existing: HashSet<String> = contact::Entity::find()
+        .select_only()
+        .column(contact::Column::EmailNormalized)
+        .filter(contact::Column::WorkspaceId.eq(workspace_id))
+        .filter(contact::Column::EmailNormalized.is_in(emails))
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let wanted_groups: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter_map(|(_, g)| g.clone())
+        .flatten()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let known_groups = groups::known_ids(db, workspace_id, &wanted_groups).await?;
+    for result in results.iter_mut() {
+        let failure = match result {
+            Ok((row, _)) if existing.contains(row.email_normalized.as_ref()) => Some(duplicate_email()),
+            Ok((_, Some(group_ids))) => {
+                let unknown: Vec<&String> = group_ids.iter().filter(|g| !known_groups.contains(*g)).collect();
+                (!unknown.is_empty()).then(|| {
+                    AppError::validation("Unknown group ids")
+                        .with_details(json!({ "field": "groupIds", "unknownIds": unknown }))
+                })
+            }
+            _ => None,
+        };
+        if let Some(err) = failure {
+            *result = Err(err);
+        }
+    }
+
+    let txn = db.begin().await?;
+    let rows: Vec<contact::ActiveModel> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|(row, _)| row.clone())
+        .collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.id.as_ref().clone()).collect();
+    if !rows.is_empty() {
+        contact::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([contact::Column::WorkspaceId, contact::Column::EmailNormalized])
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    // A concurrent writer may have taken an email between the check and the insert.
+    let inserted: HashMap<String, contact::Model> = contact::Entity::find()
+        .filter(contact::Column::Id.is_in(ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| (m.id.clone(), m))
+        .collect();
+    let memberships: Vec<(String, String)> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter(|(row, _)| inserted.contains_key(row.id.as_ref()))
+        .flat_map(|(row, groups)| {
+            let contact_id = row.id.as_ref().clone();
+            groups
+                .iter()
+                .flatten()
+                .map(move |g| (g.clone(), contact_id.clone()))
+        })
+        .collect();
+    groups::insert_memberships(&txn, workspace_id, memberships).await?;
+    txn.commit().await?;
+
+    let mut inserted = inserted;
+    Ok(results
+        .into_iter()
+        .map(|r| {
+            r.and_then(|(row, _)| {
+                inserted
+                    .remove(row.id.as_ref())
+                    .ok_or_else(duplicate_email)
+            })
+        })
+        .collect())
+}
+
+/// Ids among `ids` that are contacts of this workspace.
+pub async fn known_ids(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    ids: &[String],
+) -> AppResult<HashSet<String>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(contact::Entity::find()
+        .select_only()
+        .column(contact::Column::Id)
+        .filter(contact::Column::WorkspaceId.eq(workspace_id))
+        .filter(contact::Column::Id.is_in(ids.iter().cloned()))
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}

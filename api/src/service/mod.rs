@@ -1,0 +1,134 @@
+//! Business rules, one module per domain. Plain async functions over a connection; every
+//! function that touches tenant data takes the workspace id, so tenancy cannot be forgotten.
+
+pub mod accounts;
+pub mod contacts;
+pub mod groups;
+pub mod workspaces;
+
+use serde_json::json;
+
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_PER_PAGE: u64 = 20;
+pub const MAX_PER_PAGE: u64 = 100;
+
+/// A validated page request: `page` ≥ 1, `per_page` in 1..=100 (larger values are clamped).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl PageRequest {
+    pub fn new(page: Option<i64>, per_page: Option<i64>) -> AppResult<Self> {
+        let page = match page {
+            None => 1,
+            Some(p) if p >= 1 => p as u64,
+            Some(_) => return Err(AppError::invalid_field("page", "page must be 1 or more")),
+        };
+        let per_page = match per_page {
+            None => DEFAULT_PER_PAGE,
+            Some(p) if p >= 1 => (p as u64).min(MAX_PER_PAGE),
+            Some(_) => {
+                return Err(AppError::invalid_field(
+                    "perPage",
+                    "perPage must be 1 or more",
+                ));
+            }
+        };
+        Ok(PageRequest { page, per_page })
+    }
+
+    pub fn offset(&self) -> u64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
+/// One page of a list, with the total across all pages.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub request: PageRequest,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    pub fn total_pages(&self) -> u64 {
+        self.total.div_ceil(self.request.per_page)
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            request: self.request,
+            total: self.total,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
+}
+
+impl SortOrder {
+    pub fn to_orm(self) -> sea_orm::Order {
+        match self {
+            SortOrder::Asc => sea_orm::Order::Asc,
+            SortOrder::Desc => sea_orm::Order::Desc,
+        }
+    }
+}
+
+/// Resolves a public sort field name against the allowed ones (default `createdAt`).
+pub fn sort_field<C: Copy>(requested: Option<&str>, allowed: &[(&str, C)]) -> AppResult<C> {
+    let name = requested.unwrap_or("createdAt");
+    allowed
+        .iter()
+        .find(|(field, _)| *field == name)
+        .map(|(_, column)| *column)
+        .ok_or_else(|| {
+            let names: Vec<&str> = allowed.iter().map(|(field, _)| *field).collect();
+            AppError::validation(format!(
+                "Unknown sort field '{name}'; allowed: {}",
+                names.join(", ")
+            ))
+            .with_details(json!({ "field": "sort", "allowed": names }))
+        })
+}
+
+/// Trims a free-text field; empty becomes `None`; overly long is a validation error.
+pub fn clean_text(field: &str, value: Option<String>, max: usize) -> AppResult<Option<String>> {
+    let Some(value) = value else { return Ok(None) };
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    if trimmed.chars().count() > max {
+        return Err(AppError::invalid_field(
+            field,
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(trimmed.to_owned()))
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and `\` escaped.
+pub fn like_contains(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for ch in needle.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// A field update: absent (`None`), cleared (`Some(None)`) or set (`Some(Some(v))`).
+pub type Patch<T> = Option<Option<T>>;
