@@ -84,7 +84,9 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
     let sessions = Arc::new(Sessions::new(secret.as_bytes()));
     let schema = graphql::build_schema(db.clone(), sessions.clone());
     let rest = RestTable::compile(rest::table::routes()).map_err(anyhow::Error::msg)?;
-    rest.validate(&schema, &db).await.map_err(anyhow::Error::msg)?;
+    rest.validate(&schema, &db)
+        .await
+        .map_err(anyhow::Error::msg)?;
 
     let demo_api_key = if config.seed_demo_workspace {
         seed_demo(&db).await?
@@ -165,11 +167,17 @@ fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// Authenticates and counts the request; `Ok(None)` when no credentials were sent.
-async fn admit(state: &AppState, headers: &HeaderMap) -> Result<Option<(Principal, RateDecision)>, (AppError, Option<RateDecision>)> {
+async fn admit(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(Principal, RateDecision)>, (AppError, Option<RateDecision>)> {
     let header = match headers.get(header::AUTHORIZATION) {
         None => None,
         Some(value) => Some(value.to_str().map_err(|_| {
-            (AppError::unauthenticated("Authorization header is not valid text"), None)
+            (
+                AppError::unauthenticated("Authorization header is not valid text"),
+                None,
+            )
         })?),
     };
     let principal = auth::authenticate(&state.db, &state.sessions, header)
@@ -180,8 +188,14 @@ async fn admit(state: &AppState, headers: &HeaderMap) -> Result<Option<(Principa
     };
     let decision = state.limiter.check(&principal.workspace_id);
     if !decision.allowed {
-        let err = AppError::new(ErrorCode::RateLimited, format!("Rate limit of {} requests per minute exceeded", decision.limit))
-            .with_details(json!({ "limit": decision.limit, "reset": decision.reset }));
+        let err = AppError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "Rate limit of {} requests per minute exceeded",
+                decision.limit
+            ),
+        )
+        .with_details(json!({ "limit": decision.limit, "reset": decision.reset }));
         return Err((err, Some(decision)));
     }
     Ok(Some((principal, decision)))
@@ -190,15 +204,25 @@ async fn admit(state: &AppState, headers: &HeaderMap) -> Result<Option<(Principa
 fn rate_headers(response: &mut Response, decision: &RateDecision) {
     let headers = response.headers_mut();
     headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
-    headers.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
+    headers.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(decision.remaining),
+    );
     headers.insert("x-ratelimit-reset", HeaderValue::from(decision.reset));
     if !decision.allowed {
-        headers.insert(header::RETRY_AFTER, HeaderValue::from(decision.retry_after(auth::unix_now())));
+        headers.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(decision.retry_after(auth::unix_now())),
+        );
     }
 }
 
 async fn rest_auth(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or(RequestId(String::new()));
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .cloned()
+        .unwrap_or(RequestId(String::new()));
     match admit(&state, request.headers()).await {
         Ok(Some((principal, decision))) => {
             request.extensions_mut().insert(principal);
@@ -207,7 +231,9 @@ async fn rest_auth(State(state): State<AppState>, mut request: Request, next: Ne
             response
         }
         Ok(None) => rest::error_response(
-            &AppError::unauthenticated("Authentication required: send 'Authorization: Bearer <API key>'"),
+            &AppError::unauthenticated(
+                "Authentication required: send 'Authorization: Bearer <API key>'",
+            ),
             &request_id,
         ),
         Err((err, decision)) => {
@@ -249,7 +275,8 @@ fn graphql_error(err: &AppError) -> Response {
     if let Some(details) = &err.details {
         extensions["details"] = details.clone();
     }
-    let body = json!({ "data": null, "errors": [{ "message": err.message, "extensions": extensions }] });
+    let body =
+        json!({ "data": null, "errors": [{ "message": err.message, "extensions": extensions }] });
     let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     rest::json_response(status, &body)
 }
@@ -280,7 +307,12 @@ async fn graphql_post(
     let request = graphql::prepare(request, &state.db, principal.map(|p| p.0));
     let response = state.schema.execute(request).await;
     let body = serde_json::to_vec(&response).unwrap_or_default();
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -288,7 +320,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => rest::json_response(StatusCode::OK, &json!({ "status": "ok" })),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            rest::json_response(StatusCode::SERVICE_UNAVAILABLE, &json!({ "status": "unavailable" }))
+            rest::json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &json!({ "status": "unavailable" }),
+            )
         }
     }
 }
@@ -310,9 +345,18 @@ async fn graphiql() -> Html<&'static str> {
 /// GraphiQL's scripts and styles, built into the binary so the playground works offline.
 async fn graphiql_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
     let (body, content_type): (&'static [u8], &str) = match file.as_str() {
-        "graphiql.min.js" => (include_bytes!("../assets/graphiql/graphiql.min.js"), "text/javascript"),
-        "graphiql.min.css" => (include_bytes!("../assets/graphiql/graphiql.min.css"), "text/css"),
-        "react.production.min.js" => (include_bytes!("../assets/graphiql/react.production.min.js"), "text/javascript"),
+        "graphiql.min.js" => (
+            include_bytes!("../assets/graphiql/graphiql.min.js"),
+            "text/javascript",
+        ),
+        "graphiql.min.css" => (
+            include_bytes!("../assets/graphiql/graphiql.min.css"),
+            "text/css",
+        ),
+        "react.production.min.js" => (
+            include_bytes!("../assets/graphiql/react.production.min.js"),
+            "text/javascript",
+        ),
         "react-dom.production.min.js" => (
             include_bytes!("../assets/graphiql/react-dom.production.min.js"),
             "text/javascript",

@@ -116,7 +116,9 @@ pub async fn authenticate(
     sessions: &Sessions,
     header: Option<&str>,
 ) -> AppResult<Option<Principal>> {
-    let Some(header) = header else { return Ok(None) };
+    let Some(header) = header else {
+        return Ok(None);
+    };
     let token = header
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))

@@ -10,7 +10,11 @@ use crate::service::{accounts, workspaces};
 use crate::{app, db, graphql};
 
 #[derive(Parser, Debug)]
-#[command(name = "fluenzr", version, about = "FluenzR: the cold-email outreach API")]
+#[command(
+    name = "fluenzr",
+    version,
+    about = "FluenzR: the cold-email outreach API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -102,14 +106,20 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::default())))) {
+    match runtime.block_on(run(cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::default()))))
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -136,7 +146,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("migrations applied");
         }
         Command::ExportSchema => print!("{}", graphql::sdl()),
-        Command::Workspace(WorkspaceCommand::Create { name, plan, db: args }) => {
+        Command::Workspace(WorkspaceCommand::Create {
+            name,
+            plan,
+            db: args,
+        }) => {
             let conn = db::connect(&args.database_url).await?;
             db::migrate(&conn).await?;
             let fail = |e: crate::error::AppError| anyhow::anyhow!(e.message);

@@ -19,7 +19,9 @@ pub fn has_prefix(id: &str, prefix: &str) -> bool {
     id.len() == prefix.len() + 27
         && id.starts_with(prefix)
         && id.as_bytes()[prefix.len()] == b'_'
-        && id[prefix.len() + 1..].bytes().all(|b| b.is_ascii_alphanumeric())
+        && id[prefix.len() + 1..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric())
 }
 
 /// Now, truncated to microseconds so every engine stores and returns the same instant.

@@ -121,7 +121,12 @@ impl MigrationTrait for Migration {
                     .table(Users::Table)
                     .col(id(Users::Id).primary_key())
                     .col(id(Users::WorkspaceId))
-                    .col(ColumnDef::new(Users::Email).string().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::Email)
+                            .string()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::Name).string())
                     .col(ColumnDef::new(Users::PasswordHash).string().not_null())
                     .col(timestamp(Users::CreatedAt))
@@ -166,7 +171,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Settings::Table)
-                    .col(ColumnDef::new(Settings::Key).string_len(64).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Settings::Key)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Settings::Value).text().not_null())
                     .to_owned(),
             )
@@ -188,7 +198,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Contacts::LastName).string())
                     .col(ColumnDef::new(Contacts::Company).string())
                     .col(ColumnDef::new(Contacts::Phone).string())
-                    .col(ColumnDef::new(Contacts::CustomFields).json_binary().not_null())
+                    .col(
+                        ColumnDef::new(Contacts::CustomFields)
+                            .json_binary()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Contacts::Status).string_len(16).not_null())
                     .col(timestamp(Contacts::CreatedAt))
                     .col(timestamp(Contacts::UpdatedAt))

@@ -1,1 +1,11 @@
-fn main(){}
+//! End-to-end tests over real HTTP against a spawned app, one fresh database per test.
+//! SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod auth;
+mod contacts;
+mod conventions;
+mod graphql;
+mod groups;
+mod schema;

@@ -105,7 +105,11 @@ pub struct SignUpInput {
     pub workspace_name: Option<String>,
 }
 
-fn session(ctx: &Context<'_>, user: user::Model, workspace: workspace::Model) -> Result<AuthPayload> {
+fn session(
+    ctx: &Context<'_>,
+    user: user::Model,
+    workspace: workspace::Model,
+) -> Result<AuthPayload> {
     let sessions = ctx.data::<Arc<Sessions>>()?;
     let (token, expires) = sessions.issue(&user.id, &workspace.id)?;
     Ok(AuthPayload {
@@ -128,7 +132,9 @@ impl AccountQuery {
         let workspace = workspaces::get(db, &who.workspace_id).await?;
         let (user, with) = match &who.kind {
             PrincipalKind::User { user_id } => (
-                Some(User(accounts::get_user(db, &who.workspace_id, user_id).await?)),
+                Some(User(
+                    accounts::get_user(db, &who.workspace_id, user_id).await?,
+                )),
                 "session",
             ),
             PrincipalKind::ApiKey { .. } => (None, "apiKey"),
@@ -168,7 +174,12 @@ impl AccountMutation {
     }
 
     /// Exchanges an email and password for a session token (valid one hour).
-    async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<AuthPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+    ) -> Result<AuthPayload> {
         let db = db(ctx)?;
         let user = accounts::login(db, &email, &password).await?;
         let workspace = workspaces::get(db, &user.workspace_id).await?;
@@ -176,7 +187,11 @@ impl AccountMutation {
     }
 
     /// Creates an API key (users only). The secret is in the answer and nowhere else.
-    async fn create_api_key(&self, ctx: &Context<'_>, name: Option<String>) -> Result<CreatedApiKey> {
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        name: Option<String>,
+    ) -> Result<CreatedApiKey> {
         let who = principal(ctx)?;
         who.user_id()?;
         let created = accounts::create_api_key(db(ctx)?, &who.workspace_id, name).await?;

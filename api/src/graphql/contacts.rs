@@ -1,6 +1,8 @@
 //! Contacts in GraphQL.
 
-use async_graphql::{Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject,
+};
 use entity::contact;
 use serde_json::Value;
 
@@ -151,7 +153,9 @@ impl From<ContactInput> for svc::ContactInput {
             phone: i.phone,
             custom_fields: i.custom_fields.map(|j| j.0),
             status: i.status.map(Into::into),
-            group_ids: i.group_ids.map(|ids| ids.into_iter().map(|id| id.0).collect()),
+            group_ids: i
+                .group_ids
+                .map(|ids| ids.into_iter().map(|id| id.0).collect()),
         }
     }
 }

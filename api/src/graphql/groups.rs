@@ -8,9 +8,9 @@ use super::loaders::ContactCountOfGroup;
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal};
 use crate::ids::rfc3339;
+use crate::service::PageRequest;
 use crate::service::contacts as contact_svc;
 use crate::service::groups::{self as svc};
-use crate::service::PageRequest;
 
 /// A named set of contacts.
 pub struct Group(pub contact_group::Model);
@@ -164,7 +164,9 @@ impl GroupMutation {
             name: input.name,
             description: input.description,
         };
-        Ok(Group(svc::create(db(ctx)?, &who.workspace_id, input).await?))
+        Ok(Group(
+            svc::create(db(ctx)?, &who.workspace_id, input).await?,
+        ))
     }
 
     async fn update_group(&self, ctx: &Context<'_>, id: ID, input: GroupUpdate) -> Result<Group> {

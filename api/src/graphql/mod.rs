@@ -18,7 +18,11 @@ use crate::error::AppError;
 pub use loaders::DbLoader;
 
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery, contacts::ContactQuery, groups::GroupQuery);
+pub struct Query(
+    account::AccountQuery,
+    contacts::ContactQuery,
+    groups::GroupQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -60,8 +64,9 @@ pub fn prepare(
 
 /// The authenticated caller, or UNAUTHENTICATED.
 fn principal<'a>(ctx: &Context<'a>) -> Result<&'a Principal, AppError> {
-    ctx.data_opt::<Principal>()
-        .ok_or_else(|| AppError::unauthenticated("Authentication required: send 'Authorization: Bearer <token>'"))
+    ctx.data_opt::<Principal>().ok_or_else(|| {
+        AppError::unauthenticated("Authentication required: send 'Authorization: Bearer <token>'")
+    })
 }
 
 fn db<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DatabaseConnection> {

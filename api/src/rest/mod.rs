@@ -40,7 +40,10 @@ impl RestTable {
         let mut routes = Vec::with_capacity(specs.len());
         for spec in specs {
             if !seen.insert((spec.method.clone(), spec.path)) {
-                return Err(format!("duplicate REST route {} {}", spec.method, spec.path));
+                return Err(format!(
+                    "duplicate REST route {} {}",
+                    spec.method, spec.path
+                ));
             }
             let document = async_graphql::parser::parse_query(&spec.operation)
                 .map_err(|e| format!("REST route {} does not parse: {e}", spec.name))?;
@@ -51,7 +54,11 @@ impl RestTable {
 
     /// Runs every operation once, anonymously, with placeholder variables: anything but an
     /// authentication error means the operation does not fit the schema.
-    pub async fn validate(&self, schema: &AppSchema, db: &sea_orm::DatabaseConnection) -> Result<(), String> {
+    pub async fn validate(
+        &self,
+        schema: &AppSchema,
+        db: &sea_orm::DatabaseConnection,
+    ) -> Result<(), String> {
         for route in &self.routes {
             let mut request = Request::new(route.spec.operation.clone())
                 .variables(Variables::from_json(placeholder_variables(&route.document)));
@@ -73,7 +80,10 @@ impl RestTable {
     pub fn router(&self) -> Router<AppState> {
         let mut by_path: BTreeMap<&'static str, Vec<Arc<CompiledRoute>>> = BTreeMap::new();
         for route in &self.routes {
-            by_path.entry(route.spec.path).or_default().push(route.clone());
+            by_path
+                .entry(route.spec.path)
+                .or_default()
+                .push(route.clone());
         }
         let mut router = Router::new();
         for (path, routes) in by_path {
@@ -92,7 +102,10 @@ impl RestTable {
                     move |State(state): State<AppState>,
                           Extension(principal): Extension<Principal>,
                           Extension(request_id): Extension<RequestId>,
-                          path: Result<Path<HashMap<String, String>>, axum::extract::rejection::PathRejection>,
+                          path: Result<
+                        Path<HashMap<String, String>>,
+                        axum::extract::rejection::PathRejection,
+                    >,
                           RawQuery(query): RawQuery,
                           body: Body| {
                         let route = route.clone();
@@ -153,7 +166,8 @@ async fn run(
         apply_body(&spec.body, &bytes, &mut variables)?;
     }
 
-    let mut request = Request::new(spec.operation.clone()).variables(Variables::from_json(Value::Object(variables)));
+    let mut request = Request::new(spec.operation.clone())
+        .variables(Variables::from_json(Value::Object(variables)));
     request.set_parsed_query(route.document.clone());
     let response = state
         .schema
@@ -168,8 +182,14 @@ async fn run(
         Shape::Object(at) => json!({ "success": true, "data": pick(data, at) }),
         Shape::Page(at) => {
             let mut page = pick(data, at);
-            let items = page.get_mut("items").map(Value::take).unwrap_or(Value::Array(vec![]));
-            let meta = page.get_mut("pageInfo").map(Value::take).unwrap_or(Value::Null);
+            let items = page
+                .get_mut("items")
+                .map(Value::take)
+                .unwrap_or(Value::Array(vec![]));
+            let meta = page
+                .get_mut("pageInfo")
+                .map(Value::take)
+                .unwrap_or(Value::Null);
             json!({ "success": true, "data": items, "meta": meta })
         }
     };
@@ -183,7 +203,11 @@ fn pick(mut value: Value, at: &[&str]) -> Value {
     value
 }
 
-fn apply_query(spec: &RouteSpec, query: Option<&str>, variables: &mut Map<String, Value>) -> Result<(), AppError> {
+fn apply_query(
+    spec: &RouteSpec,
+    query: Option<&str>,
+    variables: &mut Map<String, Value>,
+) -> Result<(), AppError> {
     let Some(query) = query.filter(|q| !q.is_empty()) else {
         return Ok(());
     };
@@ -234,7 +258,11 @@ fn set_path(variables: &mut Map<String, Value>, target: &str, value: Value) {
     }
 }
 
-fn apply_body(map: &BodyMap, bytes: &[u8], variables: &mut Map<String, Value>) -> Result<(), AppError> {
+fn apply_body(
+    map: &BodyMap,
+    bytes: &[u8],
+    variables: &mut Map<String, Value>,
+) -> Result<(), AppError> {
     let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Map::new())
     } else {
@@ -244,7 +272,10 @@ fn apply_body(map: &BodyMap, bytes: &[u8], variables: &mut Map<String, Value>) -
         })?
     };
     let Value::Object(object) = body else {
-        return Err(AppError::new(ErrorCode::BadRequest, "The JSON body must be an object"));
+        return Err(AppError::new(
+            ErrorCode::BadRequest,
+            "The JSON body must be an object",
+        ));
     };
     match map {
         BodyMap::None => {}
@@ -254,8 +285,11 @@ fn apply_body(map: &BodyMap, bytes: &[u8], variables: &mut Map<String, Value>) -
         BodyMap::Fields(fields) => {
             for (key, value) in object {
                 if !fields.contains(&key.as_str()) {
-                    return Err(AppError::new(ErrorCode::BadRequest, format!("Unknown field '{key}'"))
-                        .with_details(json!({ "field": key, "allowed": fields })));
+                    return Err(AppError::new(
+                        ErrorCode::BadRequest,
+                        format!("Unknown field '{key}'"),
+                    )
+                    .with_details(json!({ "field": key, "allowed": fields })));
                 }
                 variables.insert(key, value);
             }
@@ -304,7 +338,8 @@ pub fn error_response(err: &AppError, request_id: &RequestId) -> Response {
         "success": false,
         "error": { "code": err.code.as_str(), "message": err.message, "details": details },
     });
-    let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     json_response(status, &body)
 }
 

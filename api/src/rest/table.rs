@@ -51,7 +51,8 @@ pub struct RouteSpec {
     pub shape: Shape,
 }
 
-const CONTACT: &str = "id email firstName lastName company phone customFields status groupIds createdAt updatedAt";
+const CONTACT: &str =
+    "id email firstName lastName company phone customFields status groupIds createdAt updatedAt";
 const GROUP: &str = "id name description contactCount createdAt updatedAt";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
 
@@ -61,7 +62,12 @@ fn op(text: &str) -> String {
         .replace("@PAGE", PAGE_INFO)
 }
 
-fn param(name: &'static str, target: &'static str, kind: ParamKind, description: &'static str) -> QueryParam {
+fn param(
+    name: &'static str,
+    target: &'static str,
+    kind: ParamKind,
+    description: &'static str,
+) -> QueryParam {
     QueryParam {
         name,
         target,
@@ -72,30 +78,72 @@ fn param(name: &'static str, target: &'static str, kind: ParamKind, description:
 
 fn paging() -> Vec<QueryParam> {
     vec![
-        param("page", "page", ParamKind::Int, "Page number, from 1 (default 1)"),
-        param("perPage", "perPage", ParamKind::Int, "Items per page (default 20, at most 100)"),
-        param("sort", "sort", ParamKind::Str, "Field to sort by (default createdAt)"),
-        param("order", "order", ParamKind::Str, "asc or desc (default desc)"),
+        param(
+            "page",
+            "page",
+            ParamKind::Int,
+            "Page number, from 1 (default 1)",
+        ),
+        param(
+            "perPage",
+            "perPage",
+            ParamKind::Int,
+            "Items per page (default 20, at most 100)",
+        ),
+        param(
+            "sort",
+            "sort",
+            ParamKind::Str,
+            "Field to sort by (default createdAt)",
+        ),
+        param(
+            "order",
+            "order",
+            ParamKind::Str,
+            "asc or desc (default desc)",
+        ),
     ]
 }
 
 fn contact_filters(with_group: bool) -> Vec<QueryParam> {
     let mut params = paging();
-    params.push(param("email", "filter.email", ParamKind::Str, "Case-insensitive substring of the email"));
+    params.push(param(
+        "email",
+        "filter.email",
+        ParamKind::Str,
+        "Case-insensitive substring of the email",
+    ));
     if with_group {
-        params.push(param("group", "filter.group", ParamKind::Str, "Only members of this group"));
+        params.push(param(
+            "group",
+            "filter.group",
+            ParamKind::Str,
+            "Only members of this group",
+        ));
     }
-    params.push(param("status", "filter.status", ParamKind::Str, "active, unsubscribed or bounced"));
-    params.push(param("company", "filter.company", ParamKind::Str, "Case-insensitive company name"));
+    params.push(param(
+        "status",
+        "filter.status",
+        ParamKind::Str,
+        "active, unsubscribed or bounced",
+    ));
+    params.push(param(
+        "company",
+        "filter.company",
+        ParamKind::Str,
+        "Case-insensitive company name",
+    ));
     params
 }
 
-const LIST_ARGS: &str = "page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order";
+const LIST_ARGS: &str =
+    "page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order";
 
 /// Every `/v1` endpoint.
 pub fn routes() -> Vec<RouteSpec> {
     let contacts_vars = "$page: Int, $perPage: Int, $filter: ContactFilter, $sort: String, $order: SortOrder = desc";
-    let groups_vars = "$page: Int, $perPage: Int, $filter: GroupFilter, $sort: String, $order: SortOrder = desc";
+    let groups_vars =
+        "$page: Int, $perPage: Int, $filter: GroupFilter, $sort: String, $order: SortOrder = desc";
     vec![
         RouteSpec {
             name: "listContacts",
@@ -165,7 +213,9 @@ pub fn routes() -> Vec<RouteSpec> {
             method: Method::DELETE,
             path: "/contacts/{id}",
             summary: "Delete a contact",
-            operation: op("mutation deleteContact($id: ID!) { deleteContact(id: $id) { id deleted } }"),
+            operation: op(
+                "mutation deleteContact($id: ID!) { deleteContact(id: $id) { id deleted } }",
+            ),
             status: 200,
             query: vec![],
             body: BodyMap::None,
@@ -182,7 +232,12 @@ pub fn routes() -> Vec<RouteSpec> {
             status: 200,
             query: {
                 let mut params = paging();
-                params.push(param("name", "filter.name", ParamKind::Str, "Case-insensitive substring of the name"));
+                params.push(param(
+                    "name",
+                    "filter.name",
+                    ParamKind::Str,
+                    "Case-insensitive substring of the name",
+                ));
                 params
             },
             body: BodyMap::None,
@@ -204,7 +259,9 @@ pub fn routes() -> Vec<RouteSpec> {
             method: Method::POST,
             path: "/groups",
             summary: "Create a group",
-            operation: op("mutation createGroup($input: GroupInput!) { createGroup(input: $input) { @GROUP } }"),
+            operation: op(
+                "mutation createGroup($input: GroupInput!) { createGroup(input: $input) { @GROUP } }",
+            ),
             status: 201,
             query: vec![],
             body: BodyMap::Variable("input"),

@@ -1,7 +1,7 @@
 //! Users (password sign-in) and API keys.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Duration;
 use entity::{api_key, user, workspace};
 use rand::RngCore;
@@ -30,7 +30,10 @@ fn normalize_email(field: &str, email: &str) -> AppResult<String> {
         return Err(AppError::invalid_field(field, "Email is required"));
     }
     if email.len() > 320 || !email_address::EmailAddress::is_valid(email) {
-        return Err(AppError::invalid_field(field, "Email is not a valid address"));
+        return Err(AppError::invalid_field(
+            field,
+            "Email is not a valid address",
+        ));
     }
     Ok(email.to_ascii_lowercase())
 }
@@ -97,7 +100,11 @@ pub async fn sign_up(
 }
 
 /// Checks an email and password; the same error whether the user or the password is wrong.
-pub async fn login(db: &impl ConnectionTrait, email: &str, password: &str) -> AppResult<user::Model> {
+pub async fn login(
+    db: &impl ConnectionTrait,
+    email: &str,
+    password: &str,
+) -> AppResult<user::Model> {
     let wrong = || AppError::unauthenticated("Invalid email or password");
     let email = email.trim().to_ascii_lowercase();
     let user = user::Entity::find()
@@ -116,7 +123,11 @@ pub async fn login(db: &impl ConnectionTrait, email: &str, password: &str) -> Ap
     Ok(user)
 }
 
-pub async fn get_user(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> AppResult<user::Model> {
+pub async fn get_user(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<user::Model> {
     user::Entity::find_by_id(id.to_owned())
         .filter(user::Column::WorkspaceId.eq(workspace_id))
         .one(db)
@@ -186,14 +197,20 @@ pub async fn touch_api_key(db: &impl ConnectionTrait, key: &api_key::Model) -> A
         return Ok(());
     }
     api_key::Entity::update_many()
-        .col_expr(api_key::Column::LastUsedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            api_key::Column::LastUsedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(api_key::Column::Id.eq(&key.id))
         .exec(db)
         .await?;
     Ok(())
 }
 
-pub async fn list_api_keys(db: &impl ConnectionTrait, workspace_id: &str) -> AppResult<Vec<api_key::Model>> {
+pub async fn list_api_keys(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+) -> AppResult<Vec<api_key::Model>> {
     Ok(api_key::Entity::find()
         .filter(api_key::Column::WorkspaceId.eq(workspace_id))
         .order_by_desc(api_key::Column::CreatedAt)

@@ -3,14 +3,14 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{contact, group_member};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, NullOrdering, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde_json::{Value, json};
 
-use super::{PageRequest, Page, Patch, SortOrder, clean_text, groups, like_contains, sort_field};
+use super::{Page, PageRequest, Patch, SortOrder, clean_text, groups, like_contains, sort_field};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::ids;
 
@@ -164,7 +164,11 @@ fn build_row(workspace_id: &str, input: ContactInput) -> AppResult<contact::Acti
         company: Set(text("company", input.company)?),
         phone: Set(clean_text("phone", input.phone, 50)?),
         custom_fields: Set(custom_fields),
-        status: Set(input.status.unwrap_or(ContactStatus::Active).as_str().to_owned()),
+        status: Set(input
+            .status
+            .unwrap_or(ContactStatus::Active)
+            .as_str()
+            .to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -200,7 +204,11 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// One contact of this workspace; another workspace's id is simply not found.
-pub async fn get(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> AppResult<contact::Model> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<contact::Model> {
     contact::Entity::find_by_id(id.to_owned())
         .filter(contact::Column::WorkspaceId.eq(workspace_id))
         .one(db)
@@ -244,13 +252,20 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         });
     }
     if let Some(v) = patch.status {
-        let status = v.ok_or_else(|| AppError::invalid_field("status", "status cannot be removed"))?;
+        let status =
+            v.ok_or_else(|| AppError::invalid_field("status", "status cannot be removed"))?;
         row.status = Set(status.as_str().to_owned());
     }
     row.updated_at = Set(ids::now());
     let contact = row.update(&txn).await.map_err(on_write_error)?;
     if let Some(group_ids) = patch.group_ids {
-        set_groups(&txn, workspace_id, &contact.id, &group_ids.unwrap_or_default()).await?;
+        set_groups(
+            &txn,
+            workspace_id,
+            &contact.id,
+            &group_ids.unwrap_or_default(),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(contact)
@@ -302,7 +317,12 @@ pub async fn list(
 ) -> AppResult<Page<contact::Model>> {
     let column = sort_field(sort, SORT_FIELDS)?;
     let mut cond = Condition::all().add(contact::Column::WorkspaceId.eq(workspace_id));
-    if let Some(email) = filter.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+    if let Some(email) = filter
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         cond = cond.add(
             Expr::col(contact::Column::EmailNormalized)
                 .like(LikeExpr::new(like_contains(&email.to_lowercase())).escape('\\')),
@@ -311,13 +331,16 @@ pub async fn list(
     if let Some(status) = filter.status {
         cond = cond.add(contact::Column::Status.eq(status.as_str()));
     }
-    if let Some(company) = filter.company.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        cond = cond.add(
-            ExprTrait::eq(
-                Expr::cust_with_exprs("LOWER($1)", [Expr::col(contact::Column::Company).into()]),
-                company.to_lowercase(),
-            ),
-        );
+    if let Some(company) = filter
+        .company
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        cond = cond.add(ExprTrait::eq(
+            Func::lower(Expr::col(contact::Column::Company)),
+            company.to_lowercase(),
+        ));
     }
     if let Some(group) = &filter.group {
         cond = cond.add(
@@ -375,10 +398,12 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
     inputs: Vec<ContactInput>,
 ) -> AppResult<Vec<AppResult<contact::Model>>> {
     if inputs.len() > MAX_BATCH {
-        return Err(AppError::validation(format!(
-            "A batch holds at most {MAX_BATCH} contacts"
-        ))
-        .with_details(json!({ "field": "contacts", "max": MAX_BATCH, "received": inputs.len() })));
+        return Err(
+            AppError::validation(format!("A batch holds at most {MAX_BATCH} contacts"))
+                .with_details(
+                    json!({ "field": "contacts", "max": MAX_BATCH, "received": inputs.len() }),
+                ),
+        );
     }
     let mut results: Vec<AppResult<(contact::ActiveModel, Option<Vec<String>>)>> =
         Vec::with_capacity(inputs.len());
@@ -422,9 +447,14 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
     let known_groups = groups::known_ids(db, workspace_id, &wanted_groups).await?;
     for result in results.iter_mut() {
         let failure = match result {
-            Ok((row, _)) if existing.contains(row.email_normalized.as_ref()) => Some(duplicate_email()),
+            Ok((row, _)) if existing.contains(row.email_normalized.as_ref()) => {
+                Some(duplicate_email())
+            }
             Ok((_, Some(group_ids))) => {
-                let unknown: Vec<&String> = group_ids.iter().filter(|g| !known_groups.contains(*g)).collect();
+                let unknown: Vec<&String> = group_ids
+                    .iter()
+                    .filter(|g| !known_groups.contains(*g))
+                    .collect();
                 (!unknown.is_empty()).then(|| {
                     AppError::validation("Unknown group ids")
                         .with_details(json!({ "field": "groupIds", "unknownIds": unknown }))
@@ -446,7 +476,10 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
     let ids: Vec<String> = rows.iter().map(|r| r.id.as_ref().clone()).collect();
     if !rows.is_empty() {
         contact::Entity::insert_many(rows)
-            .on_conflict_do_nothing_on([contact::Column::WorkspaceId, contact::Column::EmailNormalized])
+            .on_conflict_do_nothing_on([
+                contact::Column::WorkspaceId,
+                contact::Column::EmailNormalized,
+            ])
             .exec_without_returning(&txn)
             .await?;
     }
@@ -477,11 +510,7 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
     Ok(results
         .into_iter()
         .map(|r| {
-            r.and_then(|(row, _)| {
-                inserted
-                    .remove(row.id.as_ref())
-                    .ok_or_else(duplicate_email)
-            })
+            r.and_then(|(row, _)| inserted.remove(row.id.as_ref()).ok_or_else(duplicate_email))
         })
         .collect())
 }

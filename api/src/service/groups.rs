@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{contact_group, group_member};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, NullOrdering};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -129,13 +129,15 @@ pub async fn list(
 ) -> AppResult<Page<contact_group::Model>> {
     let column = sort_field(sort, SORT_FIELDS)?;
     let mut cond = Condition::all().add(contact_group::Column::WorkspaceId.eq(workspace_id));
-    if let Some(name) = filter.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    if let Some(name) = filter
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         cond = cond.add(
-            Expr::expr(Expr::cust_with_exprs(
-                "LOWER($1)",
-                [Expr::col(contact_group::Column::Name).into()],
-            ))
-            .like(LikeExpr::new(like_contains(&name.to_lowercase())).escape('\\')),
+            Expr::expr(Func::lower(Expr::col(contact_group::Column::Name)))
+                .like(LikeExpr::new(like_contains(&name.to_lowercase())).escape('\\')),
         );
     }
     let query = contact_group::Entity::find().filter(cond);
@@ -264,7 +266,10 @@ async fn check_members(
 ) -> AppResult<(contact_group::Model, Vec<String>)> {
     let group = get(db, workspace_id, group_id).await?;
     if contact_ids.is_empty() {
-        return Err(AppError::invalid_field("contactIds", "contactIds must not be empty"));
+        return Err(AppError::invalid_field(
+            "contactIds",
+            "contactIds must not be empty",
+        ));
     }
     if contact_ids.len() > MAX_MEMBERS_PER_CALL {
         return Err(AppError::validation(format!(

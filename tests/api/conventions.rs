@@ -1,0 +1,202 @@
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn rate_limit_headers_and_429_across_rest_and_graphql() {
+    let app = spawn_app_with(|c| c.rate_limit_per_minute = 4).await;
+    // A window boundary inside the loop would reset the count: try again in the next window.
+    for _ in 0..3 {
+        let r1 = app.get("/v1/contacts").await;
+        let r2 = app
+            .gql("{ contacts { pageInfo { total } } }", json!({}))
+            .await;
+        let r3 = app.post("/v1/groups", json!({ "name": "G" })).await;
+        let r4 = app.get("/v1/groups").await;
+        let r5 = app.get("/v1/contacts").await;
+        let g6 = app
+            .gql("{ contacts { pageInfo { total } } }", json!({}))
+            .await;
+        let resets: Vec<_> = [&r1, &r2, &r3, &r4, &r5, &g6]
+            .iter()
+            .map(|r| r.header("x-ratelimit-reset").map(str::to_owned))
+            .collect();
+        if resets.iter().any(|r| r != &resets[0]) {
+            tokio::time::sleep(std::time::Duration::from_secs(61)).await;
+            continue;
+        }
+        let remaining: Vec<_> = [&r1, &r2, &r3, &r4]
+            .iter()
+            .map(|r| r.header("x-ratelimit-remaining").unwrap().to_owned())
+            .collect();
+        assert_eq!(remaining, ["3", "2", "1", "0"]);
+        assert_eq!(r1.header("x-ratelimit-limit"), Some("4"));
+        let reset: u64 = r1.header("x-ratelimit-reset").unwrap().parse().unwrap();
+        let now = chrono::Utc::now().timestamp() as u64;
+        assert!(
+            reset > now.saturating_sub(1) && reset <= now + 61,
+            "reset is a Unix time within the minute"
+        );
+
+        assert_eq!(r5.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r5.error_code(), "RATE_LIMITED");
+        let retry: u64 = r5.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry));
+        assert_eq!(r5.header("x-ratelimit-remaining"), Some("0"));
+        assert_eq!(g6.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(g6.body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+
+        // Another workspace has its own budget.
+        let (_, other) = app
+            .new_workspace("Other", api::service::workspaces::Plan::Pro)
+            .await;
+        let r = app
+            .request_as(Some(&other), Method::GET, "/v1/contacts", None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.header("x-ratelimit-remaining"), Some("3"));
+        return;
+    }
+    panic!("could not fit the requests in one rate-limit window");
+}
+
+#[tokio::test]
+async fn every_response_has_a_request_id() {
+    let app = spawn_app().await;
+    let ok = app.get("/v1/contacts").await;
+    let err = app.get("/v1/contacts/cnt_missing").await;
+    let health = app.request_as(None, Method::GET, "/healthz", None).await;
+    let ids: Vec<&str> = [&ok, &err, &health]
+        .iter()
+        .map(|r| r.header("request-id").unwrap())
+        .collect();
+    assert!(ids.iter().all(|id| id.starts_with("req_")));
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(err.body["error"]["details"]["requestId"], ids[1]);
+}
+
+#[tokio::test]
+async fn wrong_method_is_405_with_allow_and_unknown_routes_404() {
+    let app = spawn_app().await;
+    let r = app
+        .request_as(
+            Some(&app.api_key),
+            Method::PATCH,
+            "/v1/contacts/cnt_x",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.error_code(), "METHOD_NOT_ALLOWED");
+    let allow = r.header("allow").unwrap();
+    for m in ["GET", "PUT", "DELETE"] {
+        assert!(allow.contains(m), "{allow}");
+    }
+    let r = app
+        .request_as(Some(&app.api_key), Method::DELETE, "/v1/contacts", None)
+        .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.header("allow").unwrap().contains("POST"));
+
+    let r = app.get("/v1/nothing-here").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.error_code(), "NOT_FOUND");
+    let r = app.get("/v1/contacts?colour=blue").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.error_code(), "BAD_REQUEST");
+    assert!(
+        r.body["error"]["details"]["allowed"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("perPage"))
+    );
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413_and_write_nothing() {
+    let app = spawn_app_with(|c| c.max_body_bytes = 2048).await;
+    let big = "x".repeat(4096);
+    let r = app
+        .post(
+            "/v1/contacts",
+            json!({ "email": "big@example.com", "firstName": big }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.error_code(), "PAYLOAD_TOO_LARGE");
+    let g = app
+        .gql("mutation($n: String) { createContact(input: { email: \"big@example.com\", firstName: $n }) { id } }", json!({ "n": big }))
+        .await;
+    assert_eq!(g.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.get("/v1/contacts").await.body["meta"]["total"], 0);
+}
+
+#[tokio::test]
+async fn health_openapi_and_graphiql_are_served() {
+    let app = spawn_app().await;
+    let health = app.request_as(None, Method::GET, "/healthz", None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.body["status"], "ok");
+
+    let spec = app
+        .request_as(None, Method::GET, "/v1/openapi.json", None)
+        .await;
+    assert_eq!(spec.status, StatusCode::OK);
+    assert_eq!(spec.body["openapi"], "3.1.0");
+    let paths = spec.body["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/v1/contacts", "get"),
+        ("/v1/contacts", "post"),
+        ("/v1/contacts/{id}", "put"),
+        ("/v1/contacts/batch", "post"),
+        ("/v1/groups/{id}/contacts", "delete"),
+    ] {
+        assert!(
+            paths[path][method].is_object(),
+            "{method} {path} missing from OpenAPI"
+        );
+    }
+    assert_eq!(
+        paths["/v1/contacts"]["post"]["responses"]["201"]["description"],
+        "Success"
+    );
+
+    let page = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        !html.contains("cdn") && !html.contains("https://"),
+        "the playground must not need the internet"
+    );
+    for asset in [
+        "graphiql.min.js",
+        "graphiql.min.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+    ] {
+        assert!(html.contains(&format!("/graphiql/{asset}")));
+        let r = app
+            .client
+            .get(format!("{}/graphiql/{asset}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{asset}");
+        assert!(
+            r.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("immutable")
+        );
+        assert!(
+            r.bytes().await.unwrap().len() > 5000,
+            "{asset} is the real bundle"
+        );
+    }
+}

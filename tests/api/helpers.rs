@@ -1,0 +1,264 @@
+use std::sync::Once;
+
+use api::config::{Config, Secret};
+use api::service::{accounts, workspaces};
+use reqwest::{Method, StatusCode, header::HeaderMap};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+pub const JWT_SECRET: &str = "test-session-secret-0123456789abcdef";
+
+static TRACING: Once = Once::new();
+
+/// Server logs appear only when `TEST_LOG` is set.
+fn init_tracing() {
+    TRACING.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("debug,sqlx=info"))
+                .with_test_writer()
+                .init();
+        }
+    });
+}
+
+/// A fresh, empty database URL for one test.
+async fn fresh_database_url() -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!(
+                "fz_test_{}",
+                ulid::Ulid::generate().to_string().to_lowercase()
+            );
+            let admin = Database::connect(admin_url.clone())
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let (base, query) = match admin_url.split_once('?') {
+                Some((base, query)) => (base.to_owned(), format!("?{query}")),
+                None => (admin_url.clone(), String::new()),
+            };
+            let slash = base.rfind('/').expect("database URL has a path");
+            format!("{}/{name}{query}", &base[..slash])
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!(
+                "fluenzr-test-{}.db",
+                ulid::Ulid::generate().to_string().to_lowercase()
+            ));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+    }
+}
+
+/// One response: status, headers and the parsed JSON body (Null when not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The REST error code, asserting the error envelope's shape on the way.
+    pub fn error_code(&self) -> &str {
+        assert_eq!(
+            self.body["success"],
+            json!(false),
+            "not an error envelope: {}",
+            self.body
+        );
+        assert!(
+            self.body["error"]["message"].is_string(),
+            "error without message: {}",
+            self.body
+        );
+        assert!(
+            self.body["error"]["details"]["requestId"].is_string(),
+            "error without details.requestId: {}",
+            self.body
+        );
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+
+    pub fn data(&self) -> &Value {
+        assert_eq!(
+            self.body["success"],
+            json!(true),
+            "not a success envelope ({}): {}",
+            self.status,
+            self.body
+        );
+        &self.body["data"]
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub workspace_id: String,
+    pub api_key: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    init_tracing();
+    let mut config = Config::new(fresh_database_url().await);
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    config.jwt_secret = Some(Secret::new(JWT_SECRET));
+    configure(&mut config);
+    let app = api::app::build(config).await.expect("app builds");
+    let base = format!("http://{}", app.addr);
+    let db = app.state.db.clone();
+    tokio::spawn(async move {
+        let _ = app.serve().await;
+    });
+    let mut test = TestApp {
+        base,
+        client: reqwest::Client::new(),
+        db,
+        workspace_id: String::new(),
+        api_key: String::new(),
+    };
+    let (workspace_id, api_key) = test.new_workspace("Acme", workspaces::Plan::Pro).await;
+    test.workspace_id = workspace_id;
+    test.api_key = api_key;
+    test
+}
+
+impl TestApp {
+    /// A new workspace with an API key: (workspace id, key).
+    pub async fn new_workspace(&self, name: &str, plan: workspaces::Plan) -> (String, String) {
+        let workspace = workspaces::create(&self.db, name, plan)
+            .await
+            .expect("workspace");
+        let key = accounts::create_api_key(&self.db, &workspace.id, None)
+            .await
+            .expect("api key");
+        (workspace.id, key.secret)
+    }
+
+    pub async fn request_as(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body read");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn raw(&self, method: Method, path: &str, content: &'static str) -> Reply {
+        let response = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.api_key)
+            .header("content-type", "application/json")
+            .body(content)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.request_as(Some(&self.api_key), Method::GET, path, None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.request_as(Some(&self.api_key), Method::POST, path, Some(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.request_as(Some(&self.api_key), Method::PUT, path, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.request_as(Some(&self.api_key), Method::DELETE, path, None)
+            .await
+    }
+
+    pub async fn delete_with(&self, path: &str, body: Value) -> Reply {
+        self.request_as(Some(&self.api_key), Method::DELETE, path, Some(body))
+            .await
+    }
+
+    /// A GraphQL request with the given token (or none).
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Reply {
+        self.request_as(
+            token,
+            Method::POST,
+            "/graphql",
+            Some(json!({ "query": query, "variables": variables })),
+        )
+        .await
+    }
+
+    pub async fn gql(&self, query: &str, variables: Value) -> Reply {
+        self.gql_as(Some(&self.api_key), query, variables).await
+    }
+
+    /// Creates a contact over REST and returns its JSON.
+    pub async fn contact(&self, body: Value) -> Value {
+        let reply = self.post("/v1/contacts", body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.data().clone()
+    }
+
+    pub async fn group(&self, name: &str) -> Value {
+        let reply = self.post("/v1/groups", json!({ "name": name })).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.data().clone()
+    }
+}
+
+/// The first GraphQL error code of a reply.
+pub fn gql_code(reply: &Reply) -> &str {
+    reply.body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no GraphQL error code in {}", reply.body))
+}
+
+pub fn id_of(value: &Value) -> String {
+    value["id"].as_str().expect("has id").to_owned()
+}
