@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::{self, AppSchema};
 use crate::rest::{self, RestTable};
+use crate::service::idempotency::{self, Claim};
 use crate::service::{accounts, workspaces};
 use crate::{db, ids};
 
@@ -59,7 +60,18 @@ pub struct App {
 }
 
 impl App {
+    /// Serves until Ctrl-C, with the periodic clean-up running beside it.
     pub async fn serve(self) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                if let Err(err) = idempotency::purge_expired(&db).await {
+                    tracing::warn!(code = err.code.as_str(), "idempotency purge failed");
+                }
+            }
+        });
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
             .await
@@ -134,9 +146,11 @@ fn router(state: AppState) -> Router {
     let rest = state
         .rest
         .router()
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .route_layer(middleware::from_fn_with_state(state.clone(), rest_auth));
     let graphql = Router::new()
         .route("/graphql", get(graphiql).post(graphql_post))
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .route_layer(middleware::from_fn_with_state(state.clone(), graphql_auth));
     Router::new()
         .route("/healthz", get(healthz))
@@ -248,7 +262,7 @@ async fn rest_auth(State(state): State<AppState>, mut request: Request, next: Ne
 
 /// GraphQL may be called anonymously (to sign up or log in); bad credentials are still refused.
 async fn graphql_auth(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if request.method() != axum::http::Method::POST {
+    if request.method() != Method::POST {
         return next.run(request).await;
     }
     match admit(&state, request.headers()).await {
@@ -267,6 +281,94 @@ async fn graphql_auth(State(state): State<AppState>, mut request: Request, next:
             response
         }
     }
+}
+
+/// The error shape of the interface a path belongs to.
+fn error_for(path: &str, err: &AppError, request_id: &RequestId) -> Response {
+    if path.starts_with("/graphql") {
+        graphql_error(err)
+    } else {
+        rest::error_response(err, request_id)
+    }
+}
+
+/// Writes with an `Idempotency-Key` header run once per key and workspace; a replay gets the
+/// first answer (marked `Idempotent-Replayed: true`), a replay with a different request is 400.
+async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let Some(key) = request.headers().get("idempotency-key").cloned() else {
+        return next.run(request).await;
+    };
+    let Some(principal) = request.extensions().get::<Principal>().cloned() else {
+        return next.run(request).await;
+    };
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .cloned()
+        .unwrap_or(RequestId(String::new()));
+    let path = request.uri().path().to_owned();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
+    let key = match key.to_str() {
+        Ok(key) => key.to_owned(),
+        Err(_) => {
+            let err = AppError::invalid_field("Idempotency-Key", "Idempotency-Key must be ASCII");
+            return error_for(&path, &err, &request_id);
+        }
+    };
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let err = AppError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("Request body exceeds {} bytes", state.config.max_body_bytes),
+            );
+            return error_for(&path, &err, &request_id);
+        }
+    };
+    let hash = idempotency::fingerprint(method.as_str(), &target, &bytes);
+    let workspace = principal.workspace_id.clone();
+    match idempotency::claim(&state.db, &workspace, &key, &hash).await {
+        Err(err) => return error_for(&path, &err, &request_id),
+        Ok(Claim::Replay { status, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let mut response =
+                (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            return response;
+        }
+        Ok(Claim::Fresh) => {}
+    }
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let stored = if parts.status.is_server_error() {
+        idempotency::release(&state.db, &workspace, &key).await
+    } else {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        idempotency::complete(&state.db, &workspace, &key, parts.status.as_u16(), text).await
+    };
+    if let Err(err) = stored {
+        tracing::error!(
+            code = err.code.as_str(),
+            "could not store the idempotent answer"
+        );
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// A request-level GraphQL error: `{errors:[…]}` with the code's HTTP status.

@@ -59,9 +59,6 @@ struct ServeArgs {
     addr: SocketAddr,
     #[command(flatten)]
     db: DbArgs,
-    /// Base URL of public links (tracking, unsubscribe); defaults to http://<addr>.
-    #[arg(long, env = "FLUENZR_PUBLIC_URL")]
-    public_url: Option<String>,
     /// HS256 key for session tokens; generated and stored in the database when unset.
     #[arg(long, env = "FLUENZR_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
@@ -89,7 +86,6 @@ impl ServeArgs {
     fn into_config(self) -> Config {
         let mut config = Config::new(self.db.database_url);
         config.addr = self.addr;
-        config.public_url = self.public_url;
         config.jwt_secret = self.jwt_secret.map(Secret::new);
         config.rate_limit_per_minute = self.rate_limit;
         config.seed_demo_workspace = true;
@@ -132,12 +128,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
             let app = app::build(args.into_config()).await?;
-            println!("FluenzR listening on http://{}", app.addr);
-            println!("  REST:    http://{}/v1/contacts", app.addr);
-            println!("  GraphQL: http://{}/graphql", app.addr);
             if let Some(key) = &app.demo_api_key {
                 println!("Created a Pro demo workspace. Its API key (shown once):\n  {key}");
             }
+            println!("FluenzR listening on http://{}", app.addr);
+            println!("  REST:    http://{}/v1/contacts", app.addr);
+            println!("  GraphQL: http://{}/graphql", app.addr);
             app.serve().await?;
         }
         Command::Migrate(args) => {

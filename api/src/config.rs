@@ -29,8 +29,6 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `sqlite://…` (the embedded default) or `postgres://…`.
     pub database_url: Secret,
-    /// Base of public links; defaults to `http://<bound address>`.
-    pub public_url: Option<String>,
     /// HS256 key for user sessions; generated and persisted in the database when unset.
     pub jwt_secret: Option<Secret>,
     /// Requests per minute per workspace, REST and GraphQL together.
@@ -49,7 +47,6 @@ impl Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: Secret::new(database_url),
-            public_url: None,
             jwt_secret: None,
             rate_limit_per_minute: 1000,
             max_body_bytes: 2 * 1024 * 1024,

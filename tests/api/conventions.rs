@@ -200,3 +200,95 @@ async fn health_openapi_and_graphiql_are_served() {
         );
     }
 }
+
+async fn post_with_key(
+    app: &crate::helpers::TestApp,
+    token: &str,
+    path: &str,
+    key: &str,
+    body: serde_json::Value,
+) -> (StatusCode, Option<String>, serde_json::Value) {
+    let response = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let replayed = response
+        .headers()
+        .get("idempotent-replayed")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, replayed, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn idempotency_keys_replay_the_first_answer() {
+    let app = spawn_app().await;
+    let key = app.api_key.clone();
+    let body = json!({ "email": "once@example.com" });
+    let (s1, r1, b1) = post_with_key(&app, &key, "/v1/contacts", "k-1", body.clone()).await;
+    assert_eq!(s1, StatusCode::CREATED);
+    assert_eq!(r1, None);
+    let (s2, r2, b2) = post_with_key(&app, &key, "/v1/contacts", "k-1", body.clone()).await;
+    assert_eq!(s2, StatusCode::CREATED);
+    assert_eq!(r2.as_deref(), Some("true"));
+    assert_eq!(b1, b2, "the replay is the first answer, same id");
+    assert_eq!(app.get("/v1/contacts").await.body["meta"]["total"], 1);
+
+    let (s3, _, b3) = post_with_key(
+        &app,
+        &key,
+        "/v1/contacts",
+        "k-1",
+        json!({ "email": "other@example.com" }),
+    )
+    .await;
+    assert_eq!(s3, StatusCode::BAD_REQUEST);
+    assert_eq!(b3["error"]["code"], "BAD_REQUEST");
+    let (s4, _, b4) =
+        post_with_key(&app, &key, "/v1/contacts", &"k".repeat(256), body.clone()).await;
+    assert_eq!(s4, StatusCode::BAD_REQUEST);
+    assert_eq!(b4["error"]["code"], "VALIDATION_ERROR");
+
+    // Errors are answers too: the replay of a refused request is the same refusal.
+    let (s5, _, _) = post_with_key(
+        &app,
+        &key,
+        "/v1/contacts",
+        "k-2",
+        json!({ "firstName": "x" }),
+    )
+    .await;
+    let (s6, r6, b6) = post_with_key(
+        &app,
+        &key,
+        "/v1/contacts",
+        "k-2",
+        json!({ "firstName": "x" }),
+    )
+    .await;
+    assert_eq!((s5, s6), (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST));
+    assert_eq!(r6.as_deref(), Some("true"));
+    assert_eq!(b6["error"]["code"], "VALIDATION_ERROR");
+
+    // Keys are per workspace.
+    let (_, other) = app
+        .new_workspace("Other", api::service::workspaces::Plan::Pro)
+        .await;
+    let (s7, r7, b7) = post_with_key(&app, &other, "/v1/contacts", "k-1", body.clone()).await;
+    assert_eq!(s7, StatusCode::CREATED);
+    assert_eq!(r7, None);
+    assert_ne!(b7["data"]["id"], b1["data"]["id"]);
+
+    // GraphQL writes honour the header as well.
+    let mutation = json!({ "query": "mutation { createGroup(input: { name: \"Once\" }) { id } }" });
+    let (_, _, g1) = post_with_key(&app, &key, "/graphql", "g-1", mutation.clone()).await;
+    let (_, gr, g2) = post_with_key(&app, &key, "/graphql", "g-1", mutation).await;
+    assert_eq!(gr.as_deref(), Some("true"));
+    assert_eq!(g1, g2);
+    assert_eq!(app.get("/v1/groups").await.body["meta"]["total"], 1);
+}

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod contacts;
 pub mod groups;
+pub mod idempotency;
 pub mod workspaces;
 
 use serde_json::json;

@@ -1,0 +1,145 @@
+//! The command-line contract: `fluenzr workspace create` and `fluenzr serve` as a user runs them.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+fn database_url(dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("cli.db").display())
+}
+
+fn temp_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "fluenzr-cli-{}",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn serve_prints_a_demo_key_once_and_workspace_create_prints_json() {
+    let dir = temp_dir();
+    let url = database_url(&dir);
+    let bin = env!("CARGO_BIN_EXE_fluenzr");
+
+    let mut server = Command::new(bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut base = None;
+    let mut demo_key = None;
+    while base.is_none() || demo_key.is_none() {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(addr) = line.strip_prefix("FluenzR listening on ") {
+            base = Some(addr.trim().to_owned());
+        }
+        if let Some(key) = line.trim().strip_prefix("fz_live_") {
+            demo_key = Some(format!("fz_live_{key}"));
+        }
+    }
+    let (base, demo_key) = (base.unwrap(), demo_key.unwrap());
+    let client = reqwest::Client::new();
+    let r = client
+        .get(format!("{base}/v1/contacts"))
+        .bearer_auth(&demo_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let out = Command::new(bin)
+        .args([
+            "workspace",
+            "create",
+            "--name",
+            "Free Co",
+            "--plan",
+            "free",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    assert!(printed["workspaceId"].as_str().unwrap().starts_with("wsp_"));
+    let free_key = printed["apiKey"].as_str().unwrap();
+    let r = client
+        .get(format!("{base}/v1/contacts"))
+        .bearer_auth(free_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "a free workspace's key needs the Pro plan"
+    );
+
+    let out = Command::new(bin)
+        .args([
+            "workspace",
+            "create",
+            "--name",
+            "Pro Co",
+            "--plan",
+            "pro",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = client
+        .get(format!("{base}/v1/contacts"))
+        .bearer_auth(printed["apiKey"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    server.kill().ok();
+    server.wait().ok();
+
+    // A second start on the same database creates no second demo workspace.
+    let second = Command::new(bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut second = second;
+    let mut lines = BufReader::new(second.stdout.take().unwrap()).lines();
+    // The demo key would come before the address; the first line is the address.
+    let first_line = lines.next().unwrap().unwrap();
+    assert!(
+        first_line.starts_with("FluenzR listening on"),
+        "{first_line}"
+    );
+    second.kill().ok();
+    second.wait().ok();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_arguments_fail_with_a_message() {
+    let bin = env!("CARGO_BIN_EXE_fluenzr");
+    let out = Command::new(bin)
+        .args(["workspace", "create", "--name", "X", "--plan", "gold"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gold"));
+    let out = Command::new(bin).arg("export-schema").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), api::graphql::sdl());
+}
