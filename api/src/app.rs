@@ -406,8 +406,8 @@ async fn graphql_post(
             ));
         }
     };
-    let request = graphql::prepare(request, &state.db, principal.map(|p| p.0));
-    let response = state.schema.execute(request).await;
+    let response =
+        graphql::execute(&state.schema, &state.db, request, principal.map(|p| p.0)).await;
     let body = serde_json::to_vec(&response).unwrap_or_default();
     (
         StatusCode::OK,

@@ -292,3 +292,28 @@ async fn idempotency_keys_replay_the_first_answer() {
     assert_eq!(g1, g2);
     assert_eq!(app.get("/v1/groups").await.body["meta"]["total"], 1);
 }
+
+#[tokio::test]
+async fn internal_failures_are_500_and_leak_nothing() {
+    let app = spawn_app().await;
+    app.db.close_by_ref().await.unwrap();
+    let r = app.get("/v1/contacts").await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.error_code(), "INTERNAL_ERROR");
+    assert_eq!(r.body["error"]["message"], "Internal server error");
+    let text = r.body.to_string().to_lowercase();
+    for leak in ["sqlx", "pool", "sql", "database"] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+    let g = app
+        .gql_as(
+            None,
+            "mutation { login(email: \"a@b.co\", password: \"12345678\") { token } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(g.body["errors"][0]["extensions"]["code"], "INTERNAL_ERROR");
+    assert_eq!(g.body["errors"][0]["message"], "Internal server error");
+    let health = app.request_as(None, Method::GET, "/healthz", None).await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+}

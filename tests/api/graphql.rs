@@ -161,6 +161,14 @@ async fn graphql_errors_carry_the_same_codes() {
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
     let body: Value = malformed.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+    for broken in [
+        "{ contacts { nope } }",
+        "{ contacts(",
+        "mutation { createContact(input: { email: 5 }) { id } }",
+    ] {
+        let r = app.gql(broken, json!({})).await;
+        assert_eq!(gql_code(&r), "BAD_REQUEST", "{broken}");
+    }
     assert_eq!(app.get("/v1/contacts").await.body["meta"]["total"], 1);
 }
 

@@ -13,7 +13,7 @@ use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuil
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{Principal, Sessions};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 
 pub use loaders::DbLoader;
 
@@ -50,7 +50,7 @@ pub fn sdl() -> String {
 }
 
 /// Attaches what belongs to one request: the caller and fresh, per-request loaders.
-pub fn prepare(
+fn prepare(
     request: async_graphql::Request,
     db: &DatabaseConnection,
     principal: Option<Principal>,
@@ -60,6 +60,24 @@ pub fn prepare(
         Some(principal) => request.data(principal),
         None => request,
     }
+}
+
+/// Executes one request for `principal` with fresh loaders. Errors the resolvers did not code
+/// (syntax, validation, variable types) are the caller's: they get `BAD_REQUEST`.
+pub async fn execute(
+    schema: &AppSchema,
+    db: &DatabaseConnection,
+    request: async_graphql::Request,
+    principal: Option<Principal>,
+) -> async_graphql::Response {
+    let mut response = schema.execute(prepare(request, db, principal)).await;
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", ErrorCode::BadRequest.as_str());
+        }
+    }
+    response
 }
 
 /// The authenticated caller, or UNAUTHENTICATED.

@@ -63,9 +63,9 @@ impl RestTable {
             let mut request = Request::new(route.spec.operation.clone())
                 .variables(Variables::from_json(placeholder_variables(&route.document)));
             request.set_parsed_query(route.document.clone());
-            let response = schema.execute(graphql::prepare(request, db, None)).await;
+            let response = graphql::execute(schema, db, request, None).await;
             for error in &response.errors {
-                if error_code(error) != Some(ErrorCode::Unauthenticated) {
+                if from_graphql_error(error).code != ErrorCode::Unauthenticated {
                     return Err(format!(
                         "REST route {} does not fit the schema: {}",
                         route.spec.name, error.message
@@ -169,10 +169,7 @@ async fn run(
     let mut request = Request::new(spec.operation.clone())
         .variables(Variables::from_json(Value::Object(variables)));
     request.set_parsed_query(route.document.clone());
-    let response = state
-        .schema
-        .execute(graphql::prepare(request, &state.db, Some(principal)))
-        .await;
+    let response = graphql::execute(&state.schema, &state.db, request, Some(principal)).await;
     if let Some(error) = response.errors.first() {
         return Err(from_graphql_error(error));
     }
@@ -298,28 +295,21 @@ fn apply_body(
     Ok(())
 }
 
-fn error_code(error: &async_graphql::ServerError) -> Option<ErrorCode> {
-    let value = serde_json::to_value(error).ok()?;
-    ErrorCode::from_wire(value.get("extensions")?.get("code")?.as_str()?)
-}
-
-/// A GraphQL error as an `AppError`: its code when it has one; otherwise the request did not fit
-/// the schema (wrong types, missing fields), which is the caller's mistake.
+/// A GraphQL error as an `AppError`, keeping its code and details.
 pub fn from_graphql_error(error: &async_graphql::ServerError) -> AppError {
-    let value = serde_json::to_value(error).unwrap_or(Value::Null);
-    let extensions = value.get("extensions");
-    let code = extensions
-        .and_then(|e| e.get("code"))
-        .and_then(Value::as_str)
-        .and_then(ErrorCode::from_wire);
-    match code {
-        Some(code) => {
-            let mut err = AppError::new(code, error.message.clone());
-            err.details = extensions.and_then(|e| e.get("details")).cloned();
-            err
-        }
-        None => AppError::new(ErrorCode::BadRequest, error.message.clone()),
-    }
+    let extension = |name: &str| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get(name))
+            .and_then(|v| v.clone().into_json().ok())
+    };
+    let code = extension("code")
+        .and_then(|v| v.as_str().and_then(ErrorCode::from_wire))
+        .unwrap_or(ErrorCode::BadRequest);
+    let mut err = AppError::new(code, error.message.clone());
+    err.details = extension("details");
+    err
 }
 
 /// The error envelope, with the request id in `details`.
