@@ -7,6 +7,8 @@ pub const GROUP: &str = "grp";
 pub const WORKSPACE: &str = "wsp";
 pub const USER: &str = "usr";
 pub const API_KEY: &str = "key";
+pub const EMAIL_ACCOUNT: &str = "acc";
+pub const CAMPAIGN: &str = "cmp";
 
 /// A new id such as `cnt_01jdz8…`: the prefix, then a lower-case ULID.
 pub fn new_id(prefix: &str) -> String {

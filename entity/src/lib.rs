@@ -1,8 +1,15 @@
 //! sea-orm entities: the database rows, and nothing about HTTP or GraphQL.
 
 pub mod api_key;
+pub mod campaign;
+pub mod campaign_contact;
+pub mod campaign_daily_stat;
+pub mod campaign_event_first;
+pub mod campaign_stat;
 pub mod contact;
 pub mod contact_group;
+pub mod email_account;
+pub mod email_event;
 pub mod group_member;
 pub mod idempotency_key;
 pub mod setting;

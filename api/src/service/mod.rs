@@ -2,9 +2,13 @@
 //! function that touches tenant data takes the workspace id, so tenancy cannot be forgotten.
 
 pub mod accounts;
+pub mod campaigns;
 pub mod contacts;
+pub mod email_accounts;
 pub mod groups;
 pub mod idempotency;
+pub mod stats;
+pub mod templates;
 pub mod workspaces;
 
 use serde_json::json;

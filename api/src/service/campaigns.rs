@@ -1,0 +1,869 @@
+//! Campaigns: sequences of emails sent to enrolled contacts on a schedule, and their lifecycle.
+
+use std::collections::HashMap;
+
+use entity::{campaign, campaign_contact, contact, group_member};
+use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{
+    Page, PageRequest, Patch, SortOrder, clean_text, contacts, email_accounts, groups, sort_field,
+    templates,
+};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+
+pub const MAX_STEPS: usize = 20;
+pub const DEFAULT_DAILY_LIMIT: i32 = 100;
+const MAX_DAILY_LIMIT: i32 = 10_000;
+/// Most contact ids one enrolment call takes (a group has no limit).
+pub const MAX_ENROL_IDS: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CampaignStatus {
+    Draft,
+    Running,
+    Paused,
+    Completed,
+}
+
+impl CampaignStatus {
+    pub const ALL: [CampaignStatus; 4] = [
+        CampaignStatus::Draft,
+        CampaignStatus::Running,
+        CampaignStatus::Paused,
+        CampaignStatus::Completed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignStatus::Draft => "draft",
+            CampaignStatus::Running => "running",
+            CampaignStatus::Paused => "paused",
+            CampaignStatus::Completed => "completed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CampaignStatus> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn of(campaign: &campaign::Model) -> CampaignStatus {
+        Self::parse(&campaign.status).unwrap_or(CampaignStatus::Draft)
+    }
+}
+
+/// The state of one contact in one campaign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnrolmentState {
+    Pending,
+    Active,
+    Completed,
+    Replied,
+    Bounced,
+    Unsubscribed,
+}
+
+impl EnrolmentState {
+    pub const ALL: [EnrolmentState; 6] = [
+        EnrolmentState::Pending,
+        EnrolmentState::Active,
+        EnrolmentState::Completed,
+        EnrolmentState::Replied,
+        EnrolmentState::Bounced,
+        EnrolmentState::Unsubscribed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnrolmentState::Pending => "pending",
+            EnrolmentState::Active => "active",
+            EnrolmentState::Completed => "completed",
+            EnrolmentState::Replied => "replied",
+            EnrolmentState::Bounced => "bounced",
+            EnrolmentState::Unsubscribed => "unsubscribed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<EnrolmentState> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// One email of the sequence, as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    pub subject: String,
+    pub body: String,
+    pub delay_days: i32,
+}
+
+/// When sending may happen: ISO weekdays (1 = Monday) and a local time window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    pub timezone: String,
+    pub days: Vec<i32>,
+    pub start_time: String,
+    pub end_time: String,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            timezone: "UTC".into(),
+            days: vec![1, 2, 3, 4, 5],
+            start_time: "09:00".into(),
+            end_time: "17:00".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct StepInput {
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub delay_days: Option<i32>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ScheduleInput {
+    pub timezone: Option<String>,
+    pub days: Option<Vec<i32>>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CampaignInput {
+    pub name: Option<String>,
+    pub email_account_id: Option<String>,
+    pub steps: Option<Vec<StepInput>>,
+    pub schedule: Option<ScheduleInput>,
+    pub daily_limit: Option<i32>,
+    pub track_opens: Option<bool>,
+    pub track_clicks: Option<bool>,
+    pub stop_on_reply: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CampaignPatch {
+    pub name: Patch<String>,
+    pub email_account_id: Patch<String>,
+    pub steps: Patch<Vec<StepInput>>,
+    pub schedule: Patch<ScheduleInput>,
+    pub daily_limit: Patch<i32>,
+    pub track_opens: Patch<bool>,
+    pub track_clicks: Patch<bool>,
+    pub stop_on_reply: Patch<bool>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CampaignFilter {
+    pub status: Option<CampaignStatus>,
+}
+
+pub const SORT_FIELDS: &[(&str, campaign::Column)] = &[
+    ("createdAt", campaign::Column::CreatedAt),
+    ("updatedAt", campaign::Column::UpdatedAt),
+    ("name", campaign::Column::Name),
+];
+
+/// The outcome of an enrolment call.
+#[derive(Clone, Debug)]
+pub struct Enrolment {
+    pub campaign: campaign::Model,
+    pub added: u64,
+    /// Unsubscribed or bounced contacts, never enrolled.
+    pub skipped: u64,
+    pub already_enrolled: u64,
+}
+
+pub fn steps_of(campaign: &campaign::Model) -> Vec<Step> {
+    serde_json::from_value(campaign.steps.clone()).unwrap_or_default()
+}
+
+pub fn schedule_of(campaign: &campaign::Model) -> Schedule {
+    serde_json::from_value(campaign.schedule.clone()).unwrap_or_default()
+}
+
+fn name(value: Option<String>) -> AppResult<String> {
+    clean_text("name", value, 200)?
+        .ok_or_else(|| AppError::invalid_field("name", "Name is required"))
+}
+
+fn daily_limit(value: i32) -> AppResult<i32> {
+    if !(1..=MAX_DAILY_LIMIT).contains(&value) {
+        return Err(AppError::invalid_field(
+            "dailyLimit",
+            format!("dailyLimit must be between 1 and {MAX_DAILY_LIMIT}"),
+        ));
+    }
+    Ok(value)
+}
+
+fn step_error(
+    index: usize,
+    part: &str,
+    message: impl Into<String>,
+    position: Option<usize>,
+) -> AppError {
+    let message = message.into();
+    let mut details =
+        json!({ "field": "steps", "step": index + 1, "part": part, "reason": message });
+    if let Some(position) = position {
+        details["position"] = json!(position);
+    }
+    AppError::validation(format!("Step {} {part}: {message}", index + 1)).with_details(details)
+}
+
+/// Checks a sequence: text present, templates well-formed, first delay 0, later delays ≥ 0.
+fn check_steps(inputs: Vec<StepInput>) -> AppResult<Vec<Step>> {
+    if inputs.len() > MAX_STEPS {
+        return Err(AppError::invalid_field(
+            "steps",
+            format!("A campaign has at most {MAX_STEPS} steps"),
+        ));
+    }
+    let mut steps = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.into_iter().enumerate() {
+        let subject = input
+            .subject
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default();
+        if subject.is_empty() {
+            return Err(step_error(index, "subject", "subject is required", None));
+        }
+        if subject.chars().count() > 998 || subject.contains(['\r', '\n']) {
+            return Err(step_error(
+                index,
+                "subject",
+                "subject must be one line of at most 998 characters",
+                None,
+            ));
+        }
+        let body = input.body.unwrap_or_default();
+        if body.trim().is_empty() {
+            return Err(step_error(index, "body", "body is required", None));
+        }
+        if body.len() > 100_000 {
+            return Err(step_error(
+                index,
+                "body",
+                "body must be at most 100000 bytes",
+                None,
+            ));
+        }
+        for (part, text) in [("subject", &subject), ("body", &body)] {
+            templates::parse(text)
+                .map_err(|e| step_error(index, part, e.message, Some(e.position)))?;
+        }
+        let delay_days = input.delay_days.unwrap_or(if index == 0 { 0 } else { 1 });
+        if index == 0 && delay_days != 0 {
+            return Err(step_error(
+                index,
+                "delayDays",
+                "the first step is sent at once: delayDays must be 0",
+                None,
+            ));
+        }
+        if !(0..=365).contains(&delay_days) {
+            return Err(step_error(
+                index,
+                "delayDays",
+                "delayDays must be between 0 and 365",
+                None,
+            ));
+        }
+        steps.push(Step {
+            subject,
+            body,
+            delay_days,
+        });
+    }
+    Ok(steps)
+}
+
+fn check_time(field: &str, value: &str) -> AppResult<String> {
+    let bad = || AppError::invalid_field(field, format!("{field} must be a time of day as HH:MM"));
+    let (h, m) = value.split_once(':').ok_or_else(bad)?;
+    if h.len() != 2 || m.len() != 2 {
+        return Err(bad());
+    }
+    let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h > 23 || m > 59 {
+        return Err(bad());
+    }
+    Ok(format!("{h:02}:{m:02}"))
+}
+
+/// Applies a schedule input over `base` (the default, or the current schedule).
+fn check_schedule(input: ScheduleInput, base: Schedule) -> AppResult<Schedule> {
+    let timezone = match input.timezone {
+        Some(tz) => {
+            let tz = tz.trim().to_owned();
+            tz.parse::<chrono_tz::Tz>().map_err(|_| {
+                AppError::invalid_field(
+                    "schedule.timezone",
+                    format!("'{tz}' is not an IANA time zone such as Europe/Lisbon"),
+                )
+            })?;
+            tz
+        }
+        None => base.timezone,
+    };
+    let days = match input.days {
+        Some(mut days) => {
+            if days.is_empty() || days.iter().any(|d| !(1..=7).contains(d)) {
+                return Err(AppError::invalid_field(
+                    "schedule.days",
+                    "days must list ISO weekdays from 1 (Monday) to 7 (Sunday)",
+                ));
+            }
+            days.sort_unstable();
+            days.dedup();
+            days
+        }
+        None => base.days,
+    };
+    let start_time = match input.start_time {
+        Some(t) => check_time("schedule.startTime", &t)?,
+        None => base.start_time,
+    };
+    let end_time = match input.end_time {
+        Some(t) => check_time("schedule.endTime", &t)?,
+        None => base.end_time,
+    };
+    if start_time >= end_time {
+        return Err(AppError::invalid_field(
+            "schedule.endTime",
+            "endTime must be later than startTime",
+        ));
+    }
+    Ok(Schedule {
+        timezone,
+        days,
+        start_time,
+        end_time,
+    })
+}
+
+async fn check_account(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<String> {
+    email_accounts::get(db, workspace_id, id)
+        .await
+        .map(|account| account.id)
+        .map_err(|e| e.with_details(json!({ "field": "emailAccountId" })))
+}
+
+fn illegal(campaign: &campaign::Model, reason: &str) -> AppError {
+    AppError::conflict(format!("Campaign is {}: {reason}", campaign.status))
+        .with_details(json!({ "status": campaign.status, "reason": reason }))
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    input: CampaignInput,
+) -> AppResult<campaign::Model> {
+    let name = name(input.name)?;
+    let steps = check_steps(input.steps.unwrap_or_default())?;
+    let schedule = check_schedule(input.schedule.unwrap_or_default(), Schedule::default())?;
+    let daily_limit = daily_limit(input.daily_limit.unwrap_or(DEFAULT_DAILY_LIMIT))?;
+    let account = match input.email_account_id {
+        Some(id) => Some(check_account(db, workspace_id, &id).await?),
+        None => None,
+    };
+    let now = ids::now();
+    let row = campaign::ActiveModel {
+        id: Set(ids::new_id(ids::CAMPAIGN)),
+        workspace_id: Set(workspace_id.to_owned()),
+        name: Set(name),
+        status: Set(CampaignStatus::Draft.as_str().to_owned()),
+        email_account_id: Set(account),
+        steps: Set(json!(steps)),
+        schedule: Set(json!(schedule)),
+        daily_limit: Set(daily_limit),
+        track_opens: Set(input.track_opens.unwrap_or(true)),
+        track_clicks: Set(input.track_clicks.unwrap_or(true)),
+        stop_on_reply: Set(input.stop_on_reply.unwrap_or(true)),
+        contact_count: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        started_at: Set(None),
+        completed_at: Set(None),
+    };
+    Ok(row.insert(db).await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<campaign::Model> {
+    campaign::Entity::find_by_id(id.to_owned())
+        .filter(campaign::Column::WorkspaceId.eq(workspace_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Campaign"))
+}
+
+/// Updates a campaign. Steps and the email account change only while draft or paused; a
+/// completed campaign only takes a new name.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+    patch: CampaignPatch,
+) -> AppResult<campaign::Model> {
+    let current = get(db, workspace_id, id).await?;
+    let status = CampaignStatus::of(&current);
+    let editable = matches!(status, CampaignStatus::Draft | CampaignStatus::Paused);
+    if status == CampaignStatus::Completed {
+        let only_name = patch.email_account_id.is_none()
+            && patch.steps.is_none()
+            && patch.schedule.is_none()
+            && patch.daily_limit.is_none()
+            && patch.track_opens.is_none()
+            && patch.track_clicks.is_none()
+            && patch.stop_on_reply.is_none();
+        if !only_name {
+            return Err(illegal(
+                &current,
+                "a completed campaign can only be renamed",
+            ));
+        }
+    }
+    if !editable && (patch.steps.is_some() || patch.email_account_id.is_some()) {
+        return Err(illegal(
+            &current,
+            "steps and emailAccountId change only while draft or paused",
+        ));
+    }
+    let cannot_clear =
+        |field: &str| AppError::invalid_field(field, format!("{field} cannot be removed"));
+    let mut row: campaign::ActiveModel = current.clone().into();
+    if let Some(v) = patch.name {
+        row.name = Set(name(v)?);
+    }
+    if let Some(v) = patch.steps {
+        row.steps = Set(json!(check_steps(v.unwrap_or_default())?));
+    }
+    if let Some(v) = patch.schedule {
+        let input = v.ok_or_else(|| cannot_clear("schedule"))?;
+        row.schedule = Set(json!(check_schedule(input, schedule_of(&current))?));
+    }
+    if let Some(v) = patch.daily_limit {
+        row.daily_limit = Set(daily_limit(v.ok_or_else(|| cannot_clear("dailyLimit"))?)?);
+    }
+    if let Some(v) = patch.track_opens {
+        row.track_opens = Set(v.ok_or_else(|| cannot_clear("trackOpens"))?);
+    }
+    if let Some(v) = patch.track_clicks {
+        row.track_clicks = Set(v.ok_or_else(|| cannot_clear("trackClicks"))?);
+    }
+    if let Some(v) = patch.stop_on_reply {
+        row.stop_on_reply = Set(v.ok_or_else(|| cannot_clear("stopOnReply"))?);
+    }
+    if let Some(v) = patch.email_account_id {
+        row.email_account_id = Set(match v {
+            Some(id) => Some(check_account(db, workspace_id, &id).await?),
+            None => None,
+        });
+    }
+    row.updated_at = Set(ids::now());
+    Ok(row.update(db).await?)
+}
+
+/// Deletes a campaign that is not running, with its enrolments and figures.
+pub async fn delete(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> AppResult<String> {
+    let current = get(db, workspace_id, id).await?;
+    let result = campaign::Entity::delete_many()
+        .filter(campaign::Column::Id.eq(&current.id))
+        .filter(campaign::Column::Status.ne(CampaignStatus::Running.as_str()))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(illegal(&current, "pause it before deleting it"));
+    }
+    Ok(current.id)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    filter: &CampaignFilter,
+    page: PageRequest,
+    sort: Option<&str>,
+    order: SortOrder,
+) -> AppResult<Page<campaign::Model>> {
+    let column = sort_field(sort, SORT_FIELDS)?;
+    let mut cond = Condition::all().add(campaign::Column::WorkspaceId.eq(workspace_id));
+    if let Some(status) = filter.status {
+        cond = cond.add(campaign::Column::Status.eq(status.as_str()));
+    }
+    let query = campaign::Entity::find().filter(cond);
+    let total = query.clone().count(db).await?;
+    let items = if page.offset() >= total {
+        Vec::new()
+    } else {
+        query
+            .order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
+            .order_by(campaign::Column::Id, order.to_orm())
+            .offset(page.offset())
+            .limit(page.per_page)
+            .all(db)
+            .await?
+    };
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
+}
+
+/// Campaigns by id (callers pass ids they already scoped to a workspace).
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[String]) -> AppResult<Vec<campaign::Model>> {
+    Ok(campaign::Entity::find()
+        .filter(campaign::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?)
+}
+
+/// Moves `from` → `to` in one conditional statement, so concurrent calls cannot both win.
+async fn transition(
+    db: &impl ConnectionTrait,
+    campaign: &campaign::Model,
+    from: &[CampaignStatus],
+    to: CampaignStatus,
+) -> AppResult<bool> {
+    let now = ids::now();
+    let mut update = campaign::Entity::update_many()
+        .col_expr(campaign::Column::Status, Expr::value(to.as_str()))
+        .col_expr(campaign::Column::UpdatedAt, Expr::value(now));
+    if to == CampaignStatus::Running {
+        update = update.col_expr(
+            campaign::Column::StartedAt,
+            Expr::col(campaign::Column::StartedAt).if_null(now),
+        );
+    }
+    if to == CampaignStatus::Completed {
+        update = update.col_expr(campaign::Column::CompletedAt, Expr::value(now));
+    }
+    let result = update
+        .filter(campaign::Column::Id.eq(&campaign.id))
+        .filter(campaign::Column::Status.is_in(from.iter().map(|s| s.as_str())))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Starts (or resumes) a campaign. Starting a running campaign changes nothing. Returns the
+/// campaign and whether this call moved it.
+pub async fn start(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<(campaign::Model, bool)> {
+    let current = get(db, workspace_id, id).await?;
+    match CampaignStatus::of(&current) {
+        CampaignStatus::Running => return Ok((current, false)),
+        CampaignStatus::Completed => {
+            return Err(illegal(&current, "a completed campaign cannot start again"));
+        }
+        CampaignStatus::Draft | CampaignStatus::Paused => {}
+    }
+    if current.email_account_id.is_none() {
+        return Err(illegal(
+            &current,
+            "it needs an emailAccountId before it can start",
+        ));
+    }
+    if steps_of(&current).is_empty() {
+        return Err(illegal(
+            &current,
+            "it needs at least one step before it can start",
+        ));
+    }
+    if current.contact_count < 1 {
+        return Err(illegal(
+            &current,
+            "it needs at least one enrolled contact before it can start",
+        ));
+    }
+    let moved = transition(
+        db,
+        &current,
+        &[CampaignStatus::Draft, CampaignStatus::Paused],
+        CampaignStatus::Running,
+    )
+    .await?;
+    let after = get(db, workspace_id, id).await?;
+    if !moved && CampaignStatus::of(&after) != CampaignStatus::Running {
+        return Err(illegal(&after, "it changed state while starting"));
+    }
+    Ok((after, moved))
+}
+
+/// Pauses a running campaign; pausing a paused one changes nothing.
+pub async fn pause(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<(campaign::Model, bool)> {
+    let current = get(db, workspace_id, id).await?;
+    match CampaignStatus::of(&current) {
+        CampaignStatus::Paused => return Ok((current, false)),
+        CampaignStatus::Running => {}
+        CampaignStatus::Draft => {
+            return Err(illegal(&current, "only a running campaign can be paused"));
+        }
+        CampaignStatus::Completed => {
+            return Err(illegal(&current, "a completed campaign cannot be paused"));
+        }
+    }
+    let moved = transition(
+        db,
+        &current,
+        &[CampaignStatus::Running],
+        CampaignStatus::Paused,
+    )
+    .await?;
+    let after = get(db, workspace_id, id).await?;
+    if !moved && CampaignStatus::of(&after) != CampaignStatus::Paused {
+        return Err(illegal(&after, "it changed state while pausing"));
+    }
+    Ok((after, moved))
+}
+
+/// Enrols contacts (by id and/or a whole group) in one set-based statement. Idempotent;
+/// unsubscribed and bounced contacts are skipped.
+pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
+    campaign_id: &str,
+    contact_ids: Option<Vec<String>>,
+    group_id: Option<String>,
+) -> AppResult<Enrolment> {
+    let contact_ids = contact_ids.unwrap_or_default();
+    if contact_ids.is_empty() && group_id.is_none() {
+        return Err(AppError::validation("Give contactIds, groupId or both")
+            .with_details(json!({ "field": "contactIds" })));
+    }
+    if contact_ids.len() > MAX_ENROL_IDS {
+        return Err(AppError::invalid_field(
+            "contactIds",
+            format!("At most {MAX_ENROL_IDS} contactIds per call; enrol a group for more"),
+        ));
+    }
+    let txn = db.begin().await?;
+    let campaign = get(&txn, workspace_id, campaign_id).await?;
+    if CampaignStatus::of(&campaign) == CampaignStatus::Completed {
+        return Err(illegal(
+            &campaign,
+            "a completed campaign takes no new contacts",
+        ));
+    }
+    if let Some(group_id) = &group_id {
+        groups::get(&txn, workspace_id, group_id)
+            .await
+            .map_err(|e| e.with_details(json!({ "field": "groupId" })))?;
+    }
+    if !contact_ids.is_empty() {
+        let known = contacts::known_ids(&txn, workspace_id, &contact_ids).await?;
+        let mut unknown: Vec<&String> = contact_ids
+            .iter()
+            .filter(|id| !known.contains(*id))
+            .collect();
+        unknown.dedup();
+        if !unknown.is_empty() {
+            return Err(AppError::validation("Unknown contact ids")
+                .with_details(json!({ "field": "contactIds", "unknownIds": unknown })));
+        }
+    }
+
+    let mut who = Condition::any();
+    if !contact_ids.is_empty() {
+        who = who.add(
+            Expr::col((contact::Entity, contact::Column::Id)).is_in(contact_ids.iter().cloned()),
+        );
+    }
+    if let Some(group_id) = &group_id {
+        who = who.add(
+            Expr::col((contact::Entity, contact::Column::Id)).in_subquery(
+                Query::select()
+                    .column(group_member::Column::ContactId)
+                    .from(group_member::Entity)
+                    .and_where(Expr::col(group_member::Column::GroupId).eq(group_id.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
+    let candidates = Condition::all()
+        .add(Expr::col((contact::Entity, contact::Column::WorkspaceId)).eq(workspace_id))
+        .add(who);
+    let eligible = candidates.clone().add(
+        Expr::col((contact::Entity, contact::Column::Status))
+            .eq(contacts::ContactStatus::Active.as_str()),
+    );
+    let candidate_count = contact::Entity::find()
+        .filter(candidates)
+        .count(&txn)
+        .await?;
+    let eligible_count = contact::Entity::find()
+        .filter(eligible.clone())
+        .count(&txn)
+        .await?;
+
+    let now = ids::now();
+    let select = Query::select()
+        .expr(Expr::val(campaign.id.as_str()))
+        .column((contact::Entity, contact::Column::Id))
+        .expr(Expr::val(workspace_id))
+        .expr(Expr::val(EnrolmentState::Pending.as_str()))
+        .expr(Expr::val(0))
+        .expr(Expr::val(now))
+        .expr(Expr::val(now))
+        .from(contact::Entity)
+        .cond_where(eligible)
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(campaign_contact::Entity)
+        .columns([
+            campaign_contact::Column::CampaignId,
+            campaign_contact::Column::ContactId,
+            campaign_contact::Column::WorkspaceId,
+            campaign_contact::Column::State,
+            campaign_contact::Column::CurrentStep,
+            campaign_contact::Column::CreatedAt,
+            campaign_contact::Column::UpdatedAt,
+        ])
+        .select_from(select)
+        .map_err(AppError::internal)?
+        .on_conflict(
+            OnConflict::columns([
+                campaign_contact::Column::CampaignId,
+                campaign_contact::Column::ContactId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .to_owned();
+    let added = txn.execute(&insert).await?.rows_affected();
+    if added > 0 {
+        campaign::Entity::update_many()
+            .col_expr(
+                campaign::Column::ContactCount,
+                Expr::col(campaign::Column::ContactCount).add(added as i64),
+            )
+            .col_expr(campaign::Column::UpdatedAt, Expr::value(now))
+            .filter(campaign::Column::Id.eq(&campaign.id))
+            .exec(&txn)
+            .await?;
+    }
+    let campaign = get(&txn, workspace_id, campaign_id).await?;
+    txn.commit().await?;
+    Ok(Enrolment {
+        campaign,
+        added,
+        skipped: candidate_count - eligible_count,
+        already_enrolled: eligible_count - added,
+    })
+}
+
+/// A page of a campaign's enrolments with their contacts, newest first.
+pub async fn enrolments(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    campaign_id: &str,
+    state: Option<EnrolmentState>,
+    page: PageRequest,
+) -> AppResult<Page<(campaign_contact::Model, contact::Model)>> {
+    let campaign = get(db, workspace_id, campaign_id).await?;
+    let mut query = campaign_contact::Entity::find()
+        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id));
+    if let Some(state) = state {
+        query = query.filter(campaign_contact::Column::State.eq(state.as_str()));
+    }
+    let total = query.clone().count(db).await?;
+    let rows = if page.offset() >= total {
+        Vec::new()
+    } else {
+        query
+            .order_by_desc(campaign_contact::Column::CreatedAt)
+            .order_by_desc(campaign_contact::Column::ContactId)
+            .offset(page.offset())
+            .limit(page.per_page)
+            .all(db)
+            .await?
+    };
+    let ids: Vec<String> = rows.iter().map(|r| r.contact_id.clone()).collect();
+    let mut people: HashMap<String, contact::Model> = contact::Entity::find()
+        .filter(contact::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let items = rows
+        .into_iter()
+        .filter_map(|row| people.remove(&row.contact_id).map(|c| (row, c)))
+        .collect();
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
+}
+
+/// Enrolments of the given contacts (for `Contact.campaigns`).
+pub async fn enrolments_of_contacts(
+    db: &impl ConnectionTrait,
+    contact_ids: &[String],
+) -> AppResult<HashMap<String, Vec<campaign_contact::Model>>> {
+    let rows = campaign_contact::Entity::find()
+        .filter(campaign_contact::Column::ContactId.is_in(contact_ids.iter().cloned()))
+        .order_by_desc(campaign_contact::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let mut out: HashMap<String, Vec<campaign_contact::Model>> = HashMap::new();
+    for row in rows {
+        out.entry(row.contact_id.clone()).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// Takes deleted contacts out of their campaigns' counts (before the rows go).
+pub async fn forget_contact(db: &impl ConnectionTrait, contact_id: &str) -> AppResult<()> {
+    campaign::Entity::update_many()
+        .col_expr(
+            campaign::Column::ContactCount,
+            Expr::col(campaign::Column::ContactCount).sub(1),
+        )
+        .filter(
+            campaign::Column::Id.in_subquery(
+                Query::select()
+                    .column(campaign_contact::Column::CampaignId)
+                    .from(campaign_contact::Entity)
+                    .and_where(Expr::col(campaign_contact::Column::ContactId).eq(contact_id))
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The JSON a step is shown as.
+pub fn step_json(step: &Step, index: usize) -> Value {
+    json!({ "step": index + 1, "subject": step.subject, "body": step.body, "delayDays": step.delay_days })
+}

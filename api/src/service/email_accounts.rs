@@ -1,0 +1,309 @@
+//! Email accounts: the SMTP mailboxes campaigns send from.
+
+use entity::{campaign, email_account};
+use sea_orm::sea_query::{Expr, NullOrdering};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+
+use super::{Page, PageRequest, Patch, SortOrder, clean_text, sort_field};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+
+pub const DEFAULT_DAILY_LIMIT: i32 = 200;
+const MAX_DAILY_LIMIT: i32 = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    Tls,
+    Starttls,
+    None,
+}
+
+impl SmtpSecurity {
+    pub const ALL: [SmtpSecurity; 3] = [
+        SmtpSecurity::Tls,
+        SmtpSecurity::Starttls,
+        SmtpSecurity::None,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmtpSecurity::Tls => "tls",
+            SmtpSecurity::Starttls => "starttls",
+            SmtpSecurity::None => "none",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<SmtpSecurity> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    fn default_port(self) -> i32 {
+        match self {
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::Starttls => 587,
+            SmtpSecurity::None => 25,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct EmailAccountInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<i32>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_security: Option<SmtpSecurity>,
+    pub daily_limit: Option<i32>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct EmailAccountPatch {
+    pub email: Patch<String>,
+    pub name: Patch<String>,
+    pub smtp_host: Patch<String>,
+    pub smtp_port: Patch<i32>,
+    pub smtp_username: Patch<String>,
+    pub smtp_password: Patch<String>,
+    pub smtp_security: Patch<SmtpSecurity>,
+    pub daily_limit: Patch<i32>,
+}
+
+pub const SORT_FIELDS: &[(&str, email_account::Column)] = &[
+    ("createdAt", email_account::Column::CreatedAt),
+    ("updatedAt", email_account::Column::UpdatedAt),
+    ("email", email_account::Column::Email),
+];
+
+fn required(field: &str, value: Option<String>, max: usize) -> AppResult<String> {
+    clean_text(field, value, max)?
+        .ok_or_else(|| AppError::invalid_field(field, format!("{field} is required")))
+}
+
+fn email(value: Option<String>) -> AppResult<String> {
+    let email = required("email", value, 320)?;
+    if !email_address::EmailAddress::is_valid(&email) {
+        return Err(AppError::invalid_field(
+            "email",
+            format!("Email '{email}' is not a valid address"),
+        ));
+    }
+    Ok(email)
+}
+
+fn host(value: Option<String>) -> AppResult<String> {
+    let host = required("smtpHost", value, 253)?;
+    let valid = host
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !valid {
+        return Err(AppError::invalid_field(
+            "smtpHost",
+            "smtpHost must be a host name or IP address",
+        ));
+    }
+    Ok(host.to_ascii_lowercase())
+}
+
+fn port(value: i32) -> AppResult<i32> {
+    if !(1..=65535).contains(&value) {
+        return Err(AppError::invalid_field(
+            "smtpPort",
+            "smtpPort must be between 1 and 65535",
+        ));
+    }
+    Ok(value)
+}
+
+fn daily_limit(value: i32) -> AppResult<i32> {
+    if !(1..=MAX_DAILY_LIMIT).contains(&value) {
+        return Err(AppError::invalid_field(
+            "dailyLimit",
+            format!("dailyLimit must be between 1 and {MAX_DAILY_LIMIT}"),
+        ));
+    }
+    Ok(value)
+}
+
+fn password(value: Option<String>) -> AppResult<String> {
+    match value {
+        Some(p) if !p.is_empty() && p.len() <= 1024 => Ok(p),
+        Some(p) if !p.is_empty() => Err(AppError::invalid_field(
+            "smtpPassword",
+            "smtpPassword is too long",
+        )),
+        _ => Err(AppError::invalid_field(
+            "smtpPassword",
+            "smtpPassword is required",
+        )),
+    }
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    input: EmailAccountInput,
+) -> AppResult<email_account::Model> {
+    let email = email(input.email)?;
+    let security = input.smtp_security.unwrap_or(SmtpSecurity::Starttls);
+    let username = match clean_text("smtpUsername", input.smtp_username, 320)? {
+        Some(username) => username,
+        None => email.clone(),
+    };
+    let now = ids::now();
+    let row = email_account::ActiveModel {
+        id: Set(ids::new_id(ids::EMAIL_ACCOUNT)),
+        workspace_id: Set(workspace_id.to_owned()),
+        name: Set(clean_text("name", input.name, 200)?),
+        smtp_host: Set(host(input.smtp_host)?),
+        smtp_port: Set(port(input.smtp_port.unwrap_or(security.default_port()))?),
+        smtp_username: Set(username),
+        smtp_password: Set(password(input.smtp_password)?),
+        smtp_security: Set(security.as_str().to_owned()),
+        daily_limit: Set(daily_limit(
+            input.daily_limit.unwrap_or(DEFAULT_DAILY_LIMIT),
+        )?),
+        email: Set(email),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    Ok(row.insert(db).await?)
+}
+
+/// One account of this workspace; another workspace's id is not found.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<email_account::Model> {
+    email_account::Entity::find_by_id(id.to_owned())
+        .filter(email_account::Column::WorkspaceId.eq(workspace_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Email account"))
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+    patch: EmailAccountPatch,
+) -> AppResult<email_account::Model> {
+    let current = get(db, workspace_id, id).await?;
+    let mut row: email_account::ActiveModel = current.clone().into();
+    let cannot_clear =
+        |field: &str| AppError::invalid_field(field, format!("{field} cannot be removed"));
+    if let Some(v) = patch.email {
+        row.email = Set(email(Some(v.ok_or_else(|| cannot_clear("email"))?))?);
+    }
+    if let Some(v) = patch.name {
+        row.name = Set(clean_text("name", v, 200)?);
+    }
+    if let Some(v) = patch.smtp_host {
+        row.smtp_host = Set(host(Some(v.ok_or_else(|| cannot_clear("smtpHost"))?))?);
+    }
+    if let Some(v) = patch.smtp_security {
+        row.smtp_security = Set(v
+            .ok_or_else(|| cannot_clear("smtpSecurity"))?
+            .as_str()
+            .to_owned());
+    }
+    if let Some(v) = patch.smtp_port {
+        row.smtp_port = Set(port(v.ok_or_else(|| cannot_clear("smtpPort"))?)?);
+    }
+    if let Some(v) = patch.smtp_username {
+        row.smtp_username = Set(required("smtpUsername", v, 320)?);
+    }
+    if let Some(v) = patch.smtp_password {
+        row.smtp_password = Set(password(v)?);
+    }
+    if let Some(v) = patch.daily_limit {
+        row.daily_limit = Set(daily_limit(v.ok_or_else(|| cannot_clear("dailyLimit"))?)?);
+    }
+    row.updated_at = Set(ids::now());
+    Ok(row.update(db).await?)
+}
+
+/// Deletes an account. Refused while a draft, running or paused campaign uses it; completed
+/// campaigns keep their history and lose the reference.
+pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<String> {
+    let txn = db.begin().await?;
+    let account = get(&txn, workspace_id, id).await?;
+    let in_use: Vec<String> = campaign::Entity::find()
+        .select_only()
+        .column(campaign::Column::Id)
+        .filter(campaign::Column::EmailAccountId.eq(&account.id))
+        .filter(campaign::Column::Status.ne("completed"))
+        .limit(10)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    if !in_use.is_empty() {
+        return Err(AppError::conflict(
+            "The email account is used by campaigns that are not completed",
+        )
+        .with_details(json!({ "campaignIds": in_use })));
+    }
+    campaign::Entity::update_many()
+        .col_expr(
+            campaign::Column::EmailAccountId,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(campaign::Column::EmailAccountId.eq(&account.id))
+        .exec(&txn)
+        .await?;
+    email_account::Entity::delete_by_id(account.id.clone())
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(account.id)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    page: PageRequest,
+    sort: Option<&str>,
+    order: SortOrder,
+) -> AppResult<Page<email_account::Model>> {
+    let column = sort_field(sort, SORT_FIELDS)?;
+    let query =
+        email_account::Entity::find().filter(email_account::Column::WorkspaceId.eq(workspace_id));
+    let total = query.clone().count(db).await?;
+    let items = if page.offset() >= total {
+        Vec::new()
+    } else {
+        query
+            .order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
+            .order_by(email_account::Column::Id, order.to_orm())
+            .offset(page.offset())
+            .limit(page.per_page)
+            .all(db)
+            .await?
+    };
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
+}
+
+/// Accounts by id (any workspace: callers pass ids they already scoped).
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+) -> AppResult<Vec<email_account::Model>> {
+    Ok(email_account::Entity::find()
+        .filter(email_account::Column::Id.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,289 @@
+//! Email events and the figures derived from them. Every event updates unique-contact counters
+//! (per campaign and per step) and a per-day tally in the same transaction, so reading a
+//! campaign's stats costs the same at a thousand events or a million.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{campaign_daily_stat, campaign_event_first, campaign_stat, email_event};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, OnConflict, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde_json::Value;
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Sent,
+    Opened,
+    Clicked,
+    Replied,
+    Bounced,
+    Unsubscribed,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 6] = [
+        EventKind::Sent,
+        EventKind::Opened,
+        EventKind::Clicked,
+        EventKind::Replied,
+        EventKind::Bounced,
+        EventKind::Unsubscribed,
+    ];
+
+    /// Also the name of its counter column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Sent => "sent",
+            EventKind::Opened => "opened",
+            EventKind::Clicked => "clicked",
+            EventKind::Replied => "replied",
+            EventKind::Bounced => "bounced",
+            EventKind::Unsubscribed => "unsubscribed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<EventKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// An event to record.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub workspace_id: String,
+    pub campaign_id: String,
+    pub contact_id: String,
+    /// 1-based step of the campaign.
+    pub step: i32,
+    pub kind: EventKind,
+    pub at: DateTime<Utc>,
+    pub metadata: Value,
+}
+
+/// Counts of unique contacts (or, in a timeline, of events).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub sent: i64,
+    pub opened: i64,
+    pub clicked: i64,
+    pub replied: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+}
+
+impl Counts {
+    /// `n` as a percentage of contacts emailed, rounded to 2 decimals; 0 when none were.
+    pub fn rate(&self, n: i64) -> f64 {
+        if self.sent <= 0 {
+            return 0.0;
+        }
+        (n as f64 * 10_000.0 / self.sent as f64).round() / 100.0
+    }
+
+    fn from_stat(row: &campaign_stat::Model) -> Counts {
+        Counts {
+            sent: row.sent,
+            opened: row.opened,
+            clicked: row.clicked,
+            replied: row.replied,
+            bounced: row.bounced,
+            unsubscribed: row.unsubscribed,
+        }
+    }
+}
+
+/// A campaign's figures: totals, and each step's.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CampaignStats {
+    pub totals: Counts,
+    /// `(step, counts)` for steps 1.., zero-filled up to `step_count`.
+    pub steps: Vec<(i32, Counts)>,
+}
+
+impl CampaignStats {
+    pub fn from_rows(rows: &[campaign_stat::Model], step_count: usize) -> CampaignStats {
+        let mut stats = CampaignStats::default();
+        let mut steps: HashMap<i32, Counts> = HashMap::new();
+        for row in rows {
+            if row.step == 0 {
+                stats.totals = Counts::from_stat(row);
+            } else {
+                steps.insert(row.step, Counts::from_stat(row));
+            }
+        }
+        let last = Ord::max(steps.keys().copied().max().unwrap_or(0), step_count as i32);
+        stats.steps = (1..=last)
+            .map(|s| (s, steps.get(&s).copied().unwrap_or_default()))
+            .collect();
+        stats
+    }
+}
+
+fn add_one(table: &str, column: &str) -> Expr {
+    Expr::col((Alias::new(table), Alias::new(column))).add(1)
+}
+
+/// Records an event and updates every counter it touches. Run it inside the transaction of the
+/// change it reports.
+pub async fn record(db: &impl ConnectionTrait, event: NewEvent) -> AppResult<()> {
+    if event.step < 1 {
+        return Err(AppError::invalid_field("step", "step must be 1 or more"));
+    }
+    let kind = event.kind.as_str();
+    email_event::Entity::insert(email_event::ActiveModel {
+        workspace_id: Set(event.workspace_id.clone()),
+        campaign_id: Set(event.campaign_id.clone()),
+        contact_id: Set(event.contact_id.clone()),
+        step: Set(event.step),
+        kind: Set(kind.to_owned()),
+        occurred_at: Set(event.at),
+        metadata: Set(event.metadata.clone()),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+
+    for scope in [0, event.step] {
+        let first = campaign_event_first::Entity::insert(campaign_event_first::ActiveModel {
+            campaign_id: Set(event.campaign_id.clone()),
+            step: Set(scope),
+            kind: Set(kind.to_owned()),
+            contact_id: Set(event.contact_id.clone()),
+        })
+        .on_conflict_do_nothing()
+        .exec_without_returning(db)
+        .await?;
+        if !matches!(first, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
+            continue;
+        }
+        let upsert = Query::insert()
+            .into_table(campaign_stat::Entity)
+            .columns([
+                campaign_stat::Column::CampaignId.into_iden(),
+                campaign_stat::Column::Step.into_iden(),
+                Alias::new(kind).into_iden(),
+            ])
+            .values_panic([event.campaign_id.as_str().into(), scope.into(), 1i64.into()])
+            .on_conflict(
+                OnConflict::columns([
+                    campaign_stat::Column::CampaignId,
+                    campaign_stat::Column::Step,
+                ])
+                .value(Alias::new(kind), add_one("campaign_stats", kind))
+                .to_owned(),
+            )
+            .to_owned();
+        db.execute(&upsert).await?;
+    }
+
+    let day = event.at.date_naive().format("%Y-%m-%d").to_string();
+    let daily = Query::insert()
+        .into_table(campaign_daily_stat::Entity)
+        .columns([
+            campaign_daily_stat::Column::CampaignId.into_iden(),
+            campaign_daily_stat::Column::Day.into_iden(),
+            Alias::new(kind).into_iden(),
+        ])
+        .values_panic([event.campaign_id.as_str().into(), day.into(), 1i64.into()])
+        .on_conflict(
+            OnConflict::columns([
+                campaign_daily_stat::Column::CampaignId,
+                campaign_daily_stat::Column::Day,
+            ])
+            .value(Alias::new(kind), add_one("campaign_daily_stats", kind))
+            .to_owned(),
+        )
+        .to_owned();
+    db.execute(&daily).await?;
+    Ok(())
+}
+
+/// Counter rows of the given campaigns, in one statement.
+pub async fn counters(
+    db: &impl ConnectionTrait,
+    campaign_ids: &[String],
+) -> AppResult<HashMap<String, Vec<campaign_stat::Model>>> {
+    let rows = campaign_stat::Entity::find()
+        .filter(campaign_stat::Column::CampaignId.is_in(campaign_ids.iter().cloned()))
+        .all(db)
+        .await?;
+    let mut out: HashMap<String, Vec<campaign_stat::Model>> = HashMap::new();
+    for row in rows {
+        out.entry(row.campaign_id.clone()).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// Longest timeline one request may ask for.
+pub const MAX_TIMELINE_DAYS: i64 = 366;
+
+/// Parses and checks a `from`/`to` day range (inclusive); defaults to the 30 days up to today.
+pub fn day_range(from: Option<&str>, to: Option<&str>) -> AppResult<(NaiveDate, NaiveDate)> {
+    let parse = |field: &str, value: &str| {
+        NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+            AppError::invalid_field(field, format!("{field} must be a date as YYYY-MM-DD"))
+        })
+    };
+    let to = match to {
+        Some(value) => parse("to", value)?,
+        None => Utc::now().date_naive(),
+    };
+    let from = match from {
+        Some(value) => parse("from", value)?,
+        None => to - chrono::Duration::days(29),
+    };
+    if from > to {
+        return Err(AppError::invalid_field("from", "from must not be after to"));
+    }
+    if (to - from).num_days() >= MAX_TIMELINE_DAYS {
+        return Err(AppError::invalid_field(
+            "from",
+            format!("A timeline covers at most {MAX_TIMELINE_DAYS} days"),
+        ));
+    }
+    Ok((from, to))
+}
+
+/// Daily event counts of the given campaigns between two days (inclusive), zero-filled.
+pub async fn timelines(
+    db: &impl ConnectionTrait,
+    campaign_ids: &[String],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<HashMap<String, Vec<(NaiveDate, Counts)>>> {
+    let rows = campaign_daily_stat::Entity::find()
+        .filter(campaign_daily_stat::Column::CampaignId.is_in(campaign_ids.iter().cloned()))
+        .filter(campaign_daily_stat::Column::Day.gte(from.format("%Y-%m-%d").to_string()))
+        .filter(campaign_daily_stat::Column::Day.lte(to.format("%Y-%m-%d").to_string()))
+        .order_by_asc(campaign_daily_stat::Column::Day)
+        .all(db)
+        .await?;
+    let mut found: HashMap<(String, String), Counts> = HashMap::new();
+    for row in rows {
+        let counts = Counts {
+            sent: row.sent,
+            opened: row.opened,
+            clicked: row.clicked,
+            replied: row.replied,
+            bounced: row.bounced,
+            unsubscribed: row.unsubscribed,
+        };
+        found.insert((row.campaign_id, row.day), counts);
+    }
+    let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+    Ok(campaign_ids
+        .iter()
+        .map(|id| {
+            let series = days
+                .iter()
+                .map(|day| {
+                    let key = (id.clone(), day.format("%Y-%m-%d").to_string());
+                    (*day, found.get(&key).copied().unwrap_or_default())
+                })
+                .collect();
+            (id.clone(), series)
+        })
+        .collect())
+}

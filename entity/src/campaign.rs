@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "campaigns")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    /// `draft`, `running`, `paused` or `completed`.
+    pub status: String,
+    pub email_account_id: Option<String>,
+    /// `[{subject, body, delayDays}]`, in sending order.
+    pub steps: Json,
+    /// `{timezone, days, startTime, endTime}`.
+    pub schedule: Json,
+    pub daily_limit: i32,
+    pub track_opens: bool,
+    pub track_clicks: bool,
+    pub stop_on_reply: bool,
+    /// Enrolled contacts, kept in step with `campaign_contacts`.
+    pub contact_count: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub started_at: Option<DateTimeUtc>,
+    pub completed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+/// A contact's enrolment in a campaign.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "campaign_contacts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub campaign_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub contact_id: String,
+    pub workspace_id: String,
+    /// `pending`, `active`, `completed`, `replied`, `bounced` or `unsubscribed`.
+    pub state: String,
+    /// The last step sent (0 before the first).
+    pub current_step: i32,
+    pub next_send_at: Option<DateTimeUtc>,
+    pub last_sent_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
