@@ -85,6 +85,11 @@ async fn shutdown_signal() {
 /// Connects and migrates the database, compiles the REST table and binds the listener.
 pub async fn build(config: Config) -> anyhow::Result<App> {
     let db = db::connect(config.database_url.expose()).await?;
+    build_with(config, db).await
+}
+
+/// `build` on a connection the caller made (and may have instrumented).
+pub async fn build_with(config: Config, db: DatabaseConnection) -> anyhow::Result<App> {
     db::migrate(&db).await?;
 
     let secret = match &config.jwt_secret {

@@ -6,7 +6,8 @@ use async_graphql::{
 use entity::contact;
 use serde_json::Value;
 
-use super::loaders::GroupIdsOfContact;
+use super::campaigns::ContactCampaign;
+use super::loaders::{EnrolmentsOfContact, GroupIdsOfContact};
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal};
 use crate::ids::rfc3339;
@@ -80,6 +81,14 @@ impl Contact {
             .await?
             .unwrap_or_default();
         Ok(ids.into_iter().map(ID).collect())
+    }
+    /// Campaigns the contact is enrolled in, newest enrolment first.
+    async fn campaigns(&self, ctx: &Context<'_>) -> Result<Vec<ContactCampaign>> {
+        let rows = loader(ctx)?
+            .load_one(EnrolmentsOfContact(self.0.id.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(ContactCampaign).collect())
     }
     /// RFC 3339, UTC.
     async fn created_at(&self) -> String {

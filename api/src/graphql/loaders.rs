@@ -3,10 +3,13 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
+use chrono::NaiveDate;
+use entity::{campaign, campaign_contact, campaign_stat, email_account};
 use sea_orm::DatabaseConnection;
 
 use crate::error::AppError;
-use crate::service::{contacts, groups};
+use crate::service::stats::{self, Counts};
+use crate::service::{campaigns, contacts, email_accounts, groups};
 
 pub struct DbLoader {
     db: DatabaseConnection,
@@ -57,5 +60,130 @@ impl Loader<ContactCountOfGroup> for DbLoader {
             .into_iter()
             .map(|(id, n)| (ContactCountOfGroup(id), n))
             .collect())
+    }
+}
+
+/// An email account by id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EmailAccountById(pub String);
+
+/// A campaign by id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CampaignById(pub String);
+
+/// A campaign's counter rows (totals and steps).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CountersOfCampaign(pub String);
+
+/// A contact's campaign enrolments.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EnrolmentsOfContact(pub String);
+
+/// A campaign's daily figures between two days.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TimelineOf {
+    pub campaign_id: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Loader<EmailAccountById> for DbLoader {
+    type Value = email_account::Model;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[EmailAccountById],
+    ) -> Result<HashMap<EmailAccountById, email_account::Model>, AppError> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = email_accounts::by_ids(&self.db, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|a| (EmailAccountById(a.id.clone()), a))
+            .collect())
+    }
+}
+
+impl Loader<CampaignById> for DbLoader {
+    type Value = campaign::Model;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[CampaignById],
+    ) -> Result<HashMap<CampaignById, campaign::Model>, AppError> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = campaigns::by_ids(&self.db, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|c| (CampaignById(c.id.clone()), c))
+            .collect())
+    }
+}
+
+impl Loader<CountersOfCampaign> for DbLoader {
+    type Value = Vec<campaign_stat::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[CountersOfCampaign],
+    ) -> Result<HashMap<CountersOfCampaign, Vec<campaign_stat::Model>>, AppError> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = stats::counters(&self.db, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, rows)| (CountersOfCampaign(id), rows))
+            .collect())
+    }
+}
+
+impl Loader<EnrolmentsOfContact> for DbLoader {
+    type Value = Vec<campaign_contact::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[EnrolmentsOfContact],
+    ) -> Result<HashMap<EnrolmentsOfContact, Vec<campaign_contact::Model>>, AppError> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = campaigns::enrolments_of_contacts(&self.db, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, rows)| (EnrolmentsOfContact(id), rows))
+            .collect())
+    }
+}
+
+impl Loader<TimelineOf> for DbLoader {
+    type Value = Vec<(NaiveDate, Counts)>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[TimelineOf],
+    ) -> Result<HashMap<TimelineOf, Vec<(NaiveDate, Counts)>>, AppError> {
+        // One statement per distinct range (usually one per request).
+        let mut ranges: HashMap<(NaiveDate, NaiveDate), Vec<String>> = HashMap::new();
+        for key in keys {
+            ranges
+                .entry((key.from, key.to))
+                .or_default()
+                .push(key.campaign_id.clone());
+        }
+        let mut out = HashMap::new();
+        for ((from, to), ids) in ranges {
+            for (campaign_id, series) in stats::timelines(&self.db, &ids, from, to).await? {
+                out.insert(
+                    TimelineOf {
+                        campaign_id,
+                        from,
+                        to,
+                    },
+                    series,
+                );
+            }
+        }
+        Ok(out)
     }
 }

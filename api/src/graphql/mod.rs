@@ -1,7 +1,9 @@
 //! The GraphQL schema: one query and one mutation object per domain, merged.
 
 mod account;
+mod campaigns;
 mod contacts;
+mod email_accounts;
 mod groups;
 mod loaders;
 mod types;
@@ -22,6 +24,8 @@ pub struct Query(
     account::AccountQuery,
     contacts::ContactQuery,
     groups::GroupQuery,
+    email_accounts::EmailAccountQuery,
+    campaigns::CampaignQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -29,6 +33,8 @@ pub struct Mutation(
     account::AccountMutation,
     contacts::ContactMutation,
     groups::GroupMutation,
+    email_accounts::EmailAccountMutation,
+    campaigns::CampaignMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

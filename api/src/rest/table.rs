@@ -54,11 +54,18 @@ pub struct RouteSpec {
 const CONTACT: &str =
     "id email firstName lastName company phone customFields status groupIds createdAt updatedAt";
 const GROUP: &str = "id name description contactCount createdAt updatedAt";
+const ACCOUNT: &str =
+    "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit createdAt updatedAt";
+const CAMPAIGN: &str = "id name status emailAccountId steps { step subject body delayDays } schedule { timezone days startTime endTime } dailyLimit trackOpens trackClicks stopOnReply contactCount createdAt updatedAt startedAt completedAt";
+const FIGURES: &str = "sent opened clicked replied bounced unsubscribed openRate clickRate replyRate bounceRate unsubscribeRate";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
 
 fn op(text: &str) -> String {
     text.replace("@CONTACT", CONTACT)
         .replace("@GROUP", GROUP)
+        .replace("@ACCOUNT", ACCOUNT)
+        .replace("@CAMPAIGN", CAMPAIGN)
+        .replace("@FIGURES", FIGURES)
         .replace("@PAGE", PAGE_INFO)
 }
 
@@ -329,6 +336,238 @@ pub fn routes() -> Vec<RouteSpec> {
             query: vec![],
             body: BodyMap::Fields(&["contactIds"]),
             shape: Shape::Object(&["removeContactsFromGroup"]),
+        },
+        RouteSpec {
+            name: "listEmailAccounts",
+            method: Method::GET,
+            path: "/email-accounts",
+            summary: "List email accounts",
+            operation: op(
+                "query listEmailAccounts($page: Int, $perPage: Int, $sort: String, $order: SortOrder = desc) { emailAccounts(page: $page, perPage: $perPage, sort: $sort, order: $order) { items { @ACCOUNT } @PAGE } }",
+            ),
+            status: 200,
+            query: paging(),
+            body: BodyMap::None,
+            shape: Shape::Page(&["emailAccounts"]),
+        },
+        RouteSpec {
+            name: "getEmailAccount",
+            method: Method::GET,
+            path: "/email-accounts/{id}",
+            summary: "Get an email account (the SMTP password is never returned)",
+            operation: op("query getEmailAccount($id: ID!) { emailAccount(id: $id) { @ACCOUNT } }"),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["emailAccount"]),
+        },
+        RouteSpec {
+            name: "createEmailAccount",
+            method: Method::POST,
+            path: "/email-accounts",
+            summary: "Connect an SMTP email account",
+            operation: op(
+                "mutation createEmailAccount($input: EmailAccountInput!) { createEmailAccount(input: $input) { @ACCOUNT } }",
+            ),
+            status: 201,
+            query: vec![],
+            body: BodyMap::Variable("input"),
+            shape: Shape::Object(&["createEmailAccount"]),
+        },
+        RouteSpec {
+            name: "updateEmailAccount",
+            method: Method::PUT,
+            path: "/email-accounts/{id}",
+            summary: "Update an email account (fields present are replaced)",
+            operation: op(
+                "mutation updateEmailAccount($id: ID!, $input: EmailAccountUpdate!) { updateEmailAccount(id: $id, input: $input) { @ACCOUNT } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Variable("input"),
+            shape: Shape::Object(&["updateEmailAccount"]),
+        },
+        RouteSpec {
+            name: "deleteEmailAccount",
+            method: Method::DELETE,
+            path: "/email-accounts/{id}",
+            summary: "Delete an email account no active campaign uses",
+            operation: op(
+                "mutation deleteEmailAccount($id: ID!) { deleteEmailAccount(id: $id) { id deleted } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["deleteEmailAccount"]),
+        },
+        RouteSpec {
+            name: "listCampaigns",
+            method: Method::GET,
+            path: "/campaigns",
+            summary: "List campaigns",
+            operation: op(
+                "query listCampaigns($page: Int, $perPage: Int, $filter: CampaignFilter, $sort: String, $order: SortOrder = desc) { campaigns(page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order) { items { @CAMPAIGN } @PAGE } }",
+            ),
+            status: 200,
+            query: {
+                let mut params = paging();
+                params.push(param(
+                    "status",
+                    "filter.status",
+                    ParamKind::Str,
+                    "draft, running, paused or completed",
+                ));
+                params
+            },
+            body: BodyMap::None,
+            shape: Shape::Page(&["campaigns"]),
+        },
+        RouteSpec {
+            name: "getCampaign",
+            method: Method::GET,
+            path: "/campaigns/{id}",
+            summary: "Get a campaign",
+            operation: op("query getCampaign($id: ID!) { campaign(id: $id) { @CAMPAIGN } }"),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["campaign"]),
+        },
+        RouteSpec {
+            name: "createCampaign",
+            method: Method::POST,
+            path: "/campaigns",
+            summary: "Create a campaign (a draft)",
+            operation: op(
+                "mutation createCampaign($input: CampaignInput!) { createCampaign(input: $input) { @CAMPAIGN } }",
+            ),
+            status: 201,
+            query: vec![],
+            body: BodyMap::Variable("input"),
+            shape: Shape::Object(&["createCampaign"]),
+        },
+        RouteSpec {
+            name: "updateCampaign",
+            method: Method::PUT,
+            path: "/campaigns/{id}",
+            summary: "Update a campaign (fields present are replaced)",
+            operation: op(
+                "mutation updateCampaign($id: ID!, $input: CampaignUpdate!) { updateCampaign(id: $id, input: $input) { @CAMPAIGN } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Variable("input"),
+            shape: Shape::Object(&["updateCampaign"]),
+        },
+        RouteSpec {
+            name: "deleteCampaign",
+            method: Method::DELETE,
+            path: "/campaigns/{id}",
+            summary: "Delete a campaign that is not running",
+            operation: op(
+                "mutation deleteCampaign($id: ID!) { deleteCampaign(id: $id) { id deleted } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["deleteCampaign"]),
+        },
+        RouteSpec {
+            name: "startCampaign",
+            method: Method::POST,
+            path: "/campaigns/{id}/start",
+            summary: "Start or resume a campaign",
+            operation: op(
+                "mutation startCampaign($id: ID!) { startCampaign(id: $id) { @CAMPAIGN } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["startCampaign"]),
+        },
+        RouteSpec {
+            name: "pauseCampaign",
+            method: Method::POST,
+            path: "/campaigns/{id}/pause",
+            summary: "Pause a running campaign",
+            operation: op(
+                "mutation pauseCampaign($id: ID!) { pauseCampaign(id: $id) { @CAMPAIGN } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["pauseCampaign"]),
+        },
+        RouteSpec {
+            name: "addCampaignContacts",
+            method: Method::POST,
+            path: "/campaigns/{id}/contacts",
+            summary: "Enrol contacts by id and/or a whole group (idempotent)",
+            operation: op(
+                "mutation addCampaignContacts($id: ID!, $contactIds: [ID!], $groupId: ID) { addContactsToCampaign(id: $id, contactIds: $contactIds, groupId: $groupId) { added skipped alreadyEnrolled campaign { @CAMPAIGN } } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Fields(&["contactIds", "groupId"]),
+            shape: Shape::Object(&["addContactsToCampaign"]),
+        },
+        RouteSpec {
+            name: "listCampaignContacts",
+            method: Method::GET,
+            path: "/campaigns/{id}/contacts",
+            summary: "List a campaign's enrolled contacts with their state",
+            operation: op(
+                "query listCampaignContacts($id: ID!, $page: Int, $perPage: Int, $state: EnrolmentState) { campaign(id: $id) { contacts(page: $page, perPage: $perPage, state: $state) { items { state currentStep enrolledAt lastSentAt nextSendAt contact { @CONTACT } } @PAGE } } }",
+            ),
+            status: 200,
+            query: vec![
+                param(
+                    "page",
+                    "page",
+                    ParamKind::Int,
+                    "Page number, from 1 (default 1)",
+                ),
+                param(
+                    "perPage",
+                    "perPage",
+                    ParamKind::Int,
+                    "Items per page (default 20, at most 100)",
+                ),
+                param(
+                    "state",
+                    "state",
+                    ParamKind::Str,
+                    "pending, active, completed, replied, bounced or unsubscribed",
+                ),
+            ],
+            body: BodyMap::None,
+            shape: Shape::Page(&["campaign", "contacts"]),
+        },
+        RouteSpec {
+            name: "getCampaignStats",
+            method: Method::GET,
+            path: "/campaigns/{id}/stats",
+            summary: "A campaign's figures: unique contacts, rates, per step and per day",
+            operation: op(
+                "query getCampaignStats($id: ID!, $from: String, $to: String) { campaign(id: $id) { stats(from: $from, to: $to) { campaignId contacts @FIGURES steps { step @FIGURES } timeline { date sent opened clicked replied bounced unsubscribed } } } }",
+            ),
+            status: 200,
+            query: vec![
+                param(
+                    "from",
+                    "from",
+                    ParamKind::Str,
+                    "First day of the timeline, YYYY-MM-DD (default 29 days before `to`)",
+                ),
+                param(
+                    "to",
+                    "to",
+                    ParamKind::Str,
+                    "Last day of the timeline, YYYY-MM-DD (default today, UTC)",
+                ),
+            ],
+            body: BodyMap::None,
+            shape: Shape::Object(&["campaign", "stats"]),
         },
     ]
 }

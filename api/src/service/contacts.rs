@@ -271,17 +271,20 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     Ok(contact)
 }
 
-/// Deletes a contact and its memberships; returns its id.
-pub async fn delete(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> AppResult<String> {
-    let result = contact::Entity::delete_many()
-        .filter(contact::Column::Id.eq(id))
-        .filter(contact::Column::WorkspaceId.eq(workspace_id))
-        .exec(db)
+/// Deletes a contact with its memberships and enrolments (campaign counts follow); returns its id.
+pub async fn delete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<String> {
+    let txn = db.begin().await?;
+    let contact = get(&txn, workspace_id, id).await?;
+    super::campaigns::forget_contact(&txn, &contact.id).await?;
+    contact::Entity::delete_by_id(contact.id.clone())
+        .exec(&txn)
         .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::not_found("Contact"));
-    }
-    Ok(id.to_owned())
+    txn.commit().await?;
+    Ok(contact.id)
 }
 
 /// Replaces a contact's group memberships with exactly `group_ids`.

@@ -1,0 +1,669 @@
+//! Campaigns, enrolments and stats in GraphQL.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+use entity::{campaign, campaign_contact};
+
+use super::contacts::Contact;
+use super::email_accounts::EmailAccount;
+use super::loaders::{CampaignById, CountersOfCampaign, EmailAccountById, TimelineOf};
+use super::types::{Deleted, PageInfo, SortOrder};
+use super::{db, loader, principal};
+use crate::error::AppError;
+use crate::ids::rfc3339;
+use crate::service::PageRequest;
+use crate::service::campaigns::{
+    self as svc, CampaignStatus as SvcStatus, EnrolmentState as SvcState,
+};
+use crate::service::stats::{self, Counts};
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum CampaignStatus {
+    Draft,
+    Running,
+    Paused,
+    Completed,
+}
+
+impl From<CampaignStatus> for SvcStatus {
+    fn from(s: CampaignStatus) -> Self {
+        match s {
+            CampaignStatus::Draft => SvcStatus::Draft,
+            CampaignStatus::Running => SvcStatus::Running,
+            CampaignStatus::Paused => SvcStatus::Paused,
+            CampaignStatus::Completed => SvcStatus::Completed,
+        }
+    }
+}
+
+impl From<SvcStatus> for CampaignStatus {
+    fn from(s: SvcStatus) -> Self {
+        match s {
+            SvcStatus::Draft => CampaignStatus::Draft,
+            SvcStatus::Running => CampaignStatus::Running,
+            SvcStatus::Paused => CampaignStatus::Paused,
+            SvcStatus::Completed => CampaignStatus::Completed,
+        }
+    }
+}
+
+/// Where a contact is in a campaign.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum EnrolmentState {
+    Pending,
+    Active,
+    Completed,
+    Replied,
+    Bounced,
+    Unsubscribed,
+}
+
+impl From<EnrolmentState> for SvcState {
+    fn from(s: EnrolmentState) -> Self {
+        match s {
+            EnrolmentState::Pending => SvcState::Pending,
+            EnrolmentState::Active => SvcState::Active,
+            EnrolmentState::Completed => SvcState::Completed,
+            EnrolmentState::Replied => SvcState::Replied,
+            EnrolmentState::Bounced => SvcState::Bounced,
+            EnrolmentState::Unsubscribed => SvcState::Unsubscribed,
+        }
+    }
+}
+
+impl From<SvcState> for EnrolmentState {
+    fn from(s: SvcState) -> Self {
+        match s {
+            SvcState::Pending => EnrolmentState::Pending,
+            SvcState::Active => EnrolmentState::Active,
+            SvcState::Completed => EnrolmentState::Completed,
+            SvcState::Replied => EnrolmentState::Replied,
+            SvcState::Bounced => EnrolmentState::Bounced,
+            SvcState::Unsubscribed => EnrolmentState::Unsubscribed,
+        }
+    }
+}
+
+/// One email of the sequence. Subject and body take `{{firstName}}`-style variables (any contact
+/// field or `customFields` key), optionally with a fallback: `{{firstName | there}}`.
+#[derive(SimpleObject)]
+pub struct CampaignStep {
+    /// 1-based position.
+    pub step: i32,
+    pub subject: String,
+    pub body: String,
+    /// Days to wait after the previous step (0 for the first).
+    pub delay_days: i32,
+}
+
+/// When the campaign may send: ISO weekdays (1 = Monday) and a local time window.
+#[derive(SimpleObject)]
+pub struct Schedule {
+    pub timezone: String,
+    pub days: Vec<i32>,
+    pub start_time: String,
+    pub end_time: String,
+}
+
+pub struct Campaign(pub campaign::Model);
+
+#[Object]
+impl Campaign {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn status(&self) -> CampaignStatus {
+        SvcStatus::of(&self.0).into()
+    }
+    async fn email_account_id(&self) -> Option<ID> {
+        self.0.email_account_id.clone().map(ID)
+    }
+    async fn email_account(&self, ctx: &Context<'_>) -> Result<Option<EmailAccount>> {
+        let Some(id) = &self.0.email_account_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?
+            .load_one(EmailAccountById(id.clone()))
+            .await?
+            .map(EmailAccount))
+    }
+    async fn steps(&self) -> Vec<CampaignStep> {
+        svc::steps_of(&self.0)
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| CampaignStep {
+                step: i as i32 + 1,
+                subject: s.subject,
+                body: s.body,
+                delay_days: s.delay_days,
+            })
+            .collect()
+    }
+    async fn schedule(&self) -> Schedule {
+        let s = svc::schedule_of(&self.0);
+        Schedule {
+            timezone: s.timezone,
+            days: s.days,
+            start_time: s.start_time,
+            end_time: s.end_time,
+        }
+    }
+    /// Most emails this campaign sends per day.
+    async fn daily_limit(&self) -> i32 {
+        self.0.daily_limit
+    }
+    async fn track_opens(&self) -> bool {
+        self.0.track_opens
+    }
+    async fn track_clicks(&self) -> bool {
+        self.0.track_clicks
+    }
+    /// A reply ends the contact's sequence.
+    async fn stop_on_reply(&self) -> bool {
+        self.0.stop_on_reply
+    }
+    /// Contacts enrolled.
+    async fn contact_count(&self) -> i64 {
+        self.0.contact_count
+    }
+    async fn created_at(&self) -> String {
+        rfc3339(&self.0.created_at)
+    }
+    async fn updated_at(&self) -> String {
+        rfc3339(&self.0.updated_at)
+    }
+    async fn started_at(&self) -> Option<String> {
+        self.0.started_at.as_ref().map(rfc3339)
+    }
+    async fn completed_at(&self) -> Option<String> {
+        self.0.completed_at.as_ref().map(rfc3339)
+    }
+    /// Unique-contact figures; `from`/`to` (YYYY-MM-DD, UTC, inclusive; default the last 30
+    /// days) bound the daily `timeline`.
+    async fn stats(&self, from: Option<String>, to: Option<String>) -> Result<CampaignStats> {
+        let (from, to) = stats::day_range(from.as_deref(), to.as_deref())?;
+        Ok(CampaignStats {
+            campaign: self.0.clone(),
+            from,
+            to,
+        })
+    }
+    /// Enrolled contacts with their state, newest first.
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+        state: Option<EnrolmentState>,
+    ) -> Result<CampaignContactPage> {
+        let request = PageRequest::new(page, per_page)?;
+        let found = svc::enrolments(
+            db(ctx)?,
+            &self.0.workspace_id,
+            &self.0.id,
+            state.map(Into::into),
+            request,
+        )
+        .await?;
+        let page_info = PageInfo::of(&found);
+        Ok(CampaignContactPage {
+            items: found
+                .items
+                .into_iter()
+                .map(|(enrolment, contact)| CampaignContact { enrolment, contact })
+                .collect(),
+            page_info,
+        })
+    }
+}
+
+/// Counts and rates for a campaign or one step. Rates are percentages (0–100, 2 decimals) of
+/// the contacts emailed at least once, 0 when none were.
+#[derive(SimpleObject)]
+pub struct Figures {
+    pub sent: i64,
+    pub opened: i64,
+    pub clicked: i64,
+    pub replied: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+    pub open_rate: f64,
+    pub click_rate: f64,
+    pub reply_rate: f64,
+    pub bounce_rate: f64,
+    pub unsubscribe_rate: f64,
+}
+
+impl From<Counts> for Figures {
+    fn from(c: Counts) -> Self {
+        Figures {
+            sent: c.sent,
+            opened: c.opened,
+            clicked: c.clicked,
+            replied: c.replied,
+            bounced: c.bounced,
+            unsubscribed: c.unsubscribed,
+            open_rate: c.rate(c.opened),
+            click_rate: c.rate(c.clicked),
+            reply_rate: c.rate(c.replied),
+            bounce_rate: c.rate(c.bounced),
+            unsubscribe_rate: c.rate(c.unsubscribed),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct StepStats {
+    pub step: i32,
+    #[graphql(flatten)]
+    pub figures: Figures,
+}
+
+/// Events on one UTC day.
+#[derive(SimpleObject)]
+pub struct DailyStats {
+    pub date: String,
+    pub sent: i64,
+    pub opened: i64,
+    pub clicked: i64,
+    pub replied: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+}
+
+pub struct CampaignStats {
+    campaign: campaign::Model,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl CampaignStats {
+    async fn computed(&self, ctx: &Context<'_>) -> Result<stats::CampaignStats> {
+        let rows = loader(ctx)?
+            .load_one(CountersOfCampaign(self.campaign.id.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(stats::CampaignStats::from_rows(
+            &rows,
+            svc::steps_of(&self.campaign).len(),
+        ))
+    }
+}
+
+#[Object]
+impl CampaignStats {
+    async fn campaign_id(&self) -> ID {
+        ID(self.campaign.id.clone())
+    }
+    /// Contacts enrolled.
+    async fn contacts(&self) -> i64 {
+        self.campaign.contact_count
+    }
+    async fn sent(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.computed(ctx).await?.totals.sent)
+    }
+    async fn opened(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.computed(ctx).await?.totals.opened)
+    }
+    async fn clicked(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.computed(ctx).await?.totals.clicked)
+    }
+    async fn replied(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.computed(ctx).await?.totals.replied)
+    }
+    async fn bounced(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.computed(ctx).await?.totals.bounced)
+    }
+    async fn unsubscribed(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.computed(ctx).await?.totals.unsubscribed)
+    }
+    async fn open_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.computed(ctx).await?.totals;
+        Ok(t.rate(t.opened))
+    }
+    async fn click_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.computed(ctx).await?.totals;
+        Ok(t.rate(t.clicked))
+    }
+    async fn reply_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.computed(ctx).await?.totals;
+        Ok(t.rate(t.replied))
+    }
+    async fn bounce_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.computed(ctx).await?.totals;
+        Ok(t.rate(t.bounced))
+    }
+    async fn unsubscribe_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.computed(ctx).await?.totals;
+        Ok(t.rate(t.unsubscribed))
+    }
+    /// The same figures for each step.
+    async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<StepStats>> {
+        Ok(self
+            .computed(ctx)
+            .await?
+            .steps
+            .into_iter()
+            .map(|(step, counts)| StepStats {
+                step,
+                figures: counts.into(),
+            })
+            .collect())
+    }
+    /// Events per UTC day between `from` and `to`.
+    async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<DailyStats>> {
+        let key = TimelineOf {
+            campaign_id: self.campaign.id.clone(),
+            from: self.from,
+            to: self.to,
+        };
+        let series = loader(ctx)?.load_one(key).await?.unwrap_or_default();
+        Ok(series
+            .into_iter()
+            .map(|(day, c)| DailyStats {
+                date: day.format("%Y-%m-%d").to_string(),
+                sent: c.sent,
+                opened: c.opened,
+                clicked: c.clicked,
+                replied: c.replied,
+                bounced: c.bounced,
+                unsubscribed: c.unsubscribed,
+            })
+            .collect())
+    }
+}
+
+/// A contact in a campaign.
+pub struct CampaignContact {
+    enrolment: campaign_contact::Model,
+    contact: entity::contact::Model,
+}
+
+#[Object]
+impl CampaignContact {
+    async fn contact(&self) -> Contact {
+        Contact(self.contact.clone())
+    }
+    async fn state(&self) -> EnrolmentState {
+        SvcState::parse(&self.enrolment.state)
+            .unwrap_or(SvcState::Pending)
+            .into()
+    }
+    /// The last step sent (0 before the first).
+    async fn current_step(&self) -> i32 {
+        self.enrolment.current_step
+    }
+    async fn enrolled_at(&self) -> String {
+        rfc3339(&self.enrolment.created_at)
+    }
+    async fn last_sent_at(&self) -> Option<String> {
+        self.enrolment.last_sent_at.as_ref().map(rfc3339)
+    }
+    async fn next_send_at(&self) -> Option<String> {
+        self.enrolment.next_send_at.as_ref().map(rfc3339)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CampaignContactPage {
+    pub items: Vec<CampaignContact>,
+    pub page_info: PageInfo,
+}
+
+/// A campaign a contact is enrolled in.
+pub struct ContactCampaign(pub campaign_contact::Model);
+
+#[Object]
+impl ContactCampaign {
+    async fn campaign(&self, ctx: &Context<'_>) -> Result<Campaign> {
+        loader(ctx)?
+            .load_one(CampaignById(self.0.campaign_id.clone()))
+            .await?
+            .map(Campaign)
+            .ok_or_else(|| AppError::not_found("Campaign").into())
+    }
+    async fn state(&self) -> EnrolmentState {
+        SvcState::parse(&self.0.state)
+            .unwrap_or(SvcState::Pending)
+            .into()
+    }
+    async fn current_step(&self) -> i32 {
+        self.0.current_step
+    }
+    async fn enrolled_at(&self) -> String {
+        rfc3339(&self.0.created_at)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CampaignPage {
+    pub items: Vec<Campaign>,
+    pub page_info: PageInfo,
+}
+
+#[derive(InputObject, Default)]
+pub struct CampaignFilter {
+    pub status: Option<CampaignStatus>,
+}
+
+#[derive(InputObject)]
+pub struct StepInput {
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    /// Days after the previous step; the first step must be 0 (the default), later ones
+    /// default to 1.
+    pub delay_days: Option<i32>,
+}
+
+impl From<StepInput> for svc::StepInput {
+    fn from(s: StepInput) -> Self {
+        svc::StepInput {
+            subject: s.subject,
+            body: s.body,
+            delay_days: s.delay_days,
+        }
+    }
+}
+
+/// Fields present replace the current (or default) schedule's.
+#[derive(InputObject)]
+pub struct ScheduleInput {
+    /// IANA name, e.g. `America/Sao_Paulo` (default `UTC`).
+    pub timezone: Option<String>,
+    /// ISO weekdays, 1 = Monday (default Monday to Friday).
+    pub days: Option<Vec<i32>>,
+    /// `HH:MM` (default `09:00`).
+    pub start_time: Option<String>,
+    /// `HH:MM`, after `startTime` (default `17:00`).
+    pub end_time: Option<String>,
+}
+
+impl From<ScheduleInput> for svc::ScheduleInput {
+    fn from(s: ScheduleInput) -> Self {
+        svc::ScheduleInput {
+            timezone: s.timezone,
+            days: s.days,
+            start_time: s.start_time,
+            end_time: s.end_time,
+        }
+    }
+}
+
+/// A new campaign (a draft). `name` is required.
+#[derive(InputObject)]
+pub struct CampaignInput {
+    pub name: Option<String>,
+    pub email_account_id: Option<ID>,
+    pub steps: Option<Vec<StepInput>>,
+    pub schedule: Option<ScheduleInput>,
+    /// Default 100.
+    pub daily_limit: Option<i32>,
+    /// Default true.
+    pub track_opens: Option<bool>,
+    /// Default true.
+    pub track_clicks: Option<bool>,
+    /// Default true.
+    pub stop_on_reply: Option<bool>,
+}
+
+/// Fields present are replaced. Steps and the email account change only while draft or paused.
+#[derive(InputObject)]
+pub struct CampaignUpdate {
+    pub name: MaybeUndefined<String>,
+    pub email_account_id: MaybeUndefined<ID>,
+    pub steps: MaybeUndefined<Vec<StepInput>>,
+    pub schedule: MaybeUndefined<ScheduleInput>,
+    pub daily_limit: MaybeUndefined<i32>,
+    pub track_opens: MaybeUndefined<bool>,
+    pub track_clicks: MaybeUndefined<bool>,
+    pub stop_on_reply: MaybeUndefined<bool>,
+}
+
+#[derive(SimpleObject)]
+pub struct CampaignEnrolment {
+    pub campaign: Campaign,
+    /// Contacts newly enrolled.
+    pub added: u64,
+    /// Unsubscribed or bounced contacts, not enrolled.
+    pub skipped: u64,
+    pub already_enrolled: u64,
+}
+
+#[derive(Default)]
+pub struct CampaignQuery;
+
+#[Object]
+impl CampaignQuery {
+    async fn campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        Ok(Campaign(svc::get(db(ctx)?, &who.workspace_id, &id).await?))
+    }
+
+    /// Campaigns, filtered by status, sorted (`createdAt`, `updatedAt`, `name`) and paginated.
+    async fn campaigns(
+        &self,
+        ctx: &Context<'_>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+        filter: Option<CampaignFilter>,
+        sort: Option<String>,
+        #[graphql(default)] order: SortOrder,
+    ) -> Result<CampaignPage> {
+        let who = principal(ctx)?;
+        let request = PageRequest::new(page, per_page)?;
+        let filter = svc::CampaignFilter {
+            status: filter.and_then(|f| f.status).map(Into::into),
+        };
+        let found = svc::list(
+            db(ctx)?,
+            &who.workspace_id,
+            &filter,
+            request,
+            sort.as_deref(),
+            order.into(),
+        )
+        .await?;
+        let page_info = PageInfo::of(&found);
+        Ok(CampaignPage {
+            items: found.items.into_iter().map(Campaign).collect(),
+            page_info,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct CampaignMutation;
+
+#[Object]
+impl CampaignMutation {
+    async fn create_campaign(&self, ctx: &Context<'_>, input: CampaignInput) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        let input = svc::CampaignInput {
+            name: input.name,
+            email_account_id: input.email_account_id.map(|id| id.0),
+            steps: input.steps.map(|s| s.into_iter().map(Into::into).collect()),
+            schedule: input.schedule.map(Into::into),
+            daily_limit: input.daily_limit,
+            track_opens: input.track_opens,
+            track_clicks: input.track_clicks,
+            stop_on_reply: input.stop_on_reply,
+        };
+        Ok(Campaign(
+            svc::create(db(ctx)?, &who.workspace_id, input).await?,
+        ))
+    }
+
+    async fn update_campaign(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: CampaignUpdate,
+    ) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        let patch = svc::CampaignPatch {
+            name: input.name.into(),
+            email_account_id: input.email_account_id.map_value(|id| id.0).into(),
+            steps: input
+                .steps
+                .map_value(|s| s.into_iter().map(Into::into).collect())
+                .into(),
+            schedule: input.schedule.map_value(Into::into).into(),
+            daily_limit: input.daily_limit.into(),
+            track_opens: input.track_opens.into(),
+            track_clicks: input.track_clicks.into(),
+            stop_on_reply: input.stop_on_reply.into(),
+        };
+        Ok(Campaign(
+            svc::update(db(ctx)?, &who.workspace_id, &id, patch).await?,
+        ))
+    }
+
+    /// Deletes a campaign that is not running, with its enrolments and figures.
+    async fn delete_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Deleted> {
+        let who = principal(ctx)?;
+        Ok(Deleted::new(
+            svc::delete(db(ctx)?, &who.workspace_id, &id).await?,
+        ))
+    }
+
+    /// draft or paused → running. Needs an email account, a step and an enrolled contact.
+    /// Starting a running campaign returns it unchanged.
+    async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        let (campaign, _) = svc::start(db(ctx)?, &who.workspace_id, &id).await?;
+        Ok(Campaign(campaign))
+    }
+
+    /// running → paused; new sends stop at once. Pausing a paused campaign returns it unchanged.
+    async fn pause_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        let (campaign, _) = svc::pause(db(ctx)?, &who.workspace_id, &id).await?;
+        Ok(Campaign(campaign))
+    }
+
+    /// Enrols contacts by id and/or a whole group. Idempotent; unsubscribed and bounced
+    /// contacts are skipped.
+    async fn add_contacts_to_campaign(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        contact_ids: Option<Vec<ID>>,
+        group_id: Option<ID>,
+    ) -> Result<CampaignEnrolment> {
+        let who = principal(ctx)?;
+        let ids = contact_ids.map(|ids| ids.into_iter().map(|i| i.0).collect());
+        let outcome =
+            svc::enrol(db(ctx)?, &who.workspace_id, &id, ids, group_id.map(|g| g.0)).await?;
+        Ok(CampaignEnrolment {
+            campaign: Campaign(outcome.campaign),
+            added: outcome.added,
+            skipped: outcome.skipped,
+            already_enrolled: outcome.already_enrolled,
+        })
+    }
+}

@@ -1,0 +1,209 @@
+//! Email accounts in GraphQL. The SMTP password is accepted and never returned.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use entity::email_account;
+
+use super::types::{Deleted, PageInfo, SortOrder};
+use super::{db, principal};
+use crate::ids::rfc3339;
+use crate::service::PageRequest;
+use crate::service::email_accounts::{self as svc, SmtpSecurity as Svc};
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum SmtpSecurity {
+    Tls,
+    Starttls,
+    None,
+}
+
+impl From<SmtpSecurity> for Svc {
+    fn from(s: SmtpSecurity) -> Self {
+        match s {
+            SmtpSecurity::Tls => Svc::Tls,
+            SmtpSecurity::Starttls => Svc::Starttls,
+            SmtpSecurity::None => Svc::None,
+        }
+    }
+}
+
+impl From<Svc> for SmtpSecurity {
+    fn from(s: Svc) -> Self {
+        match s {
+            Svc::Tls => SmtpSecurity::Tls,
+            Svc::Starttls => SmtpSecurity::Starttls,
+            Svc::None => SmtpSecurity::None,
+        }
+    }
+}
+
+/// An SMTP mailbox campaigns send from.
+pub struct EmailAccount(pub email_account::Model);
+
+#[Object]
+impl EmailAccount {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    async fn smtp_host(&self) -> &str {
+        &self.0.smtp_host
+    }
+    async fn smtp_port(&self) -> i32 {
+        self.0.smtp_port
+    }
+    async fn smtp_username(&self) -> &str {
+        &self.0.smtp_username
+    }
+    async fn smtp_security(&self) -> SmtpSecurity {
+        Svc::parse(&self.0.smtp_security)
+            .unwrap_or(Svc::Starttls)
+            .into()
+    }
+    /// Most emails sent from this account per day, across campaigns.
+    async fn daily_limit(&self) -> i32 {
+        self.0.daily_limit
+    }
+    async fn created_at(&self) -> String {
+        rfc3339(&self.0.created_at)
+    }
+    async fn updated_at(&self) -> String {
+        rfc3339(&self.0.updated_at)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct EmailAccountPage {
+    pub items: Vec<EmailAccount>,
+    pub page_info: PageInfo,
+}
+
+/// A new account. `email`, `smtpHost` and `smtpPassword` are required; `smtpSecurity` defaults
+/// to `starttls`, `smtpPort` to the security's usual port, `smtpUsername` to `email`.
+#[derive(InputObject)]
+pub struct EmailAccountInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<i32>,
+    pub smtp_username: Option<String>,
+    /// Write-only.
+    pub smtp_password: Option<String>,
+    pub smtp_security: Option<SmtpSecurity>,
+    pub daily_limit: Option<i32>,
+}
+
+/// Fields present are replaced.
+#[derive(InputObject)]
+pub struct EmailAccountUpdate {
+    pub email: MaybeUndefined<String>,
+    pub name: MaybeUndefined<String>,
+    pub smtp_host: MaybeUndefined<String>,
+    pub smtp_port: MaybeUndefined<i32>,
+    pub smtp_username: MaybeUndefined<String>,
+    /// Write-only.
+    pub smtp_password: MaybeUndefined<String>,
+    pub smtp_security: MaybeUndefined<SmtpSecurity>,
+    pub daily_limit: MaybeUndefined<i32>,
+}
+
+#[derive(Default)]
+pub struct EmailAccountQuery;
+
+#[Object]
+impl EmailAccountQuery {
+    async fn email_account(&self, ctx: &Context<'_>, id: ID) -> Result<EmailAccount> {
+        let who = principal(ctx)?;
+        Ok(EmailAccount(
+            svc::get(db(ctx)?, &who.workspace_id, &id).await?,
+        ))
+    }
+
+    /// Email accounts, sorted (`createdAt`, `updatedAt`, `email`) and paginated.
+    async fn email_accounts(
+        &self,
+        ctx: &Context<'_>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+        sort: Option<String>,
+        #[graphql(default)] order: SortOrder,
+    ) -> Result<EmailAccountPage> {
+        let who = principal(ctx)?;
+        let request = PageRequest::new(page, per_page)?;
+        let found = svc::list(
+            db(ctx)?,
+            &who.workspace_id,
+            request,
+            sort.as_deref(),
+            order.into(),
+        )
+        .await?;
+        let page_info = PageInfo::of(&found);
+        Ok(EmailAccountPage {
+            items: found.items.into_iter().map(EmailAccount).collect(),
+            page_info,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct EmailAccountMutation;
+
+#[Object]
+impl EmailAccountMutation {
+    async fn create_email_account(
+        &self,
+        ctx: &Context<'_>,
+        input: EmailAccountInput,
+    ) -> Result<EmailAccount> {
+        let who = principal(ctx)?;
+        let input = svc::EmailAccountInput {
+            email: input.email,
+            name: input.name,
+            smtp_host: input.smtp_host,
+            smtp_port: input.smtp_port,
+            smtp_username: input.smtp_username,
+            smtp_password: input.smtp_password,
+            smtp_security: input.smtp_security.map(Into::into),
+            daily_limit: input.daily_limit,
+        };
+        Ok(EmailAccount(
+            svc::create(db(ctx)?, &who.workspace_id, input).await?,
+        ))
+    }
+
+    async fn update_email_account(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: EmailAccountUpdate,
+    ) -> Result<EmailAccount> {
+        let who = principal(ctx)?;
+        let patch = svc::EmailAccountPatch {
+            email: input.email.into(),
+            name: input.name.into(),
+            smtp_host: input.smtp_host.into(),
+            smtp_port: input.smtp_port.into(),
+            smtp_username: input.smtp_username.into(),
+            smtp_password: input.smtp_password.into(),
+            smtp_security: input.smtp_security.map_value(Into::into).into(),
+            daily_limit: input.daily_limit.into(),
+        };
+        Ok(EmailAccount(
+            svc::update(db(ctx)?, &who.workspace_id, &id, patch).await?,
+        ))
+    }
+
+    /// Deletes an account no draft, running or paused campaign uses.
+    async fn delete_email_account(&self, ctx: &Context<'_>, id: ID) -> Result<Deleted> {
+        let who = principal(ctx)?;
+        Ok(Deleted::new(
+            svc::delete(db(ctx)?, &who.workspace_id, &id).await?,
+        ))
+    }
+}
