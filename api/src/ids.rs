@@ -16,16 +16,6 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{ulid}")
 }
 
-/// True when `id` has the given prefix and a well-formed body.
-pub fn has_prefix(id: &str, prefix: &str) -> bool {
-    id.len() == prefix.len() + 27
-        && id.starts_with(prefix)
-        && id.as_bytes()[prefix.len()] == b'_'
-        && id[prefix.len() + 1..]
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric())
-}
-
 /// Now, truncated to microseconds so every engine stores and returns the same instant.
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)

@@ -1,4 +1,4 @@
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once};
 
 use api::config::{Config, Secret};
 use api::service::{accounts, workspaces};
@@ -115,11 +115,34 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     init_tracing();
-    let mut config = Config::new(fresh_database_url().await);
+    let url = fresh_database_url().await;
+    let db = api::db::connect(&url).await.expect("database connects");
+    start(url, db, configure).await
+}
+
+/// An app whose every SQL statement is appended to the returned log.
+pub async fn spawn_counting_app() -> (TestApp, Arc<Mutex<Vec<String>>>) {
+    init_tracing();
+    let url = fresh_database_url().await;
+    let mut db = api::db::connect(&url).await.expect("database connects");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    db.set_metric_callback(move |info| {
+        sink.lock().unwrap().push(info.statement.to_string());
+    });
+    (start(url, db, |_| {}).await, log)
+}
+
+async fn start(
+    url: String,
+    db: DatabaseConnection,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
+    let mut config = Config::new(url);
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.jwt_secret = Some(Secret::new(JWT_SECRET));
     configure(&mut config);
-    let app = api::app::build(config).await.expect("app builds");
+    let app = api::app::build_with(config, db).await.expect("app builds");
     let base = format!("http://{}", app.addr);
     let db = app.state.db.clone();
     tokio::spawn(async move {
@@ -243,6 +266,54 @@ impl TestApp {
         let reply = self.post("/v1/contacts", body).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         reply.data().clone()
+    }
+
+    /// Connects an email account over REST and returns its JSON.
+    pub async fn account(&self) -> Value {
+        let reply = self
+            .post(
+                "/v1/email-accounts",
+                json!({ "email": "sales@acme.test", "smtpHost": "smtp.acme.test", "smtpPassword": "s3cret-pw" }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.data().clone()
+    }
+
+    /// Creates a campaign over REST and returns its JSON.
+    pub async fn campaign(&self, body: Value) -> Value {
+        let reply = self.post("/v1/campaigns", body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.data().clone()
+    }
+
+    /// A campaign that can start: an account, one step and `contacts` enrolled contacts.
+    pub async fn ready_campaign(&self, contacts: usize) -> (Value, Vec<String>) {
+        let account = self.account().await;
+        let campaign = self
+            .campaign(json!({
+                "name": "Ready",
+                "emailAccountId": account["id"],
+                "steps": [{ "subject": "Hi {{firstName}}", "body": "Hello" }, { "subject": "Bump", "body": "Again", "delayDays": 2 }]
+            }))
+            .await;
+        let mut ids = Vec::new();
+        for i in 0..contacts {
+            let c = self
+                .contact(json!({ "email": format!("r{i}-{}@example.com", id_of(&campaign)) }))
+                .await;
+            ids.push(id_of(&c));
+        }
+        if !ids.is_empty() {
+            let r = self
+                .post(
+                    &format!("/v1/campaigns/{}/contacts", id_of(&campaign)),
+                    json!({ "contactIds": ids }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        (campaign, ids)
     }
 
     pub async fn group(&self, name: &str) -> Value {

@@ -4,9 +4,12 @@
 mod helpers;
 
 mod auth;
+mod campaigns;
 mod cli;
 mod contacts;
 mod conventions;
+mod email_accounts;
 mod graphql;
 mod groups;
 mod schema;
+mod stats;

@@ -862,8 +862,3 @@ pub async fn forget_contact(db: &impl ConnectionTrait, contact_id: &str) -> AppR
         .await?;
     Ok(())
 }
-
-/// The JSON a step is shown as.
-pub fn step_json(step: &Step, index: usize) -> Value {
-    json!({ "step": index + 1, "subject": step.subject, "body": step.body, "delayDays": step.delay_days })
-}

@@ -1,0 +1,253 @@
+use api::service::stats::{EventKind, NewEvent, record};
+use chrono::{TimeZone, Utc};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, id_of, spawn_app, spawn_counting_app};
+
+async fn event(app: &TestApp, campaign: &str, contact: &str, step: i32, kind: EventKind, day: u32) {
+    record(
+        &app.db,
+        NewEvent {
+            workspace_id: app.workspace_id.clone(),
+            campaign_id: campaign.to_owned(),
+            contact_id: contact.to_owned(),
+            step,
+            kind,
+            at: Utc.with_ymd_and_hms(2026, 11, day, 10, 0, 0).unwrap(),
+            metadata: json!({}),
+        },
+    )
+    .await
+    .expect("event recorded");
+}
+
+#[tokio::test]
+async fn zero_sent_means_zero_rates() {
+    let app = spawn_app().await;
+    let (c, _) = app.ready_campaign(2).await;
+    let s = app.get(&format!("/v1/campaigns/{}/stats", id_of(&c))).await;
+    let data = s.data();
+    assert_eq!(data["contacts"], 2);
+    for field in ["sent", "opened", "replied"] {
+        assert_eq!(data[field], 0);
+    }
+    for field in [
+        "openRate",
+        "clickRate",
+        "replyRate",
+        "bounceRate",
+        "unsubscribeRate",
+    ] {
+        assert_eq!(data[field].as_f64(), Some(0.0), "{field}");
+    }
+    assert_eq!(
+        data["steps"].as_array().unwrap().len(),
+        2,
+        "every step is listed"
+    );
+}
+
+#[tokio::test]
+async fn stats_count_unique_contacts_per_campaign_and_step() {
+    let app = spawn_app().await;
+    let (c, people) = app.ready_campaign(4).await;
+    let cid = id_of(&c);
+    let [a, b, d, e] = [&people[0], &people[1], &people[2], &people[3]];
+    // Three contacts emailed at step 1; one of them again at step 2.
+    for who in [a, b, d] {
+        event(&app, &cid, who, 1, EventKind::Sent, 2).await;
+    }
+    event(&app, &cid, a, 2, EventKind::Sent, 4).await;
+    // a opens three times (one unique open), clicks twice, replies to step 2.
+    for _ in 0..3 {
+        event(&app, &cid, a, 1, EventKind::Opened, 3).await;
+    }
+    event(&app, &cid, a, 1, EventKind::Clicked, 3).await;
+    event(&app, &cid, a, 2, EventKind::Clicked, 4).await;
+    event(&app, &cid, a, 2, EventKind::Replied, 5).await;
+    event(&app, &cid, b, 1, EventKind::Opened, 3).await;
+    event(&app, &cid, d, 1, EventKind::Bounced, 2).await;
+    let _ = e; // enrolled, never emailed: counts in contacts, not in the rates' base.
+
+    let s = app
+        .get(&format!(
+            "/v1/campaigns/{cid}/stats?from=2026-11-01&to=2026-11-05"
+        ))
+        .await;
+    let d = s.data();
+    assert_eq!(
+        [
+            &d["contacts"],
+            &d["sent"],
+            &d["opened"],
+            &d["clicked"],
+            &d["replied"],
+            &d["bounced"],
+            &d["unsubscribed"]
+        ],
+        [
+            &json!(4),
+            &json!(3),
+            &json!(2),
+            &json!(1),
+            &json!(1),
+            &json!(1),
+            &json!(0)
+        ]
+    );
+    assert_eq!(
+        d["openRate"].as_f64(),
+        Some(66.67),
+        "2 of 3, rounded to 2 decimals"
+    );
+    assert_eq!(d["clickRate"].as_f64(), Some(33.33));
+    assert_eq!(d["replyRate"].as_f64(), Some(33.33));
+    assert_eq!(d["bounceRate"].as_f64(), Some(33.33));
+    assert_eq!(d["unsubscribeRate"].as_f64(), Some(0.0));
+
+    let step1 = &d["steps"][0];
+    assert_eq!(
+        (
+            step1["step"].clone(),
+            step1["sent"].clone(),
+            step1["opened"].clone(),
+            step1["clicked"].clone()
+        ),
+        (json!(1), json!(3), json!(2), json!(1))
+    );
+    let step2 = &d["steps"][1];
+    assert_eq!(
+        (
+            step2["sent"].clone(),
+            step2["clicked"].clone(),
+            step2["replied"].clone()
+        ),
+        (json!(1), json!(1), json!(1))
+    );
+    assert_eq!(step2["replyRate"].as_f64(), Some(100.0));
+    assert_eq!(step2["openRate"].as_f64(), Some(0.0));
+
+    // The timeline counts events per day, zero-filled.
+    let days: Vec<(String, i64, i64)> = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["date"].as_str().unwrap().to_owned(),
+                t["sent"].as_i64().unwrap(),
+                t["opened"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2026-11-01".into(), 0, 0),
+            ("2026-11-02".into(), 3, 0),
+            ("2026-11-03".into(), 0, 4),
+            ("2026-11-04".into(), 1, 0),
+            ("2026-11-05".into(), 0, 0)
+        ]
+    );
+
+    let g = app
+        .gql(
+            "query($id: ID!) { campaign(id: $id) { stats(from: \"2026-11-04\", to: \"2026-11-04\") { sent openRate steps { step replyRate } timeline { date clicked replied } } } }",
+            json!({ "id": cid }),
+        )
+        .await;
+    assert_eq!(
+        g.body["data"]["campaign"]["stats"],
+        json!({ "sent": 3, "openRate": 66.67, "steps": [{ "step": 1, "replyRate": 0.0 }, { "step": 2, "replyRate": 100.0 }],
+                "timeline": [{ "date": "2026-11-04", "clicked": 1, "replied": 0 }] })
+    );
+    for bad in [
+        "from=2026-13-01",
+        "from=2026-11-05&to=2026-11-01",
+        "from=2024-01-01&to=2026-01-01",
+        "to=yesterday",
+    ] {
+        let r = app.get(&format!("/v1/campaigns/{cid}/stats?{bad}")).await;
+        assert_eq!(r.error_code(), "VALIDATION_ERROR", "{bad}");
+    }
+}
+
+const DASHBOARD: &str = "{ campaigns(perPage: 100) { items { id name status contactCount steps { step subject } emailAccount { id email } stats { contacts sent opened openRate replyRate steps { step sent openRate } } } pageInfo { total } } }";
+
+#[tokio::test]
+async fn a_dashboard_page_costs_a_constant_number_of_statements() {
+    let (app, log) = spawn_counting_app().await;
+    let account = app.account().await;
+    let mut count_for = Vec::new();
+    let mut made = 0;
+    for target in [3, 30] {
+        while made < target {
+            let c = app
+                .campaign(json!({ "name": format!("C{made}"), "emailAccountId": account["id"], "steps": [{ "subject": "s", "body": "b" }, { "subject": "t", "body": "c" }] }))
+                .await;
+            let people = app
+                .contact(json!({ "email": format!("d{made}@example.com") }))
+                .await;
+            app.post(
+                &format!("/v1/campaigns/{}/contacts", id_of(&c)),
+                json!({ "contactIds": [people["id"]] }),
+            )
+            .await;
+            event(&app, &id_of(&c), &id_of(&people), 1, EventKind::Sent, 2).await;
+            event(&app, &id_of(&c), &id_of(&people), 1, EventKind::Opened, 2).await;
+            made += 1;
+        }
+        // Warm up (the key's last-use stamp), then count one request.
+        app.gql(DASHBOARD, json!({})).await;
+        log.lock().unwrap().clear();
+        let r = app.gql(DASHBOARD, json!({})).await;
+        let statements = std::mem::take(&mut *log.lock().unwrap());
+        let items = r.body["data"]["campaigns"]["items"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(items.len(), target, "{}", r.body);
+        assert!(items.iter().all(|c| c["stats"]["sent"] == 1
+            && c["stats"]["openRate"] == 100.0
+            && c["emailAccount"]["id"] == account["id"]));
+        assert!(
+            statements.iter().all(|s| !s.contains("email_events")),
+            "stats never read events: {statements:#?}"
+        );
+        count_for.push(statements.len());
+    }
+    assert_eq!(
+        count_for[0], count_for[1],
+        "3 and 30 campaigns cost the same number of statements"
+    );
+    assert!(
+        count_for[1] <= 8,
+        "a dashboard page costs {} statements",
+        count_for[1]
+    );
+    eprintln!("statements for a dashboard page: {}", count_for[1]);
+}
+
+#[tokio::test]
+async fn one_stats_read_never_scans_events() {
+    let (app, log) = spawn_counting_app().await;
+    let (c, people) = app.ready_campaign(2).await;
+    for who in &people {
+        event(&app, &id_of(&c), who, 1, EventKind::Sent, 2).await;
+    }
+    let url = format!("/v1/campaigns/{}/stats", id_of(&c));
+    app.get(&url).await;
+    log.lock().unwrap().clear();
+    let r = app.get(&url).await;
+    assert_eq!(r.data()["sent"], 2);
+    let statements = std::mem::take(&mut *log.lock().unwrap());
+    assert!(
+        statements
+            .iter()
+            .all(|s| !s.contains("email_events") && !s.contains("campaign_event_firsts")),
+        "{statements:#?}"
+    );
+    assert!(statements.len() <= 6, "{statements:#?}");
+    let _: Value = r.body;
+}
