@@ -31,6 +31,32 @@ enum Command {
     /// Manage workspaces.
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
+    /// Load a synthetic benchmark dataset; prints its workspaces, keys and campaigns as JSON.
+    SeedBench(SeedArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+struct SeedArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    #[arg(long, default_value_t = 5)]
+    workspaces: usize,
+    #[arg(long, default_value_t = 100_000)]
+    contacts: usize,
+    /// Groups per workspace.
+    #[arg(long, default_value_t = 4)]
+    groups: usize,
+    #[arg(long, default_value_t = 50)]
+    campaigns: usize,
+    /// Share of a workspace's contacts each campaign enrols, in percent.
+    #[arg(long, default_value_t = 68)]
+    enrol_percent: u64,
+    /// Events spread over the campaigns.
+    #[arg(long, default_value_t = 1_000_000)]
+    events: usize,
+    /// Extra events on the first campaign.
+    #[arg(long, default_value_t = 0)]
+    hot_events: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,6 +168,23 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("migrations applied");
         }
         Command::ExportSchema => print!("{}", graphql::sdl()),
+        Command::SeedBench(args) => {
+            let conn = db::connect(&args.db.database_url).await?;
+            db::migrate(&conn).await?;
+            let spec = crate::seed::Spec {
+                workspaces: args.workspaces,
+                contacts: args.contacts,
+                groups: args.groups,
+                campaigns: args.campaigns,
+                enrol_percent: args.enrol_percent,
+                events: args.events,
+                hot_events: args.hot_events,
+            };
+            let started = std::time::Instant::now();
+            let summary = crate::seed::load(&conn, &spec).await?;
+            eprintln!("loaded in {:.1} s", started.elapsed().as_secs_f64());
+            println!("{summary}");
+        }
         Command::Workspace(WorkspaceCommand::Create {
             name,
             plan,

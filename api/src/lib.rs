@@ -9,4 +9,5 @@ pub mod error;
 pub mod graphql;
 pub mod ids;
 pub mod rest;
+pub mod seed;
 pub mod service;

@@ -862,3 +862,13 @@ pub async fn forget_contact(db: &impl ConnectionTrait, contact_id: &str) -> AppR
         .await?;
     Ok(())
 }
+
+/// Adds to a campaign's enrolled-contact count (for bulk loads that insert enrolments directly).
+pub async fn add_to_contact_count(db: &impl ConnectionTrait, campaign_id: &str, n: i64) -> AppResult<()> {
+    campaign::Entity::update_many()
+        .col_expr(campaign::Column::ContactCount, Expr::col(campaign::Column::ContactCount).add(n))
+        .filter(campaign::Column::Id.eq(campaign_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{campaign_daily_stat, campaign_event_first, campaign_stat, email_event};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, OnConflict, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Set, Statement,
+    TransactionSession, TransactionTrait,
+};
 use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
@@ -286,4 +289,54 @@ pub async fn timelines(
             (id.clone(), series)
         })
         .collect())
+}
+
+/// Recomputes a campaign's counters and daily tallies from its events, set-based. Used to
+/// repair figures and to load large datasets; in normal operation `record` keeps them current.
+pub async fn rebuild<C: ConnectionTrait + TransactionTrait>(db: &C, campaign_id: &str) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let backend = txn.get_database_backend();
+    let day = match backend {
+        DbBackend::Postgres => "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        _ => "substr(occurred_at, 1, 10)",
+    };
+    let p = |n: usize| match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    let sums = EventKind::ALL
+        .iter()
+        .map(|k| format!("SUM(CASE WHEN kind = '{0}' THEN 1 ELSE 0 END)", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let columns = EventKind::ALL.map(|k| k.as_str()).join(", ");
+    let statements = [
+        "DELETE FROM campaign_event_firsts WHERE campaign_id = {1}".to_owned(),
+        "DELETE FROM campaign_stats WHERE campaign_id = {1}".to_owned(),
+        "DELETE FROM campaign_daily_stats WHERE campaign_id = {1}".to_owned(),
+        "INSERT INTO campaign_event_firsts (campaign_id, step, kind, contact_id) \
+         SELECT DISTINCT campaign_id, 0, kind, contact_id FROM email_events WHERE campaign_id = {1} \
+         UNION SELECT DISTINCT campaign_id, step, kind, contact_id FROM email_events WHERE campaign_id = {2}"
+            .to_owned(),
+        format!(
+            "INSERT INTO campaign_stats (campaign_id, step, {columns}) \
+             SELECT campaign_id, step, {sums} FROM campaign_event_firsts WHERE campaign_id = {{1}} GROUP BY campaign_id, step"
+        ),
+        format!(
+            "INSERT INTO campaign_daily_stats (campaign_id, day, {columns}) \
+             SELECT campaign_id, {day}, {sums} FROM email_events WHERE campaign_id = {{1}} GROUP BY campaign_id, {day}"
+        ),
+    ];
+    for sql in statements {
+        let uses_two = sql.contains("{2}");
+        let sql = sql.replace("{1}", &p(1)).replace("{2}", &p(2));
+        let mut values: Vec<sea_orm::Value> = vec![campaign_id.into()];
+        if uses_two {
+            values.push(campaign_id.into());
+        }
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }
