@@ -20,6 +20,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::graphql::{self, AppSchema};
 use crate::rest::{self, RestTable};
 use crate::service::idempotency::{self, Claim};
+use crate::service::webhooks::UrlPolicy;
 use crate::service::{accounts, workspaces};
 use crate::{db, ids};
 
@@ -60,21 +61,20 @@ pub struct App {
 }
 
 impl App {
-    /// Serves until Ctrl-C, with the periodic clean-up running beside it.
+    /// Serves until Ctrl-C, with the background workers beside it (unless configured off).
     pub async fn serve(self) -> std::io::Result<()> {
-        let db = self.state.db.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-            loop {
-                tick.tick().await;
-                if let Err(err) = idempotency::purge_expired(&db).await {
-                    tracing::warn!(code = err.code.as_str(), "idempotency purge failed");
-                }
-            }
-        });
-        axum::serve(self.listener, self.router)
+        let workers = if self.state.config.run_workers {
+            crate::engine::spawn(self.state.db.clone(), self.state.config.webhooks.clone())
+        } else {
+            Vec::new()
+        };
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        for worker in workers {
+            worker.abort();
+        }
+        served
     }
 }
 
@@ -99,7 +99,10 @@ pub async fn build_with(config: Config, db: DatabaseConnection) -> anyhow::Resul
             .map_err(|e| anyhow::anyhow!(e.message))?,
     };
     let sessions = Arc::new(Sessions::new(secret.as_bytes()));
-    let schema = graphql::build_schema(db.clone(), sessions.clone());
+    let policy = UrlPolicy {
+        allow_private: config.webhooks.allow_private,
+    };
+    let schema = graphql::build_schema(db.clone(), sessions.clone(), policy);
     let rest = RestTable::compile(rest::table::routes()).map_err(anyhow::Error::msg)?;
     rest.validate(&schema, &db)
         .await

@@ -22,8 +22,10 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the HTTP server (the default).
+    /// Run the HTTP server and the background workers (the default).
     Serve(ServeArgs),
+    /// Run only the background workers (webhook delivery), for scale-out beside `serve`.
+    Worker(WorkerArgs),
     /// Apply pending database migrations and exit.
     Migrate(DbArgs),
     /// Print the GraphQL SDL (what `schema.graphql` must equal).
@@ -91,6 +93,21 @@ struct ServeArgs {
     /// Requests per minute per workspace.
     #[arg(long, env = "FLUENZR_RATE_LIMIT", default_value_t = 1000)]
     rate_limit: u32,
+    /// Let webhooks target loopback and private addresses and plain http (tests, local development).
+    #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", default_value_t = false, action = clap::ArgAction::Set)]
+    allow_private_webhook_urls: bool,
+    /// Serve HTTP only; leave background work to `fluenzr worker` processes.
+    #[arg(long, env = "FLUENZR_NO_WORKERS", default_value_t = false)]
+    no_workers: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+struct WorkerArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Let webhooks target loopback and private addresses and plain http.
+    #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", default_value_t = false, action = clap::ArgAction::Set)]
+    allow_private_webhook_urls: bool,
 }
 
 impl Default for ServeArgs {
@@ -115,6 +132,8 @@ impl ServeArgs {
         config.jwt_secret = self.jwt_secret.map(Secret::new);
         config.rate_limit_per_minute = self.rate_limit;
         config.seed_demo_workspace = true;
+        config.run_workers = !self.no_workers;
+        config.webhooks.allow_private = self.allow_private_webhook_urls;
         config
     }
 }
@@ -161,6 +180,20 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("  REST:    http://{}/v1/contacts", app.addr);
             println!("  GraphQL: http://{}/graphql", app.addr);
             app.serve().await?;
+        }
+        Command::Worker(args) => {
+            let conn = db::connect(&args.db.database_url).await?;
+            db::migrate(&conn).await?;
+            let settings = crate::engine::webhooks::Settings {
+                allow_private: args.allow_private_webhook_urls,
+                ..Default::default()
+            };
+            let workers = crate::engine::spawn(conn, settings);
+            println!("FluenzR worker running");
+            let _ = tokio::signal::ctrl_c().await;
+            for worker in workers {
+                worker.abort();
+            }
         }
         Command::Migrate(args) => {
             let conn = db::connect(&args.database_url).await?;

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::net::SocketAddr;
 
+pub use crate::engine::webhooks::Settings as WebhookSettings;
+
 /// A string that never shows up in logs or `Debug` output.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -37,6 +39,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Create a Pro demo workspace (and print its key) when the database has none.
     pub seed_demo_workspace: bool,
+    /// Run the background workers (webhook delivery, clean-up) in this process.
+    pub run_workers: bool,
+    /// Webhook delivery; `allow_private` also lets subscriptions target loopback and private hosts.
+    pub webhooks: WebhookSettings,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -51,6 +57,8 @@ impl Config {
             rate_limit_per_minute: 1000,
             max_body_bytes: 2 * 1024 * 1024,
             seed_demo_workspace: false,
+            run_workers: true,
+            webhooks: WebhookSettings::default(),
         }
     }
 }

@@ -4,7 +4,10 @@
 
 use chrono::Duration;
 use entity::{campaign_contact, contact, email_event, group_member};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionSession,
+    TransactionTrait,
+};
 use serde_json::{Value, json};
 
 use crate::error::AppError;
@@ -115,7 +118,12 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
                 company: Set(Some(format!("Company {}", i % 500))),
                 phone: Set(None),
                 custom_fields: Set(json!({ "tier": i % 3 })),
-                status: Set(if i % 50 == 0 { "unsubscribed" } else { "active" }.to_owned()),
+                status: Set(if i % 50 == 0 {
+                    "unsubscribed"
+                } else {
+                    "active"
+                }
+                .to_owned()),
                 created_at: Set(at),
                 updated_at: Set(at),
             });
@@ -202,7 +210,9 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
             let count = rows.len() as i64;
             insert_chunks(db, rows, 3000).await?;
             let txn = db.begin().await?;
-            campaigns::add_to_contact_count(&txn, &campaign.id, count).await.map_err(fail)?;
+            campaigns::add_to_contact_count(&txn, &campaign.id, count)
+                .await
+                .map_err(fail)?;
             txn.commit().await?;
             campaign_ids.push(campaign.id.clone());
             all_campaigns.push((workspace.id.clone(), campaign.id, enrolled));

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_foundation;
 mod m20261126_000002_idempotency_keys;
 mod m20261126_000003_campaigns;
+mod m20261126_000004_webhooks;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_idempotency_keys::Migration),
             Box::new(m20261126_000003_campaigns::Migration),
+            Box::new(m20261126_000004_webhooks::Migration),
         ]
     }
 }

@@ -128,7 +128,7 @@ pub async fn spawn_counting_app() -> (TestApp, Arc<Mutex<Vec<String>>>) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let sink = log.clone();
     db.set_metric_callback(move |info| {
-        sink.lock().unwrap().push(info.statement.to_string());
+        sink.lock().unwrap().push(info.statement.sql.clone());
     });
     (start(url, db, |_| {}).await, log)
 }
@@ -141,6 +141,8 @@ async fn start(
     let mut config = Config::new(url);
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.jwt_secret = Some(Secret::new(JWT_SECRET));
+    // Background workers only where a test asks for them.
+    config.run_workers = false;
     configure(&mut config);
     let app = api::app::build_with(config, db).await.expect("app builds");
     let base = format!("http://{}", app.addr);
@@ -150,7 +152,10 @@ async fn start(
     });
     let mut test = TestApp {
         base,
-        client: reqwest::Client::new(),
+        client: {
+            api::engine::webhooks::install_tls_provider();
+            reqwest::Client::new()
+        },
         db,
         workspace_id: String::new(),
         api_key: String::new(),

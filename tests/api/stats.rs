@@ -260,7 +260,9 @@ async fn counters_kept_per_event_equal_a_rebuild_from_events() {
     // A deterministic but irregular mix of events over steps, kinds, days and contacts.
     let mut seed: u64 = 42;
     for _ in 0..120 {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let who = &people[(seed >> 33) as usize % people.len()];
         let kind = EventKind::ALL[(seed >> 40) as usize % EventKind::ALL.len()];
         let step = 1 + ((seed >> 50) % 3) as i32;

@@ -7,6 +7,7 @@ mod email_accounts;
 mod groups;
 mod loaders;
 mod types;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::{Principal, Sessions};
 use crate::error::{AppError, ErrorCode};
+use crate::service::webhooks::UrlPolicy;
 
 pub use loaders::DbLoader;
 
@@ -26,6 +28,7 @@ pub struct Query(
     groups::GroupQuery,
     email_accounts::EmailAccountQuery,
     campaigns::CampaignQuery,
+    webhooks::WebhookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -35,6 +38,7 @@ pub struct Mutation(
     groups::GroupMutation,
     email_accounts::EmailAccountMutation,
     campaigns::CampaignMutation,
+    webhooks::WebhookMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -46,8 +50,12 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 }
 
 /// The executable schema, holding what every request shares.
-pub fn build_schema(db: DatabaseConnection, sessions: Arc<Sessions>) -> AppSchema {
-    builder().data(db).data(sessions).finish()
+pub fn build_schema(
+    db: DatabaseConnection,
+    sessions: Arc<Sessions>,
+    policy: UrlPolicy,
+) -> AppSchema {
+    builder().data(db).data(sessions).data(policy).finish()
 }
 
 /// The SDL that `schema.graphql` must equal.
@@ -61,7 +69,10 @@ fn prepare(
     db: &DatabaseConnection,
     principal: Option<Principal>,
 ) -> async_graphql::Request {
-    let request = request.data(DataLoader::new(DbLoader::new(db.clone()), tokio::spawn));
+    // No batching delay: keys of one list are all queued before the batch task first runs.
+    let loader =
+        DataLoader::new(DbLoader::new(db.clone()), tokio::spawn).delay(std::time::Duration::ZERO);
+    let request = request.data(loader);
     match principal {
         Some(principal) => request.data(principal),
         None => request,

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    Page, PageRequest, Patch, SortOrder, clean_text, contacts, email_accounts, groups, sort_field,
-    templates,
+    Page, PageRequest, Patch, SortOrder, clean_text, contacts, email_accounts, events, groups,
+    sort_field, templates,
 };
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -567,10 +567,58 @@ async fn transition(
     Ok(result.rows_affected == 1)
 }
 
+/// The campaign as the REST API shows it (also the `data` of campaign events).
+pub fn to_json(c: &campaign::Model) -> serde_json::Value {
+    let steps: Vec<serde_json::Value> = steps_of(c)
+        .iter()
+        .enumerate()
+        .map(|(i, s)| json!({ "step": i + 1, "subject": s.subject, "body": s.body, "delayDays": s.delay_days }))
+        .collect();
+    json!({
+        "id": c.id,
+        "name": c.name,
+        "status": c.status,
+        "emailAccountId": c.email_account_id,
+        "steps": steps,
+        "schedule": schedule_of(c),
+        "dailyLimit": c.daily_limit,
+        "trackOpens": c.track_opens,
+        "trackClicks": c.track_clicks,
+        "stopOnReply": c.stop_on_reply,
+        "contactCount": c.contact_count,
+        "createdAt": ids::rfc3339(&c.created_at),
+        "updatedAt": ids::rfc3339(&c.updated_at),
+        "startedAt": c.started_at.as_ref().map(ids::rfc3339),
+        "completedAt": c.completed_at.as_ref().map(ids::rfc3339),
+    })
+}
+
+/// Runs a transition and, when this call made it, emits its event in the same transaction.
+async fn transition_and_emit<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
+    current: &campaign::Model,
+    from: &[CampaignStatus],
+    to: CampaignStatus,
+    event_type: &str,
+) -> AppResult<(campaign::Model, bool)> {
+    let txn = db.begin().await?;
+    let moved = transition(&txn, current, from, to).await?;
+    let after = get(&txn, workspace_id, &current.id).await?;
+    if moved {
+        events::emit(&txn, workspace_id, event_type, to_json(&after)).await?;
+    }
+    txn.commit().await?;
+    if !moved && CampaignStatus::of(&after) != to {
+        return Err(illegal(&after, "it changed state meanwhile"));
+    }
+    Ok((after, moved))
+}
+
 /// Starts (or resumes) a campaign. Starting a running campaign changes nothing. Returns the
-/// campaign and whether this call moved it.
-pub async fn start(
-    db: &impl ConnectionTrait,
+/// campaign and whether this call moved it (only then is `campaign.started` emitted).
+pub async fn start<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     workspace_id: &str,
     id: &str,
 ) -> AppResult<(campaign::Model, bool)> {
@@ -600,23 +648,20 @@ pub async fn start(
             "it needs at least one enrolled contact before it can start",
         ));
     }
-    let moved = transition(
+    transition_and_emit(
         db,
+        workspace_id,
         &current,
         &[CampaignStatus::Draft, CampaignStatus::Paused],
         CampaignStatus::Running,
+        "campaign.started",
     )
-    .await?;
-    let after = get(db, workspace_id, id).await?;
-    if !moved && CampaignStatus::of(&after) != CampaignStatus::Running {
-        return Err(illegal(&after, "it changed state while starting"));
-    }
-    Ok((after, moved))
+    .await
 }
 
 /// Pauses a running campaign; pausing a paused one changes nothing.
-pub async fn pause(
-    db: &impl ConnectionTrait,
+pub async fn pause<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     workspace_id: &str,
     id: &str,
 ) -> AppResult<(campaign::Model, bool)> {
@@ -631,18 +676,38 @@ pub async fn pause(
             return Err(illegal(&current, "a completed campaign cannot be paused"));
         }
     }
-    let moved = transition(
+    transition_and_emit(
         db,
+        workspace_id,
         &current,
         &[CampaignStatus::Running],
         CampaignStatus::Paused,
+        "campaign.paused",
     )
-    .await?;
-    let after = get(db, workspace_id, id).await?;
-    if !moved && CampaignStatus::of(&after) != CampaignStatus::Paused {
-        return Err(illegal(&after, "it changed state while pausing"));
+    .await
+}
+
+/// Marks a running (or paused) campaign completed: every contact is done.
+pub async fn complete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<(campaign::Model, bool)> {
+    let current = get(db, workspace_id, id).await?;
+    match CampaignStatus::of(&current) {
+        CampaignStatus::Completed => return Ok((current, false)),
+        CampaignStatus::Draft => return Err(illegal(&current, "a draft has not started")),
+        CampaignStatus::Running | CampaignStatus::Paused => {}
     }
-    Ok((after, moved))
+    transition_and_emit(
+        db,
+        workspace_id,
+        &current,
+        &[CampaignStatus::Running, CampaignStatus::Paused],
+        CampaignStatus::Completed,
+        "campaign.completed",
+    )
+    .await
 }
 
 /// Enrols contacts (by id and/or a whole group) in one set-based statement. Idempotent;
@@ -864,9 +929,16 @@ pub async fn forget_contact(db: &impl ConnectionTrait, contact_id: &str) -> AppR
 }
 
 /// Adds to a campaign's enrolled-contact count (for bulk loads that insert enrolments directly).
-pub async fn add_to_contact_count(db: &impl ConnectionTrait, campaign_id: &str, n: i64) -> AppResult<()> {
+pub async fn add_to_contact_count(
+    db: &impl ConnectionTrait,
+    campaign_id: &str,
+    n: i64,
+) -> AppResult<()> {
     campaign::Entity::update_many()
-        .col_expr(campaign::Column::ContactCount, Expr::col(campaign::Column::ContactCount).add(n))
+        .col_expr(
+            campaign::Column::ContactCount,
+            Expr::col(campaign::Column::ContactCount).add(n),
+        )
         .filter(campaign::Column::Id.eq(campaign_id))
         .exec(db)
         .await?;

@@ -10,7 +10,9 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use super::{Page, PageRequest, Patch, SortOrder, clean_text, groups, like_contains, sort_field};
+use super::{
+    Page, PageRequest, Patch, SortOrder, clean_text, events, groups, like_contains, sort_field,
+};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::ids;
 
@@ -174,6 +176,30 @@ fn build_row(workspace_id: &str, input: ContactInput) -> AppResult<contact::Acti
     })
 }
 
+/// The contact as the REST API shows it (also the `data` of contact events).
+pub fn to_json(c: &contact::Model, group_ids: &[String]) -> Value {
+    json!({
+        "id": c.id,
+        "email": c.email,
+        "firstName": c.first_name,
+        "lastName": c.last_name,
+        "company": c.company,
+        "phone": c.phone,
+        "customFields": c.custom_fields,
+        "status": c.status,
+        "groupIds": group_ids,
+        "createdAt": ids::rfc3339(&c.created_at),
+        "updatedAt": ids::rfc3339(&c.updated_at),
+    })
+}
+
+async fn emit(db: &impl ConnectionTrait, event_type: &str, c: &contact::Model) -> AppResult<()> {
+    let groups = group_ids_of(db, std::slice::from_ref(&c.id)).await?;
+    let group_ids = groups.get(&c.id).cloned().unwrap_or_default();
+    events::emit(db, &c.workspace_id, event_type, to_json(c, &group_ids)).await?;
+    Ok(())
+}
+
 fn duplicate_email() -> AppError {
     AppError::conflict("A contact with this email already exists")
         .with_details(json!({ "field": "email" }))
@@ -199,6 +225,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     if let Some(group_ids) = group_ids {
         set_groups(&txn, workspace_id, &contact.id, &group_ids).await?;
     }
+    emit(&txn, "contact.created", &contact).await?;
     txn.commit().await?;
     Ok(contact)
 }
@@ -224,6 +251,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<contact::Model> {
     let txn = db.begin().await?;
     let current = get(&txn, workspace_id, id).await?;
+    let was_unsubscribed = current.status == ContactStatus::Unsubscribed.as_str();
     let mut row: contact::ActiveModel = current.into();
     if let Some(email) = patch.email {
         let (email, normalized) = match email {
@@ -267,6 +295,10 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         )
         .await?;
     }
+    emit(&txn, "contact.updated", &contact).await?;
+    if !was_unsubscribed && contact.status == ContactStatus::Unsubscribed.as_str() {
+        emit(&txn, "contact.unsubscribed", &contact).await?;
+    }
     txn.commit().await?;
     Ok(contact)
 }
@@ -279,6 +311,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<String> {
     let txn = db.begin().await?;
     let contact = get(&txn, workspace_id, id).await?;
+    emit(&txn, "contact.deleted", &contact).await?;
     super::campaigns::forget_contact(&txn, &contact.id).await?;
     contact::Entity::delete_by_id(contact.id.clone())
         .exec(&txn)
@@ -507,6 +540,18 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
         })
         .collect();
     groups::insert_memberships(&txn, workspace_id, memberships).await?;
+    let created: Vec<Value> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter_map(|(row, groups)| {
+            let model = inserted.get(row.id.as_ref())?;
+            let mut group_ids: Vec<String> = groups.clone().unwrap_or_default();
+            group_ids.sort();
+            group_ids.dedup();
+            Some(to_json(model, &group_ids))
+        })
+        .collect();
+    events::emit_many(&txn, workspace_id, "contact.created", created).await?;
     txn.commit().await?;
 
     let mut inserted = inserted;

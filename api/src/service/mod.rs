@@ -5,10 +5,12 @@ pub mod accounts;
 pub mod campaigns;
 pub mod contacts;
 pub mod email_accounts;
+pub mod events;
 pub mod groups;
 pub mod idempotency;
 pub mod stats;
 pub mod templates;
+pub mod webhooks;
 pub mod workspaces;
 
 use serde_json::json;

@@ -293,7 +293,10 @@ pub async fn timelines(
 
 /// Recomputes a campaign's counters and daily tallies from its events, set-based. Used to
 /// repair figures and to load large datasets; in normal operation `record` keeps them current.
-pub async fn rebuild<C: ConnectionTrait + TransactionTrait>(db: &C, campaign_id: &str) -> AppResult<()> {
+pub async fn rebuild<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    campaign_id: &str,
+) -> AppResult<()> {
     let txn = db.begin().await?;
     let backend = txn.get_database_backend();
     let day = match backend {

@@ -1,0 +1,406 @@
+//! Webhook delivery: claims due deliveries, signs them (Standard Webhooks), POSTs them, logs
+//! every attempt and schedules retries. At-least-once: a claim is a lease, and a worker that
+//! dies mid-delivery leaves work another worker picks up when the lease ends.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use chrono::Utc;
+use entity::{event, webhook, webhook_attempt, webhook_delivery};
+use futures_util::future::join_all;
+use hmac::{Hmac, Mac};
+use rand::Rng as _;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, Set, Statement,
+};
+use serde_json::json;
+use sha2::Sha256;
+use tokio::task::JoinHandle;
+
+use crate::error::AppResult;
+use crate::ids;
+use crate::service::events::{self, DISABLED_EVENT};
+use crate::service::webhooks::is_public;
+
+/// How delivery behaves; the defaults are the production schedule.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Waits before each retry (after the first try).
+    pub retry_schedule: Vec<Duration>,
+    pub timeout: Duration,
+    pub poll_interval: Duration,
+    /// How long a claim holds before another worker may take the delivery over.
+    pub lease: Duration,
+    /// An endpoint failing every attempt for this long is disabled.
+    pub disable_after: Duration,
+    /// Let deliveries reach loopback and private addresses (tests, local development).
+    pub allow_private: bool,
+    /// Deliveries claimed at once.
+    pub batch: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        Settings {
+            retry_schedule: vec![
+                Duration::from_secs(5),
+                minutes(5),
+                minutes(30),
+                minutes(120),
+                minutes(300),
+                minutes(600),
+                minutes(600),
+            ],
+            timeout: Duration::from_secs(15),
+            poll_interval: Duration::from_millis(100),
+            lease: Duration::from_secs(60),
+            disable_after: Duration::from_secs(5 * 24 * 3600),
+            allow_private: false,
+            batch: 32,
+        }
+    }
+}
+
+/// The Standard Webhooks signature of one message: `v1,` + base64 HMAC-SHA256 of
+/// `id.timestamp.body`, keyed with the base64-decoded part of `whsec_…`.
+pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<String> {
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
+        .ok()?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    Some(format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    ))
+}
+
+/// Makes rustls (with ring) the process's TLS provider; calling it again is harmless.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Resolves host names, refusing any answer that is not a public address.
+struct GuardedResolver;
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            if found.is_empty() || found.iter().any(|a| !is_public(a.ip())) {
+                return Err(format!("{} resolves to a non-public address", name.as_str()).into());
+            }
+            Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The HTTP client deliveries use: no redirects, a timeout, and (unless allowed) no private targets.
+pub fn client(settings: &Settings) -> reqwest::Client {
+    install_tls_provider();
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(settings.timeout)
+        .connect_timeout(settings.timeout)
+        .user_agent(concat!("FluenzR-Webhooks/", env!("CARGO_PKG_VERSION")));
+    if !settings.allow_private {
+        builder = builder.dns_resolver(Arc::new(GuardedResolver));
+    }
+    builder.build().unwrap_or_default()
+}
+
+pub fn spawn(db: DatabaseConnection, settings: Settings) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let client = client(&settings);
+        loop {
+            match run_once(&db, &client, &settings).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::warn!(code = err.code.as_str(), message = %err.message, "webhook worker")
+                }
+            }
+            tokio::time::sleep(settings.poll_interval).await;
+        }
+    })
+}
+
+/// Claims due deliveries for this worker: pending ones whose time has come, and ones whose
+/// lease ran out. One statement; on PostgreSQL rows locked by another worker are skipped.
+pub async fn claim(
+    db: &DatabaseConnection,
+    limit: u64,
+    lease: Duration,
+) -> AppResult<Vec<webhook_delivery::Model>> {
+    let backend = db.get_database_backend();
+    let now = ids::now();
+    let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
+    let (p, skip_locked) = match backend {
+        DbBackend::Postgres => (["$1", "$2", "$3"], "FOR UPDATE SKIP LOCKED"),
+        _ => (["?1", "?2", "?3"], ""),
+    };
+    let sql = format!(
+        "UPDATE webhook_deliveries SET status = 'delivering', locked_until = {0}, updated_at = {1} \
+         WHERE id IN (SELECT id FROM webhook_deliveries \
+           WHERE (status = 'pending' AND next_attempt_at <= {1}) OR (status = 'delivering' AND locked_until < {1}) \
+           ORDER BY next_attempt_at LIMIT {2} {skip_locked}) \
+         RETURNING id, workspace_id, webhook_id, event_id, status, attempts, next_attempt_at, locked_until, created_at, updated_at",
+        p[0], p[1], p[2]
+    );
+    let statement = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [until.into(), now.into(), (limit as i64).into()],
+    );
+    Ok(webhook_delivery::Entity::find()
+        .from_raw_sql(statement)
+        .all(db)
+        .await?)
+}
+
+/// Claims and delivers one batch; returns how many deliveries it handled.
+pub async fn run_once(
+    db: &DatabaseConnection,
+    client: &reqwest::Client,
+    settings: &Settings,
+) -> AppResult<usize> {
+    let claimed = claim(db, settings.batch, settings.lease).await?;
+    let n = claimed.len();
+    let results = join_all(
+        claimed
+            .into_iter()
+            .map(|d| deliver(db, client, settings, d)),
+    )
+    .await;
+    for result in results {
+        if let Err(err) = result {
+            tracing::warn!(code = err.code.as_str(), message = %err.message, "webhook delivery");
+        }
+    }
+    Ok(n)
+}
+
+enum Outcome {
+    Delivered,
+    Gone,
+    Failed { retry_after: Option<Duration> },
+}
+
+async fn deliver(
+    db: &DatabaseConnection,
+    client: &reqwest::Client,
+    settings: &Settings,
+    delivery: webhook_delivery::Model,
+) -> AppResult<()> {
+    let webhook = webhook::Entity::find_by_id(delivery.webhook_id.clone())
+        .one(db)
+        .await?;
+    let event = event::Entity::find_by_id(delivery.event_id.clone())
+        .one(db)
+        .await?;
+    let (Some(webhook), Some(event)) = (webhook, event) else {
+        return finish(db, &delivery, "failed", None).await;
+    };
+    if !webhook.active {
+        return finish(db, &delivery, "failed", None).await;
+    }
+
+    let attempt = delivery.attempts + 1;
+    let timestamp = Utc::now().timestamp();
+    let mut signatures: Vec<String> = sign(&webhook.secret, &event.id, timestamp, &event.payload)
+        .into_iter()
+        .collect();
+    if let (Some(old), Some(until)) = (&webhook.previous_secret, webhook.previous_secret_expires_at)
+        && until > Utc::now()
+    {
+        signatures.extend(sign(old, &event.id, timestamp, &event.payload));
+    }
+
+    let started = Instant::now();
+    let (status_code, error, outcome) = match literal_ip_refused(&webhook.url, settings) {
+        Some(reason) => (None, Some(reason), Outcome::Failed { retry_after: None }),
+        None => {
+            let sent = client
+                .post(&webhook.url)
+                .header("content-type", "application/json")
+                .header("webhook-id", &event.id)
+                .header("webhook-timestamp", timestamp.to_string())
+                .header("webhook-signature", signatures.join(" "))
+                .body(event.payload.clone())
+                .send()
+                .await;
+            match sent {
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after = response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let outcome = if status.is_success() {
+                        Outcome::Delivered
+                    } else if status == reqwest::StatusCode::GONE {
+                        Outcome::Gone
+                    } else {
+                        Outcome::Failed { retry_after }
+                    };
+                    let error = (!status.is_success()).then(|| format!("HTTP {}", status.as_u16()));
+                    (Some(i32::from(status.as_u16())), error, outcome)
+                }
+                Err(err) => {
+                    let reason = if err.is_timeout() {
+                        "timed out".to_owned()
+                    } else if err.is_connect() {
+                        format!("could not connect: {}", root_cause(&err))
+                    } else {
+                        format!("request failed: {}", root_cause(&err))
+                    };
+                    (None, Some(reason), Outcome::Failed { retry_after: None })
+                }
+            }
+        }
+    };
+    let duration_ms = started.elapsed().as_millis() as i64;
+    webhook_attempt::ActiveModel {
+        workspace_id: Set(webhook.workspace_id.clone()),
+        webhook_id: Set(webhook.id.clone()),
+        event_id: Set(event.id.clone()),
+        event_type: Set(event.event_type.clone()),
+        attempt: Set(attempt),
+        status_code: Set(status_code),
+        error: Set(error),
+        duration_ms: Set(duration_ms),
+        success: Set(matches!(outcome, Outcome::Delivered)),
+        created_at: Set(ids::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+
+    match outcome {
+        Outcome::Delivered => {
+            webhook::Entity::update_many()
+                .col_expr(
+                    webhook::Column::FailingSince,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
+                .filter(webhook::Column::Id.eq(&webhook.id))
+                .filter(webhook::Column::FailingSince.is_not_null())
+                .exec(db)
+                .await?;
+            finish(db, &delivery, "succeeded", Some(attempt)).await
+        }
+        Outcome::Gone => {
+            disable(db, &webhook, "The endpoint answered 410 Gone").await?;
+            finish(db, &delivery, "failed", Some(attempt)).await
+        }
+        Outcome::Failed { retry_after } => {
+            let now = ids::now();
+            webhook::Entity::update_many()
+                .col_expr(webhook::Column::FailingSince, Expr::value(now))
+                .filter(webhook::Column::Id.eq(&webhook.id))
+                .filter(webhook::Column::FailingSince.is_null())
+                .exec(db)
+                .await?;
+            let failing_since = webhook.failing_since.unwrap_or(now);
+            let limit = chrono::Duration::from_std(settings.disable_after).unwrap_or_default();
+            if now - failing_since >= limit {
+                disable(db, &webhook, "Every delivery failed for the disable period").await?;
+                return finish(db, &delivery, "failed", Some(attempt)).await;
+            }
+            let Some(wait) = settings.retry_schedule.get(delivery.attempts as usize) else {
+                return finish(db, &delivery, "failed", Some(attempt)).await;
+            };
+            let jitter = rand::rng().random_range(0.9..1.1);
+            let mut wait = wait.mul_f64(jitter);
+            if let Some(asked) = retry_after {
+                wait = wait.max(asked.min(Duration::from_secs(24 * 3600)));
+            }
+            let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
+            let row = webhook_delivery::ActiveModel {
+                id: Set(delivery.id),
+                status: Set("pending".into()),
+                attempts: Set(attempt),
+                next_attempt_at: Set(next),
+                locked_until: Set(None),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            row.update(db).await?;
+            Ok(())
+        }
+    }
+}
+
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Literal IP targets skip DNS, so they are checked here.
+fn literal_ip_refused(url: &str, settings: &Settings) -> Option<String> {
+    if settings.allow_private {
+        return None;
+    }
+    let parsed = url::Url::parse(url).ok()?;
+    let ip = match parsed.host()? {
+        url::Host::Ipv4(ip) => std::net::IpAddr::V4(ip),
+        url::Host::Ipv6(ip) => std::net::IpAddr::V6(ip),
+        url::Host::Domain(_) => return None,
+    };
+    (!is_public(ip)).then(|| format!("refused: {ip} is not a public address"))
+}
+
+async fn finish(
+    db: &impl ConnectionTrait,
+    delivery: &webhook_delivery::Model,
+    status: &str,
+    attempts: Option<i32>,
+) -> AppResult<()> {
+    let row = webhook_delivery::ActiveModel {
+        id: Set(delivery.id),
+        status: Set(status.to_owned()),
+        attempts: Set(attempts.unwrap_or(delivery.attempts)),
+        locked_until: Set(None),
+        updated_at: Set(ids::now()),
+        ..Default::default()
+    };
+    row.update(db).await?;
+    Ok(())
+}
+
+async fn disable(
+    db: &impl ConnectionTrait,
+    webhook: &webhook::Model,
+    reason: &str,
+) -> AppResult<()> {
+    let changed = webhook::Entity::update_many()
+        .col_expr(webhook::Column::Active, Expr::value(false))
+        .col_expr(webhook::Column::DisabledReason, Expr::value(reason))
+        .col_expr(webhook::Column::UpdatedAt, Expr::value(ids::now()))
+        .filter(webhook::Column::Id.eq(&webhook.id))
+        .filter(webhook::Column::Active.eq(true))
+        .exec(db)
+        .await?;
+    if changed.rows_affected == 1 {
+        events::record_only(
+            db,
+            &webhook.workspace_id,
+            DISABLED_EVENT,
+            json!({ "webhookId": webhook.id, "url": webhook.url, "reason": reason }),
+        )
+        .await?;
+        tracing::info!(webhook = %webhook.id, reason, "webhook disabled");
+    }
+    Ok(())
+}

@@ -1,0 +1,323 @@
+//! Webhook subscriptions: where events go, which ones, and the secrets that sign them.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use base64::Engine as _;
+use chrono::Duration;
+use entity::{webhook, webhook_attempt};
+use rand::RngCore;
+use sea_orm::sea_query::NullOrdering;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+
+use super::events::{self, CATALOGUE, TEST_EVENT};
+use super::{Page, PageRequest, Patch, clean_text};
+use crate::error::{AppError, AppResult};
+use crate::ids;
+
+pub const WEBHOOK: &str = "whk";
+/// How long a rotated-out secret keeps signing.
+pub const ROTATION_OVERLAP_HOURS: i64 = 24;
+
+/// Which target URLs are acceptable. Private and loopback targets need the operator's consent.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UrlPolicy {
+    pub allow_private: bool,
+}
+
+/// True for addresses a webhook may reach: not loopback, private, link-local, unspecified,
+/// multicast, broadcast or shared (CGNAT) space.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public_v4(v4),
+            None => is_public_v6(v6),
+        },
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || ip.is_broadcast()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b)))
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let first = ip.segments()[0];
+    !(ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_multicast()
+        || (first & 0xfe00) == 0xfc00
+        || (first & 0xffc0) == 0xfe80)
+}
+
+fn refuse(message: impl Into<String>) -> AppError {
+    AppError::invalid_field("url", message)
+}
+
+/// Checks a target URL's shape and, unless private targets are allowed, where it resolves.
+pub async fn check_url(policy: UrlPolicy, raw: &str) -> AppResult<url::Url> {
+    let url =
+        url::Url::parse(raw.trim()).map_err(|_| refuse("url must be an absolute http(s) URL"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.allow_private => {}
+        "http" => return Err(refuse("url must use https")),
+        _ => return Err(refuse("url must be an absolute http(s) URL")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse("url must not carry credentials"));
+    }
+    let host = url.host().ok_or_else(|| refuse("url needs a host"))?;
+    if policy.allow_private {
+        return Ok(url);
+    }
+    let port = url.port_or_known_default().unwrap_or(443);
+    if port != 80 && port != 443 {
+        return Err(refuse("url must use port 80 or 443"));
+    }
+    let addresses: Vec<IpAddr> = match host {
+        url::Host::Ipv4(ip) => vec![IpAddr::V4(ip)],
+        url::Host::Ipv6(ip) => vec![IpAddr::V6(ip)],
+        url::Host::Domain(name) => tokio::net::lookup_host((name, port))
+            .await
+            .map_err(|_| refuse(format!("url host '{name}' does not resolve")))?
+            .map(|a| a.ip())
+            .collect(),
+    };
+    if addresses.is_empty() || addresses.iter().any(|ip| !is_public(*ip)) {
+        return Err(refuse(
+            "url must not point at a loopback, private, link-local or multicast address",
+        ));
+    }
+    Ok(url)
+}
+
+fn check_events(events: Option<Vec<String>>) -> AppResult<Vec<String>> {
+    let events = events.unwrap_or_else(|| vec!["*".to_owned()]);
+    if events.is_empty() {
+        return Err(AppError::invalid_field(
+            "events",
+            "events must list event types or be [\"*\"]",
+        ));
+    }
+    let unknown: Vec<&String> = events
+        .iter()
+        .filter(|e| e.as_str() != "*" && !CATALOGUE.contains(&e.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(AppError::validation("Unknown event types")
+            .with_details(json!({ "field": "events", "unknown": unknown, "allowed": CATALOGUE })));
+    }
+    let mut events = events;
+    events.sort();
+    events.dedup();
+    if events.iter().any(|e| e == "*") {
+        events = vec!["*".to_owned()];
+    }
+    Ok(events)
+}
+
+fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct WebhookInput {
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub description: Option<String>,
+    pub active: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct WebhookPatch {
+    pub url: Patch<String>,
+    pub events: Patch<Vec<String>>,
+    pub description: Patch<String>,
+    pub active: Patch<bool>,
+}
+
+/// Creates a subscription; the returned row holds the secret the caller shows once.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    policy: UrlPolicy,
+    input: WebhookInput,
+) -> AppResult<webhook::Model> {
+    let raw = input.url.ok_or_else(|| refuse("url is required"))?;
+    let url = check_url(policy, &raw).await?;
+    let events = check_events(input.events)?;
+    let now = ids::now();
+    let row = webhook::ActiveModel {
+        id: Set(ids::new_id(WEBHOOK)),
+        workspace_id: Set(workspace_id.to_owned()),
+        url: Set(url.to_string()),
+        events: Set(json!(events)),
+        description: Set(clean_text("description", input.description, 500)?),
+        active: Set(input.active.unwrap_or(true)),
+        secret: Set(new_secret()),
+        previous_secret: Set(None),
+        previous_secret_expires_at: Set(None),
+        failing_since: Set(None),
+        disabled_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    Ok(row.insert(db).await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<webhook::Model> {
+    webhook::Entity::find_by_id(id.to_owned())
+        .filter(webhook::Column::WorkspaceId.eq(workspace_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Webhook"))
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+    policy: UrlPolicy,
+    patch: WebhookPatch,
+) -> AppResult<webhook::Model> {
+    let current = get(db, workspace_id, id).await?;
+    let mut row: webhook::ActiveModel = current.into();
+    if let Some(url) = patch.url {
+        let url = url.ok_or_else(|| refuse("url cannot be removed"))?;
+        row.url = Set(check_url(policy, &url).await?.to_string());
+    }
+    if let Some(events) = patch.events {
+        row.events = Set(json!(check_events(events)?));
+    }
+    if let Some(description) = patch.description {
+        row.description = Set(clean_text("description", description, 500)?);
+    }
+    if let Some(active) = patch.active {
+        let active =
+            active.ok_or_else(|| AppError::invalid_field("active", "active cannot be removed"))?;
+        row.active = Set(active);
+        if active {
+            // Re-enabling starts a fresh failure window.
+            row.disabled_reason = Set(None);
+            row.failing_since = Set(None);
+        }
+    }
+    row.updated_at = Set(ids::now());
+    Ok(row.update(db).await?)
+}
+
+pub async fn delete(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> AppResult<String> {
+    let result = webhook::Entity::delete_many()
+        .filter(webhook::Column::Id.eq(id))
+        .filter(webhook::Column::WorkspaceId.eq(workspace_id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::not_found("Webhook"));
+    }
+    Ok(id.to_owned())
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    page: PageRequest,
+) -> AppResult<Page<webhook::Model>> {
+    let query = webhook::Entity::find().filter(webhook::Column::WorkspaceId.eq(workspace_id));
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_with_nulls(
+            webhook::Column::CreatedAt,
+            sea_orm::Order::Desc,
+            NullOrdering::Last,
+        )
+        .order_by_desc(webhook::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
+}
+
+/// Issues a new secret; the old one keeps signing (as a second signature) for 24 hours.
+pub async fn rotate_secret(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<webhook::Model> {
+    let current = get(db, workspace_id, id).await?;
+    let now = ids::now();
+    let old = current.secret.clone();
+    let mut row: webhook::ActiveModel = current.into();
+    row.previous_secret = Set(Some(old));
+    row.previous_secret_expires_at = Set(Some(now + Duration::hours(ROTATION_OVERLAP_HOURS)));
+    row.secret = Set(new_secret());
+    row.updated_at = Set(now);
+    Ok(row.update(db).await?)
+}
+
+/// Queues a `webhook.test` event for this endpoint only; returns the event id.
+pub async fn send_test(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<String> {
+    let webhook = get(db, workspace_id, id).await?;
+    events::emit_to(
+        db,
+        &webhook,
+        TEST_EVENT,
+        json!({ "webhookId": webhook.id, "message": "This is a test event from FluenzR." }),
+    )
+    .await
+}
+
+/// The attempt log of a webhook, newest first.
+pub async fn attempts(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+    page: PageRequest,
+) -> AppResult<Page<webhook_attempt::Model>> {
+    let webhook = get(db, workspace_id, id).await?;
+    let query =
+        webhook_attempt::Entity::find().filter(webhook_attempt::Column::WebhookId.eq(&webhook.id));
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(webhook_attempt::Column::CreatedAt)
+        .order_by_desc(webhook_attempt::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page)
+        .all(db)
+        .await?;
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
+}
