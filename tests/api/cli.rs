@@ -143,3 +143,77 @@ fn bad_arguments_fail_with_a_message() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap(), api::graphql::sdl());
 }
+
+#[tokio::test]
+async fn a_separate_worker_process_delivers_what_the_server_queued() {
+    let dir = temp_dir();
+    let url = database_url(&dir);
+    let bin = env!("CARGO_BIN_EXE_fluenzr");
+    let receiver = crate::receiver::Receiver::start(vec![]).await;
+
+    let mut server = Command::new(bin)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            &url,
+            "--no-workers",
+        ])
+        .env("FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", "true")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let (mut base, mut key) = (None, None);
+    while base.is_none() {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(addr) = line.strip_prefix("FluenzR listening on ") {
+            base = Some(addr.trim().to_owned());
+        }
+        if let Some(rest) = line.trim().strip_prefix("fz_live_") {
+            key = Some(format!("fz_live_{rest}"));
+        }
+    }
+    let (base, key) = (base.unwrap(), key.unwrap());
+    api::engine::webhooks::install_tls_provider();
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{base}/v1/webhooks"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({ "url": receiver.url, "events": ["contact.created"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    client
+        .post(format!("{base}/v1/contacts"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({ "email": "queued@example.com" }))
+        .send()
+        .await
+        .unwrap();
+
+    let mut worker = Command::new(bin)
+        .args([
+            "worker",
+            "--database-url",
+            &url,
+            "--allow-private-webhook-urls",
+            "true",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let hits = receiver
+        .wait_for(1, std::time::Duration::from_secs(15))
+        .await;
+    assert_eq!(hits[0].json()["data"]["email"], "queued@example.com");
+    worker.kill().ok();
+    worker.wait().ok();
+    server.kill().ok();
+    server.wait().ok();
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -103,6 +103,7 @@ impl Reply {
 
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub workspace_id: String,
@@ -138,6 +139,7 @@ async fn start(
     db: DatabaseConnection,
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
+    let url_for_workers = url.clone();
     let mut config = Config::new(url);
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.jwt_secret = Some(Secret::new(JWT_SECRET));
@@ -152,6 +154,7 @@ async fn start(
     });
     let mut test = TestApp {
         base,
+        database_url: url_for_workers,
         client: {
             api::engine::webhooks::install_tls_provider();
             reqwest::Client::new()

@@ -2,6 +2,7 @@
 //! SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod helpers;
+mod receiver;
 
 mod auth;
 mod campaigns;
@@ -13,3 +14,4 @@ mod graphql;
 mod groups;
 mod schema;
 mod stats;
+mod webhooks;
