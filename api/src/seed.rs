@@ -61,7 +61,7 @@ where
     A: ActiveModelTrait + Send,
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
@@ -209,7 +209,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
             }
             let count = rows.len() as i64;
             insert_chunks(db, rows, 3000).await?;
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             campaigns::add_to_contact_count(&txn, &campaign.id, count)
                 .await
                 .map_err(fail)?;

@@ -5,6 +5,7 @@ mod helpers;
 mod receiver;
 
 mod auth;
+mod bench;
 mod campaigns;
 mod cli;
 mod contacts;

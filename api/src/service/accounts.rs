@@ -91,7 +91,7 @@ pub async fn sign_up(
 ) -> AppResult<(user::Model, workspace::Model)> {
     let email = email.to_owned();
     let password = password.to_owned();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let workspace_name = workspace_name.unwrap_or_else(|| format!("{email}'s workspace"));
     let workspace = workspaces::create(&txn, &workspace_name, Plan::Free).await?;
     let user = create_user(&txn, &workspace.id, &email, &password, name).await?;

@@ -602,7 +602,7 @@ async fn transition_and_emit<C: ConnectionTrait + TransactionTrait>(
     to: CampaignStatus,
     event_type: &str,
 ) -> AppResult<(campaign::Model, bool)> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let moved = transition(&txn, current, from, to).await?;
     let after = get(&txn, workspace_id, &current.id).await?;
     if moved {
@@ -730,7 +730,7 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
             format!("At most {MAX_ENROL_IDS} contactIds per call; enrol a group for more"),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let campaign = get(&txn, workspace_id, campaign_id).await?;
     if CampaignStatus::of(&campaign) == CampaignStatus::Completed {
         return Err(illegal(

@@ -220,7 +220,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<contact::Model> {
     let group_ids = input.group_ids.clone();
     let row = build_row(workspace_id, input)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let contact = row.insert(&txn).await.map_err(on_write_error)?;
     if let Some(group_ids) = group_ids {
         set_groups(&txn, workspace_id, &contact.id, &group_ids).await?;
@@ -249,7 +249,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     id: &str,
     patch: ContactPatch,
 ) -> AppResult<contact::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, workspace_id, id).await?;
     let was_unsubscribed = current.status == ContactStatus::Unsubscribed.as_str();
     let mut row: contact::ActiveModel = current.into();
@@ -309,7 +309,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<String> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let contact = get(&txn, workspace_id, id).await?;
     emit(&txn, "contact.deleted", &contact).await?;
     super::campaigns::forget_contact(&txn, &contact.id).await?;
@@ -503,7 +503,7 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
         }
     }
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let rows: Vec<contact::ActiveModel> = results
         .iter()
         .filter_map(|r| r.as_ref().ok())

@@ -236,7 +236,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<String> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let account = get(&txn, workspace_id, id).await?;
     let in_use: Vec<String> = campaign::Entity::find()
         .select_only()

@@ -294,7 +294,7 @@ pub async fn add_contacts<C: ConnectionTrait + TransactionTrait>(
     group_id: &str,
     contact_ids: &[String],
 ) -> AppResult<MembershipChange> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (group, distinct) = check_members(&txn, workspace_id, group_id, contact_ids).await?;
     let added = insert_memberships(
         &txn,
@@ -317,7 +317,7 @@ pub async fn remove_contacts<C: ConnectionTrait + TransactionTrait>(
     group_id: &str,
     contact_ids: &[String],
 ) -> AppResult<MembershipChange> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (group, distinct) = check_members(&txn, workspace_id, group_id, contact_ids).await?;
     let removed = group_member::Entity::delete_many()
         .filter(group_member::Column::GroupId.eq(&group.id))

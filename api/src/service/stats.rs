@@ -297,7 +297,7 @@ pub async fn rebuild<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     campaign_id: &str,
 ) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let backend = txn.get_database_backend();
     let day = match backend {
         DbBackend::Postgres => "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
