@@ -35,6 +35,14 @@ enum Command {
     Workspace(WorkspaceCommand),
     /// Load a synthetic benchmark dataset; prints its workspaces, keys and campaigns as JSON.
     SeedBench(SeedArgs),
+    /// Serve a fixed JSON body of a given size on every path: the HTTP ceiling for benchmarks.
+    BenchCeiling {
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        addr: SocketAddr,
+        /// Size of the JSON body in bytes.
+        #[arg(long, default_value_t = 6000)]
+        bytes: usize,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -59,6 +67,9 @@ struct SeedArgs {
     /// Extra events on the first campaign.
     #[arg(long, default_value_t = 0)]
     hot_events: usize,
+    /// Events of one extra, small campaign (0: none).
+    #[arg(long, default_value_t = 0)]
+    small_campaign_events: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -201,6 +212,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("migrations applied");
         }
         Command::ExportSchema => print!("{}", graphql::sdl()),
+        Command::BenchCeiling { addr, bytes } => {
+            let filler = "x".repeat(bytes.saturating_sub(32));
+            let body: &'static str = Box::leak(format!("{{\"success\":true,\"data\":\"{filler}\"}}").into_boxed_str());
+            let router = axum::Router::new().fallback(move || async move {
+                ([(axum::http::header::CONTENT_TYPE, "application/json")], body)
+            });
+            let listener = tokio::net::TcpListener::bind(addr).await?;
+            println!("ceiling listening on http://{}", listener.local_addr()?);
+            axum::serve(listener, router).await?;
+        }
         Command::SeedBench(args) => {
             let conn = db::connect(&args.db.database_url).await?;
             db::migrate(&conn).await?;
@@ -212,6 +233,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 enrol_percent: args.enrol_percent,
                 events: args.events,
                 hot_events: args.hot_events,
+                small_campaign_events: args.small_campaign_events,
             };
             let started = std::time::Instant::now();
             let summary = crate::seed::load(&conn, &spec).await?;

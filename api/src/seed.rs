@@ -33,6 +33,8 @@ pub struct Spec {
     pub events: usize,
     /// Extra events on the first campaign (the "hot" one).
     pub hot_events: usize,
+    /// Events of one extra, small campaign in the first workspace (0: none).
+    pub small_campaign_events: usize,
 }
 
 /// splitmix64: deterministic, dependency-free randomness for reproducible datasets.
@@ -220,8 +222,52 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
         out_workspaces.push(json!({ "workspaceId": workspace.id, "apiKey": key.secret, "campaignIds": campaign_ids }));
     }
 
-    // Events: spread evenly, plus the hot campaign's extra.
-    let per_campaign = spec.events / all_campaigns.len().max(1);
+    // One small campaign beside the others, for comparing stats reads.
+    let spread_over = all_campaigns.len().max(1);
+    if spec.small_campaign_events > 0
+        && let Some((workspace_id, _, enrolled)) = all_campaigns.first().cloned()
+    {
+        let campaign = campaigns::create(
+            db,
+            &workspace_id,
+            CampaignInput {
+                name: Some("Small campaign".into()),
+                steps: Some(vec![StepInput {
+                    subject: Some("Hello".into()),
+                    body: Some("Hi {{firstName}}".into()),
+                    delay_days: Some(0),
+                }]),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(fail)?;
+        let few: Vec<String> = enrolled.into_iter().take(1000).collect();
+        let rows: Vec<_> = few
+            .iter()
+            .map(|contact_id| campaign_contact::ActiveModel {
+                campaign_id: Set(campaign.id.clone()),
+                contact_id: Set(contact_id.clone()),
+                workspace_id: Set(workspace_id.clone()),
+                state: Set("active".into()),
+                current_step: Set(1),
+                next_send_at: Set(None),
+                last_sent_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .collect();
+        let count = rows.len() as i64;
+        insert_chunks(db, rows, 3000).await?;
+        let txn = crate::db::begin_write(db).await?;
+        campaigns::add_to_contact_count(&txn, &campaign.id, count).await.map_err(fail)?;
+        txn.commit().await?;
+        all_campaigns.push((workspace_id, campaign.id, few));
+    }
+
+    // Events: spread evenly over the main campaigns, plus the hot and small campaigns' own.
+    let per_campaign = spec.events / spread_over;
+    let small_index = (spec.small_campaign_events > 0).then(|| all_campaigns.len() - 1);
     let kinds = [
         (EventKind::Sent, 50),
         (EventKind::Opened, 25),
@@ -232,7 +278,11 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
     ];
     let mut event_counts = Vec::new();
     for (index, (workspace_id, campaign_id, enrolled)) in all_campaigns.iter().enumerate() {
-        let total = per_campaign + if index == 0 { spec.hot_events } else { 0 };
+        let total = if Some(index) == small_index {
+            spec.small_campaign_events
+        } else {
+            per_campaign + if index == 0 { spec.hot_events } else { 0 }
+        };
         let mut remaining = total;
         while remaining > 0 && !enrolled.is_empty() {
             let take = remaining.min(50_000);
