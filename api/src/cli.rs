@@ -214,9 +214,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::ExportSchema => print!("{}", graphql::sdl()),
         Command::BenchCeiling { addr, bytes } => {
             let filler = "x".repeat(bytes.saturating_sub(32));
-            let body: &'static str = Box::leak(format!("{{\"success\":true,\"data\":\"{filler}\"}}").into_boxed_str());
+            let body: &'static str =
+                Box::leak(format!("{{\"success\":true,\"data\":\"{filler}\"}}").into_boxed_str());
             let router = axum::Router::new().fallback(move || async move {
-                ([(axum::http::header::CONTENT_TYPE, "application/json")], body)
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
             });
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("ceiling listening on http://{}", listener.local_addr()?);

@@ -260,7 +260,9 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
         let count = rows.len() as i64;
         insert_chunks(db, rows, 3000).await?;
         let txn = crate::db::begin_write(db).await?;
-        campaigns::add_to_contact_count(&txn, &campaign.id, count).await.map_err(fail)?;
+        campaigns::add_to_contact_count(&txn, &campaign.id, count)
+            .await
+            .map_err(fail)?;
         txn.commit().await?;
         all_campaigns.push((workspace_id, campaign.id, few));
     }

@@ -6,7 +6,7 @@ use entity::{campaign, campaign_contact, contact, group_member};
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -512,23 +512,11 @@ pub async fn list(
         cond = cond.add(campaign::Column::Status.eq(status.as_str()));
     }
     let query = campaign::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
-    let items = if page.offset() >= total {
-        Vec::new()
-    } else {
-        query
-            .order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
+    super::fetch_page(db, query, page, |q| {
+        q.order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
             .order_by(campaign::Column::Id, order.to_orm())
-            .offset(page.offset())
-            .limit(page.per_page)
-            .all(db)
-            .await?
-    };
-    Ok(Page {
-        items,
-        request: page,
-        total,
     })
+    .await
 }
 
 /// Campaigns by id (callers pass ids they already scoped to a workspace).
@@ -859,19 +847,16 @@ pub async fn enrolments(
     if let Some(state) = state {
         query = query.filter(campaign_contact::Column::State.eq(state.as_str()));
     }
-    let total = query.clone().count(db).await?;
-    let rows = if page.offset() >= total {
-        Vec::new()
-    } else {
-        query
-            .order_by_desc(campaign_contact::Column::CreatedAt)
+    let enrolled = super::fetch_page(db, query, page, |q| {
+        q.order_by_desc(campaign_contact::Column::CreatedAt)
             .order_by_desc(campaign_contact::Column::ContactId)
-            .offset(page.offset())
-            .limit(page.per_page)
-            .all(db)
-            .await?
-    };
-    let ids: Vec<String> = rows.iter().map(|r| r.contact_id.clone()).collect();
+    })
+    .await?;
+    let ids: Vec<String> = enrolled
+        .items
+        .iter()
+        .map(|r| r.contact_id.clone())
+        .collect();
     let mut people: HashMap<String, contact::Model> = contact::Entity::find()
         .filter(contact::Column::Id.is_in(ids))
         .all(db)
@@ -879,14 +864,14 @@ pub async fn enrolments(
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
-    let items = rows
-        .into_iter()
-        .filter_map(|row| people.remove(&row.contact_id).map(|c| (row, c)))
-        .collect();
     Ok(Page {
-        items,
-        request: page,
-        total,
+        items: enrolled
+            .items
+            .into_iter()
+            .filter_map(|row| people.remove(&row.contact_id).map(|c| (row, c)))
+            .collect(),
+        request: enrolled.request,
+        total: enrolled.total,
     })
 }
 

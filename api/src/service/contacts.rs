@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use entity::{contact, group_member};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde_json::{Value, json};
 
@@ -391,23 +391,11 @@ pub async fn list(
         );
     }
     let query = contact::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
-    let items = if page.offset() >= total {
-        Vec::new()
-    } else {
-        query
-            .order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
+    super::fetch_page(db, query, page, |q| {
+        q.order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
             .order_by(contact::Column::Id, order.to_orm())
-            .offset(page.offset())
-            .limit(page.per_page)
-            .all(db)
-            .await?
-    };
-    Ok(Page {
-        items,
-        request: page,
-        total,
     })
+    .await
 }
 
 /// Group ids of each contact (sorted), for the given contacts.

@@ -3,8 +3,8 @@
 use entity::{campaign, email_account};
 use sea_orm::sea_query::{Expr, NullOrdering};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -278,23 +278,11 @@ pub async fn list(
     let column = sort_field(sort, SORT_FIELDS)?;
     let query =
         email_account::Entity::find().filter(email_account::Column::WorkspaceId.eq(workspace_id));
-    let total = query.clone().count(db).await?;
-    let items = if page.offset() >= total {
-        Vec::new()
-    } else {
-        query
-            .order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
+    super::fetch_page(db, query, page, |q| {
+        q.order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
             .order_by(email_account::Column::Id, order.to_orm())
-            .offset(page.offset())
-            .limit(page.per_page)
-            .all(db)
-            .await?
-    };
-    Ok(Page {
-        items,
-        request: page,
-        total,
     })
+    .await
 }
 
 /// Accounts by id (any workspace: callers pass ids they already scoped).

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 use entity::{contact_group, group_member};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -141,23 +141,11 @@ pub async fn list(
         );
     }
     let query = contact_group::Entity::find().filter(cond);
-    let total = query.clone().count(db).await?;
-    let items = if page.offset() >= total {
-        Vec::new()
-    } else {
-        query
-            .order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
+    super::fetch_page(db, query, page, |q| {
+        q.order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
             .order_by(contact_group::Column::Id, order.to_orm())
-            .offset(page.offset())
-            .limit(page.per_page)
-            .all(db)
-            .await?
-    };
-    Ok(Page {
-        items,
-        request: page,
-        total,
     })
+    .await
 }
 
 /// Member counts of the given groups (absent groups count 0).

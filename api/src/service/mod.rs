@@ -137,5 +137,35 @@ pub fn like_contains(needle: &str) -> String {
     pattern
 }
 
+/// Counts `query`, then fetches the requested page of it in the order `sorted` gives (which
+/// must end in a unique column, so pages never overlap).
+pub async fn fetch_page<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    query: sea_orm::Select<E>,
+    page: PageRequest,
+    sorted: impl FnOnce(sea_orm::Select<E>) -> sea_orm::Select<E>,
+) -> AppResult<Page<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let total = query.clone().count(db).await?;
+    let items = if page.offset() >= total {
+        Vec::new()
+    } else {
+        sorted(query)
+            .offset(page.offset())
+            .limit(page.per_page)
+            .all(db)
+            .await?
+    };
+    Ok(Page {
+        items,
+        request: page,
+        total,
+    })
+}
+
 /// A field update: absent (`None`), cleared (`Some(None)`) or set (`Some(Some(v))`).
 pub type Patch<T> = Option<Option<T>>;

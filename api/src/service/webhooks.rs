@@ -8,8 +8,7 @@ use entity::{webhook, webhook_attempt};
 use rand::RngCore;
 use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 
@@ -245,23 +244,15 @@ pub async fn list(
     page: PageRequest,
 ) -> AppResult<Page<webhook::Model>> {
     let query = webhook::Entity::find().filter(webhook::Column::WorkspaceId.eq(workspace_id));
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_with_nulls(
+    super::fetch_page(db, query, page, |q| {
+        q.order_by_with_nulls(
             webhook::Column::CreatedAt,
             sea_orm::Order::Desc,
             NullOrdering::Last,
         )
         .order_by_desc(webhook::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        request: page,
-        total,
     })
+    .await
 }
 
 /// Issues a new secret; the old one keeps signing (as a second signature) for 24 hours.
@@ -307,17 +298,9 @@ pub async fn attempts(
     let webhook = get(db, workspace_id, id).await?;
     let query =
         webhook_attempt::Entity::find().filter(webhook_attempt::Column::WebhookId.eq(&webhook.id));
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(webhook_attempt::Column::CreatedAt)
-        .order_by_desc(webhook_attempt::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        request: page,
-        total,
+    super::fetch_page(db, query, page, |q| {
+        q.order_by_desc(webhook_attempt::Column::CreatedAt)
+            .order_by_desc(webhook_attempt::Column::Id)
     })
+    .await
 }
