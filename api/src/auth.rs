@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::accounts;
-use crate::service::workspaces::{self, Plan};
+use crate::service::workspaces::Plan;
 
 pub const ISSUER: &str = "fluenzr";
 pub const AUDIENCE: &str = "fluenzr-api";
@@ -147,10 +147,12 @@ pub async fn authenticate(
     }
 
     let claims = sessions.verify(token)?;
-    let user = accounts::get_user(db, &claims.wsp, &claims.sub)
+    let (user, workspace) = accounts::get_user_with_workspace(db, &claims.wsp, &claims.sub)
         .await
-        .map_err(|_| AppError::unauthenticated("Invalid session token"))?;
-    let workspace = workspaces::get(db, &user.workspace_id).await?;
+        .map_err(|e| match e.code {
+            ErrorCode::NotFound => AppError::unauthenticated("Invalid session token"),
+            _ => e,
+        })?;
     let plan = Plan::parse(&workspace.plan).map_err(|_| AppError::internal("bad plan"))?;
     Ok(Some(Principal {
         workspace_id: workspace.id,

@@ -123,6 +123,21 @@ pub async fn login(
     Ok(user)
 }
 
+/// A user of this workspace with the workspace, in one statement.
+pub async fn get_user_with_workspace(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<(user::Model, workspace::Model)> {
+    user::Entity::find_by_id(id.to_owned())
+        .filter(user::Column::WorkspaceId.eq(workspace_id))
+        .find_also_related(workspace::Entity)
+        .one(db)
+        .await?
+        .and_then(|(user, workspace)| workspace.map(|w| (user, w)))
+        .ok_or_else(|| AppError::not_found("User"))
+}
+
 pub async fn get_user(
     db: &impl ConnectionTrait,
     workspace_id: &str,
@@ -180,11 +195,10 @@ pub async fn find_api_key(
     let found = api_key::Entity::find()
         .filter(api_key::Column::KeyHash.eq(hash_key(secret)))
         .filter(api_key::Column::RevokedAt.is_null())
+        .find_also_related(workspace::Entity)
         .one(db)
         .await?;
-    let Some(key) = found else { return Ok(None) };
-    let workspace = workspaces::get(db, &key.workspace_id).await?;
-    Ok(Some((key, workspace)))
+    Ok(found.and_then(|(key, workspace)| workspace.map(|w| (key, w))))
 }
 
 /// Records use of a key, at most once a minute so reads stay cheap.
