@@ -150,10 +150,12 @@ end
 
 
 def lua_script(method, body, headers, extra=""):
-    path = os.path.join(WORK, f"wrk-{abs(hash((method, body, tuple(sorted(headers.items())), extra)))}.lua")
+    key = json.dumps([method, body, headers, extra], sort_keys=True)
+    path = os.path.join(WORK, f"wrk-{abs(hash(key))}.lua")
     hdrs = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
     with open(path, "w") as f:
-        f.write(LUA.format(method=method, body="nil" if body is None else json.dumps(body), headers=hdrs, extra=extra))
+        lua_body = "nil" if body is None else "[==[" + json.dumps(body) + "]==]"
+        f.write(LUA.format(method=method, body=lua_body, headers=hdrs, extra=extra))
     return path
 
 

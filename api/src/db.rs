@@ -12,8 +12,11 @@ use sea_orm::{
 /// Opens a pool for `url`. SQLite gets WAL, a busy timeout and several connections.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
+    // sea-orm takes a pooled connection per statement: a liveness ping on every acquire
+    // would double the round trips, so connections are checked only after being idle.
     options
         .sqlx_logging(false)
+        .test_before_acquire(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {

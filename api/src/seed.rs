@@ -317,5 +317,10 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
         stats::rebuild(db, campaign_id).await.map_err(fail)?;
         event_counts.push(json!({ "campaignId": campaign_id, "events": total }));
     }
+    // Fresh statistics, as autovacuum would leave them on a live database.
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => db.execute_unprepared("VACUUM ANALYZE").await?,
+        _ => db.execute_unprepared("ANALYZE").await?,
+    };
     Ok(json!({ "workspaces": out_workspaces, "events": event_counts }))
 }

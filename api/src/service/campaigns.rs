@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use entity::{campaign, campaign_contact, contact, group_member};
-use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
@@ -513,8 +513,7 @@ pub async fn list(
     }
     let query = campaign::Entity::find().filter(cond);
     super::fetch_page(db, query, page, |q| {
-        q.order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
-            .order_by(campaign::Column::Id, order.to_orm())
+        super::sorted(q, column, campaign::Column::Id, order)
     })
     .await
 }

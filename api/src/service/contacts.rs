@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{contact, group_member};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
@@ -392,8 +392,7 @@ pub async fn list(
     }
     let query = contact::Entity::find().filter(cond);
     super::fetch_page(db, query, page, |q| {
-        q.order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
-            .order_by(contact::Column::Id, order.to_orm())
+        super::sorted(q, column, contact::Column::Id, order)
     })
     .await
 }

@@ -1,10 +1,10 @@
 //! Email accounts: the SMTP mailboxes campaigns send from.
 
 use entity::{campaign, email_account};
-use sea_orm::sea_query::{Expr, NullOrdering};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -279,8 +279,7 @@ pub async fn list(
     let query =
         email_account::Entity::find().filter(email_account::Column::WorkspaceId.eq(workspace_id));
     super::fetch_page(db, query, page, |q| {
-        q.order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
-            .order_by(email_account::Column::Id, order.to_orm())
+        super::sorted(q, column, email_account::Column::Id, order)
     })
     .await
 }

@@ -3,10 +3,10 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{contact_group, group_member};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, NullOrdering};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -142,8 +142,7 @@ pub async fn list(
     }
     let query = contact_group::Entity::find().filter(cond);
     super::fetch_page(db, query, page, |q| {
-        q.order_by_with_nulls(column, order.to_orm(), NullOrdering::Last)
-            .order_by(contact_group::Column::Id, order.to_orm())
+        super::sorted(q, column, contact_group::Column::Id, order)
     })
     .await
 }

@@ -137,8 +137,8 @@ pub fn like_contains(needle: &str) -> String {
     pattern
 }
 
-/// Counts `query`, then fetches the requested page of it in the order `sorted` gives (which
-/// must end in a unique column, so pages never overlap).
+/// Counts `query` and fetches the requested page of it, concurrently, in the order `sorted`
+/// gives (which must end in a unique column, so pages never overlap).
 pub async fn fetch_page<E>(
     db: &impl sea_orm::ConnectionTrait,
     query: sea_orm::Select<E>,
@@ -150,21 +150,45 @@ where
     E::Model: Send + Sync,
 {
     use sea_orm::{PaginatorTrait, QuerySelect};
-    let total = query.clone().count(db).await?;
-    let items = if page.offset() >= total {
-        Vec::new()
-    } else {
+    // The count and the page do not depend on each other: ask for both at once.
+    let (total, items) = tokio::try_join!(
+        query.clone().count(db),
         sorted(query)
             .offset(page.offset())
             .limit(page.per_page)
             .all(db)
-            .await?
-    };
+    )?;
     Ok(Page {
         items,
         request: page,
         total,
     })
+}
+
+/// Orders by a sort field, then by id, in the same direction. Nullable fields put NULLs last on
+/// every engine; NOT NULL fields get a plain `ORDER BY` so their (workspace, field, id) index
+/// serves it.
+pub fn sorted<E, C>(
+    query: sea_orm::Select<E>,
+    column: C,
+    id: C,
+    order: SortOrder,
+) -> sea_orm::Select<E>
+where
+    E: sea_orm::EntityTrait,
+    C: sea_orm::ColumnTrait,
+{
+    use sea_orm::QueryOrder;
+    let query = if column.def().is_null() {
+        query.order_by_with_nulls(
+            column,
+            order.to_orm(),
+            sea_orm::sea_query::NullOrdering::Last,
+        )
+    } else {
+        query.order_by(column, order.to_orm())
+    };
+    query.order_by(id, order.to_orm())
 }
 
 /// A field update: absent (`None`), cleared (`Some(None)`) or set (`Some(Some(v))`).
