@@ -81,6 +81,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
     let now = ids::now();
     let mut out_workspaces = Vec::new();
     let mut all_campaigns: Vec<(String, String, Vec<String>)> = Vec::new(); // (workspace, campaign, enrolled)
+    let mut first_account: Option<String> = None;
     let per_workspace_contacts = spec.contacts / spec.workspaces.max(1);
     let per_workspace_campaigns = spec.campaigns.div_ceil(spec.workspaces.max(1));
     for w in 0..spec.workspaces {
@@ -102,6 +103,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
         )
         .await
         .map_err(fail)?;
+        first_account.get_or_insert_with(|| account.id.clone());
 
         // Contacts, spread over time so sorting has work to do.
         let mut contact_ids = Vec::with_capacity(per_workspace_contacts);
@@ -232,6 +234,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
             &workspace_id,
             CampaignInput {
                 name: Some("Small campaign".into()),
+                email_account_id: first_account.clone(),
                 steps: Some(vec![StepInput {
                     subject: Some("Hello".into()),
                     body: Some("Hi {{firstName}}".into()),
