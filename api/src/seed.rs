@@ -134,6 +134,9 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
             contact_ids.push(id);
         }
         insert_chunks(db, rows, 2000).await?;
+        workspaces::add_contacts(db, &workspace.id, contact_ids.len() as i64)
+            .await
+            .map_err(fail)?;
 
         // Groups: each contact in 0–3 of them (about 1.7 on average).
         let mut group_ids = Vec::new();

@@ -9,6 +9,8 @@ pub struct Model {
     /// `free`, `starter` or `pro`.
     pub plan: String,
     pub created_at: DateTimeUtc,
+    /// Contacts of the workspace, kept in step with `contacts` so unfiltered lists need no COUNT.
+    pub contact_count: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_idempotency_keys;
 mod m20261126_000003_campaigns;
 mod m20261126_000004_webhooks;
+mod m20261126_000005_workspace_contact_count;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_idempotency_keys::Migration),
             Box::new(m20261126_000003_campaigns::Migration),
             Box::new(m20261126_000004_webhooks::Migration),
+            Box::new(m20261126_000005_workspace_contact_count::Migration),
         ]
     }
 }

@@ -487,3 +487,45 @@ async fn batch_limits() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.error_code(), "BAD_REQUEST");
 }
+
+#[tokio::test]
+async fn the_unfiltered_total_follows_every_write() {
+    let app = spawn_app().await;
+    let total = |r: &crate::helpers::Reply| r.body["meta"]["total"].as_i64().unwrap();
+    let a = app
+        .contact(json!({ "email": "t1@example.com", "company": "Acme" }))
+        .await;
+    app.contact(json!({ "email": "t2@example.com" })).await;
+    let batch: Vec<Value> = (0..5)
+        .map(|i| json!({ "email": format!("tb{i}@example.com") }))
+        .collect();
+    let mut with_dup = batch.clone();
+    with_dup.push(json!({ "email": "t1@example.com" }));
+    app.post("/v1/contacts/batch", json!({ "contacts": with_dup }))
+        .await;
+    app.post("/v1/contacts", json!({ "email": "t2@example.com" }))
+        .await; // refused: no change
+    app.delete(&format!("/v1/contacts/{}", id_of(&a))).await;
+    app.delete(&format!("/v1/contacts/{}", id_of(&a))).await; // already gone: no change
+    let (_, other) = app
+        .new_workspace("Other", api::service::workspaces::Plan::Pro)
+        .await;
+    app.request_as(
+        Some(&other),
+        reqwest::Method::POST,
+        "/v1/contacts",
+        Some(json!({ "email": "o@example.com" })),
+    )
+    .await;
+
+    let unfiltered = app.get("/v1/contacts").await;
+    let counted = app.get("/v1/contacts?email=@").await; // a filter: counted row by row
+    assert_eq!(total(&unfiltered), 6);
+    assert_eq!(total(&unfiltered), total(&counted));
+    assert_eq!(
+        total(&app.get("/v1/contacts?company=acme").await),
+        0,
+        "a company filter is a filter"
+    );
+    assert_eq!(unfiltered.body["meta"]["totalPages"], 1);
+}

@@ -225,6 +225,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     if let Some(group_ids) = group_ids {
         set_groups(&txn, workspace_id, &contact.id, &group_ids).await?;
     }
+    super::workspaces::add_contacts(&txn, workspace_id, 1).await?;
     emit(&txn, "contact.created", &contact).await?;
     txn.commit().await?;
     Ok(contact)
@@ -312,6 +313,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     let txn = crate::db::begin_write(db).await?;
     let contact = get(&txn, workspace_id, id).await?;
     emit(&txn, "contact.deleted", &contact).await?;
+    super::workspaces::add_contacts(&txn, workspace_id, -1).await?;
     super::campaigns::forget_contact(&txn, &contact.id).await?;
     contact::Entity::delete_by_id(contact.id.clone())
         .exec(&txn)
@@ -352,6 +354,7 @@ pub async fn list(
     order: SortOrder,
 ) -> AppResult<Page<contact::Model>> {
     let column = sort_field(sort, SORT_FIELDS)?;
+    let mut filtered = false;
     let mut cond = Condition::all().add(contact::Column::WorkspaceId.eq(workspace_id));
     if let Some(email) = filter
         .email
@@ -359,12 +362,14 @@ pub async fn list(
         .map(str::trim)
         .filter(|e| !e.is_empty())
     {
+        filtered = true;
         cond = cond.add(
             Expr::col(contact::Column::EmailNormalized)
                 .like(LikeExpr::new(like_contains(&email.to_lowercase())).escape('\\')),
         );
     }
     if let Some(status) = filter.status {
+        filtered = true;
         cond = cond.add(contact::Column::Status.eq(status.as_str()));
     }
     if let Some(company) = filter
@@ -373,12 +378,14 @@ pub async fn list(
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
+        filtered = true;
         cond = cond.add(ExprTrait::eq(
             Func::lower(Expr::col(contact::Column::Company)),
             company.to_lowercase(),
         ));
     }
     if let Some(group) = &filter.group {
+        filtered = true;
         cond = cond.add(
             contact::Column::Id.in_subquery(
                 Query::select()
@@ -391,10 +398,16 @@ pub async fn list(
         );
     }
     let query = contact::Entity::find().filter(cond);
-    super::fetch_page(db, query, page, |q| {
-        super::sorted(q, column, contact::Column::Id, order)
-    })
-    .await
+    let sort = |q| super::sorted(q, column, contact::Column::Id, order);
+    if filtered {
+        return super::fetch_page(db, query, page, sort).await;
+    }
+    // Unfiltered: the workspace's maintained count instead of a COUNT over its contacts.
+    let total = async {
+        let workspace = super::workspaces::get(db, workspace_id).await?;
+        Ok(u64::try_from(workspace.contact_count).unwrap_or(0))
+    };
+    super::fetch_page_with(db, query, page, sort, total).await
 }
 
 /// Group ids of each contact (sorted), for the given contacts.
@@ -538,6 +551,7 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
             Some(to_json(model, &group_ids))
         })
         .collect();
+    super::workspaces::add_contacts(&txn, workspace_id, created.len() as i64).await?;
     events::emit_many(&txn, workspace_id, "contact.created", created).await?;
     txn.commit().await?;
 

@@ -149,15 +149,38 @@ where
     E: sea_orm::EntityTrait,
     E::Model: Send + Sync,
 {
-    use sea_orm::{PaginatorTrait, QuerySelect};
-    // The count and the page do not depend on each other: ask for both at once.
-    let (total, items) = tokio::try_join!(
-        query.clone().count(db),
-        sorted(query)
-            .offset(page.offset())
-            .limit(page.per_page)
-            .all(db)
-    )?;
+    use sea_orm::PaginatorTrait;
+    let count = query.clone();
+    fetch_page_with(db, query, page, sorted, async move {
+        Ok(count.count(db).await?)
+    })
+    .await
+}
+
+/// `fetch_page` with the total from elsewhere (a maintained counter), fetched beside the page.
+pub async fn fetch_page_with<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    query: sea_orm::Select<E>,
+    page: PageRequest,
+    sorted: impl FnOnce(sea_orm::Select<E>) -> sea_orm::Select<E>,
+    total: impl std::future::Future<Output = AppResult<u64>>,
+) -> AppResult<Page<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync,
+{
+    use sea_orm::QuerySelect;
+    // The total and the page do not depend on each other: ask for both at once.
+    let items = async {
+        Ok::<_, AppError>(
+            sorted(query)
+                .offset(page.offset())
+                .limit(page.per_page)
+                .all(db)
+                .await?,
+        )
+    };
+    let (total, items) = tokio::try_join!(total, items)?;
     Ok(Page {
         items,
         request: page,

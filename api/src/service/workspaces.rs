@@ -1,7 +1,10 @@
 //! Workspaces: the tenant boundary. Every other row belongs to exactly one.
 
 use entity::workspace;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -49,6 +52,7 @@ pub async fn create(
         name: Set(name),
         plan: Set(plan.as_str().to_owned()),
         created_at: Set(ids::now()),
+        contact_count: Set(0),
     };
     Ok(row.insert(db).await?)
 }
@@ -58,6 +62,21 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> AppResult<workspace::Mo
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Workspace"))
+}
+
+/// Moves the workspace's contact count by `n`; run it in the transaction that adds or removes them.
+pub async fn add_contacts(db: &impl ConnectionTrait, workspace_id: &str, n: i64) -> AppResult<()> {
+    if n != 0 {
+        workspace::Entity::update_many()
+            .col_expr(
+                workspace::Column::ContactCount,
+                Expr::col(workspace::Column::ContactCount).add(n),
+            )
+            .filter(workspace::Column::Id.eq(workspace_id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn count(db: &impl ConnectionTrait) -> AppResult<u64> {
