@@ -85,7 +85,8 @@ fn param(
     }
 }
 
-fn paging() -> Vec<QueryParam> {
+/// `page` and `perPage`.
+fn page_only() -> Vec<QueryParam> {
     vec![
         param(
             "page",
@@ -99,19 +100,25 @@ fn paging() -> Vec<QueryParam> {
             ParamKind::Int,
             "Items per page (default 20, at most 100)",
         ),
-        param(
-            "sort",
-            "sort",
-            ParamKind::Str,
-            "Field to sort by (default createdAt)",
-        ),
-        param(
-            "order",
-            "order",
-            ParamKind::Str,
-            "asc or desc (default desc)",
-        ),
     ]
+}
+
+/// `page`, `perPage`, `sort` and `order`.
+fn paging() -> Vec<QueryParam> {
+    let mut params = page_only();
+    params.push(param(
+        "sort",
+        "sort",
+        ParamKind::Str,
+        "Field to sort by (default createdAt)",
+    ));
+    params.push(param(
+        "order",
+        "order",
+        ParamKind::Str,
+        "asc or desc (default desc)",
+    ));
+    params
 }
 
 fn contact_filters(with_group: bool) -> Vec<QueryParam> {
@@ -522,26 +529,16 @@ pub fn routes() -> Vec<RouteSpec> {
                 "query listCampaignContacts($id: ID!, $page: Int, $perPage: Int, $state: EnrolmentState) { campaign(id: $id) { contacts(page: $page, perPage: $perPage, state: $state) { items { state currentStep enrolledAt lastSentAt nextSendAt contact { @CONTACT } } @PAGE } } }",
             ),
             status: 200,
-            query: vec![
-                param(
-                    "page",
-                    "page",
-                    ParamKind::Int,
-                    "Page number, from 1 (default 1)",
-                ),
-                param(
-                    "perPage",
-                    "perPage",
-                    ParamKind::Int,
-                    "Items per page (default 20, at most 100)",
-                ),
-                param(
+            query: {
+                let mut params = page_only();
+                params.push(param(
                     "state",
                     "state",
                     ParamKind::Str,
                     "pending, active, completed, replied, bounced or unsubscribed",
-                ),
-            ],
+                ));
+                params
+            },
             body: BodyMap::None,
             shape: Shape::Page(&["campaign", "contacts"]),
         },
@@ -580,20 +577,7 @@ pub fn routes() -> Vec<RouteSpec> {
                 "query listWebhooks($page: Int, $perPage: Int) { webhooks(page: $page, perPage: $perPage) { items { @WEBHOOK } @PAGE } }",
             ),
             status: 200,
-            query: vec![
-                param(
-                    "page",
-                    "page",
-                    ParamKind::Int,
-                    "Page number, from 1 (default 1)",
-                ),
-                param(
-                    "perPage",
-                    "perPage",
-                    ParamKind::Int,
-                    "Items per page (default 20, at most 100)",
-                ),
-            ],
+            query: page_only(),
             body: BodyMap::None,
             shape: Shape::Page(&["webhooks"]),
         },
@@ -680,20 +664,7 @@ pub fn routes() -> Vec<RouteSpec> {
                 "query listWebhookDeliveries($id: ID!, $page: Int, $perPage: Int) { webhook(id: $id) { deliveries(page: $page, perPage: $perPage) { items { eventId eventType attempt success statusCode error durationMs createdAt } @PAGE } } }",
             ),
             status: 200,
-            query: vec![
-                param(
-                    "page",
-                    "page",
-                    ParamKind::Int,
-                    "Page number, from 1 (default 1)",
-                ),
-                param(
-                    "perPage",
-                    "perPage",
-                    ParamKind::Int,
-                    "Items per page (default 20, at most 100)",
-                ),
-            ],
+            query: page_only(),
             body: BodyMap::None,
             shape: Shape::Page(&["webhook", "deliveries"]),
         },
