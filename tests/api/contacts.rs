@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{id_of, spawn_app};
+use crate::helpers::{id_of, spawn_app, spawn_counting_app};
 
 #[tokio::test]
 async fn create_returns_201_with_the_full_object() {
@@ -528,4 +528,83 @@ async fn the_unfiltered_total_follows_every_write() {
         "a company filter is a filter"
     );
     assert_eq!(unfiltered.body["meta"]["totalPages"], 1);
+}
+
+/// Statements of one request that are not the caller's authentication.
+fn listing_statements(log: &std::sync::Mutex<Vec<String>>) -> Vec<String> {
+    std::mem::take(&mut *log.lock().unwrap())
+        .into_iter()
+        .filter(|sql| !sql.contains("api_keys"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_page_brings_group_ids_and_total_in_one_statement() {
+    let (app, log) = spawn_counting_app().await;
+    let a = app.group("Alpha").await;
+    let b = app.group("Beta").await;
+    let mut expected = Vec::new();
+    for i in 0..5 {
+        let groups: Vec<Value> = match i % 3 {
+            0 => vec![],
+            1 => vec![a["id"].clone()],
+            _ => vec![b["id"].clone(), a["id"].clone()],
+        };
+        let c = app
+            .contact(json!({ "email": format!("p{i}@example.com"), "groupIds": groups }))
+            .await;
+        let mut ids: Vec<String> = groups
+            .iter()
+            .map(|g| g.as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        expected.push((id_of(&c), ids));
+    }
+    // Warm up (the key's last-use stamp), then count one listing.
+    app.get("/v1/contacts?perPage=3").await;
+    log.lock().unwrap().clear();
+
+    let page = app.get("/v1/contacts?perPage=3&page=2").await;
+    let statements = listing_statements(&log);
+    assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
+    assert_eq!(page.body["meta"]["total"], 5);
+    assert_eq!(statements.len(), 1, "{statements:#?}");
+    let listed = page.data().as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    for c in listed {
+        let (_, ids) = expected.iter().find(|(id, _)| *id == id_of(c)).unwrap();
+        assert_eq!(c["groupIds"], json!(ids), "{c}");
+    }
+
+    // Past the end there is no row to carry the total; it is still right.
+    let beyond = app.get("/v1/contacts?perPage=3&page=9").await;
+    assert_eq!(beyond.data(), &json!([]));
+    assert_eq!(beyond.body["meta"]["total"], 5);
+    log.lock().unwrap().clear();
+
+    // A filtered page counts beside the page, and still brings the group ids along.
+    let members = app
+        .get(&format!("/v1/contacts?group={}&perPage=100", id_of(&a)))
+        .await;
+    let statements = listing_statements(&log);
+    assert_eq!(members.body["meta"]["total"], 3, "{:?}", members.body);
+    assert_eq!(statements.len(), 2, "{statements:#?}");
+    for c in members.data().as_array().unwrap() {
+        let (_, ids) = expected.iter().find(|(id, _)| *id == id_of(c)).unwrap();
+        assert_eq!(c["groupIds"], json!(ids));
+    }
+
+    // Without groupIds in the selection, no aggregation is asked for.
+    app.gql(
+        "{ contacts { items { id email } pageInfo { total } } }",
+        json!({}),
+    )
+    .await;
+    let statements = listing_statements(&log);
+    assert_eq!(statements.len(), 1, "{statements:#?}");
+    assert!(
+        !statements[0].contains("group_members"),
+        "{}",
+        statements[0]
+    );
 }

@@ -387,7 +387,7 @@ pub struct CampaignContact {
 #[Object]
 impl CampaignContact {
     async fn contact(&self) -> Contact {
-        Contact(self.contact.clone())
+        Contact::from(self.contact.clone())
     }
     async fn state(&self) -> EnrolmentState {
         SvcState::parse(&self.enrolment.state)

@@ -43,41 +43,57 @@ impl From<SvcStatus> for ContactStatus {
 }
 
 /// A person the workspace can email.
-pub struct Contact(pub contact::Model);
+pub struct Contact {
+    model: contact::Model,
+    /// Group ids fetched with the contact by a listing; otherwise loaded on demand.
+    group_ids: Option<Vec<String>>,
+}
+
+impl From<contact::Model> for Contact {
+    fn from(model: contact::Model) -> Self {
+        Contact {
+            model,
+            group_ids: None,
+        }
+    }
+}
 
 #[Object]
 impl Contact {
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        ID(self.model.id.clone())
     }
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.model.email
     }
     async fn first_name(&self) -> Option<&str> {
-        self.0.first_name.as_deref()
+        self.model.first_name.as_deref()
     }
     async fn last_name(&self) -> Option<&str> {
-        self.0.last_name.as_deref()
+        self.model.last_name.as_deref()
     }
     async fn company(&self) -> Option<&str> {
-        self.0.company.as_deref()
+        self.model.company.as_deref()
     }
     async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+        self.model.phone.as_deref()
     }
     /// Free-form fields usable as template variables: an object of scalars.
     async fn custom_fields(&self) -> Json<Value> {
-        Json(self.0.custom_fields.clone())
+        Json(self.model.custom_fields.clone())
     }
     async fn status(&self) -> ContactStatus {
-        SvcStatus::parse(&self.0.status)
+        SvcStatus::parse(&self.model.status)
             .unwrap_or(SvcStatus::Active)
             .into()
     }
     /// Ids of the groups this contact belongs to.
     async fn group_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
+        if let Some(ids) = &self.group_ids {
+            return Ok(ids.iter().cloned().map(ID).collect());
+        }
         let ids = loader(ctx)?
-            .load_one(GroupIdsOfContact(self.0.id.clone()))
+            .load_one(GroupIdsOfContact(self.model.id.clone()))
             .await?
             .unwrap_or_default();
         Ok(ids.into_iter().map(ID).collect())
@@ -85,18 +101,18 @@ impl Contact {
     /// Campaigns the contact is enrolled in, newest enrolment first.
     async fn campaigns(&self, ctx: &Context<'_>) -> Result<Vec<ContactCampaign>> {
         let rows = loader(ctx)?
-            .load_one(EnrolmentsOfContact(self.0.id.clone()))
+            .load_one(EnrolmentsOfContact(self.model.id.clone()))
             .await?
             .unwrap_or_default();
         Ok(rows.into_iter().map(ContactCampaign).collect())
     }
     /// RFC 3339, UTC.
     async fn created_at(&self) -> String {
-        rfc3339(&self.0.created_at)
+        rfc3339(&self.model.created_at)
     }
     /// RFC 3339, UTC.
     async fn updated_at(&self) -> String {
-        rfc3339(&self.0.updated_at)
+        rfc3339(&self.model.updated_at)
     }
 }
 
@@ -107,12 +123,22 @@ pub struct ContactPage {
 }
 
 impl ContactPage {
-    pub fn from_page(page: crate::service::Page<contact::Model>) -> Self {
+    pub fn from_page(page: crate::service::Page<svc::Listed>) -> Self {
         let page_info = PageInfo::of(&page);
-        ContactPage {
-            items: page.items.into_iter().map(Contact).collect(),
-            page_info,
-        }
+        let items = page
+            .items
+            .into_iter()
+            .map(|listed| Contact {
+                model: listed.contact,
+                group_ids: listed.group_ids,
+            })
+            .collect();
+        ContactPage { items, page_info }
+    }
+
+    /// Whether the selection asks for the items' group ids (then the listing fetches them).
+    pub fn wants_group_ids(ctx: &Context<'_>) -> bool {
+        ctx.look_ahead().field("items").field("groupIds").exists()
     }
 }
 
@@ -231,7 +257,7 @@ pub struct ContactQuery;
 impl ContactQuery {
     async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Contact> {
         let who = principal(ctx)?;
-        Ok(Contact(svc::get(db(ctx)?, &who.workspace_id, &id).await?))
+        Ok(svc::get(db(ctx)?, &who.workspace_id, &id).await?.into())
     }
 
     /// Contacts, filtered, sorted (`createdAt`, `updatedAt`, `email`, `firstName`, `lastName`,
@@ -255,6 +281,7 @@ impl ContactQuery {
             request,
             sort.as_deref(),
             order.into(),
+            ContactPage::wants_group_ids(ctx),
         )
         .await?;
         Ok(ContactPage::from_page(found))
@@ -268,9 +295,9 @@ pub struct ContactMutation;
 impl ContactMutation {
     async fn create_contact(&self, ctx: &Context<'_>, input: ContactInput) -> Result<Contact> {
         let who = principal(ctx)?;
-        Ok(Contact(
-            svc::create(db(ctx)?, &who.workspace_id, input.into()).await?,
-        ))
+        Ok(svc::create(db(ctx)?, &who.workspace_id, input.into())
+            .await?
+            .into())
     }
 
     /// Creates up to 1000 contacts; each item succeeds or fails on its own.
@@ -289,7 +316,7 @@ impl ContactMutation {
                 Ok(model) => ContactBatchItem {
                     index,
                     success: true,
-                    contact: Some(Contact(model)),
+                    contact: Some(model.into()),
                     error: None,
                 },
                 Err(err) => ContactBatchItem {
@@ -319,9 +346,9 @@ impl ContactMutation {
         input: ContactUpdate,
     ) -> Result<Contact> {
         let who = principal(ctx)?;
-        Ok(Contact(
-            svc::update(db(ctx)?, &who.workspace_id, &id, input.into()).await?,
-        ))
+        Ok(svc::update(db(ctx)?, &who.workspace_id, &id, input.into())
+            .await?
+            .into())
     }
 
     async fn delete_contact(&self, ctx: &Context<'_>, id: ID) -> Result<Deleted> {

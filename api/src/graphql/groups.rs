@@ -53,6 +53,7 @@ impl Group {
             request,
             sort.as_deref(),
             order.into(),
+            ContactPage::wants_group_ids(ctx),
         )
         .await?;
         Ok(ContactPage::from_page(found))

@@ -2,11 +2,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use entity::{contact, group_member};
+use entity::{contact, group_member, workspace};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde_json::{Value, json};
 
@@ -344,7 +345,15 @@ async fn set_groups(
     Ok(())
 }
 
-/// A page of contacts matching `filter`, in a total order (ties broken by id).
+/// A listed contact; `group_ids` is there when the listing asked for them.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub contact: contact::Model,
+    pub group_ids: Option<Vec<String>>,
+}
+
+/// A page of contacts matching `filter`, in a total order (ties broken by id). With
+/// `with_group_ids`, each contact's group ids come in the same statement as the page.
 pub async fn list(
     db: &impl ConnectionTrait,
     workspace_id: &str,
@@ -352,7 +361,8 @@ pub async fn list(
     page: PageRequest,
     sort: Option<&str>,
     order: SortOrder,
-) -> AppResult<Page<contact::Model>> {
+    with_group_ids: bool,
+) -> AppResult<Page<Listed>> {
     let column = sort_field(sort, SORT_FIELDS)?;
     let mut filtered = false;
     let mut cond = Condition::all().add(contact::Column::WorkspaceId.eq(workspace_id));
@@ -398,16 +408,130 @@ pub async fn list(
         );
     }
     let query = contact::Entity::find().filter(cond);
-    let sort = |q| super::sorted(q, column, contact::Column::Id, order);
+    let mut select = super::sorted(query.clone(), column, contact::Column::Id, order)
+        .offset(page.offset())
+        .limit(page.per_page);
+    select = select.column_as(
+        match with_group_ids {
+            true => group_ids_column(db.get_database_backend()),
+            false => Expr::value(sea_orm::Value::String(None)),
+        },
+        GROUP_IDS,
+    );
     if filtered {
-        return super::fetch_page(db, query, page, sort).await;
+        // A filtered total needs a COUNT: it runs beside the page.
+        let total = async { Ok::<_, AppError>(query.count(db).await?) };
+        let rows = async {
+            let rows = select
+                .column_as(Expr::value(sea_orm::Value::BigInt(None)), TOTAL)
+                .into_model::<ListedRow>()
+                .all(db)
+                .await?;
+            Ok::<_, AppError>(rows)
+        };
+        let (total, rows) = tokio::try_join!(total, rows)?;
+        return Ok(listed_page(rows, page, total, with_group_ids));
     }
-    // Unfiltered: the workspace's maintained count instead of a COUNT over its contacts.
-    let total = async {
-        let workspace = super::workspaces::get(db, workspace_id).await?;
-        Ok(u64::try_from(workspace.contact_count).unwrap_or(0))
+    // Unfiltered: the workspace's maintained count, read by the page's own statement.
+    let count = Query::select()
+        .column(workspace::Column::ContactCount)
+        .from(workspace::Entity)
+        .and_where(workspace::Column::Id.eq(workspace_id))
+        .to_owned();
+    let rows = select
+        .column_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL)
+        .into_model::<ListedRow>()
+        .all(db)
+        .await?;
+    let total = match rows.first().and_then(|row| row.total) {
+        Some(total) => total,
+        // A page past the end has no row to carry the count.
+        None => {
+            super::workspaces::get(db, workspace_id)
+                .await?
+                .contact_count
+        }
     };
-    super::fetch_page_with(db, query, page, sort, total).await
+    Ok(listed_page(
+        rows,
+        page,
+        u64::try_from(total).unwrap_or(0),
+        with_group_ids,
+    ))
+}
+
+const GROUP_IDS: &str = "fz_group_ids";
+const TOTAL: &str = "fz_total";
+
+/// One row of a listing: the contact, its joined group ids and the total (NULL when not asked).
+struct ListedRow {
+    contact: contact::Model,
+    group_ids: Option<String>,
+    total: Option<i64>,
+}
+
+impl FromQueryResult for ListedRow {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(ListedRow {
+            contact: contact::Model::from_query_result(row, pre)?,
+            group_ids: row.try_get(pre, GROUP_IDS)?,
+            total: row.try_get(pre, TOTAL)?,
+        })
+    }
+}
+
+fn listed_page(
+    rows: Vec<ListedRow>,
+    request: PageRequest,
+    total: u64,
+    with_group_ids: bool,
+) -> Page<Listed> {
+    let items = rows
+        .into_iter()
+        .map(|row| Listed {
+            // When asked for, NULL is "no groups".
+            group_ids: with_group_ids.then(|| {
+                let mut ids: Vec<String> = row
+                    .group_ids
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|id| !id.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                ids.sort_unstable();
+                ids
+            }),
+            contact: row.contact,
+        })
+        .collect();
+    Page {
+        items,
+        request,
+        total,
+    }
+}
+
+/// The contact's group ids joined by commas (ids never hold one), as a column of the row.
+fn group_ids_column(backend: DbBackend) -> Expr {
+    let joined = match backend {
+        DbBackend::Postgres => Func::cust("string_agg"),
+        _ => Func::cust("group_concat"),
+    }
+    .arg(Expr::col((
+        group_member::Entity,
+        group_member::Column::GroupId,
+    )))
+    .arg(",");
+    let members = Query::select()
+        .expr(joined)
+        .from(group_member::Entity)
+        .and_where(
+            Expr::col((group_member::Entity, group_member::Column::ContactId))
+                .equals((contact::Entity, contact::Column::Id)),
+        )
+        .to_owned();
+    Expr::SubQuery(None, Box::new(members.into()))
 }
 
 /// Group ids of each contact (sorted), for the given contacts.

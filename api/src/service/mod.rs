@@ -149,28 +149,10 @@ where
     E: sea_orm::EntityTrait,
     E::Model: Send + Sync,
 {
-    use sea_orm::PaginatorTrait;
-    let count = query.clone();
-    fetch_page_with(db, query, page, sorted, async move {
-        Ok(count.count(db).await?)
-    })
-    .await
-}
-
-/// `fetch_page` with the total from elsewhere (a maintained counter), fetched beside the page.
-pub async fn fetch_page_with<E>(
-    db: &impl sea_orm::ConnectionTrait,
-    query: sea_orm::Select<E>,
-    page: PageRequest,
-    sorted: impl FnOnce(sea_orm::Select<E>) -> sea_orm::Select<E>,
-    total: impl std::future::Future<Output = AppResult<u64>>,
-) -> AppResult<Page<E::Model>>
-where
-    E: sea_orm::EntityTrait,
-    E::Model: Send + Sync,
-{
-    use sea_orm::QuerySelect;
+    use sea_orm::{PaginatorTrait, QuerySelect};
     // The total and the page do not depend on each other: ask for both at once.
+    let count = query.clone();
+    let total = async { Ok::<_, AppError>(count.count(db).await?) };
     let items = async {
         Ok::<_, AppError>(
             sorted(query)
