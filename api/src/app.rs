@@ -14,7 +14,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::net::TcpListener;
 
-use crate::auth::{self, Principal, RateDecision, RateLimiter, Sessions};
+use crate::auth::{self, KeyCache, Principal, RateDecision, RateLimiter, Sessions};
 use crate::config::Config;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::{self, AppSchema};
@@ -35,6 +35,7 @@ pub struct Inner {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
     pub sessions: Arc<Sessions>,
+    pub keys: Arc<KeyCache>,
     pub limiter: RateLimiter,
     pub rest: RestTable,
 }
@@ -102,7 +103,8 @@ pub async fn build_with(config: Config, db: DatabaseConnection) -> anyhow::Resul
     let policy = UrlPolicy {
         allow_private: config.webhooks.allow_private,
     };
-    let schema = graphql::build_schema(db.clone(), sessions.clone(), policy);
+    let keys = Arc::new(KeyCache::new(config.api_key_cache_ttl));
+    let schema = graphql::build_schema(db.clone(), sessions.clone(), keys.clone(), policy);
     let rest = RestTable::compile(rest::table::routes()).map_err(anyhow::Error::msg)?;
     rest.validate(&schema, &db)
         .await
@@ -123,6 +125,7 @@ pub async fn build_with(config: Config, db: DatabaseConnection) -> anyhow::Resul
             db,
             schema,
             sessions,
+            keys,
             rest,
         }),
     };
@@ -202,7 +205,7 @@ async fn admit(
             )
         })?),
     };
-    let principal = auth::authenticate(&state.db, &state.sessions, header)
+    let principal = auth::authenticate(&state.db, &state.sessions, &state.keys, header)
         .await
         .map_err(|e| (e, None))?;
     let Some(principal) = principal else {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -109,11 +109,69 @@ impl Sessions {
     }
 }
 
+/// API keys this process verified recently, by the hash of their secret, so a burst of
+/// requests costs one lookup. An entry is trusted for `ttl`; a key revoked through this process
+/// is dropped at once, one revoked elsewhere (another instance) stops working within `ttl`.
+/// Unknown or revoked keys are never cached.
+pub struct KeyCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, CachedKey>>,
+}
+
+#[derive(Clone)]
+struct CachedKey {
+    principal: Principal,
+    checked_at: Instant,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+/// Most entries kept; past it, expired ones are swept before inserting.
+const KEY_CACHE_CAPACITY: usize = 10_000;
+
+impl KeyCache {
+    /// A zero `ttl` turns the cache off.
+    pub fn new(ttl: Duration) -> Self {
+        KeyCache {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, hash: &str) -> Option<CachedKey> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(hash)
+            .filter(|entry| entry.checked_at.elapsed() < self.ttl)
+            .cloned()
+    }
+
+    fn put(&self, hash: String, entry: CachedKey) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= KEY_CACHE_CAPACITY {
+            entries.retain(|_, e| e.checked_at.elapsed() < self.ttl);
+            if entries.len() >= KEY_CACHE_CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(hash, entry);
+    }
+
+    /// Forgets a key at once (it was revoked).
+    pub fn forget(&self, key_id: &str) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.retain(|_, e| !matches!(&e.principal.kind, PrincipalKind::ApiKey { key_id: id } if id == key_id));
+    }
+}
+
 /// Resolves an `Authorization` header value. No header is `Ok(None)`: the caller decides
 /// whether anonymous access is allowed.
 pub async fn authenticate(
     db: &DatabaseConnection,
     sessions: &Sessions,
+    keys: &KeyCache,
     header: Option<&str>,
 ) -> AppResult<Option<Principal>> {
     let Some(header) = header else {
@@ -127,6 +185,28 @@ pub async fn authenticate(
         .ok_or_else(|| AppError::unauthenticated("Authorization must be 'Bearer <token>'"))?;
 
     if token.starts_with(accounts::API_KEY_PREFIX) {
+        let hash = accounts::hash_key(token);
+        if let Some(cached) = keys.get(&hash) {
+            // Record use at most once a minute, as an uncached request would.
+            let now = crate::ids::now();
+            if cached
+                .last_used_at
+                .is_none_or(|last| now - last >= chrono::Duration::seconds(60))
+            {
+                let PrincipalKind::ApiKey { key_id } = &cached.principal.kind else {
+                    unreachable!("the key cache holds API keys only")
+                };
+                accounts::stamp_api_key_use(db, key_id, now).await?;
+                keys.put(
+                    hash,
+                    CachedKey {
+                        last_used_at: Some(now),
+                        ..cached.clone()
+                    },
+                );
+            }
+            return Ok(Some(cached.principal));
+        }
         let (key, workspace) = accounts::find_api_key(db, token)
             .await?
             .ok_or_else(|| AppError::unauthenticated("Invalid or revoked API key"))?;
@@ -138,12 +218,21 @@ pub async fn authenticate(
             )
             .with_details(serde_json::json!({ "plan": plan.as_str(), "requiredPlan": "pro" })));
         }
-        accounts::touch_api_key(db, &key).await?;
-        return Ok(Some(Principal {
+        let last_used_at = accounts::touch_api_key(db, &key).await?;
+        let principal = Principal {
             workspace_id: workspace.id,
             plan,
             kind: PrincipalKind::ApiKey { key_id: key.id },
-        }));
+        };
+        keys.put(
+            hash,
+            CachedKey {
+                principal: principal.clone(),
+                checked_at: Instant::now(),
+                last_used_at,
+            },
+        );
+        return Ok(Some(principal));
     }
 
     let claims = sessions.verify(token)?;

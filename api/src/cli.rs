@@ -104,6 +104,10 @@ struct ServeArgs {
     /// Requests per minute per workspace.
     #[arg(long, env = "FLUENZR_RATE_LIMIT", default_value_t = 1000)]
     rate_limit: u32,
+    /// How long a verified API key is trusted before it is looked up again (0: every request).
+    /// A key revoked through another instance keeps working at most this long there.
+    #[arg(long, env = "FLUENZR_API_KEY_CACHE_SECS", default_value_t = 5)]
+    api_key_cache_secs: u64,
     /// Let webhooks target loopback and private addresses and plain http (tests, local development).
     #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", default_value_t = false, action = clap::ArgAction::Set)]
     allow_private_webhook_urls: bool,
@@ -142,6 +146,7 @@ impl ServeArgs {
         config.addr = self.addr;
         config.jwt_secret = self.jwt_secret.map(Secret::new);
         config.rate_limit_per_minute = self.rate_limit;
+        config.api_key_cache_ttl = std::time::Duration::from_secs(self.api_key_cache_secs);
         config.seed_demo_workspace = true;
         config.run_workers = !self.no_workers;
         config.webhooks.allow_private = self.allow_private_webhook_urls;

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 pub use crate::engine::webhooks::Settings as WebhookSettings;
 
@@ -35,6 +36,8 @@ pub struct Config {
     pub jwt_secret: Option<Secret>,
     /// Requests per minute per workspace, REST and GraphQL together.
     pub rate_limit_per_minute: u32,
+    /// How long a verified API key is trusted without a lookup; zero looks it up every time.
+    pub api_key_cache_ttl: Duration,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// Create a Pro demo workspace (and print its key) when the database has none.
@@ -55,6 +58,7 @@ impl Config {
             database_url: Secret::new(database_url),
             jwt_secret: None,
             rate_limit_per_minute: 1000,
+            api_key_cache_ttl: Duration::from_secs(5),
             max_body_bytes: 2 * 1024 * 1024,
             seed_demo_workspace: false,
             run_workers: true,

@@ -4,7 +4,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{JWT_SECRET, TestApp, gql_code, id_of, spawn_app};
+use crate::helpers::{JWT_SECRET, TestApp, gql_code, id_of, spawn_app, spawn_counting_app_with};
 
 const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { token expiresAt user { id email } workspace { id plan } } }";
 
@@ -440,4 +440,61 @@ async fn workspaces_never_see_each_other() {
         app.get(&format!("/v1/groups/{gid}")).await.data()["contactCount"],
         1
     );
+}
+
+#[tokio::test]
+async fn a_verified_key_is_trusted_for_its_cache_period_then_looked_up_again() {
+    let ttl = std::time::Duration::from_millis(800);
+    let (app, log) = spawn_counting_app_with(|c| c.api_key_cache_ttl = ttl).await;
+    let key_lookups = |log: &std::sync::Mutex<Vec<String>>| {
+        std::mem::take(&mut *log.lock().unwrap())
+            .iter()
+            .filter(|sql| sql.contains("api_keys"))
+            .count()
+    };
+    assert_eq!(app.get("/v1/contacts").await.status, StatusCode::OK);
+    assert!(key_lookups(&log) >= 1, "the first request looks the key up");
+    for _ in 0..3 {
+        assert_eq!(app.get("/v1/contacts").await.status, StatusCode::OK);
+    }
+    assert_eq!(
+        key_lookups(&log),
+        0,
+        "later requests trust the verified key"
+    );
+
+    // Revoked behind this process's back (as another instance would): trusted until the
+    // cache period ends, then refused.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    entity::api_key::Entity::update_many()
+        .col_expr(
+            entity::api_key::Column::RevokedAt,
+            Expr::value(chrono::Utc::now()),
+        )
+        .filter(entity::api_key::Column::WorkspaceId.eq(&app.workspace_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(200)).await;
+    let refused = app.get("/v1/contacts").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert_eq!(refused.error_code(), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn a_zero_cache_period_looks_the_key_up_on_every_request() {
+    let (app, log) =
+        spawn_counting_app_with(|c| c.api_key_cache_ttl = std::time::Duration::ZERO).await;
+    app.get("/v1/contacts").await;
+    log.lock().unwrap().clear();
+    for _ in 0..3 {
+        assert_eq!(app.get("/v1/contacts").await.status, StatusCode::OK);
+    }
+    let lookups = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|sql| sql.contains("api_keys"))
+        .count();
+    assert_eq!(lookups, 3);
 }

@@ -123,6 +123,13 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
 
 /// An app whose every SQL statement is appended to the returned log.
 pub async fn spawn_counting_app() -> (TestApp, Arc<Mutex<Vec<String>>>) {
+    spawn_counting_app_with(|_| {}).await
+}
+
+/// `spawn_counting_app` with a configuration tweak.
+pub async fn spawn_counting_app_with(
+    configure: impl FnOnce(&mut Config),
+) -> (TestApp, Arc<Mutex<Vec<String>>>) {
     init_tracing();
     let url = fresh_database_url().await;
     let mut db = api::db::connect(&url).await.expect("database connects");
@@ -131,7 +138,7 @@ pub async fn spawn_counting_app() -> (TestApp, Arc<Mutex<Vec<String>>>) {
     db.set_metric_callback(move |info| {
         sink.lock().unwrap().push(info.statement.sql.clone());
     });
-    (start(url, db, |_| {}).await, log)
+    (start(url, db, configure).await, log)
 }
 
 async fn start(

@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{api_key, user, workspace};
 
 use super::{db, principal};
-use crate::auth::{PrincipalKind, Sessions};
+use crate::auth::{KeyCache, PrincipalKind, Sessions};
 use crate::ids::rfc3339;
 use crate::service::{accounts, workspaces};
 
@@ -205,8 +205,8 @@ impl AccountMutation {
     async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<ApiKey> {
         let who = principal(ctx)?;
         who.user_id()?;
-        Ok(ApiKey(
-            accounts::revoke_api_key(db(ctx)?, &who.workspace_id, &id).await?,
-        ))
+        let revoked = accounts::revoke_api_key(db(ctx)?, &who.workspace_id, &id).await?;
+        ctx.data::<Arc<KeyCache>>()?.forget(&revoked.id);
+        Ok(ApiKey(revoked))
     }
 }

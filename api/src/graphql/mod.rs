@@ -15,7 +15,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
-use crate::auth::{Principal, Sessions};
+use crate::auth::{KeyCache, Principal, Sessions};
 use crate::error::{AppError, ErrorCode};
 use crate::service::webhooks::UrlPolicy;
 
@@ -53,9 +53,15 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 pub fn build_schema(
     db: DatabaseConnection,
     sessions: Arc<Sessions>,
+    keys: Arc<KeyCache>,
     policy: UrlPolicy,
 ) -> AppSchema {
-    builder().data(db).data(sessions).data(policy).finish()
+    builder()
+        .data(db)
+        .data(sessions)
+        .data(keys)
+        .data(policy)
+        .finish()
 }
 
 /// The SDL that `schema.graphql` must equal.

@@ -2,7 +2,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use entity::{api_key, user, workspace};
 use rand::RngCore;
 use sea_orm::{
@@ -150,7 +150,7 @@ pub async fn get_user(
         .ok_or_else(|| AppError::not_found("User"))
 }
 
-fn hash_key(secret: &str) -> String {
+pub fn hash_key(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -201,21 +201,34 @@ pub async fn find_api_key(
     Ok(found.and_then(|(key, workspace)| workspace.map(|w| (key, w))))
 }
 
-/// Records use of a key, at most once a minute so reads stay cheap.
-pub async fn touch_api_key(db: &impl ConnectionTrait, key: &api_key::Model) -> AppResult<()> {
+/// Records use of a key, at most once a minute so reads stay cheap; returns the key's
+/// last-use time after the call.
+pub async fn touch_api_key(
+    db: &impl ConnectionTrait,
+    key: &api_key::Model,
+) -> AppResult<Option<DateTime<Utc>>> {
     let now = ids::now();
-    if key
-        .last_used_at
-        .is_some_and(|last| now - last < Duration::seconds(60))
+    if let Some(last) = key.last_used_at
+        && now - last < Duration::seconds(60)
     {
-        return Ok(());
+        return Ok(Some(last));
     }
+    stamp_api_key_use(db, &key.id, now).await?;
+    Ok(Some(now))
+}
+
+/// Sets a key's last-use time.
+pub async fn stamp_api_key_use(
+    db: &impl ConnectionTrait,
+    key_id: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
     api_key::Entity::update_many()
         .col_expr(
             api_key::Column::LastUsedAt,
-            sea_orm::sea_query::Expr::value(now),
+            sea_orm::sea_query::Expr::value(at),
         )
-        .filter(api_key::Column::Id.eq(&key.id))
+        .filter(api_key::Column::Id.eq(key_id))
         .exec(db)
         .await?;
     Ok(())
