@@ -30,7 +30,16 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .foreign_keys(true)
             });
     } else {
-        options.max_connections(16).min_connections(1);
+        // Every statement here is a short lookup by indexed keys, prepared once per connection.
+        // Left to choose, PostgreSQL re-plans each execution of the page statements (a generic
+        // plan cannot see the LIMIT value, so it looks dearer than a custom one); forcing the
+        // generic plan skips that planning without changing the plans chosen.
+        options
+            .max_connections(16)
+            .min_connections(1)
+            .map_sqlx_postgres_opts(|opts| {
+                opts.options([("plan_cache_mode", "force_generic_plan")])
+            });
     }
     Database::connect(options).await
 }

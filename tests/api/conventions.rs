@@ -317,3 +317,26 @@ async fn internal_failures_are_500_and_leak_nothing() {
     let health = app.request_as(None, Method::GET, "/healthz", None).await;
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn postgres_connections_reuse_generic_plans() {
+    let app = spawn_app().await;
+    let backend = app.db.get_database_backend();
+    if backend != sea_orm::DbBackend::Postgres {
+        return; // SQLite prepares once per connection and has no plan cache mode.
+    }
+    use sea_orm::{ConnectionTrait, Statement};
+    // Every pooled connection, not only the first one, carries the setting.
+    let checks = (0..4).map(|_| {
+        app.db
+            .query_one_raw(Statement::from_string(backend, "SHOW plan_cache_mode"))
+    });
+    for row in futures_util::future::join_all(checks).await {
+        let mode: String = row
+            .unwrap()
+            .unwrap()
+            .try_get("", "plan_cache_mode")
+            .unwrap();
+        assert_eq!(mode, "force_generic_plan");
+    }
+}

@@ -3,11 +3,11 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{contact, group_member, workspace};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, Set,
-    TransactionSession, TransactionTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    Set, TransactionSession, TransactionTrait,
 };
 use serde_json::{Value, json};
 
@@ -408,27 +408,14 @@ pub async fn list(
         );
     }
     let query = contact::Entity::find().filter(cond);
-    let mut select = super::sorted(query.clone(), column, contact::Column::Id, order)
+    let select = super::sorted(query.clone(), column, contact::Column::Id, order)
         .offset(page.offset())
         .limit(page.per_page);
-    select = select.column_as(
-        match with_group_ids {
-            true => group_ids_column(db.get_database_backend()),
-            false => Expr::value(sea_orm::Value::String(None)),
-        },
-        GROUP_IDS,
-    );
     if filtered {
         // A filtered total needs a COUNT: it runs beside the page.
         let total = async { Ok::<_, AppError>(query.count(db).await?) };
-        let rows = async {
-            let rows = select
-                .column_as(Expr::value(sea_orm::Value::BigInt(None)), TOTAL)
-                .into_model::<ListedRow>()
-                .all(db)
-                .await?;
-            Ok::<_, AppError>(rows)
-        };
+        let page_only = select.column_as(Expr::value(sea_orm::Value::BigInt(None)), TOTAL);
+        let rows = page_rows(db, page_only, column, order, with_group_ids);
         let (total, rows) = tokio::try_join!(total, rows)?;
         return Ok(listed_page(rows, page, total, with_group_ids));
     }
@@ -438,11 +425,8 @@ pub async fn list(
         .from(workspace::Entity)
         .and_where(workspace::Column::Id.eq(workspace_id))
         .to_owned();
-    let rows = select
-        .column_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL)
-        .into_model::<ListedRow>()
-        .all(db)
-        .await?;
+    let with_total = select.column_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL);
+    let rows = page_rows(db, with_total, column, order, with_group_ids).await?;
     let total = match rows.first().and_then(|row| row.total) {
         Some(total) => total,
         // A page past the end has no row to carry the count.
@@ -512,8 +496,21 @@ fn listed_page(
     }
 }
 
-/// The contact's group ids joined by commas (ids never hold one), as a column of the row.
-fn group_ids_column(backend: DbBackend) -> Expr {
+/// Runs a page statement; with `with_group_ids`, wraps it so each contact's group ids are
+/// aggregated for the page's rows only (not for the rows an OFFSET skips), in the page's order.
+async fn page_rows(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<contact::Entity>,
+    column: contact::Column,
+    order: SortOrder,
+    with_group_ids: bool,
+) -> AppResult<Vec<ListedRow>> {
+    if !with_group_ids {
+        let select = select.column_as(Expr::value(sea_orm::Value::String(None)), GROUP_IDS);
+        return Ok(select.into_model::<ListedRow>().all(db).await?);
+    }
+    let backend = db.get_database_backend();
+    let page = Alias::new("page");
     let joined = match backend {
         DbBackend::Postgres => Func::cust("string_agg"),
         _ => Func::cust("group_concat"),
@@ -528,10 +525,29 @@ fn group_ids_column(backend: DbBackend) -> Expr {
         .from(group_member::Entity)
         .and_where(
             Expr::col((group_member::Entity, group_member::Column::ContactId))
-                .equals((contact::Entity, contact::Column::Id)),
+                .equals((page.clone(), contact::Column::Id)),
         )
         .to_owned();
-    Expr::SubQuery(None, Box::new(members.into()))
+    let mut outer = Query::select();
+    outer
+        .column((page.clone(), Asterisk))
+        .expr_as(Expr::SubQuery(None, Box::new(members.into())), GROUP_IDS)
+        .from_subquery(select.into_query(), page.clone());
+    // The same order as the page inside (a derived table's order is not guaranteed).
+    let direction = order.to_orm();
+    if column.def().is_null() {
+        outer.order_by_with_nulls(
+            (page.clone(), column),
+            direction.clone(),
+            NullOrdering::Last,
+        );
+    } else {
+        outer.order_by((page.clone(), column), direction.clone());
+    }
+    outer.order_by((page, contact::Column::Id), direction);
+    Ok(ListedRow::find_by_statement(backend.build(&outer))
+        .all(db)
+        .await?)
 }
 
 /// Group ids of each contact (sorted), for the given contacts.
