@@ -3,6 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use entity::{campaign, campaign_contact};
+use tokio::sync::OnceCell;
 
 use super::contacts::Contact;
 use super::email_accounts::EmailAccount;
@@ -188,9 +189,12 @@ impl Campaign {
     async fn stats(&self, from: Option<String>, to: Option<String>) -> Result<CampaignStats> {
         let (from, to) = stats::day_range(from.as_deref(), to.as_deref())?;
         Ok(CampaignStats {
-            campaign: self.0.clone(),
+            campaign_id: self.0.id.clone(),
+            contact_count: self.0.contact_count,
+            step_count: svc::step_count(&self.0),
             from,
             to,
+            computed: OnceCell::new(),
         })
     }
     /// Enrolled contacts with their state, newest first.
@@ -277,32 +281,37 @@ pub struct DailyStats {
 }
 
 pub struct CampaignStats {
-    campaign: campaign::Model,
+    campaign_id: String,
+    contact_count: i64,
+    step_count: usize,
     from: NaiveDate,
     to: NaiveDate,
+    /// The counters, loaded once for all the figures asked for.
+    computed: OnceCell<stats::CampaignStats>,
 }
 
 impl CampaignStats {
-    async fn computed(&self, ctx: &Context<'_>) -> Result<stats::CampaignStats> {
-        let rows = loader(ctx)?
-            .load_one(CountersOfCampaign(self.campaign.id.clone()))
-            .await?
-            .unwrap_or_default();
-        Ok(stats::CampaignStats::from_rows(
-            &rows,
-            svc::steps_of(&self.campaign).len(),
-        ))
+    async fn computed(&self, ctx: &Context<'_>) -> Result<&stats::CampaignStats> {
+        self.computed
+            .get_or_try_init(|| async {
+                let rows = loader(ctx)?
+                    .load_one(CountersOfCampaign(self.campaign_id.clone()))
+                    .await?
+                    .unwrap_or_default();
+                Ok(stats::CampaignStats::from_rows(&rows, self.step_count))
+            })
+            .await
     }
 }
 
 #[Object]
 impl CampaignStats {
     async fn campaign_id(&self) -> ID {
-        ID(self.campaign.id.clone())
+        ID(self.campaign_id.clone())
     }
     /// Contacts enrolled.
     async fn contacts(&self) -> i64 {
-        self.campaign.contact_count
+        self.contact_count
     }
     async fn sent(&self, ctx: &Context<'_>) -> Result<i64> {
         Ok(self.computed(ctx).await?.totals.sent)
@@ -348,8 +357,8 @@ impl CampaignStats {
             .computed(ctx)
             .await?
             .steps
-            .into_iter()
-            .map(|(step, counts)| StepStats {
+            .iter()
+            .map(|&(step, counts)| StepStats {
                 step,
                 figures: counts.into(),
             })
@@ -358,7 +367,7 @@ impl CampaignStats {
     /// Events per UTC day between `from` and `to`.
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<DailyStats>> {
         let key = TimelineOf {
-            campaign_id: self.campaign.id.clone(),
+            campaign_id: self.campaign_id.clone(),
             from: self.from,
             to: self.to,
         };

@@ -189,6 +189,11 @@ pub fn steps_of(campaign: &campaign::Model) -> Vec<Step> {
     serde_json::from_value(campaign.steps.clone()).unwrap_or_default()
 }
 
+/// How many steps the campaign has, without decoding them.
+pub fn step_count(campaign: &campaign::Model) -> usize {
+    campaign.steps.as_array().map_or(0, Vec::len)
+}
+
 pub fn schedule_of(campaign: &campaign::Model) -> Schedule {
     serde_json::from_value(campaign.schedule.clone()).unwrap_or_default()
 }
