@@ -620,3 +620,61 @@ async fn the_seed_examples_run_as_written() {
         assert_eq!(stats.data()["contacts"], 3);
     }
 }
+
+#[tokio::test]
+async fn an_edit_racing_a_start_never_lands_on_a_running_campaign() {
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    for round in 0..16 {
+        let (c, _) = app.ready_campaign(1).await;
+        let id = id_of(&c);
+        // Even rounds change the steps, odd rounds take the email account away.
+        let patch = if round % 2 == 0 {
+            json!({ "steps": [{ "subject": "Edited", "body": "b" }] })
+        } else {
+            json!({ "emailAccountId": null })
+        };
+        let (edit_path, start_path) = (
+            format!("/v1/campaigns/{id}"),
+            format!("/v1/campaigns/{id}/start"),
+        );
+        let (put, start) =
+            tokio::join!(app.put(&edit_path, patch), app.post(&start_path, json!({})));
+        let row = entity::campaign::Entity::find_by_id(id.clone())
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        for reply in [&put, &start] {
+            assert!(
+                reply.status == StatusCode::OK || reply.status == StatusCode::CONFLICT,
+                "{}",
+                reply.body
+            );
+        }
+        if start.status == StatusCode::OK {
+            // Running: whatever the edit did happened before the start, and the campaign
+            // still has what starting needs.
+            assert_eq!(row.status, "running");
+            assert!(row.email_account_id.is_some(), "round {round}: {row:?}");
+            assert!(
+                row.updated_at <= row.started_at.unwrap(),
+                "round {round}: {row:?}"
+            );
+            if put.status == StatusCode::CONFLICT {
+                assert_eq!(put.error_code(), "CONFLICT");
+            }
+        } else {
+            // The start lost: the edit landed first and made the campaign unstartable.
+            assert_eq!(
+                round % 2,
+                1,
+                "changing steps never stops a start: {}",
+                start.body
+            );
+            assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+            assert_eq!(row.status, "draft");
+            assert!(row.email_account_id.is_none());
+        }
+    }
+}

@@ -6,7 +6,7 @@ use entity::{campaign, campaign_contact, contact, group_member};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -422,15 +422,32 @@ pub async fn get(
         .ok_or_else(|| AppError::not_found("Campaign"))
 }
 
+/// The campaign, locked until the end of `txn` (PostgreSQL `FOR UPDATE`; a SQLite write
+/// transaction already excludes other writers): what is checked here stays true until commit.
+async fn get_locked(
+    txn: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<campaign::Model> {
+    campaign::Entity::find_by_id(id.to_owned())
+        .filter(campaign::Column::WorkspaceId.eq(workspace_id))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Campaign"))
+}
+
 /// Updates a campaign. Steps and the email account change only while draft or paused; a
-/// completed campaign only takes a new name.
-pub async fn update(
-    db: &impl ConnectionTrait,
+/// completed campaign only takes a new name. The status is checked on the locked row, so a
+/// concurrent start cannot slip between the check and the write.
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     workspace_id: &str,
     id: &str,
     patch: CampaignPatch,
 ) -> AppResult<campaign::Model> {
-    let current = get(db, workspace_id, id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let current = get_locked(&txn, workspace_id, id).await?;
     let status = CampaignStatus::of(&current);
     let editable = matches!(status, CampaignStatus::Draft | CampaignStatus::Paused);
     if status == CampaignStatus::Completed {
@@ -481,12 +498,14 @@ pub async fn update(
     }
     if let Some(v) = patch.email_account_id {
         row.email_account_id = Set(match v {
-            Some(id) => Some(check_account(db, workspace_id, &id).await?),
+            Some(id) => Some(check_account(&txn, workspace_id, &id).await?),
             None => None,
         });
     }
     row.updated_at = Set(ids::now());
-    Ok(row.update(db).await?)
+    let updated = row.update(&txn).await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Deletes a campaign that is not running, with its enrolments and figures.
@@ -586,15 +605,15 @@ pub fn to_json(c: &campaign::Model) -> serde_json::Value {
 }
 
 /// Runs a transition and, when this call made it, emits its event in the same transaction.
-async fn transition_and_emit<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+/// Moves the locked campaign of `txn` and emits `event_type` when it moved; commits.
+async fn transition_and_emit<T: ConnectionTrait + TransactionSession>(
+    txn: T,
     workspace_id: &str,
     current: &campaign::Model,
     from: &[CampaignStatus],
     to: CampaignStatus,
     event_type: &str,
 ) -> AppResult<(campaign::Model, bool)> {
-    let txn = crate::db::begin_write(db).await?;
     let moved = transition(&txn, current, from, to).await?;
     let after = get(&txn, workspace_id, &current.id).await?;
     if moved {
@@ -614,7 +633,8 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<(campaign::Model, bool)> {
-    let current = get(db, workspace_id, id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let current = get_locked(&txn, workspace_id, id).await?;
     match CampaignStatus::of(&current) {
         CampaignStatus::Running => return Ok((current, false)),
         CampaignStatus::Completed => {
@@ -641,7 +661,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     transition_and_emit(
-        db,
+        txn,
         workspace_id,
         &current,
         &[CampaignStatus::Draft, CampaignStatus::Paused],
@@ -657,7 +677,8 @@ pub async fn pause<C: ConnectionTrait + TransactionTrait>(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<(campaign::Model, bool)> {
-    let current = get(db, workspace_id, id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let current = get_locked(&txn, workspace_id, id).await?;
     match CampaignStatus::of(&current) {
         CampaignStatus::Paused => return Ok((current, false)),
         CampaignStatus::Running => {}
@@ -669,7 +690,7 @@ pub async fn pause<C: ConnectionTrait + TransactionTrait>(
         }
     }
     transition_and_emit(
-        db,
+        txn,
         workspace_id,
         &current,
         &[CampaignStatus::Running],
@@ -685,14 +706,15 @@ pub async fn complete<C: ConnectionTrait + TransactionTrait>(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<(campaign::Model, bool)> {
-    let current = get(db, workspace_id, id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let current = get_locked(&txn, workspace_id, id).await?;
     match CampaignStatus::of(&current) {
         CampaignStatus::Completed => return Ok((current, false)),
         CampaignStatus::Draft => return Err(illegal(&current, "a draft has not started")),
         CampaignStatus::Running | CampaignStatus::Paused => {}
     }
     transition_and_emit(
-        db,
+        txn,
         workspace_id,
         &current,
         &[CampaignStatus::Running, CampaignStatus::Paused],
