@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_graphql::parser::types::{BaseType, DocumentOperations, ExecutableDocument};
-use async_graphql::{Request, Variables};
+use async_graphql::{Request, Value as ConstValue, Variables};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -173,29 +173,50 @@ async fn run(
     if let Some(error) = response.errors.first() {
         return Err(from_graphql_error(error));
     }
-    let data = response.data.into_json().map_err(AppError::internal)?;
+    // The answer is serialized straight from GraphQL's value tree, without an intermediate
+    // JSON tree.
     let status = StatusCode::from_u16(spec.status).unwrap_or(StatusCode::OK);
     let body = match &spec.shape {
-        Shape::Object(at) => json!({ "success": true, "data": pick(data, at) }),
+        Shape::Object(at) => Envelope {
+            success: true,
+            data: pick(response.data, at),
+            meta: None,
+        },
         Shape::Page(at) => {
-            let mut page = pick(data, at);
-            let items = page
-                .get_mut("items")
-                .map(Value::take)
-                .unwrap_or(Value::Array(vec![]));
-            let meta = page
-                .get_mut("pageInfo")
-                .map(Value::take)
-                .unwrap_or(Value::Null);
-            json!({ "success": true, "data": items, "meta": meta })
+            let (items, meta) = match pick(response.data, at) {
+                ConstValue::Object(mut fields) => (
+                    fields
+                        .shift_remove("items")
+                        .unwrap_or(ConstValue::List(Vec::new())),
+                    fields.shift_remove("pageInfo").unwrap_or(ConstValue::Null),
+                ),
+                _ => (ConstValue::List(Vec::new()), ConstValue::Null),
+            };
+            Envelope {
+                success: true,
+                data: items,
+                meta: Some(meta),
+            }
         }
     };
     Ok(json_response(status, &body))
 }
 
-fn pick(mut value: Value, at: &[&str]) -> Value {
+/// The success envelope: `data`, and `meta` on lists.
+#[derive(serde::Serialize)]
+struct Envelope {
+    success: bool,
+    data: ConstValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<ConstValue>,
+}
+
+fn pick(mut value: ConstValue, at: &[&str]) -> ConstValue {
     for key in at {
-        value = value.get_mut(*key).map(Value::take).unwrap_or(Value::Null);
+        value = match value {
+            ConstValue::Object(mut fields) => fields.shift_remove(*key).unwrap_or(ConstValue::Null),
+            _ => ConstValue::Null,
+        };
     }
     value
 }
@@ -333,7 +354,7 @@ pub fn error_response(err: &AppError, request_id: &RequestId) -> Response {
     json_response(status, &body)
 }
 
-pub fn json_response(status: StatusCode, body: &Value) -> Response {
+pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }
