@@ -120,9 +120,10 @@ pub struct KeyCache {
 
 #[derive(Clone)]
 struct CachedKey {
+    key_id: String,
     principal: Principal,
     checked_at: Instant,
-    last_used_at: Option<DateTime<Utc>>,
+    last_used_at: DateTime<Utc>,
 }
 
 /// Most entries kept; past it, expired ones are swept before inserting.
@@ -162,7 +163,7 @@ impl KeyCache {
     /// Forgets a key at once (it was revoked).
     pub fn forget(&self, key_id: &str) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.retain(|_, e| !matches!(&e.principal.kind, PrincipalKind::ApiKey { key_id: id } if id == key_id));
+        entries.retain(|_, e| e.key_id != key_id);
     }
 }
 
@@ -187,20 +188,13 @@ pub async fn authenticate(
     if token.starts_with(accounts::API_KEY_PREFIX) {
         let hash = accounts::hash_key(token);
         if let Some(cached) = keys.get(&hash) {
-            // Record use at most once a minute, as an uncached request would.
-            let now = crate::ids::now();
-            if cached
-                .last_used_at
-                .is_none_or(|last| now - last >= chrono::Duration::seconds(60))
-            {
-                let PrincipalKind::ApiKey { key_id } = &cached.principal.kind else {
-                    unreachable!("the key cache holds API keys only")
-                };
-                accounts::stamp_api_key_use(db, key_id, now).await?;
+            let last_used_at =
+                accounts::touch_api_key(db, &cached.key_id, Some(cached.last_used_at)).await?;
+            if last_used_at != cached.last_used_at {
                 keys.put(
                     hash,
                     CachedKey {
-                        last_used_at: Some(now),
+                        last_used_at,
                         ..cached.clone()
                     },
                 );
@@ -218,15 +212,18 @@ pub async fn authenticate(
             )
             .with_details(serde_json::json!({ "plan": plan.as_str(), "requiredPlan": "pro" })));
         }
-        let last_used_at = accounts::touch_api_key(db, &key).await?;
+        let last_used_at = accounts::touch_api_key(db, &key.id, key.last_used_at).await?;
         let principal = Principal {
             workspace_id: workspace.id,
             plan,
-            kind: PrincipalKind::ApiKey { key_id: key.id },
+            kind: PrincipalKind::ApiKey {
+                key_id: key.id.clone(),
+            },
         };
         keys.put(
             hash,
             CachedKey {
+                key_id: key.id,
                 principal: principal.clone(),
                 checked_at: Instant::now(),
                 last_used_at,

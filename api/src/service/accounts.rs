@@ -201,37 +201,28 @@ pub async fn find_api_key(
     Ok(found.and_then(|(key, workspace)| workspace.map(|w| (key, w))))
 }
 
-/// Records use of a key, at most once a minute so reads stay cheap; returns the key's
-/// last-use time after the call.
+/// Records use of a key last used at `last_used_at`, at most once a minute so reads stay
+/// cheap; returns the key's last-use time after the call.
 pub async fn touch_api_key(
     db: &impl ConnectionTrait,
-    key: &api_key::Model,
-) -> AppResult<Option<DateTime<Utc>>> {
+    key_id: &str,
+    last_used_at: Option<DateTime<Utc>>,
+) -> AppResult<DateTime<Utc>> {
     let now = ids::now();
-    if let Some(last) = key.last_used_at
+    if let Some(last) = last_used_at
         && now - last < Duration::seconds(60)
     {
-        return Ok(Some(last));
+        return Ok(last);
     }
-    stamp_api_key_use(db, &key.id, now).await?;
-    Ok(Some(now))
-}
-
-/// Sets a key's last-use time.
-pub async fn stamp_api_key_use(
-    db: &impl ConnectionTrait,
-    key_id: &str,
-    at: DateTime<Utc>,
-) -> AppResult<()> {
     api_key::Entity::update_many()
         .col_expr(
             api_key::Column::LastUsedAt,
-            sea_orm::sea_query::Expr::value(at),
+            sea_orm::sea_query::Expr::value(now),
         )
         .filter(api_key::Column::Id.eq(key_id))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(now)
 }
 
 pub async fn list_api_keys(
