@@ -20,6 +20,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::graphql::{self, AppSchema};
 use crate::rest::{self, RestTable};
 use crate::service::idempotency::{self, Claim};
+use crate::service::tracking::Tracker;
 use crate::service::webhooks::UrlPolicy;
 use crate::service::{accounts, workspaces};
 use crate::{db, ids};
@@ -38,6 +39,9 @@ pub struct Inner {
     pub keys: Arc<KeyCache>,
     pub limiter: RateLimiter,
     pub rest: RestTable,
+    pub tracker: Tracker,
+    /// Tracking hits per client address.
+    pub hits: RateLimiter,
 }
 
 impl std::ops::Deref for AppState {
@@ -65,18 +69,69 @@ impl App {
     /// Serves until Ctrl-C, with the background workers beside it (unless configured off).
     pub async fn serve(self) -> std::io::Result<()> {
         let workers = if self.state.config.run_workers {
-            crate::engine::spawn(self.state.db.clone(), self.state.config.webhooks.clone())
+            crate::engine::spawn(
+                self.state.db.clone(),
+                self.state.config.webhooks.clone(),
+                self.sender(),
+            )
         } else {
             Vec::new()
         };
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
         for worker in workers {
             worker.abort();
         }
         served
     }
+}
+
+impl App {
+    /// A sending worker for this app (the one `serve` runs; tests drive theirs by hand).
+    pub fn sender(&self) -> crate::engine::sender::Sender {
+        crate::engine::sender::Sender::new(
+            self.state.db.clone(),
+            self.state.tracker.clone(),
+            self.state.config.clock.clone(),
+            self.state.config.sender.clone(),
+        )
+    }
+}
+
+/// The link signer for this deployment: `FLUENZR_SECRET_KEY` (or the secret kept in the
+/// database) and the public URL (or `http://<addr>`).
+pub async fn tracker(
+    config: &Config,
+    db: &DatabaseConnection,
+    addr: Option<SocketAddr>,
+) -> anyhow::Result<Tracker> {
+    let secret = match &config.secret_key {
+        Some(secret) => secret.expose().to_owned(),
+        None => accounts::stored_secret(db, "tracking_secret")
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?,
+    };
+    let public = match (&config.public_url, addr) {
+        (Some(url), _) => url.clone(),
+        (None, Some(addr)) => {
+            tracing::warn!(
+                "FLUENZR_PUBLIC_URL is not set: tracking and unsubscribe links point at http://{addr}, which recipients cannot reach outside this machine"
+            );
+            format!("http://{addr}")
+        }
+        (None, None) => {
+            tracing::warn!(
+                "FLUENZR_PUBLIC_URL is not set: tracking and unsubscribe links point at http://127.0.0.1:8080"
+            );
+            "http://127.0.0.1:8080".to_owned()
+        }
+    };
+    Ok(Tracker::new(&secret, &public))
 }
 
 async fn shutdown_signal() {
@@ -104,7 +159,13 @@ pub async fn build_with(config: Config, db: DatabaseConnection) -> anyhow::Resul
         allow_private: config.webhooks.allow_private,
     };
     let keys = Arc::new(KeyCache::new(config.api_key_cache_ttl));
-    let schema = graphql::build_schema(db.clone(), sessions.clone(), keys.clone(), policy);
+    let schema = graphql::build_schema(
+        db.clone(),
+        sessions.clone(),
+        keys.clone(),
+        policy,
+        config.clock.clone(),
+    );
     let rest = RestTable::compile(rest::table::routes()).map_err(anyhow::Error::msg)?;
     rest.validate(&schema, &db)
         .await
@@ -118,9 +179,12 @@ pub async fn build_with(config: Config, db: DatabaseConnection) -> anyhow::Resul
 
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
+    let tracker = tracker(&config, &db, Some(addr)).await?;
     let state = AppState {
         inner: Arc::new(Inner {
             limiter: RateLimiter::new(config.rate_limit_per_minute),
+            hits: RateLimiter::new(config.tracking_rate_per_minute),
+            tracker,
             config,
             db,
             schema,
@@ -165,6 +229,7 @@ fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), graphql_auth));
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::public::routes())
         .route("/graphiql/{file}", get(graphiql_asset))
         .route("/v1/openapi.json", get(openapi))
         .merge(rest)

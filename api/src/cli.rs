@@ -114,12 +114,36 @@ struct ServeArgs {
     /// Serve HTTP only; leave background work to `fluenzr worker` processes.
     #[arg(long, env = "FLUENZR_NO_WORKERS", default_value_t = false)]
     no_workers: bool,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+/// What the sending engine needs, in `serve` and `worker` alike.
+#[derive(Args, Debug, Clone)]
+struct EngineArgs {
+    /// Base URL recipients reach this server at, for tracking and unsubscribe links
+    /// (default `http://<addr>`: set it in production).
+    #[arg(long, env = "FLUENZR_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Secret that signs tracking and unsubscribe links; generated and kept in the database
+    /// when unset. Every instance must share it.
+    #[arg(long, env = "FLUENZR_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+}
+
+impl EngineArgs {
+    fn apply(self, config: &mut Config) {
+        config.public_url = self.public_url;
+        config.secret_key = self.secret_key.map(Secret::new);
+    }
 }
 
 #[derive(Args, Debug, Clone)]
 struct WorkerArgs {
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    engine: EngineArgs,
     /// Let webhooks target loopback and private addresses and plain http.
     #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", default_value_t = false, action = clap::ArgAction::Set)]
     allow_private_webhook_urls: bool,
@@ -150,6 +174,7 @@ impl ServeArgs {
         config.seed_demo_workspace = true;
         config.run_workers = !self.no_workers;
         config.webhooks.allow_private = self.allow_private_webhook_urls;
+        self.engine.apply(&mut config);
         config
     }
 }
@@ -200,11 +225,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Worker(args) => {
             let conn = db::connect(&args.db.database_url).await?;
             db::migrate(&conn).await?;
-            let settings = crate::engine::webhooks::Settings {
-                allow_private: args.allow_private_webhook_urls,
-                ..Default::default()
-            };
-            let workers = crate::engine::spawn(conn, settings);
+            let mut config = Config::new(args.db.database_url.clone());
+            config.webhooks.allow_private = args.allow_private_webhook_urls;
+            args.engine.apply(&mut config);
+            let tracker = app::tracker(&config, &conn, None).await?;
+            let sender = crate::engine::sender::Sender::new(
+                conn.clone(),
+                tracker,
+                config.clock.clone(),
+                config.sender.clone(),
+            );
+            let workers = crate::engine::spawn(conn, config.webhooks.clone(), sender);
             println!("FluenzR worker running");
             let _ = tokio::signal::ctrl_c().await;
             for worker in workers {

@@ -4,6 +4,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use crate::clock::Clock;
+pub use crate::engine::sender::Settings as SenderSettings;
 pub use crate::engine::webhooks::Settings as WebhookSettings;
 
 /// A string that never shows up in logs or `Debug` output.
@@ -46,6 +48,17 @@ pub struct Config {
     pub run_workers: bool,
     /// Webhook delivery; `allow_private` also lets subscriptions target loopback and private hosts.
     pub webhooks: WebhookSettings,
+    /// The sending worker.
+    pub sender: SenderSettings,
+    /// Base of tracking and unsubscribe links (`FLUENZR_PUBLIC_URL`); `http://<addr>` when unset.
+    pub public_url: Option<String>,
+    /// The server secret tracking links are signed with (`FLUENZR_SECRET_KEY`); generated and
+    /// kept in the database when unset.
+    pub secret_key: Option<Secret>,
+    /// Tracking hits per minute per client address.
+    pub tracking_rate_per_minute: u32,
+    /// The time the engine sees (tests move a manual clock).
+    pub clock: Clock,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -63,6 +76,11 @@ impl Config {
             seed_demo_workspace: false,
             run_workers: true,
             webhooks: WebhookSettings::default(),
+            sender: SenderSettings::default(),
+            public_url: None,
+            secret_key: None,
+            tracking_rate_per_minute: 600,
+            clock: Clock::system(),
         }
     }
 }

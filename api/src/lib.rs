@@ -3,12 +3,14 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod engine;
 pub mod error;
 pub mod graphql;
 pub mod ids;
+pub mod public;
 pub mod rest;
 pub mod seed;
 pub mod service;

@@ -208,6 +208,9 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
                         current_step: Set(1),
                         next_send_at: Set(None),
                         last_sent_at: Set(None),
+                        email_account_id: Set(None),
+                        reason: Set(None),
+                        follow_up: Set(false),
                         created_at: Set(now),
                         updated_at: Set(now),
                     });
@@ -217,7 +220,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
             let count = rows.len() as i64;
             insert_chunks(db, rows, 3000).await?;
             let txn = crate::db::begin_write(db).await?;
-            campaigns::add_to_contact_count(&txn, &campaign.id, count)
+            crate::service::enrolments::add_to_contact_count(&txn, &campaign.id, count)
                 .await
                 .map_err(fail)?;
             txn.commit().await?;
@@ -259,6 +262,9 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
                 current_step: Set(1),
                 next_send_at: Set(None),
                 last_sent_at: Set(None),
+                email_account_id: Set(None),
+                reason: Set(None),
+                follow_up: Set(false),
                 created_at: Set(now),
                 updated_at: Set(now),
             })
@@ -266,7 +272,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
         let count = rows.len() as i64;
         insert_chunks(db, rows, 3000).await?;
         let txn = crate::db::begin_write(db).await?;
-        campaigns::add_to_contact_count(&txn, &campaign.id, count)
+        crate::service::enrolments::add_to_contact_count(&txn, &campaign.id, count)
             .await
             .map_err(fail)?;
         txn.commit().await?;

@@ -10,6 +10,10 @@ pub struct Model {
     /// `draft`, `running`, `paused` or `completed`.
     pub status: String,
     pub email_account_id: Option<String>,
+    /// Inbox rotation: further accounts to send from, `[acc_…]` (null when only `email_account_id`).
+    pub email_account_ids: Option<Json>,
+    /// Why a paused campaign was paused by the system (e.g. `bounce_rate`).
+    pub paused_reason: Option<String>,
     /// `[{subject, body, delayDays}]`, in sending order.
     pub steps: Json,
     /// `{timezone, days, startTime, endTime}`.

@@ -16,6 +16,15 @@ pub struct Model {
     /// `tls`, `starttls` or `none`.
     pub smtp_security: String,
     pub daily_limit: i32,
+    /// IANA zone the daily limit counts days in.
+    pub timezone: String,
+    /// Least seconds between two sends (plus up to 50 % jitter); 0 = none.
+    pub send_gap_seconds: i32,
+    /// `ok`, or `error` after an SMTP authentication failure (sends wait).
+    pub status: String,
+    pub last_error: Option<String>,
+    /// The earliest the next send may start (the send gap).
+    pub next_send_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -13,6 +13,8 @@ pub mod email_event;
 pub mod event;
 pub mod group_member;
 pub mod idempotency_key;
+pub mod message;
+pub mod send_count;
 pub mod setting;
 pub mod user;
 pub mod webhook;

@@ -7,6 +7,7 @@ mod m20261126_000002_idempotency_keys;
 mod m20261126_000003_campaigns;
 mod m20261126_000004_webhooks;
 mod m20261126_000005_workspace_contact_count;
+mod m20261127_000006_sending;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_campaigns::Migration),
             Box::new(m20261126_000004_webhooks::Migration),
             Box::new(m20261126_000005_workspace_contact_count::Migration),
+            Box::new(m20261127_000006_sending::Migration),
         ]
     }
 }

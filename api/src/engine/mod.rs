@@ -1,6 +1,8 @@
 //! Background work that runs beside the HTTP server (or alone, in `fluenzr worker`). Work is
 //! claimed through the database, so several processes can share it.
 
+pub mod sender;
+pub mod smtp;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -11,7 +13,11 @@ use tokio::task::JoinHandle;
 use crate::service::idempotency;
 
 /// Starts every background loop; they run until the process ends.
-pub fn spawn(db: DatabaseConnection, settings: webhooks::Settings) -> Vec<JoinHandle<()>> {
+pub fn spawn(
+    db: DatabaseConnection,
+    settings: webhooks::Settings,
+    sender: sender::Sender,
+) -> Vec<JoinHandle<()>> {
     let purge_db = db.clone();
     let purge = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -22,5 +28,5 @@ pub fn spawn(db: DatabaseConnection, settings: webhooks::Settings) -> Vec<JoinHa
             }
         }
     });
-    vec![purge, webhooks::spawn(db, settings)]
+    vec![purge, webhooks::spawn(db, settings), sender.spawn()]
 }

@@ -16,6 +16,7 @@ use crate::service::PageRequest;
 use crate::service::campaigns::{
     self as svc, CampaignStatus as SvcStatus, EnrolmentState as SvcState,
 };
+use crate::service::enrolments;
 use crate::service::stats::{self, Counts};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -59,6 +60,7 @@ pub enum EnrolmentState {
     Replied,
     Bounced,
     Unsubscribed,
+    Failed,
 }
 
 impl From<EnrolmentState> for SvcState {
@@ -70,6 +72,7 @@ impl From<EnrolmentState> for SvcState {
             EnrolmentState::Replied => SvcState::Replied,
             EnrolmentState::Bounced => SvcState::Bounced,
             EnrolmentState::Unsubscribed => SvcState::Unsubscribed,
+            EnrolmentState::Failed => SvcState::Failed,
         }
     }
 }
@@ -83,6 +86,7 @@ impl From<SvcState> for EnrolmentState {
             SvcState::Replied => EnrolmentState::Replied,
             SvcState::Bounced => EnrolmentState::Bounced,
             SvcState::Unsubscribed => EnrolmentState::Unsubscribed,
+            SvcState::Failed => EnrolmentState::Failed,
         }
     }
 }
@@ -206,7 +210,7 @@ impl Campaign {
         state: Option<EnrolmentState>,
     ) -> Result<CampaignContactPage> {
         let request = PageRequest::new(page, per_page)?;
-        let found = svc::enrolments(
+        let found = enrolments::enrolments(
             db(ctx)?,
             &self.0.workspace_id,
             &self.0.id,
@@ -508,6 +512,9 @@ impl From<ScheduleInput> for svc::ScheduleInput {
 pub struct CampaignInput {
     pub name: Option<String>,
     pub email_account_id: Option<ID>,
+    /// Inbox rotation: more accounts to send from beside `emailAccountId`. Each contact keeps
+    /// one account for its whole sequence; newcomers go to the account with most room today.
+    pub email_account_ids: Option<Vec<ID>>,
     pub steps: Option<Vec<StepInput>>,
     pub schedule: Option<ScheduleInput>,
     /// Default 100.
@@ -525,6 +532,7 @@ pub struct CampaignInput {
 pub struct CampaignUpdate {
     pub name: MaybeUndefined<String>,
     pub email_account_id: MaybeUndefined<ID>,
+    pub email_account_ids: MaybeUndefined<Vec<ID>>,
     pub steps: MaybeUndefined<Vec<StepInput>>,
     pub schedule: MaybeUndefined<ScheduleInput>,
     pub daily_limit: MaybeUndefined<i32>,
@@ -595,6 +603,9 @@ impl CampaignMutation {
         let input = svc::CampaignInput {
             name: input.name,
             email_account_id: input.email_account_id.map(|id| id.0),
+            email_account_ids: input
+                .email_account_ids
+                .map(|ids| ids.into_iter().map(|id| id.0).collect()),
             steps: input.steps.map(|s| s.into_iter().map(Into::into).collect()),
             schedule: input.schedule.map(Into::into),
             daily_limit: input.daily_limit,
@@ -617,6 +628,10 @@ impl CampaignMutation {
         let patch = svc::CampaignPatch {
             name: input.name.into(),
             email_account_id: input.email_account_id.map_value(|id| id.0).into(),
+            email_account_ids: input
+                .email_account_ids
+                .map_value(|ids| ids.into_iter().map(|id| id.0).collect())
+                .into(),
             steps: input
                 .steps
                 .map_value(|s| s.into_iter().map(Into::into).collect())
@@ -644,7 +659,8 @@ impl CampaignMutation {
     /// Starting a running campaign returns it unchanged.
     async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
-        let (campaign, _) = svc::start(db(ctx)?, &who.workspace_id, &id).await?;
+        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let (campaign, _) = svc::start(db(ctx)?, &who.workspace_id, &id, now).await?;
         Ok(Campaign(campaign))
     }
 
@@ -666,8 +682,16 @@ impl CampaignMutation {
     ) -> Result<CampaignEnrolment> {
         let who = principal(ctx)?;
         let ids = contact_ids.map(|ids| ids.into_iter().map(|i| i.0).collect());
-        let outcome =
-            svc::enrol(db(ctx)?, &who.workspace_id, &id, ids, group_id.map(|g| g.0)).await?;
+        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let outcome = enrolments::enrol(
+            db(ctx)?,
+            &who.workspace_id,
+            &id,
+            ids,
+            group_id.map(|g| g.0),
+            now,
+        )
+        .await?;
         Ok(CampaignEnrolment {
             campaign: Campaign(outcome.campaign),
             added: outcome.added,

@@ -7,7 +7,10 @@ use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, principal};
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
-use crate::service::email_accounts::{self as svc, SmtpSecurity as Svc};
+use crate::service::email_accounts::{
+    self as svc, AccountStatus as SvcStatus, SmtpSecurity as Svc,
+};
+use crate::service::sending;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(rename_items = "lowercase")]
@@ -35,6 +38,13 @@ impl From<Svc> for SmtpSecurity {
             Svc::None => SmtpSecurity::None,
         }
     }
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum AccountStatus {
+    Ok,
+    Error,
 }
 
 /// An SMTP mailbox campaigns send from.
@@ -69,6 +79,30 @@ impl EmailAccount {
     async fn daily_limit(&self) -> i32 {
         self.0.daily_limit
     }
+    /// IANA zone whose days the daily limit counts in.
+    async fn timezone(&self) -> &str {
+        &self.0.timezone
+    }
+    /// Least seconds between two sends (plus up to 50 % random jitter); 0 = none.
+    async fn send_gap_seconds(&self) -> i32 {
+        self.0.send_gap_seconds
+    }
+    /// `ok`, or `error` after the SMTP server refused the credentials (sends wait until the
+    /// account's connection settings are updated).
+    async fn status(&self) -> AccountStatus {
+        match SvcStatus::of(&self.0) {
+            SvcStatus::Ok => AccountStatus::Ok,
+            SvcStatus::Error => AccountStatus::Error,
+        }
+    }
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    /// Emails sent (or being sent) today, in the account's time zone.
+    async fn sent_today(&self, ctx: &Context<'_>) -> Result<i32> {
+        let now = ctx.data::<crate::clock::Clock>()?.now();
+        Ok(sending::sent_today(db(ctx)?, &self.0, now).await?)
+    }
     async fn created_at(&self) -> String {
         rfc3339(&self.0.created_at)
     }
@@ -96,6 +130,10 @@ pub struct EmailAccountInput {
     pub smtp_password: Option<String>,
     pub smtp_security: Option<SmtpSecurity>,
     pub daily_limit: Option<i32>,
+    /// IANA zone for the daily limit's days (default `UTC`).
+    pub timezone: Option<String>,
+    /// Least seconds between two sends (default 60; 0 = none).
+    pub send_gap_seconds: Option<i32>,
 }
 
 /// Fields present are replaced.
@@ -110,6 +148,8 @@ pub struct EmailAccountUpdate {
     pub smtp_password: MaybeUndefined<String>,
     pub smtp_security: MaybeUndefined<SmtpSecurity>,
     pub daily_limit: MaybeUndefined<i32>,
+    pub timezone: MaybeUndefined<String>,
+    pub send_gap_seconds: MaybeUndefined<i32>,
 }
 
 #[derive(Default)]
@@ -171,6 +211,8 @@ impl EmailAccountMutation {
             smtp_password: input.smtp_password,
             smtp_security: input.smtp_security.map(Into::into),
             daily_limit: input.daily_limit,
+            timezone: input.timezone,
+            send_gap_seconds: input.send_gap_seconds,
         };
         Ok(EmailAccount(
             svc::create(db(ctx)?, &who.workspace_id, input).await?,
@@ -193,6 +235,8 @@ impl EmailAccountMutation {
             smtp_password: input.smtp_password.into(),
             smtp_security: input.smtp_security.map_value(Into::into).into(),
             daily_limit: input.daily_limit.into(),
+            timezone: input.timezone.into(),
+            send_gap_seconds: input.send_gap_seconds.into(),
         };
         Ok(EmailAccount(
             svc::update(db(ctx)?, &who.workspace_id, &id, patch).await?,

@@ -147,7 +147,7 @@ impl Loader<EnrolmentsOfContact> for DbLoader {
         keys: &[EnrolmentsOfContact],
     ) -> Result<HashMap<EnrolmentsOfContact, Vec<campaign_contact::Model>>, AppError> {
         let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let found = campaigns::enrolments_of_contacts(&self.db, &ids).await?;
+        let found = crate::service::enrolments::enrolments_of_contacts(&self.db, &ids).await?;
         Ok(found
             .into_iter()
             .map(|(id, rows)| (EnrolmentsOfContact(id), rows))

@@ -55,8 +55,10 @@ pub fn build_schema(
     sessions: Arc<Sessions>,
     keys: Arc<KeyCache>,
     policy: UrlPolicy,
+    clock: crate::clock::Clock,
 ) -> AppSchema {
     builder()
+        .data(clock)
         .data(db)
         .data(sessions)
         .data(keys)

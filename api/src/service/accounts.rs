@@ -261,9 +261,15 @@ const SESSION_SECRET_KEY: &str = "session_signing_secret";
 /// The installation's session-signing secret: read from the database, or generated and stored
 /// on first use (safe when several processes start at once: the first insert wins).
 pub async fn session_secret(db: &impl ConnectionTrait) -> AppResult<String> {
+    stored_secret(db, SESSION_SECRET_KEY).await
+}
+
+/// A random server secret kept in `settings` under `key`: made on first use, the same for
+/// every process on this database afterwards.
+pub async fn stored_secret(db: &impl ConnectionTrait, key: &str) -> AppResult<String> {
     use entity::setting;
     let read = || async {
-        setting::Entity::find_by_id(SESSION_SECRET_KEY.to_owned())
+        setting::Entity::find_by_id(key.to_owned())
             .one(db)
             .await
             .map(|row| row.map(|r| r.value))
@@ -273,7 +279,7 @@ pub async fn session_secret(db: &impl ConnectionTrait) -> AppResult<String> {
     }
     let candidate = random_token(64);
     setting::Entity::insert(setting::ActiveModel {
-        key: Set(SESSION_SECRET_KEY.to_owned()),
+        key: Set(key.to_owned()),
         value: Set(candidate),
     })
     .on_conflict_do_nothing()
@@ -281,5 +287,5 @@ pub async fn session_secret(db: &impl ConnectionTrait) -> AppResult<String> {
     .await?;
     read()
         .await?
-        .ok_or_else(|| AppError::internal("session secret missing after insert"))
+        .ok_or_else(|| AppError::internal("server secret missing after insert"))
 }

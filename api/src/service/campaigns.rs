@@ -1,18 +1,18 @@
 //! Campaigns: sequences of emails sent to enrolled contacts on a schedule, and their lifecycle.
 
-use std::collections::HashMap;
-
-use entity::{campaign, campaign_contact, contact, group_member};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use entity::campaign;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+pub use super::enrolments::EnrolmentState;
+use super::window::Window;
 use super::{
-    Page, PageRequest, Patch, SortOrder, clean_text, contacts, email_accounts, events, groups,
+    Page, PageRequest, Patch, SortOrder, clean_text, email_accounts, enrolments, events,
     sort_field, templates,
 };
 use crate::error::{AppError, AppResult};
@@ -55,43 +55,6 @@ impl CampaignStatus {
 
     pub fn of(campaign: &campaign::Model) -> CampaignStatus {
         Self::parse(&campaign.status).unwrap_or(CampaignStatus::Draft)
-    }
-}
-
-/// The state of one contact in one campaign.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EnrolmentState {
-    Pending,
-    Active,
-    Completed,
-    Replied,
-    Bounced,
-    Unsubscribed,
-}
-
-impl EnrolmentState {
-    pub const ALL: [EnrolmentState; 6] = [
-        EnrolmentState::Pending,
-        EnrolmentState::Active,
-        EnrolmentState::Completed,
-        EnrolmentState::Replied,
-        EnrolmentState::Bounced,
-        EnrolmentState::Unsubscribed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnrolmentState::Pending => "pending",
-            EnrolmentState::Active => "active",
-            EnrolmentState::Completed => "completed",
-            EnrolmentState::Replied => "replied",
-            EnrolmentState::Bounced => "bounced",
-            EnrolmentState::Unsubscribed => "unsubscribed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<EnrolmentState> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 }
 
@@ -144,6 +107,7 @@ pub struct ScheduleInput {
 pub struct CampaignInput {
     pub name: Option<String>,
     pub email_account_id: Option<String>,
+    pub email_account_ids: Option<Vec<String>>,
     pub steps: Option<Vec<StepInput>>,
     pub schedule: Option<ScheduleInput>,
     pub daily_limit: Option<i32>,
@@ -156,6 +120,7 @@ pub struct CampaignInput {
 pub struct CampaignPatch {
     pub name: Patch<String>,
     pub email_account_id: Patch<String>,
+    pub email_account_ids: Patch<Vec<String>>,
     pub steps: Patch<Vec<StepInput>>,
     pub schedule: Patch<ScheduleInput>,
     pub daily_limit: Patch<i32>,
@@ -196,6 +161,64 @@ pub fn step_count(campaign: &campaign::Model) -> usize {
 
 pub fn schedule_of(campaign: &campaign::Model) -> Schedule {
     serde_json::from_value(campaign.schedule.clone()).unwrap_or_default()
+}
+
+/// The campaign's sending window (a stored schedule was validated, so it always builds; the
+/// default window stands in should a stored one ever fail to).
+pub fn window_of(campaign: &campaign::Model) -> Window {
+    let s = schedule_of(campaign);
+    Window::new(&s.timezone, &s.days, &s.start_time, &s.end_time).unwrap_or_else(|_| {
+        tracing::error!(campaign = %campaign.id, "stored schedule does not build a window");
+        let d = Schedule::default();
+        Window::new(&d.timezone, &d.days, &d.start_time, &d.end_time)
+            .unwrap_or_else(|_| unreachable!("the default schedule is valid"))
+    })
+}
+
+/// Every email account the campaign sends from: `emailAccountId` first, then the rotation.
+pub fn accounts_of(campaign: &campaign::Model) -> Vec<String> {
+    let mut out: Vec<String> = campaign.email_account_id.iter().cloned().collect();
+    let rotation: Vec<String> = campaign
+        .email_account_ids
+        .as_ref()
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    for id in rotation {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+const MAX_ROTATION: usize = 50;
+
+async fn check_rotation(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    ids: Vec<String>,
+) -> AppResult<Option<serde_json::Value>> {
+    if ids.len() > MAX_ROTATION {
+        return Err(AppError::invalid_field(
+            "emailAccountIds",
+            format!("At most {MAX_ROTATION} email accounts per campaign"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if out.contains(&id) {
+            continue;
+        }
+        email_accounts::get(db, workspace_id, &id)
+            .await
+            .map_err(|e| e.with_details(json!({ "field": "emailAccountIds", "id": id })))?;
+        out.push(id);
+    }
+    Ok(if out.is_empty() {
+        None
+    } else {
+        Some(json!(out))
+    })
 }
 
 fn name(value: Option<String>) -> AppResult<String> {
@@ -242,8 +265,13 @@ fn check_steps(inputs: Vec<StepInput>) -> AppResult<Vec<Step>> {
             .subject
             .map(|s| s.trim().to_owned())
             .unwrap_or_default();
-        if subject.is_empty() {
-            return Err(step_error(index, "subject", "subject is required", None));
+        if subject.is_empty() && index == 0 {
+            return Err(step_error(
+                index,
+                "subject",
+                "the first step needs a subject",
+                None,
+            ));
         }
         if subject.chars().count() > 998 || subject.contains(['\r', '\n']) {
             return Err(step_error(
@@ -370,7 +398,7 @@ async fn check_account(
         .map_err(|e| e.with_details(json!({ "field": "emailAccountId" })))
 }
 
-fn illegal(campaign: &campaign::Model, reason: &str) -> AppError {
+pub(crate) fn illegal(campaign: &campaign::Model, reason: &str) -> AppError {
     AppError::conflict(format!("Campaign is {}: {reason}", campaign.status))
         .with_details(json!({ "status": campaign.status, "reason": reason }))
 }
@@ -388,6 +416,12 @@ pub async fn create(
         Some(id) => Some(check_account(db, workspace_id, &id).await?),
         None => None,
     };
+    let rotation = check_rotation(
+        db,
+        workspace_id,
+        input.email_account_ids.unwrap_or_default(),
+    )
+    .await?;
     let now = ids::now();
     let row = campaign::ActiveModel {
         id: Set(ids::new_id(ids::CAMPAIGN)),
@@ -395,6 +429,8 @@ pub async fn create(
         name: Set(name),
         status: Set(CampaignStatus::Draft.as_str().to_owned()),
         email_account_id: Set(account),
+        email_account_ids: Set(rotation),
+        paused_reason: Set(None),
         steps: Set(json!(steps)),
         schedule: Set(json!(schedule)),
         daily_limit: Set(daily_limit),
@@ -452,6 +488,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let editable = matches!(status, CampaignStatus::Draft | CampaignStatus::Paused);
     if status == CampaignStatus::Completed {
         let only_name = patch.email_account_id.is_none()
+            && patch.email_account_ids.is_none()
             && patch.steps.is_none()
             && patch.schedule.is_none()
             && patch.daily_limit.is_none()
@@ -465,10 +502,14 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             ));
         }
     }
-    if !editable && (patch.steps.is_some() || patch.email_account_id.is_some()) {
+    if !editable
+        && (patch.steps.is_some()
+            || patch.email_account_id.is_some()
+            || patch.email_account_ids.is_some())
+    {
         return Err(illegal(
             &current,
-            "steps and emailAccountId change only while draft or paused",
+            "steps and email accounts change only while draft or paused",
         ));
     }
     let cannot_clear =
@@ -501,6 +542,10 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             Some(id) => Some(check_account(&txn, workspace_id, &id).await?),
             None => None,
         });
+    }
+    if let Some(v) = patch.email_account_ids {
+        row.email_account_ids =
+            Set(check_rotation(&txn, workspace_id, v.unwrap_or_default()).await?);
     }
     row.updated_at = Set(ids::now());
     let updated = row.update(&txn).await?;
@@ -562,10 +607,15 @@ async fn transition(
         .col_expr(campaign::Column::Status, Expr::value(to.as_str()))
         .col_expr(campaign::Column::UpdatedAt, Expr::value(now));
     if to == CampaignStatus::Running {
-        update = update.col_expr(
-            campaign::Column::StartedAt,
-            Expr::col(campaign::Column::StartedAt).if_null(now),
-        );
+        update = update
+            .col_expr(
+                campaign::Column::StartedAt,
+                Expr::col(campaign::Column::StartedAt).if_null(now),
+            )
+            .col_expr(
+                campaign::Column::PausedReason,
+                Expr::value(Option::<String>::None),
+            );
     }
     if to == CampaignStatus::Completed {
         update = update.col_expr(campaign::Column::CompletedAt, Expr::value(now));
@@ -590,6 +640,8 @@ pub fn to_json(c: &campaign::Model) -> serde_json::Value {
         "name": c.name,
         "status": c.status,
         "emailAccountId": c.email_account_id,
+        "emailAccountIds": accounts_of(c),
+        "pausedReason": c.paused_reason,
         "steps": steps,
         "schedule": schedule_of(c),
         "dailyLimit": c.daily_limit,
@@ -632,6 +684,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: &str,
     id: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
@@ -642,7 +695,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         }
         CampaignStatus::Draft | CampaignStatus::Paused => {}
     }
-    if current.email_account_id.is_none() {
+    if accounts_of(&current).is_empty() {
         return Err(illegal(
             &current,
             "it needs an emailAccountId before it can start",
@@ -660,6 +713,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
             "it needs at least one enrolled contact before it can start",
         ));
     }
+    enrolments::schedule_pending(&txn, &current, now).await?;
     transition_and_emit(
         txn,
         workspace_id,
@@ -724,234 +778,72 @@ pub async fn complete<C: ConnectionTrait + TransactionTrait>(
     .await
 }
 
-/// Enrols contacts (by id and/or a whole group) in one set-based statement. Idempotent;
-/// unsubscribed and bounced contacts are skipped.
-pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    workspace_id: &str,
+/// Completes a started campaign that has no open enrolment left (`campaign.completed`), on the
+/// transaction of the change that closed its last one. Returns whether it completed.
+pub async fn complete_if_done(
+    txn: &sea_orm::DatabaseTransaction,
     campaign_id: &str,
-    contact_ids: Option<Vec<String>>,
-    group_id: Option<String>,
-) -> AppResult<Enrolment> {
-    let contact_ids = contact_ids.unwrap_or_default();
-    if contact_ids.is_empty() && group_id.is_none() {
-        return Err(AppError::validation("Give contactIds, groupId or both")
-            .with_details(json!({ "field": "contactIds" })));
-    }
-    if contact_ids.len() > MAX_ENROL_IDS {
-        return Err(AppError::invalid_field(
-            "contactIds",
-            format!("At most {MAX_ENROL_IDS} contactIds per call; enrol a group for more"),
-        ));
-    }
-    let txn = crate::db::begin_write(db).await?;
-    let campaign = get(&txn, workspace_id, campaign_id).await?;
-    if CampaignStatus::of(&campaign) == CampaignStatus::Completed {
-        return Err(illegal(
-            &campaign,
-            "a completed campaign takes no new contacts",
-        ));
-    }
-    if let Some(group_id) = &group_id {
-        groups::get(&txn, workspace_id, group_id)
-            .await
-            .map_err(|e| e.with_details(json!({ "field": "groupId" })))?;
-    }
-    if !contact_ids.is_empty() {
-        let known = contacts::known_ids(&txn, workspace_id, &contact_ids).await?;
-        let mut unknown: Vec<&String> = contact_ids
-            .iter()
-            .filter(|id| !known.contains(*id))
-            .collect();
-        unknown.dedup();
-        if !unknown.is_empty() {
-            return Err(AppError::validation("Unknown contact ids")
-                .with_details(json!({ "field": "contactIds", "unknownIds": unknown })));
-        }
-    }
-
-    let mut who = Condition::any();
-    if !contact_ids.is_empty() {
-        who = who.add(
-            Expr::col((contact::Entity, contact::Column::Id)).is_in(contact_ids.iter().cloned()),
-        );
-    }
-    if let Some(group_id) = &group_id {
-        who = who.add(
-            Expr::col((contact::Entity, contact::Column::Id)).in_subquery(
-                Query::select()
-                    .column(group_member::Column::ContactId)
-                    .from(group_member::Entity)
-                    .and_where(Expr::col(group_member::Column::GroupId).eq(group_id.as_str()))
-                    .to_owned(),
-            ),
-        );
-    }
-    let candidates = Condition::all()
-        .add(Expr::col((contact::Entity, contact::Column::WorkspaceId)).eq(workspace_id))
-        .add(who);
-    let eligible = candidates.clone().add(
-        Expr::col((contact::Entity, contact::Column::Status))
-            .eq(contacts::ContactStatus::Active.as_str()),
-    );
-    let candidate_count = contact::Entity::find()
-        .filter(candidates)
-        .count(&txn)
-        .await?;
-    let eligible_count = contact::Entity::find()
-        .filter(eligible.clone())
-        .count(&txn)
-        .await?;
-
-    let now = ids::now();
-    let select = Query::select()
-        .expr(Expr::val(campaign.id.as_str()))
-        .column((contact::Entity, contact::Column::Id))
-        .expr(Expr::val(workspace_id))
-        .expr(Expr::val(EnrolmentState::Pending.as_str()))
-        .expr(Expr::val(0))
-        .expr(Expr::val(now))
-        .expr(Expr::val(now))
-        .from(contact::Entity)
-        .cond_where(eligible)
-        .to_owned();
-    let insert = Query::insert()
-        .into_table(campaign_contact::Entity)
-        .columns([
-            campaign_contact::Column::CampaignId,
-            campaign_contact::Column::ContactId,
-            campaign_contact::Column::WorkspaceId,
-            campaign_contact::Column::State,
-            campaign_contact::Column::CurrentStep,
-            campaign_contact::Column::CreatedAt,
-            campaign_contact::Column::UpdatedAt,
-        ])
-        .select_from(select)
-        .map_err(AppError::internal)?
-        .on_conflict(
-            OnConflict::columns([
-                campaign_contact::Column::CampaignId,
-                campaign_contact::Column::ContactId,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .to_owned();
-    let added = txn.execute(&insert).await?.rows_affected();
-    if added > 0 {
-        campaign::Entity::update_many()
-            .col_expr(
-                campaign::Column::ContactCount,
-                Expr::col(campaign::Column::ContactCount).add(added as i64),
-            )
-            .col_expr(campaign::Column::UpdatedAt, Expr::value(now))
-            .filter(campaign::Column::Id.eq(&campaign.id))
-            .exec(&txn)
-            .await?;
-    }
-    let campaign = get(&txn, workspace_id, campaign_id).await?;
-    txn.commit().await?;
-    Ok(Enrolment {
-        campaign,
-        added,
-        skipped: candidate_count - eligible_count,
-        already_enrolled: eligible_count - added,
-    })
-}
-
-/// A page of a campaign's enrolments with their contacts, newest first.
-pub async fn enrolments(
-    db: &impl ConnectionTrait,
-    workspace_id: &str,
-    campaign_id: &str,
-    state: Option<EnrolmentState>,
-    page: PageRequest,
-) -> AppResult<Page<(campaign_contact::Model, contact::Model)>> {
-    let campaign = get(db, workspace_id, campaign_id).await?;
-    let mut query = campaign_contact::Entity::find()
-        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id));
-    if let Some(state) = state {
-        query = query.filter(campaign_contact::Column::State.eq(state.as_str()));
-    }
-    let enrolled = super::fetch_page(db, query, page, |q| {
-        q.order_by_desc(campaign_contact::Column::CreatedAt)
-            .order_by_desc(campaign_contact::Column::ContactId)
-    })
-    .await?;
-    let ids: Vec<String> = enrolled
-        .items
-        .iter()
-        .map(|r| r.contact_id.clone())
-        .collect();
-    let mut people: HashMap<String, contact::Model> = contact::Entity::find()
-        .filter(contact::Column::Id.is_in(ids))
-        .all(db)
+) -> AppResult<bool> {
+    let Some(current) = campaign::Entity::find_by_id(campaign_id.to_owned())
+        .one(txn)
         .await?
-        .into_iter()
-        .map(|c| (c.id.clone(), c))
-        .collect();
-    Ok(Page {
-        items: enrolled
-            .items
-            .into_iter()
-            .filter_map(|row| people.remove(&row.contact_id).map(|c| (row, c)))
-            .collect(),
-        request: enrolled.request,
-        total: enrolled.total,
-    })
-}
-
-/// Enrolments of the given contacts (for `Contact.campaigns`).
-pub async fn enrolments_of_contacts(
-    db: &impl ConnectionTrait,
-    contact_ids: &[String],
-) -> AppResult<HashMap<String, Vec<campaign_contact::Model>>> {
-    let rows = campaign_contact::Entity::find()
-        .filter(campaign_contact::Column::ContactId.is_in(contact_ids.iter().cloned()))
-        .order_by_desc(campaign_contact::Column::CreatedAt)
-        .all(db)
-        .await?;
-    let mut out: HashMap<String, Vec<campaign_contact::Model>> = HashMap::new();
-    for row in rows {
-        out.entry(row.contact_id.clone()).or_default().push(row);
+    else {
+        return Ok(false);
+    };
+    if !matches!(
+        CampaignStatus::of(&current),
+        CampaignStatus::Running | CampaignStatus::Paused
+    ) || enrolments::any_open(txn, campaign_id).await?
+    {
+        return Ok(false);
     }
-    Ok(out)
+    let moved = transition(
+        txn,
+        &current,
+        &[CampaignStatus::Running, CampaignStatus::Paused],
+        CampaignStatus::Completed,
+    )
+    .await?;
+    if moved {
+        let after = get(txn, &current.workspace_id, campaign_id).await?;
+        events::emit(
+            txn,
+            &current.workspace_id,
+            "campaign.completed",
+            to_json(&after),
+        )
+        .await?;
+    }
+    Ok(moved)
 }
 
-/// Takes deleted contacts out of their campaigns' counts (before the rows go).
-pub async fn forget_contact(db: &impl ConnectionTrait, contact_id: &str) -> AppResult<()> {
-    campaign::Entity::update_many()
-        .col_expr(
-            campaign::Column::ContactCount,
-            Expr::col(campaign::Column::ContactCount).sub(1),
+/// Pauses a running campaign on the system's behalf, saying why (`campaign.paused` carries it).
+pub async fn pause_for(
+    txn: &sea_orm::DatabaseTransaction,
+    campaign: &campaign::Model,
+    reason: &str,
+) -> AppResult<bool> {
+    let moved = transition(
+        txn,
+        campaign,
+        &[CampaignStatus::Running],
+        CampaignStatus::Paused,
+    )
+    .await?;
+    if moved {
+        campaign::Entity::update_many()
+            .col_expr(campaign::Column::PausedReason, Expr::value(reason))
+            .filter(campaign::Column::Id.eq(&campaign.id))
+            .exec(txn)
+            .await?;
+        let after = get(txn, &campaign.workspace_id, &campaign.id).await?;
+        events::emit(
+            txn,
+            &campaign.workspace_id,
+            "campaign.paused",
+            to_json(&after),
         )
-        .filter(
-            campaign::Column::Id.in_subquery(
-                Query::select()
-                    .column(campaign_contact::Column::CampaignId)
-                    .from(campaign_contact::Entity)
-                    .and_where(Expr::col(campaign_contact::Column::ContactId).eq(contact_id))
-                    .to_owned(),
-            ),
-        )
-        .exec(db)
         .await?;
-    Ok(())
-}
-
-/// Adds to a campaign's enrolled-contact count (for bulk loads that insert enrolments directly).
-pub async fn add_to_contact_count(
-    db: &impl ConnectionTrait,
-    campaign_id: &str,
-    n: i64,
-) -> AppResult<()> {
-    campaign::Entity::update_many()
-        .col_expr(
-            campaign::Column::ContactCount,
-            Expr::col(campaign::Column::ContactCount).add(n),
-        )
-        .filter(campaign::Column::Id.eq(campaign_id))
-        .exec(db)
-        .await?;
-    Ok(())
+    }
+    Ok(moved)
 }

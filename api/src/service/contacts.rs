@@ -315,12 +315,34 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     let contact = get(&txn, workspace_id, id).await?;
     emit(&txn, "contact.deleted", &contact).await?;
     super::workspaces::add_contacts(&txn, workspace_id, -1).await?;
-    super::campaigns::forget_contact(&txn, &contact.id).await?;
+    super::enrolments::forget_contact(&txn, &contact.id).await?;
     contact::Entity::delete_by_id(contact.id.clone())
         .exec(&txn)
         .await?;
     txn.commit().await?;
     Ok(contact.id)
+}
+
+/// Sets a contact's status on the system's behalf (a bounce, an unsubscribe link), emitting
+/// `contact.updated` (and `contact.unsubscribed`) when it changes. Returns whether it changed.
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    current: &contact::Model,
+    status: ContactStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<bool> {
+    if current.status == status.as_str() {
+        return Ok(false);
+    }
+    let mut row: contact::ActiveModel = current.clone().into();
+    row.status = Set(status.as_str().to_owned());
+    row.updated_at = Set(now);
+    let contact = row.update(db).await?;
+    emit(db, "contact.updated", &contact).await?;
+    if status == ContactStatus::Unsubscribed {
+        emit(db, "contact.unsubscribed", &contact).await?;
+    }
+    Ok(true)
 }
 
 /// Replaces a contact's group memberships with exactly `group_ids`.

@@ -14,6 +14,34 @@ use crate::ids;
 
 pub const DEFAULT_DAILY_LIMIT: i32 = 200;
 const MAX_DAILY_LIMIT: i32 = 10_000;
+pub const DEFAULT_SEND_GAP_SECONDS: i32 = 60;
+const MAX_SEND_GAP_SECONDS: i32 = 86_400;
+
+/// Whether an account can send: `error` after an SMTP authentication failure, until its
+/// settings change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountStatus {
+    Ok,
+    Error,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Ok => "ok",
+            AccountStatus::Error => "error",
+        }
+    }
+
+    /// The stored status; anything but `error` reads as `ok`.
+    pub fn of(account: &email_account::Model) -> AccountStatus {
+        if account.status == AccountStatus::Error.as_str() {
+            AccountStatus::Error
+        } else {
+            AccountStatus::Ok
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SmtpSecurity {
@@ -60,6 +88,8 @@ pub struct EmailAccountInput {
     pub smtp_password: Option<String>,
     pub smtp_security: Option<SmtpSecurity>,
     pub daily_limit: Option<i32>,
+    pub timezone: Option<String>,
+    pub send_gap_seconds: Option<i32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -72,6 +102,8 @@ pub struct EmailAccountPatch {
     pub smtp_password: Patch<String>,
     pub smtp_security: Patch<SmtpSecurity>,
     pub daily_limit: Patch<i32>,
+    pub timezone: Patch<String>,
+    pub send_gap_seconds: Patch<i32>,
 }
 
 pub const SORT_FIELDS: &[(&str, email_account::Column)] = &[
@@ -130,6 +162,27 @@ fn daily_limit(value: i32) -> AppResult<i32> {
     Ok(value)
 }
 
+fn timezone(value: String) -> AppResult<String> {
+    let tz = value.trim().to_owned();
+    tz.parse::<chrono_tz::Tz>().map_err(|_| {
+        AppError::invalid_field(
+            "timezone",
+            format!("'{tz}' is not an IANA time zone such as Europe/Lisbon"),
+        )
+    })?;
+    Ok(tz)
+}
+
+fn send_gap(value: i32) -> AppResult<i32> {
+    if !(0..=MAX_SEND_GAP_SECONDS).contains(&value) {
+        return Err(AppError::invalid_field(
+            "sendGapSeconds",
+            format!("sendGapSeconds must be between 0 and {MAX_SEND_GAP_SECONDS}"),
+        ));
+    }
+    Ok(value)
+}
+
 fn password(value: Option<String>) -> AppResult<String> {
     match value {
         Some(p) if !p.is_empty() && p.len() <= 1024 => Ok(p),
@@ -168,6 +221,13 @@ pub async fn create(
         daily_limit: Set(daily_limit(
             input.daily_limit.unwrap_or(DEFAULT_DAILY_LIMIT),
         )?),
+        timezone: Set(timezone(input.timezone.unwrap_or_else(|| "UTC".into()))?),
+        send_gap_seconds: Set(send_gap(
+            input.send_gap_seconds.unwrap_or(DEFAULT_SEND_GAP_SECONDS),
+        )?),
+        status: Set(AccountStatus::Ok.as_str().to_owned()),
+        last_error: Set(None),
+        next_send_at: Set(None),
         email: Set(email),
         created_at: Set(now),
         updated_at: Set(now),
@@ -224,6 +284,22 @@ pub async fn update(
     }
     if let Some(v) = patch.daily_limit {
         row.daily_limit = Set(daily_limit(v.ok_or_else(|| cannot_clear("dailyLimit"))?)?);
+    }
+    if let Some(v) = patch.timezone {
+        row.timezone = Set(timezone(v.unwrap_or_else(|| "UTC".into()))?);
+    }
+    if let Some(v) = patch.send_gap_seconds {
+        row.send_gap_seconds = Set(send_gap(v.unwrap_or(DEFAULT_SEND_GAP_SECONDS))?);
+    }
+    // New connection settings deserve a new try: an authentication error is cleared.
+    if row.smtp_host.is_set()
+        || row.smtp_port.is_set()
+        || row.smtp_username.is_set()
+        || row.smtp_password.is_set()
+        || row.smtp_security.is_set()
+    {
+        row.status = Set(AccountStatus::Ok.as_str().to_owned());
+        row.last_error = Set(None);
     }
     row.updated_at = Set(ids::now());
     Ok(row.update(db).await?)

@@ -23,6 +23,8 @@ pub const CATALOGUE: &[&str] = &[
     "email.clicked",
     "email.replied",
     "email.bounced",
+    "email.unsubscribed",
+    "email.failed",
 ];
 
 /// Sent only by `POST /v1/webhooks/:id/test`, to that endpoint.

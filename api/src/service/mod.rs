@@ -3,14 +3,21 @@
 
 pub mod accounts;
 pub mod campaigns;
+pub mod compose;
 pub mod contacts;
 pub mod email_accounts;
+pub mod enrolments;
 pub mod events;
 pub mod groups;
+pub mod html;
 pub mod idempotency;
+pub mod messages;
+pub mod sending;
 pub mod stats;
 pub mod templates;
+pub mod tracking;
 pub mod webhooks;
+pub mod window;
 pub mod workspaces;
 
 use serde_json::json;

@@ -203,6 +203,17 @@ pub async fn record(db: &impl ConnectionTrait, event: NewEvent) -> AppResult<()>
     Ok(())
 }
 
+/// A campaign's unique-contact totals.
+pub async fn totals(db: &impl ConnectionTrait, campaign_id: &str) -> AppResult<Counts> {
+    Ok(
+        campaign_stat::Entity::find_by_id((campaign_id.to_owned(), 0))
+            .one(db)
+            .await?
+            .map(|row| Counts::from_stat(&row))
+            .unwrap_or_default(),
+    )
+}
+
 /// Counter rows of the given campaigns, in one statement.
 pub async fn counters(
     db: &impl ConnectionTrait,

@@ -79,6 +79,28 @@ pub fn render(parts: &[Part<'_>], values: &HashMap<String, String>) -> String {
     out
 }
 
+/// Fills a parsed template for sending: a variable with no value and no fallback is an error
+/// naming it (an email must never read "Hi ,").
+pub fn render_strict<'a>(
+    parts: &[Part<'a>],
+    values: &HashMap<String, String>,
+) -> Result<String, &'a str> {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            Part::Text(text) => out.push_str(text),
+            Part::Var { name, fallback } => {
+                match values.get(*name).filter(|v| !v.trim().is_empty()) {
+                    Some(value) => out.push_str(value),
+                    None if !fallback.is_empty() => out.push_str(fallback),
+                    None => return Err(name),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +114,20 @@ mod tests {
         values.insert("firstName".to_owned(), "Ana".to_owned());
         assert_eq!(render(&parts, &values), "Hi Ana, Acme!");
         assert_eq!(render(&parse("no vars").unwrap(), &values), "no vars");
+    }
+
+    #[test]
+    fn strict_rendering_names_the_first_missing_variable() {
+        let parts = parse("Hi {{firstName}} from {{company | your team}}").unwrap();
+        let mut values = HashMap::new();
+        assert_eq!(render_strict(&parts, &values), Err("firstName"));
+        values.insert("firstName".to_owned(), "  ".to_owned());
+        assert_eq!(render_strict(&parts, &values), Err("firstName"));
+        values.insert("firstName".to_owned(), "Ana".to_owned());
+        assert_eq!(
+            render_strict(&parts, &values).as_deref(),
+            Ok("Hi Ana from your team")
+        );
     }
 
     #[test]

@@ -1,0 +1,44 @@
+//! The time the sending engine, tracking and diagnostics see: the system clock, or a manual
+//! one that tests move by hand (no sleeping through windows and delays).
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    manual: Option<Arc<Mutex<DateTime<Utc>>>>,
+}
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock { manual: None }
+    }
+
+    /// A clock that stays at `at` until set or advanced.
+    pub fn manual(at: DateTime<Utc>) -> Clock {
+        Clock {
+            manual: Some(Arc::new(Mutex::new(at.trunc_subsecs(6)))),
+        }
+    }
+
+    /// Now, to the microsecond (as stored).
+    pub fn now(&self) -> DateTime<Utc> {
+        match &self.manual {
+            Some(at) => *at.lock().unwrap_or_else(|e| e.into_inner()),
+            None => Utc::now().trunc_subsecs(6),
+        }
+    }
+
+    /// Moves a manual clock to `at` (no effect on the system clock).
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(current) = &self.manual {
+            *current.lock().unwrap_or_else(|e| e.into_inner()) = at.trunc_subsecs(6);
+        }
+    }
+
+    /// Moves a manual clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.set(self.now() + by);
+    }
+}

@@ -1,0 +1,143 @@
+//! The sending worker: claims due emails (committed as `sending` first), sends them over SMTP —
+//! one account's emails in order on its pooled connection, accounts side by side — and records
+//! each outcome. Also sweeps `sending` rows a dead process left behind.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use sea_orm::DatabaseConnection;
+use tokio::task::JoinHandle;
+
+use super::smtp::{Pool, Timeouts};
+use crate::clock::Clock;
+use crate::error::AppResult;
+use crate::service::sending::{self, Job, Policy};
+use crate::service::tracking::Tracker;
+
+/// How the worker runs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Sleep between passes that found nothing to send.
+    pub poll_interval: Duration,
+    /// Emails claimed per pass.
+    pub batch: usize,
+    pub timeouts: Timeouts,
+    pub policy: Policy,
+    /// How often stale `sending` rows are looked for.
+    pub sweep_interval: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            poll_interval: Duration::from_millis(500),
+            batch: 64,
+            timeouts: Timeouts::default(),
+            policy: Policy::default(),
+            sweep_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+/// One sending worker.
+#[derive(Clone)]
+pub struct Sender {
+    db: DatabaseConnection,
+    tracker: Tracker,
+    clock: Clock,
+    settings: Settings,
+    pool: Arc<Pool>,
+}
+
+impl Sender {
+    pub fn new(
+        db: DatabaseConnection,
+        tracker: Tracker,
+        clock: Clock,
+        settings: Settings,
+    ) -> Sender {
+        Sender {
+            db,
+            tracker,
+            clock,
+            settings,
+            pool: Arc::new(Pool::default()),
+        }
+    }
+
+    /// One pass: claims what is due now and sends it; returns how many emails it handled.
+    pub async fn run_once(&self) -> AppResult<usize> {
+        let jobs = sending::claim(
+            &self.db,
+            &self.tracker,
+            &self.settings.policy,
+            self.clock.now(),
+            self.settings.batch,
+        )
+        .await?;
+        let n = jobs.len();
+        let mut by_account: HashMap<String, Vec<Job>> = HashMap::new();
+        for job in jobs {
+            by_account
+                .entry(job.account.id.clone())
+                .or_default()
+                .push(job);
+        }
+        let lanes = by_account.into_values().map(|jobs| {
+            let me = self.clone();
+            tokio::spawn(async move {
+                for job in jobs {
+                    let outcome = me.pool.send(&job, &me.settings.timeouts).await;
+                    let recorded = sending::finish(
+                        &me.db,
+                        &me.settings.policy,
+                        &job,
+                        outcome.clone(),
+                        me.clock.now(),
+                    )
+                    .await;
+                    if let Err(err) = recorded {
+                        // The row stays `sending`; the sweep reports it as unknown.
+                        tracing::error!(message = %job.message.id, ?outcome, code = err.code.as_str(), "recording a send outcome failed");
+                    }
+                }
+            })
+        });
+        for lane in join_all(lanes).await {
+            if let Err(err) = lane {
+                tracing::error!(%err, "a sending lane stopped");
+            }
+        }
+        Ok(n)
+    }
+
+    /// Marks `sending` rows older than the policy's limit `unknown`.
+    pub async fn sweep(&self) -> AppResult<usize> {
+        sending::sweep(&self.db, &self.settings.policy, self.clock.now()).await
+    }
+
+    /// Runs until the process ends.
+    pub fn spawn(self) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut last_sweep: Option<Instant> = None;
+            loop {
+                if last_sweep.is_none_or(|at| at.elapsed() >= self.settings.sweep_interval) {
+                    last_sweep = Some(Instant::now());
+                    if let Err(err) = self.sweep().await {
+                        tracing::warn!(code = err.code.as_str(), message = %err.message, "sending sweep");
+                    }
+                }
+                match self.run_once().await {
+                    Ok(n) if n > 0 => continue,
+                    Ok(_) => {}
+                    Err(err) => {
+                        tracing::warn!(code = err.code.as_str(), message = %err.message, "sending worker")
+                    }
+                }
+                tokio::time::sleep(self.settings.poll_interval).await;
+            }
+        })
+    }
+}

@@ -1,0 +1,318 @@
+//! Talking SMTP for the sender: one pooled connection per email account, every command under a
+//! timeout, and each failure classified by the phase it happened in — before the data nothing
+//! was delivered; after the data was handed over, a broken connection means "maybe delivered".
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use entity::email_account;
+use lettre::Address;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+
+use crate::service::email_accounts::SmtpSecurity;
+use crate::service::sending::{Job, Outcome};
+
+/// Timeouts of one SMTP exchange.
+#[derive(Clone, Debug)]
+pub struct Timeouts {
+    /// Connecting, TLS and the greeting (lettre's own timeout covers only the TCP connect).
+    pub connect: Duration,
+    /// Each command (AUTH, MAIL, RCPT, DATA).
+    pub command: Duration,
+    /// Sending the content and reading the final reply.
+    pub data: Duration,
+    /// How long an idle pooled connection is kept.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(20),
+            command: Duration::from_secs(30),
+            data: Duration::from_secs(120),
+            idle: Duration::from_secs(50),
+        }
+    }
+}
+
+struct Idle {
+    conn: AsyncSmtpConnection,
+    fingerprint: u64,
+    since: Instant,
+}
+
+/// Idle connections, per email account.
+#[derive(Default)]
+pub struct Pool {
+    idle: Mutex<HashMap<String, Vec<Idle>>>,
+}
+
+/// Identifies an account's connection settings: a change means a new connection.
+fn fingerprint(account: &email_account::Model) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        &account.smtp_host,
+        account.smtp_port,
+        &account.smtp_username,
+        &account.smtp_password,
+        &account.smtp_security,
+    )
+        .hash(&mut h);
+    h.finish()
+}
+
+fn reply_text(err: &lettre::transport::smtp::Error) -> String {
+    err.to_string()
+}
+
+/// A failed command: the server's refusal (permanent or not), or a broken connection.
+enum Refusal {
+    Permanent(String),
+    Transient(String),
+    Broken(String),
+}
+
+fn refusal(err: lettre::transport::smtp::Error) -> Refusal {
+    if err.is_permanent() {
+        Refusal::Permanent(reply_text(&err))
+    } else if err.is_transient() {
+        Refusal::Transient(reply_text(&err))
+    } else {
+        Refusal::Broken(reply_text(&err))
+    }
+}
+
+async fn within<T>(
+    limit: Duration,
+    what: &str,
+    fut: impl Future<Output = Result<T, lettre::transport::smtp::Error>>,
+) -> Result<T, Refusal> {
+    match tokio::time::timeout(limit, fut).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(err)) => Err(refusal(err)),
+        Err(_) => Err(Refusal::Broken(format!("{what} timed out after {limit:?}"))),
+    }
+}
+
+fn hello() -> ClientId {
+    ClientId::default()
+}
+
+/// Opens an authenticated connection for `account`, or says why not.
+async fn connect(
+    account: &email_account::Model,
+    timeouts: &Timeouts,
+) -> Result<AsyncSmtpConnection, Outcome> {
+    let host = account.smtp_host.clone();
+    let port = u16::try_from(account.smtp_port).unwrap_or(25);
+    let security = SmtpSecurity::parse(&account.smtp_security).unwrap_or(SmtpSecurity::Starttls);
+    let tls = || {
+        TlsParameters::new_rustls(host.clone())
+            .map_err(|e| Outcome::Deferred(format!("TLS setup failed: {e}")))
+    };
+    let deferred = |r: Refusal| match r {
+        Refusal::Permanent(t) | Refusal::Transient(t) | Refusal::Broken(t) => {
+            Outcome::Deferred(format!("connection to {host}:{port} failed: {t}"))
+        }
+    };
+    let implicit = match security {
+        SmtpSecurity::Tls => Some(tls()?),
+        _ => None,
+    };
+    let mut conn = within(
+        timeouts.connect,
+        "connecting",
+        AsyncSmtpConnection::connect_tokio1(
+            (host.as_str(), port),
+            Some(timeouts.connect),
+            &hello(),
+            implicit,
+            None,
+        ),
+    )
+    .await
+    .map_err(deferred)?;
+    if security == SmtpSecurity::Starttls {
+        if !conn.can_starttls() {
+            return Err(Outcome::Deferred(format!(
+                "{host}:{port} does not offer STARTTLS"
+            )));
+        }
+        within(
+            timeouts.connect,
+            "STARTTLS",
+            conn.starttls(tls()?, &hello()),
+        )
+        .await
+        .map_err(deferred)?;
+    }
+    let mechanisms = [Mechanism::Plain, Mechanism::Login];
+    if conn.server_info().get_auth_mechanism(&mechanisms).is_some() {
+        let credentials =
+            Credentials::new(account.smtp_username.clone(), account.smtp_password.clone());
+        match within(
+            timeouts.command,
+            "AUTH",
+            conn.auth(&mechanisms, &credentials),
+        )
+        .await
+        {
+            Ok(_) => {}
+            Err(Refusal::Permanent(t)) => return Err(Outcome::AuthFailed(t)),
+            Err(Refusal::Transient(t) | Refusal::Broken(t)) => {
+                return Err(Outcome::Deferred(format!("AUTH failed: {t}")));
+            }
+        }
+    }
+    Ok(conn)
+}
+
+/// How one transaction on an open connection ended, and whether the connection can be reused.
+struct Transaction {
+    outcome: Outcome,
+    reusable: bool,
+    /// Failed before any server reply on a reused connection: worth one retry on a new one.
+    stale: bool,
+}
+
+async fn transact(conn: &mut AsyncSmtpConnection, job: &Job, timeouts: &Timeouts) -> Transaction {
+    let done = |outcome, reusable| Transaction {
+        outcome,
+        reusable,
+        stale: false,
+    };
+    let (Ok(from), Ok(to)) = (job.from.parse::<Address>(), job.to.parse::<Address>()) else {
+        return done(Outcome::Failed("invalid address".into()), true);
+    };
+    let mut params = Vec::new();
+    if !job.bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
+        params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    if !(job.from.is_ascii() && job.to.is_ascii())
+        && conn.server_info().supports_feature(Extension::SmtpUtfEight)
+    {
+        params.push(MailParameter::SmtpUtfEight);
+    }
+    match within(
+        timeouts.command,
+        "MAIL FROM",
+        conn.command(Mail::new(Some(from), params)),
+    )
+    .await
+    {
+        Ok(_) => {}
+        Err(Refusal::Permanent(t)) => return done(Outcome::Failed(t), true),
+        Err(Refusal::Transient(t)) => return done(Outcome::Deferred(t), true),
+        Err(Refusal::Broken(t)) => {
+            return Transaction {
+                outcome: Outcome::Deferred(t),
+                reusable: false,
+                stale: true,
+            };
+        }
+    }
+    for (what, step) in [("RCPT TO", 0), ("DATA", 1)] {
+        let result = if step == 0 {
+            within(
+                timeouts.command,
+                what,
+                conn.command(Rcpt::new(to.clone(), vec![])),
+            )
+            .await
+        } else {
+            within(timeouts.command, what, conn.command(Data)).await
+        };
+        match result {
+            Ok(_) => {}
+            Err(Refusal::Permanent(t)) => return done(Outcome::Bounced(t), true),
+            Err(Refusal::Transient(t)) => return done(Outcome::Deferred(t), true),
+            Err(Refusal::Broken(t)) => return done(Outcome::Deferred(t), false),
+        }
+    }
+    match within(
+        timeouts.data,
+        "sending the message",
+        conn.message(&job.bytes),
+    )
+    .await
+    {
+        Ok(reply) => done(
+            Outcome::Sent(reply.first_line().unwrap_or("250").to_owned()),
+            true,
+        ),
+        Err(Refusal::Permanent(t)) => done(Outcome::Bounced(t), true),
+        Err(Refusal::Transient(t)) => done(Outcome::Deferred(t), true),
+        Err(Refusal::Broken(t)) => done(Outcome::Unknown(t), false),
+    }
+}
+
+impl Pool {
+    fn take(&self, account: &email_account::Model, idle: Duration) -> Option<AsyncSmtpConnection> {
+        let print = fingerprint(account);
+        let mut map = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let list = map.get_mut(&account.id)?;
+        while let Some(entry) = list.pop() {
+            if entry.fingerprint == print && entry.since.elapsed() < idle {
+                return Some(entry.conn);
+            }
+        }
+        None
+    }
+
+    fn put(&self, account: &email_account::Model, conn: AsyncSmtpConnection) {
+        let mut map = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        let list = map.entry(account.id.clone()).or_default();
+        if list.len() < 4 {
+            list.push(Idle {
+                conn,
+                fingerprint: fingerprint(account),
+                since: Instant::now(),
+            });
+        }
+    }
+
+    /// Sends one claimed email and says how it ended.
+    pub async fn send(&self, job: &Job, timeouts: &Timeouts) -> Outcome {
+        let mut fresh = false;
+        loop {
+            let pooled = if fresh {
+                None
+            } else {
+                self.take(&job.account, timeouts.idle)
+            };
+            let reused = pooled.is_some();
+            let mut conn = match pooled {
+                Some(conn) => conn,
+                None => match connect(&job.account, timeouts).await {
+                    Ok(conn) => conn,
+                    Err(outcome) => return outcome,
+                },
+            };
+            let result = transact(&mut conn, job, timeouts).await;
+            if result.stale && reused {
+                // A pooled connection the server closed meanwhile: nothing was sent on it.
+                fresh = true;
+                continue;
+            }
+            if result.reusable {
+                let clean = !matches!(result.outcome, Outcome::Sent(_));
+                let ok = !clean
+                    || within(timeouts.command, "RSET", conn.command(Rset))
+                        .await
+                        .is_ok();
+                if ok {
+                    self.put(&job.account, conn);
+                }
+            } else {
+                conn.abort().await;
+            }
+            return result.outcome;
+        }
+    }
+}

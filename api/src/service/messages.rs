@@ -1,0 +1,170 @@
+//! Messages: one row per (enrolment, step), the record of exactly what was sent to whom.
+
+use std::collections::HashMap;
+
+use entity::{contact, message};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+use crate::error::{AppError, AppResult};
+use crate::ids;
+
+pub const PREFIX: &str = "msg";
+
+/// Where one email stands. `sending` is committed before the SMTP transaction starts, so a
+/// process that dies mid-send leaves a row the sweep turns into `unknown`, never a re-send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageState {
+    Sending,
+    /// Refused for now (4xx, or no connection): nothing was delivered; retried later.
+    Deferred,
+    Sent,
+    Bounced,
+    Failed,
+    Unknown,
+}
+
+impl MessageState {
+    pub const ALL: [MessageState; 6] = [
+        MessageState::Sending,
+        MessageState::Deferred,
+        MessageState::Sent,
+        MessageState::Bounced,
+        MessageState::Failed,
+        MessageState::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageState::Sending => "sending",
+            MessageState::Deferred => "deferred",
+            MessageState::Sent => "sent",
+            MessageState::Bounced => "bounced",
+            MessageState::Failed => "failed",
+            MessageState::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<MessageState> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn of(row: &message::Model) -> MessageState {
+        Self::parse(&row.state).unwrap_or(MessageState::Unknown)
+    }
+}
+
+/// Something that happened to one email.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmailEvent {
+    /// The SMTP server accepted it (its reply).
+    Sent {
+        reply: String,
+    },
+    /// Refused for good (5xx on RCPT or DATA, or a bounce report).
+    Bounced {
+        reply: String,
+    },
+    Opened,
+    Clicked {
+        url: String,
+    },
+    Replied {
+        subject: String,
+        excerpt: String,
+    },
+    Unsubscribed,
+    /// Given up: retries exhausted or refused before any recipient was tried.
+    Failed {
+        reason: String,
+        reply: Option<String>,
+    },
+    /// The process stopped between handing it to SMTP and hearing back.
+    Unknown,
+}
+
+impl EmailEvent {
+    /// The webhook event type.
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            EmailEvent::Sent { .. } => "email.sent",
+            EmailEvent::Bounced { .. } => "email.bounced",
+            EmailEvent::Opened => "email.opened",
+            EmailEvent::Clicked { .. } => "email.clicked",
+            EmailEvent::Replied { .. } => "email.replied",
+            EmailEvent::Unsubscribed => "email.unsubscribed",
+            EmailEvent::Failed { .. } | EmailEvent::Unknown => "email.failed",
+        }
+    }
+
+    /// What the event adds to the webhook payload and the event row's metadata.
+    pub fn detail(&self) -> Value {
+        match self {
+            EmailEvent::Sent { reply } | EmailEvent::Bounced { reply } => {
+                json!({ "smtpReply": reply })
+            }
+            EmailEvent::Clicked { url } => json!({ "url": url }),
+            EmailEvent::Replied { subject, excerpt } => {
+                json!({ "replySubject": subject, "excerpt": excerpt })
+            }
+            EmailEvent::Failed { reason, reply } => json!({ "reason": reason, "smtpReply": reply }),
+            EmailEvent::Unknown => json!({ "reason": "outcome_unknown" }),
+            EmailEvent::Opened | EmailEvent::Unsubscribed => json!({}),
+        }
+    }
+}
+
+/// The `data` of `email.*` webhooks.
+pub fn event_data(m: &message::Model, c: &contact::Model, event: &EmailEvent) -> Value {
+    let mut data = json!({
+        "messageId": m.id,
+        "campaignId": m.campaign_id,
+        "contactId": m.contact_id,
+        "email": c.email,
+        "step": m.step,
+        "emailAccountId": m.email_account_id,
+        "subject": m.subject,
+        "smtpMessageId": m.message_id,
+    });
+    if let (Value::Object(out), Value::Object(extra)) = (&mut data, event.detail()) {
+        out.extend(extra);
+    }
+    data
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: &str) -> AppResult<message::Model> {
+    message::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Message"))
+}
+
+/// Messages of the given contacts, oldest first (for `Contact.messages`).
+pub async fn of_contacts(
+    db: &impl ConnectionTrait,
+    contact_ids: &[String],
+) -> AppResult<HashMap<String, Vec<message::Model>>> {
+    let rows = message::Entity::find()
+        .filter(message::Column::ContactId.is_in(contact_ids.iter().cloned()))
+        .order_by_asc(message::Column::CreatedAt)
+        .order_by_asc(message::Column::Step)
+        .all(db)
+        .await?;
+    let mut out: HashMap<String, Vec<message::Model>> = HashMap::new();
+    for row in rows {
+        out.entry(row.contact_id.clone()).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// A new message id and the SMTP `Message-ID` it travels with (domain of the sending address).
+pub fn new_ids(from_address: &str) -> (String, String) {
+    let id = ids::new_id(PREFIX);
+    let domain = from_address
+        .rsplit_once('@')
+        .map(|(_, d)| d)
+        .filter(|d| !d.is_empty())
+        .unwrap_or("fluenzr.invalid");
+    let smtp = format!("<{id}@{domain}>");
+    (id, smtp)
+}

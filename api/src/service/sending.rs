@@ -1,0 +1,854 @@
+//! The rules of sending: which enrolments are due now, within which limits and from which
+//! account; claiming them at most once; and what each SMTP outcome means. The engine only
+//! loops, talks SMTP and reports outcomes here.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::{campaign, campaign_contact, contact, email_account, message};
+use rand::Rng as _;
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+};
+use serde_json::json;
+
+use super::campaigns::{self, CampaignStatus};
+use super::compose::{self, ComposeError, Draft, Thread};
+use super::contacts::ContactStatus;
+use super::email_accounts::AccountStatus;
+use super::enrolments::{self, EnrolmentState};
+use super::messages::{self, EmailEvent, MessageState};
+use super::tracking::Tracker;
+use super::window::{self, Window};
+use crate::error::{AppError, AppResult};
+
+/// How the sending rules are tuned; the defaults are production's.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Waits before each retry of a temporarily refused email; past the last, it fails.
+    pub retry_schedule: Vec<Duration>,
+    /// A `sending` row older than this belongs to a process that died: its outcome is unknown.
+    pub stale_after: Duration,
+    /// How soon an enrolment held by a missing field is looked at again.
+    pub recheck_after: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        Policy {
+            retry_schedule: vec![minutes(1), minutes(5), minutes(30), minutes(120)],
+            stale_after: minutes(10),
+            recheck_after: minutes(60),
+        }
+    }
+}
+
+fn span(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+/// One email claimed for sending: its row is committed as `sending`.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub message: message::Model,
+    pub account: email_account::Model,
+    pub from: String,
+    pub to: String,
+    pub bytes: Vec<u8>,
+    /// The local days whose limits this send took (released if nothing was delivered).
+    pub campaign_day: String,
+    pub account_day: String,
+}
+
+/// How one SMTP attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// 2xx after the data.
+    Sent(String),
+    /// 5xx on RCPT or DATA: the recipient's server refused it for good.
+    Bounced(String),
+    /// 4xx, or no connection: nothing was delivered; try again later.
+    Deferred(String),
+    /// The server refused our credentials.
+    AuthFailed(String),
+    /// Refused before any recipient was tried (e.g. 5xx on MAIL FROM).
+    Failed(String),
+    /// The connection broke after the data was handed over: maybe delivered.
+    Unknown(String),
+}
+
+fn sql(backend: DbBackend, text: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let text = match backend {
+        DbBackend::Postgres => {
+            let mut n = 0;
+            text.chars()
+                .map(|c| {
+                    if c == '?' {
+                        n += 1;
+                        format!("${n}")
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        }
+        _ => text.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, text, values)
+}
+
+/// Takes one email from a daily limit, atomically: false when the limit is reached.
+async fn take(db: &impl ConnectionTrait, scope: &str, day: &str, limit: i32) -> AppResult<bool> {
+    let statement = sql(
+        db.get_database_backend(),
+        "INSERT INTO send_counts (scope, day, sent) VALUES (?, ?, 1) \
+         ON CONFLICT (scope, day) DO UPDATE SET sent = send_counts.sent + 1 \
+         WHERE send_counts.sent < ?",
+        vec![scope.into(), day.into(), limit.into()],
+    );
+    Ok(db.execute_raw(statement).await?.rows_affected() == 1)
+}
+
+/// Gives an email back to a daily limit (nothing was delivered).
+async fn give_back(db: &impl ConnectionTrait, scope: &str, day: &str) -> AppResult<()> {
+    let statement = sql(
+        db.get_database_backend(),
+        "UPDATE send_counts SET sent = sent - 1 WHERE scope = ? AND day = ? AND sent > 0",
+        vec![scope.into(), day.into()],
+    );
+    db.execute_raw(statement).await?;
+    Ok(())
+}
+
+/// Emails counted against `scope` on `day`.
+pub async fn sent_on(db: &impl ConnectionTrait, scope: &str, day: &str) -> AppResult<i32> {
+    Ok(
+        entity::send_count::Entity::find_by_id((scope.to_owned(), day.to_owned()))
+            .one(db)
+            .await?
+            .map_or(0, |row| row.sent),
+    )
+}
+
+fn tz_of(account: &email_account::Model) -> chrono_tz::Tz {
+    account.timezone.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// The account's local day of `now`, as `send_counts` keys it.
+pub fn account_day(account: &email_account::Model, now: DateTime<Utc>) -> String {
+    window::local_day(tz_of(account), now).to_string()
+}
+
+/// Emails an account sent (or is sending) today, in its own time zone.
+pub async fn sent_today(
+    db: &impl ConnectionTrait,
+    account: &email_account::Model,
+    now: DateTime<Utc>,
+) -> AppResult<i32> {
+    sent_on(db, &account.id, &account_day(account, now)).await
+}
+
+/// An account that may send now, and how many more it may send this pass.
+struct Ready {
+    account: email_account::Model,
+    day: String,
+    /// Emails this pass may still take from it.
+    room: i32,
+    /// Emails left in its day.
+    left: i32,
+}
+
+async fn ready_accounts(
+    db: &impl ConnectionTrait,
+    accounts: &[&email_account::Model],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Ready>> {
+    let mut out = Vec::new();
+    for account in accounts {
+        if AccountStatus::of(account) != AccountStatus::Ok
+            || account.next_send_at.is_some_and(|at| at > now)
+        {
+            continue;
+        }
+        let day = account_day(account, now);
+        let left = account.daily_limit - sent_on(db, &account.id, &day).await?;
+        if left > 0 {
+            // With a send gap, one email per pass; the gap decides when the next may go.
+            let room = if account.send_gap_seconds > 0 {
+                1
+            } else {
+                left
+            };
+            out.push(Ready {
+                account: (*account).clone(),
+                day,
+                room,
+                left,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn due_query(
+    campaign_id: &str,
+    follow_up: bool,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> sea_orm::Select<campaign_contact::Entity> {
+    campaign_contact::Entity::find()
+        .filter(campaign_contact::Column::CampaignId.eq(campaign_id))
+        .filter(campaign_contact::Column::FollowUp.eq(follow_up))
+        .filter(campaign_contact::Column::NextSendAt.lte(now))
+        .order_by_asc(campaign_contact::Column::NextSendAt)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+}
+
+/// Claims up to `limit` due emails across running campaigns, each committed as a `sending`
+/// message before any SMTP traffic. Follow-ups go before first steps; every limit is taken
+/// atomically in the database, so two workers never overshoot one.
+pub async fn claim(
+    db: &DatabaseConnection,
+    tracker: &Tracker,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> AppResult<Vec<Job>> {
+    let running = campaign::Entity::find()
+        .filter(campaign::Column::Status.eq(CampaignStatus::Running.as_str()))
+        .order_by_asc(campaign::Column::Id)
+        .all(db)
+        .await?;
+    if running.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut jobs = Vec::new();
+    // Start the pass at a random campaign so a busy one cannot starve the others.
+    let offset = rand::rng().random_range(0..running.len());
+    for i in 0..running.len() {
+        if jobs.len() >= limit {
+            break;
+        }
+        let campaign = &running[(offset + i) % running.len()];
+        let window = campaigns::window_of(campaign);
+        if !window.contains(now) {
+            continue;
+        }
+        let room = limit - jobs.len();
+        jobs.extend(claim_campaign(db, tracker, policy, campaign, &window, now, room).await?);
+    }
+    Ok(jobs)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn claim_campaign(
+    db: &DatabaseConnection,
+    tracker: &Tracker,
+    policy: &Policy,
+    campaign: &campaign::Model,
+    window: &Window,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> AppResult<Vec<Job>> {
+    let txn = crate::db::begin_write(db).await?;
+    // Re-read inside the transaction: a pause that committed since the list was read wins.
+    let Some(campaign) = campaign::Entity::find_by_id(campaign.id.clone())
+        .filter(campaign::Column::Status.eq(CampaignStatus::Running.as_str()))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let campaign_day = window::local_day(window.timezone(), now).to_string();
+    let campaign_room = campaign.daily_limit - sent_on(&txn, &campaign.id, &campaign_day).await?;
+    if campaign_room <= 0 {
+        return Ok(Vec::new());
+    }
+    let account_ids = campaigns::accounts_of(&campaign);
+    let accounts = email_account::Entity::find()
+        .filter(email_account::Column::Id.is_in(account_ids.clone()))
+        .filter(email_account::Column::WorkspaceId.eq(&campaign.workspace_id))
+        .all(&txn)
+        .await?;
+    let ordered: Vec<&email_account::Model> = account_ids
+        .iter()
+        .filter_map(|id| accounts.iter().find(|a| &a.id == id))
+        .collect();
+    let mut ready = ready_accounts(&txn, &ordered, now).await?;
+    let capacity: i32 = ready.iter().map(|r| r.room).sum();
+    let take_n = Ord::min(
+        Ord::min(limit as i64, i64::from(campaign_room)),
+        i64::from(capacity),
+    );
+    if take_n <= 0 {
+        return Ok(Vec::new());
+    }
+    let take_n = take_n as u64;
+
+    let ready_ids: Vec<String> = ready.iter().map(|r| r.account.id.clone()).collect();
+    let mut due = due_query(&campaign.id, true, now, take_n)
+        .filter(campaign_contact::Column::EmailAccountId.is_in(ready_ids))
+        .all(&txn)
+        .await?;
+    if (due.len() as u64) < take_n {
+        let firsts = due_query(&campaign.id, false, now, take_n - due.len() as u64)
+            .all(&txn)
+            .await?;
+        due.extend(firsts);
+    }
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+
+    let contact_ids: Vec<String> = due.iter().map(|e| e.contact_id.clone()).collect();
+    let people: HashMap<String, contact::Model> = contact::Entity::find()
+        .filter(contact::Column::Id.is_in(contact_ids.clone()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let mut earlier: HashMap<(String, i32), message::Model> = message::Entity::find()
+        .filter(message::Column::CampaignId.eq(&campaign.id))
+        .filter(message::Column::ContactId.is_in(contact_ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| ((m.contact_id.clone(), m.step), m))
+        .collect();
+    let steps = campaigns::steps_of(&campaign);
+    let mut campaign_left = campaign_room;
+    let mut jobs = Vec::new();
+    let mut closed_any = false;
+
+    for enrolment in due {
+        if campaign_left <= 0 {
+            break;
+        }
+        let Some(person) = people.get(&enrolment.contact_id) else {
+            continue;
+        };
+        // Suppression: whatever the campaign, an unsubscribed or bounced contact is never emailed.
+        let suppressed = match ContactStatus::parse(&person.status) {
+            Some(ContactStatus::Active) => None,
+            Some(ContactStatus::Bounced) => Some(EnrolmentState::Bounced),
+            _ => Some(EnrolmentState::Unsubscribed),
+        };
+        if let Some(state) = suppressed {
+            enrolments::close(&txn, &campaign.id, &person.id, state, None, now).await?;
+            closed_any = true;
+            continue;
+        }
+        let step_no = enrolment.current_step + 1;
+        let Some(step) = steps.get(Ord::max(enrolment.current_step, 0) as usize) else {
+            enrolments::close(
+                &txn,
+                &campaign.id,
+                &person.id,
+                EnrolmentState::Completed,
+                None,
+                now,
+            )
+            .await?;
+            closed_any = true;
+            continue;
+        };
+        // The contact keeps one account for its whole sequence; a newcomer gets the ready
+        // account with the most room left today.
+        let pick = match &enrolment.email_account_id {
+            Some(id) => ready.iter().position(|r| &r.account.id == id && r.room > 0),
+            None => ready
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.room > 0)
+                .max_by_key(|(_, r)| r.left)
+                .map(|(i, _)| i),
+        };
+        let Some(pick) = pick else {
+            continue;
+        };
+        let account = ready[pick].account.clone();
+        let account_day = ready[pick].day.clone();
+        let thread = if step_no > 1 {
+            earlier.get(&(person.id.clone(), 1)).map(|m| Thread {
+                message_id: m.message_id.clone(),
+                subject: m.subject.clone(),
+            })
+        } else {
+            None
+        };
+        let retry = earlier
+            .remove(&(person.id.clone(), step_no))
+            .filter(|m| MessageState::of(m) == MessageState::Deferred);
+        let (key, smtp_id) = match &retry {
+            Some(m) => (m.id.clone(), m.message_id.clone()),
+            None => messages::new_ids(&account.email),
+        };
+        let composed = compose::compose(&Draft {
+            campaign: &campaign,
+            step,
+            contact: person,
+            account: &account,
+            message_key: &key,
+            message_id: &smtp_id,
+            thread: thread.as_ref(),
+            tracker,
+        });
+        let composed = match composed {
+            Ok(c) => c,
+            Err(err @ ComposeError::MissingField(_)) => {
+                let due = window.next_opening(now + span(policy.recheck_after));
+                let reason = err.reason();
+                enrolments::reschedule(&txn, &campaign.id, &person.id, due, Some(&reason), now)
+                    .await?;
+                continue;
+            }
+            Err(err) => {
+                let reason = err.reason();
+                enrolments::close(
+                    &txn,
+                    &campaign.id,
+                    &person.id,
+                    EnrolmentState::Failed,
+                    Some(&reason),
+                    now,
+                )
+                .await?;
+                closed_any = true;
+                continue;
+            }
+        };
+
+        if !take(&txn, &campaign.id, &campaign_day, campaign.daily_limit).await? {
+            break;
+        }
+        if !take(&txn, &account.id, &account_day, account.daily_limit).await? {
+            give_back(&txn, &campaign.id, &campaign_day).await?;
+            ready[pick].room = 0;
+            continue;
+        }
+        if account.send_gap_seconds > 0 {
+            let gap =
+                f64::from(account.send_gap_seconds) * (1.0 + rand::rng().random_range(0.0..0.5));
+            let next = now + chrono::Duration::milliseconds((gap * 1000.0) as i64);
+            let won = email_account::Entity::update_many()
+                .col_expr(email_account::Column::NextSendAt, Expr::value(next))
+                .filter(email_account::Column::Id.eq(&account.id))
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(email_account::Column::NextSendAt.is_null())
+                        .add(email_account::Column::NextSendAt.lte(now)),
+                )
+                .exec(&txn)
+                .await?
+                .rows_affected
+                == 1;
+            if !won {
+                give_back(&txn, &campaign.id, &campaign_day).await?;
+                give_back(&txn, &account.id, &account_day).await?;
+                ready[pick].room = 0;
+                continue;
+            }
+        }
+
+        let row = match retry {
+            Some(m) => {
+                let moved = message::Entity::update_many()
+                    .col_expr(
+                        message::Column::State,
+                        Expr::value(MessageState::Sending.as_str()),
+                    )
+                    .col_expr(
+                        message::Column::Attempts,
+                        Expr::col(message::Column::Attempts).add(1),
+                    )
+                    .col_expr(
+                        message::Column::EmailAccountId,
+                        Expr::value(account.id.as_str()),
+                    )
+                    .col_expr(message::Column::UpdatedAt, Expr::value(now))
+                    .filter(message::Column::Id.eq(&m.id))
+                    .filter(message::Column::State.eq(MessageState::Deferred.as_str()))
+                    .exec(&txn)
+                    .await?
+                    .rows_affected;
+                if moved != 1 {
+                    return Err(AppError::internal(
+                        "a deferred message changed under its lock",
+                    ));
+                }
+                message::Model {
+                    state: MessageState::Sending.as_str().to_owned(),
+                    attempts: m.attempts + 1,
+                    email_account_id: account.id.clone(),
+                    updated_at: now,
+                    ..m
+                }
+            }
+            None => {
+                message::ActiveModel {
+                    id: Set(key.clone()),
+                    workspace_id: Set(campaign.workspace_id.clone()),
+                    campaign_id: Set(campaign.id.clone()),
+                    contact_id: Set(person.id.clone()),
+                    step: Set(step_no),
+                    email_account_id: Set(account.id.clone()),
+                    message_id: Set(smtp_id.clone()),
+                    subject: Set(composed.subject.clone()),
+                    state: Set(MessageState::Sending.as_str().to_owned()),
+                    attempts: Set(1),
+                    last_reply: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    sent_at: Set(None),
+                    opened_at: Set(None),
+                    clicked_at: Set(None),
+                    replied_at: Set(None),
+                }
+                .insert(&txn)
+                .await?
+            }
+        };
+        campaign_contact::Entity::update_many()
+            .col_expr(
+                campaign_contact::Column::NextSendAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                campaign_contact::Column::EmailAccountId,
+                Expr::value(account.id.as_str()),
+            )
+            .col_expr(
+                campaign_contact::Column::Reason,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(campaign_contact::Column::UpdatedAt, Expr::value(now))
+            .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
+            .filter(campaign_contact::Column::ContactId.eq(&person.id))
+            .exec(&txn)
+            .await?;
+        ready[pick].room -= 1;
+        ready[pick].left -= 1;
+        campaign_left -= 1;
+        jobs.push(Job {
+            message: row,
+            account,
+            from: composed.from,
+            to: composed.to,
+            bytes: composed.bytes,
+            campaign_day: campaign_day.clone(),
+            account_day,
+        });
+    }
+    if closed_any {
+        campaigns::complete_if_done(&txn, &campaign.id).await?;
+    }
+    txn.commit().await?;
+    Ok(jobs)
+}
+
+/// Records how a claimed email's SMTP attempt ended.
+pub async fn finish(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    job: &Job,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    let m = &job.message;
+    let still_sending = message::Entity::find_by_id(m.id.clone())
+        .filter(message::Column::State.eq(MessageState::Sending.as_str()))
+        .one(&txn)
+        .await?;
+    let Some(m) = still_sending.as_ref().or(None) else {
+        // The sweep already called it unknown: that report stands.
+        return Ok(());
+    };
+    let release = |txn| async move {
+        give_back(txn, &job.message.campaign_id, &job.campaign_day).await?;
+        give_back(txn, &job.account.id, &job.account_day).await?;
+        AppResult::Ok(())
+    };
+    match outcome {
+        Outcome::Sent(reply) => {
+            enrolments::record_email_event(&txn, m, EmailEvent::Sent { reply }, now).await?;
+        }
+        Outcome::Bounced(reply) => {
+            enrolments::record_email_event(&txn, m, EmailEvent::Bounced { reply }, now).await?;
+        }
+        Outcome::Failed(reply) => {
+            let event = EmailEvent::Failed {
+                reason: "refused".into(),
+                reply: Some(reply),
+            };
+            release(&txn).await?;
+            enrolments::record_email_event(&txn, m, event, now).await?;
+        }
+        Outcome::Unknown(_) => {
+            enrolments::record_email_event(&txn, m, EmailEvent::Unknown, now).await?;
+        }
+        Outcome::Deferred(reply) => {
+            release(&txn).await?;
+            let attempt = Ord::max(m.attempts, 1) as usize;
+            match policy.retry_schedule.get(attempt - 1) {
+                Some(wait) => {
+                    defer(&txn, m, &reply, 0, now).await?;
+                    let campaign = campaigns::get(&txn, &m.workspace_id, &m.campaign_id).await?;
+                    let due = campaigns::window_of(&campaign).next_opening(now + span(*wait));
+                    enrolments::reschedule(
+                        &txn,
+                        &m.campaign_id,
+                        &m.contact_id,
+                        due,
+                        Some("retrying"),
+                        now,
+                    )
+                    .await?;
+                }
+                None => {
+                    let event = EmailEvent::Failed {
+                        reason: "delivery_failed".into(),
+                        reply: Some(reply),
+                    };
+                    enrolments::record_email_event(&txn, m, event, now).await?;
+                }
+            }
+        }
+        Outcome::AuthFailed(reply) => {
+            release(&txn).await?;
+            // Not the recipient's fault: the attempt does not count, and the email waits for
+            // the account to be fixed.
+            defer(&txn, m, &reply, 1, now).await?;
+            email_account::Entity::update_many()
+                .col_expr(
+                    email_account::Column::Status,
+                    Expr::value(AccountStatus::Error.as_str()),
+                )
+                .col_expr(
+                    email_account::Column::LastError,
+                    Expr::value(format!("SMTP authentication failed: {reply}")),
+                )
+                .filter(email_account::Column::Id.eq(&job.account.id))
+                .exec(&txn)
+                .await?;
+            enrolments::reschedule(
+                &txn,
+                &m.campaign_id,
+                &m.contact_id,
+                now,
+                Some("account_error"),
+                now,
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn defer(
+    txn: &impl ConnectionTrait,
+    m: &message::Model,
+    reply: &str,
+    uncount: i32,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    message::Entity::update_many()
+        .col_expr(
+            message::Column::State,
+            Expr::value(MessageState::Deferred.as_str()),
+        )
+        .col_expr(message::Column::LastReply, Expr::value(reply))
+        .col_expr(
+            message::Column::Attempts,
+            Expr::value(Ord::max(m.attempts - uncount, 0)),
+        )
+        .col_expr(message::Column::UpdatedAt, Expr::value(now))
+        .filter(message::Column::Id.eq(&m.id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Turns `sending` rows left by a process that died into `unknown` (the enrolment fails with
+/// `outcome_unknown`): reported, never sent again. Returns how many.
+pub async fn sweep(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let before = now - span(policy.stale_after);
+    let stale = message::Entity::find()
+        .filter(message::Column::State.eq(MessageState::Sending.as_str()))
+        .filter(message::Column::UpdatedAt.lt(before))
+        .limit(500)
+        .all(db)
+        .await?;
+    let mut n = 0;
+    for m in stale {
+        let txn = crate::db::begin_write(db).await?;
+        let still = message::Entity::find_by_id(m.id.clone())
+            .filter(message::Column::State.eq(MessageState::Sending.as_str()))
+            .one(&txn)
+            .await?;
+        if let Some(m) = still {
+            tracing::warn!(message = %m.id, campaign = %m.campaign_id, "outcome unknown: the sending process stopped mid-send");
+            enrolments::record_email_event(&txn, &m, EmailEvent::Unknown, now).await?;
+            n += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(n)
+}
+
+/// Why a campaign is or is not sending right now.
+#[derive(Clone, Debug)]
+pub struct SendingStatus {
+    /// `sending`, `draft`, `paused`, `completed`, `outside_window`, `daily_limit_reached`,
+    /// `account_error` or `nothing_due`.
+    pub state: &'static str,
+    pub paused_reason: Option<String>,
+    pub next_window_at: Option<DateTime<Utc>>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub sent_today: i32,
+    pub daily_limit: i32,
+    pub due_now: u64,
+    /// `(field, enrolments waiting on it)`.
+    pub missing_fields: Vec<(String, u64)>,
+    pub unknown_outcomes: u64,
+    pub failed: u64,
+    pub accounts: Vec<AccountToday>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccountToday {
+    pub account: email_account::Model,
+    pub sent_today: i32,
+}
+
+pub async fn status(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    campaign_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<SendingStatus> {
+    let campaign = campaigns::get(db, workspace_id, campaign_id).await?;
+    let window = campaigns::window_of(&campaign);
+    let campaign_day = window::local_day(window.timezone(), now).to_string();
+    let sent_today = sent_on(db, &campaign.id, &campaign_day).await?;
+    let ids = campaigns::accounts_of(&campaign);
+    let mut accounts = Vec::new();
+    for account in super::email_accounts::by_ids(db, &ids).await? {
+        if account.workspace_id != workspace_id {
+            continue;
+        }
+        let sent = sent_today_of(db, &account, now).await?;
+        accounts.push(AccountToday {
+            account,
+            sent_today: sent,
+        });
+    }
+    accounts.sort_by_key(|a| ids.iter().position(|id| *id == a.account.id));
+
+    let reasons: Vec<(Option<String>, String, i64)> = campaign_contact::Entity::find()
+        .select_only()
+        .column(campaign_contact::Column::Reason)
+        .column(campaign_contact::Column::State)
+        .column_as(campaign_contact::Column::ContactId.count(), "n")
+        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
+        .filter(campaign_contact::Column::Reason.is_not_null())
+        .group_by(campaign_contact::Column::Reason)
+        .group_by(campaign_contact::Column::State)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut missing_fields = Vec::new();
+    let (mut unknown_outcomes, mut failed) = (0, 0);
+    for (reason, state, n) in reasons {
+        let reason = reason.unwrap_or_default();
+        if let Some(field) = reason.strip_prefix("missing_field:") {
+            missing_fields.push((field.to_owned(), n as u64));
+        } else if reason == "outcome_unknown" {
+            unknown_outcomes += n as u64;
+        } else if state == EnrolmentState::Failed.as_str() {
+            failed += n as u64;
+        }
+    }
+    let next_due_at: Option<DateTime<Utc>> = campaign_contact::Entity::find()
+        .select_only()
+        .column(campaign_contact::Column::NextSendAt)
+        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
+        .filter(campaign_contact::Column::NextSendAt.is_not_null())
+        .order_by_asc(campaign_contact::Column::NextSendAt)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let due_now = campaign_contact::Entity::find()
+        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
+        .filter(campaign_contact::Column::NextSendAt.lte(now))
+        .count_rows(db)
+        .await?;
+
+    let usable: Vec<&AccountToday> = accounts
+        .iter()
+        .filter(|a| AccountStatus::of(&a.account) == AccountStatus::Ok)
+        .collect();
+    let state = match CampaignStatus::of(&campaign) {
+        CampaignStatus::Draft => "draft",
+        CampaignStatus::Paused => "paused",
+        CampaignStatus::Completed => "completed",
+        CampaignStatus::Running if !window.contains(now) => "outside_window",
+        CampaignStatus::Running if sent_today >= campaign.daily_limit => "daily_limit_reached",
+        CampaignStatus::Running if usable.is_empty() => "account_error",
+        CampaignStatus::Running if usable.iter().all(|a| a.sent_today >= a.account.daily_limit) => {
+            "daily_limit_reached"
+        }
+        CampaignStatus::Running if due_now == 0 => "nothing_due",
+        CampaignStatus::Running => "sending",
+    };
+    Ok(SendingStatus {
+        state,
+        paused_reason: campaign.paused_reason.clone(),
+        next_window_at: Some(window.next_opening(now)).filter(|_| !window.contains(now)),
+        next_due_at,
+        sent_today,
+        daily_limit: campaign.daily_limit,
+        due_now,
+        missing_fields,
+        unknown_outcomes,
+        failed,
+        accounts,
+    })
+}
+
+async fn sent_today_of(
+    db: &impl ConnectionTrait,
+    account: &email_account::Model,
+    now: DateTime<Utc>,
+) -> AppResult<i32> {
+    sent_today(db, account, now).await
+}
+
+/// `count_rows` for selects, without loading rows.
+trait CountRows {
+    async fn count_rows(self, db: &impl ConnectionTrait) -> AppResult<u64>;
+}
+
+impl CountRows for sea_orm::Select<campaign_contact::Entity> {
+    async fn count_rows(self, db: &impl ConnectionTrait) -> AppResult<u64> {
+        use sea_orm::PaginatorTrait;
+        Ok(self.count(db).await?)
+    }
+}
+
+/// Emails this campaign may still send on its current day (for diagnostics and tests).
+pub fn json_status(s: &SendingStatus) -> serde_json::Value {
+    json!({ "state": s.state, "sentToday": s.sent_today })
+}

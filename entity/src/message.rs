@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+/// One email of a campaign to one contact: at most one row per (campaign, contact, step).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "messages")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub workspace_id: String,
+    pub campaign_id: String,
+    pub contact_id: String,
+    /// 1-based step of the campaign.
+    pub step: i32,
+    pub email_account_id: String,
+    /// The SMTP `Message-ID`, with its angle brackets.
+    pub message_id: String,
+    pub subject: String,
+    /// `sending`, `deferred`, `sent`, `bounced`, `failed` or `unknown`.
+    pub state: String,
+    pub attempts: i32,
+    /// The last SMTP reply (or connection error) seen for it.
+    pub last_reply: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+    pub opened_at: Option<DateTimeUtc>,
+    pub clicked_at: Option<DateTimeUtc>,
+    pub replied_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
