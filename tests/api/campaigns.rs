@@ -296,7 +296,9 @@ async fn concurrent_starts_have_exactly_one_winner() {
     let app = spawn_app().await;
     let (c, _) = app.ready_campaign(1).await;
     let id = id_of(&c);
-    let starts = (0..8).map(|_| api::service::campaigns::start(&app.db, &app.workspace_id, &id));
+    let starts = (0..8).map(|_| {
+        api::service::campaigns::start(&app.db, &app.workspace_id, &id, chrono::Utc::now())
+    });
     let outcomes = join_all(starts).await;
     let winners = outcomes
         .iter()

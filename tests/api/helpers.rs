@@ -103,6 +103,10 @@ impl Reply {
 
 pub struct TestApp {
     pub base: String,
+    /// A sending worker on this app's database and clock, driven by hand (`run_once`).
+    pub sender: api::engine::sender::Sender,
+    /// The clock the app and its sender see (manual when the test configured one).
+    pub clock: api::clock::Clock,
     pub database_url: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
@@ -156,11 +160,15 @@ async fn start(
     let app = api::app::build_with(config, db).await.expect("app builds");
     let base = format!("http://{}", app.addr);
     let db = app.state.db.clone();
+    let sender = app.sender();
+    let clock = app.state.config.clock.clone();
     tokio::spawn(async move {
         let _ = app.serve().await;
     });
     let mut test = TestApp {
         base,
+        sender,
+        clock,
         database_url: url_for_workers,
         client: {
             api::engine::webhooks::install_tls_provider();

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod receiver;
+mod smtp;
 
 mod auth;
 mod bench;
@@ -14,5 +15,6 @@ mod email_accounts;
 mod graphql;
 mod groups;
 mod schema;
+mod sending;
 mod stats;
 mod webhooks;

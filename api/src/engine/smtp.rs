@@ -310,7 +310,7 @@ impl Pool {
                     self.put(&job.account, conn);
                 }
             } else {
-                conn.abort().await;
+                drop(conn);
             }
             return result.outcome;
         }

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::NaiveDate;
-use entity::{campaign, campaign_contact};
+use entity::{campaign, campaign_contact, message};
 use tokio::sync::OnceCell;
 
 use super::contacts::Contact;
@@ -16,8 +16,8 @@ use crate::service::PageRequest;
 use crate::service::campaigns::{
     self as svc, CampaignStatus as SvcStatus, EnrolmentState as SvcState,
 };
-use crate::service::enrolments;
 use crate::service::stats::{self, Counts};
+use crate::service::{enrolments, sending};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(rename_items = "lowercase")]
@@ -127,6 +127,50 @@ impl Campaign {
     }
     async fn email_account_id(&self) -> Option<ID> {
         self.0.email_account_id.clone().map(ID)
+    }
+    /// Every account the campaign sends from (`emailAccountId` first, then the rotation).
+    async fn email_account_ids(&self) -> Vec<ID> {
+        svc::accounts_of(&self.0).into_iter().map(ID).collect()
+    }
+    /// Why the system paused it (e.g. `bounce_rate`); null when paused by hand or running.
+    async fn paused_reason(&self) -> Option<&str> {
+        self.0.paused_reason.as_deref()
+    }
+    /// Why it is or is not sending right now.
+    async fn sending_status(&self, ctx: &Context<'_>) -> Result<SendingStatus> {
+        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let s = sending::status(db(ctx)?, &self.0.workspace_id, &self.0.id, now).await?;
+        Ok(SendingStatus {
+            state: s.state.to_owned(),
+            paused_reason: s.paused_reason,
+            next_window_at: s.next_window_at.as_ref().map(rfc3339),
+            next_due_at: s.next_due_at.as_ref().map(rfc3339),
+            sent_today: s.sent_today,
+            daily_limit: s.daily_limit,
+            due_now: s.due_now as i64,
+            missing_fields: s
+                .missing_fields
+                .into_iter()
+                .map(|(field, contacts)| MissingField {
+                    field,
+                    contacts: contacts as i64,
+                })
+                .collect(),
+            unknown_outcomes: s.unknown_outcomes as i64,
+            failed: s.failed as i64,
+            accounts: s
+                .accounts
+                .into_iter()
+                .map(|a| AccountToday {
+                    email_account_id: ID(a.account.id.clone()),
+                    email: a.account.email.clone(),
+                    status: a.account.status.clone(),
+                    last_error: a.account.last_error.clone(),
+                    sent_today: a.sent_today,
+                    daily_limit: a.account.daily_limit,
+                })
+                .collect(),
+        })
     }
     async fn email_account(&self, ctx: &Context<'_>) -> Result<Option<EmailAccount>> {
         let Some(id) = &self.0.email_account_id else {
@@ -420,6 +464,110 @@ impl CampaignContact {
     async fn next_send_at(&self) -> Option<String> {
         self.enrolment.next_send_at.as_ref().map(rfc3339)
     }
+    /// Why it waits or stopped: `missing_field:<name>`, `retrying`, `account_error`,
+    /// `delivery_failed`, `outcome_unknown`, `invalid_address`.
+    async fn reason(&self) -> Option<&str> {
+        self.enrolment.reason.as_deref()
+    }
+    /// The account this contact's sequence goes out from (set at its first send).
+    async fn email_account_id(&self) -> Option<ID> {
+        self.enrolment.email_account_id.clone().map(ID)
+    }
+}
+
+/// One email of a campaign to one contact.
+pub struct Message(pub message::Model);
+
+#[Object]
+impl Message {
+    /// `msg_…`
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn campaign_id(&self) -> ID {
+        ID(self.0.campaign_id.clone())
+    }
+    async fn step(&self) -> i32 {
+        self.0.step
+    }
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    async fn email_account_id(&self) -> ID {
+        ID(self.0.email_account_id.clone())
+    }
+    /// The SMTP `Message-ID` header.
+    async fn message_id(&self) -> &str {
+        &self.0.message_id
+    }
+    /// `sending`, `deferred` (refused for now, retried), `sent`, `bounced`, `failed` or
+    /// `unknown` (the sending process stopped mid-send: never re-sent).
+    async fn state(&self) -> &str {
+        &self.0.state
+    }
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    /// The last SMTP reply seen for it.
+    async fn last_reply(&self) -> Option<&str> {
+        self.0.last_reply.as_deref()
+    }
+    async fn sent_at(&self) -> Option<String> {
+        self.0.sent_at.as_ref().map(rfc3339)
+    }
+    async fn opened_at(&self) -> Option<String> {
+        self.0.opened_at.as_ref().map(rfc3339)
+    }
+    async fn clicked_at(&self) -> Option<String> {
+        self.0.clicked_at.as_ref().map(rfc3339)
+    }
+    async fn replied_at(&self) -> Option<String> {
+        self.0.replied_at.as_ref().map(rfc3339)
+    }
+}
+
+/// Enrolments waiting for a contact field their templates need.
+#[derive(SimpleObject)]
+pub struct MissingField {
+    pub field: String,
+    pub contacts: i64,
+}
+
+/// One sending account's day.
+#[derive(SimpleObject)]
+pub struct AccountToday {
+    pub email_account_id: ID,
+    pub email: String,
+    /// `ok` or `error`.
+    pub status: String,
+    pub last_error: Option<String>,
+    /// Emails sent today in the account's time zone, across its campaigns.
+    pub sent_today: i32,
+    pub daily_limit: i32,
+}
+
+/// Why a campaign is or is not sending right now.
+#[derive(SimpleObject)]
+pub struct SendingStatus {
+    /// `sending`, `draft`, `paused`, `completed`, `outside_window` (see `nextWindowAt`),
+    /// `daily_limit_reached`, `account_error` or `nothing_due` (see `nextDueAt`).
+    pub state: String,
+    pub paused_reason: Option<String>,
+    /// When the schedule's window next opens (null while inside it).
+    pub next_window_at: Option<String>,
+    /// The earliest scheduled send.
+    pub next_due_at: Option<String>,
+    /// Emails sent today in the campaign's time zone.
+    pub sent_today: i32,
+    pub daily_limit: i32,
+    /// Emails due now.
+    pub due_now: i64,
+    pub missing_fields: Vec<MissingField>,
+    /// Emails whose outcome is unknown (the process stopped mid-send); never re-sent.
+    pub unknown_outcomes: i64,
+    /// Enrolments stopped for another reason (delivery failed, invalid address).
+    pub failed: i64,
+    pub accounts: Vec<AccountToday>,
 }
 
 #[derive(SimpleObject)]

@@ -7,7 +7,8 @@ use entity::contact;
 use serde_json::Value;
 
 use super::campaigns::ContactCampaign;
-use super::loaders::{EnrolmentsOfContact, GroupIdsOfContact};
+use super::campaigns::Message;
+use super::loaders::{EnrolmentsOfContact, GroupIdsOfContact, MessagesOfContact};
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal};
 use crate::ids::rfc3339;
@@ -105,6 +106,19 @@ impl Contact {
             .await?
             .unwrap_or_default();
         Ok(rows.into_iter().map(ContactCampaign).collect())
+    }
+    /// Every email sent (or being sent) to this contact, oldest first; `campaignId` narrows
+    /// it to one campaign.
+    async fn messages(&self, ctx: &Context<'_>, campaign_id: Option<ID>) -> Result<Vec<Message>> {
+        let rows = loader(ctx)?
+            .load_one(MessagesOfContact(self.model.id.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|m| campaign_id.as_ref().is_none_or(|id| m.campaign_id == id.0))
+            .map(Message)
+            .collect())
     }
     /// RFC 3339, UTC.
     async fn created_at(&self) -> String {

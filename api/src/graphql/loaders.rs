@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
-use entity::{campaign, campaign_contact, campaign_stat, email_account};
+use entity::{campaign, campaign_contact, campaign_stat, email_account, message};
 use sea_orm::DatabaseConnection;
 
 use crate::error::AppError;
@@ -79,6 +79,10 @@ pub struct CountersOfCampaign(pub String);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EnrolmentsOfContact(pub String);
 
+/// The emails sent to a contact.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MessagesOfContact(pub String);
+
 /// A campaign's daily figures between two days.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TimelineOf {
@@ -151,6 +155,23 @@ impl Loader<EnrolmentsOfContact> for DbLoader {
         Ok(found
             .into_iter()
             .map(|(id, rows)| (EnrolmentsOfContact(id), rows))
+            .collect())
+    }
+}
+
+impl Loader<MessagesOfContact> for DbLoader {
+    type Value = Vec<message::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[MessagesOfContact],
+    ) -> Result<HashMap<MessagesOfContact, Vec<message::Model>>, AppError> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = crate::service::messages::of_contacts(&self.db, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, rows)| (MessagesOfContact(id), rows))
             .collect())
     }
 }

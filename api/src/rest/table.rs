@@ -54,9 +54,8 @@ pub struct RouteSpec {
 const CONTACT: &str =
     "id email firstName lastName company phone customFields status groupIds createdAt updatedAt";
 const GROUP: &str = "id name description contactCount createdAt updatedAt";
-const ACCOUNT: &str =
-    "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit createdAt updatedAt";
-const CAMPAIGN: &str = "id name status emailAccountId steps { step subject body delayDays } schedule { timezone days startTime endTime } dailyLimit trackOpens trackClicks stopOnReply contactCount createdAt updatedAt startedAt completedAt";
+const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit timezone sendGapSeconds status lastError sentToday createdAt updatedAt";
+const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays } schedule { timezone days startTime endTime } dailyLimit trackOpens trackClicks stopOnReply contactCount createdAt updatedAt startedAt completedAt";
 const WEBHOOK: &str = "id url events description active disabledReason createdAt updatedAt";
 const FIGURES: &str = "sent opened clicked replied bounced unsubscribed openRate clickRate replyRate bounceRate unsubscribeRate";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
@@ -526,7 +525,7 @@ pub fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}/contacts",
             summary: "List a campaign's enrolled contacts with their state",
             operation: op(
-                "query listCampaignContacts($id: ID!, $page: Int, $perPage: Int, $state: EnrolmentState) { campaign(id: $id) { contacts(page: $page, perPage: $perPage, state: $state) { items { state currentStep enrolledAt lastSentAt nextSendAt contact { @CONTACT } } @PAGE } } }",
+                "query listCampaignContacts($id: ID!, $page: Int, $perPage: Int, $state: EnrolmentState) { campaign(id: $id) { contacts(page: $page, perPage: $perPage, state: $state) { items { state reason currentStep emailAccountId enrolledAt lastSentAt nextSendAt contact { @CONTACT } } @PAGE } } }",
             ),
             status: 200,
             query: {
@@ -535,12 +534,25 @@ pub fn routes() -> Vec<RouteSpec> {
                     "state",
                     "state",
                     ParamKind::Str,
-                    "pending, active, completed, replied, bounced or unsubscribed",
+                    "pending, active, completed, replied, bounced, unsubscribed or failed",
                 ));
                 params
             },
             body: BodyMap::None,
             shape: Shape::Page(&["campaign", "contacts"]),
+        },
+        RouteSpec {
+            name: "getCampaignSendingStatus",
+            method: Method::GET,
+            path: "/campaigns/{id}/sending-status",
+            summary: "Why the campaign is or is not sending right now",
+            operation: op(
+                "query getCampaignSendingStatus($id: ID!) { campaign(id: $id) { sendingStatus { state pausedReason nextWindowAt nextDueAt sentToday dailyLimit dueNow missingFields { field contacts } unknownOutcomes failed accounts { emailAccountId email status lastError sentToday dailyLimit } } } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["campaign", "sendingStatus"]),
         },
         RouteSpec {
             name: "getCampaignStats",
