@@ -35,6 +35,17 @@ enum Command {
     Workspace(WorkspaceCommand),
     /// Load a synthetic benchmark dataset; prints its workspaces, keys and campaigns as JSON.
     SeedBench(SeedArgs),
+    /// Send a campaign to a local SMTP sink and time it (and the due-work lookup); prints JSON.
+    BenchSending {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Emails to send.
+        #[arg(long, default_value_t = 10_000)]
+        emails: usize,
+        /// Enrolments in the table when the due-work lookup is timed the second time.
+        #[arg(long, default_value_t = 1_000_000)]
+        table: usize,
+    },
     /// Serve a fixed JSON body of a given size on every path: the HTTP ceiling for benchmarks.
     BenchCeiling {
         #[arg(long, default_value = "127.0.0.1:8090")]
@@ -261,6 +272,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("ceiling listening on http://{}", listener.local_addr()?);
             axum::serve(listener, router).await?;
+        }
+        Command::BenchSending {
+            db: args,
+            emails,
+            table,
+        } => {
+            let conn = db::connect(&args.database_url).await?;
+            db::migrate(&conn).await?;
+            println!("{}", crate::bench::sending(&conn, emails, table).await?);
         }
         Command::SeedBench(args) => {
             let conn = db::connect(&args.db.database_url).await?;

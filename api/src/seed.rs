@@ -58,7 +58,11 @@ fn fail(e: AppError) -> anyhow::Error {
     anyhow::anyhow!(e.message)
 }
 
-async fn insert_chunks<A, C>(db: &C, rows: Vec<A>, per_statement: usize) -> anyhow::Result<()>
+pub(crate) async fn insert_chunks<A, C>(
+    db: &C,
+    rows: Vec<A>,
+    per_statement: usize,
+) -> anyhow::Result<()>
 where
     A: ActiveModelTrait + Send,
     C: ConnectionTrait + TransactionTrait,

@@ -194,6 +194,20 @@ async fn ready_accounts(
     Ok(out)
 }
 
+/// Enrolments of a campaign due at `now` (follow-ups or first steps), earliest first: the
+/// read the claim locks. Read-only here, for diagnostics and the benchmark.
+pub async fn find_due(
+    db: &impl ConnectionTrait,
+    campaign_id: &str,
+    follow_up: bool,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> AppResult<Vec<campaign_contact::Model>> {
+    Ok(due_query(campaign_id, follow_up, now, limit)
+        .all(db)
+        .await?)
+}
+
 fn due_query(
     campaign_id: &str,
     follow_up: bool,
@@ -206,7 +220,6 @@ fn due_query(
         .filter(campaign_contact::Column::NextSendAt.lte(now))
         .order_by_asc(campaign_contact::Column::NextSendAt)
         .limit(limit)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
 }
 
 /// Claims up to `limit` due emails across running campaigns, each committed as a `sending`
@@ -293,10 +306,12 @@ async fn claim_campaign(
     let ready_ids: Vec<String> = ready.iter().map(|r| r.account.id.clone()).collect();
     let mut due = due_query(&campaign.id, true, now, take_n)
         .filter(campaign_contact::Column::EmailAccountId.is_in(ready_ids))
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(&txn)
         .await?;
     if (due.len() as u64) < take_n {
         let firsts = due_query(&campaign.id, false, now, take_n - due.len() as u64)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
             .all(&txn)
             .await?;
         due.extend(firsts);

@@ -1,0 +1,285 @@
+//! The sending benchmark (`fluenzr bench-sending`): one worker sends a campaign to a local SMTP
+//! sink with no send gap, and the cost of finding due work is timed with a small and a large
+//! enrolment table.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use entity::{campaign_contact, contact};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Set};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::engine::sender::{Sender, Settings};
+use crate::error::AppError;
+use crate::ids;
+use crate::seed::insert_chunks;
+use crate::service::campaigns::{self, CampaignInput, ScheduleInput, StepInput};
+use crate::service::email_accounts::{self, EmailAccountInput, SmtpSecurity};
+use crate::service::enrolments::add_to_contact_count;
+use crate::service::tracking::Tracker;
+use crate::service::{sending, workspaces};
+
+fn fail(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!(e.message)
+}
+
+/// An SMTP server that accepts everything and counts the messages.
+async fn sink() -> anyhow::Result<(u16, Arc<AtomicU64>)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let count = Arc::new(AtomicU64::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read);
+                let _ = write.write_all(b"220 sink ready\r\n").await;
+                let mut line = String::new();
+                let mut in_data = false;
+                loop {
+                    line.clear();
+                    match lines.read_line(&mut line).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                    let reply: &[u8] = if in_data {
+                        if line.trim_end_matches(['\r', '\n']) != "." {
+                            continue;
+                        }
+                        in_data = false;
+                        counted.fetch_add(1, Ordering::Relaxed);
+                        b"250 2.0.0 queued\r\n"
+                    } else {
+                        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                        match verb.as_str() {
+                            "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                            "DATA" => {
+                                in_data = true;
+                                b"354 go ahead\r\n"
+                            }
+                            "QUIT" => {
+                                let _ = write.write_all(b"221 bye\r\n").await;
+                                break;
+                            }
+                            _ => b"250 OK\r\n",
+                        }
+                    };
+                    if write.write_all(reply).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    Ok((port, count))
+}
+
+/// Adds `n` contacts enrolled in `campaign_id`, due at `due` (or never, when `None`).
+async fn enrol_many(
+    db: &DatabaseConnection,
+    workspace_id: &str,
+    campaign_id: &str,
+    n: usize,
+    tag: &str,
+    due: Option<chrono::DateTime<Utc>>,
+) -> anyhow::Result<()> {
+    let now = ids::now();
+    let mut done = 0;
+    while done < n {
+        let take = (n - done).min(10_000);
+        let mut people = Vec::with_capacity(take);
+        let mut rows = Vec::with_capacity(take);
+        for i in done..done + take {
+            let id = ids::new_id(ids::CONTACT);
+            let email = format!("{tag}{i}@sink.test");
+            people.push(contact::ActiveModel {
+                id: Set(id.clone()),
+                workspace_id: Set(workspace_id.to_owned()),
+                email_normalized: Set(email.clone()),
+                email: Set(email),
+                first_name: Set(Some(format!("Lead{i}"))),
+                last_name: Set(None),
+                company: Set(Some("Sink Inc".into())),
+                phone: Set(None),
+                custom_fields: Set(json!({})),
+                status: Set("active".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            rows.push(campaign_contact::ActiveModel {
+                campaign_id: Set(campaign_id.to_owned()),
+                contact_id: Set(id),
+                workspace_id: Set(workspace_id.to_owned()),
+                state: Set("active".into()),
+                current_step: Set(0),
+                next_send_at: Set(due),
+                last_sent_at: Set(None),
+                email_account_id: Set(None),
+                reason: Set(None),
+                follow_up: Set(false),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+        }
+        insert_chunks(db, people, 2000).await?;
+        insert_chunks(db, rows, 2000).await?;
+        done += take;
+    }
+    add_to_contact_count(db, campaign_id, n as i64)
+        .await
+        .map_err(fail)?;
+    Ok(())
+}
+
+async fn analyse(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => "ANALYZE",
+        _ => "ANALYZE",
+    };
+    db.execute_unprepared(sql).await?;
+    Ok(())
+}
+
+/// Median microseconds of finding one batch of due work.
+async fn time_due(
+    db: &DatabaseConnection,
+    campaign_id: &str,
+    rounds: usize,
+) -> anyhow::Result<f64> {
+    let now = Utc::now();
+    let mut samples = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let found = sending::find_due(db, campaign_id, false, now, 64)
+            .await
+            .map_err(fail)?;
+        samples.push(started.elapsed().as_secs_f64() * 1e6);
+        anyhow::ensure!(found.len() == 64, "expected a full batch of due work");
+    }
+    samples.sort_by(f64::total_cmp);
+    Ok(samples[samples.len() / 2])
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Runs the benchmark on a fresh, migrated database; returns its figures as JSON.
+pub async fn sending(
+    db: &DatabaseConnection,
+    emails: usize,
+    table: usize,
+) -> anyhow::Result<Value> {
+    let (port, received) = sink().await?;
+    let workspace = workspaces::create(db, "Sending bench", workspaces::Plan::Pro)
+        .await
+        .map_err(fail)?;
+    let account = email_accounts::create(
+        db,
+        &workspace.id,
+        EmailAccountInput {
+            email: Some("bench@sink.test".into()),
+            smtp_host: Some("127.0.0.1".into()),
+            smtp_port: Some(i32::from(port)),
+            smtp_security: Some(SmtpSecurity::None),
+            smtp_password: Some("unused".into()),
+            daily_limit: Some(10_000),
+            send_gap_seconds: Some(0),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(fail)?;
+    let campaign = campaigns::create(
+        db,
+        &workspace.id,
+        CampaignInput {
+            name: Some("Bench".into()),
+            email_account_id: Some(account.id.clone()),
+            steps: Some(vec![StepInput {
+                subject: Some("Hello {{firstName}}".into()),
+                body: Some(
+                    "<p>Hi {{firstName}}, see <a href=\"https://sink.test/x\">this</a>.</p>".into(),
+                ),
+                delay_days: None,
+            }]),
+            schedule: Some(ScheduleInput {
+                timezone: Some("UTC".into()),
+                days: Some(vec![1, 2, 3, 4, 5, 6, 7]),
+                start_time: Some("00:00".into()),
+                end_time: Some("23:59".into()),
+            }),
+            daily_limit: Some(10_000),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(fail)?;
+    let due_at = Utc::now() - chrono::Duration::minutes(1);
+    enrol_many(db, &workspace.id, &campaign.id, emails, "due", Some(due_at)).await?;
+    analyse(db).await?;
+    let small = time_due(db, &campaign.id, 300).await?;
+    let background = table.saturating_sub(emails);
+    let far = Utc::now() + chrono::Duration::days(3650);
+    if background > 0 {
+        enrol_many(
+            db,
+            &workspace.id,
+            &campaign.id,
+            background,
+            "later",
+            Some(far),
+        )
+        .await?;
+        analyse(db).await?;
+    }
+    let large = time_due(db, &campaign.id, 300).await?;
+
+    campaigns::start(db, &workspace.id, &campaign.id, Utc::now())
+        .await
+        .map_err(fail)?;
+    let tracker = Tracker::new("bench", "http://127.0.0.1:8080");
+    let sender = Sender::new(db.clone(), tracker, Clock::system(), Settings::default());
+    let rss_before = peak_rss_mb();
+    // Resets the peak (VmHWM), so the figure below is the sending's own.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let started = Instant::now();
+    let mut sent = 0;
+    while sent < emails {
+        let n = sender.run_once().await.map_err(fail)?;
+        anyhow::ensure!(
+            n > 0 || started.elapsed() < Duration::from_secs(600),
+            "sending stalled"
+        );
+        sent += n;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let delivered = received.load(Ordering::Relaxed);
+    anyhow::ensure!(
+        delivered as usize == emails,
+        "the sink got {delivered} of {emails}"
+    );
+    Ok(json!({
+        "engine": match db.get_database_backend() { DbBackend::Postgres => "postgres", _ => "sqlite" },
+        "emails": emails,
+        "seconds": (seconds * 100.0).round() / 100.0,
+        "emailsPerSecond": (emails as f64 / seconds).round(),
+        "dueLookupMicros": { "small": small.round(), "smallRows": emails, "large": large.round(), "largeRows": emails + background, "ratio": ((large / small) * 100.0).round() / 100.0 },
+        "peakRssMb": { "loading": (rss_before * 10.0).round() / 10.0, "sending": (peak_rss_mb() * 10.0).round() / 10.0 },
+    }))
+}
