@@ -466,7 +466,7 @@ async fn a_missing_field_holds_the_contact_instead_of_sending_hi_comma() {
     )
     .await;
     let named = app
-        .contact(json!({ "email": "named@example.com", "firstName": "Rui", "company": "Globex" }))
+        .contact(json!({ "email": "named@example.com", "firstName": "Rui", "company": "Globex", "customFields": { "title": "CTO" } }))
         .await;
     let anonymous = app
         .contact(json!({ "email": "anon@example.com", "company": "Globex" }))
@@ -477,7 +477,8 @@ async fn a_missing_field_holds_the_contact_instead_of_sending_hi_comma() {
     let got = smtp.received();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].to, vec!["named@example.com".to_owned()]);
-    assert_eq!(got[0].text_body().unwrap().trim(), "Hi Rui, friend");
+    assert_eq!(got[0].text_body().unwrap().trim(), "Hi Rui, CTO");
+    assert_eq!(got[0].subject().as_deref(), Some("For Globex"));
 
     let rows = enrolments(&app, &c).await;
     let held = rows
@@ -781,7 +782,9 @@ async fn two_workers_send_each_contact_exactly_once() {
     }
     start(&app, &c).await;
 
-    let second = app.sender.clone();
+    // A second worker with its own connections, as another process would have.
+    let other_db = api::db::connect(&app.database_url).await.unwrap();
+    let second = app.sender.fork(other_db);
     let first = app.sender.clone();
     let run = |s: api::engine::sender::Sender| async move {
         let mut total = 0;
@@ -976,4 +979,82 @@ async fn follow_up_steps_may_leave_the_subject_empty_but_the_first_may_not() {
         )
         .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_server_runs_the_sending_worker_on_the_real_clock() {
+    let app = spawn_app_with(|c| {
+        c.run_workers = true;
+        c.sender.poll_interval = std::time::Duration::from_millis(20);
+    })
+    .await;
+    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    // Every day, all day (UTC): the window is open whenever the test runs, but 23:59.
+    let schedule = json!({ "timezone": "UTC", "days": [1,2,3,4,5,6,7], "startTime": "00:00", "endTime": "23:59" });
+    let c = campaign(
+        &app,
+        &account,
+        json!([{ "subject": "Hi {{firstName}}", "body": "Hello from {{company}}" }]),
+        json!({ "schedule": schedule }),
+    )
+    .await;
+    let ids = people(&app, 3, "live").await;
+    enrol(&app, &c, &ids).await;
+    if Utc::now().format("%H:%M").to_string() == "23:59" {
+        return;
+    }
+    start(&app, &c).await;
+    let got = smtp.wait_for(3, std::time::Duration::from_secs(20)).await;
+    assert_eq!(got.len(), 3);
+    assert!(
+        got.iter()
+            .all(|m| m.text_body().unwrap().contains("Hello from Initech"))
+    );
+    // The worker keeps going on its own: the campaign completes without a nudge.
+    for _ in 0..100 {
+        if app
+            .get(&format!("/v1/campaigns/{}", id_of(&c)))
+            .await
+            .data()["status"]
+            == "completed"
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the campaign did not complete");
+}
+
+#[tokio::test]
+async fn an_email_account_in_a_rotation_cannot_be_deleted() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let first = smtp_account(&app, &smtp, json!({})).await;
+    let second = smtp_account(&app, &smtp, json!({ "email": "ops@acme.test" })).await;
+    let c = campaign(
+        &app,
+        &first,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({ "emailAccountIds": [second["id"]] }),
+    )
+    .await;
+    let r = app
+        .delete(&format!("/v1/email-accounts/{}", id_of(&second)))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(
+        r.body["error"]["details"]["campaignIds"],
+        json!([id_of(&c)])
+    );
+    let r = app
+        .put(
+            &format!("/v1/campaigns/{}", id_of(&c)),
+            json!({ "emailAccountIds": [] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .delete(&format!("/v1/email-accounts/{}", id_of(&second)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }

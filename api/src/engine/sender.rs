@@ -67,6 +67,17 @@ impl Sender {
         }
     }
 
+    /// Another worker like this one, on its own database pool and SMTP connections (as a
+    /// second process would be).
+    pub fn fork(&self, db: DatabaseConnection) -> Sender {
+        Sender::new(
+            db,
+            self.tracker.clone(),
+            self.clock.clone(),
+            self.settings.clone(),
+        )
+    }
+
     /// One pass: claims what is due now and sends it; returns how many emails it handled.
     pub async fn run_once(&self) -> AppResult<usize> {
         let jobs = sending::claim(

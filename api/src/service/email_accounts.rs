@@ -3,7 +3,7 @@
 use entity::{campaign, email_account};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     TransactionSession, TransactionTrait,
 };
 use serde_json::json;
@@ -314,15 +314,17 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<String> {
     let txn = crate::db::begin_write(db).await?;
     let account = get(&txn, workspace_id, id).await?;
+    // In use as the main account or in a rotation of a campaign that may still send.
     let in_use: Vec<String> = campaign::Entity::find()
-        .select_only()
-        .column(campaign::Column::Id)
-        .filter(campaign::Column::EmailAccountId.eq(&account.id))
+        .filter(campaign::Column::WorkspaceId.eq(workspace_id))
         .filter(campaign::Column::Status.ne("completed"))
-        .limit(10)
-        .into_tuple()
         .all(&txn)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|c| super::campaigns::accounts_of(c).contains(&account.id))
+        .map(|c| c.id)
+        .take(10)
+        .collect();
     if !in_use.is_empty() {
         return Err(AppError::conflict(
             "The email account is used by campaigns that are not completed",
