@@ -112,6 +112,22 @@ async fn start(app: &TestApp, campaign: &Value) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
+/// A started campaign from `account` to `n` new contacts whose emails begin with `tag`.
+async fn launch(
+    app: &TestApp,
+    account: &Value,
+    steps: Value,
+    extra: Value,
+    n: usize,
+    tag: &str,
+) -> (Value, Vec<String>) {
+    let c = campaign(app, account, steps, extra).await;
+    let ids = people(app, n, tag).await;
+    enrol(app, &c, &ids).await;
+    start(app, &c).await;
+    (c, ids)
+}
+
 async fn pass(app: &TestApp) -> usize {
     app.sender.run_once().await.expect("a sending pass")
 }
@@ -161,10 +177,7 @@ async fn messages(app: &TestApp) -> Vec<message::Model> {
 async fn a_campaign_sends_personalised_threaded_emails_over_smtp() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let c = campaign(&app, &account, two_steps(), json!({})).await;
-    let ids = people(&app, 2, "lead").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
+    let (c, ids) = launch(&app, &account, two_steps(), json!({}), 2, "lead").await;
 
     assert_eq!(pass(&app).await, 2);
     let got = smtp.received();
@@ -273,16 +286,15 @@ async fn the_window_opens_across_a_dst_change_and_skips_weekends() {
     let (app, smtp) = app_at("2026-03-07T12:00:00Z").await;
     let account = smtp_account(&app, &smtp, json!({})).await;
     let schedule = json!({ "timezone": "America/New_York", "days": [1,2,3,4,5], "startTime": "09:00", "endTime": "10:00" });
-    let c = campaign(
+    let (c, _) = launch(
         &app,
         &account,
         json!([{ "subject": "Hi", "body": "Hello {{firstName}}" }]),
         json!({ "schedule": schedule }),
+        1,
+        "ny",
     )
     .await;
-    let ids = people(&app, 1, "ny").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
 
     // Monday 09:00 in New York is 13:00 UTC once summer time began (14:00 the week before).
     let rows = enrolments(&app, &c).await;
@@ -364,16 +376,15 @@ async fn daily_limits_hold_per_campaign_and_per_account_and_follow_ups_go_first(
 async fn the_send_gap_spaces_an_accounts_emails() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let account = smtp_account(&app, &smtp, json!({ "sendGapSeconds": 60 })).await;
-    let c = campaign(
+    launch(
         &app,
         &account,
         json!([{ "subject": "Hi", "body": "Hello" }]),
         json!({}),
+        3,
+        "gap",
     )
     .await;
-    let ids = people(&app, 3, "gap").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
 
     assert_eq!(pass(&app).await, 1);
     assert_eq!(pass(&app).await, 0, "the gap holds the next send");
@@ -429,16 +440,15 @@ async fn inbox_rotation_keeps_each_contact_on_one_account() {
 async fn pause_stops_new_sends_at_once_and_start_resumes() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let account = smtp_account(&app, &smtp, json!({ "sendGapSeconds": 10 })).await;
-    let c = campaign(
+    let (c, _) = launch(
         &app,
         &account,
         json!([{ "subject": "Hi", "body": "Hello" }]),
         json!({}),
+        3,
+        "p",
     )
     .await;
-    let ids = people(&app, 3, "p").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
     assert_eq!(pass(&app).await, 1);
     let r = app
         .post(&format!("/v1/campaigns/{}/pause", id_of(&c)), json!({}))
@@ -571,16 +581,15 @@ async fn retries_run_out_and_the_enrolment_fails() {
     let (app, smtp) = app_at(MONDAY_10).await;
     smtp.script_rcpt("busy0@example.com", &["421 4.3.2 busy"; 5]);
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let c = campaign(
+    let (c, _) = launch(
         &app,
         &account,
         json!([{ "subject": "Hi", "body": "Hello" }]),
         json!({}),
+        1,
+        "busy",
     )
     .await;
-    let ids = people(&app, 1, "busy").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
     for wait in [0, 1, 5, 30, 120] {
         app.clock.advance(Duration::minutes(wait));
         assert_eq!(pass(&app).await, 1, "attempt after {wait} min");
@@ -602,16 +611,15 @@ async fn retries_run_out_and_the_enrolment_fails() {
 async fn an_authentication_failure_stops_the_account_not_the_system() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let bad = smtp_account(&app, &smtp, json!({ "smtpPassword": "wrong" })).await;
-    let c = campaign(
+    let (c, _) = launch(
         &app,
         &bad,
         json!([{ "subject": "Hi", "body": "Hello" }]),
         json!({}),
+        2,
+        "auth",
     )
     .await;
-    let ids = people(&app, 2, "auth").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
 
     pass(&app).await;
     assert!(smtp.received().is_empty());
@@ -644,16 +652,15 @@ async fn an_authentication_failure_stops_the_account_not_the_system() {
 async fn a_crash_between_claim_and_outcome_leaves_unknown_and_never_resends() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let c = campaign(
+    let (c, _) = launch(
         &app,
         &account,
         json!([{ "subject": "Hi", "body": "Hello" }, { "subject": "", "body": "Again" }]),
         json!({}),
+        3,
+        "crash",
     )
     .await;
-    let ids = people(&app, 3, "crash").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
 
     // A worker claims (rows committed as `sending`) and dies before any outcome.
     let tracker = api::service::tracking::Tracker::new("any", "http://x");
@@ -690,16 +697,15 @@ async fn a_broken_connection_after_the_data_is_unknown_not_resent() {
     let (app, smtp) = app_at(MONDAY_10).await;
     smtp.stall_after_data(true);
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let c = campaign(
+    let (c, _) = launch(
         &app,
         &account,
         json!([{ "subject": "Hi", "body": "Hello" }]),
         json!({}),
+        1,
+        "stall",
     )
     .await;
-    let ids = people(&app, 1, "stall").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
     assert_eq!(pass(&app).await, 1);
     let rows = messages(&app).await;
     assert_eq!(rows[0].state, "unknown");
@@ -811,10 +817,7 @@ async fn two_workers_send_each_contact_exactly_once() {
 async fn tracking_counts_opens_clicks_and_one_click_unsubscribes() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let c = campaign(&app, &account, two_steps(), json!({})).await;
-    let ids = people(&app, 1, "t").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
+    let (c, ids) = launch(&app, &account, two_steps(), json!({}), 1, "t").await;
     assert_eq!(pass(&app).await, 1);
     let mail = &smtp.received()[0];
     let html = mail.html_body().unwrap();
@@ -921,16 +924,15 @@ async fn tracking_counts_opens_clicks_and_one_click_unsubscribes() {
 async fn suppressed_contacts_are_never_emailed_by_any_campaign() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let c = campaign(
+    let (c, ids) = launch(
         &app,
         &account,
         json!([{ "subject": "Hi", "body": "Hello" }]),
         json!({}),
+        2,
+        "sup",
     )
     .await;
-    let ids = people(&app, 2, "sup").await;
-    enrol(&app, &c, &ids).await;
-    start(&app, &c).await;
     // Unsubscribed after enrolment, before the send.
     app.put(
         &format!("/v1/contacts/{}", ids[0]),
