@@ -213,6 +213,10 @@ async fn a_campaign_sends_personalised_threaded_emails_over_smtp() {
 
     // Nothing more is due until the follow-up's delay has passed.
     assert_eq!(pass(&app).await, 0);
+    let s = status(&app, &c).await;
+    assert_eq!(s["state"], "nothing_due");
+    assert_eq!(s["nextDueAt"], "2026-12-02T10:00:00Z");
+    assert_eq!(s["sentToday"], 2);
     let rows = enrolments(&app, &c).await;
     for row in &rows {
         assert_eq!(row["state"], "active");
@@ -289,7 +293,7 @@ async fn the_window_opens_across_a_dst_change_and_skips_weekends() {
     let (c, _) = launch(
         &app,
         &account,
-        json!([{ "subject": "Hi", "body": "Hello {{firstName}}" }]),
+        json!([{ "subject": "Hi", "body": "Hello {{firstName}}" }, { "subject": "", "body": "Again", "delayDays": 1 }]),
         json!({ "schedule": schedule }),
         1,
         "ny",
@@ -307,8 +311,21 @@ async fn the_window_opens_across_a_dst_change_and_skips_weekends() {
     app.clock.set(at("2026-03-09T12:59:59Z"));
     assert_eq!(pass(&app).await, 0);
     app.clock.set(at("2026-03-09T13:00:00Z"));
+    assert_eq!(status(&app, &c).await["state"], "sending");
     assert_eq!(pass(&app).await, 1);
     assert_eq!(smtp.received().len(), 1);
+
+    // The window closes at 10:00 New York time, 14:00 UTC: a newcomer then waits for Tuesday.
+    app.clock.set(at("2026-03-09T14:00:00Z"));
+    let late = people(&app, 1, "late").await;
+    enrol(&app, &c, &late).await;
+    assert_eq!(pass(&app).await, 0);
+    let rows = enrolments(&app, &c).await;
+    let waiting = rows
+        .iter()
+        .find(|r| r["contact"]["id"] == late[0].as_str())
+        .unwrap();
+    assert_eq!(waiting["nextSendAt"], "2026-03-10T13:00:00Z");
 }
 
 #[tokio::test]
@@ -1059,4 +1076,100 @@ async fn an_email_account_in_a_rotation_cannot_be_deleted() {
         .delete(&format!("/v1/email-accounts/{}", id_of(&second)))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn two_workers_never_overshoot_a_daily_limit() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({ "dailyLimit": 1000 })).await;
+    let (c, _) = launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({ "dailyLimit": 25 }),
+        60,
+        "lim",
+    )
+    .await;
+    let other_db = api::db::connect(&app.database_url).await.unwrap();
+    let (first, second) = (app.sender.clone(), app.sender.fork(other_db));
+    let run = |s: api::engine::sender::Sender| async move {
+        let mut total = 0;
+        for _ in 0..20 {
+            total += s.run_once().await.expect("pass");
+        }
+        total
+    };
+    let (a, b) = tokio::join!(run(first), run(second));
+    assert_eq!(a + b, 25);
+    assert_eq!(smtp.received().len(), 25);
+    assert_eq!(status(&app, &c).await["sentToday"], 25);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_not_lost() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let account = smtp_account(&app, &smtp, json!({ "smtpPort": port })).await;
+    let (c, _) = launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({}),
+        1,
+        "down",
+    )
+    .await;
+    assert_eq!(pass(&app).await, 1);
+    let rows = messages(&app).await;
+    assert_eq!(rows[0].state, "deferred");
+    assert!(
+        rows[0]
+            .last_reply
+            .as_deref()
+            .unwrap()
+            .contains("connection"),
+        "{:?}",
+        rows[0].last_reply
+    );
+    assert_eq!(enrolments(&app, &c).await[0]["reason"], "retrying");
+    // The account is pointed at the live server; the retry goes out.
+    app.put(
+        &format!("/v1/email-accounts/{}", id_of(&account)),
+        json!({ "smtpPort": smtp.port() }),
+    )
+    .await;
+    app.clock.advance(Duration::minutes(1));
+    assert_eq!(pass(&app).await, 1);
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(messages(&app).await[0].attempts, 2);
+}
+
+#[tokio::test]
+async fn tracking_hits_are_rate_limited_per_client_address() {
+    let clock = Clock::manual(at(MONDAY_10));
+    let app = spawn_app_with(move |c| {
+        c.clock = clock;
+        c.tracking_rate_per_minute = 3;
+    })
+    .await;
+    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    launch(&app, &account, two_steps(), json!({}), 1, "rl").await;
+    pass(&app).await;
+    let html = smtp.received()[0].html_body().unwrap();
+    let from = html.find(&format!("{}/t/c/", app.base)).unwrap();
+    let click = &html[from..from + html[from..].find('"').unwrap()];
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut codes = Vec::new();
+    for _ in 0..4 {
+        codes.push(client.get(click).send().await.unwrap().status().as_u16());
+    }
+    assert_eq!(codes, vec![302, 302, 302, 429]);
 }

@@ -100,6 +100,14 @@ impl Sender {
             let me = self.clone();
             tokio::spawn(async move {
                 for job in jobs {
+                    match sending::begin(&me.db, &job, me.clock.now()).await {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(err) => {
+                            tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not confirm a claim; not sending");
+                            continue;
+                        }
+                    }
                     let outcome = me.pool.send(&job, &me.settings.timeouts).await;
                     let recorded = sending::finish(
                         &me.db,

@@ -252,6 +252,13 @@ pub async fn claim(
         if !window.contains(now) {
             continue;
         }
+        // A cheap indexed read first: most passes find most campaigns with nothing due, and
+        // should not take the write lock for them.
+        if find_due(db, &campaign.id, true, now, 1).await?.is_empty()
+            && find_due(db, &campaign.id, false, now, 1).await?.is_empty()
+        {
+            continue;
+        }
         let room = limit - jobs.len();
         jobs.extend(claim_campaign(db, tracker, policy, campaign, &window, now, room).await?);
     }
@@ -565,6 +572,19 @@ async fn claim_campaign(
     }
     txn.commit().await?;
     Ok(jobs)
+}
+
+/// Confirms a claimed email is still to be sent just before its SMTP transaction starts (and
+/// renews its claim, so the sweep does not take an email waiting its turn in a lane for a dead
+/// one). False when the sweep already reported it: it must not be sent.
+pub async fn begin(db: &DatabaseConnection, job: &Job, now: DateTime<Utc>) -> AppResult<bool> {
+    let result = message::Entity::update_many()
+        .col_expr(message::Column::UpdatedAt, Expr::value(now))
+        .filter(message::Column::Id.eq(&job.message.id))
+        .filter(message::Column::State.eq(MessageState::Sending.as_str()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// Records how a claimed email's SMTP attempt ended.
