@@ -696,6 +696,13 @@ async fn a_crash_between_claim_and_outcome_leaves_unknown_and_never_resends() {
 
     app.clock.advance(Duration::minutes(11));
     assert_eq!(app.sender.sweep().await.unwrap(), 3);
+    // A worker that was merely slow finds its claim gone and does not send it.
+    let later = app.clock.now();
+    assert!(
+        !api::service::sending::begin(&app.db, &claimed[0], later)
+            .await
+            .unwrap()
+    );
     assert!(messages(&app).await.iter().all(|m| m.state == "unknown"));
     let rows = enrolments(&app, &c).await;
     assert!(

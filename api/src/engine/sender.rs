@@ -16,6 +16,9 @@ use crate::error::AppResult;
 use crate::service::sending::{self, Job, Policy};
 use crate::service::tracking::Tracker;
 
+/// Claims older than this are renewed just before their send (far below the sweep's limit).
+const RENEW_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
 /// How the worker runs.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -100,12 +103,17 @@ impl Sender {
             let me = self.clone();
             tokio::spawn(async move {
                 for job in jobs {
-                    match sending::begin(&me.db, &job, me.clock.now()).await {
-                        Ok(true) => {}
-                        Ok(false) => continue,
-                        Err(err) => {
-                            tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not confirm a claim; not sending");
-                            continue;
+                    // A claim that waited its turn for a while is renewed first (and dropped if
+                    // the sweep took it meanwhile); a fresh one cannot have been swept.
+                    let now = me.clock.now();
+                    if now - job.message.updated_at > RENEW_AFTER {
+                        match sending::begin(&me.db, &job, now).await {
+                            Ok(true) => {}
+                            Ok(false) => continue,
+                            Err(err) => {
+                                tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not renew a claim; not sending");
+                                continue;
+                            }
                         }
                     }
                     let outcome = me.pool.send(&job, &me.settings.timeouts).await;
