@@ -147,24 +147,29 @@ async fn analyse(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Median microseconds of finding one batch of due work.
+/// Microseconds to find one batch of due work: the lowest of five rounds' medians (noise on a
+/// shared machine only ever adds time).
 async fn time_due(
     db: &DatabaseConnection,
     campaign_id: &str,
     rounds: usize,
 ) -> anyhow::Result<f64> {
     let now = Utc::now();
-    let mut samples = Vec::with_capacity(rounds);
-    for _ in 0..rounds {
-        let started = Instant::now();
-        let found = sending::find_due(db, campaign_id, false, now, 64)
-            .await
-            .map_err(fail)?;
-        samples.push(started.elapsed().as_secs_f64() * 1e6);
-        anyhow::ensure!(found.len() == 64, "expected a full batch of due work");
+    let mut medians = Vec::new();
+    for _ in 0..5 {
+        let mut samples = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let started = Instant::now();
+            let found = sending::find_due(db, campaign_id, false, now, 64)
+                .await
+                .map_err(fail)?;
+            samples.push(started.elapsed().as_secs_f64() * 1e6);
+            anyhow::ensure!(found.len() == 64, "expected a full batch of due work");
+        }
+        samples.sort_by(f64::total_cmp);
+        medians.push(samples[samples.len() / 2]);
     }
-    samples.sort_by(f64::total_cmp);
-    Ok(samples[samples.len() / 2])
+    Ok(medians.into_iter().fold(f64::INFINITY, f64::min))
 }
 
 fn peak_rss_mb() -> f64 {
@@ -233,7 +238,7 @@ pub async fn sending(
     let due_at = Utc::now() - chrono::Duration::minutes(1);
     enrol_many(db, &workspace.id, &campaign.id, emails, "due", Some(due_at)).await?;
     analyse(db).await?;
-    let small = time_due(db, &campaign.id, 300).await?;
+    let small = time_due(db, &campaign.id, 200).await?;
     let background = table.saturating_sub(emails);
     let far = Utc::now() + chrono::Duration::days(3650);
     if background > 0 {
@@ -248,7 +253,7 @@ pub async fn sending(
         .await?;
         analyse(db).await?;
     }
-    let large = time_due(db, &campaign.id, 300).await?;
+    let large = time_due(db, &campaign.id, 200).await?;
 
     campaigns::start(db, &workspace.id, &campaign.id, Utc::now())
         .await
