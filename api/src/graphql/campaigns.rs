@@ -17,7 +17,7 @@ use crate::service::campaigns::{
     self as svc, CampaignStatus as SvcStatus, EnrolmentState as SvcState,
 };
 use crate::service::stats::{self, Counts};
-use crate::service::{enrolments, sending};
+use crate::service::{enrolments, sending_status};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(rename_items = "lowercase")]
@@ -139,7 +139,7 @@ impl Campaign {
     /// Why it is or is not sending right now.
     async fn sending_status(&self, ctx: &Context<'_>) -> Result<SendingStatus> {
         let now = ctx.data::<crate::clock::Clock>()?.now();
-        let s = sending::status(db(ctx)?, &self.0.workspace_id, &self.0.id, now).await?;
+        let s = sending_status::status(db(ctx)?, &self.0.workspace_id, &self.0.id, now).await?;
         Ok(SendingStatus {
             state: s.state.to_owned(),
             paused_reason: s.paused_reason,

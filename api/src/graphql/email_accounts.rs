@@ -10,7 +10,7 @@ use crate::service::PageRequest;
 use crate::service::email_accounts::{
     self as svc, AccountStatus as SvcStatus, SmtpSecurity as Svc,
 };
-use crate::service::sending;
+use crate::service::quotas;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(rename_items = "lowercase")]
@@ -101,7 +101,7 @@ impl EmailAccount {
     /// Emails sent (or being sent) today, in the account's time zone.
     async fn sent_today(&self, ctx: &Context<'_>) -> Result<i32> {
         let now = ctx.data::<crate::clock::Clock>()?.now();
-        Ok(sending::sent_today(db(ctx)?, &self.0, now).await?)
+        Ok(quotas::sent_today(db(ctx)?, &self.0, now).await?)
     }
     async fn created_at(&self) -> String {
         rfc3339(&self.0.created_at)

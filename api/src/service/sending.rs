@@ -10,10 +10,9 @@ use entity::{campaign, campaign_contact, contact, email_account, message};
 use rand::Rng as _;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
-use serde_json::json;
 
 use super::campaigns::{self, CampaignStatus};
 use super::compose::{self, ComposeError, Draft, Thread};
@@ -21,6 +20,7 @@ use super::contacts::ContactStatus;
 use super::email_accounts::AccountStatus;
 use super::enrolments::{self, EnrolmentState};
 use super::messages::{self, EmailEvent, MessageState};
+use super::quotas;
 use super::tracking::Tracker;
 use super::window::{self, Window};
 use crate::error::{AppError, AppResult};
@@ -81,77 +81,6 @@ pub enum Outcome {
     Unknown(String),
 }
 
-fn sql(backend: DbBackend, text: &str, values: Vec<sea_orm::Value>) -> Statement {
-    let text = match backend {
-        DbBackend::Postgres => {
-            let mut n = 0;
-            text.chars()
-                .map(|c| {
-                    if c == '?' {
-                        n += 1;
-                        format!("${n}")
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect()
-        }
-        _ => text.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, text, values)
-}
-
-/// Takes one email from a daily limit, atomically: false when the limit is reached.
-async fn take(db: &impl ConnectionTrait, scope: &str, day: &str, limit: i32) -> AppResult<bool> {
-    let statement = sql(
-        db.get_database_backend(),
-        "INSERT INTO send_counts (scope, day, sent) VALUES (?, ?, 1) \
-         ON CONFLICT (scope, day) DO UPDATE SET sent = send_counts.sent + 1 \
-         WHERE send_counts.sent < ?",
-        vec![scope.into(), day.into(), limit.into()],
-    );
-    Ok(db.execute_raw(statement).await?.rows_affected() == 1)
-}
-
-/// Gives an email back to a daily limit (nothing was delivered).
-async fn give_back(db: &impl ConnectionTrait, scope: &str, day: &str) -> AppResult<()> {
-    let statement = sql(
-        db.get_database_backend(),
-        "UPDATE send_counts SET sent = sent - 1 WHERE scope = ? AND day = ? AND sent > 0",
-        vec![scope.into(), day.into()],
-    );
-    db.execute_raw(statement).await?;
-    Ok(())
-}
-
-/// Emails counted against `scope` on `day`.
-pub async fn sent_on(db: &impl ConnectionTrait, scope: &str, day: &str) -> AppResult<i32> {
-    Ok(
-        entity::send_count::Entity::find_by_id((scope.to_owned(), day.to_owned()))
-            .one(db)
-            .await?
-            .map_or(0, |row| row.sent),
-    )
-}
-
-fn tz_of(account: &email_account::Model) -> chrono_tz::Tz {
-    account.timezone.parse().unwrap_or(chrono_tz::UTC)
-}
-
-/// The account's local day of `now`, as `send_counts` keys it.
-pub fn account_day(account: &email_account::Model, now: DateTime<Utc>) -> String {
-    window::local_day(tz_of(account), now).to_string()
-}
-
-/// Emails an account sent (or is sending) today, in its own time zone.
-pub async fn sent_today(
-    db: &impl ConnectionTrait,
-    account: &email_account::Model,
-    now: DateTime<Utc>,
-) -> AppResult<i32> {
-    sent_on(db, &account.id, &account_day(account, now)).await
-}
-
 /// An account that may send now, and how many more it may send this pass.
 struct Ready {
     account: email_account::Model,
@@ -174,8 +103,8 @@ async fn ready_accounts(
         {
             continue;
         }
-        let day = account_day(account, now);
-        let left = account.daily_limit - sent_on(db, &account.id, &day).await?;
+        let day = quotas::account_day(account, now);
+        let left = account.daily_limit - quotas::sent_on(db, &account.id, &day).await?;
         if left > 0 {
             // With a send gap, one email per pass; the gap decides when the next may go.
             let room = if account.send_gap_seconds > 0 {
@@ -285,7 +214,8 @@ async fn claim_campaign(
         return Ok(Vec::new());
     };
     let campaign_day = window::local_day(window.timezone(), now).to_string();
-    let campaign_room = campaign.daily_limit - sent_on(&txn, &campaign.id, &campaign_day).await?;
+    let campaign_room =
+        campaign.daily_limit - quotas::sent_on(&txn, &campaign.id, &campaign_day).await?;
     if campaign_room <= 0 {
         return Ok(Vec::new());
     }
@@ -446,11 +376,11 @@ async fn claim_campaign(
             }
         };
 
-        if !take(&txn, &campaign.id, &campaign_day, campaign.daily_limit).await? {
+        if !quotas::take(&txn, &campaign.id, &campaign_day, campaign.daily_limit).await? {
             break;
         }
-        if !take(&txn, &account.id, &account_day, account.daily_limit).await? {
-            give_back(&txn, &campaign.id, &campaign_day).await?;
+        if !quotas::take(&txn, &account.id, &account_day, account.daily_limit).await? {
+            quotas::give_back(&txn, &campaign.id, &campaign_day).await?;
             ready[pick].room = 0;
             continue;
         }
@@ -471,8 +401,8 @@ async fn claim_campaign(
                 .rows_affected
                 == 1;
             if !won {
-                give_back(&txn, &campaign.id, &campaign_day).await?;
-                give_back(&txn, &account.id, &account_day).await?;
+                quotas::give_back(&txn, &campaign.id, &campaign_day).await?;
+                quotas::give_back(&txn, &account.id, &account_day).await?;
                 ready[pick].room = 0;
                 continue;
             }
@@ -601,13 +531,13 @@ pub async fn finish(
         .filter(message::Column::State.eq(MessageState::Sending.as_str()))
         .one(&txn)
         .await?;
-    let Some(m) = still_sending.as_ref().or(None) else {
+    let Some(m) = still_sending.as_ref() else {
         // The sweep already called it unknown: that report stands.
         return Ok(());
     };
     let release = |txn| async move {
-        give_back(txn, &job.message.campaign_id, &job.campaign_day).await?;
-        give_back(txn, &job.account.id, &job.account_day).await?;
+        quotas::give_back(txn, &job.message.campaign_id, &job.campaign_day).await?;
+        quotas::give_back(txn, &job.account.id, &job.account_day).await?;
         AppResult::Ok(())
     };
     match outcome {
@@ -740,150 +670,4 @@ pub async fn sweep(
         txn.commit().await?;
     }
     Ok(n)
-}
-
-/// Why a campaign is or is not sending right now.
-#[derive(Clone, Debug)]
-pub struct SendingStatus {
-    /// `sending`, `draft`, `paused`, `completed`, `outside_window`, `daily_limit_reached`,
-    /// `account_error` or `nothing_due`.
-    pub state: &'static str,
-    pub paused_reason: Option<String>,
-    pub next_window_at: Option<DateTime<Utc>>,
-    pub next_due_at: Option<DateTime<Utc>>,
-    pub sent_today: i32,
-    pub daily_limit: i32,
-    pub due_now: u64,
-    /// `(field, enrolments waiting on it)`.
-    pub missing_fields: Vec<(String, u64)>,
-    pub unknown_outcomes: u64,
-    pub failed: u64,
-    pub accounts: Vec<AccountToday>,
-}
-
-#[derive(Clone, Debug)]
-pub struct AccountToday {
-    pub account: email_account::Model,
-    pub sent_today: i32,
-}
-
-pub async fn status(
-    db: &impl ConnectionTrait,
-    workspace_id: &str,
-    campaign_id: &str,
-    now: DateTime<Utc>,
-) -> AppResult<SendingStatus> {
-    let campaign = campaigns::get(db, workspace_id, campaign_id).await?;
-    let window = campaigns::window_of(&campaign);
-    let campaign_day = window::local_day(window.timezone(), now).to_string();
-    let sent_today = sent_on(db, &campaign.id, &campaign_day).await?;
-    let ids = campaigns::accounts_of(&campaign);
-    let mut accounts = Vec::new();
-    for account in super::email_accounts::by_ids(db, &ids).await? {
-        if account.workspace_id != workspace_id {
-            continue;
-        }
-        let sent = sent_today_of(db, &account, now).await?;
-        accounts.push(AccountToday {
-            account,
-            sent_today: sent,
-        });
-    }
-    accounts.sort_by_key(|a| ids.iter().position(|id| *id == a.account.id));
-
-    let reasons: Vec<(Option<String>, String, i64)> = campaign_contact::Entity::find()
-        .select_only()
-        .column(campaign_contact::Column::Reason)
-        .column(campaign_contact::Column::State)
-        .column_as(campaign_contact::Column::ContactId.count(), "n")
-        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
-        .filter(campaign_contact::Column::Reason.is_not_null())
-        .group_by(campaign_contact::Column::Reason)
-        .group_by(campaign_contact::Column::State)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut missing_fields = Vec::new();
-    let (mut unknown_outcomes, mut failed) = (0, 0);
-    for (reason, state, n) in reasons {
-        let reason = reason.unwrap_or_default();
-        if let Some(field) = reason.strip_prefix("missing_field:") {
-            missing_fields.push((field.to_owned(), n as u64));
-        } else if reason == "outcome_unknown" {
-            unknown_outcomes += n as u64;
-        } else if state == EnrolmentState::Failed.as_str() {
-            failed += n as u64;
-        }
-    }
-    let next_due_at: Option<DateTime<Utc>> = campaign_contact::Entity::find()
-        .select_only()
-        .column(campaign_contact::Column::NextSendAt)
-        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
-        .filter(campaign_contact::Column::NextSendAt.is_not_null())
-        .order_by_asc(campaign_contact::Column::NextSendAt)
-        .limit(1)
-        .into_tuple()
-        .one(db)
-        .await?;
-    let due_now = campaign_contact::Entity::find()
-        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
-        .filter(campaign_contact::Column::NextSendAt.lte(now))
-        .count_rows(db)
-        .await?;
-
-    let usable: Vec<&AccountToday> = accounts
-        .iter()
-        .filter(|a| AccountStatus::of(&a.account) == AccountStatus::Ok)
-        .collect();
-    let state = match CampaignStatus::of(&campaign) {
-        CampaignStatus::Draft => "draft",
-        CampaignStatus::Paused => "paused",
-        CampaignStatus::Completed => "completed",
-        CampaignStatus::Running if !window.contains(now) => "outside_window",
-        CampaignStatus::Running if sent_today >= campaign.daily_limit => "daily_limit_reached",
-        CampaignStatus::Running if usable.is_empty() => "account_error",
-        CampaignStatus::Running if usable.iter().all(|a| a.sent_today >= a.account.daily_limit) => {
-            "daily_limit_reached"
-        }
-        CampaignStatus::Running if due_now == 0 => "nothing_due",
-        CampaignStatus::Running => "sending",
-    };
-    Ok(SendingStatus {
-        state,
-        paused_reason: campaign.paused_reason.clone(),
-        next_window_at: Some(window.next_opening(now)).filter(|_| !window.contains(now)),
-        next_due_at,
-        sent_today,
-        daily_limit: campaign.daily_limit,
-        due_now,
-        missing_fields,
-        unknown_outcomes,
-        failed,
-        accounts,
-    })
-}
-
-async fn sent_today_of(
-    db: &impl ConnectionTrait,
-    account: &email_account::Model,
-    now: DateTime<Utc>,
-) -> AppResult<i32> {
-    sent_today(db, account, now).await
-}
-
-/// `count_rows` for selects, without loading rows.
-trait CountRows {
-    async fn count_rows(self, db: &impl ConnectionTrait) -> AppResult<u64>;
-}
-
-impl CountRows for sea_orm::Select<campaign_contact::Entity> {
-    async fn count_rows(self, db: &impl ConnectionTrait) -> AppResult<u64> {
-        use sea_orm::PaginatorTrait;
-        Ok(self.count(db).await?)
-    }
-}
-
-/// Emails this campaign may still send on its current day (for diagnostics and tests).
-pub fn json_status(s: &SendingStatus) -> serde_json::Value {
-    json!({ "state": s.state, "sentToday": s.sent_today })
 }

@@ -1,0 +1,85 @@
+//! Daily limits: emails taken per campaign or email account and local day (`send_counts`),
+//! taken and given back atomically in the database so several workers never overshoot.
+
+use chrono::{DateTime, Utc};
+use entity::email_account;
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
+
+use super::window;
+use crate::error::AppResult;
+
+fn sql(backend: DbBackend, text: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let text = match backend {
+        DbBackend::Postgres => {
+            let mut n = 0;
+            text.chars()
+                .map(|c| {
+                    if c == '?' {
+                        n += 1;
+                        format!("${n}")
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        }
+        _ => text.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, text, values)
+}
+
+/// Takes one email from a daily limit, atomically: false when the limit is reached.
+pub(crate) async fn take(
+    db: &impl ConnectionTrait,
+    scope: &str,
+    day: &str,
+    limit: i32,
+) -> AppResult<bool> {
+    let statement = sql(
+        db.get_database_backend(),
+        "INSERT INTO send_counts (scope, day, sent) VALUES (?, ?, 1) \
+         ON CONFLICT (scope, day) DO UPDATE SET sent = send_counts.sent + 1 \
+         WHERE send_counts.sent < ?",
+        vec![scope.into(), day.into(), limit.into()],
+    );
+    Ok(db.execute_raw(statement).await?.rows_affected() == 1)
+}
+
+/// Gives an email back to a daily limit (nothing was delivered).
+pub(crate) async fn give_back(db: &impl ConnectionTrait, scope: &str, day: &str) -> AppResult<()> {
+    let statement = sql(
+        db.get_database_backend(),
+        "UPDATE send_counts SET sent = sent - 1 WHERE scope = ? AND day = ? AND sent > 0",
+        vec![scope.into(), day.into()],
+    );
+    db.execute_raw(statement).await?;
+    Ok(())
+}
+
+/// Emails counted against `scope` on `day`.
+pub async fn sent_on(db: &impl ConnectionTrait, scope: &str, day: &str) -> AppResult<i32> {
+    Ok(
+        entity::send_count::Entity::find_by_id((scope.to_owned(), day.to_owned()))
+            .one(db)
+            .await?
+            .map_or(0, |row| row.sent),
+    )
+}
+
+fn tz_of(account: &email_account::Model) -> chrono_tz::Tz {
+    account.timezone.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// The account's local day of `now`, as `send_counts` keys it.
+pub fn account_day(account: &email_account::Model, now: DateTime<Utc>) -> String {
+    window::local_day(tz_of(account), now).to_string()
+}
+
+/// Emails an account sent (or is sending) today, in its own time zone.
+pub async fn sent_today(
+    db: &impl ConnectionTrait,
+    account: &email_account::Model,
+    now: DateTime<Utc>,
+) -> AppResult<i32> {
+    sent_on(db, &account.id, &account_day(account, now)).await
+}

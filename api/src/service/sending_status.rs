@@ -1,0 +1,134 @@
+//! Diagnostics: why a campaign is or is not sending right now.
+
+use chrono::{DateTime, Utc};
+use entity::{campaign_contact, email_account};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::campaigns::{self, CampaignStatus};
+use super::email_accounts::AccountStatus;
+use super::enrolments::EnrolmentState;
+use super::{quotas, window};
+use crate::error::AppResult;
+
+/// Why a campaign is or is not sending right now.
+#[derive(Clone, Debug)]
+pub struct SendingStatus {
+    /// `sending`, `draft`, `paused`, `completed`, `outside_window`, `daily_limit_reached`,
+    /// `account_error` or `nothing_due`.
+    pub state: &'static str,
+    pub paused_reason: Option<String>,
+    pub next_window_at: Option<DateTime<Utc>>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub sent_today: i32,
+    pub daily_limit: i32,
+    pub due_now: u64,
+    /// `(field, enrolments waiting on it)`.
+    pub missing_fields: Vec<(String, u64)>,
+    pub unknown_outcomes: u64,
+    pub failed: u64,
+    pub accounts: Vec<AccountToday>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccountToday {
+    pub account: email_account::Model,
+    pub sent_today: i32,
+}
+
+pub async fn status(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    campaign_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<SendingStatus> {
+    let campaign = campaigns::get(db, workspace_id, campaign_id).await?;
+    let window = campaigns::window_of(&campaign);
+    let campaign_day = window::local_day(window.timezone(), now).to_string();
+    let sent_today = quotas::sent_on(db, &campaign.id, &campaign_day).await?;
+    let ids = campaigns::accounts_of(&campaign);
+    let mut accounts = Vec::new();
+    for account in super::email_accounts::by_ids(db, &ids).await? {
+        if account.workspace_id != workspace_id {
+            continue;
+        }
+        let sent = quotas::sent_today(db, &account, now).await?;
+        accounts.push(AccountToday {
+            account,
+            sent_today: sent,
+        });
+    }
+    accounts.sort_by_key(|a| ids.iter().position(|id| *id == a.account.id));
+
+    let reasons: Vec<(Option<String>, String, i64)> = campaign_contact::Entity::find()
+        .select_only()
+        .column(campaign_contact::Column::Reason)
+        .column(campaign_contact::Column::State)
+        .column_as(campaign_contact::Column::ContactId.count(), "n")
+        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
+        .filter(campaign_contact::Column::Reason.is_not_null())
+        .group_by(campaign_contact::Column::Reason)
+        .group_by(campaign_contact::Column::State)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut missing_fields = Vec::new();
+    let (mut unknown_outcomes, mut failed) = (0, 0);
+    for (reason, state, n) in reasons {
+        let reason = reason.unwrap_or_default();
+        if let Some(field) = reason.strip_prefix("missing_field:") {
+            missing_fields.push((field.to_owned(), n as u64));
+        } else if reason == "outcome_unknown" {
+            unknown_outcomes += n as u64;
+        } else if state == EnrolmentState::Failed.as_str() {
+            failed += n as u64;
+        }
+    }
+    let next_due_at: Option<DateTime<Utc>> = campaign_contact::Entity::find()
+        .select_only()
+        .column(campaign_contact::Column::NextSendAt)
+        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
+        .filter(campaign_contact::Column::NextSendAt.is_not_null())
+        .order_by_asc(campaign_contact::Column::NextSendAt)
+        .limit(1)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let due_now = campaign_contact::Entity::find()
+        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
+        .filter(campaign_contact::Column::NextSendAt.lte(now))
+        .count(db)
+        .await?;
+
+    let usable: Vec<&AccountToday> = accounts
+        .iter()
+        .filter(|a| AccountStatus::of(&a.account) == AccountStatus::Ok)
+        .collect();
+    let state = match CampaignStatus::of(&campaign) {
+        CampaignStatus::Draft => "draft",
+        CampaignStatus::Paused => "paused",
+        CampaignStatus::Completed => "completed",
+        CampaignStatus::Running if !window.contains(now) => "outside_window",
+        CampaignStatus::Running if sent_today >= campaign.daily_limit => "daily_limit_reached",
+        CampaignStatus::Running if usable.is_empty() => "account_error",
+        CampaignStatus::Running if usable.iter().all(|a| a.sent_today >= a.account.daily_limit) => {
+            "daily_limit_reached"
+        }
+        CampaignStatus::Running if due_now == 0 => "nothing_due",
+        CampaignStatus::Running => "sending",
+    };
+    Ok(SendingStatus {
+        state,
+        paused_reason: campaign.paused_reason.clone(),
+        next_window_at: Some(window.next_opening(now)).filter(|_| !window.contains(now)),
+        next_due_at,
+        sent_today,
+        daily_limit: campaign.daily_limit,
+        due_now,
+        missing_fields,
+        unknown_outcomes,
+        failed,
+        accounts,
+    })
+}
