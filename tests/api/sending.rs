@@ -1180,3 +1180,66 @@ async fn tracking_hits_are_rate_limited_per_client_address() {
     }
     assert_eq!(codes, vec![302, 302, 302, 429]);
 }
+
+#[tokio::test]
+async fn signed_email_webhooks_agree_with_what_the_smtp_server_received() {
+    let clock = Clock::manual(at(MONDAY_10));
+    let app = spawn_app_with(move |c| {
+        c.clock = clock;
+        c.webhooks.allow_private = true;
+    })
+    .await;
+    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
+    smtp.reject_rcpt_always("hook2@example.com", "550 5.1.1 No such user");
+    let receiver = crate::receiver::Receiver::start(vec![]).await;
+    let hook = app
+        .post(
+            "/v1/webhooks",
+            json!({ "url": receiver.url, "events": ["email.sent", "email.bounced"] }),
+        )
+        .await;
+    assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
+    let secret = hook.data()["secret"].as_str().unwrap().to_owned();
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    launch(&app, &account, two_steps(), json!({}), 3, "hook").await;
+    assert_eq!(pass(&app).await, 3);
+
+    let settings = api::engine::webhooks::Settings {
+        allow_private: true,
+        ..Default::default()
+    };
+    let client = api::engine::webhooks::client(&settings);
+    api::engine::webhooks::run_once(&app.db, &client, &settings)
+        .await
+        .unwrap();
+    let hits = receiver
+        .wait_for(3, std::time::Duration::from_secs(10))
+        .await;
+    assert_eq!(hits.len(), 3);
+    let mut sent_ids = Vec::new();
+    for hit in &hits {
+        standardwebhooks::Webhook::new(&secret)
+            .unwrap()
+            .verify(hit.body.as_bytes(), &hit.headers)
+            .expect("signed");
+        let body = hit.json();
+        match body["type"].as_str().unwrap() {
+            "email.sent" => {
+                sent_ids.push(body["data"]["smtpMessageId"].as_str().unwrap().to_owned())
+            }
+            "email.bounced" => {
+                assert_eq!(body["data"]["email"], "hook2@example.com");
+                assert!(body["data"]["smtpReply"].as_str().unwrap().contains("550"));
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let mut received: Vec<String> = smtp
+        .received()
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    sent_ids.sort();
+    received.sort();
+    assert_eq!(sent_ids, received);
+}
