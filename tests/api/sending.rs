@@ -1243,3 +1243,44 @@ async fn signed_email_webhooks_agree_with_what_the_smtp_server_received() {
     received.sort();
     assert_eq!(sent_ids, received);
 }
+
+#[tokio::test]
+async fn the_connection_test_logs_in_without_sending() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let good = smtp_account(&app, &smtp, json!({})).await;
+    let r = app
+        .post(
+            &format!("/v1/email-accounts/{}/test", id_of(&good)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.data()["smtp"], json!({ "ok": true, "error": null }));
+    assert!(smtp.transcript().iter().any(|l| l.starts_with("AUTH")));
+
+    let bad = smtp_account(&app, &smtp, json!({ "smtpPassword": "nope" })).await;
+    let r = app
+        .post(
+            &format!("/v1/email-accounts/{}/test", id_of(&bad)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.data()["smtp"]["ok"], false);
+    assert!(r.data()["smtp"]["error"].as_str().unwrap().contains("535"));
+    assert_eq!(r.data()["emailAccount"]["status"], "error");
+    assert!(smtp.received().is_empty(), "a test sends nothing");
+    assert!(!smtp.transcript().iter().any(|l| l.starts_with("MAIL")));
+
+    let other = app
+        .new_workspace("Other", api::service::workspaces::Plan::Pro)
+        .await;
+    let theirs = app
+        .request_as(
+            Some(&other.1),
+            reqwest::Method::POST,
+            &format!("/v1/email-accounts/{}/test", id_of(&good)),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+}

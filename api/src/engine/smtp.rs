@@ -249,6 +249,24 @@ async fn connect(
     Ok(conn)
 }
 
+/// Connects and logs in as the account would to send, then says goodbye: nothing is sent.
+pub async fn check(account: &email_account::Model, timeouts: &Timeouts) -> Result<(), String> {
+    match connect(account, timeouts).await {
+        Ok(mut conn) => {
+            let _ = tokio::time::timeout(timeouts.command, conn.quit()).await;
+            Ok(())
+        }
+        Err(Outcome::AuthFailed(reply)) => Err(format!("SMTP authentication failed: {reply}")),
+        Err(
+            Outcome::Deferred(reply)
+            | Outcome::Failed(reply)
+            | Outcome::Bounced(reply)
+            | Outcome::Sent(reply)
+            | Outcome::Unknown(reply),
+        ) => Err(reply),
+    }
+}
+
 /// How one transaction on an open connection ended, and whether the connection can be reused.
 struct Transaction {
     outcome: Outcome,

@@ -111,6 +111,21 @@ impl EmailAccount {
     }
 }
 
+/// The result of logging in to one server.
+#[derive(SimpleObject)]
+pub struct ConnectionCheck {
+    pub ok: bool,
+    /// What went wrong (the server's reply or the connection error).
+    pub error: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct EmailAccountTest {
+    pub smtp: ConnectionCheck,
+    /// The account after the check (its `status` and `lastError`).
+    pub email_account: EmailAccount,
+}
+
 #[derive(SimpleObject)]
 pub struct EmailAccountPage {
     pub items: Vec<EmailAccount>,
@@ -241,6 +256,27 @@ impl EmailAccountMutation {
         Ok(EmailAccount(
             svc::update(db(ctx)?, &who.workspace_id, &id, patch).await?,
         ))
+    }
+
+    /// Connects and logs in to the account's SMTP server as a send would, without sending.
+    /// A success clears an `error` status; a refused login sets it.
+    async fn test_email_account(&self, ctx: &Context<'_>, id: ID) -> Result<EmailAccountTest> {
+        let who = principal(ctx)?;
+        let account = svc::get(db(ctx)?, &who.workspace_id, &id).await?;
+        let timeouts = crate::engine::smtp::Timeouts {
+            connect: std::time::Duration::from_secs(10),
+            command: std::time::Duration::from_secs(10),
+            ..Default::default()
+        };
+        let result = crate::engine::smtp::check(&account, &timeouts).await;
+        let account = svc::record_check(db(ctx)?, &account, &result).await?;
+        Ok(EmailAccountTest {
+            smtp: ConnectionCheck {
+                ok: result.is_ok(),
+                error: result.err(),
+            },
+            email_account: EmailAccount(account),
+        })
     }
 
     /// Deletes an account no draft, running or paused campaign uses.

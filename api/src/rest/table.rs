@@ -409,6 +409,19 @@ pub fn routes() -> Vec<RouteSpec> {
             shape: Shape::Object(&["deleteEmailAccount"]),
         },
         RouteSpec {
+            name: "testEmailAccount",
+            method: Method::POST,
+            path: "/email-accounts/{id}/test",
+            summary: "Log in to the account's SMTP server as a send would, without sending",
+            operation: op(
+                "mutation testEmailAccount($id: ID!) { testEmailAccount(id: $id) { smtp { ok error } emailAccount { @ACCOUNT } } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["testEmailAccount"]),
+        },
+        RouteSpec {
             name: "listCampaigns",
             method: Method::GET,
             path: "/campaigns",

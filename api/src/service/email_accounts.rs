@@ -362,6 +362,28 @@ pub async fn list(
     .await
 }
 
+/// Records the result of a connection check: a success clears an error status; an
+/// authentication failure sets it (as a failed send would).
+pub async fn record_check(
+    db: &impl ConnectionTrait,
+    account: &email_account::Model,
+    result: &Result<(), String>,
+) -> AppResult<email_account::Model> {
+    let mut row: email_account::ActiveModel = account.clone().into();
+    match result {
+        Ok(()) => {
+            row.status = Set(AccountStatus::Ok.as_str().to_owned());
+            row.last_error = Set(None);
+        }
+        Err(error) if error.starts_with("SMTP authentication failed") => {
+            row.status = Set(AccountStatus::Error.as_str().to_owned());
+            row.last_error = Set(Some(error.clone()));
+        }
+        Err(_) => return Ok(account.clone()),
+    }
+    Ok(row.update(db).await?)
+}
+
 /// Accounts by id (any workspace: callers pass ids they already scoped).
 pub async fn by_ids(
     db: &impl ConnectionTrait,
