@@ -1284,3 +1284,42 @@ async fn the_connection_test_logs_in_without_sending() {
         .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn listing_email_accounts_reads_every_sent_today_in_one_statement() {
+    let (app, log) = crate::helpers::spawn_counting_app().await;
+    let mut counts = Vec::new();
+    for target in [1, 6] {
+        while app
+            .get("/v1/email-accounts")
+            .await
+            .data()
+            .as_array()
+            .unwrap()
+            .len()
+            < target
+        {
+            app.account().await;
+        }
+        log.lock().unwrap().clear();
+        let r = app.get("/v1/email-accounts?perPage=100").await;
+        assert!(
+            r.data()
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["sentToday"] == 0)
+        );
+        let statements = log.lock().unwrap().clone();
+        let reads = statements
+            .iter()
+            .filter(|s| s.contains("send_counts"))
+            .count();
+        assert_eq!(reads, 1, "{statements:#?}");
+        counts.push(statements.len());
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "the same statements for 1 and 6 accounts"
+    );
+}

@@ -3,8 +3,9 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entity::email_account;
 
+use super::loaders::SentOn;
 use super::types::{Deleted, PageInfo, SortOrder};
-use super::{db, principal};
+use super::{db, loader, principal};
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
 use crate::service::email_accounts::{
@@ -101,7 +102,11 @@ impl EmailAccount {
     /// Emails sent (or being sent) today, in the account's time zone.
     async fn sent_today(&self, ctx: &Context<'_>) -> Result<i32> {
         let now = ctx.data::<crate::clock::Clock>()?.now();
-        Ok(quotas::sent_today(db(ctx)?, &self.0, now).await?)
+        let key = SentOn {
+            scope: self.0.id.clone(),
+            day: quotas::account_day(&self.0, now),
+        };
+        Ok(loader(ctx)?.load_one(key).await?.unwrap_or(0))
     }
     async fn created_at(&self) -> String {
         rfc3339(&self.0.created_at)

@@ -79,6 +79,13 @@ pub struct CountersOfCampaign(pub String);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EnrolmentsOfContact(pub String);
 
+/// Emails an account (or campaign) took from its limit on one local day.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SentOn {
+    pub scope: String,
+    pub day: String,
+}
+
 /// The emails sent to a contact.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MessagesOfContact(pub String);
@@ -155,6 +162,23 @@ impl Loader<EnrolmentsOfContact> for DbLoader {
         Ok(found
             .into_iter()
             .map(|(id, rows)| (EnrolmentsOfContact(id), rows))
+            .collect())
+    }
+}
+
+impl Loader<SentOn> for DbLoader {
+    type Value = i32;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[SentOn]) -> Result<HashMap<SentOn, i32>, AppError> {
+        let pairs: Vec<(String, String)> = keys
+            .iter()
+            .map(|k| (k.scope.clone(), k.day.clone()))
+            .collect();
+        let found = crate::service::quotas::sent_on_many(&self.db, &pairs).await?;
+        Ok(found
+            .into_iter()
+            .map(|((scope, day), n)| (SentOn { scope, day }, n))
             .collect())
     }
 }

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::email_account;
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
 use super::window;
 use crate::error::AppResult;
@@ -82,4 +84,24 @@ pub async fn sent_today(
     now: DateTime<Utc>,
 ) -> AppResult<i32> {
     sent_on(db, &account.id, &account_day(account, now)).await
+}
+
+/// Emails counted for many `(scope, day)` pairs, in one statement (absent pairs are 0).
+pub async fn sent_on_many(
+    db: &impl ConnectionTrait,
+    keys: &[(String, String)],
+) -> AppResult<HashMap<(String, String), i32>> {
+    use entity::send_count;
+    let rows = send_count::Entity::find()
+        .filter(send_count::Column::Scope.is_in(keys.iter().map(|k| k.0.clone())))
+        .filter(send_count::Column::Day.is_in(keys.iter().map(|k| k.1.clone())))
+        .all(db)
+        .await?;
+    let mut out: HashMap<(String, String), i32> = keys.iter().map(|k| (k.clone(), 0)).collect();
+    for row in rows {
+        if let Some(n) = out.get_mut(&(row.scope, row.day)) {
+            *n = row.sent;
+        }
+    }
+    Ok(out)
 }
