@@ -165,6 +165,7 @@ pub async fn build_with(config: Config, db: DatabaseConnection) -> anyhow::Resul
         keys.clone(),
         policy,
         config.clock.clone(),
+        config.sender.trust.clone(),
     );
     let rest = RestTable::compile(rest::table::routes()).map_err(anyhow::Error::msg)?;
     rest.validate(&schema, &db)

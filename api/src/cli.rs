@@ -140,12 +140,22 @@ struct EngineArgs {
     /// when unset. Every instance must share it.
     #[arg(long, env = "FLUENZR_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
+    /// A PEM file of certificates to trust for SMTP TLS beside the public roots (a private CA).
+    #[arg(long, env = "FLUENZR_SMTP_CA_FILE")]
+    smtp_ca_file: Option<std::path::PathBuf>,
 }
 
 impl EngineArgs {
-    fn apply(self, config: &mut Config) {
+    fn apply(self, config: &mut Config) -> anyhow::Result<()> {
         config.public_url = self.public_url;
         config.secret_key = self.secret_key.map(Secret::new);
+        if let Some(path) = self.smtp_ca_file {
+            let pem = std::fs::read_to_string(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            config.sender.trust = crate::engine::smtp::Trust::from_pem(&pem)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        }
+        Ok(())
     }
 }
 
@@ -176,7 +186,7 @@ impl ServeArgs {
         Only::parse_from(["fluenzr"]).args
     }
 
-    fn into_config(self) -> Config {
+    fn into_config(self) -> anyhow::Result<Config> {
         let mut config = Config::new(self.db.database_url);
         config.addr = self.addr;
         config.jwt_secret = self.jwt_secret.map(Secret::new);
@@ -185,8 +195,8 @@ impl ServeArgs {
         config.seed_demo_workspace = true;
         config.run_workers = !self.no_workers;
         config.webhooks.allow_private = self.allow_private_webhook_urls;
-        self.engine.apply(&mut config);
-        config
+        self.engine.apply(&mut config)?;
+        Ok(config)
     }
 }
 
@@ -224,7 +234,7 @@ pub fn main() -> ExitCode {
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
-            let app = app::build(args.into_config()).await?;
+            let app = app::build(args.into_config()?).await?;
             if let Some(key) = &app.demo_api_key {
                 println!("Created a Pro demo workspace. Its API key (shown once):\n  {key}");
             }
@@ -238,7 +248,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             let mut config = Config::new(args.db.database_url.clone());
             config.webhooks.allow_private = args.allow_private_webhook_urls;
-            args.engine.apply(&mut config);
+            args.engine.apply(&mut config)?;
             let tracker = app::tracker(&config, &conn, None).await?;
             let sender = crate::engine::sender::Sender::new(
                 conn.clone(),

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, id_of, spawn_app_with};
-use crate::smtp::SmtpServer;
+use crate::smtp::{SmtpServer, Tls};
 
 const USER: &str = "sales@acme.test";
 const PASSWORD: &str = "smtp-pw-1";
@@ -1322,4 +1322,88 @@ async fn listing_email_accounts_reads_every_sent_today_in_one_statement() {
         counts[0], counts[1],
         "the same statements for 1 and 6 accounts"
     );
+}
+
+async fn tls_app(trust_test_ca: bool) -> TestApp {
+    let clock = Clock::manual(at(MONDAY_10));
+    spawn_app_with(move |c| {
+        c.clock = clock;
+        if trust_test_ca {
+            c.sender.trust =
+                api::engine::smtp::Trust::from_pem(crate::smtp::TEST_CA).expect("test CA");
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn starttls_and_implicit_tls_send_encrypted_and_verify_the_certificate() {
+    let app = tls_app(true).await;
+    for (mode, security) in [(Tls::Starttls, "starttls"), (Tls::Implicit, "tls")] {
+        let smtp = SmtpServer::start_with(Some((USER, PASSWORD)), mode).await;
+        let account = smtp_account(&app, &smtp, json!({ "smtpSecurity": security })).await;
+        launch(
+            &app,
+            &account,
+            json!([{ "subject": "Hi", "body": "Hello" }]),
+            json!({}),
+            2,
+            security,
+        )
+        .await;
+        while pass(&app).await > 0 {}
+        let got = smtp.received();
+        assert_eq!(got.len(), 2, "{security}");
+        assert!(smtp.tls_handshakes() >= 1, "{security}");
+        if mode == Tls::Starttls {
+            let transcript = smtp.transcript();
+            let starttls = transcript
+                .iter()
+                .position(|l| l == "STARTTLS")
+                .expect("STARTTLS sent");
+            let auth = transcript
+                .iter()
+                .position(|l| l.starts_with("AUTH"))
+                .unwrap();
+            assert!(
+                starttls < auth,
+                "credentials only travel encrypted: {transcript:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_refused_and_nothing_is_sent() {
+    let app = tls_app(false).await;
+    let smtp = SmtpServer::start_with(Some((USER, PASSWORD)), Tls::Starttls).await;
+    let account = smtp_account(&app, &smtp, json!({ "smtpSecurity": "starttls" })).await;
+    let (c, _) = launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({}),
+        1,
+        "untrusted",
+    )
+    .await;
+    assert_eq!(pass(&app).await, 1);
+    assert!(smtp.received().is_empty());
+    assert!(
+        !smtp.transcript().iter().any(|l| l.starts_with("AUTH")),
+        "no password over an unverified channel"
+    );
+    let rows = messages(&app).await;
+    assert_eq!(rows[0].state, "deferred");
+    assert!(
+        rows[0]
+            .last_reply
+            .as_deref()
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("certificate"),
+        "{:?}",
+        rows[0].last_reply
+    );
+    assert_eq!(enrolments(&app, &c).await[0]["reason"], "retrying");
 }

@@ -11,11 +11,13 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use mail_parser::{Message, MessageParser, MimeHeaders};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 const DEFAULT_RCPT_REPLY: &str = "250 2.1.5 OK";
 const DEFAULT_DATA_REPLY: &str = "250 2.0.0 OK queued";
@@ -98,11 +100,44 @@ struct State {
     data_script: VecDeque<String>,
     stall_after_data: bool,
     connections: usize,
+    tls_handshakes: usize,
     auth_failures: usize,
     transcript: Vec<String>,
 }
 
+/// How the server offers TLS (its certificate is `tests/fixtures/smtp-cert.pem`, for
+/// `127.0.0.1` and `localhost`, issued by `tests/fixtures/smtp-ca.pem`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tls {
+    None,
+    /// Plain first; `STARTTLS` advertised and honoured.
+    Starttls,
+    /// TLS from the first byte (as on port 465).
+    Implicit,
+}
+
+/// The test CA, PEM: what a client must trust to talk to a TLS test server.
+pub const TEST_CA: &str = include_str!("../fixtures/smtp-ca.pem");
+
+fn acceptor() -> TlsAcceptor {
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(include_bytes!("../fixtures/smtp-cert.pem"))
+            .collect::<Result<_, _>>()
+            .expect("test certificate");
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/smtp-key.pem"))
+        .expect("test key");
+    let config = tokio_rustls::rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server TLS config");
+    TlsAcceptor::from(Arc::new(config))
+}
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
 struct Shared {
+    tls: Tls,
     credentials: Option<(String, String)>,
     state: Mutex<State>,
     arrived: Notify,
@@ -134,6 +169,11 @@ impl SmtpServer {
     /// Binds an ephemeral port and starts accepting; with `credentials` (user, password),
     /// AUTH PLAIN/LOGIN is advertised and required before `MAIL FROM`.
     pub async fn start(credentials: Option<(&str, &str)>) -> SmtpServer {
+        SmtpServer::start_with(credentials, Tls::None).await
+    }
+
+    /// `start`, offering TLS as `tls` says.
+    pub async fn start_with(credentials: Option<(&str, &str)>, tls: Tls) -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the test SMTP server");
@@ -141,6 +181,7 @@ impl SmtpServer {
             .local_addr()
             .expect("local address of the test SMTP server");
         let shared = Arc::new(Shared {
+            tls,
             credentials: credentials.map(|(user, pass)| (user.to_string(), pass.to_string())),
             state: Mutex::default(),
             arrived: Notify::new(),
@@ -151,6 +192,11 @@ impl SmtpServer {
             shared,
             accept_loop,
         }
+    }
+
+    /// TLS sessions the server completed (implicit or after STARTTLS).
+    pub fn tls_handshakes(&self) -> usize {
+        self.shared.state().tls_handshakes
     }
 
     /// The listening port.
@@ -251,15 +297,27 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>) {
         shared.state().connections += 1;
         let shared = shared.clone();
         sessions.spawn(async move {
-            let _ = Session::new(shared, stream).run().await;
+            let io: Box<dyn Io> = if shared.tls == Tls::Implicit {
+                match acceptor().accept(stream).await {
+                    Ok(tls) => {
+                        shared.state().tls_handshakes += 1;
+                        Box::new(tls)
+                    }
+                    Err(_) => return,
+                }
+            } else {
+                Box::new(stream)
+            };
+            let encrypted = shared.tls == Tls::Implicit;
+            let _ = Session::new(shared, io, encrypted).run().await;
         });
     }
 }
 
 struct Session {
     shared: Arc<Shared>,
-    reader: BufReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
+    io: BufReader<Box<dyn Io>>,
+    encrypted: bool,
     greeted: bool,
     authenticated: bool,
     from: Option<String>,
@@ -267,13 +325,12 @@ struct Session {
 }
 
 impl Session {
-    fn new(shared: Arc<Shared>, stream: TcpStream) -> Session {
-        let (reader, writer) = stream.into_split();
+    fn new(shared: Arc<Shared>, io: Box<dyn Io>, encrypted: bool) -> Session {
         let authenticated = shared.credentials.is_none();
         Session {
             shared,
-            reader: BufReader::new(reader),
-            writer,
+            io: BufReader::new(io),
+            encrypted,
             greeted: false,
             authenticated,
             from: None,
@@ -305,6 +362,20 @@ impl Session {
                     self.reply("250 2.0.0 OK").await?
                 }
                 "NOOP" => self.reply("250 2.0.0 OK").await?,
+                "STARTTLS" if self.shared.tls == Tls::Starttls && !self.encrypted => {
+                    self.reply("220 2.0.0 Ready to start TLS").await?;
+                    let plain = std::mem::replace(
+                        &mut self.io,
+                        BufReader::new(Box::new(tokio::io::duplex(1).0)),
+                    )
+                    .into_inner();
+                    let tls = acceptor().accept(plain).await?;
+                    self.shared.state().tls_handshakes += 1;
+                    self.io = BufReader::new(Box::new(tls));
+                    self.encrypted = true;
+                    self.greeted = false;
+                    self.reset();
+                }
                 "QUIT" => return self.reply("221 2.0.0 Bye").await,
                 _ => self.reply("502 5.5.2 Command not recognized").await?,
             }
@@ -314,7 +385,7 @@ impl Session {
 
     async fn read_line(&mut self) -> io::Result<Option<String>> {
         let mut buf = Vec::new();
-        if self.reader.read_until(b'\n', &mut buf).await? == 0 {
+        if self.io.read_until(b'\n', &mut buf).await? == 0 {
             return Ok(None);
         }
         if buf.ends_with(b"\n") {
@@ -327,9 +398,8 @@ impl Session {
     }
 
     async fn reply(&mut self, line: &str) -> io::Result<()> {
-        self.writer
-            .write_all(format!("{line}\r\n").as_bytes())
-            .await
+        self.io.write_all(format!("{line}\r\n").as_bytes()).await?;
+        self.io.flush().await
     }
 
     fn reset(&mut self) {
@@ -350,10 +420,16 @@ impl Session {
             Some(_) => "250-AUTH PLAIN LOGIN\r\n",
             None => "",
         };
+        let starttls = if self.shared.tls == Tls::Starttls && !self.encrypted {
+            "250-STARTTLS\r\n"
+        } else {
+            ""
+        };
         let lines = format!(
-            "250-localhost greets {arg}\r\n{auth}250-SIZE 35882577\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
+            "250-localhost greets {arg}\r\n{starttls}{auth}250-SIZE 35882577\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
         );
-        self.writer.write_all(lines.as_bytes()).await
+        self.io.write_all(lines.as_bytes()).await?;
+        self.io.flush().await
     }
 
     async fn auth(&mut self, arg: &str) -> io::Result<()> {

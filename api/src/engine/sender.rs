@@ -10,7 +10,7 @@ use futures_util::future::join_all;
 use sea_orm::DatabaseConnection;
 use tokio::task::JoinHandle;
 
-use super::smtp::{Pool, Timeouts};
+use super::smtp::{Pool, Timeouts, Trust};
 use crate::clock::Clock;
 use crate::error::AppResult;
 use crate::service::sending::{self, Job, Policy};
@@ -27,6 +27,8 @@ pub struct Settings {
     /// Emails claimed per pass.
     pub batch: usize,
     pub timeouts: Timeouts,
+    /// Certificates trusted for SMTP TLS beside the public roots (`FLUENZR_SMTP_CA_FILE`).
+    pub trust: Trust,
     pub policy: Policy,
     /// How often stale `sending` rows are looked for.
     pub sweep_interval: Duration,
@@ -38,6 +40,7 @@ impl Default for Settings {
             poll_interval: Duration::from_millis(500),
             batch: 64,
             timeouts: Timeouts::default(),
+            trust: Trust::default(),
             policy: Policy::default(),
             sweep_interval: Duration::from_secs(30),
         }
@@ -61,12 +64,13 @@ impl Sender {
         clock: Clock,
         settings: Settings,
     ) -> Sender {
+        let pool = Arc::new(Pool::new(&settings.timeouts, &settings.trust));
         Sender {
             db,
             tracker,
             clock,
             settings,
-            pool: Arc::new(Pool::default()),
+            pool,
         }
     }
 
@@ -116,7 +120,7 @@ impl Sender {
                             }
                         }
                     }
-                    let outcome = me.pool.send(&job, &me.settings.timeouts).await;
+                    let outcome = me.pool.send(&job).await;
                     let recorded = sending::finish(
                         &me.db,
                         &me.settings.policy,

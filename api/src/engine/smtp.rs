@@ -42,16 +42,83 @@ impl Default for Timeouts {
     }
 }
 
+/// Certificates trusted for SMTP TLS beside the public web roots (a private CA's).
+#[derive(Clone, Debug, Default)]
+pub struct Trust {
+    extra: Vec<Vec<u8>>,
+}
+
+impl Trust {
+    /// Every certificate of a PEM bundle; an error when there is none or one does not parse.
+    pub fn from_pem(pem: &str) -> Result<Trust, String> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let extra: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem.as_bytes())
+            .map(|c| c.map(|c| c.to_vec()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("not a PEM certificate bundle: {e}"))?;
+        if extra.is_empty() {
+            return Err("the PEM bundle holds no certificate".into());
+        }
+        Ok(Trust { extra })
+    }
+
+    fn client_config(&self) -> std::sync::Arc<rustls::ClientConfig> {
+        crate::engine::webhooks::install_tls_provider();
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for der in &self.extra {
+            if let Err(err) = roots.add(rustls::pki_types::CertificateDer::from(der.clone())) {
+                tracing::warn!(%err, "an extra SMTP root certificate was refused");
+            }
+        }
+        std::sync::Arc::new(
+            rustls::ClientConfig::builder()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    }
+
+    fn starttls(&self, host: &str) -> Result<TlsParameters, String> {
+        let mut builder = TlsParameters::builder(host.to_owned());
+        for der in &self.extra {
+            let cert = lettre::transport::smtp::client::Certificate::from_der(der.clone())
+                .map_err(|e| e.to_string())?;
+            builder = builder.add_root_certificate(cert);
+        }
+        builder.build_rustls().map_err(|e| e.to_string())
+    }
+}
+
+/// How connections are made: timeouts and the certificates trusted.
+#[derive(Clone)]
+struct Connector {
+    timeouts: Timeouts,
+    trust: Trust,
+    tls: tokio_rustls::TlsConnector,
+}
+
+impl Connector {
+    fn new(timeouts: &Timeouts, trust: &Trust) -> Connector {
+        Connector {
+            timeouts: timeouts.clone(),
+            trust: trust.clone(),
+            tls: tokio_rustls::TlsConnector::from(trust.client_config()),
+        }
+    }
+}
+
 struct Idle {
     conn: AsyncSmtpConnection,
     fingerprint: u64,
     since: Instant,
 }
 
-/// Idle connections, per email account.
-#[derive(Default)]
+/// Idle connections, per email account, and how new ones are made.
 pub struct Pool {
     idle: Mutex<HashMap<String, Vec<Idle>>>,
+    connector: Connector,
 }
 
 /// Identifies an account's connection settings: a change means a new connection.
@@ -147,23 +214,6 @@ impl tokio::io::AsyncWrite for TlsSocket {
     }
 }
 
-fn tls_connector() -> tokio_rustls::TlsConnector {
-    static CONFIG: std::sync::OnceLock<std::sync::Arc<rustls::ClientConfig>> =
-        std::sync::OnceLock::new();
-    let config = CONFIG.get_or_init(|| {
-        crate::engine::webhooks::install_tls_provider();
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        std::sync::Arc::new(
-            rustls::ClientConfig::builder()
-                .with_root_certificates(roots)
-                .with_no_client_auth(),
-        )
-    });
-    tokio_rustls::TlsConnector::from(config.clone())
-}
-
 /// A TCP connection with Nagle's algorithm off: SMTP writes the message and its final dot
 /// separately, and Nagle would hold the dot until the server's delayed ACK (≈ 40 ms a message).
 async fn socket(host: &str, port: u16) -> std::io::Result<TcpStream> {
@@ -175,13 +225,16 @@ async fn socket(host: &str, port: u16) -> std::io::Result<TcpStream> {
 /// Opens an authenticated connection for `account`, or says why not.
 async fn connect(
     account: &email_account::Model,
-    timeouts: &Timeouts,
+    connector: &Connector,
 ) -> Result<AsyncSmtpConnection, Outcome> {
+    let timeouts = &connector.timeouts;
     let host = account.smtp_host.clone();
     let port = u16::try_from(account.smtp_port).unwrap_or(25);
     let security = SmtpSecurity::parse(&account.smtp_security).unwrap_or(SmtpSecurity::Starttls);
     let tls = || {
-        TlsParameters::new_rustls(host.clone())
+        connector
+            .trust
+            .starttls(&host)
             .map_err(|e| Outcome::Deferred(format!("TLS setup failed: {e}")))
     };
     let deferred = |r: Refusal| match r {
@@ -195,7 +248,7 @@ async fn connect(
             SmtpSecurity::Tls => {
                 let name = rustls::pki_types::ServerName::try_from(host.clone())
                     .map_err(|e| e.to_string())?;
-                let tls = tls_connector().connect(name, tcp).await;
+                let tls = connector.tls.connect(name, tcp).await;
                 Box::new(TlsSocket(tls.map_err(|e| e.to_string())?))
             }
             _ => Box::new(tcp),
@@ -250,8 +303,12 @@ async fn connect(
 }
 
 /// Connects and logs in as the account would to send, then says goodbye: nothing is sent.
-pub async fn check(account: &email_account::Model, timeouts: &Timeouts) -> Result<(), String> {
-    match connect(account, timeouts).await {
+pub async fn check(
+    account: &email_account::Model,
+    timeouts: &Timeouts,
+    trust: &Trust,
+) -> Result<(), String> {
+    match connect(account, &Connector::new(timeouts, trust)).await {
         Ok(mut conn) => {
             let _ = tokio::time::timeout(timeouts.command, conn.quit()).await;
             Ok(())
@@ -347,6 +404,13 @@ async fn transact(conn: &mut AsyncSmtpConnection, job: &Job, timeouts: &Timeouts
 }
 
 impl Pool {
+    pub fn new(timeouts: &Timeouts, trust: &Trust) -> Pool {
+        Pool {
+            idle: Mutex::default(),
+            connector: Connector::new(timeouts, trust),
+        }
+    }
+
     fn take(&self, account: &email_account::Model, idle: Duration) -> Option<AsyncSmtpConnection> {
         let print = fingerprint(account);
         let mut map = self.idle.lock().unwrap_or_else(|e| e.into_inner());
@@ -372,7 +436,8 @@ impl Pool {
     }
 
     /// Sends one claimed email and says how it ended.
-    pub async fn send(&self, job: &Job, timeouts: &Timeouts) -> Outcome {
+    pub async fn send(&self, job: &Job) -> Outcome {
+        let timeouts = &self.connector.timeouts;
         let mut fresh = false;
         loop {
             let pooled = if fresh {
@@ -383,7 +448,7 @@ impl Pool {
             let reused = pooled.is_some();
             let mut conn = match pooled {
                 Some(conn) => conn,
-                None => match connect(&job.account, timeouts).await {
+                None => match connect(&job.account, &self.connector).await {
                     Ok(conn) => conn,
                     Err(outcome) => return outcome,
                 },

@@ -273,7 +273,8 @@ impl EmailAccountMutation {
             command: std::time::Duration::from_secs(10),
             ..Default::default()
         };
-        let result = crate::engine::smtp::check(&account, &timeouts).await;
+        let trust = ctx.data::<crate::engine::smtp::Trust>()?;
+        let result = crate::engine::smtp::check(&account, &timeouts, trust).await;
         let account = svc::record_check(db(ctx)?, &account, &result).await?;
         Ok(EmailAccountTest {
             smtp: ConnectionCheck {

@@ -56,9 +56,11 @@ pub fn build_schema(
     keys: Arc<KeyCache>,
     policy: UrlPolicy,
     clock: crate::clock::Clock,
+    smtp_trust: crate::engine::smtp::Trust,
 ) -> AppSchema {
     builder()
         .data(clock)
+        .data(smtp_trust)
         .data(db)
         .data(sessions)
         .data(keys)
