@@ -5,6 +5,7 @@ mod helpers;
 mod receiver;
 mod smtp;
 
+mod abuse;
 mod auth;
 mod bench;
 mod campaigns;

@@ -397,7 +397,7 @@ pub async fn list(
         filtered = true;
         cond = cond.add(
             Expr::col(contact::Column::EmailNormalized)
-                .like(LikeExpr::new(like_contains(&email.to_lowercase())).escape('\\')),
+                .like(LikeExpr::new(like_contains("email", &email.to_lowercase())?).escape('\\')),
         );
     }
     if let Some(status) = filter.status {

@@ -137,7 +137,7 @@ pub async fn list(
     {
         cond = cond.add(
             Expr::expr(Func::lower(Expr::col(contact_group::Column::Name)))
-                .like(LikeExpr::new(like_contains(&name.to_lowercase())).escape('\\')),
+                .like(LikeExpr::new(like_contains("name", &name.to_lowercase())?).escape('\\')),
         );
     }
     let query = contact_group::Entity::find().filter(cond);

@@ -28,6 +28,8 @@ use crate::error::{AppError, AppResult};
 
 pub const DEFAULT_PER_PAGE: u64 = 20;
 pub const MAX_PER_PAGE: u64 = 100;
+/// The furthest page a list serves (beyond it an offset would not fit the database's integers).
+pub const MAX_PAGE: i64 = 10_000_000;
 
 /// A validated page request: `page` ≥ 1, `per_page` in 1..=100 (larger values are clamped).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +42,13 @@ impl PageRequest {
     pub fn new(page: Option<i64>, per_page: Option<i64>) -> AppResult<Self> {
         let page = match page {
             None => 1,
-            Some(p) if p >= 1 => p as u64,
+            Some(p) if (1..=MAX_PAGE).contains(&p) => p as u64,
+            Some(p) if p > MAX_PAGE => {
+                return Err(AppError::invalid_field(
+                    "page",
+                    format!("page must be at most {MAX_PAGE}"),
+                ));
+            }
             Some(_) => return Err(AppError::invalid_field("page", "page must be 1 or more")),
         };
         let per_page = match per_page {
@@ -132,8 +140,18 @@ pub fn clean_text(field: &str, value: Option<String>, max: usize) -> AppResult<O
     Ok(Some(trimmed.to_owned()))
 }
 
-/// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and `\` escaped.
-pub fn like_contains(needle: &str) -> String {
+/// Longest text a substring filter takes.
+pub const MAX_FILTER_CHARS: usize = 320;
+
+/// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and `\` escaped; a needle longer
+/// than `MAX_FILTER_CHARS` is a validation error on `field` (SQLite refuses very long patterns).
+pub fn like_contains(field: &str, needle: &str) -> AppResult<String> {
+    if needle.chars().count() > MAX_FILTER_CHARS {
+        return Err(AppError::invalid_field(
+            field,
+            format!("The {field} filter takes at most {MAX_FILTER_CHARS} characters"),
+        ));
+    }
     let mut pattern = String::with_capacity(needle.len() + 2);
     pattern.push('%');
     for ch in needle.chars() {
@@ -143,7 +161,7 @@ pub fn like_contains(needle: &str) -> String {
         pattern.push(ch);
     }
     pattern.push('%');
-    pattern
+    Ok(pattern)
 }
 
 /// Counts `query` and fetches the requested page of it, concurrently, in the order `sorted`

@@ -1,0 +1,60 @@
+//! The API under abuse: inputs an attacker or a fuzzer sends get a clear 4xx and change nothing.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{gql_code, id_of, spawn_app};
+
+#[tokio::test]
+async fn a_page_past_what_an_offset_can_hold_is_a_400_on_every_list() {
+    let app = spawn_app().await;
+    let (campaign, _) = app.ready_campaign(1).await;
+    let group = app.group("G").await;
+    let huge = "9223372036854775807";
+    for path in [
+        "/v1/contacts".to_owned(),
+        "/v1/groups".to_owned(),
+        "/v1/campaigns".to_owned(),
+        "/v1/email-accounts".to_owned(),
+        "/v1/webhooks".to_owned(),
+        format!("/v1/groups/{}/contacts", id_of(&group)),
+        format!("/v1/campaigns/{}/contacts", id_of(&campaign)),
+    ] {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let r = app.get(&format!("{path}{sep}page={huge}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.body);
+        assert_eq!(r.error_code(), "VALIDATION_ERROR");
+        assert_eq!(r.body["error"]["details"]["field"], "page");
+        // The furthest page still answers (empty).
+        let r = app.get(&format!("{path}{sep}page=10000000")).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn very_long_filters_are_refused_not_a_500() {
+    let app = spawn_app().await;
+    app.contact(json!({ "email": "a@example.com" })).await;
+    let long = "a".repeat(50_000);
+    for (path, field) in [
+        (format!("/v1/contacts?email={long}"), "email"),
+        (format!("/v1/groups?name={long}"), "name"),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.error_code(), "VALIDATION_ERROR");
+        assert_eq!(r.body["error"]["details"]["field"], field);
+    }
+    let r = app
+        .gql(
+            "query($e: String) { contacts(filter: { email: $e }) { items { id } } }",
+            json!({ "e": long }),
+        )
+        .await;
+    assert_eq!(gql_code(&r), "VALIDATION_ERROR");
+    // At the limit it is an ordinary filter.
+    let r = app
+        .get(&format!("/v1/contacts?email={}", "a".repeat(320)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
