@@ -58,3 +58,16 @@ async fn very_long_filters_are_refused_not_a_500() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_missing_required_body_field_is_named_in_the_apis_words() {
+    let app = spawn_app().await;
+    for body in [json!({}), json!({ "contacts": null })] {
+        let r = app.post("/v1/contacts/batch", body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.error_code(), "VALIDATION_ERROR");
+        assert_eq!(r.body["error"]["message"], "contacts is required");
+        assert_eq!(r.body["error"]["details"]["field"], "contacts");
+        assert!(!r.body.to_string().contains("Variable"), "{}", r.body);
+    }
+}

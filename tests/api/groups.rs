@@ -115,8 +115,14 @@ async fn unknown_contact_ids_are_listed_and_nothing_is_added() {
         0
     );
 
+    let r = app.post(&path, json!({})).await;
+    assert_eq!(
+        r.error_code(),
+        "VALIDATION_ERROR",
+        "a missing field is a validation error"
+    );
+    assert_eq!(r.body["error"]["details"]["field"], "contactIds");
     for body in [
-        json!({}),
         json!({ "contactIds": { "a": 1 } }),
         json!({ "contactIds": [a], "extra": 1 }),
     ] {

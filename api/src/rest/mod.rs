@@ -165,6 +165,7 @@ async fn run(
             })?;
         apply_body(&spec.body, &bytes, &mut variables)?;
     }
+    require_variables(&route.document, &variables)?;
 
     let mut request = Request::new(spec.operation.clone())
         .variables(Variables::from_json(Value::Object(variables)));
@@ -357,6 +358,31 @@ pub fn error_response(err: &AppError, request_id: &RequestId) -> Response {
 pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+}
+
+/// Each non-null variable without a default must be given: a missing one is the caller's
+/// missing field, said in the API's words rather than GraphQL's.
+fn require_variables(
+    document: &ExecutableDocument,
+    variables: &Map<String, Value>,
+) -> Result<(), AppError> {
+    let operations: Vec<_> = match &document.operations {
+        DocumentOperations::Single(op) => vec![op],
+        DocumentOperations::Multiple(ops) => ops.values().collect(),
+    };
+    for operation in operations {
+        for definition in &operation.node.variable_definitions {
+            let ty = &definition.node.var_type.node;
+            if ty.nullable || definition.node.default_value.is_some() {
+                continue;
+            }
+            let name = definition.node.name.node.as_str();
+            if variables.get(name).is_none_or(Value::is_null) {
+                return Err(AppError::invalid_field(name, format!("{name} is required")));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Minimal variables that satisfy an operation's non-null variable definitions.
