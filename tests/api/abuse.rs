@@ -71,3 +71,78 @@ async fn a_missing_required_body_field_is_named_in_the_apis_words() {
         assert!(!r.body.to_string().contains("Variable"), "{}", r.body);
     }
 }
+
+#[tokio::test]
+async fn addresses_and_names_are_checked_for_what_hides_in_them() {
+    let app = spawn_app().await;
+    let first = app.contact(json!({ "email": "user@münchen.de" })).await;
+    assert_eq!(first["email"], "user@münchen.de", "kept as given");
+    let r = app
+        .post("/v1/contacts", json!({ "email": "USER@xn--mnchen-3ya.de" }))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "one address, two spellings: {}",
+        r.body
+    );
+
+    for email in [
+        "a@b",
+        "user@localhost",
+        "us\u{200B}er@example.com",
+        "user\u{0}@example.com",
+        "ｕｓｅｒ@example.com",
+    ] {
+        let r = app.post("/v1/contacts", json!({ "email": email })).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{email:?}: {}", r.body);
+        assert_eq!(r.body["error"]["details"]["field"], "email");
+    }
+    for (field, value) in [
+        ("firstName", "Ana\u{0}"),
+        ("lastName", "Sil\u{200B}va"),
+        ("company", "Acme\u{1b}[31m"),
+    ] {
+        let r = app
+            .post(
+                "/v1/contacts",
+                json!({ "email": "ok@example.com", field: value }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{field}: {}", r.body);
+        assert_eq!(r.body["error"]["details"]["field"], field);
+    }
+    let r = app
+        .raw(
+            reqwest::Method::POST,
+            "/v1/contacts",
+            r#"{"email":"big@example.com","customFields":{"n":123456789012345678901234567890}}"#,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["field"], "customFields");
+    let ok = app
+        .raw(
+            reqwest::Method::POST,
+            "/v1/contacts",
+            r#"{"email":"exact@example.com","customFields":{"n":9007199254740991,"x":1.5,"s":"123456789012345678901234567890"}}"#,
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert_eq!(ok.data()["customFields"]["n"], 9007199254740991_i64);
+    assert_eq!(
+        ok.data()["customFields"]["s"],
+        "123456789012345678901234567890"
+    );
+
+    // Nothing of the refused ones was written.
+    let all = app.get("/v1/contacts?perPage=100").await;
+    assert_eq!(all.body["meta"]["total"], 2);
+
+    let long = format!("https://hooks.example.com/{}", "a".repeat(2100));
+    let r = app
+        .post("/v1/webhooks", json!({ "url": long, "events": ["*"] }))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["field"], "url");
+}

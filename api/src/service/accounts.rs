@@ -25,17 +25,7 @@ pub struct NewApiKey {
 }
 
 fn normalize_email(field: &str, email: &str) -> AppResult<String> {
-    let email = email.trim();
-    if email.is_empty() {
-        return Err(AppError::invalid_field(field, "Email is required"));
-    }
-    if email.len() > 320 || !email_address::EmailAddress::is_valid(email) {
-        return Err(AppError::invalid_field(
-            field,
-            "Email is not a valid address",
-        ));
-    }
-    Ok(email.to_ascii_lowercase())
+    Ok(super::addresses::parse(field, email)?.normalized)
 }
 
 fn hash_password(password: &str) -> AppResult<String> {
@@ -106,7 +96,9 @@ pub async fn login(
     password: &str,
 ) -> AppResult<user::Model> {
     let wrong = || AppError::unauthenticated("Invalid email or password");
-    let email = email.trim().to_ascii_lowercase();
+    let Ok(email) = normalize_email("email", email) else {
+        return Err(wrong());
+    };
     let user = user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .one(db)

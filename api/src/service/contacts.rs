@@ -97,18 +97,18 @@ pub const SORT_FIELDS: &[(&str, contact::Column)] = &[
 ];
 
 fn normalize_email(email: Option<String>) -> AppResult<(String, String)> {
-    let email = email.map(|e| e.trim().to_owned()).unwrap_or_default();
-    if email.is_empty() {
-        return Err(AppError::invalid_field("email", "Email is required"));
-    }
-    if email.len() > 320 || !email_address::EmailAddress::is_valid(&email) {
-        return Err(AppError::invalid_field(
-            "email",
-            format!("Email '{email}' is not a valid address"),
-        ));
-    }
-    let normalized = email.to_lowercase();
-    Ok((email, normalized))
+    let address = super::addresses::parse("email", email.as_deref().unwrap_or_default())?;
+    Ok((address.display, address.normalized))
+}
+
+/// Integers past 2^53 cannot travel as JSON numbers without changing: refuse them rather than
+/// keep a different number (send such values as strings).
+fn exact_number(n: &serde_json::Number) -> bool {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    n.is_i64()
+        || n.is_u64()
+        || n.as_f64()
+            .is_some_and(|f| f.fract() != 0.0 || f.abs() <= EXACT)
 }
 
 fn check_custom_fields(value: Value) -> AppResult<Value> {
@@ -133,6 +133,22 @@ fn check_custom_fields(value: Value) -> AppResult<Value> {
         if value.is_object() || value.is_array() {
             return Err(invalid(format!(
                 "customFields value of '{key}' must be a string, number, boolean or null"
+            )));
+        }
+        if let Value::Number(n) = value
+            && !exact_number(n)
+        {
+            return Err(invalid(format!(
+                "customFields value of '{key}' is a number too large to keep exactly: send it as a string"
+            )));
+        }
+        if let Value::String(text) = value
+            && text
+                .chars()
+                .any(|c| super::addresses::is_deceptive(c) && !matches!(c, '\n' | '\t'))
+        {
+            return Err(invalid(format!(
+                "customFields value of '{key}' must not contain control or invisible characters"
             )));
         }
     }

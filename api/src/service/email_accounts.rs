@@ -118,14 +118,7 @@ fn required(field: &str, value: Option<String>, max: usize) -> AppResult<String>
 }
 
 fn email(value: Option<String>) -> AppResult<String> {
-    let email = required("email", value, 320)?;
-    if !email_address::EmailAddress::is_valid(&email) {
-        return Err(AppError::invalid_field(
-            "email",
-            format!("Email '{email}' is not a valid address"),
-        ));
-    }
-    Ok(email)
+    Ok(super::addresses::parse("email", value.as_deref().unwrap_or_default())?.display)
 }
 
 fn host(value: Option<String>) -> AppResult<String> {

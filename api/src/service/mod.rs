@@ -2,6 +2,7 @@
 //! function that touches tenant data takes the workspace id, so tenancy cannot be forgotten.
 
 pub mod accounts;
+pub mod addresses;
 pub mod campaigns;
 pub mod compose;
 pub mod contacts;
@@ -135,6 +136,15 @@ pub fn clean_text(field: &str, value: Option<String>, max: usize) -> AppResult<O
         return Err(AppError::invalid_field(
             field,
             format!("{field} must be at most {max} characters"),
+        ));
+    }
+    if trimmed
+        .chars()
+        .any(|c| addresses::is_deceptive(c) && !matches!(c, '\n' | '\t'))
+    {
+        return Err(AppError::invalid_field(
+            field,
+            format!("{field} must not contain control or invisible characters"),
         ));
     }
     Ok(Some(trimmed.to_owned()))

@@ -64,8 +64,14 @@ fn refuse(message: impl Into<String>) -> AppError {
     AppError::invalid_field("url", message)
 }
 
+/// Longest webhook URL accepted.
+pub const MAX_URL: usize = 2048;
+
 /// Checks a target URL's shape and, unless private targets are allowed, where it resolves.
 pub async fn check_url(policy: UrlPolicy, raw: &str) -> AppResult<url::Url> {
+    if raw.trim().len() > MAX_URL {
+        return Err(refuse(format!("url must be at most {MAX_URL} characters")));
+    }
     let url =
         url::Url::parse(raw.trim()).map_err(|_| refuse("url must be an absolute http(s) URL"))?;
     match url.scheme() {
