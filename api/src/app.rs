@@ -145,8 +145,12 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 }
 
 /// `build` on a connection the caller made (and may have instrumented).
-pub async fn build_with(config: Config, db: DatabaseConnection) -> anyhow::Result<App> {
+pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::Result<App> {
     db::migrate(&db).await?;
+    // One setting lifts the address policy everywhere.
+    if config.webhooks.allow_private || config.sender.allow_private {
+        config.allow_private_hosts(true);
+    }
 
     let secret = match &config.jwt_secret {
         Some(secret) => secret.expose().to_owned(),

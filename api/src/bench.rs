@@ -207,6 +207,9 @@ pub async fn sending(
             send_gap_seconds: Some(0),
             ..Default::default()
         },
+        crate::service::webhooks::UrlPolicy {
+            allow_private: true,
+        },
     )
     .await
     .map_err(fail)?;

@@ -119,7 +119,8 @@ struct ServeArgs {
     /// A key revoked through another instance keeps working at most this long there.
     #[arg(long, env = "FLUENZR_API_KEY_CACHE_SECS", default_value_t = 5)]
     api_key_cache_secs: u64,
-    /// Let webhooks target loopback and private addresses and plain http (tests, local development).
+    /// Let webhooks and SMTP hosts reach loopback and private addresses, webhooks over plain http
+    /// (tests, local development).
     #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", default_value_t = false, action = clap::ArgAction::Set)]
     allow_private_webhook_urls: bool,
     /// Serve HTTP only; leave background work to `fluenzr worker` processes.
@@ -194,7 +195,7 @@ impl ServeArgs {
         config.api_key_cache_ttl = std::time::Duration::from_secs(self.api_key_cache_secs);
         config.seed_demo_workspace = true;
         config.run_workers = !self.no_workers;
-        config.webhooks.allow_private = self.allow_private_webhook_urls;
+        config.allow_private_hosts(self.allow_private_webhook_urls);
         self.engine.apply(&mut config)?;
         Ok(config)
     }
@@ -247,7 +248,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let conn = db::connect(&args.db.database_url).await?;
             db::migrate(&conn).await?;
             let mut config = Config::new(args.db.database_url.clone());
-            config.webhooks.allow_private = args.allow_private_webhook_urls;
+            config.allow_private_hosts(args.allow_private_webhook_urls);
             args.engine.apply(&mut config)?;
             let tracker = app::tracker(&config, &conn, None).await?;
             let sender = crate::engine::sender::Sender::new(

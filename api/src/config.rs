@@ -64,6 +64,13 @@ pub struct Config {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
 
 impl Config {
+    /// The operator's one allow-private setting: webhook targets and SMTP hosts alike may be
+    /// loopback or private addresses (tests, local development).
+    pub fn allow_private_hosts(&mut self, on: bool) {
+        self.webhooks.allow_private = on;
+        self.sender.allow_private = on;
+    }
+
     /// Defaults for the given database: used by tests and as the base of the CLI's config.
     pub fn new(database_url: impl Into<String>) -> Self {
         Config {

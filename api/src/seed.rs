@@ -104,6 +104,9 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
                 smtp_password: Some("bench".into()),
                 ..Default::default()
             },
+            crate::service::webhooks::UrlPolicy {
+                allow_private: true,
+            },
         )
         .await
         .map_err(fail)?;

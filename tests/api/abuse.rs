@@ -146,3 +146,104 @@ async fn addresses_and_names_are_checked_for_what_hides_in_them() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["error"]["details"]["field"], "url");
 }
+
+#[tokio::test]
+async fn one_address_policy_guards_webhooks_and_smtp_hosts() {
+    let app = spawn_app().await;
+    for target in [
+        "https://[64:ff9b::7f00:1]/hook",
+        "https://[2002:7f00:1::]/hook",
+        "https://[::127.0.0.1]/hook",
+        "https://198.18.0.1/hook",
+        "https://192.0.2.1/hook",
+        "https://240.0.0.1/hook",
+        "https://169.254.169.254/hook",
+    ] {
+        let r = app
+            .post("/v1/webhooks", json!({ "url": target, "events": ["*"] }))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{target}: {}", r.body);
+        assert_eq!(r.body["error"]["details"]["field"], "url");
+    }
+    for host in [
+        "127.0.0.1",
+        "169.254.169.254",
+        "[::1]",
+        "10.0.0.8",
+        "::ffff:127.0.0.1",
+    ] {
+        let r = app
+            .post(
+                "/v1/email-accounts",
+                json!({ "email": "s@acme.test", "smtpHost": host, "smtpPassword": "pw" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{host}: {}", r.body);
+        assert_eq!(r.body["error"]["details"]["field"], "smtpHost");
+    }
+    // A name is accepted at save (DNS may be down then)…
+    let account = app
+        .post(
+            "/v1/email-accounts",
+            json!({ "email": "s@acme.test", "smtpHost": "localhost", "smtpPort": 2525, "smtpSecurity": "none", "smtpPassword": "pw" }),
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    // …and refused where it resolves, at connect time.
+    let r = app
+        .post(
+            &format!("/v1/email-accounts/{}/test", id_of(account.data())),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.data()["smtp"]["ok"], false);
+    assert!(
+        r.data()["smtp"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a public address"),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.data()["emailAccount"]["status"], "error");
+}
+
+#[tokio::test]
+async fn the_sender_never_connects_to_a_private_address_unless_allowed() {
+    let clock = api::clock::Clock::manual(
+        chrono::DateTime::parse_from_rfc3339("2026-11-30T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
+    let app = crate::helpers::spawn_app_with(move |c| c.clock = clock).await;
+    let smtp = crate::smtp::SmtpServer::start(None).await;
+    let account = app
+        .post(
+            "/v1/email-accounts",
+            json!({ "email": "s@acme.test", "smtpHost": "localhost", "smtpPort": smtp.port(), "smtpSecurity": "none", "smtpPassword": "pw", "sendGapSeconds": 0 }),
+        )
+        .await;
+    let c = app
+        .campaign(json!({ "name": "x", "emailAccountId": account.data()["id"], "steps": [{ "subject": "Hi", "body": "Hello" }] }))
+        .await;
+    let person = app.contact(json!({ "email": "p@example.com" })).await;
+    app.post(
+        &format!("/v1/campaigns/{}/contacts", id_of(&c)),
+        json!({ "contactIds": [person["id"]] }),
+    )
+    .await;
+    app.post(&format!("/v1/campaigns/{}/start", id_of(&c)), json!({}))
+        .await;
+    assert_eq!(app.sender.run_once().await.unwrap(), 1);
+    assert_eq!(smtp.connections(), 0, "no connection was made");
+    let acc = app
+        .get(&format!("/v1/email-accounts/{}", id_of(account.data())))
+        .await;
+    assert_eq!(acc.data()["status"], "error");
+    assert!(
+        acc.data()["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("not a public address")
+    );
+}

@@ -29,6 +29,7 @@ async fn app_at(now: &str) -> (TestApp, SmtpServer) {
     let clock = Clock::manual(at(now));
     let app = spawn_app_with(move |c| {
         c.clock = clock;
+        c.allow_private_hosts(true);
         c.sender.timeouts.data = std::time::Duration::from_millis(800);
         c.sender.timeouts.command = std::time::Duration::from_millis(800);
     })
@@ -1010,6 +1011,7 @@ async fn follow_up_steps_may_leave_the_subject_empty_but_the_first_may_not() {
 #[tokio::test]
 async fn the_server_runs_the_sending_worker_on_the_real_clock() {
     let app = spawn_app_with(|c| {
+        c.allow_private_hosts(true);
         c.run_workers = true;
         c.sender.poll_interval = std::time::Duration::from_millis(20);
     })
@@ -1160,6 +1162,7 @@ async fn tracking_hits_are_rate_limited_per_client_address() {
     let clock = Clock::manual(at(MONDAY_10));
     let app = spawn_app_with(move |c| {
         c.clock = clock;
+        c.allow_private_hosts(true);
         c.tracking_rate_per_minute = 3;
     })
     .await;
@@ -1186,7 +1189,7 @@ async fn signed_email_webhooks_agree_with_what_the_smtp_server_received() {
     let clock = Clock::manual(at(MONDAY_10));
     let app = spawn_app_with(move |c| {
         c.clock = clock;
-        c.webhooks.allow_private = true;
+        c.allow_private_hosts(true);
     })
     .await;
     let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
@@ -1287,7 +1290,7 @@ async fn the_connection_test_logs_in_without_sending() {
 
 #[tokio::test]
 async fn listing_email_accounts_reads_every_sent_today_in_one_statement() {
-    let (app, log) = crate::helpers::spawn_counting_app().await;
+    let (app, log) = crate::helpers::spawn_counting_app_with(|c| c.allow_private_hosts(true)).await;
     let mut counts = Vec::new();
     for target in [1, 6] {
         while app
@@ -1328,6 +1331,7 @@ async fn tls_app(trust_test_ca: bool) -> TestApp {
     let clock = Clock::manual(at(MONDAY_10));
     spawn_app_with(move |c| {
         c.clock = clock;
+        c.allow_private_hosts(true);
         if trust_test_ca {
             c.sender.trust =
                 api::engine::smtp::Trust::from_pem(crate::smtp::TEST_CA).expect("test CA");

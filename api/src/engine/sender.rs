@@ -29,6 +29,9 @@ pub struct Settings {
     pub timeouts: Timeouts,
     /// Certificates trusted for SMTP TLS beside the public roots (`FLUENZR_SMTP_CA_FILE`).
     pub trust: Trust,
+    /// Let SMTP hosts resolve to loopback and private addresses (set from the operator's one
+    /// allow-private setting).
+    pub allow_private: bool,
     pub policy: Policy,
     /// How often stale `sending` rows are looked for.
     pub sweep_interval: Duration,
@@ -41,6 +44,7 @@ impl Default for Settings {
             batch: 64,
             timeouts: Timeouts::default(),
             trust: Trust::default(),
+            allow_private: false,
             policy: Policy::default(),
             sweep_interval: Duration::from_secs(30),
         }
@@ -64,7 +68,11 @@ impl Sender {
         clock: Clock,
         settings: Settings,
     ) -> Sender {
-        let pool = Arc::new(Pool::new(&settings.timeouts, &settings.trust));
+        let pool = Arc::new(Pool::new(
+            &settings.timeouts,
+            &settings.trust,
+            settings.allow_private,
+        ));
         Sender {
             db,
             tracker,

@@ -91,20 +91,40 @@ impl Trust {
     }
 }
 
-/// How connections are made: timeouts and the certificates trusted.
+/// How connections are made: timeouts, the certificates trusted, and whether private
+/// addresses may be reached.
 #[derive(Clone)]
 struct Connector {
     timeouts: Timeouts,
     trust: Trust,
     tls: tokio_rustls::TlsConnector,
+    allow_private: bool,
 }
 
 impl Connector {
-    fn new(timeouts: &Timeouts, trust: &Trust) -> Connector {
+    fn new(timeouts: &Timeouts, trust: &Trust, allow_private: bool) -> Connector {
         Connector {
             timeouts: timeouts.clone(),
             trust: trust.clone(),
             tls: tokio_rustls::TlsConnector::from(trust.client_config()),
+            allow_private,
+        }
+    }
+}
+
+/// Why a connection check failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckFailure {
+    /// The account's own settings are at fault (credentials, a host that is not allowed).
+    Account(String),
+    /// The server could not be reached or refused for now.
+    Connection(String),
+}
+
+impl std::fmt::Display for CheckFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckFailure::Account(m) | CheckFailure::Connection(m) => f.write_str(m),
         }
     }
 }
@@ -214,11 +234,35 @@ impl tokio::io::AsyncWrite for TlsSocket {
     }
 }
 
-/// A TCP connection with Nagle's algorithm off: SMTP writes the message and its final dot
-/// separately, and Nagle would hold the dot until the server's delayed ACK (≈ 40 ms a message).
-async fn socket(host: &str, port: u16) -> std::io::Result<TcpStream> {
-    let stream = TcpStream::connect((host, port)).await?;
-    stream.set_nodelay(true)?;
+/// Why a socket could not be opened.
+enum SocketError {
+    /// The host resolves to an address the policy refuses.
+    NotAllowed(String),
+    Io(std::io::Error),
+}
+
+/// A TCP connection to an allowed address of `host`, with Nagle's algorithm off: SMTP writes the
+/// message and its final dot separately, and Nagle would hold the dot until the server's delayed
+/// ACK (≈ 40 ms a message). The addresses checked are the ones connected to (no rebinding).
+async fn socket(host: &str, port: u16, allow_private: bool) -> Result<TcpStream, SocketError> {
+    let found: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(SocketError::Io)?
+        .collect();
+    if !allow_private
+        && let Some(bad) = found
+            .iter()
+            .find(|a| !crate::service::network::is_public(a.ip()))
+    {
+        return Err(SocketError::NotAllowed(format!(
+            "{host} resolves to {}, which is not a public address",
+            bad.ip()
+        )));
+    }
+    let stream = TcpStream::connect(&found[..])
+        .await
+        .map_err(SocketError::Io)?;
+    stream.set_nodelay(true).map_err(SocketError::Io)?;
     Ok(stream)
 }
 
@@ -243,21 +287,27 @@ async fn connect(
         }
     };
     let opened = async {
-        let tcp = socket(&host, port).await.map_err(|e| e.to_string())?;
+        let tcp = match socket(&host, port, connector.allow_private).await {
+            Ok(tcp) => tcp,
+            Err(SocketError::NotAllowed(why)) => return Err(Err(why)),
+            Err(SocketError::Io(e)) => return Err(Ok(e.to_string())),
+        };
         let stream: Box<dyn AsyncTokioStream> = match security {
             SmtpSecurity::Tls => {
                 let name = rustls::pki_types::ServerName::try_from(host.clone())
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| Ok(e.to_string()))?;
                 let tls = connector.tls.connect(name, tcp).await;
-                Box::new(TlsSocket(tls.map_err(|e| e.to_string())?))
+                Box::new(TlsSocket(tls.map_err(|e| Ok(e.to_string()))?))
             }
             _ => Box::new(tcp),
         };
-        Ok::<_, String>(stream)
+        // Err(Ok(_)): the network's fault, retried; Err(Err(_)): the account's.
+        Ok::<_, Result<String, String>>(stream)
     };
     let stream = match tokio::time::timeout(timeouts.connect, opened).await {
         Ok(Ok(stream)) => stream,
-        Ok(Err(e)) => return Err(deferred(Refusal::Broken(e))),
+        Ok(Err(Err(why))) => return Err(Outcome::AccountError(why)),
+        Ok(Err(Ok(e))) => return Err(deferred(Refusal::Broken(e))),
         Err(_) => return Err(deferred(Refusal::Broken("connecting timed out".into()))),
     };
     let mut conn = within(
@@ -293,7 +343,11 @@ async fn connect(
         .await
         {
             Ok(_) => {}
-            Err(Refusal::Permanent(t)) => return Err(Outcome::AuthFailed(t)),
+            Err(Refusal::Permanent(t)) => {
+                return Err(Outcome::AccountError(format!(
+                    "SMTP authentication failed: {t}"
+                )));
+            }
             Err(Refusal::Transient(t) | Refusal::Broken(t)) => {
                 return Err(Outcome::Deferred(format!("AUTH failed: {t}")));
             }
@@ -307,20 +361,21 @@ pub async fn check(
     account: &email_account::Model,
     timeouts: &Timeouts,
     trust: &Trust,
-) -> Result<(), String> {
-    match connect(account, &Connector::new(timeouts, trust)).await {
+    allow_private: bool,
+) -> Result<(), CheckFailure> {
+    match connect(account, &Connector::new(timeouts, trust, allow_private)).await {
         Ok(mut conn) => {
             let _ = tokio::time::timeout(timeouts.command, conn.quit()).await;
             Ok(())
         }
-        Err(Outcome::AuthFailed(reply)) => Err(format!("SMTP authentication failed: {reply}")),
+        Err(Outcome::AccountError(why)) => Err(CheckFailure::Account(why)),
         Err(
             Outcome::Deferred(reply)
             | Outcome::Failed(reply)
             | Outcome::Bounced(reply)
             | Outcome::Sent(reply)
             | Outcome::Unknown(reply),
-        ) => Err(reply),
+        ) => Err(CheckFailure::Connection(reply)),
     }
 }
 
@@ -404,10 +459,10 @@ async fn transact(conn: &mut AsyncSmtpConnection, job: &Job, timeouts: &Timeouts
 }
 
 impl Pool {
-    pub fn new(timeouts: &Timeouts, trust: &Trust) -> Pool {
+    pub fn new(timeouts: &Timeouts, trust: &Trust, allow_private: bool) -> Pool {
         Pool {
             idle: Mutex::default(),
-            connector: Connector::new(timeouts, trust),
+            connector: Connector::new(timeouts, trust, allow_private),
         }
     }
 

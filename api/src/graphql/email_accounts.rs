@@ -12,6 +12,7 @@ use crate::service::email_accounts::{
     self as svc, AccountStatus as SvcStatus, SmtpSecurity as Svc,
 };
 use crate::service::quotas;
+use crate::service::webhooks::UrlPolicy;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(rename_items = "lowercase")]
@@ -235,7 +236,13 @@ impl EmailAccountMutation {
             send_gap_seconds: input.send_gap_seconds,
         };
         Ok(EmailAccount(
-            svc::create(db(ctx)?, &who.workspace_id, input).await?,
+            svc::create(
+                db(ctx)?,
+                &who.workspace_id,
+                input,
+                *ctx.data::<UrlPolicy>()?,
+            )
+            .await?,
         ))
     }
 
@@ -259,7 +266,14 @@ impl EmailAccountMutation {
             send_gap_seconds: input.send_gap_seconds.into(),
         };
         Ok(EmailAccount(
-            svc::update(db(ctx)?, &who.workspace_id, &id, patch).await?,
+            svc::update(
+                db(ctx)?,
+                &who.workspace_id,
+                &id,
+                patch,
+                *ctx.data::<UrlPolicy>()?,
+            )
+            .await?,
         ))
     }
 
@@ -274,12 +288,17 @@ impl EmailAccountMutation {
             ..Default::default()
         };
         let trust = ctx.data::<crate::engine::smtp::Trust>()?;
-        let result = crate::engine::smtp::check(&account, &timeouts, trust).await;
-        let account = svc::record_check(db(ctx)?, &account, &result).await?;
+        let allow_private = ctx.data::<UrlPolicy>()?.allow_private;
+        let result = crate::engine::smtp::check(&account, &timeouts, trust, allow_private).await;
+        let account_error = match &result {
+            Err(crate::engine::smtp::CheckFailure::Account(message)) => Some(message.as_str()),
+            _ => None,
+        };
+        let account = svc::record_check(db(ctx)?, &account, result.is_ok(), account_error).await?;
         Ok(EmailAccountTest {
             smtp: ConnectionCheck {
                 ok: result.is_ok(),
-                error: result.err(),
+                error: result.err().map(|e| e.to_string()),
             },
             email_account: EmailAccount(account),
         })

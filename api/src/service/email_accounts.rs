@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::webhooks::UrlPolicy;
 use super::{Page, PageRequest, Patch, SortOrder, clean_text, sort_field};
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -121,8 +122,20 @@ fn email(value: Option<String>) -> AppResult<String> {
     Ok(super::addresses::parse("email", value.as_deref().unwrap_or_default())?.display)
 }
 
-fn host(value: Option<String>) -> AppResult<String> {
+/// A host name or IP literal; a literal must be public unless private hosts are allowed (a
+/// name is checked where it resolves, at each connection).
+fn host(value: Option<String>, policy: UrlPolicy) -> AppResult<String> {
     let host = required("smtpHost", value, 253)?;
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = literal.parse::<std::net::IpAddr>()
+        && !policy.allow_private
+        && !super::network::is_public(ip)
+    {
+        return Err(AppError::invalid_field(
+            "smtpHost",
+            format!("smtpHost {ip} is not a public address"),
+        ));
+    }
     let valid = host
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
@@ -194,6 +207,7 @@ pub async fn create(
     db: &impl ConnectionTrait,
     workspace_id: &str,
     input: EmailAccountInput,
+    policy: UrlPolicy,
 ) -> AppResult<email_account::Model> {
     let email = email(input.email)?;
     let security = input.smtp_security.unwrap_or(SmtpSecurity::Starttls);
@@ -206,7 +220,7 @@ pub async fn create(
         id: Set(ids::new_id(ids::EMAIL_ACCOUNT)),
         workspace_id: Set(workspace_id.to_owned()),
         name: Set(clean_text("name", input.name, 200)?),
-        smtp_host: Set(host(input.smtp_host)?),
+        smtp_host: Set(host(input.smtp_host, policy)?),
         smtp_port: Set(port(input.smtp_port.unwrap_or(security.default_port()))?),
         smtp_username: Set(username),
         smtp_password: Set(password(input.smtp_password)?),
@@ -246,6 +260,7 @@ pub async fn update(
     workspace_id: &str,
     id: &str,
     patch: EmailAccountPatch,
+    policy: UrlPolicy,
 ) -> AppResult<email_account::Model> {
     let current = get(db, workspace_id, id).await?;
     let mut row: email_account::ActiveModel = current.clone().into();
@@ -258,7 +273,10 @@ pub async fn update(
         row.name = Set(clean_text("name", v, 200)?);
     }
     if let Some(v) = patch.smtp_host {
-        row.smtp_host = Set(host(Some(v.ok_or_else(|| cannot_clear("smtpHost"))?))?);
+        row.smtp_host = Set(host(
+            Some(v.ok_or_else(|| cannot_clear("smtpHost"))?),
+            policy,
+        )?);
     }
     if let Some(v) = patch.smtp_security {
         row.smtp_security = Set(v
@@ -357,22 +375,25 @@ pub async fn list(
 
 /// Records the result of a connection check: a success clears an error status; an
 /// authentication failure sets it (as a failed send would).
+/// `ok`: the check passed; `account_error`: it failed for a reason that is the account's
+/// (refused credentials, a host that is not allowed), not the network's.
 pub async fn record_check(
     db: &impl ConnectionTrait,
     account: &email_account::Model,
-    result: &Result<(), String>,
+    ok: bool,
+    account_error: Option<&str>,
 ) -> AppResult<email_account::Model> {
     let mut row: email_account::ActiveModel = account.clone().into();
-    match result {
-        Ok(()) => {
+    match (ok, account_error) {
+        (true, _) => {
             row.status = Set(AccountStatus::Ok.as_str().to_owned());
             row.last_error = Set(None);
         }
-        Err(error) if error.starts_with("SMTP authentication failed") => {
+        (false, Some(error)) => {
             row.status = Set(AccountStatus::Error.as_str().to_owned());
-            row.last_error = Set(Some(error.clone()));
+            row.last_error = Set(Some(error.to_owned()));
         }
-        Err(_) => return Ok(account.clone()),
+        (false, None) => return Ok(account.clone()),
     }
     Ok(row.update(db).await?)
 }

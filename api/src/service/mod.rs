@@ -13,6 +13,7 @@ pub mod groups;
 pub mod html;
 pub mod idempotency;
 pub mod messages;
+pub mod network;
 pub mod quotas;
 pub mod sending;
 pub mod sending_status;

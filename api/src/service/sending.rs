@@ -73,8 +73,9 @@ pub enum Outcome {
     Bounced(String),
     /// 4xx, or no connection: nothing was delivered; try again later.
     Deferred(String),
-    /// The server refused our credentials.
-    AuthFailed(String),
+    /// The account cannot send as configured (credentials refused, a host that is not
+    /// allowed): its sends wait until its settings change. The text is its `lastError`.
+    AccountError(String),
     /// Refused before any recipient was tried (e.g. 5xx on MAIL FROM).
     Failed(String),
     /// The connection broke after the data was handed over: maybe delivered.
@@ -585,7 +586,7 @@ pub async fn finish(
                 }
             }
         }
-        Outcome::AuthFailed(reply) => {
+        Outcome::AccountError(reply) => {
             release(&txn).await?;
             // Not the recipient's fault: the attempt does not count, and the email waits for
             // the account to be fixed.
@@ -597,7 +598,7 @@ pub async fn finish(
                 )
                 .col_expr(
                     email_account::Column::LastError,
-                    Expr::value(format!("SMTP authentication failed: {reply}")),
+                    Expr::value(reply.as_str()),
                 )
                 .filter(email_account::Column::Id.eq(&job.account.id))
                 .exec(&txn)

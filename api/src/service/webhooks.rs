@@ -1,6 +1,6 @@
 //! Webhook subscriptions: where events go, which ones, and the secrets that sign them.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use base64::Engine as _;
 use chrono::Duration;
@@ -27,38 +27,7 @@ pub struct UrlPolicy {
     pub allow_private: bool,
 }
 
-/// True for addresses a webhook may reach: not loopback, private, link-local, unspecified,
-/// multicast, broadcast or shared (CGNAT) space.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4),
-            None => is_public_v6(v6),
-        },
-    }
-}
-
-fn is_public_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    !(ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || ip.is_broadcast()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)))
-}
-
-fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    !(ip.is_loopback()
-        || ip.is_unspecified()
-        || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00
-        || (first & 0xffc0) == 0xfe80)
-}
+pub use super::network::is_public;
 
 fn refuse(message: impl Into<String>) -> AppError {
     AppError::invalid_field("url", message)
