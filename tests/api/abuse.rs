@@ -247,3 +247,45 @@ async fn the_sender_never_connects_to_a_private_address_unless_allowed() {
             .contains("not a public address")
     );
 }
+
+#[tokio::test]
+async fn an_idempotency_key_left_by_a_dead_process_is_taken_over_after_its_lease() {
+    use entity::idempotency_key;
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = spawn_app().await;
+    let body = json!({ "email": "lease@example.com" });
+    let claim = |key: &str, age: i64| idempotency_key::ActiveModel {
+        workspace_id: Set(app.workspace_id.clone()),
+        key: Set(key.to_owned()),
+        request_hash: Set(api::service::idempotency::fingerprint(
+            "POST",
+            "/v1/contacts",
+            body.to_string().as_bytes(),
+        )),
+        status: Set(None),
+        response_body: Set(None),
+        created_at: Set(api::ids::now() - chrono::Duration::seconds(age)),
+    };
+    // A claim a crashed process left two minutes ago, and one a live request holds now.
+    claim("abandoned", api::service::idempotency::LEASE_SECONDS + 1)
+        .insert(&app.db)
+        .await
+        .unwrap();
+    claim("running", 1).insert(&app.db).await.unwrap();
+    let send = |key: &'static str| {
+        app.client
+            .post(format!("{}/v1/contacts", app.base))
+            .bearer_auth(&app.api_key)
+            .header("idempotency-key", key)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    let r = send("running").await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = send("abandoned").await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "the key is usable again");
+    let replay = send("abandoned").await.unwrap();
+    assert_eq!(replay.status(), StatusCode::CREATED);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+}

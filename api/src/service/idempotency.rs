@@ -13,6 +13,9 @@ use crate::ids;
 
 pub const MAX_KEY_LEN: usize = 255;
 const RETENTION_HOURS: i64 = 24;
+/// How long a claim without an answer holds: longer than any request runs, so an older one
+/// belongs to a process that died mid-request, and the key may be claimed again.
+pub const LEASE_SECONDS: i64 = 120;
 
 /// What to do with a request carrying an idempotency key.
 #[derive(Debug, PartialEq, Eq)]
@@ -84,6 +87,18 @@ pub async fn claim(
                 .filter(idempotency_key::Column::WorkspaceId.eq(workspace_id))
                 .filter(idempotency_key::Column::Key.eq(key))
                 .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
+                .exec(db)
+                .await?;
+            continue;
+        }
+        let abandoned = now - Duration::seconds(LEASE_SECONDS);
+        if existing.status.is_none() && existing.created_at < abandoned {
+            // Its process died before answering: take the key over (one caller wins).
+            idempotency_key::Entity::delete_many()
+                .filter(idempotency_key::Column::WorkspaceId.eq(workspace_id))
+                .filter(idempotency_key::Column::Key.eq(key))
+                .filter(idempotency_key::Column::Status.is_null())
+                .filter(idempotency_key::Column::CreatedAt.lt(abandoned))
                 .exec(db)
                 .await?;
             continue;
