@@ -35,6 +35,8 @@ pub struct Inner {
     pub config: Config,
     pub db: DatabaseConnection,
     pub schema: AppSchema,
+    /// The data schema and the introspection one, for the GraphQL endpoint.
+    pub schemas: graphql::Schemas,
     pub sessions: Arc<Sessions>,
     pub keys: Arc<KeyCache>,
     pub limiter: RateLimiter,
@@ -163,14 +165,16 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         allow_private: config.webhooks.allow_private,
     };
     let keys = Arc::new(KeyCache::new(config.api_key_cache_ttl));
-    let schema = graphql::build_schema(
-        db.clone(),
-        sessions.clone(),
-        keys.clone(),
+    let shared = || graphql::Shared {
+        db: db.clone(),
+        sessions: sessions.clone(),
+        keys: keys.clone(),
         policy,
-        config.clock.clone(),
-        config.sender.trust.clone(),
-    );
+        clock: config.clock.clone(),
+        smtp_trust: config.sender.trust.clone(),
+    };
+    let schemas = graphql::build_schemas(shared, config.graphql_introspection);
+    let schema = schemas.data.clone();
     let rest = RestTable::compile(rest::table::routes()).map_err(anyhow::Error::msg)?;
     rest.validate(&schema, &db)
         .await
@@ -193,6 +197,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
             config,
             db,
             schema,
+            schemas,
             sessions,
             keys,
             rest,
@@ -488,7 +493,7 @@ async fn graphql_post(
         }
     };
     let response =
-        graphql::execute(&state.schema, &state.db, request, principal.map(|p| p.0)).await;
+        graphql::execute_any(&state.schemas, &state.db, request, principal.map(|p| p.0)).await;
     let body = serde_json::to_vec(&response).unwrap_or_default();
     (
         StatusCode::OK,

@@ -128,6 +128,9 @@ struct ServeArgs {
     no_workers: bool,
     #[command(flatten)]
     engine: EngineArgs,
+    /// Answer GraphQL introspection queries (GraphiQL and code generators need it).
+    #[arg(long, env = "FLUENZR_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    graphql_introspection: bool,
 }
 
 /// What the sending engine needs, in `serve` and `worker` alike.
@@ -197,6 +200,7 @@ impl ServeArgs {
         config.run_workers = !self.no_workers;
         config.allow_private_hosts(self.allow_private_webhook_urls);
         self.engine.apply(&mut config)?;
+        config.graphql_introspection = self.graphql_introspection;
         Ok(config)
     }
 }

@@ -59,6 +59,8 @@ pub struct Config {
     pub tracking_rate_per_minute: u32,
     /// The time the engine sees (tests move a manual clock).
     pub clock: Clock,
+    /// Answer GraphQL introspection (`__schema`, `__type`); an operator may switch it off.
+    pub graphql_introspection: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -88,6 +90,7 @@ impl Config {
             secret_key: None,
             tracking_rate_per_minute: 600,
             clock: Clock::system(),
+            graphql_introspection: true,
         }
     }
 }

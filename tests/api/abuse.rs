@@ -289,3 +289,72 @@ async fn an_idempotency_key_left_by_a_dead_process_is_taken_over_after_its_lease
     assert_eq!(replay.status(), StatusCode::CREATED);
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
 }
+
+/// The query graphql-js' `getIntrospectionQuery()` sends (GraphiQL's docs, code generators).
+const INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}
+"#;
+
+#[tokio::test]
+async fn the_standard_introspection_query_works_and_an_operator_can_switch_it_off() {
+    let app = spawn_app().await;
+    for token in [None, Some(app.api_key.as_str())] {
+        let r = app.gql_as(token, INTROSPECTION, json!({})).await;
+        assert!(r.body["errors"].is_null(), "{}", r.body);
+        let types = r.body["data"]["__schema"]["types"].as_array().unwrap();
+        assert!(types.iter().any(|t| t["name"] == "Campaign"));
+    }
+    // Data queries keep their depth limit.
+    let deep = "{ groups { items { contacts { items { campaigns { campaign { contacts { items { contact { campaigns { campaign { contacts { items { contact { id } } } } } } } } } } } } } } }";
+    let r = app.gql(deep, json!({})).await;
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{}",
+        r.body
+    );
+    // Mixing data into an introspection query does not borrow its depth.
+    let mixed = format!(
+        "{{ contacts {{ items {{ id }} }} {} }}",
+        "__schema { queryType { name } }"
+    );
+    let r = app.gql(&mixed, json!({})).await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+
+    let closed = crate::helpers::spawn_app_with(|c| c.graphql_introspection = false).await;
+    let r = closed.gql(INTROSPECTION, json!({})).await;
+    assert!(
+        r.body["data"].is_null() || r.body["errors"].is_array(),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body["data"]["__schema"]["types"]
+            .as_array()
+            .is_none_or(|t| t.is_empty()),
+        "{}",
+        r.body
+    );
+}

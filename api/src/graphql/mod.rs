@@ -43,29 +43,87 @@ pub struct Mutation(
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
+/// Depth limit of data queries.
+pub const MAX_DEPTH: usize = 12;
+/// Depth limit of introspection-only queries: the standard introspection query (graphql-js,
+/// graphql-core, GraphiQL) nests `ofType` eight times under `__schema { types { fields { type`.
+pub const MAX_INTROSPECTION_DEPTH: usize = 20;
+
 fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(12)
+        .limit_depth(MAX_DEPTH)
         .limit_complexity(2000)
 }
 
+/// The schemas a server executes against: one for data, one for introspection-only queries
+/// (deeper, but it resolves nothing but the schema itself).
+#[derive(Clone)]
+pub struct Schemas {
+    pub data: AppSchema,
+    /// `None` when an operator switched introspection off.
+    pub introspection: Option<AppSchema>,
+}
+
+/// What every request shares.
+pub struct Shared {
+    pub db: DatabaseConnection,
+    pub sessions: Arc<Sessions>,
+    pub keys: Arc<KeyCache>,
+    pub policy: UrlPolicy,
+    pub clock: crate::clock::Clock,
+    pub smtp_trust: crate::engine::smtp::Trust,
+}
+
 /// The executable schema, holding what every request shares.
-pub fn build_schema(
-    db: DatabaseConnection,
-    sessions: Arc<Sessions>,
-    keys: Arc<KeyCache>,
-    policy: UrlPolicy,
-    clock: crate::clock::Clock,
-    smtp_trust: crate::engine::smtp::Trust,
-) -> AppSchema {
-    builder()
-        .data(clock)
-        .data(smtp_trust)
-        .data(db)
-        .data(sessions)
-        .data(keys)
-        .data(policy)
-        .finish()
+pub fn build_schema(shared: Shared) -> AppSchema {
+    attach(builder(), shared).finish()
+}
+
+fn attach(
+    builder: SchemaBuilder<Query, Mutation, EmptySubscription>,
+    shared: Shared,
+) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    builder
+        .data(shared.clock)
+        .data(shared.smtp_trust)
+        .data(shared.db)
+        .data(shared.sessions)
+        .data(shared.keys)
+        .data(shared.policy)
+}
+
+/// Both schemas; with `introspection` off, neither answers `__schema`/`__type`.
+pub fn build_schemas(shared: impl Fn() -> Shared, introspection: bool) -> Schemas {
+    if !introspection {
+        return Schemas {
+            data: attach(builder().disable_introspection(), shared()).finish(),
+            introspection: None,
+        };
+    }
+    let deep = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_INTROSPECTION_DEPTH)
+        .limit_complexity(2000);
+    Schemas {
+        data: build_schema(shared()),
+        introspection: Some(attach(deep, shared()).finish()),
+    }
+}
+
+/// Whether a query only asks about the schema: every root field of every operation is
+/// `__schema`, `__type` or `__typename` (fragments at the root count as data).
+pub fn is_introspection_only(query: &str) -> bool {
+    if !query.contains("__schema") && !query.contains("__type") {
+        return false;
+    }
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    document.operations.iter().all(|(_, operation)| {
+        operation.node.selection_set.node.items.iter().all(|item| {
+            matches!(&item.node, async_graphql::parser::types::Selection::Field(field)
+                if field.node.name.node.starts_with("__"))
+        })
+    })
 }
 
 /// The SDL that `schema.graphql` must equal.
@@ -98,13 +156,32 @@ pub async fn execute(
     principal: Option<Principal>,
 ) -> async_graphql::Response {
     let mut response = schema.execute(prepare(request, db, principal)).await;
+    coded(&mut response);
+    response
+}
+
+/// `execute` for a request from the GraphQL endpoint: an introspection-only query runs against
+/// the introspection schema.
+pub async fn execute_any(
+    schemas: &Schemas,
+    db: &DatabaseConnection,
+    request: async_graphql::Request,
+    principal: Option<Principal>,
+) -> async_graphql::Response {
+    let schema = match &schemas.introspection {
+        Some(deep) if is_introspection_only(&request.query) => deep,
+        _ => &schemas.data,
+    };
+    execute(schema, db, request, principal).await
+}
+
+fn coded(response: &mut async_graphql::Response) {
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", ErrorCode::BadRequest.as_str());
         }
     }
-    response
 }
 
 /// The authenticated caller, or UNAUTHENTICATED.
