@@ -358,3 +358,69 @@ async fn the_standard_introspection_query_works_and_an_operator_can_switch_it_of
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_corrupt_campaign_row_is_an_error_never_a_startable_draft() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = spawn_app().await;
+    let (campaign, _) = app.ready_campaign(1).await;
+    let (steps_broken, _) = app.ready_campaign(1).await;
+    let backend = app.db.get_database_backend();
+    let set = |sql: &str, id: String| {
+        let sql = match backend {
+            DbBackend::Postgres => sql.replace('?', "$1"),
+            _ => sql.to_owned(),
+        };
+        Statement::from_sql_and_values(backend, sql, [id.into()])
+    };
+    app.db
+        .execute_raw(set(
+            "UPDATE campaigns SET status = 'bogus' WHERE id = ?",
+            id_of(&campaign),
+        ))
+        .await
+        .unwrap();
+    let steps_sql = match backend {
+        DbBackend::Postgres => {
+            "UPDATE campaigns SET steps = '{\"not\":\"steps\"}'::jsonb WHERE id = ?"
+        }
+        _ => "UPDATE campaigns SET steps = '{\"not\":\"steps\"}' WHERE id = ?",
+    };
+    app.db
+        .execute_raw(set(steps_sql, id_of(&steps_broken)))
+        .await
+        .unwrap();
+
+    let r = app
+        .get(&format!("/v1/campaigns/{}", id_of(&campaign)))
+        .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.body);
+    assert_eq!(r.error_code(), "INTERNAL_ERROR");
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/start", id_of(&campaign)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "a corrupt row does not start"
+    );
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/start", id_of(&steps_broken)),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "corrupt steps are not 'no steps'"
+    );
+    assert!(
+        !r.body.to_string().contains("corrupt"),
+        "no internals leak: {}",
+        r.body
+    );
+}

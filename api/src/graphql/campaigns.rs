@@ -122,8 +122,8 @@ impl Campaign {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn status(&self) -> CampaignStatus {
-        SvcStatus::of(&self.0).into()
+    async fn status(&self) -> Result<CampaignStatus> {
+        Ok(SvcStatus::of(&self.0)?.into())
     }
     async fn email_account_id(&self) -> Option<ID> {
         self.0.email_account_id.clone().map(ID)
@@ -181,8 +181,8 @@ impl Campaign {
             .await?
             .map(EmailAccount))
     }
-    async fn steps(&self) -> Vec<CampaignStep> {
-        svc::steps_of(&self.0)
+    async fn steps(&self) -> Result<Vec<CampaignStep>> {
+        Ok(svc::steps_of(&self.0)?
             .into_iter()
             .enumerate()
             .map(|(i, s)| CampaignStep {
@@ -191,16 +191,16 @@ impl Campaign {
                 body: s.body,
                 delay_days: s.delay_days,
             })
-            .collect()
+            .collect())
     }
-    async fn schedule(&self) -> Schedule {
-        let s = svc::schedule_of(&self.0);
-        Schedule {
+    async fn schedule(&self) -> Result<Schedule> {
+        let s = svc::schedule_of(&self.0)?;
+        Ok(Schedule {
             timezone: s.timezone,
             days: s.days,
             start_time: s.start_time,
             end_time: s.end_time,
-        }
+        })
     }
     /// Most emails this campaign sends per day.
     async fn daily_limit(&self) -> i32 {

@@ -53,8 +53,10 @@ impl CampaignStatus {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
-    pub fn of(campaign: &campaign::Model) -> CampaignStatus {
-        Self::parse(&campaign.status).unwrap_or(CampaignStatus::Draft)
+    /// The stored status; a value this code never writes is a corrupt row: an internal error
+    /// (logged), never a status to act on.
+    pub fn of(campaign: &campaign::Model) -> AppResult<CampaignStatus> {
+        Self::parse(&campaign.status).ok_or_else(|| corrupt(campaign, "status"))
     }
 }
 
@@ -150,8 +152,14 @@ pub struct Enrolment {
     pub already_enrolled: u64,
 }
 
-pub fn steps_of(campaign: &campaign::Model) -> Vec<Step> {
-    serde_json::from_value(campaign.steps.clone()).unwrap_or_default()
+fn corrupt(campaign: &campaign::Model, what: &str) -> AppError {
+    AppError::internal(format!("campaign {} has a corrupt {what}", campaign.id))
+}
+
+/// The stored steps; steps that do not decode are a corrupt row (an internal error, logged),
+/// never "no steps".
+pub fn steps_of(campaign: &campaign::Model) -> AppResult<Vec<Step>> {
+    serde_json::from_value(campaign.steps.clone()).map_err(|_| corrupt(campaign, "steps"))
 }
 
 /// How many steps the campaign has, without decoding them.
@@ -159,20 +167,15 @@ pub fn step_count(campaign: &campaign::Model) -> usize {
     campaign.steps.as_array().map_or(0, Vec::len)
 }
 
-pub fn schedule_of(campaign: &campaign::Model) -> Schedule {
-    serde_json::from_value(campaign.schedule.clone()).unwrap_or_default()
+pub fn schedule_of(campaign: &campaign::Model) -> AppResult<Schedule> {
+    serde_json::from_value(campaign.schedule.clone()).map_err(|_| corrupt(campaign, "schedule"))
 }
 
-/// The campaign's sending window (a stored schedule was validated, so it always builds; the
-/// default window stands in should a stored one ever fail to).
-pub fn window_of(campaign: &campaign::Model) -> Window {
-    let s = schedule_of(campaign);
-    Window::new(&s.timezone, &s.days, &s.start_time, &s.end_time).unwrap_or_else(|_| {
-        tracing::error!(campaign = %campaign.id, "stored schedule does not build a window");
-        let d = Schedule::default();
-        Window::new(&d.timezone, &d.days, &d.start_time, &d.end_time)
-            .unwrap_or_else(|_| unreachable!("the default schedule is valid"))
-    })
+/// The campaign's sending window; a stored schedule that does not build one is a corrupt row.
+pub fn window_of(campaign: &campaign::Model) -> AppResult<Window> {
+    let s = schedule_of(campaign)?;
+    Window::new(&s.timezone, &s.days, &s.start_time, &s.end_time)
+        .map_err(|_| corrupt(campaign, "schedule"))
 }
 
 /// Every email account the campaign sends from: `emailAccountId` first, then the rotation.
@@ -484,7 +487,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<campaign::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
-    let status = CampaignStatus::of(&current);
+    let status = CampaignStatus::of(&current)?;
     let editable = matches!(status, CampaignStatus::Draft | CampaignStatus::Paused);
     if status == CampaignStatus::Completed {
         let only_name = patch.email_account_id.is_none()
@@ -523,7 +526,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
     if let Some(v) = patch.schedule {
         let input = v.ok_or_else(|| cannot_clear("schedule"))?;
-        row.schedule = Set(json!(check_schedule(input, schedule_of(&current))?));
+        row.schedule = Set(json!(check_schedule(input, schedule_of(&current)?)?));
     }
     if let Some(v) = patch.daily_limit {
         row.daily_limit = Set(daily_limit(v.ok_or_else(|| cannot_clear("dailyLimit"))?)?);
@@ -629,13 +632,13 @@ async fn transition(
 }
 
 /// The campaign as the REST API shows it (also the `data` of campaign events).
-pub fn to_json(c: &campaign::Model) -> serde_json::Value {
-    let steps: Vec<serde_json::Value> = steps_of(c)
+pub fn to_json(c: &campaign::Model) -> AppResult<serde_json::Value> {
+    let steps: Vec<serde_json::Value> = steps_of(c)?
         .iter()
         .enumerate()
         .map(|(i, s)| json!({ "step": i + 1, "subject": s.subject, "body": s.body, "delayDays": s.delay_days }))
         .collect();
-    json!({
+    Ok(json!({
         "id": c.id,
         "name": c.name,
         "status": c.status,
@@ -643,7 +646,7 @@ pub fn to_json(c: &campaign::Model) -> serde_json::Value {
         "emailAccountIds": accounts_of(c),
         "pausedReason": c.paused_reason,
         "steps": steps,
-        "schedule": schedule_of(c),
+        "schedule": schedule_of(c)?,
         "dailyLimit": c.daily_limit,
         "trackOpens": c.track_opens,
         "trackClicks": c.track_clicks,
@@ -653,7 +656,7 @@ pub fn to_json(c: &campaign::Model) -> serde_json::Value {
         "updatedAt": ids::rfc3339(&c.updated_at),
         "startedAt": c.started_at.as_ref().map(ids::rfc3339),
         "completedAt": c.completed_at.as_ref().map(ids::rfc3339),
-    })
+    }))
 }
 
 /// Runs a transition and, when this call made it, emits its event in the same transaction.
@@ -669,10 +672,10 @@ async fn transition_and_emit<T: ConnectionTrait + TransactionSession>(
     let moved = transition(&txn, current, from, to).await?;
     let after = get(&txn, workspace_id, &current.id).await?;
     if moved {
-        events::emit(&txn, workspace_id, event_type, to_json(&after)).await?;
+        events::emit(&txn, workspace_id, event_type, to_json(&after)?).await?;
     }
     txn.commit().await?;
-    if !moved && CampaignStatus::of(&after) != to {
+    if !moved && CampaignStatus::of(&after)? != to {
         return Err(illegal(&after, "it changed state meanwhile"));
     }
     Ok((after, moved))
@@ -688,7 +691,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
-    match CampaignStatus::of(&current) {
+    match CampaignStatus::of(&current)? {
         CampaignStatus::Running => return Ok((current, false)),
         CampaignStatus::Completed => {
             return Err(illegal(&current, "a completed campaign cannot start again"));
@@ -701,7 +704,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
             "it needs an emailAccountId before it can start",
         ));
     }
-    if steps_of(&current).is_empty() {
+    if steps_of(&current)?.is_empty() {
         return Err(illegal(
             &current,
             "it needs at least one step before it can start",
@@ -733,7 +736,7 @@ pub async fn pause<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
-    match CampaignStatus::of(&current) {
+    match CampaignStatus::of(&current)? {
         CampaignStatus::Paused => return Ok((current, false)),
         CampaignStatus::Running => {}
         CampaignStatus::Draft => {
@@ -762,7 +765,7 @@ pub async fn complete<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
-    match CampaignStatus::of(&current) {
+    match CampaignStatus::of(&current)? {
         CampaignStatus::Completed => return Ok((current, false)),
         CampaignStatus::Draft => return Err(illegal(&current, "a draft has not started")),
         CampaignStatus::Running | CampaignStatus::Paused => {}
@@ -791,7 +794,7 @@ pub async fn complete_if_done(
         return Ok(false);
     };
     if !matches!(
-        CampaignStatus::of(&current),
+        CampaignStatus::of(&current)?,
         CampaignStatus::Running | CampaignStatus::Paused
     ) || enrolments::any_open(txn, campaign_id).await?
     {
@@ -810,7 +813,7 @@ pub async fn complete_if_done(
             txn,
             &current.workspace_id,
             "campaign.completed",
-            to_json(&after),
+            to_json(&after)?,
         )
         .await?;
     }
@@ -841,7 +844,7 @@ pub async fn pause_for(
             txn,
             &campaign.workspace_id,
             "campaign.paused",
-            to_json(&after),
+            to_json(&after)?,
         )
         .await?;
     }

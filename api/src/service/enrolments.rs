@@ -102,7 +102,7 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = crate::db::begin_write(db).await?;
     let campaign = get(&txn, workspace_id, campaign_id).await?;
-    if CampaignStatus::of(&campaign) == CampaignStatus::Completed {
+    if CampaignStatus::of(&campaign)? == CampaignStatus::Completed {
         return Err(illegal(
             &campaign,
             "a completed campaign takes no new contacts",
@@ -160,11 +160,11 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
         .await?;
 
     // A campaign that has started schedules newcomers at once; a draft waits for its start.
-    let (state, next_send_at) = match CampaignStatus::of(&campaign) {
+    let (state, next_send_at) = match CampaignStatus::of(&campaign)? {
         CampaignStatus::Draft => (EnrolmentState::Pending, None),
         _ => (
             EnrolmentState::Active,
-            Some(campaigns::window_of(&campaign).next_opening(now)),
+            Some(campaigns::window_of(&campaign)?.next_opening(now)),
         ),
     };
     let select = Query::select()
@@ -330,7 +330,7 @@ pub async fn schedule_pending(
     campaign: &campaign::Model,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    let due = campaigns::window_of(campaign).next_opening(now);
+    let due = campaigns::window_of(campaign)?.next_opening(now);
     let result = campaign_contact::Entity::update_many()
         .col_expr(
             campaign_contact::Column::State,
@@ -415,14 +415,14 @@ async fn advance(
     step: i32,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let steps = campaigns::steps_of(campaign);
+    let steps = campaigns::steps_of(campaign)?;
     let next = steps.get(step as usize);
     let (state, due) = match next {
         Some(next) => {
             let after = now + chrono::Duration::days(i64::from(next.delay_days));
             (
                 EnrolmentState::Active,
-                Some(campaigns::window_of(campaign).next_opening(after)),
+                Some(campaigns::window_of(campaign)?.next_opening(after)),
             )
         }
         None => (EnrolmentState::Completed, None),

@@ -178,7 +178,10 @@ pub async fn claim(
             break;
         }
         let campaign = &running[(offset + i) % running.len()];
-        let window = campaigns::window_of(campaign);
+        // A corrupt campaign is reported (by the error's log) and skipped; the others go on.
+        let Ok(window) = campaigns::window_of(campaign) else {
+            continue;
+        };
         if !window.contains(now) {
             continue;
         }
@@ -190,7 +193,13 @@ pub async fn claim(
             continue;
         }
         let room = limit - jobs.len();
-        jobs.extend(claim_campaign(db, tracker, policy, campaign, &window, now, room).await?);
+        match claim_campaign(db, tracker, policy, campaign, &window, now, room).await {
+            Ok(claimed) => jobs.extend(claimed),
+            Err(err) if err.code == crate::error::ErrorCode::Internal => {
+                tracing::error!(campaign = %campaign.id, message = %err.message, "claiming failed; the campaign is skipped this pass");
+            }
+            Err(err) => return Err(err),
+        }
     }
     Ok(jobs)
 }
@@ -274,7 +283,7 @@ async fn claim_campaign(
         .into_iter()
         .map(|m| ((m.contact_id.clone(), m.step), m))
         .collect();
-    let steps = campaigns::steps_of(&campaign);
+    let steps = campaigns::steps_of(&campaign)?;
     let mut campaign_left = campaign_room;
     let mut jobs = Vec::new();
     let mut closed_any = false;
@@ -566,7 +575,7 @@ pub async fn finish(
                 Some(wait) => {
                     defer(&txn, m, &reply, 0, now).await?;
                     let campaign = campaigns::get(&txn, &m.workspace_id, &m.campaign_id).await?;
-                    let due = campaigns::window_of(&campaign).next_opening(now + span(*wait));
+                    let due = campaigns::window_of(&campaign)?.next_opening(now + span(*wait));
                     enrolments::reschedule(
                         &txn,
                         &m.campaign_id,

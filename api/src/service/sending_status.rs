@@ -44,7 +44,7 @@ pub async fn status(
     now: DateTime<Utc>,
 ) -> AppResult<SendingStatus> {
     let campaign = campaigns::get(db, workspace_id, campaign_id).await?;
-    let window = campaigns::window_of(&campaign);
+    let window = campaigns::window_of(&campaign)?;
     let campaign_day = window::local_day(window.timezone(), now).to_string();
     let sent_today = quotas::sent_on(db, &campaign.id, &campaign_day).await?;
     let ids = campaigns::accounts_of(&campaign);
@@ -105,7 +105,7 @@ pub async fn status(
         .iter()
         .filter(|a| AccountStatus::of(&a.account) == AccountStatus::Ok)
         .collect();
-    let state = match CampaignStatus::of(&campaign) {
+    let state = match CampaignStatus::of(&campaign)? {
         CampaignStatus::Draft => "draft",
         CampaignStatus::Paused => "paused",
         CampaignStatus::Completed => "completed",
