@@ -149,6 +149,8 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 /// `build` on a connection the caller made (and may have instrumented).
 pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::Result<App> {
     db::migrate(&db).await?;
+    // The guarded webhook client must build, or the server does not start.
+    crate::engine::webhooks::client(&config.webhooks)?;
     // One setting lifts the address policy everywhere.
     if config.webhooks.allow_private || config.sender.allow_private {
         config.allow_private_hosts(true);
@@ -494,13 +496,7 @@ async fn graphql_post(
     };
     let response =
         graphql::execute_any(&state.schemas, &state.db, request, principal.map(|p| p.0)).await;
-    let body = serde_json::to_vec(&response).unwrap_or_default();
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    rest::json_response(StatusCode::OK, &response)
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

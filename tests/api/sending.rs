@@ -1211,7 +1211,7 @@ async fn signed_email_webhooks_agree_with_what_the_smtp_server_received() {
         allow_private: true,
         ..Default::default()
     };
-    let client = api::engine::webhooks::client(&settings);
+    let client = api::engine::webhooks::client(&settings).unwrap();
     api::engine::webhooks::run_once(&app.db, &client, &settings)
         .await
         .unwrap();

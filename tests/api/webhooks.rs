@@ -586,7 +586,7 @@ async fn send_time_checks_refuse_private_targets_after_resolution() {
     }
     app.contact(json!({ "email": "ssrf@example.com" })).await;
     let settings = api::engine::webhooks::Settings::default();
-    let client = api::engine::webhooks::client(&settings);
+    let client = api::engine::webhooks::client(&settings).unwrap();
     let handled = api::engine::webhooks::run_once(&app.db, &client, &settings)
         .await
         .unwrap();

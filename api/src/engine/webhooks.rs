@@ -101,8 +101,9 @@ impl reqwest::dns::Resolve for GuardedResolver {
     }
 }
 
-/// The HTTP client deliveries use: no redirects, a timeout, and (unless allowed) no private targets.
-pub fn client(settings: &Settings) -> reqwest::Client {
+/// The HTTP client deliveries use: no redirects, a timeout, and (unless allowed) no private
+/// targets. Failing to build it is an error, never a client without those guards.
+pub fn client(settings: &Settings) -> anyhow::Result<reqwest::Client> {
     install_tls_provider();
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -112,12 +113,22 @@ pub fn client(settings: &Settings) -> reqwest::Client {
     if !settings.allow_private {
         builder = builder.dns_resolver(Arc::new(GuardedResolver));
     }
-    builder.build().unwrap_or_default()
+    builder
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot build the webhook HTTP client: {e}"))
 }
 
 pub fn spawn(db: DatabaseConnection, settings: Settings) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let client = client(&settings);
+        // `app::build` built one already, so this does not fail in practice; if it did, the
+        // worker stops loudly rather than deliver without its guards.
+        let client = match client(&settings) {
+            Ok(client) => client,
+            Err(err) => {
+                tracing::error!(%err, "webhook worker not started");
+                return;
+            }
+        };
         loop {
             match run_once(&db, &client, &settings).await {
                 Ok(n) if n > 0 => continue,

@@ -355,9 +355,22 @@ pub fn error_response(err: &AppError, request_id: &RequestId) -> Response {
     json_response(status, &body)
 }
 
+/// The fixed answer when an answer cannot be serialized (never an empty 200).
+pub const SERIALIZATION_FAILED: &str = r#"{"success":false,"error":{"code":"INTERNAL_ERROR","message":"Internal server error","details":{}}}"#;
+
 pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(err) => {
+            tracing::error!(%err, "an answer could not be serialized");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "application/json")],
+                SERIALIZATION_FAILED,
+            )
+                .into_response()
+        }
+    }
 }
 
 /// Each non-null variable without a default must be given: a missing one is the caller's

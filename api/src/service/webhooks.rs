@@ -248,19 +248,24 @@ pub async fn rotate_secret(
 }
 
 /// Queues a `webhook.test` event for this endpoint only; returns the event id.
-pub async fn send_test(
-    db: &impl ConnectionTrait,
+pub async fn send_test<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
     workspace_id: &str,
     id: &str,
 ) -> AppResult<String> {
-    let webhook = get(db, workspace_id, id).await?;
-    events::emit_to(
-        db,
+    use sea_orm::TransactionSession;
+    // The event and its delivery are written together, or not at all.
+    let txn = crate::db::begin_write(db).await?;
+    let webhook = get(&txn, workspace_id, id).await?;
+    let event = events::emit_to(
+        &txn,
         &webhook,
         TEST_EVENT,
         json!({ "webhookId": webhook.id, "message": "This is a test event from FluenzR." }),
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(event)
 }
 
 /// The attempt log of a webhook, newest first.
