@@ -167,7 +167,11 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         allow_private: config.webhooks.allow_private,
     };
     let keys = Arc::new(KeyCache::new(config.api_key_cache_ttl));
+    let logins = Arc::new(crate::throttle::LoginThrottle::new(
+        config.login_limits.clone(),
+    ));
     let shared = || graphql::Shared {
+        logins: logins.clone(),
         db: db.clone(),
         sessions: sessions.clone(),
         keys: keys.clone(),
@@ -474,8 +478,13 @@ fn graphql_error(err: &AppError) -> Response {
 async fn graphql_post(
     State(state): State<AppState>,
     principal: Option<Extension<Principal>>,
-    body: Body,
+    request: Request,
 ) -> Response {
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| crate::throttle::ClientAddr(info.0.ip()));
+    let body = request.into_body();
     let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -494,9 +503,33 @@ async fn graphql_post(
             ));
         }
     };
+    let request = match client {
+        Some(client) => request.data(client),
+        None => request,
+    };
     let response =
         graphql::execute_any(&state.schemas, &state.db, request, principal.map(|p| p.0)).await;
-    rest::json_response(StatusCode::OK, &response)
+    // A throttled sign-in answers 429 with Retry-After, as REST would.
+    let retry_after = response.errors.iter().find_map(|e| {
+        let ext = e.extensions.as_ref()?;
+        (ext.get("code")?.clone().into_json().ok()? == "RATE_LIMITED")
+            .then(|| ext.get("details")?.clone().into_json().ok()?["retryAfter"].as_u64())
+            .flatten()
+    });
+    let mut answer = rest::json_response(
+        if retry_after.is_some() {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::OK
+        },
+        &response,
+    );
+    if let Some(secs) = retry_after
+        && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+    {
+        answer.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    answer
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -61,6 +61,8 @@ pub struct Config {
     pub clock: Clock,
     /// Answer GraphQL introspection (`__schema`, `__type`); an operator may switch it off.
     pub graphql_introspection: bool,
+    /// Sign-in and sign-up attempts allowed per client address and failures per account.
+    pub login_limits: crate::throttle::Limits,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -91,6 +93,7 @@ impl Config {
             tracking_rate_per_minute: 600,
             clock: Clock::system(),
             graphql_introspection: true,
+            login_limits: crate::throttle::Limits::default(),
         }
     }
 }

@@ -15,3 +15,4 @@ pub mod public;
 pub mod rest;
 pub mod seed;
 pub mod service;
+pub mod throttle;

@@ -424,3 +424,73 @@ async fn a_corrupt_campaign_row_is_an_error_never_a_startable_draft() {
         r.body
     );
 }
+
+const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { token } }";
+const LOGIN: &str =
+    "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
+
+#[tokio::test]
+async fn guessing_passwords_is_throttled_per_account_and_per_address_but_not_for_long() {
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.login_limits.failures_per_account = 5;
+        c.login_limits.account_window = std::time::Duration::from_secs(2);
+        c.login_limits.per_address = 1000;
+    })
+    .await;
+    let r = app
+        .gql_as(None, SIGN_UP, json!({ "input": { "email": "victim@example.com", "password": "correct horse battery" } }))
+        .await;
+    assert!(r.body["data"]["signUp"]["token"].is_string(), "{}", r.body);
+    for _ in 0..5 {
+        let r = app
+            .gql_as(
+                None,
+                LOGIN,
+                json!({ "e": "victim@example.com", "p": "wrong" }),
+            )
+            .await;
+        assert_eq!(gql_code(&r), "UNAUTHENTICATED");
+    }
+    // The sixth guess is refused without checking, the right password too: 429 + Retry-After.
+    for password in ["wrong", "correct horse battery"] {
+        let r = app
+            .gql_as(
+                None,
+                LOGIN,
+                json!({ "e": "Victim@Example.com", "p": password }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+        assert_eq!(gql_code(&r), "RATE_LIMITED");
+        let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=2).contains(&wait));
+    }
+    // Not for long: once the window has passed, the owner signs in.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = app
+        .gql_as(
+            None,
+            LOGIN,
+            json!({ "e": "victim@example.com", "p": "correct horse battery" }),
+        )
+        .await;
+    assert!(r.body["data"]["login"]["token"].is_string(), "{}", r.body);
+
+    let spray = crate::helpers::spawn_app_with(|c| c.login_limits.per_address = 4).await;
+    let mut codes = Vec::new();
+    for i in 0..6 {
+        let r = spray
+            .gql_as(
+                None,
+                LOGIN,
+                json!({ "e": format!("u{i}@example.com"), "p": "guess" }),
+            )
+            .await;
+        codes.push(r.status.as_u16());
+    }
+    assert_eq!(
+        codes,
+        vec![200, 200, 200, 200, 429, 429],
+        "one address, many accounts"
+    );
+}

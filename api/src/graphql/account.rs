@@ -7,8 +7,10 @@ use entity::{api_key, user, workspace};
 
 use super::{db, principal};
 use crate::auth::{KeyCache, PrincipalKind, Sessions};
+use crate::error::{AppError, ErrorCode};
 use crate::ids::rfc3339;
 use crate::service::{accounts, workspaces};
+use crate::throttle::{ClientAddr, LoginThrottle};
 
 pub struct Workspace(pub workspace::Model);
 
@@ -162,6 +164,7 @@ pub struct AccountMutation;
 impl AccountMutation {
     /// Creates a workspace (free plan) and its first user, and signs them in.
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<AuthPayload> {
+        throttle(ctx, &input.email)?;
         let (user, workspace) = accounts::sign_up(
             db(ctx)?,
             &input.email,
@@ -181,7 +184,18 @@ impl AccountMutation {
         password: String,
     ) -> Result<AuthPayload> {
         let db = db(ctx)?;
-        let user = accounts::login(db, &email, &password).await?;
+        throttle(ctx, &email)?;
+        let throttle = ctx.data::<Arc<LoginThrottle>>()?;
+        let user = match accounts::login(db, &email, &password).await {
+            Ok(user) => user,
+            Err(err) => {
+                if err.code == ErrorCode::Unauthenticated {
+                    throttle.failed(&email);
+                }
+                return Err(err.into());
+            }
+        };
+        throttle.succeeded(&email);
         let workspace = workspaces::get(db, &user.workspace_id).await?;
         session(ctx, user, workspace)
     }
@@ -209,4 +223,19 @@ impl AccountMutation {
         ctx.data::<Arc<KeyCache>>()?.forget(&revoked.id);
         Ok(ApiKey(revoked))
     }
+}
+
+/// Counts a sign-in or sign-up attempt; too many is `RATE_LIMITED` with `retryAfter` seconds.
+fn throttle(ctx: &Context<'_>, email: &str) -> Result<(), AppError> {
+    let Ok(throttle) = ctx.data::<Arc<LoginThrottle>>() else {
+        return Ok(());
+    };
+    let addr = ctx.data_opt::<ClientAddr>().map(|a| a.0);
+    throttle.attempt(addr, email).map_err(|secs| {
+        AppError::new(
+            ErrorCode::RateLimited,
+            format!("Too many attempts: try again in {secs} s"),
+        )
+        .with_details(serde_json::json!({ "retryAfter": secs }))
+    })
 }

@@ -72,6 +72,7 @@ pub struct Shared {
     pub policy: UrlPolicy,
     pub clock: crate::clock::Clock,
     pub smtp_trust: crate::engine::smtp::Trust,
+    pub logins: Arc<crate::throttle::LoginThrottle>,
 }
 
 /// The executable schema, holding what every request shares.
@@ -90,6 +91,7 @@ fn attach(
         .data(shared.sessions)
         .data(shared.keys)
         .data(shared.policy)
+        .data(shared.logins)
 }
 
 /// Both schemas; with `introspection` off, neither answers `__schema`/`__type`.
