@@ -28,6 +28,27 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Guards of the HTTP server.
+#[derive(Clone, Debug)]
+pub struct HttpLimits {
+    /// A client must send a request's headers within this long, or the connection closes.
+    pub header_read_timeout: Duration,
+    /// A request is answered `408` past this long.
+    pub request_timeout: Duration,
+    /// Open connections at most; more are closed on arrival.
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            header_read_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Where the HTTP server listens; port 0 picks a free one.
@@ -63,6 +84,8 @@ pub struct Config {
     pub graphql_introspection: bool,
     /// Sign-in and sign-up attempts allowed per client address and failures per account.
     pub login_limits: crate::throttle::Limits,
+    /// Header and request deadlines, and the connection cap.
+    pub http: HttpLimits,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -94,6 +117,7 @@ impl Config {
             clock: Clock::system(),
             graphql_introspection: true,
             login_limits: crate::throttle::Limits::default(),
+            http: HttpLimits::default(),
         }
     }
 }

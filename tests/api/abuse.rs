@@ -494,3 +494,60 @@ async fn guessing_passwords_is_throttled_per_account_and_per_address_but_not_for
         "one address, many accounts"
     );
 }
+
+#[tokio::test]
+async fn slow_header_clients_are_cut_off_and_connections_are_capped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.http.header_read_timeout = std::time::Duration::from_millis(400);
+        c.http.max_connections = 8;
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let closed_within = |mut stream: tokio::net::TcpStream, limit: u64| async move {
+        let mut buf = [0u8; 256];
+        let started = std::time::Instant::now();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_millis(limit),
+            stream.read(&mut buf),
+        )
+        .await;
+        (
+            matches!(read, Ok(Ok(0)) | Ok(Err(_)) | Ok(Ok(_))),
+            started.elapsed(),
+        )
+    };
+    // Partial headers, then silence: the server hangs up after the header deadline.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: 1")
+        .await
+        .unwrap();
+    let (closed, after) = closed_within(slow, 3000).await;
+    assert!(closed, "the slow client was not cut off");
+    assert!(after < std::time::Duration::from_millis(2500), "{after:?}");
+
+    // Eight connections hold every slot; the ninth is closed on arrival…
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        held.push(s);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let extra = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let (closed, after) = closed_within(extra, 300).await;
+    assert!(
+        closed && after < std::time::Duration::from_millis(300),
+        "{after:?}"
+    );
+    // …and once the slow ones are cut off, the server answers again.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let r = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    drop(held);
+}
