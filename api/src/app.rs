@@ -44,6 +44,8 @@ pub struct Inner {
     pub tracker: Tracker,
     /// Tracking hits per client address.
     pub hits: RateLimiter,
+    /// GraphQL requests without credentials, per client address.
+    pub anonymous: RateLimiter,
 }
 
 impl std::ops::Deref for AppState {
@@ -256,6 +258,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         inner: Arc::new(Inner {
             limiter: RateLimiter::new(config.rate_limit_per_minute),
             hits: RateLimiter::new(config.tracking_rate_per_minute),
+            anonymous: RateLimiter::new(config.anonymous_rate_per_minute),
             tracker,
             config,
             db,
@@ -421,7 +424,26 @@ async fn graphql_auth(State(state): State<AppState>, mut request: Request, next:
             rate_headers(&mut response, &decision);
             response
         }
-        Ok(None) => next.run(request).await,
+        Ok(None) => {
+            // Without a key, the budget is the client address's.
+            let peer = request
+                .extensions()
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip().to_string());
+            if let Some(peer) = peer {
+                let decision = state.anonymous.check(&peer);
+                if !decision.allowed {
+                    let mut response = graphql_error(&AppError::new(
+                        ErrorCode::RateLimited,
+                        "Too many requests without credentials from this address",
+                    ));
+                    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                    rate_headers(&mut response, &decision);
+                    return response;
+                }
+            }
+            next.run(request).await
+        }
         Err((err, decision)) => {
             let mut response = graphql_error(&err);
             if let Some(decision) = decision {
@@ -560,6 +582,9 @@ async fn graphql_post(
             ));
         }
     };
+    if let Err(err) = graphql::check_expanded_size(&request.query) {
+        return graphql_error(&err);
+    }
     let request = match client {
         Some(client) => request.data(client),
         None => request,

@@ -78,6 +78,8 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     /// Tracking hits per minute per client address.
     pub tracking_rate_per_minute: u32,
+    /// GraphQL requests without credentials per minute per client address.
+    pub anonymous_rate_per_minute: u32,
     /// The time the engine sees (tests move a manual clock).
     pub clock: Clock,
     /// Answer GraphQL introspection (`__schema`, `__type`); an operator may switch it off.
@@ -114,6 +116,7 @@ impl Config {
             public_url: None,
             secret_key: None,
             tracking_rate_per_minute: 600,
+            anonymous_rate_per_minute: 120,
             clock: Clock::system(),
             graphql_introspection: true,
             login_limits: crate::throttle::Limits::default(),

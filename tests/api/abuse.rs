@@ -551,3 +551,57 @@ async fn slow_header_clients_are_cut_off_and_connections_are_capped() {
     assert_eq!(r.status(), StatusCode::OK);
     drop(held);
 }
+
+#[tokio::test]
+async fn fragment_fan_out_is_refused_before_any_work_and_anonymous_graphql_is_rate_limited() {
+    let app = crate::helpers::spawn_app_with(|c| c.anonymous_rate_per_minute = 5).await;
+    let mut query = String::from("fragment F0 on Query { __typename }\n");
+    for i in 1..=24 {
+        query.push_str(&format!(
+            "fragment F{i} on Query {{ ...F{} a: __typename ...F{} }}\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    query.push_str("query { ...F24 }");
+    assert!(query.len() < 2_000);
+    let started = std::time::Instant::now();
+    let r = app.gql_as(None, &query, json!({})).await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(gql_code(&r), "BAD_REQUEST");
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("fragments")
+    );
+    // A self-referencing fragment is refused too, without expanding it.
+    let r = app
+        .gql_as(
+            None,
+            "fragment A on Query { ...A } query { ...A }",
+            json!({}),
+        )
+        .await;
+    assert!(r.body["errors"].is_array(), "{}", r.body);
+
+    // Five anonymous requests a minute from this address: of twelve more, at least two are
+    // refused even if a minute boundary falls among them.
+    let mut codes = Vec::new();
+    for _ in 0..12 {
+        let r = app.gql_as(None, "{ __typename }", json!({})).await;
+        codes.push(r.status.as_u16());
+    }
+    assert_eq!(codes[0], 200);
+    assert!(
+        codes.iter().filter(|c| **c == 429).count() >= 2,
+        "{codes:?}"
+    );
+    // …while a caller with a key has its workspace's budget.
+    let r = app.gql("{ __typename }", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK);
+}

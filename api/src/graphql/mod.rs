@@ -111,6 +111,86 @@ pub fn build_schemas(shared: impl Fn() -> Shared, introspection: bool) -> Schema
     }
 }
 
+/// Most fields a query may select once its fragments are expanded (the standard introspection
+/// query expands to a few hundred). Checked before validation, whose cost grows with it.
+pub const MAX_EXPANDED_FIELDS: usize = 5_000;
+
+/// Refuses a query whose fragment spreads expand past `MAX_EXPANDED_FIELDS` (nested fragments
+/// double at each level: 22 levels are four million fields from 1 KB of text), or that cannot
+/// be parsed. Counted with memoised fragment sizes, so the check itself stays linear.
+pub fn check_expanded_size(query: &str) -> Result<(), AppError> {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    use std::collections::HashMap;
+
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        // Let the executor report the syntax error in its usual words.
+        return Ok(());
+    };
+    fn size(
+        set: &SelectionSet,
+        fragments: &HashMap<
+            async_graphql::Name,
+            async_graphql::Positioned<async_graphql::parser::types::FragmentDefinition>,
+        >,
+        memo: &mut HashMap<String, usize>,
+        visiting: &mut Vec<String>,
+    ) -> usize {
+        let mut total: usize = 0;
+        for item in &set.items {
+            let add = match &item.node {
+                Selection::Field(field) => 1usize.saturating_add(size(
+                    &field.node.selection_set.node,
+                    fragments,
+                    memo,
+                    visiting,
+                )),
+                Selection::InlineFragment(inline) => {
+                    size(&inline.node.selection_set.node, fragments, memo, visiting)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.to_string();
+                    if let Some(n) = memo.get(&name) {
+                        *n
+                    } else if visiting.contains(&name) {
+                        usize::MAX // a cycle: validation refuses it; never expand it
+                    } else if let Some(fragment) = fragments.get(&spread.node.fragment_name.node) {
+                        visiting.push(name.clone());
+                        let n = size(&fragment.node.selection_set.node, fragments, memo, visiting);
+                        visiting.pop();
+                        memo.insert(name, n);
+                        n
+                    } else {
+                        0
+                    }
+                }
+            };
+            total = total.saturating_add(add);
+        }
+        total
+    }
+    let mut memo = HashMap::new();
+    let mut visiting = Vec::new();
+    let mut total: usize = 0;
+    for (_, operation) in document.operations.iter() {
+        total = total.saturating_add(size(
+            &operation.node.selection_set.node,
+            &document.fragments,
+            &mut memo,
+            &mut visiting,
+        ));
+    }
+    if total > MAX_EXPANDED_FIELDS {
+        return Err(AppError::new(
+            ErrorCode::BadRequest,
+            format!(
+                "The query selects too many fields once its fragments are expanded (more than {MAX_EXPANDED_FIELDS})"
+            ),
+        )
+        .with_details(serde_json::json!({ "limit": MAX_EXPANDED_FIELDS })));
+    }
+    Ok(())
+}
+
 /// Whether a query only asks about the schema: every root field of every operation is
 /// `__schema`, `__type` or `__typename` (fragments at the root count as data).
 pub fn is_introspection_only(query: &str) -> bool {
