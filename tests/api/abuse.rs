@@ -605,3 +605,24 @@ async fn fragment_fan_out_is_refused_before_any_work_and_anonymous_graphql_is_ra
     let r = app.gql("{ __typename }", json!({})).await;
     assert_eq!(r.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_query_is_weighed_by_the_page_sizes_that_multiply_it() {
+    let app = spawn_app().await;
+    let nested = "{ groups(perPage: 100) { items { contacts(perPage: 100) { items { campaigns { campaign { contacts(perPage: 100) { items { state } } } } } } } } }";
+    let r = app.gql(nested, json!({})).await;
+    assert_eq!(gql_code(&r), "BAD_REQUEST", "{}", r.body);
+    let details = &r.body["errors"][0]["extensions"]["details"];
+    assert!(details["cost"].as_u64().unwrap() > 1_000_000, "{details}");
+    assert_eq!(details["budget"], 25_000);
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("costs")
+    );
+    // A dashboard of 100 campaigns with their stats fits.
+    let dashboard = "{ campaigns(perPage: 100) { items { name status emailAccount { email } steps { subject } stats { sent openRate replyRate steps { step sent openRate } } } } }";
+    let r = app.gql(dashboard, json!({})).await;
+    assert!(r.body["errors"].is_null(), "{}", r.body);
+}

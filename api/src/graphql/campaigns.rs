@@ -181,6 +181,9 @@ impl Campaign {
             .await?
             .map(EmailAccount))
     }
+    #[graphql(
+        complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
+    )]
     async fn steps(&self) -> Result<Vec<CampaignStep>> {
         Ok(svc::steps_of(&self.0)?
             .into_iter()
@@ -246,6 +249,7 @@ impl Campaign {
         })
     }
     /// Enrolled contacts with their state, newest first.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -400,6 +404,9 @@ impl CampaignStats {
         Ok(t.rate(t.unsubscribed))
     }
     /// The same figures for each step.
+    #[graphql(
+        complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
+    )]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<StepStats>> {
         Ok(self
             .computed(ctx)
@@ -413,6 +420,7 @@ impl CampaignStats {
             .collect())
     }
     /// Events per UTC day between `from` and `to`.
+    #[graphql(complexity = "crate::graphql::list_cost(31, child_complexity)")]
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<DailyStats>> {
         let key = TimelineOf {
             campaign_id: self.campaign_id.clone(),
@@ -710,6 +718,7 @@ impl CampaignQuery {
     }
 
     /// Campaigns, filtered by status, sorted (`createdAt`, `updatedAt`, `name`) and paginated.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
     async fn campaigns(
         &self,
         ctx: &Context<'_>,

@@ -100,6 +100,9 @@ impl Contact {
         Ok(ids.into_iter().map(ID).collect())
     }
     /// Campaigns the contact is enrolled in, newest enrolment first.
+    #[graphql(
+        complexity = "crate::graphql::list_cost(crate::graphql::ASSUMED_ENROLMENTS, child_complexity)"
+    )]
     async fn campaigns(&self, ctx: &Context<'_>) -> Result<Vec<ContactCampaign>> {
         let rows = loader(ctx)?
             .load_one(EnrolmentsOfContact(self.model.id.clone()))
@@ -109,6 +112,9 @@ impl Contact {
     }
     /// Every email sent (or being sent) to this contact, oldest first; `campaignId` narrows
     /// it to one campaign.
+    #[graphql(
+        complexity = "crate::graphql::list_cost(crate::graphql::ASSUMED_MESSAGES, child_complexity)"
+    )]
     async fn messages(&self, ctx: &Context<'_>, campaign_id: Option<ID>) -> Result<Vec<Message>> {
         let rows = loader(ctx)?
             .load_one(MessagesOfContact(self.model.id.clone()))
@@ -276,6 +282,7 @@ impl ContactQuery {
 
     /// Contacts, filtered, sorted (`createdAt`, `updatedAt`, `email`, `firstName`, `lastName`,
     /// `company`; default `createdAt`) and paginated.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,

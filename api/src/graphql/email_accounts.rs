@@ -186,6 +186,7 @@ impl EmailAccountQuery {
     }
 
     /// Email accounts, sorted (`createdAt`, `updatedAt`, `email`) and paginated.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
     async fn email_accounts(
         &self,
         ctx: &Context<'_>,

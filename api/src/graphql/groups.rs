@@ -34,6 +34,7 @@ impl Group {
             .unwrap_or(0))
     }
     /// The group's contacts, filtered, sorted and paginated like `contacts`.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -123,6 +124,7 @@ impl GroupQuery {
     }
 
     /// Groups, sorted (`createdAt`, `updatedAt`, `name`; default `createdAt`) and paginated.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
     async fn groups(
         &self,
         ctx: &Context<'_>,

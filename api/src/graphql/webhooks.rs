@@ -64,6 +64,7 @@ impl Webhook {
         rfc3339(&self.row.updated_at)
     }
     /// Delivery attempts, newest first.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
     async fn deliveries(
         &self,
         ctx: &Context<'_>,
@@ -165,6 +166,7 @@ impl WebhookQuery {
     }
 
     /// Webhooks, newest first.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
     async fn webhooks(
         &self,
         ctx: &Context<'_>,
