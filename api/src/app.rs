@@ -316,10 +316,28 @@ fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Gives the request its id and a span carrying it, so every log line of the request says
+/// which one it was; ends with one `debug` line per request (no query string: it may hold
+/// personal data).
 async fn request_id(mut request: Request, next: Next) -> Response {
+    use tracing::Instrument as _;
     let id = RequestId(ids::new_id("req"));
     request.extensions_mut().insert(id.clone());
-    let mut response = next.run(request).await;
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id.0,
+        method = %request.method(),
+        path = %request.uri().path(),
+    );
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::debug!(
+            status = response.status().as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+            "answered"
+        )
+    });
     if let Ok(value) = HeaderValue::from_str(&id.0) {
         response.headers_mut().insert("request-id", value);
     }

@@ -217,3 +217,58 @@ async fn a_separate_worker_process_delivers_what_the_server_queued() {
     server.wait().ok();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_and_never_the_key() {
+    let dir = temp_dir();
+    let url = database_url(&dir);
+    let bin = env!("CARGO_BIN_EXE_fluenzr");
+    let log = dir.join("server.log");
+    let mut server = Command::new(bin)
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
+        .env("FLUENZR_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info,api=debug")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let (mut base, mut key) = (None, None);
+    while base.is_none() || key.is_none() {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(addr) = line.strip_prefix("FluenzR listening on ") {
+            base = Some(addr.trim().to_owned());
+        }
+        if let Some(k) = line.trim().strip_prefix("fz_live_") {
+            key = Some(format!("fz_live_{k}"));
+        }
+    }
+    let (base, key) = (base.unwrap(), key.unwrap());
+    api::engine::webhooks::install_tls_provider();
+    let r = reqwest::Client::new()
+        .post(format!("{base}/v1/contacts"))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({ "email": "logged@example.com" }))
+        .send()
+        .await
+        .unwrap();
+    let request_id = r.headers()["request-id"].to_str().unwrap().to_owned();
+    let mut found = None;
+    for _ in 0..100 {
+        let text = std::fs::read_to_string(&log).unwrap();
+        found = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|v| v["span"]["request_id"] == request_id.as_str());
+        if found.is_some() {
+            assert!(!text.contains(&key), "the API key is never logged");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    server.kill().ok();
+    let line = found.expect("a JSON log line carrying the request id");
+    assert_eq!(line["span"]["path"], "/v1/contacts");
+    assert_eq!(line["fields"]["status"], 201);
+    std::fs::remove_dir_all(&dir).ok();
+}
