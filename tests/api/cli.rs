@@ -267,6 +267,7 @@ async fn json_logs_carry_the_request_id_and_never_the_key() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     server.kill().ok();
+    server.wait().ok();
     let line = found.expect("a JSON log line carrying the request id");
     assert_eq!(line["span"]["path"], "/v1/contacts");
     assert_eq!(line["fields"]["status"], 201);
