@@ -19,6 +19,22 @@ fn temp_dir() -> std::path::PathBuf {
     dir
 }
 
+/// Reads a starting `serve`'s stdout until it has printed its address and demo key.
+fn address_and_key(server: &mut std::process::Child) -> (String, String) {
+    let mut lines = BufReader::new(server.stdout.take().expect("piped stdout")).lines();
+    let (mut base, mut key) = (None, None);
+    while base.is_none() || key.is_none() {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(addr) = line.strip_prefix("FluenzR listening on ") {
+            base = Some(addr.trim().to_owned());
+        }
+        if let Some(k) = line.trim().strip_prefix("fz_live_") {
+            key = Some(format!("fz_live_{k}"));
+        }
+    }
+    (base.unwrap_or_default(), key.unwrap_or_default())
+}
+
 #[tokio::test]
 async fn serve_prints_a_demo_key_once_and_workspace_create_prints_json() {
     let dir = temp_dir();
@@ -31,19 +47,7 @@ async fn serve_prints_a_demo_key_once_and_workspace_create_prints_json() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let mut base = None;
-    let mut demo_key = None;
-    while base.is_none() || demo_key.is_none() {
-        let line = lines.next().expect("server output").unwrap();
-        if let Some(addr) = line.strip_prefix("FluenzR listening on ") {
-            base = Some(addr.trim().to_owned());
-        }
-        if let Some(key) = line.trim().strip_prefix("fz_live_") {
-            demo_key = Some(format!("fz_live_{key}"));
-        }
-    }
-    let (base, demo_key) = (base.unwrap(), demo_key.unwrap());
+    let (base, demo_key) = address_and_key(&mut server);
     let client = reqwest::Client::new();
     let r = client
         .get(format!("{base}/v1/contacts"))
@@ -232,18 +236,7 @@ async fn json_logs_carry_the_request_id_and_never_the_key() {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let (mut base, mut key) = (None, None);
-    while base.is_none() || key.is_none() {
-        let line = lines.next().expect("server output").unwrap();
-        if let Some(addr) = line.strip_prefix("FluenzR listening on ") {
-            base = Some(addr.trim().to_owned());
-        }
-        if let Some(k) = line.trim().strip_prefix("fz_live_") {
-            key = Some(format!("fz_live_{k}"));
-        }
-    }
-    let (base, key) = (base.unwrap(), key.unwrap());
+    let (base, key) = address_and_key(&mut server);
     api::engine::webhooks::install_tls_provider();
     let r = reqwest::Client::new()
         .post(format!("{base}/v1/contacts"))
