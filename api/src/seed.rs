@@ -225,7 +225,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
                 }
             }
             let count = rows.len() as i64;
-            insert_chunks(db, rows, 3000).await?;
+            insert_chunks(db, rows, 2000).await?;
             let txn = crate::db::begin_write(db).await?;
             crate::service::enrolments::add_to_contact_count(&txn, &campaign.id, count)
                 .await
@@ -277,7 +277,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
             })
             .collect();
         let count = rows.len() as i64;
-        insert_chunks(db, rows, 3000).await?;
+        insert_chunks(db, rows, 2000).await?;
         let txn = crate::db::begin_write(db).await?;
         crate::service::enrolments::add_to_contact_count(&txn, &campaign.id, count)
             .await

@@ -266,3 +266,35 @@ async fn json_logs_carry_the_request_id_and_never_the_key() {
     assert_eq!(line["fields"]["status"], 201);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn seed_bench_loads_a_dataset_whose_batches_fit_sqlites_variable_limit() {
+    let dir = temp_dir();
+    let url = database_url(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_fluenzr"))
+        .args([
+            "seed-bench",
+            "--database-url",
+            &url,
+            "--workspaces",
+            "1",
+            "--contacts",
+            "3000",
+            "--campaigns",
+            "1",
+            "--enrol-percent",
+            "100",
+            "--events",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("a JSON summary");
+    assert!(summary.is_object());
+    std::fs::remove_dir_all(&dir).ok();
+}
