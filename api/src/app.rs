@@ -323,21 +323,28 @@ async fn request_id(mut request: Request, next: Next) -> Response {
     use tracing::Instrument as _;
     let id = RequestId(ids::new_id("req"));
     request.extensions_mut().insert(id.clone());
-    let span = tracing::info_span!(
-        "request",
-        request_id = %id.0,
-        method = %request.method(),
-        path = %request.uri().path(),
-    );
+    let span = tracing::info_span!("request", request_id = %id.0);
+    let (method, path) = if tracing::enabled!(tracing::Level::DEBUG) {
+        (
+            Some(request.method().clone()),
+            Some(request.uri().path().to_owned()),
+        )
+    } else {
+        (None, None)
+    };
     let started = std::time::Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
-    span.in_scope(|| {
-        tracing::debug!(
-            status = response.status().as_u16(),
-            micros = started.elapsed().as_micros() as u64,
-            "answered"
-        )
-    });
+    if let (Some(method), Some(path)) = (method, path) {
+        span.in_scope(|| {
+            tracing::debug!(
+                %method,
+                path,
+                status = response.status().as_u16(),
+                micros = started.elapsed().as_micros() as u64,
+                "answered"
+            )
+        });
+    }
     if let Ok(value) = HeaderValue::from_str(&id.0) {
         response.headers_mut().insert("request-id", value);
     }

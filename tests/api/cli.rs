@@ -19,7 +19,8 @@ fn temp_dir() -> std::path::PathBuf {
     dir
 }
 
-/// Reads a starting `serve`'s stdout until it has printed its address and demo key.
+/// Reads a starting `serve`'s stdout until it has printed its address and demo key, then keeps
+/// draining it (a closed pipe would make the server's next line kill it).
 fn address_and_key(server: &mut std::process::Child) -> (String, String) {
     let mut lines = BufReader::new(server.stdout.take().expect("piped stdout")).lines();
     let (mut base, mut key) = (None, None);
@@ -32,6 +33,7 @@ fn address_and_key(server: &mut std::process::Child) -> (String, String) {
             key = Some(format!("fz_live_{k}"));
         }
     }
+    std::thread::spawn(move || lines.for_each(drop));
     (base.unwrap_or_default(), key.unwrap_or_default())
 }
 
@@ -244,7 +246,12 @@ async fn json_logs_carry_the_request_id_and_never_the_key() {
         .json(&serde_json::json!({ "email": "logged@example.com" }))
         .send()
         .await
-        .unwrap();
+        .unwrap_or_else(|e| {
+            panic!(
+                "{e}; server log:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            )
+        });
     let request_id = r.headers()["request-id"].to_str().unwrap().to_owned();
     let mut found = None;
     for _ in 0..100 {
@@ -262,7 +269,7 @@ async fn json_logs_carry_the_request_id_and_never_the_key() {
     server.kill().ok();
     server.wait().ok();
     let line = found.expect("a JSON log line carrying the request id");
-    assert_eq!(line["span"]["path"], "/v1/contacts");
+    assert_eq!(line["fields"]["path"], "/v1/contacts");
     assert_eq!(line["fields"]["status"], 201);
     std::fs::remove_dir_all(&dir).ok();
 }
