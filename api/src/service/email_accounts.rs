@@ -375,27 +375,49 @@ pub async fn list(
 
 /// Records the result of a connection check: a success clears an error status; an
 /// authentication failure sets it (as a failed send would).
-/// `ok`: the check passed; `account_error`: it failed for a reason that is the account's
-/// (refused credentials, a host that is not allowed), not the network's.
+/// Marks an account unable to send as configured (refused credentials, a host that is not
+/// allowed): its sends wait until its settings change. The one place this rule is written.
+pub async fn set_error(db: &impl ConnectionTrait, id: &str, message: &str) -> AppResult<()> {
+    email_account::Entity::update_many()
+        .col_expr(
+            email_account::Column::Status,
+            Expr::value(AccountStatus::Error.as_str()),
+        )
+        .col_expr(email_account::Column::LastError, Expr::value(message))
+        .filter(email_account::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a connection check: a success clears an error status; a failure that is the
+/// account's own (`account_error`) sets it, as a failed send would; a network failure changes
+/// nothing.
 pub async fn record_check(
     db: &impl ConnectionTrait,
     account: &email_account::Model,
     ok: bool,
     account_error: Option<&str>,
 ) -> AppResult<email_account::Model> {
-    let mut row: email_account::ActiveModel = account.clone().into();
     match (ok, account_error) {
         (true, _) => {
-            row.status = Set(AccountStatus::Ok.as_str().to_owned());
-            row.last_error = Set(None);
+            email_account::Entity::update_many()
+                .col_expr(
+                    email_account::Column::Status,
+                    Expr::value(AccountStatus::Ok.as_str()),
+                )
+                .col_expr(
+                    email_account::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                )
+                .filter(email_account::Column::Id.eq(&account.id))
+                .exec(db)
+                .await?;
         }
-        (false, Some(error)) => {
-            row.status = Set(AccountStatus::Error.as_str().to_owned());
-            row.last_error = Set(Some(error.to_owned()));
-        }
+        (false, Some(error)) => set_error(db, &account.id, error).await?,
         (false, None) => return Ok(account.clone()),
     }
-    Ok(row.update(db).await?)
+    get(db, &account.workspace_id, &account.id).await
 }
 
 /// Accounts by id (any workspace: callers pass ids they already scoped).

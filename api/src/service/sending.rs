@@ -600,18 +600,7 @@ pub async fn finish(
             // Not the recipient's fault: the attempt does not count, and the email waits for
             // the account to be fixed.
             defer(&txn, m, &reply, 1, now).await?;
-            email_account::Entity::update_many()
-                .col_expr(
-                    email_account::Column::Status,
-                    Expr::value(AccountStatus::Error.as_str()),
-                )
-                .col_expr(
-                    email_account::Column::LastError,
-                    Expr::value(reply.as_str()),
-                )
-                .filter(email_account::Column::Id.eq(&job.account.id))
-                .exec(&txn)
-                .await?;
+            super::email_accounts::set_error(&txn, &job.account.id, &reply).await?;
             enrolments::reschedule(
                 &txn,
                 &m.campaign_id,
