@@ -24,7 +24,7 @@ use tokio::task::JoinHandle;
 use crate::error::AppResult;
 use crate::ids;
 use crate::service::events::{self, DISABLED_EVENT};
-use crate::service::webhooks::is_public;
+use crate::service::network::is_public;
 
 /// How delivery behaves; the defaults are the production schedule.
 #[derive(Clone, Debug)]

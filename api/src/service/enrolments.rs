@@ -576,7 +576,11 @@ pub async fn record_email_event(
                 step: message.step,
                 kind,
                 at: now,
-                metadata: json!({ "messageId": message.id }).merge(event.detail()),
+                metadata: {
+                    let mut metadata = json!({ "messageId": message.id });
+                    event.add_detail(&mut metadata);
+                    metadata
+                },
             },
         )
         .await?;
@@ -664,17 +668,4 @@ pub async fn record_email_event(
         EmailEvent::Opened | EmailEvent::Clicked { .. } => {}
     }
     Ok(())
-}
-
-trait Merge {
-    fn merge(self, other: serde_json::Value) -> serde_json::Value;
-}
-
-impl Merge for serde_json::Value {
-    fn merge(mut self, other: serde_json::Value) -> serde_json::Value {
-        if let (serde_json::Value::Object(a), serde_json::Value::Object(b)) = (&mut self, other) {
-            a.extend(b);
-        }
-        self
-    }
 }

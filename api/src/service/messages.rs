@@ -97,6 +97,13 @@ impl EmailEvent {
         }
     }
 
+    /// Adds `detail` to a JSON object (the webhook payload, the event row's metadata).
+    pub fn add_detail(&self, into: &mut Value) {
+        if let (Value::Object(out), Value::Object(extra)) = (into, self.detail()) {
+            out.extend(extra);
+        }
+    }
+
     /// What the event adds to the webhook payload and the event row's metadata.
     pub fn detail(&self) -> Value {
         match self {
@@ -126,9 +133,7 @@ pub fn event_data(m: &message::Model, c: &contact::Model, event: &EmailEvent) ->
         "subject": m.subject,
         "smtpMessageId": m.message_id,
     });
-    if let (Value::Object(out), Value::Object(extra)) = (&mut data, event.detail()) {
-        out.extend(extra);
-    }
+    event.add_detail(&mut data);
     data
 }
 

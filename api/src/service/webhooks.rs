@@ -27,7 +27,7 @@ pub struct UrlPolicy {
     pub allow_private: bool,
 }
 
-pub use super::network::is_public;
+use super::network::is_public;
 
 fn refuse(message: impl Into<String>) -> AppError {
     AppError::invalid_field("url", message)
