@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use entity::{campaign_contact, contact};
+use entity::contact;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Set};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -17,7 +17,7 @@ use crate::clock::Clock;
 use crate::engine::sender::{Sender, Settings};
 use crate::error::AppError;
 use crate::ids;
-use crate::seed::insert_chunks;
+use crate::seed::{enrolment_row, insert_chunks};
 use crate::service::campaigns::{self, CampaignInput, ScheduleInput, StepInput};
 use crate::service::email_accounts::{self, EmailAccountInput, SmtpSecurity};
 use crate::service::enrolments::add_to_contact_count;
@@ -113,20 +113,7 @@ async fn enrol_many(
                 created_at: Set(now),
                 updated_at: Set(now),
             });
-            rows.push(campaign_contact::ActiveModel {
-                campaign_id: Set(campaign_id.to_owned()),
-                contact_id: Set(id),
-                workspace_id: Set(workspace_id.to_owned()),
-                state: Set("active".into()),
-                current_step: Set(0),
-                next_send_at: Set(due),
-                last_sent_at: Set(None),
-                email_account_id: Set(None),
-                reason: Set(None),
-                follow_up: Set(false),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
+            rows.push(enrolment_row(campaign_id, &id, workspace_id, 0, due, now));
         }
         insert_chunks(db, people, 2000).await?;
         insert_chunks(db, rows, 2000).await?;

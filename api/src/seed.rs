@@ -58,6 +58,31 @@ fn fail(e: AppError) -> anyhow::Error {
     anyhow::anyhow!(e.message)
 }
 
+/// A bulk-loaded enrolment row (a benchmark or dataset writes them directly, in batches).
+pub(crate) fn enrolment_row(
+    campaign_id: &str,
+    contact_id: &str,
+    workspace_id: &str,
+    current_step: i32,
+    next_send_at: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> campaign_contact::ActiveModel {
+    campaign_contact::ActiveModel {
+        campaign_id: Set(campaign_id.to_owned()),
+        contact_id: Set(contact_id.to_owned()),
+        workspace_id: Set(workspace_id.to_owned()),
+        state: Set("active".into()),
+        current_step: Set(current_step),
+        next_send_at: Set(next_send_at),
+        last_sent_at: Set(None),
+        email_account_id: Set(None),
+        reason: Set(None),
+        follow_up: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
 pub(crate) async fn insert_chunks<A, C>(
     db: &C,
     rows: Vec<A>,
@@ -207,20 +232,14 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
             let mut rows = Vec::new();
             for contact_id in &contact_ids {
                 if rng.below(100) < spec.enrol_percent {
-                    rows.push(campaign_contact::ActiveModel {
-                        campaign_id: Set(campaign.id.clone()),
-                        contact_id: Set(contact_id.clone()),
-                        workspace_id: Set(workspace.id.clone()),
-                        state: Set("active".into()),
-                        current_step: Set(1),
-                        next_send_at: Set(None),
-                        last_sent_at: Set(None),
-                        email_account_id: Set(None),
-                        reason: Set(None),
-                        follow_up: Set(false),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                    });
+                    rows.push(enrolment_row(
+                        &campaign.id,
+                        contact_id,
+                        &workspace.id,
+                        1,
+                        None,
+                        now,
+                    ));
                     enrolled.push(contact_id.clone());
                 }
             }
@@ -261,20 +280,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
         let few: Vec<String> = enrolled.into_iter().take(1000).collect();
         let rows: Vec<_> = few
             .iter()
-            .map(|contact_id| campaign_contact::ActiveModel {
-                campaign_id: Set(campaign.id.clone()),
-                contact_id: Set(contact_id.clone()),
-                workspace_id: Set(workspace_id.clone()),
-                state: Set("active".into()),
-                current_step: Set(1),
-                next_send_at: Set(None),
-                last_sent_at: Set(None),
-                email_account_id: Set(None),
-                reason: Set(None),
-                follow_up: Set(false),
-                created_at: Set(now),
-                updated_at: Set(now),
-            })
+            .map(|contact_id| enrolment_row(&campaign.id, contact_id, &workspace_id, 1, None, now))
             .collect();
         let count = rows.len() as i64;
         insert_chunks(db, rows, 2000).await?;
