@@ -305,3 +305,30 @@ fn seed_bench_loads_a_dataset_whose_batches_fit_sqlites_variable_limit() {
     assert!(summary.is_object());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn bench_sending_sends_its_campaign_to_its_sink() {
+    let dir = temp_dir();
+    let url = database_url(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_fluenzr"))
+        .args([
+            "bench-sending",
+            "--database-url",
+            &url,
+            "--emails",
+            "64",
+            "--table",
+            "128",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let figures: Value = serde_json::from_slice(&out.stdout).expect("JSON figures");
+    assert_eq!(figures["emails"], 64);
+    assert!(figures["emailsPerSecond"].as_f64().unwrap() > 0.0);
+    std::fs::remove_dir_all(&dir).ok();
+}
