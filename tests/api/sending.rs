@@ -75,6 +75,10 @@ async fn campaign(app: &TestApp, account: &Value, steps: Value, extra: Value) ->
     app.campaign(body).await
 }
 
+fn one_step() -> Value {
+    json!([{ "subject": "Hi", "body": "Hello" }])
+}
+
 fn two_steps() -> Value {
     json!([
         { "subject": "Quick question, {{firstName}}", "body": "<p>Hi {{firstName | there}},</p><p>See <a href=\"https://acme.example/offer?a=1&amp;b=2\">our offer</a>.</p><p><a href=\"{{unsubscribeUrl}}\">Unsubscribe</a></p>" },
@@ -394,15 +398,7 @@ async fn daily_limits_hold_per_campaign_and_per_account_and_follow_ups_go_first(
 async fn the_send_gap_spaces_an_accounts_emails() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let account = smtp_account(&app, &smtp, json!({ "sendGapSeconds": 60 })).await;
-    launch(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        3,
-        "gap",
-    )
-    .await;
+    launch(&app, &account, one_step(), json!({}), 3, "gap").await;
 
     assert_eq!(pass(&app).await, 1);
     assert_eq!(pass(&app).await, 0, "the gap holds the next send");
@@ -458,15 +454,7 @@ async fn inbox_rotation_keeps_each_contact_on_one_account() {
 async fn pause_stops_new_sends_at_once_and_start_resumes() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let account = smtp_account(&app, &smtp, json!({ "sendGapSeconds": 10 })).await;
-    let (c, _) = launch(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        3,
-        "p",
-    )
-    .await;
+    let (c, _) = launch(&app, &account, one_step(), json!({}), 3, "p").await;
     assert_eq!(pass(&app).await, 1);
     let r = app
         .post(&format!("/v1/campaigns/{}/pause", id_of(&c)), json!({}))
@@ -544,13 +532,7 @@ async fn a_4xx_is_retried_with_backoff_then_sent_and_a_5xx_bounces() {
     );
     smtp.reject_rcpt_always("gone0@example.com", "550 5.1.1 No such user");
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let c = campaign(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-    )
-    .await;
+    let c = campaign(&app, &account, one_step(), json!({})).await;
     let mut ids = people(&app, 1, "slow").await;
     ids.extend(people(&app, 1, "gone").await);
     enrol(&app, &c, &ids).await;
@@ -599,15 +581,7 @@ async fn retries_run_out_and_the_enrolment_fails() {
     let (app, smtp) = app_at(MONDAY_10).await;
     smtp.script_rcpt("busy0@example.com", &["421 4.3.2 busy"; 5]);
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let (c, _) = launch(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        1,
-        "busy",
-    )
-    .await;
+    let (c, _) = launch(&app, &account, one_step(), json!({}), 1, "busy").await;
     for wait in [0, 1, 5, 30, 120] {
         app.clock.advance(Duration::minutes(wait));
         assert_eq!(pass(&app).await, 1, "attempt after {wait} min");
@@ -629,15 +603,7 @@ async fn retries_run_out_and_the_enrolment_fails() {
 async fn an_authentication_failure_stops_the_account_not_the_system() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let bad = smtp_account(&app, &smtp, json!({ "smtpPassword": "wrong" })).await;
-    let (c, _) = launch(
-        &app,
-        &bad,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        2,
-        "auth",
-    )
-    .await;
+    let (c, _) = launch(&app, &bad, one_step(), json!({}), 2, "auth").await;
 
     pass(&app).await;
     assert!(smtp.received().is_empty());
@@ -722,15 +688,7 @@ async fn a_broken_connection_after_the_data_is_unknown_not_resent() {
     let (app, smtp) = app_at(MONDAY_10).await;
     smtp.stall_after_data(true);
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let (c, _) = launch(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        1,
-        "stall",
-    )
-    .await;
+    let (c, _) = launch(&app, &account, one_step(), json!({}), 1, "stall").await;
     assert_eq!(pass(&app).await, 1);
     let rows = messages(&app).await;
     assert_eq!(rows[0].state, "unknown");
@@ -949,15 +907,7 @@ async fn tracking_counts_opens_clicks_and_one_click_unsubscribes() {
 async fn suppressed_contacts_are_never_emailed_by_any_campaign() {
     let (app, smtp) = app_at(MONDAY_10).await;
     let account = smtp_account(&app, &smtp, json!({})).await;
-    let (c, ids) = launch(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        2,
-        "sup",
-    )
-    .await;
+    let (c, ids) = launch(&app, &account, one_step(), json!({}), 2, "sup").await;
     // Unsubscribed after enrolment, before the send.
     app.put(
         &format!("/v1/contacts/{}", ids[0]),
@@ -1062,7 +1012,7 @@ async fn an_email_account_in_a_rotation_cannot_be_deleted() {
     let c = campaign(
         &app,
         &first,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
+        one_step(),
         json!({ "emailAccountIds": [second["id"]] }),
     )
     .await;
@@ -1094,7 +1044,7 @@ async fn two_workers_never_overshoot_a_daily_limit() {
     let (c, _) = launch(
         &app,
         &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
+        one_step(),
         json!({ "dailyLimit": 25 }),
         60,
         "lim",
@@ -1123,15 +1073,7 @@ async fn a_refused_connection_is_retried_not_lost() {
     let port = closed.local_addr().unwrap().port();
     drop(closed);
     let account = smtp_account(&app, &smtp, json!({ "smtpPort": port })).await;
-    let (c, _) = launch(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        1,
-        "down",
-    )
-    .await;
+    let (c, _) = launch(&app, &account, one_step(), json!({}), 1, "down").await;
     assert_eq!(pass(&app).await, 1);
     let rows = messages(&app).await;
     assert_eq!(rows[0].state, "deferred");
@@ -1346,15 +1288,7 @@ async fn starttls_and_implicit_tls_send_encrypted_and_verify_the_certificate() {
     for (mode, security) in [(Tls::Starttls, "starttls"), (Tls::Implicit, "tls")] {
         let smtp = SmtpServer::start_with(Some((USER, PASSWORD)), mode).await;
         let account = smtp_account(&app, &smtp, json!({ "smtpSecurity": security })).await;
-        launch(
-            &app,
-            &account,
-            json!([{ "subject": "Hi", "body": "Hello" }]),
-            json!({}),
-            2,
-            security,
-        )
-        .await;
+        launch(&app, &account, one_step(), json!({}), 2, security).await;
         while pass(&app).await > 0 {}
         let got = smtp.received();
         assert_eq!(got.len(), 2, "{security}");
@@ -1382,15 +1316,7 @@ async fn an_untrusted_certificate_is_refused_and_nothing_is_sent() {
     let app = tls_app(false).await;
     let smtp = SmtpServer::start_with(Some((USER, PASSWORD)), Tls::Starttls).await;
     let account = smtp_account(&app, &smtp, json!({ "smtpSecurity": "starttls" })).await;
-    let (c, _) = launch(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        1,
-        "untrusted",
-    )
-    .await;
+    let (c, _) = launch(&app, &account, one_step(), json!({}), 1, "untrusted").await;
     assert_eq!(pass(&app).await, 1);
     assert!(smtp.received().is_empty());
     assert!(
