@@ -41,6 +41,8 @@ pub struct Inner {
     pub keys: Arc<KeyCache>,
     pub limiter: RateLimiter,
     pub rest: RestTable,
+    /// The OpenAPI document, built once from the route table and the schema.
+    pub openapi: axum::body::Bytes,
     pub tracker: Tracker,
     /// Tracking hits per client address.
     pub hits: RateLimiter,
@@ -240,10 +242,13 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
     };
     let schemas = graphql::build_schemas(shared, config.graphql_introspection);
     let schema = schemas.data.clone();
-    let rest = RestTable::compile(rest::table::routes()).map_err(anyhow::Error::msg)?;
+    let sdl = schema.sdl();
+    let rest = RestTable::compile(rest::table::routes(), &sdl).map_err(anyhow::Error::msg)?;
     rest.validate(&schema, &db)
         .await
         .map_err(anyhow::Error::msg)?;
+    let openapi = rest::contract::document(&rest, &sdl).map_err(anyhow::Error::msg)?;
+    let openapi = axum::body::Bytes::from(serde_json::to_vec(&openapi)?);
 
     let demo_api_key = if config.seed_demo_workspace {
         seed_demo(&db).await?
@@ -267,6 +272,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
             sessions,
             keys,
             rest,
+            openapi,
         }),
     };
     let router = router(state.clone());
@@ -492,12 +498,27 @@ fn error_for(path: &str, err: &AppError, request_id: &RequestId) -> Response {
 /// first answer (marked `Idempotent-Replayed: true`), a replay with a different request is 400.
 async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+    // Only the methods a route can write with; any other is answered (405) as if no key came.
+    if !matches!(
+        method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
         return next.run(request).await;
     }
     let Some(key) = request.headers().get("idempotency-key").cloned() else {
         return next.run(request).await;
     };
+    // A method the path does not route is answered 405, never stored as a key's answer.
+    let routed = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .is_some_and(|path| {
+            (path.as_str() == "/graphql" && method == Method::POST)
+                || state.rest.routes(&method, path.as_str())
+        });
+    if !routed {
+        return next.run(request).await;
+    }
     let Some(principal) = request.extensions().get::<Principal>().cloned() else {
         return next.run(request).await;
     };
@@ -653,7 +674,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 async fn openapi(State(state): State<AppState>) -> Response {
-    rest::json_response(StatusCode::OK, &rest::openapi(&state.rest))
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi.clone(),
+    )
+        .into_response()
 }
 
 async fn not_found(Extension(request_id): Extension<RequestId>) -> Response {

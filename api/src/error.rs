@@ -41,6 +41,11 @@ impl ErrorCode {
             .unwrap_or(&CODES[CODES.len() - 1])
     }
 
+    /// Every code, in the table's order.
+    pub fn all() -> Vec<ErrorCode> {
+        CODES.iter().map(|row| row.0).collect()
+    }
+
     pub fn as_str(self) -> &'static str {
         self.row().1
     }
@@ -90,6 +95,13 @@ impl AppError {
 
     pub fn not_found(what: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    /// Ids in a body that name nothing in this workspace: 400, listing them in
+    /// `details.unknownIds`.
+    pub fn unknown_ids(field: &str, what: &str, unknown: &[&String]) -> Self {
+        Self::validation(format!("Unknown {what} ids"))
+            .with_details(serde_json::json!({ "field": field, "unknownIds": unknown }))
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {

@@ -165,6 +165,22 @@ async fn one_address_policy_guards_webhooks_and_smtp_hosts() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{target}: {}", r.body);
         assert_eq!(r.body["error"]["details"]["field"], "url");
     }
+    // A webhook host that does not resolve now is accepted (DNS may be down; each delivery
+    // checks where it resolves); one that resolves to a private address is refused now.
+    let r = app
+        .post(
+            "/v1/webhooks",
+            json!({ "url": "https://hooks.no-such-host.invalid/x", "events": ["*"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = app
+        .post(
+            "/v1/webhooks",
+            json!({ "url": "https://localhost/x", "events": ["*"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     for host in [
         "127.0.0.1",
         "169.254.169.254",

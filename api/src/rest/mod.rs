@@ -1,6 +1,7 @@
 //! The REST compatibility layer: the route table, compiled once, executed against the GraphQL
 //! schema, and every answer reshaped into the `{success, data, meta}` envelope.
 
+pub mod contract;
 pub mod table;
 
 use std::collections::{BTreeMap, HashMap};
@@ -26,6 +27,8 @@ use table::{BodyMap, ParamKind, RouteSpec, Shape};
 pub struct CompiledRoute {
     pub spec: RouteSpec,
     document: ExecutableDocument,
+    /// Where the variables must hold lists.
+    lists: Vec<Vec<contract::Step>>,
 }
 
 /// The compiled table.
@@ -34,8 +37,8 @@ pub struct RestTable {
 }
 
 impl RestTable {
-    /// Parses every operation and rejects duplicate routes.
-    pub fn compile(specs: Vec<RouteSpec>) -> Result<RestTable, String> {
+    /// Parses every operation (against the schema in `sdl`) and rejects duplicate routes.
+    pub fn compile(specs: Vec<RouteSpec>, sdl: &str) -> Result<RestTable, String> {
         let mut seen = std::collections::HashSet::new();
         let mut routes = Vec::with_capacity(specs.len());
         for spec in specs {
@@ -47,7 +50,13 @@ impl RestTable {
             }
             let document = async_graphql::parser::parse_query(&spec.operation)
                 .map_err(|e| format!("REST route {} does not parse: {e}", spec.name))?;
-            routes.push(Arc::new(CompiledRoute { spec, document }));
+            let lists = contract::list_paths(sdl, &document)
+                .map_err(|e| format!("REST route {}: {e}", spec.name))?;
+            routes.push(Arc::new(CompiledRoute {
+                spec,
+                document,
+                lists,
+            }));
         }
         Ok(RestTable { routes })
     }
@@ -74,6 +83,17 @@ impl RestTable {
             }
         }
         Ok(())
+    }
+
+    /// Whether the table has a route for `method` on `path` (a full route template, e.g.
+    /// `/v1/contacts/{id}`).
+    pub fn routes(&self, method: &axum::http::Method, path: &str) -> bool {
+        let Some(path) = path.strip_prefix("/v1") else {
+            return false;
+        };
+        self.routes
+            .iter()
+            .any(|r| r.spec.method == *method && r.spec.path == path)
     }
 
     /// The axum routes (full paths under `/v1`), each path answering unknown methods with 405.
@@ -166,9 +186,24 @@ async fn run(
         apply_body(&spec.body, &bytes, &mut variables)?;
     }
     require_variables(&route.document, &variables)?;
+    let variables = Value::Object(variables);
+    if let Some(at) = contract::misplaced_scalar(&variables, &route.lists) {
+        // A body mapped whole onto one variable names its fields without that variable.
+        let field = match &spec.body {
+            BodyMap::Variable(name) => at
+                .strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .unwrap_or(&at),
+            _ => at.as_str(),
+        };
+        return Err(AppError::invalid_field(
+            field,
+            format!("{field} must be a list"),
+        ));
+    }
 
-    let mut request = Request::new(spec.operation.clone())
-        .variables(Variables::from_json(Value::Object(variables)));
+    let mut request =
+        Request::new(spec.operation.clone()).variables(Variables::from_json(variables));
     request.set_parsed_query(route.document.clone());
     let response = graphql::execute(&state.schema, &state.db, request, Some(principal)).await;
     if let Some(error) = response.errors.first() {
@@ -290,6 +325,8 @@ fn apply_body(
                 .with_details(json!({ "line": e.line(), "column": e.column() }))
         })?
     };
+    let mut body = body;
+    integral_numbers(&mut body);
     let Value::Object(object) = body else {
         return Err(AppError::new(
             ErrorCode::BadRequest,
@@ -315,6 +352,26 @@ fn apply_body(
         }
     }
     Ok(())
+}
+
+/// JSON does not tell `822.0` from `822`: an integral number written with a fraction or an
+/// exponent is read as the integer it equals (within ±2^53, where every such number is exact),
+/// so an integer field accepts it.
+fn integral_numbers(value: &mut Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() <= EXACT
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// A GraphQL error as an `AppError`, keeping its code and details.
@@ -424,61 +481,4 @@ fn placeholder_variables(document: &ExecutableDocument) -> Value {
         }
     }
     Value::Object(variables)
-}
-
-/// The OpenAPI 3.1 document, generated from the same table.
-pub fn openapi(table: &RestTable) -> Value {
-    let mut paths = Map::new();
-    for route in &table.routes {
-        let spec = &route.spec;
-        let mut parameters: Vec<Value> = spec
-            .path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
-            .collect();
-        parameters.extend(spec.query.iter().map(|p| {
-            let ty = match p.kind {
-                ParamKind::Int => "integer",
-                ParamKind::Str => "string",
-            };
-            json!({ "name": p.name, "in": "query", "required": false, "description": p.description, "schema": { "type": ty } })
-        }));
-        let mut operation = json!({
-            "operationId": spec.name,
-            "summary": spec.summary,
-            "parameters": parameters,
-            "security": [{ "bearer": [] }],
-            "responses": {
-                spec.status.to_string(): { "description": "Success", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Success" } } } },
-                "default": { "description": "Error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-            },
-        });
-        if spec.body != BodyMap::None {
-            operation["requestBody"] = json!({
-                "required": true,
-                "content": { "application/json": { "schema": { "type": "object" } } },
-            });
-        }
-        let entry = paths
-            .entry(format!("/v1{}", spec.path))
-            .or_insert_with(|| Value::Object(Map::new()));
-        entry[spec.method.as_str().to_ascii_lowercase()] = operation;
-    }
-    json!({
-        "openapi": "3.1.0",
-        "info": { "title": "FluenzR API", "version": env!("CARGO_PKG_VERSION") },
-        "paths": paths,
-        "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
-            "schemas": {
-                "Success": { "type": "object", "required": ["success", "data"], "properties": {
-                    "success": { "const": true }, "data": {}, "meta": { "type": "object" } } },
-                "Error": { "type": "object", "required": ["success", "error"], "properties": {
-                    "success": { "const": false },
-                    "error": { "type": "object", "required": ["code", "message"], "properties": {
-                        "code": { "type": "string" }, "message": { "type": "string" }, "details": { "type": "object" } } } } },
-            },
-        },
-    })
 }

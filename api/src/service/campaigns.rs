@@ -20,7 +20,12 @@ use crate::ids;
 
 pub const MAX_STEPS: usize = 20;
 pub const DEFAULT_DAILY_LIMIT: i32 = 100;
-const MAX_DAILY_LIMIT: i32 = 10_000;
+pub const MAX_DAILY_LIMIT: i32 = 10_000;
+pub const MAX_NAME: usize = 200;
+/// Longest subject line (RFC 5322 line limit).
+pub const MAX_SUBJECT_CHARS: usize = 998;
+pub const MAX_BODY_CHARS: usize = 100_000;
+pub const MAX_DELAY_DAYS: i32 = 365;
 /// Most contact ids one enrolment call takes (a group has no limit).
 pub const MAX_ENROL_IDS: usize = 10_000;
 
@@ -194,7 +199,7 @@ pub fn accounts_of(campaign: &campaign::Model) -> Vec<String> {
     out
 }
 
-const MAX_ROTATION: usize = 50;
+pub const MAX_ROTATION: usize = 50;
 
 async fn check_rotation(
     db: &impl ConnectionTrait,
@@ -225,7 +230,7 @@ async fn check_rotation(
 }
 
 fn name(value: Option<String>) -> AppResult<String> {
-    clean_text("name", value, 200)?
+    clean_text("name", value, MAX_NAME)?
         .ok_or_else(|| AppError::invalid_field("name", "Name is required"))
 }
 
@@ -276,11 +281,11 @@ fn check_steps(inputs: Vec<StepInput>) -> AppResult<Vec<Step>> {
                 None,
             ));
         }
-        if subject.chars().count() > 998 || subject.contains(['\r', '\n']) {
+        if subject.chars().count() > MAX_SUBJECT_CHARS || subject.contains(['\r', '\n']) {
             return Err(step_error(
                 index,
                 "subject",
-                "subject must be one line of at most 998 characters",
+                format!("subject must be one line of at most {MAX_SUBJECT_CHARS} characters"),
                 None,
             ));
         }
@@ -288,11 +293,11 @@ fn check_steps(inputs: Vec<StepInput>) -> AppResult<Vec<Step>> {
         if body.trim().is_empty() {
             return Err(step_error(index, "body", "body is required", None));
         }
-        if body.len() > 100_000 {
+        if body.chars().count() > MAX_BODY_CHARS {
             return Err(step_error(
                 index,
                 "body",
-                "body must be at most 100000 bytes",
+                format!("body must be at most {MAX_BODY_CHARS} characters"),
                 None,
             ));
         }
@@ -309,11 +314,11 @@ fn check_steps(inputs: Vec<StepInput>) -> AppResult<Vec<Step>> {
                 None,
             ));
         }
-        if !(0..=365).contains(&delay_days) {
+        if !(0..=MAX_DELAY_DAYS).contains(&delay_days) {
             return Err(step_error(
                 index,
                 "delayDays",
-                "delayDays must be between 0 and 365",
+                format!("delayDays must be between 0 and {MAX_DELAY_DAYS}"),
                 None,
             ));
         }

@@ -12,16 +12,20 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::{
-    Page, PageRequest, Patch, SortOrder, clean_text, events, groups, like_contains, sort_field,
+    Page, PageRequest, Patch, SortOrder, clean_text, events, filter_text, groups, like_contains,
+    sort_field,
 };
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::ids;
 
 /// Most contacts one `create_many` call takes.
 pub const MAX_BATCH: usize = 1000;
-const MAX_TEXT: usize = 200;
-const MAX_CUSTOM_FIELDS: usize = 100;
-const MAX_CUSTOM_FIELDS_BYTES: usize = 16 * 1024;
+/// Longest name or company.
+pub const MAX_TEXT: usize = 200;
+/// Longest phone number.
+pub const MAX_PHONE: usize = 50;
+pub const MAX_CUSTOM_FIELDS: usize = 100;
+pub const MAX_CUSTOM_FIELDS_BYTES: usize = 16 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContactStatus {
@@ -104,12 +108,18 @@ fn normalize_email(email: Option<String>) -> AppResult<(String, String)> {
 /// Integers past 2^53 cannot travel as JSON numbers without changing: refuse them rather than
 /// keep a different number (send such values as strings).
 fn exact_number(n: &serde_json::Number) -> bool {
-    const EXACT: f64 = 9_007_199_254_740_992.0;
-    n.is_i64()
-        || n.is_u64()
-        || n.as_f64()
-            .is_some_and(|f| f.fract() != 0.0 || f.abs() <= EXACT)
+    if let Some(i) = n.as_i64() {
+        return i.unsigned_abs() <= MAX_EXACT_INTEGER;
+    }
+    if let Some(u) = n.as_u64() {
+        return u <= MAX_EXACT_INTEGER;
+    }
+    n.as_f64()
+        .is_some_and(|f| f.abs() <= MAX_EXACT_INTEGER as f64)
 }
+
+/// The largest magnitude a custom number may have: 2^53, beyond which JSON numbers lose digits.
+pub const MAX_EXACT_INTEGER: u64 = 9_007_199_254_740_992;
 
 fn check_custom_fields(value: Value) -> AppResult<Value> {
     let invalid = |message: String| AppError::invalid_field("customFields", message);
@@ -181,7 +191,7 @@ fn build_row(workspace_id: &str, input: ContactInput) -> AppResult<contact::Acti
         first_name: Set(text("firstName", input.first_name)?),
         last_name: Set(text("lastName", input.last_name)?),
         company: Set(text("company", input.company)?),
-        phone: Set(clean_text("phone", input.phone, 50)?),
+        phone: Set(clean_text("phone", input.phone, MAX_PHONE)?),
         custom_fields: Set(custom_fields),
         status: Set(input
             .status
@@ -289,7 +299,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         row.company = Set(text("company", v)?);
     }
     if let Some(v) = patch.phone {
-        row.phone = Set(clean_text("phone", v, 50)?);
+        row.phone = Set(clean_text("phone", v, MAX_PHONE)?);
     }
     if let Some(v) = patch.custom_fields {
         row.custom_fields = Set(match v {
@@ -404,28 +414,18 @@ pub async fn list(
     let column = sort_field(sort, SORT_FIELDS)?;
     let mut filtered = false;
     let mut cond = Condition::all().add(contact::Column::WorkspaceId.eq(workspace_id));
-    if let Some(email) = filter
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
+    if let Some(email) = filter_text("email", filter.email.as_deref())? {
         filtered = true;
         cond = cond.add(
             Expr::col(contact::Column::EmailNormalized)
-                .like(LikeExpr::new(like_contains("email", &email.to_lowercase())?).escape('\\')),
+                .like(LikeExpr::new(like_contains(&email.to_lowercase())).escape('\\')),
         );
     }
     if let Some(status) = filter.status {
         filtered = true;
         cond = cond.add(contact::Column::Status.eq(status.as_str()));
     }
-    if let Some(company) = filter
-        .company
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    if let Some(company) = filter_text("company", filter.company.as_deref())? {
         filtered = true;
         cond = cond.add(ExprTrait::eq(
             Func::lower(Expr::col(contact::Column::Company)),
@@ -669,10 +669,7 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
                     .iter()
                     .filter(|g| !known_groups.contains(*g))
                     .collect();
-                (!unknown.is_empty()).then(|| {
-                    AppError::validation("Unknown group ids")
-                        .with_details(json!({ "field": "groupIds", "unknownIds": unknown }))
-                })
+                (!unknown.is_empty()).then(|| AppError::unknown_ids("groupIds", "group", &unknown))
             }
             _ => None,
         };

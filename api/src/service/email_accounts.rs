@@ -14,9 +14,14 @@ use crate::error::{AppError, AppResult};
 use crate::ids;
 
 pub const DEFAULT_DAILY_LIMIT: i32 = 200;
-const MAX_DAILY_LIMIT: i32 = 10_000;
+pub const MAX_DAILY_LIMIT: i32 = 10_000;
 pub const DEFAULT_SEND_GAP_SECONDS: i32 = 60;
-const MAX_SEND_GAP_SECONDS: i32 = 86_400;
+pub const MAX_SEND_GAP_SECONDS: i32 = 86_400;
+pub const MAX_NAME: usize = 200;
+/// Longest host name (RFC 1035).
+pub const MAX_HOST: usize = 253;
+pub const MAX_USERNAME: usize = 320;
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// Whether an account can send: `error` after an SMTP authentication failure, until its
 /// settings change.
@@ -125,7 +130,7 @@ fn email(value: Option<String>) -> AppResult<String> {
 /// A host name or IP literal; a literal must be public unless private hosts are allowed (a
 /// name is checked where it resolves, at each connection).
 fn host(value: Option<String>, policy: UrlPolicy) -> AppResult<String> {
-    let host = required("smtpHost", value, 253)?;
+    let host = required("smtpHost", value, MAX_HOST)?;
     let literal = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = literal.parse::<std::net::IpAddr>()
         && !policy.allow_private
@@ -191,7 +196,7 @@ fn send_gap(value: i32) -> AppResult<i32> {
 
 fn password(value: Option<String>) -> AppResult<String> {
     match value {
-        Some(p) if !p.is_empty() && p.len() <= 1024 => Ok(p),
+        Some(p) if !p.is_empty() && p.chars().count() <= MAX_PASSWORD_CHARS => Ok(p),
         Some(p) if !p.is_empty() => Err(AppError::invalid_field(
             "smtpPassword",
             "smtpPassword is too long",
@@ -211,7 +216,7 @@ pub async fn create(
 ) -> AppResult<email_account::Model> {
     let email = email(input.email)?;
     let security = input.smtp_security.unwrap_or(SmtpSecurity::Starttls);
-    let username = match clean_text("smtpUsername", input.smtp_username, 320)? {
+    let username = match clean_text("smtpUsername", input.smtp_username, MAX_USERNAME)? {
         Some(username) => username,
         None => email.clone(),
     };
@@ -219,7 +224,7 @@ pub async fn create(
     let row = email_account::ActiveModel {
         id: Set(ids::new_id(ids::EMAIL_ACCOUNT)),
         workspace_id: Set(workspace_id.to_owned()),
-        name: Set(clean_text("name", input.name, 200)?),
+        name: Set(clean_text("name", input.name, MAX_NAME)?),
         smtp_host: Set(host(input.smtp_host, policy)?),
         smtp_port: Set(port(input.smtp_port.unwrap_or(security.default_port()))?),
         smtp_username: Set(username),
@@ -270,7 +275,7 @@ pub async fn update(
         row.email = Set(email(Some(v.ok_or_else(|| cannot_clear("email"))?))?);
     }
     if let Some(v) = patch.name {
-        row.name = Set(clean_text("name", v, 200)?);
+        row.name = Set(clean_text("name", v, MAX_NAME)?);
     }
     if let Some(v) = patch.smtp_host {
         row.smtp_host = Set(host(
@@ -288,7 +293,7 @@ pub async fn update(
         row.smtp_port = Set(port(v.ok_or_else(|| cannot_clear("smtpPort"))?)?);
     }
     if let Some(v) = patch.smtp_username {
-        row.smtp_username = Set(required("smtpUsername", v, 320)?);
+        row.smtp_username = Set(required("smtpUsername", v, MAX_USERNAME)?);
     }
     if let Some(v) = patch.smtp_password {
         row.smtp_password = Set(password(v)?);

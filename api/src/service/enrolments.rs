@@ -121,8 +121,7 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
             .collect();
         unknown.dedup();
         if !unknown.is_empty() {
-            return Err(AppError::validation("Unknown contact ids")
-                .with_details(json!({ "field": "contactIds", "unknownIds": unknown })));
+            return Err(AppError::unknown_ids("contactIds", "contact", &unknown));
         }
     }
 

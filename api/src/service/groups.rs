@@ -10,12 +10,17 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{Page, PageRequest, Patch, SortOrder, clean_text, contacts, like_contains, sort_field};
+use super::{
+    Page, PageRequest, Patch, SortOrder, clean_text, contacts, filter_text, like_contains,
+    sort_field,
+};
 use crate::error::{AppError, AppResult};
 use crate::ids;
 
 /// Most contact ids one membership call takes.
 pub const MAX_MEMBERS_PER_CALL: usize = 1000;
+pub const MAX_NAME: usize = 200;
+pub const MAX_DESCRIPTION: usize = 2000;
 
 #[derive(Clone, Debug, Default)]
 pub struct GroupInput {
@@ -52,12 +57,12 @@ pub struct MembershipChange {
 }
 
 fn name(value: Option<String>) -> AppResult<String> {
-    clean_text("name", value, 200)?
+    clean_text("name", value, MAX_NAME)?
         .ok_or_else(|| AppError::invalid_field("name", "Name is required"))
 }
 
 fn description(value: Option<String>) -> AppResult<Option<String>> {
-    clean_text("description", value, 2000)
+    clean_text("description", value, MAX_DESCRIPTION)
 }
 
 pub async fn create(
@@ -129,15 +134,10 @@ pub async fn list(
 ) -> AppResult<Page<contact_group::Model>> {
     let column = sort_field(sort, SORT_FIELDS)?;
     let mut cond = Condition::all().add(contact_group::Column::WorkspaceId.eq(workspace_id));
-    if let Some(name) = filter
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    if let Some(name) = filter_text("name", filter.name.as_deref())? {
         cond = cond.add(
             Expr::expr(Func::lower(Expr::col(contact_group::Column::Name)))
-                .like(LikeExpr::new(like_contains("name", &name.to_lowercase())?).escape('\\')),
+                .like(LikeExpr::new(like_contains(&name.to_lowercase())).escape('\\')),
         );
     }
     let query = contact_group::Entity::find().filter(cond);
@@ -196,8 +196,7 @@ pub async fn existing_ids(
     let known = known_ids(db, workspace_id, &distinct).await?;
     let unknown: Vec<&String> = distinct.iter().filter(|id| !known.contains(*id)).collect();
     if !unknown.is_empty() {
-        return Err(AppError::validation("Unknown group ids")
-            .with_details(json!({ "field": field, "unknownIds": unknown })));
+        return Err(AppError::unknown_ids(field, "group", &unknown));
     }
     Ok(distinct)
 }
@@ -268,8 +267,7 @@ async fn check_members(
     let known = contacts::known_ids(db, workspace_id, &distinct).await?;
     let unknown: Vec<&String> = distinct.iter().filter(|id| !known.contains(*id)).collect();
     if !unknown.is_empty() {
-        return Err(AppError::validation("Unknown contact ids")
-            .with_details(json!({ "field": "contactIds", "unknownIds": unknown })));
+        return Err(AppError::unknown_ids("contactIds", "contact", &unknown));
     }
     Ok((group, distinct))
 }

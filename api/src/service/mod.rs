@@ -129,17 +129,15 @@ pub fn sort_field<C: Copy>(requested: Option<&str>, allowed: &[(&str, C)]) -> Ap
 /// Trims a free-text field; empty becomes `None`; overly long is a validation error.
 pub fn clean_text(field: &str, value: Option<String>, max: usize) -> AppResult<Option<String>> {
     let Some(value) = value else { return Ok(None) };
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    if trimmed.chars().count() > max {
+    // Length and characters are judged on the text as sent, so the published limits hold
+    // exactly (surrounding spaces count; a control character is refused even at an edge).
+    if value.chars().count() > max {
         return Err(AppError::invalid_field(
             field,
             format!("{field} must be at most {max} characters"),
         ));
     }
-    if trimmed
+    if value
         .chars()
         .any(|c| addresses::is_deceptive(c) && !matches!(c, '\n' | '\t'))
     {
@@ -148,21 +146,32 @@ pub fn clean_text(field: &str, value: Option<String>, max: usize) -> AppResult<O
             format!("{field} must not contain control or invisible characters"),
         ));
     }
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
     Ok(Some(trimmed.to_owned()))
 }
 
 /// Longest text a substring filter takes.
 pub const MAX_FILTER_CHARS: usize = 320;
 
-/// A `LIKE` pattern matching `needle` anywhere, with `%`, `_` and `\` escaped; a needle longer
-/// than `MAX_FILTER_CHARS` is a validation error on `field` (SQLite refuses very long patterns).
-pub fn like_contains(field: &str, needle: &str) -> AppResult<String> {
-    if needle.chars().count() > MAX_FILTER_CHARS {
+/// A filter's text, trimmed; `None` when blank. Longer than `MAX_FILTER_CHARS` as sent is a
+/// validation error on `field` (SQLite refuses very long patterns).
+pub fn filter_text<'a>(field: &str, value: Option<&'a str>) -> AppResult<Option<&'a str>> {
+    let Some(value) = value else { return Ok(None) };
+    if value.chars().count() > MAX_FILTER_CHARS {
         return Err(AppError::invalid_field(
             field,
             format!("The {field} filter takes at most {MAX_FILTER_CHARS} characters"),
         ));
     }
+    Ok(Some(value.trim()).filter(|v| !v.is_empty()))
+}
+
+/// A `LIKE` pattern matching `needle` (a checked filter text) anywhere, with `%`, `_` and `\`
+/// escaped.
+pub fn like_contains(needle: &str) -> String {
     let mut pattern = String::with_capacity(needle.len() + 2);
     pattern.push('%');
     for ch in needle.chars() {
@@ -172,7 +181,7 @@ pub fn like_contains(field: &str, needle: &str) -> AppResult<String> {
         pattern.push(ch);
     }
     pattern.push('%');
-    Ok(pattern)
+    pattern
 }
 
 /// Counts `query` and fetches the requested page of it, concurrently, in the order `sorted`

@@ -35,6 +35,9 @@ fn refuse(message: impl Into<String>) -> AppError {
 
 /// Longest webhook URL accepted.
 pub const MAX_URL: usize = 2048;
+pub const MAX_DESCRIPTION: usize = 500;
+/// How long saving a webhook waits for DNS before accepting the name unresolved.
+const SAVE_LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Checks a target URL's shape and, unless private targets are allowed, where it resolves.
 pub async fn check_url(policy: UrlPolicy, raw: &str) -> AppResult<url::Url> {
@@ -60,16 +63,21 @@ pub async fn check_url(policy: UrlPolicy, raw: &str) -> AppResult<url::Url> {
     if port != 80 && port != 443 {
         return Err(refuse("url must use port 80 or 443"));
     }
+    // A name that does not resolve now is accepted (DNS may be down, the record may come
+    // later): every delivery checks where the name resolves when it connects, which is also
+    // what defeats rebinding. A name that resolves to a private address is refused now.
     let addresses: Vec<IpAddr> = match host {
         url::Host::Ipv4(ip) => vec![IpAddr::V4(ip)],
         url::Host::Ipv6(ip) => vec![IpAddr::V6(ip)],
-        url::Host::Domain(name) => tokio::net::lookup_host((name, port))
-            .await
-            .map_err(|_| refuse(format!("url host '{name}' does not resolve")))?
-            .map(|a| a.ip())
-            .collect(),
+        url::Host::Domain(name) => {
+            let lookup = tokio::net::lookup_host((name, port));
+            match tokio::time::timeout(SAVE_LOOKUP_TIMEOUT, lookup).await {
+                Ok(Ok(found)) => found.map(|a| a.ip()).collect(),
+                _ => Vec::new(),
+            }
+        }
     };
-    if addresses.is_empty() || addresses.iter().any(|ip| !is_public(*ip)) {
+    if addresses.iter().any(|ip| !is_public(*ip)) {
         return Err(refuse(
             "url must not point at a loopback, private, link-local or multicast address",
         ));
@@ -143,7 +151,11 @@ pub async fn create(
         workspace_id: Set(workspace_id.to_owned()),
         url: Set(url.to_string()),
         events: Set(json!(events)),
-        description: Set(clean_text("description", input.description, 500)?),
+        description: Set(clean_text(
+            "description",
+            input.description,
+            MAX_DESCRIPTION,
+        )?),
         active: Set(input.active.unwrap_or(true)),
         secret: Set(new_secret()),
         previous_secret: Set(None),
@@ -185,7 +197,7 @@ pub async fn update(
         row.events = Set(json!(check_events(events)?));
     }
     if let Some(description) = patch.description {
-        row.description = Set(clean_text("description", description, 500)?);
+        row.description = Set(clean_text("description", description, MAX_DESCRIPTION)?);
     }
     if let Some(active) = patch.active {
         let active =

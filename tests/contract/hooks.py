@@ -1,0 +1,167 @@
+"""Schemathesis hooks for tests/contract/run.sh.
+
+JSON Schema states each field's own limits; a few rules of the API span fields or depend on
+what exists, and no schema can state them. For *valid* (positive) cases these hooks make the
+generated request obey those rules, the way a real client would, so that a refusal the fuzzer
+then sees is a real defect. Invalid (negative) cases are sent untouched.
+
+- An `Idempotency-Key` names one logical request: each positive case gets a fresh key (reusing
+  a key with another body is refused with 400 by design).
+- Ids inside a body (`groupIds`, `contactIds`, `groupId`, `emailAccountId(s)`) must name
+  resources of the workspace (unknown ones are refused with 400 naming them): positive cases
+  keep only ids the server has handed out and not deleted.
+- A campaign's sending window ends after it starts; its first step has a subject and no delay;
+  `{{` opens a template variable, so free text does not carry braces.
+- A stats timeline runs forward and covers at most 366 days.
+"""
+
+import datetime
+import json
+import os
+import re
+import urllib.request
+import uuid
+
+import schemathesis
+
+KNOWN = {"cnt": [], "grp": [], "acc": [], "cmp": [], "whk": []}
+ID = re.compile(r"^(cnt|grp|acc|cmp|whk)_[0-9a-z]{26}$")
+
+
+def _positive(case):
+    meta = case.meta
+    return meta is None or meta.generation.mode.is_positive
+
+
+def _remember(value, deleting=None):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "id" and isinstance(inner, str) and ID.match(inner):
+                prefix = inner[:3]
+                if inner not in KNOWN[prefix]:
+                    KNOWN[prefix].append(inner)
+            else:
+                _remember(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            _remember(inner)
+
+
+SEEDS = {
+    "cnt": ("/v1/contacts", lambda n: {"email": f"seed{n}@fuzz.example"}),
+    "grp": ("/v1/groups", lambda n: {"name": f"Seed {n}"}),
+    "acc": (
+        "/v1/email-accounts",
+        lambda n: {"email": f"sender{n}@fuzz.example", "smtpHost": "smtp.fuzz.example", "smtpPassword": "pw"},
+    ),
+}
+
+
+def _ensure(prefix):
+    """Creates one resource of the kind when none is known, so a valid case can name it."""
+    if KNOWN[prefix]:
+        return
+    path, body = SEEDS[prefix]
+    request = urllib.request.Request(
+        os.environ["FUZZ_BASE"] + path,
+        data=json.dumps(body(uuid.uuid4().hex[:8])).encode(),
+        headers={"Authorization": "Bearer " + os.environ["FUZZ_KEY"], "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as answer:
+        _remember(json.load(answer)["data"])
+
+
+def _known(ids, prefix):
+    return [i for i in ids if isinstance(i, str) and i in KNOWN[prefix]]
+
+
+def _plain(text):
+    return text.replace("{", "").replace("}", "") if isinstance(text, str) else text
+
+
+def _fix_ids(body):
+    for field, prefix in (("groupIds", "grp"), ("contactIds", "cnt"), ("emailAccountIds", "acc")):
+        if isinstance(body.get(field), list):
+            kept = _known(body[field], prefix)
+            if not kept and body[field]:
+                _ensure(prefix)
+                kept = [KNOWN[prefix][-1]]
+            body[field] = kept
+    for field, prefix in (("groupId", "grp"), ("emailAccountId", "acc")):
+        if isinstance(body.get(field), str) and body[field] not in KNOWN[prefix]:
+            _ensure(prefix)
+            body[field] = KNOWN[prefix][-1]
+    if isinstance(body.get("contacts"), list):
+        for contact in body["contacts"]:
+            if isinstance(contact, dict):
+                _fix_ids(contact)
+
+
+def _fix_campaign(body):
+    schedule = body.get("schedule")
+    if isinstance(schedule, dict):
+        start = schedule.get("startTime") or "09:00"
+        end = schedule.get("endTime") or "17:00"
+        if isinstance(start, str) and isinstance(end, str) and start >= end:
+            schedule["startTime"], schedule["endTime"] = "00:00", "23:59"
+    steps = body.get("steps")
+    if isinstance(steps, list):
+        for index, step in enumerate(steps):
+            if not isinstance(step, dict):
+                continue
+            step["subject"] = _plain(step.get("subject"))
+            step["body"] = _plain(step.get("body"))
+            if index == 0:
+                if not (isinstance(step.get("subject"), str) and step["subject"].strip()):
+                    step["subject"] = "Hello"
+                step["delayDays"] = 0
+
+
+def _fix_timeline(query):
+    def day(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return None
+
+    if "from" not in query and "to" not in query:
+        return
+    to = day(query.get("to")) or datetime.datetime.now(datetime.timezone.utc).date()
+    start = day(query.get("from")) or to - datetime.timedelta(days=29)
+    if start > to or (to - start).days >= 366:
+        start = to - datetime.timedelta(days=29)
+    query["to"] = to.isoformat()
+    query["from"] = start.isoformat()
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    if not _positive(case):
+        return
+    if case.headers and "Idempotency-Key" in case.headers:
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
+    if isinstance(case.body, dict):
+        _fix_ids(case.body)
+        if case.path.startswith("/v1/campaigns"):
+            _fix_campaign(case.body)
+    if isinstance(case.query, dict):
+        _fix_timeline(case.query)
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    try:
+        payload = response.json()
+    except Exception:
+        return
+    if not isinstance(payload, dict) or not payload.get("success"):
+        return
+    data = payload.get("data")
+    if case.method.upper() == "DELETE" and isinstance(data, dict) and data.get("deleted"):
+        gone = data.get("id")
+        for ids in KNOWN.values():
+            if gone in ids:
+                ids.remove(gone)
+        return
+    _remember(data)
