@@ -312,7 +312,9 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::public::routes())
-        .route("/graphiql/{file}", get(graphiql_asset))
+        .route("/graphiql/{file}", get(asset))
+        .route("/docs", get(docs))
+        .route("/docs/{file}", get(asset))
         .route("/v1/openapi.json", get(openapi))
         .merge(rest)
         .merge(graphql)
@@ -692,32 +694,67 @@ async fn graphiql() -> Html<&'static str> {
 }
 
 /// GraphiQL's scripts and styles, built into the binary so the playground works offline.
-async fn graphiql_asset(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
-    let (body, content_type): (&'static [u8], &str) = match file.as_str() {
-        "graphiql.min.js" => (
-            include_bytes!("../assets/graphiql/graphiql.min.js"),
-            "text/javascript",
-        ),
-        "graphiql.min.css" => (
-            include_bytes!("../assets/graphiql/graphiql.min.css"),
-            "text/css",
-        ),
-        "react.production.min.js" => (
-            include_bytes!("../assets/graphiql/react.production.min.js"),
-            "text/javascript",
-        ),
-        "react-dom.production.min.js" => (
-            include_bytes!("../assets/graphiql/react-dom.production.min.js"),
-            "text/javascript",
-        ),
-        _ => return StatusCode::NOT_FOUND.into_response(),
+/// The files the built-in pages load, embedded at build time so the pages work offline.
+const ASSETS: &[(&str, &str, &[u8], &str)] = &[
+    (
+        "graphiql",
+        "graphiql.min.js",
+        include_bytes!("../assets/graphiql/graphiql.min.js"),
+        "text/javascript",
+    ),
+    (
+        "graphiql",
+        "graphiql.min.css",
+        include_bytes!("../assets/graphiql/graphiql.min.css"),
+        "text/css",
+    ),
+    (
+        "graphiql",
+        "react.production.min.js",
+        include_bytes!("../assets/graphiql/react.production.min.js"),
+        "text/javascript",
+    ),
+    (
+        "graphiql",
+        "react-dom.production.min.js",
+        include_bytes!("../assets/graphiql/react-dom.production.min.js"),
+        "text/javascript",
+    ),
+    (
+        "docs",
+        "redoc.standalone.js",
+        include_bytes!("../assets/redoc/redoc.standalone.js"),
+        "text/javascript",
+    ),
+    (
+        "docs",
+        "docs.js",
+        include_bytes!("../assets/redoc/docs.js"),
+        "text/javascript",
+    ),
+];
+
+async fn asset(uri: axum::http::Uri) -> Response {
+    let mut parts = uri.path().trim_start_matches('/').splitn(2, '/');
+    let (Some(dir), Some(file)) = (parts.next(), parts.next()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some((_, _, body, content_type)) = ASSETS.iter().find(|a| a.0 == dir && a.1 == file) else {
+        return StatusCode::NOT_FOUND.into_response();
     };
     (
         [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::CONTENT_TYPE, *content_type),
+            // Not content-addressed: a new build may change them, so caches revalidate daily.
+            (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        body,
+        *body,
     )
         .into_response()
+}
+
+const DOCS_HTML: &str = include_str!("../assets/docs.html");
+
+async fn docs() -> Html<&'static str> {
+    Html(DOCS_HTML)
 }

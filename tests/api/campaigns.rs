@@ -150,7 +150,8 @@ async fn invalid_campaigns_are_refused_with_details() {
     let r = app
         .post("/v1/campaigns", json!({ "name": "T", "steps": "nope" }))
         .await;
-    assert_eq!(r.error_code(), "BAD_REQUEST");
+    assert_eq!(r.error_code(), "VALIDATION_ERROR");
+    assert_eq!(r.body["error"]["details"]["field"], "steps");
     assert_eq!(app.get("/v1/campaigns").await.body["meta"]["total"], 0);
 }
 

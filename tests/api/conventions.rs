@@ -159,7 +159,7 @@ async fn health_openapi_and_graphiql_are_served() {
     }
     assert_eq!(
         paths["/v1/contacts"]["post"]["responses"]["201"]["description"],
-        "Success"
+        "Create a contact"
     );
 
     let page = app
@@ -192,7 +192,7 @@ async fn health_openapi_and_graphiql_are_served() {
             r.headers()["cache-control"]
                 .to_str()
                 .unwrap()
-                .contains("immutable")
+                .contains("max-age")
         );
         assert!(
             r.bytes().await.unwrap().len() > 5000,

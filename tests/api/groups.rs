@@ -122,13 +122,14 @@ async fn unknown_contact_ids_are_listed_and_nothing_is_added() {
         "a missing field is a validation error"
     );
     assert_eq!(r.body["error"]["details"]["field"], "contactIds");
-    for body in [
-        json!({ "contactIds": { "a": 1 } }),
-        json!({ "contactIds": [a], "extra": 1 }),
+    for (body, code) in [
+        (json!({ "contactIds": { "a": 1 } }), "VALIDATION_ERROR"),
+        (json!({ "contactIds": "cnt_x" }), "VALIDATION_ERROR"),
+        (json!({ "contactIds": [a], "extra": 1 }), "BAD_REQUEST"),
     ] {
         let r = app.post(&path, body.clone()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(r.error_code(), "BAD_REQUEST", "{body}");
+        assert_eq!(r.error_code(), code, "{body}");
     }
     let r = app.post(&path, json!({ "contactIds": [] })).await;
     assert_eq!(r.error_code(), "VALIDATION_ERROR");

@@ -11,6 +11,7 @@ mod bench;
 mod campaigns;
 mod cli;
 mod contacts;
+mod contract;
 mod conventions;
 mod email_accounts;
 mod graphql;

@@ -13,6 +13,13 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
 - A campaign's sending window ends after it starts; its first step has a subject and no delay;
   `{{` opens a template variable, so free text does not carry braces.
 - A stats timeline runs forward and covers at most 366 days.
+
+GraphQL's SDL states types only, never lengths, formats or whether an id exists, so a
+type-valid GraphQL request may still break a business rule. For GraphQL, a refusal of a valid
+case is accepted only when it is one of the API's documented business-rule errors: raised by a
+resolver (it has a `path`), classified `BAD_USER_INPUT`, with one of the codes a REST route
+answers with a 4xx for the same reason. Any other refusal (the engine rejecting a type-valid
+query, an uncoded error) still fails the run; the run's summary counts what was accepted.
 """
 
 import datetime
@@ -165,3 +172,24 @@ def after_call(context, case, response):
                 ids.remove(gone)
         return
     _remember(data)
+
+
+RULE_CODES = {"VALIDATION_ERROR", "NOT_FOUND", "CONFLICT", "FORBIDDEN", "UNAUTHENTICATED", "PLAN_REQUIRED"}
+
+
+def _business_rule(error):
+    extensions = error.get("extensions") or {}
+    return (
+        "path" in error
+        and extensions.get("classification") == "BAD_USER_INPUT"
+        and extensions.get("code") in RULE_CODES
+    )
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    """Keeps a failure unless it is a GraphQL business-rule refusal of a valid case."""
+    if type(failure).__name__ != "GraphQLClientError":
+        return True
+    errors = getattr(failure, "errors", None) or []
+    return not (errors and all(_business_rule(e) for e in errors))

@@ -351,11 +351,30 @@ pub async fn execute_any(
     response
 }
 
+/// Every error gets a `code` and a `classification`: `BAD_USER_INPUT` when the request was
+/// refused, `INTERNAL_SERVER_ERROR` when the server failed (the common GraphQL names, so generic
+/// clients and tools can tell the two apart without knowing our codes).
 fn coded(response: &mut async_graphql::Response) {
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", ErrorCode::BadRequest.as_str());
+        }
+        if extensions.get("classification").is_none() {
+            let failed = match extensions.get("code") {
+                Some(async_graphql::Value::String(code)) => {
+                    ErrorCode::from_wire(code).is_some_and(|c| c.http_status() >= 500)
+                }
+                _ => false,
+            };
+            extensions.set(
+                "classification",
+                if failed {
+                    "INTERNAL_SERVER_ERROR"
+                } else {
+                    "BAD_USER_INPUT"
+                },
+            );
         }
     }
 }

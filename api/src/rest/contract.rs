@@ -212,6 +212,9 @@ fn rules() -> HashMap<&'static str, Rule> {
         let create = ty == "EmailAccountInput";
         let leak = |field: &str| -> &'static str { Box::leak(format!("{ty}.{field}").into()) };
         let must = |r: Rule| if create { r.required() } else { r.not_null() };
+        // On a create, `null` reads as "not given" (the default); on an update it would
+        // remove a value the account cannot do without.
+        let kept = |r: Rule| if create { r } else { r.not_null() };
         add(leak("email"), must(rule(email())));
         add(leak("name"), rule(text(email_accounts::MAX_NAME)));
         add(
@@ -224,7 +227,7 @@ fn rules() -> HashMap<&'static str, Rule> {
                 "example": "smtp.example.com",
             }))),
         );
-        add(leak("smtpPort"), rule(range(1, 65535)).not_null());
+        add(leak("smtpPort"), kept(rule(range(1, 65535))));
         let username = json!({ "maxLength": email_accounts::MAX_USERNAME, "pattern": PLAIN_TEXT });
         add(
             leak("smtpUsername"),
@@ -242,10 +245,10 @@ fn rules() -> HashMap<&'static str, Rule> {
                 "writeOnly": true,
             }))),
         );
-        add(leak("smtpSecurity"), Rule::default().not_null());
+        add(leak("smtpSecurity"), kept(Rule::default()));
         add(
             leak("dailyLimit"),
-            rule(range(1, email_accounts::MAX_DAILY_LIMIT.into())).not_null(),
+            kept(rule(range(1, email_accounts::MAX_DAILY_LIMIT.into()))),
         );
         add(leak("timezone"), rule(timezone()));
         add(
@@ -257,6 +260,7 @@ fn rules() -> HashMap<&'static str, Rule> {
     for ty in ["CampaignInput", "CampaignUpdate"] {
         let create = ty == "CampaignInput";
         let leak = |field: &str| -> &'static str { Box::leak(format!("{ty}.{field}").into()) };
+        let kept = |r: Rule| if create { r } else { r.not_null() };
         let name = rule(required_text(campaigns::MAX_NAME));
         add(
             leak("name"),
@@ -276,12 +280,12 @@ fn rules() -> HashMap<&'static str, Rule> {
         );
         add(
             leak("dailyLimit"),
-            rule(range(1, campaigns::MAX_DAILY_LIMIT.into())).not_null(),
+            kept(rule(range(1, campaigns::MAX_DAILY_LIMIT.into()))),
         );
         for flag in ["trackOpens", "trackClicks", "stopOnReply"] {
-            add(leak(flag), Rule::default().not_null());
+            add(leak(flag), kept(Rule::default()));
         }
-        add(leak("schedule"), Rule::default().not_null());
+        add(leak("schedule"), kept(Rule::default()));
     }
     add(
         "StepInput.subject",
@@ -308,10 +312,10 @@ fn rules() -> HashMap<&'static str, Rule> {
     add("ScheduleInput.timezone", rule(timezone()));
     add(
         "ScheduleInput.days",
-        rule(json!({ "minItems": 1, "items": { "minimum": 1, "maximum": 7 } })).not_null(),
+        rule(json!({ "minItems": 1, "items": { "minimum": 1, "maximum": 7 } })),
     );
-    add("ScheduleInput.startTime", rule(time_of_day()).not_null());
-    add("ScheduleInput.endTime", rule(time_of_day()).not_null());
+    add("ScheduleInput.startTime", rule(time_of_day()));
+    add("ScheduleInput.endTime", rule(time_of_day()));
     add(
         "Mutation.addContactsToCampaign(contactIds:)",
         rule(json!({ "maxItems": campaigns::MAX_ENROL_IDS })).not_null(),
@@ -352,11 +356,14 @@ fn rules() -> HashMap<&'static str, Rule> {
         );
         add(
             leak("events"),
-            rule(json!({ "minItems": 1, "items": { "enum": catalogue.clone() }, "example": ["email.opened", "email.replied"] }))
-                .not_null(),
+            rule(
+                json!({ "minItems": 1, "items": { "enum": catalogue.clone() }, "example": ["email.opened", "email.replied"] }),
+            ),
         );
         add(leak("description"), rule(text(webhooks::MAX_DESCRIPTION)));
-        add(leak("active"), Rule::default().not_null());
+        if ty == "WebhookUpdate" {
+            add(leak("active"), Rule::default().not_null());
+        }
     }
     rules
 }
@@ -555,7 +562,7 @@ impl Types {
             "Int" => json!({ "type": "integer", "minimum": i32::MIN, "maximum": i32::MAX }),
             "Float" => json!({ "type": "number" }),
             "Boolean" => json!({ "type": "boolean" }),
-            "JSON" => json!({ "$ref": "#/components/schemas/JsonValue" }),
+            "JSON" => json!({ "$ref": "#/components/schemas/AnyJson" }),
             other => match &self.get(other)?.kind {
                 TypeKind::Enum(e) => {
                     enum_schema(e.values.iter().map(|v| v.node.value.node.as_str()))
@@ -616,7 +623,9 @@ impl Types {
                 "JSON" if field == "customFields" => {
                     json!({ "type": "object", "additionalProperties": { "$ref": "#/components/schemas/CustomValue" } })
                 }
-                "JSON" => return Ok(json!({ "$ref": "#/components/schemas/JsonValue" })),
+                "JSON" => {
+                    json!({ "type": "object", "additionalProperties": { "$ref": "#/components/schemas/DetailValue" } })
+                }
                 other => match &self.get(other)?.kind {
                     TypeKind::Enum(e) => {
                         enum_schema(e.values.iter().map(|v| v.node.value.node.as_str()))
@@ -1079,12 +1088,14 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
             },
             "schemas": {
                 "ErrorCode": { "type": "string", "enum": codes },
-                "JsonValue": {
-                    "description": "Any JSON value.",
+                "AnyJson": {
+                    "description": "Any JSON value: a batch item's `customFields` is checked with the rest of the item, and a wrong one fails that item alone.",
+                },
+                "DetailValue": {
+                    "description": "A value in an error's `details`: a scalar or a list of scalars.",
                     "anyOf": [
                         { "type": "string" }, { "type": "number" }, { "type": "boolean" }, { "type": "null" },
-                        { "type": "array", "items": { "$ref": "#/components/schemas/JsonValue" } },
-                        { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/JsonValue" } },
+                        { "type": "array", "items": { "type": ["string", "number", "boolean", "null"] } },
                     ],
                 },
                 "CustomValue": {
@@ -1128,7 +1139,7 @@ fn error_schema(codes: &[&str]) -> Value {
                         "description": "Always carries `requestId`; `field` names the offending input where there is one.",
                         "required": ["requestId"],
                         "properties": { "requestId": { "type": "string" }, "field": { "type": "string" } },
-                        "additionalProperties": { "$ref": "#/components/schemas/JsonValue" },
+                        "additionalProperties": { "$ref": "#/components/schemas/DetailValue" },
                     },
                 },
             },

@@ -318,7 +318,10 @@ fn apply_body(
     variables: &mut Map<String, Value>,
 ) -> Result<(), AppError> {
     let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Map::new())
+        return Err(AppError::new(
+            ErrorCode::BadRequest,
+            "This route takes a JSON object body",
+        ));
     } else {
         serde_json::from_slice(bytes).map_err(|e| {
             AppError::new(ErrorCode::BadRequest, "Malformed JSON body")
