@@ -18,7 +18,8 @@ GraphQL's SDL states types only, never lengths, formats or whether an id exists,
 type-valid GraphQL request may still break a business rule. For GraphQL, a refusal of a valid
 case is accepted only when it is one of the API's documented business-rule errors: raised by a
 resolver (it has a `path`), classified `BAD_USER_INPUT`, with one of the codes a REST route
-answers with a 4xx for the same reason. Any other refusal (the engine rejecting a type-valid
+answers with a 4xx for the same reason, or the documented cost budget (which states the cost
+and the budget). Any other refusal (the engine rejecting a type-valid
 query, an uncoded error) still fails the run; the run's summary counts what was accepted.
 """
 
@@ -174,16 +175,27 @@ def after_call(context, case, response):
     _remember(data)
 
 
-RULE_CODES = {"VALIDATION_ERROR", "NOT_FOUND", "CONFLICT", "FORBIDDEN", "UNAUTHENTICATED", "PLAN_REQUIRED"}
+# The codes a REST route answers a valid request with when a rule or a limit says no.
+RULE_CODES = {
+    "VALIDATION_ERROR",
+    "NOT_FOUND",
+    "CONFLICT",
+    "FORBIDDEN",
+    "UNAUTHENTICATED",
+    "PLAN_REQUIRED",
+    "RATE_LIMITED",
+}
 
 
 def _business_rule(error):
     extensions = error.get("extensions") or {}
-    return (
-        "path" in error
-        and extensions.get("classification") == "BAD_USER_INPUT"
-        and extensions.get("code") in RULE_CODES
-    )
+    if extensions.get("classification") != "BAD_USER_INPUT":
+        return False
+    # The documented cost budget: refused before execution, saying the cost and the budget.
+    details = extensions.get("details") or {}
+    if extensions.get("code") == "BAD_REQUEST" and {"cost", "budget"} <= set(details):
+        return True
+    return "path" in error and extensions.get("code") in RULE_CODES
 
 
 @schemathesis.hook

@@ -253,8 +253,8 @@ impl Campaign {
     async fn contacts(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         state: Option<EnrolmentState>,
     ) -> Result<CampaignContactPage> {
         let request = PageRequest::new(page, per_page)?;
@@ -722,8 +722,8 @@ impl CampaignQuery {
     async fn campaigns(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         filter: Option<CampaignFilter>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,

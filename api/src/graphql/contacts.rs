@@ -286,8 +286,8 @@ impl ContactQuery {
     async fn contacts(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         filter: Option<ContactFilter>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,

@@ -190,8 +190,8 @@ impl EmailAccountQuery {
     async fn email_accounts(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,
     ) -> Result<EmailAccountPage> {

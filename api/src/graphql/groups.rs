@@ -38,8 +38,8 @@ impl Group {
     async fn contacts(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         filter: Option<ContactFilter>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,
@@ -128,8 +128,8 @@ impl GroupQuery {
     async fn groups(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
         filter: Option<GroupFilter>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,

@@ -58,7 +58,7 @@ pub const ASSUMED_ENROLMENTS: usize = 10;
 pub const ASSUMED_MESSAGES: usize = 20;
 
 /// The cost of a paginated list: its page size (default 20, at most 100) times its items'.
-pub fn page_cost(per_page: Option<i64>, child: usize) -> usize {
+pub fn page_cost(per_page: Option<i32>, child: usize) -> usize {
     let size = per_page.unwrap_or(20).clamp(1, 100) as usize;
     list_cost(size, child)
 }

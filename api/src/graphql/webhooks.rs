@@ -68,8 +68,8 @@ impl Webhook {
     async fn deliveries(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
     ) -> Result<WebhookAttemptPage> {
         let request = PageRequest::new(page, per_page)?;
         let found = svc::attempts(db(ctx)?, &self.row.workspace_id, &self.row.id, request).await?;
@@ -170,8 +170,8 @@ impl WebhookQuery {
     async fn webhooks(
         &self,
         ctx: &Context<'_>,
-        page: Option<i64>,
-        per_page: Option<i64>,
+        page: Option<i32>,
+        per_page: Option<i32>,
     ) -> Result<WebhookPage> {
         let who = principal(ctx)?;
         let request = PageRequest::new(page, per_page)?;

@@ -124,7 +124,7 @@ fn rules() -> HashMap<&'static str, Rule> {
     add(
         "(perPage:)",
         rule(
-            json!({ "minimum": 1, "maximum": i64::MAX, "description": format!("Larger than {} reads as {}", service::MAX_PER_PAGE, service::MAX_PER_PAGE) }),
+            json!({ "minimum": 1, "maximum": i32::MAX, "description": format!("Larger than {} reads as {}", service::MAX_PER_PAGE, service::MAX_PER_PAGE) }),
         ),
     );
     add("Query.contacts(sort:)", rule(sorts(contacts::SORT_FIELDS)));
@@ -329,8 +329,11 @@ fn rules() -> HashMap<&'static str, Rule> {
         rule(json!({
             "description": "Give `contactIds`, `groupId` or both.",
             "anyOf": [
-                { "required": ["contactIds"], "properties": { "contactIds": { "minItems": 1 } } },
-                { "required": ["groupId"] },
+                {
+                    "required": ["contactIds"],
+                    "properties": { "contactIds": { "type": "array", "items": { "type": "string" }, "minItems": 1 } },
+                },
+                { "required": ["groupId"], "properties": { "groupId": { "type": "string" } } },
             ],
         })),
     );

@@ -278,12 +278,13 @@ fn apply_query(
         };
         let value = match param.kind {
             ParamKind::Str => Value::String(raw),
-            ParamKind::Int => match raw.trim().parse::<i64>() {
+            // GraphQL's Int: 32 bits.
+            ParamKind::Int => match raw.trim().parse::<i32>() {
                 Ok(n) => Value::from(n),
                 Err(_) => {
                     return Err(AppError::invalid_field(
                         param.name,
-                        format!("{} must be a whole number", param.name),
+                        format!("{} must be a whole number up to {}", param.name, i32::MAX),
                     ));
                 }
             },

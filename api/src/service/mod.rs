@@ -41,7 +41,8 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    pub fn new(page: Option<i64>, per_page: Option<i64>) -> AppResult<Self> {
+    pub fn new(page: Option<i32>, per_page: Option<i32>) -> AppResult<Self> {
+        let (page, per_page) = (page.map(i64::from), per_page.map(i64::from));
         let page = match page {
             None => 1,
             Some(p) if (1..=MAX_PAGE).contains(&p) => p as u64,
