@@ -6,6 +6,24 @@ use serde_json::json;
 use crate::helpers::{gql_code, id_of, spawn_app};
 
 #[tokio::test]
+async fn an_overlong_query_is_refused_before_it_is_parsed() {
+    let app = spawn_app().await;
+    // 6 000 fields: parsing and validating them would cost tens of milliseconds.
+    let query = format!("{{ {} }}", "__typename ".repeat(6_000));
+    let r = app.gql_as(None, &query, json!({})).await;
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body["errors"][0]["extensions"]["details"]["limit"], 5_000);
+    // The standard size of a real query passes.
+    let query = format!("{{ {} }}", "__typename ".repeat(100));
+    let r = app.gql_as(None, &query, json!({})).await;
+    assert_eq!(r.body["data"]["__typename"], "Query", "{}", r.body);
+}
+
+#[tokio::test]
 async fn a_page_past_what_an_offset_can_hold_is_a_400_on_every_list() {
     let app = spawn_app().await;
     let (campaign, _) = app.ready_campaign(1).await;
