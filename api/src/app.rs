@@ -41,6 +41,8 @@ pub struct Inner {
     pub keys: Arc<KeyCache>,
     pub limiter: RateLimiter,
     pub rest: RestTable,
+    /// The keys derived from the operator's secret (mailbox passwords, tracking links).
+    pub keyring: crate::secrets::Keyring,
     /// The OpenAPI document, built once from the route table and the schema.
     pub openapi: axum::body::Bytes,
     pub tracker: Tracker,
@@ -79,6 +81,7 @@ impl App {
                 self.state.db.clone(),
                 self.state.config.webhooks.clone(),
                 self.sender(),
+                self.reader(),
             )
         } else {
             Vec::new()
@@ -96,26 +99,32 @@ impl App {
     pub fn sender(&self) -> crate::engine::sender::Sender {
         crate::engine::sender::Sender::new(
             self.state.db.clone(),
+            self.state.keyring.clone(),
             self.state.tracker.clone(),
             self.state.config.clock.clone(),
             self.state.config.sender.clone(),
         )
     }
+
+    /// The mailbox reader this app's workers run (tests drive it pass by pass).
+    pub fn reader(&self) -> crate::engine::mailbox::Reader {
+        crate::engine::mailbox::Reader::new(
+            self.state.db.clone(),
+            self.state.keyring.clone(),
+            self.state.config.clock.clone(),
+            self.state.config.mailbox.clone(),
+        )
+    }
 }
 
-/// The link signer for this deployment: `FLUENZR_SECRET_KEY` (or the secret kept in the
-/// database) and the public URL (or `http://<addr>`).
-pub async fn tracker(
+/// The link signer for this deployment: the operator's secret (see `secrets`) and the public
+/// URL (or `http://<addr>`).
+pub fn tracker(
     config: &Config,
-    db: &DatabaseConnection,
+    keyring: &crate::secrets::Keyring,
     addr: Option<SocketAddr>,
-) -> anyhow::Result<Tracker> {
-    let secret = match &config.secret_key {
-        Some(secret) => secret.expose().to_owned(),
-        None => accounts::stored_secret(db, "tracking_secret")
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message))?,
-    };
+) -> Tracker {
+    let secret = keyring.tracking_secret();
     let public = match (&config.public_url, addr) {
         (Some(url), _) => url.clone(),
         (None, Some(addr)) => {
@@ -131,7 +140,7 @@ pub async fn tracker(
             "http://127.0.0.1:8080".to_owned()
         }
     };
-    Ok(Tracker::new(&secret, &public))
+    Tracker::new(secret, &public)
 }
 
 /// Serves HTTP/1.1 with the guards a public server needs: a deadline for request headers
@@ -210,6 +219,12 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 /// `build` on a connection the caller made (and may have instrumented).
 pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::Result<App> {
     db::migrate(&db).await?;
+    let keyring = crate::secrets::open(
+        &db,
+        config.database_url.expose(),
+        config.secret_key.as_ref(),
+    )
+    .await?;
     // The guarded webhook client must build, or the server does not start.
     crate::engine::webhooks::client(&config.webhooks)?;
     // One setting lifts the address policy everywhere.
@@ -239,6 +254,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         policy,
         clock: config.clock.clone(),
         smtp_trust: config.sender.trust.clone(),
+        keyring: keyring.clone(),
     };
     let schemas = graphql::build_schemas(shared, config.graphql_introspection);
     let schema = schemas.data.clone();
@@ -258,7 +274,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
 
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let tracker = tracker(&config, &db, Some(addr)).await?;
+    let tracker = tracker(&config, &keyring, Some(addr));
     let state = AppState {
         inner: Arc::new(Inner {
             limiter: RateLimiter::new(config.rate_limit_per_minute),
@@ -273,6 +289,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
             keys,
             rest,
             openapi,
+            keyring,
         }),
     };
     let router = router(state.clone());

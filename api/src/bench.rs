@@ -174,6 +174,7 @@ fn peak_rss_mb() -> f64 {
 /// Runs the benchmark on a fresh, migrated database; returns its figures as JSON.
 pub async fn sending(
     db: &DatabaseConnection,
+    keyring: &crate::secrets::Keyring,
     emails: usize,
     table: usize,
 ) -> anyhow::Result<Value> {
@@ -197,6 +198,7 @@ pub async fn sending(
         crate::service::webhooks::UrlPolicy {
             allow_private: true,
         },
+        keyring,
     )
     .await
     .map_err(fail)?;
@@ -248,13 +250,19 @@ pub async fn sending(
     campaigns::start(db, &workspace.id, &campaign.id, Utc::now())
         .await
         .map_err(fail)?;
-    let tracker = Tracker::new("bench", "http://127.0.0.1:8080");
+    let tracker = Tracker::new(keyring.tracking_secret(), "http://127.0.0.1:8080");
     // The sink is on loopback: the benchmark allows private hosts, as its operator would.
     let settings = Settings {
         allow_private: true,
         ..Settings::default()
     };
-    let sender = Sender::new(db.clone(), tracker, Clock::system(), settings);
+    let sender = Sender::new(
+        db.clone(),
+        keyring.clone(),
+        tracker,
+        Clock::system(),
+        settings,
+    );
     let rss_before = peak_rss_mb();
     // Resets the peak (VmHWM), so the figure below is the sending's own.
     let _ = std::fs::write("/proc/self/clear_refs", "5");

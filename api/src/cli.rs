@@ -140,13 +140,18 @@ struct EngineArgs {
     /// (default `http://<addr>`: set it in production).
     #[arg(long, env = "FLUENZR_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Secret that signs tracking and unsubscribe links; generated and kept in the database
-    /// when unset. Every instance must share it.
+    /// The operator's secret: encrypts mailbox passwords and signs tracking and unsubscribe
+    /// links. Required with PostgreSQL (every instance must share it); with SQLite, one is
+    /// generated into `<database>.key` when unset.
     #[arg(long, env = "FLUENZR_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
-    /// A PEM file of certificates to trust for SMTP TLS beside the public roots (a private CA).
+    /// A PEM file of certificates to trust for SMTP and IMAP TLS beside the public roots (a
+    /// private CA).
     #[arg(long, env = "FLUENZR_SMTP_CA_FILE")]
     smtp_ca_file: Option<std::path::PathBuf>,
+    /// Seconds between two reads of each account's mailbox (replies, bounce reports).
+    #[arg(long, env = "FLUENZR_IMAP_POLL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    imap_poll_seconds: u64,
 }
 
 impl EngineArgs {
@@ -158,7 +163,9 @@ impl EngineArgs {
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
             config.sender.trust = crate::engine::smtp::Trust::from_pem(&pem)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            config.mailbox.trust = config.sender.trust.clone();
         }
+        config.mailbox.poll_interval = std::time::Duration::from_secs(self.imap_poll_seconds);
         Ok(())
     }
 }
@@ -264,14 +271,24 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let mut config = Config::new(args.db.database_url.clone());
             config.allow_private_hosts(args.allow_private_webhook_urls);
             args.engine.apply(&mut config)?;
-            let tracker = app::tracker(&config, &conn, None).await?;
+            let keyring =
+                crate::secrets::open(&conn, &args.db.database_url, config.secret_key.as_ref())
+                    .await?;
+            let tracker = app::tracker(&config, &keyring, None);
             let sender = crate::engine::sender::Sender::new(
                 conn.clone(),
+                keyring,
                 tracker,
                 config.clock.clone(),
                 config.sender.clone(),
             );
-            let workers = crate::engine::spawn(conn, config.webhooks.clone(), sender);
+            let reader = crate::engine::mailbox::Reader::new(
+                conn.clone(),
+                sender.keyring().clone(),
+                config.clock.clone(),
+                config.mailbox.clone(),
+            );
+            let workers = crate::engine::spawn(conn, config.webhooks.clone(), sender, reader);
             println!("FluenzR worker running");
             let _ = tokio::signal::ctrl_c().await;
             for worker in workers {
@@ -305,7 +322,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
         } => {
             let conn = db::connect(&args.database_url).await?;
             db::migrate(&conn).await?;
-            println!("{}", crate::bench::sending(&conn, emails, table).await?);
+            let keyring = keyring_from_env(&conn, &args.database_url).await?;
+            println!(
+                "{}",
+                crate::bench::sending(&conn, &keyring, emails, table).await?
+            );
         }
         Command::SeedBench(args) => {
             let conn = db::connect(&args.db.database_url).await?;
@@ -321,7 +342,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 small_campaign_events: args.small_campaign_events,
             };
             let started = std::time::Instant::now();
-            let summary = crate::seed::load(&conn, &spec).await?;
+            let keyring = keyring_from_env(&conn, &args.db.database_url).await?;
+            let summary = crate::seed::load(&conn, &keyring, &spec).await?;
             eprintln!("loaded in {:.1} s", started.elapsed().as_secs_f64());
             println!("{summary}");
         }
@@ -345,4 +367,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The keyring for commands that take no `--secret-key`: `FLUENZR_SECRET_KEY`, or what the
+/// database's location gives (see `secrets`).
+async fn keyring_from_env(
+    conn: &sea_orm::DatabaseConnection,
+    database_url: &str,
+) -> anyhow::Result<crate::secrets::Keyring> {
+    let secret = std::env::var("FLUENZR_SECRET_KEY")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(Secret::new);
+    Ok(crate::secrets::open(conn, database_url, secret.as_ref()).await?)
 }

@@ -71,10 +71,13 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     /// The sending worker.
     pub sender: SenderSettings,
+    /// The mailbox reader (replies and bounce reports over IMAP).
+    pub mailbox: crate::engine::mailbox::Settings,
     /// Base of tracking and unsubscribe links (`FLUENZR_PUBLIC_URL`); `http://<addr>` when unset.
     pub public_url: Option<String>,
-    /// The server secret tracking links are signed with (`FLUENZR_SECRET_KEY`); generated and
-    /// kept in the database when unset.
+    /// The operator's secret (`FLUENZR_SECRET_KEY`): encrypts mailbox passwords and signs
+    /// tracking links. Unset, a SQLite database keeps one in `<database>.key`; PostgreSQL
+    /// requires it (see `secrets`).
     pub secret_key: Option<Secret>,
     /// Tracking hits per minute per client address.
     pub tracking_rate_per_minute: u32,
@@ -98,6 +101,7 @@ impl Config {
     pub fn allow_private_hosts(&mut self, on: bool) {
         self.webhooks.allow_private = on;
         self.sender.allow_private = on;
+        self.mailbox.allow_private = on;
     }
 
     /// Defaults for the given database: used by tests and as the base of the CLI's config.
@@ -113,6 +117,7 @@ impl Config {
             run_workers: true,
             webhooks: WebhookSettings::default(),
             sender: SenderSettings::default(),
+            mailbox: crate::engine::mailbox::Settings::default(),
             public_url: None,
             secret_key: None,
             tracking_rate_per_minute: 600,

@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod ids;
 pub mod public;
 pub mod rest;
+pub mod secrets;
 pub mod seed;
 pub mod service;
 pub mod throttle;

@@ -105,7 +105,11 @@ where
 }
 
 /// Loads the dataset and returns what a benchmark needs to address it.
-pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value> {
+pub async fn load(
+    db: &DatabaseConnection,
+    keyring: &crate::secrets::Keyring,
+    spec: &Spec,
+) -> anyhow::Result<Value> {
     let mut rng = Rng(0x5EED);
     let now = ids::now();
     let mut out_workspaces = Vec::new();
@@ -132,6 +136,7 @@ pub async fn load(db: &DatabaseConnection, spec: &Spec) -> anyhow::Result<Value>
             crate::service::webhooks::UrlPolicy {
                 allow_private: true,
             },
+            keyring,
         )
         .await
         .map_err(fail)?;

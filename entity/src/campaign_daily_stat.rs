@@ -15,6 +15,8 @@ pub struct Model {
     pub replied: i64,
     pub bounced: i64,
     pub unsubscribed: i64,
+    /// Automatic answers (out of office, auto-responders): not replies.
+    pub auto_replied: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

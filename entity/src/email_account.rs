@@ -12,6 +12,7 @@ pub struct Model {
     pub smtp_host: String,
     pub smtp_port: i32,
     pub smtp_username: String,
+    /// Encrypted (`enc:v1:…`), never returned.
     pub smtp_password: String,
     /// `tls`, `starttls` or `none`.
     pub smtp_security: String,
@@ -25,6 +26,18 @@ pub struct Model {
     pub last_error: Option<String>,
     /// The earliest the next send may start (the send gap).
     pub next_send_at: Option<DateTimeUtc>,
+    /// IMAP settings for reading replies and bounce reports; none means reply tracking is off.
+    pub imap_host: Option<String>,
+    pub imap_port: Option<i32>,
+    pub imap_username: Option<String>,
+    /// Encrypted (`enc:v1:…`), never returned.
+    pub imap_password: Option<String>,
+    /// `tls`, `starttls` or `none`.
+    pub imap_security: Option<String>,
+    /// The INBOX's UIDVALIDITY when last read, and the highest UID read under it.
+    pub imap_uid_validity: Option<i64>,
+    pub imap_last_uid: Option<i64>,
+    pub imap_checked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -13,6 +13,7 @@ pub mod email_event;
 pub mod event;
 pub mod group_member;
 pub mod idempotency_key;
+pub mod inbound_message;
 pub mod message;
 pub mod send_count;
 pub mod setting;

@@ -8,6 +8,7 @@ mod m20261126_000003_campaigns;
 mod m20261126_000004_webhooks;
 mod m20261126_000005_workspace_contact_count;
 mod m20261127_000006_sending;
+mod m20261127_000007_mailboxes;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_webhooks::Migration),
             Box::new(m20261126_000005_workspace_contact_count::Migration),
             Box::new(m20261127_000006_sending::Migration),
+            Box::new(m20261127_000007_mailboxes::Migration),
         ]
     }
 }

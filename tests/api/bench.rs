@@ -63,7 +63,12 @@ async fn webhook_delivery_figures() {
         ..Default::default()
     };
     let started = Instant::now();
-    let workers = api::engine::spawn(app.db.clone(), settings, app.sender.clone());
+    let workers = api::engine::spawn(
+        app.db.clone(),
+        settings,
+        app.sender.clone(),
+        app.reader.clone(),
+    );
     receiver.wait_for(total, Duration::from_secs(300)).await;
     let elapsed = started.elapsed();
     println!(

@@ -6,6 +6,8 @@ use reqwest::{Method, StatusCode, header::HeaderMap};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 
+/// The operator secret test apps run with.
+pub const TEST_SECRET: &str = "test-operator-secret";
 pub const JWT_SECRET: &str = "test-session-secret-0123456789abcdef";
 
 static TRACING: Once = Once::new();
@@ -105,6 +107,8 @@ pub struct TestApp {
     pub base: String,
     /// A sending worker on this app's database and clock, driven by hand (`run_once`).
     pub sender: api::engine::sender::Sender,
+    /// The mailbox reader on this app's database and clock, driven by hand (`run_once`).
+    pub reader: api::engine::mailbox::Reader,
     /// The clock the app and its sender see (manual when the test configured one).
     pub clock: api::clock::Clock,
     pub database_url: String,
@@ -154,6 +158,9 @@ async fn start(
     let mut config = Config::new(url);
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.jwt_secret = Some(Secret::new(JWT_SECRET));
+    // PostgreSQL requires the operator's secret; SQLite tests use it too (the key file beside a
+    // database is tested through the binary).
+    config.secret_key = Some(Secret::new(TEST_SECRET));
     // Background workers only where a test asks for them.
     config.run_workers = false;
     configure(&mut config);
@@ -161,6 +168,7 @@ async fn start(
     let base = format!("http://{}", app.addr);
     let db = app.state.db.clone();
     let sender = app.sender();
+    let reader = app.reader();
     let clock = app.state.config.clock.clone();
     tokio::spawn(async move {
         let _ = app.serve().await;
@@ -168,6 +176,7 @@ async fn start(
     let mut test = TestApp {
         base,
         sender,
+        reader,
         clock,
         database_url: url_for_workers,
         client: {

@@ -2,6 +2,7 @@
 //! SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod helpers;
+mod imap;
 mod receiver;
 mod smtp;
 
@@ -16,6 +17,7 @@ mod conventions;
 mod email_accounts;
 mod graphql;
 mod groups;
+mod mailbox;
 mod schema;
 mod sending;
 mod stats;

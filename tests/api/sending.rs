@@ -1200,7 +1200,13 @@ async fn the_connection_test_logs_in_without_sending() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.data()["smtp"], json!({ "ok": true, "error": null }));
+    assert_eq!(r.data()["smtp"]["ok"], true);
+    assert!(r.data()["smtp"]["error"].is_null());
+    assert_eq!(r.data()["smtp"]["steps"][1]["step"], "login");
+    assert!(
+        r.data()["imap"].is_null(),
+        "no IMAP settings, no IMAP check"
+    );
     assert!(smtp.transcript().iter().any(|l| l.starts_with("AUTH")));
 
     let bad = smtp_account(&app, &smtp, json!({ "smtpPassword": "nope" })).await;
@@ -1212,6 +1218,11 @@ async fn the_connection_test_logs_in_without_sending() {
         .await;
     assert_eq!(r.data()["smtp"]["ok"], false);
     assert!(r.data()["smtp"]["error"].as_str().unwrap().contains("535"));
+    assert_eq!(
+        r.data()["smtp"]["steps"][1]["ok"],
+        false,
+        "the login step failed"
+    );
     assert_eq!(r.data()["emailAccount"]["status"], "error");
     assert!(smtp.received().is_empty(), "a test sends nothing");
     assert!(!smtp.transcript().iter().any(|l| l.starts_with("MAIL")));

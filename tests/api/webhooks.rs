@@ -376,7 +376,12 @@ async fn a_worker_that_dies_mid_delivery_loses_nothing() {
         poll_interval: Duration::from_millis(20),
         ..Default::default()
     };
-    let workers = api::engine::spawn(app.db.clone(), settings, app.sender.clone());
+    let workers = api::engine::spawn(
+        app.db.clone(),
+        settings,
+        app.sender.clone(),
+        app.reader.clone(),
+    );
     let hits = receiver.wait_for(12, Duration::from_secs(10)).await;
     let got: std::collections::BTreeSet<String> = hits
         .iter()
@@ -428,7 +433,12 @@ async fn two_workers_never_send_one_attempt_twice() {
             batch: 7,
             ..Default::default()
         };
-        workers.extend(api::engine::spawn(db, settings, app.sender.clone()));
+        workers.extend(api::engine::spawn(
+            db,
+            settings,
+            app.sender.clone(),
+            app.reader.clone(),
+        ));
     }
     receiver.wait_for(150, Duration::from_secs(20)).await;
     eventually(Duration::from_secs(10), || async {

@@ -1,6 +1,7 @@
 //! Background work that runs beside the HTTP server (or alone, in `fluenzr worker`). Work is
 //! claimed through the database, so several processes can share it.
 
+pub mod mailbox;
 pub mod sender;
 pub mod smtp;
 pub mod webhooks;
@@ -12,11 +13,62 @@ use tokio::task::JoinHandle;
 
 use crate::service::idempotency;
 
+/// One step of a connection check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckStep {
+    /// `connect`, `tls`, `login` or `mailbox`.
+    pub step: &'static str,
+    pub ok: bool,
+    /// The server's reply, or the error.
+    pub reply: String,
+}
+
+/// A connection check: the steps tried, in order, up to the first that failed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Checked {
+    pub steps: Vec<CheckStep>,
+    /// The server refused the credentials (the account's own fault, recorded on it).
+    pub login_refused: bool,
+}
+
+impl Checked {
+    pub fn passed(&mut self, step: &'static str, reply: impl Into<String>) {
+        self.steps.push(CheckStep {
+            step,
+            ok: true,
+            reply: reply.into(),
+        });
+    }
+
+    pub fn failed(&mut self, step: &'static str, reply: impl Into<String>) {
+        self.steps.push(CheckStep {
+            step,
+            ok: false,
+            reply: reply.into(),
+        });
+    }
+
+    pub fn ok(&self) -> bool {
+        !self.steps.is_empty() && self.steps.iter().all(|s| s.ok)
+    }
+
+    /// The failed step's reply.
+    pub fn error(&self) -> Option<&str> {
+        self.steps.iter().find(|s| !s.ok).map(|s| s.reply.as_str())
+    }
+
+    /// The reply of a refused login, to record on the account.
+    pub fn refused_login(&self) -> Option<&str> {
+        self.login_refused.then(|| self.error()).flatten()
+    }
+}
+
 /// Starts every background loop; they run until the process ends.
 pub fn spawn(
     db: DatabaseConnection,
     settings: webhooks::Settings,
     sender: sender::Sender,
+    reader: mailbox::Reader,
 ) -> Vec<JoinHandle<()>> {
     let purge_db = db.clone();
     let purge = tokio::spawn(async move {
@@ -28,5 +80,10 @@ pub fn spawn(
             }
         }
     });
-    vec![purge, webhooks::spawn(db, settings), sender.spawn()]
+    vec![
+        purge,
+        webhooks::spawn(db, settings),
+        sender.spawn(),
+        reader.spawn(),
+    ]
 }

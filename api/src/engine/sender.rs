@@ -13,7 +13,9 @@ use tokio::task::JoinHandle;
 use super::smtp::{Pool, Timeouts, Trust};
 use crate::clock::Clock;
 use crate::error::AppResult;
-use crate::service::sending::{self, Job, Policy};
+use crate::secrets::Keyring;
+use crate::service::email_accounts;
+use crate::service::sending::{self, Job, Outcome, Policy};
 use crate::service::tracking::Tracker;
 
 /// Claims older than this are renewed just before their send (far below the sweep's limit).
@@ -55,6 +57,8 @@ impl Default for Settings {
 #[derive(Clone)]
 pub struct Sender {
     db: DatabaseConnection,
+    /// Opens the accounts' stored SMTP passwords.
+    keyring: Keyring,
     tracker: Tracker,
     clock: Clock,
     settings: Settings,
@@ -64,6 +68,7 @@ pub struct Sender {
 impl Sender {
     pub fn new(
         db: DatabaseConnection,
+        keyring: Keyring,
         tracker: Tracker,
         clock: Clock,
         settings: Settings,
@@ -75,6 +80,7 @@ impl Sender {
         ));
         Sender {
             db,
+            keyring,
             tracker,
             clock,
             settings,
@@ -82,11 +88,16 @@ impl Sender {
         }
     }
 
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
     /// Another worker like this one, on its own database pool and SMTP connections (as a
     /// second process would be).
     pub fn fork(&self, db: DatabaseConnection) -> Sender {
         Sender::new(
             db,
+            self.keyring.clone(),
             self.tracker.clone(),
             self.clock.clone(),
             self.settings.clone(),
@@ -128,7 +139,19 @@ impl Sender {
                             }
                         }
                     }
-                    let outcome = me.pool.send(&job).await;
+                    let outcome = match email_accounts::with_passwords(&job.account, &me.keyring) {
+                        Ok(account) => {
+                            me.pool
+                                .send(&Job {
+                                    account,
+                                    ..job.clone()
+                                })
+                                .await
+                        }
+                        Err(_) => Outcome::AccountError(
+                            "the stored SMTP password cannot be decrypted".into(),
+                        ),
+                    };
                     let recorded = sending::finish(
                         &me.db,
                         &me.settings.policy,

@@ -63,7 +63,7 @@ impl Trust {
         Ok(Trust { extra })
     }
 
-    fn client_config(&self) -> std::sync::Arc<rustls::ClientConfig> {
+    pub(crate) fn client_config(&self) -> std::sync::Arc<rustls::ClientConfig> {
         crate::engine::webhooks::install_tls_provider();
         let mut roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -112,22 +112,8 @@ impl Connector {
     }
 }
 
-/// Why a connection check failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CheckFailure {
-    /// The account's own settings are at fault (credentials, a host that is not allowed).
-    Account(String),
-    /// The server could not be reached or refused for now.
-    Connection(String),
-}
-
-impl std::fmt::Display for CheckFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CheckFailure::Account(m) | CheckFailure::Connection(m) => f.write_str(m),
-        }
-    }
-}
+/// How a refused SMTP login is reported.
+const AUTH_FAILED: &str = "SMTP authentication failed";
 
 struct Idle {
     conn: AsyncSmtpConnection,
@@ -235,7 +221,7 @@ impl tokio::io::AsyncWrite for TlsSocket {
 }
 
 /// Why a socket could not be opened.
-enum SocketError {
+pub(crate) enum SocketError {
     /// The host resolves to an address the policy refuses.
     NotAllowed(String),
     Io(std::io::Error),
@@ -244,7 +230,11 @@ enum SocketError {
 /// A TCP connection to an allowed address of `host`, with Nagle's algorithm off: SMTP writes the
 /// message and its final dot separately, and Nagle would hold the dot until the server's delayed
 /// ACK (≈ 40 ms a message). The addresses checked are the ones connected to (no rebinding).
-async fn socket(host: &str, port: u16, allow_private: bool) -> Result<TcpStream, SocketError> {
+pub(crate) async fn socket(
+    host: &str,
+    port: u16,
+    allow_private: bool,
+) -> Result<TcpStream, SocketError> {
     let found: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
         .await
         .map_err(SocketError::Io)?
@@ -344,9 +334,7 @@ async fn connect(
         {
             Ok(_) => {}
             Err(Refusal::Permanent(t)) => {
-                return Err(Outcome::AccountError(format!(
-                    "SMTP authentication failed: {t}"
-                )));
+                return Err(Outcome::AccountError(format!("{AUTH_FAILED}: {t}")));
             }
             Err(Refusal::Transient(t) | Refusal::Broken(t)) => {
                 return Err(Outcome::Deferred(format!("AUTH failed: {t}")));
@@ -357,26 +345,40 @@ async fn connect(
 }
 
 /// Connects and logs in as the account would to send, then says goodbye: nothing is sent.
+/// `account` carries its decrypted password.
 pub async fn check(
     account: &email_account::Model,
     timeouts: &Timeouts,
     trust: &Trust,
     allow_private: bool,
-) -> Result<(), CheckFailure> {
+) -> super::Checked {
+    let mut checked = super::Checked::default();
+    let server = format!("{}:{}", account.smtp_host, account.smtp_port);
     match connect(account, &Connector::new(timeouts, trust, allow_private)).await {
         Ok(mut conn) => {
+            checked.passed("connect", format!("connected to {server}"));
+            checked.passed("login", "authenticated");
             let _ = tokio::time::timeout(timeouts.command, conn.quit()).await;
-            Ok(())
         }
-        Err(Outcome::AccountError(why)) => Err(CheckFailure::Account(why)),
+        // The account's own fault: refused credentials, or a host the policy does not allow.
+        Err(Outcome::AccountError(why)) => {
+            if why.starts_with(AUTH_FAILED) {
+                checked.passed("connect", format!("connected to {server}"));
+                checked.failed("login", why);
+            } else {
+                checked.failed("connect", why);
+            }
+            checked.login_refused = true;
+        }
         Err(
             Outcome::Deferred(reply)
             | Outcome::Failed(reply)
             | Outcome::Bounced(reply)
             | Outcome::Sent(reply)
             | Outcome::Unknown(reply),
-        ) => Err(CheckFailure::Connection(reply)),
+        ) => checked.failed("connect", reply),
     }
+    checked
 }
 
 /// How one transaction on an open connection ended, and whether the connection can be reused.

@@ -7,6 +7,7 @@ use super::loaders::SentOn;
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal};
 use crate::ids::rfc3339;
+use crate::secrets::Keyring;
 use crate::service::PageRequest;
 use crate::service::email_accounts::{
     self as svc, AccountStatus as SvcStatus, SmtpSecurity as Svc,
@@ -100,6 +101,31 @@ impl EmailAccount {
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()
     }
+    /// `on` when replies and bounce reports are read from the mailbox (IMAP settings given),
+    /// `off` otherwise.
+    async fn reply_tracking(&self) -> &'static str {
+        svc::reply_tracking(&self.0)
+    }
+    async fn imap_host(&self) -> Option<&str> {
+        self.0.imap_host.as_deref()
+    }
+    async fn imap_port(&self) -> Option<i32> {
+        self.0.imap_port
+    }
+    async fn imap_username(&self) -> Option<&str> {
+        self.0.imap_username.as_deref()
+    }
+    async fn imap_security(&self) -> Option<SmtpSecurity> {
+        self.0
+            .imap_security
+            .as_deref()
+            .and_then(Svc::parse)
+            .map(Into::into)
+    }
+    /// When the mailbox was last read.
+    async fn imap_checked_at(&self) -> Option<String> {
+        self.0.imap_checked_at.as_ref().map(rfc3339)
+    }
     /// Emails sent (or being sent) today, in the account's time zone.
     async fn sent_today(&self, ctx: &Context<'_>) -> Result<i32> {
         let now = ctx.data::<crate::clock::Clock>()?.now();
@@ -123,11 +149,42 @@ pub struct ConnectionCheck {
     pub ok: bool,
     /// What went wrong (the server's reply or the connection error).
     pub error: Option<String>,
+    /// Each step tried, in order, with the server's answer.
+    pub steps: Vec<CheckStep>,
+}
+
+/// One step of a connection check: `connect`, `tls`, `login`, `mailbox`.
+#[derive(SimpleObject)]
+pub struct CheckStep {
+    pub step: String,
+    pub ok: bool,
+    /// The server's reply, or the error.
+    pub reply: String,
+}
+
+impl From<crate::engine::Checked> for ConnectionCheck {
+    fn from(checked: crate::engine::Checked) -> Self {
+        ConnectionCheck {
+            ok: checked.ok(),
+            error: checked.error().map(str::to_owned),
+            steps: checked
+                .steps
+                .into_iter()
+                .map(|s| CheckStep {
+                    step: s.step.to_owned(),
+                    ok: s.ok,
+                    reply: s.reply,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(SimpleObject)]
 pub struct EmailAccountTest {
     pub smtp: ConnectionCheck,
+    /// The IMAP check; `null` when the account has no IMAP settings (reply tracking off).
+    pub imap: Option<ConnectionCheck>,
     /// The account after the check (its `status` and `lastError`).
     pub email_account: EmailAccount,
 }
@@ -155,6 +212,16 @@ pub struct EmailAccountInput {
     pub timezone: Option<String>,
     /// Least seconds between two sends (default 60; 0 = none).
     pub send_gap_seconds: Option<i32>,
+    /// The IMAP server replies and bounce reports arrive at; without it reply tracking is off.
+    pub imap_host: Option<String>,
+    /// Default: 993 for `tls`, 143 otherwise.
+    pub imap_port: Option<i32>,
+    /// Default: `smtpUsername`.
+    pub imap_username: Option<String>,
+    /// Write-only; required with `imapHost`.
+    pub imap_password: Option<String>,
+    /// Default `tls`.
+    pub imap_security: Option<SmtpSecurity>,
 }
 
 /// Fields present are replaced.
@@ -171,6 +238,13 @@ pub struct EmailAccountUpdate {
     pub daily_limit: MaybeUndefined<i32>,
     pub timezone: MaybeUndefined<String>,
     pub send_gap_seconds: MaybeUndefined<i32>,
+    /// `null` turns reply tracking off.
+    pub imap_host: MaybeUndefined<String>,
+    pub imap_port: MaybeUndefined<i32>,
+    pub imap_username: MaybeUndefined<String>,
+    /// Write-only.
+    pub imap_password: MaybeUndefined<String>,
+    pub imap_security: MaybeUndefined<SmtpSecurity>,
 }
 
 #[derive(Default)]
@@ -235,6 +309,11 @@ impl EmailAccountMutation {
             daily_limit: input.daily_limit,
             timezone: input.timezone,
             send_gap_seconds: input.send_gap_seconds,
+            imap_host: input.imap_host,
+            imap_port: input.imap_port,
+            imap_username: input.imap_username,
+            imap_password: input.imap_password,
+            imap_security: input.imap_security.map(Into::into),
         };
         Ok(EmailAccount(
             svc::create(
@@ -242,6 +321,7 @@ impl EmailAccountMutation {
                 &who.workspace_id,
                 input,
                 *ctx.data::<UrlPolicy>()?,
+                ctx.data::<Keyring>()?,
             )
             .await?,
         ))
@@ -265,6 +345,11 @@ impl EmailAccountMutation {
             daily_limit: input.daily_limit.into(),
             timezone: input.timezone.into(),
             send_gap_seconds: input.send_gap_seconds.into(),
+            imap_host: input.imap_host.into(),
+            imap_port: input.imap_port.into(),
+            imap_username: input.imap_username.into(),
+            imap_password: input.imap_password.into(),
+            imap_security: input.imap_security.map_value(Into::into).into(),
         };
         Ok(EmailAccount(
             svc::update(
@@ -273,16 +358,19 @@ impl EmailAccountMutation {
                 &id,
                 patch,
                 *ctx.data::<UrlPolicy>()?,
+                ctx.data::<Keyring>()?,
             )
             .await?,
         ))
     }
 
-    /// Connects and logs in to the account's SMTP server as a send would, without sending.
-    /// A success clears an `error` status; a refused login sets it.
+    /// Logs in to the account's SMTP server as a send would (EHLO, TLS, AUTH; nothing is
+    /// sent) and, with IMAP settings, to its IMAP server as the reader would (LOGIN, INBOX
+    /// opened read-only). A success clears an `error` status; a refused login sets it.
     async fn test_email_account(&self, ctx: &Context<'_>, id: ID) -> Result<EmailAccountTest> {
         let who = principal(ctx)?;
         let account = svc::get(db(ctx)?, &who.workspace_id, &id).await?;
+        let plain = svc::with_passwords(&account, ctx.data::<Keyring>()?)?;
         let timeouts = crate::engine::smtp::Timeouts {
             connect: std::time::Duration::from_secs(10),
             command: std::time::Duration::from_secs(10),
@@ -290,17 +378,22 @@ impl EmailAccountMutation {
         };
         let trust = ctx.data::<crate::engine::smtp::Trust>()?;
         let allow_private = ctx.data::<UrlPolicy>()?.allow_private;
-        let result = crate::engine::smtp::check(&account, &timeouts, trust, allow_private).await;
-        let account_error = match &result {
-            Err(crate::engine::smtp::CheckFailure::Account(message)) => Some(message.as_str()),
-            _ => None,
+        let smtp = crate::engine::smtp::check(&plain, &timeouts, trust, allow_private).await;
+        let imap = match plain.imap_host {
+            Some(_) => {
+                Some(crate::engine::mailbox::check(&plain, &timeouts, trust, allow_private).await)
+            }
+            None => None,
         };
-        let account = svc::record_check(db(ctx)?, &account, result.is_ok(), account_error).await?;
+        let refused = smtp
+            .refused_login()
+            .or_else(|| imap.as_ref().and_then(|i| i.refused_login()))
+            .map(str::to_owned);
+        let ok = smtp.ok() && imap.as_ref().is_none_or(|i| i.ok());
+        let account = svc::record_check(db(ctx)?, &account, ok, refused.as_deref()).await?;
         Ok(EmailAccountTest {
-            smtp: ConnectionCheck {
-                ok: result.is_ok(),
-                error: result.err().map(|e| e.to_string()),
-            },
+            smtp: smtp.into(),
+            imap: imap.map(Into::into),
             email_account: EmailAccount(account),
         })
     }

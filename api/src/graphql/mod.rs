@@ -143,6 +143,7 @@ pub struct Shared {
     pub clock: crate::clock::Clock,
     pub smtp_trust: crate::engine::smtp::Trust,
     pub logins: Arc<crate::throttle::LoginThrottle>,
+    pub keyring: crate::secrets::Keyring,
 }
 
 /// The executable schema, holding what every request shares.
@@ -162,6 +163,7 @@ fn attach(
         .data(shared.keys)
         .data(shared.policy)
         .data(shared.logins)
+        .data(shared.keyring)
 }
 
 /// Both schemas; with `introspection` off, neither answers `__schema`/`__type`.

@@ -54,10 +54,11 @@ pub struct RouteSpec {
 const CONTACT: &str =
     "id email firstName lastName company phone customFields status groupIds createdAt updatedAt";
 const GROUP: &str = "id name description contactCount createdAt updatedAt";
-const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit timezone sendGapSeconds status lastError sentToday createdAt updatedAt";
+const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit timezone sendGapSeconds status lastError sentToday replyTracking imapHost imapPort imapUsername imapSecurity imapCheckedAt createdAt updatedAt";
 const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays } schedule { timezone days startTime endTime } dailyLimit trackOpens trackClicks stopOnReply contactCount createdAt updatedAt startedAt completedAt";
 const WEBHOOK: &str = "id url events description active disabledReason createdAt updatedAt";
 const FIGURES: &str = "sent opened clicked replied bounced unsubscribed openRate clickRate replyRate bounceRate unsubscribeRate";
+const CHECK: &str = "ok error steps { step ok reply }";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
 
 fn op(text: &str) -> String {
@@ -68,6 +69,7 @@ fn op(text: &str) -> String {
         .replace("@FIGURES", FIGURES)
         .replace("@WEBHOOK", WEBHOOK)
         .replace("@PAGE", PAGE_INFO)
+        .replace("@CHECK", CHECK)
 }
 
 fn param(
@@ -412,9 +414,9 @@ pub fn routes() -> Vec<RouteSpec> {
             name: "testEmailAccount",
             method: Method::POST,
             path: "/email-accounts/{id}/test",
-            summary: "Log in to the account's SMTP server as a send would, without sending",
+            summary: "Log in to the account's SMTP server (and IMAP server, with reply tracking) as the engine would, without sending or reading",
             operation: op(
-                "mutation testEmailAccount($id: ID!) { testEmailAccount(id: $id) { smtp { ok error } emailAccount { @ACCOUNT } } }",
+                "mutation testEmailAccount($id: ID!) { testEmailAccount(id: $id) { smtp { @CHECK } imap { @CHECK } emailAccount { @ACCOUNT } } }",
             ),
             status: 200,
             query: vec![],

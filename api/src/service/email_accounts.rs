@@ -12,6 +12,7 @@ use super::webhooks::UrlPolicy;
 use super::{Page, PageRequest, Patch, SortOrder, clean_text, sort_field};
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::secrets::{Keyring, password_context};
 
 pub const DEFAULT_DAILY_LIMIT: i32 = 200;
 pub const MAX_DAILY_LIMIT: i32 = 10_000;
@@ -82,6 +83,22 @@ impl SmtpSecurity {
             SmtpSecurity::None => 25,
         }
     }
+
+    fn default_imap_port(self) -> i32 {
+        match self {
+            SmtpSecurity::Tls => 993,
+            SmtpSecurity::Starttls | SmtpSecurity::None => 143,
+        }
+    }
+}
+
+/// Whether replies and bounce reports are read from the account's mailbox.
+pub fn reply_tracking(account: &email_account::Model) -> &'static str {
+    if account.imap_host.is_some() {
+        "on"
+    } else {
+        "off"
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -96,6 +113,11 @@ pub struct EmailAccountInput {
     pub daily_limit: Option<i32>,
     pub timezone: Option<String>,
     pub send_gap_seconds: Option<i32>,
+    pub imap_host: Option<String>,
+    pub imap_port: Option<i32>,
+    pub imap_username: Option<String>,
+    pub imap_password: Option<String>,
+    pub imap_security: Option<SmtpSecurity>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -110,6 +132,12 @@ pub struct EmailAccountPatch {
     pub daily_limit: Patch<i32>,
     pub timezone: Patch<String>,
     pub send_gap_seconds: Patch<i32>,
+    /// `null` turns reply tracking off (every IMAP setting is removed).
+    pub imap_host: Patch<String>,
+    pub imap_port: Patch<i32>,
+    pub imap_username: Patch<String>,
+    pub imap_password: Patch<String>,
+    pub imap_security: Patch<SmtpSecurity>,
 }
 
 pub const SORT_FIELDS: &[(&str, email_account::Column)] = &[
@@ -129,16 +157,16 @@ fn email(value: Option<String>) -> AppResult<String> {
 
 /// A host name or IP literal; a literal must be public unless private hosts are allowed (a
 /// name is checked where it resolves, at each connection).
-fn host(value: Option<String>, policy: UrlPolicy) -> AppResult<String> {
-    let host = required("smtpHost", value, MAX_HOST)?;
+fn host(field: &str, value: Option<String>, policy: UrlPolicy) -> AppResult<String> {
+    let host = required(field, value, MAX_HOST)?;
     let literal = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = literal.parse::<std::net::IpAddr>()
         && !policy.allow_private
         && !super::network::is_public(ip)
     {
         return Err(AppError::invalid_field(
-            "smtpHost",
-            format!("smtpHost {ip} is not a public address"),
+            field,
+            format!("{field} {ip} is not a public address"),
         ));
     }
     let valid = host
@@ -146,18 +174,18 @@ fn host(value: Option<String>, policy: UrlPolicy) -> AppResult<String> {
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
     if !valid {
         return Err(AppError::invalid_field(
-            "smtpHost",
-            "smtpHost must be a host name or IP address",
+            field,
+            format!("{field} must be a host name or IP address"),
         ));
     }
     Ok(host.to_ascii_lowercase())
 }
 
-fn port(value: i32) -> AppResult<i32> {
+fn port(field: &str, value: i32) -> AppResult<i32> {
     if !(1..=65535).contains(&value) {
         return Err(AppError::invalid_field(
-            "smtpPort",
-            "smtpPort must be between 1 and 65535",
+            field,
+            format!("{field} must be between 1 and 65535"),
         ));
     }
     Ok(value)
@@ -194,18 +222,31 @@ fn send_gap(value: i32) -> AppResult<i32> {
     Ok(value)
 }
 
-fn password(value: Option<String>) -> AppResult<String> {
+fn password(field: &str, value: Option<String>) -> AppResult<String> {
     match value {
         Some(p) if !p.is_empty() && p.chars().count() <= MAX_PASSWORD_CHARS => Ok(p),
         Some(p) if !p.is_empty() => Err(AppError::invalid_field(
-            "smtpPassword",
-            "smtpPassword is too long",
+            field,
+            format!("{field} is too long"),
         )),
         _ => Err(AppError::invalid_field(
-            "smtpPassword",
-            "smtpPassword is required",
+            field,
+            format!("{field} is required"),
         )),
     }
+}
+
+/// Checked IMAP settings, the password sealed for the account's row.
+struct Imap {
+    host: String,
+    port: i32,
+    username: String,
+    password: String,
+    security: SmtpSecurity,
+}
+
+fn seal_password(keyring: &Keyring, account_id: &str, column: &str, plain: &str) -> String {
+    keyring.seal(plain, &password_context(account_id, column))
 }
 
 pub async fn create(
@@ -213,22 +254,58 @@ pub async fn create(
     workspace_id: &str,
     input: EmailAccountInput,
     policy: UrlPolicy,
+    keyring: &Keyring,
 ) -> AppResult<email_account::Model> {
+    let id = ids::new_id(ids::EMAIL_ACCOUNT);
     let email = email(input.email)?;
     let security = input.smtp_security.unwrap_or(SmtpSecurity::Starttls);
     let username = match clean_text("smtpUsername", input.smtp_username, MAX_USERNAME)? {
         Some(username) => username,
         None => email.clone(),
     };
+    let smtp_password = password("smtpPassword", input.smtp_password)?;
+    let imap = match input.imap_host {
+        None => {
+            let stray = [
+                ("imapPort", input.imap_port.is_some()),
+                ("imapUsername", input.imap_username.is_some()),
+                ("imapPassword", input.imap_password.is_some()),
+                ("imapSecurity", input.imap_security.is_some()),
+            ];
+            if let Some((field, _)) = stray.iter().find(|(_, given)| *given) {
+                return Err(AppError::invalid_field(
+                    field,
+                    format!("{field} needs imapHost"),
+                ));
+            }
+            None
+        }
+        Some(host_name) => {
+            let security = input.imap_security.unwrap_or(SmtpSecurity::Tls);
+            Some(Imap {
+                host: host("imapHost", Some(host_name), policy)?,
+                port: port(
+                    "imapPort",
+                    input.imap_port.unwrap_or(security.default_imap_port()),
+                )?,
+                username: clean_text("imapUsername", input.imap_username, MAX_USERNAME)?
+                    .unwrap_or_else(|| username.clone()),
+                password: password("imapPassword", input.imap_password)?,
+                security,
+            })
+        }
+    };
     let now = ids::now();
     let row = email_account::ActiveModel {
-        id: Set(ids::new_id(ids::EMAIL_ACCOUNT)),
         workspace_id: Set(workspace_id.to_owned()),
         name: Set(clean_text("name", input.name, MAX_NAME)?),
-        smtp_host: Set(host(input.smtp_host, policy)?),
-        smtp_port: Set(port(input.smtp_port.unwrap_or(security.default_port()))?),
+        smtp_host: Set(host("smtpHost", input.smtp_host, policy)?),
+        smtp_port: Set(port(
+            "smtpPort",
+            input.smtp_port.unwrap_or(security.default_port()),
+        )?),
         smtp_username: Set(username),
-        smtp_password: Set(password(input.smtp_password)?),
+        smtp_password: Set(seal_password(keyring, &id, "smtp_password", &smtp_password)),
         smtp_security: Set(security.as_str().to_owned()),
         daily_limit: Set(daily_limit(
             input.daily_limit.unwrap_or(DEFAULT_DAILY_LIMIT),
@@ -240,6 +317,17 @@ pub async fn create(
         status: Set(AccountStatus::Ok.as_str().to_owned()),
         last_error: Set(None),
         next_send_at: Set(None),
+        imap_port: Set(imap.as_ref().map(|i| i.port)),
+        imap_username: Set(imap.as_ref().map(|i| i.username.clone())),
+        imap_password: Set(imap
+            .as_ref()
+            .map(|i| seal_password(keyring, &id, "imap_password", &i.password))),
+        imap_security: Set(imap.as_ref().map(|i| i.security.as_str().to_owned())),
+        imap_host: Set(imap.map(|i| i.host)),
+        imap_uid_validity: Set(None),
+        imap_last_uid: Set(None),
+        imap_checked_at: Set(None),
+        id: Set(id),
         email: Set(email),
         created_at: Set(now),
         updated_at: Set(now),
@@ -266,9 +354,11 @@ pub async fn update(
     id: &str,
     patch: EmailAccountPatch,
     policy: UrlPolicy,
+    keyring: &Keyring,
 ) -> AppResult<email_account::Model> {
     let current = get(db, workspace_id, id).await?;
     let mut row: email_account::ActiveModel = current.clone().into();
+    let imap = patch_imap(&patch);
     let cannot_clear =
         |field: &str| AppError::invalid_field(field, format!("{field} cannot be removed"));
     if let Some(v) = patch.email {
@@ -279,6 +369,7 @@ pub async fn update(
     }
     if let Some(v) = patch.smtp_host {
         row.smtp_host = Set(host(
+            "smtpHost",
             Some(v.ok_or_else(|| cannot_clear("smtpHost"))?),
             policy,
         )?);
@@ -290,13 +381,17 @@ pub async fn update(
             .to_owned());
     }
     if let Some(v) = patch.smtp_port {
-        row.smtp_port = Set(port(v.ok_or_else(|| cannot_clear("smtpPort"))?)?);
+        row.smtp_port = Set(port(
+            "smtpPort",
+            v.ok_or_else(|| cannot_clear("smtpPort"))?,
+        )?);
     }
     if let Some(v) = patch.smtp_username {
         row.smtp_username = Set(required("smtpUsername", v, MAX_USERNAME)?);
     }
     if let Some(v) = patch.smtp_password {
-        row.smtp_password = Set(password(v)?);
+        let plain = password("smtpPassword", v)?;
+        row.smtp_password = Set(seal_password(keyring, id, "smtp_password", &plain));
     }
     if let Some(v) = patch.daily_limit {
         row.daily_limit = Set(daily_limit(v.ok_or_else(|| cannot_clear("dailyLimit"))?)?);
@@ -307,18 +402,128 @@ pub async fn update(
     if let Some(v) = patch.send_gap_seconds {
         row.send_gap_seconds = Set(send_gap(v.unwrap_or(DEFAULT_SEND_GAP_SECONDS))?);
     }
+    apply_imap(&current, &mut row, imap, policy, keyring)?;
     // New connection settings deserve a new try: an authentication error is cleared.
     if row.smtp_host.is_set()
         || row.smtp_port.is_set()
         || row.smtp_username.is_set()
         || row.smtp_password.is_set()
         || row.smtp_security.is_set()
+        || row.imap_host.is_set()
+        || row.imap_password.is_set()
     {
         row.status = Set(AccountStatus::Ok.as_str().to_owned());
         row.last_error = Set(None);
     }
     row.updated_at = Set(ids::now());
     Ok(row.update(db).await?)
+}
+
+/// The IMAP part of a patch.
+struct ImapPatch {
+    host: Patch<String>,
+    port: Patch<i32>,
+    username: Patch<String>,
+    password: Patch<String>,
+    security: Patch<SmtpSecurity>,
+}
+
+fn patch_imap(patch: &EmailAccountPatch) -> ImapPatch {
+    ImapPatch {
+        host: patch.imap_host.clone(),
+        port: patch.imap_port,
+        username: patch.imap_username.clone(),
+        password: patch.imap_password.clone(),
+        security: patch.imap_security,
+    }
+}
+
+/// Applies IMAP changes: `imapHost: null` turns reply tracking off; otherwise the settings
+/// must end complete (a host and a password). Another mailbox starts from its beginning.
+fn apply_imap(
+    current: &email_account::Model,
+    row: &mut email_account::ActiveModel,
+    patch: ImapPatch,
+    policy: UrlPolicy,
+    keyring: &Keyring,
+) -> AppResult<()> {
+    if matches!(patch.host, Some(None)) {
+        row.imap_host = Set(None);
+        row.imap_port = Set(None);
+        row.imap_username = Set(None);
+        row.imap_password = Set(None);
+        row.imap_security = Set(None);
+        row.imap_uid_validity = Set(None);
+        row.imap_last_uid = Set(None);
+        return Ok(());
+    }
+    let touched = patch.host.is_some()
+        || patch.port.is_some()
+        || patch.username.is_some()
+        || patch.password.is_some()
+        || patch.security.is_some();
+    if !touched {
+        return Ok(());
+    }
+    let new_host = match patch.host {
+        Some(Some(h)) => Some(host("imapHost", Some(h), policy)?),
+        _ => None,
+    };
+    let Some(host_name) = new_host.clone().or_else(|| current.imap_host.clone()) else {
+        return Err(AppError::invalid_field(
+            "imapHost",
+            "imapHost is required to read the mailbox",
+        ));
+    };
+    let security = match patch.security {
+        Some(v) => v.unwrap_or(SmtpSecurity::Tls),
+        None => current
+            .imap_security
+            .as_deref()
+            .and_then(SmtpSecurity::parse)
+            .unwrap_or(SmtpSecurity::Tls),
+    };
+    let port_number = match patch.port {
+        Some(v) => v.unwrap_or(security.default_imap_port()),
+        None => current.imap_port.unwrap_or(security.default_imap_port()),
+    };
+    let username = match patch.username {
+        Some(v) => clean_text("imapUsername", v, MAX_USERNAME)?
+            .unwrap_or_else(|| current.smtp_username.clone()),
+        None => current
+            .imap_username
+            .clone()
+            .unwrap_or_else(|| current.smtp_username.clone()),
+    };
+    match patch.password {
+        Some(v) => {
+            let plain = password("imapPassword", v)?;
+            row.imap_password = Set(Some(seal_password(
+                keyring,
+                &current.id,
+                "imap_password",
+                &plain,
+            )));
+        }
+        None if current.imap_password.is_none() => {
+            return Err(AppError::invalid_field(
+                "imapPassword",
+                "imapPassword is required",
+            ));
+        }
+        None => {}
+    }
+    let mailbox_changed = current.imap_host.as_deref() != Some(host_name.as_str())
+        || current.imap_username.as_deref() != Some(username.as_str());
+    if mailbox_changed {
+        row.imap_uid_validity = Set(None);
+        row.imap_last_uid = Set(None);
+    }
+    row.imap_host = Set(Some(host_name));
+    row.imap_port = Set(Some(port("imapPort", port_number)?));
+    row.imap_username = Set(Some(username));
+    row.imap_security = Set(Some(security.as_str().to_owned()));
+    Ok(())
 }
 
 /// Deletes an account. Refused while a draft, running or paused campaign uses it; completed
@@ -398,6 +603,24 @@ pub async fn set_error(db: &impl ConnectionTrait, id: &str, message: &str) -> Ap
 /// Records a connection check: a success clears an error status; a failure that is the
 /// account's own (`account_error`) sets it, as a failed send would; a network failure changes
 /// nothing.
+/// The account with its passwords decrypted, to connect with (never stored, never returned).
+pub fn with_passwords(
+    account: &email_account::Model,
+    keyring: &Keyring,
+) -> AppResult<email_account::Model> {
+    let open = |stored: &str, column: &str| {
+        keyring
+            .open(stored, &password_context(&account.id, column))
+            .map_err(AppError::internal)
+    };
+    let mut plain = account.clone();
+    plain.smtp_password = open(&account.smtp_password, "smtp_password")?;
+    if let Some(stored) = &account.imap_password {
+        plain.imap_password = Some(open(stored, "imap_password")?);
+    }
+    Ok(plain)
+}
+
 pub async fn record_check(
     db: &impl ConnectionTrait,
     account: &email_account::Model,

@@ -543,6 +543,7 @@ pub async fn record_email_event(
             }
             counted.push(EventKind::Replied);
         }
+        EmailEvent::AutoReplied { .. } => counted.push(EventKind::AutoReplied),
         EmailEvent::Unsubscribed => {
             notify = person.status != ContactStatus::Unsubscribed.as_str();
             if notify {
@@ -664,7 +665,7 @@ pub async fn record_email_event(
             .await?;
             campaigns::complete_if_done(txn, &campaign.id).await?;
         }
-        EmailEvent::Opened | EmailEvent::Clicked { .. } => {}
+        EmailEvent::Opened | EmailEvent::Clicked { .. } | EmailEvent::AutoReplied { .. } => {}
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ pub const CATALOGUE: &[&str] = &[
     "email.opened",
     "email.clicked",
     "email.replied",
+    "email.auto_replied",
     "email.bounced",
     "email.unsubscribed",
     "email.failed",

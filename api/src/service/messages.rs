@@ -73,6 +73,10 @@ pub enum EmailEvent {
         subject: String,
         excerpt: String,
     },
+    /// An automatic answer (out of office, auto-responder): never a reply.
+    AutoReplied {
+        subject: String,
+    },
     Unsubscribed,
     /// Given up: retries exhausted or refused before any recipient was tried.
     Failed {
@@ -92,6 +96,7 @@ impl EmailEvent {
             EmailEvent::Opened => "email.opened",
             EmailEvent::Clicked { .. } => "email.clicked",
             EmailEvent::Replied { .. } => "email.replied",
+            EmailEvent::AutoReplied { .. } => "email.auto_replied",
             EmailEvent::Unsubscribed => "email.unsubscribed",
             EmailEvent::Failed { .. } | EmailEvent::Unknown => "email.failed",
         }
@@ -114,6 +119,7 @@ impl EmailEvent {
             EmailEvent::Replied { subject, excerpt } => {
                 json!({ "replySubject": subject, "excerpt": excerpt })
             }
+            EmailEvent::AutoReplied { subject } => json!({ "replySubject": subject }),
             EmailEvent::Failed { reason, reply } => json!({ "reason": reason, "smtpReply": reply }),
             EmailEvent::Unknown => json!({ "reason": "outcome_unknown" }),
             EmailEvent::Opened | EmailEvent::Unsubscribed => json!({}),

@@ -23,16 +23,19 @@ pub enum EventKind {
     Replied,
     Bounced,
     Unsubscribed,
+    /// An automatic answer (out of office): counted on its own, never as a reply.
+    AutoReplied,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::Sent,
         EventKind::Opened,
         EventKind::Clicked,
         EventKind::Replied,
         EventKind::Bounced,
         EventKind::Unsubscribed,
+        EventKind::AutoReplied,
     ];
 
     /// Also the name of its counter column.
@@ -44,6 +47,7 @@ impl EventKind {
             EventKind::Replied => "replied",
             EventKind::Bounced => "bounced",
             EventKind::Unsubscribed => "unsubscribed",
+            EventKind::AutoReplied => "auto_replied",
         }
     }
 
@@ -74,6 +78,7 @@ pub struct Counts {
     pub replied: i64,
     pub bounced: i64,
     pub unsubscribed: i64,
+    pub auto_replied: i64,
 }
 
 impl Counts {
@@ -93,6 +98,7 @@ impl Counts {
             replied: row.replied,
             bounced: row.bounced,
             unsubscribed: row.unsubscribed,
+            auto_replied: row.auto_replied,
         }
     }
 }
@@ -283,6 +289,7 @@ pub async fn timelines(
             replied: row.replied,
             bounced: row.bounced,
             unsubscribed: row.unsubscribed,
+            auto_replied: row.auto_replied,
         };
         found.insert((row.campaign_id, row.day), counts);
     }

@@ -1,0 +1,401 @@
+//! The mailbox reader: for each account with IMAP settings, reads its INBOX for replies,
+//! automatic answers and delivery reports (`service::inbound` decides what each one is).
+//!
+//! The mailbox is never changed: it is opened with EXAMINE (read-only), messages are fetched
+//! with `BODY.PEEK[]`, and nothing is flagged, moved or deleted. Progress is kept per account
+//! as UIDVALIDITY + the last UID read, written after each message; the inbound message's own
+//! `Message-ID` is recorded with what it caused, so a restart or a renumbered mailbox never
+//! counts a message twice.
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entity::email_account;
+use futures_util::TryStreamExt;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::task::JoinHandle;
+
+use super::Checked;
+use super::smtp::{SocketError, Timeouts, Trust, socket};
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+use crate::secrets::Keyring;
+use crate::service::email_accounts::{self, SmtpSecurity};
+use crate::service::inbound::{self, Recorded};
+
+/// How the reader runs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Time between two reads of a mailbox (`FLUENZR_IMAP_POLL_SECONDS`, default 60).
+    pub poll_interval: Duration,
+    /// Messages read per account per pass.
+    pub batch: usize,
+    pub timeouts: Timeouts,
+    /// Certificates trusted beside the public roots (`FLUENZR_SMTP_CA_FILE`).
+    pub trust: Trust,
+    /// Let IMAP hosts resolve to loopback and private addresses (the one allow-private setting).
+    pub allow_private: bool,
+    /// How far back the first read of a mailbox (or of a renumbered one) looks.
+    pub first_read_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            poll_interval: Duration::from_secs(60),
+            batch: 200,
+            timeouts: Timeouts::default(),
+            trust: Trust::default(),
+            allow_private: false,
+            first_read_days: 14,
+        }
+    }
+}
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Debug> Io for T {}
+
+type Session = async_imap::Session<Box<dyn Io>>;
+
+async fn within<T, E: std::fmt::Display>(
+    limit: Duration,
+    what: &str,
+    work: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(limit, work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => Err(format!("{what}: {err}")),
+        Err(_) => Err(format!("{what}: timed out")),
+    }
+}
+
+/// Connects and logs in, recording each step in `checked`; `None` when a step failed.
+async fn open(
+    account: &email_account::Model,
+    settings: &Settings,
+    checked: &mut Checked,
+) -> Option<Session> {
+    let host = account.imap_host.clone()?;
+    let security = account
+        .imap_security
+        .as_deref()
+        .and_then(SmtpSecurity::parse)
+        .unwrap_or(SmtpSecurity::Tls);
+    let port = account
+        .imap_port
+        .and_then(|p| u16::try_from(p).ok())
+        .unwrap_or(993);
+    let timeouts = &settings.timeouts;
+    let tcp = match tokio::time::timeout(
+        timeouts.connect,
+        socket(&host, port, settings.allow_private),
+    )
+    .await
+    {
+        Ok(Ok(tcp)) => tcp,
+        Ok(Err(SocketError::NotAllowed(why))) => {
+            checked.failed("connect", why);
+            checked.login_refused = true;
+            return None;
+        }
+        Ok(Err(SocketError::Io(err))) => {
+            checked.failed(
+                "connect",
+                format!("connection to {host}:{port} failed: {err}"),
+            );
+            return None;
+        }
+        Err(_) => {
+            checked.failed("connect", format!("connection to {host}:{port} timed out"));
+            return None;
+        }
+    };
+    checked.passed("connect", format!("connected to {host}:{port}"));
+    let tls = tokio_rustls::TlsConnector::from(settings.trust.client_config());
+    let name = match rustls::pki_types::ServerName::try_from(host.clone()) {
+        Ok(name) => name,
+        Err(err) => {
+            checked.failed("tls", err.to_string());
+            return None;
+        }
+    };
+    let stream: Box<dyn Io> = match security {
+        SmtpSecurity::Tls => match within(timeouts.connect, "TLS", tls.connect(name, tcp)).await {
+            Ok(stream) => {
+                checked.passed("tls", "TLS established");
+                Box::new(stream)
+            }
+            Err(err) => {
+                checked.failed("tls", err);
+                return None;
+            }
+        },
+        SmtpSecurity::Starttls => {
+            let mut client = async_imap::Client::new(Box::new(tcp) as Box<dyn Io>);
+            if let Err(err) = within(
+                timeouts.command,
+                "STARTTLS",
+                client.run_command_and_check_ok("STARTTLS", None),
+            )
+            .await
+            {
+                checked.failed("tls", err);
+                return None;
+            }
+            match within(
+                timeouts.connect,
+                "TLS",
+                tls.connect(name, client.into_inner()),
+            )
+            .await
+            {
+                Ok(stream) => {
+                    checked.passed("tls", "STARTTLS established");
+                    Box::new(stream)
+                }
+                Err(err) => {
+                    checked.failed("tls", err);
+                    return None;
+                }
+            }
+        }
+        SmtpSecurity::None => Box::new(tcp),
+    };
+    let client = async_imap::Client::new(stream);
+    let username = account
+        .imap_username
+        .clone()
+        .unwrap_or_else(|| account.smtp_username.clone());
+    let password = account.imap_password.clone().unwrap_or_default();
+    match tokio::time::timeout(timeouts.command, client.login(&username, &password)).await {
+        Ok(Ok(session)) => {
+            checked.passed("login", format!("logged in as {username}"));
+            Some(session)
+        }
+        Ok(Err((err, _))) => {
+            checked.failed("login", format!("IMAP login failed: {err}"));
+            checked.login_refused = matches!(err, async_imap::error::Error::No(_));
+            None
+        }
+        Err(_) => {
+            checked.failed("login", "IMAP login timed out");
+            None
+        }
+    }
+}
+
+/// Logs in and opens the INBOX read-only, as the reader would; reads nothing. `account`
+/// carries its decrypted passwords.
+pub async fn check(
+    account: &email_account::Model,
+    timeouts: &Timeouts,
+    trust: &Trust,
+    allow_private: bool,
+) -> Checked {
+    let settings = Settings {
+        timeouts: timeouts.clone(),
+        trust: trust.clone(),
+        allow_private,
+        ..Settings::default()
+    };
+    let mut checked = Checked::default();
+    if let Some(mut session) = open(account, &settings, &mut checked).await {
+        match within(timeouts.command, "EXAMINE INBOX", session.examine("INBOX")).await {
+            Ok(mailbox) => checked.passed(
+                "mailbox",
+                format!("INBOX holds {} messages", mailbox.exists),
+            ),
+            Err(err) => checked.failed("mailbox", err),
+        }
+        let _ = tokio::time::timeout(timeouts.command, session.logout()).await;
+    }
+    checked
+}
+
+/// Reads every account with IMAP settings.
+#[derive(Clone)]
+pub struct Reader {
+    db: DatabaseConnection,
+    keyring: Keyring,
+    clock: Clock,
+    settings: Settings,
+}
+
+/// What one pass over one mailbox did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub read: usize,
+    pub applied: usize,
+    pub duplicates: usize,
+}
+
+impl Reader {
+    pub fn new(
+        db: DatabaseConnection,
+        keyring: Keyring,
+        clock: Clock,
+        settings: Settings,
+    ) -> Reader {
+        Reader {
+            db,
+            keyring,
+            clock,
+            settings,
+        }
+    }
+
+    /// One pass over every account with IMAP settings; a failing account does not stop the
+    /// others.
+    pub async fn run_once(&self) -> AppResult<Pass> {
+        let accounts = email_account::Entity::find()
+            .filter(email_account::Column::ImapHost.is_not_null())
+            .all(&self.db)
+            .await?;
+        let mut total = Pass::default();
+        for account in accounts {
+            match self.read(&account).await {
+                Ok(pass) => {
+                    total.read += pass.read;
+                    total.applied += pass.applied;
+                    total.duplicates += pass.duplicates;
+                }
+                Err(err) => {
+                    tracing::warn!(account = %account.id, error = %err.message, "mailbox read failed")
+                }
+            }
+        }
+        Ok(total)
+    }
+
+    /// Reads one mailbox from where the last pass stopped.
+    pub async fn read(&self, account: &email_account::Model) -> AppResult<Pass> {
+        let plain = email_accounts::with_passwords(account, &self.keyring)?;
+        let mut checked = Checked::default();
+        let Some(mut session) = open(&plain, &self.settings, &mut checked).await else {
+            let reply = checked
+                .error()
+                .unwrap_or("IMAP connection failed")
+                .to_owned();
+            if checked.login_refused {
+                email_accounts::set_error(&self.db, &account.id, &reply).await?;
+            }
+            return Err(AppError::new(crate::error::ErrorCode::BadRequest, reply));
+        };
+        let result = self.read_session(account, &mut session).await;
+        let _ = tokio::time::timeout(self.settings.timeouts.command, session.logout()).await;
+        result
+    }
+
+    async fn read_session(
+        &self,
+        account: &email_account::Model,
+        session: &mut Session,
+    ) -> AppResult<Pass> {
+        let command = self.settings.timeouts.command;
+        let fail = |e: String| AppError::new(crate::error::ErrorCode::BadRequest, e);
+        let mailbox = within(command, "EXAMINE INBOX", session.examine("INBOX"))
+            .await
+            .map_err(fail)?;
+        let validity = i64::from(mailbox.uid_validity.unwrap_or(0));
+        let now = self.clock.now();
+        let same_mailbox = account.imap_uid_validity == Some(validity);
+        let last = if same_mailbox {
+            account.imap_last_uid.unwrap_or(0)
+        } else {
+            0
+        };
+        // A mailbox read before continues after its last UID; a new (or renumbered) one is read
+        // from a few days back, and what was already acted on is recognised by Message-ID.
+        let query = if same_mailbox {
+            format!("UID {}:*", last + 1)
+        } else {
+            let since = account.imap_checked_at.unwrap_or(now).min(now)
+                - chrono::Duration::days(self.settings.first_read_days);
+            format!("SINCE {}", imap_date(since))
+        };
+        let found = within(command, "UID SEARCH", session.uid_search(&query))
+            .await
+            .map_err(fail)?;
+        let mut uids: Vec<u32> = found
+            .into_iter()
+            .filter(|uid| i64::from(*uid) > last)
+            .collect();
+        uids.sort_unstable();
+        uids.truncate(self.settings.batch);
+        let mut pass = Pass::default();
+        let mut highest = last;
+        for uid in uids {
+            // One message at a time, so memory stays bounded and progress is saved per message.
+            let fetched: Vec<async_imap::types::Fetch> = within(command, "UID FETCH", async {
+                session
+                    .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
+                    .await?
+                    .try_collect()
+                    .await
+            })
+            .await
+            .map_err(fail)?;
+            for fetch in fetched {
+                if fetch.uid != Some(uid) {
+                    continue;
+                }
+                let Some(body) = fetch.body() else { continue };
+                pass.read += 1;
+                match inbound::record(&self.db, account, body, now).await? {
+                    Recorded::Applied { .. } => pass.applied += 1,
+                    Recorded::Duplicate => pass.duplicates += 1,
+                    Recorded::Ignored => {}
+                }
+            }
+            highest = highest.max(i64::from(uid));
+            self.checkpoint(account, validity, highest, None).await?;
+        }
+        self.checkpoint(account, validity, highest, Some(now))
+            .await?;
+        Ok(pass)
+    }
+
+    async fn checkpoint(
+        &self,
+        account: &email_account::Model,
+        validity: i64,
+        last_uid: i64,
+        checked_at: Option<DateTime<Utc>>,
+    ) -> AppResult<()> {
+        let mut update = email_account::Entity::update_many()
+            .col_expr(
+                email_account::Column::ImapUidValidity,
+                Expr::value(validity),
+            )
+            .col_expr(email_account::Column::ImapLastUid, Expr::value(last_uid))
+            .filter(email_account::Column::Id.eq(&account.id))
+            // Settings changed meanwhile (another mailbox): that one starts afresh.
+            .filter(email_account::Column::ImapHost.eq(account.imap_host.clone()))
+            .filter(email_account::Column::ImapUsername.eq(account.imap_username.clone()));
+        if let Some(at) = checked_at {
+            update = update.col_expr(email_account::Column::ImapCheckedAt, Expr::value(at));
+        }
+        update.exec(&self.db).await?;
+        Ok(())
+    }
+
+    /// Reads every mailbox every poll interval until the process ends.
+    pub fn spawn(self) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                if let Err(err) = self.run_once().await {
+                    tracing::warn!(code = err.code.as_str(), "mailbox pass failed");
+                }
+                tokio::time::sleep(self.settings.poll_interval).await;
+            }
+        })
+    }
+}
+
+/// IMAP's date form: `27-Nov-2026`.
+fn imap_date(at: DateTime<Utc>) -> String {
+    at.format("%d-%b-%Y").to_string()
+}

@@ -1,0 +1,690 @@
+//! What arrives in a sending account's INBOX, and what it means: a reply to an email FluenzR
+//! sent, an automatic answer (never a reply), a delivery report (a hard bounce, or a delay), or
+//! nothing of ours. Classifying is pure (`classify`); `record` applies one message, once.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use entity::{contact, email_account, inbound_message, message};
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sha2::Digest;
+
+use super::enrolments::record_email_event;
+use super::messages::EmailEvent;
+use crate::error::AppResult;
+
+/// Longest reply excerpt kept (characters).
+pub const EXCERPT_CHARS: usize = 280;
+/// How far back a bounce report without the original's Message-ID is matched by address.
+const FALLBACK_DAYS: i64 = 30;
+
+/// One recipient block of a delivery report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    /// `Final-Recipient` (or `Original-Recipient`), without its type.
+    pub address: Option<String>,
+    /// `failed`, `delayed`, `delivered`, `relayed` or `expanded`.
+    pub action: String,
+    /// e.g. `5.1.1`.
+    pub status: String,
+    pub diagnostic: Option<String>,
+}
+
+impl Recipient {
+    /// A permanent failure: `Action: failed` with a 5.x.x status.
+    pub fn is_hard_bounce(&self) -> bool {
+        self.action.eq_ignore_ascii_case("failed") && self.status.starts_with('5')
+    }
+
+    /// What is kept as the message's last reply.
+    pub fn summary(&self) -> String {
+        match &self.diagnostic {
+            Some(d) => format!("{} {}: {d}", self.action, self.status),
+            None => format!("{} {}", self.action, self.status),
+        }
+    }
+}
+
+/// What an inbound message is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inbound {
+    /// A person answered. `refs`: the Message-IDs it answers, most likely first.
+    Reply {
+        refs: Vec<String>,
+        subject: String,
+        excerpt: String,
+    },
+    /// An out-of-office or auto-responder answer.
+    AutoReply { refs: Vec<String>, subject: String },
+    /// A delivery status notification (RFC 3464 / RFC 6533).
+    Report {
+        /// The Message-ID of the email it reports on, when the report carries it.
+        original: Option<String>,
+        recipients: Vec<Recipient>,
+    },
+    /// Nothing FluenzR acts on.
+    Other,
+}
+
+impl Inbound {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Inbound::Reply { .. } => "reply",
+            Inbound::AutoReply { .. } => "auto_reply",
+            Inbound::Report { recipients, .. }
+                if recipients.iter().any(Recipient::is_hard_bounce) =>
+            {
+                "bounce"
+            }
+            Inbound::Report { .. } => "report",
+            Inbound::Other => "other",
+        }
+    }
+}
+
+/// `<id>` (how Message-IDs are stored) from a parsed id, which mail-parser gives bare.
+fn bracketed(id: &str) -> String {
+    let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+    format!("<{id}>")
+}
+
+fn header_text<'a>(message: &'a Message<'a>, name: &str) -> Option<Cow<'a, str>> {
+    message
+        .header_raw(name)
+        .map(|raw| Cow::Owned(raw.trim().to_owned()))
+}
+
+/// The ids this message answers: `In-Reply-To` first, then `References` from the newest.
+fn references(message: &Message) -> Vec<String> {
+    let mut refs: Vec<String> = Vec::new();
+    let mut add = |id: &str| {
+        let id = bracketed(id);
+        if !refs.contains(&id) {
+            refs.push(id);
+        }
+    };
+    let in_reply_to = message.in_reply_to();
+    if let Some(list) = in_reply_to.as_text_list() {
+        list.iter().for_each(|id| add(id));
+    } else if let Some(id) = in_reply_to.as_text() {
+        add(id);
+    }
+    let references = message.references();
+    if let Some(list) = references.as_text_list() {
+        list.iter().rev().for_each(|id| add(id));
+    } else if let Some(id) = references.as_text() {
+        add(id);
+    }
+    refs
+}
+
+/// Subjects mail clients give automatic answers (lower case, matched anywhere).
+const AUTO_SUBJECTS: &[&str] = &[
+    "automatic reply",
+    "auto reply",
+    "auto-reply",
+    "autoreply",
+    "out of office",
+    "out of the office",
+    "abwesenheitsnotiz",
+    "automatische antwort",
+    "réponse automatique",
+    "respuesta automática",
+    "resposta automática",
+    "risposta automatica",
+    "automatisch antwoord",
+];
+
+fn is_automatic(message: &Message) -> bool {
+    let header = |name: &str| header_text(message, name).map(|v| v.to_ascii_lowercase());
+    if header("Auto-Submitted").is_some_and(|v| !v.starts_with("no")) {
+        return true;
+    }
+    if header("X-Autoreply").is_some() || header("X-Autorespond").is_some() {
+        return true;
+    }
+    if header("Precedence").is_some_and(|v| v == "auto_reply") {
+        return true;
+    }
+    let subject = message.subject().unwrap_or_default().to_lowercase();
+    AUTO_SUBJECTS.iter().any(|s| subject.contains(s))
+}
+
+/// The first lines the person wrote: quoted text and the client's "On … wrote:" line dropped,
+/// spaces collapsed, at most `EXCERPT_CHARS`.
+pub fn excerpt(text: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('>') {
+            continue;
+        }
+        let lower = trimmed.to_lowercase();
+        let attribution = (lower.starts_with("on ") && lower.ends_with("wrote:"))
+            || lower.starts_with("-----original message")
+            || (lower.starts_with("em ") && lower.ends_with("escreveu:"))
+            || (lower.starts_with("el ") && lower.ends_with("escribió:"))
+            || lower == "--";
+        if attribution {
+            break;
+        }
+        kept.push(trimmed);
+    }
+    let joined = kept
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match joined.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}…", joined[..cut].trim_end()),
+        None => joined,
+    }
+}
+
+/// The fields of a delivery-status body: its blocks (the per-message one first), each a list of
+/// `(lower-case name, value)`. Blank or whitespace-only lines separate blocks; a line starting
+/// with a space or tab continues the field before it.
+pub fn status_fields(text: &str) -> Vec<Vec<(String, String)>> {
+    let mut blocks: Vec<Vec<(String, String)>> = Vec::new();
+    let mut current: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                blocks.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = current.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            current.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    if !current.is_empty() {
+        blocks.push(current);
+    }
+    blocks
+}
+
+/// `rfc822; user@example.com` → `user@example.com`.
+fn typed_address(value: &str) -> String {
+    let address = value.split_once(';').map_or(value, |(_, a)| a);
+    address
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_owned()
+}
+
+fn recipients(text: &str) -> Vec<Recipient> {
+    status_fields(text)
+        .into_iter()
+        .filter_map(|block| {
+            let field = |name: &str| {
+                block
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+            };
+            let action = field("action")?;
+            let status = field("status")
+                .map(|s| s.split_whitespace().next().unwrap_or_default().to_owned())
+                .unwrap_or_default();
+            Some(Recipient {
+                address: field("final-recipient")
+                    .or_else(|| field("original-recipient"))
+                    .map(|v| typed_address(&v)),
+                action: action.to_ascii_lowercase(),
+                status,
+                diagnostic: field("diagnostic-code").map(|d| {
+                    let d = d
+                        .split_once(';')
+                        .map_or(d.as_str(), |(_, rest)| rest)
+                        .trim();
+                    d.chars().take(500).collect()
+                }),
+            })
+        })
+        .collect()
+}
+
+/// The Message-ID of the email a report is about, from its embedded original (the whole
+/// message or only its headers).
+fn original_id(message: &Message) -> Option<String> {
+    for part in &message.parts {
+        let Some(ct) = part.content_type() else {
+            continue;
+        };
+        let ctype = ct.ctype().to_ascii_lowercase();
+        let subtype = ct.subtype().unwrap_or_default().to_ascii_lowercase();
+        if let PartType::Message(inner) = &part.body
+            && let Some(id) = inner.message_id()
+        {
+            return Some(bracketed(id));
+        }
+        let headers_only = (ctype == "text" && subtype == "rfc822-headers")
+            || (ctype == "message" && (subtype == "global-headers" || subtype == "rfc822"));
+        if headers_only && let Some(text) = part.text_contents() {
+            let block = format!("{}\r\n\r\n", text.trim_end());
+            if let Some(inner) = MessageParser::default().parse(block.as_bytes())
+                && let Some(id) = inner.message_id()
+            {
+                return Some(bracketed(id));
+            }
+        }
+    }
+    None
+}
+
+fn report(message: &Message) -> Option<Inbound> {
+    let mut status_text: Option<String> = None;
+    for part in &message.parts {
+        let Some(ct) = part.content_type() else {
+            continue;
+        };
+        let subtype = ct.subtype().unwrap_or_default().to_ascii_lowercase();
+        if ct.ctype().eq_ignore_ascii_case("message")
+            && (subtype == "delivery-status" || subtype == "global-delivery-status")
+        {
+            status_text = Some(match &part.body {
+                PartType::Message(inner) => String::from_utf8_lossy(inner.raw_message()).into(),
+                _ => String::from_utf8_lossy(part.contents()).into(),
+            });
+            break;
+        }
+    }
+    let text = status_text?;
+    Some(Inbound::Report {
+        original: original_id(message),
+        recipients: recipients(&text),
+    })
+}
+
+/// What `raw` (one whole message) is. Delivery reports are recognised first (they are
+/// automatic and often name the original in their own headers), then automatic answers, then
+/// replies to ids in `In-Reply-To`/`References`.
+pub fn classify(raw: &[u8]) -> Inbound {
+    let Some(message) = MessageParser::default().parse(raw) else {
+        return Inbound::Other;
+    };
+    if let Some(found) = report(&message) {
+        return found;
+    }
+    let refs = references(&message);
+    if refs.is_empty() {
+        return Inbound::Other;
+    }
+    let subject = message.subject().unwrap_or_default().to_owned();
+    if is_automatic(&message) {
+        return Inbound::AutoReply { refs, subject };
+    }
+    let text = message
+        .body_text(0)
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
+    Inbound::Reply {
+        refs,
+        subject,
+        excerpt: excerpt(&text),
+    }
+}
+
+/// The inbound message's own identity: its `Message-ID`, or a digest of its bytes.
+pub fn header_id(raw: &[u8]) -> String {
+    if let Some(message) = MessageParser::default().parse_headers(raw)
+        && let Some(id) = message.message_id()
+    {
+        let id = bracketed(id);
+        if id.len() <= 255 {
+            return id;
+        }
+    }
+    let digest = sha2::Sha256::digest(raw);
+    format!("sha256:{}", base16(&digest))
+}
+
+fn base16(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What `record` did with a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// Read before (the same `Message-ID` in this account): nothing done.
+    Duplicate,
+    /// Not ours, or about no email this workspace sent.
+    Ignored,
+    /// Applied to this message (`msg_…`) as this kind.
+    Applied {
+        message_id: String,
+        kind: &'static str,
+    },
+}
+
+async fn sent_message<C: ConnectionTrait>(
+    db: &C,
+    account: &email_account::Model,
+    refs: &[String],
+) -> AppResult<Option<message::Model>> {
+    if refs.is_empty() {
+        return Ok(None);
+    }
+    let found = message::Entity::find()
+        .filter(message::Column::WorkspaceId.eq(&account.workspace_id))
+        .filter(message::Column::MessageId.is_in(refs.iter().cloned()))
+        .all(db)
+        .await?;
+    // The most likely first: `refs` is ordered.
+    Ok(refs
+        .iter()
+        .find_map(|id| found.iter().find(|m| &m.message_id == id).cloned()))
+}
+
+/// The latest email this account sent to `address` in the last `FALLBACK_DAYS`.
+async fn sent_to<C: ConnectionTrait>(
+    db: &C,
+    account: &email_account::Model,
+    address: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<message::Model>> {
+    let Ok(parsed) = super::addresses::parse("email", address) else {
+        return Ok(None);
+    };
+    let person = contact::Entity::find()
+        .filter(contact::Column::WorkspaceId.eq(&account.workspace_id))
+        .filter(contact::Column::EmailNormalized.eq(parsed.normalized))
+        .one(db)
+        .await?;
+    let Some(person) = person else {
+        return Ok(None);
+    };
+    Ok(message::Entity::find()
+        .filter(message::Column::ContactId.eq(&person.id))
+        .filter(message::Column::EmailAccountId.eq(&account.id))
+        .filter(message::Column::SentAt.gte(now - chrono::Duration::days(FALLBACK_DAYS)))
+        .order_by_desc(message::Column::SentAt)
+        .one(db)
+        .await?)
+}
+
+/// Applies one inbound message of `account`'s INBOX, at most once per `Message-ID`: the record
+/// of it, its consequences (events, counters, webhooks, the sequence) commit together.
+pub async fn record(
+    db: &sea_orm::DatabaseConnection,
+    account: &email_account::Model,
+    raw: &[u8],
+    now: DateTime<Utc>,
+) -> AppResult<Recorded> {
+    let inbound = classify(raw);
+    if inbound == Inbound::Other {
+        return Ok(Recorded::Ignored);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let header = header_id(raw);
+    let inserted = inbound_message::Entity::insert(inbound_message::ActiveModel {
+        email_account_id: Set(account.id.clone()),
+        header_id: Set(header.clone()),
+        kind: Set(inbound.kind().to_owned()),
+        message_id: Set(None),
+        created_at: Set(now),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(&txn)
+    .await?;
+    if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
+        txn.rollback().await?;
+        return Ok(Recorded::Duplicate);
+    }
+    let (target, event) = match inbound {
+        Inbound::Reply {
+            refs,
+            subject,
+            excerpt,
+        } => (
+            sent_message(&txn, account, &refs).await?,
+            Some(EmailEvent::Replied { subject, excerpt }),
+        ),
+        Inbound::AutoReply { refs, subject } => (
+            sent_message(&txn, account, &refs).await?,
+            Some(EmailEvent::AutoReplied { subject }),
+        ),
+        Inbound::Report {
+            original,
+            recipients,
+        } => {
+            let by_id = match &original {
+                Some(id) => sent_message(&txn, account, std::slice::from_ref(id)).await?,
+                None => None,
+            };
+            let hard = recipients.iter().find(|r| r.is_hard_bounce());
+            let target = match (by_id, hard.and_then(|r| r.address.as_deref())) {
+                (Some(found), _) => Some(found),
+                (None, Some(address)) => sent_to(&txn, account, address, now).await?,
+                (None, None) => None,
+            };
+            match (hard, recipients.first(), &target) {
+                (Some(r), _, _) => (target, Some(EmailEvent::Bounced { reply: r.summary() })),
+                // A delay (or a success notice) is kept on the message, not counted.
+                (None, Some(r), Some(found)) => {
+                    message::Entity::update_many()
+                        .col_expr(message::Column::LastReply, Expr::value(r.summary()))
+                        .col_expr(message::Column::UpdatedAt, Expr::value(now))
+                        .filter(message::Column::Id.eq(&found.id))
+                        .exec(&txn)
+                        .await?;
+                    (target, None)
+                }
+                _ => (target, None),
+            }
+        }
+        Inbound::Other => (None, None),
+    };
+    let Some(found) = target else {
+        txn.commit().await?;
+        return Ok(Recorded::Ignored);
+    };
+    inbound_message::Entity::update_many()
+        .col_expr(
+            inbound_message::Column::MessageId,
+            Expr::value(found.id.clone()),
+        )
+        .filter(inbound_message::Column::EmailAccountId.eq(&account.id))
+        .filter(inbound_message::Column::HeaderId.eq(&header))
+        .exec(&txn)
+        .await?;
+    let kind = match &event {
+        Some(EmailEvent::Replied { .. }) => "reply",
+        Some(EmailEvent::AutoReplied { .. }) => "auto_reply",
+        Some(_) => "bounce",
+        None => "report",
+    };
+    // A bounce of an email already recorded as bounced changes nothing more.
+    let already_bounced = found.state == super::messages::MessageState::Bounced.as_str();
+    if let Some(event) = event
+        && !(kind == "bounce" && already_bounced)
+    {
+        record_email_event(&txn, &found, event, now).await?;
+    }
+    txn.commit().await?;
+    Ok(Recorded::Applied {
+        message_id: found.id,
+        kind,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../tests/fixtures/mail/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn hard(inbound: &Inbound) -> Vec<(Option<String>, String)> {
+        match inbound {
+            Inbound::Report { recipients, .. } => recipients
+                .iter()
+                .filter(|r| r.is_hard_bounce())
+                .map(|r| (r.address.clone(), r.status.clone()))
+                .collect(),
+            other => panic!("not a report: {other:?}"),
+        }
+    }
+
+    fn original(inbound: &Inbound) -> Option<String> {
+        match inbound {
+            Inbound::Report { original, .. } => original.clone(),
+            other => panic!("not a report: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn replies_are_matched_by_in_reply_to_or_references() {
+        match classify(&fixture("reply-in-reply-to.eml")) {
+            Inbound::Reply {
+                refs,
+                subject,
+                excerpt,
+            } => {
+                assert_eq!(
+                    refs[0],
+                    "<msg_01ja54rxr02j506pjjqmvr057t@fluenzr.example.com>"
+                );
+                assert_eq!(subject, "Re: Quick question");
+                assert!(!excerpt.is_empty() && !excerpt.contains('>'), "{excerpt}");
+            }
+            other => panic!("{other:?}"),
+        }
+        match classify(&fixture("reply-references-only.eml")) {
+            Inbound::Reply { refs, .. } => {
+                assert_eq!(
+                    refs[0], "<msg_01ja54x3hk373fxah6t728kar5@fluenzr.example.com>",
+                    "the newest reference first"
+                );
+                assert_eq!(refs.len(), 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(classify(&fixture("unrelated.eml")), Inbound::Other);
+    }
+
+    #[test]
+    fn automatic_answers_are_not_replies() {
+        for (name, id) in [
+            ("auto-submitted.eml", "msg_01ja5519b6qmph99gayc5ma3dc"),
+            ("x-autoreply.eml", "msg_01ja555f4s5j6qry5ae865ck32"),
+            (
+                "precedence-auto-reply.eml",
+                "msg_01ja559myczat51af7v0kxgs65",
+            ),
+            (
+                "out-of-office-subject.eml",
+                "msg_01ja55dtqz84p747mm7k84qz3n",
+            ),
+        ] {
+            match classify(&fixture(name)) {
+                Inbound::AutoReply { refs, .. } => {
+                    assert_eq!(refs[0], format!("<{id}@fluenzr.example.com>"), "{name}")
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn delivery_reports_name_the_recipient_status_and_original() {
+        let cases = [
+            (
+                "dsn-postfix-hard.eml",
+                "bo@example.net",
+                "5.1.1",
+                Some("msg_01ja55j0hjc2bmxq93wt42wsb0"),
+            ),
+            (
+                "dsn-exim-hard.eml",
+                "cy@example.org",
+                "5.0.0",
+                Some("msg_01ja55p6b5hd8gv015bvmg088x"),
+            ),
+            (
+                "dsn-gmail-hard.eml",
+                "dee@example.com",
+                "5.1.1",
+                Some("msg_01ja55tc4rhv4tyy60vk5fy86x"),
+            ),
+            (
+                "dsn-exchange-hard.eml",
+                "eve@example.com",
+                "5.1.10",
+                Some("msg_01ja55yhybxemrp82fy5swxf3m"),
+            ),
+            (
+                "dsn-global.eml",
+                "fay@example.com",
+                "5.2.1",
+                Some("msg_01ja566xhh1rpw1xq6gzphmekg"),
+            ),
+            ("dsn-no-original.eml", "gus@example.com", "5.1.1", None),
+            (
+                "dsn-folded.eml",
+                "hal@example.com",
+                "5.7.1",
+                Some("msg_01ja56b3b4c31v8q9xe6ff4rys"),
+            ),
+        ];
+        for (name, address, status, id) in cases {
+            let inbound = classify(&fixture(name));
+            assert_eq!(
+                hard(&inbound),
+                vec![(Some(address.to_owned()), status.to_owned())],
+                "{name}"
+            );
+            assert_eq!(
+                original(&inbound),
+                id.map(|id| format!("<{id}@fluenzr.example.com>")),
+                "{name}"
+            );
+            assert_eq!(inbound.kind(), "bounce", "{name}");
+        }
+        let delayed = classify(&fixture("dsn-delayed.eml"));
+        assert!(hard(&delayed).is_empty());
+        assert_eq!(delayed.kind(), "report");
+        assert_eq!(
+            original(&delayed).as_deref(),
+            Some("<msg_01ja562qqy0npk1xye4hf0vzrw@fluenzr.example.com>")
+        );
+    }
+
+    #[test]
+    fn status_blocks_unfold_and_split_on_blank_lines() {
+        let blocks = status_fields(
+            "Reporting-MTA: dns; mx.example.com\n \t\nFinal-Recipient: rfc822; a@example.com\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1\n  user unknown\n",
+        );
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(
+            blocks[1][3],
+            (
+                "diagnostic-code".to_owned(),
+                "smtp; 550 5.1.1 user unknown".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn excerpts_keep_what_the_person_wrote() {
+        let text = "Sounds good, let's talk Tuesday.\n\nOn Mon, 2 Nov 2026 at 10:00, Sales <sales@acme.test> wrote:\n> Hi Ana,\n> quick question";
+        assert_eq!(excerpt(text), "Sounds good, let's talk Tuesday.");
+        assert!(excerpt(&"word ".repeat(200)).chars().count() <= EXCERPT_CHARS + 1);
+    }
+}
