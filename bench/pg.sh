@@ -1,6 +1,8 @@
 # Sourced by the bench scripts: start_pg starts a throwaway PostgreSQL and sets PG_URL;
 # it is stopped when the calling script exits.
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+# PostgreSQL deployments need the operator's secret (mailbox passwords, tracking links).
+export FLUENZR_SECRET_KEY=${FLUENZR_SECRET_KEY:-bench-operator-secret}
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 start_pg() {

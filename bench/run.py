@@ -34,6 +34,8 @@ CONTACTS = int(os.environ.get("BENCH_CONTACTS", 100_000))
 EVENTS = int(os.environ.get("BENCH_EVENTS", 1_000_000))
 PGBIN = os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin")
 WORK = tempfile.mkdtemp(prefix="fluenzr-bench-")
+# PostgreSQL deployments need the operator's secret (mailbox passwords, tracking links).
+os.environ.setdefault("FLUENZR_SECRET_KEY", "bench-operator-secret")
 PROCS = []
 
 

@@ -206,6 +206,18 @@ async fn replies_auto_replies_and_bounces_come_back_from_the_mailbox() {
     let pass = app.reader.run_once().await.unwrap();
     assert_eq!(pass.read, 5);
     assert_eq!(pass.applied, 4, "reply, auto-reply, bounce, delay");
+    let status = app
+        .get(&format!(
+            "/v1/campaigns/{}/sending-status",
+            id_of(&campaign)
+        ))
+        .await;
+    assert_eq!(
+        status.data()["accounts"][0]["replyTracking"],
+        "on",
+        "{}",
+        status.body
+    );
 
     // The reply: counted, on the message, the sequence stopped for Ana only.
     let stats = app
@@ -219,6 +231,8 @@ async fn replies_auto_replies_and_bounces_come_back_from_the_mailbox() {
         "an automatic answer is not a reply"
     );
     assert_eq!(data["bounced"], 1);
+    assert_eq!(data["autoReplied"], 1);
+    assert_eq!(data["steps"][0]["autoReplied"], 1);
     let enrolments = app
         .get(&format!("/v1/campaigns/{}/contacts", id_of(&campaign)))
         .await;
@@ -503,4 +517,100 @@ async fn imap_settings_are_checked_like_smtp_ones() {
     assert!(!plain.body.to_string().contains("enc:v1:"));
     let off = app.post("/v1/email-accounts", base.clone()).await;
     assert_eq!(off.data()["replyTracking"], "off");
+}
+
+#[tokio::test]
+async fn the_embedded_default_keeps_its_key_beside_the_database_and_encrypts_old_rows() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let dir = std::env::temp_dir().join(format!(
+        "fluenzr-key-{}",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fz.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let build = |secret: Option<&str>| {
+        let url = url.clone();
+        let secret = secret.map(Secret::new);
+        async move {
+            let mut config = Config::new(url.clone());
+            config.addr = "127.0.0.1:0".parse().unwrap();
+            config.run_workers = false;
+            config.secret_key = secret;
+            let db = api::db::connect(&url).await.unwrap();
+            api::app::build_with(config, db).await
+        }
+    };
+    // A database from before encryption: a password in plain text.
+    let db = api::db::connect(&url).await.unwrap();
+    api::db::migrate(&db).await.unwrap();
+    let workspace =
+        api::service::workspaces::create(&db, "Old", api::service::workspaces::Plan::Pro)
+            .await
+            .unwrap();
+    let now = chrono::Utc::now();
+    email_account::ActiveModel {
+        id: Set("acc_old".into()),
+        workspace_id: Set(workspace.id.clone()),
+        email: Set("old@acme.test".into()),
+        name: Set(None),
+        smtp_host: Set("smtp.acme.test".into()),
+        smtp_port: Set(587),
+        smtp_username: Set("old@acme.test".into()),
+        smtp_password: Set("plain-old-secret".into()),
+        smtp_security: Set("starttls".into()),
+        daily_limit: Set(100),
+        timezone: Set("UTC".into()),
+        send_gap_seconds: Set(60),
+        status: Set("ok".into()),
+        last_error: Set(None),
+        next_send_at: Set(None),
+        imap_host: Set(Some("imap.acme.test".into())),
+        imap_port: Set(Some(993)),
+        imap_username: Set(Some("old@acme.test".into())),
+        imap_password: Set(Some("plain-imap-secret".into())),
+        imap_security: Set(Some("tls".into())),
+        imap_uid_validity: Set(None),
+        imap_last_uid: Set(None),
+        imap_checked_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+
+    // First start without FLUENZR_SECRET_KEY: a key file (0600) beside the database, and the
+    // old passwords encrypted with it.
+    let app = build(None).await.expect("starts");
+    let key_file = dir.join("fz.db.key");
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    assert!(key.trim().len() >= 32);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let row = email_account::Entity::find_by_id("acc_old".to_owned())
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.smtp_password.starts_with("enc:v1:"));
+    assert!(row.imap_password.as_deref().unwrap().starts_with("enc:v1:"));
+    let keyring = api::secrets::Keyring::new(key.trim());
+    let plain = api::service::email_accounts::with_passwords(&row, &keyring).unwrap();
+    assert_eq!(plain.smtp_password, "plain-old-secret");
+    assert_eq!(plain.imap_password.as_deref(), Some("plain-imap-secret"));
+    drop(app);
+
+    // The same key again: fine. The same key given as FLUENZR_SECRET_KEY: fine too.
+    assert!(build(None).await.is_ok());
+    assert!(build(Some(key.trim())).await.is_ok());
+    // A lost key file cannot be silently replaced by a new key.
+    std::fs::remove_file(&key_file).unwrap();
+    let err = build(None).await.err().expect("refused");
+    assert!(err.to_string().contains("secret key"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -364,6 +364,10 @@ async fn daily_limits_hold_per_campaign_and_per_account_and_follow_ups_go_first(
     let s1 = status(&app, &one).await;
     assert!(s1["sentToday"].as_i64().unwrap() <= 2, "{s1}");
     assert_eq!(s1["accounts"][0]["sentToday"], 3);
+    assert_eq!(
+        s1["accounts"][0]["replyTracking"], "off",
+        "no IMAP settings"
+    );
     assert_eq!(s1["state"], "daily_limit_reached");
     let acc = app
         .get(&format!("/v1/email-accounts/{}", id_of(&account)))

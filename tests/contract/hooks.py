@@ -13,6 +13,8 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
 - A campaign's sending window ends after it starts; its first step has a subject and no delay;
   `{{` opens a template variable, so free text does not carry braces.
 - A stats timeline runs forward and covers at most 366 days.
+- IMAP settings come together (a host and a password); an account without them takes no other
+  IMAP field.
 
 GraphQL's SDL states types only, never lengths, formats or whether an id exists, so a
 type-valid GraphQL request may still break a business rule. For GraphQL, a refusal of a valid
@@ -126,6 +128,17 @@ def _fix_campaign(body):
                 step["delayDays"] = 0
 
 
+def _fix_imap(body):
+    """IMAP settings come together: without a host, no other IMAP field; with one, a password
+    (an account without IMAP cannot take a port or password alone either)."""
+    if isinstance(body.get("imapHost"), str):
+        if not (isinstance(body.get("imapPassword"), str) and body["imapPassword"]):
+            body["imapPassword"] = "pw"
+        return
+    for field in ("imapPort", "imapUsername", "imapPassword", "imapSecurity"):
+        body.pop(field, None)
+
+
 def _fix_timeline(query):
     def day(value):
         try:
@@ -151,6 +164,8 @@ def before_call(context, case, kwargs):
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
     if isinstance(case.body, dict):
         _fix_ids(case.body)
+        if case.path.startswith("/v1/email-accounts"):
+            _fix_imap(case.body)
         if case.path.startswith("/v1/campaigns"):
             _fix_campaign(case.body)
     if isinstance(case.query, dict):

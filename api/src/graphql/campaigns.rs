@@ -168,6 +168,8 @@ impl Campaign {
                     last_error: a.account.last_error.clone(),
                     sent_today: a.sent_today,
                     daily_limit: a.account.daily_limit,
+                    reply_tracking: crate::service::email_accounts::reply_tracking(&a.account)
+                        .to_owned(),
                 })
                 .collect(),
         })
@@ -288,6 +290,8 @@ pub struct Figures {
     pub replied: i64,
     pub bounced: i64,
     pub unsubscribed: i64,
+    /// Contacts whose only answers were automatic (out of office); never counted as replies.
+    pub auto_replied: i64,
     pub open_rate: f64,
     pub click_rate: f64,
     pub reply_rate: f64,
@@ -304,6 +308,7 @@ impl From<Counts> for Figures {
             replied: c.replied,
             bounced: c.bounced,
             unsubscribed: c.unsubscribed,
+            auto_replied: c.auto_replied,
             open_rate: c.rate(c.opened),
             click_rate: c.rate(c.clicked),
             reply_rate: c.rate(c.replied),
@@ -330,6 +335,7 @@ pub struct DailyStats {
     pub replied: i64,
     pub bounced: i64,
     pub unsubscribed: i64,
+    pub auto_replied: i64,
 }
 
 pub struct CampaignStats {
@@ -382,6 +388,10 @@ impl CampaignStats {
     }
     async fn unsubscribed(&self, ctx: &Context<'_>) -> Result<i64> {
         Ok(self.computed(ctx).await?.totals.unsubscribed)
+    }
+    /// Contacts who answered automatically (out of office, auto-responder): not replies.
+    async fn auto_replied(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.computed(ctx).await?.totals.auto_replied)
     }
     async fn open_rate(&self, ctx: &Context<'_>) -> Result<f64> {
         let t = self.computed(ctx).await?.totals;
@@ -438,6 +448,7 @@ impl CampaignStats {
                 replied: c.replied,
                 bounced: c.bounced,
                 unsubscribed: c.unsubscribed,
+                auto_replied: c.auto_replied,
             })
             .collect())
     }
@@ -552,6 +563,9 @@ pub struct AccountToday {
     /// Emails sent today in the account's time zone, across its campaigns.
     pub sent_today: i32,
     pub daily_limit: i32,
+    /// `on` when replies and bounce reports are read from this account's mailbox, else `off`
+    /// (replies cannot stop the sequence and `replyRate` stays 0).
+    pub reply_tracking: String,
 }
 
 /// Why a campaign is or is not sending right now.

@@ -255,7 +255,39 @@ fn rules() -> HashMap<&'static str, Rule> {
             leak("sendGapSeconds"),
             rule(range(0, email_accounts::MAX_SEND_GAP_SECONDS.into())),
         );
+        add(
+            leak("imapHost"),
+            rule(json!({
+                "minLength": 1,
+                "maxLength": email_accounts::MAX_HOST,
+                "pattern": "^[A-Za-z0-9.:\\[\\]-]*[A-Za-z0-9][A-Za-z0-9.:\\[\\]-]*$",
+                "description": "Where replies and bounce reports are read (IMAP); `null` turns reply tracking off. Same address policy as smtpHost.",
+                "example": "imap.example.com",
+            })),
+        );
+        add(leak("imapPort"), rule(range(1, 65535)));
+        add(
+            leak("imapUsername"),
+            rule(json!({ "maxLength": email_accounts::MAX_USERNAME, "pattern": PLAIN_TEXT })),
+        );
+        add(
+            leak("imapPassword"),
+            rule(json!({
+                "minLength": 1,
+                "maxLength": email_accounts::MAX_PASSWORD_CHARS,
+                "writeOnly": true,
+            })),
+        );
     }
+    // IMAP settings come together: a host needs a password, and the rest needs a host. (Not
+    // stated as `dependentRequired`: a `null` host reads as "not given", which that keyword
+    // cannot say.)
+    add(
+        "Mutation.createEmailAccount()",
+        rule(json!({
+            "description": "IMAP settings come together: `imapHost` needs `imapPassword`, and the other `imap*` fields need `imapHost`. Without them the account sends but reports `replyTracking: \"off\"`.",
+        })),
+    );
     // Campaigns.
     for ty in ["CampaignInput", "CampaignUpdate"] {
         let create = ty == "CampaignInput";
@@ -1016,7 +1048,7 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
             "responses": responses,
         });
         if has_body {
-            let schema = match &spec.body {
+            let mut schema = match &spec.body {
                 BodyMap::Variable(name) => {
                     let (schema, _) = operation.variable(&types, name).map_err(fail)?;
                     let mut schema = schema;
@@ -1033,19 +1065,20 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                         }
                         properties.insert((*field).to_owned(), schema);
                     }
-                    let mut schema = json!({
+                    let schema = json!({
                         "type": "object",
                         "properties": properties,
                         "required": required,
                         "additionalProperties": false,
                     });
-                    if let Some(rule) = operation.call().and_then(|c| types.rules.get(c.as_str())) {
-                        merge(&mut schema, &rule.schema);
-                    }
                     schema
                 }
                 BodyMap::None => Value::Null,
             };
+            // What the call itself requires of the body as a whole (fields that go together).
+            if let Some(rule) = operation.call().and_then(|c| types.rules.get(c.as_str())) {
+                merge(&mut schema, &rule.schema);
+            }
             entry["requestBody"] = json!({
                 "required": true,
                 "content": { "application/json": { "schema": schema } },

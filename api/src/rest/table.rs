@@ -57,7 +57,7 @@ const GROUP: &str = "id name description contactCount createdAt updatedAt";
 const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit timezone sendGapSeconds status lastError sentToday replyTracking imapHost imapPort imapUsername imapSecurity imapCheckedAt createdAt updatedAt";
 const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays } schedule { timezone days startTime endTime } dailyLimit trackOpens trackClicks stopOnReply contactCount createdAt updatedAt startedAt completedAt";
 const WEBHOOK: &str = "id url events description active disabledReason createdAt updatedAt";
-const FIGURES: &str = "sent opened clicked replied bounced unsubscribed openRate clickRate replyRate bounceRate unsubscribeRate";
+const FIGURES: &str = "sent opened clicked replied bounced unsubscribed autoReplied openRate clickRate replyRate bounceRate unsubscribeRate";
 const CHECK: &str = "ok error steps { step ok reply }";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
 
@@ -562,7 +562,7 @@ pub fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}/sending-status",
             summary: "Why the campaign is or is not sending right now",
             operation: op(
-                "query getCampaignSendingStatus($id: ID!) { campaign(id: $id) { sendingStatus { state pausedReason nextWindowAt nextDueAt sentToday dailyLimit dueNow missingFields { field contacts } unknownOutcomes failed accounts { emailAccountId email status lastError sentToday dailyLimit } } } }",
+                "query getCampaignSendingStatus($id: ID!) { campaign(id: $id) { sendingStatus { state pausedReason nextWindowAt nextDueAt sentToday dailyLimit dueNow missingFields { field contacts } unknownOutcomes failed accounts { emailAccountId email status lastError sentToday dailyLimit replyTracking } } } }",
             ),
             status: 200,
             query: vec![],
@@ -575,7 +575,7 @@ pub fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}/stats",
             summary: "A campaign's figures: unique contacts, rates, per step and per day",
             operation: op(
-                "query getCampaignStats($id: ID!, $from: String, $to: String) { campaign(id: $id) { stats(from: $from, to: $to) { campaignId contacts @FIGURES steps { step @FIGURES } timeline { date sent opened clicked replied bounced unsubscribed } } } }",
+                "query getCampaignStats($id: ID!, $from: String, $to: String) { campaign(id: $id) { stats(from: $from, to: $to) { campaignId contacts @FIGURES steps { step @FIGURES } timeline { date sent opened clicked replied bounced unsubscribed autoReplied } } } }",
             ),
             status: 200,
             query: vec![
