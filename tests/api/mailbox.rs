@@ -265,12 +265,18 @@ async fn replies_auto_replies_and_bounces_come_back_from_the_mailbox() {
         .unwrap()
         .unwrap();
     assert!(dee_message.last_reply.unwrap().contains("4.4.1"));
-    let ana_message = message::Entity::find_by_id(ana.id.clone())
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(ana_message.replied_at.is_some());
+    // The reply shows in the contact's messages.
+    let messages = app
+        .gql(
+            "query($id: ID!) { contact(id: $id) { messages { step repliedAt } } }",
+            json!({ "id": ana.contact_id }),
+        )
+        .await;
+    assert!(
+        messages.body["data"]["contact"]["messages"][0]["repliedAt"].is_string(),
+        "{}",
+        messages.body
+    );
 
     // Webhooks: the reply with its subject and excerpt, the automatic answer on its own type.
     let hits = hooks.wait_for(3, Duration::from_secs(10)).await;
@@ -280,6 +286,15 @@ async fn replies_auto_replies_and_bounces_come_back_from_the_mailbox() {
             .find(|b| b["type"] == t)
             .unwrap_or_else(|| panic!("no {t} webhook"))
     };
+    let secret = hook.data()["secret"].as_str().unwrap().to_owned();
+    let signed = hits
+        .iter()
+        .find(|h| h.json()["type"] == "email.replied")
+        .unwrap();
+    standardwebhooks::Webhook::new(&secret)
+        .unwrap()
+        .verify(signed.body.as_bytes(), &signed.headers)
+        .expect("the email.replied webhook is signed");
     let replied = of_type("email.replied");
     assert_eq!(replied["data"]["contactId"], ana.contact_id.as_str());
     assert_eq!(replied["data"]["replySubject"], "Re: Quick question");
@@ -318,10 +333,12 @@ async fn replies_auto_replies_and_bounces_come_back_from_the_mailbox() {
     assert_eq!(stats.data()["replied"], 1);
     assert_eq!(stats.data()["bounced"], 1);
 
-    // A reply that arrives later is read on the next pass.
+    // A reply that arrives later, naming our email only in `References`, is read on the next
+    // pass.
     dovecot.deliver(
         "sales",
-        &reply("dee@example.com", &dee.message_id, "Not interested."),
+        &reply("dee@example.com", &dee.message_id, "Not interested.")
+            .replace(&format!("In-Reply-To: {}\n", dee.message_id), ""),
     );
     let later = app.reader.run_once().await.unwrap();
     assert_eq!(later.applied, 1, "{later:?}");
@@ -434,6 +451,24 @@ async fn passwords_are_encrypted_at_rest_and_the_account_check_logs_in_to_both_s
     assert_eq!(imap["steps"][1]["ok"], false);
     assert_eq!(test.data()["emailAccount"]["status"], "error");
     // The reader records a refused login the same way.
+    let r = app
+        .put(
+            &format!("/v1/email-accounts/{}", id_of(&acc)),
+            json!({ "imapPassword": "still-wrong" }),
+        )
+        .await;
+    assert_eq!(r.data()["status"], "ok", "new settings, a new try");
+    app.reader.run_once().await.unwrap();
+    let now = app
+        .get(&format!("/v1/email-accounts/{}", id_of(&acc)))
+        .await;
+    assert_eq!(now.data()["status"], "error");
+    assert!(
+        now.data()["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("IMAP login failed")
+    );
     let r = app
         .put(
             &format!("/v1/email-accounts/{}", id_of(&acc)),
