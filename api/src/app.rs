@@ -14,10 +14,11 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tokio::net::TcpListener;
 
-use crate::auth::{self, KeyCache, Principal, RateDecision, RateLimiter, Sessions};
+use crate::auth::{self, KeyCache, Principal, Sessions};
 use crate::config::Config;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::{self, AppSchema};
+use crate::ratelimit::{LocalLimiter, RateDecision, WorkspaceLimiter};
 use crate::rest::{self, RestTable};
 use crate::service::idempotency::{self, Claim};
 use crate::service::tracking::Tracker;
@@ -39,7 +40,8 @@ pub struct Inner {
     pub schemas: graphql::Schemas,
     pub sessions: Arc<Sessions>,
     pub keys: Arc<KeyCache>,
-    pub limiter: RateLimiter,
+    /// The per-workspace budget (shared through PostgreSQL across instances).
+    pub limiter: WorkspaceLimiter,
     pub rest: RestTable,
     /// The keys derived from the operator's secret (mailbox passwords, tracking links).
     pub keyring: crate::secrets::Keyring,
@@ -47,9 +49,9 @@ pub struct Inner {
     pub openapi: axum::body::Bytes,
     pub tracker: Tracker,
     /// Tracking hits per client address.
-    pub hits: RateLimiter,
+    pub hits: LocalLimiter,
     /// GraphQL requests without credentials, per client address.
-    pub anonymous: RateLimiter,
+    pub anonymous: LocalLimiter,
 }
 
 impl std::ops::Deref for AppState {
@@ -74,21 +76,45 @@ pub struct App {
 }
 
 impl App {
-    /// Serves until Ctrl-C, with the background workers beside it (unless configured off).
+    /// Serves until SIGTERM or SIGINT, with the background workers beside it (unless
+    /// configured off), then stops gracefully (see `shutdown`).
     pub async fn serve(self) -> std::io::Result<()> {
+        let (shutdown, stopping) = crate::shutdown::Shutdown::new();
+        tokio::spawn(crate::shutdown::on_signals(shutdown));
+        self.serve_until(stopping).await
+    }
+
+    /// Serves until `stopping` is set: stops accepting, finishes the requests in flight and
+    /// the workers' current work (both bounded by the shutdown timeout), then returns.
+    pub async fn serve_until(self, stopping: crate::shutdown::Stopping) -> std::io::Result<()> {
+        let listener_task =
+            crate::signals::listen(&self.state.db, self.state.config.database_url.expose());
         let workers = if self.state.config.run_workers {
             crate::engine::spawn(
                 self.state.db.clone(),
                 self.state.config.webhooks.clone(),
                 self.sender(),
                 self.reader(),
+                stopping.clone(),
             )
         } else {
             Vec::new()
         };
-        let served = serve_http(self.listener, self.router, &self.state.config.http).await;
-        for worker in workers {
-            worker.abort();
+        let limit = self.state.config.shutdown_timeout;
+        let served = serve_http(
+            self.listener,
+            self.router,
+            &self.state.config.http,
+            stopping,
+            limit,
+        )
+        .await;
+        let drained = tokio::time::timeout(limit, futures_util::future::join_all(workers)).await;
+        if drained.is_err() {
+            tracing::warn!("workers did not finish within the shutdown timeout");
+        }
+        if let Some(task) = listener_task {
+            task.abort();
         }
         served
     }
@@ -149,6 +175,8 @@ async fn serve_http(
     listener: TcpListener,
     router: Router,
     limits: &crate::config::HttpLimits,
+    mut stopping: crate::shutdown::Stopping,
+    drain: std::time::Duration,
 ) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt as _;
@@ -159,7 +187,6 @@ async fn serve_http(
     ));
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -170,7 +197,7 @@ async fn serve_http(
                     continue;
                 }
             },
-            _ = &mut shutdown => break,
+            _ = stopping.wait() => break,
         };
         // Past the cap, a new connection is closed at once rather than queued.
         let Ok(slot) = slots.clone().try_acquire_owned() else {
@@ -201,13 +228,15 @@ async fn serve_http(
             drop(slot);
         });
     }
-    // Finish what is in flight, within a bound.
-    let _ = tokio::time::timeout(limits.request_timeout, graceful.shutdown()).await;
+    // No new connections; finish what is in flight, within a bound.
+    drop(listener);
+    if tokio::time::timeout(drain, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still running at the shutdown timeout were cut off");
+    }
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Connects and migrates the database, compiles the REST table and binds the listener.
@@ -243,6 +272,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         allow_private: config.webhooks.allow_private,
     };
     let keys = Arc::new(KeyCache::new(config.api_key_cache_ttl));
+    crate::signals::local().watch_keys(&keys);
     let logins = Arc::new(crate::throttle::LoginThrottle::new(
         config.login_limits.clone(),
     ));
@@ -277,9 +307,9 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
     let tracker = tracker(&config, &keyring, Some(addr));
     let state = AppState {
         inner: Arc::new(Inner {
-            limiter: RateLimiter::new(config.rate_limit_per_minute),
-            hits: RateLimiter::new(config.tracking_rate_per_minute),
-            anonymous: RateLimiter::new(config.anonymous_rate_per_minute),
+            limiter: WorkspaceLimiter::new(&db, config.rate_limit_per_minute),
+            hits: LocalLimiter::new(config.tracking_rate_per_minute),
+            anonymous: LocalLimiter::new(config.anonymous_rate_per_minute),
             tracker,
             config,
             db,
@@ -328,6 +358,8 @@ fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), graphql_auth));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .merge(crate::public::routes())
         .route("/graphiql/{file}", get(asset))
         .route("/docs", get(docs))
@@ -335,6 +367,7 @@ fn router(state: AppState) -> Router {
         .route("/v1/openapi.json", get(openapi))
         .merge(rest)
         .merge(graphql)
+        .route_layer(middleware::from_fn(record_request))
         .fallback(not_found)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
         .layer(middleware::from_fn(request_id))
@@ -402,8 +435,13 @@ async fn admit(
     let Some(principal) = principal else {
         return Ok(None);
     };
-    let decision = state.limiter.check(&principal.workspace_id);
+    let decision = state
+        .limiter
+        .check(&principal.workspace_id)
+        .await
+        .map_err(|e| (e, None))?;
     if !decision.allowed {
+        crate::metrics::get().rate_limited.inc();
         let err = AppError::new(
             ErrorCode::RateLimited,
             format!(
@@ -688,6 +726,85 @@ async fn healthz(State(state): State<AppState>) -> Response {
                 StatusCode::SERVICE_UNAVAILABLE,
                 &json!({ "status": "unavailable" }),
             )
+        }
+    }
+}
+
+/// Counts each routed request by method, route template and status, with its latency.
+async fn record_request(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().as_str().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    crate::metrics::get()
+        .requests
+        .get_or_create(&crate::metrics::RequestLabels {
+            method,
+            route,
+            status: response.status().as_u16(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Ready to serve: the database answers and every migration is applied.
+async fn readyz(State(state): State<AppState>) -> Response {
+    use migration::MigratorTrait as _;
+    let ping = state.db.ping().await;
+    let pending = migration::Migrator::get_pending_migrations(&state.db).await;
+    match (ping, pending) {
+        (Ok(()), Ok(pending)) if pending.is_empty() => {
+            rest::json_response(StatusCode::OK, &json!({ "status": "ready" }))
+        }
+        (Ok(()), Ok(pending)) => rest::json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &json!({ "status": "migrations_pending", "pending": pending.len() }),
+        ),
+        (Err(err), _) | (_, Err(err)) => {
+            tracing::warn!(%err, "not ready: database unreachable");
+            rest::json_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &json!({ "status": "database_unreachable" }),
+            )
+        }
+    }
+}
+
+/// Prometheus metrics; with `FLUENZR_METRICS_TOKEN` set, only for `Authorization: Bearer
+/// <token>`.
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = &state.config.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        let expected = token.expose().as_bytes();
+        let matches = given.len() == expected.len()
+            && given
+                .bytes()
+                .zip(expected)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if !matches {
+            return (StatusCode::UNAUTHORIZED, "metrics token required").into_response();
+        }
+    }
+    match crate::metrics::get().render(&state.db).await {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(%err, "metrics could not be read");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
 }

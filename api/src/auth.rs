@@ -247,62 +247,6 @@ pub async fn authenticate(
     }))
 }
 
-/// The rate-limit state after counting one request.
-#[derive(Clone, Copy, Debug)]
-pub struct RateDecision {
-    pub limit: u32,
-    pub remaining: u32,
-    /// Unix seconds at which the window resets.
-    pub reset: u64,
-    pub allowed: bool,
-}
-
-impl RateDecision {
-    pub fn retry_after(&self, now: u64) -> u64 {
-        self.reset.saturating_sub(now).max(1)
-    }
-}
-
-/// Fixed one-minute windows per workspace, counted in this process.
-pub struct RateLimiter {
-    limit: u32,
-    windows: Mutex<HashMap<String, (u64, u32)>>,
-}
-
-impl RateLimiter {
-    pub fn new(limit_per_minute: u32) -> Self {
-        RateLimiter {
-            limit: limit_per_minute,
-            windows: Mutex::new(HashMap::new()),
-        }
-    }
-
-    pub fn check(&self, workspace_id: &str) -> RateDecision {
-        let now = unix_now();
-        let window = now - now % 60;
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() > 10_000 {
-            windows.retain(|_, (start, _)| *start == window);
-        }
-        let entry = windows
-            .entry(workspace_id.to_owned())
-            .or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
-        }
-        let allowed = entry.1 < self.limit;
-        if allowed {
-            entry.1 += 1;
-        }
-        RateDecision {
-            limit: self.limit,
-            remaining: self.limit - entry.1,
-            reset: window + 60,
-            allowed,
-        }
-    }
-}
-
 pub fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

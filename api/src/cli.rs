@@ -128,6 +128,9 @@ struct ServeArgs {
     no_workers: bool,
     #[command(flatten)]
     engine: EngineArgs,
+    /// A token `/metrics` requires (`Authorization: Bearer <token>`); unset, it is open.
+    #[arg(long, env = "FLUENZR_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
     /// Answer GraphQL introspection queries (GraphiQL and code generators need it).
     #[arg(long, env = "FLUENZR_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     graphql_introspection: bool,
@@ -152,6 +155,10 @@ struct EngineArgs {
     /// Seconds between two reads of each account's mailbox (replies, bounce reports).
     #[arg(long, env = "FLUENZR_IMAP_POLL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     imap_poll_seconds: u64,
+    /// On SIGTERM/SIGINT, how long to wait for requests in flight and the workers' current
+    /// work before exiting.
+    #[arg(long, env = "FLUENZR_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+    shutdown_timeout_secs: u64,
 }
 
 impl EngineArgs {
@@ -166,6 +173,7 @@ impl EngineArgs {
             config.mailbox.trust = config.sender.trust.clone();
         }
         config.mailbox.poll_interval = std::time::Duration::from_secs(self.imap_poll_seconds);
+        config.shutdown_timeout = std::time::Duration::from_secs(self.shutdown_timeout_secs);
         Ok(())
     }
 }
@@ -205,6 +213,7 @@ impl ServeArgs {
         config.api_key_cache_ttl = std::time::Duration::from_secs(self.api_key_cache_secs);
         config.seed_demo_workspace = true;
         config.run_workers = !self.no_workers;
+        config.metrics_token = self.metrics_token.map(Secret::new);
         config.allow_private_hosts(self.allow_private_webhook_urls);
         self.engine.apply(&mut config)?;
         config.graphql_introspection = self.graphql_introspection;
@@ -288,11 +297,23 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 config.clock.clone(),
                 config.mailbox.clone(),
             );
-            let workers = crate::engine::spawn(conn, config.webhooks.clone(), sender, reader);
+            let (shutdown, stopping) = crate::shutdown::Shutdown::new();
+            let listener = crate::signals::listen(&conn, &args.db.database_url);
+            let workers =
+                crate::engine::spawn(conn, config.webhooks.clone(), sender, reader, stopping);
             println!("FluenzR worker running");
-            let _ = tokio::signal::ctrl_c().await;
-            for worker in workers {
-                worker.abort();
+            let stop = shutdown.clone();
+            tokio::spawn(crate::shutdown::on_signals(stop));
+            shutdown.stopping().wait().await;
+            let limit = config.shutdown_timeout;
+            if tokio::time::timeout(limit, futures_util::future::join_all(workers))
+                .await
+                .is_err()
+            {
+                tracing::warn!("workers did not finish within the shutdown timeout");
+            }
+            if let Some(task) = listener {
+                task.abort();
             }
         }
         Command::Migrate(args) => {

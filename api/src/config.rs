@@ -91,6 +91,10 @@ pub struct Config {
     pub login_limits: crate::throttle::Limits,
     /// Header and request deadlines, and the connection cap.
     pub http: HttpLimits,
+    /// How long a stopping process waits for requests in flight and workers' current work.
+    pub shutdown_timeout: Duration,
+    /// `FLUENZR_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer` it.
+    pub metrics_token: Option<Secret>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -126,6 +130,8 @@ impl Config {
             graphql_introspection: true,
             login_limits: crate::throttle::Limits::default(),
             http: HttpLimits::default(),
+            shutdown_timeout: Duration::from_secs(30),
+            metrics_token: None,
         }
     }
 }

@@ -9,6 +9,7 @@ mod m20261126_000004_webhooks;
 mod m20261126_000005_workspace_contact_count;
 mod m20261127_000006_sending;
 mod m20261127_000007_mailboxes;
+mod m20261127_000008_shared_rate_limits;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_workspace_contact_count::Migration),
             Box::new(m20261127_000006_sending::Migration),
             Box::new(m20261127_000007_mailboxes::Migration),
+            Box::new(m20261127_000008_shared_rate_limits::Migration),
         ]
     }
 }

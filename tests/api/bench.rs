@@ -68,6 +68,7 @@ async fn webhook_delivery_figures() {
         settings,
         app.sender.clone(),
         app.reader.clone(),
+        api::shutdown::Stopping::never(),
     );
     receiver.wait_for(total, Duration::from_secs(300)).await;
     let elapsed = started.elapsed();

@@ -169,6 +169,7 @@ async fn replies_auto_replies_and_bounces_come_back_from_the_mailbox() {
             poll_interval: Duration::from_millis(20),
             ..Default::default()
         },
+        api::shutdown::Stopping::never(),
     );
     let acc = account(&app, &smtp, &dovecot, "sales").await;
     assert_eq!(acc["replyTracking"], "on");

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod imap;
+mod instances;
 mod receiver;
 mod smtp;
 

@@ -381,6 +381,7 @@ async fn a_worker_that_dies_mid_delivery_loses_nothing() {
         settings,
         app.sender.clone(),
         app.reader.clone(),
+        api::shutdown::Stopping::never(),
     );
     let hits = receiver.wait_for(12, Duration::from_secs(10)).await;
     let got: std::collections::BTreeSet<String> = hits
@@ -438,6 +439,7 @@ async fn two_workers_never_send_one_attempt_twice() {
             settings,
             app.sender.clone(),
             app.reader.clone(),
+            api::shutdown::Stopping::never(),
         ));
     }
     receiver.wait_for(150, Duration::from_secs(20)).await;

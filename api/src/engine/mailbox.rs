@@ -25,6 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::secrets::Keyring;
 use crate::service::email_accounts::{self, SmtpSecurity};
 use crate::service::inbound::{self, Recorded};
+use crate::shutdown::Stopping;
 
 /// How the reader runs.
 #[derive(Clone, Debug)]
@@ -382,14 +383,16 @@ impl Reader {
         Ok(())
     }
 
-    /// Reads every mailbox every poll interval until the process ends.
-    pub fn spawn(self) -> JoinHandle<()> {
+    /// Reads every mailbox every poll interval until stopping is asked.
+    pub fn spawn(self, mut stopping: Stopping) -> JoinHandle<()> {
         tokio::spawn(async move {
             loop {
                 if let Err(err) = self.run_once().await {
                     tracing::warn!(code = err.code.as_str(), "mailbox pass failed");
                 }
-                tokio::time::sleep(self.settings.poll_interval).await;
+                if stopping.sleep(self.settings.poll_interval).await {
+                    return;
+                }
             }
         })
     }

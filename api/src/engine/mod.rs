@@ -12,6 +12,7 @@ use sea_orm::DatabaseConnection;
 use tokio::task::JoinHandle;
 
 use crate::service::idempotency;
+use crate::shutdown::Stopping;
 
 /// One step of a connection check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,27 +64,31 @@ impl Checked {
     }
 }
 
-/// Starts every background loop; they run until the process ends.
+/// Starts every background loop; each returns once `stopping` is set and its current work is
+/// done and recorded.
 pub fn spawn(
     db: DatabaseConnection,
     settings: webhooks::Settings,
     sender: sender::Sender,
     reader: mailbox::Reader,
+    stopping: Stopping,
 ) -> Vec<JoinHandle<()>> {
     let purge_db = db.clone();
+    let mut purge_stop = stopping.clone();
     let purge = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
-            tick.tick().await;
             if let Err(err) = idempotency::purge_expired(&purge_db).await {
                 tracing::warn!(code = err.code.as_str(), "idempotency purge failed");
+            }
+            if purge_stop.sleep(Duration::from_secs(3600)).await {
+                return;
             }
         }
     });
     vec![
         purge,
-        webhooks::spawn(db, settings),
-        sender.spawn(),
-        reader.spawn(),
+        webhooks::spawn(db, settings, stopping.clone()),
+        sender.spawn(stopping.clone()),
+        reader.spawn(stopping),
     ]
 }

@@ -17,6 +17,7 @@ use crate::secrets::Keyring;
 use crate::service::email_accounts;
 use crate::service::sending::{self, Job, Outcome, Policy};
 use crate::service::tracking::Tracker;
+use crate::shutdown::Stopping;
 
 /// Claims older than this are renewed just before their send (far below the sweep's limit).
 const RENEW_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
@@ -42,7 +43,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            poll_interval: Duration::from_millis(500),
+            // Newly due sends wake the worker at once; this serves what comes due with time.
+            poll_interval: Duration::from_secs(1),
             batch: 64,
             timeouts: Timeouts::default(),
             trust: Trust::default(),
@@ -57,6 +59,8 @@ impl Default for Settings {
 #[derive(Clone)]
 pub struct Sender {
     db: DatabaseConnection,
+    /// Set when the process is stopping: lanes send no further email.
+    stopping: Stopping,
     /// Opens the accounts' stored SMTP passwords.
     keyring: Keyring,
     tracker: Tracker,
@@ -80,6 +84,7 @@ impl Sender {
         ));
         Sender {
             db,
+            stopping: Stopping::never(),
             keyring,
             tracker,
             clock,
@@ -106,6 +111,7 @@ impl Sender {
 
     /// One pass: claims what is due now and sends it; returns how many emails it handled.
     pub async fn run_once(&self) -> AppResult<usize> {
+        let started = Instant::now();
         let jobs = sending::claim(
             &self.db,
             &self.tracker,
@@ -114,6 +120,9 @@ impl Sender {
             self.settings.batch,
         )
         .await?;
+        crate::metrics::get()
+            .claim_seconds
+            .observe(started.elapsed().as_secs_f64());
         let n = jobs.len();
         let mut by_account: HashMap<String, Vec<Job>> = HashMap::new();
         for job in jobs {
@@ -139,7 +148,11 @@ impl Sender {
                             }
                         }
                     }
-                    let outcome = match email_accounts::with_passwords(&job.account, &me.keyring) {
+                    // Stopping: what was claimed but not started goes back, due at once.
+                    let outcome = if me.stopping.is_set() {
+                        Outcome::Released
+                    } else {
+                        match email_accounts::with_passwords(&job.account, &me.keyring) {
                         Ok(account) => {
                             me.pool
                                 .send(&Job {
@@ -151,6 +164,7 @@ impl Sender {
                         Err(_) => Outcome::AccountError(
                             "the stored SMTP password cannot be decrypted".into(),
                         ),
+                        }
                     };
                     let recorded = sending::finish(
                         &me.db,
@@ -160,6 +174,10 @@ impl Sender {
                         me.clock.now(),
                     )
                     .await;
+                    crate::metrics::get()
+                        .emails
+                        .get_or_create(&crate::metrics::outcome(outcome.label()))
+                        .inc();
                     if let Err(err) = recorded {
                         // The row stays `sending`; the sweep reports it as unknown.
                         tracing::error!(message = %job.message.id, ?outcome, code = err.code.as_str(), "recording a send outcome failed");
@@ -181,10 +199,13 @@ impl Sender {
     }
 
     /// Runs until the process ends.
-    pub fn spawn(self) -> JoinHandle<()> {
+    pub fn spawn(mut self, stopping: Stopping) -> JoinHandle<()> {
+        self.stopping = stopping.clone();
+        let mut stopping = stopping;
         tokio::spawn(async move {
+            let hub = crate::signals::local();
             let mut last_sweep: Option<Instant> = None;
-            loop {
+            while !stopping.is_set() {
                 if last_sweep.is_none_or(|at| at.elapsed() >= self.settings.sweep_interval) {
                     last_sweep = Some(Instant::now());
                     if let Err(err) = self.sweep().await {
@@ -198,7 +219,12 @@ impl Sender {
                         tracing::warn!(code = err.code.as_str(), message = %err.message, "sending worker")
                     }
                 }
-                tokio::time::sleep(self.settings.poll_interval).await;
+                // Newly due sends wake it at once; the poll serves sends that come due
+                // with time.
+                tokio::select! {
+                    _ = hub.sending(self.settings.poll_interval) => {}
+                    _ = stopping.wait() => {}
+                }
             }
         })
     }

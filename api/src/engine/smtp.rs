@@ -377,6 +377,7 @@ pub async fn check(
             | Outcome::Sent(reply)
             | Outcome::Unknown(reply),
         ) => checked.failed("connect", reply),
+        Err(Outcome::Released) => checked.failed("connect", "not started"),
     }
     checked
 }

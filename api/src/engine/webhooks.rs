@@ -2,6 +2,7 @@
 //! every attempt and schedules retries. At-least-once: a claim is a lease, and a worker that
 //! dies mid-delivery leaves work another worker picks up when the lease ends.
 
+use crate::shutdown::Stopping;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -57,7 +58,8 @@ impl Default for Settings {
                 minutes(600),
             ],
             timeout: Duration::from_secs(15),
-            poll_interval: Duration::from_millis(100),
+            // The safety net: new outbox rows wake the worker at once.
+            poll_interval: Duration::from_secs(2),
             lease: Duration::from_secs(60),
             disable_after: Duration::from_secs(5 * 24 * 3600),
             allow_private: false,
@@ -118,7 +120,7 @@ pub fn client(settings: &Settings) -> anyhow::Result<reqwest::Client> {
         .map_err(|e| anyhow::anyhow!("cannot build the webhook HTTP client: {e}"))
 }
 
-pub fn spawn(db: DatabaseConnection, settings: Settings) -> JoinHandle<()> {
+pub fn spawn(db: DatabaseConnection, settings: Settings, mut stopping: Stopping) -> JoinHandle<()> {
     tokio::spawn(async move {
         // `app::build` built one already, so this does not fail in practice; if it did, the
         // worker stops loudly rather than deliver without its guards.
@@ -129,7 +131,9 @@ pub fn spawn(db: DatabaseConnection, settings: Settings) -> JoinHandle<()> {
                 return;
             }
         };
-        loop {
+        let hub = crate::signals::local();
+        // A batch in flight is finished (each attempt recorded) before the worker returns.
+        while !stopping.is_set() {
             match run_once(&db, &client, &settings).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
@@ -137,7 +141,12 @@ pub fn spawn(db: DatabaseConnection, settings: Settings) -> JoinHandle<()> {
                     tracing::warn!(code = err.code.as_str(), message = %err.message, "webhook worker")
                 }
             }
-            tokio::time::sleep(settings.poll_interval).await;
+            // New outbox rows wake it at once; the poll is the safety net (and serves retries
+            // that come due).
+            tokio::select! {
+                _ = hub.outbox(settings.poll_interval) => {}
+                _ = stopping.wait() => {}
+            }
         }
     })
 }
@@ -288,7 +297,18 @@ async fn deliver(
         status_code: Set(status_code),
         error: Set(error),
         duration_ms: Set(duration_ms),
-        success: Set(matches!(outcome, Outcome::Delivered)),
+        success: Set({
+            let delivered = matches!(outcome, Outcome::Delivered);
+            crate::metrics::get()
+                .webhook_attempts
+                .get_or_create(&crate::metrics::outcome(if delivered {
+                    "success"
+                } else {
+                    "failure"
+                }))
+                .inc();
+            delivered
+        }),
         created_at: Set(ids::now()),
         ..Default::default()
     }

@@ -221,6 +221,12 @@ impl AccountMutation {
         who.user_id()?;
         let revoked = accounts::revoke_api_key(db(ctx)?, &who.workspace_id, &id).await?;
         ctx.data::<Arc<KeyCache>>()?.forget(&revoked.id);
+        // Every other instance drops it from its cache too.
+        crate::signals::send(
+            db(ctx)?,
+            crate::signals::Signal::KeyRevoked(revoked.id.clone()),
+        )
+        .await?;
         Ok(ApiKey(revoked))
     }
 }

@@ -342,6 +342,10 @@ pub async fn schedule_pending(
         .filter(campaign_contact::Column::State.eq(EnrolmentState::Pending.as_str()))
         .exec(txn)
         .await?;
+    if result.rows_affected > 0 {
+        // Due now: the senders wake when this commits.
+        crate::signals::send(txn, crate::signals::Signal::Sending).await?;
+    }
     Ok(result.rows_affected)
 }
 

@@ -81,6 +81,11 @@ async fn insert_deliveries(
     db: &impl ConnectionTrait,
     rows: Vec<webhook_delivery::ActiveModel>,
 ) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Delivered when the caller's transaction commits: the webhook workers wake at once.
+    crate::signals::send(db, crate::signals::Signal::Outbox).await?;
     for chunk in rows.chunks(2000) {
         webhook_delivery::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)

@@ -80,6 +80,24 @@ pub enum Outcome {
     Failed(String),
     /// The connection broke after the data was handed over: maybe delivered.
     Unknown(String),
+    /// Claimed but never handed to SMTP (the worker is stopping): due again at once, the
+    /// attempt not counted.
+    Released,
+}
+
+impl Outcome {
+    /// Its name in metrics.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Sent(_) => "sent",
+            Outcome::Bounced(_) => "bounced",
+            Outcome::Deferred(_) => "deferred",
+            Outcome::AccountError(_) => "account_error",
+            Outcome::Failed(_) => "failed",
+            Outcome::Unknown(_) => "unknown",
+            Outcome::Released => "released",
+        }
+    }
 }
 
 /// An account that may send now, and how many more it may send this pass.
@@ -594,6 +612,11 @@ pub async fn finish(
                     enrolments::record_email_event(&txn, m, event, now).await?;
                 }
             }
+        }
+        Outcome::Released => {
+            release(&txn).await?;
+            defer(&txn, m, "not started: the worker stopped", 1, now).await?;
+            enrolments::reschedule(&txn, &m.campaign_id, &m.contact_id, now, None, now).await?;
         }
         Outcome::AccountError(reply) => {
             release(&txn).await?;

@@ -1,0 +1,164 @@
+//! Prometheus metrics of this process (`GET /metrics`, text format): requests by route and
+//! status with latency histograms, rate-limited requests, webhook attempts and emails by
+//! outcome, worker claim latency, and, read from the database at each scrape, the outbox's
+//! depth and age and the sends that are due but not yet sent.
+
+use std::sync::OnceLock;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub method: String,
+    /// The route template (`/v1/contacts/{id}`), never the raw path.
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: String,
+}
+
+/// The process's metrics.
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Histogram>,
+    pub rate_limited: Counter,
+    pub webhook_attempts: Family<OutcomeLabels, Counter>,
+    pub emails: Family<OutcomeLabels, Counter>,
+    pub claim_seconds: Histogram,
+    outbox_depth: Gauge,
+    outbox_age_seconds: Gauge,
+    due_unsent: Gauge,
+}
+
+fn latency_buckets() -> impl Iterator<Item = f64> {
+    [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ]
+    .into_iter()
+}
+
+/// The metrics of this process.
+pub fn get() -> &'static Metrics {
+    static METRICS: OnceLock<Metrics> = OnceLock::new();
+    METRICS.get_or_init(|| {
+        let mut registry = Registry::with_prefix("fluenzr");
+        let requests =
+            Family::<RequestLabels, Histogram>::new_with_constructor(|| {
+                Histogram::new(latency_buckets())
+            });
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP requests by method, route and status, with their latency",
+            requests.clone(),
+        );
+        let rate_limited = Counter::default();
+        registry.register(
+            "rate_limited_requests",
+            "Requests refused with 429 for their workspace's budget",
+            rate_limited.clone(),
+        );
+        let webhook_attempts = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "webhook_attempts",
+            "Webhook delivery attempts by outcome (success, failure)",
+            webhook_attempts.clone(),
+        );
+        let emails = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "emails",
+            "Email send outcomes (sent, bounced, deferred, failed, unknown, account_error, released)",
+            emails.clone(),
+        );
+        let claim_seconds = Histogram::new(latency_buckets());
+        registry.register(
+            "worker_claim_duration_seconds",
+            "Time the sending worker takes to claim a batch of due emails",
+            claim_seconds.clone(),
+        );
+        let outbox_depth = Gauge::default();
+        registry.register(
+            "outbox_depth",
+            "Webhook deliveries waiting (pending or being delivered)",
+            outbox_depth.clone(),
+        );
+        let outbox_age_seconds = Gauge::default();
+        registry.register(
+            "outbox_age_seconds",
+            "Age of the oldest waiting webhook delivery",
+            outbox_age_seconds.clone(),
+        );
+        let due_unsent = Gauge::default();
+        registry.register(
+            "emails_due_unsent",
+            "Enrolments of running campaigns whose next email is due now",
+            due_unsent.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            rate_limited,
+            webhook_attempts,
+            emails,
+            claim_seconds,
+            outbox_depth,
+            outbox_age_seconds,
+            due_unsent,
+        }
+    })
+}
+
+pub fn outcome(name: &str) -> OutcomeLabels {
+    OutcomeLabels {
+        outcome: name.to_owned(),
+    }
+}
+
+impl Metrics {
+    /// Reads the database-backed gauges, then renders everything in the text format.
+    pub async fn render(&self, db: &DatabaseConnection) -> Result<String, sea_orm::DbErr> {
+        let backend = db.get_database_backend();
+        let now = chrono::Utc::now();
+        let outbox = db
+            .query_one_raw(Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM webhook_deliveries WHERE status IN ('pending', 'delivering')",
+            ))
+            .await?;
+        if let Some(row) = outbox {
+            self.outbox_depth.set(row.try_get::<i64>("", "depth")?);
+            let oldest: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "oldest")?;
+            self.outbox_age_seconds
+                .set(oldest.map_or(0, |at| (now - at).num_seconds().max(0)));
+        }
+        let placeholder = match backend {
+            sea_orm::DatabaseBackend::Postgres => "$1",
+            _ => "?",
+        };
+        let due = db
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT COUNT(*) AS n FROM campaign_contacts e JOIN campaigns c ON c.id = e.campaign_id \
+                     WHERE c.status = 'running' AND e.next_send_at IS NOT NULL AND e.next_send_at <= {placeholder}"
+                ),
+                [now.into()],
+            ))
+            .await?;
+        if let Some(row) = due {
+            self.due_unsent.set(row.try_get::<i64>("", "n")?);
+        }
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,216 @@
+//! Several instances on one database: a revoked key is refused by every instance at once, the
+//! rate limit is one budget, a stopping instance finishes what it started, and health and
+//! metrics endpoints tell an operator what it is doing.
+
+use std::time::{Duration, Instant};
+
+use api::config::{Config, Secret};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{TEST_SECRET, TestApp, spawn_app, spawn_app_with};
+
+/// Another instance on `app`'s database: its base URL and its stop trigger.
+async fn second_instance(
+    app: &TestApp,
+    configure: impl FnOnce(&mut Config),
+) -> (String, api::shutdown::Shutdown, tokio::task::JoinHandle<()>) {
+    let mut config = Config::new(app.database_url.clone());
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    config.run_workers = false;
+    config.secret_key = Some(Secret::new(TEST_SECRET));
+    config.jwt_secret = Some(Secret::new(crate::helpers::JWT_SECRET));
+    configure(&mut config);
+    let db = api::db::connect(&app.database_url).await.unwrap();
+    let built = api::app::build_with(config, db).await.unwrap();
+    let base = format!("http://{}", built.addr);
+    let (shutdown, stopping) = api::shutdown::Shutdown::new();
+    let task = tokio::spawn(async move {
+        built.serve_until(stopping).await.unwrap();
+    });
+    (base, shutdown, task)
+}
+
+#[tokio::test]
+async fn a_key_revoked_through_one_instance_is_refused_by_another_at_once() {
+    let app = spawn_app().await;
+    let (other, _stop, _task) = second_instance(&app, |_| {}).await;
+    api::service::accounts::create_user(
+        &app.db,
+        &app.workspace_id,
+        "ops@example.com",
+        "longenough",
+        None,
+    )
+    .await
+    .unwrap();
+    let session = app
+        .gql_as(
+            None,
+            "mutation { login(email: \"ops@example.com\", password: \"longenough\") { token } }",
+            json!({}),
+        )
+        .await
+        .body["data"]["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = app
+        .gql_as(
+            Some(&session),
+            "mutation { createApiKey { secret apiKey { id } } }",
+            json!({}),
+        )
+        .await;
+    let secret = created.body["data"]["createApiKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = created.body["data"]["createApiKey"]["apiKey"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let on_other = |key: String| {
+        let url = format!("{other}/graphql");
+        let client = app.client.clone();
+        async move {
+            client
+                .post(url)
+                .bearer_auth(key)
+                .json(&json!({ "query": "{ __typename }" }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // The other instance has verified (and cached, for 5 s) the key.
+    assert_eq!(on_other(secret.clone()).await, StatusCode::OK);
+    let revoked = app
+        .gql_as(
+            Some(&session),
+            "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(revoked.body["data"]["revokeApiKey"]["revokedAt"].is_string());
+    let started = Instant::now();
+    while on_other(secret.clone()).await != StatusCode::UNAUTHORIZED {
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the other instance still accepts a revoked key"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_stopping_instance_finishes_requests_in_flight_then_refuses_new_ones() {
+    let app = spawn_app().await;
+    let (other, stop, task) = second_instance(&app, |_| {}).await;
+    let contacts: Vec<_> = (0..1000)
+        .map(|i| json!({ "email": format!("batch{i}@example.com") }))
+        .collect();
+    let client = app.client.clone();
+    let key = app.api_key.clone();
+    let url = format!("{other}/v1/contacts/batch");
+    let request = tokio::spawn(async move {
+        client
+            .post(url)
+            .bearer_auth(key)
+            .json(&json!({ "contacts": contacts }))
+            .send()
+            .await
+    });
+    // Stop while the import runs.
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    stop.trigger();
+    let answer = request.await.unwrap();
+    let total = app.get("/v1/contacts").await.body["meta"]["total"]
+        .as_u64()
+        .unwrap();
+    match answer {
+        // It completed: all of it is there.
+        Ok(r) => {
+            assert_eq!(r.status(), StatusCode::OK);
+            assert_eq!(total, 1000);
+        }
+        // It never started: nothing is there.
+        Err(_) => assert_eq!(total, 0),
+    }
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .expect("the instance stops")
+        .unwrap();
+    assert!(
+        app.client
+            .get(format!("{other}/healthz"))
+            .send()
+            .await
+            .is_err(),
+        "a stopped instance accepts nothing"
+    );
+}
+
+#[tokio::test]
+async fn ready_and_metrics_endpoints() {
+    let app = spawn_app_with(|c| c.metrics_token = Some(Secret::new("scrape-me"))).await;
+    let ready = app.request_as(None, Method::GET, "/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.body["status"], "ready");
+    app.get("/v1/contacts").await;
+    app.get("/v1/contacts/cnt_nope").await;
+    let refused = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth("scrape-me")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for needle in [
+        r#"fluenzr_http_request_duration_seconds_count{method="GET",route="/v1/contacts",status="200"}"#,
+        r#"fluenzr_http_request_duration_seconds_count{method="GET",route="/v1/contacts/{id}",status="404"}"#,
+        "fluenzr_outbox_depth",
+        "fluenzr_outbox_age_seconds",
+        "fluenzr_emails_due_unsent",
+        "fluenzr_rate_limited_requests_total",
+        "fluenzr_worker_claim_duration_seconds",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn the_workspace_budget_is_one_across_instances() {
+    let app = spawn_app_with(|c| c.rate_limit_per_minute = 6).await;
+    let (other, _stop, _task) = second_instance(&app, |c| c.rate_limit_per_minute = 6).await;
+    let mut statuses = Vec::new();
+    for i in 0..7 {
+        let base = if i % 2 == 0 { &app.base } else { &other };
+        let r = app
+            .client
+            .get(format!("{base}/v1/contacts"))
+            .bearer_auth(&app.api_key)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
+        // PostgreSQL: one budget for both instances.
+        assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 429]);
+    } else {
+        // SQLite runs as one process: each instance here counts its own.
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    }
+}
