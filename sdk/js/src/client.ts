@@ -69,8 +69,8 @@ export class FluenzrClient {
     this.#http = new HttpClient({
       apiKey,
       baseUrl: this.baseUrl,
-      timeout: nonNegative("timeout", options.timeout ?? DEFAULT_TIMEOUT_MS),
-      maxRetries: nonNegative("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES),
+      timeout: checked("timeout", options.timeout ?? DEFAULT_TIMEOUT_MS, 1),
+      maxRetries: checked("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES, 0),
       // Called unbound: some runtimes refuse a fetch whose `this` is not the global object.
       fetch: (input, init) => fetchImpl(input, init),
       headers: { ...options.defaultHeaders },
@@ -105,7 +105,7 @@ function normaliseBaseUrl(raw: string): string {
   return url.toString().replace(/\/+$/, "").replace(/\/v1$/, "");
 }
 
-function nonNegative(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a number ≥ 0`);
+function checked(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} must be an integer ≥ ${min}`);
   return value;
 }

@@ -128,8 +128,8 @@ export class HttpClient {
       accept: "application/json",
       authorization: `Bearer ${this.settings.apiKey}`,
       ...(isServerRuntime() ? { "user-agent": `fluenzr-js/${VERSION}` } : {}),
-      ...this.settings.headers,
-      ...options.headers,
+      ...lowerCaseNames(this.settings.headers),
+      ...lowerCaseNames(options.headers),
     };
     // Serialised once: a retry must send the very same bytes, or the server refuses the key.
     let body: string | undefined;
@@ -140,7 +140,7 @@ export class HttpClient {
     // One key per call, shared by its retries: the server runs the write once and replays
     // its answer to any retry, so a lost answer can never create twice.
     if (method !== "GET") {
-      headers["idempotency-key"] = options.idempotencyKey ?? `sdk_${await randomToken()}`;
+      headers["idempotency-key"] = options.idempotencyKey ?? headers["idempotency-key"] ?? `sdk_${await randomToken()}`;
     }
     const url = this.url(path, init.query);
 
@@ -215,6 +215,13 @@ function retryDelay(error: FluenzrError, attempt: number): number | undefined {
   if (status >= 500) return backoff;
   if (error instanceof ConflictError && error.details["idempotencyKey"] !== undefined) return backoff;
   return undefined;
+}
+
+/** Header names in lower case, so that a caller's `Idempotency-Key` replaces ours rather than joining it. */
+function lowerCaseNames(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  return out;
 }
 
 function parseJson(text: string): unknown {
