@@ -2,11 +2,13 @@
 # The SDK's types come from the API's own OpenAPI document. This regenerates them from a running
 # server and fails when they differ from the committed src/generated/openapi.ts.
 #
-#   ./check-types.sh <base-url>            e.g. http://127.0.0.1:8080   (npm run check-types -- URL)
+#   ./check-types.sh [base-url]            (npm run check-types -- URL)
 #   ./check-types.sh <base-url> --write    update the committed file instead
+#
+# The base URL defaults to FLUENZR_BASE_URL, else http://127.0.0.1:8080.
 set -euo pipefail
 cd "$(dirname "$0")"
-BASE=${1:?usage: check-types.sh <base-url> [--write]}
+BASE=${1:-${FLUENZR_BASE_URL:-http://127.0.0.1:8080}}
 BASE=${BASE%/}
 BASE=${BASE%/v1}
 COMMITTED=src/generated/openapi.ts
