@@ -31,7 +31,7 @@ export interface RequestOptions {
 /** A page of a list: the items, with the list's `meta` as a property. */
 export type Page<T> = T[] & { meta: ListMeta };
 
-/** A query string's values; `undefined` ones are left out. */
+/** A query string's values; `undefined` and `null` ones are left out. */
 export type Query = { [key: string]: string | number | boolean | null | undefined };
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -110,7 +110,7 @@ export class HttpClient {
   private url(path: string, query: Query | undefined): string {
     const url = new URL(this.settings.baseUrl + path);
     for (const [name, value] of Object.entries(query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
+      if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
     }
     return url.toString();
   }

@@ -1,6 +1,8 @@
 // Configuration and request shape, without a server: a stand-in `fetch` records each request.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, test } from "node:test";
 import { FluenzrClient, VERSION } from "../dist/index.js";
 
@@ -81,4 +83,32 @@ test("default and per-call headers; a caller's Idempotency-Key replaces the gene
 test("VERSION is package.json's version", async () => {
   const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
   assert.equal(VERSION, pkg.version);
+});
+
+test("works where Web Crypto is not on the global object (Node 18 may run so): node:crypto is used", async () => {
+  // In a child process whose global `crypto` is removed before the SDK loads: a keyed write
+  // and a webhook verification both need Web Crypto.
+  const script = `
+    Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
+    const { FluenzrClient, verifyWebhook } = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+    const { createHmac } = await import("node:crypto");
+    let key;
+    const fetch = async (_url, init) => {
+      key = init.headers["idempotency-key"];
+      return new Response(JSON.stringify({ success: true, data: { id: "cnt_1" } }), { status: 201 });
+    };
+    await new FluenzrClient({ apiKey: "k", fetch }).contacts.create({ email: "a@example.com" });
+    const raw = Buffer.from("a 32-byte secret for this test..");
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const body = JSON.stringify({ id: "evt_1", type: "webhook.test", data: {} });
+    const signature = "v1," + createHmac("sha256", raw).update("evt_1." + timestamp + "." + body).digest("base64");
+    const headers = { "webhook-id": "evt_1", "webhook-timestamp": timestamp, "webhook-signature": signature };
+    const event = await verifyWebhook(body, headers, "whsec_" + raw.toString("base64"));
+    console.log(JSON.stringify({ globalCrypto: typeof globalThis.crypto, key, type: event.type }));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script]);
+  const result = JSON.parse(stdout);
+  assert.equal(result.globalCrypto, "undefined");
+  assert.match(result.key, /^sdk_[0-9a-f]{32}$/);
+  assert.equal(result.type, "webhook.test");
 });
