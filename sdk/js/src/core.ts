@@ -1,0 +1,326 @@
+import {
+  ConflictError,
+  ConnectionError,
+  FluenzrError,
+  RateLimitError,
+  TimeoutError,
+  apiError,
+} from "./errors.js";
+import { isServerRuntime, randomToken, sleep } from "./runtime.js";
+import type { ErrorDetails, JsonValue, ListMeta } from "./types.js";
+import { VERSION } from "./version.js";
+
+/** Per-call settings; each overrides the client's. */
+export interface RequestOptions {
+  /**
+   * The `Idempotency-Key` of a write. By default every POST, PUT and DELETE gets a fresh one
+   * per call, reused by that call's retries; pass your own to make a retry across processes
+   * (a re-run job) safe too.
+   */
+  idempotencyKey?: string;
+  /** Milliseconds to wait for each attempt's answer. */
+  timeout?: number;
+  /** How many times to retry a failed attempt (429, 5xx, connection failures). */
+  maxRetries?: number;
+  /** Cancels the call, including any wait between retries. */
+  signal?: AbortSignal;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+/** A page of a list: the items, with the list's `meta` as a property. */
+export type Page<T> = T[] & { meta: ListMeta };
+
+/** A query string's values; `undefined` and `null` ones are left out. */
+export type Query = { [key: string]: string | number | boolean | null | undefined };
+
+export type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface HttpSettings {
+  apiKey: string;
+  baseUrl: string;
+  timeout: number;
+  maxRetries: number;
+  fetch: typeof fetch;
+  headers: Record<string, string>;
+}
+
+/** A parsed answer, before it is judged a success or an error. */
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** Turns an answer that is not a success into the error to throw, or `undefined` for a success. */
+type ErrorReader = (answer: Answer) => FluenzrError | undefined;
+
+/** Longest `Retry-After` the SDK waits out by itself; a longer one is thrown to the caller. */
+const MAX_RETRY_AFTER_SECONDS = 60;
+const INITIAL_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 8_000;
+
+/** Sends requests: auth, JSON, idempotency keys, timeouts and retries. */
+export class HttpClient {
+  constructor(private readonly settings: HttpSettings) {}
+
+  /** A REST call: answers the envelope's `data` (and `meta`), or throws its error. */
+  async rest<T>(
+    method: Method,
+    path: string,
+    init: { query?: Query | undefined; body?: unknown } = {},
+    options: RequestOptions = {},
+  ): Promise<{ data: T; meta: ListMeta | undefined }> {
+    const answer = await this.send(method, path, init, options, restError);
+    const envelope = answer.body as { data: T; meta?: ListMeta };
+    return { data: envelope.data, meta: envelope.meta };
+  }
+
+  /** A POST to `/graphql`: answers `data`, or throws the first of `errors`. */
+  async graphql<T>(query: string, variables: { [key: string]: unknown } | undefined, options: RequestOptions = {}): Promise<T> {
+    const body = variables === undefined ? { query } : { query, variables };
+    const answer = await this.send("POST", "/graphql", { body }, options, graphqlError);
+    return (answer.body as { data: T }).data;
+  }
+
+  /** One page of a list, as an array carrying `meta`. */
+  async page<T>(path: string, query: Query | undefined, options?: RequestOptions): Promise<Page<T>> {
+    const { data, meta } = await this.rest<T[]>("GET", path, { query }, options);
+    if (!Array.isArray(data) || meta === undefined) {
+      throw new FluenzrError({ code: "INTERNAL_ERROR", message: `GET ${path} did not answer a list` });
+    }
+    return Object.assign(data, { meta });
+  }
+
+  /**
+   * Every item of a list, page after page (100 a page unless `perPage` says otherwise), starting
+   * at `page` (default 1). Pages are ordered totally by the API, so none repeats or skips.
+   */
+  async *paginate<T>(path: string, query: Query | undefined, options?: RequestOptions): AsyncGenerator<T, void, undefined> {
+    let page = Number(query?.["page"] ?? 1);
+    const perPage = query?.["perPage"] ?? 100;
+    for (;;) {
+      const items = await this.page<T>(path, { ...query, page, perPage }, options);
+      yield* items;
+      if (items.length === 0 || page >= items.meta.totalPages) return;
+      page += 1;
+    }
+  }
+
+  private url(path: string, query: Query | undefined): string {
+    const url = new URL(this.settings.baseUrl + path);
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
+    }
+    return url.toString();
+  }
+
+  private async send(
+    method: Method,
+    path: string,
+    init: { query?: Query | undefined; body?: unknown },
+    options: RequestOptions,
+    readError: ErrorReader,
+  ): Promise<Answer> {
+    const maxRetries = options.maxRetries ?? this.settings.maxRetries;
+    const timeout = options.timeout ?? this.settings.timeout;
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      authorization: `Bearer ${this.settings.apiKey}`,
+      ...(isServerRuntime() ? { "user-agent": `fluenzr-js/${VERSION}` } : {}),
+      ...lowerCaseNames(this.settings.headers),
+      ...lowerCaseNames(options.headers),
+    };
+    // Serialised once: a retry must send the very same bytes, or the server refuses the key.
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = JSON.stringify(init.body);
+      headers["content-type"] = "application/json";
+    }
+    // One key per call, shared by its retries: the server runs the write once and replays
+    // its answer to any retry, so a lost answer can never create twice.
+    if (method !== "GET") {
+      headers["idempotency-key"] = options.idempotencyKey ?? headers["idempotency-key"] ?? `sdk_${await randomToken()}`;
+    }
+    const url = this.url(path, init.query);
+
+    for (let attempt = 0; ; attempt++) {
+      let error: FluenzrError;
+      try {
+        const answer = await this.attempt(url, { method, headers, body }, timeout, options.signal);
+        const failure = readError(answer);
+        if (failure === undefined) return answer;
+        error = failure;
+      } catch (thrown) {
+        if (!(thrown instanceof ConnectionError)) throw thrown;
+        error = thrown;
+      }
+      const delay = retryDelay(error, attempt);
+      if (attempt >= maxRetries || delay === undefined) throw error;
+      await sleep(delay, options.signal);
+    }
+  }
+
+  /** One HTTP exchange; connection failures and timeouts become `ConnectionError`s. */
+  private async attempt(
+    url: string,
+    init: { method: Method; headers: Record<string, string>; body: string | undefined },
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Answer> {
+    signal?.throwIfAborted();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeout);
+    const cancel = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", cancel, { once: true });
+    try {
+      const response = await this.settings.fetch(url, { ...init, signal: controller.signal });
+      // The body is read under the same deadline: a connection cut mid-answer is a failure too.
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: parseJson(text) };
+    } catch (thrown) {
+      if (signal?.aborted) throw signal.reason;
+      if (timedOut) {
+        throw new TimeoutError({ code: "TIMEOUT", message: `No answer within ${timeout} ms`, cause: thrown });
+      }
+      throw new ConnectionError({
+        code: "CONNECTION_ERROR",
+        message: `Could not reach ${new URL(url).origin}: ${describe(thrown)}`,
+        cause: thrown,
+      });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", cancel);
+    }
+  }
+}
+
+/**
+ * How long to wait before retrying after `error`, or `undefined` when it must not be retried.
+ * Retried: connection failures and timeouts, 408, 429 and 5xx, and the 409 the server answers
+ * while the first attempt of the same idempotent write is still running.
+ */
+function retryDelay(error: FluenzrError, attempt: number): number | undefined {
+  const backoff = Math.min(INITIAL_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS) * (0.75 + Math.random() * 0.25);
+  if (error instanceof ConnectionError) return backoff;
+  if (error instanceof RateLimitError) {
+    if (error.retryAfter === undefined) return backoff;
+    return error.retryAfter > MAX_RETRY_AFTER_SECONDS ? undefined : error.retryAfter * 1000;
+  }
+  const status = error.status ?? 0;
+  if (status >= 500) return backoff;
+  if (error instanceof ConflictError && error.details["idempotencyKey"] !== undefined) return backoff;
+  return undefined;
+}
+
+/** Header names in lower case, so that a caller's `Idempotency-Key` replaces ours rather than joining it. */
+function lowerCaseNames(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function describe(thrown: unknown): string {
+  if (thrown instanceof Error) {
+    const cause = thrown.cause instanceof Error ? `: ${thrown.cause.message}` : "";
+    return `${thrown.message}${cause}`;
+  }
+  return String(thrown);
+}
+
+function isObject(value: unknown): value is { [key: string]: unknown } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Only scalars and lists of scalars, as the API's `details` hold. */
+function toDetails(value: unknown): ErrorDetails | undefined {
+  if (!isObject(value)) return undefined;
+  const details: ErrorDetails = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item === null || ["string", "number", "boolean"].includes(typeof item)) {
+      details[key] = item as string | number | boolean | null;
+    } else if (Array.isArray(item)) {
+      details[key] = item.filter((x) => x === null || typeof x !== "object") as (string | number | boolean | null)[];
+    }
+  }
+  return details;
+}
+
+/** An answer without a body a client can read: the status alone says what happened. */
+function statusError(answer: Answer, what: string): FluenzrError {
+  if (answer.status === 408) {
+    return new TimeoutError({
+      code: "TIMEOUT",
+      status: 408,
+      message: "The server gave up on the request (408)",
+      requestId: answer.headers.get("request-id") ?? undefined,
+      headers: answer.headers,
+    });
+  }
+  const text = typeof answer.body === "string" ? `: ${answer.body.slice(0, 200)}` : "";
+  return apiError({
+    status: answer.status,
+    message: `HTTP ${answer.status} without ${what}${text}`,
+    requestId: answer.headers.get("request-id") ?? undefined,
+    headers: answer.headers,
+  });
+}
+
+/** `{success: false, error: {code, message, details}}` → the matching error class. */
+function restError(answer: Answer): FluenzrError | undefined {
+  const body = answer.body;
+  if (!isObject(body) || typeof body["success"] !== "boolean") {
+    return statusError(answer, "a FluenzR envelope");
+  }
+  if (body["success"] === true && answer.status < 300) return undefined;
+  const error = isObject(body["error"]) ? body["error"] : {};
+  return apiError({
+    status: answer.status,
+    code: typeof error["code"] === "string" ? error["code"] : undefined,
+    message: typeof error["message"] === "string" ? error["message"] : undefined,
+    details: toDetails(error["details"]),
+    requestId: answer.headers.get("request-id") ?? undefined,
+    headers: answer.headers,
+  });
+}
+
+/** `{data, errors: [{message, extensions: {code, details}}]}` → the first error's class. */
+function graphqlError(answer: Answer): FluenzrError | undefined {
+  const body = answer.body;
+  if (!isObject(body)) return statusError(answer, "a GraphQL answer");
+  const errors = Array.isArray(body["errors"]) ? body["errors"].filter(isObject) : [];
+  const first = errors[0];
+  if (first === undefined) {
+    return answer.status < 300 ? undefined : statusError(answer, "GraphQL errors");
+  }
+  const extensions = isObject(first["extensions"]) ? first["extensions"] : {};
+  const path = Array.isArray(first["path"]) ? (first["path"] as JsonValue[]).map(String) : undefined;
+  const details: ErrorDetails = {
+    ...toDetails(extensions["details"]),
+    ...(typeof extensions["classification"] === "string" ? { classification: extensions["classification"] } : {}),
+    ...(path ? { path } : {}),
+  };
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  return apiError({
+    // GraphQL answers 200 for errors in fields; their code gives the status.
+    status: answer.status >= 300 ? answer.status : undefined,
+    code: typeof extensions["code"] === "string" ? extensions["code"] : undefined,
+    message: `${typeof first["message"] === "string" ? first["message"] : "GraphQL error"}${more}`,
+    details,
+    requestId: answer.headers.get("request-id") ?? undefined,
+    headers: answer.headers,
+  });
+}

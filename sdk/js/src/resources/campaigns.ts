@@ -1,0 +1,87 @@
+import type { Page, RequestOptions } from "../core.js";
+import type {
+  Campaign,
+  CampaignAddContactsParams,
+  CampaignContactListParams,
+  CampaignContactsAdded,
+  CampaignCreateParams,
+  CampaignListParams,
+  CampaignSendingStatus,
+  CampaignStats,
+  CampaignStatsParams,
+  CampaignUpdateParams,
+  Deleted,
+  Enrolment,
+} from "../types.js";
+import { Resource, collect, segment } from "./base.js";
+
+/** `/v1/campaigns`: sequences of emails sent to enrolled contacts on a schedule. */
+export class Campaigns extends Resource {
+  /** One page of campaigns (filter `status`; `sort`, `order`). */
+  list(params?: CampaignListParams, options?: RequestOptions): Promise<Page<Campaign>> {
+    return this.http.page("/v1/campaigns", params, options);
+  }
+
+  /** Every campaign matching `params`, fetched page by page as you iterate. */
+  iterate(params?: CampaignListParams, options?: RequestOptions): AsyncGenerator<Campaign, void, undefined> {
+    return this.http.paginate("/v1/campaigns", params, options);
+  }
+
+  /** Every campaign matching `params`, in one array. */
+  listAll(params?: CampaignListParams, options?: RequestOptions): Promise<Campaign[]> {
+    return collect(this.iterate(params, options));
+  }
+
+  async get(id: string, options?: RequestOptions): Promise<Campaign> {
+    return (await this.http.rest<Campaign>("GET", `/v1/campaigns/${segment(id)}`, {}, options)).data;
+  }
+
+  /** Creates a draft. */
+  async create(params: CampaignCreateParams, options?: RequestOptions): Promise<Campaign> {
+    return (await this.http.rest<Campaign>("POST", "/v1/campaigns", { body: params }, options)).data;
+  }
+
+  /** Steps and accounts change only while the campaign is a draft or paused. */
+  async update(id: string, params: CampaignUpdateParams, options?: RequestOptions): Promise<Campaign> {
+    return (await this.http.rest<Campaign>("PUT", `/v1/campaigns/${segment(id)}`, { body: params }, options)).data;
+  }
+
+  async delete(id: string, options?: RequestOptions): Promise<Deleted> {
+    return (await this.http.rest<Deleted>("DELETE", `/v1/campaigns/${segment(id)}`, {}, options)).data;
+  }
+
+  /** Starts (or resumes) sending; an illegal transition is a `ConflictError`, a repeat a no-op. */
+  async start(id: string, options?: RequestOptions): Promise<Campaign> {
+    return (await this.http.rest<Campaign>("POST", `/v1/campaigns/${segment(id)}/start`, {}, options)).data;
+  }
+
+  /** Stops new sends at once. */
+  async pause(id: string, options?: RequestOptions): Promise<Campaign> {
+    return (await this.http.rest<Campaign>("POST", `/v1/campaigns/${segment(id)}/pause`, {}, options)).data;
+  }
+
+  /** Enrols contacts: `{ contactIds }` and/or `{ groupId }`. */
+  async addContacts(id: string, params: CampaignAddContactsParams, options?: RequestOptions): Promise<CampaignContactsAdded> {
+    return (await this.http.rest<CampaignContactsAdded>("POST", `/v1/campaigns/${segment(id)}/contacts`, { body: params }, options)).data;
+  }
+
+  /** One page of enrolments: each contact's `state`, `reason`, step and `nextSendAt`. */
+  listContacts(id: string, params?: CampaignContactListParams, options?: RequestOptions): Promise<Page<Enrolment>> {
+    return this.http.page(`/v1/campaigns/${segment(id)}/contacts`, params, options);
+  }
+
+  /** Every enrolment of the campaign, fetched page by page as you iterate. */
+  iterateContacts(id: string, params?: CampaignContactListParams, options?: RequestOptions): AsyncGenerator<Enrolment, void, undefined> {
+    return this.http.paginate(`/v1/campaigns/${segment(id)}/contacts`, params, options);
+  }
+
+  /** Unique-contact counts and rates (percentages, 2 decimals), per step, and a daily timeline bounded by `from`/`to`. */
+  async getStats(id: string, params?: CampaignStatsParams, options?: RequestOptions): Promise<CampaignStats> {
+    return (await this.http.rest<CampaignStats>("GET", `/v1/campaigns/${segment(id)}/stats`, { query: params }, options)).data;
+  }
+
+  /** Why the campaign is or is not sending right now. */
+  async getSendingStatus(id: string, options?: RequestOptions): Promise<CampaignSendingStatus> {
+    return (await this.http.rest<CampaignSendingStatus>("GET", `/v1/campaigns/${segment(id)}/sending-status`, {}, options)).data;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The SDK's public types, each derived from the API's own OpenAPI document
+ * (`src/generated/openapi.ts`, made by openapi-typescript from `/v1/openapi.json`).
+ * Nothing here lists a field by hand: when the API changes, `npm run check-types` says so,
+ * and regenerating the file updates these types.
+ */
+import type { components, operations } from "./generated/openapi.js";
+
+type OperationId = keyof operations;
+type Json<T> = T extends { content: { "application/json": infer Body } } ? Body : never;
+type Responses<O extends OperationId> = operations[O]["responses"];
+/** The success envelope of an operation (its 200, 201 or 202 answer). */
+type Success<O extends OperationId> = {
+  [S in keyof Responses<O>]: S extends 200 | 201 | 202 ? Json<Responses<O>[S]> : never;
+}[keyof Responses<O>];
+
+/** What an operation answers in the envelope's `data`. */
+export type ResponseData<O extends OperationId> = Success<O> extends { data: infer D } ? D : never;
+/** The JSON body an operation takes. */
+export type RequestBody<O extends OperationId> = Json<NonNullable<operations[O]["requestBody"]>>;
+/** The query parameters an operation takes. */
+export type QueryParams<O extends OperationId> = NonNullable<operations[O]["parameters"]["query"]>;
+type Item<T> = T extends readonly (infer I)[] ? I : never;
+
+// Envelope pieces
+/** Every error code the API answers with. */
+export type ErrorCode = components["schemas"]["ErrorCode"];
+/** The `details` object of an error envelope: `requestId`, often `field`, and scalars. */
+export type ErrorDetails = {
+  [key: string]: components["schemas"]["DetailValue"] | undefined;
+};
+/** A list's `meta`: `page`, `perPage`, `total`, `totalPages`. */
+export type ListMeta = Success<"listContacts"> extends { meta: infer M } ? M : never;
+/** A value allowed in `customFields`. */
+export type CustomValue = components["schemas"]["CustomValue"];
+/** The answer of every delete: `{ id, deleted }`. */
+export type Deleted = ResponseData<"deleteContact">;
+
+// Contacts
+export type Contact = ResponseData<"getContact">;
+export type ContactStatus = Contact["status"];
+export type ContactCreateParams = RequestBody<"createContact">;
+export type ContactUpdateParams = RequestBody<"updateContact">;
+export type ContactListParams = QueryParams<"listContacts">;
+/** One contact of a batch; each is checked on its own. */
+export type ContactBatchItem = Item<RequestBody<"createContacts">["contacts"]>;
+export type ContactBatchResult = ResponseData<"createContacts">;
+
+// Groups
+export type Group = ResponseData<"getGroup">;
+export type GroupCreateParams = RequestBody<"createGroup">;
+export type GroupUpdateParams = RequestBody<"updateGroup">;
+export type GroupListParams = QueryParams<"listGroups">;
+export type GroupContactListParams = QueryParams<"listGroupContacts">;
+export type GroupContactsParams = RequestBody<"addGroupContacts">;
+export type GroupContactsAdded = ResponseData<"addGroupContacts">;
+export type GroupContactsRemoved = ResponseData<"removeGroupContacts">;
+
+// Email accounts
+export type EmailAccount = ResponseData<"getEmailAccount">;
+export type EmailAccountCreateParams = RequestBody<"createEmailAccount">;
+export type EmailAccountUpdateParams = RequestBody<"updateEmailAccount">;
+export type EmailAccountListParams = QueryParams<"listEmailAccounts">;
+export type EmailAccountTestResult = ResponseData<"testEmailAccount">;
+
+// Campaigns
+export type Campaign = ResponseData<"getCampaign">;
+export type CampaignStatus = Campaign["status"];
+export type CampaignCreateParams = RequestBody<"createCampaign">;
+export type CampaignUpdateParams = RequestBody<"updateCampaign">;
+export type CampaignListParams = QueryParams<"listCampaigns">;
+/** `{ contactIds }` and/or `{ groupId }`. */
+export type CampaignAddContactsParams = RequestBody<"addCampaignContacts">;
+export type CampaignContactsAdded = ResponseData<"addCampaignContacts">;
+/** A contact's enrolment in a campaign: its state, step and next send. */
+export type Enrolment = Item<ResponseData<"listCampaignContacts">>;
+export type CampaignContactListParams = QueryParams<"listCampaignContacts">;
+export type CampaignStats = ResponseData<"getCampaignStats">;
+export type CampaignStatsParams = QueryParams<"getCampaignStats">;
+export type CampaignSendingStatus = ResponseData<"getCampaignSendingStatus">;
+
+// Webhooks
+export type Webhook = ResponseData<"getWebhook">;
+/** A webhook as created or rotated: it carries its signing `secret`, shown this once. */
+export type WebhookWithSecret = ResponseData<"createWebhook">;
+export type WebhookCreateParams = RequestBody<"createWebhook">;
+export type WebhookUpdateParams = RequestBody<"updateWebhook">;
+export type WebhookListParams = QueryParams<"listWebhooks">;
+export type WebhookDelivery = Item<ResponseData<"listWebhookDeliveries">>;
+export type WebhookDeliveryListParams = QueryParams<"listWebhookDeliveries">;
+export type WebhookTestResult = ResponseData<"testWebhook">;
+/** An event type a webhook can subscribe to (`"*"` is every one). */
+export type WebhookEventType = Exclude<Item<NonNullable<WebhookCreateParams["events"]>>, "*">;
+
+/** Paging parameters every list takes. */
+export type PageParams = Pick<ContactListParams, "page" | "perPage">;
+
+/** Any JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

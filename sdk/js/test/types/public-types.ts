@@ -1,0 +1,134 @@
+// Compiled, never run (test.sh: tsc -p test/types): the public types as a user of the built
+// package sees them. Nothing is `any`, the API's fields and enums come through, and misuse
+// does not compile.
+import {
+  FluenzrClient,
+  RateLimitError,
+  type Campaign,
+  type CampaignCreateParams,
+  type CampaignStats,
+  type Contact,
+  type ContactBatchResult,
+  type ContactCreateParams,
+  type EmailAccount,
+  type Enrolment,
+  type ErrorCode,
+  type Group,
+  type ListMeta,
+  type Page,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookEvent,
+  type WebhookWithSecret,
+} from "../../dist/index.js";
+
+type IsAny<T> = 0 extends 1 & T ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+
+/** True when `any` hides anywhere in a data type (fields, items, nested objects). */
+type HasAny<T, Depth extends unknown[] = []> = Depth["length"] extends 10
+  ? false
+  : IsAny<T> extends true
+    ? true
+    : T extends readonly (infer Item)[]
+      ? HasAny<Item, [...Depth, 0]>
+      : T extends object
+        ? true extends { [K in keyof T]-?: HasAny<T[K], [...Depth, 0]> }[keyof T]
+          ? true
+          : false
+        : false;
+
+/** Names of the methods of `R` that take or give `any`. */
+type AnyMethods<R> = {
+  [K in keyof R]: R[K] extends (...args: infer Args) => infer Result
+    ? true extends IsAny<Awaited<Result>> | { [I in keyof Args]: IsAny<Args[I]> }[number]
+      ? K
+      : Result extends AsyncGenerator<infer Item> ? (HasAny<Item> extends true ? K : never) : HasAny<Awaited<Result>> extends true ? K : never
+    : never;
+}[keyof R];
+
+type Client = FluenzrClient;
+export type NoAny = [
+  Expect<Equal<HasAny<Contact>, false>>,
+  Expect<Equal<HasAny<ContactCreateParams>, false>>,
+  Expect<Equal<HasAny<ContactBatchResult>, false>>,
+  Expect<Equal<HasAny<Group>, false>>,
+  Expect<Equal<HasAny<EmailAccount>, false>>,
+  Expect<Equal<HasAny<Campaign>, false>>,
+  Expect<Equal<HasAny<CampaignCreateParams>, false>>,
+  Expect<Equal<HasAny<CampaignStats>, false>>,
+  Expect<Equal<HasAny<Enrolment>, false>>,
+  Expect<Equal<HasAny<Webhook>, false>>,
+  Expect<Equal<HasAny<WebhookWithSecret>, false>>,
+  Expect<Equal<HasAny<WebhookDelivery>, false>>,
+  Expect<Equal<HasAny<WebhookEvent>, false>>,
+  Expect<Equal<HasAny<ListMeta>, false>>,
+  Expect<Equal<AnyMethods<Client["contacts"]>, never>>,
+  Expect<Equal<AnyMethods<Client["groups"]>, never>>,
+  Expect<Equal<AnyMethods<Client["emailAccounts"]>, never>>,
+  Expect<Equal<AnyMethods<Client["campaigns"]>, never>>,
+  Expect<Equal<AnyMethods<Client["webhooks"]>, never>>,
+  Expect<Equal<AnyMethods<Client>, never>>,
+];
+
+// The API's fields and enums come through.
+export type Shapes = [
+  Expect<Equal<Contact["email"], string>>,
+  Expect<Equal<Contact["firstName"], string | null>>,
+  Expect<Equal<Contact["status"], "active" | "unsubscribed" | "bounced">>,
+  Expect<Equal<Campaign["status"], "draft" | "running" | "paused" | "completed">>,
+  Expect<Equal<CampaignStats["openRate"], number>>,
+  Expect<Equal<ListMeta, { page: number; perPage: number; total: number; totalPages: number }>>,
+  Expect<Equal<Awaited<ReturnType<Client["contacts"]["list"]>>, Page<Contact>>>,
+  Expect<Equal<Awaited<ReturnType<Client["campaigns"]["getStats"]>>, CampaignStats>>,
+  Expect<Equal<ErrorCode extends string ? true : false, true>>,
+];
+
+declare const client: FluenzrClient;
+
+export async function usage(): Promise<void> {
+  const contacts = await client.contacts.list({ perPage: 50, sort: "email", order: "asc" });
+  for (const contact of contacts) contact.email.toLowerCase();
+  const pages: number = contacts.meta.totalPages;
+
+  for await (const campaign of client.campaigns.iterate({ status: "running" })) {
+    const stats = await client.campaigns.getStats(campaign.id);
+    stats.replyRate.toFixed(2);
+  }
+  await client.campaigns.addContacts("cmp_1", { groupId: "grp_1" });
+  await client.campaigns.addContacts("cmp_1", { contactIds: ["cnt_1"] });
+
+  const event = await FluenzrClient.webhooks.verify("{}", {}, "whsec_x");
+  if (event.type === "contact.created") event.data.email.toLowerCase();
+  if (event.type === "campaign.started") event.data.steps.length;
+
+  try {
+    await client.contacts.get("cnt_1");
+  } catch (error) {
+    if (error instanceof RateLimitError) {
+      const wait: number | undefined = error.retryAfter;
+      const code: string = error.code;
+      void [wait, code];
+    }
+  }
+  void pages;
+}
+
+export async function misuse(): Promise<void> {
+  // @ts-expect-error email is required
+  await client.contacts.create({ firstName: "Ana" });
+  // @ts-expect-error not a contact status
+  await client.contacts.list({ status: "archived" });
+  // @ts-expect-error not a sortable field
+  await client.contacts.list({ sort: "shoeSize" });
+  // @ts-expect-error a campaign needs a name
+  await client.campaigns.create({ steps: [] });
+  // @ts-expect-error contactIds is a list
+  await client.groups.addContacts("grp_1", { contactIds: "cnt_1" });
+  // @ts-expect-error not an event type
+  await client.webhooks.create({ url: "https://example.com", events: ["contact.exploded"] });
+  const contact = await client.contacts.get("cnt_1");
+  // @ts-expect-error firstName may be null
+  contact.firstName.toLowerCase();
+}
