@@ -291,7 +291,7 @@ def codegen(schema: Dict[str, Any], model_type: str, out: Path, header: str) -> 
         source.write_text(json.dumps(schema, indent=1))
         target = Path(tmp) / "out.py"
         subprocess.run(
-            [sys.executable, "-m", "datamodel_code_generator", "--input", str(source),
+            [sys.executable, "-W", "ignore::FutureWarning", "-m", "datamodel_code_generator", "--input", str(source),
              "--output", str(target), "--output-model-type", model_type,
              "--custom-file-header", header, *DATAMODEL_CODEGEN_ARGS],
             check=True,
