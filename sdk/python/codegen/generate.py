@@ -19,7 +19,7 @@ import sys
 import tempfile
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Tuple
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE.parent / "src" / "fluenzr" / "_generated"
@@ -81,26 +81,47 @@ NESTED_NAMES: Dict[str, str] = {
 
 # Limits a type cannot carry; the server checks them and answers 400.
 CONSTRAINTS = (
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-    "minLength", "maxLength", "pattern", "minItems", "maxItems", "uniqueItems",
-    "minProperties", "maxProperties", "propertyNames", "writeOnly", "readOnly", "default",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "writeOnly",
+    "readOnly",
+    "default",
 )
 
 # Enums longer than this (the IANA time zones) are typed as plain strings.
 MAX_LITERAL_VALUES = 50
 
+# 3.10 is the generator's oldest target. Its output suits 3.9 as well: typing.Optional/Union
+# rather than `X | Y`, builtin generics only under `from __future__ import annotations`.
 DATAMODEL_CODEGEN_ARGS = [
-    "--input-file-type", "openapi",
-    "--target-python-version", "3.10",
+    "--input-file-type",
+    "openapi",
+    "--target-python-version",
+    "3.10",
     "--no-use-union-operator",
     "--use-standard-collections",
-    "--enum-field-as-literal", "all",
+    "--enum-field-as-literal",
+    "all",
     "--no-use-closed-typed-dict",
     "--use-schema-description",
     "--use-field-description",
     "--disable-timestamp",
-    "--import-overrides", json.dumps({"NotRequired": "fluenzr._compat", "Required": "fluenzr._compat"}),
-    "--formatters", "builtin",
+    "--import-overrides",
+    json.dumps({"NotRequired": "fluenzr._compat", "Required": "fluenzr._compat"}),
+    "--formatters",
+    "builtin",
     "--keep-model-order",
 ]
 
@@ -114,7 +135,9 @@ def snake(name: str) -> str:
     if keyword.iskeyword(out):
         out += "_"
     if camel(out) != name:
-        raise ContractError(f"property {name!r} does not survive camelCase -> snake_case -> camelCase")
+        raise ContractError(
+            f"property {name!r} does not survive camelCase -> snake_case -> camelCase"
+        )
     return out
 
 
@@ -163,7 +186,8 @@ class Lifter:
         self.by_shape.setdefault(shape, name)
         return {"$ref": f"#/components/schemas/{name}"}
 
-    def lift(self, schema: Any, name: str, seen: tuple = (), reuse: bool = True) -> Any:
+    def lift(self, schema: Any, name: str, seen: Tuple[str, ...] = (), reuse: bool = True) -> Any:
+        """The schema with each object in it replaced by a reference to its named definition."""
         if not isinstance(schema, dict):
             return schema
         schema = copy.deepcopy(schema)
@@ -180,7 +204,9 @@ class Lifter:
             if other in ("object", "array"):
                 inner = dict(schema, type=other)
                 inner.pop("description", None)
-                nullable: Dict[str, Any] = {"anyOf": [self.lift(inner, name, seen, reuse), {"type": "null"}]}
+                nullable: Dict[str, Any] = {
+                    "anyOf": [self.lift(inner, name, seen, reuse), {"type": "null"}]
+                }
                 if "description" in schema:
                     nullable["description"] = schema["description"]
                 return nullable
@@ -200,7 +226,9 @@ class Lifter:
         if "items" in schema:
             schema["items"] = self.lift(schema["items"], singular(name), seen)
         if isinstance(schema.get("additionalProperties"), dict):
-            schema["additionalProperties"] = self.lift(schema["additionalProperties"], name + "Value", seen)
+            schema["additionalProperties"] = self.lift(
+                schema["additionalProperties"], name + "Value", seen
+            )
         if "properties" in schema:
             props = schema["properties"]
             schema["properties"] = {
@@ -221,10 +249,10 @@ def _is_array(schema: Any) -> bool:
 
 def operations(document: Dict[str, Any]) -> List[Dict[str, Any]]:
     found = []
-    for path, item in document["paths"].items():
-        for method, op in item.items():
+    for item in document["paths"].values():
+        for op in item.values():
             if isinstance(op, dict) and "operationId" in op:
-                found.append({**op, "_path": path, "_method": method})
+                found.append(op)
     return found
 
 
@@ -233,7 +261,7 @@ def success_schema(op: Dict[str, Any]) -> Dict[str, Any]:
     return op["responses"][code]["content"]["application/json"]["schema"]
 
 
-def lift_document(document: Dict[str, Any]) -> tuple:
+def lift_document(document: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     ops = operations(document)
     unnamed = [op["operationId"] for op in ops if op["operationId"] not in DATA_NAMES]
     if unnamed:
@@ -256,7 +284,9 @@ def lift_document(document: Dict[str, Any]) -> tuple:
     params = Lifter(document)
     for op in ops:
         name = pascal(op["operationId"]) + "Params"
-        body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+        body = (
+            op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+        )
         query = [p for p in op.get("parameters", []) if p.get("in") == "query"]
         if body is not None and query:
             raise ContractError(f"{op['operationId']} has both a body and a query string")
@@ -266,7 +296,10 @@ def lift_document(document: Dict[str, Any]) -> tuple:
             schema = {
                 "type": "object",
                 "properties": {
-                    p["name"]: dict(p["schema"], **({"description": p["description"]} if "description" in p else {}))
+                    p["name"]: dict(
+                        p["schema"],
+                        **({"description": p["description"]} if "description" in p else {}),
+                    )
                     for p in query
                 },
                 "required": [p["name"] for p in query if p.get("required")],
@@ -291,9 +324,22 @@ def codegen(schema: Dict[str, Any], model_type: str, out: Path, header: str) -> 
         source.write_text(json.dumps(schema, indent=1))
         target = Path(tmp) / "out.py"
         subprocess.run(
-            [sys.executable, "-W", "ignore::FutureWarning", "-m", "datamodel_code_generator", "--input", str(source),
-             "--output", str(target), "--output-model-type", model_type,
-             "--custom-file-header", header, *DATAMODEL_CODEGEN_ARGS],
+            [
+                sys.executable,
+                "-W",
+                "ignore::FutureWarning",
+                "-m",
+                "datamodel_code_generator",
+                "--input",
+                str(source),
+                "--output",
+                str(target),
+                "--output-model-type",
+                model_type,
+                "--custom-file-header",
+                header,
+                *DATAMODEL_CODEGEN_ARGS,
+            ],
             check=True,
         )
         text = target.read_text()
@@ -322,7 +368,10 @@ def main(argv: List[str]) -> int:
         print(f"generate.py: {err}", file=sys.stderr)
         return 1
     version = document.get("info", {}).get("version", "?")
-    header = f"# Generated by codegen/generate.py from the FluenzR OpenAPI document (API {version}). Do not edit."
+    header = (
+        "# Generated by codegen/generate.py from the FluenzR OpenAPI document"
+        f" (API {version}). Do not edit."
+    )
     codegen(models, "dataclasses.dataclass", out / "models.py", header)
     codegen(params, "typing.TypedDict", out / "params.py", header)
     return 0

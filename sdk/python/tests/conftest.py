@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from support import Server, fluenzr_bin
 
 from fluenzr import FluenzrClient
-from support import Server, fluenzr_bin
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -61,7 +61,10 @@ class Server:
     def create_workspace(self, name: str, plan: str) -> str:
         out = subprocess.run(
             [fluenzr_bin(), "workspace", "create", "--name", name, "--plan", plan],
-            env=self.env, check=True, capture_output=True, timeout=60,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
         api_key: str = json.loads(out.stdout)["apiKey"]
         return api_key
@@ -128,7 +131,8 @@ class FlakyProxy:
             def _any(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 headers = {
-                    k: v for k, v in self.headers.items()
+                    k: v
+                    for k, v in self.headers.items()
                     if k.lower() not in ("host", "connection", "content-length")
                 }
                 attempt = len(proxy.seen)
@@ -149,9 +153,10 @@ class FlakyProxy:
                 if failing and proxy.mode == "502":
                     return self._answer(502, {"Content-Type": "text/plain"}, b"Bad Gateway")
                 keep = {
-                    k: v for k, v in answer.headers.items()
-                    if k.lower() not in ("content-length", "transfer-encoding", "connection",
-                                         "content-encoding")
+                    k: v
+                    for k, v in answer.headers.items()
+                    if k.lower()
+                    not in ("content-length", "transfer-encoding", "connection", "content-encoding")
                 }
                 self._answer(answer.status_code, keep, answer.content)
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from support import Server, free_port
 
 import fluenzr
 from fluenzr import AsyncFluenzrClient, AsyncPage
-from support import Server, free_port
 
 
 def test_async_happy_path(server: Server, unique: str) -> None:
     async def main() -> None:
         async with AsyncFluenzrClient(api_key=server.api_key, base_url=server.url) as client:
             created = await asyncio.gather(
-                *(client.contacts.create(email=f"as{i}.{unique}@example.com", first_name=f"A{i}")
-                  for i in range(5))
+                *(
+                    client.contacts.create(email=f"as{i}.{unique}@example.com", first_name=f"A{i}")
+                    for i in range(5)
+                )
             )
             assert len({c.id for c in created}) == 5
 
@@ -31,11 +33,15 @@ def test_async_happy_path(server: Server, unique: str) -> None:
             group = await client.groups.create(name=f"Async {unique}")
             await client.groups.add_contacts(group.id, contact_ids=[c.id for c in created])
             account = await client.email_accounts.create(
-                email=f"async.{unique}@example.com", smtp_host="127.0.0.1",
-                smtp_port=free_port(), smtp_security="none", smtp_password="x",
+                email=f"async.{unique}@example.com",
+                smtp_host="127.0.0.1",
+                smtp_port=free_port(),
+                smtp_security="none",
+                smtp_password="x",
             )
             campaign = await client.campaigns.create(
-                name=f"Async {unique}", email_account_id=account.id,
+                name=f"Async {unique}",
+                email_account_id=account.id,
                 steps=[{"subject": "Hi", "body": "Hello"}],
             )
             added = await client.campaigns.add_contacts(campaign.id, group_id=group.id)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from support import FlakyProxy, Server
 
 import fluenzr
 from fluenzr import FluenzrClient
-from support import FlakyProxy, Server
 
 
 def test_key_and_address_from_the_environment(

@@ -14,6 +14,9 @@ def test_check_types_against_the_server(server: Server, sdk_dir: Path) -> None:
     result = subprocess.run(
         ["bash", str(sdk_dir / "check-types.sh"), server.url],
         env={**os.environ, "PYTHON": sys.executable},
-        capture_output=True, text=True, timeout=120, cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import pytest
+from support import FlakyProxy, Server, free_port
 
 import fluenzr
 from fluenzr import FluenzrClient
-from support import FlakyProxy, Server, free_port
 
 
 def raises(cls: type, call: Callable[[], Any]) -> Any:
@@ -68,7 +68,8 @@ def test_conflict_on_an_illegal_transition(client: FluenzrClient, unique: str) -
 def test_rate_limited(limited_server: Server) -> None:
     client = FluenzrClient(
         api_key=limited_server.create_workspace("Limited", "pro"),
-        base_url=limited_server.url, max_retries=0,
+        base_url=limited_server.url,
+        max_retries=0,
     )
     with pytest.raises(fluenzr.RateLimitError) as caught:
         for _ in range(10):

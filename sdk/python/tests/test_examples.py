@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from support import Server, free_port
 
 from fluenzr import FluenzrClient
-from support import Server, free_port
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -48,10 +48,18 @@ def test_the_three_worked_examples(
     client: FluenzrClient, unique: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     people = [
-        {"email": f"ana.{unique}@acme.test", "first_name": "Ana", "last_name": "Silva",
-         "company": "Acme"},
-        {"email": f"bo.{unique}@globex.test", "first_name": "Bo", "last_name": "Lind",
-         "company": "Globex"},
+        {
+            "email": f"ana.{unique}@acme.test",
+            "first_name": "Ana",
+            "last_name": "Silva",
+            "company": "Acme",
+        },
+        {
+            "email": f"bo.{unique}@globex.test",
+            "first_name": "Bo",
+            "last_name": "Lind",
+            "company": "Globex",
+        },
     ]
     namespace: Dict[str, Any] = {"client": client, "my_crm": MyCRM(people)}
 
@@ -64,8 +72,11 @@ def test_the_three_worked_examples(
 
     # Automate a campaign: an email account and a group of the synced contacts first
     account = client.email_accounts.create(
-        email=f"sales.{unique}@acme.test", smtp_host="127.0.0.1", smtp_port=free_port(),
-        smtp_security="none", smtp_password="secret",
+        email=f"sales.{unique}@acme.test",
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        smtp_security="none",
+        smtp_password="secret",
     )
     group = client.groups.create(name=f"Q1 leads {unique}")
     client.groups.add_contacts(group.id, contact_ids=[c.id for c in created])

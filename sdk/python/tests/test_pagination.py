@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import List
 
 import httpx
+from support import Server
 
 from fluenzr import FluenzrClient
-from support import Server
 
 
 def test_pages_and_the_auto_paginating_iterator(
@@ -20,7 +20,10 @@ def test_pages_and_the_auto_paginating_iterator(
     first = client.contacts.list(email=unique, per_page=10, sort="email", order="asc")
     assert len(first) == 10
     assert (first.meta.page, first.meta.per_page, first.meta.total, first.meta.total_pages) == (
-        1, 10, 25, 3,
+        1,
+        10,
+        25,
+        3,
     )
     assert first.has_next_page
     second = first.next_page()
@@ -31,7 +34,10 @@ def test_pages_and_the_auto_paginating_iterator(
     last = pages[-1]
     assert not last.has_next_page and last.next_page() is None
 
-    walked = [c.email for c in client.contacts.list_all(email=unique, per_page=7, sort="email", order="asc")]
+    walked = [
+        c.email
+        for c in client.contacts.list_all(email=unique, per_page=7, sort="email", order="asc")
+    ]
     assert walked == expected
 
     # Walking asks for 100 a page unless told otherwise: one request here

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from support import free_port
+
 from fluenzr import FluenzrClient, Page
 from fluenzr.types import Campaign, Contact, EmailAccount, Group
-from support import free_port
 
 
 def test_contacts(client: FluenzrClient, unique: str) -> None:
     contact = client.contacts.create(
-        email=f"ana.{unique}@example.com", first_name="Ana", company="Acme",
+        email=f"ana.{unique}@example.com",
+        first_name="Ana",
+        company="Acme",
         custom_fields={"plan_tier": "gold", "seats": 12},
     )
     assert isinstance(contact, Contact)
@@ -72,9 +75,15 @@ def test_groups(client: FluenzrClient, unique: str) -> None:
 def test_email_accounts(client: FluenzrClient, unique: str) -> None:
     port = free_port()
     account = client.email_accounts.create(
-        email=f"sales.{unique}@example.com", name="Sales", smtp_host="127.0.0.1",
-        smtp_port=port, smtp_security="none", smtp_password="app-password",
-        daily_limit=50, timezone="Europe/Lisbon", send_gap_seconds=0,
+        email=f"sales.{unique}@example.com",
+        name="Sales",
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+        smtp_password="app-password",
+        daily_limit=50,
+        timezone="Europe/Lisbon",
+        send_gap_seconds=0,
     )
     assert isinstance(account, EmailAccount)
     assert (account.smtp_port, account.daily_limit, account.timezone) == (port, 50, "Europe/Lisbon")
@@ -95,8 +104,11 @@ def test_email_accounts(client: FluenzrClient, unique: str) -> None:
 
 def test_campaigns(client: FluenzrClient, unique: str) -> None:
     account = client.email_accounts.create(
-        email=f"c.{unique}@example.com", smtp_host="127.0.0.1", smtp_port=free_port(),
-        smtp_security="none", smtp_password="x",
+        email=f"c.{unique}@example.com",
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        smtp_security="none",
+        smtp_password="x",
     )
     campaign = client.campaigns.create(
         name=f"Campaign {unique}",
@@ -105,8 +117,12 @@ def test_campaigns(client: FluenzrClient, unique: str) -> None:
             {"subject": "Hi {{firstName | there}}", "body": "Hello {{company}}"},
             {"body": "Just following up", "delay_days": 3},
         ],
-        schedule={"timezone": "America/Sao_Paulo", "days": [1, 2, 3, 4, 5],
-                  "start_time": "09:00", "end_time": "17:00"},
+        schedule={
+            "timezone": "America/Sao_Paulo",
+            "days": [1, 2, 3, 4, 5],
+            "start_time": "09:00",
+            "end_time": "17:00",
+        },
         daily_limit=40,
         stop_on_reply=True,
     )
@@ -122,7 +138,9 @@ def test_campaigns(client: FluenzrClient, unique: str) -> None:
     group = client.groups.create(name=f"Campaign group {unique}")
     other = client.contacts.create(email=f"lead2.{unique}@example.com")
     client.groups.add_contacts(group.id, contact_ids=[other.id])
-    enrolled = client.campaigns.add_contacts(campaign.id, contact_ids=[contact.id], group_id=group.id)
+    enrolled = client.campaigns.add_contacts(
+        campaign.id, contact_ids=[contact.id], group_id=group.id
+    )
     assert (enrolled.added, enrolled.already_enrolled, enrolled.campaign.contact_count) == (2, 0, 2)
 
     enrolments = client.campaigns.list_contacts(campaign.id)

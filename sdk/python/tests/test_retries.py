@@ -1,4 +1,5 @@
-"""Retries: a retried write acts once; 429 waits Retry-After; errors that cannot heal are not retried."""
+"""Retries: a retried write acts once, 429 waits Retry-After, errors that cannot heal are not
+retried."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import time
 from typing import Iterator, List
 
 import pytest
+from support import FlakyProxy, Server
 
 import fluenzr
 from fluenzr import FluenzrClient
-from support import FlakyProxy, Server
 
 
 class Sleeps(List[float]):
@@ -40,7 +41,11 @@ def proxies() -> Iterator[List[FlakyProxy]]:
 
 @pytest.mark.parametrize("mode", ["drop", "502"])
 def test_a_retried_post_creates_once(
-    mode: str, server: Server, client: FluenzrClient, unique: str, sleeps: Sleeps,
+    mode: str,
+    server: Server,
+    client: FluenzrClient,
+    unique: str,
+    sleeps: Sleeps,
     proxies: List[FlakyProxy],
 ) -> None:
     proxy = FlakyProxy(server.url, mode, failures=1)

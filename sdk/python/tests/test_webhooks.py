@@ -9,10 +9,10 @@ import json
 from typing import Iterator
 
 import pytest
+from support import WebhookReceiver
 
 import fluenzr
 from fluenzr import FluenzrClient, verify_webhook
-from support import WebhookReceiver
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_webhooks_and_a_real_signed_delivery(
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    key = base64.b64decode(secret[len("whsec_"):])
+    key = base64.b64decode(secret[len("whsec_") :])
     mac = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
     return "v1," + base64.b64encode(mac).decode()
 

@@ -1,9 +1,9 @@
 """The official Python SDK of the FluenzR API.
 
-    from fluenzr import FluenzrClient
+from fluenzr import FluenzrClient
 
-    client = FluenzrClient(api_key="fz_live_…")
-    contacts = client.contacts.list()
+client = FluenzrClient(api_key="fz_live_…")
+contacts = client.contacts.list()
 """
 
 from . import types

@@ -230,7 +230,11 @@ class BaseClient:
         status = STATUS_BY_CODE.get(code, response.status_code)
         message = str(first.get("message", "GraphQL error"))
         return _make_error(
-            response, message, code, status, _object(extensions.get("details")),
+            response,
+            message,
+            code,
+            status,
+            _object(extensions.get("details")),
             graphql_errors=[e for e in errors if isinstance(e, dict)],
         )
 

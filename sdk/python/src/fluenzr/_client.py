@@ -152,7 +152,11 @@ class FluenzrClient(BaseClient):
         while True:
             try:
                 response = self._http.request(
-                    method, url, params=params, content=content, headers=headers,
+                    method,
+                    url,
+                    params=params,
+                    content=content,
+                    headers=headers,
                     timeout=self.timeout,
                 )
             except httpx.TransportError as err:
@@ -169,7 +173,10 @@ class FluenzrClient(BaseClient):
                     return response
                 log.info(
                     "%s %s answered %s; retrying in %.2fs",
-                    method, path, response.status_code, delay,
+                    method,
+                    path,
+                    response.status_code,
+                    delay,
                 )
                 response.close()
             self._sleep(delay)
@@ -184,9 +191,7 @@ class FluenzrClient(BaseClient):
         body: Any = None,
         idempotency_key: Optional[str] = None,
     ) -> Envelope:
-        response = self._send(
-            method, path, query=query, body=body, idempotency_key=idempotency_key
-        )
+        response = self._send(method, path, query=query, body=body, idempotency_key=idempotency_key)
         return self._envelope(response)
 
     def _call(
@@ -288,9 +293,7 @@ class AsyncFluenzrClient(BaseClient):
             body["variables"] = dict(variables)
         if operation_name is not None:
             body["operationName"] = operation_name
-        response = await self._send(
-            "POST", "/graphql", body=body, idempotency_key=idempotency_key
-        )
+        response = await self._send("POST", "/graphql", body=body, idempotency_key=idempotency_key)
         return self._graphql_data(response)
 
     # --- transport -------------------------------------------------------------------------
@@ -316,7 +319,11 @@ class AsyncFluenzrClient(BaseClient):
         while True:
             try:
                 response = await self._http.request(
-                    method, url, params=params, content=content, headers=headers,
+                    method,
+                    url,
+                    params=params,
+                    content=content,
+                    headers=headers,
                     timeout=self.timeout,
                 )
             except httpx.TransportError as err:
@@ -333,7 +340,10 @@ class AsyncFluenzrClient(BaseClient):
                     return response
                 log.info(
                     "%s %s answered %s; retrying in %.2fs",
-                    method, path, response.status_code, delay,
+                    method,
+                    path,
+                    response.status_code,
+                    delay,
                 )
                 await response.aclose()
             await self._sleep(delay)

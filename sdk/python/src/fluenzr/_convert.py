@@ -6,12 +6,14 @@ property ``firstName``; a free-form map (``custom_fields``) keeps its keys as th
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import functools
 import sys
 import typing
-from typing import Any, Dict, List, Mapping, Sequence, Type, TypeVar, Union
+from typing import Any, Dict, List, Mapping, Type, TypeVar, Union
 
+from . import _compat
 from ._errors import FluenzrError
 
 T = TypeVar("T")
@@ -27,11 +29,9 @@ def camel(name: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _hints(cls: type) -> Dict[str, Any]:
-    module = sys.modules[cls.__module__]
-    namespace = dict(vars(module))
-    compat = sys.modules["fluenzr._compat"]
-    for name in ("NotRequired", "Required"):
-        namespace[name] = getattr(compat, name)
+    """The evaluated annotations of a generated class (NotRequired[X] reads as X)."""
+    namespace = dict(vars(sys.modules[cls.__module__]))
+    namespace.update(NotRequired=_compat.NotRequired, Required=_compat.Required)
     return typing.get_type_hints(cls, globalns=namespace)
 
 
@@ -60,12 +60,10 @@ def to_wire(value: Any, tp: Any = Any) -> Any:
     if _is_typeddict(tp) and isinstance(value, Mapping):
         hints = _hints(tp)
         return {camel(k): to_wire(v, hints.get(k, Any)) for k, v in value.items()}
-    if origin in (list, List, Sequence, typing.get_origin(Sequence[Any])) and not isinstance(
-        value, (str, bytes)
-    ):
+    if origin in (list, collections.abc.Sequence) and not isinstance(value, (str, bytes)):
         (item,) = typing.get_args(tp) or (Any,)
         return [to_wire(v, item) for v in value]
-    if origin in (dict, Dict, Mapping, typing.get_origin(Mapping[str, Any])):
+    if origin in (dict, collections.abc.Mapping):
         args = typing.get_args(tp)
         item = args[1] if len(args) == 2 else Any
         return {k: to_wire(v, item) for k, v in value.items()}
@@ -107,10 +105,10 @@ def from_wire(value: Any, tp: Any) -> Any:
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise ResponseShapeError(f"the answer's {tp.__name__} has no {key!r}")
         return tp(**kwargs)
-    if origin in (list, List) and isinstance(value, list):
+    if origin is list and isinstance(value, list):
         (item,) = typing.get_args(tp) or (Any,)
         return [from_wire(v, item) for v in value]
-    if origin in (dict, Dict) and isinstance(value, Mapping):
+    if origin is dict and isinstance(value, Mapping):
         args = typing.get_args(tp)
         item = args[1] if len(args) == 2 else Any
         return {k: from_wire(v, item) for k, v in value.items()}

@@ -96,7 +96,10 @@ class Campaigns(SyncResource):
         """Enrols ``contact_ids`` and/or every member of ``group_id``."""
         body = params_to_wire(params, AddCampaignContactsParams)
         return self._client._call(
-            CampaignContactsAdded, "POST", _path(campaign_id, "/contacts"), body=body,
+            CampaignContactsAdded,
+            "POST",
+            _path(campaign_id, "/contacts"),
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -186,7 +189,10 @@ class AsyncCampaigns(AsyncResource):
         """Enrols ``contact_ids`` and/or every member of ``group_id``."""
         body = params_to_wire(params, AddCampaignContactsParams)
         return await self._client._call(
-            CampaignContactsAdded, "POST", _path(campaign_id, "/contacts"), body=body,
+            CampaignContactsAdded,
+            "POST",
+            _path(campaign_id, "/contacts"),
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -209,6 +215,4 @@ class AsyncCampaigns(AsyncResource):
 
     async def get_sending_status(self, campaign_id: str) -> SendingStatus:
         """Why the campaign is or is not sending right now."""
-        return await self._client._call(
-            SendingStatus, "GET", _path(campaign_id, "/sending-status")
-        )
+        return await self._client._call(SendingStatus, "GET", _path(campaign_id, "/sending-status"))

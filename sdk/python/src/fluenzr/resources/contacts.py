@@ -34,7 +34,9 @@ class Contacts(SyncResource):
         yield from self.list(**params).auto_paging_iter()
 
     def get(self, contact_id: str) -> Contact:
-        return self._client._call(Contact, "GET", f"/v1/contacts/{path_id(contact_id, 'contact_id')}")
+        return self._client._call(
+            Contact, "GET", f"/v1/contacts/{path_id(contact_id, 'contact_id')}"
+        )
 
     def create(
         self, *, idempotency_key: Optional[str] = None, **params: Unpack[CreateContactParams]
@@ -67,7 +69,10 @@ class Contacts(SyncResource):
         """Creates up to 1000 contacts; each succeeds or fails alone (see ``results``)."""
         body = params_to_wire({"contacts": contacts}, CreateContactsParams)
         return self._client._call(
-            ContactBatchResult, "POST", "/v1/contacts/batch", body=body,
+            ContactBatchResult,
+            "POST",
+            "/v1/contacts/batch",
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -124,6 +129,9 @@ class AsyncContacts(AsyncResource):
         """Creates up to 1000 contacts; each succeeds or fails alone (see ``results``)."""
         body = params_to_wire({"contacts": contacts}, CreateContactsParams)
         return await self._client._call(
-            ContactBatchResult, "POST", "/v1/contacts/batch", body=body,
+            ContactBatchResult,
+            "POST",
+            "/v1/contacts/batch",
+            body=body,
             idempotency_key=idempotency_key,
         )

@@ -42,7 +42,10 @@ class EmailAccounts(SyncResource):
         """Connects a mailbox; ``email``, ``smtp_host`` and ``smtp_password`` are required."""
         body = params_to_wire(params, CreateEmailAccountParams)
         return self._client._call(
-            EmailAccount, "POST", "/v1/email-accounts", body=body,
+            EmailAccount,
+            "POST",
+            "/v1/email-accounts",
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -55,7 +58,10 @@ class EmailAccounts(SyncResource):
     ) -> EmailAccount:
         body = params_to_wire(params, UpdateEmailAccountParams)
         return self._client._call(
-            EmailAccount, "PUT", _path(email_account_id), body=body,
+            EmailAccount,
+            "PUT",
+            _path(email_account_id),
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -94,7 +100,10 @@ class AsyncEmailAccounts(AsyncResource):
         """Connects a mailbox; ``email``, ``smtp_host`` and ``smtp_password`` are required."""
         body = params_to_wire(params, CreateEmailAccountParams)
         return await self._client._call(
-            EmailAccount, "POST", "/v1/email-accounts", body=body,
+            EmailAccount,
+            "POST",
+            "/v1/email-accounts",
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -107,7 +116,10 @@ class AsyncEmailAccounts(AsyncResource):
     ) -> EmailAccount:
         body = params_to_wire(params, UpdateEmailAccountParams)
         return await self._client._call(
-            EmailAccount, "PUT", _path(email_account_id), body=body,
+            EmailAccount,
+            "PUT",
+            _path(email_account_id),
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -121,6 +133,4 @@ class AsyncEmailAccounts(AsyncResource):
 
     async def test(self, email_account_id: str) -> EmailAccountTest:
         """Logs in to the SMTP (and IMAP) server as a send would, step by step; sends nothing."""
-        return await self._client._call(
-            EmailAccountTest, "POST", _path(email_account_id, "/test")
-        )
+        return await self._client._call(EmailAccountTest, "POST", _path(email_account_id, "/test"))

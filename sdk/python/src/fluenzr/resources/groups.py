@@ -82,7 +82,10 @@ class Groups(SyncResource):
         """Adds ``contact_ids`` (members already in are counted, not an error)."""
         body = params_to_wire(params, AddGroupContactsParams)
         return self._client._call(
-            GroupContactsAdded, "POST", _path(group_id, "/contacts"), body=body,
+            GroupContactsAdded,
+            "POST",
+            _path(group_id, "/contacts"),
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -96,7 +99,10 @@ class Groups(SyncResource):
         """Takes ``contact_ids`` out of the group (the contacts stay)."""
         body = params_to_wire(params, RemoveGroupContactsParams)
         return self._client._call(
-            GroupContactsRemoved, "DELETE", _path(group_id, "/contacts"), body=body,
+            GroupContactsRemoved,
+            "DELETE",
+            _path(group_id, "/contacts"),
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -161,7 +167,10 @@ class AsyncGroups(AsyncResource):
         """Adds ``contact_ids`` (members already in are counted, not an error)."""
         body = params_to_wire(params, AddGroupContactsParams)
         return await self._client._call(
-            GroupContactsAdded, "POST", _path(group_id, "/contacts"), body=body,
+            GroupContactsAdded,
+            "POST",
+            _path(group_id, "/contacts"),
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -175,6 +184,9 @@ class AsyncGroups(AsyncResource):
         """Takes ``contact_ids`` out of the group (the contacts stay)."""
         body = params_to_wire(params, RemoveGroupContactsParams)
         return await self._client._call(
-            GroupContactsRemoved, "DELETE", _path(group_id, "/contacts"), body=body,
+            GroupContactsRemoved,
+            "DELETE",
+            _path(group_id, "/contacts"),
+            body=body,
             idempotency_key=idempotency_key,
         )

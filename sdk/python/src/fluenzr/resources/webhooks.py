@@ -48,7 +48,10 @@ class Webhooks(SyncResource):
         """Subscribes ``url`` to ``events`` (default all); the answer's ``secret`` is shown once."""
         body = params_to_wire(params, CreateWebhookParams)
         return self._client._call(
-            WebhookWithSecret, "POST", "/v1/webhooks", body=body,
+            WebhookWithSecret,
+            "POST",
+            "/v1/webhooks",
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -73,7 +76,9 @@ class Webhooks(SyncResource):
     def test(self, webhook_id: str, *, idempotency_key: Optional[str] = None) -> WebhookTestEvent:
         """Queues a ``webhook.test`` event for the endpoint."""
         return self._client._call(
-            WebhookTestEvent, "POST", _path(webhook_id, "/test"),
+            WebhookTestEvent,
+            "POST",
+            _path(webhook_id, "/test"),
             idempotency_key=idempotency_key,
         )
 
@@ -82,7 +87,9 @@ class Webhooks(SyncResource):
     ) -> WebhookWithSecret:
         """A new signing secret; the old one keeps signing too for 24 hours."""
         return self._client._call(
-            WebhookWithSecret, "POST", _path(webhook_id, "/rotate-secret"),
+            WebhookWithSecret,
+            "POST",
+            _path(webhook_id, "/rotate-secret"),
             idempotency_key=idempotency_key,
         )
 
@@ -115,7 +122,10 @@ class AsyncWebhooks(AsyncResource):
         """Subscribes ``url`` to ``events`` (default all); the answer's ``secret`` is shown once."""
         body = params_to_wire(params, CreateWebhookParams)
         return await self._client._call(
-            WebhookWithSecret, "POST", "/v1/webhooks", body=body,
+            WebhookWithSecret,
+            "POST",
+            "/v1/webhooks",
+            body=body,
             idempotency_key=idempotency_key,
         )
 
@@ -142,7 +152,9 @@ class AsyncWebhooks(AsyncResource):
     ) -> WebhookTestEvent:
         """Queues a ``webhook.test`` event for the endpoint."""
         return await self._client._call(
-            WebhookTestEvent, "POST", _path(webhook_id, "/test"),
+            WebhookTestEvent,
+            "POST",
+            _path(webhook_id, "/test"),
             idempotency_key=idempotency_key,
         )
 
@@ -151,7 +163,9 @@ class AsyncWebhooks(AsyncResource):
     ) -> WebhookWithSecret:
         """A new signing secret; the old one keeps signing too for 24 hours."""
         return await self._client._call(
-            WebhookWithSecret, "POST", _path(webhook_id, "/rotate-secret"),
+            WebhookWithSecret,
+            "POST",
+            _path(webhook_id, "/rotate-secret"),
             idempotency_key=idempotency_key,
         )
 
@@ -160,6 +174,4 @@ class AsyncWebhooks(AsyncResource):
     ) -> AsyncPage[WebhookDelivery]:
         """One page of delivery attempts: event, attempt number, status code, error, duration."""
         query = params_to_wire(params, ListWebhookDeliveriesParams)
-        return await self._client._page(
-            WebhookDelivery, _path(webhook_id, "/deliveries"), query
-        )
+        return await self._client._page(WebhookDelivery, _path(webhook_id, "/deliveries"), query)
