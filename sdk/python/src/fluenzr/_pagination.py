@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Awaitable, Callable, Iterable, Iterator, List, Optional, TypeVar
+from typing import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    TypeVar,
+)
 
 from ._generated.models import ListMeta
 

@@ -4,7 +4,13 @@ from typing import TYPE_CHECKING, AsyncIterator, Iterator, Optional
 
 from .._base import path_id
 from .._convert import params_to_wire
-from .._generated.models import Contact, Deleted, Group, GroupContactsAdded, GroupContactsRemoved
+from .._generated.models import (
+    Contact,
+    Deleted,
+    Group,
+    GroupContactsAdded,
+    GroupContactsRemoved,
+)
 from .._generated.params import (
     AddGroupContactsParams,
     CreateGroupParams,
