@@ -1,0 +1,1 @@
+"""Types generated from the API's OpenAPI document by ``codegen/generate.py``."""

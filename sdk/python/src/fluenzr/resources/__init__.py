@@ -1,0 +1,20 @@
+"""The API's resources, one class per collection (and its async twin)."""
+
+from .campaigns import AsyncCampaigns, Campaigns
+from .contacts import AsyncContacts, Contacts
+from .email_accounts import AsyncEmailAccounts, EmailAccounts
+from .groups import AsyncGroups, Groups
+from .webhooks import AsyncWebhooks, Webhooks
+
+__all__ = [
+    "AsyncCampaigns",
+    "AsyncContacts",
+    "AsyncEmailAccounts",
+    "AsyncGroups",
+    "AsyncWebhooks",
+    "Campaigns",
+    "Contacts",
+    "EmailAccounts",
+    "Groups",
+    "Webhooks",
+]

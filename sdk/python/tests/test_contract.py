@@ -1,0 +1,94 @@
+"""The SDK matches the running server's OpenAPI document: its types and its endpoints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, List, Set, Tuple
+
+import httpx
+import pytest
+from support import Server
+
+import fluenzr
+from fluenzr import FluenzrClient
+
+
+def test_check_types_against_the_server(server: Server, sdk_dir: Path) -> None:
+    result = subprocess.run(
+        ["bash", str(sdk_dir / "check-types.sh"), server.url],
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_endpoint_has_a_method(server: Server) -> None:
+    """Each operation of the server's OpenAPI document is reached by one SDK method."""
+    called: Set[Tuple[str, str]] = set()
+
+    def record(request: httpx.Request) -> httpx.Response:
+        called.add((request.method, request.url.path.replace("/ID", "/{id}")))
+        return httpx.Response(418, json={"success": False, "error": {"code": "TEAPOT"}})
+
+    http = httpx.Client(transport=httpx.MockTransport(record))
+    c = FluenzrClient(api_key="k", base_url="http://sdk.test", max_retries=0, http_client=http)
+    calls: List[Callable[[], Any]] = [
+        c.contacts.list,
+        lambda: c.contacts.get("ID"),
+        lambda: c.contacts.create(email="e"),
+        lambda: c.contacts.update("ID"),
+        lambda: c.contacts.delete("ID"),
+        lambda: c.contacts.create_batch([]),
+        c.groups.list,
+        lambda: c.groups.get("ID"),
+        lambda: c.groups.create(name="n"),
+        lambda: c.groups.update("ID"),
+        lambda: c.groups.delete("ID"),
+        lambda: c.groups.list_contacts("ID"),
+        lambda: c.groups.add_contacts("ID", contact_ids=[]),
+        lambda: c.groups.remove_contacts("ID", contact_ids=[]),
+        c.email_accounts.list,
+        lambda: c.email_accounts.get("ID"),
+        lambda: c.email_accounts.create(email="e", smtp_host="h", smtp_password="p"),
+        lambda: c.email_accounts.update("ID"),
+        lambda: c.email_accounts.delete("ID"),
+        lambda: c.email_accounts.test("ID"),
+        c.campaigns.list,
+        lambda: c.campaigns.get("ID"),
+        lambda: c.campaigns.create(name="n"),
+        lambda: c.campaigns.update("ID"),
+        lambda: c.campaigns.delete("ID"),
+        lambda: c.campaigns.start("ID"),
+        lambda: c.campaigns.pause("ID"),
+        lambda: c.campaigns.add_contacts("ID"),
+        lambda: c.campaigns.list_contacts("ID"),
+        lambda: c.campaigns.get_stats("ID"),
+        lambda: c.campaigns.get_sending_status("ID"),
+        c.webhooks.list,
+        lambda: c.webhooks.get("ID"),
+        lambda: c.webhooks.create(url="u"),
+        lambda: c.webhooks.update("ID"),
+        lambda: c.webhooks.delete("ID"),
+        lambda: c.webhooks.test("ID"),
+        lambda: c.webhooks.rotate_secret("ID"),
+        lambda: c.webhooks.list_deliveries("ID"),
+    ]
+    for call in calls:
+        with pytest.raises(fluenzr.FluenzrError):
+            call()
+
+    document = httpx.get(server.url + "/v1/openapi.json").json()
+    operations = {
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "delete", "patch")
+    }
+    assert operations - called == set(), "endpoints without an SDK method"
+    assert called - operations == set(), "SDK methods without an endpoint"

@@ -1,0 +1,171 @@
+"""Every resource's happy path against a real server."""
+
+from __future__ import annotations
+
+from support import free_port
+
+from fluenzr import FluenzrClient, Page
+from fluenzr.types import Campaign, Contact, EmailAccount, Group
+
+
+def test_contacts(client: FluenzrClient, unique: str) -> None:
+    contact = client.contacts.create(
+        email=f"ana.{unique}@example.com",
+        first_name="Ana",
+        company="Acme",
+        custom_fields={"plan_tier": "gold", "seats": 12},
+    )
+    assert isinstance(contact, Contact)
+    assert contact.id.startswith("cnt_")
+    assert (contact.first_name, contact.last_name, contact.status) == ("Ana", None, "active")
+    # Keys inside customFields are the user's own: never re-cased
+    assert contact.custom_fields == {"plan_tier": "gold", "seats": 12}
+
+    assert client.contacts.get(contact.id) == contact
+
+    updated = client.contacts.update(contact.id, last_name="Silva", company=None)
+    assert (updated.last_name, updated.company, updated.first_name) == ("Silva", None, "Ana")
+
+    page = client.contacts.list(email=unique)
+    assert isinstance(page, Page) and isinstance(page, list)
+    assert [c.id for c in page] == [contact.id]
+    assert (page.meta.page, page.meta.total, page.meta.total_pages) == (1, 1, 1)
+
+    batch = client.contacts.create_batch(
+        [
+            {"email": f"b1.{unique}@example.com", "first_name": "B1"},
+            {"email": "not an email"},
+            {"email": f"b2.{unique}@example.com", "custom_fields": {"source_id": "x-1"}},
+        ]
+    )
+    assert (batch.created, batch.failed) == (2, 1)
+    assert [r.success for r in batch.results] == [True, False, True]
+    failure = batch.results[1].error
+    assert failure is not None and failure.code == "VALIDATION_ERROR"
+    second = batch.results[2].contact
+    assert second is not None and second.custom_fields == {"source_id": "x-1"}
+
+    deleted = client.contacts.delete(contact.id)
+    assert (deleted.id, deleted.deleted) == (contact.id, True)
+    assert client.contacts.list(email=f"ana.{unique}").meta.total == 0
+
+
+def test_groups(client: FluenzrClient, unique: str) -> None:
+    group = client.groups.create(name=f"Leads {unique}", description="From the fair")
+    assert isinstance(group, Group) and group.contact_count == 0
+    assert client.groups.get(group.id).description == "From the fair"
+    assert client.groups.update(group.id, description=None).description is None
+    assert [g.id for g in client.groups.list(name=unique)] == [group.id]
+
+    a = client.contacts.create(email=f"a.{unique}@example.com")
+    b = client.contacts.create(email=f"b.{unique}@example.com")
+    added = client.groups.add_contacts(group.id, contact_ids=[a.id, b.id])
+    assert (added.added, added.already_members, added.group.contact_count) == (2, 0, 2)
+    again = client.groups.add_contacts(group.id, contact_ids=[a.id])
+    assert (again.added, again.already_members) == (0, 1)
+    members = client.groups.list_contacts(group.id, sort="email", order="asc")
+    assert [c.id for c in members] == [a.id, b.id]
+    assert group.id in client.contacts.get(a.id).group_ids
+
+    removed = client.groups.remove_contacts(group.id, contact_ids=[a.id])
+    assert (removed.removed, removed.not_members, removed.group.contact_count) == (1, 0, 1)
+    assert client.groups.delete(group.id).deleted is True
+
+
+def test_email_accounts(client: FluenzrClient, unique: str) -> None:
+    port = free_port()
+    account = client.email_accounts.create(
+        email=f"sales.{unique}@example.com",
+        name="Sales",
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+        smtp_password="app-password",
+        daily_limit=50,
+        timezone="Europe/Lisbon",
+        send_gap_seconds=0,
+    )
+    assert isinstance(account, EmailAccount)
+    assert (account.smtp_port, account.daily_limit, account.timezone) == (port, 50, "Europe/Lisbon")
+    assert account.reply_tracking == "off"
+    assert not hasattr(account, "smtp_password")
+    assert client.email_accounts.get(account.id).email == account.email
+    assert client.email_accounts.update(account.id, daily_limit=75).daily_limit == 75
+    assert account.id in [a.id for a in client.email_accounts.list_all()]
+
+    check = client.email_accounts.test(account.id)
+    assert check.smtp.ok is False  # nothing listens on that port
+    assert check.smtp.steps[0].step == "connect"
+    assert check.imap is None
+    assert check.email_account.id == account.id
+
+    assert client.email_accounts.delete(account.id).deleted is True
+
+
+def test_campaigns(client: FluenzrClient, unique: str) -> None:
+    account = client.email_accounts.create(
+        email=f"c.{unique}@example.com",
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        smtp_security="none",
+        smtp_password="x",
+    )
+    campaign = client.campaigns.create(
+        name=f"Campaign {unique}",
+        email_account_id=account.id,
+        steps=[
+            {"subject": "Hi {{firstName | there}}", "body": "Hello {{company}}"},
+            {"body": "Just following up", "delay_days": 3},
+        ],
+        schedule={
+            "timezone": "America/Sao_Paulo",
+            "days": [1, 2, 3, 4, 5],
+            "start_time": "09:00",
+            "end_time": "17:00",
+        },
+        daily_limit=40,
+        stop_on_reply=True,
+    )
+    assert isinstance(campaign, Campaign) and campaign.status == "draft"
+    assert [s.delay_days for s in campaign.steps] == [0, 3]
+    assert campaign.steps[1].subject == ""  # a follow-up without a subject replies to the first
+    assert campaign.schedule.start_time == "09:00"
+    assert client.campaigns.get(campaign.id).daily_limit == 40
+    assert client.campaigns.update(campaign.id, daily_limit=30).daily_limit == 30
+    assert campaign.id in [c.id for c in client.campaigns.list(status="draft", per_page=100)]
+
+    contact = client.contacts.create(email=f"lead.{unique}@example.com", first_name="Lea")
+    group = client.groups.create(name=f"Campaign group {unique}")
+    other = client.contacts.create(email=f"lead2.{unique}@example.com")
+    client.groups.add_contacts(group.id, contact_ids=[other.id])
+    enrolled = client.campaigns.add_contacts(
+        campaign.id, contact_ids=[contact.id], group_id=group.id
+    )
+    assert (enrolled.added, enrolled.already_enrolled, enrolled.campaign.contact_count) == (2, 0, 2)
+
+    enrolments = client.campaigns.list_contacts(campaign.id)
+    assert {e.contact.id for e in enrolments} == {contact.id, other.id}
+    assert all(e.state == "pending" or e.state == "active" for e in enrolments)
+
+    assert client.campaigns.start(campaign.id).status == "running"
+    status = client.campaigns.get_sending_status(campaign.id)
+    assert status.daily_limit == 30
+    assert [a.email_account_id for a in status.accounts] == [account.id]
+    assert client.campaigns.pause(campaign.id).status == "paused"
+    assert client.campaigns.get_sending_status(campaign.id).state == "paused"
+
+    stats = client.campaigns.get_stats(campaign.id, from_="2026-01-01", to="2026-01-03")
+    assert stats.campaign_id == campaign.id
+    assert (stats.contacts, stats.sent, stats.open_rate, stats.reply_rate) == (2, 0, 0.0, 0.0)
+    assert [s.step for s in stats.steps] == [1, 2]
+    assert [d.date for d in stats.timeline] == ["2026-01-01", "2026-01-02", "2026-01-03"]
+
+    assert client.campaigns.delete(campaign.id).deleted is True
+
+
+def test_graphql(client: FluenzrClient, unique: str) -> None:
+    contact = client.contacts.create(email=f"gql.{unique}@example.com", first_name="Gil")
+    data = client.graphql(
+        "query($id: ID!) { contact(id: $id) { id email firstName } }", {"id": contact.id}
+    )
+    assert data == {"contact": {"id": contact.id, "email": contact.email, "firstName": "Gil"}}
