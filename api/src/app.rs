@@ -466,7 +466,7 @@ fn rate_headers(response: &mut Response, decision: &RateDecision) {
     if !decision.allowed {
         headers.insert(
             header::RETRY_AFTER,
-            HeaderValue::from(decision.retry_after(auth::unix_now())),
+            HeaderValue::from(decision.retry_after()),
         );
     }
 }
