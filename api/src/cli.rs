@@ -46,6 +46,18 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         table: usize,
     },
+    /// Time the per-workspace rate-limit check: in process and, on PostgreSQL, shared; prints
+    /// JSON.
+    BenchRateLimit {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Checks per measurement.
+        #[arg(long, default_value_t = 20_000)]
+        checks: usize,
+        /// Concurrent callers in the throughput measurement.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
     /// Serve a fixed JSON body of a given size on every path: the HTTP ceiling for benchmarks.
     BenchCeiling {
         #[arg(long, default_value = "127.0.0.1:8090")]
@@ -335,6 +347,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(addr).await?;
             println!("ceiling listening on http://{}", listener.local_addr()?);
             axum::serve(listener, router).await?;
+        }
+        Command::BenchRateLimit {
+            db: args,
+            checks,
+            concurrency,
+        } => {
+            let conn = db::connect(&args.database_url).await?;
+            db::migrate(&conn).await?;
+            println!(
+                "{}",
+                crate::bench::rate_limit(&conn, checks, concurrency).await?
+            );
         }
         Command::BenchSending {
             db: args,

@@ -41,8 +41,7 @@ fn limited(state: &AppState, peer: SocketAddr) -> Option<Response> {
         return None;
     }
     let mut response = (StatusCode::TOO_MANY_REQUESTS, "Too many requests").into_response();
-    if let Ok(v) = HeaderValue::from_str(&decision.retry_after().to_string())
-    {
+    if let Ok(v) = HeaderValue::from_str(&decision.retry_after().to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, v);
     }
     Some(response)

@@ -30,7 +30,9 @@ pub struct RateDecision {
 impl RateDecision {
     /// Whole seconds to wait before a request is admitted (at least 1, at most the window).
     pub fn retry_after(&self) -> u64 {
-        u64::try_from((self.wait_ms + 999) / 1000).unwrap_or(0).max(1)
+        u64::try_from((self.wait_ms + 999) / 1000)
+            .unwrap_or(0)
+            .max(1)
     }
 
     fn from_log(limit: u32, kept: usize, oldest: Option<i64>, allowed: bool, now_ms: i64) -> Self {
@@ -177,10 +179,18 @@ mod tests {
         assert_eq!(refused.remaining, 0);
         // The oldest leaves the window at t0 + 60 s: the reset says so.
         assert_eq!(refused.reset, (t0 + WINDOW_MS) as u64 / 1000);
-        assert_eq!(refused.retry_after(), 1, "1 ms to wait rounds up to a second");
+        assert_eq!(
+            refused.retry_after(),
+            1,
+            "1 ms to wait rounds up to a second"
+        );
         let early = LocalLimiter::new(1);
         early.check_at("w", 500);
-        assert_eq!(early.check_at("w", 900).retry_after(), 60, "never more than the window");
+        assert_eq!(
+            early.check_at("w", 900).retry_after(),
+            60,
+            "never more than the window"
+        );
         // A fixed window would have admitted three more at the minute boundary.
         assert!(limiter.check_at("w", t0 + 60_000).allowed);
         assert!(!limiter.check_at("w", t0 + 60_001).allowed);
