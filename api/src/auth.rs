@@ -165,6 +165,12 @@ impl KeyCache {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.retain(|_, e| e.key_id != key_id);
     }
+
+    /// Drops every key of a workspace (its plan changed).
+    pub fn forget_workspace(&self, workspace_id: &str) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.retain(|_, e| e.principal.workspace_id != workspace_id);
+    }
 }
 
 /// Resolves an `Authorization` header value. No header is `Ok(None)`: the caller decides

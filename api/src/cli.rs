@@ -97,6 +97,15 @@ struct SeedArgs {
 
 #[derive(Subcommand, Debug)]
 enum WorkspaceCommand {
+    /// Change a workspace's plan (every instance applies it within a second).
+    SetPlan {
+        #[arg(long)]
+        id: String,
+        #[arg(long, value_parser = ["free", "starter", "pro"])]
+        plan: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Create a workspace with an API key; prints `{"workspaceId":…,"apiKey":…}`.
     Create {
         #[arg(long)]
@@ -391,6 +400,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let summary = crate::seed::load(&conn, &keyring, &spec).await?;
             eprintln!("loaded in {:.1} s", started.elapsed().as_secs_f64());
             println!("{summary}");
+        }
+        Command::Workspace(WorkspaceCommand::SetPlan { id, plan, db: args }) => {
+            let conn = db::connect(&args.database_url).await?;
+            db::migrate(&conn).await?;
+            let fail = |e: crate::error::AppError| anyhow::anyhow!(e.message);
+            let plan = workspaces::Plan::parse(&plan).map_err(fail)?;
+            let workspace = workspaces::set_plan(&conn, &id, plan).await.map_err(fail)?;
+            println!(
+                "{}",
+                serde_json::json!({ "workspaceId": workspace.id, "plan": workspace.plan })
+            );
         }
         Command::Workspace(WorkspaceCommand::Create {
             name,

@@ -23,6 +23,8 @@ pub const CHANNEL: &str = "fluenzr";
 pub enum Signal {
     /// This API key was revoked: drop it from every key cache.
     KeyRevoked(String),
+    /// This workspace's plan changed: drop its keys from every key cache.
+    WorkspaceChanged(String),
     /// Outbox rows were committed: wake the webhook workers.
     Outbox,
     /// Emails became due: wake the senders.
@@ -33,6 +35,7 @@ impl Signal {
     fn payload(&self) -> String {
         match self {
             Signal::KeyRevoked(id) => format!("key:{id}"),
+            Signal::WorkspaceChanged(id) => format!("workspace:{id}"),
             Signal::Outbox => "outbox".into(),
             Signal::Sending => "sending".into(),
         }
@@ -41,6 +44,7 @@ impl Signal {
     fn parse(payload: &str) -> Option<Signal> {
         match payload.split_once(':') {
             Some(("key", id)) => Some(Signal::KeyRevoked(id.to_owned())),
+            Some(("workspace", id)) => Some(Signal::WorkspaceChanged(id.to_owned())),
             _ => match payload {
                 "outbox" => Some(Signal::Outbox),
                 "sending" => Some(Signal::Sending),
@@ -59,7 +63,7 @@ pub async fn send(db: &impl ConnectionTrait, signal: Signal) -> AppResult<()> {
             [CHANNEL.into(), signal.payload().into()],
         ))
         .await?;
-    } else if let Signal::KeyRevoked(_) = signal {
+    } else if let Signal::KeyRevoked(_) | Signal::WorkspaceChanged(_) = signal {
         local().deliver(&signal);
     } else {
         // One process: the signal stays here, a moment after the caller's transaction has
@@ -103,6 +107,12 @@ impl Hub {
                 let all = self.keys.lock().unwrap_or_else(|e| e.into_inner());
                 for keys in all.iter().filter_map(std::sync::Weak::upgrade) {
                     keys.forget(id);
+                }
+            }
+            Signal::WorkspaceChanged(id) => {
+                let all = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+                for keys in all.iter().filter_map(std::sync::Weak::upgrade) {
+                    keys.forget_workspace(id);
                 }
             }
             Signal::Outbox => self.outbox.notify_waiters(),
@@ -181,6 +191,7 @@ mod tests {
     fn payloads_round_trip() {
         for signal in [
             Signal::KeyRevoked("key_01abc".into()),
+            Signal::WorkspaceChanged("wsp_01abc".into()),
             Signal::Outbox,
             Signal::Sending,
         ] {

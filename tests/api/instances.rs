@@ -214,3 +214,40 @@ async fn the_workspace_budget_is_one_across_instances() {
         assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     }
 }
+
+#[tokio::test]
+async fn a_changed_plan_applies_on_every_instance_at_once() {
+    let app = spawn_app().await;
+    let (other, _stop, _task) = second_instance(&app, |_| {}).await;
+    let on_other = || {
+        let url = format!("{other}/v1/contacts");
+        let client = app.client.clone();
+        let key = app.api_key.clone();
+        async move {
+            client
+                .get(url)
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // Verified, and cached for 5 s, on the other instance.
+    assert_eq!(on_other().await, StatusCode::OK);
+    api::service::workspaces::set_plan(
+        &app.db,
+        &app.workspace_id,
+        api::service::workspaces::Plan::Free,
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    while on_other().await != StatusCode::FORBIDDEN {
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the other instance still applies the old plan"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

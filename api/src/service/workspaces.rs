@@ -4,6 +4,7 @@ use entity::workspace;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionSession,
 };
 
 use crate::error::{AppError, AppResult};
@@ -55,6 +56,25 @@ pub async fn create(
         contact_count: Set(0),
     };
     Ok(row.insert(db).await?)
+}
+
+/// Changes a workspace's plan; every instance re-reads its keys' plan at once.
+pub async fn set_plan<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    id: &str,
+    plan: Plan,
+) -> AppResult<workspace::Model> {
+    let txn = crate::db::begin_write(db).await?;
+    let mut row: workspace::ActiveModel = get(&txn, id).await?.into();
+    row.plan = Set(plan.as_str().to_owned());
+    let updated = row.update(&txn).await?;
+    crate::signals::send(
+        &txn,
+        crate::signals::Signal::WorkspaceChanged(id.to_owned()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> AppResult<workspace::Model> {
