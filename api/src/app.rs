@@ -363,6 +363,9 @@ fn router(state: AppState) -> Router {
         .merge(crate::public::routes())
         .route("/graphiql/{file}", get(asset))
         .route("/docs", get(docs))
+        .route("/app", get(web_app))
+        .route("/app/", get(web_app))
+        .route("/app/{*path}", get(web_app))
         .route("/docs/{file}", get(asset))
         .route("/v1/openapi.json", get(openapi))
         .merge(rest)
@@ -883,6 +886,62 @@ async fn asset(uri: axum::http::Uri) -> Response {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         *body,
+    )
+        .into_response()
+}
+
+/// The web app (`web/`, built by Vite into `web/dist`), embedded at build time so the binary
+/// needs neither Node nor the internet. `FLUENZR_APP_DIR` serves a directory instead (while
+/// developing the app).
+static WEB_APP: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/../web/dist");
+
+async fn web_app(uri: axum::http::Uri) -> Response {
+    let path = uri
+        .path()
+        .trim_start_matches("/app")
+        .trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    let from_disk = std::env::var_os("FLUENZR_APP_DIR").map(std::path::PathBuf::from);
+    let read = |p: &str| -> Option<Vec<u8>> {
+        if p.split('/').any(|seg| seg == ".." || seg.is_empty()) {
+            return None;
+        }
+        match &from_disk {
+            Some(dir) => std::fs::read(dir.join(p)).ok(),
+            None => WEB_APP.get_file(p).map(|f| f.contents().to_vec()),
+        }
+    };
+    // Unknown paths are the app's own routes: its page answers them.
+    let (file, body) = match read(path) {
+        Some(body) => (path, body),
+        None => match read("index.html") {
+            Some(body) => ("index.html", body),
+            None => return StatusCode::NOT_FOUND.into_response(),
+        },
+    };
+    let content_type = match file.rsplit('.').next().unwrap_or_default() {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript",
+        "css" => "text/css",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "json" | "map" => "application/json",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    };
+    // Vite names built assets by their content: they never change; the page must be fresh.
+    let cache = if file.starts_with("assets/") {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, cache),
+        ],
+        body,
     )
         .into_response()
 }
