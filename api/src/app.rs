@@ -893,7 +893,8 @@ async fn asset(uri: axum::http::Uri) -> Response {
 /// The web app (`web/`, built by Vite into `web/dist`), embedded at build time so the binary
 /// needs neither Node nor the internet. `FLUENZR_APP_DIR` serves a directory instead (while
 /// developing the app).
-static WEB_APP: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/../web/dist");
+static WEB_APP: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/../web/dist");
 
 async fn web_app(uri: axum::http::Uri) -> Response {
     let path = uri

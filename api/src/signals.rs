@@ -29,6 +29,8 @@ pub enum Signal {
     Outbox,
     /// Emails became due: wake the senders.
     Sending,
+    /// A CSV import was uploaded: wake the import workers.
+    Import,
 }
 
 impl Signal {
@@ -38,6 +40,7 @@ impl Signal {
             Signal::WorkspaceChanged(id) => format!("workspace:{id}"),
             Signal::Outbox => "outbox".into(),
             Signal::Sending => "sending".into(),
+            Signal::Import => "import".into(),
         }
     }
 
@@ -48,6 +51,7 @@ impl Signal {
             _ => match payload {
                 "outbox" => Some(Signal::Outbox),
                 "sending" => Some(Signal::Sending),
+                "import" => Some(Signal::Import),
                 _ => None,
             },
         }
@@ -84,6 +88,7 @@ pub async fn send(db: &impl ConnectionTrait, signal: Signal) -> AppResult<()> {
 pub struct Hub {
     outbox: Notify,
     sending: Notify,
+    import: Notify,
     keys: std::sync::Mutex<Vec<std::sync::Weak<KeyCache>>>,
 }
 
@@ -117,6 +122,7 @@ impl Hub {
             }
             Signal::Outbox => self.outbox.notify_waiters(),
             Signal::Sending => self.sending.notify_waiters(),
+            Signal::Import => self.import.notify_waiters(),
         }
     }
 
@@ -130,10 +136,16 @@ impl Hub {
         let _ = tokio::time::timeout(poll, self.sending.notified()).await;
     }
 
+    /// Waits for an uploaded import, at most `poll`.
+    pub async fn import(&self, poll: Duration) {
+        let _ = tokio::time::timeout(poll, self.import.notified()).await;
+    }
+
     /// Wakes every waiter (listener reconnected: something may have been missed).
     fn wake_all(&self) {
         self.outbox.notify_waiters();
         self.sending.notify_waiters();
+        self.import.notify_waiters();
     }
 }
 
@@ -194,6 +206,7 @@ mod tests {
             Signal::WorkspaceChanged("wsp_01abc".into()),
             Signal::Outbox,
             Signal::Sending,
+            Signal::Import,
         ] {
             assert_eq!(Signal::parse(&signal.payload()), Some(signal));
         }

@@ -8,6 +8,7 @@ pub mod campaign_event_first;
 pub mod campaign_stat;
 pub mod contact;
 pub mod contact_group;
+pub mod contact_import;
 pub mod email_account;
 pub mod email_event;
 pub mod event;

@@ -10,6 +10,7 @@ mod m20261126_000005_workspace_contact_count;
 mod m20261127_000006_sending;
 mod m20261127_000007_mailboxes;
 mod m20261127_000008_shared_rate_limits;
+mod m20261127_000009_contact_imports;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000006_sending::Migration),
             Box::new(m20261127_000007_mailboxes::Migration),
             Box::new(m20261127_000008_shared_rate_limits::Migration),
+            Box::new(m20261127_000009_contact_imports::Migration),
         ]
     }
 }

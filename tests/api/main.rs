@@ -3,6 +3,7 @@
 
 mod helpers;
 mod imap;
+mod imports;
 mod instances;
 mod receiver;
 mod smtp;

@@ -1,6 +1,7 @@
 //! Background work that runs beside the HTTP server (or alone, in `fluenzr worker`). Work is
 //! claimed through the database, so several processes can share it.
 
+pub mod imports;
 pub mod mailbox;
 pub mod sender;
 pub mod smtp;
@@ -85,8 +86,10 @@ pub fn spawn(
             }
         }
     });
+    let clock = sender.clock().clone();
     vec![
         purge,
+        imports::spawn(db.clone(), clock, stopping.clone()),
         webhooks::spawn(db, settings, stopping.clone()),
         sender.spawn(stopping.clone()),
         reader.spawn(stopping),

@@ -97,6 +97,10 @@ impl Sender {
         &self.keyring
     }
 
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// Another worker like this one, on its own database pool and SMTP connections (as a
     /// second process would be).
     pub fn fork(&self, db: DatabaseConnection) -> Sender {

@@ -5,6 +5,7 @@ mod campaigns;
 mod contacts;
 mod email_accounts;
 mod groups;
+mod imports;
 mod loaders;
 mod types;
 mod webhooks;
@@ -29,6 +30,7 @@ pub struct Query(
     email_accounts::EmailAccountQuery,
     campaigns::CampaignQuery,
     webhooks::WebhookQuery,
+    imports::ImportQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -39,6 +41,7 @@ pub struct Mutation(
     email_accounts::EmailAccountMutation,
     campaigns::CampaignMutation,
     webhooks::WebhookMutation,
+    imports::ImportMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

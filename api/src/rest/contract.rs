@@ -976,6 +976,10 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                     .ok_or_else(|| fail(format!("${variable} has no field {path}")))?;
             }
             strip_null(&mut schema);
+            if param.kind == ParamKind::Json {
+                // Sent as text in the query string.
+                schema = json!({ "type": "string", "contentMediaType": "application/json" });
+            }
             if param.kind == ParamKind::Int && schema["type"] != "integer" {
                 return Err(fail(format!(
                     "query parameter {} is not an integer",
@@ -1073,15 +1077,24 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                     });
                     schema
                 }
+                BodyMap::Csv(_) => json!({
+                    "type": "string",
+                    "description": "A CSV file with a header row: UTF-8 (with or without BOM) or Latin-1; `,`, `;` or tab delimited; quoted fields; at most 100 000 rows and 20 MB.",
+                    "example": "email,firstName,company\nana@example.com,Ana,Acme\n",
+                }),
                 BodyMap::None => Value::Null,
             };
             // What the call itself requires of the body as a whole (fields that go together).
             if let Some(rule) = operation.call().and_then(|c| types.rules.get(c.as_str())) {
                 merge(&mut schema, &rule.schema);
             }
+            let media = match spec.body {
+                BodyMap::Csv(_) => "text/csv",
+                _ => "application/json",
+            };
             entry["requestBody"] = json!({
                 "required": true,
-                "content": { "application/json": { "schema": schema } },
+                "content": { media: { "schema": schema } },
             });
         }
         let path_entry = paths
@@ -1208,7 +1221,7 @@ fn strip_null(schema: &mut Value) {
 
 fn tag(path: &str) -> &'static str {
     match path.split('/').nth(1).unwrap_or_default() {
-        "contacts" => "Contacts",
+        "contacts" | "imports" => "Contacts",
         "groups" => "Groups",
         "email-accounts" => "Email accounts",
         "campaigns" => "Campaigns",

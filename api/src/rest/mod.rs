@@ -175,14 +175,17 @@ async fn run(
     }
     apply_query(spec, query.as_deref(), &mut variables)?;
     if spec.body != BodyMap::None {
-        let bytes = axum::body::to_bytes(body, state.config.max_body_bytes)
-            .await
-            .map_err(|_| {
-                AppError::new(
-                    ErrorCode::PayloadTooLarge,
-                    format!("Request body exceeds {} bytes", state.config.max_body_bytes),
-                )
-            })?;
+        // A CSV file may be larger than a JSON body.
+        let limit = match spec.body {
+            BodyMap::Csv(_) => crate::service::imports::MAX_BYTES,
+            _ => state.config.max_body_bytes,
+        };
+        let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+            AppError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("Request body exceeds {limit} bytes"),
+            )
+        })?;
         apply_body(&spec.body, &bytes, &mut variables)?;
     }
     require_variables(&route.document, &variables)?;
@@ -278,6 +281,9 @@ fn apply_query(
         };
         let value = match param.kind {
             ParamKind::Str => Value::String(raw),
+            ParamKind::Json => serde_json::from_str(&raw).map_err(|_| {
+                AppError::invalid_field(param.name, format!("{} must be JSON", param.name))
+            })?,
             // GraphQL's Int: 32 bits.
             ParamKind::Int => match raw.trim().parse::<i32>() {
                 Ok(n) => Value::from(n),
@@ -318,6 +324,11 @@ fn apply_body(
     bytes: &[u8],
     variables: &mut Map<String, Value>,
 ) -> Result<(), AppError> {
+    if let BodyMap::Csv(name) = map {
+        let text = crate::service::imports::decode(bytes);
+        variables.insert((*name).to_owned(), Value::String(text));
+        return Ok(());
+    }
     let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::new(
             ErrorCode::BadRequest,
@@ -338,7 +349,7 @@ fn apply_body(
         ));
     };
     match map {
-        BodyMap::None => {}
+        BodyMap::None | BodyMap::Csv(_) => {}
         BodyMap::Variable(name) => {
             variables.insert((*name).to_owned(), Value::Object(object));
         }

@@ -8,6 +8,8 @@ use axum::http::Method;
 pub enum ParamKind {
     Int,
     Str,
+    /// A JSON value written as text (e.g. an import's column mapping).
+    Json,
 }
 
 #[derive(Clone, Debug)]
@@ -27,6 +29,8 @@ pub enum BodyMap {
     Variable(&'static str),
     /// Each listed top-level key is a variable of the same name; other keys are refused.
     Fields(&'static [&'static str]),
+    /// The raw body is a CSV file: its text (UTF-8, or Latin-1 decoded) is this variable.
+    Csv(&'static str),
 }
 
 /// Where the REST `data` sits in the GraphQL answer.
@@ -59,6 +63,7 @@ const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountI
 const WEBHOOK: &str = "id url events description active disabledReason createdAt updatedAt";
 const FIGURES: &str = "sent opened clicked replied bounced unsubscribed autoReplied openRate clickRate replyRate bounceRate unsubscribeRate";
 const CHECK: &str = "ok error steps { step ok reply }";
+const IMPORT: &str = "id status total processed created updated skipped failedRows errors { row column message } groupId duplicates createdAt startedAt completedAt";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
 
 fn op(text: &str) -> String {
@@ -70,6 +75,7 @@ fn op(text: &str) -> String {
         .replace("@WEBHOOK", WEBHOOK)
         .replace("@PAGE", PAGE_INFO)
         .replace("@CHECK", CHECK)
+        .replace("@IMPORT", IMPORT)
 }
 
 fn param(
@@ -237,6 +243,51 @@ pub fn routes() -> Vec<RouteSpec> {
             query: vec![],
             body: BodyMap::None,
             shape: Shape::Object(&["deleteContact"]),
+        },
+        RouteSpec {
+            name: "importContacts",
+            method: Method::POST,
+            path: "/contacts/import",
+            summary: "Import contacts from a CSV file (the body, text/csv), in the background",
+            operation: op(
+                "mutation importContacts($csv: String!, $groupId: ID, $duplicates: DuplicatePolicy, $mapping: JSON) { importContacts(csv: $csv, groupId: $groupId, duplicates: $duplicates, mapping: $mapping) { @IMPORT } }",
+            ),
+            status: 202,
+            query: vec![
+                param(
+                    "groupId",
+                    "groupId",
+                    ParamKind::Str,
+                    "Put every imported (or updated) contact in this group",
+                ),
+                param(
+                    "duplicates",
+                    "duplicates",
+                    ParamKind::Str,
+                    "skip (default): rows whose email exists are left alone; update: they update that contact",
+                ),
+                param(
+                    "mapping",
+                    "mapping",
+                    ParamKind::Json,
+                    "JSON object: CSV header to field (email, firstName, lastName, company, phone, customFields.<key>, ignore); other headers map by name",
+                ),
+            ],
+            body: BodyMap::Csv("csv"),
+            shape: Shape::Object(&["importContacts"]),
+        },
+        RouteSpec {
+            name: "getContactImport",
+            method: Method::GET,
+            path: "/imports/{id}",
+            summary: "Where a CSV import stands: counts and the refused rows",
+            operation: op(
+                "query getContactImport($id: ID!) { contactImport(id: $id) { @IMPORT } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["contactImport"]),
         },
         RouteSpec {
             name: "listGroups",

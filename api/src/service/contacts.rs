@@ -589,6 +589,78 @@ async fn page_rows(
 }
 
 /// Group ids of each contact (sorted), for the given contacts.
+/// Applies the non-empty fields of `input` to the workspace's contact with that email (custom
+/// fields merged key by key, groups added), inside the caller's transaction; emits
+/// `contact.updated`. For imports that update duplicates.
+pub async fn merge_in(
+    txn: &impl ConnectionTrait,
+    workspace_id: &str,
+    input: ContactInput,
+) -> AppResult<contact::Model> {
+    let (_, normalized) = normalize_email(input.email.clone())?;
+    let current = contact::Entity::find()
+        .filter(contact::Column::WorkspaceId.eq(workspace_id))
+        .filter(contact::Column::EmailNormalized.eq(&normalized))
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Contact"))?;
+    let mut custom = current.custom_fields.clone();
+    let mut row: contact::ActiveModel = current.clone().into();
+    if let Some(v) = text("firstName", input.first_name)? {
+        row.first_name = Set(Some(v));
+    }
+    if let Some(v) = text("lastName", input.last_name)? {
+        row.last_name = Set(Some(v));
+    }
+    if let Some(v) = text("company", input.company)? {
+        row.company = Set(Some(v));
+    }
+    if let Some(v) = clean_text("phone", input.phone, MAX_PHONE)? {
+        row.phone = Set(Some(v));
+    }
+    if let Some(Value::Object(extra)) = input.custom_fields
+        && !extra.is_empty()
+    {
+        if let Value::Object(map) = &mut custom {
+            map.extend(extra);
+        } else {
+            custom = Value::Object(extra);
+        }
+        row.custom_fields = Set(check_custom_fields(custom)?);
+    }
+    let changed = row.is_changed();
+    if changed {
+        row.updated_at = Set(ids::now());
+    }
+    let model = if changed {
+        row.update(txn).await?
+    } else {
+        current
+    };
+    if let Some(groups) = input.group_ids {
+        super::groups::insert_memberships(
+            txn,
+            workspace_id,
+            groups.into_iter().map(|g| (g, model.id.clone())),
+        )
+        .await?;
+    }
+    if changed {
+        let group_ids = group_ids_of(txn, std::slice::from_ref(&model.id))
+            .await?
+            .remove(&model.id)
+            .unwrap_or_default();
+        events::emit(
+            txn,
+            workspace_id,
+            "contact.updated",
+            to_json(&model, &group_ids),
+        )
+        .await?;
+    }
+    Ok(model)
+}
+
 pub async fn group_ids_of(
     db: &impl ConnectionTrait,
     contact_ids: &[String],
@@ -618,6 +690,23 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
                     json!({ "field": "contacts", "max": MAX_BATCH, "received": inputs.len() }),
                 ),
         );
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let results = create_many_in(&txn, workspace_id, inputs).await?;
+    txn.commit().await?;
+    Ok(results)
+}
+
+/// `create_many` inside the caller's transaction (an import commits each chunk with its
+/// progress).
+pub async fn create_many_in(
+    txn: &impl ConnectionTrait,
+    workspace_id: &str,
+    inputs: Vec<ContactInput>,
+) -> AppResult<Vec<AppResult<contact::Model>>> {
+    let db = txn;
+    if inputs.is_empty() {
+        return Ok(Vec::new());
     }
     let mut results: Vec<AppResult<(contact::ActiveModel, Option<Vec<String>>)>> =
         Vec::with_capacity(inputs.len());
@@ -678,7 +767,6 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
         }
     }
 
-    let txn = crate::db::begin_write(db).await?;
     let rows: Vec<contact::ActiveModel> = results
         .iter()
         .filter_map(|r| r.as_ref().ok())
@@ -691,13 +779,13 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
                 contact::Column::WorkspaceId,
                 contact::Column::EmailNormalized,
             ])
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
     // A concurrent writer may have taken an email between the check and the insert.
     let inserted: HashMap<String, contact::Model> = contact::Entity::find()
         .filter(contact::Column::Id.is_in(ids))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|m| (m.id.clone(), m))
@@ -714,7 +802,7 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
                 .map(move |g| (g.clone(), contact_id.clone()))
         })
         .collect();
-    groups::insert_memberships(&txn, workspace_id, memberships).await?;
+    groups::insert_memberships(txn, workspace_id, memberships).await?;
     let created: Vec<Value> = results
         .iter()
         .filter_map(|r| r.as_ref().ok())
@@ -726,9 +814,8 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
             Some(to_json(model, &group_ids))
         })
         .collect();
-    super::workspaces::add_contacts(&txn, workspace_id, created.len() as i64).await?;
-    events::emit_many(&txn, workspace_id, "contact.created", created).await?;
-    txn.commit().await?;
+    super::workspaces::add_contacts(txn, workspace_id, created.len() as i64).await?;
+    events::emit_many(txn, workspace_id, "contact.created", created).await?;
 
     let mut inserted = inserted;
     Ok(results

@@ -12,6 +12,7 @@ pub mod events;
 pub mod groups;
 pub mod html;
 pub mod idempotency;
+pub mod imports;
 pub mod inbound;
 pub mod messages;
 pub mod network;

@@ -1,0 +1,552 @@
+//! CSV imports of contacts. The upload is checked (encoding, delimiter, header, size) and kept
+//! whole; a worker then imports it in chunks, each committed together with the import's progress,
+//! so a restart resumes after the last committed chunk and never imports a row twice.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::contact_import;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde_json::{Value, json};
+
+use super::contacts::{self, ContactInput};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::ids;
+
+pub const IMPORT: &str = "imp";
+/// Most data rows one import takes.
+pub const MAX_ROWS: usize = 100_000;
+/// Largest file accepted.
+pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+/// Rows committed together.
+const CHUNK: usize = 500;
+/// Row errors kept (the count goes on).
+const MAX_ERRORS: usize = 1000;
+/// How long a worker's claim on an import lasts without renewal.
+const LEASE_SECS: i64 = 60;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Duplicates {
+    /// A row whose email exists is left alone (counted as skipped).
+    Skip,
+    /// A row whose email exists updates that contact with its non-empty cells.
+    Update,
+}
+
+impl Duplicates {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Duplicates::Skip => "skip",
+            Duplicates::Update => "update",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Duplicates> {
+        [Duplicates::Skip, Duplicates::Update]
+            .into_iter()
+            .find(|d| d.as_str() == value)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportStatus {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+}
+
+impl ImportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Queued => "queued",
+            ImportStatus::Running => "running",
+            ImportStatus::Completed => "completed",
+            ImportStatus::Failed => "failed",
+        }
+    }
+}
+
+/// A new import, as uploaded.
+#[derive(Clone, Debug, Default)]
+pub struct NewImport {
+    pub bytes: Vec<u8>,
+    pub group_id: Option<String>,
+    pub duplicates: Option<Duplicates>,
+    /// CSV header → field (`email`, `firstName`, `lastName`, `company`, `phone`,
+    /// `customFields.<key>`, or `ignore`); headers not named go by their name.
+    pub mapping: Option<Value>,
+}
+
+/// The text of a file: UTF-8 (a byte-order mark dropped), or else Latin-1.
+pub fn decode(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+/// The delimiter of the header line: `;`, tab or `,` (whichever occurs most outside quotes).
+pub fn sniff(text: &str) -> u8 {
+    let mut counts = [(b',', 0), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for b in text.bytes().take_while(|b| *b != b'\n') {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(entry) = counts.iter_mut().find(|(d, _)| *d == b) {
+            entry.1 += 1;
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(d, n)| (*n, *d == b','))
+        .map_or(b',', |(d, _)| *d)
+}
+
+/// The contact field a column fills.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Field {
+    Email,
+    FirstName,
+    LastName,
+    Company,
+    Phone,
+    Custom(String),
+}
+
+impl Field {
+    fn name(&self) -> String {
+        match self {
+            Field::Email => "email".into(),
+            Field::FirstName => "firstName".into(),
+            Field::LastName => "lastName".into(),
+            Field::Company => "company".into(),
+            Field::Phone => "phone".into(),
+            Field::Custom(key) => format!("customFields.{key}"),
+        }
+    }
+
+    /// What a header means by default: known names in their usual spellings, anything else a
+    /// custom field of that name (made a valid key).
+    fn by_header(header: &str) -> Field {
+        let plain: String = header
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase();
+        match plain.as_str() {
+            "email" | "emailaddress" | "mail" => Field::Email,
+            "firstname" | "givenname" | "first" => Field::FirstName,
+            "lastname" | "surname" | "familyname" | "last" => Field::LastName,
+            "company" | "organization" | "organisation" | "companyname" => Field::Company,
+            "phone" | "phonenumber" | "telephone" | "mobile" => Field::Phone,
+            _ => {
+                let mut key: String = header
+                    .trim()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .take(64)
+                    .collect();
+                if !key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                    key.insert(0, '_');
+                    key.truncate(64);
+                }
+                Field::Custom(key)
+            }
+        }
+    }
+
+    fn parse(value: &str) -> Option<Option<Field>> {
+        Some(match value {
+            "ignore" => None,
+            "email" => Some(Field::Email),
+            "firstName" => Some(Field::FirstName),
+            "lastName" => Some(Field::LastName),
+            "company" => Some(Field::Company),
+            "phone" => Some(Field::Phone),
+            other => Some(Field::Custom(
+                other.strip_prefix("customFields.")?.to_owned(),
+            )),
+        })
+    }
+}
+
+fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes())
+}
+
+/// Each column's field (or `None`: ignored), from the header and the caller's mapping.
+fn columns(headers: &csv::StringRecord, mapping: Option<&Value>) -> AppResult<Vec<Option<Field>>> {
+    let bad = |message: String| AppError::invalid_field("mapping", message);
+    let mapping = match mapping {
+        None | Some(Value::Null) => serde_json::Map::new(),
+        Some(Value::Object(map)) => map.clone(),
+        Some(_) => return Err(bad("mapping must be an object: CSV header → field".into())),
+    };
+    for key in mapping.keys() {
+        if !headers.iter().any(|h| h.trim() == key) {
+            return Err(bad(format!("the CSV has no column '{key}'")));
+        }
+    }
+    let mut out = Vec::with_capacity(headers.len());
+    for header in headers {
+        let header = header.trim();
+        let field = match mapping.get(header) {
+            Some(Value::String(target)) => Field::parse(target).ok_or_else(|| {
+                bad(format!(
+                    "'{target}' is not a field: email, firstName, lastName, company, phone, customFields.<key> or ignore"
+                ))
+            })?,
+            Some(_) => return Err(bad(format!("the field for '{header}' must be a string"))),
+            None if header.is_empty() => None,
+            None => Some(Field::by_header(header)),
+        };
+        out.push(field);
+    }
+    let emails = out.iter().filter(|f| **f == Some(Field::Email)).count();
+    if emails != 1 {
+        return Err(AppError::invalid_field(
+            "csv",
+            "the CSV needs exactly one email column (a header named email, or a mapping to it)",
+        ));
+    }
+    Ok(out)
+}
+
+/// Checks and records a new import; the worker runs it.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    new: NewImport,
+) -> AppResult<contact_import::Model> {
+    if new.bytes.len() > MAX_BYTES {
+        return Err(AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("A CSV import takes at most {MAX_BYTES} bytes"),
+        ));
+    }
+    let text = decode(&new.bytes);
+    if text.trim().is_empty() {
+        return Err(AppError::invalid_field("csv", "the CSV is empty"));
+    }
+    let delimiter = sniff(&text);
+    let mut rows = reader(&text, delimiter);
+    let headers = rows
+        .headers()
+        .map_err(|e| AppError::invalid_field("csv", format!("the header row cannot be read: {e}")))?
+        .clone();
+    let fields = columns(&headers, new.mapping.as_ref())?;
+    let mut total = 0usize;
+    for record in rows.records() {
+        if let Err(err) = record {
+            return Err(AppError::invalid_field(
+                "csv",
+                format!("the CSV cannot be read: {err}"),
+            ));
+        }
+        total += 1;
+        if total > MAX_ROWS {
+            return Err(AppError::invalid_field(
+                "csv",
+                format!("A CSV import takes at most {MAX_ROWS} rows"),
+            ));
+        }
+    }
+    if let Some(group) = &new.group_id {
+        super::groups::get(db, workspace_id, group).await?;
+    }
+    let mapping: serde_json::Map<String, Value> = fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.as_ref().map(|f| (i.to_string(), Value::String(f.name()))))
+        .collect();
+    let now = ids::now();
+    let row = contact_import::ActiveModel {
+        id: Set(ids::new_id(IMPORT)),
+        workspace_id: Set(workspace_id.to_owned()),
+        status: Set(ImportStatus::Queued.as_str().to_owned()),
+        source: Set(text),
+        delimiter: Set(char::from(delimiter).to_string()),
+        mapping: Set(Value::Object(mapping)),
+        group_id: Set(new.group_id),
+        duplicates: Set(new
+            .duplicates
+            .unwrap_or(Duplicates::Skip)
+            .as_str()
+            .to_owned()),
+        total: Set(i32::try_from(total).unwrap_or(i32::MAX)),
+        processed: Set(0),
+        created: Set(0),
+        updated: Set(0),
+        skipped: Set(0),
+        failed_rows: Set(0),
+        errors: Set(json!([])),
+        locked_until: Set(None),
+        created_at: Set(now),
+        started_at: Set(None),
+        completed_at: Set(if total == 0 { Some(now) } else { None }),
+    };
+    let mut row = row;
+    if total == 0 {
+        row.status = Set(ImportStatus::Completed.as_str().to_owned());
+    }
+    let model = row.insert(db).await?;
+    if total > 0 {
+        crate::signals::send(db, crate::signals::Signal::Import).await?;
+    }
+    Ok(model)
+}
+
+/// One import of this workspace.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<contact_import::Model> {
+    contact_import::Entity::find_by_id(id.to_owned())
+        .filter(contact_import::Column::WorkspaceId.eq(workspace_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Import"))
+}
+
+/// Claims the oldest import that is waiting, or whose worker stopped holding it.
+pub async fn claim(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> AppResult<Option<contact_import::Model>> {
+    let candidates = contact_import::Entity::find()
+        .filter(contact_import::Column::Status.is_in([
+            ImportStatus::Queued.as_str(),
+            ImportStatus::Running.as_str(),
+        ]))
+        .filter(
+            sea_orm::Condition::any()
+                .add(contact_import::Column::LockedUntil.is_null())
+                .add(contact_import::Column::LockedUntil.lt(now)),
+        )
+        .order_by_asc(contact_import::Column::CreatedAt)
+        .all(db)
+        .await?;
+    for candidate in candidates {
+        // Taken only if nobody took it meanwhile (the lease is compared as read).
+        let mut update = contact_import::Entity::update_many()
+            .col_expr(
+                contact_import::Column::Status,
+                Expr::value(ImportStatus::Running.as_str()),
+            )
+            .col_expr(
+                contact_import::Column::LockedUntil,
+                Expr::value(now + chrono::Duration::seconds(LEASE_SECS)),
+            )
+            .col_expr(
+                contact_import::Column::StartedAt,
+                Expr::value(candidate.started_at.unwrap_or(now)),
+            )
+            .filter(contact_import::Column::Id.eq(&candidate.id));
+        update = match candidate.locked_until {
+            Some(at) => update.filter(contact_import::Column::LockedUntil.eq(at)),
+            None => update.filter(contact_import::Column::LockedUntil.is_null()),
+        };
+        if update.exec(db).await?.rows_affected == 1 {
+            return Ok(Some(get(db, &candidate.workspace_id, &candidate.id).await?));
+        }
+    }
+    Ok(None)
+}
+
+/// Gives a claimed import back (the worker is stopping): another picks it up at once.
+pub async fn release(db: &DatabaseConnection, id: &str) -> AppResult<()> {
+    contact_import::Entity::update_many()
+        .col_expr(
+            contact_import::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(contact_import::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn field_of(mapping: &Value, column: usize) -> Option<Field> {
+    mapping
+        .get(column.to_string())
+        .and_then(Value::as_str)
+        .and_then(Field::parse)
+        .flatten()
+}
+
+/// Imports the next chunk of `import` (claimed by the caller) and commits it with the
+/// progress; returns the import as it now stands.
+pub async fn run_chunk(
+    db: &DatabaseConnection,
+    import: &contact_import::Model,
+    now: DateTime<Utc>,
+) -> AppResult<contact_import::Model> {
+    let delimiter = import.delimiter.bytes().next().unwrap_or(b',');
+    let mut rows = reader(&import.source, delimiter);
+    let headers = rows.headers().cloned().unwrap_or_default();
+    let start = usize::try_from(import.processed).unwrap_or(0);
+    let duplicates = Duplicates::parse(&import.duplicates).unwrap_or(Duplicates::Skip);
+    // (CSV line, input) for each row of the chunk; unreadable rows fail alone.
+    let mut batch: Vec<(u64, ContactInput)> = Vec::with_capacity(CHUNK);
+    let mut errors: Vec<Value> = Vec::new();
+    let mut read = 0;
+    for record in rows.records().skip(start).take(CHUNK) {
+        read += 1;
+        let record = match record {
+            Ok(record) => record,
+            Err(err) => {
+                let line = err.position().map_or(0, |p| p.line());
+                errors.push(json!({ "row": line, "column": null, "message": err.to_string() }));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let mut input = ContactInput {
+            group_ids: import.group_id.clone().map(|g| vec![g]),
+            ..ContactInput::default()
+        };
+        let mut custom = serde_json::Map::new();
+        for (column, cell) in record.iter().enumerate() {
+            let cell = cell.trim();
+            if cell.is_empty() {
+                continue;
+            }
+            let Some(field) = field_of(&import.mapping, column) else {
+                continue;
+            };
+            let value = Some(cell.to_owned());
+            match field {
+                Field::Email => input.email = value,
+                Field::FirstName => input.first_name = value,
+                Field::LastName => input.last_name = value,
+                Field::Company => input.company = value,
+                Field::Phone => input.phone = value,
+                Field::Custom(key) => {
+                    custom.insert(key, Value::String(cell.to_owned()));
+                }
+            }
+        }
+        if !custom.is_empty() {
+            input.custom_fields = Some(Value::Object(custom));
+        }
+        batch.push((line, input));
+    }
+    // Which CSV header a field came from, to name it in a row's error.
+    let header_of: HashMap<String, String> = headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| field_of(&import.mapping, i).map(|f| (f.name(), h.trim().to_owned())))
+        .collect();
+    let column_of = |err: &AppError| -> Value {
+        let field = err
+            .details
+            .as_ref()
+            .and_then(|d| d.get("field"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let key = if field == "customFields" {
+            header_of
+                .iter()
+                .find(|(f, _)| f.starts_with("customFields."))
+                .map(|(_, h)| h.clone())
+        } else {
+            header_of.get(field).cloned()
+        };
+        key.map_or(Value::Null, Value::String)
+    };
+
+    let txn = crate::db::begin_write(db).await?;
+    let (lines, inputs): (Vec<u64>, Vec<ContactInput>) = batch.into_iter().unzip();
+    let results = contacts::create_many_in(&txn, &import.workspace_id, inputs.clone()).await?;
+    let (mut created, mut updated, mut skipped) = (0, 0, 0);
+    for ((line, input), result) in lines.into_iter().zip(inputs).zip(results) {
+        match result {
+            Ok(_) => created += 1,
+            Err(err) if err.code == ErrorCode::Conflict => match duplicates {
+                Duplicates::Skip => skipped += 1,
+                Duplicates::Update => match contacts::merge_in(&txn, &import.workspace_id, input)
+                    .await
+                {
+                    Ok(_) => updated += 1,
+                    Err(err) => errors.push(
+                        json!({ "row": line, "column": column_of(&err), "message": err.message }),
+                    ),
+                },
+            },
+            Err(err) => errors
+                .push(json!({ "row": line, "column": column_of(&err), "message": err.message })),
+        }
+    }
+    let processed = import.processed + read;
+    let mut kept = import.errors.as_array().cloned().unwrap_or_default();
+    let failed = i32::try_from(errors.len()).unwrap_or(0);
+    kept.extend(
+        errors
+            .into_iter()
+            .take(MAX_ERRORS.saturating_sub(kept.len())),
+    );
+    let done = processed >= import.total || read == 0;
+    let mut row: contact_import::ActiveModel = import.clone().into();
+    row.processed = Set(processed.min(import.total));
+    row.created = Set(import.created + created);
+    row.updated = Set(import.updated + updated);
+    row.skipped = Set(import.skipped + skipped);
+    row.failed_rows = Set(import.failed_rows + failed);
+    row.errors = Set(Value::Array(kept));
+    if done {
+        row.status = Set(ImportStatus::Completed.as_str().to_owned());
+        row.completed_at = Set(Some(now));
+        row.locked_until = Set(None);
+    } else {
+        row.locked_until = Set(Some(now + chrono::Duration::seconds(LEASE_SECS)));
+    }
+    let saved = row.update(&txn).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_decoded_and_their_delimiter_found() {
+        assert_eq!(decode(b"\xEF\xBB\xBFemail\na@b.co"), "email\na@b.co");
+        assert_eq!(
+            decode(b"name\nJos\xE9"),
+            "name\nJosé",
+            "Latin-1 when not UTF-8"
+        );
+        assert_eq!(sniff("email;name;\"a,b\"\nx"), b';');
+        assert_eq!(sniff("email,name\nx;y;z"), b',');
+        assert_eq!(sniff("email\tname\n"), b'\t');
+        assert_eq!(sniff("email\n"), b',');
+    }
+
+    #[test]
+    fn headers_map_by_name_or_by_the_callers_mapping() {
+        let headers = csv::StringRecord::from(vec!["E-mail", "First Name", "Plan", "x"]);
+        let fields = columns(&headers, None).unwrap();
+        assert_eq!(fields[0], Some(Field::Email));
+        assert_eq!(fields[1], Some(Field::FirstName));
+        assert_eq!(fields[2], Some(Field::Custom("Plan".into())));
+        let mapping = json!({ "x": "ignore", "Plan": "customFields.tier" });
+        let fields = columns(&headers, Some(&mapping)).unwrap();
+        assert_eq!(fields[2], Some(Field::Custom("tier".into())));
+        assert_eq!(fields[3], None);
+        assert!(columns(&csv::StringRecord::from(vec!["name"]), None).is_err());
+        assert!(columns(&headers, Some(&json!({ "nope": "email" }))).is_err());
+        assert!(columns(&headers, Some(&json!({ "x": "nonsense" }))).is_err());
+    }
+}
