@@ -13,6 +13,7 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
 - A campaign's sending window ends after it starts; its first step has a subject and no delay;
   `{{` opens a template variable, so free text does not carry braces.
 - A stats timeline runs forward and covers at most 366 days.
+- An imported CSV has a header row with an email column, and its mapping names its headers.
 - IMAP settings come together (a host and a password); an account without them takes no other
   IMAP field.
 
@@ -139,6 +140,17 @@ def _fix_imap(body):
         body.pop(field, None)
 
 
+def _fix_import(case):
+    """A CSV body needs a header with an email column (no schema states a CSV's grammar); a
+    mapping must name the file's own headers; a group must exist."""
+    case.body = f"email,firstName\nfuzz-{uuid.uuid4().hex[:12]}@example.com,Fuzz\n"
+    if isinstance(case.query, dict):
+        case.query.pop("mapping", None)
+        if "groupId" in case.query:
+            _ensure("grp")
+            case.query["groupId"] = KNOWN["grp"][-1]
+
+
 def _fix_timeline(query):
     def day(value):
         try:
@@ -170,6 +182,8 @@ def before_call(context, case, kwargs):
             _fix_campaign(case.body)
     if isinstance(case.query, dict):
         _fix_timeline(case.query)
+    if case.path == "/v1/contacts/import":
+        _fix_import(case)
 
 
 @schemathesis.hook
