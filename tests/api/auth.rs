@@ -171,21 +171,7 @@ async fn revoked_keys_stop_working() {
         .unwrap()
         .to_owned();
     assert_eq!(login.body["data"]["login"]["user"]["id"], user.id);
-    let created = app
-        .gql_as(
-            Some(&session),
-            "mutation { createApiKey { secret apiKey { id } } }",
-            json!({}),
-        )
-        .await;
-    let secret = created.body["data"]["createApiKey"]["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let id = created.body["data"]["createApiKey"]["apiKey"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (secret, id) = app.create_api_key(&session).await;
     assert_eq!(
         app.request_as(Some(&secret), Method::GET, "/v1/contacts", None)
             .await

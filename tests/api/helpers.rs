@@ -199,6 +199,29 @@ async fn start(
 }
 
 impl TestApp {
+    /// An API key made through a user's session: (secret, key id).
+    pub async fn create_api_key(&self, session: &str) -> (String, String) {
+        let created = self
+            .gql_as(
+                Some(session),
+                "mutation { createApiKey { secret apiKey { id } } }",
+                json!({}),
+            )
+            .await;
+        let field = |path: &str| {
+            created
+                .body
+                .pointer(path)
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("no {path} in {}", created.body))
+                .to_owned()
+        };
+        (
+            field("/data/createApiKey/secret"),
+            field("/data/createApiKey/apiKey/id"),
+        )
+    }
+
     /// A new workspace with an API key: (workspace id, key).
     pub async fn new_workspace(&self, name: &str, plan: workspaces::Plan) -> (String, String) {
         let workspace = workspaces::create(&self.db, name, plan)

@@ -55,21 +55,7 @@ async fn a_key_revoked_through_one_instance_is_refused_by_another_at_once() {
         .as_str()
         .unwrap()
         .to_owned();
-    let created = app
-        .gql_as(
-            Some(&session),
-            "mutation { createApiKey { secret apiKey { id } } }",
-            json!({}),
-        )
-        .await;
-    let secret = created.body["data"]["createApiKey"]["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let id = created.body["data"]["createApiKey"]["apiKey"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (secret, id) = app.create_api_key(&session).await;
     let on_other = |key: String| {
         let url = format!("{other}/graphql");
         let client = app.client.clone();

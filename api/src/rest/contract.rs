@@ -9,8 +9,9 @@ use std::collections::HashMap;
 
 use async_graphql::Name;
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, InputValueDefinition, OperationDefinition,
-    OperationType, Selection, SelectionSet, Type, TypeDefinition, TypeKind, TypeSystemDefinition,
+    BaseType, DocumentOperations, ExecutableDocument, FieldDefinition, InputValueDefinition,
+    OperationDefinition, OperationType, Selection, SelectionSet, Type, TypeDefinition, TypeKind,
+    TypeSystemDefinition,
 };
 use axum::http::Method;
 use serde_json::{Map, Value, json};
@@ -516,7 +517,8 @@ impl Types {
             .ok_or_else(|| format!("the schema has no type {name}"))
     }
 
-    fn field_type(&self, parent: &str, field: &str) -> Result<(&Type, Option<String>), String> {
+    /// The definition of `parent.field` (an object type's field).
+    fn field(&self, parent: &str, field: &str) -> Result<&FieldDefinition, String> {
         let TypeKind::Object(object) = &self.get(parent)?.kind else {
             return Err(format!("{parent} is not an object type"));
         };
@@ -524,13 +526,16 @@ impl Types {
             .fields
             .iter()
             .find(|f| f.node.name.node == field)
-            .map(|f| {
-                (
-                    &f.node.ty.node,
-                    f.node.description.as_ref().map(|d| d.node.clone()),
-                )
-            })
+            .map(|f| &f.node)
             .ok_or_else(|| format!("{parent} has no field {field}"))
+    }
+
+    fn field_type(&self, parent: &str, field: &str) -> Result<(&Type, Option<String>), String> {
+        let found = self.field(parent, field)?;
+        Ok((
+            &found.ty.node,
+            found.description.as_ref().map(|d| d.node.clone()),
+        ))
     }
 
     fn argument(
@@ -539,19 +544,10 @@ impl Types {
         field: &str,
         argument: &str,
     ) -> Result<&InputValueDefinition, String> {
-        let TypeKind::Object(object) = &self.get(parent)?.kind else {
-            return Err(format!("{parent} is not an object type"));
-        };
-        object
-            .fields
+        self.field(parent, field)?
+            .arguments
             .iter()
-            .find(|f| f.node.name.node == field)
-            .and_then(|f| {
-                f.node
-                    .arguments
-                    .iter()
-                    .find(|a| a.node.name.node == argument)
-            })
+            .find(|a| a.node.name.node == argument)
             .map(|a| &a.node)
             .ok_or_else(|| format!("{parent}.{field} has no argument {argument}"))
     }
