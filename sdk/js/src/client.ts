@@ -4,6 +4,7 @@ import { Campaigns } from "./resources/campaigns.js";
 import { Contacts } from "./resources/contacts.js";
 import { EmailAccounts } from "./resources/email-accounts.js";
 import { Groups } from "./resources/groups.js";
+import { Imports } from "./resources/imports.js";
 import { Webhooks } from "./resources/webhooks.js";
 import { readEnv } from "./runtime.js";
 import type { JsonValue } from "./types.js";
@@ -44,6 +45,8 @@ export class FluenzrClient {
   static readonly webhooks = { verify: verifyWebhook } as const;
 
   readonly contacts: Contacts;
+  /** CSV imports started with `contacts.import`: `get`, and `wait` until one is done. */
+  readonly imports: Imports;
   readonly groups: Groups;
   readonly emailAccounts: EmailAccounts;
   readonly campaigns: Campaigns;
@@ -76,6 +79,7 @@ export class FluenzrClient {
       headers: { ...options.defaultHeaders },
     });
     this.contacts = new Contacts(this.#http);
+    this.imports = new Imports(this.#http);
     this.groups = new Groups(this.#http);
     this.emailAccounts = new EmailAccounts(this.#http);
     this.campaigns = new Campaigns(this.#http);

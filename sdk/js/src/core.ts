@@ -45,6 +45,19 @@ export interface HttpSettings {
   headers: Record<string, string>;
 }
 
+/** A request body sent as it is rather than as JSON (a CSV file), with its media type. */
+export interface RawBody {
+  data: string | Uint8Array | Blob;
+  contentType: string;
+}
+
+/** What a request sends: a query string, and a JSON body or a raw one. */
+export interface CallInit {
+  query?: Query | undefined;
+  body?: unknown;
+  raw?: RawBody | undefined;
+}
+
 /** A parsed answer, before it is judged a success or an error. */
 interface Answer {
   status: number;
@@ -68,7 +81,7 @@ export class HttpClient {
   async rest<T>(
     method: Method,
     path: string,
-    init: { query?: Query | undefined; body?: unknown } = {},
+    init: CallInit = {},
     options: RequestOptions = {},
   ): Promise<{ data: T; meta: ListMeta | undefined }> {
     const answer = await this.send(method, path, init, options, restError);
@@ -118,7 +131,7 @@ export class HttpClient {
   private async send(
     method: Method,
     path: string,
-    init: { query?: Query | undefined; body?: unknown },
+    init: CallInit,
     options: RequestOptions,
     readError: ErrorReader,
   ): Promise<Answer> {
@@ -132,8 +145,11 @@ export class HttpClient {
       ...lowerCaseNames(options.headers),
     };
     // Serialised once: a retry must send the very same bytes, or the server refuses the key.
-    let body: string | undefined;
-    if (init.body !== undefined) {
+    let body: SentBody | undefined;
+    if (init.raw !== undefined) {
+      body = await frozen(init.raw.data);
+      headers["content-type"] = init.raw.contentType;
+    } else if (init.body !== undefined) {
       body = JSON.stringify(init.body);
       headers["content-type"] = "application/json";
     }
@@ -164,7 +180,7 @@ export class HttpClient {
   /** One HTTP exchange; connection failures and timeouts become `ConnectionError`s. */
   private async attempt(
     url: string,
-    init: { method: Method; headers: Record<string, string>; body: string | undefined },
+    init: { method: Method; headers: Record<string, string>; body: SentBody | undefined },
     timeout: number,
     signal: AbortSignal | undefined,
   ): Promise<Answer> {
@@ -197,6 +213,17 @@ export class HttpClient {
       signal?.removeEventListener("abort", cancel);
     }
   }
+}
+
+/** A body as sent: text, or bytes of the SDK's own that no caller can change between retries. */
+type SentBody = string | Uint8Array<ArrayBuffer>;
+
+/** A raw body as the SDK keeps it for every attempt: a string as it is, bytes copied once. */
+async function frozen(data: string | Uint8Array | Blob): Promise<SentBody> {
+  if (typeof data === "string") return data;
+  if (data instanceof Uint8Array) return new Uint8Array(data);
+  if (typeof Blob !== "undefined" && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
+  throw new TypeError("A body must be a string, a Uint8Array or a Blob");
 }
 
 /**

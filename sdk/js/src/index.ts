@@ -25,6 +25,7 @@ export type { Campaigns } from "./resources/campaigns.js";
 export type { Contacts } from "./resources/contacts.js";
 export type { EmailAccounts } from "./resources/email-accounts.js";
 export type { Groups } from "./resources/groups.js";
+export type { ImportWaitOptions, Imports } from "./resources/imports.js";
 export type { Webhooks } from "./resources/webhooks.js";
 export type * from "./types.js";
 export { VERSION } from "./version.js";

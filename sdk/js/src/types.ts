@@ -18,6 +18,9 @@ type Success<O extends OperationId> = {
 export type ResponseData<O extends OperationId> = Success<O> extends { data: infer D } ? D : never;
 /** The JSON body an operation takes. */
 export type RequestBody<O extends OperationId> = Json<NonNullable<operations[O]["requestBody"]>>;
+/** The body an operation takes in another media type than JSON. */
+type RequestBodyOf<O extends OperationId, Media extends string> =
+  NonNullable<operations[O]["requestBody"]> extends { content: { [M in Media]: infer Body } } ? Body : never;
 /** The query parameters an operation takes. */
 export type QueryParams<O extends OperationId> = NonNullable<operations[O]["parameters"]["query"]>;
 type Item<T> = T extends readonly (infer I)[] ? I : never;
@@ -45,6 +48,24 @@ export type ContactListParams = QueryParams<"listContacts">;
 /** One contact of a batch; each is checked on its own. */
 export type ContactBatchItem = Item<RequestBody<"createContacts">["contacts"]>;
 export type ContactBatchResult = ResponseData<"createContacts">;
+
+// CSV imports
+/** A CSV import: its `status`, counts and the refused rows (`errors`). */
+export type Import = ResponseData<"getContactImport">;
+/** A refused row of an import: its CSV line (`row`, the header is line 1), `column` and `message`. */
+export type ImportRowError = Item<Import["errors"]>;
+/** What to do with a row whose email already exists: leave the contact (`skip`) or update it. */
+export type ImportDuplicates = NonNullable<QueryParams<"importContacts">["duplicates"]>;
+/**
+ * The options of `contacts.import`: the query string of `POST /v1/contacts/import`, with
+ * `mapping` as an object (CSV header → `email`, `firstName`, `lastName`, `company`, `phone`,
+ * `customFields.<key>` or `ignore`) that the SDK sends as JSON.
+ */
+export type ContactImportParams = Omit<QueryParams<"importContacts">, "mapping"> & {
+  mapping?: Record<string, string> | undefined;
+};
+/** The CSV file an import reads: its text, or its bytes (UTF-8 or Latin-1). */
+export type ContactImportBody = RequestBodyOf<"importContacts", "text/csv"> | Uint8Array | Blob;
 
 // Groups
 export type Group = ResponseData<"getGroup">;

@@ -38,7 +38,7 @@ test("the tarball holds the build, the types, README, CHANGELOG and nothing else
     assert.ok(files.includes(file), `${file} is missing from the tarball`);
   }
   assert.deepEqual(files.filter((f) => !/^(dist\/|package\.json$|README\.md$|CHANGELOG\.md$)/.test(f)), []);
-  assert.equal(packed.version, "0.1.0");
+  assert.equal(packed.version, "0.2.0");
 });
 
 test("the installed package imports as ESM and has no runtime dependencies", async () => {
@@ -52,8 +52,8 @@ test("the installed package imports as ESM and has no runtime dependencies", asy
   for (const name of ["FluenzrClient", "FluenzrError", "NotFoundError", "RateLimitError", "ConnectionError", "verifyWebhook"]) {
     assert.ok(loaded.exports.includes(name), `${name} is not exported`);
   }
-  assert.equal(loaded.version, "0.1.0");
-  assert.equal(loaded.pkgVersion, "0.1.0");
+  assert.equal(loaded.version, "0.2.0");
+  assert.equal(loaded.pkgVersion, "0.2.0");
   assert.deepEqual(loaded.deps, {});
 });
 
@@ -224,4 +224,21 @@ test("README pagination, errors, retries and GraphQL examples run as written", a
 
   const graphql = await runExample("graphql");
   assert.equal(graphql, "Automated Q1 2025 0\n");
+});
+
+test("README 'Importing a CSV' runs as written", async () => {
+  await writeFile(
+    join(project, "leads.csv"),
+    "E-mail,Vorname,Plan,Notes\nlead@example.com,Lia Maria,gold,met at the fair\nnova@example.com,Nova,silver,\nbroken,Bad,,\n",
+  );
+  const lines = (await runExample("import")).trimEnd().split("\n");
+  assert.match(lines[0], /^\d+ of 3 rows$/);
+  assert.deepEqual(lines.slice(-3), ["3 of 3 rows", "completed 1 1 1", "line 4, E-mail: Email 'broken' is not a valid address"]);
+
+  const [lead] = await direct.contacts.list({ email: "lead@example.com" });
+  assert.equal(lead.firstName, "Lia Maria");
+  assert.deepEqual(lead.customFields, { plan: "gold" });
+  const [nova] = await direct.contacts.list({ email: "nova@example.com" });
+  assert.deepEqual(nova.groupIds, [group.id]);
+  assert.equal((await direct.groups.get(group.id)).contactCount, 2);
 });

@@ -32,6 +32,8 @@ DATA_NAMES: Dict[str, str] = {
     "updateContact": "Contact",
     "deleteContact": "Deleted",
     "createContacts": "ContactBatchResult",
+    "importContacts": "Import",
+    "getContactImport": "Import",
     "listGroups": "Group",
     "createGroup": "Group",
     "getGroup": "Group",
@@ -71,6 +73,7 @@ DATA_NAMES: Dict[str, str] = {
 NESTED_NAMES: Dict[str, str] = {
     "ContactBatchResultResult": "ContactBatchItem",
     "ContactBatchResultResultError": "ContactBatchItemError",
+    "ImportError": "ImportRowError",  # not Python's builtin ImportError
     "EmailAccountTestSmtp": "ConnectionCheck",
     "EmailAccountTestSmtpStep": "ConnectionCheckStep",
     "CreateContactsParamsContact": "BatchContactParams",

@@ -122,6 +122,7 @@ class FlakyProxy:
         self.mode = mode
         self.failures = failures
         self.seen: List[Tuple[str, str, Dict[str, str]]] = []
+        self.bodies: List[bytes] = []
         self.forwarded = 0
         proxy = self
 
@@ -137,6 +138,7 @@ class FlakyProxy:
                 }
                 attempt = len(proxy.seen)
                 proxy.seen.append((self.command, self.path, headers))
+                proxy.bodies.append(body)
                 failing = attempt < proxy.failures
                 if failing and proxy.mode == "refuse":
                     return self._drop()

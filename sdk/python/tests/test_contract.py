@@ -45,6 +45,8 @@ def test_every_endpoint_has_a_method(server: Server) -> None:
         lambda: c.contacts.update("ID"),
         lambda: c.contacts.delete("ID"),
         lambda: c.contacts.create_batch([]),
+        lambda: c.contacts.import_csv("email\n"),
+        lambda: c.imports.get("ID"),
         c.groups.list,
         lambda: c.groups.get("ID"),
         lambda: c.groups.create(name="n"),
@@ -92,3 +94,15 @@ def test_every_endpoint_has_a_method(server: Server) -> None:
     }
     assert operations - called == set(), "endpoints without an SDK method"
     assert called - operations == set(), "SDK methods without an endpoint"
+
+
+def test_import_duplicates_is_the_generated_choice() -> None:
+    """``ImportDuplicates`` (hand-written for the keyword argument) equals the generated type."""
+    from typing import get_args
+
+    from fluenzr import types
+    from fluenzr._convert import _hints
+
+    assert get_args(types.ImportDuplicates) == get_args(_hints(types.Import)["duplicates"])
+    params = _hints(types.ImportContactsParams)
+    assert get_args(types.ImportDuplicates) == get_args(params["duplicates"])

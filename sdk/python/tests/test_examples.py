@@ -93,3 +93,37 @@ def test_the_three_worked_examples(
     exec(example("export-stats"), namespace)
     lines = capsys.readouterr().out.splitlines()
     assert "Automated Q1 2025: 0.0% opens, 0.0% replies" in lines
+
+
+def test_importing_a_csv(
+    client: FluenzrClient,
+    unique: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    existing = client.contacts.create(email=f"lia.{unique}@leads.test", first_name="Lia")
+    group = client.groups.create(name=f"Leads {unique}")
+    (tmp_path / "leads.csv").write_text(
+        "E-mail,Vorname,Plan,Notes\n"
+        f"lia.{unique}@leads.test,Lia Maria,gold,met at the fair\n"
+        f"nova.{unique}@leads.test,Nova,silver,\n"
+        "broken,Bad,,\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    exec(example("import-csv"), {"client": client, "group_id": group.id})
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"\d of 3 rows", lines[0])
+    assert lines[-3:] == [
+        "3 of 3 rows",
+        "completed 1 1 1",
+        "line 4, E-mail: Email 'broken' is not a valid address",
+    ]
+    lia = client.contacts.get(existing.id)
+    assert (lia.first_name, lia.custom_fields, lia.group_ids) == (
+        "Lia Maria",
+        {"plan": "gold"},
+        [group.id],
+    )
+    assert client.groups.get(group.id).contact_count == 2

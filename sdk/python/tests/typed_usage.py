@@ -6,10 +6,11 @@ that is no longer needed.
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Iterator, List
+from pathlib import Path
+from typing import AsyncIterator, Iterator, List, Optional
 
 from fluenzr import AsyncFluenzrClient, FluenzrClient, Page
-from fluenzr.types import Campaign, CampaignStats, Contact, ListMeta
+from fluenzr.types import Campaign, CampaignStats, Contact, Import, ImportRowError, ListMeta
 
 
 def sync_usage(client: FluenzrClient) -> None:
@@ -28,7 +29,22 @@ def sync_usage(client: FluenzrClient) -> None:
     client.contacts.list(sort="nope")  # type: ignore[arg-type]
     client.campaigns.create(name="x", daily_limit="ten")  # type: ignore[arg-type]
     print(stats.openRate)  # type: ignore[attr-defined]
-    del total, contacts, every, rate
+
+    started: Import = client.contacts.import_csv(
+        Path("leads.csv"), group_id="grp_1", duplicates="update", mapping={"E-mail": "email"}
+    )
+    client.contacts.import_csv(b"email\n")
+    client.contacts.import_csv("email\n", idempotency_key="csv-1")
+    with open("leads.csv", "rb") as file:
+        client.contacts.import_csv(file)
+    done: Import = client.imports.wait(started.id, interval=1, on_progress=print)
+    errors: List[ImportRowError] = done.errors
+    column: Optional[str] = errors[0].column
+    row: int = errors[0].row + done.failed_rows
+    client.contacts.import_csv("email\n", duplicates="merge")  # type: ignore[arg-type]
+    client.contacts.import_csv("email\n", mapping='{"E-mail": "email"}')  # type: ignore[arg-type]
+    client.contacts.import_csv({"email": "a@example.com"})  # type: ignore[arg-type]
+    del total, contacts, every, rate, column, row
 
 
 async def async_usage(client: AsyncFluenzrClient) -> None:
@@ -39,3 +55,6 @@ async def async_usage(client: AsyncFluenzrClient) -> None:
     data = await client.graphql("{ contacts { pageInfo { total } } }")
     print(campaign.id, data["contacts"])
     await client.campaigns.start()  # type: ignore[call-arg]
+    imp: Import = await client.contacts.import_csv("email\na@example.com\n", duplicates="skip")
+    finished: Import = await client.imports.wait(imp.id, timeout=60)
+    print(finished.status)

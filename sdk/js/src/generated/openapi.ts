@@ -58,6 +58,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import contacts from a CSV file (the body, text/csv), in the background */
+        post: operations["importContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a CSV import stands: counts and the refused rows */
+        get: operations["getContactImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/groups": {
         parameters: {
             query?: never;
@@ -1951,6 +1985,536 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "PAYLOAD_TOO_LARGE";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    importContacts: {
+        parameters: {
+            query?: {
+                /** @description Put every imported (or updated) contact in this group */
+                groupId?: string;
+                /** @description skip (default): rows whose email exists are left alone; update: they update that contact */
+                duplicates?: "skip" | "update";
+                /** @description JSON object: CSV header to field (email, firstName, lastName, company, phone, customFields.<key>, ignore); other headers map by name */
+                mapping?: string;
+            };
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Import contacts from a CSV file (the body, text/csv), in the background */
+            202: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description `imp_…` */
+                            id: string;
+                            /** @description `queued`, `running`, `completed` or `failed`. */
+                            status: string;
+                            /** @description Data rows in the file. */
+                            total: number;
+                            /** @description Rows handled so far. */
+                            processed: number;
+                            created: number;
+                            updated: number;
+                            /** @description Rows whose email already existed, left alone (`duplicates: skip`). */
+                            skipped: number;
+                            /** @description Rows refused (see `errors`). */
+                            failedRows: number;
+                            /** @description The first 1 000 refused rows. */
+                            errors: {
+                                /** @description The CSV line the row starts on (the header is line 1). */
+                                row: number;
+                                /** @description The CSV column at fault, when there is one. */
+                                column: string | null;
+                                message: string;
+                            }[];
+                            groupId: string | null;
+                            /** @enum {string} */
+                            duplicates: "skip" | "update";
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** Format: date-time */
+                            completedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN or PLAN_REQUIRED */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN" | "PLAN_REQUIRED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "PAYLOAD_TOO_LARGE";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getContactImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where a CSV import stands: counts and the refused rows */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description `imp_…` */
+                            id: string;
+                            /** @description `queued`, `running`, `completed` or `failed`. */
+                            status: string;
+                            /** @description Data rows in the file. */
+                            total: number;
+                            /** @description Rows handled so far. */
+                            processed: number;
+                            created: number;
+                            updated: number;
+                            /** @description Rows whose email already existed, left alone (`duplicates: skip`). */
+                            skipped: number;
+                            /** @description Rows refused (see `errors`). */
+                            failedRows: number;
+                            /** @description The first 1 000 refused rows. */
+                            errors: {
+                                /** @description The CSV line the row starts on (the header is line 1). */
+                                row: number;
+                                /** @description The CSV column at fault, when there is one. */
+                                column: string | null;
+                                message: string;
+                            }[];
+                            groupId: string | null;
+                            /** @enum {string} */
+                            duplicates: "skip" | "update";
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** Format: date-time */
+                            completedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
                             message: string;
                             /** @description Always carries `requestId`; `field` names the offending input where there is one. */
                             details: {

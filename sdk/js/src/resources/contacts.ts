@@ -4,9 +4,12 @@ import type {
   ContactBatchItem,
   ContactBatchResult,
   ContactCreateParams,
+  ContactImportBody,
+  ContactImportParams,
   ContactListParams,
   ContactUpdateParams,
   Deleted,
+  Import,
 } from "../types.js";
 import { Resource, collect, segment } from "./base.js";
 
@@ -51,5 +54,24 @@ export class Contacts extends Resource {
    */
   async createMany(contacts: ContactBatchItem[], options?: RequestOptions): Promise<ContactBatchResult> {
     return (await this.http.rest<ContactBatchResult>("POST", "/v1/contacts/batch", { body: { contacts } }, options)).data;
+  }
+
+  /**
+   * Starts importing a CSV file (`POST /v1/contacts/import`): its text, or its bytes as a
+   * `Uint8Array` or a `Blob` (UTF-8 or Latin-1; `,`, `;` or tab; a header row; at most 100 000
+   * rows and 20 MB). Headers map to fields by name unless `mapping` says otherwise
+   * (`{ 'E-mail': 'email', Plan: 'customFields.plan', Notes: 'ignore' }`); `groupId` puts every
+   * imported contact in a group; `duplicates: 'update'` updates the contacts whose email exists
+   * (default `'skip'`). A file the server cannot read as a whole (no email column, an unknown
+   * mapping target) throws a `ValidationError`.
+   *
+   * Answers the import as queued: the server works through it in the background. Follow it
+   * with `client.imports.wait(imp.id)` (or `client.imports.get`).
+   */
+  async import(csv: ContactImportBody, params: ContactImportParams = {}, options?: RequestOptions): Promise<Import> {
+    const { mapping, ...rest } = params;
+    const query = { ...rest, mapping: mapping === undefined ? undefined : JSON.stringify(mapping) };
+    const raw = { data: csv, contentType: "text/csv" };
+    return (await this.http.rest<Import>("POST", "/v1/contacts/import", { query, raw }, options)).data;
   }
 }

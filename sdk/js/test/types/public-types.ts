@@ -14,6 +14,8 @@ import {
   type Enrolment,
   type ErrorCode,
   type Group,
+  type Import,
+  type ImportRowError,
   type ListMeta,
   type Page,
   type Webhook,
@@ -64,6 +66,8 @@ export type NoAny = [
   Expect<Equal<HasAny<WebhookDelivery>, false>>,
   Expect<Equal<HasAny<WebhookEvent>, false>>,
   Expect<Equal<HasAny<ListMeta>, false>>,
+  Expect<Equal<HasAny<Import>, false>>,
+  Expect<Equal<AnyMethods<Client["imports"]>, never>>,
   Expect<Equal<AnyMethods<Client["contacts"]>, never>>,
   Expect<Equal<AnyMethods<Client["groups"]>, never>>,
   Expect<Equal<AnyMethods<Client["emailAccounts"]>, never>>,
@@ -83,6 +87,11 @@ export type Shapes = [
   Expect<Equal<Awaited<ReturnType<Client["contacts"]["list"]>>, Page<Contact>>>,
   Expect<Equal<Awaited<ReturnType<Client["campaigns"]["getStats"]>>, CampaignStats>>,
   Expect<Equal<ErrorCode extends string ? true : false, true>>,
+  Expect<Equal<Import["duplicates"], "skip" | "update">>,
+  Expect<Equal<Import["groupId"], string | null>>,
+  Expect<Equal<ImportRowError, { row: number; column: string | null; message: string }>>,
+  Expect<Equal<Awaited<ReturnType<Client["contacts"]["import"]>>, Import>>,
+  Expect<Equal<Awaited<ReturnType<Client["imports"]["wait"]>>, Import>>,
 ];
 
 declare const client: FluenzrClient;
@@ -112,6 +121,19 @@ export async function usage(): Promise<void> {
       void [wait, code];
     }
   }
+  const imp = await client.contacts.import("email\nana@example.com\n", {
+    groupId: "grp_1",
+    duplicates: "update",
+    mapping: { "E-mail": "email", Plan: "customFields.plan" },
+  });
+  await client.contacts.import(new Uint8Array([101]));
+  await client.contacts.import(new Blob(["email\n"]), {}, { idempotencyKey: "csv-1" });
+  const done = await client.imports.wait(imp.id, {
+    intervalMs: 500,
+    timeoutMs: 60_000,
+    onProgress: (p) => void p.processed.toFixed(0),
+  });
+  for (const failure of done.errors) failure.row.toFixed(0);
   void pages;
 }
 
@@ -128,6 +150,12 @@ export async function misuse(): Promise<void> {
   await client.groups.addContacts("grp_1", { contactIds: "cnt_1" });
   // @ts-expect-error not an event type
   await client.webhooks.create({ url: "https://example.com", events: ["contact.exploded"] });
+  // @ts-expect-error not a duplicates policy
+  await client.contacts.import("email\n", { duplicates: "merge" });
+  // @ts-expect-error the mapping is an object, not JSON text
+  await client.contacts.import("email\n", { mapping: '{"E-mail":"email"}' });
+  // @ts-expect-error a CSV is text or bytes
+  await client.contacts.import({ email: "ana@example.com" });
   const contact = await client.contacts.get("cnt_1");
   // @ts-expect-error firstName may be null
   contact.firstName.toLowerCase();

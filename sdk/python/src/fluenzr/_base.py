@@ -37,6 +37,8 @@ MAX_RETRY_AFTER = 60.0
 
 Timeout = Union[float, httpx.Timeout, None]
 Envelope = Tuple[Any, Optional[Dict[str, Any]]]
+# A body sent as it is (a CSV file) rather than as JSON: its bytes and their media type.
+RawBody = Tuple[bytes, str]
 
 
 def path_id(value: str, name: str) -> str:
@@ -128,15 +130,17 @@ class BaseClient:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
-    def _headers(self, idempotency_key: Optional[str], has_body: bool) -> Dict[str, str]:
+    def _headers(
+        self, idempotency_key: Optional[str], content_type: Optional[str]
+    ) -> Dict[str, str]:
         headers = {
             "Authorization": f"Bearer {self.api_key}",
             "Accept": "application/json",
             "User-Agent": f"fluenzr-python/{__version__}",
             **self._default_headers,
         }
-        if has_body:
-            headers["Content-Type"] = "application/json"
+        if content_type is not None:
+            headers["Content-Type"] = content_type
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         return headers
@@ -149,10 +153,14 @@ class BaseClient:
         return given if given is not None else f"fluenzr-py-{uuid.uuid4()}"
 
     @staticmethod
-    def _encode(body: Any) -> Optional[bytes]:
+    def _encode(body: Any, raw: Optional[RawBody]) -> Tuple[Optional[bytes], Optional[str]]:
+        """The bytes to send and their media type: ``raw`` as it is, else ``body`` as JSON."""
+        if raw is not None:
+            return raw
         if body is None:
-            return None
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            return None, None
+        content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return content, "application/json"
 
     # --- retries ---------------------------------------------------------------------------
 

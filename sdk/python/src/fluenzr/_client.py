@@ -15,6 +15,7 @@ from ._base import (
     DEFAULT_TIMEOUT,
     BaseClient,
     Envelope,
+    RawBody,
     Timeout,
     log,
     query_string,
@@ -28,11 +29,13 @@ from .resources import (
     AsyncContacts,
     AsyncEmailAccounts,
     AsyncGroups,
+    AsyncImports,
     AsyncWebhooks,
     Campaigns,
     Contacts,
     EmailAccounts,
     Groups,
+    Imports,
     Webhooks,
 )
 
@@ -56,6 +59,7 @@ class FluenzrClient(BaseClient):
     """
 
     contacts: Contacts
+    imports: Imports
     groups: Groups
     email_accounts: EmailAccounts
     campaigns: Campaigns
@@ -78,6 +82,7 @@ class FluenzrClient(BaseClient):
 
     def _init_resources(self) -> None:
         self.contacts = Contacts(self)
+        self.imports = Imports(self)
         self.groups = Groups(self)
         self.email_accounts = EmailAccounts(self)
         self.campaigns = Campaigns(self)
@@ -141,11 +146,12 @@ class FluenzrClient(BaseClient):
         *,
         query: Optional[Mapping[str, Any]] = None,
         body: Any = None,
+        raw: Optional[RawBody] = None,
         idempotency_key: Optional[str] = None,
     ) -> httpx.Response:
         key = self._idempotency_key(method, idempotency_key)
-        content = self._encode(body)
-        headers = self._headers(key, content is not None)
+        content, content_type = self._encode(body, raw)
+        headers = self._headers(key, content_type)
         url = self.base_url + path
         params = query_string(query or {})
         attempt = 0
@@ -189,9 +195,12 @@ class FluenzrClient(BaseClient):
         *,
         query: Optional[Mapping[str, Any]] = None,
         body: Any = None,
+        raw: Optional[RawBody] = None,
         idempotency_key: Optional[str] = None,
     ) -> Envelope:
-        response = self._send(method, path, query=query, body=body, idempotency_key=idempotency_key)
+        response = self._send(
+            method, path, query=query, body=body, raw=raw, idempotency_key=idempotency_key
+        )
         return self._envelope(response)
 
     def _call(
@@ -202,10 +211,11 @@ class FluenzrClient(BaseClient):
         *,
         query: Optional[Mapping[str, Any]] = None,
         body: Any = None,
+        raw: Optional[RawBody] = None,
         idempotency_key: Optional[str] = None,
     ) -> T:
         data, _ = self._request(
-            method, path, query=query, body=body, idempotency_key=idempotency_key
+            method, path, query=query, body=body, raw=raw, idempotency_key=idempotency_key
         )
         return build(cls, data)
 
@@ -223,6 +233,7 @@ class AsyncFluenzrClient(BaseClient):
     """The asyncio twin of ``FluenzrClient``: the same resources and methods, awaited."""
 
     contacts: AsyncContacts
+    imports: AsyncImports
     groups: AsyncGroups
     email_accounts: AsyncEmailAccounts
     campaigns: AsyncCampaigns
@@ -245,6 +256,7 @@ class AsyncFluenzrClient(BaseClient):
 
     def _init_resources(self) -> None:
         self.contacts = AsyncContacts(self)
+        self.imports = AsyncImports(self)
         self.groups = AsyncGroups(self)
         self.email_accounts = AsyncEmailAccounts(self)
         self.campaigns = AsyncCampaigns(self)
@@ -308,11 +320,12 @@ class AsyncFluenzrClient(BaseClient):
         *,
         query: Optional[Mapping[str, Any]] = None,
         body: Any = None,
+        raw: Optional[RawBody] = None,
         idempotency_key: Optional[str] = None,
     ) -> httpx.Response:
         key = self._idempotency_key(method, idempotency_key)
-        content = self._encode(body)
-        headers = self._headers(key, content is not None)
+        content, content_type = self._encode(body, raw)
+        headers = self._headers(key, content_type)
         url = self.base_url + path
         params = query_string(query or {})
         attempt = 0
@@ -356,10 +369,11 @@ class AsyncFluenzrClient(BaseClient):
         *,
         query: Optional[Mapping[str, Any]] = None,
         body: Any = None,
+        raw: Optional[RawBody] = None,
         idempotency_key: Optional[str] = None,
     ) -> Envelope:
         response = await self._send(
-            method, path, query=query, body=body, idempotency_key=idempotency_key
+            method, path, query=query, body=body, raw=raw, idempotency_key=idempotency_key
         )
         return self._envelope(response)
 
@@ -371,10 +385,11 @@ class AsyncFluenzrClient(BaseClient):
         *,
         query: Optional[Mapping[str, Any]] = None,
         body: Any = None,
+        raw: Optional[RawBody] = None,
         idempotency_key: Optional[str] = None,
     ) -> T:
         data, _ = await self._request(
-            method, path, query=query, body=body, idempotency_key=idempotency_key
+            method, path, query=query, body=body, raw=raw, idempotency_key=idempotency_key
         )
         return build(cls, data)
 

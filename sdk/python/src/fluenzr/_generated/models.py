@@ -349,6 +349,58 @@ class GroupContactsRemoved:
 
 
 @dataclass
+class Import:
+    id: str
+    """
+    `imp_…`
+    """
+    status: str
+    """
+    `queued`, `running`, `completed` or `failed`.
+    """
+    total: int
+    """
+    Data rows in the file.
+    """
+    processed: int
+    """
+    Rows handled so far.
+    """
+    created: int
+    updated: int
+    skipped: int
+    """
+    Rows whose email already existed, left alone (`duplicates: skip`).
+    """
+    failed_rows: int
+    """
+    Rows refused (see `errors`).
+    """
+    errors: list[ImportRowError]
+    """
+    The first 1 000 refused rows.
+    """
+    group_id: Optional[str]
+    duplicates: Literal['skip', 'update']
+    created_at: str
+    started_at: Optional[str]
+    completed_at: Optional[str]
+
+
+@dataclass
+class ImportRowError:
+    row: int
+    """
+    The CSV line the row starts on (the header is line 1).
+    """
+    column: Optional[str]
+    """
+    The CSV column at fault, when there is one.
+    """
+    message: str
+
+
+@dataclass
 class ListMeta:
     page: int
     per_page: int

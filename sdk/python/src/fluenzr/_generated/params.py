@@ -219,6 +219,21 @@ class GetCampaignStatsParams(TypedDict):
     """
 
 
+class ImportContactsParams(TypedDict):
+    group_id: NotRequired[str]
+    """
+    Put every imported (or updated) contact in this group
+    """
+    duplicates: NotRequired[Literal['skip', 'update']]
+    """
+    skip (default): rows whose email exists are left alone; update: they update that contact
+    """
+    mapping: NotRequired[str]
+    """
+    JSON object: CSV header to field (email, firstName, lastName, company, phone, customFields.<key>, ignore); other headers map by name
+    """
+
+
 class ListCampaignContactsParams(TypedDict):
     page: NotRequired[int]
     """

@@ -4,6 +4,7 @@ from .campaigns import AsyncCampaigns, Campaigns
 from .contacts import AsyncContacts, Contacts
 from .email_accounts import AsyncEmailAccounts, EmailAccounts
 from .groups import AsyncGroups, Groups
+from .imports import AsyncImports, Imports
 from .webhooks import AsyncWebhooks, Webhooks
 
 __all__ = [
@@ -11,10 +12,12 @@ __all__ = [
     "AsyncContacts",
     "AsyncEmailAccounts",
     "AsyncGroups",
+    "AsyncImports",
     "AsyncWebhooks",
     "Campaigns",
     "Contacts",
     "EmailAccounts",
     "Groups",
+    "Imports",
     "Webhooks",
 ]

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, AsyncIterator, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, AsyncIterator, Iterator, Mapping, Optional, Sequence
 
 from .._base import path_id
 from .._convert import params_to_wire
-from .._generated.models import Contact, ContactBatchResult, Deleted
+from .._generated.models import Contact, ContactBatchResult, Deleted, Import
 from .._generated.params import (
     BatchContactParams,
     CreateContactParams,
@@ -14,6 +14,7 @@ from .._generated.params import (
 )
 from .._pagination import AsyncPage, Page
 from ._base import WALK_PAGE_SIZE, AsyncResource, SyncResource
+from .imports import CsvSource, ImportDuplicates, csv_body, import_query
 
 if TYPE_CHECKING:
     from .._compat import Unpack
@@ -77,6 +78,41 @@ class Contacts(SyncResource):
         )
 
 
+    def import_csv(
+        self,
+        csv: CsvSource,
+        *,
+        group_id: Optional[str] = None,
+        duplicates: Optional[ImportDuplicates] = None,
+        mapping: Optional[Mapping[str, str]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Import:
+        """Starts importing a CSV file (``POST /v1/contacts/import``) and returns the import,
+        queued: the server works through it in the background. Follow it with
+        ``client.imports.wait(imp.id)`` (or ``client.imports.get``).
+
+        ``import`` is a Python keyword, hence the name. ``csv`` is the file's text (``str``), its
+        bytes (UTF-8 or Latin-1), a path (``pathlib.Path``; a ``str`` is always the text) or an
+        open file; ``,``, ``;`` or tab delimited, with a header row, at most 100 000 rows and
+        20 MB. It is read once and sent as it is (``Content-Type: text/csv``).
+
+        ``mapping`` maps a CSV header to ``email``, ``firstName``, ``lastName``, ``company``,
+        ``phone``, ``customFields.<key>`` or ``ignore`` (other headers map by name);
+        ``group_id`` puts every imported (or updated) contact in that group; ``duplicates``
+        ``"update"`` updates the contacts whose email exists (default ``"skip"``). A file the
+        server refuses as a whole (no email column, an unknown mapping target) raises
+        ``ValidationError``; refused rows are reported in the import's ``errors``.
+        """
+        return self._client._call(
+            Import,
+            "POST",
+            "/v1/contacts/import",
+            query=import_query(group_id, duplicates, mapping),
+            raw=csv_body(csv),
+            idempotency_key=idempotency_key,
+        )
+
+
 class AsyncContacts(AsyncResource):
     """``/v1/contacts``: people to email, unique by email address in a workspace."""
 
@@ -133,5 +169,39 @@ class AsyncContacts(AsyncResource):
             "POST",
             "/v1/contacts/batch",
             body=body,
+            idempotency_key=idempotency_key,
+        )
+
+    async def import_csv(
+        self,
+        csv: CsvSource,
+        *,
+        group_id: Optional[str] = None,
+        duplicates: Optional[ImportDuplicates] = None,
+        mapping: Optional[Mapping[str, str]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Import:
+        """Starts importing a CSV file (``POST /v1/contacts/import``) and returns the import,
+        queued: the server works through it in the background. Follow it with
+        ``await client.imports.wait(imp.id)`` (or ``client.imports.get``).
+
+        ``import`` is a Python keyword, hence the name. ``csv`` is the file's text (``str``), its
+        bytes (UTF-8 or Latin-1), a path (``pathlib.Path``; a ``str`` is always the text) or an
+        open file; ``,``, ``;`` or tab delimited, with a header row, at most 100 000 rows and
+        20 MB. It is read once (a file, blocking) and sent as it is (``Content-Type: text/csv``).
+
+        ``mapping`` maps a CSV header to ``email``, ``firstName``, ``lastName``, ``company``,
+        ``phone``, ``customFields.<key>`` or ``ignore`` (other headers map by name);
+        ``group_id`` puts every imported (or updated) contact in that group; ``duplicates``
+        ``"update"`` updates the contacts whose email exists (default ``"skip"``). A file the
+        server refuses as a whole (no email column, an unknown mapping target) raises
+        ``ValidationError``; refused rows are reported in the import's ``errors``.
+        """
+        return await self._client._call(
+            Import,
+            "POST",
+            "/v1/contacts/import",
+            query=import_query(group_id, duplicates, mapping),
+            raw=csv_body(csv),
             idempotency_key=idempotency_key,
         )
