@@ -21,6 +21,8 @@ pub struct Model {
     pub duplicates: String,
     pub total: i32,
     pub processed: i32,
+    /// Byte offset in `source` of the first row not yet processed.
+    pub position: i64,
     pub created: i32,
     pub updated: i32,
     pub skipped: i32,

@@ -18,6 +18,7 @@ enum ContactImports {
     Duplicates,
     Total,
     Processed,
+    Position,
     Created,
     Updated,
     Skipped,
@@ -78,6 +79,12 @@ impl MigrationTrait for Migration {
                     )
                     .col(count(ContactImports::Total))
                     .col(count(ContactImports::Processed))
+                    .col(
+                        ColumnDef::new(ContactImports::Position)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(count(ContactImports::Created))
                     .col(count(ContactImports::Updated))
                     .col(count(ContactImports::Skipped))

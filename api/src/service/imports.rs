@@ -285,6 +285,7 @@ pub async fn create(
             .to_owned()),
         total: Set(i32::try_from(total).unwrap_or(i32::MAX)),
         processed: Set(0),
+        position: Set(0),
         created: Set(0),
         updated: Set(0),
         skipped: Set(0),
@@ -395,23 +396,38 @@ pub async fn run_chunk(
     let delimiter = import.delimiter.bytes().next().unwrap_or(b',');
     let mut rows = reader(&import.source, delimiter);
     let headers = rows.headers().cloned().unwrap_or_default();
-    let start = usize::try_from(import.processed).unwrap_or(0);
+    // Resume at the byte where the last committed chunk stopped (rows are not parsed again).
+    let header_end = rows.position().byte();
+    let offset = usize::try_from(import.position)
+        .unwrap_or(0)
+        .max(usize::try_from(header_end).unwrap_or(0))
+        .min(import.source.len());
+    let mut rows = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&import.source.as_bytes()[offset..]);
+    // Line numbers continue from where the slice starts.
+    let first_line = import.source[..offset].matches('\n').count() as u64 + 1;
     let duplicates = Duplicates::parse(&import.duplicates).unwrap_or(Duplicates::Skip);
     // (CSV line, input) for each row of the chunk; unreadable rows fail alone.
     let mut batch: Vec<(u64, ContactInput)> = Vec::with_capacity(CHUNK);
     let mut errors: Vec<Value> = Vec::new();
     let mut read = 0;
-    for record in rows.records().skip(start).take(CHUNK) {
-        read += 1;
-        let record = match record {
-            Ok(record) => record,
+    let mut record = csv::StringRecord::new();
+    while read < CHUNK {
+        match rows.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(err) => {
-                let line = err.position().map_or(0, |p| p.line());
+                read += 1;
+                let line = err.position().map_or(0, |p| p.line()) + first_line - 1;
                 errors.push(json!({ "row": line, "column": null, "message": err.to_string() }));
                 continue;
             }
-        };
-        let line = record.position().map_or(0, |p| p.line());
+        }
+        read += 1;
+        let line = record.position().map_or(0, |p| p.line()) + first_line - 1;
         let mut input = ContactInput {
             group_ids: import.group_id.clone().map(|g| vec![g]),
             ..ContactInput::default()
@@ -488,7 +504,9 @@ pub async fn run_chunk(
                 .push(json!({ "row": line, "column": column_of(&err), "message": err.message })),
         }
     }
-    let processed = import.processed + read;
+    let processed = import.processed + i32::try_from(read).unwrap_or(i32::MAX);
+    let position =
+        i64::try_from(offset).unwrap_or(0) + i64::try_from(rows.position().byte()).unwrap_or(0);
     let mut kept = import.errors.as_array().cloned().unwrap_or_default();
     let failed = i32::try_from(errors.len()).unwrap_or(0);
     kept.extend(
@@ -497,7 +515,12 @@ pub async fn run_chunk(
             .take(MAX_ERRORS.saturating_sub(kept.len())),
     );
     let done = processed >= import.total || read == 0;
-    let mut row: contact_import::ActiveModel = import.clone().into();
+    // Only what changes is written (never the file itself).
+    let mut row = contact_import::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(import.id.clone()),
+        ..Default::default()
+    };
+    row.position = Set(position);
     row.processed = Set(processed.min(import.total));
     row.created = Set(import.created + created);
     row.updated = Set(import.updated + updated);
@@ -511,7 +534,8 @@ pub async fn run_chunk(
     } else {
         row.locked_until = Set(Some(now + chrono::Duration::seconds(LEASE_SECS)));
     }
-    let saved = row.update(&txn).await?;
+    row.update(&txn).await?;
+    let saved = get(&txn, &import.workspace_id, &import.id).await?;
     txn.commit().await?;
     Ok(saved)
 }
