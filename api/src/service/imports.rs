@@ -526,6 +526,7 @@ pub async fn run_chunk(
     row.updated = Set(import.updated + updated);
     row.skipped = Set(import.skipped + skipped);
     row.failed_rows = Set(import.failed_rows + failed);
+    let kept_now = kept.clone();
     row.errors = Set(Value::Array(kept));
     if done {
         row.status = Set(ImportStatus::Completed.as_str().to_owned());
@@ -535,8 +536,23 @@ pub async fn run_chunk(
         row.locked_until = Set(Some(now + chrono::Duration::seconds(LEASE_SECS)));
     }
     row.update(&txn).await?;
-    let saved = get(&txn, &import.workspace_id, &import.id).await?;
     txn.commit().await?;
+    // The import as it now stands, without reading its file back.
+    let mut saved = import.clone();
+    saved.position = position;
+    saved.processed = processed.min(import.total);
+    saved.created = import.created + created;
+    saved.updated = import.updated + updated;
+    saved.skipped = import.skipped + skipped;
+    saved.failed_rows = import.failed_rows + failed;
+    saved.errors = Value::Array(kept_now);
+    if done {
+        saved.status = ImportStatus::Completed.as_str().to_owned();
+        saved.completed_at = Some(now);
+        saved.locked_until = None;
+    } else {
+        saved.locked_until = Some(now + chrono::Duration::seconds(LEASE_SECS));
+    }
     Ok(saved)
 }
 
