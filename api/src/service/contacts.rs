@@ -708,6 +708,12 @@ pub async fn create_many_in(
     if inputs.is_empty() {
         return Ok(Vec::new());
     }
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Connections keep generic plans, made once (possibly when the table was empty); lists
+        // of up to 1 000 emails and ids are planned for the table as it is now. Transaction-local.
+        db.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+            .await?;
+    }
     let mut results: Vec<AppResult<(contact::ActiveModel, Option<Vec<String>>)>> =
         Vec::with_capacity(inputs.len());
     let mut first_index: HashMap<String, usize> = HashMap::new();
