@@ -22,14 +22,18 @@ export function navigate(path: string, replace = false): void {
   for (const listener of listeners) listener();
 }
 
-addEventListener('popstate', () => {
-  for (const listener of listeners) listener();
-});
+let listening = false;
 
 /** Re-renders on navigation and returns the current app path. */
 export function useLocation(): string {
   const [path, setPath] = useState(currentPath());
   useEffect(() => {
+    if (!listening) {
+      listening = true;
+      window.addEventListener('popstate', () => {
+        for (const listener of listeners) listener();
+      });
+    }
     const listener = () => setPath(currentPath());
     listeners.add(listener);
     return () => {

@@ -151,11 +151,17 @@ interface FollowOptions {
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
+    const stopped = () => reject(new DOMException('Stopped following the import', 'AbortError'));
+    if (signal?.aborted) return stopped();
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new DOMException('Stopped following the import', 'AbortError'));
-    });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        stopped();
+      },
+      { once: true },
+    );
   });
 
 /** Reads the job every `intervalMs` (300) and reports each state until it completes or fails. */
