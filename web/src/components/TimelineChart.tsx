@@ -17,6 +17,8 @@ const SERIES: { key: keyof Omit<Day, 'date'>; label: string; color: string }[] =
   { key: 'replied', label: 'Replied', color: '#9d174d' },
 ];
 
+const DAY_LABEL = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
 function data(days: Day[]): uPlot.AlignedData {
   const xs = days.map((d) => Date.parse(`${d.date}T00:00:00Z`) / 1000);
   return [xs, ...SERIES.map((s) => days.map((d) => d[s.key]))];
@@ -33,10 +35,15 @@ export function TimelineChart({ days }: { days: Day[] }) {
     const opts: uPlot.Options = {
       width: width(),
       height: 260,
-      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
       axes: [
-        { stroke: '#374151', grid: { stroke: '#e5e7eb' } },
+        {
+          stroke: '#374151',
+          grid: { stroke: '#e5e7eb' },
+          // Whole days only: the timeline has one point per UTC day.
+          incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400],
+          values: (_u, ticks) => ticks.map((t) => DAY_LABEL.format(new Date(t * 1000))),
+        },
         { stroke: '#374151', grid: { stroke: '#e5e7eb' }, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
       ],
       series: [

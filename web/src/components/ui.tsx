@@ -93,14 +93,15 @@ interface PagerProps {
 
 /** Previous/next buttons with "page x of y" for a paginated list. */
 export function Pager({ page, totalPages, total, label, onPage }: PagerProps) {
-  if (totalPages <= 1) return <p class="muted pager-count">{total} {label}</p>;
+  const counted = `${total} ${total === 1 ? label.replace(/s$/, '') : label}`;
+  if (totalPages <= 1) return <p class="muted pager-count">{counted}</p>;
   return (
     <nav class="pager" aria-label={`${label} pages`}>
       <button type="button" onClick={() => onPage(page - 1)} disabled={page <= 1}>
         ← Previous
       </button>
       <span>
-        Page {page} of {totalPages} · {total} {label}
+        Page {page} of {totalPages} · {counted}
       </span>
       <button type="button" onClick={() => onPage(page + 1)} disabled={page >= totalPages}>
         Next →
@@ -184,5 +185,5 @@ export function formatDate(value: string | null | undefined): string {
 }
 
 export function percent(value: number): string {
-  return `${value.toFixed(value >= 10 || value === 0 ? 0 : 1)} %`;
+  return `${value.toFixed(value >= 10 || value === 0 ? 0 : 1)}\u00a0%`;
 }

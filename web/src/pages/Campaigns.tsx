@@ -72,11 +72,11 @@ export function Campaigns() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Status</th>
-                <th scope="col" class="num">Contacts</th>
+                <th scope="col" class="num wide-only">Contacts</th>
                 <th scope="col" class="num">Sent</th>
                 <th scope="col" class="num">Opened</th>
                 <th scope="col" class="num">Replied</th>
-                <th scope="col" class="num">Bounced</th>
+                <th scope="col" class="num wide-only">Bounced</th>
                 <th scope="col" class="wide-only">From</th>
               </tr>
             </thead>
@@ -90,11 +90,11 @@ export function Campaigns() {
                     <Badge value={c.status} />
                     {c.pausedReason && <span class="muted small"> ({c.pausedReason.replace(/_/g, ' ')})</span>}
                   </td>
-                  <td class="num">{c.contactCount}</td>
+                  <td class="num wide-only">{c.contactCount}</td>
                   <td class="num">{c.stats.sent}</td>
                   <td class="num">{percent(c.stats.openRate)}</td>
                   <td class="num">{percent(c.stats.replyRate)}</td>
-                  <td class="num">{percent(c.stats.bounceRate)}</td>
+                  <td class="num wide-only">{percent(c.stats.bounceRate)}</td>
                   <td class="wide-only">{c.emailAccount?.email ?? '—'}</td>
                 </tr>
               ))}

@@ -184,7 +184,7 @@ export function Contacts({ query }: { query: URLSearchParams }) {
       {contacts && contacts.items.length === 0 && <Empty>No contact matches.</Empty>}
       {contacts && contacts.items.length > 0 && (
         <div class="table-wrap">
-          <table class="list" aria-busy={list.loading}>
+          <table class="list" aria-busy={list.loading} data-testid="contacts">
             <caption class="sr-only">Contacts</caption>
             <thead>
               <tr>

@@ -144,7 +144,7 @@ function CheckSteps({ title, check }: { title: string; check: Check }) {
           </li>
         ))}
       </ol>
-      {check.error && <p class="note error">{check.error}</p>}
+      {check.error && check.error !== check.steps[check.steps.length - 1]?.reply && <p class="note error">{check.error}</p>}
     </div>
   );
 }
