@@ -123,6 +123,7 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
     });
   };
   const email = `owner-${Date.now()}@acme.test`;
+  let campaignPath = '';
   const session = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('fluenzr.session')));
   const api = async (method, path, { token, body, type } = {}) => {
     const res = await fetch(server.url + path, {
@@ -260,6 +261,8 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
     for (const day of ['Sat', 'Sun']) await page.getByLabel(day).check();
     await page.getByRole('button', { name: 'Create draft' }).click();
     await page.getByRole('heading', { level: 1, name: /Spring launch/ }).waitFor();
+    campaignPath = new URL(page.url()).pathname;
+    assert.match(campaignPath, /^\/app\/campaigns\/cmp_/);
     assert.match(await page.getByTestId('sending-explanation').innerText(), /Draft/);
     await page.getByLabel('Enrol the group').selectOption({ label: 'Spring leads (998)' });
     await page.getByRole('button', { name: 'Enrol', exact: true }).click();
@@ -387,7 +390,9 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  await step('an expired session goes back to sign-in, and signing in again works', async () => {
+  await step('an expired session goes back to sign-in, and signing in again returns to the page', async () => {
+    await page.goto(server.url + campaignPath);
+    await page.getByRole('heading', { level: 1, name: /Spring launch/ }).waitFor();
     await page.evaluate(() => {
       const s = JSON.parse(sessionStorage.getItem('fluenzr.session'));
       sessionStorage.setItem('fluenzr.session', JSON.stringify({ ...s, token: `${s.token}x` }));
@@ -398,7 +403,8 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
     await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Campaigns' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: /Spring launch/ }).waitFor();
+    assert.equal(new URL(page.url()).pathname, campaignPath);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('fluenzr.session')), null);

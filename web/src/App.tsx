@@ -71,9 +71,17 @@ export function App() {
   const main = useRef<HTMLElement>(null);
   const [menuOpen, setMenuOpen] = useState(false);
 
+  // Signed out: the sign-in page, then back to the page that was asked for.
+  const returnTo = useRef<string | null>(null);
   useEffect(() => {
-    if (!session && !path.startsWith('/signin') && !path.startsWith('/signup')) navigate('/signin', true);
-    else if (session && (path === '/' || path.startsWith('/signin') || path.startsWith('/signup'))) navigate('/campaigns', true);
+    const onAuthPage = path.startsWith('/signin') || path.startsWith('/signup');
+    if (!session && !onAuthPage) {
+      returnTo.current = path === '/' ? null : path;
+      navigate('/signin', true);
+    } else if (session && (path === '/' || onAuthPage)) {
+      navigate(returnTo.current ?? '/campaigns', true);
+      returnTo.current = null;
+    }
   }, [session, path]);
 
   // A new page: move focus to its content so keyboard and screen-reader users start there.

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { gql } from '../api/client';
 import * as Ops from '../api/operations';
 import type {
@@ -61,6 +61,17 @@ export function Campaign({ id }: { id: string }) {
   });
 
   const c = result.data?.campaign;
+
+  // A running campaign changes by itself: read it again every 15 s while the page is visible.
+  const running = c?.status === 'running';
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') result.reload();
+    }, 15_000);
+    return () => clearInterval(timer);
+  }, [running, result.reload]);
+
   if (!c) {
     return (
       <section>

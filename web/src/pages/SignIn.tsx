@@ -5,7 +5,6 @@ import { signIn } from '../api/session';
 import type { LoginMutation, LoginMutationVariables, SignUpMutation, SignUpMutationVariables } from '../gql/types';
 import { Link } from '../components/Link';
 import { ErrorNote, useAction } from '../components/ui';
-import { navigate } from '../router';
 
 type Payload = LoginMutation['login'];
 
@@ -18,7 +17,6 @@ function start(payload: Payload): void {
     workspaceId: payload.workspace.id,
     plan: payload.workspace.plan,
   });
-  navigate('/campaigns', true);
 }
 
 /** Sign in (`login`) or create a workspace (`signUp`). */
