@@ -1,0 +1,322 @@
+/**
+ * Every GraphQL operation the app sends. `npm run codegen` reads them (the GraphQL comment
+ * marks each) and writes their result and variable types to src/gql/types.ts.
+ */
+
+export const SignUp = /* GraphQL */ `
+  mutation SignUp($input: SignUpInput!) {
+    signUp(input: $input) {
+      token
+      expiresAt
+      user { email }
+      workspace { id name plan }
+    }
+  }
+`;
+
+export const Login = /* GraphQL */ `
+  mutation Login($email: String!, $password: String!) {
+    login(email: $email, password: $password) {
+      token
+      expiresAt
+      user { email }
+      workspace { id name plan }
+    }
+  }
+`;
+
+export const Campaigns = /* GraphQL */ `
+  query Campaigns($page: Int, $perPage: Int, $filter: CampaignFilter) {
+    campaigns(page: $page, perPage: $perPage, filter: $filter) {
+      items {
+        id
+        name
+        status
+        pausedReason
+        contactCount
+        createdAt
+        emailAccount { email }
+        stats { sent opened replied openRate clickRate replyRate bounceRate }
+      }
+      pageInfo { page perPage total totalPages }
+    }
+  }
+`;
+
+export const CampaignPage = /* GraphQL */ `
+  query CampaignPage($id: ID!, $from: String, $to: String, $page: Int, $state: EnrolmentState) {
+    campaign(id: $id) {
+      id
+      name
+      status
+      pausedReason
+      dailyLimit
+      contactCount
+      createdAt
+      startedAt
+      completedAt
+      trackOpens
+      trackClicks
+      stopOnReply
+      emailAccount { id email }
+      steps { step subject delayDays }
+      schedule { timezone days startTime endTime }
+      sendingStatus {
+        state
+        pausedReason
+        nextWindowAt
+        nextDueAt
+        sentToday
+        dailyLimit
+        dueNow
+        unknownOutcomes
+        failed
+        missingFields { field contacts }
+        accounts { emailAccountId email status lastError sentToday dailyLimit replyTracking }
+      }
+      stats(from: $from, to: $to) {
+        contacts
+        sent
+        opened
+        clicked
+        replied
+        bounced
+        unsubscribed
+        autoReplied
+        openRate
+        clickRate
+        replyRate
+        bounceRate
+        steps { step sent opened clicked replied bounced openRate clickRate replyRate }
+        timeline { date sent opened clicked replied bounced }
+      }
+      contacts(page: $page, perPage: 20, state: $state) {
+        items {
+          contact { id email firstName lastName company }
+          state
+          currentStep
+          enrolledAt
+          lastSentAt
+          nextSendAt
+          reason
+        }
+        pageInfo { page perPage total totalPages }
+      }
+    }
+  }
+`;
+
+export const CreateCampaign = /* GraphQL */ `
+  mutation CreateCampaign($input: CampaignInput!) {
+    createCampaign(input: $input) { id name }
+  }
+`;
+
+export const StartCampaign = /* GraphQL */ `
+  mutation StartCampaign($id: ID!) {
+    startCampaign(id: $id) { id status }
+  }
+`;
+
+export const PauseCampaign = /* GraphQL */ `
+  mutation PauseCampaign($id: ID!) {
+    pauseCampaign(id: $id) { id status }
+  }
+`;
+
+export const DeleteCampaign = /* GraphQL */ `
+  mutation DeleteCampaign($id: ID!) {
+    deleteCampaign(id: $id) { id deleted }
+  }
+`;
+
+export const EnrolGroup = /* GraphQL */ `
+  mutation EnrolGroup($id: ID!, $groupId: ID) {
+    addContactsToCampaign(id: $id, groupId: $groupId) { added skipped alreadyEnrolled }
+  }
+`;
+
+export const Contacts = /* GraphQL */ `
+  query Contacts($page: Int, $perPage: Int, $filter: ContactFilter, $sort: String, $order: SortOrder!) {
+    contacts(page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order) {
+      items { id email firstName lastName company phone status groupIds createdAt }
+      pageInfo { page perPage total totalPages }
+    }
+  }
+`;
+
+export const CreateContact = /* GraphQL */ `
+  mutation CreateContact($input: ContactInput!) {
+    createContact(input: $input) { id email }
+  }
+`;
+
+export const DeleteContact = /* GraphQL */ `
+  mutation DeleteContact($id: ID!) {
+    deleteContact(id: $id) { id deleted }
+  }
+`;
+
+export const GroupOptions = /* GraphQL */ `
+  query GroupOptions {
+    groups(perPage: 100, sort: "name", order: asc) {
+      items { id name contactCount }
+    }
+  }
+`;
+
+export const Groups = /* GraphQL */ `
+  query Groups($page: Int, $filter: GroupFilter) {
+    groups(page: $page, perPage: 50, filter: $filter, sort: "name", order: asc) {
+      items { id name description contactCount createdAt }
+      pageInfo { page perPage total totalPages }
+    }
+  }
+`;
+
+export const CreateGroup = /* GraphQL */ `
+  mutation CreateGroup($input: GroupInput!) {
+    createGroup(input: $input) { id name }
+  }
+`;
+
+export const UpdateGroup = /* GraphQL */ `
+  mutation UpdateGroup($id: ID!, $input: GroupUpdate!) {
+    updateGroup(id: $id, input: $input) { id name description }
+  }
+`;
+
+export const DeleteGroup = /* GraphQL */ `
+  mutation DeleteGroup($id: ID!) {
+    deleteGroup(id: $id) { id deleted }
+  }
+`;
+
+
+export const EmailAccounts = /* GraphQL */ `
+  query EmailAccounts {
+    emailAccounts(perPage: 100, sort: "email", order: asc) {
+      items {
+        id
+        email
+        name
+        smtpHost
+        smtpPort
+        smtpUsername
+        smtpSecurity
+        dailyLimit
+        timezone
+        sendGapSeconds
+        status
+        lastError
+        replyTracking
+        imapHost
+        imapPort
+        imapUsername
+        imapSecurity
+        imapCheckedAt
+        sentToday
+      }
+    }
+  }
+`;
+
+export const CreateEmailAccount = /* GraphQL */ `
+  mutation CreateEmailAccount($input: EmailAccountInput!) {
+    createEmailAccount(input: $input) { id email }
+  }
+`;
+
+export const UpdateEmailAccount = /* GraphQL */ `
+  mutation UpdateEmailAccount($id: ID!, $input: EmailAccountUpdate!) {
+    updateEmailAccount(id: $id, input: $input) { id email }
+  }
+`;
+
+export const DeleteEmailAccount = /* GraphQL */ `
+  mutation DeleteEmailAccount($id: ID!) {
+    deleteEmailAccount(id: $id) { id deleted }
+  }
+`;
+
+export const TestEmailAccount = /* GraphQL */ `
+  mutation TestEmailAccount($id: ID!) {
+    testEmailAccount(id: $id) {
+      smtp { ok error steps { step ok reply } }
+      imap { ok error steps { step ok reply } }
+      emailAccount { id status lastError }
+    }
+  }
+`;
+
+export const Webhooks = /* GraphQL */ `
+  query Webhooks {
+    webhooks(perPage: 100) {
+      items { id url events description active disabledReason createdAt }
+    }
+  }
+`;
+
+export const WebhookDeliveries = /* GraphQL */ `
+  query WebhookDeliveries($id: ID!, $page: Int) {
+    webhook(id: $id) {
+      id
+      deliveries(page: $page, perPage: 20) {
+        items { eventId eventType attempt success statusCode error durationMs createdAt }
+        pageInfo { page perPage total totalPages }
+      }
+    }
+  }
+`;
+
+export const CreateWebhook = /* GraphQL */ `
+  mutation CreateWebhook($input: WebhookInput!) {
+    createWebhook(input: $input) { id url secret }
+  }
+`;
+
+export const UpdateWebhook = /* GraphQL */ `
+  mutation UpdateWebhook($id: ID!, $input: WebhookUpdate!) {
+    updateWebhook(id: $id, input: $input) { id active }
+  }
+`;
+
+export const DeleteWebhook = /* GraphQL */ `
+  mutation DeleteWebhook($id: ID!) {
+    deleteWebhook(id: $id) { id deleted }
+  }
+`;
+
+export const TestWebhook = /* GraphQL */ `
+  mutation TestWebhook($id: ID!) {
+    testWebhook(id: $id) { eventId }
+  }
+`;
+
+export const RotateWebhookSecret = /* GraphQL */ `
+  mutation RotateWebhookSecret($id: ID!) {
+    rotateWebhookSecret(id: $id) { id secret }
+  }
+`;
+
+export const ApiKeys = /* GraphQL */ `
+  query ApiKeys {
+    apiKeys { id name prefix createdAt lastUsedAt revokedAt }
+    viewer { workspace { plan } }
+  }
+`;
+
+export const CreateApiKey = /* GraphQL */ `
+  mutation CreateApiKey($name: String) {
+    createApiKey(name: $name) {
+      secret
+      apiKey { id name prefix }
+    }
+  }
+`;
+
+export const RevokeApiKey = /* GraphQL */ `
+  mutation RevokeApiKey($id: ID!) {
+    revokeApiKey(id: $id) { id revokedAt }
+  }
+`;

@@ -1,0 +1,189 @@
+/** Small building blocks shared by the pages. */
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { describe } from '../api/client';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: string | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Loads data when `deps` change; `reload()` loads again keeping the old data on screen. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const latest = useRef(0);
+  useEffect(() => {
+    const run = ++latest.current;
+    setLoading(true);
+    load().then(
+      (value) => {
+        if (run !== latest.current) return;
+        setData(value);
+        setError(undefined);
+        setLoading(false);
+      },
+      (err) => {
+        if (run !== latest.current) return;
+        setError(describe(err));
+        setLoading(false);
+      },
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload };
+}
+
+/** Runs an action, keeping its pending state and its error for the form that started it. */
+export function useAction<A extends unknown[], R>(action: (...args: A) => Promise<R>) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const run = async (...args: A): Promise<R | undefined> => {
+    setPending(true);
+    setError(undefined);
+    try {
+      return await action(...args);
+    } catch (err) {
+      setError(describe(err));
+      return undefined;
+    } finally {
+      setPending(false);
+    }
+  };
+  return { run, pending, error, setError };
+}
+
+export function ErrorNote({ error }: { error?: string }) {
+  if (!error) return null;
+  return (
+    <p class="note error" role="alert">
+      {error}
+    </p>
+  );
+}
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p class="muted" role="status">
+      {what}…
+    </p>
+  );
+}
+
+export function Badge({ value, tone }: { value: string; tone?: string }) {
+  return <span class={`badge badge-${tone ?? value}`}>{value.replace(/_/g, ' ')}</span>;
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <p class="empty">{children}</p>;
+}
+
+interface PagerProps {
+  page: number;
+  totalPages: number;
+  total: number;
+  label: string;
+  onPage: (page: number) => void;
+}
+
+/** Previous/next buttons with "page x of y" for a paginated list. */
+export function Pager({ page, totalPages, total, label, onPage }: PagerProps) {
+  const counted = `${total} ${total === 1 ? label.replace(/s$/, '') : label}`;
+  if (totalPages <= 1) return <p class="muted pager-count">{counted}</p>;
+  return (
+    <nav class="pager" aria-label={`${label} pages`}>
+      <button type="button" onClick={() => onPage(page - 1)} disabled={page <= 1}>
+        ← Previous
+      </button>
+      <span>
+        Page {page} of {totalPages} · {counted}
+      </span>
+      <button type="button" onClick={() => onPage(page + 1)} disabled={page >= totalPages}>
+        Next →
+      </button>
+    </nav>
+  );
+}
+
+interface ConfirmProps {
+  label: string;
+  confirm: string;
+  onConfirm: () => void;
+  disabled?: boolean;
+  danger?: boolean;
+}
+
+/** A button that asks once more in place ("Revoke" → "Revoke this key?" Yes / No). */
+export function ConfirmButton({ label, confirm, onConfirm, disabled, danger = true }: ConfirmProps) {
+  const [asking, setAsking] = useState(false);
+  const yes = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) yes.current?.focus();
+  }, [asking]);
+  if (!asking) {
+    return (
+      <button type="button" class={danger ? 'danger' : undefined} disabled={disabled} onClick={() => setAsking(true)}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm" role="group" aria-label={confirm}>
+      <span>{confirm}</span>
+      <button
+        ref={yes}
+        type="button"
+        class={danger ? 'danger' : undefined}
+        onClick={() => {
+          setAsking(false);
+          onConfirm();
+        }}
+      >
+        Yes
+      </button>
+      <button type="button" onClick={() => setAsking(false)}>
+        No
+      </button>
+    </span>
+  );
+}
+
+/** A secret shown once, with a copy button. */
+export function Secret({ label, value }: { label: string; value: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <div class="secret" role="status">
+      <p>
+        <strong>{label}</strong> It is shown only now: store it somewhere safe.
+      </p>
+      <code data-testid="secret">{value}</code>
+      <button type="button" onClick={copy}>
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </div>
+  );
+}
+
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function percent(value: number): string {
+  return `${value.toFixed(value >= 10 || value === 0 ? 0 : 1)}\u00a0%`;
+}

@@ -1,0 +1,432 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type AccountStatus =
+  | 'error'
+  | 'ok';
+
+export type CampaignFilter = {
+  status?: CampaignStatus | null | undefined;
+};
+
+/** A new campaign (a draft). `name` is required. */
+export type CampaignInput = {
+  /** Default 100. */
+  dailyLimit?: number | null | undefined;
+  emailAccountId?: string | number | null | undefined;
+  /**
+   * Inbox rotation: more accounts to send from beside `emailAccountId`. Each contact keeps
+   * one account for its whole sequence; newcomers go to the account with most room today.
+   */
+  emailAccountIds?: Array<string | number> | null | undefined;
+  name?: string | null | undefined;
+  schedule?: ScheduleInput | null | undefined;
+  steps?: Array<StepInput> | null | undefined;
+  /** Default true. */
+  stopOnReply?: boolean | null | undefined;
+  /** Default true. */
+  trackClicks?: boolean | null | undefined;
+  /** Default true. */
+  trackOpens?: boolean | null | undefined;
+};
+
+export type CampaignStatus =
+  | 'completed'
+  | 'draft'
+  | 'paused'
+  | 'running';
+
+export type ContactFilter = {
+  /** Case-insensitive exact company name. */
+  company?: string | null | undefined;
+  /** Case-insensitive substring of the email address. */
+  email?: string | null | undefined;
+  /** Only members of this group. */
+  group?: string | number | null | undefined;
+  status?: ContactStatus | null | undefined;
+};
+
+/** A new contact. `email` is required. */
+export type ContactInput = {
+  company?: string | null | undefined;
+  customFields?: Record<string, unknown> | null | undefined;
+  email?: string | null | undefined;
+  firstName?: string | null | undefined;
+  /** Groups to put the contact in. */
+  groupIds?: Array<string | number> | null | undefined;
+  lastName?: string | null | undefined;
+  phone?: string | null | undefined;
+  status?: ContactStatus | null | undefined;
+};
+
+export type ContactStatus =
+  | 'active'
+  | 'bounced'
+  | 'unsubscribed';
+
+/**
+ * A new account. `email`, `smtpHost` and `smtpPassword` are required; `smtpSecurity` defaults
+ * to `starttls`, `smtpPort` to the security's usual port, `smtpUsername` to `email`.
+ */
+export type EmailAccountInput = {
+  dailyLimit?: number | null | undefined;
+  email?: string | null | undefined;
+  /** The IMAP server replies and bounce reports arrive at; without it reply tracking is off. */
+  imapHost?: string | null | undefined;
+  /** Write-only; required with `imapHost`. */
+  imapPassword?: string | null | undefined;
+  /** Default: 993 for `tls`, 143 otherwise. */
+  imapPort?: number | null | undefined;
+  /** Default `tls`. */
+  imapSecurity?: SmtpSecurity | null | undefined;
+  /** Default: `smtpUsername`. */
+  imapUsername?: string | null | undefined;
+  name?: string | null | undefined;
+  /** Least seconds between two sends (default 60; 0 = none). */
+  sendGapSeconds?: number | null | undefined;
+  smtpHost?: string | null | undefined;
+  /** Write-only. */
+  smtpPassword?: string | null | undefined;
+  smtpPort?: number | null | undefined;
+  smtpSecurity?: SmtpSecurity | null | undefined;
+  smtpUsername?: string | null | undefined;
+  /** IANA zone for the daily limit's days (default `UTC`). */
+  timezone?: string | null | undefined;
+};
+
+/** Fields present are replaced. */
+export type EmailAccountUpdate = {
+  dailyLimit?: number | null | undefined;
+  email?: string | null | undefined;
+  /** `null` turns reply tracking off. */
+  imapHost?: string | null | undefined;
+  /** Write-only. */
+  imapPassword?: string | null | undefined;
+  imapPort?: number | null | undefined;
+  imapSecurity?: SmtpSecurity | null | undefined;
+  imapUsername?: string | null | undefined;
+  name?: string | null | undefined;
+  sendGapSeconds?: number | null | undefined;
+  smtpHost?: string | null | undefined;
+  /** Write-only. */
+  smtpPassword?: string | null | undefined;
+  smtpPort?: number | null | undefined;
+  smtpSecurity?: SmtpSecurity | null | undefined;
+  smtpUsername?: string | null | undefined;
+  timezone?: string | null | undefined;
+};
+
+/** Where a contact is in a campaign. */
+export type EnrolmentState =
+  | 'active'
+  | 'bounced'
+  | 'completed'
+  | 'failed'
+  | 'pending'
+  | 'replied'
+  | 'unsubscribed';
+
+export type GroupFilter = {
+  /** Case-insensitive substring of the name. */
+  name?: string | null | undefined;
+};
+
+/** A new group. `name` is required. */
+export type GroupInput = {
+  description?: string | null | undefined;
+  name?: string | null | undefined;
+};
+
+/** Fields present are replaced; `null` clears `description`. */
+export type GroupUpdate = {
+  description?: string | null | undefined;
+  name?: string | null | undefined;
+};
+
+/** Fields present replace the current (or default) schedule's. */
+export type ScheduleInput = {
+  /** ISO weekdays, 1 = Monday (default Monday to Friday). */
+  days?: Array<number> | null | undefined;
+  /** `HH:MM`, after `startTime` (default `17:00`). */
+  endTime?: string | null | undefined;
+  /** `HH:MM` (default `09:00`). */
+  startTime?: string | null | undefined;
+  /** IANA name, e.g. `America/Sao_Paulo` (default `UTC`). */
+  timezone?: string | null | undefined;
+};
+
+export type SignUpInput = {
+  email: string;
+  name?: string | null | undefined;
+  password: string;
+  workspaceName?: string | null | undefined;
+};
+
+export type SmtpSecurity =
+  | 'none'
+  | 'starttls'
+  | 'tls';
+
+export type SortOrder =
+  | 'asc'
+  | 'desc';
+
+export type StepInput = {
+  body?: string | null | undefined;
+  /**
+   * Days after the previous step; the first step must be 0 (the default), later ones
+   * default to 1.
+   */
+  delayDays?: number | null | undefined;
+  subject?: string | null | undefined;
+};
+
+/** A new subscription: `url` (https) and `events` (names from the catalogue, or `["*"]`, the default). */
+export type WebhookInput = {
+  active?: boolean | null | undefined;
+  description?: string | null | undefined;
+  events?: Array<string> | null | undefined;
+  url?: string | null | undefined;
+};
+
+/** Fields present are replaced; `active: true` re-enables a disabled endpoint. */
+export type WebhookUpdate = {
+  active?: boolean | null | undefined;
+  description?: string | null | undefined;
+  events?: Array<string> | null | undefined;
+  url?: string | null | undefined;
+};
+
+export type SignUpMutationVariables = Exact<{
+  input: SignUpInput;
+}>;
+
+
+export type SignUpMutation = { signUp: { token: string, expiresAt: string, user: { email: string }, workspace: { id: string, name: string, plan: string } } };
+
+export type LoginMutationVariables = Exact<{
+  email: string;
+  password: string;
+}>;
+
+
+export type LoginMutation = { login: { token: string, expiresAt: string, user: { email: string }, workspace: { id: string, name: string, plan: string } } };
+
+export type CampaignsQueryVariables = Exact<{
+  page?: number | null | undefined;
+  perPage?: number | null | undefined;
+  filter?: CampaignFilter | null | undefined;
+}>;
+
+
+export type CampaignsQuery = { campaigns: { items: Array<{ id: string, name: string, status: CampaignStatus, pausedReason: string | null, contactCount: number, createdAt: string, emailAccount: { email: string } | null, stats: { sent: number, opened: number, replied: number, openRate: number, clickRate: number, replyRate: number, bounceRate: number } }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
+
+export type CampaignPageQueryVariables = Exact<{
+  id: string | number;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+  page?: number | null | undefined;
+  state?: EnrolmentState | null | undefined;
+}>;
+
+
+export type CampaignPageQuery = { campaign: { id: string, name: string, status: CampaignStatus, pausedReason: string | null, dailyLimit: number, contactCount: number, createdAt: string, startedAt: string | null, completedAt: string | null, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, emailAccount: { id: string, email: string } | null, steps: Array<{ step: number, subject: string, delayDays: number }>, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string }, sendingStatus: { state: string, pausedReason: string | null, nextWindowAt: string | null, nextDueAt: string | null, sentToday: number, dailyLimit: number, dueNow: number, unknownOutcomes: number, failed: number, missingFields: Array<{ field: string, contacts: number }>, accounts: Array<{ emailAccountId: string, email: string, status: string, lastError: string | null, sentToday: number, dailyLimit: number, replyTracking: string }> }, stats: { contacts: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, unsubscribed: number, autoReplied: number, openRate: number, clickRate: number, replyRate: number, bounceRate: number, steps: Array<{ step: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, openRate: number, clickRate: number, replyRate: number }>, timeline: Array<{ date: string, sent: number, opened: number, clicked: number, replied: number, bounced: number }> }, contacts: { items: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null, reason: string | null, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null } }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } } };
+
+export type CreateCampaignMutationVariables = Exact<{
+  input: CampaignInput;
+}>;
+
+
+export type CreateCampaignMutation = { createCampaign: { id: string, name: string } };
+
+export type StartCampaignMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type StartCampaignMutation = { startCampaign: { id: string, status: CampaignStatus } };
+
+export type PauseCampaignMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PauseCampaignMutation = { pauseCampaign: { id: string, status: CampaignStatus } };
+
+export type DeleteCampaignMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteCampaignMutation = { deleteCampaign: { id: string, deleted: boolean } };
+
+export type EnrolGroupMutationVariables = Exact<{
+  id: string | number;
+  groupId?: string | number | null | undefined;
+}>;
+
+
+export type EnrolGroupMutation = { addContactsToCampaign: { added: number, skipped: number, alreadyEnrolled: number } };
+
+export type ContactsQueryVariables = Exact<{
+  page?: number | null | undefined;
+  perPage?: number | null | undefined;
+  filter?: ContactFilter | null | undefined;
+  sort?: string | null | undefined;
+  order: SortOrder;
+}>;
+
+
+export type ContactsQuery = { contacts: { items: Array<{ id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, status: ContactStatus, groupIds: Array<string>, createdAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
+
+export type CreateContactMutationVariables = Exact<{
+  input: ContactInput;
+}>;
+
+
+export type CreateContactMutation = { createContact: { id: string, email: string } };
+
+export type DeleteContactMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteContactMutation = { deleteContact: { id: string, deleted: boolean } };
+
+export type GroupOptionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GroupOptionsQuery = { groups: { items: Array<{ id: string, name: string, contactCount: number }> } };
+
+export type GroupsQueryVariables = Exact<{
+  page?: number | null | undefined;
+  filter?: GroupFilter | null | undefined;
+}>;
+
+
+export type GroupsQuery = { groups: { items: Array<{ id: string, name: string, description: string | null, contactCount: number, createdAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
+
+export type CreateGroupMutationVariables = Exact<{
+  input: GroupInput;
+}>;
+
+
+export type CreateGroupMutation = { createGroup: { id: string, name: string } };
+
+export type UpdateGroupMutationVariables = Exact<{
+  id: string | number;
+  input: GroupUpdate;
+}>;
+
+
+export type UpdateGroupMutation = { updateGroup: { id: string, name: string, description: string | null } };
+
+export type DeleteGroupMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteGroupMutation = { deleteGroup: { id: string, deleted: boolean } };
+
+export type EmailAccountsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type EmailAccountsQuery = { emailAccounts: { items: Array<{ id: string, email: string, name: string | null, smtpHost: string, smtpPort: number, smtpUsername: string, smtpSecurity: SmtpSecurity, dailyLimit: number, timezone: string, sendGapSeconds: number, status: AccountStatus, lastError: string | null, replyTracking: string, imapHost: string | null, imapPort: number | null, imapUsername: string | null, imapSecurity: SmtpSecurity | null, imapCheckedAt: string | null, sentToday: number }> } };
+
+export type CreateEmailAccountMutationVariables = Exact<{
+  input: EmailAccountInput;
+}>;
+
+
+export type CreateEmailAccountMutation = { createEmailAccount: { id: string, email: string } };
+
+export type UpdateEmailAccountMutationVariables = Exact<{
+  id: string | number;
+  input: EmailAccountUpdate;
+}>;
+
+
+export type UpdateEmailAccountMutation = { updateEmailAccount: { id: string, email: string } };
+
+export type DeleteEmailAccountMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteEmailAccountMutation = { deleteEmailAccount: { id: string, deleted: boolean } };
+
+export type TestEmailAccountMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TestEmailAccountMutation = { testEmailAccount: { smtp: { ok: boolean, error: string | null, steps: Array<{ step: string, ok: boolean, reply: string }> }, imap: { ok: boolean, error: string | null, steps: Array<{ step: string, ok: boolean, reply: string }> } | null, emailAccount: { id: string, status: AccountStatus, lastError: string | null } } };
+
+export type WebhooksQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WebhooksQuery = { webhooks: { items: Array<{ id: string, url: string, events: Array<string>, description: string | null, active: boolean, disabledReason: string | null, createdAt: string }> } };
+
+export type WebhookDeliveriesQueryVariables = Exact<{
+  id: string | number;
+  page?: number | null | undefined;
+}>;
+
+
+export type WebhookDeliveriesQuery = { webhook: { id: string, deliveries: { items: Array<{ eventId: string, eventType: string, attempt: number, success: boolean, statusCode: number | null, error: string | null, durationMs: number, createdAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } } };
+
+export type CreateWebhookMutationVariables = Exact<{
+  input: WebhookInput;
+}>;
+
+
+export type CreateWebhookMutation = { createWebhook: { id: string, url: string, secret: string | null } };
+
+export type UpdateWebhookMutationVariables = Exact<{
+  id: string | number;
+  input: WebhookUpdate;
+}>;
+
+
+export type UpdateWebhookMutation = { updateWebhook: { id: string, active: boolean } };
+
+export type DeleteWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteWebhookMutation = { deleteWebhook: { id: string, deleted: boolean } };
+
+export type TestWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TestWebhookMutation = { testWebhook: { eventId: string } };
+
+export type RotateWebhookSecretMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RotateWebhookSecretMutation = { rotateWebhookSecret: { id: string, secret: string | null } };
+
+export type ApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiKeysQuery = { apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null, revokedAt: string | null }>, viewer: { workspace: { plan: string } } };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  name?: string | null | undefined;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, prefix: string } } };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { id: string, revokedAt: string | null } };

@@ -1,0 +1,437 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { gql } from '../api/client';
+import * as Ops from '../api/operations';
+import type {
+  CampaignPageQuery,
+  CampaignPageQueryVariables,
+  EnrolGroupMutation,
+  EnrolGroupMutationVariables,
+  EnrolmentState,
+  GroupOptionsQuery,
+} from '../gql/types';
+import { Link } from '../components/Link';
+import { TimelineChart } from '../components/TimelineChart';
+import {
+  Badge,
+  ConfirmButton,
+  ErrorNote,
+  Loading,
+  Pager,
+  formatDate,
+  percent,
+  useAction,
+  useLoad,
+} from '../components/ui';
+import { navigate } from '../router';
+
+type CampaignData = CampaignPageQuery['campaign'];
+type SendingStatus = CampaignData['sendingStatus'];
+
+const STATES: EnrolmentState[] = ['pending', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'failed'];
+const RANGES = [7, 30, 90];
+const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+function utcDay(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** One campaign: actions, why it is (not) sending, figures, funnel, daily chart, enrolments. */
+export function Campaign({ id }: { id: string }) {
+  const [range, setRange] = useState(30);
+  const [page, setPage] = useState(1);
+  const [state, setState] = useState<EnrolmentState | ''>('');
+  const result = useLoad(
+    () =>
+      gql<CampaignPageQuery, CampaignPageQueryVariables>(Ops.CampaignPage, {
+        id,
+        from: utcDay(-(range - 1)),
+        to: utcDay(0),
+        page,
+        state: state || null,
+      }),
+    [id, range, page, state],
+  );
+  const transition = useAction(async (op: 'start' | 'pause') => {
+    await gql(op === 'start' ? Ops.StartCampaign : Ops.PauseCampaign, { id });
+    result.reload();
+  });
+  const remove = useAction(async () => {
+    await gql(Ops.DeleteCampaign, { id });
+    navigate('/campaigns');
+  });
+
+  const c = result.data?.campaign;
+
+  // A running campaign changes by itself: read it again every 15 s while the page is visible.
+  const running = c?.status === 'running';
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') result.reload();
+    }, 15_000);
+    return () => clearInterval(timer);
+  }, [running, result.reload]);
+
+  if (!c) {
+    return (
+      <section>
+        <p>
+          <Link to="/campaigns">← Campaigns</Link>
+        </p>
+        <ErrorNote error={result.error} />
+        {result.loading && <Loading what="Loading the campaign" />}
+      </section>
+    );
+  }
+
+  const canStart = c.status === 'draft' || c.status === 'paused';
+  const canPause = c.status === 'running';
+
+  return (
+    <section class="campaign">
+      <p class="crumbs">
+        <Link to="/campaigns">← Campaigns</Link>
+      </p>
+      <div class="title-row">
+        <h1>
+          {c.name} <Badge value={c.status} />
+        </h1>
+        <div class="actions">
+          <button type="button" class="primary" disabled={!canStart || transition.pending} onClick={() => transition.run('start')}>
+            {c.status === 'paused' ? 'Resume' : 'Start'}
+          </button>
+          <button type="button" disabled={!canPause || transition.pending} onClick={() => transition.run('pause')}>
+            Pause
+          </button>
+          <button type="button" onClick={result.reload} disabled={result.loading}>
+            Refresh
+          </button>
+        </div>
+      </div>
+      <ErrorNote error={transition.error ?? result.error} />
+      <p class="muted">
+        From {c.emailAccount?.email ?? 'no email account'} · {c.steps.length} step{c.steps.length === 1 ? '' : 's'} ·{' '}
+        {c.schedule.days.map((d) => DAY_NAMES[d - 1]).join(' ')} {c.schedule.startTime}–{c.schedule.endTime} ({c.schedule.timezone}) · up
+        to {c.dailyLimit} a day
+      </p>
+
+      <SendingExplanation status={c.sendingStatus} />
+
+      <h2>Figures</h2>
+      <dl class="figures">
+        <Figure label="Contacts" value={String(c.stats.contacts)} />
+        <Figure label="Sent" value={String(c.stats.sent)} />
+        <Figure label="Opened" value={percent(c.stats.openRate)} detail={`${c.stats.opened}`} />
+        <Figure label="Clicked" value={percent(c.stats.clickRate)} detail={`${c.stats.clicked}`} />
+        <Figure label="Replied" value={percent(c.stats.replyRate)} detail={`${c.stats.replied}`} />
+        <Figure label="Bounced" value={percent(c.stats.bounceRate)} detail={`${c.stats.bounced}`} />
+      </dl>
+
+      <h2>Funnel by step</h2>
+      <Funnel steps={c.stats.steps} subjects={c.steps} />
+
+      <div class="title-row">
+        <h2 id="timeline">Daily activity</h2>
+        <label class="inline">
+          Range
+          <select value={range} onChange={(e) => setRange(Number(e.currentTarget.value))}>
+            {RANGES.map((r) => (
+              <option key={r} value={r}>
+                Last {r} days
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Timeline days={c.stats.timeline} />
+
+      <h2>Contacts</h2>
+      <Enrol campaignId={c.id} onDone={result.reload} />
+      <div class="filters">
+        <label>
+          State
+          <select
+            value={state}
+            onChange={(e) => {
+              setState(e.currentTarget.value as EnrolmentState | '');
+              setPage(1);
+            }}
+          >
+            <option value="">All</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Enrolments page={c.contacts} />
+      <Pager
+        page={c.contacts.pageInfo.page}
+        totalPages={c.contacts.pageInfo.totalPages}
+        total={c.contacts.pageInfo.total}
+        label="contacts"
+        onPage={setPage}
+      />
+
+      {c.status !== 'running' && (
+        <div class="danger-zone">
+          <ErrorNote error={remove.error} />
+          <ConfirmButton label="Delete campaign" confirm="Delete this campaign and its figures?" onConfirm={() => remove.run()} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Figure({ label, value, detail }: { label: string; value: string; detail?: string }) {
+  return (
+    <div class="figure">
+      <dt>{label}</dt>
+      <dd>
+        {value}
+        {detail !== undefined && <span class="muted small"> ({detail})</span>}
+      </dd>
+    </div>
+  );
+}
+
+function explain(s: SendingStatus): string {
+  switch (s.state) {
+    case 'sending':
+      return `Sending now: ${s.dueNow} email${s.dueNow === 1 ? '' : 's'} due, ${s.sentToday} of ${s.dailyLimit} sent today.`;
+    case 'draft':
+      return 'Draft: nothing is sent. Enrol contacts, then press Start.';
+    case 'paused':
+      return s.pausedReason === 'bounce_rate'
+        ? 'Paused automatically: more than 5 % of the emails bounced (after 20 sends). Check the list, then resume.'
+        : s.pausedReason
+          ? `Paused automatically (${s.pausedReason.replace(/_/g, ' ')}).`
+          : 'Paused by hand: nothing is sent until you resume.';
+    case 'completed':
+      return 'Completed: no contact is left to email.';
+    case 'outside_window':
+      return `Outside the sending window: it opens ${formatDate(s.nextWindowAt)}.`;
+    case 'daily_limit_reached':
+      return `Daily limit reached (${s.sentToday} of ${s.dailyLimit} today): sending goes on tomorrow.`;
+    case 'account_error':
+      return 'An email account cannot log in: its emails wait until its settings are fixed.';
+    case 'nothing_due':
+      return s.nextDueAt ? `Nothing due now: the next email goes ${formatDate(s.nextDueAt)}.` : 'Nothing due now.';
+    default:
+      return s.state.replace(/_/g, ' ');
+  }
+}
+
+/** Why the campaign is or is not sending right now (`sendingStatus`). */
+function SendingExplanation({ status }: { status: SendingStatus }) {
+  const tone = status.state === 'sending' ? 'ok' : status.state === 'account_error' ? 'bad' : 'info';
+  return (
+    <div class={`sending sending-${tone}`} aria-labelledby="sending-title">
+      <h2 id="sending-title" class="small-title">
+        Sending status: <Badge value={status.state} />
+      </h2>
+      <p data-testid="sending-explanation">{explain(status)}</p>
+      {status.missingFields.length > 0 && (
+        <p>
+          Waiting for a field their emails use:{' '}
+          {status.missingFields.map((m) => `${m.contacts} without ${m.field}`).join(', ')}. Add the field to these contacts or give
+          the variable a fallback (<code>{'{{firstName | there}}'}</code>).
+        </p>
+      )}
+      {status.unknownOutcomes > 0 && (
+        <p>
+          {status.unknownOutcomes} email{status.unknownOutcomes === 1 ? '' : 's'} may or may not have been delivered (the sender
+          stopped mid-send); they are never sent again.
+        </p>
+      )}
+      {status.failed > 0 && <p>{status.failed} contacts stopped: delivery failed or their address is invalid.</p>}
+      {status.accounts.length > 0 && (
+        <ul class="accounts-today">
+          {status.accounts.map((a) => (
+            <li key={a.emailAccountId}>
+              {a.email}: {a.sentToday} of {a.dailyLimit} today{a.status === 'error' ? ` — login failing: ${a.lastError ?? 'error'}` : ''}
+              {a.replyTracking === 'off' ? ' · replies not tracked (no IMAP settings)' : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+type StepRow = CampaignData['stats']['steps'][number];
+
+/** Sent → opened → clicked → replied for each step, as bars proportional to the sent count. */
+function Funnel({ steps, subjects }: { steps: StepRow[]; subjects: CampaignData['steps'] }) {
+  if (steps.length === 0) return <p class="empty">No step yet.</p>;
+  const stages: { key: 'sent' | 'opened' | 'clicked' | 'replied'; label: string }[] = [
+    { key: 'sent', label: 'Sent' },
+    { key: 'opened', label: 'Opened' },
+    { key: 'clicked', label: 'Clicked' },
+    { key: 'replied', label: 'Replied' },
+  ];
+  return (
+    <div class="funnel">
+      {steps.map((s) => {
+        const subject = subjects.find((x) => x.step === s.step)?.subject;
+        return (
+          <section class="funnel-step" key={s.step} aria-label={`Step ${s.step}`}>
+            <h3>
+              Step {s.step}
+              {subject ? <span class="muted"> · {subject}</span> : null}
+            </h3>
+            <table>
+              <caption class="sr-only">Funnel of step {s.step}</caption>
+              <tbody>
+                {stages.map((stage) => {
+                  const value = s[stage.key];
+                  const share = s.sent > 0 ? (value / s.sent) * 100 : 0;
+                  return (
+                    <tr key={stage.key}>
+                      <th scope="row">{stage.label}</th>
+                      <td class="bar-cell">
+                        <span class={`bar bar-${stage.key}`} style={{ width: `${stage.key === 'sent' ? (s.sent > 0 ? 100 : 0) : share}%` }} />
+                      </td>
+                      <td class="num">{value}</td>
+                      <td class="num muted">{stage.key === 'sent' ? '' : percent(share)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </section>
+        );
+      })}
+    </div>
+  );
+}
+
+function Timeline({ days }: { days: CampaignData['stats']['timeline'] }) {
+  const total = useMemo(() => days.reduce((n, d) => n + d.sent + d.opened + d.clicked + d.replied, 0), [days]);
+  return (
+    <figure class="timeline" aria-labelledby="timeline">
+      <TimelineChart days={days} />
+      <figcaption class="muted small">
+        {total === 0 ? 'No activity in this range yet.' : 'Emails sent and opens, clicks, replies per day (UTC).'}
+      </figcaption>
+      <details>
+        <summary>The figures as a table</summary>
+        <div class="table-wrap">
+          <table class="list">
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                <th scope="col" class="num">Sent</th>
+                <th scope="col" class="num">Opened</th>
+                <th scope="col" class="num">Clicked</th>
+                <th scope="col" class="num">Replied</th>
+              </tr>
+            </thead>
+            <tbody>
+              {days.map((d) => (
+                <tr key={d.date}>
+                  <th scope="row">{d.date}</th>
+                  <td class="num">{d.sent}</td>
+                  <td class="num">{d.opened}</td>
+                  <td class="num">{d.clicked}</td>
+                  <td class="num">{d.replied}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}
+
+/** Enrols a whole group in the campaign. */
+function Enrol({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
+  const groups = useLoad(() => gql<GroupOptionsQuery>(Ops.GroupOptions), []);
+  const [groupId, setGroupId] = useState('');
+  const [message, setMessage] = useState('');
+  const options = groups.data?.groups.items ?? [];
+  const chosen = groupId || options[0]?.id || '';
+  const enrol = useAction(async () => {
+    const data = await gql<EnrolGroupMutation, EnrolGroupMutationVariables>(Ops.EnrolGroup, { id: campaignId, groupId: chosen });
+    const r = data.addContactsToCampaign;
+    setMessage(`${r.added} enrolled, ${r.alreadyEnrolled} already in, ${r.skipped} skipped (unsubscribed or bounced).`);
+    onDone();
+  });
+  if (groups.data && options.length === 0) {
+    return (
+      <p class="note">
+        To enrol contacts, put them in a <Link to="/groups">group</Link> (a CSV import can do it).
+      </p>
+    );
+  }
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        enrol.run();
+      }}
+    >
+      <label class="inline">
+        Enrol the group
+        <select value={chosen} onChange={(e) => setGroupId(e.currentTarget.value)}>
+          {options.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.name} ({g.contactCount})
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={!chosen || enrol.pending}>
+        Enrol
+      </button>
+      <span role="status" class="muted">
+        {message}
+      </span>
+      <ErrorNote error={enrol.error} />
+    </form>
+  );
+}
+
+function Enrolments({ page }: { page: CampaignData['contacts'] }) {
+  if (page.items.length === 0) return <p class="empty">No contact here.</p>;
+  return (
+    <div class="table-wrap">
+      <table class="list">
+        <caption class="sr-only">Enrolled contacts</caption>
+        <thead>
+          <tr>
+            <th scope="col">Contact</th>
+            <th scope="col">State</th>
+            <th scope="col" class="num">Step</th>
+            <th scope="col" class="wide-only">Last sent</th>
+            <th scope="col">Next send</th>
+            <th scope="col" class="wide-only">Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {page.items.map((e) => (
+            <tr key={e.contact.id}>
+              <th scope="row">
+                {e.contact.email}
+                {(e.contact.firstName || e.contact.lastName) && (
+                  <span class="muted small"> {[e.contact.firstName, e.contact.lastName].filter(Boolean).join(' ')}</span>
+                )}
+              </th>
+              <td>
+                <Badge value={e.state} />
+              </td>
+              <td class="num">{e.currentStep}</td>
+              <td class="wide-only">{formatDate(e.lastSentAt)}</td>
+              <td>{formatDate(e.nextSendAt)}</td>
+              <td class="wide-only">{e.reason?.replace(/_/g, ' ') ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
