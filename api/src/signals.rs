@@ -141,11 +141,16 @@ impl Hub {
         let _ = tokio::time::timeout(poll, self.import.notified()).await;
     }
 
-    /// Wakes every waiter (listener reconnected: something may have been missed).
+    /// After the listener was away: wakes every waiter and drops every cached key, since a
+    /// signal sent meanwhile may have been missed.
     fn wake_all(&self) {
         self.outbox.notify_waiters();
         self.sending.notify_waiters();
         self.import.notify_waiters();
+        let all = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        for keys in all.iter().filter_map(std::sync::Weak::upgrade) {
+            keys.forget_all();
+        }
     }
 }
 

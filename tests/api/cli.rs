@@ -22,19 +22,8 @@ fn temp_dir() -> std::path::PathBuf {
 /// Reads a starting `serve`'s stdout until it has printed its address and demo key, then keeps
 /// draining it (a closed pipe would make the server's next line kill it).
 fn address_and_key(server: &mut std::process::Child) -> (String, String) {
-    let mut lines = BufReader::new(server.stdout.take().expect("piped stdout")).lines();
-    let (mut base, mut key) = (None, None);
-    while base.is_none() || key.is_none() {
-        let line = lines.next().expect("server output").unwrap();
-        if let Some(addr) = line.strip_prefix("FluenzR listening on ") {
-            base = Some(addr.trim().to_owned());
-        }
-        if let Some(k) = line.trim().strip_prefix("fz_live_") {
-            key = Some(format!("fz_live_{k}"));
-        }
-    }
-    std::thread::spawn(move || lines.for_each(drop));
-    (base.unwrap_or_default(), key.unwrap_or_default())
+    let (base, key) = address_and_key_or_none(server);
+    (base, key.expect("a demo key on a fresh database"))
 }
 
 #[tokio::test]
@@ -331,4 +320,71 @@ fn bench_sending_sends_its_campaign_to_its_sink() {
     assert_eq!(figures["emails"], 64);
     assert!(figures["emailsPerSecond"].as_f64().unwrap() > 0.0);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn sigterm_drains_and_exits_0_and_a_second_signal_exits_at_once() {
+    use tokio::io::AsyncWriteExt;
+    let dir = temp_dir();
+    let url = database_url(&dir);
+    let bin = env!("CARGO_BIN_EXE_fluenzr");
+    let start = || {
+        let mut server = Command::new(bin)
+            .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
+            .env("FLUENZR_SHUTDOWN_TIMEOUT_SECS", "20")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (base, _) = address_and_key_or_none(&mut server);
+        (server, base)
+    };
+    let signal = |server: &std::process::Child, name: &str| {
+        Command::new("kill")
+            .args([name, &server.id().to_string()])
+            .status()
+            .unwrap();
+    };
+    // Nothing in flight: SIGTERM exits 0 promptly.
+    let (mut server, _) = start();
+    signal(&server, "-TERM");
+    let status = server.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+
+    // A request still arriving holds the drain (its headers may take 5 s); a second signal
+    // does not wait for it.
+    let (mut server, base) = start();
+    let addr = base.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    signal(&server, "-TERM");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(server.try_wait().unwrap().is_none(), "still draining");
+    let asked = std::time::Instant::now();
+    signal(&server, "-INT");
+    let status = server.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(asked.elapsed() < std::time::Duration::from_secs(2));
+    drop(slow);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The address a starting `serve` prints (the demo key is printed on a fresh database only).
+fn address_and_key_or_none(server: &mut std::process::Child) -> (String, Option<String>) {
+    let mut lines = BufReader::new(server.stdout.take().expect("piped stdout")).lines();
+    let mut key = None;
+    loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(k) = line.trim().strip_prefix("fz_live_") {
+            key = Some(format!("fz_live_{k}"));
+        }
+        if let Some(addr) = line.strip_prefix("FluenzR listening on ") {
+            let base = addr.trim().to_owned();
+            std::thread::spawn(move || lines.for_each(drop));
+            return (base, key);
+        }
+    }
 }

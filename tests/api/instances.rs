@@ -237,3 +237,74 @@ async fn a_changed_plan_applies_on_every_instance_at_once() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn signals_survive_a_dropped_listener_connection() {
+    if !std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
+        return; // LISTEN/NOTIFY is PostgreSQL's; SQLite signals stay in the process.
+    }
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let (other, _stop, _task) = second_instance(&app, |_| {}).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Cut every listening connection, as a database restart or a network drop would.
+    app.db
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'",
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // A key revoked after the drop is still refused on the other instance at once.
+    api::service::accounts::create_user(
+        &app.db,
+        &app.workspace_id,
+        "ops@example.com",
+        "longenough",
+        None,
+    )
+    .await
+    .unwrap();
+    let session = app
+        .gql_as(
+            None,
+            "mutation { login(email: \"ops@example.com\", password: \"longenough\") { token } }",
+            json!({}),
+        )
+        .await
+        .body["data"]["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (secret, id) = app.create_api_key(&session).await;
+    let on_other = || {
+        let url = format!("{other}/v1/contacts");
+        let client = app.client.clone();
+        let key = secret.clone();
+        async move {
+            client
+                .get(url)
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(on_other().await, StatusCode::OK);
+    app.gql_as(
+        Some(&session),
+        "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let started = Instant::now();
+    while on_other().await != StatusCode::UNAUTHORIZED {
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "the listener did not come back"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
