@@ -806,7 +806,7 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
         )
             .into_response(),
         Err(err) => {
-            tracing::error!(%err, "metrics could not be read");
+            tracing::error!(code = err.code.as_str(), "metrics could not be read");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
@@ -896,20 +896,23 @@ async fn asset(uri: axum::http::Uri) -> Response {
 static WEB_APP: include_dir::Dir<'static> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/../web/dist");
 
-async fn web_app(uri: axum::http::Uri) -> Response {
+async fn web_app(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
     let path = uri
         .path()
         .trim_start_matches("/app")
         .trim_start_matches('/');
     let path = if path.is_empty() { "index.html" } else { path };
-    let from_disk = std::env::var_os("FLUENZR_APP_DIR").map(std::path::PathBuf::from);
-    let read = |p: &str| -> Option<Vec<u8>> {
+    let from_disk = &state.config.app_dir;
+    // The embedded files are served as they are, without a copy.
+    let read = |p: &str| -> Option<axum::body::Bytes> {
         if p.split('/').any(|seg| seg == ".." || seg.is_empty()) {
             return None;
         }
-        match &from_disk {
-            Some(dir) => std::fs::read(dir.join(p)).ok(),
-            None => WEB_APP.get_file(p).map(|f| f.contents().to_vec()),
+        match from_disk {
+            Some(dir) => std::fs::read(dir.join(p)).ok().map(Into::into),
+            None => WEB_APP
+                .get_file(p)
+                .map(|f| axum::body::Bytes::from_static(f.contents())),
         }
     };
     // Unknown paths are the app's own routes: its page answers them.

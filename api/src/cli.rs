@@ -149,6 +149,9 @@ struct ServeArgs {
     no_workers: bool,
     #[command(flatten)]
     engine: EngineArgs,
+    /// Serve `/app` from this directory (a fresh `web/dist`) instead of the embedded build.
+    #[arg(long, env = "FLUENZR_APP_DIR")]
+    app_dir: Option<std::path::PathBuf>,
     /// A token `/metrics` requires (`Authorization: Bearer <token>`); unset, it is open.
     #[arg(long, env = "FLUENZR_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
@@ -235,6 +238,7 @@ impl ServeArgs {
         config.seed_demo_workspace = true;
         config.run_workers = !self.no_workers;
         config.metrics_token = self.metrics_token.map(Secret::new);
+        config.app_dir = self.app_dir;
         config.allow_private_hosts(self.allow_private_webhook_urls);
         self.engine.apply(&mut config)?;
         config.graphql_introspection = self.graphql_introspection;

@@ -95,6 +95,9 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// `FLUENZR_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer` it.
     pub metrics_token: Option<Secret>,
+    /// `FLUENZR_APP_DIR`: serve `/app` from this directory instead of the embedded build
+    /// (while developing the web app).
+    pub app_dir: Option<std::path::PathBuf>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -132,6 +135,7 @@ impl Config {
             http: HttpLimits::default(),
             shutdown_timeout: Duration::from_secs(30),
             metrics_token: None,
+            app_dir: None,
         }
     }
 }

@@ -11,7 +11,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::DatabaseConnection;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -124,41 +124,16 @@ pub fn outcome(name: &str) -> OutcomeLabels {
 
 impl Metrics {
     /// Reads the database-backed gauges, then renders everything in the text format.
-    pub async fn render(&self, db: &DatabaseConnection) -> Result<String, sea_orm::DbErr> {
-        let backend = db.get_database_backend();
+    pub async fn render(&self, db: &DatabaseConnection) -> crate::error::AppResult<String> {
         let now = chrono::Utc::now();
-        let outbox = db
-            .query_one_raw(Statement::from_string(
-                backend,
-                "SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM webhook_deliveries WHERE status IN ('pending', 'delivering')",
-            ))
-            .await?;
-        if let Some(row) = outbox {
-            self.outbox_depth.set(row.try_get::<i64>("", "depth")?);
-            let oldest: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "oldest")?;
-            self.outbox_age_seconds
-                .set(oldest.map_or(0, |at| (now - at).num_seconds().max(0)));
-        }
-        let placeholder = match backend {
-            sea_orm::DatabaseBackend::Postgres => "$1",
-            _ => "?",
-        };
-        let due = db
-            .query_one_raw(Statement::from_sql_and_values(
-                backend,
-                format!(
-                    "SELECT COUNT(*) AS n FROM campaign_contacts e JOIN campaigns c ON c.id = e.campaign_id \
-                     WHERE c.status = 'running' AND e.next_send_at IS NOT NULL AND e.next_send_at <= {placeholder}"
-                ),
-                [now.into()],
-            ))
-            .await?;
-        if let Some(row) = due {
-            self.due_unsent.set(row.try_get::<i64>("", "n")?);
-        }
+        let (depth, age) = crate::service::webhooks::outbox_backlog(db, now).await?;
+        self.outbox_depth.set(depth);
+        self.outbox_age_seconds.set(age);
+        self.due_unsent
+            .set(crate::service::sending::due_unsent(db, now).await?);
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)
-            .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+            .map_err(crate::error::AppError::internal)?;
         Ok(out)
     }
 }

@@ -199,6 +199,24 @@ async fn start(
 }
 
 impl TestApp {
+    /// A user of this app's workspace, signed in: their session token.
+    pub async fn user_session(&self, email: &str) -> String {
+        accounts::create_user(&self.db, &self.workspace_id, email, "longenough", None)
+            .await
+            .expect("user");
+        let login = self
+            .gql_as(
+                None,
+                "mutation($e: String!) { login(email: $e, password: \"longenough\") { token } }",
+                json!({ "e": email }),
+            )
+            .await;
+        login.body["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {}", login.body))
+            .to_owned()
+    }
+
     /// An API key made through a user's session: (secret, key id).
     pub async fn create_api_key(&self, session: &str) -> (String, String) {
         let created = self

@@ -35,26 +35,7 @@ async fn second_instance(
 async fn a_key_revoked_through_one_instance_is_refused_by_another_at_once() {
     let app = spawn_app().await;
     let (other, _stop, _task) = second_instance(&app, |_| {}).await;
-    api::service::accounts::create_user(
-        &app.db,
-        &app.workspace_id,
-        "ops@example.com",
-        "longenough",
-        None,
-    )
-    .await
-    .unwrap();
-    let session = app
-        .gql_as(
-            None,
-            "mutation { login(email: \"ops@example.com\", password: \"longenough\") { token } }",
-            json!({}),
-        )
-        .await
-        .body["data"]["login"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let session = app.user_session("ops@example.com").await;
     let (secret, id) = app.create_api_key(&session).await;
     let on_other = |key: String| {
         let url = format!("{other}/graphql");
@@ -257,26 +238,7 @@ async fn signals_survive_a_dropped_listener_connection() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     // A key revoked after the drop is still refused on the other instance at once.
-    api::service::accounts::create_user(
-        &app.db,
-        &app.workspace_id,
-        "ops@example.com",
-        "longenough",
-        None,
-    )
-    .await
-    .unwrap();
-    let session = app
-        .gql_as(
-            None,
-            "mutation { login(email: \"ops@example.com\", password: \"longenough\") { token } }",
-            json!({}),
-        )
-        .await
-        .body["data"]["login"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let session = app.user_session("ops@example.com").await;
     let (secret, id) = app.create_api_key(&session).await;
     let on_other = || {
         let url = format!("{other}/v1/contacts");

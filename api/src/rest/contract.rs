@@ -414,9 +414,8 @@ pub enum Step {
 
 /// Where a request's variables must hold lists. GraphQL reads a lone value given for a list as
 /// a list of one; REST refuses it, as its schema says.
-pub fn list_paths(sdl: &str, document: &ExecutableDocument) -> Result<Vec<Vec<Step>>, String> {
-    let types = Types::parse(sdl)?;
-    let operation = Operation::new(&types, document)?;
+pub fn list_paths(types: &Types, document: &ExecutableDocument) -> Result<Vec<Vec<Step>>, String> {
+    let operation = Operation::new(types, document)?;
     let mut out = Vec::new();
     for definition in &operation.definition.variable_definitions {
         let path = vec![Step::Field(definition.node.name.node.to_string())];
@@ -461,14 +460,14 @@ pub fn misplaced_scalar(variables: &Value, paths: &[Vec<Step>]) -> Option<String
     })
 }
 
-/// The GraphQL types by name.
-struct Types {
+/// The GraphQL types by name (parsed once from the SDL), with the limits table.
+pub struct Types {
     by_name: HashMap<String, TypeDefinition>,
     rules: HashMap<&'static str, Rule>,
 }
 
 impl Types {
-    fn parse(sdl: &str) -> Result<Types, String> {
+    pub fn parse(sdl: &str) -> Result<Types, String> {
         let document = async_graphql::parser::parse_schema(sdl)
             .map_err(|e| format!("the GraphQL schema does not parse: {e}"))?;
         let mut by_name = HashMap::new();

@@ -39,6 +39,7 @@ pub struct RestTable {
 impl RestTable {
     /// Parses every operation (against the schema in `sdl`) and rejects duplicate routes.
     pub fn compile(specs: Vec<RouteSpec>, sdl: &str) -> Result<RestTable, String> {
+        let types = contract::Types::parse(sdl)?;
         let mut seen = std::collections::HashSet::new();
         let mut routes = Vec::with_capacity(specs.len());
         for spec in specs {
@@ -50,7 +51,7 @@ impl RestTable {
             }
             let document = async_graphql::parser::parse_query(&spec.operation)
                 .map_err(|e| format!("REST route {} does not parse: {e}", spec.name))?;
-            let lists = contract::list_paths(sdl, &document)
+            let lists = contract::list_paths(&types, &document)
                 .map_err(|e| format!("REST route {}: {e}", spec.name))?;
             routes.push(Arc::new(CompiledRoute {
                 spec,

@@ -320,12 +320,23 @@ pub async fn get(
         .ok_or_else(|| AppError::not_found("Import"))
 }
 
+type At = DateTime<Utc>;
+
 /// Claims the oldest import that is waiting, or whose worker stopped holding it.
 pub async fn claim(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
 ) -> AppResult<Option<contact_import::Model>> {
-    let candidates = contact_import::Entity::find()
+    use sea_orm::QuerySelect;
+    // Only what deciding needs: the file itself is read once, for the import taken.
+    let candidates: Vec<(String, String, Option<At>, Option<At>)> = contact_import::Entity::find()
+        .select_only()
+        .columns([
+            contact_import::Column::Id,
+            contact_import::Column::WorkspaceId,
+            contact_import::Column::LockedUntil,
+            contact_import::Column::StartedAt,
+        ])
         .filter(contact_import::Column::Status.is_in([
             ImportStatus::Queued.as_str(),
             ImportStatus::Running.as_str(),
@@ -336,9 +347,10 @@ pub async fn claim(
                 .add(contact_import::Column::LockedUntil.lt(now)),
         )
         .order_by_asc(contact_import::Column::CreatedAt)
+        .into_tuple()
         .all(db)
         .await?;
-    for candidate in candidates {
+    for (id, workspace_id, locked_until, started_at) in candidates {
         // Taken only if nobody took it meanwhile (the lease is compared as read).
         let mut update = contact_import::Entity::update_many()
             .col_expr(
@@ -351,15 +363,15 @@ pub async fn claim(
             )
             .col_expr(
                 contact_import::Column::StartedAt,
-                Expr::value(candidate.started_at.unwrap_or(now)),
+                Expr::value(started_at.unwrap_or(now)),
             )
-            .filter(contact_import::Column::Id.eq(&candidate.id));
-        update = match candidate.locked_until {
+            .filter(contact_import::Column::Id.eq(&id));
+        update = match locked_until {
             Some(at) => update.filter(contact_import::Column::LockedUntil.eq(at)),
             None => update.filter(contact_import::Column::LockedUntil.is_null()),
         };
         if update.exec(db).await?.rows_affected == 1 {
-            return Ok(Some(get(db, &candidate.workspace_id, &candidate.id).await?));
+            return Ok(Some(get(db, &workspace_id, &id).await?));
         }
     }
     Ok(None)

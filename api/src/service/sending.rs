@@ -693,3 +693,19 @@ pub async fn sweep(
     }
     Ok(n)
 }
+
+/// Enrolments of running campaigns whose next email is due by `now` (not yet claimed).
+pub async fn due_unsent(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<i64> {
+    use sea_orm::{PaginatorTrait, QuerySelect, QueryTrait};
+    let running = campaign::Entity::find()
+        .select_only()
+        .column(campaign::Column::Id)
+        .filter(campaign::Column::Status.eq(CampaignStatus::Running.as_str()))
+        .into_query();
+    let due = campaign_contact::Entity::find()
+        .filter(campaign_contact::Column::NextSendAt.lte(now))
+        .filter(campaign_contact::Column::CampaignId.in_subquery(running))
+        .count(db)
+        .await?;
+    Ok(i64::try_from(due).unwrap_or(i64::MAX))
+}

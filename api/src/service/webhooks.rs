@@ -296,3 +296,26 @@ pub async fn attempts(
     })
     .await
 }
+
+/// Deliveries waiting (pending or being delivered) and the age in seconds of the oldest.
+pub async fn outbox_backlog(
+    db: &impl ConnectionTrait,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(i64, i64)> {
+    use entity::webhook_delivery;
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let waiting = || {
+        webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Status.is_in(["pending", "delivering"]))
+    };
+    let depth = waiting().count(db).await?;
+    let oldest: Option<chrono::DateTime<chrono::Utc>> = waiting()
+        .select_only()
+        .column(webhook_delivery::Column::CreatedAt)
+        .order_by_asc(webhook_delivery::Column::CreatedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let age = oldest.map_or(0, |at| (now - at).num_seconds().max(0));
+    Ok((i64::try_from(depth).unwrap_or(i64::MAX), age))
+}
