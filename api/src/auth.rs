@@ -166,14 +166,6 @@ impl KeyCache {
         entries.retain(|_, e| e.key_id != key_id);
     }
 
-    /// Drops every entry (signals may have been missed).
-    pub fn forget_all(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
-
     /// Drops every key of a workspace (its plan changed).
     pub fn forget_workspace(&self, workspace_id: &str) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());

@@ -141,16 +141,12 @@ impl Hub {
         let _ = tokio::time::timeout(poll, self.import.notified()).await;
     }
 
-    /// After the listener was away: wakes every waiter and drops every cached key, since a
-    /// signal sent meanwhile may have been missed.
+    /// After the listener was away: wakes every waiter, since work signalled meanwhile may have
+    /// been missed. (A key revoked during the gap is still dropped when its cache period ends.)
     fn wake_all(&self) {
         self.outbox.notify_waiters();
         self.sending.notify_waiters();
         self.import.notify_waiters();
-        let all = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        for keys in all.iter().filter_map(std::sync::Weak::upgrade) {
-            keys.forget_all();
-        }
     }
 }
 

@@ -232,7 +232,8 @@ async fn signals_survive_a_dropped_listener_connection() {
     app.db
         .execute_unprepared(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'",
+             WHERE pid <> pg_backend_pid() AND datname = current_database() \
+             AND query ILIKE 'LISTEN%'",
         )
         .await
         .unwrap();
