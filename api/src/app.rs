@@ -79,9 +79,7 @@ impl App {
     /// Serves until SIGTERM or SIGINT, with the background workers beside it (unless
     /// configured off), then stops gracefully (see `shutdown`).
     pub async fn serve(self) -> std::io::Result<()> {
-        let (shutdown, stopping) = crate::shutdown::Shutdown::new();
-        tokio::spawn(crate::shutdown::on_signals(shutdown));
-        self.serve_until(stopping).await
+        self.serve_until(crate::shutdown::on_signals()).await
     }
 
     /// Serves until `stopping` is set: stops accepting, finishes the requests in flight and

@@ -291,13 +291,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
             let app = app::build(args.into_config()?).await?;
+            // Signals are handled from here on, before anyone is told the server listens.
+            let stopping = crate::shutdown::on_signals();
             if let Some(key) = &app.demo_api_key {
                 println!("Created a Pro demo workspace. Its API key (shown once):\n  {key}");
             }
             println!("FluenzR listening on http://{}", app.addr);
             println!("  REST:    http://{}/v1/contacts", app.addr);
             println!("  GraphQL: http://{}/graphql", app.addr);
-            app.serve().await?;
+            app.serve_until(stopping).await?;
         }
         Command::Worker(args) => {
             let conn = db::connect(&args.db.database_url).await?;
@@ -326,9 +328,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let listener = crate::signals::listen(&conn, &args.db.database_url);
             let workers =
                 crate::engine::spawn(conn, config.webhooks.clone(), sender, reader, stopping);
+            crate::shutdown::install(shutdown.clone());
             println!("FluenzR worker running");
-            let stop = shutdown.clone();
-            tokio::spawn(crate::shutdown::on_signals(stop));
             shutdown.stopping().wait().await;
             let limit = config.shutdown_timeout;
             if tokio::time::timeout(limit, futures_util::future::join_all(workers))

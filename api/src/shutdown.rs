@@ -62,34 +62,67 @@ impl Shutdown {
     }
 }
 
-/// Waits for SIGTERM or SIGINT and triggers `shutdown`; a second signal exits the process at
-/// once (code 130).
-pub async fn on_signals(shutdown: Shutdown) {
-    next_signal().await;
-    tracing::info!("stopping: finishing in-flight work (signal again to exit at once)");
-    shutdown.trigger();
-    next_signal().await;
-    tracing::warn!("second signal: exiting now");
-    std::process::exit(130);
+/// Starts listening for SIGTERM and SIGINT now (so a signal that arrives at once is not lost
+/// to the default action): the first triggers `shutdown`, a second exits the process at once
+/// (code 130).
+pub fn install(shutdown: Shutdown) {
+    let mut signals = Signals::new();
+    tokio::spawn(async move {
+        signals.next().await;
+        tracing::info!("stopping: finishing in-flight work (signal again to exit at once)");
+        shutdown.trigger();
+        signals.next().await;
+        tracing::warn!("second signal: exiting now");
+        std::process::exit(130);
+    });
+}
+
+/// A shutdown trigger with the signals installed; what a process's stopping waits on.
+pub fn on_signals() -> Stopping {
+    let (shutdown, stopping) = Shutdown::new();
+    install(shutdown);
+    stopping
 }
 
 #[cfg(unix)]
-async fn next_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+struct Signals(Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>);
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> Signals {
+        use tokio::signal::unix::{SignalKind, signal};
+        Signals(
+            signal(SignalKind::terminate())
+                .ok()
+                .zip(signal(SignalKind::interrupt()).ok()),
+        )
+    }
+
+    async fn next(&mut self) {
+        match &mut self.0 {
+            Some((term, int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
     }
 }
 
 #[cfg(not(unix))]
-async fn next_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> Signals {
+        Signals
+    }
+
+    async fn next(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
