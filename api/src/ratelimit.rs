@@ -1,7 +1,7 @@
 //! Request budgets over a sliding minute: no 60-second span admits more than the limit. In one
 //! process the log of admitted requests is kept in memory; with PostgreSQL the workspace budget
-//! is shared by every instance through one row per workspace, read and written by a single
-//! statement that locks the row, so concurrent instances count exactly.
+//! is shared by every instance through one row of per-second counts per workspace, read and
+//! written under the row's lock, so concurrent instances never admit more than the limit.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -28,7 +28,8 @@ pub struct RateDecision {
 }
 
 impl RateDecision {
-    /// Whole seconds to wait before a request is admitted (at least 1, at most the window).
+    /// Whole seconds to wait before a request is admitted (at least 1; at most the window, one
+    /// second more for the shared budget, which counts whole seconds).
     pub fn retry_after(&self) -> u64 {
         u64::try_from((self.wait_ms + 999) / 1000)
             .unwrap_or(0)
@@ -97,30 +98,15 @@ impl LocalLimiter {
 /// The per-workspace budget: in process on SQLite, shared through PostgreSQL otherwise.
 pub enum WorkspaceLimiter {
     Local(LocalLimiter),
-    Shared { db: DatabaseConnection, limit: u32 },
+    Shared(SharedLimiter),
 }
-
-/// One statement: drops the hits that left the window, appends this one when there is room,
-/// and answers how many are counted, the oldest, and whether this one was admitted. `ON
-/// CONFLICT DO UPDATE` locks the workspace's row, so concurrent requests (from any instance)
-/// are counted one after another.
-const SHARED_CHECK: &str = r#"
-INSERT INTO rate_limits AS r (key, hits) VALUES ($1, ARRAY[$2::bigint])
-ON CONFLICT (key) DO UPDATE SET hits =
-  CASE WHEN cardinality(ARRAY(SELECT h FROM unnest(r.hits) AS h WHERE h > $2 - $3)) < $4
-       THEN ARRAY(SELECT h FROM unnest(r.hits) AS h WHERE h > $2 - $3) || $2::bigint
-       ELSE ARRAY(SELECT h FROM unnest(r.hits) AS h WHERE h > $2 - $3)
-  END
-RETURNING cardinality(hits) AS kept, hits[1] AS oldest, hits[cardinality(hits)] = $2 AS admitted
-"#;
 
 impl WorkspaceLimiter {
     pub fn new(db: &DatabaseConnection, limit_per_minute: u32) -> Self {
         match db.get_database_backend() {
-            DatabaseBackend::Postgres => WorkspaceLimiter::Shared {
-                db: db.clone(),
-                limit: limit_per_minute,
-            },
+            DatabaseBackend::Postgres => {
+                WorkspaceLimiter::Shared(SharedLimiter::new(db.clone(), limit_per_minute))
+            }
             _ => WorkspaceLimiter::Local(LocalLimiter::new(limit_per_minute)),
         }
     }
@@ -128,38 +114,139 @@ impl WorkspaceLimiter {
     pub async fn check(&self, workspace_id: &str) -> AppResult<RateDecision> {
         match self {
             WorkspaceLimiter::Local(local) => Ok(local.check(workspace_id)),
-            WorkspaceLimiter::Shared { db, limit } => {
-                let now = now_ms();
-                // Hits are kept in microseconds with random low digits, so two requests in the
-                // same millisecond stay two distinct entries (`admitted` compares the last one).
-                let hit = now * 1000 + i64::from(rand::random::<u16>() % 1000);
-                let row = db
-                    .query_one_raw(Statement::from_sql_and_values(
-                        DatabaseBackend::Postgres,
-                        SHARED_CHECK,
-                        [
-                            workspace_id.into(),
-                            hit.into(),
-                            (WINDOW_MS * 1000).into(),
-                            i64::from(*limit).into(),
-                        ],
-                    ))
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::internal("the rate-limit statement returned nothing")
-                    })?;
-                let kept: i32 = row.try_get("", "kept")?;
-                let oldest: Option<i64> = row.try_get("", "oldest")?;
-                let admitted: Option<bool> = row.try_get("", "admitted")?;
-                Ok(RateDecision::from_log(
-                    *limit,
-                    usize::try_from(kept).unwrap_or(0),
-                    oldest.map(|us| us.div_euclid(1000)),
-                    admitted.unwrap_or(false),
-                    now,
-                ))
-            }
+            WorkspaceLimiter::Shared(shared) => shared.check(workspace_id).await,
         }
+    }
+}
+
+/// The most requests one call to the database grants an instance.
+const MAX_GRANT: u32 = 64;
+
+/// The budget shared by every instance through one `rate_limits` row per workspace: counts per
+/// second of the last minute (61 numbers at most, whatever the limit), read and written under
+/// the row's lock by `fluenzr_rate_take`. A second that can overlap the last 60 s counts whole,
+/// so no 60-second span admits more than the limit; a request may wait up to a second longer
+/// than an exact log would make it.
+///
+/// Under load an instance takes several requests of the current second in one call and admits
+/// them without asking again, until they are used or the second ends (the unused ones are given
+/// back with its next call). A grant doubles while the last one was used within its second, and
+/// stays at most a sixteenth of what was left of the budget, so near the limit grants are single
+/// requests and no instance holds back what another could admit.
+pub struct SharedLimiter {
+    db: DatabaseConnection,
+    limit: u32,
+    grants: Mutex<HashMap<String, Grant>>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Grant {
+    /// The second the grant is counted in; it may be used only during that second.
+    second: i64,
+    /// Requests granted and not admitted yet.
+    left: u32,
+    /// The size asked for last time.
+    size: u32,
+    /// The shared count (every instance's) after the last grant, grants included.
+    used: u32,
+}
+
+const TAKE: &str =
+    "SELECT granted, used, oldest_second FROM fluenzr_rate_take($1, $2, $3, $4, $5, $6)";
+
+impl SharedLimiter {
+    pub fn new(db: DatabaseConnection, limit: u32) -> Self {
+        SharedLimiter {
+            db,
+            limit,
+            grants: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub async fn check(&self, workspace_id: &str) -> AppResult<RateDecision> {
+        let now = now_ms();
+        let second = now.div_euclid(1000);
+        let (want, back) = {
+            let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+            match grants.get_mut(workspace_id) {
+                Some(g) if g.second == second && g.left > 0 => {
+                    g.left -= 1;
+                    let admitted = g.used.saturating_sub(g.left);
+                    return Ok(RateDecision::from_log(
+                        self.limit,
+                        admitted as usize,
+                        None,
+                        true,
+                        now,
+                    ));
+                }
+                Some(g) => {
+                    // Used up within its second: ask for more; otherwise for what was used.
+                    let size = if g.second == second {
+                        g.size.saturating_mul(2)
+                    } else {
+                        g.size.saturating_sub(g.left)
+                    };
+                    let back = (g.left > 0).then_some((g.second, g.left));
+                    g.left = 0;
+                    let room = self.limit.saturating_sub(g.used) / 16;
+                    (size.min(MAX_GRANT).min(room).max(1), back)
+                }
+                None => (1, None),
+            }
+        };
+        let (back_second, back_count) = back.unwrap_or((0, 0));
+        let row = self
+            .db
+            .query_one_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                TAKE,
+                [
+                    workspace_id.into(),
+                    now.into(),
+                    i64::from(self.limit).into(),
+                    i64::from(want).into(),
+                    back_second.into(),
+                    i64::from(back_count).into(),
+                ],
+            ))
+            .await?
+            .ok_or_else(|| AppError::internal("the rate-limit function returned nothing"))?;
+        let granted: i64 = row.try_get("", "granted")?;
+        let used: i64 = row.try_get("", "used")?;
+        let oldest: Option<i64> = row.try_get("", "oldest_second")?;
+        let granted = u32::try_from(granted).unwrap_or(0);
+        let used = u32::try_from(used).unwrap_or(u32::MAX);
+        let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        let g = grants.entry(workspace_id.to_owned()).or_default();
+        if granted == 0 {
+            g.used = used;
+            // A counted second leaves the window 60 s after it ends.
+            let leaves = oldest.map(|s| (s + 1) * 1000);
+            return Ok(RateDecision::from_log(
+                self.limit,
+                used as usize,
+                leaves,
+                false,
+                now,
+            ));
+        }
+        // Another request of this instance may have taken a grant meanwhile: keep both.
+        let carried = if g.second == second { g.left } else { 0 };
+        *g = Grant {
+            second,
+            left: carried + granted - 1,
+            size: want,
+            used,
+        };
+        let admitted = used.saturating_sub(g.left);
+        Ok(RateDecision::from_log(
+            self.limit,
+            admitted as usize,
+            oldest.map(|s| (s + 1) * 1000),
+            true,
+            now,
+        ))
     }
 }
 

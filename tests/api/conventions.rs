@@ -27,14 +27,15 @@ async fn rate_limit_headers_and_429_across_rest_and_graphql() {
     let now = chrono::Utc::now().timestamp() as u64;
     let reset: u64 = r5.header("x-ratelimit-reset").unwrap().parse().unwrap();
     assert!(
-        reset >= now && reset <= now + 61,
+        reset >= now && reset <= now + 62,
         "the reset is when the oldest counted request leaves the minute"
     );
 
     assert_eq!(r5.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r5.error_code(), "RATE_LIMITED");
     let retry: u64 = r5.header("retry-after").unwrap().parse().unwrap();
-    assert!((1..=60).contains(&retry), "{retry}");
+    // The shared budget (PostgreSQL) counts whole seconds: the oldest may leave up to 61 s on.
+    assert!((1..=61).contains(&retry), "{retry}");
     assert!(reset.saturating_sub(now) <= retry + 1);
     assert_eq!(r5.header("x-ratelimit-remaining"), Some("0"));
     assert_eq!(g6.status, StatusCode::TOO_MANY_REQUESTS);

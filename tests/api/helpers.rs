@@ -146,7 +146,7 @@ pub async fn spawn_counting_app_with(
     db.set_metric_callback(move |info| {
         // The shared rate limit's one statement per request (PostgreSQL) is the request's
         // overhead, not the operation's: the logs count what the operations run.
-        if info.statement.sql.contains("INSERT INTO rate_limits") {
+        if info.statement.sql.contains("fluenzr_rate_take") {
             return;
         }
         sink.lock().unwrap().push(info.statement.sql.clone());

@@ -183,6 +183,103 @@ async fn the_workspace_budget_is_one_across_instances() {
 }
 
 #[tokio::test]
+async fn a_shared_budget_holds_under_concurrent_load_and_its_row_stays_small() {
+    let limit = 240;
+    let app = spawn_app_with(|c| c.rate_limit_per_minute = limit).await;
+    let postgres = std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty());
+    // SQLite runs as one process (each instance would count its own): one instance there.
+    let (other, _instance) = if postgres {
+        let (base, stop, task) = second_instance(&app, |c| c.rate_limit_per_minute = limit).await;
+        (base, Some((stop, task)))
+    } else {
+        (app.base.clone(), None)
+    };
+    let get = |base: String| {
+        let client = app.client.clone();
+        let key = app.api_key.clone();
+        async move {
+            client
+                .get(format!("{base}/v1/contacts?perPage=1"))
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // One after another over both instances: every request of the budget passes (grants grow
+    // under load but shrink to single requests near the limit), the next is refused on each.
+    let mut passed = 0;
+    for i in 0..limit {
+        let base = if i % 2 == 0 { &app.base } else { &other };
+        passed += u32::from(get(base.clone()).await == 200);
+    }
+    assert_eq!(passed, limit);
+    assert_eq!(get(app.base.clone()).await, 429);
+    assert_eq!(get(other.clone()).await, 429);
+
+    // A concurrent burst on a fresh budget never admits more than the limit.
+    let (_, key) = app
+        .new_workspace("Burst", api::service::workspaces::Plan::Pro)
+        .await;
+    let burst: Vec<_> = (0..(limit + 60))
+        .map(|i| {
+            let base = if i % 2 == 0 {
+                app.base.clone()
+            } else {
+                other.clone()
+            };
+            let client = app.client.clone();
+            let key = key.clone();
+            tokio::spawn(async move {
+                client
+                    .get(format!("{base}/v1/contacts?perPage=1"))
+                    .bearer_auth(key)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut admitted = 0;
+    for task in burst {
+        admitted += u32::from(task.await.unwrap() == 200);
+    }
+    assert!(admitted <= limit, "{admitted} admitted, limit {limit}");
+    assert!(admitted >= limit / 2, "only {admitted} admitted");
+
+    if postgres {
+        // Counts per second, not one entry per request: the row is at most 61 numbers.
+        use sea_orm::{ConnectionTrait, Statement};
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(
+                app.db.get_database_backend(),
+                format!(
+                    "SELECT cardinality(counts)::bigint AS n, \
+                     (SELECT sum(c) FROM unnest(counts) c)::bigint AS total \
+                     FROM rate_limits WHERE key = '{}'",
+                    app.workspace_id
+                ),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let n: i64 = row.try_get("", "n").unwrap();
+        let total: i64 = row.try_get("", "total").unwrap();
+        assert!(n <= 61, "{n} numbers kept");
+        assert_eq!(
+            total,
+            i64::from(limit),
+            "every admitted request counted once"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_changed_plan_applies_on_every_instance_at_once() {
     let app = spawn_app().await;
     let (other, _stop, _task) = second_instance(&app, |_| {}).await;
