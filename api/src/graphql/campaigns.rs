@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::NaiveDate;
-use entity::{campaign, campaign_contact, message};
+use entity::{campaign, campaign_contact, email_account, message};
 use tokio::sync::OnceCell;
 
 use super::contacts::Contact;
@@ -112,34 +112,72 @@ pub struct Schedule {
     pub end_time: String,
 }
 
-pub struct Campaign(pub campaign::Model);
+pub struct Campaign {
+    model: campaign::Model,
+    /// The figures, when a listing read them with the page; otherwise loaded on demand.
+    stats: Option<stats::CampaignStats>,
+    /// The email account, when a listing read it with the page.
+    account: Option<Option<email_account::Model>>,
+}
+
+impl From<campaign::Model> for Campaign {
+    fn from(model: campaign::Model) -> Self {
+        Campaign {
+            model,
+            stats: None,
+            account: None,
+        }
+    }
+}
+
+impl From<svc::Listed> for Campaign {
+    fn from(listed: svc::Listed) -> Self {
+        Campaign {
+            model: listed.campaign,
+            stats: listed.stats,
+            account: listed.account,
+        }
+    }
+}
+
+impl Campaign {
+    /// What a `campaigns` selection asks of its items beyond the campaign's own columns.
+    fn wanted(ctx: &Context<'_>) -> svc::ListWith {
+        let items = ctx.look_ahead().field("items");
+        svc::ListWith {
+            stats: items.field("stats").exists(),
+            account: items.field("emailAccount").exists(),
+        }
+    }
+}
 
 #[Object]
 impl Campaign {
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        ID(self.model.id.clone())
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.model.name
     }
     async fn status(&self) -> Result<CampaignStatus> {
-        Ok(SvcStatus::of(&self.0)?.into())
+        Ok(SvcStatus::of(&self.model)?.into())
     }
     async fn email_account_id(&self) -> Option<ID> {
-        self.0.email_account_id.clone().map(ID)
+        self.model.email_account_id.clone().map(ID)
     }
     /// Every account the campaign sends from (`emailAccountId` first, then the rotation).
     async fn email_account_ids(&self) -> Vec<ID> {
-        svc::accounts_of(&self.0).into_iter().map(ID).collect()
+        svc::accounts_of(&self.model).into_iter().map(ID).collect()
     }
     /// Why the system paused it (e.g. `bounce_rate`); null when paused by hand or running.
     async fn paused_reason(&self) -> Option<&str> {
-        self.0.paused_reason.as_deref()
+        self.model.paused_reason.as_deref()
     }
     /// Why it is or is not sending right now.
     async fn sending_status(&self, ctx: &Context<'_>) -> Result<SendingStatus> {
         let now = ctx.data::<crate::clock::Clock>()?.now();
-        let s = sending_status::status(db(ctx)?, &self.0.workspace_id, &self.0.id, now).await?;
+        let s =
+            sending_status::status(db(ctx)?, &self.model.workspace_id, &self.model.id, now).await?;
         Ok(SendingStatus {
             state: s.state.to_owned(),
             paused_reason: s.paused_reason,
@@ -175,7 +213,10 @@ impl Campaign {
         })
     }
     async fn email_account(&self, ctx: &Context<'_>) -> Result<Option<EmailAccount>> {
-        let Some(id) = &self.0.email_account_id else {
+        if let Some(account) = &self.account {
+            return Ok(account.clone().map(EmailAccount));
+        }
+        let Some(id) = &self.model.email_account_id else {
             return Ok(None);
         };
         Ok(loader(ctx)?
@@ -187,7 +228,7 @@ impl Campaign {
         complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
     )]
     async fn steps(&self) -> Result<Vec<CampaignStep>> {
-        Ok(svc::steps_of(&self.0)?
+        Ok(svc::steps_of(&self.model)?
             .into_iter()
             .enumerate()
             .map(|(i, s)| CampaignStep {
@@ -199,7 +240,7 @@ impl Campaign {
             .collect())
     }
     async fn schedule(&self) -> Result<Schedule> {
-        let s = svc::schedule_of(&self.0)?;
+        let s = svc::schedule_of(&self.model)?;
         Ok(Schedule {
             timezone: s.timezone,
             days: s.days,
@@ -209,45 +250,45 @@ impl Campaign {
     }
     /// Most emails this campaign sends per day.
     async fn daily_limit(&self) -> i32 {
-        self.0.daily_limit
+        self.model.daily_limit
     }
     async fn track_opens(&self) -> bool {
-        self.0.track_opens
+        self.model.track_opens
     }
     async fn track_clicks(&self) -> bool {
-        self.0.track_clicks
+        self.model.track_clicks
     }
     /// A reply ends the contact's sequence.
     async fn stop_on_reply(&self) -> bool {
-        self.0.stop_on_reply
+        self.model.stop_on_reply
     }
     /// Contacts enrolled.
     async fn contact_count(&self) -> i64 {
-        self.0.contact_count
+        self.model.contact_count
     }
     async fn created_at(&self) -> String {
-        rfc3339(&self.0.created_at)
+        rfc3339(&self.model.created_at)
     }
     async fn updated_at(&self) -> String {
-        rfc3339(&self.0.updated_at)
+        rfc3339(&self.model.updated_at)
     }
     async fn started_at(&self) -> Option<String> {
-        self.0.started_at.as_ref().map(rfc3339)
+        self.model.started_at.as_ref().map(rfc3339)
     }
     async fn completed_at(&self) -> Option<String> {
-        self.0.completed_at.as_ref().map(rfc3339)
+        self.model.completed_at.as_ref().map(rfc3339)
     }
     /// Unique-contact figures; `from`/`to` (YYYY-MM-DD, UTC, inclusive; default the last 30
     /// days) bound the daily `timeline`.
     async fn stats(&self, from: Option<String>, to: Option<String>) -> Result<CampaignStats> {
         let (from, to) = stats::day_range(from.as_deref(), to.as_deref())?;
         Ok(CampaignStats {
-            campaign_id: self.0.id.clone(),
-            contact_count: self.0.contact_count,
-            step_count: svc::step_count(&self.0),
+            campaign_id: self.model.id.clone(),
+            contact_count: self.model.contact_count,
+            step_count: svc::step_count(&self.model),
             from,
             to,
-            computed: OnceCell::new(),
+            computed: OnceCell::new_with(self.stats.clone()),
         })
     }
     /// Enrolled contacts with their state, newest first.
@@ -262,8 +303,8 @@ impl Campaign {
         let request = PageRequest::new(page, per_page)?;
         let found = enrolments::enrolments(
             db(ctx)?,
-            &self.0.workspace_id,
-            &self.0.id,
+            &self.model.workspace_id,
+            &self.model.id,
             state.map(Into::into),
             request,
         )
@@ -607,7 +648,7 @@ impl ContactCampaign {
         loader(ctx)?
             .load_one(CampaignById(self.0.campaign_id.clone()))
             .await?
-            .map(Campaign)
+            .map(Campaign::from)
             .ok_or_else(|| AppError::not_found("Campaign").into())
     }
     async fn state(&self) -> EnrolmentState {
@@ -728,7 +769,7 @@ pub struct CampaignQuery;
 impl CampaignQuery {
     async fn campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
-        Ok(Campaign(svc::get(db(ctx)?, &who.workspace_id, &id).await?))
+        Ok(svc::get(db(ctx)?, &who.workspace_id, &id).await?.into())
     }
 
     /// Campaigns, filtered by status, sorted (`createdAt`, `updatedAt`, `name`) and paginated.
@@ -754,11 +795,12 @@ impl CampaignQuery {
             request,
             sort.as_deref(),
             order.into(),
+            Campaign::wanted(ctx),
         )
         .await?;
         let page_info = PageInfo::of(&found);
         Ok(CampaignPage {
-            items: found.items.into_iter().map(Campaign).collect(),
+            items: found.items.into_iter().map(Campaign::from).collect(),
             page_info,
         })
     }
@@ -784,9 +826,9 @@ impl CampaignMutation {
             track_clicks: input.track_clicks,
             stop_on_reply: input.stop_on_reply,
         };
-        Ok(Campaign(
-            svc::create(db(ctx)?, &who.workspace_id, input).await?,
-        ))
+        Ok(svc::create(db(ctx)?, &who.workspace_id, input)
+            .await?
+            .into())
     }
 
     async fn update_campaign(
@@ -813,9 +855,9 @@ impl CampaignMutation {
             track_clicks: input.track_clicks.into(),
             stop_on_reply: input.stop_on_reply.into(),
         };
-        Ok(Campaign(
-            svc::update(db(ctx)?, &who.workspace_id, &id, patch).await?,
-        ))
+        Ok(svc::update(db(ctx)?, &who.workspace_id, &id, patch)
+            .await?
+            .into())
     }
 
     /// Deletes a campaign that is not running, with its enrolments and figures.
@@ -832,14 +874,14 @@ impl CampaignMutation {
         let who = principal(ctx)?;
         let now = ctx.data::<crate::clock::Clock>()?.now();
         let (campaign, _) = svc::start(db(ctx)?, &who.workspace_id, &id, now).await?;
-        Ok(Campaign(campaign))
+        Ok(campaign.into())
     }
 
     /// running → paused; new sends stop at once. Pausing a paused campaign returns it unchanged.
     async fn pause_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
         let (campaign, _) = svc::pause(db(ctx)?, &who.workspace_id, &id).await?;
-        Ok(Campaign(campaign))
+        Ok(campaign.into())
     }
 
     /// Enrols contacts by id and/or a whole group. Idempotent; unsubscribed and bounced
@@ -864,7 +906,7 @@ impl CampaignMutation {
         )
         .await?;
         Ok(CampaignEnrolment {
-            campaign: Campaign(outcome.campaign),
+            campaign: outcome.campaign.into(),
             added: outcome.added,
             skipped: outcome.skipped,
             already_enrolled: outcome.already_enrolled,

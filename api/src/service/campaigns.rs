@@ -1,10 +1,11 @@
 //! Campaigns: sequences of emails sent to enrolled contacts on a schedule, and their lifecycle.
 
-use entity::campaign;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use entity::{campaign, email_account};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    IdenStatic, Iterable, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -13,7 +14,7 @@ pub use super::enrolments::EnrolmentState;
 use super::window::Window;
 use super::{
     Page, PageRequest, Patch, SortOrder, clean_text, email_accounts, enrolments, events,
-    sort_field, templates,
+    sort_field, stats, templates,
 };
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -575,6 +576,30 @@ pub async fn delete(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> 
     Ok(current.id)
 }
 
+/// What a listing reads beside each campaign, in the page's own statement.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ListWith {
+    /// The counters (totals and steps).
+    pub stats: bool,
+    /// The campaign's email account (`email_account_id`).
+    pub account: bool,
+}
+
+/// A listed campaign with what the listing was asked to read beside it.
+pub struct Listed {
+    pub campaign: campaign::Model,
+    /// The figures, when asked for: computed once from the counters read with the page.
+    pub stats: Option<stats::CampaignStats>,
+    /// The email account, when asked for (`Some(None)`: the campaign has none).
+    pub account: Option<Option<email_account::Model>>,
+}
+
+const TOTAL: &str = "fz_total";
+const COUNTERS: &str = "fz_counters";
+const ACCOUNT: &str = "fz_ea_";
+
+/// A page of campaigns in a total order (ties broken by id), with its total, and with `with`
+/// the counters and email account of each: one statement whatever the page size.
 pub async fn list(
     db: &impl ConnectionTrait,
     workspace_id: &str,
@@ -582,17 +607,101 @@ pub async fn list(
     page: PageRequest,
     sort: Option<&str>,
     order: SortOrder,
-) -> AppResult<Page<campaign::Model>> {
+    with: ListWith,
+) -> AppResult<Page<Listed>> {
     let column = sort_field(sort, SORT_FIELDS)?;
     let mut cond = Condition::all().add(campaign::Column::WorkspaceId.eq(workspace_id));
     if let Some(status) = filter.status {
         cond = cond.add(campaign::Column::Status.eq(status.as_str()));
     }
-    let query = campaign::Entity::find().filter(cond);
-    super::fetch_page(db, query, page, |q| {
-        super::sorted(q, column, campaign::Column::Id, order)
+    // The total rides on every row: an uncorrelated subquery, run once.
+    let count = Query::select()
+        .expr(Expr::col((campaign::Entity, campaign::Column::Id)).count())
+        .from(campaign::Entity)
+        .cond_where(cond.clone())
+        .to_owned();
+    let inner = super::sorted(
+        campaign::Entity::find().filter(cond.clone()),
+        column,
+        campaign::Column::Id,
+        order,
+    )
+    .offset(page.offset())
+    .limit(page.per_page)
+    .column_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL);
+    let backend = db.get_database_backend();
+    let table = Alias::new("page");
+    let mut outer = Query::select();
+    outer
+        .column((table.clone(), Asterisk))
+        .from_subquery(inner.into_query(), table.clone());
+    if with.stats {
+        outer.expr_as(stats::packed_counters(backend, "\"page\".\"id\""), COUNTERS);
+    }
+    if with.account {
+        let account = Alias::new("fz_ea");
+        outer.join_as(
+            JoinType::LeftJoin,
+            email_account::Entity,
+            account.clone(),
+            Condition::all()
+                .add(
+                    Expr::col((account.clone(), email_account::Column::Id))
+                        .equals((table.clone(), campaign::Column::EmailAccountId)),
+                )
+                .add(
+                    Expr::col((account.clone(), email_account::Column::WorkspaceId))
+                        .equals((table.clone(), campaign::Column::WorkspaceId)),
+                ),
+        );
+        for c in email_account::Column::iter() {
+            outer.expr_as(
+                Expr::col((account.clone(), c)),
+                Alias::new(format!("{ACCOUNT}{}", c.as_str())),
+            );
+        }
+    }
+    super::sorted_outer(&mut outer, table, column, campaign::Column::Id, order);
+    let rows = db.query_all_raw(backend.build(&outer)).await?;
+    let mut total = None;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let campaign = campaign::Model::from_query_result(row, "")?;
+        total = Some(row.try_get::<i64>("", TOTAL)?);
+        let stats = if with.stats {
+            let packed: Option<String> = row.try_get("", COUNTERS)?;
+            Some(stats::CampaignStats::from_packed(
+                packed.as_deref(),
+                step_count(&campaign),
+            )?)
+        } else {
+            None
+        };
+        let account = if with.account {
+            let id: Option<String> = row.try_get(ACCOUNT, email_account::Column::Id.as_str())?;
+            match id {
+                Some(_) => Some(Some(email_account::Model::from_query_result(row, ACCOUNT)?)),
+                None => Some(None),
+            }
+        } else {
+            None
+        };
+        items.push(Listed {
+            campaign,
+            stats,
+            account,
+        });
+    }
+    let total = match total {
+        Some(total) => u64::try_from(total).unwrap_or(0),
+        // A page past the end has no row to carry the total.
+        None => campaign::Entity::find().filter(cond).count(db).await?,
+    };
+    Ok(Page {
+        items,
+        request: page,
+        total,
     })
-    .await
 }
 
 /// Campaigns by id (callers pass ids they already scoped to a workspace).

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{contact, group_member, workspace};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, LikeExpr, NullOrdering, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
@@ -571,18 +571,7 @@ async fn page_rows(
         .column((page.clone(), Asterisk))
         .expr_as(Expr::SubQuery(None, Box::new(members.into())), GROUP_IDS)
         .from_subquery(select.into_query(), page.clone());
-    // The same order as the page inside (a derived table's order is not guaranteed).
-    let direction = order.to_orm();
-    if column.def().is_null() {
-        outer.order_by_with_nulls(
-            (page.clone(), column),
-            direction.clone(),
-            NullOrdering::Last,
-        );
-    } else {
-        outer.order_by((page.clone(), column), direction.clone());
-    }
-    outer.order_by((page, contact::Column::Id), direction);
+    super::sorted_outer(&mut outer, page, column, contact::Column::Id, order);
     Ok(ListedRow::find_by_statement(backend.build(&outer))
         .all(db)
         .await?)

@@ -246,5 +246,29 @@ where
     query.order_by(id, order.to_orm())
 }
 
+/// Orders a query wrapped around a page (`FROM (page) AS table`) the way `sorted` ordered the
+/// page inside: a derived table's order is not guaranteed to survive the wrapping.
+pub fn sorted_outer<C>(
+    outer: &mut sea_orm::sea_query::SelectStatement,
+    table: sea_orm::sea_query::Alias,
+    column: C,
+    id: C,
+    order: SortOrder,
+) where
+    C: sea_orm::ColumnTrait,
+{
+    let direction = order.to_orm();
+    if column.def().is_null() {
+        outer.order_by_with_nulls(
+            (table.clone(), column),
+            direction.clone(),
+            sea_orm::sea_query::NullOrdering::Last,
+        );
+    } else {
+        outer.order_by((table.clone(), column), direction.clone());
+    }
+    outer.order_by((table, id), direction);
+}
+
 /// A field update: absent (`None`), cleared (`Some(None)`) or set (`Some(Some(v))`).
 pub type Patch<T> = Option<Option<T>>;

@@ -130,6 +130,85 @@ impl CampaignStats {
     }
 }
 
+/// A campaign's counter rows packed into one text value by the statement that lists it
+/// (`step,sent,opened,clicked,replied,bounced,unsubscribed,auto_replied` per row, rows joined
+/// by `;`), so a page of campaigns reads its figures without a second statement. `campaign_id`
+/// is the listing's column holding the campaign id.
+pub fn packed_counters(backend: DbBackend, campaign_id: &str) -> Expr {
+    let aggregate = match backend {
+        DbBackend::Postgres => "string_agg",
+        _ => "group_concat",
+    };
+    let row = PACKED_COLUMNS
+        .iter()
+        .map(|c| format!("fz_cs.{c}"))
+        .collect::<Vec<_>>()
+        .join(" || ',' || ");
+    Expr::cust(format!(
+        "(SELECT {aggregate}({row}, ';') FROM campaign_stats fz_cs WHERE fz_cs.campaign_id = {campaign_id})"
+    ))
+}
+
+const PACKED_COLUMNS: [&str; 8] = [
+    "step",
+    "sent",
+    "opened",
+    "clicked",
+    "replied",
+    "bounced",
+    "unsubscribed",
+    "auto_replied",
+];
+
+impl CampaignStats {
+    /// Unpacks what `packed_counters` read (NULL: no counters yet, all zero).
+    pub fn from_packed(packed: Option<&str>, step_count: usize) -> AppResult<CampaignStats> {
+        let mut stats = CampaignStats {
+            totals: Counts::default(),
+            steps: (1..=step_count as i32)
+                .map(|s| (s, Counts::default()))
+                .collect(),
+        };
+        for row in packed
+            .unwrap_or_default()
+            .split(';')
+            .filter(|r| !r.is_empty())
+        {
+            let mut n = [0i64; PACKED_COLUMNS.len()];
+            let mut fields = row.split(',');
+            for slot in &mut n {
+                *slot = fields
+                    .next()
+                    .and_then(|f| f.parse().ok())
+                    .ok_or_else(|| AppError::internal("unreadable campaign counters"))?;
+            }
+            let counts = Counts {
+                sent: n[1],
+                opened: n[2],
+                clicked: n[3],
+                replied: n[4],
+                bounced: n[5],
+                unsubscribed: n[6],
+                auto_replied: n[7],
+            };
+            match usize::try_from(n[0]) {
+                Ok(0) => stats.totals = counts,
+                Ok(step) => {
+                    if step > stats.steps.len() {
+                        let from = stats.steps.len() as i32 + 1;
+                        stats
+                            .steps
+                            .extend((from..=step as i32).map(|s| (s, Counts::default())));
+                    }
+                    stats.steps[step - 1].1 = counts;
+                }
+                Err(_) => return Err(AppError::internal("unreadable campaign counters")),
+            }
+        }
+        Ok(stats)
+    }
+}
+
 fn add_one(table: &str, column: &str) -> Expr {
     Expr::col((Alias::new(table), Alias::new(column))).add(1)
 }
@@ -360,4 +439,39 @@ pub async fn rebuild<C: ConnectionTrait + TransactionTrait>(
     }
     txn.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_counters_read_as_the_rows_they_pack() {
+        let row = |step, n: i64| campaign_stat::Model {
+            campaign_id: "cmp_1".into(),
+            step,
+            sent: n,
+            opened: n + 1,
+            clicked: n + 2,
+            replied: n + 3,
+            bounced: n + 4,
+            unsubscribed: n + 5,
+            auto_replied: n + 6,
+        };
+        let rows = [row(0, 10), row(2, 20), row(1, 30)];
+        let packed = "0,10,11,12,13,14,15,16;2,20,21,22,23,24,25,26;1,30,31,32,33,34,35,36";
+        for steps in [1, 2, 3] {
+            assert_eq!(
+                CampaignStats::from_packed(Some(packed), steps).unwrap(),
+                CampaignStats::from_rows(&rows, steps),
+                "{steps} steps"
+            );
+        }
+        assert_eq!(
+            CampaignStats::from_packed(None, 2).unwrap(),
+            CampaignStats::from_rows(&[], 2)
+        );
+        assert!(CampaignStats::from_packed(Some("0,1,2"), 1).is_err());
+        assert!(CampaignStats::from_packed(Some("-1,1,2,3,4,5,6,7"), 1).is_err());
+    }
 }
