@@ -233,6 +233,35 @@ async fn a_dashboard_page_costs_a_constant_number_of_statements() {
         count_for[1]
     );
 
+    // Totals alone (no per-step figures) are joined rather than packed: still one statement.
+    log.lock().unwrap().clear();
+    let r = app
+        .gql(
+            "{ campaigns(perPage: 100) { items { id stats { sent opened clicked replied bounced unsubscribed autoReplied openRate clickRate } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(log.lock().unwrap().len(), 1);
+    let items = r.body["data"]["campaigns"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 30);
+    assert!(items.iter().all(|c| c["stats"]
+        == json!({ "sent": 1, "opened": 1, "clicked": 0, "replied": 0, "bounced": 0, "unsubscribed": 0, "autoReplied": 0, "openRate": 100.0, "clickRate": 0.0 })));
+    // A campaign without any counter yet reads zeros.
+    let fresh = app.campaign(json!({ "name": "Fresh" })).await;
+    let r = app
+        .gql(
+            "{ campaigns(perPage: 1, sort: \"createdAt\") { items { id stats { sent openRate } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["data"]["campaigns"]["items"][0]["id"], fresh["id"]);
+    assert_eq!(
+        r.body["data"]["campaigns"]["items"][0]["stats"],
+        json!({ "sent": 0, "openRate": 0.0 })
+    );
+    app.delete(&format!("/v1/campaigns/{}", id_of(&fresh)))
+        .await;
+
     // A page past the end has no row to carry the total: one more statement counts.
     log.lock().unwrap().clear();
     let r = app

@@ -114,7 +114,9 @@ pub struct Schedule {
 
 pub struct Campaign {
     model: campaign::Model,
-    /// The figures, when a listing read them with the page; otherwise loaded on demand.
+    /// The totals, when a listing read them with the page; otherwise loaded on demand.
+    totals: Option<Counts>,
+    /// Every figure, when a listing read them with the page.
     stats: Option<stats::CampaignStats>,
     /// The email account, when a listing read it with the page.
     account: Option<Option<email_account::Model>>,
@@ -124,6 +126,7 @@ impl From<campaign::Model> for Campaign {
     fn from(model: campaign::Model) -> Self {
         Campaign {
             model,
+            totals: None,
             stats: None,
             account: None,
         }
@@ -134,6 +137,7 @@ impl From<svc::Listed> for Campaign {
     fn from(listed: svc::Listed) -> Self {
         Campaign {
             model: listed.campaign,
+            totals: listed.totals,
             stats: listed.stats,
             account: listed.account,
         }
@@ -144,8 +148,10 @@ impl Campaign {
     /// What a `campaigns` selection asks of its items beyond the campaign's own columns.
     fn wanted(ctx: &Context<'_>) -> svc::ListWith {
         let items = ctx.look_ahead().field("items");
+        let stats = items.field("stats");
         svc::ListWith {
-            stats: items.field("stats").exists(),
+            totals: stats.exists(),
+            steps: stats.field("steps").exists(),
             account: items.field("emailAccount").exists(),
         }
     }
@@ -288,6 +294,7 @@ impl Campaign {
             step_count: svc::step_count(&self.model),
             from,
             to,
+            totals: self.totals,
             computed: OnceCell::new_with(self.stats.clone()),
         })
     }
@@ -385,11 +392,21 @@ pub struct CampaignStats {
     step_count: usize,
     from: NaiveDate,
     to: NaiveDate,
+    /// The totals, when read with a listing's page.
+    totals: Option<Counts>,
     /// The counters, loaded once for all the figures asked for.
     computed: OnceCell<stats::CampaignStats>,
 }
 
 impl CampaignStats {
+    /// The campaign's totals: read with the page, or from the loaded counters.
+    async fn totals(&self, ctx: &Context<'_>) -> Result<Counts> {
+        match self.totals {
+            Some(totals) => Ok(totals),
+            None => Ok(self.computed(ctx).await?.totals),
+        }
+    }
+
     async fn computed(&self, ctx: &Context<'_>) -> Result<&stats::CampaignStats> {
         self.computed
             .get_or_try_init(|| async {
@@ -413,45 +430,45 @@ impl CampaignStats {
         self.contact_count
     }
     async fn sent(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.computed(ctx).await?.totals.sent)
+        Ok(self.totals(ctx).await?.sent)
     }
     async fn opened(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.computed(ctx).await?.totals.opened)
+        Ok(self.totals(ctx).await?.opened)
     }
     async fn clicked(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.computed(ctx).await?.totals.clicked)
+        Ok(self.totals(ctx).await?.clicked)
     }
     async fn replied(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.computed(ctx).await?.totals.replied)
+        Ok(self.totals(ctx).await?.replied)
     }
     async fn bounced(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.computed(ctx).await?.totals.bounced)
+        Ok(self.totals(ctx).await?.bounced)
     }
     async fn unsubscribed(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.computed(ctx).await?.totals.unsubscribed)
+        Ok(self.totals(ctx).await?.unsubscribed)
     }
     /// Contacts who answered automatically (out of office, auto-responder): not replies.
     async fn auto_replied(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.computed(ctx).await?.totals.auto_replied)
+        Ok(self.totals(ctx).await?.auto_replied)
     }
     async fn open_rate(&self, ctx: &Context<'_>) -> Result<f64> {
-        let t = self.computed(ctx).await?.totals;
+        let t = self.totals(ctx).await?;
         Ok(t.rate(t.opened))
     }
     async fn click_rate(&self, ctx: &Context<'_>) -> Result<f64> {
-        let t = self.computed(ctx).await?.totals;
+        let t = self.totals(ctx).await?;
         Ok(t.rate(t.clicked))
     }
     async fn reply_rate(&self, ctx: &Context<'_>) -> Result<f64> {
-        let t = self.computed(ctx).await?.totals;
+        let t = self.totals(ctx).await?;
         Ok(t.rate(t.replied))
     }
     async fn bounce_rate(&self, ctx: &Context<'_>) -> Result<f64> {
-        let t = self.computed(ctx).await?.totals;
+        let t = self.totals(ctx).await?;
         Ok(t.rate(t.bounced))
     }
     async fn unsubscribe_rate(&self, ctx: &Context<'_>) -> Result<f64> {
-        let t = self.computed(ctx).await?.totals;
+        let t = self.totals(ctx).await?;
         Ok(t.rate(t.unsubscribed))
     }
     /// The same figures for each step.

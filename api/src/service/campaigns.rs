@@ -579,8 +579,10 @@ pub async fn delete(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> 
 /// What a listing reads beside each campaign, in the page's own statement.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ListWith {
-    /// The counters (totals and steps).
-    pub stats: bool,
+    /// The campaign's totals.
+    pub totals: bool,
+    /// Every counter: totals and each step's.
+    pub steps: bool,
     /// The campaign's email account (`email_account_id`).
     pub account: bool,
 }
@@ -588,7 +590,10 @@ pub struct ListWith {
 /// A listed campaign with what the listing was asked to read beside it.
 pub struct Listed {
     pub campaign: campaign::Model,
-    /// The figures, when asked for: computed once from the counters read with the page.
+    /// The totals, when asked for (alone or with the steps).
+    pub totals: Option<stats::Counts>,
+    /// Every figure, when the steps were asked for: computed once from the counters read with
+    /// the page.
     pub stats: Option<stats::CampaignStats>,
     /// The email account, when asked for (`Some(None)`: the campaign has none).
     pub account: Option<Option<email_account::Model>>,
@@ -635,8 +640,10 @@ pub async fn list(
     outer
         .column((table.clone(), Asterisk))
         .from_subquery(inner.into_query(), table.clone());
-    if with.stats {
+    if with.steps {
         outer.expr_as(stats::packed_counters(backend, "\"page\".\"id\""), COUNTERS);
+    } else if with.totals {
+        stats::join_totals(&mut outer, table.clone(), campaign::Column::Id);
     }
     if with.account {
         let account = Alias::new("fz_ea");
@@ -668,14 +675,15 @@ pub async fn list(
     for row in &rows {
         let campaign = campaign::Model::from_query_result(row, "")?;
         total = Some(row.try_get::<i64>("", TOTAL)?);
-        let stats = if with.stats {
+        let (totals, stats) = if with.steps {
             let packed: Option<String> = row.try_get("", COUNTERS)?;
-            Some(stats::CampaignStats::from_packed(
-                packed.as_deref(),
-                step_count(&campaign),
-            )?)
+            let stats =
+                stats::CampaignStats::from_packed(packed.as_deref(), step_count(&campaign))?;
+            (Some(stats.totals), Some(stats))
+        } else if with.totals {
+            (Some(stats::joined_totals(row)?), None)
         } else {
-            None
+            (None, None)
         };
         let account = if with.account {
             let id: Option<String> = row.try_get(ACCOUNT, email_account::Column::Id.as_str())?;
@@ -688,6 +696,7 @@ pub async fn list(
         };
         items.push(Listed {
             campaign,
+            totals,
             stats,
             account,
         });
