@@ -10,9 +10,11 @@ mod loaders;
 mod types;
 mod webhooks;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
@@ -135,6 +137,57 @@ pub struct Schemas {
     pub introspection: Option<AppSchema>,
     /// Says what a refused query costs (never executes one: it only sees queries over budget).
     pub probe: AppSchema,
+    /// Query texts parsed recently.
+    pub parsed: Arc<ParsedQueries>,
+}
+
+/// The parsed documents of the query texts seen last. Dashboards and SDKs send the same few
+/// texts again and again, and parsing one costs more than executing a page of it; a copy of the
+/// parsed document is cheaper. Only texts that parse are kept, at most `MAX_PARSED` of them
+/// (past that the set starts over, so unique texts cannot grow it).
+#[derive(Default)]
+pub struct ParsedQueries {
+    documents: std::sync::Mutex<HashMap<String, ExecutableDocument>>,
+}
+
+/// Most query texts `ParsedQueries` keeps.
+pub const MAX_PARSED: usize = 256;
+
+impl ParsedQueries {
+    /// Gives `request` its parsed document: the kept one, or one parsed now (and kept).
+    pub fn attach(&self, request: &mut async_graphql::Request) {
+        let kept = self
+            .documents
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&request.query)
+            .cloned();
+        if let Some(document) = kept {
+            request.set_parsed_query(document);
+            return;
+        }
+        // A text that does not parse is left to the executor, which reports the error.
+        let Ok(document) = request.parsed_query() else {
+            return;
+        };
+        let document = document.clone();
+        let mut documents = self.documents.lock().unwrap_or_else(|e| e.into_inner());
+        if documents.len() >= MAX_PARSED {
+            documents.clear();
+        }
+        documents.insert(request.query.clone(), document);
+    }
+
+    pub fn len(&self) -> usize {
+        self.documents
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// What every request shares.
@@ -183,6 +236,7 @@ pub fn build_schemas(shared: impl Fn() -> Shared, introspection: bool) -> Schema
             data: attach(builder().disable_introspection(), shared()).finish(),
             introspection: None,
             probe,
+            parsed: Arc::default(),
         };
     }
     let deep = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
@@ -192,6 +246,7 @@ pub fn build_schemas(shared: impl Fn() -> Shared, introspection: bool) -> Schema
         data: build_schema(shared()),
         introspection: Some(attach(deep, shared()).finish()),
         probe,
+        parsed: Arc::default(),
     }
 }
 
@@ -411,6 +466,8 @@ pub async fn execute_any(
     if let Some(name) = &request.operation_name {
         retry = retry.operation_name(name.clone());
     }
+    let mut request = request;
+    schemas.parsed.attach(&mut request);
     let response = execute(schema, db, request, principal.clone()).await;
     if response.errors.iter().any(|e| e.message == TOO_COMPLEX) {
         // Over budget: the probe refuses it too, and says by how much.
@@ -464,7 +521,30 @@ fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<DbLoade
 
 #[cfg(test)]
 mod tests {
-    use super::count_names;
+    use super::{MAX_PARSED, ParsedQueries, count_names};
+
+    #[test]
+    fn parsed_queries_are_kept_once_per_text_and_bounded() {
+        let parsed = ParsedQueries::default();
+        let mut first = async_graphql::Request::new("{ contacts { pageInfo { total } } }");
+        parsed.attach(&mut first);
+        let mut again = async_graphql::Request::new("{ contacts { pageInfo { total } } }");
+        parsed.attach(&mut again);
+        assert_eq!(parsed.len(), 1);
+        // The kept document is the text's own.
+        let document = again.parsed_query().unwrap();
+        assert_eq!(document.operations.iter().count(), 1);
+        // A text that does not parse is not kept.
+        parsed.attach(&mut async_graphql::Request::new("{ contacts { "));
+        assert_eq!(parsed.len(), 1);
+        // Unique texts never grow it past the bound.
+        for i in 0..(MAX_PARSED * 2 + 3) {
+            parsed.attach(&mut async_graphql::Request::new(format!(
+                "{{ a{i}: __typename }}"
+            )));
+            assert!(parsed.len() <= MAX_PARSED);
+        }
+    }
 
     #[test]
     fn names_are_counted_outside_strings_and_comments() {
