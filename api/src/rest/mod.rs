@@ -432,8 +432,16 @@ pub fn error_response(err: &AppError, request_id: &RequestId) -> Response {
 pub const SERIALIZATION_FAILED: &str = r#"{"success":false,"error":{"code":"INTERNAL_ERROR","message":"Internal server error","details":{}}}"#;
 
 pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Answers repeat in size (a dashboard polls the same pages): each starts with room for the
+    // last one, so it is written without growing its buffer step by step.
+    static LAST_SIZE: AtomicUsize = AtomicUsize::new(1024);
+    let mut bytes = Vec::with_capacity(LAST_SIZE.load(Ordering::Relaxed).min(1 << 20) + 256);
+    match serde_json::to_writer(&mut bytes, body) {
+        Ok(()) => {
+            LAST_SIZE.store(bytes.len(), Ordering::Relaxed);
+            (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+        }
         Err(err) => {
             tracing::error!(%err, "an answer could not be serialized");
             (
