@@ -31,6 +31,16 @@ async fn second_instance(
     (base, shutdown, task)
 }
 
+/// The status of `GET url` with `key`; owns what it needs, so it can be spawned.
+fn status_of(
+    client: &reqwest::Client,
+    url: String,
+    key: &str,
+) -> impl std::future::Future<Output = StatusCode> + Send + use<> {
+    let request = client.get(url).bearer_auth(key);
+    async move { request.send().await.unwrap().status() }
+}
+
 #[tokio::test]
 async fn a_key_revoked_through_one_instance_is_refused_by_another_at_once() {
     let app = spawn_app().await;
@@ -164,14 +174,8 @@ async fn the_workspace_budget_is_one_across_instances() {
     let mut statuses = Vec::new();
     for i in 0..7 {
         let base = if i % 2 == 0 { &app.base } else { &other };
-        let r = app
-            .client
-            .get(format!("{base}/v1/contacts"))
-            .bearer_auth(&app.api_key)
-            .send()
-            .await
-            .unwrap();
-        statuses.push(r.status().as_u16());
+        let status = status_of(&app.client, format!("{base}/v1/contacts"), &app.api_key).await;
+        statuses.push(status.as_u16());
     }
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
         // PostgreSQL: one budget for both instances.
@@ -194,30 +198,20 @@ async fn a_shared_budget_holds_under_concurrent_load_and_its_row_stays_small() {
     } else {
         (app.base.clone(), None)
     };
-    let get = |base: String| {
-        let client = app.client.clone();
-        let key = app.api_key.clone();
-        async move {
-            client
-                .get(format!("{base}/v1/contacts?perPage=1"))
-                .bearer_auth(key)
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }
+    let get = |base: &str, key: &str| {
+        let status = status_of(&app.client, format!("{base}/v1/contacts?perPage=1"), key);
+        async move { status.await.as_u16() }
     };
     // One after another over both instances: every request of the budget passes (grants grow
     // under load but shrink to single requests near the limit), the next is refused on each.
     let mut passed = 0;
     for i in 0..limit {
         let base = if i % 2 == 0 { &app.base } else { &other };
-        passed += u32::from(get(base.clone()).await == 200);
+        passed += u32::from(get(base, &app.api_key).await == 200);
     }
     assert_eq!(passed, limit);
-    assert_eq!(get(app.base.clone()).await, 429);
-    assert_eq!(get(other.clone()).await, 429);
+    assert_eq!(get(&app.base, &app.api_key).await, 429);
+    assert_eq!(get(&other, &app.api_key).await, 429);
 
     // A concurrent burst on a fresh budget never admits more than the limit.
     let (_, key) = app
@@ -225,23 +219,8 @@ async fn a_shared_budget_holds_under_concurrent_load_and_its_row_stays_small() {
         .await;
     let burst: Vec<_> = (0..(limit + 60))
         .map(|i| {
-            let base = if i % 2 == 0 {
-                app.base.clone()
-            } else {
-                other.clone()
-            };
-            let client = app.client.clone();
-            let key = key.clone();
-            tokio::spawn(async move {
-                client
-                    .get(format!("{base}/v1/contacts?perPage=1"))
-                    .bearer_auth(key)
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
+            let base = if i % 2 == 0 { &app.base } else { &other };
+            tokio::spawn(get(base, &key))
         })
         .collect();
     let mut admitted = 0;
@@ -283,20 +262,7 @@ async fn a_shared_budget_holds_under_concurrent_load_and_its_row_stays_small() {
 async fn a_changed_plan_applies_on_every_instance_at_once() {
     let app = spawn_app().await;
     let (other, _stop, _task) = second_instance(&app, |_| {}).await;
-    let on_other = || {
-        let url = format!("{other}/v1/contacts");
-        let client = app.client.clone();
-        let key = app.api_key.clone();
-        async move {
-            client
-                .get(url)
-                .bearer_auth(key)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
-    };
+    let on_other = || status_of(&app.client, format!("{other}/v1/contacts"), &app.api_key);
     // Verified, and cached for 5 s, on the other instance.
     assert_eq!(on_other().await, StatusCode::OK);
     api::service::workspaces::set_plan(
@@ -338,20 +304,7 @@ async fn signals_survive_a_dropped_listener_connection() {
     // A key revoked after the drop is still refused on the other instance at once.
     let session = app.user_session("ops@example.com").await;
     let (secret, id) = app.create_api_key(&session).await;
-    let on_other = || {
-        let url = format!("{other}/v1/contacts");
-        let client = app.client.clone();
-        let key = secret.clone();
-        async move {
-            client
-                .get(url)
-                .bearer_auth(key)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
-    };
+    let on_other = || status_of(&app.client, format!("{other}/v1/contacts"), &secret);
     assert_eq!(on_other().await, StatusCode::OK);
     app.gql_as(
         Some(&session),

@@ -90,6 +90,30 @@ impl Counts {
         (n as f64 * 10_000.0 / self.sent as f64).round() / 100.0
     }
 
+    /// Sent, opened, clicked, replied, bounced, unsubscribed and auto-replied, in that order
+    /// (the order of the counter columns).
+    fn from_array(
+        [
+            sent,
+            opened,
+            clicked,
+            replied,
+            bounced,
+            unsubscribed,
+            auto_replied,
+        ]: [i64; 7],
+    ) -> Counts {
+        Counts {
+            sent,
+            opened,
+            clicked,
+            replied,
+            bounced,
+            unsubscribed,
+            auto_replied,
+        }
+    }
+
     fn from_stat(row: &campaign_stat::Model) -> Counts {
         Counts {
             sent: row.sent,
@@ -187,15 +211,7 @@ pub fn joined_totals(row: &sea_orm::QueryResult) -> AppResult<Counts> {
     for (slot, (_, alias)) in n.iter_mut().zip(TOTALS) {
         *slot = row.try_get::<Option<i64>>("", alias)?.unwrap_or(0);
     }
-    Ok(Counts {
-        sent: n[0],
-        opened: n[1],
-        clicked: n[2],
-        replied: n[3],
-        bounced: n[4],
-        unsubscribed: n[5],
-        auto_replied: n[6],
-    })
+    Ok(Counts::from_array(n))
 }
 
 const PACKED_COLUMNS: [&str; 8] = [
@@ -231,16 +247,9 @@ impl CampaignStats {
                     .and_then(|f| f.parse().ok())
                     .ok_or_else(|| AppError::internal("unreadable campaign counters"))?;
             }
-            let counts = Counts {
-                sent: n[1],
-                opened: n[2],
-                clicked: n[3],
-                replied: n[4],
-                bounced: n[5],
-                unsubscribed: n[6],
-                auto_replied: n[7],
-            };
-            match usize::try_from(n[0]) {
+            let [step, figures @ ..] = n;
+            let counts = Counts::from_array(figures);
+            match usize::try_from(step) {
                 Ok(0) => stats.totals = counts,
                 Ok(step) => {
                     if step > stats.steps.len() {
