@@ -14,6 +14,7 @@ pub mod ids;
 pub mod metrics;
 pub mod public;
 pub mod ratelimit;
+pub mod readcache;
 pub mod rest;
 pub mod secrets;
 pub mod seed;

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::helpers::{TEST_SECRET, TestApp, spawn_app, spawn_app_with};
 
 /// Another instance on `app`'s database: its base URL and its stop trigger.
-async fn second_instance(
+pub(crate) async fn second_instance(
     app: &TestApp,
     configure: impl FnOnce(&mut Config),
 ) -> (String, api::shutdown::Shutdown, tokio::task::JoinHandle<()>) {

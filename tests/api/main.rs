@@ -5,6 +5,7 @@ mod helpers;
 mod imap;
 mod imports;
 mod instances;
+mod readcache;
 mod receiver;
 mod smtp;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::{BaseType, DocumentOperations, ExecutableDocument};
 use async_graphql::{Request, Value as ConstValue, Variables};
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -21,6 +21,7 @@ use crate::app::{AppState, RequestId};
 use crate::auth::Principal;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::{self, AppSchema};
+use crate::readcache::{self, Cached, Lookup, Volatile};
 use table::{BodyMap, ParamKind, RouteSpec, Shape};
 
 /// A route with its operation parsed, ready to execute many times.
@@ -128,11 +129,17 @@ impl RestTable {
                         axum::extract::rejection::PathRejection,
                     >,
                           RawQuery(query): RawQuery,
+                          headers: axum::http::HeaderMap,
                           body: Body| {
                         let route = route.clone();
                         async move {
                             let path = path.map(|p| p.0).unwrap_or_default();
-                            match run(&state, &route, principal, path, query, body).await {
+                            let if_none_match = headers
+                                .get(header::IF_NONE_MATCH)
+                                .and_then(|v| v.to_str().ok());
+                            match run(&state, &route, principal, path, query, if_none_match, body)
+                                .await
+                            {
                                 Ok(response) => response,
                                 Err(err) => error_response(&err, &request_id),
                             }
@@ -167,6 +174,7 @@ async fn run(
     principal: Principal,
     path: HashMap<String, String>,
     query: Option<String>,
+    if_none_match: Option<&str>,
     body: Body,
 ) -> Result<Response, AppError> {
     let spec = &route.spec;
@@ -206,8 +214,22 @@ async fn run(
         ));
     }
 
-    let mut request =
-        Request::new(spec.operation.clone()).variables(Variables::from_json(variables));
+    let status = StatusCode::from_u16(spec.status).unwrap_or(StatusCode::OK);
+    let read = spec.method == axum::http::Method::GET;
+    let lookup = if read && state.reads.enabled() {
+        let read = format!("{}\u{1f}{variables}", spec.name);
+        state.reads.lookup(&state.db, &principal, &read).await?
+    } else {
+        Lookup::Off
+    };
+    let lookup = match lookup {
+        Lookup::Hit(answer) => return Ok(read_response(status, answer, if_none_match)),
+        other => other,
+    };
+    let volatile = Volatile::default();
+    let mut request = Request::new(spec.operation.clone())
+        .variables(Variables::from_json(variables))
+        .data(volatile.clone());
     request.set_parsed_query(route.document.clone());
     let response = graphql::execute(&state.schema, &state.db, request, Some(principal)).await;
     if let Some(error) = response.errors.first() {
@@ -215,7 +237,6 @@ async fn run(
     }
     // The answer is serialized straight from GraphQL's value tree, without an intermediate
     // JSON tree.
-    let status = StatusCode::from_u16(spec.status).unwrap_or(StatusCode::OK);
     let body = match &spec.shape {
         Shape::Object(at) => Envelope {
             success: true,
@@ -239,7 +260,20 @@ async fn run(
             }
         }
     };
-    Ok(json_response(status, &body))
+    if !read {
+        return Ok(json_response(status, &body));
+    }
+    let Some(bytes) = json_bytes(&body) else {
+        return Ok(serialization_failed());
+    };
+    let answer = Cached {
+        etag: readcache::etag(&bytes),
+        body: bytes,
+    };
+    if let Lookup::Miss { key, version } = lookup {
+        state.reads.keep(key, version, &volatile, answer.clone());
+    }
+    Ok(read_response(status, answer, if_none_match))
 }
 
 /// The success envelope: `data`, and `meta` on lists.
@@ -432,6 +466,14 @@ pub fn error_response(err: &AppError, request_id: &RequestId) -> Response {
 pub const SERIALIZATION_FAILED: &str = r#"{"success":false,"error":{"code":"INTERNAL_ERROR","message":"Internal server error","details":{}}}"#;
 
 pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
+    match json_bytes(body) {
+        Some(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        None => serialization_failed(),
+    }
+}
+
+/// The answer serialized, or `None` (logged) when it cannot be.
+pub fn json_bytes(body: &impl serde::Serialize) -> Option<Bytes> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     // Answers repeat in size (a dashboard polls the same pages): each starts with room for the
     // last one, so it is written without growing its buffer step by step.
@@ -440,18 +482,48 @@ pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Respon
     match serde_json::to_writer(&mut bytes, body) {
         Ok(()) => {
             LAST_SIZE.store(bytes.len(), Ordering::Relaxed);
-            (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+            Some(Bytes::from(bytes))
         }
         Err(err) => {
             tracing::error!(%err, "an answer could not be serialized");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, "application/json")],
-                SERIALIZATION_FAILED,
-            )
-                .into_response()
+            None
         }
     }
+}
+
+fn serialization_failed() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "application/json")],
+        SERIALIZATION_FAILED,
+    )
+        .into_response()
+}
+
+/// A `GET` answer: its entity tag, or `304 Not Modified` when the client holds it already.
+/// Clients must ask again each time (`no-cache`); the answer is the caller's own (`private`).
+fn read_response(status: StatusCode, answer: Cached, if_none_match: Option<&str>) -> Response {
+    let fresh = status == StatusCode::OK
+        && if_none_match.is_some_and(|tags| readcache::matches(tags, &answer.etag));
+    let mut response = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            answer.body,
+        )
+            .into_response()
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&answer.etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
 }
 
 /// Each non-null variable without a default must be given: a missing one is the caller's
