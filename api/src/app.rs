@@ -724,9 +724,7 @@ async fn graphql_post(
     let volatile = crate::readcache::Volatile::default();
     let request = request.data(volatile.clone());
     let response = graphql::execute_any(&state.schemas, &state.db, request, principal).await;
-    if let crate::readcache::Lookup::Miss { key, version } = lookup
-        && response.errors.is_empty()
-    {
+    if matches!(lookup, crate::readcache::Lookup::Miss { .. }) && response.errors.is_empty() {
         let Some(body) = rest::json_bytes(&response) else {
             return rest::json_response(StatusCode::INTERNAL_SERVER_ERROR, &response);
         };
@@ -734,7 +732,7 @@ async fn graphql_post(
             etag: crate::readcache::etag(&body),
             body,
         };
-        state.reads.keep(key, version, &volatile, answer.clone());
+        state.reads.keep(lookup, &volatile, answer.clone());
         return (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],

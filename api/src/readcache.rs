@@ -5,33 +5,56 @@
 //! the read. An answer is never stale: it is kept under the version read *before* the read ran,
 //! so a write that lands in between only makes the next request miss.
 //!
-//! Answers that depend on the clock (a campaign's sending status, an account's emails today, a
-//! timeline ending "today") are marked `Volatile` by their resolvers and never kept. Answers
-//! with errors are not kept either. Each caller has its own entries (workspace, plan and key or
+//! Answers that depend on the time (a campaign's sending status, an account's emails today) are
+//! marked `Volatile` by their resolvers and never kept. Entries belong to one UTC day (the day
+//! is part of the key), and an answer that depends on the date (a timeline ending "today") is
+//! kept only when it was computed for the day it is kept under. Answers with errors are not
+//! kept either. Each caller has its own entries (workspace, plan and key or
 //! user are part of the key), and the kept bytes are bounded: past the budget the oldest
 //! entries go first.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
+use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 
 use crate::auth::{Principal, PrincipalKind};
 use crate::error::AppResult;
 
-/// Set by a resolver whose answer depends on the clock: the answer is not kept.
+/// What an answer's resolvers said about the clock: set when the answer depends on the time
+/// (not kept), or on the date (kept only under the date it was read on).
 #[derive(Clone, Default)]
-pub struct Volatile(Arc<AtomicBool>);
+pub struct Volatile(Arc<VolatileInner>);
+
+#[derive(Default)]
+pub struct VolatileInner {
+    time: AtomicBool,
+    /// The UTC day the answer was computed for, as days since the Common Era (0: none).
+    day: AtomicI32,
+}
 
 impl Volatile {
+    /// The answer depends on the time of day: it is not kept.
     pub fn mark(&self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.0.time.store(true, Ordering::Relaxed);
+    }
+
+    /// The answer depends on today's UTC date, `day`.
+    pub fn uses_day(&self, day: NaiveDate) {
+        self.0.day.store(day.num_days_from_ce(), Ordering::Relaxed);
     }
 
     pub fn is_marked(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.0.time.load(Ordering::Relaxed)
+    }
+
+    /// Whether an answer read under `day` may be kept under it.
+    fn keepable_on(&self, day: NaiveDate) -> bool {
+        let used = self.0.day.load(Ordering::Relaxed);
+        !self.is_marked() && (used == 0 || used == day.num_days_from_ce())
     }
 }
 
@@ -68,7 +91,11 @@ pub enum Lookup {
     /// Serve this.
     Hit(Cached),
     /// Run the read; keep its answer under `version` if it is not volatile.
-    Miss { key: String, version: i64 },
+    Miss {
+        key: String,
+        version: i64,
+        day: NaiveDate,
+    },
     /// The cache is off.
     Off,
 }
@@ -110,9 +137,12 @@ impl ReadCache {
         if !self.enabled() {
             return Ok(Lookup::Off);
         }
-        let version =
-            crate::service::workspaces::data_version(db, &principal.workspace_id).await?;
+        let version = crate::service::workspaces::data_version(db, &principal.workspace_id).await?;
+        // Entries of one UTC day: an answer ending "today" is not kept past it.
+        let day = Utc::now().date_naive();
         let mut key = caller(principal);
+        key.push_str(&day.to_string());
+        key.push('\u{1f}');
         key.push_str(read);
         let kept = {
             let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -127,13 +157,16 @@ impl ReadCache {
                 count("hit");
                 Lookup::Hit(answer)
             }
-            None => Lookup::Miss { key, version },
+            None => Lookup::Miss { key, version, day },
         })
     }
 
-    /// Keeps the answer of a missed read, unless it was volatile.
-    pub fn keep(&self, key: String, version: i64, volatile: &Volatile, answer: Cached) {
-        if volatile.is_marked() {
+    /// Keeps the answer of a read missed on `day`, unless it was volatile.
+    pub fn keep(&self, missed: Lookup, volatile: &Volatile, answer: Cached) {
+        let Lookup::Miss { key, version, day } = missed else {
+            return;
+        };
+        if !volatile.keepable_on(day) {
             count("volatile");
             return;
         }
@@ -220,6 +253,14 @@ mod tests {
         }
     }
 
+    fn miss(key: impl Into<String>, version: i64) -> Lookup {
+        Lookup::Miss {
+            key: key.into(),
+            version,
+            day: Utc::now().date_naive(),
+        }
+    }
+
     fn keys(cache: &ReadCache) -> Vec<String> {
         let inner = cache.inner.lock().unwrap();
         let mut keys: Vec<String> = inner.entries.keys().cloned().collect();
@@ -231,16 +272,20 @@ mod tests {
     fn the_budget_drops_the_oldest_entries_first() {
         let cache = ReadCache::new(400);
         for i in 0..10 {
-            cache.keep(format!("k{i}"), 1, &Volatile::default(), answer(&"x".repeat(48)));
+            cache.keep(
+                miss(format!("k{i}"), 1),
+                &Volatile::default(),
+                answer(&"x".repeat(48)),
+            );
         }
         // 50 bytes an entry: 8 fit.
         assert_eq!(cache.size(), (8, 400));
         assert_eq!(keys(&cache)[0], "k2");
         // Keeping a key again replaces it and counts it once.
-        cache.keep("k5".into(), 2, &Volatile::default(), answer(&"y".repeat(18)));
+        cache.keep(miss("k5", 2), &Volatile::default(), answer(&"y".repeat(18)));
         assert_eq!(cache.size(), (8, 370));
         for i in 10..100 {
-            cache.keep(format!("k{i}"), 1, &Volatile::default(), answer(""));
+            cache.keep(miss(format!("k{i}"), 1), &Volatile::default(), answer(""));
         }
         let inner = cache.inner.lock().unwrap();
         assert!(inner.bytes <= 400);
@@ -252,9 +297,18 @@ mod tests {
         let cache = ReadCache::new(400);
         let volatile = Volatile::default();
         volatile.mark();
-        cache.keep("a".into(), 1, &volatile, answer("now"));
-        cache.keep("b".into(), 1, &Volatile::default(), answer(&"z".repeat(200)));
+        cache.keep(miss("a", 1), &volatile, answer("now"));
+        cache.keep(miss("b", 1), &Volatile::default(), answer(&"z".repeat(200)));
         assert_eq!(cache.size(), (0, 0));
+        // An answer for "today" is kept under the day it was read on, and only then.
+        let today = Utc::now().date_naive();
+        let dated = Volatile::default();
+        dated.uses_day(today.pred_opt().unwrap());
+        cache.keep(miss("c", 1), &dated, answer("yesterday"));
+        assert_eq!(cache.size(), (0, 0));
+        dated.uses_day(today);
+        cache.keep(miss("c", 1), &dated, answer("today"));
+        assert_eq!(cache.size().0, 1);
     }
 
     #[test]

@@ -178,10 +178,8 @@ impl MigrationTrait for Migration {
         } else {
             for table in tables {
                 for event in ["insert", "update", "delete"] {
-                    db.execute_unprepared(&format!(
-                        "DROP TRIGGER fluenzr_version_{table}_{event}"
-                    ))
-                    .await?;
+                    db.execute_unprepared(&format!("DROP TRIGGER fluenzr_version_{table}_{event}"))
+                        .await?;
                 }
             }
         }

@@ -494,8 +494,10 @@ impl CampaignStats {
     /// Events per UTC day between `from` and `to`.
     #[graphql(complexity = "crate::graphql::list_cost(31, child_complexity)")]
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<DailyStats>> {
-        if self.ends_today {
-            crate::graphql::volatile(ctx);
+        if self.ends_today
+            && let Some(volatile) = ctx.data_opt::<crate::readcache::Volatile>()
+        {
+            volatile.uses_day(self.to);
         }
         let key = TimelineOf {
             campaign_id: self.campaign_id.clone(),

@@ -522,16 +522,11 @@ fn coded(response: &mut async_graphql::Response) {
     }
 }
 
-/// Marks the answer as depending on the clock: the read cache does not keep it.
-pub(crate) fn volatile(ctx: &Context<'_>) {
+/// The clock's time. The answer then depends on it: the read cache does not keep it.
+pub(crate) fn now(ctx: &Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
     if let Some(volatile) = ctx.data_opt::<crate::readcache::Volatile>() {
         volatile.mark();
     }
-}
-
-/// The clock's time; the answer then depends on it (see `volatile`).
-pub(crate) fn now(ctx: &Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
-    volatile(ctx);
     Ok(ctx.data::<crate::clock::Clock>()?.now())
 }
 

@@ -270,9 +270,7 @@ async fn run(
         etag: readcache::etag(&bytes),
         body: bytes,
     };
-    if let Lookup::Miss { key, version } = lookup {
-        state.reads.keep(key, version, &volatile, answer.clone());
-    }
+    state.reads.keep(lookup, &volatile, answer.clone());
     Ok(read_response(status, answer, if_none_match))
 }
 
@@ -467,7 +465,9 @@ pub const SERIALIZATION_FAILED: &str = r#"{"success":false,"error":{"code":"INTE
 
 pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
     match json_bytes(body) {
-        Some(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Some(bytes) => {
+            (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+        }
         None => serialization_failed(),
     }
 }
