@@ -7,8 +7,7 @@
 //! rows, one per connection slot (`pg_backend_pid() % 64`), so concurrent writers of one
 //! workspace rarely wait on each other; each row only grows, so the sum grows with every commit.
 //! The bump is a deferred constraint trigger: it runs at commit, after every other lock the
-//! transaction takes, and once per workspace and transaction (remembered in a
-//! transaction-local setting).
+//! transaction takes, and once per workspace and transaction (see `pg_triggers`).
 //!
 //! Not versioned, because no read shows them except through answers that are never cached
 //! (they depend on the clock): `send_counts`; and what the API never shows: `rate_limits`,
@@ -44,16 +43,17 @@ const BY_CAMPAIGN: &[&str] = &["campaign_stats", "campaign_daily_stats"];
 
 const PG_FUNCTIONS: &str = r#"
 CREATE FUNCTION fluenzr_bump(p_workspace varchar) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-  done text := coalesce(current_setting('fluenzr.bumped', true), '');
 BEGIN
-  IF p_workspace IS NULL OR position(' ' || p_workspace || ' ' IN done) > 0 THEN
+  IF p_workspace IS NULL THEN
     RETURN;
   END IF;
-  INSERT INTO workspace_versions (workspace_id, slot, version)
-    VALUES (p_workspace, pg_backend_pid() % 64, 1)
-    ON CONFLICT (workspace_id, slot) DO UPDATE SET version = workspace_versions.version + 1;
-  PERFORM set_config('fluenzr.bumped', done || ' ' || p_workspace || ' ', true);
+  UPDATE workspace_versions SET version = version + 1
+    WHERE workspace_id = p_workspace AND slot = pg_backend_pid() % 64;
+  IF NOT FOUND THEN
+    INSERT INTO workspace_versions (workspace_id, slot, version)
+      VALUES (p_workspace, pg_backend_pid() % 64, 1)
+      ON CONFLICT (workspace_id, slot) DO UPDATE SET version = workspace_versions.version + 1;
+  END IF;
 END
 $$;
 
@@ -90,11 +90,29 @@ END
 $$;
 "#;
 
-fn pg_trigger(table: &str, function: &str) -> String {
-    format!(
-        "CREATE CONSTRAINT TRIGGER fluenzr_version AFTER INSERT OR UPDATE OR DELETE ON {table} \
-         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {function}()"
-    )
+/// The two PostgreSQL triggers of a table (`INSERT OR UPDATE` sees `NEW`, `DELETE` sees `OLD`),
+/// `key` naming what a bump is for (an expression over the row). Their `WHEN` condition runs
+/// as each row is written and queues the bump only the first time a key is seen in the
+/// transaction (remembered in the transaction-local setting `fluenzr.queued`, which a rolled
+/// back savepoint rolls back with its queued bumps), so a statement writing a thousand rows
+/// queues one bump, not a thousand.
+fn pg_triggers(table: &str, key: impl Fn(&str) -> String, function: &str) -> Vec<String> {
+    [("INSERT OR UPDATE", "NEW", "write"), ("DELETE", "OLD", "delete")]
+        .iter()
+        .map(|(events, row, name)| {
+            let key = key(row);
+            format!(
+                "CREATE CONSTRAINT TRIGGER fluenzr_version_{name} AFTER {events} ON {table} \
+                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW \
+                 WHEN (CASE WHEN position(' ' || {key} || ' ' IN \
+                         coalesce(current_setting('fluenzr.queued', true), '')) > 0 THEN false \
+                       ELSE set_config('fluenzr.queued', \
+                         coalesce(current_setting('fluenzr.queued', true), '') || ' ' || {key} || ' ', \
+                         true) IS NOT NULL END) \
+                 EXECUTE FUNCTION {function}()"
+            )
+        })
+        .collect()
 }
 
 /// SQLite: three triggers per table, `workspace` being an expression over `NEW` or `OLD`.
@@ -128,16 +146,29 @@ impl MigrationTrait for Migration {
         .await?;
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             db.execute_unprepared(PG_FUNCTIONS).await?;
+            let mut statements = Vec::new();
             for table in BY_WORKSPACE {
-                db.execute_unprepared(&pg_trigger(table, "fluenzr_touch_by_workspace"))
-                    .await?;
+                statements.extend(pg_triggers(
+                    table,
+                    |row| format!("{row}.workspace_id"),
+                    "fluenzr_touch_by_workspace",
+                ));
             }
             for table in BY_CAMPAIGN {
-                db.execute_unprepared(&pg_trigger(table, "fluenzr_touch_by_campaign"))
-                    .await?;
+                statements.extend(pg_triggers(
+                    table,
+                    |row| format!("'c:' || {row}.campaign_id"),
+                    "fluenzr_touch_by_campaign",
+                ));
             }
-            db.execute_unprepared(&pg_trigger("workspaces", "fluenzr_touch_workspace"))
-                .await?;
+            statements.extend(pg_triggers(
+                "workspaces",
+                |row| format!("{row}.id"),
+                "fluenzr_touch_workspace",
+            ));
+            for statement in statements {
+                db.execute_unprepared(&statement).await?;
+            }
         } else {
             let mut statements = Vec::new();
             for table in BY_WORKSPACE {
@@ -165,8 +196,12 @@ impl MigrationTrait for Migration {
             .copied();
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             for table in tables {
-                db.execute_unprepared(&format!("DROP TRIGGER fluenzr_version ON {table}"))
+                for name in ["write", "delete"] {
+                    db.execute_unprepared(&format!(
+                        "DROP TRIGGER fluenzr_version_{name} ON {table}"
+                    ))
                     .await?;
+                }
             }
             db.execute_unprepared(
                 "DROP FUNCTION fluenzr_touch_by_workspace(); \
