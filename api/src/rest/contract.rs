@@ -986,7 +986,10 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                 "description": param.description, "schema": schema,
             }));
         }
-        if spec.method != Method::GET {
+        let read = spec.method == Method::GET;
+        if read {
+            parameters.push(json!({ "$ref": "#/components/parameters/If-None-Match" }));
+        } else {
             parameters.push(json!({ "$ref": "#/components/parameters/Idempotency-Key" }));
         }
 
@@ -1014,11 +1017,25 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
         };
         let has_body = spec.body != BodyMap::None;
         let mut responses = Map::new();
+        let mut answered = headers(false);
+        if read {
+            answered["ETag"] = json!({ "$ref": "#/components/headers/ETag" });
+            answered["Cache-Control"] = json!({ "$ref": "#/components/headers/Cache-Control" });
+            let mut unchanged = headers(false);
+            unchanged["ETag"] = json!({ "$ref": "#/components/headers/ETag" });
+            responses.insert(
+                "304".to_owned(),
+                json!({
+                    "description": "Not modified: the answer is still the one `If-None-Match` names (no body).",
+                    "headers": unchanged,
+                }),
+            );
+        }
         responses.insert(
             spec.status.to_string(),
             json!({
                 "description": spec.summary,
-                "headers": headers(false),
+                "headers": answered,
                 "content": { "application/json": { "schema": body_schema } },
             }),
         );
@@ -1117,6 +1134,11 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                 "bearer": { "type": "http", "scheme": "bearer", "description": "An API key (`fz_…`) or a session token from the GraphQL `login` mutation." },
             },
             "parameters": {
+                "If-None-Match": {
+                    "name": "If-None-Match", "in": "header", "required": false,
+                    "description": "Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body.",
+                    "schema": { "type": "string" },
+                },
                 "Idempotency-Key": {
                     "name": "Idempotency-Key", "in": "header", "required": false,
                     "description": "Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours.",
@@ -1124,6 +1146,8 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                 },
             },
             "headers": {
+                "ETag": { "description": "The answer's entity tag: send it back in `If-None-Match` to get `304 Not Modified` while the answer is unchanged.", "schema": { "type": "string" } },
+                "Cache-Control": { "description": "`private, no-cache`: the answer is the caller's own, and is revalidated (with `If-None-Match`) before each reuse.", "schema": { "type": "string" } },
                 "Request-Id": { "description": "This request's id, also in error details.", "schema": { "type": "string" } },
                 "X-RateLimit-Limit": { "description": "Requests allowed per minute for this workspace.", "schema": { "type": "integer" } },
                 "X-RateLimit-Remaining": { "description": "Requests left in the current window.", "schema": { "type": "integer" } },

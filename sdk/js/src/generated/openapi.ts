@@ -427,11 +427,17 @@ export interface components {
     };
     responses: never;
     parameters: {
+        /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+        "If-None-Match": string;
         /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
         "Idempotency-Key": string;
     };
     requestBodies: never;
     headers: {
+        /** @description The answer's entity tag: send it back in `If-None-Match` to get `304 Not Modified` while the answer is unchanged. */
+        ETag: string;
+        /** @description `private, no-cache`: the answer is the caller's own, and is revalidated (with `If-None-Match`) before each reuse. */
+        "Cache-Control": string;
         /** @description This request's id, also in error details. */
         "Request-Id": string;
         /** @description Requests allowed per minute for this workspace. */
@@ -467,7 +473,10 @@ export interface operations {
                 /** @description Case-insensitive company name */
                 company?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -480,6 +489,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -520,6 +531,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -976,7 +999,10 @@ export interface operations {
     getContact: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -991,6 +1017,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1025,6 +1053,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -2358,7 +2398,10 @@ export interface operations {
     getContactImport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -2373,6 +2416,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2414,6 +2459,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -2600,7 +2657,10 @@ export interface operations {
                 /** @description Case-insensitive substring of the name */
                 name?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2613,6 +2673,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2644,6 +2706,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -3070,7 +3144,10 @@ export interface operations {
     getGroup: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -3085,6 +3162,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3110,6 +3189,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -3814,7 +3905,10 @@ export interface operations {
                 /** @description Case-insensitive company name */
                 company?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -3829,6 +3923,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3869,6 +3965,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -4625,7 +4733,10 @@ export interface operations {
                 /** @description asc or desc (default desc) */
                 order?: "asc" | "desc";
             };
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -4638,6 +4749,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4696,6 +4809,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -5189,7 +5314,10 @@ export interface operations {
     getEmailAccount: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -5204,6 +5332,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5256,6 +5386,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -6317,7 +6459,10 @@ export interface operations {
                 /** @description draft, running, paused or completed */
                 status?: "draft" | "running" | "paused" | "completed";
             };
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -6330,6 +6475,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6385,6 +6532,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -6880,7 +7039,10 @@ export interface operations {
     getCampaign: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -6895,6 +7057,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6944,6 +7108,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -8241,7 +8417,10 @@ export interface operations {
                 /** @description pending, active, completed, replied, bounced, unsubscribed or failed */
                 state?: "pending" | "active" | "completed" | "replied" | "bounced" | "unsubscribed" | "failed";
             };
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -8256,6 +8435,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8315,6 +8496,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -8806,7 +8999,10 @@ export interface operations {
     getCampaignSendingStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -8821,6 +9017,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8875,6 +9073,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -9055,7 +9265,10 @@ export interface operations {
                 /** @description Last day of the timeline, YYYY-MM-DD (default today, UTC) */
                 to?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -9070,6 +9283,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9124,6 +9339,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -9304,7 +9531,10 @@ export interface operations {
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -9317,6 +9547,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9346,6 +9578,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -9785,7 +10029,10 @@ export interface operations {
     getWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -9800,6 +10047,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9823,6 +10072,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
@@ -11007,7 +11268,10 @@ export interface operations {
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
             path: {
                 id: string;
             };
@@ -11022,6 +11286,8 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11048,6 +11314,18 @@ export interface operations {
                         };
                     };
                 };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description BAD_REQUEST or VALIDATION_ERROR */
             400: {
