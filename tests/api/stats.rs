@@ -241,11 +241,33 @@ async fn a_dashboard_page_costs_a_constant_number_of_statements() {
             json!({}),
         )
         .await;
-    assert_eq!(log.lock().unwrap().len(), 1);
+    let statements = std::mem::take(&mut *log.lock().unwrap());
+    assert_eq!(statements.len(), 1);
+    // Nor are the steps and schedule read when not asked for.
+    assert!(
+        !statements[0].contains("\"campaigns\".\"steps\"")
+            && !statements[0].contains("\"campaigns\".\"schedule\""),
+        "{statements:#?}"
+    );
     let items = r.body["data"]["campaigns"]["items"].as_array().unwrap();
     assert_eq!(items.len(), 30);
     assert!(items.iter().all(|c| c["stats"]
         == json!({ "sent": 1, "opened": 1, "clicked": 0, "replied": 0, "bounced": 0, "unsubscribed": 0, "autoReplied": 0, "openRate": 100.0, "clickRate": 0.0 })));
+    // Steps and schedule asked for through a fragment are read.
+    let r = app
+        .gql(
+            "{ campaigns(perPage: 1) { items { ...Content } } } fragment Content on Campaign { steps { subject } schedule { timezone } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["campaigns"]["items"][0]["steps"],
+        json!([{ "subject": "s" }, { "subject": "t" }]),
+        "{}",
+        r.body
+    );
+    assert!(r.body["data"]["campaigns"]["items"][0]["schedule"]["timezone"].is_string());
+
     // A campaign without any counter yet reads zeros.
     let fresh = app.campaign(json!({ "name": "Fresh" })).await;
     let r = app

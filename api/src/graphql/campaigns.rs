@@ -120,6 +120,8 @@ pub struct Campaign {
     stats: Option<stats::CampaignStats>,
     /// The email account, when a listing read it with the page.
     account: Option<Option<email_account::Model>>,
+    /// Whether `model` holds the steps and schedule (a listing reads them only when asked).
+    content: bool,
 }
 
 impl From<campaign::Model> for Campaign {
@@ -129,17 +131,31 @@ impl From<campaign::Model> for Campaign {
             totals: None,
             stats: None,
             account: None,
+            content: true,
         }
     }
 }
 
-impl From<svc::Listed> for Campaign {
-    fn from(listed: svc::Listed) -> Self {
+impl Campaign {
+    fn listed(listed: svc::Listed, with: svc::ListWith) -> Self {
         Campaign {
             model: listed.campaign,
             totals: listed.totals,
             stats: listed.stats,
             account: listed.account,
+            content: with.content,
+        }
+    }
+
+    /// The model, checked to hold its steps and schedule.
+    fn content(&self) -> Result<&campaign::Model> {
+        if self.content {
+            Ok(&self.model)
+        } else {
+            Err(
+                AppError::internal("a campaign was listed without the steps it is asked for")
+                    .into(),
+            )
         }
     }
 }
@@ -150,6 +166,9 @@ impl Campaign {
         let items = ctx.look_ahead().field("items");
         let stats = items.field("stats");
         svc::ListWith {
+            content: items.field("steps").exists()
+                || items.field("schedule").exists()
+                || stats.field("steps").exists(),
             totals: stats.exists(),
             steps: stats.field("steps").exists(),
             account: items.field("emailAccount").exists(),
@@ -234,7 +253,7 @@ impl Campaign {
         complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
     )]
     async fn steps(&self) -> Result<Vec<CampaignStep>> {
-        Ok(svc::steps_of(&self.model)?
+        Ok(svc::steps_of(self.content()?)?
             .into_iter()
             .enumerate()
             .map(|(i, s)| CampaignStep {
@@ -246,7 +265,7 @@ impl Campaign {
             .collect())
     }
     async fn schedule(&self) -> Result<Schedule> {
-        let s = svc::schedule_of(&self.model)?;
+        let s = svc::schedule_of(self.content()?)?;
         Ok(Schedule {
             timezone: s.timezone,
             days: s.days,
@@ -292,7 +311,12 @@ impl Campaign {
         Ok(CampaignStats {
             campaign_id: self.model.id.clone(),
             contact_count: self.model.contact_count,
-            step_count: svc::step_count(&self.model),
+            // Per-step figures are asked for with the steps (`Campaign::wanted`).
+            step_count: if self.content {
+                svc::step_count(&self.model)
+            } else {
+                0
+            },
             from,
             to,
             ends_today,
@@ -814,6 +838,7 @@ impl CampaignQuery {
         let filter = svc::CampaignFilter {
             status: filter.and_then(|f| f.status).map(Into::into),
         };
+        let with = Campaign::wanted(ctx);
         let found = svc::list(
             db(ctx)?,
             &who.workspace_id,
@@ -821,12 +846,16 @@ impl CampaignQuery {
             request,
             sort.as_deref(),
             order.into(),
-            Campaign::wanted(ctx),
+            with,
         )
         .await?;
         let page_info = PageInfo::of(&found);
         Ok(CampaignPage {
-            items: found.items.into_iter().map(Campaign::from).collect(),
+            items: found
+                .items
+                .into_iter()
+                .map(|listed| Campaign::listed(listed, with))
+                .collect(),
             page_info,
         })
     }

@@ -579,6 +579,9 @@ pub async fn delete(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> 
 /// What a listing reads beside each campaign, in the page's own statement.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ListWith {
+    /// The campaign's steps and schedule (JSON columns). Without them a listed campaign's
+    /// `steps` is `[]` and its `schedule` `{}`: they are not read, nor decoded.
+    pub content: bool,
     /// The campaign's totals.
     pub totals: bool,
     /// Every counter: totals and each step's.
@@ -605,6 +608,26 @@ const ACCOUNT: &str = "fz_ea_";
 
 /// A page of campaigns in a total order (ties broken by id), with its total, and with `with`
 /// the counters and email account of each: one statement whatever the page size.
+/// A campaign select whose steps and schedule are empty JSON constants instead of the columns.
+fn without_content(
+    find: sea_orm::Select<campaign::Entity>,
+    backend: sea_orm::DatabaseBackend,
+) -> sea_orm::Select<campaign::Entity> {
+    let (list, object) = match backend {
+        sea_orm::DatabaseBackend::Postgres => ("CAST('[]' AS jsonb)", "CAST('{}' AS jsonb)"),
+        _ => ("'[]'", "'{}'"),
+    };
+    let mut find = find.select_only();
+    for column in campaign::Column::iter() {
+        find = match column {
+            campaign::Column::Steps => find.column_as(Expr::cust(list), column.as_str()),
+            campaign::Column::Schedule => find.column_as(Expr::cust(object), column.as_str()),
+            column => find.column(column),
+        };
+    }
+    find
+}
+
 pub async fn list(
     db: &impl ConnectionTrait,
     workspace_id: &str,
@@ -625,8 +648,12 @@ pub async fn list(
         .from(campaign::Entity)
         .cond_where(cond.clone())
         .to_owned();
+    let mut find = campaign::Entity::find();
+    if !with.content {
+        find = without_content(find, db.get_database_backend());
+    }
     let inner = super::sorted(
-        campaign::Entity::find().filter(cond.clone()),
+        find.filter(cond.clone()),
         column,
         campaign::Column::Id,
         order,
