@@ -136,6 +136,7 @@ async fn ready_and_metrics_endpoints() {
     assert_eq!(ready.status, StatusCode::OK);
     assert_eq!(ready.body["status"], "ready");
     app.get("/v1/contacts").await;
+    app.get("/v1/contacts").await; // kept: a read cache hit
     app.get("/v1/contacts/cnt_nope").await;
     let refused = app
         .client
@@ -162,6 +163,8 @@ async fn ready_and_metrics_endpoints() {
         "fluenzr_emails_due_unsent",
         "fluenzr_rate_limited_requests_total",
         "fluenzr_worker_claim_duration_seconds",
+        r#"fluenzr_read_cache_total{outcome="miss"}"#,
+        r#"fluenzr_read_cache_total{outcome="hit"}"#,
     ] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }

@@ -252,8 +252,10 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     if let Some(group_ids) = group_ids {
         set_groups(&txn, workspace_id, &contact.id, &group_ids).await?;
     }
-    super::workspaces::add_contacts(&txn, workspace_id, 1).await?;
     emit(&txn, "contact.created", &contact).await?;
+    // Last: the workspace row stays locked until the commit, and every contact write of the
+    // workspace waits for it.
+    super::workspaces::add_contacts(&txn, workspace_id, 1).await?;
     txn.commit().await?;
     Ok(contact)
 }
@@ -340,11 +342,12 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     let txn = crate::db::begin_write(db).await?;
     let contact = get(&txn, workspace_id, id).await?;
     emit(&txn, "contact.deleted", &contact).await?;
-    super::workspaces::add_contacts(&txn, workspace_id, -1).await?;
     super::enrolments::forget_contact(&txn, &contact.id).await?;
     contact::Entity::delete_by_id(contact.id.clone())
         .exec(&txn)
         .await?;
+    // Last, as in `create`.
+    super::workspaces::add_contacts(&txn, workspace_id, -1).await?;
     txn.commit().await?;
     Ok(contact.id)
 }
@@ -809,8 +812,10 @@ pub async fn create_many_in(
             Some(to_json(model, &group_ids))
         })
         .collect();
-    super::workspaces::add_contacts(txn, workspace_id, created.len() as i64).await?;
+    let count = created.len() as i64;
     events::emit_many(txn, workspace_id, "contact.created", created).await?;
+    // Last, as in `create`.
+    super::workspaces::add_contacts(txn, workspace_id, count).await?;
 
     let mut inserted = inserted;
     Ok(results
