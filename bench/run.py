@@ -11,9 +11,6 @@ of BENCHMARKS.md.
 Usage: bench/run.sh            (BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS, BENCH_CONTACTS,
                                 BENCH_EVENTS override the defaults: 15, 10, 3, 100000, 1000000)
 
-FluenzR's measured servers run with the read cache off (the targets are for reads that run); two
-more servers on the same datasets run with it on, and their figures are reported apart.
-
 With BENCH_BASELINE=<another fluenzr binary> (an earlier build), that binary gets its own copy of
 the dataset and servers, and each round measures its figures beside the current build's, in
 alternating order: the before/after table compares them round by round.
@@ -208,14 +205,11 @@ def check(status, raw, what):
 
 
 class Fluenzr:
-    def __init__(self, engine, url, seed, binary=BIN, name="fluenzr", cache_mb=0):
+    def __init__(self, engine, url, seed, binary=BIN, name="fluenzr"):
         self.engine, self.url, self.seed = engine, url, seed
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        # The targets are for reads that run: the read cache is off unless asked for (through the
-        # environment, which an earlier build without the option ignores).
-        self.proc = spawn([binary, "serve", "--addr", f"127.0.0.1:{self.port}", "--database-url", url, "--rate-limit", "1000000000", "--no-workers"],
-                          env={"FLUENZR_READ_CACHE_MB": str(cache_mb)}, name=f"{name}-{engine}")
+        self.proc = spawn([binary, "serve", "--addr", f"127.0.0.1:{self.port}", "--database-url", url, "--rate-limit", "1000000000", "--no-workers"], name=f"{name}-{engine}")
         wait_up(f"{self.base}/healthz")
         ws = seed["workspaces"][0]
         self.key = ws["apiKey"]
@@ -259,10 +253,6 @@ def fz_figures(fz):
         "c_stats_hot": (f"{fz.base}/v1/campaigns/{fz.hot['campaignId']}/stats", "GET", None, v_stats),
         "c_stats_small": (f"{fz.base}/v1/campaigns/{fz.small['campaignId']}/stats", "GET", None, v_stats),
     }
-
-
-# Figures measured again with the read cache on (every request after the first is a kept read).
-CACHED_FIGURES = ("a_rest", "b_graphql", "c_stats_hot")
 
 
 def measure_http(url, method, body, headers, validator):
@@ -417,9 +407,6 @@ def run(pg):
     sqlite_url = f"sqlite://{WORK}/bench.db?mode=rwc"
     seeds = {"postgres": seed(pg.url), "sqlite": seed(sqlite_url)}
     servers = {"postgres": Fluenzr("postgres", pg.url, seeds["postgres"]), "sqlite": Fluenzr("sqlite", sqlite_url, seeds["sqlite"])}
-    # The same datasets served with the read cache on: its figures are reported apart.
-    cached = {engine: Fluenzr(engine, url, seeds[engine], name="cached", cache_mb=16)
-              for engine, url in (("postgres", pg.url), ("sqlite", sqlite_url))}
     baselines = {}
     if BASELINE:
         # The earlier build gets its own copy of the dataset (its migrations may differ).
@@ -475,11 +462,6 @@ def run(pg):
                     fz = group[engine]
                     url, method, body, validator = fz_figures(fz)[name]
                     record(f"{build}_{engine}_{name}", lambda: measure_http(url, method, body, fz.auth, validator))
-        for engine in ordered(cached, rnd):
-            fz = cached[engine]
-            for name in ordered(CACHED_FIGURES, rnd):
-                url, method, body, validator = fz_figures(fz)[name]
-                record(f"cached_{engine}_{name}", lambda: measure_http(url, method, body, fz.auth, validator))
         for version, peer in peers.items():
             for name, (url, method, body, validator) in peer.figures().items():
                 record(f"postgraphile_v{version}_{name}", lambda: measure_http(url, method, body, {}, validator))
@@ -548,17 +530,6 @@ def report(results, writes, rss, dirty, peers, with_baseline=False):
         row(f"(e) server peak RSS under (a)–(c) ({e})", f"{rss[engine]:.1f} MB", "≤ 100 MB", rss[engine] <= 100)
         after = writes[f"{engine}_rss_after_writes"]
         row(f"(e) server peak RSS including the (d) writes ({e})", f"{after:.1f} MB", "(reported)", True)
-    cached_rows = []
-    for engine in ("postgres", "sqlite"):
-        e = "PostgreSQL" if engine == "postgres" else "SQLite"
-        for name in CACHED_FIGURES:
-            kept, ran = f"cached_{engine}_{name}", f"fluenzr_{engine}_{name}"
-            if kept not in results:
-                continue
-            peer = {"a_rest": "postgraphile_v4_a", "b_graphql": "postgraphile_v4_b"}.get(name)
-            vs_peer = ratio(results, kept, peer) if peer else None
-            cached_rows.append(f"| {name} ({e}) | {med(results, kept):.0f} | {med(results, kept, 'p99'):.2f} | "
-                               f"{ratio(results, kept, ran):.2f}× | {'—' if vs_peer is None else f'{vs_peer:.2f}×'} |")
     log("\n| figure | measured | target | |\n|---|---|---|---|")
     for label, value, target, verdict in rows:
         log(f"| {label} | {value} | {target} | {verdict} |")
@@ -598,13 +569,6 @@ Medians (requests/s, p50 ms, p99 ms):
 | figure | req/s | p50 | p99 |
 |---|---:|---:|---:|
 {abs_rows}{before_after}
-
-With the read cache on (`--read-cache-mb 16`, other servers on the same datasets; each request
-after the first is a kept read: one statement for the data version, then the kept bytes):
-
-| figure | req/s | p99 ms | vs the same read run | vs PostGraphile v4 |
-|---|---:|---:|---:|---:|
-{chr(10).join(cached_rows)}
 <!-- bench:run.py:end -->"""
     path = os.path.join(ROOT, "BENCHMARKS.md")
     text = open(path).read()

@@ -52,8 +52,6 @@ pub struct Inner {
     pub hits: LocalLimiter,
     /// GraphQL requests without credentials, per client address.
     pub anonymous: LocalLimiter,
-    /// Read answers kept under their workspace's data version.
-    pub reads: crate::readcache::ReadCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -310,7 +308,6 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
             limiter: WorkspaceLimiter::new(&db, config.rate_limit_per_minute),
             hits: LocalLimiter::new(config.tracking_rate_per_minute),
             anonymous: LocalLimiter::new(config.anonymous_rate_per_minute),
-            reads: crate::readcache::ReadCache::new(config.read_cache_bytes),
             tracker,
             config,
             db,
@@ -692,54 +689,12 @@ async fn graphql_post(
     if let Err(err) = graphql::check_expanded_size(&request.query) {
         return graphql_error(&err);
     }
-    let mut request = match client {
+    let request = match client {
         Some(client) => request.data(client),
         None => request,
     };
-    state.schemas.parsed.attach(&mut request);
-    let principal = principal.map(|p| p.0);
-    let lookup = match &principal {
-        Some(who) if state.reads.enabled() && graphql::is_data_query(&mut request) => {
-            let read = format!(
-                "{}\u{1f}{}\u{1f}{}",
-                request.operation_name.as_deref().unwrap_or_default(),
-                request.query,
-                serde_json::to_string(&request.variables).unwrap_or_default(),
-            );
-            match state.reads.lookup(&state.db, who, &read).await {
-                Ok(lookup) => lookup,
-                Err(err) => return graphql_error(&err),
-            }
-        }
-        _ => crate::readcache::Lookup::Off,
-    };
-    if let crate::readcache::Lookup::Hit(answer) = lookup {
-        return (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            answer.body,
-        )
-            .into_response();
-    }
-    let volatile = crate::readcache::Volatile::default();
-    let request = request.data(volatile.clone());
-    let response = graphql::execute_any(&state.schemas, &state.db, request, principal).await;
-    if matches!(lookup, crate::readcache::Lookup::Miss { .. }) && response.errors.is_empty() {
-        let Some(body) = rest::json_bytes(&response) else {
-            return rest::json_response(StatusCode::INTERNAL_SERVER_ERROR, &response);
-        };
-        let answer = crate::readcache::Cached {
-            etag: crate::readcache::etag(&body),
-            body,
-        };
-        state.reads.keep(lookup, &volatile, answer.clone());
-        return (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            answer.body,
-        )
-            .into_response();
-    }
+    let response =
+        graphql::execute_any(&state.schemas, &state.db, request, principal.map(|p| p.0)).await;
     // A throttled sign-in answers 429 with Retry-After, as REST would.
     let retry_after = response.errors.iter().find_map(|e| {
         let ext = e.extensions.as_ref()?;

@@ -140,10 +140,6 @@ struct ServeArgs {
     /// A key revoked through another instance keeps working at most this long there.
     #[arg(long, env = "FLUENZR_API_KEY_CACHE_SECS", default_value_t = 5)]
     api_key_cache_secs: u64,
-    /// Megabytes of read answers kept under their workspace's data version and served again
-    /// while nothing they show has changed (0: every read runs).
-    #[arg(long, env = "FLUENZR_READ_CACHE_MB", default_value_t = 16)]
-    read_cache_mb: usize,
     /// Let webhooks and SMTP hosts reach loopback and private addresses, webhooks over plain http
     /// (tests, local development).
     #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", default_value_t = false, action = clap::ArgAction::Set)]
@@ -239,7 +235,6 @@ impl ServeArgs {
         config.jwt_secret = self.jwt_secret.map(Secret::new);
         config.rate_limit_per_minute = self.rate_limit;
         config.api_key_cache_ttl = std::time::Duration::from_secs(self.api_key_cache_secs);
-        config.read_cache_bytes = self.read_cache_mb.saturating_mul(1024 * 1024);
         config.seed_demo_workspace = true;
         config.run_workers = !self.no_workers;
         config.metrics_token = self.metrics_token.map(Secret::new);

@@ -63,9 +63,6 @@ pub struct Config {
     pub api_key_cache_ttl: Duration,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    /// Bytes of read answers kept under their workspace's data version (`readcache`); 0 keeps
-    /// none.
-    pub read_cache_bytes: usize,
     /// Create a Pro demo workspace (and print its key) when the database has none.
     pub seed_demo_workspace: bool,
     /// Run the background workers (webhook delivery, clean-up) in this process.
@@ -123,7 +120,6 @@ impl Config {
             rate_limit_per_minute: 1000,
             api_key_cache_ttl: Duration::from_secs(5),
             max_body_bytes: 2 * 1024 * 1024,
-            read_cache_bytes: 16 * 1024 * 1024,
             seed_demo_workspace: false,
             run_workers: true,
             webhooks: WebhookSettings::default(),

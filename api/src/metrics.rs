@@ -33,8 +33,6 @@ pub struct Metrics {
     pub rate_limited: Counter,
     pub webhook_attempts: Family<OutcomeLabels, Counter>,
     pub emails: Family<OutcomeLabels, Counter>,
-    /// Cacheable reads by outcome (`hit`, `miss`, `volatile`).
-    pub read_cache: Family<OutcomeLabels, Counter>,
     pub claim_seconds: Histogram,
     outbox_depth: Gauge,
     outbox_age_seconds: Gauge,
@@ -80,12 +78,6 @@ pub fn get() -> &'static Metrics {
             "Email send outcomes (sent, bounced, deferred, failed, unknown, account_error, released)",
             emails.clone(),
         );
-        let read_cache = Family::<OutcomeLabels, Counter>::default();
-        registry.register(
-            "read_cache",
-            "Cacheable reads by outcome (hit, miss, volatile: depends on the clock, not kept)",
-            read_cache.clone(),
-        );
         let claim_seconds = Histogram::new(latency_buckets());
         registry.register(
             "worker_claim_duration_seconds",
@@ -116,7 +108,6 @@ pub fn get() -> &'static Metrics {
             rate_limited,
             webhook_attempts,
             emails,
-            read_cache,
             claim_seconds,
             outbox_depth,
             outbox_age_seconds,

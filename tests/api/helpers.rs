@@ -134,15 +134,10 @@ pub async fn spawn_counting_app() -> (TestApp, Arc<Mutex<Vec<String>>>) {
     spawn_counting_app_with(|_| {}).await
 }
 
-/// `spawn_counting_app` with a configuration tweak. The read cache starts off: the counts pin
-/// what a read runs (a test may turn the cache back on).
+/// `spawn_counting_app` with a configuration tweak.
 pub async fn spawn_counting_app_with(
     configure: impl FnOnce(&mut Config),
 ) -> (TestApp, Arc<Mutex<Vec<String>>>) {
-    let configure = |config: &mut Config| {
-        config.read_cache_bytes = 0;
-        configure(config);
-    };
     init_tracing();
     let url = fresh_database_url().await;
     let mut db = api::db::connect(&url).await.expect("database connects");

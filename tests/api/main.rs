@@ -1,11 +1,11 @@
 //! End-to-end tests over real HTTP against a spawned app, one fresh database per test.
 //! SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod etag;
 mod helpers;
 mod imap;
 mod imports;
 mod instances;
-mod readcache;
 mod receiver;
 mod smtp;
 

@@ -200,7 +200,7 @@ impl Campaign {
     }
     /// Why it is or is not sending right now.
     async fn sending_status(&self, ctx: &Context<'_>) -> Result<SendingStatus> {
-        let now = crate::graphql::now(ctx)?;
+        let now = ctx.data::<crate::clock::Clock>()?.now();
         let s =
             sending_status::status(db(ctx)?, &self.model.workspace_id, &self.model.id, now).await?;
         Ok(SendingStatus {
@@ -306,7 +306,6 @@ impl Campaign {
     /// Unique-contact figures; `from`/`to` (YYYY-MM-DD, UTC, inclusive; default the last 30
     /// days) bound the daily `timeline`.
     async fn stats(&self, from: Option<String>, to: Option<String>) -> Result<CampaignStats> {
-        let ends_today = to.is_none();
         let (from, to) = stats::day_range(from.as_deref(), to.as_deref())?;
         Ok(CampaignStats {
             campaign_id: self.model.id.clone(),
@@ -319,7 +318,6 @@ impl Campaign {
             },
             from,
             to,
-            ends_today,
             totals: self.totals,
             computed: OnceCell::new_with(self.stats.clone()),
         })
@@ -418,8 +416,6 @@ pub struct CampaignStats {
     step_count: usize,
     from: NaiveDate,
     to: NaiveDate,
-    /// Whether `to` is today's date by default (the timeline then depends on the clock).
-    ends_today: bool,
     /// The totals, when read with a listing's page.
     totals: Option<Counts>,
     /// The counters, loaded once for all the figures asked for.
@@ -518,11 +514,6 @@ impl CampaignStats {
     /// Events per UTC day between `from` and `to`.
     #[graphql(complexity = "crate::graphql::list_cost(31, child_complexity)")]
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<DailyStats>> {
-        if self.ends_today
-            && let Some(volatile) = ctx.data_opt::<crate::readcache::Volatile>()
-        {
-            volatile.uses_day(self.to);
-        }
         let key = TimelineOf {
             campaign_id: self.campaign_id.clone(),
             from: self.from,
@@ -927,7 +918,7 @@ impl CampaignMutation {
     /// Starting a running campaign returns it unchanged.
     async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
-        let now = crate::graphql::now(ctx)?;
+        let now = ctx.data::<crate::clock::Clock>()?.now();
         let (campaign, _) = svc::start(db(ctx)?, &who.workspace_id, &id, now).await?;
         Ok(campaign.into())
     }
@@ -950,7 +941,7 @@ impl CampaignMutation {
     ) -> Result<CampaignEnrolment> {
         let who = principal(ctx)?;
         let ids = contact_ids.map(|ids| ids.into_iter().map(|i| i.0).collect());
-        let now = crate::graphql::now(ctx)?;
+        let now = ctx.data::<crate::clock::Clock>()?.now();
         let outcome = enrolments::enrol(
             db(ctx)?,
             &who.workspace_id,

@@ -128,7 +128,7 @@ impl EmailAccount {
     }
     /// Emails sent (or being sent) today, in the account's time zone.
     async fn sent_today(&self, ctx: &Context<'_>) -> Result<i32> {
-        let now = crate::graphql::now(ctx)?;
+        let now = ctx.data::<crate::clock::Clock>()?.now();
         let key = SentOn {
             scope: self.0.id.clone(),
             day: quotas::account_day(&self.0, now),

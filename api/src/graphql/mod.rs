@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
@@ -449,28 +449,8 @@ pub async fn execute(
     response
 }
 
-/// Whether the request (its document attached by `ParsedQueries::attach`) runs a query over
-/// the data: neither a mutation nor introspection alone. Only such answers may be kept.
-pub fn is_data_query(request: &mut async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    if is_introspection_only(&request.query) {
-        return false;
-    }
-    let name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
-    };
-    let operation = match (&document.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        _ => None,
-    };
-    operation.is_some_and(|op| op.node.ty == OperationType::Query)
-}
-
-/// `execute` for a request from the GraphQL endpoint (its document attached by
-/// `ParsedQueries::attach`): an introspection-only query runs against the introspection schema.
+/// `execute` for a request from the GraphQL endpoint: an introspection-only query runs against
+/// the introspection schema.
 pub async fn execute_any(
     schemas: &Schemas,
     db: &DatabaseConnection,
@@ -486,6 +466,8 @@ pub async fn execute_any(
     if let Some(name) = &request.operation_name {
         retry = retry.operation_name(name.clone());
     }
+    let mut request = request;
+    schemas.parsed.attach(&mut request);
     let response = execute(schema, db, request, principal.clone()).await;
     if response.errors.iter().any(|e| e.message == TOO_COMPLEX) {
         // Over budget: the probe refuses it too, and says by how much.
@@ -520,14 +502,6 @@ fn coded(response: &mut async_graphql::Response) {
             );
         }
     }
-}
-
-/// The clock's time. The answer then depends on it: the read cache does not keep it.
-pub(crate) fn now(ctx: &Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
-    if let Some(volatile) = ctx.data_opt::<crate::readcache::Volatile>() {
-        volatile.mark();
-    }
-    Ok(ctx.data::<crate::clock::Clock>()?.now())
 }
 
 /// The authenticated caller, or UNAUTHENTICATED.

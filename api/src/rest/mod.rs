@@ -20,8 +20,8 @@ use serde_json::{Map, Value, json};
 use crate::app::{AppState, RequestId};
 use crate::auth::Principal;
 use crate::error::{AppError, ErrorCode};
+use crate::etag;
 use crate::graphql::{self, AppSchema};
-use crate::readcache::{self, Cached, Lookup, Volatile};
 use table::{BodyMap, ParamKind, RouteSpec, Shape};
 
 /// A route with its operation parsed, ready to execute many times.
@@ -215,21 +215,8 @@ async fn run(
     }
 
     let status = StatusCode::from_u16(spec.status).unwrap_or(StatusCode::OK);
-    let read = spec.method == axum::http::Method::GET;
-    let lookup = if read && state.reads.enabled() {
-        let read = format!("{}\u{1f}{variables}", spec.name);
-        state.reads.lookup(&state.db, &principal, &read).await?
-    } else {
-        Lookup::Off
-    };
-    let lookup = match lookup {
-        Lookup::Hit(answer) => return Ok(read_response(status, answer, if_none_match)),
-        other => other,
-    };
-    let volatile = Volatile::default();
-    let mut request = Request::new(spec.operation.clone())
-        .variables(Variables::from_json(variables))
-        .data(volatile.clone());
+    let mut request =
+        Request::new(spec.operation.clone()).variables(Variables::from_json(variables));
     request.set_parsed_query(route.document.clone());
     let response = graphql::execute(&state.schema, &state.db, request, Some(principal)).await;
     if let Some(error) = response.errors.first() {
@@ -260,18 +247,13 @@ async fn run(
             }
         }
     };
-    if !read {
+    if spec.method != axum::http::Method::GET {
         return Ok(json_response(status, &body));
     }
     let Some(bytes) = json_bytes(&body) else {
         return Ok(serialization_failed());
     };
-    let answer = Cached {
-        etag: readcache::etag(&bytes),
-        body: bytes,
-    };
-    state.reads.keep(lookup, &volatile, answer.clone());
-    Ok(read_response(status, answer, if_none_match))
+    Ok(read_response(status, bytes, if_none_match))
 }
 
 /// The success envelope: `data`, and `meta` on lists.
@@ -473,7 +455,7 @@ pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Respon
 }
 
 /// The answer serialized, or `None` (logged) when it cannot be.
-pub fn json_bytes(body: &impl serde::Serialize) -> Option<Bytes> {
+fn json_bytes(body: &impl serde::Serialize) -> Option<Bytes> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     // Answers repeat in size (a dashboard polls the same pages): each starts with room for the
     // last one, so it is written without growing its buffer step by step.
@@ -502,21 +484,17 @@ fn serialization_failed() -> Response {
 
 /// A `GET` answer: its entity tag, or `304 Not Modified` when the client holds it already.
 /// Clients must ask again each time (`no-cache`); the answer is the caller's own (`private`).
-fn read_response(status: StatusCode, answer: Cached, if_none_match: Option<&str>) -> Response {
-    let fresh = status == StatusCode::OK
-        && if_none_match.is_some_and(|tags| readcache::matches(tags, &answer.etag));
+fn read_response(status: StatusCode, body: Bytes, if_none_match: Option<&str>) -> Response {
+    let tag = etag::of(&body);
+    let fresh =
+        status == StatusCode::OK && if_none_match.is_some_and(|tags| etag::matches(tags, &tag));
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            answer.body,
-        )
-            .into_response()
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     };
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&answer.etag) {
+    if let Ok(value) = HeaderValue::from_str(&tag) {
         headers.insert(header::ETAG, value);
     }
     headers.insert(

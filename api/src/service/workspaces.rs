@@ -102,31 +102,3 @@ pub async fn add_contacts(db: &impl ConnectionTrait, workspace_id: &str, n: i64)
 pub async fn count(db: &impl ConnectionTrait) -> AppResult<u64> {
     Ok(workspace::Entity::find().count(db).await?)
 }
-
-/// The workspace's data version: it grows in the same transaction as every write to anything
-/// the API shows of the workspace (database triggers move it; see migration 11), so two reads
-/// that see the same version see the same data.
-pub async fn data_version(db: &impl ConnectionTrait, workspace_id: &str) -> AppResult<i64> {
-    let backend = db.get_database_backend();
-    let text = match backend {
-        sea_orm::DatabaseBackend::Postgres => {
-            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) AS v FROM workspace_versions \
-             WHERE workspace_id = $1"
-        }
-        _ => {
-            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) AS v FROM workspace_versions \
-             WHERE workspace_id = ?"
-        }
-    };
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            backend,
-            text,
-            [workspace_id.into()],
-        ))
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get_by_index::<i64>(0)?,
-        None => 0,
-    })
-}
