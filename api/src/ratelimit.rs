@@ -221,6 +221,20 @@ impl SharedLimiter {
         let g = grants.entry(workspace_id.to_owned()).or_default();
         if granted == 0 {
             g.used = used;
+            // The budget is spent, but partly on grants this instance holds (taken by calls
+            // that ran beside this one in a burst): admit from them rather than leave them
+            // unused while refusing.
+            if g.second == second && g.left > 0 {
+                g.left -= 1;
+                let admitted = used.saturating_sub(g.left);
+                return Ok(RateDecision::from_log(
+                    self.limit,
+                    admitted as usize,
+                    None,
+                    true,
+                    now,
+                ));
+            }
             // A counted second leaves the window 60 s after it ends.
             let leaves = oldest.map(|s| (s + 1) * 1000);
             return Ok(RateDecision::from_log(
