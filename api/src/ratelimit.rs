@@ -151,6 +151,16 @@ struct Grant {
     used: u32,
 }
 
+impl Grant {
+    /// Admits one request from what is left of the grant; `used` is the shared count it was
+    /// last seen at, grants included.
+    fn admit(&mut self, used: u32, limit: u32, now: i64) -> RateDecision {
+        self.left -= 1;
+        let admitted = used.saturating_sub(self.left);
+        RateDecision::from_log(limit, admitted as usize, None, true, now)
+    }
+}
+
 const TAKE: &str =
     "SELECT granted, used, oldest_second FROM fluenzr_rate_take($1, $2, $3, $4, $5, $6)";
 
@@ -170,15 +180,7 @@ impl SharedLimiter {
             let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
             match grants.get_mut(workspace_id) {
                 Some(g) if g.second == second && g.left > 0 => {
-                    g.left -= 1;
-                    let admitted = g.used.saturating_sub(g.left);
-                    return Ok(RateDecision::from_log(
-                        self.limit,
-                        admitted as usize,
-                        None,
-                        true,
-                        now,
-                    ));
+                    return Ok(g.admit(g.used, self.limit, now));
                 }
                 Some(g) => {
                     // Used up within its second: ask for more; otherwise for what was used.
@@ -225,15 +227,7 @@ impl SharedLimiter {
             // that ran beside this one in a burst): admit from them rather than leave them
             // unused while refusing.
             if g.second == second && g.left > 0 {
-                g.left -= 1;
-                let admitted = used.saturating_sub(g.left);
-                return Ok(RateDecision::from_log(
-                    self.limit,
-                    admitted as usize,
-                    None,
-                    true,
-                    now,
-                ));
+                return Ok(g.admit(used, self.limit, now));
             }
             // A counted second leaves the window 60 s after it ends.
             let leaves = oldest.map(|s| (s + 1) * 1000);

@@ -606,8 +606,6 @@ const TOTAL: &str = "fz_total";
 const COUNTERS: &str = "fz_counters";
 const ACCOUNT: &str = "fz_ea_";
 
-/// A page of campaigns in a total order (ties broken by id), with its total, and with `with`
-/// the counters and email account of each: one statement whatever the page size.
 /// A campaign select whose steps and schedule are empty JSON constants instead of the columns.
 fn without_content(
     find: sea_orm::Select<campaign::Entity>,
@@ -628,6 +626,8 @@ fn without_content(
     find
 }
 
+/// A page of campaigns in a total order (ties broken by id), with its total, and with `with`
+/// the counters and email account of each: one statement whatever the page size.
 pub async fn list(
     db: &impl ConnectionTrait,
     workspace_id: &str,
