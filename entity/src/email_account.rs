@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// An SMTP mailbox campaigns send from. The password is stored for sending and never returned.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "email_accounts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

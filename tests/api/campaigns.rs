@@ -681,3 +681,164 @@ async fn an_edit_racing_a_start_never_lands_on_a_running_campaign() {
         }
     }
 }
+
+/// The named type under a field's list and non-null wrappers, with its kind.
+fn named(ty: &Value) -> (&str, &str) {
+    let mut ty = ty;
+    while ty["name"].is_null() {
+        ty = &ty["ofType"];
+    }
+    (ty["kind"].as_str().unwrap(), ty["name"].as_str().unwrap())
+}
+
+/// Every field of `type_name` (those without required arguments) with its full selection,
+/// leaving out types already on the path.
+fn full_selection(types: &Value, type_name: &str, path: &mut Vec<String>) -> Vec<String> {
+    let ty = types
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == type_name)
+        .unwrap_or_else(|| panic!("{type_name} in the schema"));
+    path.push(type_name.to_owned());
+    let mut out = Vec::new();
+    for field in ty["fields"].as_array().unwrap() {
+        let required = field["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null());
+        if required {
+            continue;
+        }
+        let name = field["name"].as_str().unwrap();
+        match named(&field["type"]) {
+            ("SCALAR" | "ENUM", _) => out.push(name.to_owned()),
+            ("OBJECT", inner) if !path.iter().any(|p| p == inner) => {
+                let inner_fields = full_selection(types, inner, path);
+                if !inner_fields.is_empty() {
+                    out.push(format!("{name} {{ {} }}", inner_fields.join(" ")));
+                }
+            }
+            _ => {}
+        }
+    }
+    path.pop();
+    out
+}
+
+#[tokio::test]
+async fn a_listing_answers_every_field_as_reading_one_campaign_does() {
+    // A listing reads only the columns its selection shows; each field is asked alone (and each
+    // child of an object field alone), so a field that needs a column it did not ask for shows.
+    let app = spawn_app().await;
+    let rich = app
+        .post(
+            "/v1/email-accounts",
+            json!({
+                "email": "rich@acme.test", "name": "Rich Sender", "smtpHost": "smtp.acme.test",
+                "smtpPort": 2525, "smtpUsername": "rich-user", "smtpPassword": "pw-1",
+                "smtpSecurity": "tls", "dailyLimit": 77, "timezone": "Europe/Lisbon",
+                "sendGapSeconds": 5, "imapHost": "imap.acme.test", "imapPort": 1993,
+                "imapUsername": "rich-imap", "imapPassword": "pw-2", "imapSecurity": "starttls"
+            }),
+        )
+        .await;
+    assert_eq!(rich.status, StatusCode::CREATED, "{}", rich.body);
+    let rich = rich.data().clone();
+    let plain = app.account().await;
+    let full = app
+        .campaign(json!({
+            "name": "Full", "emailAccountId": rich["id"], "emailAccountIds": [plain["id"]],
+            "steps": [{ "subject": "One", "body": "b1" }, { "subject": "Two", "body": "b2", "delayDays": 3 }],
+            "schedule": { "timezone": "America/New_York", "days": [1, 3], "startTime": "08:30", "endTime": "16:00" },
+            "dailyLimit": 9, "trackOpens": false, "trackClicks": false, "stopOnReply": false
+        }))
+        .await;
+    app.campaign(json!({ "name": "Bare" })).await;
+    let person = app.contact(json!({ "email": "listed@example.com" })).await;
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/contacts", id_of(&full)),
+            json!({ "contactIds": [person["id"]] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Columns no request sets: the system's pause and an account's failure and last read.
+    let backend = app.db.get_database_backend();
+    let at = chrono::Utc::now() - chrono::Duration::hours(1);
+    for (sql, values) in [
+        (
+            "UPDATE campaigns SET status = 'paused', paused_reason = 'bounce_rate', started_at = $1, completed_at = $1 WHERE id = $2",
+            vec![at.into(), id_of(&full).into()],
+        ),
+        (
+            "UPDATE email_accounts SET status = 'error', last_error = '535 refused', imap_checked_at = $1 WHERE id = $2",
+            vec![at.into(), id_of(&rich).into()],
+        ),
+    ] {
+        app.db
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await
+            .unwrap();
+    }
+
+    let types = app
+        .gql(
+            "{ __schema { types { name kind fields { name args { type { kind } defaultValue } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let types = types.body["data"]["__schema"]["types"].clone();
+    let fields = types
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Campaign")
+        .unwrap()["fields"]
+        .clone();
+    let mut selections = Vec::new();
+    for field in fields.as_array().unwrap() {
+        let name = field["name"].as_str().unwrap();
+        match named(&field["type"]) {
+            ("OBJECT", inner) => {
+                for child in full_selection(&types, inner, &mut vec!["Campaign".to_owned()]) {
+                    selections.push(format!("{name} {{ {child} }}"));
+                }
+            }
+            _ => selections.push(name.to_owned()),
+        }
+    }
+    assert!(
+        selections.len() > 40,
+        "every field and child: {selections:?}"
+    );
+    assert!(selections.iter().any(|s| s == "emailAccount { sentToday }"));
+    for selection in &selections {
+        let listed = app
+            .gql(
+                &format!("{{ campaigns(perPage: 2, sort: \"name\") {{ items {{ id {selection} }} }} }}"),
+                json!({}),
+            )
+            .await;
+        let items = listed.body["data"]["campaigns"]["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{selection}: {}", listed.body))
+            .clone();
+        assert_eq!(items.len(), 2, "{selection}: {}", listed.body);
+        for item in items {
+            let id = item["id"].clone();
+            let one = app
+                .gql(
+                    &format!("query($id: ID!) {{ campaign(id: $id) {{ id {selection} }} }}"),
+                    json!({ "id": id }),
+                )
+                .await;
+            assert_eq!(
+                item, one.body["data"]["campaign"],
+                "{selection}: listed vs read alone ({})",
+                one.body
+            );
+        }
+    }
+}

@@ -3,6 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use entity::{campaign, campaign_contact, email_account, message};
+use sea_orm::IdenStatic;
 use tokio::sync::OnceCell;
 
 use super::contacts::Contact;
@@ -16,6 +17,7 @@ use crate::service::PageRequest;
 use crate::service::campaigns::{
     self as svc, CampaignStatus as SvcStatus, EnrolmentState as SvcState,
 };
+use crate::service::columns::Columns;
 use crate::service::stats::{self, Counts};
 use crate::service::{enrolments, sending_status};
 
@@ -120,8 +122,8 @@ pub struct Campaign {
     stats: Option<stats::CampaignStats>,
     /// The email account, when a listing read it with the page.
     account: Option<Option<email_account::Model>>,
-    /// Whether `model` holds the steps and schedule (a listing reads them only when asked).
-    content: bool,
+    /// The columns `model` holds (a listing reads only those its selection shows).
+    read: Columns<campaign::Entity>,
 }
 
 impl From<campaign::Model> for Campaign {
@@ -131,48 +133,86 @@ impl From<campaign::Model> for Campaign {
             totals: None,
             stats: None,
             account: None,
-            content: true,
+            read: Columns::all(),
         }
     }
 }
 
 impl Campaign {
-    fn listed(listed: svc::Listed, with: svc::ListWith) -> Self {
+    fn listed(listed: svc::Listed) -> Self {
         Campaign {
             model: listed.campaign,
             totals: listed.totals,
             stats: listed.stats,
             account: listed.account,
-            content: with.content,
+            read: listed.columns,
         }
     }
 
-    /// The model, checked to hold its steps and schedule.
-    fn content(&self) -> Result<&campaign::Model> {
-        if self.content {
+    /// The model, checked to hold `column` (a listing reads only the columns it is asked for).
+    fn holding(&self, column: campaign::Column) -> Result<&campaign::Model> {
+        if self.read.contains(column) {
             Ok(&self.model)
         } else {
-            Err(
-                AppError::internal("a campaign was listed without the steps it is asked for")
-                    .into(),
-            )
+            Err(AppError::internal(format!(
+                "a campaign was listed without the {} it is asked for",
+                column.as_str()
+            ))
+            .into())
         }
     }
-}
 
-impl Campaign {
-    /// What a `campaigns` selection asks of its items beyond the campaign's own columns.
+    /// What a `campaigns` selection asks of its items: the columns its fields show, and beside
+    /// them the counters and the email account.
     fn wanted(ctx: &Context<'_>) -> svc::ListWith {
-        let items = ctx.look_ahead().field("items");
-        let stats = items.field("stats");
-        svc::ListWith {
-            content: items.field("steps").exists()
-                || items.field("schedule").exists()
-                || stats.field("steps").exists(),
-            totals: stats.exists(),
-            steps: stats.field("steps").exists(),
-            account: items.field("emailAccount").exists(),
+        let mut with = svc::ListWith {
+            columns: Columns::none(),
+            ..Default::default()
+        };
+        let page = ctx.field();
+        for items in page.selection_set().filter(|f| f.name() == "items") {
+            for field in items.selection_set() {
+                match field.name() {
+                    "stats" => {
+                        with.totals = true;
+                        with.steps |= field.selection_set().any(|f| f.name() == "steps");
+                    }
+                    "emailAccount" => {
+                        let asked = EmailAccount::columns_for(field);
+                        with.account = Some(with.account.map_or(asked, |a| a.union(asked)));
+                    }
+                    _ => {}
+                }
+                with.columns = with.columns.union(Self::columns_of(field.name()));
+            }
         }
+        with
+    }
+
+    /// The columns a field of `Campaign` reads from the model (beyond the id and workspace,
+    /// always read). A field missing here reads them all.
+    fn columns_of(field: &str) -> Columns<campaign::Entity> {
+        use campaign::Column as C;
+        Columns::of(match field {
+            "id" | "__typename" | "sendingStatus" | "contacts" => &[],
+            "name" => &[C::Name],
+            "status" => &[C::Status],
+            "emailAccountId" | "emailAccount" => &[C::EmailAccountId],
+            "emailAccountIds" => &[C::EmailAccountId, C::EmailAccountIds],
+            "pausedReason" => &[C::PausedReason],
+            "steps" => &[C::Steps],
+            "schedule" => &[C::Schedule],
+            "dailyLimit" => &[C::DailyLimit],
+            "trackOpens" => &[C::TrackOpens],
+            "trackClicks" => &[C::TrackClicks],
+            "stopOnReply" => &[C::StopOnReply],
+            "contactCount" | "stats" => &[C::ContactCount],
+            "createdAt" => &[C::CreatedAt],
+            "updatedAt" => &[C::UpdatedAt],
+            "startedAt" => &[C::StartedAt],
+            "completedAt" => &[C::CompletedAt],
+            _ => return Columns::all(),
+        })
     }
 }
 
@@ -253,7 +293,7 @@ impl Campaign {
         complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
     )]
     async fn steps(&self) -> Result<Vec<CampaignStep>> {
-        Ok(svc::steps_of(self.content()?)?
+        Ok(svc::steps_of(self.holding(campaign::Column::Steps)?)?
             .into_iter()
             .enumerate()
             .map(|(i, s)| CampaignStep {
@@ -265,7 +305,7 @@ impl Campaign {
             .collect())
     }
     async fn schedule(&self) -> Result<Schedule> {
-        let s = svc::schedule_of(self.content()?)?;
+        let s = svc::schedule_of(self.holding(campaign::Column::Schedule)?)?;
         Ok(Schedule {
             timezone: s.timezone,
             days: s.days,
@@ -311,7 +351,7 @@ impl Campaign {
             campaign_id: self.model.id.clone(),
             contact_count: self.model.contact_count,
             // Per-step figures are asked for with the steps (`Campaign::wanted`).
-            step_count: if self.content {
+            step_count: if self.read.contains(campaign::Column::Steps) {
                 svc::step_count(&self.model)
             } else {
                 0
@@ -842,11 +882,7 @@ impl CampaignQuery {
         .await?;
         let page_info = PageInfo::of(&found);
         Ok(CampaignPage {
-            items: found
-                .items
-                .into_iter()
-                .map(|listed| Campaign::listed(listed, with))
-                .collect(),
+            items: found.items.into_iter().map(Campaign::listed).collect(),
             page_info,
         })
     }

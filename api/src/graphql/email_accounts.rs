@@ -1,6 +1,8 @@
 //! Email accounts in GraphQL. The SMTP password is accepted and never returned.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SelectionField, SimpleObject,
+};
 use entity::email_account;
 
 use super::loaders::SentOn;
@@ -9,6 +11,7 @@ use super::{db, loader, principal};
 use crate::ids::rfc3339;
 use crate::secrets::Keyring;
 use crate::service::PageRequest;
+use crate::service::columns::Columns;
 use crate::service::email_accounts::{
     self as svc, AccountStatus as SvcStatus, SmtpSecurity as Svc,
 };
@@ -48,6 +51,40 @@ impl From<Svc> for SmtpSecurity {
 pub enum AccountStatus {
     Ok,
     Error,
+}
+
+impl EmailAccount {
+    /// The columns a selection of an `EmailAccount` reads from the model (beyond the id, always
+    /// read). A field missing here reads them all.
+    pub fn columns_for(selection: SelectionField<'_>) -> Columns<email_account::Entity> {
+        use email_account::Column as C;
+        let mut columns = Columns::none();
+        for field in selection.selection_set() {
+            columns = columns.union(Columns::of(match field.name() {
+                "id" | "__typename" => &[],
+                "email" => &[C::Email],
+                "name" => &[C::Name],
+                "smtpHost" => &[C::SmtpHost],
+                "smtpPort" => &[C::SmtpPort],
+                "smtpUsername" => &[C::SmtpUsername],
+                "smtpSecurity" => &[C::SmtpSecurity],
+                "dailyLimit" => &[C::DailyLimit],
+                "timezone" | "sentToday" => &[C::Timezone],
+                "sendGapSeconds" => &[C::SendGapSeconds],
+                "status" => &[C::Status],
+                "lastError" => &[C::LastError],
+                "replyTracking" | "imapHost" => &[C::ImapHost],
+                "imapPort" => &[C::ImapPort],
+                "imapUsername" => &[C::ImapUsername],
+                "imapSecurity" => &[C::ImapSecurity],
+                "imapCheckedAt" => &[C::ImapCheckedAt],
+                "createdAt" => &[C::CreatedAt],
+                "updatedAt" => &[C::UpdatedAt],
+                _ => return Columns::all(),
+            }));
+        }
+        columns
+    }
 }
 
 /// An SMTP mailbox campaigns send from.

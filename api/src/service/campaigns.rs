@@ -3,13 +3,14 @@
 use entity::{campaign, email_account};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic,
+    PaginatorTrait, QueryFilter, QuerySelect, QueryTrait, Set, TransactionSession,
+    TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::columns::Columns;
 pub use super::enrolments::EnrolmentState;
 use super::window::Window;
 use super::{
@@ -576,55 +577,51 @@ pub async fn delete(db: &impl ConnectionTrait, workspace_id: &str, id: &str) -> 
     Ok(current.id)
 }
 
-/// What a listing reads beside each campaign, in the page's own statement.
-#[derive(Clone, Copy, Debug, Default)]
+/// What a listing reads: the campaign columns its answer shows, and beside each campaign, in
+/// the page's own statement, its counters and email account.
+#[derive(Clone, Copy, Debug)]
 pub struct ListWith {
-    /// The campaign's steps and schedule (JSON columns). Without them a listed campaign's
-    /// `steps` is `[]` and its `schedule` `{}`: they are not read, nor decoded.
-    pub content: bool,
+    /// The campaign's columns to read; the rest of each model keeps its defaults (the id, the
+    /// workspace and what the statement itself needs are always read).
+    pub columns: Columns<campaign::Entity>,
     /// The campaign's totals.
     pub totals: bool,
-    /// Every counter: totals and each step's.
+    /// Every counter: totals and each step's (the steps are then read too, for their count).
     pub steps: bool,
-    /// The campaign's email account (`email_account_id`).
-    pub account: bool,
+    /// The email account's columns to read, when it is asked for (its id is always read).
+    pub account: Option<Columns<email_account::Entity>>,
+}
+
+impl Default for ListWith {
+    /// Whole campaigns, nothing beside them.
+    fn default() -> Self {
+        ListWith {
+            columns: Columns::all(),
+            totals: false,
+            steps: false,
+            account: None,
+        }
+    }
 }
 
 /// A listed campaign with what the listing was asked to read beside it.
 pub struct Listed {
+    /// The campaign, with only `columns` read.
     pub campaign: campaign::Model,
+    pub columns: Columns<campaign::Entity>,
     /// The totals, when asked for (alone or with the steps).
     pub totals: Option<stats::Counts>,
     /// Every figure, when the steps were asked for: computed once from the counters read with
     /// the page.
     pub stats: Option<stats::CampaignStats>,
-    /// The email account, when asked for (`Some(None)`: the campaign has none).
+    /// The email account, when asked for (`Some(None)`: the campaign has none), with only the
+    /// columns asked for read.
     pub account: Option<Option<email_account::Model>>,
 }
 
 const TOTAL: &str = "fz_total";
 const COUNTERS: &str = "fz_counters";
 const ACCOUNT: &str = "fz_ea_";
-
-/// A campaign select whose steps and schedule are empty JSON constants instead of the columns.
-fn without_content(
-    find: sea_orm::Select<campaign::Entity>,
-    backend: sea_orm::DatabaseBackend,
-) -> sea_orm::Select<campaign::Entity> {
-    let (list, object) = match backend {
-        sea_orm::DatabaseBackend::Postgres => ("CAST('[]' AS jsonb)", "CAST('{}' AS jsonb)"),
-        _ => ("'[]'", "'{}'"),
-    };
-    let mut find = find.select_only();
-    for column in campaign::Column::iter() {
-        find = match column {
-            campaign::Column::Steps => find.column_as(Expr::cust(list), column.as_str()),
-            campaign::Column::Schedule => find.column_as(Expr::cust(object), column.as_str()),
-            column => find.column(column),
-        };
-    }
-    find
-}
 
 /// A page of campaigns in a total order (ties broken by id), with its total, and with `with`
 /// the counters and email account of each: one statement whatever the page size.
@@ -648,9 +645,20 @@ pub async fn list(
         .from(campaign::Entity)
         .cond_where(cond.clone())
         .to_owned();
-    let mut find = campaign::Entity::find();
-    if !with.content {
-        find = without_content(find, db.get_database_backend());
+    let mut columns = with.columns.union(Columns::of(&[
+        campaign::Column::Id,
+        campaign::Column::WorkspaceId,
+        column,
+    ]));
+    if with.steps {
+        columns.add(campaign::Column::Steps);
+    }
+    if with.account.is_some() {
+        columns.add(campaign::Column::EmailAccountId);
+    }
+    let mut find = campaign::Entity::find().select_only();
+    for c in columns.iter() {
+        find = find.column(c);
     }
     let inner = super::sorted(
         find.filter(cond.clone()),
@@ -664,15 +672,11 @@ pub async fn list(
     let backend = db.get_database_backend();
     let table = Alias::new("page");
     let mut outer = Query::select();
-    outer
-        .column((table.clone(), Asterisk))
-        .from_subquery(inner.into_query(), table.clone());
-    if with.steps {
-        outer.expr_as(stats::packed_counters(backend, "\"page\".\"id\""), COUNTERS);
-    } else if with.totals {
-        stats::join_totals(&mut outer, table.clone(), campaign::Column::Id);
-    }
-    if with.account {
+    // The account's columns come first, so each row reads as [account…, campaign…, extras].
+    let account_columns = with
+        .account
+        .map(|a| a.union(Columns::of(&[email_account::Column::Id])));
+    if let Some(account_columns) = account_columns {
         let account = Alias::new("fz_ea");
         outer.join_as(
             JoinType::LeftJoin,
@@ -688,19 +692,28 @@ pub async fn list(
                         .equals((table.clone(), campaign::Column::WorkspaceId)),
                 ),
         );
-        for c in email_account::Column::iter() {
+        for c in account_columns.iter() {
             outer.expr_as(
                 Expr::col((account.clone(), c)),
                 Alias::new(format!("{ACCOUNT}{}", c.as_str())),
             );
         }
     }
+    outer
+        .column((table.clone(), Asterisk))
+        .from_subquery(inner.into_query(), table.clone());
+    if with.steps {
+        outer.expr_as(stats::packed_counters(backend, "\"page\".\"id\""), COUNTERS);
+    } else if with.totals {
+        stats::join_totals(&mut outer, table.clone(), campaign::Column::Id);
+    }
     super::sorted_outer(&mut outer, table, column, campaign::Column::Id, order);
     let rows = db.query_all_raw(backend.build(&outer)).await?;
+    let campaign_at = account_columns.map_or(0, |a| a.len());
     let mut total = None;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
-        let campaign = campaign::Model::from_query_result(row, "")?;
+        let campaign: campaign::Model = super::columns::read(row, columns, campaign_at)?;
         total = Some(row.try_get::<i64>("", TOTAL)?);
         let (totals, stats) = if with.steps {
             let packed: Option<String> = row.try_get("", COUNTERS)?;
@@ -712,17 +725,17 @@ pub async fn list(
         } else {
             (None, None)
         };
-        let account = if with.account {
-            let id: Option<String> = row.try_get(ACCOUNT, email_account::Column::Id.as_str())?;
-            match id {
-                Some(_) => Some(Some(email_account::Model::from_query_result(row, ACCOUNT)?)),
-                None => Some(None),
-            }
-        } else {
-            None
+        let account = match account_columns {
+            // The id is the first column read: NULL when the campaign has no account.
+            Some(account_columns) => Some(match row.try_get_by_index::<Option<String>>(0)? {
+                Some(_) => Some(super::columns::read(row, account_columns, 0)?),
+                None => None,
+            }),
+            None => None,
         };
         items.push(Listed {
             campaign,
+            columns,
             totals,
             stats,
             account,

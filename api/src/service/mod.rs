@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod addresses;
 pub mod campaigns;
+pub mod columns;
 pub mod compose;
 pub mod contacts;
 pub mod email_accounts;
