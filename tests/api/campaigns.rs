@@ -817,7 +817,9 @@ async fn a_listing_answers_every_field_as_reading_one_campaign_does() {
     for selection in &selections {
         let listed = app
             .gql(
-                &format!("{{ campaigns(perPage: 2, sort: \"name\") {{ items {{ id {selection} }} }} }}"),
+                &format!(
+                    "{{ campaigns(perPage: 2, sort: \"name\") {{ items {{ id {selection} }} }} }}"
+                ),
                 json!({}),
             )
             .await;

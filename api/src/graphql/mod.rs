@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{
+    Context, EmptySubscription, MergedObject, Schema, SchemaBuilder, ValidationMode,
+};
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{KeyCache, Principal, Sessions};
@@ -133,6 +135,9 @@ const TOO_COMPLEX: &str = "Query is too complex.";
 #[derive(Clone)]
 pub struct Schemas {
     pub data: AppSchema,
+    /// `data` without the validation rules a kept document has already passed (see
+    /// `ParsedQueries`): it still counts cost and depth against the same limits.
+    pub validated: AppSchema,
     /// `None` when an operator switched introspection off.
     pub introspection: Option<AppSchema>,
     /// Says what a refused query costs (never executes one: it only sees queries over budget).
@@ -145,37 +150,67 @@ pub struct Schemas {
 /// texts again and again, and parsing one costs more than executing a page of it; a copy of the
 /// parsed document is cheaper. Only texts that parse are kept, at most `MAX_PARSED` of them
 /// (past that the set starts over, so unique texts cannot grow it).
+///
+/// A kept document that declares no variables and was once answered without an error has
+/// passed validation, and validation depends only on the document, the schema and the
+/// variables' values: it is not validated again (its cost and depth still are).
 #[derive(Default)]
 pub struct ParsedQueries {
-    documents: std::sync::Mutex<HashMap<String, ExecutableDocument>>,
+    documents: std::sync::Mutex<HashMap<String, Kept>>,
+}
+
+struct Kept {
+    document: ExecutableDocument,
+    validated: bool,
 }
 
 /// Most query texts `ParsedQueries` keeps.
 pub const MAX_PARSED: usize = 256;
 
 impl ParsedQueries {
-    /// Gives `request` its parsed document: the kept one, or one parsed now (and kept).
-    pub fn attach(&self, request: &mut async_graphql::Request) {
+    /// Gives `request` its parsed document: the kept one, or one parsed now (and kept). True
+    /// when the document is known to pass validation.
+    pub fn attach(&self, request: &mut async_graphql::Request) -> bool {
         let kept = self
             .documents
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&request.query)
-            .cloned();
-        if let Some(document) = kept {
+            .map(|kept| (kept.document.clone(), kept.validated));
+        if let Some((document, validated)) = kept {
             request.set_parsed_query(document);
-            return;
+            return validated;
         }
         // A text that does not parse is left to the executor, which reports the error.
         let Ok(document) = request.parsed_query() else {
-            return;
+            return false;
         };
         let document = document.clone();
         let mut documents = self.documents.lock().unwrap_or_else(|e| e.into_inner());
         if documents.len() >= MAX_PARSED {
             documents.clear();
         }
-        documents.insert(request.query.clone(), document);
+        documents.insert(
+            request.query.clone(),
+            Kept {
+                document,
+                validated: false,
+            },
+        );
+        false
+    }
+
+    /// Records that `query` was answered without an error by the validating schema; a text
+    /// that declares variables stays validated each time (their values are checked with it).
+    pub fn passed(&self, query: &str) {
+        let mut documents = self.documents.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(kept) = documents.get_mut(query) {
+            kept.validated = kept
+                .document
+                .operations
+                .iter()
+                .all(|(_, operation)| operation.node.variable_definitions.is_empty());
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -234,6 +269,13 @@ pub fn build_schemas(shared: impl Fn() -> Shared, introspection: bool) -> Schema
     if !introspection {
         return Schemas {
             data: attach(builder().disable_introspection(), shared()).finish(),
+            validated: attach(
+                builder()
+                    .disable_introspection()
+                    .validation_mode(ValidationMode::Fast),
+                shared(),
+            )
+            .finish(),
             introspection: None,
             probe,
             parsed: Arc::default(),
@@ -244,6 +286,7 @@ pub fn build_schemas(shared: impl Fn() -> Shared, introspection: bool) -> Schema
         .limit_complexity(2000);
     Schemas {
         data: build_schema(shared()),
+        validated: attach(builder().validation_mode(ValidationMode::Fast), shared()).finish(),
         introspection: Some(attach(deep, shared()).finish()),
         probe,
         parsed: Arc::default(),
@@ -457,9 +500,9 @@ pub async fn execute_any(
     request: async_graphql::Request,
     principal: Option<Principal>,
 ) -> async_graphql::Response {
-    let schema = match &schemas.introspection {
-        Some(deep) if is_introspection_only(&request.query) => deep,
-        _ => &schemas.data,
+    let deep = match &schemas.introspection {
+        Some(deep) if is_introspection_only(&request.query) => Some(deep),
+        _ => None,
     };
     let mut retry =
         async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
@@ -467,11 +510,19 @@ pub async fn execute_any(
         retry = retry.operation_name(name.clone());
     }
     let mut request = request;
-    schemas.parsed.attach(&mut request);
+    let validated = schemas.parsed.attach(&mut request);
+    let schema = match deep {
+        Some(deep) => deep,
+        None if validated => &schemas.validated,
+        None => &schemas.data,
+    };
     let response = execute(schema, db, request, principal.clone()).await;
     if response.errors.iter().any(|e| e.message == TOO_COMPLEX) {
         // Over budget: the probe refuses it too, and says by how much.
         return execute(&schemas.probe, db, retry, principal).await;
+    }
+    if deep.is_none() && !validated && response.errors.is_empty() {
+        schemas.parsed.passed(&retry.query);
     }
     response
 }
@@ -544,6 +595,27 @@ mod tests {
             )));
             assert!(parsed.len() <= MAX_PARSED);
         }
+    }
+
+    #[test]
+    fn only_a_document_that_passed_without_variables_skips_validation() {
+        let parsed = ParsedQueries::default();
+        let plain = "{ contacts { pageInfo { total } } }";
+        let with_variables = "query($n: Int) { contacts(perPage: $n) { pageInfo { total } } }";
+        for text in [plain, with_variables] {
+            assert!(!parsed.attach(&mut async_graphql::Request::new(text)));
+            // Kept, but not known to pass until it was answered without an error.
+            assert!(!parsed.attach(&mut async_graphql::Request::new(text)));
+            parsed.passed(text);
+        }
+        assert!(parsed.attach(&mut async_graphql::Request::new(plain)));
+        // Variables' values are checked by validation: such a text is validated every time.
+        assert!(!parsed.attach(&mut async_graphql::Request::new(with_variables)));
+        // A text never kept cannot be marked.
+        parsed.passed("{ groups { pageInfo { total } } }");
+        assert!(!parsed.attach(&mut async_graphql::Request::new(
+            "{ groups { pageInfo { total } } }"
+        )));
     }
 
     #[test]
