@@ -78,10 +78,6 @@ impl<E: EntityTrait> Columns<E> {
         self.bits & (1 << position(column)) != 0
     }
 
-    pub fn is_all(&self) -> bool {
-        *self == Self::all()
-    }
-
     pub fn len(&self) -> usize {
         self.bits.count_ones() as usize
     }
