@@ -131,3 +131,23 @@ fn value_at(row: &QueryResult, at: usize, kind: &ColumnType) -> Result<Value, Db
         other => return Err(DbErr::Type(format!("no reader for a {other:?} column"))),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use entity::campaign::{Column as C, Entity};
+    use sea_orm::{IdenStatic, Iterable};
+
+    use super::Columns;
+
+    #[test]
+    fn a_set_lists_its_columns_in_declaration_order() {
+        let set = Columns::<Entity>::of(&[C::Name, C::Id]);
+        assert!(set.contains(C::Id) && set.contains(C::Name) && !set.contains(C::Status));
+        // The order a row is read in is the entity's, not the order they were added in.
+        let names: Vec<&str> = set.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names, ["id", "name"]);
+        assert_eq!(set.union(Columns::of(&[C::Status])).len(), 3);
+        assert_eq!(Columns::<Entity>::all().len(), C::iter().count());
+        assert!(Columns::<Entity>::none().is_empty());
+    }
+}
