@@ -167,7 +167,9 @@ impl Campaign {
     fn wanted(ctx: &Context<'_>) -> svc::ListWith {
         let mut with = svc::ListWith {
             columns: Columns::none(),
-            ..Default::default()
+            totals: false,
+            steps: false,
+            account: None,
         };
         let page = ctx.field();
         for items in page.selection_set().filter(|f| f.name() == "items") {

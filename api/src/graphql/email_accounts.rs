@@ -54,36 +54,41 @@ pub enum AccountStatus {
 }
 
 impl EmailAccount {
-    /// The columns a selection of an `EmailAccount` reads from the model (beyond the id, always
-    /// read). A field missing here reads them all.
+    /// The columns a selection of an `EmailAccount` reads from the model.
     pub fn columns_for(selection: SelectionField<'_>) -> Columns<email_account::Entity> {
+        selection
+            .selection_set()
+            .fold(Columns::none(), |read, field| {
+                read.union(Self::columns_of(field.name()))
+            })
+    }
+
+    /// The columns a field of `EmailAccount` reads from the model (beyond the id, always
+    /// read). A field missing here reads them all.
+    fn columns_of(field: &str) -> Columns<email_account::Entity> {
         use email_account::Column as C;
-        let mut columns = Columns::none();
-        for field in selection.selection_set() {
-            columns = columns.union(Columns::of(match field.name() {
-                "id" | "__typename" => &[],
-                "email" => &[C::Email],
-                "name" => &[C::Name],
-                "smtpHost" => &[C::SmtpHost],
-                "smtpPort" => &[C::SmtpPort],
-                "smtpUsername" => &[C::SmtpUsername],
-                "smtpSecurity" => &[C::SmtpSecurity],
-                "dailyLimit" => &[C::DailyLimit],
-                "timezone" | "sentToday" => &[C::Timezone],
-                "sendGapSeconds" => &[C::SendGapSeconds],
-                "status" => &[C::Status],
-                "lastError" => &[C::LastError],
-                "replyTracking" | "imapHost" => &[C::ImapHost],
-                "imapPort" => &[C::ImapPort],
-                "imapUsername" => &[C::ImapUsername],
-                "imapSecurity" => &[C::ImapSecurity],
-                "imapCheckedAt" => &[C::ImapCheckedAt],
-                "createdAt" => &[C::CreatedAt],
-                "updatedAt" => &[C::UpdatedAt],
-                _ => return Columns::all(),
-            }));
-        }
-        columns
+        Columns::of(match field {
+            "id" | "__typename" => &[],
+            "email" => &[C::Email],
+            "name" => &[C::Name],
+            "smtpHost" => &[C::SmtpHost],
+            "smtpPort" => &[C::SmtpPort],
+            "smtpUsername" => &[C::SmtpUsername],
+            "smtpSecurity" => &[C::SmtpSecurity],
+            "dailyLimit" => &[C::DailyLimit],
+            "timezone" | "sentToday" => &[C::Timezone],
+            "sendGapSeconds" => &[C::SendGapSeconds],
+            "status" => &[C::Status],
+            "lastError" => &[C::LastError],
+            "replyTracking" | "imapHost" => &[C::ImapHost],
+            "imapPort" => &[C::ImapPort],
+            "imapUsername" => &[C::ImapUsername],
+            "imapSecurity" => &[C::ImapSecurity],
+            "imapCheckedAt" => &[C::ImapCheckedAt],
+            "createdAt" => &[C::CreatedAt],
+            "updatedAt" => &[C::UpdatedAt],
+            _ => return Columns::all(),
+        })
     }
 }
 

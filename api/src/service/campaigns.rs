@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::columns::Columns;
+use super::columns::{Columns, Reader};
 pub use super::enrolments::EnrolmentState;
 use super::window::Window;
 use super::{
@@ -592,18 +592,6 @@ pub struct ListWith {
     pub account: Option<Columns<email_account::Entity>>,
 }
 
-impl Default for ListWith {
-    /// Whole campaigns, nothing beside them.
-    fn default() -> Self {
-        ListWith {
-            columns: Columns::all(),
-            totals: false,
-            steps: false,
-            account: None,
-        }
-    }
-}
-
 /// A listed campaign with what the listing was asked to read beside it.
 pub struct Listed {
     /// The campaign, with only `columns` read.
@@ -709,11 +697,12 @@ pub async fn list(
     }
     super::sorted_outer(&mut outer, table, column, campaign::Column::Id, order);
     let rows = db.query_all_raw(backend.build(&outer)).await?;
-    let campaign_at = account_columns.map_or(0, |a| a.len());
+    let campaigns = Reader::new(columns, account_columns.map_or(0, |a| a.len()));
+    let accounts = account_columns.map(|a| Reader::new(a, 0));
     let mut total = None;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
-        let campaign: campaign::Model = super::columns::read(row, columns, campaign_at)?;
+        let campaign = campaigns.read(row)?;
         total = Some(row.try_get::<i64>("", TOTAL)?);
         let (totals, stats) = if with.steps {
             let packed: Option<String> = row.try_get("", COUNTERS)?;
@@ -725,10 +714,10 @@ pub async fn list(
         } else {
             (None, None)
         };
-        let account = match account_columns {
+        let account = match &accounts {
             // The id is the first column read: NULL when the campaign has no account.
-            Some(account_columns) => Some(match row.try_get_by_index::<Option<String>>(0)? {
-                Some(_) => Some(super::columns::read(row, account_columns, 0)?),
+            Some(accounts) => Some(match row.try_get_by_index::<Option<String>>(0)? {
+                Some(_) => Some(accounts.read(row)?),
                 None => None,
             }),
             None => None,

@@ -101,18 +101,35 @@ fn position<C: IdenStatic + Iterable>(column: C) -> usize {
         .expect("a column is one of its entity's")
 }
 
-/// A model with `columns` read from the row's values at `start..`, in declaration order; every
-/// other field keeps its default. Only for answers that show the columns read.
-pub fn read<M>(row: &QueryResult, columns: Columns<M::Entity>, start: usize) -> Result<M, DbErr>
-where
-    M: ModelTrait + Default,
-{
-    let mut model = M::default();
-    for (i, column) in columns.iter().enumerate() {
-        let value = value_at(row, start + i, column.def().get_column_type())?;
-        model.try_set(column, value)?;
+/// Reads models from some of their columns, found at `start..` of each row in declaration
+/// order; every other field keeps its default. Only for answers that show the columns read.
+/// The columns' types are looked up once, not per row.
+pub struct Reader<E: EntityTrait> {
+    columns: Vec<(E::Column, ColumnType)>,
+    start: usize,
+}
+
+impl<E: EntityTrait> Reader<E> {
+    pub fn new(columns: Columns<E>, start: usize) -> Self {
+        Reader {
+            columns: columns
+                .iter()
+                .map(|c| (c, c.def().get_column_type().clone()))
+                .collect(),
+            start,
+        }
     }
-    Ok(model)
+
+    pub fn read(&self, row: &QueryResult) -> Result<E::Model, DbErr>
+    where
+        E::Model: Default,
+    {
+        let mut model = E::Model::default();
+        for (i, (column, kind)) in self.columns.iter().enumerate() {
+            model.try_set(*column, value_at(row, self.start + i, kind)?)?;
+        }
+        Ok(model)
+    }
 }
 
 fn value_at(row: &QueryResult, at: usize, kind: &ColumnType) -> Result<Value, DbErr> {
