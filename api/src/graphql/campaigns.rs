@@ -1,5 +1,6 @@
 //! Campaigns, enrolments and stats in GraphQL.
 
+use async_graphql::parser::types::{Field, Selection};
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use entity::{campaign, campaign_contact, email_account, message};
@@ -9,6 +10,7 @@ use tokio::sync::OnceCell;
 use super::contacts::Contact;
 use super::email_accounts::EmailAccount;
 use super::loaders::{CampaignById, CountersOfCampaign, EmailAccountById, TimelineOf};
+use super::plain::{InPlace, Plain, PlainList};
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal};
 use crate::error::AppError;
@@ -279,9 +281,9 @@ impl Campaign {
                 .collect(),
         })
     }
-    async fn email_account(&self, ctx: &Context<'_>) -> Result<Option<EmailAccount>> {
+    async fn email_account(&self, ctx: &Context<'_>) -> Result<Option<Plain<EmailAccount>>> {
         if let Some(account) = &self.account {
-            return Ok(account.clone().map(EmailAccount));
+            return Ok(account.clone().map(|a| Plain(EmailAccount(a))));
         }
         let Some(id) = &self.model.email_account_id else {
             return Ok(None);
@@ -289,7 +291,7 @@ impl Campaign {
         Ok(loader(ctx)?
             .load_one(EmailAccountById(id.clone()))
             .await?
-            .map(EmailAccount))
+            .map(|a| Plain(EmailAccount(a))))
     }
     #[graphql(
         complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
@@ -347,9 +349,13 @@ impl Campaign {
     }
     /// Unique-contact figures; `from`/`to` (YYYY-MM-DD, UTC, inclusive; default the last 30
     /// days) bound the daily `timeline`.
-    async fn stats(&self, from: Option<String>, to: Option<String>) -> Result<CampaignStats> {
+    async fn stats(
+        &self,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Plain<CampaignStats>> {
         let (from, to) = stats::day_range(from.as_deref(), to.as_deref())?;
-        Ok(CampaignStats {
+        Ok(Plain(CampaignStats {
             campaign_id: self.model.id.clone(),
             contact_count: self.model.contact_count,
             // Per-step figures are asked for with the steps (`Campaign::wanted`).
@@ -362,7 +368,7 @@ impl Campaign {
             to,
             totals: self.totals,
             computed: OnceCell::new_with(self.stats.clone()),
-        })
+        }))
     }
     /// Enrolled contacts with their state, newest first.
     #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
@@ -483,6 +489,50 @@ impl CampaignStats {
                 Ok(stats::CampaignStats::from_rows(&rows, self.step_count))
             })
             .await
+    }
+}
+
+/// Whether a figure of `CampaignStats` waits, given what the campaign was read with: the
+/// totals (`totals`) or every counter (`computed`).
+fn figure_waits(field: &str, totals: bool, computed: bool) -> bool {
+    match field {
+        "__typename" | "campaignId" | "contacts" => false,
+        "timeline" => true,
+        "steps" => !computed,
+        _ => !(totals || computed),
+    }
+}
+
+impl InPlace for CampaignStats {
+    fn waits(&self, field: &Field) -> bool {
+        figure_waits(
+            &field.name.node,
+            self.totals.is_some(),
+            self.computed.initialized(),
+        )
+    }
+}
+
+impl InPlace for Campaign {
+    fn waits(&self, field: &Field) -> bool {
+        match field.name.node.as_str() {
+            "sendingStatus" | "contacts" => true,
+            "emailAccount" => self.account.is_none() && self.model.email_account_id.is_some(),
+            "stats" => field
+                .selection_set
+                .node
+                .items
+                .iter()
+                .any(|item| match &item.node {
+                    Selection::Field(figure) => figure_waits(
+                        &figure.node.name.node,
+                        self.totals.is_some(),
+                        self.stats.is_some(),
+                    ),
+                    _ => true,
+                }),
+            _ => false,
+        }
     }
 }
 
@@ -749,7 +799,7 @@ impl ContactCampaign {
 
 #[derive(SimpleObject)]
 pub struct CampaignPage {
-    pub items: Vec<Campaign>,
+    pub items: PlainList<Campaign>,
     pub page_info: PageInfo,
 }
 
@@ -884,7 +934,7 @@ impl CampaignQuery {
         .await?;
         let page_info = PageInfo::of(&found);
         Ok(CampaignPage {
-            items: found.items.into_iter().map(Campaign::listed).collect(),
+            items: PlainList(found.items.into_iter().map(Campaign::listed).collect()),
             page_info,
         })
     }

@@ -1,5 +1,6 @@
 //! Contacts in GraphQL.
 
+use async_graphql::parser::types::Field;
 use async_graphql::{
     Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject,
 };
@@ -9,6 +10,7 @@ use serde_json::Value;
 use super::campaigns::ContactCampaign;
 use super::campaigns::Message;
 use super::loaders::{EnrolmentsOfContact, GroupIdsOfContact, MessagesOfContact};
+use super::plain::{InPlace, PlainList};
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal};
 use crate::ids::rfc3339;
@@ -136,9 +138,19 @@ impl Contact {
     }
 }
 
+impl InPlace for Contact {
+    fn waits(&self, field: &Field) -> bool {
+        match field.name.node.as_str() {
+            "groupIds" => self.group_ids.is_none(),
+            "campaigns" | "messages" => true,
+            _ => false,
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct ContactPage {
-    pub items: Vec<Contact>,
+    pub items: PlainList<Contact>,
     pub page_info: PageInfo,
 }
 
@@ -153,7 +165,10 @@ impl ContactPage {
                 group_ids: listed.group_ids,
             })
             .collect();
-        ContactPage { items, page_info }
+        ContactPage {
+            items: PlainList(items),
+            page_info,
+        }
     }
 
     /// Whether the selection asks for the items' group ids (then the listing fetches them).

@@ -1,11 +1,13 @@
 //! Email accounts in GraphQL. The SMTP password is accepted and never returned.
 
+use async_graphql::parser::types::Field;
 use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SelectionField, SimpleObject,
 };
 use entity::email_account;
 
 use super::loaders::SentOn;
+use super::plain::InPlace;
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal};
 use crate::ids::rfc3339;
@@ -94,6 +96,12 @@ impl EmailAccount {
 
 /// An SMTP mailbox campaigns send from.
 pub struct EmailAccount(pub email_account::Model);
+
+impl InPlace for EmailAccount {
+    fn waits(&self, field: &Field) -> bool {
+        field.name.node == "sentToday"
+    }
+}
 
 #[Object]
 impl EmailAccount {

@@ -7,6 +7,7 @@ mod email_accounts;
 mod groups;
 mod imports;
 mod loaders;
+mod plain;
 mod types;
 mod webhooks;
 
