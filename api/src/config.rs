@@ -98,6 +98,9 @@ pub struct Config {
     /// `FLUENZR_APP_DIR`: serve `/app` from this directory instead of the embedded build
     /// (while developing the web app).
     pub app_dir: Option<std::path::PathBuf>,
+    /// Sees the text of every statement `db::Reads` runs on its own connections (the pool's
+    /// statements reach sea-orm's metric callback instead): tests count statements with both.
+    pub read_observer: Option<crate::db::ReadObserver>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -136,6 +139,7 @@ impl Config {
             shutdown_timeout: Duration::from_secs(30),
             metrics_token: None,
             app_dir: None,
+            read_observer: None,
         }
     }
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, ExecResult, QueryResult,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 /// Opens a pool for `url`. SQLite gets WAL, a busy timeout and several connections.
@@ -58,4 +58,151 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
         ..Default::default()
     })
     .await
+}
+
+/// Single-statement reads on PostgreSQL without sqlx's release ping.
+///
+/// sqlx pings every connection its pool takes back (a `Sync` and the wait for its answer: a
+/// second round trip per statement, and a wake-up of the backend). A read run through `Reads`
+/// takes a connection set aside from the pool (detached once, at most [`READ_CONNECTIONS`] of
+/// them) and gives it back without that ping when its statement finished. A statement that did
+/// not finish (its future dropped mid-flight) or failed on the connection itself closes the
+/// connection instead, which is what the ping guards against. Every other operation, every read
+/// beyond those connections and SQLite go to the pool as before.
+#[derive(Clone)]
+pub struct Reads {
+    db: DatabaseConnection,
+    kept: Option<std::sync::Arc<Kept>>,
+    observer: Option<ReadObserver>,
+}
+
+/// Called with each statement `Reads` runs on a connection of its own.
+#[derive(Clone)]
+pub struct ReadObserver(pub std::sync::Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for ReadObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReadObserver")
+    }
+}
+
+/// Most connections `Reads` holds beside the pool's own.
+pub const READ_CONNECTIONS: usize = 4;
+
+struct Kept {
+    pool: sea_orm::sqlx::PgPool,
+    idle: std::sync::Mutex<Vec<sea_orm::sqlx::PgConnection>>,
+    leases: tokio::sync::Semaphore,
+}
+
+/// One kept connection in use; back to `idle` only when its statement finished.
+struct Lease<'a> {
+    kept: &'a Kept,
+    connection: Option<sea_orm::sqlx::PgConnection>,
+    finished: bool,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let Some(connection) = self.connection.take()
+            && self.finished
+        {
+            self.kept
+                .idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(connection);
+        }
+    }
+}
+
+impl Reads {
+    pub fn new(db: DatabaseConnection, observer: Option<ReadObserver>) -> Self {
+        let kept = match &db {
+            db if db.get_database_backend() == sea_orm::DbBackend::Postgres => {
+                Some(std::sync::Arc::new(Kept {
+                    pool: db.get_postgres_connection_pool().clone(),
+                    idle: std::sync::Mutex::new(Vec::new()),
+                    leases: tokio::sync::Semaphore::new(READ_CONNECTIONS),
+                }))
+            }
+            _ => None,
+        };
+        Reads { db, kept, observer }
+    }
+
+    /// The pool every other operation uses.
+    pub fn pool(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    async fn kept_all(&self, kept: &Kept, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let Ok(_permit) = kept.leases.try_acquire() else {
+            return self.db.query_all_raw(stmt).await;
+        };
+        let idle = kept.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let connection = match idle {
+            Some(connection) => connection,
+            None => kept.pool.acquire().await.map_err(runtime)?.detach(),
+        };
+        let mut lease = Lease {
+            kept,
+            connection: Some(connection),
+            finished: false,
+        };
+        let Some(connection) = lease.connection.as_mut() else {
+            unreachable!("a lease holds its connection until dropped");
+        };
+        if let Some(observer) = &self.observer {
+            (observer.0)(&stmt.sql);
+        }
+        let values = stmt.values.unwrap_or(sea_orm::Values(Vec::new()));
+        let answer = sea_orm::sqlx::query_with(
+            sea_orm::sqlx::AssertSqlSafe(stmt.sql.as_str()),
+            sea_query_sqlx::SqlxValues(values),
+        )
+        .fetch_all(&mut *connection)
+        .await;
+        // An error the database answered leaves the connection ready for the next statement;
+        // any other (I/O, protocol) closes it.
+        lease.finished = match &answer {
+            Ok(_) => true,
+            Err(error) => error.as_database_error().is_some(),
+        };
+        Ok(answer
+            .map_err(runtime)?
+            .into_iter()
+            .map(QueryResult::from)
+            .collect())
+    }
+}
+
+fn runtime(error: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Query(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(error)))
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Reads {
+    fn get_database_backend(&self) -> sea_orm::DbBackend {
+        self.db.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.db.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.db.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.db.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match &self.kept {
+            Some(kept) => self.kept_all(kept, stmt).await,
+            None => self.db.query_all_raw(stmt).await,
+        }
+    }
 }

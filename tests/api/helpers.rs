@@ -143,6 +143,7 @@ pub async fn spawn_counting_app_with(
     let mut db = api::db::connect(&url).await.expect("database connects");
     let log = Arc::new(Mutex::new(Vec::new()));
     let sink = log.clone();
+    let reads = log.clone();
     db.set_metric_callback(move |info| {
         // The shared rate limit's one statement per request (PostgreSQL) is the request's
         // overhead, not the operation's: the logs count what the operations run.
@@ -151,7 +152,15 @@ pub async fn spawn_counting_app_with(
         }
         sink.lock().unwrap().push(info.statement.sql.clone());
     });
-    (start(url, db, configure).await, log)
+    let app = start(url, db, |config| {
+        // Listing reads on PostgreSQL run on connections of their own (`db::Reads`).
+        config.read_observer = Some(api::db::ReadObserver(Arc::new(move |sql: &str| {
+            reads.lock().unwrap().push(sql.to_owned());
+        })));
+        configure(config);
+    })
+    .await;
+    (app, log)
 }
 
 async fn start(

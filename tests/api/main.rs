@@ -6,6 +6,7 @@ mod helpers;
 mod imap;
 mod imports;
 mod instances;
+mod reads;
 mod receiver;
 mod smtp;
 

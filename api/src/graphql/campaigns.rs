@@ -12,7 +12,7 @@ use super::email_accounts::EmailAccount;
 use super::loaders::{CampaignById, CountersOfCampaign, EmailAccountById, TimelineOf};
 use super::plain::{InPlace, Plain, PlainList};
 use super::types::{Deleted, PageInfo, SortOrder};
-use super::{db, loader, principal};
+use super::{db, loader, principal, reads};
 use crate::error::AppError;
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
@@ -923,7 +923,7 @@ impl CampaignQuery {
         };
         let with = Campaign::wanted(ctx);
         let found = svc::list(
-            db(ctx)?,
+            reads(ctx)?,
             &who.workspace_id,
             &filter,
             request,

@@ -12,7 +12,7 @@ use super::campaigns::Message;
 use super::loaders::{EnrolmentsOfContact, GroupIdsOfContact, MessagesOfContact};
 use super::plain::{InPlace, PlainList};
 use super::types::{Deleted, PageInfo, SortOrder};
-use super::{db, loader, principal};
+use super::{db, loader, principal, reads};
 use crate::ids::rfc3339;
 use crate::service::contacts::{self as svc, ContactFilter as SvcFilter};
 use crate::service::{PageRequest, contacts::ContactStatus as SvcStatus};
@@ -311,7 +311,7 @@ impl ContactQuery {
         let request = PageRequest::new(page, per_page)?;
         let filter: SvcFilter = filter.unwrap_or_default().into();
         let found = svc::list(
-            db(ctx)?,
+            reads(ctx)?,
             &who.workspace_id,
             &filter,
             request,

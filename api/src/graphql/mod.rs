@@ -229,6 +229,8 @@ impl ParsedQueries {
 /// What every request shares.
 pub struct Shared {
     pub db: DatabaseConnection,
+    /// Listing reads, without sqlx's release ping on PostgreSQL.
+    pub reads: crate::db::Reads,
     pub sessions: Arc<Sessions>,
     pub keys: Arc<KeyCache>,
     pub policy: UrlPolicy,
@@ -251,6 +253,7 @@ fn attach(
         .data(shared.clock)
         .data(shared.smtp_trust)
         .data(shared.db)
+        .data(shared.reads)
         .data(shared.sessions)
         .data(shared.keys)
         .data(shared.policy)
@@ -561,6 +564,11 @@ fn principal<'a>(ctx: &Context<'a>) -> Result<&'a Principal, AppError> {
     ctx.data_opt::<Principal>().ok_or_else(|| {
         AppError::unauthenticated("Authentication required: send 'Authorization: Bearer <token>'")
     })
+}
+
+/// The connection a page listing reads through (`db::Reads`).
+fn reads<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a crate::db::Reads> {
+    ctx.data::<crate::db::Reads>()
 }
 
 fn db<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DatabaseConnection> {
