@@ -141,6 +141,7 @@ impl Reads {
             return self.db.query_all_raw(stmt).await;
         };
         let idle = kept.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let reused = idle.is_some();
         let connection = match idle {
             Some(connection) => connection,
             None => kept.pool.acquire().await.map_err(runtime)?.detach(),
@@ -156,25 +157,40 @@ impl Reads {
         if let Some(observer) = &self.observer {
             (observer.0)(&stmt.sql);
         }
-        let values = stmt.values.unwrap_or(sea_orm::Values(Vec::new()));
+        let values = stmt.values.clone().unwrap_or(sea_orm::Values(Vec::new()));
         let answer = sea_orm::sqlx::query_with(
             sea_orm::sqlx::AssertSqlSafe(stmt.sql.as_str()),
             sea_query_sqlx::SqlxValues(values),
         )
         .fetch_all(&mut *connection)
         .await;
-        // An error the database answered leaves the connection ready for the next statement;
-        // any other (I/O, protocol) closes it.
         lease.finished = match &answer {
             Ok(_) => true,
-            Err(error) => error.as_database_error().is_some(),
+            Err(error) => leaves_ready(error),
         };
-        Ok(answer
-            .map_err(runtime)?
-            .into_iter()
-            .map(QueryResult::from)
-            .collect())
+        match answer {
+            Ok(rows) => Ok(rows.into_iter().map(QueryResult::from).collect()),
+            // A kept connection the server closed while it was idle (a restart, an idle
+            // timeout): it is closed here, and the read, which changes nothing, runs again on
+            // the pool.
+            Err(_) if reused && !lease.finished => {
+                drop(lease);
+                self.db.query_all_raw(stmt).await
+            }
+            Err(error) => Err(runtime(error)),
+        }
     }
+}
+
+/// Whether the connection is ready for the next statement after `error`: an error the server
+/// answered for the statement is; a fatal one (the server ending the session), an I/O or a
+/// protocol error is not.
+fn leaves_ready(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::postgres::{PgDatabaseError, PgSeverity};
+    error
+        .as_database_error()
+        .and_then(|e| e.try_downcast_ref::<PgDatabaseError>())
+        .is_some_and(|e| !matches!(e.severity(), PgSeverity::Fatal | PgSeverity::Panic))
 }
 
 fn runtime(error: sea_orm::sqlx::Error) -> DbErr {

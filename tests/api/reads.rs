@@ -72,4 +72,19 @@ async fn a_read_gives_its_connection_back_only_when_its_statement_finished() {
         "a connection whose statement did not finish is closed"
     );
     assert_eq!(pid().await, after);
+
+    // A kept connection the server closed while idle: the read still answers (run again on
+    // the pool), and the next one has a new connection of its own.
+    app.db
+        .execute_raw(Statement::from_string(
+            backend,
+            format!("SELECT pg_terminate_backend({after})"),
+        ))
+        .await
+        .expect("the backend is terminated");
+    let answered = pid().await;
+    assert_ne!(answered, after);
+    let next = pid().await;
+    assert_ne!(next, after);
+    assert_eq!(pid().await, next);
 }
