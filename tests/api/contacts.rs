@@ -608,3 +608,31 @@ async fn a_page_brings_group_ids_and_total_in_one_statement() {
         statements[0]
     );
 }
+
+/// A read whose variables once passed validation is not validated again: it answers as it did,
+/// and variables that fail validation are refused every time, before and after.
+#[tokio::test]
+async fn a_read_validated_once_answers_the_same_and_bad_variables_stay_refused() {
+    let app = spawn_app().await;
+    app.contact(json!({ "email": "first@example.com" })).await;
+    app.contact(json!({ "email": "second@example.com" })).await;
+    let refused = app.get("/v1/contacts?order=sideways").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let first = app.get("/v1/contacts?order=asc&perPage=5").await;
+    let again = app.get("/v1/contacts?order=asc&perPage=5").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(first.body, again.body);
+    assert_eq!(first.data().as_array().map(Vec::len), Some(2));
+    for _ in 0..2 {
+        let bad = app.get("/v1/contacts?order=sideways").await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert_eq!(bad.error_code(), refused.error_code());
+        assert_eq!(
+            bad.body["error"]["message"],
+            refused.body["error"]["message"]
+        );
+        let huge = app.get("/v1/contacts?order=asc&perPage=99999999999").await;
+        assert_eq!(huge.status, StatusCode::BAD_REQUEST, "{:?}", huge.body);
+    }
+}

@@ -30,6 +30,30 @@ pub struct CompiledRoute {
     document: ExecutableDocument,
     /// Where the variables must hold lists.
     lists: Vec<Vec<contract::Step>>,
+    /// The variables (as JSON text) of reads once answered without an error: validation
+    /// depends only on the operation, the schema and the variables, so those are not
+    /// validated again (their cost and depth still are).
+    passed: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// Most variable sets a route remembers as validated.
+const MAX_PASSED: usize = 64;
+
+impl CompiledRoute {
+    fn has_passed(&self, variables: &str) -> bool {
+        self.passed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(variables)
+    }
+
+    fn record_passed(&self, variables: String) {
+        let mut passed = self.passed.lock().unwrap_or_else(|e| e.into_inner());
+        if passed.len() >= MAX_PASSED {
+            passed.clear();
+        }
+        passed.insert(variables);
+    }
 }
 
 /// The compiled table.
@@ -58,6 +82,7 @@ impl RestTable {
                 spec,
                 document,
                 lists,
+                passed: Default::default(),
             }));
         }
         Ok(RestTable { routes })
@@ -215,12 +240,25 @@ async fn run(
     }
 
     let status = StatusCode::from_u16(spec.status).unwrap_or(StatusCode::OK);
+    // A read's variables that once passed skip validation; a write's vary too much to keep.
+    let read = (spec.method == axum::http::Method::GET).then(|| variables.to_string());
+    let validated = read.as_deref().is_some_and(|v| route.has_passed(v));
+    let schema = if validated {
+        &state.schemas.validated
+    } else {
+        &state.schema
+    };
     let mut request =
         Request::new(spec.operation.clone()).variables(Variables::from_json(variables));
     request.set_parsed_query(route.document.clone());
-    let response = graphql::execute(&state.schema, &state.db, request, Some(principal)).await;
+    let response = graphql::execute(schema, &state.db, request, Some(principal)).await;
     if let Some(error) = response.errors.first() {
         return Err(from_graphql_error(error));
+    }
+    if let Some(read) = read
+        && !validated
+    {
+        route.record_passed(read);
     }
     // The answer is serialized straight from GraphQL's value tree, without an intermediate
     // JSON tree.
@@ -555,4 +593,26 @@ fn placeholder_variables(document: &ExecutableDocument) -> Value {
         }
     }
     Value::Object(variables)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RestTable;
+
+    #[test]
+    fn a_route_remembers_a_bounded_number_of_validated_reads() {
+        let table = RestTable::compile(super::table::routes(), &crate::graphql::sdl())
+            .expect("the table compiles");
+        let route = &table.routes[0];
+        assert!(!route.has_passed("{}"));
+        route.record_passed("{}".to_owned());
+        assert!(route.has_passed("{}"));
+        assert!(!route.has_passed(r#"{"page":2}"#));
+        for page in 0..super::MAX_PASSED {
+            route.record_passed(format!(r#"{{"page":{page}}}"#));
+        }
+        // Full: the set starts again rather than growing.
+        assert!(!route.has_passed("{}"));
+        assert!(route.passed.lock().unwrap().len() <= super::MAX_PASSED);
+    }
 }
