@@ -1,5 +1,6 @@
 //! Connecting to SQLite or PostgreSQL, and running migrations.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -72,13 +73,13 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
 #[derive(Clone)]
 pub struct Reads {
     db: DatabaseConnection,
-    kept: Option<std::sync::Arc<Kept>>,
+    kept: Option<Arc<Kept>>,
     observer: Option<ReadObserver>,
 }
 
 /// Called with each statement `Reads` runs on a connection of its own.
 #[derive(Clone)]
-pub struct ReadObserver(pub std::sync::Arc<dyn Fn(&str) + Send + Sync>);
+pub struct ReadObserver(pub Arc<dyn Fn(&str) + Send + Sync>);
 
 impl std::fmt::Debug for ReadObserver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -91,7 +92,7 @@ pub const READ_CONNECTIONS: usize = 4;
 
 struct Kept {
     pool: sea_orm::sqlx::PgPool,
-    idle: std::sync::Mutex<Vec<sea_orm::sqlx::PgConnection>>,
+    idle: Mutex<Vec<sea_orm::sqlx::PgConnection>>,
     leases: tokio::sync::Semaphore,
 }
 
@@ -118,22 +119,14 @@ impl Drop for Lease<'_> {
 
 impl Reads {
     pub fn new(db: DatabaseConnection, observer: Option<ReadObserver>) -> Self {
-        let kept = match &db {
-            db if db.get_database_backend() == sea_orm::DbBackend::Postgres => {
-                Some(std::sync::Arc::new(Kept {
-                    pool: db.get_postgres_connection_pool().clone(),
-                    idle: std::sync::Mutex::new(Vec::new()),
-                    leases: tokio::sync::Semaphore::new(READ_CONNECTIONS),
-                }))
-            }
-            _ => None,
-        };
+        let kept = (db.get_database_backend() == sea_orm::DbBackend::Postgres).then(|| {
+            Arc::new(Kept {
+                pool: db.get_postgres_connection_pool().clone(),
+                idle: Mutex::new(Vec::new()),
+                leases: tokio::sync::Semaphore::new(READ_CONNECTIONS),
+            })
+        });
         Reads { db, kept, observer }
-    }
-
-    /// The pool every other operation uses.
-    pub fn pool(&self) -> &DatabaseConnection {
-        &self.db
     }
 
     async fn kept_all(&self, kept: &Kept, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
@@ -194,7 +187,7 @@ fn leaves_ready(error: &sea_orm::sqlx::Error) -> bool {
 }
 
 fn runtime(error: sea_orm::sqlx::Error) -> DbErr {
-    DbErr::Query(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(error)))
+    DbErr::Query(sea_orm::RuntimeErr::SqlxError(Arc::new(error)))
 }
 
 #[async_trait::async_trait]
