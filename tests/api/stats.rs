@@ -180,6 +180,7 @@ async fn a_dashboard_page_costs_a_constant_number_of_statements() {
     let (app, log) = spawn_counting_app().await;
     let account = app.account().await;
     let mut count_for = Vec::new();
+    let mut sent_today_for = Vec::new();
     let mut made = 0;
     for target in [3, 30] {
         while made < target {
@@ -221,10 +222,32 @@ async fn a_dashboard_page_costs_a_constant_number_of_statements() {
             "stats never read events: {statements:#?}"
         );
         count_for.push(statements.len());
+
+        // An account's loaded figure (`sentToday`) is batched across the page.
+        log.lock().unwrap().clear();
+        let r = app
+            .gql(
+                "{ campaigns(perPage: 50) { items { id emailAccount { id sentToday } } } }",
+                json!({}),
+            )
+            .await;
+        let statements = std::mem::take(&mut *log.lock().unwrap());
+        let items = r.body["data"]["campaigns"]["items"].as_array().unwrap();
+        assert_eq!(items.len(), target, "{}", r.body);
+        assert!(
+            items
+                .iter()
+                .all(|c| c["emailAccount"]["sentToday"].is_i64())
+        );
+        sent_today_for.push(statements.len());
     }
     assert_eq!(
         count_for[0], count_for[1],
         "3 and 30 campaigns cost the same number of statements"
+    );
+    assert_eq!(
+        sent_today_for[0], sent_today_for[1],
+        "sentToday is loaded once per page, not once per campaign"
     );
     // The page, its total, every campaign's counters and account: one statement.
     assert_eq!(

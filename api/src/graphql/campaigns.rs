@@ -517,7 +517,20 @@ impl InPlace for Campaign {
     fn waits(&self, field: &Field) -> bool {
         match field.name.node.as_str() {
             "sendingStatus" | "contacts" => true,
-            "emailAccount" => self.account.is_none() && self.model.email_account_id.is_some(),
+            // An account's own waiting fields keep the campaign on the concurrent path, so
+            // their loads across a page batch together.
+            "emailAccount" => {
+                (self.account.is_none() && self.model.email_account_id.is_some())
+                    || field
+                        .selection_set
+                        .node
+                        .items
+                        .iter()
+                        .any(|item| match &item.node {
+                            Selection::Field(sub) => EmailAccount::field_waits(&sub.node.name.node),
+                            _ => true,
+                        })
+            }
             "stats" => field
                 .selection_set
                 .node

@@ -97,9 +97,16 @@ impl EmailAccount {
 /// An SMTP mailbox campaigns send from.
 pub struct EmailAccount(pub email_account::Model);
 
+impl EmailAccount {
+    /// Whether a field of `EmailAccount` waits (on a loader) whatever the account.
+    pub fn field_waits(field: &str) -> bool {
+        field == "sentToday"
+    }
+}
+
 impl InPlace for EmailAccount {
     fn waits(&self, field: &Field) -> bool {
-        field.name.node == "sentToday"
+        Self::field_waits(&field.name.node)
     }
 }
 
