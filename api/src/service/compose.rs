@@ -98,10 +98,35 @@ fn fill(template: &str, values: &HashMap<String, String>) -> Result<String, Comp
     templates::render_strict(&parts, values).map_err(|name| ComposeError::MissingField(name.into()))
 }
 
+/// The values as HTML text: a contact's fields are data, never markup, in an HTML body.
+fn escaped(values: &HashMap<String, String>) -> HashMap<String, String> {
+    values
+        .iter()
+        .map(|(k, v)| (k.clone(), html::escape(v)))
+        .collect()
+}
+
+/// The links an HTML template itself writes (no variable in them): the only ones tracked.
+fn template_links(template: &str) -> Vec<String> {
+    let (_, urls) = html::rewrite_links(template, str::to_owned);
+    urls.into_iter().filter(|u| !u.contains("{{")).collect()
+}
+
+/// A sender's name as a header can carry it: control characters (a NUL, a line break) dropped,
+/// none when nothing is left.
+fn display_name(name: Option<&str>) -> Option<String> {
+    let clean: String = name?.chars().filter(|c| !c.is_control()).collect();
+    let clean = clean.trim();
+    (!clean.is_empty()).then(|| clean.to_owned())
+}
+
 /// `Re: <first subject>`, without stacking `Re:`s.
 pub fn reply_subject(first: &str) -> String {
     let base = first.trim();
-    if base.len() >= 3 && base[..3].eq_ignore_ascii_case("re:") {
+    if base
+        .get(..3)
+        .is_some_and(|head| head.eq_ignore_ascii_case("re:"))
+    {
         base.to_owned()
     } else {
         format!("Re: {base}")
@@ -115,10 +140,16 @@ pub fn compose(draft: &Draft<'_>) -> Result<Composed, ComposeError> {
         ("", Some(thread)) => reply_subject(&thread.subject),
         (subject, _) => fill(subject, &values)?,
     };
-    let body = fill(&draft.step.body, &values)?;
+    // The template decides whether the email is HTML; what a contact's fields hold never does.
+    let html_body = html::is_html(&draft.step.body);
+    let body = if html_body {
+        fill(&draft.step.body, &escaped(&values))?
+    } else {
+        fill(&draft.step.body, &values)?
+    };
 
     let from = Mailbox::new(
-        draft.account.name.clone(),
+        display_name(draft.account.name.as_deref()),
         draft
             .account
             .email
@@ -149,15 +180,18 @@ pub fn compose(draft: &Draft<'_>) -> Result<Composed, ComposeError> {
             .in_reply_to(thread.message_id.clone())
             .references(thread.message_id.clone());
     }
-    let message = if html::is_html(&body) {
+    let message = if html_body {
         let text = html::to_text(&body);
         let mut tracked = body;
         if draft.campaign.track_clicks {
+            // Only the template's own links are tracked: a link whose address a variable
+            // fills is sent as it is, so no contact value is ever signed as a redirect.
+            let own = template_links(&draft.step.body);
             let (rewritten, _) = html::rewrite_links(&tracked, |url| {
-                if url == unsubscribe_url {
-                    url.to_owned()
-                } else {
+                if url != unsubscribe_url && own.iter().any(|o| o == url) {
                     draft.tracker.click_url(draft.message_key, url)
+                } else {
+                    url.to_owned()
                 }
             });
             tracked = rewritten;
@@ -176,4 +210,226 @@ pub fn compose(draft: &Draft<'_>) -> Result<Composed, ComposeError> {
         to: draft.contact.email.clone(),
         bytes: message.formatted(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use mail_parser::{MessageParser, MimeHeaders as _};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    fn contact(first: &str, company: &str, custom: Value) -> contact::Model {
+        contact::Model {
+            id: "cnt_1".into(),
+            workspace_id: "wsp_1".into(),
+            email: "ana@example.com".into(),
+            email_normalized: "ana@example.com".into(),
+            first_name: Some(first.to_owned()),
+            last_name: None,
+            company: Some(company.to_owned()),
+            phone: None,
+            custom_fields: custom,
+            status: "active".into(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn account(name: Option<String>) -> email_account::Model {
+        email_account::Model {
+            id: "acc_1".into(),
+            email: "sales@acme.example".into(),
+            name,
+            ..Default::default()
+        }
+    }
+
+    fn campaign() -> campaign::Model {
+        campaign::Model {
+            track_clicks: true,
+            track_opens: true,
+            ..Default::default()
+        }
+    }
+
+    fn step(subject: &str, body: &str) -> Step {
+        Step {
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+            delay_days: 0,
+        }
+    }
+
+    fn run(
+        step: &Step,
+        person: &contact::Model,
+        account: &email_account::Model,
+        thread: Option<&Thread>,
+    ) -> Result<Composed, ComposeError> {
+        let campaign = campaign();
+        let tracker = Tracker::new("secret", "https://fz.example.com");
+        compose(&Draft {
+            campaign: &campaign,
+            step,
+            contact: person,
+            account,
+            message_key: "msg_1",
+            message_id: "<m1@acme.example>",
+            thread,
+            tracker: &tracker,
+        })
+    }
+
+    /// The decoded text and HTML parts of a composed email.
+    fn parts(composed: &Composed) -> (String, Option<String>) {
+        let parsed = MessageParser::default()
+            .parse(&composed.bytes)
+            .expect("a composed email parses");
+        let text = parsed.body_text(0).unwrap_or_default().into_owned();
+        let html = parsed
+            .parts
+            .iter()
+            .find(|p| {
+                p.content_type()
+                    .is_some_and(|c| c.subtype() == Some("html"))
+            })
+            .and_then(|p| p.text_contents())
+            .map(str::to_owned);
+        (text, html)
+    }
+
+    #[test]
+    fn a_follow_up_of_a_multibyte_subject_answers_it() {
+        let person = contact("Ana", "Acme", json!({}));
+        let account = account(None);
+        for first in ["Olá Ana", "🚀 launch", "Ré", "é", "RE: already", "re:x", ""] {
+            let thread = Thread {
+                message_id: "<first@acme.example>".into(),
+                subject: first.into(),
+            };
+            let composed = run(&step("", "Hi"), &person, &account, Some(&thread)).unwrap();
+            let expected = if first.to_ascii_lowercase().starts_with("re:") {
+                first.to_owned()
+            } else {
+                format!("Re: {}", first.trim())
+            };
+            assert_eq!(composed.subject, expected);
+        }
+    }
+
+    #[test]
+    fn contact_values_are_text_in_html_and_never_tracked() {
+        let markup = r#"<a href="https://evil.example/phish">Click</a><script>alert(1)</script>"#;
+        let person = contact(markup, markup, json!({ "site": "https://evil.example/x" }));
+        let body = r#"<p>Hi {{firstName}} of {{company}}</p><a href="https://acme.example/pricing">Pricing</a> <a href="{{site}}">yours</a>"#;
+        let composed = run(
+            &step("About {{company}}", body),
+            &person,
+            &account(None),
+            None,
+        )
+        .expect("composes");
+        let (_, html) = parts(&composed);
+        let html = html.expect("an HTML template is an HTML email");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("evil.example/phish\">"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        // The template's own link is tracked; the one a variable fills is not signed.
+        assert!(html.contains("https://fz.example.com/t/c/"), "{html}");
+        assert!(!html.contains("acme.example/pricing"), "{html}");
+        assert!(html.contains(r#"href="https://evil.example/x""#), "{html}");
+        assert_eq!(html.matches("/t/c/").count(), 1, "{html}");
+        // Subjects are plain header text.
+        assert_eq!(composed.subject, format!("About {markup}"));
+    }
+
+    #[test]
+    fn a_plain_template_stays_plain_whatever_the_fields_hold() {
+        let markup = r#"<a href="https://evil.example/phish">x</a><p>y</p>"#;
+        let person = contact(markup, markup, json!({}));
+        let composed = run(
+            &step("Hi", "Hello {{firstName}}"),
+            &person,
+            &account(None),
+            None,
+        )
+        .expect("composes");
+        let (text, html) = parts(&composed);
+        assert!(html.is_none(), "a plain template became HTML");
+        assert_eq!(text.trim_end(), format!("Hello {markup}"));
+        assert!(!String::from_utf8_lossy(&composed.bytes).contains("/t/c/"));
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[ -~àáâãéêíóõúçÀÉ🚀\u{200b}\u{0}\r\n\t<>&\"'{}|]{0,40}",
+            Just("Olá".to_owned()),
+            Just("🚀".to_owned()),
+        ]
+    }
+
+    /// A template made of arbitrary text and variables (with arbitrary fallbacks), never an
+    /// invalid one: campaigns are validated when saved.
+    fn template() -> impl Strategy<Value = String> {
+        let part = prop_oneof![
+            text().prop_map(|t| t.replace("{{", "{ {").replace("}}", "} }")),
+            (
+                prop_oneof![
+                    Just("firstName"),
+                    Just("company"),
+                    Just("custom"),
+                    Just("email"),
+                    Just("missing")
+                ],
+                text()
+            )
+                .prop_map(|(name, fallback)| {
+                    let fallback: String = fallback
+                        .chars()
+                        .filter(|c| !matches!(c, '{' | '}' | '|'))
+                        .collect();
+                    format!("{{{{{name} | {fallback}x}}}}")
+                }),
+            Just("<p>".to_owned()),
+            Just(r#"<a href="https://acme.example/a?b=1&c=2">l</a>"#.to_owned()),
+        ];
+        proptest::collection::vec(part, 0..6).prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever a campaign or a contact holds, composing never panics, and what it makes is
+        /// an email that parses with the subject it reports.
+        #[test]
+        fn compose_is_total(
+            subject in template(),
+            body in template(),
+            first in text(),
+            company in text(),
+            custom in text(),
+            sender in proptest::option::of(text()),
+            first_subject in text(),
+            follow_up in any::<bool>(),
+        ) {
+            let person = contact(&first, &company, json!({ "custom": custom }));
+            let account = account(sender);
+            let thread = Thread { message_id: "<first@acme.example>".into(), subject: first_subject };
+            let subject = if follow_up { String::new() } else { subject };
+            let step = step(&subject, &body);
+            match run(&step, &person, &account, follow_up.then_some(&thread)) {
+                Ok(composed) => {
+                    let parsed = MessageParser::default().parse(&composed.bytes);
+                    prop_assert!(parsed.is_some(), "unparseable email");
+                    prop_assert_eq!(composed.to.as_str(), "ana@example.com");
+                }
+                Err(ComposeError::MissingField(_)) => {}
+                Err(other) => prop_assert!(false, "unexpected {other:?}"),
+            }
+        }
+    }
 }
