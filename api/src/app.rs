@@ -52,6 +52,8 @@ pub struct Inner {
     pub hits: LocalLimiter,
     /// GraphQL requests without credentials, per client address.
     pub anonymous: LocalLimiter,
+    /// When each background loop of this process last finished a pass (`/readyz`).
+    pub health: crate::engine::supervise::Health,
 }
 
 impl std::ops::Deref for AppState {
@@ -94,6 +96,10 @@ impl App {
                 self.sender(),
                 self.reader(),
                 stopping.clone(),
+                crate::engine::supervise::Supervision {
+                    health: self.state.health.clone(),
+                    pass_limit: self.state.config.engine_pass_limit,
+                },
             )
         } else {
             Vec::new()
@@ -309,6 +315,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         inner: Arc::new(Inner {
             limiter: WorkspaceLimiter::new(&db, config.rate_limit_per_minute),
             hits: LocalLimiter::new(config.tracking_rate_per_minute),
+            health: crate::engine::supervise::Health::default(),
             anonymous: LocalLimiter::new(config.anonymous_rate_per_minute),
             tracker,
             config,
@@ -753,14 +760,24 @@ async fn record_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// Ready to serve: the database answers and every migration is applied.
+/// Ready to serve: the database answers, every migration is applied and every background
+/// loop of this process finished a pass within its period.
 async fn readyz(State(state): State<AppState>) -> Response {
     use migration::MigratorTrait as _;
     let ping = state.db.ping().await;
     let pending = migration::Migrator::get_pending_migrations(&state.db).await;
     match (ping, pending) {
         (Ok(()), Ok(pending)) if pending.is_empty() => {
-            rest::json_response(StatusCode::OK, &json!({ "status": "ready" }))
+            let stalled = state.health.stalled();
+            if stalled.is_empty() {
+                rest::json_response(StatusCode::OK, &json!({ "status": "ready" }))
+            } else {
+                tracing::warn!(?stalled, "not ready: a background loop stalled");
+                rest::json_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &json!({ "status": "engine_stalled", "engines": stalled }),
+                )
+            }
         }
         (Ok(()), Ok(pending)) => rest::json_response(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -326,8 +326,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
             );
             let (shutdown, stopping) = crate::shutdown::Shutdown::new();
             let listener = crate::signals::listen(&conn, &args.db.database_url);
-            let workers =
-                crate::engine::spawn(conn, config.webhooks.clone(), sender, reader, stopping);
+            let supervision = crate::engine::supervise::Supervision {
+                health: crate::engine::supervise::Health::default(),
+                pass_limit: config.engine_pass_limit,
+            };
+            let workers = crate::engine::spawn(
+                conn,
+                config.webhooks.clone(),
+                sender,
+                reader,
+                stopping,
+                supervision,
+            );
             crate::shutdown::install(shutdown.clone());
             println!("FluenzR worker running");
             shutdown.stopping().wait().await;

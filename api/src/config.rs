@@ -93,6 +93,9 @@ pub struct Config {
     pub http: HttpLimits,
     /// How long a stopping process waits for requests in flight and workers' current work.
     pub shutdown_timeout: Duration,
+    /// How long past its poll interval a background loop may take to finish a pass before
+    /// `/readyz` reports it stalled.
+    pub engine_pass_limit: Duration,
     /// `FLUENZR_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer` it.
     pub metrics_token: Option<Secret>,
     /// `FLUENZR_APP_DIR`: serve `/app` from this directory instead of the embedded build
@@ -137,6 +140,7 @@ impl Config {
             login_limits: crate::throttle::Limits::default(),
             http: HttpLimits::default(),
             shutdown_timeout: Duration::from_secs(30),
+            engine_pass_limit: Duration::from_secs(300),
             metrics_token: None,
             app_dir: None,
             read_observer: None,

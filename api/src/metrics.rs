@@ -26,6 +26,12 @@ pub struct OutcomeLabels {
     pub outcome: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EngineLabels {
+    /// A background loop's name (`sender`, `mailbox`, `webhooks`, `imports`, `purge`).
+    pub engine: String,
+}
+
 /// The process's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -34,6 +40,7 @@ pub struct Metrics {
     pub webhook_attempts: Family<OutcomeLabels, Counter>,
     pub emails: Family<OutcomeLabels, Counter>,
     pub claim_seconds: Histogram,
+    pub engine_panics: Family<EngineLabels, Counter>,
     outbox_depth: Gauge,
     outbox_age_seconds: Gauge,
     due_unsent: Gauge,
@@ -84,6 +91,12 @@ pub fn get() -> &'static Metrics {
             "Time the sending worker takes to claim a batch of due emails",
             claim_seconds.clone(),
         );
+        let engine_panics = Family::<EngineLabels, Counter>::default();
+        registry.register(
+            "engine_panics",
+            "Panics caught in a background loop's job (the job ends failed, the loop goes on)",
+            engine_panics.clone(),
+        );
         let outbox_depth = Gauge::default();
         registry.register(
             "outbox_depth",
@@ -109,6 +122,7 @@ pub fn get() -> &'static Metrics {
             webhook_attempts,
             emails,
             claim_seconds,
+            engine_panics,
             outbox_depth,
             outbox_age_seconds,
             due_unsent,
@@ -131,6 +145,11 @@ impl Metrics {
         self.outbox_age_seconds.set(age);
         self.due_unsent
             .set(crate::service::sending::due_unsent(db, now).await?);
+        self.render_local().await
+    }
+
+    /// Renders what this process counted, without reading the database.
+    pub async fn render_local(&self) -> crate::error::AppResult<String> {
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)
             .map_err(crate::error::AppError::internal)?;

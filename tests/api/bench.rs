@@ -69,6 +69,7 @@ async fn webhook_delivery_figures() {
         app.sender.clone(),
         app.reader.clone(),
         api::shutdown::Stopping::never(),
+        api::engine::supervise::Supervision::unwatched(),
     );
     receiver.wait_for(total, Duration::from_secs(300)).await;
     let elapsed = started.elapsed();

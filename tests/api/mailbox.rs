@@ -170,6 +170,7 @@ async fn replies_auto_replies_and_bounces_come_back_from_the_mailbox() {
             ..Default::default()
         },
         api::shutdown::Stopping::never(),
+        api::engine::supervise::Supervision::unwatched(),
     );
     let acc = account(&app, &smtp, &dovecot, "sales").await;
     assert_eq!(acc["replyTracking"], "on");

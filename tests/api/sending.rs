@@ -13,19 +13,19 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, id_of, spawn_app_with};
 use crate::smtp::{SmtpServer, Tls};
 
-const USER: &str = "sales@acme.test";
-const PASSWORD: &str = "smtp-pw-1";
+pub(crate) const USER: &str = "sales@acme.test";
+pub(crate) const PASSWORD: &str = "smtp-pw-1";
 
-fn at(text: &str) -> DateTime<Utc> {
+pub(crate) fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .expect("a test instant")
         .with_timezone(&Utc)
 }
 
 /// Monday 2026-11-30, 10:00 UTC: inside the default Monday–Friday 09:00–17:00 UTC window.
-const MONDAY_10: &str = "2026-11-30T10:00:00Z";
+pub(crate) const MONDAY_10: &str = "2026-11-30T10:00:00Z";
 
-async fn app_at(now: &str) -> (TestApp, SmtpServer) {
+pub(crate) async fn app_at(now: &str) -> (TestApp, SmtpServer) {
     let clock = Clock::manual(at(now));
     let app = spawn_app_with(move |c| {
         c.clock = clock;
@@ -39,7 +39,7 @@ async fn app_at(now: &str) -> (TestApp, SmtpServer) {
 }
 
 /// An email account on the test SMTP server (no gap unless `extra` sets one).
-async fn smtp_account(app: &TestApp, smtp: &SmtpServer, extra: Value) -> Value {
+pub(crate) async fn smtp_account(app: &TestApp, smtp: &SmtpServer, extra: Value) -> Value {
     let mut body = json!({
         "email": USER,
         "name": "Sales at Acme",
@@ -56,14 +56,14 @@ async fn smtp_account(app: &TestApp, smtp: &SmtpServer, extra: Value) -> Value {
     reply.data().clone()
 }
 
-fn merge(into: &mut Value, extra: Value) {
+pub(crate) fn merge(into: &mut Value, extra: Value) {
     if let (Value::Object(a), Value::Object(b)) = (into, extra) {
         a.extend(b);
     }
 }
 
 /// A campaign from `account` with the given steps, `extra` merged into the body.
-async fn campaign(app: &TestApp, account: &Value, steps: Value, extra: Value) -> Value {
+pub(crate) async fn campaign(app: &TestApp, account: &Value, steps: Value, extra: Value) -> Value {
     let mut body = json!({
         "name": "Outreach",
         "emailAccountId": account["id"],
@@ -86,7 +86,7 @@ fn two_steps() -> Value {
     ])
 }
 
-async fn people(app: &TestApp, n: usize, tag: &str) -> Vec<String> {
+pub(crate) async fn people(app: &TestApp, n: usize, tag: &str) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..n {
         let c = app
@@ -97,7 +97,7 @@ async fn people(app: &TestApp, n: usize, tag: &str) -> Vec<String> {
     ids
 }
 
-async fn enrol(app: &TestApp, campaign: &Value, ids: &[String]) {
+pub(crate) async fn enrol(app: &TestApp, campaign: &Value, ids: &[String]) {
     let r = app
         .post(
             &format!("/v1/campaigns/{}/contacts", id_of(campaign)),
@@ -107,7 +107,7 @@ async fn enrol(app: &TestApp, campaign: &Value, ids: &[String]) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
-async fn start(app: &TestApp, campaign: &Value) {
+pub(crate) async fn start(app: &TestApp, campaign: &Value) {
     let r = app
         .post(
             &format!("/v1/campaigns/{}/start", id_of(campaign)),
@@ -118,7 +118,7 @@ async fn start(app: &TestApp, campaign: &Value) {
 }
 
 /// A started campaign from `account` to `n` new contacts whose emails begin with `tag`.
-async fn launch(
+pub(crate) async fn launch(
     app: &TestApp,
     account: &Value,
     steps: Value,
@@ -133,11 +133,11 @@ async fn launch(
     (c, ids)
 }
 
-async fn pass(app: &TestApp) -> usize {
+pub(crate) async fn pass(app: &TestApp) -> usize {
     app.sender.run_once().await.expect("a sending pass")
 }
 
-async fn enrolments(app: &TestApp, campaign: &Value) -> Vec<Value> {
+pub(crate) async fn enrolments(app: &TestApp, campaign: &Value) -> Vec<Value> {
     let r = app
         .get(&format!(
             "/v1/campaigns/{}/contacts?perPage=100",
@@ -148,7 +148,7 @@ async fn enrolments(app: &TestApp, campaign: &Value) -> Vec<Value> {
     r.data().as_array().cloned().unwrap_or_default()
 }
 
-async fn stats(app: &TestApp, campaign: &Value) -> Value {
+pub(crate) async fn stats(app: &TestApp, campaign: &Value) -> Value {
     let r = app
         .get(&format!("/v1/campaigns/{}/stats", id_of(campaign)))
         .await;
@@ -163,7 +163,7 @@ async fn status(app: &TestApp, campaign: &Value) -> Value {
     r.data().clone()
 }
 
-async fn events_of(app: &TestApp, kind: &str) -> Vec<Value> {
+pub(crate) async fn events_of(app: &TestApp, kind: &str) -> Vec<Value> {
     event::Entity::find()
         .filter(event::Column::EventType.eq(kind))
         .all(&app.db)
@@ -174,7 +174,7 @@ async fn events_of(app: &TestApp, kind: &str) -> Vec<Value> {
         .collect()
 }
 
-async fn messages(app: &TestApp) -> Vec<message::Model> {
+pub(crate) async fn messages(app: &TestApp) -> Vec<message::Model> {
     message::Entity::find().all(&app.db).await.unwrap()
 }
 

@@ -382,6 +382,7 @@ async fn a_worker_that_dies_mid_delivery_loses_nothing() {
         app.sender.clone(),
         app.reader.clone(),
         api::shutdown::Stopping::never(),
+        api::engine::supervise::Supervision::unwatched(),
     );
     let hits = receiver.wait_for(12, Duration::from_secs(10)).await;
     let got: std::collections::BTreeSet<String> = hits
@@ -440,6 +441,7 @@ async fn two_workers_never_send_one_attempt_twice() {
             app.sender.clone(),
             app.reader.clone(),
             api::shutdown::Stopping::never(),
+            api::engine::supervise::Supervision::unwatched(),
         ));
     }
     receiver.wait_for(150, Duration::from_secs(20)).await;

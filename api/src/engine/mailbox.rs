@@ -345,10 +345,19 @@ impl Reader {
                 }
                 let Some(body) = fetch.body() else { continue };
                 pass.read += 1;
-                match inbound::record(&self.db, account, body, now).await? {
-                    Recorded::Applied { .. } => pass.applied += 1,
-                    Recorded::Duplicate => pass.duplicates += 1,
-                    Recorded::Ignored => {}
+                // A message that panics is passed over (the checkpoint moves past it): read
+                // again, it would panic again and hold every later message.
+                let job = format!("{} uid {uid}", account.id);
+                let recorded = super::supervise::guard(
+                    super::supervise::MAILBOX,
+                    &job,
+                    inbound::record(&self.db, account, body, now),
+                )
+                .await;
+                match recorded.transpose()? {
+                    Some(Recorded::Applied { .. }) => pass.applied += 1,
+                    Some(Recorded::Duplicate) => pass.duplicates += 1,
+                    Some(Recorded::Ignored) | None => {}
                 }
             }
             highest = highest.max(i64::from(uid));
@@ -384,13 +393,24 @@ impl Reader {
     }
 
     /// Reads every mailbox every poll interval until stopping is asked.
-    pub fn spawn(self, mut stopping: Stopping) -> JoinHandle<()> {
+    pub fn spawn(
+        self,
+        mut stopping: Stopping,
+        watch: super::supervise::Supervision,
+    ) -> JoinHandle<()> {
+        use super::supervise::{self, MAILBOX};
         tokio::spawn(async move {
+            watch
+                .health
+                .start(MAILBOX, self.settings.poll_interval + watch.pass_limit);
             loop {
-                if let Err(err) = self.run_once().await {
+                let pass = supervise::guard(MAILBOX, "pass", self.run_once()).await;
+                watch.health.beat(MAILBOX);
+                if let Some(Err(err)) = pass {
                     tracing::warn!(code = err.code.as_str(), "mailbox pass failed");
                 }
                 if stopping.sleep(self.settings.poll_interval).await {
+                    watch.health.stop(MAILBOX);
                     return;
                 }
             }

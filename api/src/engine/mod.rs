@@ -5,6 +5,7 @@ pub mod imports;
 pub mod mailbox;
 pub mod sender;
 pub mod smtp;
+pub mod supervise;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -65,23 +66,37 @@ impl Checked {
     }
 }
 
-/// Starts every background loop; each returns once `stopping` is set and its current work is
-/// done and recorded.
+/// Starts every background loop, each supervised (a panic in a pass or a job is caught,
+/// counted and the loop goes on; every finished pass is reported to `supervision.health`);
+/// each returns once `stopping` is set and its current work is done and recorded.
 pub fn spawn(
     db: DatabaseConnection,
     settings: webhooks::Settings,
     sender: sender::Sender,
     reader: mailbox::Reader,
     stopping: Stopping,
+    supervision: supervise::Supervision,
 ) -> Vec<JoinHandle<()>> {
     let purge_db = db.clone();
     let mut purge_stop = stopping.clone();
+    let purge_watch = supervision.clone();
     let purge = tokio::spawn(async move {
+        let every = Duration::from_secs(3600);
+        let health = &purge_watch.health;
+        health.start(supervise::PURGE, every + purge_watch.pass_limit);
         loop {
-            if let Err(err) = idempotency::purge_expired(&purge_db).await {
+            let purged = supervise::guard(
+                supervise::PURGE,
+                "idempotency purge",
+                idempotency::purge_expired(&purge_db),
+            )
+            .await;
+            health.beat(supervise::PURGE);
+            if let Some(Err(err)) = purged {
                 tracing::warn!(code = err.code.as_str(), "idempotency purge failed");
             }
-            if purge_stop.sleep(Duration::from_secs(3600)).await {
+            if purge_stop.sleep(every).await {
+                health.stop(supervise::PURGE);
                 return;
             }
         }
@@ -89,9 +104,9 @@ pub fn spawn(
     let clock = sender.clock().clone();
     vec![
         purge,
-        imports::spawn(db.clone(), clock, stopping.clone()),
-        webhooks::spawn(db, settings, stopping.clone()),
-        sender.spawn(stopping.clone()),
-        reader.spawn(stopping),
+        imports::spawn(db.clone(), clock, stopping.clone(), supervision.clone()),
+        webhooks::spawn(db, settings, stopping.clone(), supervision.clone()),
+        sender.spawn(stopping.clone(), supervision.clone()),
+        reader.spawn(stopping, supervision),
     ]
 }

@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 use tokio::task::JoinHandle;
 
 use super::smtp::{Pool, Timeouts, Trust};
+use super::supervise::{self, SENDER, Supervision};
 use crate::clock::Clock;
 use crate::error::AppResult;
 use crate::secrets::Keyring;
@@ -157,17 +158,19 @@ impl Sender {
                         Outcome::Released
                     } else {
                         match email_accounts::with_passwords(&job.account, &me.keyring) {
-                        Ok(account) => {
-                            me.pool
-                                .send(&Job {
+                            Ok(account) => {
+                                let unsealed = Job {
                                     account,
                                     ..job.clone()
-                                })
-                                .await
-                        }
-                        Err(_) => Outcome::AccountError(
-                            "the stored SMTP password cannot be decrypted".into(),
-                        ),
+                                };
+                                let send = me.pool.send(&unsealed);
+                                supervise::guard(supervise::SENDER, &job.message.id, send)
+                                    .await
+                                    .unwrap_or_else(|| Outcome::Internal("panicked".into()))
+                            }
+                            Err(_) => Outcome::AccountError(
+                                "the stored SMTP password cannot be decrypted".into(),
+                            ),
                         }
                     };
                     let recorded = sending::finish(
@@ -203,23 +206,28 @@ impl Sender {
     }
 
     /// Runs until the process ends.
-    pub fn spawn(mut self, stopping: Stopping) -> JoinHandle<()> {
+    pub fn spawn(mut self, stopping: Stopping, watch: Supervision) -> JoinHandle<()> {
         self.stopping = stopping.clone();
         let mut stopping = stopping;
         tokio::spawn(async move {
             let hub = crate::signals::local();
             let mut last_sweep: Option<Instant> = None;
+            watch
+                .health
+                .start(SENDER, self.settings.poll_interval + watch.pass_limit);
             while !stopping.is_set() {
                 if last_sweep.is_none_or(|at| at.elapsed() >= self.settings.sweep_interval) {
                     last_sweep = Some(Instant::now());
-                    if let Err(err) = self.sweep().await {
+                    if let Some(Err(err)) = supervise::guard(SENDER, "sweep", self.sweep()).await {
                         tracing::warn!(code = err.code.as_str(), message = %err.message, "sending sweep");
                     }
                 }
-                match self.run_once().await {
-                    Ok(n) if n > 0 => continue,
-                    Ok(_) => {}
-                    Err(err) => {
+                let pass = supervise::guard(SENDER, "pass", self.run_once()).await;
+                watch.health.beat(SENDER);
+                match pass {
+                    Some(Ok(n)) if n > 0 => continue,
+                    Some(Ok(_)) | None => {}
+                    Some(Err(err)) => {
                         tracing::warn!(code = err.code.as_str(), message = %err.message, "sending worker")
                     }
                 }
@@ -230,6 +238,7 @@ impl Sender {
                     _ = stopping.wait() => {}
                 }
             }
+            watch.health.stop(SENDER);
         })
     }
 }

@@ -375,7 +375,8 @@ pub async fn check(
             | Outcome::Failed(reply)
             | Outcome::Bounced(reply)
             | Outcome::Sent(reply)
-            | Outcome::Unknown(reply),
+            | Outcome::Unknown(reply)
+            | Outcome::Internal(reply),
         ) => checked.failed("connect", reply),
         Err(Outcome::Released) => checked.failed("connect", "not started"),
     }

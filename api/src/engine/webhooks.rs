@@ -120,7 +120,13 @@ pub fn client(settings: &Settings) -> anyhow::Result<reqwest::Client> {
         .map_err(|e| anyhow::anyhow!("cannot build the webhook HTTP client: {e}"))
 }
 
-pub fn spawn(db: DatabaseConnection, settings: Settings, mut stopping: Stopping) -> JoinHandle<()> {
+pub fn spawn(
+    db: DatabaseConnection,
+    settings: Settings,
+    mut stopping: Stopping,
+    watch: super::supervise::Supervision,
+) -> JoinHandle<()> {
+    use super::supervise::{self, WEBHOOKS};
     tokio::spawn(async move {
         // `app::build` built one already, so this does not fail in practice; if it did, the
         // worker stops loudly rather than deliver without its guards.
@@ -132,12 +138,17 @@ pub fn spawn(db: DatabaseConnection, settings: Settings, mut stopping: Stopping)
             }
         };
         let hub = crate::signals::local();
+        watch
+            .health
+            .start(WEBHOOKS, settings.poll_interval + watch.pass_limit);
         // A batch in flight is finished (each attempt recorded) before the worker returns.
         while !stopping.is_set() {
-            match run_once(&db, &client, &settings).await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(err) => {
+            let pass = supervise::guard(WEBHOOKS, "pass", run_once(&db, &client, &settings)).await;
+            watch.health.beat(WEBHOOKS);
+            match pass {
+                Some(Ok(n)) if n > 0 => continue,
+                Some(Ok(_)) | None => {}
+                Some(Err(err)) => {
                     tracing::warn!(code = err.code.as_str(), message = %err.message, "webhook worker")
                 }
             }
@@ -148,6 +159,7 @@ pub fn spawn(db: DatabaseConnection, settings: Settings, mut stopping: Stopping)
                 _ = stopping.wait() => {}
             }
         }
+        watch.health.stop(WEBHOOKS);
     })
 }
 
@@ -192,11 +204,20 @@ pub async fn run_once(
 ) -> AppResult<usize> {
     let claimed = claim(db, settings.batch, settings.lease).await?;
     let n = claimed.len();
-    let results = join_all(
-        claimed
-            .into_iter()
-            .map(|d| deliver(db, client, settings, d)),
-    )
+    let results = join_all(claimed.into_iter().map(|d| async move {
+        // A delivery that panics ends `failed`: tried again it would panic again.
+        let id = d.id.to_string();
+        match super::supervise::guard(
+            super::supervise::WEBHOOKS,
+            &id,
+            deliver(db, client, settings, d.clone()),
+        )
+        .await
+        {
+            Some(result) => result,
+            None => finish(db, &d, "failed", None).await,
+        }
+    }))
     .await;
     for result in results {
         if let Err(err) = result {

@@ -377,6 +377,42 @@ pub async fn claim(
     Ok(None)
 }
 
+/// Ends a claimed import `failed` with `reason` as its last error (its committed chunks stay).
+pub async fn fail(
+    db: &DatabaseConnection,
+    id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(import) = contact_import::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let mut errors = import.errors.as_array().cloned().unwrap_or_default();
+    errors.push(json!({ "row": null, "column": null, "message": reason }));
+    contact_import::Entity::update_many()
+        .col_expr(
+            contact_import::Column::Status,
+            Expr::value(ImportStatus::Failed.as_str()),
+        )
+        .col_expr(
+            contact_import::Column::Errors,
+            Expr::value(Value::Array(errors)),
+        )
+        .col_expr(
+            contact_import::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(contact_import::Column::CompletedAt, Expr::value(now))
+        .filter(contact_import::Column::Id.eq(id))
+        .filter(contact_import::Column::Status.eq(ImportStatus::Running.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Gives a claimed import back (the worker is stopping): another picks it up at once.
 pub async fn release(db: &DatabaseConnection, id: &str) -> AppResult<()> {
     contact_import::Entity::update_many()

@@ -83,6 +83,9 @@ pub enum Outcome {
     /// Claimed but never handed to SMTP (the worker is stopping): due again at once, the
     /// attempt not counted.
     Released,
+    /// The engine failed on this email (a bug, caught): it ends `failed` with reason
+    /// `internal`, never retried.
+    Internal(String),
 }
 
 impl Outcome {
@@ -96,6 +99,7 @@ impl Outcome {
             Outcome::Failed(_) => "failed",
             Outcome::Unknown(_) => "unknown",
             Outcome::Released => "released",
+            Outcome::Internal(_) => "internal",
         }
     }
 }
@@ -369,26 +373,47 @@ async fn claim_campaign(
             Some(m) => (m.id.clone(), m.message_id.clone()),
             None => messages::new_ids(&account.email),
         };
-        let composed = compose::compose(&Draft {
-            campaign: &campaign,
-            step,
-            contact: person,
-            account: &account,
-            message_key: &key,
-            message_id: &smtp_id,
-            thread: thread.as_ref(),
-            tracker,
-        });
+        // Composing is total (a property test says so); should it ever panic, that one
+        // contact's enrolment fails (`internal`) and everyone else's sending goes on.
+        let composed = crate::engine::supervise::guard_sync(
+            crate::engine::supervise::SENDER,
+            &format!("compose {}/{} step {step_no}", campaign.id, person.id),
+            || {
+                compose::compose(&Draft {
+                    campaign: &campaign,
+                    step,
+                    contact: person,
+                    account: &account,
+                    message_key: &key,
+                    message_id: &smtp_id,
+                    thread: thread.as_ref(),
+                    tracker,
+                })
+            },
+        );
         let composed = match composed {
-            Ok(c) => c,
-            Err(err @ ComposeError::MissingField(_)) => {
+            Some(Ok(c)) => c,
+            None => {
+                enrolments::close(
+                    &txn,
+                    &campaign.id,
+                    &person.id,
+                    EnrolmentState::Failed,
+                    Some("internal"),
+                    now,
+                )
+                .await?;
+                closed_any = true;
+                continue;
+            }
+            Some(Err(err @ ComposeError::MissingField(_))) => {
                 let due = window.next_opening(now + span(policy.recheck_after));
                 let reason = err.reason();
                 enrolments::reschedule(&txn, &campaign.id, &person.id, due, Some(&reason), now)
                     .await?;
                 continue;
             }
-            Err(err) => {
+            Some(Err(err)) => {
                 let reason = err.reason();
                 enrolments::close(
                     &txn,
@@ -585,6 +610,13 @@ pub async fn finish(
         }
         Outcome::Unknown(_) => {
             enrolments::record_email_event(&txn, m, EmailEvent::Unknown, now).await?;
+        }
+        Outcome::Internal(text) => {
+            let event = EmailEvent::Failed {
+                reason: "internal".into(),
+                reply: Some(text),
+            };
+            enrolments::record_email_event(&txn, m, event, now).await?;
         }
         Outcome::Deferred(reply) => {
             release(&txn).await?;

@@ -1,0 +1,196 @@
+//! Sending you can trust: no tenant's data, no contact's fields and no crash stops, misleads
+//! or misdirects anyone's sending.
+
+use std::time::Duration as StdDuration;
+
+use api::clock::Clock;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+use crate::helpers::{TestApp, id_of, spawn_app_with};
+use crate::sending::{MONDAY_10, PASSWORD, USER, at, smtp_account};
+use crate::smtp::SmtpServer;
+
+async fn as_other(app: &TestApp, key: &str, method: Method, path: &str, body: Value) -> Value {
+    let r = app.request_as(Some(key), method, path, Some(body)).await;
+    assert!(r.status.is_success(), "{path}: {} {}", r.status, r.body);
+    r.data().clone()
+}
+
+async fn ready(app: &TestApp) -> (StatusCode, Value) {
+    let r = app.request_as(None, Method::GET, "/readyz", None).await;
+    (r.status, r.body)
+}
+
+/// A multi-byte first subject followed by an empty follow-up subject used to panic the sender
+/// loop: nothing more was sent for anyone. The loop now sends it, and everyone else's email.
+#[tokio::test]
+async fn a_multibyte_subject_stops_nobodys_sending() {
+    let clock = Clock::manual(at(MONDAY_10));
+    let app = spawn_app_with(move |c| {
+        c.clock = clock;
+        c.allow_private_hosts(true);
+        c.run_workers = true;
+        c.sender.poll_interval = StdDuration::from_millis(20);
+    })
+    .await;
+    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let steps = json!([
+        { "subject": "Olá {{firstName}}", "body": "Oi {{firstName}}" },
+        { "subject": "", "body": "De novo", "delayDays": 1 },
+    ]);
+    let c = app
+        .campaign(json!({ "name": "PT", "emailAccountId": account["id"], "steps": steps }))
+        .await;
+    let mut ids = Vec::new();
+    for (i, name) in ["Ana", "🚀 João"].iter().enumerate() {
+        let contact = app
+            .contact(json!({ "email": format!("pt{i}@example.com"), "firstName": name }))
+            .await;
+        ids.push(id_of(&contact));
+    }
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/contacts", id_of(&c)),
+            json!({ "contactIds": ids }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .post(&format!("/v1/campaigns/{}/start", id_of(&c)), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(smtp.wait_for(2, StdDuration::from_secs(10)).await.len(), 2);
+    // Both outcomes recorded before the day moves on.
+    for _ in 0..200 {
+        let rows = crate::sending::enrolments(&app, &c).await;
+        if rows
+            .iter()
+            .all(|r| r["nextSendAt"] == "2026-12-01T10:00:00Z")
+        {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+
+    app.clock.advance(chrono::Duration::days(1));
+    let got = smtp.wait_for(4, StdDuration::from_secs(10)).await;
+    assert_eq!(
+        got.len(),
+        4,
+        "the follow-ups were not sent: {:?}",
+        crate::sending::enrolments(&app, &c).await
+    );
+    let mut subjects: Vec<String> = got.iter().skip(2).filter_map(|m| m.subject()).collect();
+    subjects.sort();
+    assert_eq!(subjects, ["Re: Olá Ana", "Re: Olá 🚀 João"]);
+
+    // Another workspace's campaign still goes out on the same loop.
+    let (_, key) = app
+        .new_workspace("Other", api::service::workspaces::Plan::Pro)
+        .await;
+    let other_account = as_other(
+        &app,
+        &key,
+        Method::POST,
+        "/v1/email-accounts",
+        json!({ "email": USER, "smtpHost": smtp.host(), "smtpPort": smtp.port(), "smtpSecurity": "none", "smtpUsername": USER, "smtpPassword": PASSWORD, "sendGapSeconds": 0 }),
+    )
+    .await;
+    let contact = as_other(
+        &app,
+        &key,
+        Method::POST,
+        "/v1/contacts",
+        json!({ "email": "other@example.com" }),
+    )
+    .await;
+    let other = as_other(
+        &app,
+        &key,
+        Method::POST,
+        "/v1/campaigns",
+        json!({ "name": "B", "emailAccountId": other_account["id"], "steps": [{ "subject": "🚀", "body": "Hi" }] }),
+    )
+    .await;
+    let path = format!("/v1/campaigns/{}", id_of(&other));
+    as_other(
+        &app,
+        &key,
+        Method::POST,
+        &format!("{path}/contacts"),
+        json!({ "contactIds": [id_of(&contact)] }),
+    )
+    .await;
+    as_other(
+        &app,
+        &key,
+        Method::POST,
+        &format!("{path}/start"),
+        json!({}),
+    )
+    .await;
+    let got = smtp.wait_for(5, StdDuration::from_secs(10)).await;
+    assert_eq!(got.len(), 5);
+    assert_eq!(got[4].to, vec!["other@example.com".to_owned()]);
+    assert_eq!(ready(&app).await.0, StatusCode::OK);
+}
+
+/// `/readyz` names a background loop that has not finished a pass within its period, and is
+/// ready again once it does.
+#[tokio::test]
+async fn readyz_names_a_stalled_engine_loop() {
+    // A webhook target that accepts connections and never answers holds a delivery pass for
+    // the delivery timeout, longer than the pass limit set here.
+    let tarpit = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = tarpit.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = tarpit.accept().await {
+            held.push(socket);
+        }
+    });
+    let app = spawn_app_with(|c| {
+        c.allow_private_hosts(true);
+        c.run_workers = true;
+        c.engine_pass_limit = StdDuration::from_millis(400);
+        c.webhooks.timeout = StdDuration::from_secs(3);
+        c.webhooks.poll_interval = StdDuration::from_millis(20);
+    })
+    .await;
+    assert_eq!(ready(&app).await.0, StatusCode::OK);
+    let hook = app
+        .post(
+            "/v1/webhooks",
+            json!({ "url": format!("http://127.0.0.1:{port}/hook"), "events": ["contact.created"] }),
+        )
+        .await;
+    assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
+    app.contact(json!({ "email": "ana@example.com" })).await;
+
+    let mut stalled = None;
+    for _ in 0..100 {
+        let (status, body) = ready(&app).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            stalled = Some(body);
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(30)).await;
+    }
+    let body = stalled.expect("readyz never reported the stalled webhook loop");
+    assert_eq!(body["status"], "engine_stalled");
+    assert_eq!(body["engines"], json!(["webhooks"]));
+
+    // The delivery times out, the pass finishes: ready again.
+    let mut back = false;
+    for _ in 0..100 {
+        if ready(&app).await.0 == StatusCode::OK {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    assert!(back, "readyz did not recover after the pass finished");
+}
