@@ -50,6 +50,28 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
+/// The database's clock as milliseconds since the epoch, as SQL: leases and the sweeps that
+/// end them compare times on this one clock, whatever the hosts' clocks say.
+pub fn now_ms_sql(backend: sea_orm::DbBackend) -> &'static str {
+    match backend {
+        sea_orm::DbBackend::Postgres => "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint",
+        _ => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+    }
+}
+
+/// The database's clock, read (milliseconds since the epoch).
+pub async fn now_ms(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT {} AS now_ms", now_ms_sql(backend)),
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("the database did not tell its time".into()))?;
+    row.try_get("", "now_ms")
+}
+
 /// Begins a transaction that will write. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`), so a transaction that reads before writing waits for other writers
 /// (up to the busy timeout) instead of failing when it upgrades; PostgreSQL ignores the mode.

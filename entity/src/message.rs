@@ -15,7 +15,7 @@ pub struct Model {
     /// The SMTP `Message-ID`, with its angle brackets.
     pub message_id: String,
     pub subject: String,
-    /// `sending`, `deferred`, `sent`, `bounced`, `failed` or `unknown`.
+    /// `queued`, `sending`, `deferred`, `sent`, `bounced`, `failed` or `unknown`.
     pub state: String,
     pub attempts: i32,
     /// The last SMTP reply (or connection error) seen for it.
@@ -26,6 +26,14 @@ pub struct Model {
     pub opened_at: Option<DateTimeUtc>,
     pub clicked_at: Option<DateTimeUtc>,
     pub replied_at: Option<DateTimeUtc>,
+    /// On the database's clock (ms since the epoch): until when a `queued` claim holds, or
+    /// when a `sending` row's outcome becomes unknown.
+    pub lease_until_ms: Option<i64>,
+    /// The claim that queued it: only that claim may start its send.
+    pub claim_token: Option<String>,
+    /// The local days whose daily limits this send took (given back if nothing was delivered).
+    pub campaign_day: Option<String>,
+    pub account_day: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,28 @@ pub(crate) async fn app_at(now: &str) -> (TestApp, SmtpServer) {
     (app, smtp)
 }
 
+/// `app_at` with claims leased for 300 ms and sends called unknown after 300 ms.
+pub(crate) async fn app_with_lease(now: &str) -> (TestApp, SmtpServer) {
+    let clock = Clock::manual(at(now));
+    let app = spawn_app_with(move |c| {
+        c.clock = clock;
+        c.allow_private_hosts(true);
+        c.sender.policy.lease = std::time::Duration::from_millis(300);
+        c.sender.policy.stale_after = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
+    (app, smtp)
+}
+
+pub(crate) fn app_policy(_app: &TestApp) -> api::service::sending::Policy {
+    api::service::sending::Policy {
+        lease: std::time::Duration::from_millis(300),
+        stale_after: std::time::Duration::from_millis(300),
+        ..Default::default()
+    }
+}
+
 /// An email account on the test SMTP server (no gap unless `extra` sets one).
 pub(crate) async fn smtp_account(app: &TestApp, smtp: &SmtpServer, extra: Value) -> Value {
     let mut body = json!({
@@ -637,8 +659,67 @@ async fn an_authentication_failure_stops_the_account_not_the_system() {
 }
 
 #[tokio::test]
-async fn a_crash_between_claim_and_outcome_leaves_unknown_and_never_resends() {
-    let (app, smtp) = app_at(MONDAY_10).await;
+async fn a_dead_workers_unstarted_claims_return_to_due_and_are_sent_once() {
+    let (app, smtp) = app_with_lease(MONDAY_10).await;
+    let policy = app_policy(&app);
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, ids) = launch(&app, &account, one_step(), json!({}), 3, "crash").await;
+
+    // A worker claims (rows committed `queued`, leased) and dies before starting any.
+    let tracker = api::service::tracking::Tracker::new("any", "http://x");
+    let claimed = api::service::sending::claim(&app.db, &tracker, &policy, app.clock.now(), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 3);
+    assert!(messages(&app).await.iter().all(|m| m.state == "queued"));
+    assert_eq!(pass(&app).await, 0, "claimed emails are not claimed again");
+    assert_eq!(app.sender.sweep().await.unwrap(), 0);
+    assert!(messages(&app).await.iter().all(|m| m.state == "queued"));
+
+    // The lease ends on the database's clock (the engine's manual clock has not moved).
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    assert_eq!(app.sender.sweep().await.unwrap(), 0, "none became unknown");
+    assert!(messages(&app).await.iter().all(|m| m.state == "deferred"));
+    // The dead worker, were it only slow, finds its claim gone and does not send.
+    let later = app.clock.now();
+    assert_eq!(
+        api::service::sending::begin(&app.db, &policy, &claimed[0], later)
+            .await
+            .unwrap(),
+        api::service::sending::Begun::Lost
+    );
+
+    assert_eq!(pass(&app).await, 3);
+    let got = smtp.received();
+    assert_eq!(got.len(), 3);
+    let unique: HashSet<String> = got.iter().map(|m| m.to[0].clone()).collect();
+    assert_eq!(unique.len(), 3, "each contact once");
+    // The same rows and Message-IDs went out, each counted as one attempt.
+    let rows = messages(&app).await;
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|m| m.state == "sent" && m.attempts == 1));
+    let sent_ids: HashSet<String> = got
+        .iter()
+        .map(|m| m.header("Message-ID").unwrap())
+        .collect();
+    let claimed_ids: HashSet<String> = claimed
+        .iter()
+        .map(|j| j.message.message_id.clone())
+        .collect();
+    assert_eq!(sent_ids, claimed_ids);
+    assert_eq!(stats(&app, &c).await["sent"], 3);
+    assert_eq!(
+        status(&app, &c).await["sentToday"],
+        3,
+        "the day's limits were given back"
+    );
+    assert_eq!(ids.len(), 3);
+}
+
+#[tokio::test]
+async fn only_a_started_send_of_a_dead_worker_is_unknown_and_it_is_never_resent() {
+    let (app, smtp) = app_with_lease(MONDAY_10).await;
+    let policy = app_policy(&app);
     let account = smtp_account(&app, &smtp, json!({})).await;
     let (c, _) = launch(
         &app,
@@ -649,42 +730,41 @@ async fn a_crash_between_claim_and_outcome_leaves_unknown_and_never_resends() {
         "crash",
     )
     .await;
-
-    // A worker claims (rows committed as `sending`) and dies before any outcome.
     let tracker = api::service::tracking::Tracker::new("any", "http://x");
-    let claimed = api::service::sending::claim(
-        &app.db,
-        &tracker,
-        &api::service::sending::Policy::default(),
-        app.clock.now(),
-        10,
-    )
-    .await
-    .unwrap();
+    let claimed = api::service::sending::claim(&app.db, &tracker, &policy, app.clock.now(), 10)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 3);
-    assert_eq!(pass(&app).await, 0, "claimed emails are not claimed again");
-    assert_eq!(app.sender.sweep().await.unwrap(), 0, "not stale yet");
-
-    app.clock.advance(Duration::minutes(11));
-    assert_eq!(app.sender.sweep().await.unwrap(), 3);
-    // A worker that was merely slow finds its claim gone and does not send it.
-    let later = app.clock.now();
-    assert!(
-        !api::service::sending::begin(&app.db, &claimed[0], later)
+    // It started one SMTP transaction, then died.
+    assert_eq!(
+        api::service::sending::begin(&app.db, &policy, &claimed[0], app.clock.now())
             .await
-            .unwrap()
+            .unwrap(),
+        api::service::sending::Begun::Started
     );
-    assert!(messages(&app).await.iter().all(|m| m.state == "unknown"));
+    tokio::time::sleep(std::time::Duration::from_millis(450)).await;
+    assert_eq!(
+        app.sender.sweep().await.unwrap(),
+        1,
+        "only the started one is in doubt"
+    );
+    assert_eq!(pass(&app).await, 2);
+    let got = smtp.received();
+    assert_eq!(got.len(), 2);
+    assert!(!got.iter().any(|m| m.to == vec![claimed[0].to.clone()]));
     let rows = enrolments(&app, &c).await;
-    assert!(
-        rows.iter()
-            .all(|r| r["state"] == "failed" && r["reason"] == "outcome_unknown")
-    );
-    assert_eq!(status(&app, &c).await["unknownOutcomes"], 3);
+    let failed: Vec<&Value> = rows.iter().filter(|r| r["state"] == "failed").collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["reason"], "outcome_unknown");
+    assert_eq!(status(&app, &c).await["unknownOutcomes"], 1);
     app.clock.advance(Duration::days(3));
-    assert_eq!(pass(&app).await, 0);
-    assert!(smtp.received().is_empty());
-    assert_eq!(events_of(&app, "email.failed").await.len(), 3);
+    assert_eq!(
+        pass(&app).await,
+        2,
+        "the two others' follow-ups, never the unknown one's"
+    );
+    assert_eq!(smtp.received().len(), 4);
+    assert_eq!(events_of(&app, "email.failed").await.len(), 1);
 }
 
 #[tokio::test]

@@ -16,12 +16,9 @@ use crate::clock::Clock;
 use crate::error::AppResult;
 use crate::secrets::Keyring;
 use crate::service::email_accounts;
-use crate::service::sending::{self, Job, Outcome, Policy};
+use crate::service::sending::{self, Begun, Job, Outcome, Policy};
 use crate::service::tracking::Tracker;
 use crate::shutdown::Stopping;
-
-/// Claims older than this are renewed just before their send (far below the sweep's limit).
-const RENEW_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// How the worker runs.
 #[derive(Clone, Debug)]
@@ -138,59 +135,7 @@ impl Sender {
         }
         let lanes = by_account.into_values().map(|jobs| {
             let me = self.clone();
-            tokio::spawn(async move {
-                for job in jobs {
-                    // A claim that waited its turn for a while is renewed first (and dropped if
-                    // the sweep took it meanwhile); a fresh one cannot have been swept.
-                    let now = me.clock.now();
-                    if now - job.message.updated_at > RENEW_AFTER {
-                        match sending::begin(&me.db, &job, now).await {
-                            Ok(true) => {}
-                            Ok(false) => continue,
-                            Err(err) => {
-                                tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not renew a claim; not sending");
-                                continue;
-                            }
-                        }
-                    }
-                    // Stopping: what was claimed but not started goes back, due at once.
-                    let outcome = if me.stopping.is_set() {
-                        Outcome::Released
-                    } else {
-                        match email_accounts::with_passwords(&job.account, &me.keyring) {
-                            Ok(account) => {
-                                let unsealed = Job {
-                                    account,
-                                    ..job.clone()
-                                };
-                                let send = me.pool.send(&unsealed);
-                                supervise::guard(supervise::SENDER, &job.message.id, send)
-                                    .await
-                                    .unwrap_or_else(|| Outcome::Internal("panicked".into()))
-                            }
-                            Err(_) => Outcome::AccountError(
-                                "the stored SMTP password cannot be decrypted".into(),
-                            ),
-                        }
-                    };
-                    let recorded = sending::finish(
-                        &me.db,
-                        &me.settings.policy,
-                        &job,
-                        outcome.clone(),
-                        me.clock.now(),
-                    )
-                    .await;
-                    crate::metrics::get()
-                        .emails
-                        .get_or_create(&crate::metrics::outcome(outcome.label()))
-                        .inc();
-                    if let Err(err) = recorded {
-                        // The row stays `sending`; the sweep reports it as unknown.
-                        tracing::error!(message = %job.message.id, ?outcome, code = err.code.as_str(), "recording a send outcome failed");
-                    }
-                }
-            })
+            tokio::spawn(async move { me.lane(jobs).await })
         });
         for lane in join_all(lanes).await {
             if let Err(err) = lane {
@@ -200,7 +145,74 @@ impl Sender {
         Ok(n)
     }
 
-    /// Marks `sending` rows older than the policy's limit `unknown`.
+    /// Sends one account's claimed emails in order: each is started (committed `sending`, alone)
+    /// just before its SMTP transaction, and its outcome recorded; the claim's lease is renewed
+    /// while the lane works through it. Stopping, what was not started goes back to due.
+    async fn lane(&self, jobs: Vec<Job>) {
+        let policy = &self.settings.policy;
+        let mut renewed = Instant::now();
+        for job in jobs {
+            if self.stopping.is_set() {
+                if let Err(err) = sending::release(
+                    &self.db,
+                    &job,
+                    "not started: the worker stopped",
+                    self.clock.now(),
+                )
+                .await
+                {
+                    tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not hand a claim back; its lease will");
+                }
+                crate::metrics::get()
+                    .emails
+                    .get_or_create(&crate::metrics::outcome(Outcome::Released.label()))
+                    .inc();
+                continue;
+            }
+            if renewed.elapsed() > policy.lease / 3 {
+                renewed = Instant::now();
+                if let Err(err) = sending::renew(&self.db, policy, &job.token).await {
+                    tracing::warn!(code = err.code.as_str(), "could not renew a claim's lease");
+                }
+            }
+            match sending::begin(&self.db, policy, &job, self.clock.now()).await {
+                Ok(Begun::Started) => {}
+                Ok(Begun::Returned | Begun::Lost) => continue,
+                Err(err) => {
+                    tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not start a claimed email; its lease will return it");
+                    continue;
+                }
+            }
+            let outcome = match email_accounts::with_passwords(&job.account, &self.keyring) {
+                Ok(account) => {
+                    let unsealed = Job {
+                        account,
+                        ..job.clone()
+                    };
+                    let send = self.pool.send(&unsealed);
+                    supervise::guard(SENDER, &job.message.id, send)
+                        .await
+                        .unwrap_or_else(|| Outcome::Internal("panicked".into()))
+                }
+                Err(_) => {
+                    Outcome::AccountError("the stored SMTP password cannot be decrypted".into())
+                }
+            };
+            let recorded =
+                sending::finish(&self.db, policy, &job, outcome.clone(), self.clock.now()).await;
+            crate::metrics::get()
+                .emails
+                .get_or_create(&crate::metrics::outcome(outcome.label()))
+                .inc();
+            if let Err(err) = recorded {
+                // The row stays `sending`; the sweep reports it as unknown.
+                tracing::error!(message = %job.message.id, ?outcome, code = err.code.as_str(), "recording a send outcome failed");
+            }
+        }
+    }
+
+    /// Ends leases that ran out: unstarted claims return to due, `sending` rows whose worker
+    /// died become `unknown`.
     pub async fn sweep(&self) -> AppResult<usize> {
         sending::sweep(&self.db, &self.settings.policy, self.clock.now()).await
     }

@@ -15,6 +15,11 @@ pub const PREFIX: &str = "msg";
 /// process that dies mid-send leaves a row the sweep turns into `unknown`, never a re-send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageState {
+    /// Claimed by a worker and leased, its SMTP transaction not started: a dead worker's
+    /// claim returns to due when the lease ends.
+    Queued,
+    /// Its SMTP transaction started (committed alone, just before): only these can end
+    /// `unknown`.
     Sending,
     /// Refused for now (4xx, or no connection): nothing was delivered; retried later.
     Deferred,
@@ -25,7 +30,8 @@ pub enum MessageState {
 }
 
 impl MessageState {
-    pub const ALL: [MessageState; 6] = [
+    pub const ALL: [MessageState; 7] = [
+        MessageState::Queued,
         MessageState::Sending,
         MessageState::Deferred,
         MessageState::Sent,
@@ -36,6 +42,7 @@ impl MessageState {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            MessageState::Queued => "queued",
             MessageState::Sending => "sending",
             MessageState::Deferred => "deferred",
             MessageState::Sent => "sent",

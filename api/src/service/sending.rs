@@ -32,6 +32,9 @@ pub struct Policy {
     pub retry_schedule: Vec<Duration>,
     /// A `sending` row older than this belongs to a process that died: its outcome is unknown.
     pub stale_after: Duration,
+    /// How long a claim holds a `queued` email before it returns to due (renewed while its
+    /// worker's lane waits to send it).
+    pub lease: Duration,
     /// How soon an enrolment held by a missing field is looked at again.
     pub recheck_after: Duration,
 }
@@ -42,6 +45,7 @@ impl Default for Policy {
         Policy {
             retry_schedule: vec![minutes(1), minutes(5), minutes(30), minutes(120)],
             stale_after: minutes(10),
+            lease: Duration::from_secs(60),
             recheck_after: minutes(60),
         }
     }
@@ -51,9 +55,15 @@ fn span(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
-/// One email claimed for sending: its row is committed as `sending`.
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// One email claimed for sending: its row is committed as `queued` under the claim's token.
 #[derive(Clone, Debug)]
 pub struct Job {
+    /// The claim that queued it; only this claim may start it.
+    pub token: String,
     pub message: message::Model,
     pub account: email_account::Model,
     pub from: String,
@@ -174,8 +184,8 @@ fn due_query(
         .limit(limit)
 }
 
-/// Claims up to `limit` due emails across running campaigns, each committed as a `sending`
-/// message before any SMTP traffic. Follow-ups go before first steps; every limit is taken
+/// Claims up to `limit` due emails across running campaigns, each committed as a `queued`
+/// message (leased to this claim) before any SMTP traffic. Follow-ups go before first steps; every limit is taken
 /// atomically in the database, so two workers never overshoot one.
 pub async fn claim(
     db: &DatabaseConnection,
@@ -193,6 +203,7 @@ pub async fn claim(
         return Ok(Vec::new());
     }
     let mut jobs = Vec::new();
+    let token = crate::ids::new_id("clm");
     // Start the pass at a random campaign so a busy one cannot starve the others.
     let offset = rand::rng().random_range(0..running.len());
     for i in 0..running.len() {
@@ -215,7 +226,7 @@ pub async fn claim(
             continue;
         }
         let room = limit - jobs.len();
-        match claim_campaign(db, tracker, policy, campaign, &window, now, room).await {
+        match claim_campaign(db, tracker, policy, campaign, &window, now, room, &token).await {
             Ok(claimed) => jobs.extend(claimed),
             Err(err) if err.code == crate::error::ErrorCode::Internal => {
                 tracing::error!(campaign = %campaign.id, message = %err.message, "claiming failed; the campaign is skipped this pass");
@@ -235,6 +246,7 @@ async fn claim_campaign(
     window: &Window,
     now: DateTime<Utc>,
     limit: usize,
+    token: &str,
 ) -> AppResult<Vec<Job>> {
     let txn = crate::db::begin_write(db).await?;
     // Re-read inside the transaction: a pause that committed since the list was read wins.
@@ -306,6 +318,7 @@ async fn claim_campaign(
         .map(|m| ((m.contact_id.clone(), m.step), m))
         .collect();
     let steps = campaigns::steps_of(&campaign)?;
+    let lease_until = crate::db::now_ms(&txn).await? + millis(policy.lease);
     let mut campaign_left = campaign_room;
     let mut jobs = Vec::new();
     let mut closed_any = false;
@@ -466,7 +479,17 @@ async fn claim_campaign(
                 let moved = message::Entity::update_many()
                     .col_expr(
                         message::Column::State,
-                        Expr::value(MessageState::Sending.as_str()),
+                        Expr::value(MessageState::Queued.as_str()),
+                    )
+                    .col_expr(message::Column::LeaseUntilMs, Expr::value(lease_until))
+                    .col_expr(message::Column::ClaimToken, Expr::value(token))
+                    .col_expr(
+                        message::Column::CampaignDay,
+                        Expr::value(campaign_day.as_str()),
+                    )
+                    .col_expr(
+                        message::Column::AccountDay,
+                        Expr::value(account_day.as_str()),
                     )
                     .col_expr(
                         message::Column::Attempts,
@@ -488,10 +511,14 @@ async fn claim_campaign(
                     ));
                 }
                 message::Model {
-                    state: MessageState::Sending.as_str().to_owned(),
+                    state: MessageState::Queued.as_str().to_owned(),
                     attempts: m.attempts + 1,
                     email_account_id: account.id.clone(),
                     updated_at: now,
+                    lease_until_ms: Some(lease_until),
+                    claim_token: Some(token.to_owned()),
+                    campaign_day: Some(campaign_day.clone()),
+                    account_day: Some(account_day.clone()),
                     ..m
                 }
             }
@@ -505,8 +532,12 @@ async fn claim_campaign(
                     email_account_id: Set(account.id.clone()),
                     message_id: Set(smtp_id.clone()),
                     subject: Set(composed.subject.clone()),
-                    state: Set(MessageState::Sending.as_str().to_owned()),
+                    state: Set(MessageState::Queued.as_str().to_owned()),
                     attempts: Set(1),
+                    lease_until_ms: Set(Some(lease_until)),
+                    claim_token: Set(Some(token.to_owned())),
+                    campaign_day: Set(Some(campaign_day.clone())),
+                    account_day: Set(Some(account_day.clone())),
                     last_reply: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
@@ -541,6 +572,7 @@ async fn claim_campaign(
         ready[pick].left -= 1;
         campaign_left -= 1;
         jobs.push(Job {
+            token: token.to_owned(),
             message: row,
             account,
             from: composed.from,
@@ -557,17 +589,160 @@ async fn claim_campaign(
     Ok(jobs)
 }
 
-/// Confirms a claimed email is still to be sent just before its SMTP transaction starts (and
-/// renews its claim, so the sweep does not take an email waiting its turn in a lane for a dead
-/// one). False when the sweep already reported it: it must not be sent.
-pub async fn begin(db: &DatabaseConnection, job: &Job, now: DateTime<Utc>) -> AppResult<bool> {
-    let result = message::Entity::update_many()
+/// What starting a claimed email found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Begun {
+    /// Committed as `sending`: its SMTP transaction may start.
+    Started,
+    /// Its campaign is no longer running: the email went back to due (not sent).
+    Returned,
+    /// The claim was lost (its lease ended and the sweep returned it, or another claim holds
+    /// it now): it must not be sent.
+    Lost,
+}
+
+/// Moves a claimed email from `queued` to `sending`, committed alone, just before its SMTP
+/// transaction: only while this claim still holds it and its campaign is still running (a
+/// pause stops the next send of every lane). A paused campaign's email goes back to due.
+pub async fn begin(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    job: &Job,
+    now: DateTime<Utc>,
+) -> AppResult<Begun> {
+    let backend = db.get_database_backend();
+    let started = message::Entity::update_many()
+        .col_expr(
+            message::Column::State,
+            Expr::value(MessageState::Sending.as_str()),
+        )
+        .col_expr(
+            message::Column::LeaseUntilMs,
+            Expr::cust(format!(
+                "{} + {}",
+                crate::db::now_ms_sql(backend),
+                millis(policy.stale_after)
+            )),
+        )
         .col_expr(message::Column::UpdatedAt, Expr::value(now))
         .filter(message::Column::Id.eq(&job.message.id))
-        .filter(message::Column::State.eq(MessageState::Sending.as_str()))
+        .filter(message::Column::State.eq(MessageState::Queued.as_str()))
+        .filter(message::Column::ClaimToken.eq(&job.token))
+        .filter(
+            message::Column::CampaignId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(campaign::Column::Id)
+                    .from(campaign::Entity)
+                    .and_where(campaign::Column::Id.eq(&job.message.campaign_id))
+                    .and_where(campaign::Column::Status.eq(CampaignStatus::Running.as_str()))
+                    .to_owned(),
+            ),
+        )
         .exec(db)
+        .await?
+        .rows_affected;
+    if started == 1 {
+        return Ok(Begun::Started);
+    }
+    if release(db, job, "not started: the campaign is not running", now).await? {
+        Ok(Begun::Returned)
+    } else {
+        Ok(Begun::Lost)
+    }
+}
+
+/// Gives a claimed email that never started back: `deferred` (the same row and Message-ID,
+/// the attempt not counted), its day's limits given back, its enrolment due at once. Only
+/// while `job`'s claim still holds it; false when it does not.
+pub async fn release(
+    db: &DatabaseConnection,
+    job: &Job,
+    why: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let txn = crate::db::begin_write(db).await?;
+    let held = message::Entity::find_by_id(job.message.id.clone())
+        .filter(message::Column::State.eq(MessageState::Queued.as_str()))
+        .filter(message::Column::ClaimToken.eq(&job.token))
+        .lock_exclusive()
+        .one(&txn)
         .await?;
-    Ok(result.rows_affected == 1)
+    let Some(m) = held else {
+        return Ok(false);
+    };
+    return_to_due(&txn, &m, why, now).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// A `queued` row (locked by the caller) back to due.
+async fn return_to_due(
+    txn: &impl ConnectionTrait,
+    m: &message::Model,
+    why: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let moved = message::Entity::update_many()
+        .col_expr(
+            message::Column::State,
+            Expr::value(MessageState::Deferred.as_str()),
+        )
+        .col_expr(message::Column::LastReply, Expr::value(why))
+        .col_expr(
+            message::Column::Attempts,
+            Expr::value(Ord::max(m.attempts - 1, 0)),
+        )
+        .col_expr(
+            message::Column::LeaseUntilMs,
+            Expr::value(Option::<i64>::None),
+        )
+        .col_expr(
+            message::Column::ClaimToken,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(message::Column::UpdatedAt, Expr::value(now))
+        .filter(message::Column::Id.eq(&m.id))
+        .filter(message::Column::State.eq(MessageState::Queued.as_str()))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if moved != 1 {
+        return Err(AppError::internal(
+            "a queued message changed under its lock",
+        ));
+    }
+    give_back_days(txn, m).await?;
+    enrolments::reschedule(txn, &m.campaign_id, &m.contact_id, now, None, now).await?;
+    Ok(())
+}
+
+async fn give_back_days(txn: &impl ConnectionTrait, m: &message::Model) -> AppResult<()> {
+    if let Some(day) = &m.campaign_day {
+        quotas::give_back(txn, &m.campaign_id, day).await?;
+    }
+    if let Some(day) = &m.account_day {
+        quotas::give_back(txn, &m.email_account_id, day).await?;
+    }
+    Ok(())
+}
+
+/// Extends the lease of the emails `token` still holds `queued` (a lane waiting its turn).
+pub async fn renew(db: &DatabaseConnection, policy: &Policy, token: &str) -> AppResult<u64> {
+    let backend = db.get_database_backend();
+    Ok(message::Entity::update_many()
+        .col_expr(
+            message::Column::LeaseUntilMs,
+            Expr::cust(format!(
+                "{} + {}",
+                crate::db::now_ms_sql(backend),
+                millis(policy.lease)
+            )),
+        )
+        .filter(message::Column::ClaimToken.eq(token))
+        .filter(message::Column::State.eq(MessageState::Queued.as_str()))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// Records how a claimed email's SMTP attempt ended.
@@ -580,15 +755,17 @@ pub async fn finish(
 ) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let m = &job.message;
+    // Locked: the sweep and this finish cannot both act on one email.
     let still_sending = message::Entity::find_by_id(m.id.clone())
         .filter(message::Column::State.eq(MessageState::Sending.as_str()))
+        .lock_exclusive()
         .one(&txn)
         .await?;
     let Some(m) = still_sending.as_ref() else {
         // The sweep already called it unknown: that report stands.
         return Ok(());
     };
-    let release = |txn| async move {
+    let give_back = |txn| async move {
         quotas::give_back(txn, &job.message.campaign_id, &job.campaign_day).await?;
         quotas::give_back(txn, &job.account.id, &job.account_day).await?;
         AppResult::Ok(())
@@ -605,7 +782,7 @@ pub async fn finish(
                 reason: "refused".into(),
                 reply: Some(reply),
             };
-            release(&txn).await?;
+            give_back(&txn).await?;
             enrolments::record_email_event(&txn, m, event, now).await?;
         }
         Outcome::Unknown(_) => {
@@ -619,7 +796,7 @@ pub async fn finish(
             enrolments::record_email_event(&txn, m, event, now).await?;
         }
         Outcome::Deferred(reply) => {
-            release(&txn).await?;
+            give_back(&txn).await?;
             let attempt = Ord::max(m.attempts, 1) as usize;
             match policy.retry_schedule.get(attempt - 1) {
                 Some(wait) => {
@@ -646,12 +823,12 @@ pub async fn finish(
             }
         }
         Outcome::Released => {
-            release(&txn).await?;
+            give_back(&txn).await?;
             defer(&txn, m, "not started: the worker stopped", 1, now).await?;
             enrolments::reschedule(&txn, &m.campaign_id, &m.contact_id, now, None, now).await?;
         }
         Outcome::AccountError(reply) => {
-            release(&txn).await?;
+            give_back(&txn).await?;
             // Not the recipient's fault: the attempt does not count, and the email waits for
             // the account to be fixed.
             defer(&txn, m, &reply, 1, now).await?;
@@ -695,35 +872,55 @@ async fn defer(
     Ok(())
 }
 
-/// Turns `sending` rows left by a process that died into `unknown` (the enrolment fails with
-/// `outcome_unknown`): reported, never sent again. Returns how many.
+/// Ends leases that ran out, on the database's clock: a `queued` row (its worker died or
+/// lost it before starting) returns to due; a `sending` row (its worker died mid-send)
+/// becomes `unknown` (the enrolment fails with `outcome_unknown`): reported, never sent
+/// again. Each row is decided under its lock. Returns how many became unknown.
 pub async fn sweep(
     db: &DatabaseConnection,
-    policy: &Policy,
+    _policy: &Policy,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
-    let before = now - span(policy.stale_after);
+    let backend = db.get_database_backend();
+    let expired = || {
+        Expr::cust(format!(
+            "lease_until_ms < {}",
+            crate::db::now_ms_sql(backend)
+        ))
+    };
     let stale = message::Entity::find()
-        .filter(message::Column::State.eq(MessageState::Sending.as_str()))
-        .filter(message::Column::UpdatedAt.lt(before))
+        .filter(message::Column::State.is_in([
+            MessageState::Queued.as_str(),
+            MessageState::Sending.as_str(),
+        ]))
+        .filter(expired())
         .limit(500)
         .all(db)
         .await?;
-    let mut n = 0;
+    let mut unknown = 0;
     for m in stale {
         let txn = crate::db::begin_write(db).await?;
         let still = message::Entity::find_by_id(m.id.clone())
-            .filter(message::Column::State.eq(MessageState::Sending.as_str()))
+            .filter(message::Column::State.eq(m.state.as_str()))
+            .filter(expired())
+            .lock_exclusive()
             .one(&txn)
             .await?;
-        if let Some(m) = still {
-            tracing::warn!(message = %m.id, campaign = %m.campaign_id, "outcome unknown: the sending process stopped mid-send");
-            enrolments::record_email_event(&txn, &m, EmailEvent::Unknown, now).await?;
-            n += 1;
+        match still {
+            Some(m) if m.state == MessageState::Queued.as_str() => {
+                tracing::info!(message = %m.id, campaign = %m.campaign_id, "a claim's lease ran out before its send started; due again");
+                return_to_due(&txn, &m, "not started: its claim ran out", now).await?;
+            }
+            Some(m) => {
+                tracing::warn!(message = %m.id, campaign = %m.campaign_id, "outcome unknown: the sending process stopped mid-send");
+                enrolments::record_email_event(&txn, &m, EmailEvent::Unknown, now).await?;
+                unknown += 1;
+            }
+            None => {}
         }
         txn.commit().await?;
     }
-    Ok(n)
+    Ok(unknown)
 }
 
 /// Enrolments of running campaigns whose next email is due by `now` (not yet claimed).
