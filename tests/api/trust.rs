@@ -194,3 +194,82 @@ async fn readyz_names_a_stalled_engine_loop() {
     }
     assert!(back, "readyz did not recover after the pass finished");
 }
+
+/// A listener that accepts connections and never says a word (an SMTP or IMAP tarpit).
+async fn tarpit() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    port
+}
+
+/// One account whose SMTP host never answers holds only its own emails: another account's
+/// sends go out at their own pace meanwhile.
+#[tokio::test]
+async fn a_stalled_smtp_host_delays_only_its_own_account() {
+    let app = spawn_app_with(|c| {
+        c.allow_private_hosts(true);
+        c.run_workers = true;
+        c.sender.poll_interval = StdDuration::from_millis(20);
+        c.sender.timeouts.connect = StdDuration::from_secs(1);
+        c.sender.timeouts.command = StdDuration::from_secs(1);
+    })
+    .await;
+    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
+    let stalled_port = tarpit().await;
+    let schedule = json!({ "timezone": "UTC", "days": [1,2,3,4,5,6,7], "startTime": "00:00", "endTime": "23:59" });
+    if chrono::Utc::now().format("%H:%M").to_string() >= "23:58".to_owned() {
+        return;
+    }
+    let slow = smtp_account(
+        &app,
+        &smtp,
+        json!({ "email": "slow@acme.test", "smtpPort": stalled_port }),
+    )
+    .await;
+    let fast = smtp_account(
+        &app,
+        &smtp,
+        json!({ "email": "fast@acme.test", "sendGapSeconds": 1 }),
+    )
+    .await;
+    for (account, tag, n) in [(&slow, "slow", 20), (&fast, "fast", 4)] {
+        let c = app
+            .campaign(json!({ "name": tag, "emailAccountId": account["id"], "schedule": schedule, "steps": [{ "subject": "Hi", "body": "Hello" }] }))
+            .await;
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let contact = app
+                .contact(json!({ "email": format!("{tag}{i}@example.com") }))
+                .await;
+            ids.push(id_of(&contact));
+        }
+        let r = app
+            .post(
+                &format!("/v1/campaigns/{}/contacts", id_of(&c)),
+                json!({ "contactIds": ids }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = app
+            .post(&format!("/v1/campaigns/{}/start", id_of(&c)), json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    // The stalled account's 20 emails take a second each to give up on; the other account
+    // sends one email a second (to 1.5 s with its jitter) beside them.
+    let started = std::time::Instant::now();
+    let got = smtp.wait_for(4, StdDuration::from_secs(9)).await;
+    assert_eq!(
+        got.len(),
+        4,
+        "the healthy account was held back by the stalled one"
+    );
+    assert!(got.iter().all(|m| m.from == "fast@acme.test"));
+    assert!(started.elapsed() < StdDuration::from_secs(9));
+}

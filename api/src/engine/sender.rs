@@ -2,13 +2,12 @@
 //! one account's emails in order on its pooled connection, accounts side by side — and records
 //! each outcome. Also sweeps `sending` rows a dead process left behind.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures_util::future::join_all;
 use sea_orm::DatabaseConnection;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 use super::smtp::{Pool, Timeouts, Trust};
 use super::supervise::{self, SENDER, Supervision};
@@ -65,6 +64,7 @@ pub struct Sender {
     clock: Clock,
     settings: Settings,
     pool: Arc<Pool>,
+    busy: BusyAccounts,
 }
 
 impl Sender {
@@ -88,6 +88,7 @@ impl Sender {
             clock,
             settings,
             pool,
+            busy: BusyAccounts::default(),
         }
     }
 
@@ -111,15 +112,31 @@ impl Sender {
         )
     }
 
-    /// One pass: claims what is due now and sends it; returns how many emails it handled.
+    /// One pass: claims what is due now and sends it, waiting for every lane; returns how
+    /// many emails it handled. (The running worker does not wait: see `spawn`.)
     pub async fn run_once(&self) -> AppResult<usize> {
+        let mut lanes = JoinSet::new();
+        let n = self.dispatch(&mut lanes).await?;
+        while let Some(lane) = lanes.join_next().await {
+            if let Err(err) = lane {
+                tracing::error!(%err, "a sending lane stopped");
+            }
+        }
+        Ok(n)
+    }
+
+    /// Claims what is due now for the accounts that have no lane in flight here, and starts a
+    /// lane per account in `lanes` without waiting for it; returns how many emails it claimed.
+    async fn dispatch(&self, lanes: &mut JoinSet<()>) -> AppResult<usize> {
         let started = Instant::now();
-        let jobs = sending::claim(
+        let busy = self.busy.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let jobs = sending::claim_except(
             &self.db,
             &self.tracker,
             &self.settings.policy,
             self.clock.now(),
             self.settings.batch,
+            &busy,
         )
         .await?;
         crate::metrics::get()
@@ -133,14 +150,13 @@ impl Sender {
                 .or_default()
                 .push(job);
         }
-        let lanes = by_account.into_values().map(|jobs| {
+        for (account, jobs) in by_account {
             let me = self.clone();
-            tokio::spawn(async move { me.lane(jobs).await })
-        });
-        for lane in join_all(lanes).await {
-            if let Err(err) = lane {
-                tracing::error!(%err, "a sending lane stopped");
-            }
+            let held = Busy::hold(&self.busy, account);
+            lanes.spawn(async move {
+                let _held = held;
+                me.lane(jobs).await
+            });
         }
         Ok(n)
     }
@@ -217,13 +233,17 @@ impl Sender {
         sending::sweep(&self.db, &self.settings.policy, self.clock.now()).await
     }
 
-    /// Runs until the process ends.
+    /// Runs until the process ends. Accounts send in independent lanes: the loop claims for
+    /// the accounts without a lane in flight and goes on at once, so a slow or stalled SMTP
+    /// host holds only its own account's emails. Stopping, it waits for the lanes (which hand
+    /// back what they had not started).
     pub fn spawn(mut self, stopping: Stopping, watch: Supervision) -> JoinHandle<()> {
         self.stopping = stopping.clone();
         let mut stopping = stopping;
         tokio::spawn(async move {
             let hub = crate::signals::local();
             let mut last_sweep: Option<Instant> = None;
+            let mut lanes = JoinSet::new();
             watch
                 .health
                 .start(SENDER, self.settings.poll_interval + watch.pass_limit);
@@ -234,8 +254,13 @@ impl Sender {
                         tracing::warn!(code = err.code.as_str(), message = %err.message, "sending sweep");
                     }
                 }
-                let pass = supervise::guard(SENDER, "pass", self.run_once()).await;
+                let pass = supervise::guard(SENDER, "pass", self.dispatch(&mut lanes)).await;
                 watch.health.beat(SENDER);
+                while let Some(done) = lanes.try_join_next() {
+                    if let Err(err) = done {
+                        tracing::error!(%err, "a sending lane stopped");
+                    }
+                }
                 match pass {
                     Some(Ok(n)) if n > 0 => continue,
                     Some(Ok(_)) | None => {}
@@ -243,14 +268,46 @@ impl Sender {
                         tracing::warn!(code = err.code.as_str(), message = %err.message, "sending worker")
                     }
                 }
-                // Newly due sends wake it at once; the poll serves sends that come due
-                // with time.
+                // Newly due sends, and a lane that finished (its account may take more), wake
+                // it at once; the poll serves sends that come due with time.
                 tokio::select! {
                     _ = hub.sending(self.settings.poll_interval) => {}
+                    Some(_) = lanes.join_next(), if !lanes.is_empty() => {}
                     _ = stopping.wait() => {}
                 }
             }
+            while lanes.join_next().await.is_some() {}
             watch.health.stop(SENDER);
         })
+    }
+}
+
+/// The accounts this worker has a lane in flight for; an entry leaves when its lane ends,
+/// however it ends.
+type BusyAccounts = Arc<Mutex<HashSet<String>>>;
+
+struct Busy {
+    set: BusyAccounts,
+    account: String,
+}
+
+impl Busy {
+    fn hold(set: &BusyAccounts, account: String) -> Busy {
+        set.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(account.clone());
+        Busy {
+            set: set.clone(),
+            account,
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.account);
     }
 }

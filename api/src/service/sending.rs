@@ -2,7 +2,7 @@
 //! account; claiming them at most once; and what each SMTP outcome means. The engine only
 //! loops, talks SMTP and reports outcomes here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -194,6 +194,18 @@ pub async fn claim(
     now: DateTime<Utc>,
     limit: usize,
 ) -> AppResult<Vec<Job>> {
+    claim_except(db, tracker, policy, now, limit, &HashSet::new()).await
+}
+
+/// `claim`, leaving out the accounts in `busy` (this worker's lanes still sending for them).
+pub async fn claim_except(
+    db: &DatabaseConnection,
+    tracker: &Tracker,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    limit: usize,
+    busy: &HashSet<String>,
+) -> AppResult<Vec<Job>> {
     let running = campaign::Entity::find()
         .filter(campaign::Column::Status.eq(CampaignStatus::Running.as_str()))
         .order_by_asc(campaign::Column::Id)
@@ -226,7 +238,10 @@ pub async fn claim(
             continue;
         }
         let room = limit - jobs.len();
-        match claim_campaign(db, tracker, policy, campaign, &window, now, room, &token).await {
+        let claimed = claim_campaign(
+            db, tracker, policy, campaign, &window, now, room, &token, busy,
+        );
+        match claimed.await {
             Ok(claimed) => jobs.extend(claimed),
             Err(err) if err.code == crate::error::ErrorCode::Internal => {
                 tracing::error!(campaign = %campaign.id, message = %err.message, "claiming failed; the campaign is skipped this pass");
@@ -247,6 +262,7 @@ async fn claim_campaign(
     now: DateTime<Utc>,
     limit: usize,
     token: &str,
+    busy: &HashSet<String>,
 ) -> AppResult<Vec<Job>> {
     let txn = crate::db::begin_write(db).await?;
     // Re-read inside the transaction: a pause that committed since the list was read wins.
@@ -271,6 +287,7 @@ async fn claim_campaign(
         .await?;
     let ordered: Vec<&email_account::Model> = account_ids
         .iter()
+        .filter(|id| !busy.contains(*id))
         .filter_map(|id| accounts.iter().find(|a| &a.id == id))
         .collect();
     let mut ready = ready_accounts(&txn, &ordered, now).await?;
@@ -286,12 +303,18 @@ async fn claim_campaign(
 
     let ready_ids: Vec<String> = ready.iter().map(|r| r.account.id.clone()).collect();
     let mut due = due_query(&campaign.id, true, now, take_n)
-        .filter(campaign_contact::Column::EmailAccountId.is_in(ready_ids))
+        .filter(campaign_contact::Column::EmailAccountId.is_in(ready_ids.clone()))
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(&txn)
         .await?;
     if (due.len() as u64) < take_n {
+        // A newcomer goes to any ready account; one already placed waits for its own.
         let firsts = due_query(&campaign.id, false, now, take_n - due.len() as u64)
+            .filter(
+                sea_orm::Condition::any()
+                    .add(campaign_contact::Column::EmailAccountId.is_null())
+                    .add(campaign_contact::Column::EmailAccountId.is_in(ready_ids)),
+            )
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
             .all(&txn)
             .await?;
