@@ -223,7 +223,7 @@ async fn a_stalled_smtp_host_delays_only_its_own_account() {
     let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
     let stalled_port = tarpit().await;
     let schedule = json!({ "timezone": "UTC", "days": [1,2,3,4,5,6,7], "startTime": "00:00", "endTime": "23:59" });
-    if chrono::Utc::now().format("%H:%M").to_string() >= "23:58".to_owned() {
+    if chrono::Utc::now().format("%H:%M").to_string().as_str() >= "23:58" {
         return;
     }
     let slow = smtp_account(
