@@ -273,3 +273,151 @@ async fn a_stalled_smtp_host_delays_only_its_own_account() {
     assert!(got.iter().all(|m| m.from == "fast@acme.test"));
     assert!(started.elapsed() < StdDuration::from_secs(9));
 }
+
+fn pg() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
+}
+
+/// Claims everything due and starts it, as a worker would just before SMTP.
+async fn claim_and_start(app: &TestApp) -> Vec<api::service::sending::Job> {
+    let policy = api::service::sending::Policy::default();
+    let tracker = api::service::tracking::Tracker::new("any", "http://x");
+    let jobs = api::service::sending::claim(&app.db, &tracker, &policy, app.clock.now(), 500)
+        .await
+        .unwrap();
+    for job in &jobs {
+        let begun = api::service::sending::begin(&app.db, &policy, job, app.clock.now())
+            .await
+            .unwrap();
+        assert_eq!(begun, api::service::sending::Begun::Started);
+    }
+    jobs
+}
+
+async fn finish_all(app: &TestApp, jobs: Vec<api::service::sending::Job>) {
+    let policy = api::service::sending::Policy::default();
+    let now = app.clock.now();
+    let finishes = jobs.into_iter().map(|job| {
+        let db = app.db.clone();
+        let policy = policy.clone();
+        tokio::spawn(async move {
+            let outcome = api::service::sending::Outcome::Sent("250 ok".into());
+            api::service::sending::finish(&db, &policy, &job, outcome, now)
+                .await
+                .expect("finish");
+        })
+    });
+    for f in futures_util::future::join_all(finishes).await {
+        f.unwrap();
+    }
+}
+
+async fn manual_app() -> (TestApp, SmtpServer) {
+    crate::sending::app_at(MONDAY_10).await
+}
+
+/// Many last emails finishing at once: whichever commits last completes the campaign (on
+/// PostgreSQL each used to see the others' enrolments still open, leaving it running forever).
+#[tokio::test]
+async fn concurrent_last_finishes_complete_the_campaign() {
+    let (app, smtp) = manual_app().await;
+    let account = smtp_account(&app, &smtp, json!({ "dailyLimit": 1000 })).await;
+    let rounds = if pg() { 4 } else { 1 };
+    for round in 0..rounds {
+        let (c, _) = crate::sending::launch(
+            &app,
+            &account,
+            json!([{ "subject": "Hi", "body": "Hello" }]),
+            json!({ "dailyLimit": 1000 }),
+            30,
+            &format!("r{round}x"),
+        )
+        .await;
+        let jobs = claim_and_start(&app).await;
+        assert_eq!(jobs.len(), 30);
+        finish_all(&app, jobs).await;
+        let after = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+        assert_eq!(after.data()["status"], "completed", "round {round}");
+    }
+}
+
+/// Contacts enrolled while the last email finishes are either taken (the campaign goes on and
+/// sends to them) or refused: never "added" to a campaign that completes without them.
+#[tokio::test]
+async fn enrolling_beside_the_last_finish_never_strands_contacts() {
+    let (app, smtp) = manual_app().await;
+    let account = smtp_account(&app, &smtp, json!({ "dailyLimit": 1000 })).await;
+    let rounds = if pg() { 12 } else { 2 };
+    for round in 0..rounds {
+        let (c, _) = crate::sending::launch(
+            &app,
+            &account,
+            json!([{ "subject": "Hi", "body": "Hello" }]),
+            json!({ "dailyLimit": 1000 }),
+            1,
+            &format!("e{round}x"),
+        )
+        .await;
+        let newcomers = crate::sending::people(&app, 3, &format!("n{round}x")).await;
+        let jobs = claim_and_start(&app).await;
+        assert_eq!(jobs.len(), 1);
+        let path = format!("/v1/campaigns/{}/contacts", id_of(&c));
+        let (_, enrolled) = tokio::join!(
+            finish_all(&app, jobs),
+            app.post(&path, json!({ "contactIds": newcomers }))
+        );
+        let status = app
+            .get(&format!("/v1/campaigns/{}", id_of(&c)))
+            .await
+            .data()["status"]
+            .clone();
+        if enrolled.status == StatusCode::OK {
+            assert_eq!(enrolled.data()["added"], 3);
+            assert_eq!(
+                status, "running",
+                "round {round}: contacts added to a campaign that completed"
+            );
+            // They are sent, and then the campaign completes.
+            let jobs = claim_and_start(&app).await;
+            assert_eq!(jobs.len(), 3);
+            finish_all(&app, jobs).await;
+            let after = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+            assert_eq!(after.data()["status"], "completed");
+        } else {
+            assert_eq!(enrolled.status, StatusCode::CONFLICT, "{}", enrolled.body);
+            assert_eq!(status, "completed");
+        }
+    }
+}
+
+/// Many hits on one email's pixel at once: one `email.opened`, whatever the engine.
+#[tokio::test]
+async fn concurrent_pixel_hits_emit_one_open() {
+    let (app, smtp) = manual_app().await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    crate::sending::launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "<p>Hello</p>" }]),
+        json!({ "trackOpens": true }),
+        1,
+        "pix",
+    )
+    .await;
+    assert_eq!(crate::sending::pass(&app).await, 1);
+    let html = smtp.received()[0].html_body().expect("an HTML part");
+    let from = html.find("/t/o/").expect("a pixel");
+    let token: String = html[from + 5..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    let pixel = format!("/t/o/{token}");
+    let hits = (0..16).map(|_| app.raw(Method::GET, &pixel, ""));
+    for hit in futures_util::future::join_all(hits).await {
+        assert_eq!(hit.status, StatusCode::OK);
+    }
+    assert_eq!(
+        crate::sending::events_of(&app, "email.opened").await.len(),
+        1
+    );
+}

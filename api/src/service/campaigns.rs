@@ -470,7 +470,7 @@ pub async fn get(
 
 /// The campaign, locked until the end of `txn` (PostgreSQL `FOR UPDATE`; a SQLite write
 /// transaction already excludes other writers): what is checked here stays true until commit.
-async fn get_locked(
+pub(crate) async fn get_locked(
     txn: &impl ConnectionTrait,
     workspace_id: &str,
     id: &str,
@@ -939,7 +939,10 @@ pub async fn complete_if_done(
     txn: &sea_orm::DatabaseTransaction,
     campaign_id: &str,
 ) -> AppResult<bool> {
+    // Locked: two transactions closing the last two enrolments cannot each see the other's
+    // still open (the second waits, then reads the first's close).
     let Some(current) = campaign::Entity::find_by_id(campaign_id.to_owned())
+        .lock_exclusive()
         .one(txn)
         .await?
     else {

@@ -101,7 +101,9 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let txn = crate::db::begin_write(db).await?;
-    let campaign = get(&txn, workspace_id, campaign_id).await?;
+    // Locked: a completion deciding beside this enrolment either sees these contacts or is
+    // seen completed here.
+    let campaign = campaigns::get_locked(&txn, workspace_id, campaign_id).await?;
     if CampaignStatus::of(&campaign)? == CampaignStatus::Completed {
         return Err(illegal(
             &campaign,
@@ -485,7 +487,12 @@ pub async fn record_email_event(
     event: EmailEvent,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    // The campaign's row is locked first, before any counter: every transaction that records
+    // an event takes its locks in this order (a completion or a pause decided later in it
+    // cannot deadlock with another event's counters), and the campaign's counters are one row
+    // every event of it updates anyway.
     let campaign = campaign::Entity::find_by_id(message.campaign_id.clone())
+        .lock_exclusive()
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found("Campaign"))?;

@@ -265,9 +265,11 @@ async fn claim_campaign(
     busy: &HashSet<String>,
 ) -> AppResult<Vec<Job>> {
     let txn = crate::db::begin_write(db).await?;
-    // Re-read inside the transaction: a pause that committed since the list was read wins.
+    // Re-read and locked inside the transaction: a pause that committed since the list was
+    // read wins, and none can commit until this claim does.
     let Some(campaign) = campaign::Entity::find_by_id(campaign.id.clone())
         .filter(campaign::Column::Status.eq(CampaignStatus::Running.as_str()))
+        .lock_exclusive()
         .one(&txn)
         .await?
     else {

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::message;
 use hmac::{Hmac, Mac};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect};
 use sha2::Sha256;
 
 use super::enrolments;
@@ -142,7 +142,9 @@ async fn record(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let txn = crate::db::begin_write(db).await?;
+    // Locked: concurrent hits on one email decide "first open" one after the other.
     let Some(found) = message::Entity::find_by_id(message_id.to_owned())
+        .lock_exclusive()
         .one(&txn)
         .await?
     else {
