@@ -22,6 +22,7 @@ mod email_accounts;
 mod graphql;
 mod groups;
 mod mailbox;
+mod mailbox_trust;
 mod schema;
 mod sending;
 mod stats;

@@ -231,6 +231,8 @@ pub struct Pass {
     pub read: usize,
     pub applied: usize,
     pub duplicates: usize,
+    /// Delivery reports that quote no email this account sent (kept, no effect).
+    pub unmatched: usize,
 }
 
 impl Reader {
@@ -262,6 +264,7 @@ impl Reader {
                     total.read += pass.read;
                     total.applied += pass.applied;
                     total.duplicates += pass.duplicates;
+                    total.unmatched += pass.unmatched;
                 }
                 Err(err) => {
                     tracing::warn!(account = %account.id, error = %err.message, "mailbox read failed")
@@ -348,6 +351,7 @@ impl Reader {
                 match inbound::record(&self.db, account, body, now).await? {
                     Recorded::Applied { .. } => pass.applied += 1,
                     Recorded::Duplicate => pass.duplicates += 1,
+                    Recorded::Unmatched => pass.unmatched += 1,
                     Recorded::Ignored => {}
                 }
             }

@@ -475,6 +475,19 @@ pub fn routes() -> Vec<RouteSpec> {
             shape: Shape::Object(&["testEmailAccount"]),
         },
         RouteSpec {
+            name: "listUnmatchedReports",
+            method: Method::GET,
+            path: "/email-accounts/{id}/unmatched-reports",
+            summary: "Delivery reports read from the account's mailbox that quote no email it sent: kept, with no effect (nothing bounced)",
+            operation: op(
+                "query listUnmatchedReports($id: ID!, $page: Int, $perPage: Int) { emailAccount(id: $id) { unmatchedReports(page: $page, perPage: $perPage) { items { id sender subject recipients { address action status diagnostic } quotedMessageId receivedAt } @PAGE } } }",
+            ),
+            status: 200,
+            query: page_only(),
+            body: BodyMap::None,
+            shape: Shape::Page(&["emailAccount", "unmatchedReports"]),
+        },
+        RouteSpec {
             name: "listCampaigns",
             method: Method::GET,
             path: "/campaigns",
