@@ -13,6 +13,7 @@ mod m20261127_000008_shared_rate_limits;
 mod m20261127_000009_contact_imports;
 mod m20261127_000010_bucketed_rate_limits;
 mod m20261128_000011_unmatched_reports;
+mod m20261128_000012_mailbox_leases;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_contact_imports::Migration),
             Box::new(m20261127_000010_bucketed_rate_limits::Migration),
             Box::new(m20261128_000011_unmatched_reports::Migration),
+            Box::new(m20261128_000012_mailbox_leases::Migration),
         ]
     }
 }

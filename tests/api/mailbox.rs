@@ -30,6 +30,8 @@ pub(crate) fn configure(c: &mut Config) {
     c.clock = Clock::manual(monday_10());
     c.allow_private_hosts(true);
     c.webhooks.poll_interval = Duration::from_millis(20);
+    // Each pass driven by hand reads every mailbox again (no interval between two reads).
+    c.mailbox.poll_interval = Duration::ZERO;
 }
 
 /// An account sending through `smtp` and reading `imap_user`'s mailbox on `dovecot`.
@@ -125,7 +127,7 @@ pub(crate) async fn contacts_by_email(app: &TestApp) -> Vec<(String, String)> {
         .collect()
 }
 
-fn reply(from: &str, in_reply_to: &str, body: &str) -> String {
+pub(crate) fn reply(from: &str, in_reply_to: &str, body: &str) -> String {
     format!(
         "From: <{from}>\nTo: <{USER}>\nSubject: Re: Quick question\nDate: Mon, 30 Nov 2026 10:05:00 +0000\nMessage-ID: <{}@example.com>\nIn-Reply-To: {in_reply_to}\nReferences: {in_reply_to}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n\nOn Mon, 30 Nov 2026, Sales wrote:\n> Hi Ana\n",
         ulid::Ulid::generate()
@@ -614,6 +616,7 @@ async fn the_embedded_default_keeps_its_key_beside_the_database_and_encrypts_old
         imap_uid_validity: Set(None),
         imap_last_uid: Set(None),
         imap_checked_at: Set(None),
+        imap_locked_until_ms: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

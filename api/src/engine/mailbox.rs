@@ -6,15 +6,20 @@
 //! as UIDVALIDITY + the last UID read, written after each message; the inbound message's own
 //! `Message-ID` is recorded with what it caused, so a restart or a renumbered mailbox never
 //! counts a message twice.
+//!
+//! Mailboxes are read side by side, each under a deadline for its whole read, so one host that
+//! stalls delays no other account; each is leased through the database
+//! (`service::mailbox_leases`), so several workers read it once per interval.
 
 use std::fmt::Debug;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use entity::email_account;
+use futures_util::StreamExt;
 use futures_util::TryStreamExt;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::task::JoinHandle;
 
@@ -25,7 +30,12 @@ use crate::error::{AppError, AppResult};
 use crate::secrets::Keyring;
 use crate::service::email_accounts::{self, SmtpSecurity};
 use crate::service::inbound::{self, Recorded};
+use crate::service::mailbox_leases;
 use crate::shutdown::Stopping;
+
+/// A mailbox's lease outlasts its read's deadline by this much (a read cut at its deadline
+/// still gives the lease back itself).
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
 
 /// How the reader runs.
 #[derive(Clone, Debug)]
@@ -41,6 +51,11 @@ pub struct Settings {
     pub allow_private: bool,
     /// How far back the first read of a mailbox (or of a renumbered one) looks.
     pub first_read_days: i64,
+    /// Mailboxes read at the same time (`FLUENZR_IMAP_CONCURRENCY`, default 16).
+    pub concurrency: usize,
+    /// The longest one mailbox's read may take, all of it (`FLUENZR_IMAP_ACCOUNT_DEADLINE_SECONDS`,
+    /// default 120): a host that stalls is given up at this point until its next turn.
+    pub account_deadline: Duration,
 }
 
 impl Default for Settings {
@@ -52,6 +67,8 @@ impl Default for Settings {
             trust: Trust::default(),
             allow_private: false,
             first_read_days: 14,
+            concurrency: 16,
+            account_deadline: Duration::from_secs(120),
         }
     }
 }
@@ -250,28 +267,68 @@ impl Reader {
         }
     }
 
-    /// One pass over every account with IMAP settings; a failing account does not stop the
-    /// others.
+    /// One pass over every account with IMAP settings: up to `concurrency` mailboxes at once,
+    /// each under its own deadline and its lease (a mailbox another reader holds, or read
+    /// within the interval, is skipped). A failing or stalling account delays no other.
     pub async fn run_once(&self) -> AppResult<Pass> {
-        let accounts = email_account::Entity::find()
+        let ids: Vec<String> = email_account::Entity::find()
+            .select_only()
+            .column(email_account::Column::Id)
             .filter(email_account::Column::ImapHost.is_not_null())
+            .into_tuple()
             .all(&self.db)
             .await?;
-        let mut total = Pass::default();
-        for account in accounts {
-            match self.read(&account).await {
-                Ok(pass) => {
-                    total.read += pass.read;
-                    total.applied += pass.applied;
-                    total.duplicates += pass.duplicates;
-                    total.unmatched += pass.unmatched;
-                }
-                Err(err) => {
-                    tracing::warn!(account = %account.id, error = %err.message, "mailbox read failed")
-                }
+        let passes: Vec<Pass> = futures_util::stream::iter(ids)
+            .map(|id| self.read_leased(id))
+            .buffer_unordered(self.settings.concurrency.max(1))
+            .collect()
+            .await;
+        Ok(passes.into_iter().fold(Pass::default(), |mut total, pass| {
+            total.read += pass.read;
+            total.applied += pass.applied;
+            total.duplicates += pass.duplicates;
+            total.unmatched += pass.unmatched;
+            total
+        }))
+    }
+
+    /// Reads one mailbox if this reader wins its lease, within the account deadline; gives the
+    /// lease back keeping the mailbox until its next read is due.
+    async fn read_leased(&self, id: String) -> Pass {
+        let started = Instant::now();
+        let deadline = self.settings.account_deadline;
+        let claimed = mailbox_leases::claim(&self.db, &id, deadline + LEASE_MARGIN).await;
+        let account = match claimed {
+            Ok(Some(account)) => account,
+            Ok(None) => return Pass::default(),
+            Err(err) => {
+                tracing::warn!(account = %id, error = %err.message, "mailbox lease failed");
+                return Pass::default();
             }
+        };
+        let pass = match tokio::time::timeout(deadline, self.read(&account)).await {
+            Ok(Ok(pass)) => pass,
+            Ok(Err(err)) => {
+                tracing::warn!(account = %id, error = %err.message, "mailbox read failed");
+                Pass::default()
+            }
+            Err(_) => {
+                tracing::warn!(account = %id, deadline_secs = deadline.as_secs_f64(), "mailbox read stopped at its deadline");
+                Pass::default()
+            }
+        };
+        // Read once per interval, whichever reader's turn comes next.
+        let next_in = self
+            .settings
+            .poll_interval
+            .mul_f64(0.9)
+            .saturating_sub(started.elapsed());
+        if let Some(held) = account.imap_locked_until_ms
+            && let Err(err) = mailbox_leases::release(&self.db, &id, held, next_in).await
+        {
+            tracing::warn!(account = %id, error = %err.message, "mailbox lease not given back");
         }
-        Ok(total)
+        pass
     }
 
     /// Reads one mailbox from where the last pass stopped.

@@ -15,6 +15,7 @@ pub mod html;
 pub mod idempotency;
 pub mod imports;
 pub mod inbound;
+pub mod mailbox_leases;
 pub mod messages;
 pub mod network;
 pub mod quotas;
