@@ -26,4 +26,5 @@ mod mailbox_trust;
 mod schema;
 mod sending;
 mod stats;
+mod unknown_outcomes;
 mod webhooks;

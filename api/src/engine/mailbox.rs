@@ -30,7 +30,7 @@ use crate::error::{AppError, AppResult};
 use crate::secrets::Keyring;
 use crate::service::email_accounts::{self, SmtpSecurity};
 use crate::service::inbound::{self, Recorded};
-use crate::service::mailbox_leases;
+use crate::service::{mailbox_leases, unknown_outcomes};
 use crate::shutdown::Stopping;
 
 /// A mailbox's lease outlasts its read's deadline by this much (a read cut at its deadline
@@ -250,6 +250,8 @@ pub struct Pass {
     pub duplicates: usize,
     /// Delivery reports that quote no email this account sent (kept, no effect).
     pub unmatched: usize,
+    /// Emails of unknown outcome found in the Sent folder (recorded sent).
+    pub found_sent: usize,
 }
 
 impl Reader {
@@ -288,6 +290,7 @@ impl Reader {
             total.applied += pass.applied;
             total.duplicates += pass.duplicates;
             total.unmatched += pass.unmatched;
+            total.found_sent += pass.found_sent;
             total
         }))
     }
@@ -417,7 +420,55 @@ impl Reader {
         }
         self.checkpoint(account, validity, highest, Some(now))
             .await?;
+        match self.look_in_sent(account, session).await {
+            Ok(found) => pass.found_sent = found,
+            Err(err) => {
+                tracing::warn!(account = %account.id, error = %err.message, "Sent folder lookup failed")
+            }
+        }
         Ok(pass)
+    }
+
+    /// Looks for this account's unknown outcomes in its Sent folder, by Message-ID: each found
+    /// is recorded sent. Returns how many.
+    async fn look_in_sent(
+        &self,
+        account: &email_account::Model,
+        session: &mut Session,
+    ) -> AppResult<usize> {
+        let unknown = unknown_outcomes::of_account(&self.db, &account.id).await?;
+        if unknown.is_empty() {
+            return Ok(0);
+        }
+        let command = self.settings.timeouts.command;
+        let fail = |e: String| AppError::new(crate::error::ErrorCode::BadRequest, e);
+        let names: Vec<async_imap::types::Name> = within(command, "LIST", async {
+            session.list(Some(""), Some("*")).await?.try_collect().await
+        })
+        .await
+        .map_err(fail)?;
+        let Some(sent) = sent_folder(&names) else {
+            return Ok(0);
+        };
+        within(command, "EXAMINE Sent", session.examine(&sent))
+            .await
+            .map_err(fail)?;
+        let mut found = 0;
+        for m in unknown {
+            let Some(quoted) = search_string(&m.message_id) else {
+                continue;
+            };
+            let query = format!("HEADER Message-ID {quoted}");
+            let uids = within(command, "UID SEARCH", session.uid_search(&query))
+                .await
+                .map_err(fail)?;
+            if !uids.is_empty()
+                && unknown_outcomes::found_in_sent(&self.db, &m.id, self.clock.now()).await?
+            {
+                found += 1;
+            }
+        }
+        Ok(found)
     }
 
     async fn checkpoint(
@@ -457,6 +508,51 @@ impl Reader {
             }
         })
     }
+}
+
+/// Common names of the Sent folder, for servers that do not flag it `\Sent` (RFC 6154).
+const SENT_NAMES: &[&str] = &[
+    "Sent",
+    "Sent Items",
+    "Sent Messages",
+    "INBOX.Sent",
+    "INBOX/Sent",
+];
+
+/// The Sent folder among a LIST answer: the one flagged `\Sent`, else a common name.
+fn sent_folder(names: &[async_imap::types::Name]) -> Option<String> {
+    use async_imap::types::NameAttribute;
+    let selectable = |n: &&async_imap::types::Name| {
+        !n.attributes()
+            .iter()
+            .any(|a| matches!(a, NameAttribute::NoSelect))
+    };
+    names
+        .iter()
+        .filter(selectable)
+        .find(|n| {
+            n.attributes()
+                .iter()
+                .any(|a| matches!(a, NameAttribute::Sent))
+        })
+        .or_else(|| {
+            SENT_NAMES.iter().find_map(|wanted| {
+                names
+                    .iter()
+                    .filter(selectable)
+                    .find(|n| n.name().eq_ignore_ascii_case(wanted))
+            })
+        })
+        .map(|n| n.name().to_owned())
+}
+
+/// A Message-ID as an IMAP quoted string; `None` when it holds what a quoted string cannot.
+fn search_string(id: &str) -> Option<String> {
+    let plain = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\');
+    plain.then(|| format!("\"{id}\""))
 }
 
 /// IMAP's date form: `27-Nov-2026`.

@@ -634,6 +634,32 @@ pub fn routes() -> Vec<RouteSpec> {
             shape: Shape::Object(&["campaign", "sendingStatus"]),
         },
         RouteSpec {
+            name: "listUnknownOutcomes",
+            method: Method::GET,
+            path: "/campaigns/{id}/unknown-outcomes",
+            summary: "The campaign's emails whose outcome is unknown (the connection broke after the content was sent), newest first",
+            operation: op(
+                "query listUnknownOutcomes($id: ID!, $page: Int, $perPage: Int) { unknownOutcomes(campaignId: $id, page: $page, perPage: $perPage) { items { id contactId email step subject updatedAt } @PAGE } }",
+            ),
+            status: 200,
+            query: page_only(),
+            body: BodyMap::None,
+            shape: Shape::Page(&["unknownOutcomes"]),
+        },
+        RouteSpec {
+            name: "resolveUnknownOutcomes",
+            method: Method::POST,
+            path: "/campaigns/{id}/unknown-outcomes/resolve",
+            summary: "Decide about emails whose outcome is unknown (messageIds, or all: true): resend (same Message-ID), mark_sent, or skip (the enrolment stays failed, reason skipped)",
+            operation: op(
+                "mutation resolveUnknownOutcomes($id: ID!, $messageIds: [ID!], $all: Boolean, $action: UnknownOutcomeAction!) { resolveUnknownOutcomes(campaignId: $id, messageIds: $messageIds, all: $all, action: $action) { resolved } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Fields(&["messageIds", "all", "action"]),
+            shape: Shape::Object(&["resolveUnknownOutcomes"]),
+        },
+        RouteSpec {
             name: "getCampaignStats",
             method: Method::GET,
             path: "/campaigns/{id}/stats",

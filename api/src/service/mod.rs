@@ -24,6 +24,7 @@ pub mod sending_status;
 pub mod stats;
 pub mod templates;
 pub mod tracking;
+pub mod unknown_outcomes;
 pub mod webhooks;
 pub mod window;
 pub mod workspaces;
