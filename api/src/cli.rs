@@ -179,6 +179,13 @@ struct EngineArgs {
     /// Seconds between two reads of each account's mailbox (replies, bounce reports).
     #[arg(long, env = "FLUENZR_IMAP_POLL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     imap_poll_seconds: u64,
+    /// Mailboxes read at the same time.
+    #[arg(long, env = "FLUENZR_IMAP_CONCURRENCY", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    imap_concurrency: u64,
+    /// The longest one mailbox's read may take (a stalling IMAP host is given up at this point
+    /// until its next turn, and delays no other mailbox).
+    #[arg(long, env = "FLUENZR_IMAP_ACCOUNT_DEADLINE_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    imap_account_deadline_seconds: u64,
     /// On SIGTERM/SIGINT, how long to wait for requests in flight and the workers' current
     /// work before exiting.
     #[arg(long, env = "FLUENZR_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
@@ -197,6 +204,9 @@ impl EngineArgs {
             config.mailbox.trust = config.sender.trust.clone();
         }
         config.mailbox.poll_interval = std::time::Duration::from_secs(self.imap_poll_seconds);
+        config.mailbox.concurrency = usize::try_from(self.imap_concurrency).unwrap_or(16);
+        config.mailbox.account_deadline =
+            std::time::Duration::from_secs(self.imap_account_deadline_seconds);
         config.shutdown_timeout = std::time::Duration::from_secs(self.shutdown_timeout_secs);
         Ok(())
     }

@@ -38,6 +38,9 @@ pub struct Model {
     pub imap_uid_validity: Option<i64>,
     pub imap_last_uid: Option<i64>,
     pub imap_checked_at: Option<DateTimeUtc>,
+    /// No reader takes the mailbox before this instant (milliseconds since the epoch, on the
+    /// database's clock): held while one reads it, then until its next read is due.
+    pub imap_locked_until_ms: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -11,7 +11,8 @@ pub struct Model {
     /// The inbound message's `Message-ID` (or a digest of it when it has none).
     #[sea_orm(primary_key, auto_increment = false)]
     pub header_id: String,
-    /// `reply`, `auto_reply`, `bounce` or `delayed`.
+    /// `reply`, `auto_reply`, `bounce`, `report` (a delay or a success notice) or
+    /// `unmatched_report` (quoting no email this account sent: see `unmatched_reports`).
     pub kind: String,
     /// The `msg_…` it answered, when one was found.
     pub message_id: Option<String>,

@@ -12,7 +12,9 @@ mod m20261127_000007_mailboxes;
 mod m20261127_000008_shared_rate_limits;
 mod m20261127_000009_contact_imports;
 mod m20261127_000010_bucketed_rate_limits;
-mod m20261207_000011_message_leases;
+mod m20261128_000011_unmatched_reports;
+mod m20261128_000012_mailbox_leases;
+mod m20261207_000013_message_leases;
 
 pub struct Migrator;
 
@@ -30,7 +32,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_shared_rate_limits::Migration),
             Box::new(m20261127_000009_contact_imports::Migration),
             Box::new(m20261127_000010_bucketed_rate_limits::Migration),
-            Box::new(m20261207_000011_message_leases::Migration),
+            Box::new(m20261128_000011_unmatched_reports::Migration),
+            Box::new(m20261128_000012_mailbox_leases::Migration),
+            Box::new(m20261207_000013_message_leases::Migration),
         ]
     }
 }

@@ -9,6 +9,10 @@ use std::time::Duration;
 /// Mail users must not be root: they run as `nobody`.
 const MAIL_UID: u32 = 65534;
 
+/// The Sent folder of every test mailbox: flagged `\Sent` (RFC 6154), under a name no client
+/// uses by default, so a reader finds it only by its flag.
+pub const SENT_FOLDER: &str = "Outbox Copies";
+
 pub struct Dovecot {
     pub port: u16,
     dir: PathBuf,
@@ -103,6 +107,13 @@ userdb {{
   args = {dir}/passwd
 }}
 mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+  mailbox "{sent}" {{
+    special_use = \Sent
+    auto = create
+  }}
+}}
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
@@ -113,7 +124,8 @@ service imap-login {{
   }}
 }}
 "#,
-            dir = dir.display()
+            dir = dir.display(),
+            sent = SENT_FOLDER,
         );
         let conf = dir.join("dovecot.conf");
         std::fs::write(&conf, config).unwrap();
@@ -153,6 +165,40 @@ service imap-login {{
         let new = self.maildir(user).join("new").join(&name);
         std::fs::rename(&tmp, &new).unwrap();
         chown_tree(&new);
+    }
+
+    /// Saves a message into `folder` over IMAP (`APPEND`), as a mail client saves what it sent.
+    pub async fn append(&self, user: &str, password: &str, folder: &str, raw: &str) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .unwrap();
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read).lines();
+        let mut until = async |prefix: &str| loop {
+            let line = lines.next_line().await.unwrap().expect("an answer");
+            if line.starts_with(prefix) {
+                assert!(!line.contains(" NO ") && !line.contains(" BAD "), "{line}");
+                return line;
+            }
+        };
+        until("* OK").await;
+        write
+            .write_all(format!("a1 LOGIN \"{user}\" \"{password}\"\r\n").as_bytes())
+            .await
+            .unwrap();
+        until("a1 ").await;
+        let body = raw.replace('\n', "\r\n");
+        write
+            .write_all(format!("a2 APPEND \"{folder}\" {{{}}}\r\n", body.len()).as_bytes())
+            .await
+            .unwrap();
+        until("+").await;
+        write.write_all(body.as_bytes()).await.unwrap();
+        write.write_all(b"\r\n").await.unwrap();
+        let done = until("a2 ").await;
+        assert!(done.starts_with("a2 OK"), "{done}");
+        write.write_all(b"a3 LOGOUT\r\n").await.unwrap();
     }
 
     /// The file names of every message (their flags are in the name after `:2,`).

@@ -16,24 +16,31 @@ use crate::imap::Dovecot;
 use crate::receiver::Receiver;
 use crate::smtp::SmtpServer;
 
-const USER: &str = "sales@acme.test";
-const SMTP_PASSWORD: &str = "smtp-pw-1";
-const IMAP_PASSWORD: &str = "imap-pw-1";
+pub(crate) const USER: &str = "sales@acme.test";
+pub(crate) const SMTP_PASSWORD: &str = "smtp-pw-1";
+pub(crate) const IMAP_PASSWORD: &str = "imap-pw-1";
 
-fn monday_10() -> DateTime<Utc> {
+pub(crate) fn monday_10() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-30T10:00:00Z")
         .unwrap()
         .with_timezone(&Utc)
 }
 
-fn configure(c: &mut Config) {
+pub(crate) fn configure(c: &mut Config) {
     c.clock = Clock::manual(monday_10());
     c.allow_private_hosts(true);
     c.webhooks.poll_interval = Duration::from_millis(20);
+    // Each pass driven by hand reads every mailbox again (no interval between two reads).
+    c.mailbox.poll_interval = Duration::ZERO;
 }
 
 /// An account sending through `smtp` and reading `imap_user`'s mailbox on `dovecot`.
-async fn account(app: &TestApp, smtp: &SmtpServer, dovecot: &Dovecot, imap_user: &str) -> Value {
+pub(crate) async fn account(
+    app: &TestApp,
+    smtp: &SmtpServer,
+    dovecot: &Dovecot,
+    imap_user: &str,
+) -> Value {
     let r = app
         .post(
             "/v1/email-accounts",
@@ -58,7 +65,7 @@ async fn account(app: &TestApp, smtp: &SmtpServer, dovecot: &Dovecot, imap_user:
 }
 
 /// A running two-step campaign (stop on reply) that has sent its first step to `emails`.
-async fn sent_campaign(
+pub(crate) async fn sent_campaign(
     app: &TestApp,
     account: &Value,
     emails: &[&str],
@@ -102,7 +109,7 @@ async fn sent_campaign(
     (campaign, sent)
 }
 
-fn to_of<'a>(
+pub(crate) fn to_of<'a>(
     sent: &'a [message::Model],
     app_contacts: &[(String, String)],
     email: &str,
@@ -111,7 +118,7 @@ fn to_of<'a>(
     sent.iter().find(|m| &m.contact_id == contact).unwrap()
 }
 
-async fn contacts_by_email(app: &TestApp) -> Vec<(String, String)> {
+pub(crate) async fn contacts_by_email(app: &TestApp) -> Vec<(String, String)> {
     app.get("/v1/contacts?perPage=100").await.body["data"]
         .as_array()
         .unwrap()
@@ -120,7 +127,7 @@ async fn contacts_by_email(app: &TestApp) -> Vec<(String, String)> {
         .collect()
 }
 
-fn reply(from: &str, in_reply_to: &str, body: &str) -> String {
+pub(crate) fn reply(from: &str, in_reply_to: &str, body: &str) -> String {
     format!(
         "From: <{from}>\nTo: <{USER}>\nSubject: Re: Quick question\nDate: Mon, 30 Nov 2026 10:05:00 +0000\nMessage-ID: <{}@example.com>\nIn-Reply-To: {in_reply_to}\nReferences: {in_reply_to}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n\nOn Mon, 30 Nov 2026, Sales wrote:\n> Hi Ana\n",
         ulid::Ulid::generate()
@@ -134,7 +141,7 @@ fn out_of_office(from: &str, in_reply_to: &str) -> String {
     )
 }
 
-fn bounce_report(recipient: &str, original: &str) -> String {
+pub(crate) fn bounce_report(recipient: &str, original: &str) -> String {
     format!(
         "From: MAILER-DAEMON@mx.example.com\nTo: <{USER}>\nSubject: Undelivered Mail Returned to Sender\nDate: Mon, 30 Nov 2026 10:07:00 +0000\nMessage-ID: <{}@mx.example.com>\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.com\n\nFinal-Recipient: rfc822; {recipient}\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n\n--b1\nContent-Type: text/rfc822-headers\n\nFrom: <{USER}>\nTo: <{recipient}>\nSubject: Quick question\nMessage-ID: {original}\n\n--b1--\n",
         ulid::Ulid::generate()
@@ -610,6 +617,7 @@ async fn the_embedded_default_keeps_its_key_beside_the_database_and_encrypts_old
         imap_uid_validity: Set(None),
         imap_last_uid: Set(None),
         imap_checked_at: Set(None),
+        imap_locked_until_ms: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -6,15 +6,20 @@
 //! as UIDVALIDITY + the last UID read, written after each message; the inbound message's own
 //! `Message-ID` is recorded with what it caused, so a restart or a renumbered mailbox never
 //! counts a message twice.
+//!
+//! Mailboxes are read side by side, each under a deadline for its whole read, so one host that
+//! stalls delays no other account; each is leased through the database
+//! (`service::mailbox_leases`), so several workers read it once per interval.
 
 use std::fmt::Debug;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use entity::email_account;
+use futures_util::StreamExt;
 use futures_util::TryStreamExt;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::task::JoinHandle;
 
@@ -25,7 +30,12 @@ use crate::error::{AppError, AppResult};
 use crate::secrets::Keyring;
 use crate::service::email_accounts::{self, SmtpSecurity};
 use crate::service::inbound::{self, Recorded};
+use crate::service::{mailbox_leases, unknown_outcomes};
 use crate::shutdown::Stopping;
+
+/// A mailbox's lease outlasts its read's deadline by this much (a read cut at its deadline
+/// still gives the lease back itself).
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
 
 /// How the reader runs.
 #[derive(Clone, Debug)]
@@ -41,6 +51,11 @@ pub struct Settings {
     pub allow_private: bool,
     /// How far back the first read of a mailbox (or of a renumbered one) looks.
     pub first_read_days: i64,
+    /// Mailboxes read at the same time (`FLUENZR_IMAP_CONCURRENCY`, default 16).
+    pub concurrency: usize,
+    /// The longest one mailbox's read may take, all of it (`FLUENZR_IMAP_ACCOUNT_DEADLINE_SECONDS`,
+    /// default 120): a host that stalls is given up at this point until its next turn.
+    pub account_deadline: Duration,
 }
 
 impl Default for Settings {
@@ -52,6 +67,8 @@ impl Default for Settings {
             trust: Trust::default(),
             allow_private: false,
             first_read_days: 14,
+            concurrency: 16,
+            account_deadline: Duration::from_secs(120),
         }
     }
 }
@@ -231,6 +248,10 @@ pub struct Pass {
     pub read: usize,
     pub applied: usize,
     pub duplicates: usize,
+    /// Delivery reports that quote no email this account sent (kept, no effect).
+    pub unmatched: usize,
+    /// Emails of unknown outcome found in the Sent folder (recorded sent).
+    pub found_sent: usize,
 }
 
 impl Reader {
@@ -248,27 +269,69 @@ impl Reader {
         }
     }
 
-    /// One pass over every account with IMAP settings; a failing account does not stop the
-    /// others.
+    /// One pass over every account with IMAP settings: up to `concurrency` mailboxes at once,
+    /// each under its own deadline and its lease (a mailbox another reader holds, or read
+    /// within the interval, is skipped). A failing or stalling account delays no other.
     pub async fn run_once(&self) -> AppResult<Pass> {
-        let accounts = email_account::Entity::find()
+        let ids: Vec<String> = email_account::Entity::find()
+            .select_only()
+            .column(email_account::Column::Id)
             .filter(email_account::Column::ImapHost.is_not_null())
+            .into_tuple()
             .all(&self.db)
             .await?;
-        let mut total = Pass::default();
-        for account in accounts {
-            match self.read(&account).await {
-                Ok(pass) => {
-                    total.read += pass.read;
-                    total.applied += pass.applied;
-                    total.duplicates += pass.duplicates;
-                }
-                Err(err) => {
-                    tracing::warn!(account = %account.id, error = %err.message, "mailbox read failed")
-                }
+        let passes: Vec<Pass> = futures_util::stream::iter(ids)
+            .map(|id| self.read_leased(id))
+            .buffer_unordered(self.settings.concurrency.max(1))
+            .collect()
+            .await;
+        Ok(passes.into_iter().fold(Pass::default(), |mut total, pass| {
+            total.read += pass.read;
+            total.applied += pass.applied;
+            total.duplicates += pass.duplicates;
+            total.unmatched += pass.unmatched;
+            total.found_sent += pass.found_sent;
+            total
+        }))
+    }
+
+    /// Reads one mailbox if this reader wins its lease, within the account deadline; gives the
+    /// lease back keeping the mailbox until its next read is due.
+    async fn read_leased(&self, id: String) -> Pass {
+        let started = Instant::now();
+        let deadline = self.settings.account_deadline;
+        let claimed = mailbox_leases::claim(&self.db, &id, deadline + LEASE_MARGIN).await;
+        let account = match claimed {
+            Ok(Some(account)) => account,
+            Ok(None) => return Pass::default(),
+            Err(err) => {
+                tracing::warn!(account = %id, error = %err.message, "mailbox lease failed");
+                return Pass::default();
             }
+        };
+        let pass = match tokio::time::timeout(deadline, self.read(&account)).await {
+            Ok(Ok(pass)) => pass,
+            Ok(Err(err)) => {
+                tracing::warn!(account = %id, error = %err.message, "mailbox read failed");
+                Pass::default()
+            }
+            Err(_) => {
+                tracing::warn!(account = %id, deadline_secs = deadline.as_secs_f64(), "mailbox read stopped at its deadline");
+                Pass::default()
+            }
+        };
+        // Read once per interval, whichever reader's turn comes next.
+        let next_in = self
+            .settings
+            .poll_interval
+            .mul_f64(0.9)
+            .saturating_sub(started.elapsed());
+        if let Some(held) = account.imap_locked_until_ms
+            && let Err(err) = mailbox_leases::release(&self.db, &id, held, next_in).await
+        {
+            tracing::warn!(account = %id, error = %err.message, "mailbox lease not given back");
         }
-        Ok(total)
+        pass
     }
 
     /// Reads one mailbox from where the last pass stopped.
@@ -357,6 +420,7 @@ impl Reader {
                 match recorded.transpose()? {
                     Some(Recorded::Applied { .. }) => pass.applied += 1,
                     Some(Recorded::Duplicate) => pass.duplicates += 1,
+                    Some(Recorded::Unmatched) => pass.unmatched += 1,
                     Some(Recorded::Ignored) | None => {}
                 }
             }
@@ -365,7 +429,55 @@ impl Reader {
         }
         self.checkpoint(account, validity, highest, Some(now))
             .await?;
+        match self.look_in_sent(account, session).await {
+            Ok(found) => pass.found_sent = found,
+            Err(err) => {
+                tracing::warn!(account = %account.id, error = %err.message, "Sent folder lookup failed")
+            }
+        }
         Ok(pass)
+    }
+
+    /// Looks for this account's unknown outcomes in its Sent folder, by Message-ID: each found
+    /// is recorded sent. Returns how many.
+    async fn look_in_sent(
+        &self,
+        account: &email_account::Model,
+        session: &mut Session,
+    ) -> AppResult<usize> {
+        let unknown = unknown_outcomes::of_account(&self.db, &account.id).await?;
+        if unknown.is_empty() {
+            return Ok(0);
+        }
+        let command = self.settings.timeouts.command;
+        let fail = |e: String| AppError::new(crate::error::ErrorCode::BadRequest, e);
+        let names: Vec<async_imap::types::Name> = within(command, "LIST", async {
+            session.list(Some(""), Some("*")).await?.try_collect().await
+        })
+        .await
+        .map_err(fail)?;
+        let Some(sent) = sent_folder(&names) else {
+            return Ok(0);
+        };
+        within(command, "EXAMINE Sent", session.examine(&sent))
+            .await
+            .map_err(fail)?;
+        let mut found = 0;
+        for m in unknown {
+            let Some(quoted) = search_string(&m.message_id) else {
+                continue;
+            };
+            let query = format!("HEADER Message-ID {quoted}");
+            let uids = within(command, "UID SEARCH", session.uid_search(&query))
+                .await
+                .map_err(fail)?;
+            if !uids.is_empty()
+                && unknown_outcomes::found_in_sent(&self.db, &m.id, self.clock.now()).await?
+            {
+                found += 1;
+            }
+        }
+        Ok(found)
     }
 
     async fn checkpoint(
@@ -416,6 +528,51 @@ impl Reader {
             }
         })
     }
+}
+
+/// Common names of the Sent folder, for servers that do not flag it `\Sent` (RFC 6154).
+const SENT_NAMES: &[&str] = &[
+    "Sent",
+    "Sent Items",
+    "Sent Messages",
+    "INBOX.Sent",
+    "INBOX/Sent",
+];
+
+/// The Sent folder among a LIST answer: the one flagged `\Sent`, else a common name.
+fn sent_folder(names: &[async_imap::types::Name]) -> Option<String> {
+    use async_imap::types::NameAttribute;
+    let selectable = |n: &&async_imap::types::Name| {
+        !n.attributes()
+            .iter()
+            .any(|a| matches!(a, NameAttribute::NoSelect))
+    };
+    names
+        .iter()
+        .filter(selectable)
+        .find(|n| {
+            n.attributes()
+                .iter()
+                .any(|a| matches!(a, NameAttribute::Sent))
+        })
+        .or_else(|| {
+            SENT_NAMES.iter().find_map(|wanted| {
+                names
+                    .iter()
+                    .filter(selectable)
+                    .find(|n| n.name().eq_ignore_ascii_case(wanted))
+            })
+        })
+        .map(|n| n.name().to_owned())
+}
+
+/// A Message-ID as an IMAP quoted string; `None` when it holds what a quoted string cannot.
+fn search_string(id: &str) -> Option<String> {
+    let plain = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\');
+    plain.then(|| format!("\"{id}\""))
 }
 
 /// IMAP's date form: `27-Nov-2026`.

@@ -4,7 +4,7 @@ use async_graphql::parser::types::Field;
 use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SelectionField, SimpleObject,
 };
-use entity::email_account;
+use entity::{email_account, unmatched_report};
 
 use super::loaders::SentOn;
 use super::plain::InPlace;
@@ -17,8 +17,8 @@ use crate::service::columns::Columns;
 use crate::service::email_accounts::{
     self as svc, AccountStatus as SvcStatus, SmtpSecurity as Svc,
 };
-use crate::service::quotas;
 use crate::service::webhooks::UrlPolicy;
+use crate::service::{inbound, quotas};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(rename_items = "lowercase")]
@@ -87,6 +87,7 @@ impl EmailAccount {
             "imapUsername" => &[C::ImapUsername],
             "imapSecurity" => &[C::ImapSecurity],
             "imapCheckedAt" => &[C::ImapCheckedAt],
+            "unmatchedReports" => &[],
             "createdAt" => &[C::CreatedAt],
             "updatedAt" => &[C::UpdatedAt],
             _ => return Columns::all(),
@@ -100,7 +101,7 @@ pub struct EmailAccount(pub email_account::Model);
 impl EmailAccount {
     /// Whether a field of `EmailAccount` waits (on a loader) whatever the account.
     pub fn field_waits(field: &str) -> bool {
-        field == "sentToday"
+        matches!(field, "sentToday" | "unmatchedReports")
     }
 }
 
@@ -192,12 +193,88 @@ impl EmailAccount {
         };
         Ok(loader(ctx)?.load_one(key).await?.unwrap_or(0))
     }
+    /// Delivery reports read from this mailbox that quote no email this account sent (a
+    /// forged or misdirected report): kept for you to see, with no effect. Newest first.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    async fn unmatched_reports(
+        &self,
+        ctx: &Context<'_>,
+        page: Option<i32>,
+        per_page: Option<i32>,
+    ) -> Result<UnmatchedReportPage> {
+        let who = principal(ctx)?;
+        let request = PageRequest::new(page, per_page)?;
+        let found =
+            inbound::unmatched_reports(db(ctx)?, &who.workspace_id, &self.0.id, request).await?;
+        let page_info = PageInfo::of(&found);
+        let items = found
+            .items
+            .into_iter()
+            .map(UnmatchedReport::try_from)
+            .collect::<Result<_, _>>()?;
+        Ok(UnmatchedReportPage { items, page_info })
+    }
     async fn created_at(&self) -> String {
         rfc3339(&self.0.created_at)
     }
     async fn updated_at(&self) -> String {
         rfc3339(&self.0.updated_at)
     }
+}
+
+/// A delivery report that quotes no email its account sent.
+#[derive(SimpleObject)]
+pub struct UnmatchedReport {
+    pub id: ID,
+    /// The report's `From` address.
+    pub sender: Option<String>,
+    pub subject: Option<String>,
+    /// The recipients the report names, with what it says happened to each.
+    pub recipients: Vec<ReportedRecipient>,
+    /// The Message-ID the report quotes, when it quotes one.
+    pub quoted_message_id: Option<String>,
+    pub received_at: String,
+}
+
+/// One recipient block of a delivery report.
+#[derive(SimpleObject)]
+pub struct ReportedRecipient {
+    pub address: Option<String>,
+    /// `failed`, `delayed`, `delivered`, `relayed` or `expanded`.
+    pub action: String,
+    /// e.g. `5.1.1`.
+    pub status: String,
+    pub diagnostic: Option<String>,
+}
+
+impl TryFrom<unmatched_report::Model> for UnmatchedReport {
+    type Error = crate::error::AppError;
+
+    fn try_from(report: unmatched_report::Model) -> Result<Self, Self::Error> {
+        let recipients = inbound::named_recipients(&report)?
+            .into_iter()
+            .map(|r| ReportedRecipient {
+                address: r.address,
+                action: r.action,
+                status: r.status,
+                diagnostic: r.diagnostic,
+            })
+            .collect();
+        Ok(UnmatchedReport {
+            id: ID(report.id),
+            sender: report.sender,
+            subject: report.subject,
+            recipients,
+            quoted_message_id: report.quoted_message_id,
+            received_at: rfc3339(&report.created_at),
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct UnmatchedReportPage {
+    pub items: Vec<UnmatchedReport>,
+    pub page_info: PageInfo,
 }
 
 /// The result of logging in to one server.

@@ -9,6 +9,7 @@ mod imports;
 mod loaders;
 mod plain;
 mod types;
+mod unknown_outcomes;
 mod webhooks;
 
 use std::collections::HashMap;
@@ -36,6 +37,7 @@ pub struct Query(
     campaigns::CampaignQuery,
     webhooks::WebhookQuery,
     imports::ImportQuery,
+    unknown_outcomes::UnknownOutcomeQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,6 +49,7 @@ pub struct Mutation(
     campaigns::CampaignMutation,
     webhooks::WebhookMutation,
     imports::ImportMutation,
+    unknown_outcomes::UnknownOutcomeMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

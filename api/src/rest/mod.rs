@@ -95,9 +95,11 @@ impl RestTable {
         schema: &AppSchema,
         db: &sea_orm::DatabaseConnection,
     ) -> Result<(), String> {
+        let enums = enum_placeholders(&graphql::sdl());
         for route in &self.routes {
-            let mut request = Request::new(route.spec.operation.clone())
-                .variables(Variables::from_json(placeholder_variables(&route.document)));
+            let mut request = Request::new(route.spec.operation.clone()).variables(
+                Variables::from_json(placeholder_variables(&route.document, &enums)),
+            );
             request.set_parsed_query(route.document.clone());
             let response = graphql::execute(schema, db, request, None).await;
             for error in &response.errors {
@@ -568,7 +570,29 @@ fn require_variables(
 }
 
 /// Minimal variables that satisfy an operation's non-null variable definitions.
-fn placeholder_variables(document: &ExecutableDocument) -> Value {
+/// The first value of each enum of the schema (a placeholder for a required enum variable).
+fn enum_placeholders(sdl: &str) -> HashMap<String, String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let Ok(document) = async_graphql::parser::parse_schema(sdl) else {
+        return HashMap::new();
+    };
+    document
+        .definitions
+        .into_iter()
+        .filter_map(|definition| match definition {
+            TypeSystemDefinition::Type(ty) => match &ty.node.kind {
+                TypeKind::Enum(e) => e
+                    .values
+                    .first()
+                    .map(|v| (ty.node.name.node.to_string(), v.node.value.node.to_string())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn placeholder_variables(document: &ExecutableDocument, enums: &HashMap<String, String>) -> Value {
     let mut variables = Map::new();
     let operations: Vec<_> = match &document.operations {
         DocumentOperations::Single(op) => vec![op],
@@ -586,7 +610,7 @@ fn placeholder_variables(document: &ExecutableDocument) -> Value {
                     "Int" => json!(1),
                     "ID" | "String" => json!("placeholder"),
                     "Boolean" => json!(false),
-                    _ => json!({}),
+                    other => enums.get(other).map_or_else(|| json!({}), |v| json!(v)),
                 },
             };
             variables.insert(definition.node.name.node.to_string(), value);

@@ -475,6 +475,19 @@ pub fn routes() -> Vec<RouteSpec> {
             shape: Shape::Object(&["testEmailAccount"]),
         },
         RouteSpec {
+            name: "listUnmatchedReports",
+            method: Method::GET,
+            path: "/email-accounts/{id}/unmatched-reports",
+            summary: "Delivery reports read from the account's mailbox that quote no email it sent: kept, with no effect (nothing bounced)",
+            operation: op(
+                "query listUnmatchedReports($id: ID!, $page: Int, $perPage: Int) { emailAccount(id: $id) { unmatchedReports(page: $page, perPage: $perPage) { items { id sender subject recipients { address action status diagnostic } quotedMessageId receivedAt } @PAGE } } }",
+            ),
+            status: 200,
+            query: page_only(),
+            body: BodyMap::None,
+            shape: Shape::Page(&["emailAccount", "unmatchedReports"]),
+        },
+        RouteSpec {
             name: "listCampaigns",
             method: Method::GET,
             path: "/campaigns",
@@ -619,6 +632,32 @@ pub fn routes() -> Vec<RouteSpec> {
             query: vec![],
             body: BodyMap::None,
             shape: Shape::Object(&["campaign", "sendingStatus"]),
+        },
+        RouteSpec {
+            name: "listUnknownOutcomes",
+            method: Method::GET,
+            path: "/campaigns/{id}/unknown-outcomes",
+            summary: "The campaign's emails whose outcome is unknown (the connection broke after the content was sent), newest first",
+            operation: op(
+                "query listUnknownOutcomes($id: ID!, $page: Int, $perPage: Int) { unknownOutcomes(campaignId: $id, page: $page, perPage: $perPage) { items { id contactId email step subject updatedAt } @PAGE } }",
+            ),
+            status: 200,
+            query: page_only(),
+            body: BodyMap::None,
+            shape: Shape::Page(&["unknownOutcomes"]),
+        },
+        RouteSpec {
+            name: "resolveUnknownOutcomes",
+            method: Method::POST,
+            path: "/campaigns/{id}/unknown-outcomes/resolve",
+            summary: "Decide about emails whose outcome is unknown (messageIds, or all: true): resend (same Message-ID), mark_sent, or skip (the enrolment stays failed, reason skipped)",
+            operation: op(
+                "mutation resolveUnknownOutcomes($id: ID!, $messageIds: [ID!], $all: Boolean, $action: UnknownOutcomeAction!) { resolveUnknownOutcomes(campaignId: $id, messageIds: $messageIds, all: $all, action: $action) { resolved } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Fields(&["messageIds", "all", "action"]),
+            shape: Shape::Object(&["resolveUnknownOutcomes"]),
         },
         RouteSpec {
             name: "getCampaignStats",

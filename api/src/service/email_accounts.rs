@@ -327,6 +327,7 @@ pub async fn create(
         imap_uid_validity: Set(None),
         imap_last_uid: Set(None),
         imap_checked_at: Set(None),
+        imap_locked_until_ms: Set(None),
         id: Set(id),
         email: Set(email),
         created_at: Set(now),

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use entity::{contact, email_account, inbound_message, message};
+use entity::{email_account, inbound_message, message, unmatched_report};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -17,8 +17,6 @@ use crate::error::AppResult;
 
 /// Longest reply excerpt kept (characters).
 pub const EXCERPT_CHARS: usize = 280;
-/// How far back a bounce report without the original's Message-ID is matched by address.
-const FALLBACK_DAYS: i64 = 30;
 
 /// One recipient block of a delivery report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +60,12 @@ pub enum Inbound {
     Report {
         /// The Message-ID of the email it reports on, when the report carries it.
         original: Option<String>,
+        /// The ids the report's own `In-Reply-To`/`References` name.
+        refs: Vec<String>,
         recipients: Vec<Recipient>,
+        /// Its `From` address and subject, kept when it matches no email sent.
+        sender: Option<String>,
+        subject: Option<String>,
     },
     /// Nothing FluenzR acts on.
     Other,
@@ -303,7 +306,14 @@ fn report(message: &Message) -> Option<Inbound> {
     let text = status_text?;
     Some(Inbound::Report {
         original: original_id(message),
+        refs: references(message),
         recipients: recipients(&text),
+        sender: message
+            .from()
+            .and_then(|from| from.first())
+            .and_then(|a| a.address())
+            .map(|a| a.chars().take(512).collect()),
+        subject: message.subject().map(|s| s.chars().take(998).collect()),
     })
 }
 
@@ -361,6 +371,9 @@ pub enum Recorded {
     Duplicate,
     /// Not ours, or about no email this workspace sent.
     Ignored,
+    /// A delivery report quoting no email this account sent: kept (`unmatched_reports`),
+    /// with no effect.
+    Unmatched,
     /// Applied to this message (`msg_…`) as this kind.
     Applied {
         message_id: String,
@@ -387,31 +400,100 @@ async fn sent_message<C: ConnectionTrait>(
         .find_map(|id| found.iter().find(|m| &m.message_id == id).cloned()))
 }
 
-/// The latest email this account sent to `address` in the last `FALLBACK_DAYS`.
-async fn sent_to<C: ConnectionTrait>(
+/// The email a delivery report is about: one whose Message-ID the report quotes (its embedded
+/// original first, then its own `In-Reply-To`/`References`) and that this very account sent.
+/// A report naming only a recipient proves nothing: anyone can write one.
+async fn reported_message<C: ConnectionTrait>(
     db: &C,
     account: &email_account::Model,
-    address: &str,
-    now: DateTime<Utc>,
+    original: Option<&String>,
+    refs: &[String],
 ) -> AppResult<Option<message::Model>> {
-    let Ok(parsed) = super::addresses::parse("email", address) else {
-        return Ok(None);
+    let mut quoted: Vec<String> = original.into_iter().cloned().collect();
+    quoted.extend(refs.iter().filter(|id| Some(*id) != original).cloned());
+    Ok(sent_message(db, account, &quoted)
+        .await?
+        .filter(|m| m.email_account_id == account.id))
+}
+
+/// Keeps a report that matched nothing, for the operator to see.
+async fn keep_unmatched<C: ConnectionTrait>(
+    db: &C,
+    account: &email_account::Model,
+    header: &str,
+    report: &Inbound,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Inbound::Report {
+        original,
+        recipients,
+        sender,
+        subject,
+        ..
+    } = report
+    else {
+        return Ok(());
     };
-    let person = contact::Entity::find()
-        .filter(contact::Column::WorkspaceId.eq(&account.workspace_id))
-        .filter(contact::Column::EmailNormalized.eq(parsed.normalized))
-        .one(db)
-        .await?;
-    let Some(person) = person else {
-        return Ok(None);
-    };
-    Ok(message::Entity::find()
-        .filter(message::Column::ContactId.eq(&person.id))
-        .filter(message::Column::EmailAccountId.eq(&account.id))
-        .filter(message::Column::SentAt.gte(now - chrono::Duration::days(FALLBACK_DAYS)))
-        .order_by_desc(message::Column::SentAt)
-        .one(db)
-        .await?)
+    let named: Vec<serde_json::Value> = recipients
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "address": r.address,
+                "action": r.action,
+                "status": r.status,
+                "diagnostic": r.diagnostic,
+            })
+        })
+        .collect();
+    unmatched_report::Entity::insert(unmatched_report::ActiveModel {
+        id: Set(crate::ids::new_id(UNMATCHED_PREFIX)),
+        workspace_id: Set(account.workspace_id.clone()),
+        email_account_id: Set(account.id.clone()),
+        header_id: Set(header.to_owned()),
+        sender: Set(sender.clone()),
+        subject: Set(subject.clone()),
+        recipients: Set(serde_json::Value::Array(named).to_string()),
+        quoted_message_id: Set(original.clone()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// Id prefix of unmatched reports.
+pub const UNMATCHED_PREFIX: &str = "urp";
+
+/// One recipient an unmatched report named.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct NamedRecipient {
+    pub address: Option<String>,
+    pub action: String,
+    pub status: String,
+    pub diagnostic: Option<String>,
+}
+
+/// The recipients an unmatched report named, as stored.
+pub fn named_recipients(report: &unmatched_report::Model) -> AppResult<Vec<NamedRecipient>> {
+    serde_json::from_str(&report.recipients)
+        .map_err(|e| crate::error::AppError::internal(format!("stored report recipients: {e}")))
+}
+
+/// An account's unmatched reports, newest first. The account must be the workspace's.
+pub async fn unmatched_reports<C: ConnectionTrait>(
+    db: &C,
+    workspace_id: &str,
+    email_account_id: &str,
+    request: super::PageRequest,
+) -> AppResult<super::Page<unmatched_report::Model>> {
+    let query = unmatched_report::Entity::find()
+        .filter(unmatched_report::Column::WorkspaceId.eq(workspace_id))
+        .filter(unmatched_report::Column::EmailAccountId.eq(email_account_id));
+    super::fetch_page(db, query, request, |q| {
+        q.order_by_desc(unmatched_report::Column::CreatedAt)
+            .order_by_desc(unmatched_report::Column::Id)
+    })
+    .await
 }
 
 /// Applies one inbound message of `account`'s INBOX, at most once per `Message-ID`: the record
@@ -428,10 +510,22 @@ pub async fn record(
     }
     let txn = crate::db::begin_write(db).await?;
     let header = header_id(raw);
+    // A report acts only on an email it quotes that this account sent.
+    let reported = match &inbound {
+        Inbound::Report { original, refs, .. } => {
+            Some(reported_message(&txn, account, original.as_ref(), refs).await?)
+        }
+        _ => None,
+    };
+    let unmatched = matches!(reported, Some(None));
     let inserted = inbound_message::Entity::insert(inbound_message::ActiveModel {
         email_account_id: Set(account.id.clone()),
         header_id: Set(header.clone()),
-        kind: Set(inbound.kind().to_owned()),
+        kind: Set(if unmatched {
+            "unmatched_report".to_owned()
+        } else {
+            inbound.kind().to_owned()
+        }),
         message_id: Set(None),
         created_at: Set(now),
     })
@@ -441,6 +535,11 @@ pub async fn record(
     if !matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
         txn.rollback().await?;
         return Ok(Recorded::Duplicate);
+    }
+    if unmatched {
+        keep_unmatched(&txn, account, &header, &inbound, now).await?;
+        txn.commit().await?;
+        return Ok(Recorded::Unmatched);
     }
     let (target, event) = match inbound {
         Inbound::Reply {
@@ -455,20 +554,9 @@ pub async fn record(
             sent_message(&txn, account, &refs).await?,
             Some(EmailEvent::AutoReplied { subject }),
         ),
-        Inbound::Report {
-            original,
-            recipients,
-        } => {
-            let by_id = match &original {
-                Some(id) => sent_message(&txn, account, std::slice::from_ref(id)).await?,
-                None => None,
-            };
+        Inbound::Report { recipients, .. } => {
+            let target = reported.flatten();
             let hard = recipients.iter().find(|r| r.is_hard_bounce());
-            let target = match (by_id, hard.and_then(|r| r.address.as_deref())) {
-                (Some(found), _) => Some(found),
-                (None, Some(address)) => sent_to(&txn, account, address, now).await?,
-                (None, None) => None,
-            };
             match (hard, recipients.first(), &target) {
                 (Some(r), _, _) => (target, Some(EmailEvent::Bounced { reply: r.summary() })),
                 // A delay (or a success notice) is kept on the message, not counted.

@@ -409,6 +409,14 @@ class ListMeta:
 
 
 @dataclass
+class ResolvedOutcomes:
+    resolved: int
+    """
+    How many emails were resolved (ids not unknown, or not the campaign's, are left alone).
+    """
+
+
+@dataclass
 class SendingStatus:
     state: str
     """
@@ -470,6 +478,55 @@ class SendingStatusEmailAccount:
 class SendingStatusMissingField:
     field: str
     contacts: int
+
+
+@dataclass
+class UnknownOutcome:
+    id: str
+    """
+    The message (`msg_…`).
+    """
+    contact_id: str
+    email: str
+    """
+    The recipient's address.
+    """
+    step: int
+    subject: str
+    updated_at: str
+
+
+@dataclass
+class UnmatchedReport:
+    id: str
+    sender: Optional[str]
+    """
+    The report's `From` address.
+    """
+    subject: Optional[str]
+    recipients: list[UnmatchedReportRecipient]
+    """
+    The recipients the report names, with what it says happened to each.
+    """
+    quoted_message_id: Optional[str]
+    """
+    The Message-ID the report quotes, when it quotes one.
+    """
+    received_at: str
+
+
+@dataclass
+class UnmatchedReportRecipient:
+    address: Optional[str]
+    action: str
+    """
+    `failed`, `delayed`, `delivered`, `relayed` or `expanded`.
+    """
+    status: str
+    """
+    e.g. `5.1.1`.
+    """
+    diagnostic: Optional[str]
 
 
 @dataclass

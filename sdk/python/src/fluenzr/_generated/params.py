@@ -380,6 +380,28 @@ class ListGroupsParams(TypedDict):
     """
 
 
+class ListUnknownOutcomesParams(TypedDict):
+    page: NotRequired[int]
+    """
+    Page number, from 1 (default 1)
+    """
+    per_page: NotRequired[int]
+    """
+    Items per page (default 20, at most 100)
+    """
+
+
+class ListUnmatchedReportsParams(TypedDict):
+    page: NotRequired[int]
+    """
+    Page number, from 1 (default 1)
+    """
+    per_page: NotRequired[int]
+    """
+    Items per page (default 20, at most 100)
+    """
+
+
 class ListWebhookDeliveriesParams(TypedDict):
     page: NotRequired[int]
     """
@@ -404,6 +426,12 @@ class ListWebhooksParams(TypedDict):
 
 class RemoveGroupContactsParams(TypedDict):
     contact_ids: list[str]
+
+
+class ResolveUnknownOutcomesParams(TypedDict):
+    message_ids: NotRequired[Optional[list[str]]]
+    all: NotRequired[Optional[bool]]
+    action: Literal['resend', 'mark_sent', 'skip']
 
 
 class UpdateCampaignParams(TypedDict):
