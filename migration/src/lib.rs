@@ -12,6 +12,7 @@ mod m20261127_000007_mailboxes;
 mod m20261127_000008_shared_rate_limits;
 mod m20261127_000009_contact_imports;
 mod m20261127_000010_bucketed_rate_limits;
+mod m20261128_000011_suppressions;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_shared_rate_limits::Migration),
             Box::new(m20261127_000009_contact_imports::Migration),
             Box::new(m20261127_000010_bucketed_rate_limits::Migration),
+            Box::new(m20261128_000011_suppressions::Migration),
         ]
     }
 }
