@@ -8,6 +8,7 @@ mod groups;
 mod imports;
 mod loaders;
 mod plain;
+mod suppressions;
 mod types;
 mod webhooks;
 
@@ -36,6 +37,7 @@ pub struct Query(
     campaigns::CampaignQuery,
     webhooks::WebhookQuery,
     imports::ImportQuery,
+    suppressions::SuppressionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,6 +49,7 @@ pub struct Mutation(
     campaigns::CampaignMutation,
     webhooks::WebhookMutation,
     imports::ImportMutation,
+    suppressions::SuppressionMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
