@@ -25,4 +25,5 @@ mod mailbox;
 mod schema;
 mod sending;
 mod stats;
+mod suppressions;
 mod webhooks;
