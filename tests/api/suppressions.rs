@@ -606,3 +606,41 @@ async fn graphql_adds_lists_and_deletes_suppressions() {
         .await;
     assert_eq!(gql_code(&r), "VALIDATION_ERROR");
 }
+
+#[tokio::test]
+async fn the_migration_copies_unsubscribed_and_bounced_contacts() {
+    use migration::{Migrator, MigratorTrait};
+    let app = spawn_app().await;
+    // Set by hand, these statuses write no suppression; the migration copies them all.
+    let una = app
+        .contact(json!({ "email": "Una@Example.com", "status": "unsubscribed" }))
+        .await;
+    app.contact(json!({ "email": "bea@example.com", "status": "bounced" }))
+        .await;
+    app.contact(json!({ "email": "al@example.com" })).await;
+    assert_eq!(suppressions(&app, "").await.1["total"], 0);
+    Migrator::down(&app.db, Some(1)).await.unwrap();
+    Migrator::up(&app.db, None).await.unwrap();
+    let (listed, meta) = suppressions(&app, "?sort=value&order=asc").await;
+    assert_eq!(meta["total"], 2);
+    let seen: Vec<(Value, Value)> = listed
+        .iter()
+        .map(|s| (s["value"].clone(), s["source"].clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (json!("bea@example.com"), json!("bounce")),
+            (json!("una@example.com"), json!("unsubscribe")),
+        ]
+    );
+    assert_eq!(listed[1]["id"], format!("sup_{}", &id_of(&una)[4..]));
+    // And they are enforced like any other.
+    let r = app
+        .put(
+            &format!("/v1/contacts/{}", id_of(&una)),
+            json!({ "status": "active" }),
+        )
+        .await;
+    assert_eq!(r.error_code(), "SUPPRESSED");
+}
