@@ -13,6 +13,8 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    /// The address is suppressed: it cannot be made active until its suppression is deleted.
+    Suppressed,
     PayloadTooLarge,
     RateLimited,
     Internal,
@@ -28,6 +30,7 @@ const CODES: &[(ErrorCode, &str, u16)] = &[
     (ErrorCode::NotFound, "NOT_FOUND", 404),
     (ErrorCode::MethodNotAllowed, "METHOD_NOT_ALLOWED", 405),
     (ErrorCode::Conflict, "CONFLICT", 409),
+    (ErrorCode::Suppressed, "SUPPRESSED", 409),
     (ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413),
     (ErrorCode::RateLimited, "RATE_LIMITED", 429),
     (ErrorCode::Internal, "INTERNAL_ERROR", 500),

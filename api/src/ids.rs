@@ -9,6 +9,7 @@ pub const USER: &str = "usr";
 pub const API_KEY: &str = "key";
 pub const EMAIL_ACCOUNT: &str = "acc";
 pub const CAMPAIGN: &str = "cmp";
+pub const SUPPRESSION: &str = "sup";
 
 /// A new id such as `cnt_01jdz8…`: the prefix, then a lower-case ULID.
 pub fn new_id(prefix: &str) -> String {

@@ -18,6 +18,7 @@ pub mod inbound_message;
 pub mod message;
 pub mod send_count;
 pub mod setting;
+pub mod suppression;
 pub mod unmatched_report;
 pub mod user;
 pub mod webhook;

@@ -15,6 +15,7 @@ mod m20261127_000010_bucketed_rate_limits;
 mod m20261128_000011_unmatched_reports;
 mod m20261128_000012_mailbox_leases;
 mod m20261207_000013_message_leases;
+mod m20261207_000014_suppressions;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_unmatched_reports::Migration),
             Box::new(m20261128_000012_mailbox_leases::Migration),
             Box::new(m20261207_000013_message_leases::Migration),
+            Box::new(m20261207_000014_suppressions::Migration),
         ]
     }
 }

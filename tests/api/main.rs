@@ -26,6 +26,7 @@ mod mailbox_trust;
 mod schema;
 mod sending;
 mod stats;
+mod suppressions;
 mod trust;
 mod unknown_outcomes;
 mod webhooks;

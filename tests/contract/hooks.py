@@ -16,6 +16,7 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
 - An imported CSV has a header row with an email column, and its mapping names its headers.
 - IMAP settings come together (a host and a password); an account without them takes no other
   IMAP field.
+- A suppression's value is an address for kind `email` and a domain for kind `domain`.
 
 GraphQL's SDL states types only, never lengths, formats or whether an id exists, so a
 type-valid GraphQL request may still break a business rule. For GraphQL, a refusal of a valid
@@ -151,6 +152,15 @@ def _fix_import(case):
             case.query["groupId"] = KNOWN["grp"][-1]
 
 
+def _fix_suppressions(body):
+    """A value fits its kind: an address, or a domain."""
+    items = body.get("items") if isinstance(body.get("items"), list) else [body]
+    for item in items:
+        if isinstance(item, dict) and item.get("kind") in ("email", "domain"):
+            tag = uuid.uuid4().hex[:12]
+            item["value"] = f"fuzz-{tag}@example.com" if item["kind"] == "email" else f"fuzz-{tag}.example"
+
+
 def _fix_timeline(query):
     def day(value):
         try:
@@ -180,6 +190,8 @@ def before_call(context, case, kwargs):
             _fix_imap(case.body)
         if case.path.startswith("/v1/campaigns"):
             _fix_campaign(case.body)
+        if case.path == "/v1/suppressions":
+            _fix_suppressions(case.body)
     if isinstance(case.query, dict):
         _fix_timeline(case.query)
     if case.path == "/v1/contacts/import":
@@ -209,6 +221,7 @@ RULE_CODES = {
     "VALIDATION_ERROR",
     "NOT_FOUND",
     "CONFLICT",
+    "SUPPRESSED",
     "FORBIDDEN",
     "UNAUTHENTICATED",
     "PLAN_REQUIRED",

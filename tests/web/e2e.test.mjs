@@ -1,5 +1,5 @@
 // The dashboard in a real browser against a real server: sign up, an email account, a group,
-// a 1 000-row CSV import, a campaign (chart, start, pause), a webhook, an API key, a phone-width
+// a 1 000-row CSV import, a campaign (chart, start, pause), a webhook, suppressions, an API key, a phone-width
 // screen and an expired session. Run through tests/web/run.sh.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -364,6 +364,26 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
       { timeout: 30_000, every: 700 },
     );
     assert.ok(receiver.hits.some((h) => h.headers['webhook-signature']?.startsWith('v1,')));
+  });
+
+  await step('suppressions are added, enforced, and deleted with a reason', async () => {
+    await nav('Suppressions');
+    await page.getByLabel('Addresses (one per line)').fill('gone@sup.example\nNope@Sup.example');
+    await page.getByRole('button', { name: 'Suppress' }).click();
+    await page.getByRole('status').filter({ hasText: '2 added' }).waitFor();
+    const row = (value) => page.getByRole('row').filter({ hasText: value });
+    await row('nope@sup.example').waitFor();
+    // A contact at a suppressed address lands unsubscribed.
+    const graphql = async (query) =>
+      JSON.parse((await api('POST', '/graphql', { type: 'application/json', body: JSON.stringify({ query }) })).body).data;
+    const { createContact } = await graphql('mutation { createContact(input: { email: "gone@sup.example" }) { id status } }');
+    assert.equal(createContact.status, 'unsubscribed');
+    await graphql(`mutation { deleteContact(id: "${createContact.id}") { deleted } }`);
+    await row('gone@sup.example').getByRole('button', { name: 'Delete' }).click();
+    await row('gone@sup.example').getByLabel('Reason').fill('Asked to hear from us again');
+    await row('gone@sup.example').getByRole('button', { name: 'Delete', exact: true }).click();
+    await row('gone@sup.example').waitFor({ state: 'detached' });
+    assert.ok(await row('nope@sup.example').isVisible());
   });
 
   await step('an API key is created (shown once), works, and stops working when revoked', async () => {

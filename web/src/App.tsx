@@ -10,6 +10,7 @@ import { Contacts } from './pages/Contacts';
 import { EmailAccounts } from './pages/EmailAccounts';
 import { Groups } from './pages/Groups';
 import { SignIn } from './pages/SignIn';
+import { Suppressions } from './pages/Suppressions';
 import { Webhooks } from './pages/Webhooks';
 
 type CampaignProps = { id: string };
@@ -36,6 +37,7 @@ const NAV = [
   { to: '/contacts', label: 'Contacts' },
   { to: '/groups', label: 'Groups' },
   { to: '/email-accounts', label: 'Email accounts' },
+  { to: '/suppressions', label: 'Suppressions' },
   { to: '/webhooks', label: 'Webhooks' },
   { to: '/api-keys', label: 'API keys' },
 ];
@@ -53,6 +55,7 @@ function Page({ path }: { path: string }) {
   if (match('/contacts', path)) return <Contacts query={queryOf(path)} />;
   if (match('/groups', path)) return <Groups />;
   if (match('/email-accounts', path)) return <EmailAccounts />;
+  if (match('/suppressions', path)) return <Suppressions />;
   if (match('/webhooks', path)) return <Webhooks />;
   if (match('/api-keys', path)) return <ApiKeys />;
   return (

@@ -8,6 +8,7 @@ mod groups;
 mod imports;
 mod loaders;
 mod plain;
+mod suppressions;
 mod types;
 mod unknown_outcomes;
 mod webhooks;
@@ -38,6 +39,7 @@ pub struct Query(
     webhooks::WebhookQuery,
     imports::ImportQuery,
     unknown_outcomes::UnknownOutcomeQuery,
+    suppressions::SuppressionQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -50,6 +52,7 @@ pub struct Mutation(
     webhooks::WebhookMutation,
     imports::ImportMutation,
     unknown_outcomes::UnknownOutcomeMutation,
+    suppressions::SuppressionMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

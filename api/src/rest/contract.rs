@@ -21,7 +21,7 @@ use super::table::{BodyMap, ParamKind, Shape};
 use crate::error::ErrorCode;
 use crate::service::{
     self, MAX_FILTER_CHARS, MAX_PAGE, addresses, campaigns, contacts, email_accounts, events,
-    groups, idempotency, webhooks,
+    groups, idempotency, suppressions, webhooks,
 };
 
 /// Text without control or invisible characters (tab and newline allowed).
@@ -401,6 +401,67 @@ fn rules() -> HashMap<&'static str, Rule> {
             add(leak("active"), Rule::default().not_null());
         }
     }
+    // Suppressions.
+    add(
+        "Query.suppressions(sort:)",
+        rule(sorts(suppressions::SORT_FIELDS)),
+    );
+    add(
+        "SuppressionFilter.value",
+        rule(json!({ "maxLength": MAX_FILTER_CHARS })),
+    );
+    let value = json!({
+        "minLength": 1,
+        "maxLength": addresses::MAX_ADDRESS,
+        "description": "An email address (kind `email`) or a domain (kind `domain`, e.g. `example.com`): stored in normal form (lower case, IDNA ASCII). A domain covers every address at it.",
+        "example": "ana@example.com",
+    });
+    add("SuppressionInput.kind", Rule::default().required());
+    add("SuppressionInput.value", rule(value.clone()).required());
+    add(
+        "Mutation.addSuppressions(kind:)",
+        Rule::default().not_null(),
+    );
+    add("Mutation.addSuppressions(value:)", rule(value).not_null());
+    add(
+        "Mutation.addSuppressions(source:)",
+        Rule::default().not_null(),
+    );
+    add(
+        "Mutation.addSuppressions(items:)",
+        rule(json!({ "minItems": 1, "maxItems": suppressions::MAX_ITEMS })).not_null(),
+    );
+    add(
+        "Mutation.addSuppressions()",
+        rule(json!({
+            "description": format!(
+                "One suppression (`kind`, `value`, optional `source`, default `manual`), or up to {} as `items`, in one transaction: an invalid item refuses the whole call (400, `details.index` and `details.invalidIndexes`) and nothing is written; an item already suppressed is kept as it is.",
+                suppressions::MAX_ITEMS
+            ),
+            "oneOf": [
+                { "required": ["kind", "value"], "not": { "required": ["items"] } },
+                {
+                    "required": ["items"],
+                    "allOf": [
+                        { "not": { "required": ["kind"] } },
+                        { "not": { "required": ["value"] } },
+                        { "not": { "required": ["source"] } },
+                    ],
+                },
+            ],
+        })),
+    );
+    add(
+        "Mutation.deleteSuppression(reason:)",
+        // Required, but it may come in the query string instead of the (optional) body.
+        rule(json!({
+            "minLength": 1,
+            "maxLength": suppressions::MAX_REASON,
+            "pattern": REQUIRED_TEXT,
+            "description": "Why the address may be emailed again; required here or as the `reason` query parameter.",
+        }))
+        .not_null(),
+    );
     rules
 }
 
@@ -921,6 +982,10 @@ fn error_codes(method: &Method, path: &str, has_body: bool) -> Vec<ErrorCode> {
     if *method == Method::POST {
         codes.push(ErrorCode::PlanRequired);
     }
+    // Making a contact active at a suppressed address.
+    if *method == Method::PUT && path == "/contacts/{id}" {
+        codes.push(ErrorCode::Suppressed);
+    }
     codes.sort_by_key(|c| (c.http_status(), c.as_str()));
     codes.dedup();
     codes
@@ -1071,7 +1136,7 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                     strip_null(&mut schema);
                     schema
                 }
-                BodyMap::Fields(fields) => {
+                BodyMap::Fields(fields) | BodyMap::OptionalFields(fields) => {
                     let mut properties = Map::new();
                     let mut required = Vec::new();
                     for field in *fields {
@@ -1105,7 +1170,7 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                 _ => "application/json",
             };
             entry["requestBody"] = json!({
-                "required": true,
+                "required": !matches!(spec.body, BodyMap::OptionalFields(_)),
                 "content": { media: { "schema": schema } },
             });
         }
@@ -1126,7 +1191,7 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
         "security": [{ "bearer": [] }],
         "tags": [
             { "name": "Contacts" }, { "name": "Groups" }, { "name": "Email accounts" },
-            { "name": "Campaigns" }, { "name": "Webhooks" },
+            { "name": "Campaigns" }, { "name": "Webhooks" }, { "name": "Suppressions" },
         ],
         "paths": paths,
         "components": {
@@ -1244,6 +1309,7 @@ fn tag(path: &str) -> &'static str {
         "groups" => "Groups",
         "email-accounts" => "Email accounts",
         "campaigns" => "Campaigns",
+        "suppressions" => "Suppressions",
         _ => "Webhooks",
     }
 }

@@ -384,6 +384,9 @@ fn apply_body(
         variables.insert((*name).to_owned(), Value::String(text));
         return Ok(());
     }
+    if matches!(map, BodyMap::OptionalFields(_)) && bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
     let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::new(
             ErrorCode::BadRequest,
@@ -408,7 +411,7 @@ fn apply_body(
         BodyMap::Variable(name) => {
             variables.insert((*name).to_owned(), Value::Object(object));
         }
-        BodyMap::Fields(fields) => {
+        BodyMap::Fields(fields) | BodyMap::OptionalFields(fields) => {
             for (key, value) in object {
                 if !fields.contains(&key.as_str()) {
                     return Err(AppError::new(

@@ -29,6 +29,8 @@ pub enum BodyMap {
     Variable(&'static str),
     /// Each listed top-level key is a variable of the same name; other keys are refused.
     Fields(&'static [&'static str]),
+    /// As `Fields`, but the body may be left out (the variables can come from the query).
+    OptionalFields(&'static [&'static str]),
     /// The raw body is a CSV file: its text (UTF-8, or Latin-1 decoded) is this variable.
     Csv(&'static str),
 }
@@ -64,6 +66,7 @@ const WEBHOOK: &str = "id url events description active disabledReason createdAt
 const FIGURES: &str = "sent opened clicked replied bounced unsubscribed autoReplied openRate clickRate replyRate bounceRate unsubscribeRate";
 const CHECK: &str = "ok error steps { step ok reply }";
 const IMPORT: &str = "id status total processed created updated skipped failedRows errors { row column message } groupId duplicates createdAt startedAt completedAt";
+const SUPPRESSION: &str = "id kind value source createdAt";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
 
 fn op(text: &str) -> String {
@@ -76,6 +79,7 @@ fn op(text: &str) -> String {
         .replace("@PAGE", PAGE_INFO)
         .replace("@CHECK", CHECK)
         .replace("@IMPORT", IMPORT)
+        .replace("@SUPPRESSION", SUPPRESSION)
 }
 
 fn param(
@@ -784,6 +788,71 @@ pub fn routes() -> Vec<RouteSpec> {
             query: page_only(),
             body: BodyMap::None,
             shape: Shape::Page(&["webhook", "deliveries"]),
+        },
+        RouteSpec {
+            name: "listSuppressions",
+            method: Method::GET,
+            path: "/suppressions",
+            summary: "List suppressed addresses and domains",
+            operation: op(
+                "query listSuppressions($page: Int, $perPage: Int, $filter: SuppressionFilter, $sort: String, $order: SortOrder = desc) { suppressions(page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order) { items { @SUPPRESSION } @PAGE } }",
+            ),
+            status: 200,
+            query: {
+                let mut params = paging();
+                params.push(param(
+                    "kind",
+                    "filter.kind",
+                    ParamKind::Str,
+                    "email or domain",
+                ));
+                params.push(param(
+                    "source",
+                    "filter.source",
+                    ParamKind::Str,
+                    "unsubscribe, bounce, complaint, reply or manual",
+                ));
+                params.push(param(
+                    "value",
+                    "filter.value",
+                    ParamKind::Str,
+                    "Case-insensitive substring of the value",
+                ));
+                params
+            },
+            body: BodyMap::None,
+            shape: Shape::Page(&["suppressions"]),
+        },
+        RouteSpec {
+            name: "addSuppressions",
+            method: Method::POST,
+            path: "/suppressions",
+            summary: "Suppress an address or a domain, or up to 10 000 as items, in one transaction (idempotent)",
+            operation: op(
+                "mutation addSuppressions($kind: SuppressionKind, $value: String, $source: SuppressionSource, $items: [SuppressionInput!]) { addSuppressions(kind: $kind, value: $value, source: $source, items: $items) { created existing items { @SUPPRESSION } } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::Fields(&["kind", "value", "source", "items"]),
+            shape: Shape::Object(&["addSuppressions"]),
+        },
+        RouteSpec {
+            name: "deleteSuppression",
+            method: Method::DELETE,
+            path: "/suppressions/{id}",
+            summary: "Delete a suppression, saying why (a suppression.deleted event)",
+            operation: op(
+                "mutation deleteSuppression($id: ID!, $reason: String) { deleteSuppression(id: $id, reason: $reason) { id deleted } }",
+            ),
+            status: 200,
+            query: vec![param(
+                "reason",
+                "reason",
+                ParamKind::Str,
+                "Why the address may be emailed again (or give it in the body)",
+            )],
+            body: BodyMap::OptionalFields(&["reason"]),
+            shape: Shape::Object(&["deleteSuppression"]),
         },
     ]
 }

@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 
 use super::{
     Page, PageRequest, Patch, SortOrder, clean_text, events, filter_text, groups, like_contains,
-    sort_field,
+    sort_field, suppressions,
 };
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::error::{AppError, AppResult, ErrorCode, is_unique_violation};
 use crate::ids;
 
 /// Most contacts one `create_many` call takes.
@@ -246,8 +246,9 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     input: ContactInput,
 ) -> AppResult<contact::Model> {
     let group_ids = input.group_ids.clone();
-    let row = build_row(workspace_id, input)?;
+    let mut row = build_row(workspace_id, input)?;
     let txn = crate::db::begin_write(db).await?;
+    apply_suppressions(&txn, workspace_id, vec![&mut row]).await?;
     let contact = row.insert(&txn).await.map_err(on_write_error)?;
     if let Some(group_ids) = group_ids {
         set_groups(&txn, workspace_id, &contact.id, &group_ids).await?;
@@ -258,6 +259,45 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     super::workspaces::add_contacts(&txn, workspace_id, 1).await?;
     txn.commit().await?;
     Ok(contact)
+}
+
+/// New contacts at a suppressed address land with the status their suppression gives
+/// (bounced for a bounce, otherwise unsubscribed) rather than active: one lookup for them all.
+async fn apply_suppressions(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    rows: Vec<&mut contact::ActiveModel>,
+) -> AppResult<()> {
+    let active = ContactStatus::Active.as_str();
+    let mut rows: Vec<&mut contact::ActiveModel> = rows
+        .into_iter()
+        .filter(|r| r.status.as_ref() == active)
+        .collect();
+    let emails: Vec<String> = rows
+        .iter()
+        .map(|r| r.email_normalized.as_ref().clone())
+        .collect();
+    if emails.is_empty() {
+        return Ok(());
+    }
+    let barred = suppressions::sources_of(db, workspace_id, &emails).await?;
+    for row in rows.iter_mut() {
+        if let Some(source) = barred.get(row.email_normalized.as_ref()) {
+            row.status = Set(source.contact_status().as_str().to_owned());
+        }
+    }
+    Ok(())
+}
+
+fn suppressed(source: suppressions::Source) -> AppError {
+    AppError::new(
+        ErrorCode::Suppressed,
+        format!(
+            "This address is suppressed (source: {}): delete its suppression before making the contact active",
+            source.as_str()
+        ),
+    )
+    .with_details(json!({ "field": "status", "source": source.as_str() }))
 }
 
 /// One contact of this workspace; another workspace's id is simply not found.
@@ -282,6 +322,8 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, workspace_id, id).await?;
     let was_unsubscribed = current.status == ContactStatus::Unsubscribed.as_str();
+    let made_active = matches!(patch.status, Some(Some(ContactStatus::Active)));
+    let moved = patch.email.is_some();
     let mut row: contact::ActiveModel = current.into();
     if let Some(email) = patch.email {
         let (email, normalized) = match email {
@@ -313,6 +355,19 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         let status =
             v.ok_or_else(|| AppError::invalid_field("status", "status cannot be removed"))?;
         row.status = Set(status.as_str().to_owned());
+    }
+    // An active contact may not be at a suppressed address: asking for it is refused; an
+    // address changed to a suppressed one takes the suppression's status.
+    if (made_active || moved) && row.status.as_ref() == ContactStatus::Active.as_str() {
+        let email = row.email_normalized.as_ref().clone();
+        let barred =
+            suppressions::sources_of(&txn, workspace_id, std::slice::from_ref(&email)).await?;
+        if let Some(source) = barred.get(&email) {
+            if made_active {
+                return Err(suppressed(*source));
+            }
+            row.status = Set(source.contact_status().as_str().to_owned());
+        }
     }
     row.updated_at = Set(ids::now());
     let contact = row.update(&txn).await.map_err(on_write_error)?;
@@ -765,6 +820,16 @@ pub async fn create_many_in(
         }
     }
 
+    apply_suppressions(
+        db,
+        workspace_id,
+        results
+            .iter_mut()
+            .filter_map(|r| r.as_mut().ok())
+            .map(|(row, _)| row)
+            .collect(),
+    )
+    .await?;
     let rows: Vec<contact::ActiveModel> = results
         .iter()
         .filter_map(|r| r.as_ref().ok())

@@ -17,7 +17,7 @@ use super::campaigns::{self, CampaignStatus, Enrolment, MAX_ENROL_IDS, get, ille
 use super::contacts::ContactStatus;
 use super::messages::{self, EmailEvent, MessageState};
 use super::stats::{self, EventKind};
-use super::{Page, PageRequest, contacts, events, groups};
+use super::{Page, PageRequest, contacts, events, groups, suppressions};
 use crate::error::{AppError, AppResult};
 
 /// The state of one contact in one campaign.
@@ -80,7 +80,7 @@ impl EnrolmentState {
 }
 
 /// Enrols contacts (by id and/or a whole group) in one set-based statement. Idempotent;
-/// unsubscribed and bounced contacts are skipped.
+/// unsubscribed and bounced contacts, and contacts at suppressed addresses, are skipped.
 pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: &str,
@@ -147,10 +147,14 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
     let candidates = Condition::all()
         .add(Expr::col((contact::Entity, contact::Column::WorkspaceId)).eq(workspace_id))
         .add(who);
-    let eligible = candidates.clone().add(
-        Expr::col((contact::Entity, contact::Column::Status))
-            .eq(contacts::ContactStatus::Active.as_str()),
-    );
+    // Active, at an address (and domain) the workspace has not suppressed.
+    let eligible = candidates
+        .clone()
+        .add(
+            Expr::col((contact::Entity, contact::Column::Status))
+                .eq(contacts::ContactStatus::Active.as_str()),
+        )
+        .add(suppressions::not_suppressed(txn.get_database_backend()));
     let candidate_count = contact::Entity::find()
         .filter(candidates)
         .count(&txn)
@@ -577,6 +581,16 @@ pub async fn record_email_event(
         }
     }
     update.exec(txn).await?;
+    // Every unsubscribe and hard bounce suppresses the address, even for a contact whose
+    // status already said so.
+    let suppress = match &event {
+        EmailEvent::Unsubscribed => Some(suppressions::Source::Unsubscribe),
+        EmailEvent::Bounced { .. } => Some(suppressions::Source::Bounce),
+        _ => None,
+    };
+    if let Some(source) = suppress {
+        suppressions::record(txn, &person.workspace_id, &person.email_normalized, source).await?;
+    }
     for kind in counted {
         stats::record(
             txn,

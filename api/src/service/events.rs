@@ -26,6 +26,7 @@ pub const CATALOGUE: &[&str] = &[
     "email.bounced",
     "email.unsubscribed",
     "email.failed",
+    "suppression.deleted",
 ];
 
 /// Sent only by `POST /v1/webhooks/:id/test`, to that endpoint.

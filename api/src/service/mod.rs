@@ -22,6 +22,7 @@ pub mod quotas;
 pub mod sending;
 pub mod sending_status;
 pub mod stats;
+pub mod suppressions;
 pub mod templates;
 pub mod tracking;
 pub mod unknown_outcomes;

@@ -21,6 +21,7 @@ use super::email_accounts::AccountStatus;
 use super::enrolments::{self, EnrolmentState};
 use super::messages::{self, EmailEvent, MessageState};
 use super::quotas;
+use super::suppressions;
 use super::tracking::Tracker;
 use super::window::{self, Window};
 use crate::error::{AppError, AppResult};
@@ -334,6 +335,11 @@ async fn claim_campaign(
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
+    let emails: Vec<String> = people
+        .values()
+        .map(|p| p.email_normalized.clone())
+        .collect();
+    let barred = suppressions::sources_of(&txn, &campaign.workspace_id, &emails).await?;
     let mut earlier: HashMap<(String, i32), message::Model> = message::Entity::find()
         .filter(message::Column::CampaignId.eq(&campaign.id))
         .filter(message::Column::ContactId.is_in(contact_ids))
@@ -355,10 +361,17 @@ async fn claim_campaign(
         let Some(person) = people.get(&enrolment.contact_id) else {
             continue;
         };
-        // Suppression: whatever the campaign, an unsubscribed or bounced contact is never emailed.
-        let suppressed = match ContactStatus::parse(&person.status) {
-            Some(ContactStatus::Active) => None,
-            Some(ContactStatus::Bounced) => Some(EnrolmentState::Bounced),
+        // Suppression: whatever the campaign, an unsubscribed or bounced contact, or one at a
+        // suppressed address, is never emailed.
+        let status = match ContactStatus::parse(&person.status) {
+            Some(ContactStatus::Active) => barred
+                .get(&person.email_normalized)
+                .map_or(ContactStatus::Active, |source| source.contact_status()),
+            other => other.unwrap_or(ContactStatus::Unsubscribed),
+        };
+        let suppressed = match status {
+            ContactStatus::Active => None,
+            ContactStatus::Bounced => Some(EnrolmentState::Bounced),
             _ => Some(EnrolmentState::Unsubscribed),
         };
         if let Some(state) = suppressed {

@@ -5,6 +5,7 @@ import { Contacts } from "./resources/contacts.js";
 import { EmailAccounts } from "./resources/email-accounts.js";
 import { Groups } from "./resources/groups.js";
 import { Imports } from "./resources/imports.js";
+import { Suppressions } from "./resources/suppressions.js";
 import { Webhooks } from "./resources/webhooks.js";
 import { readEnv } from "./runtime.js";
 import type { JsonValue } from "./types.js";
@@ -51,6 +52,8 @@ export class FluenzrClient {
   readonly emailAccounts: EmailAccounts;
   readonly campaigns: Campaigns;
   readonly webhooks: Webhooks;
+  /** Addresses and domains the workspace never emails. */
+  readonly suppressions: Suppressions;
   /** The server address requests go to. */
   readonly baseUrl: string;
 
@@ -84,6 +87,7 @@ export class FluenzrClient {
     this.emailAccounts = new EmailAccounts(this.#http);
     this.campaigns = new Campaigns(this.#http);
     this.webhooks = new Webhooks(this.#http);
+    this.suppressions = new Suppressions(this.#http);
   }
 
   /**

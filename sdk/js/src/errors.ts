@@ -43,7 +43,7 @@ export class AuthenticationError extends FluenzrError {}
 export class PermissionError extends FluenzrError {}
 /** 404: no such resource in this workspace (`NOT_FOUND`). */
 export class NotFoundError extends FluenzrError {}
-/** 409: duplicate, or a state change that is not allowed now (`CONFLICT`). */
+/** 409: duplicate, or a state change that is not allowed now (`CONFLICT`), or making a contact at a suppressed address active (`SUPPRESSED`). */
 export class ConflictError extends FluenzrError {}
 /** 429: too many requests (`RATE_LIMITED`); `retryAfter` says how long to wait. */
 export class RateLimitError extends FluenzrError {
@@ -74,6 +74,7 @@ const CODE_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  SUPPRESSED: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL_ERROR: 500,

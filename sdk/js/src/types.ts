@@ -113,6 +113,18 @@ export type WebhookTestResult = ResponseData<"testWebhook">;
 /** An event type a webhook can subscribe to (`"*"` is every one). */
 export type WebhookEventType = Exclude<Item<NonNullable<WebhookCreateParams["events"]>>, "*">;
 
+// Suppressions
+/** An address or a domain the workspace never emails. */
+export type Suppression = Item<ResponseData<"listSuppressions">>;
+export type SuppressionKind = Suppression["kind"];
+export type SuppressionSource = Suppression["source"];
+export type SuppressionListParams = QueryParams<"listSuppressions">;
+/** The body of `POST /v1/suppressions`: one suppression, or `items`. */
+export type SuppressionAddParams = RequestBody<"addSuppressions">;
+/** One suppression to add: `kind`, `value` and optionally `source` (default `manual`). */
+export type SuppressionInput = Item<NonNullable<SuppressionAddParams["items"]>>;
+export type SuppressionsAdded = ResponseData<"addSuppressions">;
+
 /** Paging parameters every list takes. */
 export type PageParams = Pick<ContactListParams, "page" | "perPage">;
 

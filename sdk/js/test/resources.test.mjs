@@ -1,7 +1,7 @@
 // Every resource's happy path, pagination and GraphQL, against a real server.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { FluenzrClient, NotFoundError } from "../dist/index.js";
+import { ConflictError, FluenzrClient, NotFoundError, ValidationError } from "../dist/index.js";
 import { closedPort, startReceiver, startServer } from "./helpers.mjs";
 
 let server;
@@ -264,6 +264,42 @@ describe("webhooks", () => {
     } finally {
       await receiver.stop();
     }
+  });
+});
+
+describe("suppressions", () => {
+  test("add one and many, enforce on contacts, list with filters, delete with a reason", async () => {
+    const added = await client.suppressions.add({ kind: "email", value: "Sup.Ana@Example.com" });
+    assert.equal(added.created, 1);
+    const [one] = added.items;
+    assert.match(one.id, /^sup_/);
+    assert.deepEqual([one.kind, one.value, one.source], ["email", "sup.ana@example.com", "manual"]);
+
+    const many = await client.suppressions.addMany([
+      { kind: "domain", value: "Sup-Blocked.example", source: "complaint" },
+      { kind: "email", value: "sup.ana@example.com" },
+    ]);
+    assert.deepEqual([many.created, many.existing], [1, 1]);
+    assert.equal(many.items[1].id, one.id);
+    await assert.rejects(client.suppressions.addMany([{ kind: "domain", value: "not a domain" }]), ValidationError);
+
+    const contact = await client.contacts.create({ email: "bo@sup-blocked.example" });
+    assert.equal(contact.status, "unsubscribed");
+    await assert.rejects(client.contacts.update(contact.id, { status: "active" }), (err) => {
+      assert.ok(err instanceof ConflictError);
+      assert.equal(err.code, "SUPPRESSED");
+      return true;
+    });
+
+    const domains = await client.suppressions.list({ kind: "domain", value: "SUP-BLOCKED" });
+    assert.deepEqual(domains.map((s) => s.value), ["sup-blocked.example"]);
+    assert.deepEqual(domains.meta, { page: 1, perPage: 20, total: 1, totalPages: 1 });
+
+    const deleted = await client.suppressions.delete(domains[0].id, "Partner domain");
+    assert.deepEqual(deleted, { id: domains[0].id, deleted: true });
+    assert.equal((await client.contacts.update(contact.id, { status: "active" })).status, "active");
+    const left = await client.suppressions.listAll({ value: "sup" });
+    assert.deepEqual(left.map((s) => s.id), [one.id]);
   });
 });
 

@@ -70,6 +70,9 @@ DATA_NAMES: Dict[str, str] = {
     "testWebhook": "WebhookTestEvent",
     "rotateWebhookSecret": "WebhookWithSecret",
     "listWebhookDeliveries": "WebhookDelivery",
+    "listSuppressions": "Suppression",
+    "addSuppressions": "SuppressionsAdded",
+    "deleteSuppression": "Deleted",
 }
 
 # Names for nested shapes whose derived name (parent + property) reads badly.
@@ -83,6 +86,7 @@ NESTED_NAMES: Dict[str, str] = {
     "CreateCampaignParamsStep": "CampaignStepParams",
     "CreateCampaignParamsSchedule": "CampaignScheduleParams",
     "SendingStatusAccount": "SendingStatusEmailAccount",
+    "AddSuppressionsParamsItem": "SuppressionParams",
 }
 
 # Limits a type cannot carry; the server checks them and answers 400.
@@ -295,7 +299,13 @@ def lift_document(document: Dict[str, Any]) -> Tuple[Dict[str, Any], Dict[str, A
         )
         query = [p for p in op.get("parameters", []) if p.get("in") == "query"]
         if body is not None and query:
-            raise ContractError(f"{op['operationId']} has both a body and a query string")
+            # An optional body that only repeats query parameters (a delete's `reason`): the
+            # SDK sends the query string.
+            optional = not op.get("requestBody", {}).get("required", False)
+            names = {p["name"] for p in query}
+            if not (optional and set(body.get("properties", {})) <= names):
+                raise ContractError(f"{op['operationId']} has both a body and a query string")
+            body = None
         if body is not None:
             params.lift(body, name, reuse=False)
         elif query:

@@ -80,6 +80,9 @@ def test_every_endpoint_has_a_method(server: Server) -> None:
         lambda: c.webhooks.test("ID"),
         lambda: c.webhooks.rotate_secret("ID"),
         lambda: c.webhooks.list_deliveries("ID"),
+        c.suppressions.list,
+        lambda: c.suppressions.add(kind="email", value="e"),
+        lambda: c.suppressions.delete("ID", reason="r"),
     ]
     for call in calls:
         with pytest.raises(fluenzr.FluenzrError):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from support import free_port
 
-from fluenzr import FluenzrClient, Page
-from fluenzr.types import Campaign, Contact, EmailAccount, Group
+from fluenzr import ConflictError, FluenzrClient, Page, ValidationError
+from fluenzr.types import Campaign, Contact, EmailAccount, Group, Suppression
 
 
 def test_contacts(client: FluenzrClient, unique: str) -> None:
@@ -169,3 +170,37 @@ def test_graphql(client: FluenzrClient, unique: str) -> None:
         "query($id: ID!) { contact(id: $id) { id email firstName } }", {"id": contact.id}
     )
     assert data == {"contact": {"id": contact.id, "email": contact.email, "firstName": "Gil"}}
+
+
+def test_suppressions(client: FluenzrClient, unique: str) -> None:
+    added = client.suppressions.add(kind="email", value=f"Ana.{unique}@Example.com")
+    assert (added.created, added.existing) == (1, 0)
+    one = added.items[0]
+    assert isinstance(one, Suppression) and one.id.startswith("sup_")
+    assert (one.kind, one.value, one.source) == ("email", f"ana.{unique}@example.com", "manual")
+
+    many = client.suppressions.add_many(
+        [
+            {"kind": "domain", "value": f"{unique}.example", "source": "complaint"},
+            {"kind": "email", "value": f"ana.{unique}@example.com"},
+        ]
+    )
+    assert (many.created, many.existing) == (1, 1)
+    assert many.items[1].id == one.id
+
+    # A contact at a suppressed domain lands unsubscribed and cannot be made active.
+    contact = client.contacts.create(email=f"bo@{unique}.example")
+    assert contact.status == "unsubscribed"
+    with pytest.raises(ConflictError) as refused:
+        client.contacts.update(contact.id, status="active")
+    assert refused.value.code == "SUPPRESSED"
+
+    page = client.suppressions.list(value=unique, kind="domain")
+    assert [s.value for s in page] == [f"{unique}.example"]
+    with pytest.raises(ValidationError):
+        client.suppressions.add_many([{"kind": "domain", "value": "not a domain"}])
+
+    deleted = client.suppressions.delete(page[0].id, reason="Partner domain")
+    assert (deleted.id, deleted.deleted) == (page[0].id, True)
+    assert client.contacts.update(contact.id, status="active").status == "active"
+    assert [s.id for s in client.suppressions.list_all(value=unique)] == [one.id]

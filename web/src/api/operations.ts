@@ -320,3 +320,24 @@ export const RevokeApiKey = /* GraphQL */ `
     revokeApiKey(id: $id) { id revokedAt }
   }
 `;
+
+export const Suppressions = /* GraphQL */ `
+  query Suppressions($page: Int, $filter: SuppressionFilter) {
+    suppressions(page: $page, perPage: 50, filter: $filter) {
+      items { id kind value source createdAt }
+      pageInfo { page perPage total totalPages }
+    }
+  }
+`;
+
+export const AddSuppressions = /* GraphQL */ `
+  mutation AddSuppressions($items: [SuppressionInput!]) {
+    addSuppressions(items: $items) { created existing }
+  }
+`;
+
+export const DeleteSuppression = /* GraphQL */ `
+  mutation DeleteSuppression($id: ID!, $reason: String) {
+    deleteSuppression(id: $id, reason: $reason) { id deleted }
+  }
+`;

@@ -182,6 +182,31 @@ export type StepInput = {
   subject?: string | null | undefined;
 };
 
+export type SuppressionFilter = {
+  kind?: SuppressionKind | null | undefined;
+  source?: SuppressionSource | null | undefined;
+  /** Case-insensitive substring of the value. */
+  value?: string | null | undefined;
+};
+
+/** One suppression: `kind` and `value` are required; `source` defaults to `manual`. */
+export type SuppressionInput = {
+  kind?: SuppressionKind | null | undefined;
+  source?: SuppressionSource | null | undefined;
+  value?: string | null | undefined;
+};
+
+export type SuppressionKind =
+  | 'domain'
+  | 'email';
+
+export type SuppressionSource =
+  | 'bounce'
+  | 'complaint'
+  | 'manual'
+  | 'reply'
+  | 'unsubscribe';
+
 /** A new subscription: `url` (https) and `events` (names from the catalogue, or `["*"]`, the default). */
 export type WebhookInput = {
   active?: boolean | null | undefined;
@@ -430,3 +455,26 @@ export type RevokeApiKeyMutationVariables = Exact<{
 
 
 export type RevokeApiKeyMutation = { revokeApiKey: { id: string, revokedAt: string | null } };
+
+export type SuppressionsQueryVariables = Exact<{
+  page?: number | null | undefined;
+  filter?: SuppressionFilter | null | undefined;
+}>;
+
+
+export type SuppressionsQuery = { suppressions: { items: Array<{ id: string, kind: SuppressionKind, value: string, source: SuppressionSource, createdAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
+
+export type AddSuppressionsMutationVariables = Exact<{
+  items?: Array<SuppressionInput> | SuppressionInput | null | undefined;
+}>;
+
+
+export type AddSuppressionsMutation = { addSuppressions: { created: number, existing: number } };
+
+export type DeleteSuppressionMutationVariables = Exact<{
+  id: string | number;
+  reason?: string | null | undefined;
+}>;
+
+
+export type DeleteSuppressionMutation = { deleteSuppression: { id: string, deleted: boolean } };

@@ -31,6 +31,7 @@ export const EVENTS = [
   'email.unsubscribed',
   'email.replied',
   'email.auto_replied',
+  'suppression.deleted',
 ];
 
 /** Signed webhooks: subscribe, send a test, read the deliveries, enable/disable, delete. */

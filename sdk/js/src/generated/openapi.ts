@@ -464,12 +464,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List suppressed addresses and domains */
+        get: operations["listSuppressions"];
+        put?: never;
+        /** Suppress an address or a domain, or up to 10 000 as items, in one transaction (idempotent) */
+        post: operations["addSuppressions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a suppression, saying why (a suppression.deleted event) */
+        delete: operations["deleteSuppression"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        ErrorCode: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "PLAN_REQUIRED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR";
+        ErrorCode: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "PLAN_REQUIRED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "SUPPRESSED" | "PAYLOAD_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR";
         /** @description Any JSON value: a batch item's `customFields` is checked with the rest of the item, and a wrong one fails that item alone. */
         AnyJson: unknown;
         /** @description A value in an error's `details`: a scalar or a list of scalars. */
@@ -1484,7 +1519,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description CONFLICT */
+            /** @description CONFLICT or SUPPRESSED */
             409: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
@@ -1499,7 +1534,7 @@ export interface operations {
                         success: false;
                         error: {
                             /** @enum {string} */
-                            code: "CONFLICT";
+                            code: "CONFLICT" | "SUPPRESSED";
                             message: string;
                             /** @description Always carries `requestId`; `field` names the offending input where there is one. */
                             details: {
@@ -10562,7 +10597,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted")[] | null;
                     description?: string | null;
                     active?: boolean | null;
                 };
@@ -11086,7 +11121,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted")[] | null;
                     description?: string | null;
                     active?: boolean;
                 };
@@ -12230,6 +12265,804 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listSuppressions: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1) */
+                page?: number;
+                /** @description Items per page (default 20, at most 100) */
+                perPage?: number;
+                /** @description Field to sort by (default createdAt) */
+                sort?: "createdAt" | "value";
+                /** @description asc or desc (default desc) */
+                order?: "asc" | "desc";
+                /** @description email or domain */
+                kind?: "email" | "domain";
+                /** @description unsubscribe, bounce, complaint, reply or manual */
+                source?: "unsubscribe" | "bounce" | "complaint" | "reply" | "manual";
+                /** @description Case-insensitive substring of the value */
+                value?: string;
+            };
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List suppressed addresses and domains */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "email" | "domain";
+                            /** @description The address (normalised: local part lower-cased, domain in IDNA ASCII) or the domain. */
+                            value: string;
+                            /**
+                             * @description What suppressed it.
+                             * @enum {string}
+                             */
+                            source: "unsubscribe" | "bounce" | "complaint" | "reply" | "manual";
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC.
+                             */
+                            createdAt: string;
+                        }[];
+                        meta: {
+                            page: number;
+                            perPage: number;
+                            total: number;
+                            totalPages: number;
+                        };
+                    };
+                };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    addSuppressions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind?: "email" | "domain";
+                    /**
+                     * @description An email address (kind `email`) or a domain (kind `domain`, e.g. `example.com`): stored in normal form (lower case, IDNA ASCII). A domain covers every address at it.
+                     * @example ana@example.com
+                     */
+                    value?: string;
+                    /** @enum {string} */
+                    source?: "unsubscribe" | "bounce" | "complaint" | "reply" | "manual";
+                    items?: {
+                        /** @enum {string} */
+                        kind: "email" | "domain";
+                        /**
+                         * @description An email address (kind `email`) or a domain (kind `domain`, e.g. `example.com`): stored in normal form (lower case, IDNA ASCII). A domain covers every address at it.
+                         * @example ana@example.com
+                         */
+                        value: string;
+                        /** @enum {string|null} */
+                        source?: "unsubscribe" | "bounce" | "complaint" | "reply" | "manual" | null;
+                    }[];
+                } & (unknown | (unknown & unknown & unknown));
+            };
+        };
+        responses: {
+            /** @description Suppress an address or a domain, or up to 10 000 as items, in one transaction (idempotent) */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description New suppressions. */
+                            created: number;
+                            /** @description Items that were already suppressed (kept as they were). */
+                            existing: number;
+                            /** @description Each item's suppression, in the request's order. */
+                            items: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "email" | "domain";
+                                /** @description The address (normalised: local part lower-cased, domain in IDNA ASCII) or the domain. */
+                                value: string;
+                                /**
+                                 * @description What suppressed it.
+                                 * @enum {string}
+                                 */
+                                source: "unsubscribe" | "bounce" | "complaint" | "reply" | "manual";
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN or PLAN_REQUIRED */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN" | "PLAN_REQUIRED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "PAYLOAD_TOO_LARGE";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteSuppression: {
+        parameters: {
+            query?: {
+                /** @description Why the address may be emailed again (or give it in the body) */
+                reason?: string;
+            };
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description Why the address may be emailed again; required here or as the `reason` query parameter. */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Delete a suppression, saying why (a suppression.deleted event) */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            id: string;
+                            deleted: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "PAYLOAD_TOO_LARGE";
                             message: string;
                             /** @description Always carries `requestId`; `field` names the offending input where there is one. */
                             details: {

@@ -18,6 +18,8 @@ import {
   type ImportRowError,
   type ListMeta,
   type Page,
+  type Suppression,
+  type SuppressionsAdded,
   type Webhook,
   type WebhookDelivery,
   type WebhookEvent,
@@ -73,6 +75,9 @@ export type NoAny = [
   Expect<Equal<AnyMethods<Client["emailAccounts"]>, never>>,
   Expect<Equal<AnyMethods<Client["campaigns"]>, never>>,
   Expect<Equal<AnyMethods<Client["webhooks"]>, never>>,
+  Expect<Equal<HasAny<Suppression>, false>>,
+  Expect<Equal<HasAny<SuppressionsAdded>, false>>,
+  Expect<Equal<AnyMethods<Client["suppressions"]>, never>>,
   Expect<Equal<AnyMethods<Client>, never>>,
 ];
 
@@ -92,6 +97,9 @@ export type Shapes = [
   Expect<Equal<ImportRowError, { row: number; column: string | null; message: string }>>,
   Expect<Equal<Awaited<ReturnType<Client["contacts"]["import"]>>, Import>>,
   Expect<Equal<Awaited<ReturnType<Client["imports"]["wait"]>>, Import>>,
+  Expect<Equal<Suppression["kind"], "email" | "domain">>,
+  Expect<Equal<Suppression["source"], "unsubscribe" | "bounce" | "complaint" | "reply" | "manual">>,
+  Expect<Equal<ErrorCode extends infer C ? ("SUPPRESSED" extends C ? true : false) : false, true>>,
 ];
 
 declare const client: FluenzrClient;

@@ -30,12 +30,14 @@ from .resources import (
     AsyncEmailAccounts,
     AsyncGroups,
     AsyncImports,
+    AsyncSuppressions,
     AsyncWebhooks,
     Campaigns,
     Contacts,
     EmailAccounts,
     Groups,
     Imports,
+    Suppressions,
     Webhooks,
 )
 
@@ -64,6 +66,7 @@ class FluenzrClient(BaseClient):
     email_accounts: EmailAccounts
     campaigns: Campaigns
     webhooks: Webhooks
+    suppressions: Suppressions
 
     def __init__(
         self,
@@ -87,6 +90,7 @@ class FluenzrClient(BaseClient):
         self.email_accounts = EmailAccounts(self)
         self.campaigns = Campaigns(self)
         self.webhooks = Webhooks(self)
+        self.suppressions = Suppressions(self)
 
     def with_options(
         self, *, timeout: Timeout = NOT_GIVEN, max_retries: Optional[int] = None
@@ -238,6 +242,7 @@ class AsyncFluenzrClient(BaseClient):
     email_accounts: AsyncEmailAccounts
     campaigns: AsyncCampaigns
     webhooks: AsyncWebhooks
+    suppressions: AsyncSuppressions
 
     def __init__(
         self,
@@ -261,6 +266,7 @@ class AsyncFluenzrClient(BaseClient):
         self.email_accounts = AsyncEmailAccounts(self)
         self.campaigns = AsyncCampaigns(self)
         self.webhooks = AsyncWebhooks(self)
+        self.suppressions = AsyncSuppressions(self)
 
     def with_options(
         self, *, timeout: Timeout = NOT_GIVEN, max_retries: Optional[int] = None

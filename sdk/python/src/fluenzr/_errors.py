@@ -14,6 +14,7 @@ STATUS_BY_CODE: Dict[str, int] = {
     "NOT_FOUND": 404,
     "METHOD_NOT_ALLOWED": 405,
     "CONFLICT": 409,
+    "SUPPRESSED": 409,
     "PAYLOAD_TOO_LARGE": 413,
     "RATE_LIMITED": 429,
     "INTERNAL_ERROR": 500,
@@ -78,7 +79,8 @@ class NotFoundError(FluenzrError):
 
 
 class ConflictError(FluenzrError):
-    """409: a duplicate (an email already used) or an illegal state change (``CONFLICT``)."""
+    """409: a duplicate (an email already used) or an illegal state change (``CONFLICT``), or
+    making a contact at a suppressed address active (``SUPPRESSED``)."""
 
 
 class RateLimitError(FluenzrError):

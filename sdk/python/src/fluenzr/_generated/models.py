@@ -481,6 +481,40 @@ class SendingStatusMissingField:
 
 
 @dataclass
+class Suppression:
+    id: str
+    kind: Literal['email', 'domain']
+    value: str
+    """
+    The address (normalised: local part lower-cased, domain in IDNA ASCII) or the domain.
+    """
+    source: Literal['unsubscribe', 'bounce', 'complaint', 'reply', 'manual']
+    """
+    What suppressed it.
+    """
+    created_at: str
+    """
+    RFC 3339, UTC.
+    """
+
+
+@dataclass
+class SuppressionsAdded:
+    created: int
+    """
+    New suppressions.
+    """
+    existing: int
+    """
+    Items that were already suppressed (kept as they were).
+    """
+    items: list[Suppression]
+    """
+    Each item's suppression, in the request's order.
+    """
+
+
+@dataclass
 class UnknownOutcome:
     id: str
     """

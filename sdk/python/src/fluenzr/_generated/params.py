@@ -20,6 +20,20 @@ class AddGroupContactsParams(TypedDict):
     contact_ids: list[str]
 
 
+class AddSuppressionsParams(TypedDict):
+    """
+    One suppression (`kind`, `value`, optional `source`, default `manual`), or up to 10000 as `items`, in one transaction: an invalid item refuses the whole call (400, `details.index` and `details.invalidIndexes`) and nothing is written; an item already suppressed is kept as it is.
+    """
+
+    kind: NotRequired[Literal['email', 'domain']]
+    value: NotRequired[str]
+    """
+    An email address (kind `email`) or a domain (kind `domain`, e.g. `example.com`): stored in normal form (lower case, IDNA ASCII). A domain covers every address at it.
+    """
+    source: NotRequired[Literal['unsubscribe', 'bounce', 'complaint', 'reply', 'manual']]
+    items: NotRequired[list[SuppressionParams]]
+
+
 class BatchContactParams(TypedDict):
     """
     A new contact. `email` is required.
@@ -203,9 +217,16 @@ class CreateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[Optional[bool]]
+
+
+class DeleteSuppressionParams(TypedDict):
+    reason: NotRequired[str]
+    """
+    Why the address may be emailed again (or give it in the body)
+    """
 
 
 class GetCampaignStatsParams(TypedDict):
@@ -380,6 +401,37 @@ class ListGroupsParams(TypedDict):
     """
 
 
+class ListSuppressionsParams(TypedDict):
+    page: NotRequired[int]
+    """
+    Page number, from 1 (default 1)
+    """
+    per_page: NotRequired[int]
+    """
+    Items per page (default 20, at most 100)
+    """
+    sort: NotRequired[Literal['createdAt', 'value']]
+    """
+    Field to sort by (default createdAt)
+    """
+    order: NotRequired[Literal['asc', 'desc']]
+    """
+    asc or desc (default desc)
+    """
+    kind: NotRequired[Literal['email', 'domain']]
+    """
+    email or domain
+    """
+    source: NotRequired[Literal['unsubscribe', 'bounce', 'complaint', 'reply', 'manual']]
+    """
+    unsubscribe, bounce, complaint, reply or manual
+    """
+    value: NotRequired[str]
+    """
+    Case-insensitive substring of the value
+    """
+
+
 class ListUnknownOutcomesParams(TypedDict):
     page: NotRequired[int]
     """
@@ -432,6 +484,19 @@ class ResolveUnknownOutcomesParams(TypedDict):
     message_ids: NotRequired[Optional[list[str]]]
     all: NotRequired[Optional[bool]]
     action: Literal['resend', 'mark_sent', 'skip']
+
+
+class SuppressionParams(TypedDict):
+    """
+    One suppression: `kind` and `value` are required; `source` defaults to `manual`.
+    """
+
+    kind: Literal['email', 'domain']
+    value: str
+    """
+    An email address (kind `email`) or a domain (kind `domain`, e.g. `example.com`): stored in normal form (lower case, IDNA ASCII). A domain covers every address at it.
+    """
+    source: NotRequired[Optional[Literal['unsubscribe', 'bounce', 'complaint', 'reply', 'manual']]]
 
 
 class UpdateCampaignParams(TypedDict):
@@ -523,6 +588,6 @@ class UpdateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[bool]

@@ -5,6 +5,7 @@ from .contacts import AsyncContacts, Contacts
 from .email_accounts import AsyncEmailAccounts, EmailAccounts
 from .groups import AsyncGroups, Groups
 from .imports import AsyncImports, Imports
+from .suppressions import AsyncSuppressions, Suppressions
 from .webhooks import AsyncWebhooks, Webhooks
 
 __all__ = [
@@ -13,11 +14,13 @@ __all__ = [
     "AsyncEmailAccounts",
     "AsyncGroups",
     "AsyncImports",
+    "AsyncSuppressions",
     "AsyncWebhooks",
     "Campaigns",
     "Contacts",
     "EmailAccounts",
     "Groups",
     "Imports",
+    "Suppressions",
     "Webhooks",
 ]

@@ -1,0 +1,226 @@
+//! Suppressions in GraphQL.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use entity::suppression;
+
+use super::types::{Deleted, PageInfo, SortOrder};
+use super::{db, principal};
+use crate::ids::rfc3339;
+use crate::service::PageRequest;
+use crate::service::suppressions::{self as svc, Kind, Source};
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum SuppressionKind {
+    Email,
+    Domain,
+}
+
+impl From<SuppressionKind> for Kind {
+    fn from(k: SuppressionKind) -> Self {
+        match k {
+            SuppressionKind::Email => Kind::Email,
+            SuppressionKind::Domain => Kind::Domain,
+        }
+    }
+}
+
+impl From<Kind> for SuppressionKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Email => SuppressionKind::Email,
+            Kind::Domain => SuppressionKind::Domain,
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(rename_items = "lowercase")]
+pub enum SuppressionSource {
+    Unsubscribe,
+    Bounce,
+    Complaint,
+    Reply,
+    Manual,
+}
+
+impl From<SuppressionSource> for Source {
+    fn from(s: SuppressionSource) -> Self {
+        match s {
+            SuppressionSource::Unsubscribe => Source::Unsubscribe,
+            SuppressionSource::Bounce => Source::Bounce,
+            SuppressionSource::Complaint => Source::Complaint,
+            SuppressionSource::Reply => Source::Reply,
+            SuppressionSource::Manual => Source::Manual,
+        }
+    }
+}
+
+impl From<Source> for SuppressionSource {
+    fn from(s: Source) -> Self {
+        match s {
+            Source::Unsubscribe => SuppressionSource::Unsubscribe,
+            Source::Bounce => SuppressionSource::Bounce,
+            Source::Complaint => SuppressionSource::Complaint,
+            Source::Reply => SuppressionSource::Reply,
+            Source::Manual => SuppressionSource::Manual,
+        }
+    }
+}
+
+/// An address or a domain the workspace never emails.
+pub struct Suppression(suppression::Model);
+
+#[Object]
+impl Suppression {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn kind(&self) -> Result<SuppressionKind> {
+        Ok(Kind::of(&self.0)?.into())
+    }
+    /// The address (normalised: local part lower-cased, domain in IDNA ASCII) or the domain.
+    async fn value(&self) -> &str {
+        &self.0.value
+    }
+    /// What suppressed it.
+    async fn source(&self) -> Result<SuppressionSource> {
+        Ok(Source::of(&self.0)?.into())
+    }
+    /// RFC 3339, UTC.
+    async fn created_at(&self) -> String {
+        rfc3339(&self.0.created_at)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SuppressionPage {
+    pub items: Vec<Suppression>,
+    pub page_info: PageInfo,
+}
+
+#[derive(InputObject, Default)]
+pub struct SuppressionFilter {
+    pub kind: Option<SuppressionKind>,
+    pub source: Option<SuppressionSource>,
+    /// Case-insensitive substring of the value.
+    pub value: Option<String>,
+}
+
+/// One suppression: `kind` and `value` are required; `source` defaults to `manual`.
+#[derive(InputObject, Clone)]
+pub struct SuppressionInput {
+    pub kind: Option<SuppressionKind>,
+    pub value: Option<String>,
+    pub source: Option<SuppressionSource>,
+}
+
+impl From<SuppressionInput> for svc::NewSuppression {
+    fn from(i: SuppressionInput) -> Self {
+        svc::NewSuppression {
+            kind: i.kind.map(Into::into),
+            value: i.value,
+            source: i.source.map(Into::into),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SuppressionsAdded {
+    /// New suppressions.
+    pub created: usize,
+    /// Items that were already suppressed (kept as they were).
+    pub existing: usize,
+    /// Each item's suppression, in the request's order.
+    pub items: Vec<Suppression>,
+}
+
+#[derive(Default)]
+pub struct SuppressionQuery;
+
+#[Object]
+impl SuppressionQuery {
+    /// Suppressions, filtered, sorted (`createdAt` or `value`; default `createdAt`) and
+    /// paginated.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    async fn suppressions(
+        &self,
+        ctx: &Context<'_>,
+        page: Option<i32>,
+        per_page: Option<i32>,
+        filter: Option<SuppressionFilter>,
+        sort: Option<String>,
+        #[graphql(default)] order: SortOrder,
+    ) -> Result<SuppressionPage> {
+        let who = principal(ctx)?;
+        let request = PageRequest::new(page, per_page)?;
+        let filter = filter.unwrap_or_default();
+        let filter = svc::SuppressionFilter {
+            kind: filter.kind.map(Into::into),
+            source: filter.source.map(Into::into),
+            value: filter.value,
+        };
+        let found = svc::list(
+            db(ctx)?,
+            &who.workspace_id,
+            &filter,
+            request,
+            sort.as_deref(),
+            order.into(),
+        )
+        .await?;
+        let page_info = PageInfo::of(&found);
+        Ok(SuppressionPage {
+            items: found.items.into_iter().map(Suppression).collect(),
+            page_info,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct SuppressionMutation;
+
+#[Object]
+impl SuppressionMutation {
+    /// Suppresses one address or domain (`kind`, `value`, `source`), or up to 10 000 given as
+    /// `items`, in one transaction: any invalid item refuses them all; one already suppressed
+    /// is kept as it is.
+    async fn add_suppressions(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<SuppressionKind>,
+        value: Option<String>,
+        source: Option<SuppressionSource>,
+        items: Option<Vec<SuppressionInput>>,
+    ) -> Result<SuppressionsAdded> {
+        let who = principal(ctx)?;
+        let input = svc::AddInput {
+            one: svc::NewSuppression {
+                kind: kind.map(Into::into),
+                value,
+                source: source.map(Into::into),
+            },
+            items: items.map(|items| items.into_iter().map(Into::into).collect()),
+        };
+        let added = svc::add(db(ctx)?, &who.workspace_id, input).await?;
+        Ok(SuppressionsAdded {
+            created: added.created,
+            existing: added.existing,
+            items: added.items.into_iter().map(Suppression).collect(),
+        })
+    }
+
+    /// Deletes a suppression, saying why (logged as a `suppression.deleted` event): the address
+    /// can be emailed again.
+    async fn delete_suppression(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> Result<Deleted> {
+        let who = principal(ctx)?;
+        Ok(Deleted::new(
+            svc::delete(db(ctx)?, &who.workspace_id, &id, reason).await?,
+        ))
+    }
+}
