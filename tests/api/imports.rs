@@ -241,3 +241,48 @@ async fn bad_uploads_are_refused_at_once_and_graphql_imports_too() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+/// A worker that lost its lease while a chunk ran (the import taken over and that chunk
+/// committed by another) keeps nothing of its late chunk: no row is counted twice.
+#[tokio::test]
+async fn a_late_chunk_of_a_lost_lease_is_not_counted_twice() {
+    let app = spawn_app().await;
+    let mut csv = String::from("email\n");
+    for i in 0..700 {
+        csv.push_str(&format!("q{i}@example.com\n"));
+    }
+    let (_, body) = upload(&app, "", csv).await;
+    let id = body["data"]["id"].as_str().unwrap().to_owned();
+    let now = app.clock.now();
+    let slow = api::service::imports::claim(&app.db, now)
+        .await
+        .unwrap()
+        .unwrap();
+    // Its lease runs out; another worker takes the import and commits the first chunk.
+    let later = now + chrono::Duration::seconds(120);
+    let other = api::service::imports::claim(&app.db, later)
+        .await
+        .unwrap()
+        .unwrap();
+    let after = api::service::imports::run_chunk(&app.db, &other, later)
+        .await
+        .unwrap();
+    assert_eq!(after.processed, 500);
+    // The first worker wakes up and commits the same chunk from its stale copy: refused.
+    let late = api::service::imports::run_chunk(&app.db, &slow, later).await;
+    assert_eq!(
+        late.expect_err("a late chunk is refused").code,
+        api::error::ErrorCode::Conflict
+    );
+    let mut import = after;
+    while import.status == "running" {
+        import = api::service::imports::run_chunk(&app.db, &import, later)
+            .await
+            .unwrap();
+    }
+    let done = import_of(&app, &id).await;
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["processed"], 700);
+    assert_eq!(done["created"], 700);
+    assert_eq!(done["skipped"], 0, "{done}");
+}

@@ -421,3 +421,98 @@ async fn concurrent_pixel_hits_emit_one_open() {
         1
     );
 }
+
+/// An enrolment that comes due for a step that already has a message (a sent one here) is
+/// moved on from that message; it used to fail every claim of its campaign on the unique index,
+/// so nobody else in the campaign was emailed again.
+#[tokio::test]
+async fn a_step_already_sent_moves_the_enrolment_on_instead_of_blocking_the_campaign() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (app, smtp) = manual_app().await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let steps = json!([{ "subject": "Hi", "body": "Hello" }, { "subject": "", "body": "Again", "delayDays": 2 }]);
+    let (c, first) = crate::sending::launch(&app, &account, steps, json!({}), 1, "dup").await;
+    assert_eq!(crate::sending::pass(&app).await, 1);
+    // Its enrolment is put back to step 1, due now (as a restore or a bad edit would).
+    let backend = app.db.get_database_backend();
+    let (p1, p2) = match backend {
+        sea_orm::DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?", "?"),
+    };
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("UPDATE campaign_contacts SET current_step = 0, follow_up = {}, next_send_at = {p1} WHERE contact_id = {p2}", if pg() { "false" } else { "0" }),
+            [app.clock.now().into(), first[0].clone().into()],
+        ))
+        .await
+        .unwrap();
+    let newcomer = crate::sending::people(&app, 1, "new").await;
+    crate::sending::enrol(&app, &c, &newcomer).await;
+    assert_eq!(
+        crate::sending::pass(&app).await,
+        1,
+        "the newcomer is emailed"
+    );
+    assert_eq!(smtp.received().len(), 2);
+    let rows = crate::sending::enrolments(&app, &c).await;
+    let moved = rows
+        .iter()
+        .find(|r| r["contact"]["id"] == first[0].as_str())
+        .unwrap();
+    assert_eq!(moved["currentStep"], 1);
+    assert_eq!(moved["state"], "active");
+    assert_eq!(moved["nextSendAt"], "2026-12-02T10:00:00Z");
+}
+
+/// A contact deleted while its email is in flight: the send records nothing and fails
+/// nothing, and a campaign it was the last one open in completes.
+#[tokio::test]
+async fn deleting_a_contact_mid_send_is_safe() {
+    let (app, smtp) = manual_app().await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, ids) = crate::sending::launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({}),
+        1,
+        "gone",
+    )
+    .await;
+    let jobs = claim_and_start(&app).await;
+    assert_eq!(jobs.len(), 1);
+    let r = app.delete(&format!("/v1/contacts/{}", ids[0])).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    finish_all(&app, jobs).await;
+    assert_eq!(app.sender.sweep().await.unwrap(), 0);
+    let after = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+    assert_eq!(after.data()["status"], "completed");
+    assert_eq!(crate::sending::pass(&app).await, 0);
+}
+
+/// `delayDays` counts calendar days in the campaign's zone: across the start of summer time a
+/// day-later follow-up goes at the same local time, 23 hours later.
+#[tokio::test]
+async fn delay_days_count_calendar_days_in_the_campaigns_zone() {
+    // Saturday 2026-03-07 10:00 in New York (15:00 UTC); summer time begins on the 8th.
+    let (app, smtp) = crate::sending::app_at("2026-03-07T15:00:00Z").await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let schedule = json!({ "timezone": "America/New_York", "days": [1,2,3,4,5,6,7], "startTime": "08:00", "endTime": "18:00" });
+    let steps = json!([{ "subject": "Hi", "body": "Hello" }, { "subject": "", "body": "Again", "delayDays": 1 }]);
+    let (c, _) = crate::sending::launch(
+        &app,
+        &account,
+        steps,
+        json!({ "schedule": schedule }),
+        1,
+        "ny",
+    )
+    .await;
+    assert_eq!(crate::sending::pass(&app).await, 1);
+    let rows = crate::sending::enrolments(&app, &c).await;
+    assert_eq!(
+        rows[0]["nextSendAt"], "2026-03-08T14:00:00Z",
+        "10:00 in New York on Sunday"
+    );
+}

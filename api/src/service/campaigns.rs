@@ -935,10 +935,7 @@ pub async fn complete<C: ConnectionTrait + TransactionTrait>(
 
 /// Completes a started campaign that has no open enrolment left (`campaign.completed`), on the
 /// transaction of the change that closed its last one. Returns whether it completed.
-pub async fn complete_if_done(
-    txn: &sea_orm::DatabaseTransaction,
-    campaign_id: &str,
-) -> AppResult<bool> {
+pub async fn complete_if_done(txn: &impl ConnectionTrait, campaign_id: &str) -> AppResult<bool> {
     // Locked: two transactions closing the last two enrolments cannot each see the other's
     // still open (the second waits, then reads the first's close).
     let Some(current) = campaign::Entity::find_by_id(campaign_id.to_owned())

@@ -397,10 +397,15 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     let txn = crate::db::begin_write(db).await?;
     let contact = get(&txn, workspace_id, id).await?;
     emit(&txn, "contact.deleted", &contact).await?;
-    super::enrolments::forget_contact(&txn, &contact.id).await?;
+    let enrolled_in = super::enrolments::forget_contact(&txn, &contact.id).await?;
+    // Its enrolments and messages go with it (a send in flight finds its row gone and records
+    // nothing); a campaign it was the last one open in completes.
     contact::Entity::delete_by_id(contact.id.clone())
         .exec(&txn)
         .await?;
+    for campaign_id in enrolled_in {
+        super::campaigns::complete_if_done(&txn, &campaign_id).await?;
+    }
     // Last, as in `create`.
     super::workspaces::add_contacts(&txn, workspace_id, -1).await?;
     txn.commit().await?;

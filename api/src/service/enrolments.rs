@@ -290,8 +290,15 @@ pub async fn enrolments_of_contacts(
     Ok(out)
 }
 
-/// Takes deleted contacts out of their campaigns' counts (before the rows go).
-pub async fn forget_contact(db: &impl ConnectionTrait, contact_id: &str) -> AppResult<()> {
+/// Takes a deleted contact out of its campaigns' counts (before the rows go); answers those campaigns.
+pub async fn forget_contact(db: &impl ConnectionTrait, contact_id: &str) -> AppResult<Vec<String>> {
+    let campaigns: Vec<String> = campaign_contact::Entity::find()
+        .select_only()
+        .column(campaign_contact::Column::CampaignId)
+        .filter(campaign_contact::Column::ContactId.eq(contact_id))
+        .into_tuple()
+        .all(db)
+        .await?;
     campaign::Entity::update_many()
         .col_expr(
             campaign::Column::ContactCount,
@@ -308,7 +315,7 @@ pub async fn forget_contact(db: &impl ConnectionTrait, contact_id: &str) -> AppR
         )
         .exec(db)
         .await?;
-    Ok(())
+    Ok(campaigns)
 }
 
 /// Adds to a campaign's enrolled-contact count (for bulk loads that insert enrolments directly).
@@ -417,7 +424,7 @@ pub async fn reschedule(
 
 /// After step `step` went out: the next step is due `delayDays` later, moved into the window;
 /// after the last step the enrolment is `completed`. Returns whether it completed.
-async fn advance(
+pub(crate) async fn advance(
     txn: &DatabaseTransaction,
     campaign: &campaign::Model,
     contact_id: &str,
@@ -428,11 +435,11 @@ async fn advance(
     let next = steps.get(step as usize);
     let (state, due) = match next {
         Some(next) => {
-            let after = now + chrono::Duration::days(i64::from(next.delay_days));
-            (
-                EnrolmentState::Active,
-                Some(campaigns::window_of(campaign)?.next_opening(after)),
-            )
+            // Calendar days in the campaign's zone: "two days later" is the same local time.
+            let window = campaigns::window_of(campaign)?;
+            let days = u32::try_from(next.delay_days).unwrap_or(0);
+            let after = super::window::add_calendar_days(window.timezone(), now, days);
+            (EnrolmentState::Active, Some(window.next_opening(after)))
         }
         None => (EnrolmentState::Completed, None),
     };

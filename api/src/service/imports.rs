@@ -563,17 +563,18 @@ pub async fn run_chunk(
             .take(MAX_ERRORS.saturating_sub(kept.len())),
     );
     let done = processed >= import.total || read == 0;
-    // Only what changes is written (never the file itself).
+    // Only what changes is written (never the file itself), and only if no other worker
+    // committed this chunk meanwhile (fenced by the position it started from): a worker that
+    // lost its lease and woke up late rolls its chunk back instead of counting it twice.
     let mut row = contact_import::ActiveModel {
-        id: sea_orm::ActiveValue::Unchanged(import.id.clone()),
+        position: Set(position),
+        processed: Set(processed.min(import.total)),
+        created: Set(import.created + created),
+        updated: Set(import.updated + updated),
+        skipped: Set(import.skipped + skipped),
+        failed_rows: Set(import.failed_rows + failed),
         ..Default::default()
     };
-    row.position = Set(position);
-    row.processed = Set(processed.min(import.total));
-    row.created = Set(import.created + created);
-    row.updated = Set(import.updated + updated);
-    row.skipped = Set(import.skipped + skipped);
-    row.failed_rows = Set(import.failed_rows + failed);
     let kept_now = kept.clone();
     row.errors = Set(Value::Array(kept));
     if done {
@@ -583,7 +584,21 @@ pub async fn run_chunk(
     } else {
         row.locked_until = Set(Some(now + chrono::Duration::seconds(LEASE_SECS)));
     }
-    row.update(&txn).await?;
+    let fenced = contact_import::Entity::update_many()
+        .set(row)
+        .filter(contact_import::Column::Id.eq(&import.id))
+        .filter(contact_import::Column::Position.eq(import.position))
+        .filter(contact_import::Column::Status.eq(ImportStatus::Running.as_str()))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if fenced != 1 {
+        // Dropped uncommitted: nothing of this chunk is kept.
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            "another worker took this import over; this chunk was not kept",
+        ));
+    }
     txn.commit().await?;
     // The import as it now stands, without reading its file back.
     let mut saved = import.clone();

@@ -417,9 +417,16 @@ async fn claim_campaign(
         } else {
             None
         };
-        let retry = earlier
-            .remove(&(person.id.clone(), step_no))
-            .filter(|m| MessageState::of(m) == MessageState::Deferred);
+        let retry = match earlier.remove(&(person.id.clone(), step_no)) {
+            Some(m) if MessageState::of(&m) == MessageState::Deferred => Some(m),
+            // This step was already attempted (or is held by another claim): the enrolment is
+            // settled from that message instead of blocking the campaign on the unique index.
+            Some(m) => {
+                closed_any |= settle_attempted(&txn, &campaign, &m, now).await?;
+                continue;
+            }
+            None => None,
+        };
         let (key, smtp_id) = match &retry {
             Some(m) => (m.id.clone(), m.message_id.clone()),
             None => messages::new_ids(&account.email),
@@ -625,6 +632,54 @@ async fn claim_campaign(
     }
     txn.commit().await?;
     Ok(jobs)
+}
+
+/// An enrolment came due for a step that already has a message: a sent one moves it on, a
+/// queued or sending one (another claim's) leaves it waiting for that outcome, any other ends
+/// it with reason `step_already_attempted`. Returns whether it closed.
+async fn settle_attempted(
+    txn: &sea_orm::DatabaseTransaction,
+    campaign: &campaign::Model,
+    m: &message::Model,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let reason = Some("step_already_attempted");
+    match MessageState::of(m) {
+        MessageState::Sent => {
+            tracing::warn!(message = %m.id, "an enrolment came due for a step already sent; moved on");
+            enrolments::advance(
+                txn,
+                campaign,
+                &m.contact_id,
+                m.step,
+                m.sent_at.unwrap_or(now),
+            )
+            .await
+        }
+        MessageState::Queued | MessageState::Sending => {
+            campaign_contact::Entity::update_many()
+                .col_expr(
+                    campaign_contact::Column::NextSendAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(campaign_contact::Column::UpdatedAt, Expr::value(now))
+                .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
+                .filter(campaign_contact::Column::ContactId.eq(&m.contact_id))
+                .exec(txn)
+                .await?;
+            Ok(false)
+        }
+        MessageState::Bounced => {
+            let state = EnrolmentState::Bounced;
+            enrolments::close(txn, &campaign.id, &m.contact_id, state, reason, now).await?;
+            Ok(true)
+        }
+        _ => {
+            let state = EnrolmentState::Failed;
+            enrolments::close(txn, &campaign.id, &m.contact_id, state, reason, now).await?;
+            Ok(true)
+        }
+    }
 }
 
 /// What starting a claimed email found.

@@ -104,6 +104,19 @@ pub fn local_day(tz: Tz, at: DateTime<Utc>) -> NaiveDate {
         .map_or(at.date_naive(), |t| t.date())
 }
 
+/// `days` calendar days after `at` in `tz`, at the same local time of day: across a DST change
+/// that is 23 or 25 hours a day, not 24 (a time the change skips maps past the gap).
+pub fn add_calendar_days(tz: Tz, at: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    let local = at.with_timezone(&tz).naive_local();
+    match local
+        .date()
+        .checked_add_days(chrono::Days::new(u64::from(days)))
+    {
+        Some(date) => resolve_local(tz, date, local.time()),
+        None => DateTime::<Utc>::MAX_UTC,
+    }
+}
+
 /// The first instant of the local day after `at`'s local day (DST-safe: a midnight that does not exist maps to the first instant that does).
 pub fn next_local_midnight(tz: Tz, at: DateTime<Utc>) -> DateTime<Utc> {
     let Some(next) = local_day(tz, at).succ_opt() else {
