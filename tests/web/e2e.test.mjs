@@ -1,6 +1,6 @@
 // The dashboard in a real browser against a real server: sign up, an email account, a group,
-// a 1 000-row CSV import, a campaign (chart, start, pause), a webhook, suppressions, an API key, a phone-width
-// screen and an expired session. Run through tests/web/run.sh.
+// a 1 000-row CSV import, a campaign (chart, start, pause), emails of unknown delivery, a webhook,
+// suppressions, an API key, a phone-width screen and an expired session. Run through tests/web/run.sh.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ const APP_DIR = process.env.FLUENZR_APP_DIR_UNDER_TEST; // unset: the binary's e
 const SHOTS = join(root, 'target', 'web-screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
+// The SMTP sink takes these recipients' emails and hangs up before answering: unknown outcomes.
+const UNSURE = ['unsure-1@example.com', 'unsure-2@example.com', 'unsure-3@example.com'];
 
 const until = async (what, check, { timeout = 20_000, every = 150 } = {}) => {
   const end = Date.now() + timeout;
@@ -90,7 +92,7 @@ function csv(rows) {
 test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) => {
   assert.ok(BIN, 'FLUENZR_BIN names the server binary');
   const dir = mkdtempSync(join(tmpdir(), 'fluenzr-web-e2e-'));
-  const smtp = await startSmtpSink();
+  const smtp = await startSmtpSink({ breakAfterData: UNSURE });
   const receiver = await startWebhookReceiver();
   const server = await startServer(dir);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -132,6 +134,12 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
       body,
     });
     return { status: res.status, body: await res.text() };
+  };
+  const graphql = async (query, variables) => {
+    const res = await api('POST', '/graphql', { type: 'application/json', body: JSON.stringify({ query, variables }) });
+    const { data, errors: failed } = JSON.parse(res.body);
+    assert.equal(failed, undefined, `GraphQL errors: ${JSON.stringify(failed)}`);
+    return data;
   };
   const nav = async (label) => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
@@ -346,6 +354,64 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
     assert.match(await row.innerText(), /998/);
   });
 
+  await step('emails of unknown delivery are listed on their campaign, one marked sent, the others skipped', async () => {
+    const { emailAccounts } = await graphql('{ emailAccounts { items { id } } }');
+    const { createGroup } = await graphql('mutation { createGroup(input: { name: "Unsure" }) { id } }');
+    for (const address of UNSURE) {
+      await graphql('mutation ($input: ContactInput!) { createContact(input: $input) { id } }', {
+        input: { email: address, groupIds: [createGroup.id] },
+      });
+    }
+    const { createCampaign } = await graphql('mutation ($input: CampaignInput!) { createCampaign(input: $input) { id } }', {
+      input: {
+        name: 'Unsure check',
+        emailAccountId: emailAccounts.items[0].id,
+        steps: [{ subject: 'Checking in', body: 'A short note.' }],
+        schedule: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], startTime: '00:00', endTime: '23:59' },
+      },
+    });
+    await page.goto(`${server.url}/app/campaigns/${createCampaign.id}`);
+    await page.getByRole('heading', { level: 1, name: /Unsure check/ }).waitFor();
+    const section = page.getByTestId('unknown-outcomes');
+    assert.equal(await section.count(), 0, 'no section while no outcome is unknown');
+    await page.getByLabel('Enrol the group').selectOption({ label: 'Unsure (3)' });
+    await page.getByRole('button', { name: 'Enrol', exact: true }).click();
+    await page.getByText('3 enrolled').waitFor();
+    await page.getByRole('button', { name: 'Start' }).click();
+    const rows = section.locator('tbody tr');
+    await until(
+      'the three emails to be listed as unknown',
+      async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await page.waitForTimeout(400);
+        return (await rows.count()) === 3;
+      },
+      { timeout: 45_000, every: 600 },
+    );
+    assert.equal(smtp.broken.length, 3, 'the sink hung up after each of the three emails');
+    assert.match(await section.innerText(), /nobody knows whether they arrived/);
+    assert.match(await page.getByTestId('sending-explanation').locator('..').innerText(), /3 emails may or may not have been delivered/);
+    const first = rows.filter({ hasText: UNSURE[0] });
+    assert.match(await first.innerText(), /Checking in/);
+    const sent = page.locator('.figure', { hasText: 'Sent' }).locator('dd');
+    assert.equal(await sent.innerText(), '0');
+
+    await first.getByRole('button', { name: 'Mark as sent' }).click();
+    await first.waitFor({ state: 'detached' });
+    await section.getByRole('status').filter({ hasText: '1 email marked as sent.' }).waitFor();
+    await until('the Sent figure to count it', async () => (await sent.innerText()) === '1');
+    assert.equal(await rows.count(), 2);
+
+    const all = section.getByRole('group', { name: 'All 2 at once' });
+    await all.getByRole('button', { name: 'Skip all' }).click();
+    await all.getByRole('button', { name: 'Yes' }).click();
+    await section.getByRole('status').filter({ hasText: '2 emails skipped. None is left.' }).waitFor();
+    assert.equal(await rows.count(), 0);
+    const { unknownOutcomes } = await graphql(`{ unknownOutcomes(campaignId: "${createCampaign.id}") { pageInfo { total } } }`);
+    assert.equal(unknownOutcomes.pageInfo.total, 0);
+    assert.equal(smtp.broken.length, 3, 'nothing was sent again');
+  });
+
   await step('a webhook is subscribed, a test is sent and its delivery logged', async () => {
     await nav('Webhooks');
     await page.getByLabel('URL').fill(receiver.url);
@@ -374,8 +440,6 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
     const row = (value) => page.getByRole('row').filter({ hasText: value });
     await row('nope@sup.example').waitFor();
     // A contact at a suppressed address lands unsubscribed.
-    const graphql = async (query) =>
-      JSON.parse((await api('POST', '/graphql', { type: 'application/json', body: JSON.stringify({ query }) })).body).data;
     const { createContact } = await graphql('mutation { createContact(input: { email: "gone@sup.example" }) { id status } }');
     assert.equal(createContact.status, 'unsubscribed');
     await graphql(`mutation { deleteContact(id: "${createContact.id}") { deleted } }`);

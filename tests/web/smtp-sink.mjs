@@ -1,14 +1,19 @@
 // A minimal SMTP server on 127.0.0.1 that accepts every login and message (plain, no TLS),
-// so a running campaign really sends during the browser test.
+// so a running campaign really sends during the browser test. For the recipients listed in
+// `breakAfterData` it takes the whole message, then closes the connection without the final
+// reply: the sender cannot know whether the email was delivered (an unknown outcome).
 import { createServer } from 'node:net';
 
-export function startSmtpSink() {
+export function startSmtpSink({ breakAfterData = [] } = {}) {
   const messages = [];
+  const broken = [];
+  const breaking = new Set(breakAfterData.map((a) => a.toLowerCase()));
   const server = createServer((socket) => {
     socket.setEncoding('utf8');
     let buffer = '';
     let inData = false;
     let data = '';
+    let rcpts = [];
     let auth = ''; // '', 'login-user', 'login-pass', 'plain'
     const reply = (line) => socket.write(`${line}\r\n`);
     reply('220 sink.test ESMTP ready');
@@ -21,6 +26,11 @@ export function startSmtpSink() {
         if (inData) {
           if (line === '.') {
             inData = false;
+            if (rcpts.some((r) => breaking.has(r))) {
+              broken.push({ rcpts, data });
+              socket.destroy();
+              return;
+            }
             messages.push(data);
             data = '';
             reply('250 2.0.0 queued');
@@ -52,7 +62,11 @@ export function startSmtpSink() {
             auth = 'login-user';
             reply('334 VXNlcm5hbWU6');
           }
-        } else if (verb === 'MAIL' || verb === 'RCPT' || verb === 'RSET' || verb === 'NOOP') reply('250 2.1.0 ok');
+        } else if (verb === 'MAIL' || verb === 'RCPT' || verb === 'RSET' || verb === 'NOOP') {
+          if (verb === 'RCPT') rcpts.push(line.match(/<([^>]*)>/)?.[1].toLowerCase() ?? '');
+          else if (verb !== 'NOOP') rcpts = [];
+          reply('250 2.1.0 ok');
+        }
         else if (verb === 'DATA') {
           inData = true;
           reply('354 end with <CRLF>.<CRLF>');
@@ -66,7 +80,7 @@ export function startSmtpSink() {
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () =>
-      resolve({ port: server.address().port, messages, close: () => new Promise((r) => server.close(r)) }),
+      resolve({ port: server.address().port, messages, broken, close: () => new Promise((r) => server.close(r)) }),
     );
   });
 }

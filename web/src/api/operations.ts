@@ -44,7 +44,7 @@ export const Campaigns = /* GraphQL */ `
 `;
 
 export const CampaignPage = /* GraphQL */ `
-  query CampaignPage($id: ID!, $from: String, $to: String, $page: Int, $state: EnrolmentState) {
+  query CampaignPage($id: ID!, $from: String, $to: String, $page: Int, $state: EnrolmentState, $unknownPage: Int) {
     campaign(id: $id) {
       id
       name
@@ -103,6 +103,16 @@ export const CampaignPage = /* GraphQL */ `
         pageInfo { page perPage total totalPages }
       }
     }
+    unknownOutcomes(campaignId: $id, page: $unknownPage, perPage: 20) {
+      items { id email step subject updatedAt }
+      pageInfo { page perPage total totalPages }
+    }
+  }
+`;
+
+export const ResolveUnknownOutcomes = /* GraphQL */ `
+  mutation ResolveUnknownOutcomes($campaignId: ID!, $messageIds: [ID!], $all: Boolean, $action: UnknownOutcomeAction!) {
+    resolveUnknownOutcomes(campaignId: $campaignId, messageIds: $messageIds, all: $all, action: $action) { resolved }
   }
 `;
 

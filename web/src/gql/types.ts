@@ -207,6 +207,15 @@ export type SuppressionSource =
   | 'reply'
   | 'unsubscribe';
 
+/** What to do with emails whose outcome is unknown. */
+export type UnknownOutcomeAction =
+  /** Count as sent: the sequence goes on. */
+  | 'mark_sent'
+  /** Send again (the same Message-ID), at the next opportunity. */
+  | 'resend'
+  /** Give up: the enrolment stays closed `failed`, reason `skipped`. */
+  | 'skip';
+
 /** A new subscription: `url` (https) and `events` (names from the catalogue, or `["*"]`, the default). */
 export type WebhookInput = {
   active?: boolean | null | undefined;
@@ -253,10 +262,21 @@ export type CampaignPageQueryVariables = Exact<{
   to?: string | null | undefined;
   page?: number | null | undefined;
   state?: EnrolmentState | null | undefined;
+  unknownPage?: number | null | undefined;
 }>;
 
 
-export type CampaignPageQuery = { campaign: { id: string, name: string, status: CampaignStatus, pausedReason: string | null, dailyLimit: number, contactCount: number, createdAt: string, startedAt: string | null, completedAt: string | null, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, emailAccount: { id: string, email: string } | null, steps: Array<{ step: number, subject: string, delayDays: number }>, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string }, sendingStatus: { state: string, pausedReason: string | null, nextWindowAt: string | null, nextDueAt: string | null, sentToday: number, dailyLimit: number, dueNow: number, unknownOutcomes: number, failed: number, missingFields: Array<{ field: string, contacts: number }>, accounts: Array<{ emailAccountId: string, email: string, status: string, lastError: string | null, sentToday: number, dailyLimit: number, replyTracking: string }> }, stats: { contacts: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, unsubscribed: number, autoReplied: number, openRate: number, clickRate: number, replyRate: number, bounceRate: number, steps: Array<{ step: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, openRate: number, clickRate: number, replyRate: number }>, timeline: Array<{ date: string, sent: number, opened: number, clicked: number, replied: number, bounced: number }> }, contacts: { items: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null, reason: string | null, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null } }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } } };
+export type CampaignPageQuery = { campaign: { id: string, name: string, status: CampaignStatus, pausedReason: string | null, dailyLimit: number, contactCount: number, createdAt: string, startedAt: string | null, completedAt: string | null, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, emailAccount: { id: string, email: string } | null, steps: Array<{ step: number, subject: string, delayDays: number }>, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string }, sendingStatus: { state: string, pausedReason: string | null, nextWindowAt: string | null, nextDueAt: string | null, sentToday: number, dailyLimit: number, dueNow: number, unknownOutcomes: number, failed: number, missingFields: Array<{ field: string, contacts: number }>, accounts: Array<{ emailAccountId: string, email: string, status: string, lastError: string | null, sentToday: number, dailyLimit: number, replyTracking: string }> }, stats: { contacts: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, unsubscribed: number, autoReplied: number, openRate: number, clickRate: number, replyRate: number, bounceRate: number, steps: Array<{ step: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, openRate: number, clickRate: number, replyRate: number }>, timeline: Array<{ date: string, sent: number, opened: number, clicked: number, replied: number, bounced: number }> }, contacts: { items: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null, reason: string | null, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null } }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } }, unknownOutcomes: { items: Array<{ id: string, email: string, step: number, subject: string, updatedAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
+
+export type ResolveUnknownOutcomesMutationVariables = Exact<{
+  campaignId: string | number;
+  messageIds?: Array<string | number> | string | number | null | undefined;
+  all?: boolean | null | undefined;
+  action: UnknownOutcomeAction;
+}>;
+
+
+export type ResolveUnknownOutcomesMutation = { resolveUnknownOutcomes: { resolved: number } };
 
 export type CreateCampaignMutationVariables = Exact<{
   input: CampaignInput;

@@ -8,6 +8,9 @@ import type {
   EnrolGroupMutationVariables,
   EnrolmentState,
   GroupOptionsQuery,
+  ResolveUnknownOutcomesMutation,
+  ResolveUnknownOutcomesMutationVariables,
+  UnknownOutcomeAction,
 } from '../gql/types';
 import { Link } from '../components/Link';
 import { TimelineChart } from '../components/TimelineChart';
@@ -26,6 +29,7 @@ import { navigate } from '../router';
 
 type CampaignData = CampaignPageQuery['campaign'];
 type SendingStatus = CampaignData['sendingStatus'];
+type UnknownPage = CampaignPageQuery['unknownOutcomes'];
 
 const STATES: EnrolmentState[] = ['pending', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'failed'];
 const RANGES = [7, 30, 90];
@@ -40,6 +44,7 @@ export function Campaign({ id }: { id: string }) {
   const [range, setRange] = useState(30);
   const [page, setPage] = useState(1);
   const [state, setState] = useState<EnrolmentState | ''>('');
+  const [unknownPage, setUnknownPage] = useState(1);
   const result = useLoad(
     () =>
       gql<CampaignPageQuery, CampaignPageQueryVariables>(Ops.CampaignPage, {
@@ -48,8 +53,9 @@ export function Campaign({ id }: { id: string }) {
         to: utcDay(0),
         page,
         state: state || null,
+        unknownPage,
       }),
-    [id, range, page, state],
+    [id, range, page, state, unknownPage],
   );
   const transition = useAction(async (op: 'start' | 'pause') => {
     await gql(op === 'start' ? Ops.StartCampaign : Ops.PauseCampaign, { id });
@@ -61,6 +67,7 @@ export function Campaign({ id }: { id: string }) {
   });
 
   const c = result.data?.campaign;
+  const unknown = result.data?.unknownOutcomes;
 
   // A running campaign changes by itself: read it again every 15 s while the page is visible.
   const running = c?.status === 'running';
@@ -116,6 +123,17 @@ export function Campaign({ id }: { id: string }) {
       </p>
 
       <SendingExplanation status={c.sendingStatus} />
+      {unknown && (
+        <UnknownOutcomes
+          campaignId={c.id}
+          outcomes={unknown}
+          onPage={setUnknownPage}
+          onResolved={() => {
+            setUnknownPage(1);
+            result.reload();
+          }}
+        />
+      )}
 
       <h2>Figures</h2>
       <dl class="figures">
@@ -242,8 +260,8 @@ function SendingExplanation({ status }: { status: SendingStatus }) {
       )}
       {status.unknownOutcomes > 0 && (
         <p>
-          {status.unknownOutcomes} email{status.unknownOutcomes === 1 ? '' : 's'} may or may not have been delivered (the sender
-          stopped mid-send); they are never sent again.
+          {status.unknownOutcomes} email{status.unknownOutcomes === 1 ? '' : 's'} may or may not have been delivered (the
+          connection broke mid-send): they wait for your decision below.
         </p>
       )}
       {status.failed > 0 && <p>{status.failed} contacts stopped: delivery failed or their address is invalid.</p>}
@@ -258,6 +276,115 @@ function SendingExplanation({ status }: { status: SendingStatus }) {
         </ul>
       )}
     </div>
+  );
+}
+
+const RESOLUTIONS: { action: UnknownOutcomeAction; label: string; all: string; confirm: string; done: string }[] = [
+  { action: 'resend', label: 'Send again', all: 'Send all again', confirm: 'Send them all again?', done: 'will be sent again' },
+  { action: 'mark_sent', label: 'Mark as sent', all: 'Mark all as sent', confirm: 'Count them all as sent?', done: 'marked as sent' },
+  { action: 'skip', label: 'Skip', all: 'Skip all', confirm: 'Skip them all?', done: 'skipped' },
+];
+
+interface UnknownProps {
+  campaignId: string;
+  outcomes: UnknownPage;
+  onPage: (page: number) => void;
+  onResolved: () => void;
+}
+
+/** Emails of unknown outcome, each (or all at once) to send again, count as sent or skip. */
+function UnknownOutcomes({ campaignId, outcomes, onPage, onResolved }: UnknownProps) {
+  const [message, setMessage] = useState('');
+  const resolve = useAction(async (action: UnknownOutcomeAction, messageIds?: string[]) => {
+    const data = await gql<ResolveUnknownOutcomesMutation, ResolveUnknownOutcomesMutationVariables>(Ops.ResolveUnknownOutcomes, {
+      campaignId,
+      action,
+      ...(messageIds ? { messageIds } : { all: true }),
+    });
+    const n = data.resolveUnknownOutcomes.resolved;
+    const done = RESOLUTIONS.find((r) => r.action === action)?.done ?? action;
+    setMessage(`${n} email${n === 1 ? '' : 's'} ${done}.`);
+    onResolved();
+  });
+  const { items, pageInfo } = outcomes;
+  if (pageInfo.total === 0 && !message && !resolve.error) return null;
+  return (
+    <section class="panel unknown-outcomes" aria-labelledby="unknown-title" data-testid="unknown-outcomes">
+      <h2 id="unknown-title">Delivery unknown</h2>
+      {pageInfo.total > 0 && (
+        <p>
+          The connection to the mail server broke after these emails were handed over, so nobody knows whether they arrived. Send one
+          again if you think it did not, mark it as sent if you know it did (the sequence goes on), or skip it (the contact gets
+          nothing more from this campaign).
+        </p>
+      )}
+      <ErrorNote error={resolve.error} />
+      {message && (
+        <p class="note" role="status">
+          {message}
+          {pageInfo.total === 0 ? ' None is left.' : ''}
+        </p>
+      )}
+      {items.length > 0 && (
+        <div class="table-wrap">
+          <table class="list">
+            <caption class="sr-only">Emails of unknown outcome</caption>
+            <thead>
+              <tr>
+                <th scope="col">Contact</th>
+                <th scope="col" class="num">Step</th>
+                <th scope="col">Subject</th>
+                <th scope="col">When</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((o) => (
+                <tr key={o.id}>
+                  <th scope="row">{o.email}</th>
+                  <td class="num">{o.step}</td>
+                  <td>{o.subject}</td>
+                  <td>{formatDate(o.updatedAt)}</td>
+                  <td class="row-actions">
+                    {RESOLUTIONS.map((r) => (
+                      <button
+                        key={r.action}
+                        type="button"
+                        disabled={resolve.pending}
+                        aria-label={`${r.label}: ${o.email}, step ${o.step}`}
+                        onClick={() => resolve.run(r.action, [o.id])}
+                      >
+                        {r.label}
+                      </button>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {pageInfo.total > 0 && (
+        <Pager page={pageInfo.page} totalPages={pageInfo.totalPages} total={pageInfo.total} label="emails" onPage={onPage} />
+      )}
+      {pageInfo.total > 1 && (
+        <div class="actions" role="group" aria-label={`All ${pageInfo.total} at once`}>
+          <span>All {pageInfo.total} at once:</span>
+          {RESOLUTIONS.map((r) => (
+            <ConfirmButton
+              key={r.action}
+              label={r.all}
+              confirm={r.confirm}
+              danger={r.action === 'skip'}
+              disabled={resolve.pending}
+              onConfirm={() => resolve.run(r.action)}
+            />
+          ))}
+        </div>
+      )}
+    </section>
   );
 }
 
