@@ -190,6 +190,10 @@ struct EngineArgs {
     /// work before exiting.
     #[arg(long, env = "FLUENZR_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     shutdown_timeout_secs: u64,
+    /// How long past its poll interval a background loop may take to finish a pass before
+    /// `/readyz` reports it stalled.
+    #[arg(long, env = "FLUENZR_ENGINE_PASS_LIMIT_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    engine_pass_limit_seconds: u64,
 }
 
 impl EngineArgs {
@@ -208,6 +212,7 @@ impl EngineArgs {
         config.mailbox.account_deadline =
             std::time::Duration::from_secs(self.imap_account_deadline_seconds);
         config.shutdown_timeout = std::time::Duration::from_secs(self.shutdown_timeout_secs);
+        config.engine_pass_limit = std::time::Duration::from_secs(self.engine_pass_limit_seconds);
         Ok(())
     }
 }
