@@ -516,3 +516,57 @@ async fn delay_days_count_calendar_days_in_the_campaigns_zone() {
         "10:00 in New York on Sunday"
     );
 }
+
+/// A pause stops every lane at its next email: what a worker had claimed but not started goes
+/// back to due, and is sent once the campaign runs again.
+#[tokio::test]
+async fn a_pause_stops_claimed_emails_before_their_smtp_transaction() {
+    let (app, smtp) = manual_app().await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, _) = crate::sending::launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({}),
+        3,
+        "pause",
+    )
+    .await;
+    let policy = api::service::sending::Policy::default();
+    let tracker = api::service::tracking::Tracker::new("any", "http://x");
+    let jobs = api::service::sending::claim(&app.db, &tracker, &policy, app.clock.now(), 10)
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 3);
+    let begin = |job| api::service::sending::begin(&app.db, &policy, job, app.clock.now());
+    assert_eq!(
+        begin(&jobs[0]).await.unwrap(),
+        api::service::sending::Begun::Started
+    );
+    let r = app
+        .post(&format!("/v1/campaigns/{}/pause", id_of(&c)), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The lane's next emails are not started: they go back to due.
+    for job in &jobs[1..] {
+        assert_eq!(
+            begin(job).await.unwrap(),
+            api::service::sending::Begun::Returned
+        );
+    }
+    finish_all(&app, jobs[..1].to_vec()).await;
+    assert_eq!(
+        crate::sending::pass(&app).await,
+        0,
+        "paused: nothing is claimed"
+    );
+    let r = app
+        .post(&format!("/v1/campaigns/{}/start", id_of(&c)), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(crate::sending::pass(&app).await, 2);
+    let got = smtp.received();
+    assert_eq!(got.len(), 2, "the two returned emails, each once");
+    let stats = crate::sending::stats(&app, &c).await;
+    assert_eq!(stats["sent"], 3);
+}

@@ -228,9 +228,9 @@ mod tests {
             email: "ana@example.com".into(),
             email_normalized: "ana@example.com".into(),
             first_name: Some(first.to_owned()),
-            last_name: None,
+            last_name: Some(company.to_owned()),
             company: Some(company.to_owned()),
-            phone: None,
+            phone: Some(first.to_owned()),
             custom_fields: custom,
             status: "active".into(),
             created_at: Utc::now(),
@@ -324,7 +324,7 @@ mod tests {
     fn contact_values_are_text_in_html_and_never_tracked() {
         let markup = r#"<a href="https://evil.example/phish">Click</a><script>alert(1)</script>"#;
         let person = contact(markup, markup, json!({ "site": "https://evil.example/x" }));
-        let body = r#"<p>Hi {{firstName}} of {{company}}</p><a href="https://acme.example/pricing">Pricing</a> <a href="{{site}}">yours</a>"#;
+        let body = r#"<p>Hi {{firstName}} {{lastName}} of {{company}} ({{phone}}, {{email}}, {{site}})</p><a href="https://acme.example/pricing">Pricing</a> <a href="{{site}}">yours</a>"#;
         let composed = run(
             &step("About {{company}}", body),
             &person,
