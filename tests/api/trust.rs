@@ -51,17 +51,8 @@ async fn a_multibyte_subject_stops_nobodys_sending() {
             .await;
         ids.push(id_of(&contact));
     }
-    let r = app
-        .post(
-            &format!("/v1/campaigns/{}/contacts", id_of(&c)),
-            json!({ "contactIds": ids }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = app
-        .post(&format!("/v1/campaigns/{}/start", id_of(&c)), json!({}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    crate::sending::enrol(&app, &c, &ids).await;
+    crate::sending::start(&app, &c).await;
     assert_eq!(smtp.wait_for(2, StdDuration::from_secs(10)).await.len(), 2);
     // Both outcomes recorded before the day moves on.
     for _ in 0..200 {
@@ -242,24 +233,9 @@ async fn a_stalled_smtp_host_delays_only_its_own_account() {
         let c = app
             .campaign(json!({ "name": tag, "emailAccountId": account["id"], "schedule": schedule, "steps": [{ "subject": "Hi", "body": "Hello" }] }))
             .await;
-        let mut ids = Vec::new();
-        for i in 0..n {
-            let contact = app
-                .contact(json!({ "email": format!("{tag}{i}@example.com") }))
-                .await;
-            ids.push(id_of(&contact));
-        }
-        let r = app
-            .post(
-                &format!("/v1/campaigns/{}/contacts", id_of(&c)),
-                json!({ "contactIds": ids }),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let r = app
-            .post(&format!("/v1/campaigns/{}/start", id_of(&c)), json!({}))
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let ids = crate::sending::people(&app, n, tag).await;
+        crate::sending::enrol(&app, &c, &ids).await;
+        crate::sending::start(&app, &c).await;
     }
     // The stalled account's 20 emails take a second each to give up on; the other account
     // sends one email a second (to 1.5 s with its jitter) beside them.
