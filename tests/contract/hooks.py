@@ -16,7 +16,10 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
 - An imported CSV has a header row with an email column, and its mapping names its headers.
 - IMAP settings come together (a host and a password); an account without them takes no other
   IMAP field.
-- A suppression's value is an address for kind `email` and a domain for kind `domain`.
+- A suppression's value is an address for kind `email` and a domain for kind `domain`; a body
+  holds one suppression (`kind`, `value`) or `items`, not both.
+- Deleting a suppression gives a `reason`, in the query or the body.
+- Resolving unknown outcomes names `messageIds` or says `all: true`, not both.
 
 GraphQL's SDL states types only, never lengths, formats or whether an id exists, so a
 type-valid GraphQL request may still break a business rule. For GraphQL, a refusal of a valid
@@ -153,7 +156,14 @@ def _fix_import(case):
 
 
 def _fix_suppressions(body):
-    """A value fits its kind: an address, or a domain."""
+    """One suppression or items, not both; a value fits its kind: an address, or a domain."""
+    if isinstance(body.get("items"), list):
+        for field in ("kind", "value", "source"):
+            body.pop(field, None)
+    else:
+        body.pop("items", None)
+        if body.get("kind") not in ("email", "domain"):
+            body["kind"] = "email"
     items = body.get("items") if isinstance(body.get("items"), list) else [body]
     for item in items:
         if isinstance(item, dict) and item.get("kind") in ("email", "domain"):
@@ -196,6 +206,21 @@ def before_call(context, case, kwargs):
         _fix_timeline(case.query)
     if case.path == "/v1/contacts/import":
         _fix_import(case)
+    if case.method == "DELETE" and case.path == "/v1/suppressions/{id}":
+        query_reason = isinstance(case.query, dict) and case.query.get("reason")
+        body_reason = isinstance(case.body, dict) and case.body.get("reason")
+        if not (isinstance(query_reason, str) and query_reason.strip()) and not (
+            isinstance(body_reason, str) and body_reason.strip()
+        ):
+            case.body = {"reason": "fuzz"}
+    if case.path == "/v1/campaigns/{id}/unknown-outcomes/resolve" and isinstance(case.body, dict):
+        if case.body.get("all") is True:
+            case.body.pop("messageIds", None)
+        elif not case.body.get("messageIds"):
+            case.body.pop("messageIds", None)
+            case.body["all"] = True
+        else:
+            case.body.pop("all", None)
 
 
 @schemathesis.hook

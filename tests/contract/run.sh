@@ -53,8 +53,10 @@ fi
 curl -fs "$BASE/v1/openapi.json" -o "$WORK/openapi.json"
 "$NPM/node_modules/.bin/openapi-typescript" "$WORK/openapi.json" -o "$WORK/types.ts" >/dev/null
 # `unknown` may appear only in header maps (the generator's own index signature) and for a batch
-# item's customFields (any JSON, checked item by item): never in what `data` is.
-if grep -nw "unknown" "$WORK/types.ts" | grep -vE '^[0-9]+:\s*(/\*|\*)' | grep -v '\[name: string\]: unknown;' | grep -v 'AnyJson: unknown;'; then
+# item's customFields (any JSON, checked item by item): never in what `data` is. (A path such as
+# `/unknown-outcomes` is a name, not a type.)
+if grep -nw "unknown" "$WORK/types.ts" | grep -vE '^[0-9]+:\s*(/\*|\*)' | grep -v '\[name: string\]: unknown;' | grep -v 'AnyJson: unknown;' \
+  | grep -v '/unknown-outcomes'; then
   echo "the generated types hold unknown where data is described" >&2
   status=1
 fi

@@ -21,7 +21,7 @@ use super::table::{BodyMap, ParamKind, Shape};
 use crate::error::ErrorCode;
 use crate::service::{
     self, MAX_FILTER_CHARS, MAX_PAGE, addresses, campaigns, contacts, email_accounts, events,
-    groups, idempotency, suppressions, webhooks,
+    groups, idempotency, suppressions, unknown_outcomes, webhooks,
 };
 
 /// Text without control or invisible characters (tab and newline allowed).
@@ -438,18 +438,11 @@ fn rules() -> HashMap<&'static str, Rule> {
                 "One suppression (`kind`, `value`, optional `source`, default `manual`), or up to {} as `items`, in one transaction: an invalid item refuses the whole call (400, `details.index` and `details.invalidIndexes`) and nothing is written; an item already suppressed is kept as it is.",
                 suppressions::MAX_ITEMS
             ),
-            "oneOf": [
-                { "required": ["kind", "value"], "not": { "required": ["items"] } },
-                {
-                    "required": ["items"],
-                    "allOf": [
-                        { "not": { "required": ["kind"] } },
-                        { "not": { "required": ["value"] } },
-                        { "not": { "required": ["source"] } },
-                    ],
-                },
-            ],
         })),
+    );
+    add(
+        "Mutation.resolveUnknownOutcomes(messageIds:)",
+        rule(json!({ "minItems": 1, "maxItems": unknown_outcomes::MAX_RESOLVE_IDS })).not_null(),
     );
     add(
         "Mutation.deleteSuppression(reason:)",

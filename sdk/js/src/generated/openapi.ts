@@ -9840,7 +9840,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    messageIds?: string[] | null;
+                    messageIds?: string[];
                     all?: boolean | null;
                     /** @enum {string} */
                     action: "resend" | "mark_sent" | "skip";
@@ -12592,7 +12592,7 @@ export interface operations {
                         /** @enum {string|null} */
                         source?: "unsubscribe" | "bounce" | "complaint" | "reply" | "manual" | null;
                     }[];
-                } & (unknown | (unknown & unknown & unknown));
+                };
             };
         };
         responses: {

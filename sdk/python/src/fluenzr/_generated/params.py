@@ -481,7 +481,7 @@ class RemoveGroupContactsParams(TypedDict):
 
 
 class ResolveUnknownOutcomesParams(TypedDict):
-    message_ids: NotRequired[Optional[list[str]]]
+    message_ids: NotRequired[list[str]]
     all: NotRequired[Optional[bool]]
     action: Literal['resend', 'mark_sent', 'skip']
 
