@@ -309,9 +309,12 @@ impl Reader {
                 return Pass::default();
             }
         };
-        let pass = match tokio::time::timeout(deadline, self.read(&account)).await {
-            Ok(Ok(pass)) => pass,
-            Ok(Err(err)) => {
+        // A panic while reading one mailbox ends only that mailbox's read (logged, counted).
+        let read = super::supervise::guard(super::supervise::MAILBOX, &id, self.read(&account));
+        let pass = match tokio::time::timeout(deadline, read).await {
+            Ok(Some(Ok(pass))) => pass,
+            Ok(None) => Pass::default(),
+            Ok(Some(Err(err))) => {
                 tracing::warn!(account = %id, error = %err.message, "mailbox read failed");
                 Pass::default()
             }

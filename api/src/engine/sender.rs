@@ -155,7 +155,10 @@ impl Sender {
             let held = Busy::hold(&self.busy, account);
             lanes.spawn(async move {
                 let _held = held;
-                me.lane(jobs).await
+                // A panic outside a send (recording it, say) ends this lane only; what it had
+                // not started returns to due when its lease ends.
+                let account = jobs.first().map(|j| j.account.id.clone()).unwrap_or_default();
+                supervise::guard(SENDER, &format!("lane {account}"), me.lane(jobs)).await;
             });
         }
         Ok(n)
