@@ -186,6 +186,17 @@ struct EngineArgs {
     /// until its next turn, and delays no other mailbox).
     #[arg(long, env = "FLUENZR_IMAP_ACCOUNT_DEADLINE_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
     imap_account_deadline_seconds: u64,
+    /// How long a worker's claim holds an email it has not started yet (renewed while its lane
+    /// works); a dead worker's unstarted emails return to due this long after its last renewal.
+    #[arg(long, env = "FLUENZR_SEND_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    send_lease_seconds: u64,
+    /// How often a worker ends the claims and sends whose lease ran out.
+    #[arg(long, env = "FLUENZR_SEND_SWEEP_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    send_sweep_seconds: u64,
+    /// How long an email may stay `sending` before its outcome is reported unknown (its worker
+    /// died mid-send). Keep it above the longest SMTP transaction.
+    #[arg(long, env = "FLUENZR_SEND_UNKNOWN_AFTER_SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    send_unknown_after_seconds: u64,
     /// On SIGTERM/SIGINT, how long to wait for requests in flight and the workers' current
     /// work before exiting.
     #[arg(long, env = "FLUENZR_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
@@ -211,6 +222,10 @@ impl EngineArgs {
         config.mailbox.concurrency = usize::try_from(self.imap_concurrency).unwrap_or(16);
         config.mailbox.account_deadline =
             std::time::Duration::from_secs(self.imap_account_deadline_seconds);
+        config.sender.policy.lease = std::time::Duration::from_secs(self.send_lease_seconds);
+        config.sender.sweep_interval = std::time::Duration::from_secs(self.send_sweep_seconds);
+        config.sender.policy.stale_after =
+            std::time::Duration::from_secs(self.send_unknown_after_seconds);
         config.shutdown_timeout = std::time::Duration::from_secs(self.shutdown_timeout_secs);
         config.engine_pass_limit = std::time::Duration::from_secs(self.engine_pass_limit_seconds);
         Ok(())
