@@ -34,6 +34,8 @@ pub struct Model {
     /// The local days whose daily limits this send took (given back if nothing was delivered).
     pub campaign_day: Option<String>,
     pub account_day: Option<String>,
+    /// The server's 2xx reply, saved as it came, before the outcome was recorded.
+    pub accepted_reply: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,8 @@
 //! database's clock and name the claim that took them, so a dead worker's claims return to due
 //! instead of being called unknown; `sending` rows carry, on the same clock, when their outcome
 //! becomes unknown. The local days whose limits a send took are kept so they can be given back.
+//! A server's 2xx reply is saved the moment it comes, before the outcome is recorded, so a
+//! worker that dies in between leaves an email known to be sent, not one in doubt.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DatabaseBackend;
@@ -17,6 +19,7 @@ enum Messages {
     ClaimToken,
     CampaignDay,
     AccountDay,
+    AcceptedReply,
 }
 
 #[async_trait::async_trait]
@@ -38,6 +41,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             ColumnDef::new(Messages::AccountDay)
                 .string()
+                .null()
+                .to_owned(),
+            ColumnDef::new(Messages::AcceptedReply)
+                .text()
                 .null()
                 .to_owned(),
         ] {

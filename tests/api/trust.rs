@@ -546,3 +546,48 @@ async fn a_pause_stops_claimed_emails_before_their_smtp_transaction() {
     let stats = crate::sending::stats(&app, &c).await;
     assert_eq!(stats["sent"], 3);
 }
+
+/// A worker that dies after the server accepted an email but before recording it leaves that
+/// email known as sent (its 2xx reply was saved first), not in doubt.
+#[tokio::test]
+async fn an_accepted_email_whose_worker_died_before_recording_is_sent_not_unknown() {
+    let (app, smtp) = crate::sending::app_with_lease(MONDAY_10).await;
+    let policy = crate::sending::app_policy(&app);
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, _) = crate::sending::launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({}),
+        2,
+        "acc",
+    )
+    .await;
+    let tracker = api::service::tracking::Tracker::new("any", "http://x");
+    let jobs = api::service::sending::claim(&app.db, &tracker, &policy, app.clock.now(), 10)
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 2);
+    for job in &jobs {
+        let begun = api::service::sending::begin(&app.db, &policy, job, app.clock.now()).await;
+        assert_eq!(begun.unwrap(), api::service::sending::Begun::Started);
+    }
+    // The first was accepted (250) and its worker died before recording it; the second died
+    // mid-transaction.
+    api::service::sending::accepted(&app.db, &jobs[0], "250 2.0.0 queued as 42")
+        .await
+        .unwrap();
+    tokio::time::sleep(StdDuration::from_millis(450)).await;
+    assert_eq!(
+        app.sender.sweep().await.unwrap(),
+        1,
+        "only the second is in doubt"
+    );
+    let rows = crate::sending::messages(&app).await;
+    let first = rows.iter().find(|m| m.id == jobs[0].message.id).unwrap();
+    assert_eq!(first.state, "sent");
+    assert_eq!(first.last_reply.as_deref(), Some("250 2.0.0 queued as 42"));
+    let second = rows.iter().find(|m| m.id == jobs[1].message.id).unwrap();
+    assert_eq!(second.state, "unknown");
+    assert_eq!(crate::sending::stats(&app, &c).await["sent"], 1);
+}

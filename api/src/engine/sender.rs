@@ -157,7 +157,10 @@ impl Sender {
                 let _held = held;
                 // A panic outside a send (recording it, say) ends this lane only; what it had
                 // not started returns to due when its lease ends.
-                let account = jobs.first().map(|j| j.account.id.clone()).unwrap_or_default();
+                let account = jobs
+                    .first()
+                    .map(|j| j.account.id.clone())
+                    .unwrap_or_default();
                 supervise::guard(SENDER, &format!("lane {account}"), me.lane(jobs)).await;
             });
         }
@@ -217,6 +220,11 @@ impl Sender {
                     Outcome::AccountError("the stored SMTP password cannot be decrypted".into())
                 }
             };
+            if let Outcome::Sent(reply) = &outcome
+                && let Err(err) = sending::accepted(&self.db, &job, reply).await
+            {
+                tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not save the server's acceptance ahead of recording it");
+            }
             let recorded =
                 sending::finish(&self.db, policy, &job, outcome.clone(), self.clock.now()).await;
             crate::metrics::get()

@@ -266,11 +266,12 @@ async fn claim_campaign(
     busy: &HashSet<String>,
 ) -> AppResult<Vec<Job>> {
     let txn = crate::db::begin_write(db).await?;
-    // Re-read and locked inside the transaction: a pause that committed since the list was
-    // read wins, and none can commit until this claim does.
+    // Re-read inside the transaction: a pause that committed since the list was read wins. Not
+    // locked: a pause committing after this read is seen by `begin` before each email's SMTP
+    // transaction, and locking here would hold every outcome of the campaign while this claim
+    // composes its batch.
     let Some(campaign) = campaign::Entity::find_by_id(campaign.id.clone())
         .filter(campaign::Column::Status.eq(CampaignStatus::Running.as_str()))
-        .lock_exclusive()
         .one(&txn)
         .await?
     else {
@@ -583,6 +584,7 @@ async fn claim_campaign(
                     claim_token: Set(Some(token.to_owned())),
                     campaign_day: Set(Some(campaign_day.clone())),
                     account_day: Set(Some(account_day.clone())),
+                    accepted_reply: Set(None),
                     last_reply: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
@@ -717,6 +719,10 @@ pub async fn begin(
                 millis(policy.stale_after)
             )),
         )
+        .col_expr(
+            message::Column::AcceptedReply,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(message::Column::UpdatedAt, Expr::value(now))
         .filter(message::Column::Id.eq(&job.message.id))
         .filter(message::Column::State.eq(MessageState::Queued.as_str()))
@@ -742,6 +748,19 @@ pub async fn begin(
     } else {
         Ok(Begun::Lost)
     }
+}
+
+/// Saves the server's 2xx reply on a `sending` email at once, in one statement and before its
+/// outcome is recorded: a worker that dies between the two leaves an email the sweep records
+/// `sent`, not one in doubt.
+pub async fn accepted(db: &DatabaseConnection, job: &Job, reply: &str) -> AppResult<()> {
+    message::Entity::update_many()
+        .col_expr(message::Column::AcceptedReply, Expr::value(reply))
+        .filter(message::Column::Id.eq(&job.message.id))
+        .filter(message::Column::State.eq(MessageState::Sending.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Gives a claimed email that never started back: `deferred` (the same row and Message-ID,
@@ -966,9 +985,9 @@ async fn defer(
 }
 
 /// Ends leases that ran out, on the database's clock: a `queued` row (its worker died or
-/// lost it before starting) returns to due; a `sending` row (its worker died mid-send)
-/// becomes `unknown` (the enrolment fails with `outcome_unknown`): reported, never sent
-/// again. Each row is decided under its lock. Returns how many became unknown.
+/// lost it before starting) returns to due; a `sending` row whose 2xx reply was saved is
+/// recorded `sent`; any other `sending` row (its worker died mid-send) becomes `unknown` (the
+/// enrolment fails with `outcome_unknown`): reported, never sent again. Each row is decided under its lock. Returns how many became unknown.
 pub async fn sweep(
     db: &DatabaseConnection,
     _policy: &Policy,
@@ -1004,11 +1023,19 @@ pub async fn sweep(
                 tracing::info!(message = %m.id, campaign = %m.campaign_id, "a claim's lease ran out before its send started; due again");
                 return_to_due(&txn, &m, "not started: its claim ran out", now).await?;
             }
-            Some(m) => {
-                tracing::warn!(message = %m.id, campaign = %m.campaign_id, "outcome unknown: the sending process stopped mid-send");
-                enrolments::record_email_event(&txn, &m, EmailEvent::Unknown, now).await?;
-                unknown += 1;
-            }
+            Some(m) => match m.accepted_reply.clone() {
+                // The server had accepted it; only the recording was lost.
+                Some(reply) => {
+                    tracing::info!(message = %m.id, campaign = %m.campaign_id, "the sending process stopped after the server accepted the email; recorded sent");
+                    enrolments::record_email_event(&txn, &m, EmailEvent::Sent { reply }, now)
+                        .await?;
+                }
+                None => {
+                    tracing::warn!(message = %m.id, campaign = %m.campaign_id, "outcome unknown: the sending process stopped mid-send");
+                    enrolments::record_email_event(&txn, &m, EmailEvent::Unknown, now).await?;
+                    unknown += 1;
+                }
+            },
             None => {}
         }
         txn.commit().await?;
