@@ -587,7 +587,19 @@ pub async fn record_email_event(
             );
         }
     }
-    update.exec(txn).await?;
+    // Conditional on the state the caller read (and holds locked): a row another transaction
+    // moved meanwhile is not written over; the caller's transaction is refused instead.
+    let written = update
+        .filter(message::Column::State.eq(&message.state))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if written != 1 {
+        return Err(AppError::internal(format!(
+            "message {} left state {} before its event was recorded",
+            message.id, message.state
+        )));
+    }
     // Every unsubscribe and hard bounce suppresses the address, even for a contact whose
     // status already said so.
     let suppress = match &event {
