@@ -168,11 +168,13 @@ impl Sender {
     }
 
     /// Sends one account's claimed emails in order: each is started (committed `sending`, alone)
-    /// just before its SMTP transaction, and its outcome recorded; the claim's lease is renewed
-    /// while the lane works through it. Stopping, what was not started goes back to due.
+    /// just before its SMTP transaction, and its outcome recorded while the next one starts;
+    /// the claim's lease is renewed while the lane works through it. Stopping, what was not
+    /// started goes back to due.
     async fn lane(&self, jobs: Vec<Job>) {
         let policy = &self.settings.policy;
         let mut renewed = Instant::now();
+        let mut recording: Option<JoinHandle<()>> = None;
         for job in jobs {
             if self.stopping.is_set() {
                 if let Err(err) = sending::release(
@@ -220,21 +222,50 @@ impl Sender {
                     Outcome::AccountError("the stored SMTP password cannot be decrypted".into())
                 }
             };
-            if let Outcome::Sent(reply) = &outcome
-                && let Err(err) = sending::accepted(&self.db, &job, reply).await
-            {
-                tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not save the server's acceptance ahead of recording it");
+            // The outcome is recorded while the next email starts (its row and its SMTP
+            // transaction are its own): at most one outcome of this lane is being recorded.
+            if let Some(previous) = recording.take() {
+                let _ = previous.await;
             }
-            let recorded =
-                sending::finish(&self.db, policy, &job, outcome.clone(), self.clock.now()).await;
-            crate::metrics::get()
-                .emails
-                .get_or_create(&crate::metrics::outcome(outcome.label()))
-                .inc();
-            if let Err(err) = recorded {
-                // The row stays `sending`; the sweep reports it as unknown.
-                tracing::error!(message = %job.message.id, ?outcome, code = err.code.as_str(), "recording a send outcome failed");
+            let me = self.clone();
+            recording = Some(tokio::spawn(async move {
+                let id = job.message.id.clone();
+                supervise::guard(SENDER, &id, me.record(job, outcome)).await;
+            }));
+        }
+        if let Some(previous) = recording {
+            let _ = previous.await;
+        }
+    }
+
+    /// Records how one email's SMTP transaction ended. A 2xx reply is also saved on its own,
+    /// beside the outcome's transaction: it commits long before that transaction does (one
+    /// statement against many), so a worker that dies in between leaves the email `sent`.
+    async fn record(&self, job: Job, outcome: Outcome) {
+        let accepted = match &outcome {
+            Outcome::Sent(reply) => {
+                let (db, job, reply) = (self.db.clone(), job.clone(), reply.clone());
+                Some(tokio::spawn(async move {
+                    sending::accepted(&db, &job, &reply).await
+                }))
             }
+            _ => None,
+        };
+        let policy = &self.settings.policy;
+        let recorded =
+            sending::finish(&self.db, policy, &job, outcome.clone(), self.clock.now()).await;
+        if let Some(task) = accepted
+            && let Ok(Err(err)) = task.await
+        {
+            tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not save the server's acceptance ahead of recording it");
+        }
+        crate::metrics::get()
+            .emails
+            .get_or_create(&crate::metrics::outcome(outcome.label()))
+            .inc();
+        if let Err(err) = recorded {
+            // The row stays `sending`; the sweep reports it as unknown.
+            tracing::error!(message = %job.message.id, ?outcome, code = err.code.as_str(), "recording a send outcome failed");
         }
     }
 
