@@ -228,10 +228,15 @@ impl Sender {
                 let _ = previous.await;
             }
             let me = self.clone();
-            recording = Some(tokio::spawn(async move {
+            let task = tokio::spawn(async move {
                 let id = job.message.id.clone();
                 supervise::guard(SENDER, &id, me.record(job, outcome)).await;
-            }));
+            });
+            if self.overlap() {
+                recording = Some(task);
+            } else {
+                let _ = task.await;
+            }
         }
         if let Some(previous) = recording {
             let _ = previous.await;
@@ -245,9 +250,13 @@ impl Sender {
         let accepted = match &outcome {
             Outcome::Sent(reply) => {
                 let (db, job, reply) = (self.db.clone(), job.clone(), reply.clone());
-                Some(tokio::spawn(async move {
-                    sending::accepted(&db, &job, &reply).await
-                }))
+                let task = tokio::spawn(async move { sending::accepted(&db, &job, &reply).await });
+                if self.overlap() {
+                    Some(task)
+                } else {
+                    let _ = task.await;
+                    None
+                }
             }
             _ => None,
         };
@@ -267,6 +276,12 @@ impl Sender {
             // The row stays `sending`; the sweep reports it as unknown.
             tracing::error!(message = %job.message.id, ?outcome, code = err.code.as_str(), "recording a send outcome failed");
         }
+    }
+
+    /// Whether this worker's writes may overlap: on PostgreSQL they run side by side; SQLite
+    /// takes one writer at a time, and overlapping writes there only wait on each other.
+    fn overlap(&self) -> bool {
+        self.db.get_database_backend() == sea_orm::DbBackend::Postgres
     }
 
     /// Ends leases that ran out: unstarted claims return to due, `sending` rows whose worker
