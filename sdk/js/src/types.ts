@@ -99,6 +99,15 @@ export type CampaignContactListParams = QueryParams<"listCampaignContacts">;
 export type CampaignStats = ResponseData<"getCampaignStats">;
 export type CampaignStatsParams = QueryParams<"getCampaignStats">;
 export type CampaignSendingStatus = ResponseData<"getCampaignSendingStatus">;
+/** An email whose delivery is unknown: the connection broke after its content was handed over. */
+export type UnknownOutcome = Item<ResponseData<"listUnknownOutcomes">>;
+export type UnknownOutcomeListParams = QueryParams<"listUnknownOutcomes">;
+/** `{ messageIds }` or `{ all: true }`, with `action`: `resend`, `mark_sent` or `skip`. */
+export type UnknownOutcomeResolveParams = RequestBody<"resolveUnknownOutcomes">;
+export type UnknownOutcomesResolved = ResponseData<"resolveUnknownOutcomes">;
+/** A bounce report that quotes no email the account sent: kept, with no effect. */
+export type UnmatchedReport = Item<ResponseData<"listUnmatchedReports">>;
+export type UnmatchedReportListParams = QueryParams<"listUnmatchedReports">;
 
 // Webhooks
 export type Webhook = ResponseData<"getWebhook">;

@@ -83,6 +83,9 @@ def test_every_endpoint_has_a_method(server: Server) -> None:
         c.suppressions.list,
         lambda: c.suppressions.add(kind="email", value="e"),
         lambda: c.suppressions.delete("ID", reason="r"),
+        lambda: c.campaigns.list_unknown_outcomes("ID"),
+        lambda: c.campaigns.resolve_unknown_outcomes("ID", action="skip", all=True),
+        lambda: c.email_accounts.list_unmatched_reports("ID"),
     ]
     for call in calls:
         with pytest.raises(fluenzr.FluenzrError):

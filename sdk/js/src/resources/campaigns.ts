@@ -12,6 +12,10 @@ import type {
   CampaignUpdateParams,
   Deleted,
   Enrolment,
+  UnknownOutcome,
+  UnknownOutcomeListParams,
+  UnknownOutcomeResolveParams,
+  UnknownOutcomesResolved,
 } from "../types.js";
 import { Resource, collect, segment } from "./base.js";
 
@@ -83,5 +87,15 @@ export class Campaigns extends Resource {
   /** Why the campaign is or is not sending right now. */
   async getSendingStatus(id: string, options?: RequestOptions): Promise<CampaignSendingStatus> {
     return (await this.http.rest<CampaignSendingStatus>("GET", `/v1/campaigns/${segment(id)}/sending-status`, {}, options)).data;
+  }
+
+  /** One page of the campaign's emails whose delivery is unknown. */
+  listUnknownOutcomes(id: string, params?: UnknownOutcomeListParams, options?: RequestOptions): Promise<Page<UnknownOutcome>> {
+    return this.http.page(`/v1/campaigns/${segment(id)}/unknown-outcomes`, params, options);
+  }
+
+  /** Decides about unknown outcomes: `resend` (the same Message-ID), `mark_sent` or `skip`. */
+  async resolveUnknownOutcomes(id: string, params: UnknownOutcomeResolveParams, options?: RequestOptions): Promise<UnknownOutcomesResolved> {
+    return (await this.http.rest<UnknownOutcomesResolved>("POST", `/v1/campaigns/${segment(id)}/unknown-outcomes/resolve`, { body: params }, options)).data;
   }
 }

@@ -6,6 +6,8 @@ import type {
   EmailAccountListParams,
   EmailAccountTestResult,
   EmailAccountUpdateParams,
+  UnmatchedReport,
+  UnmatchedReportListParams,
 } from "../types.js";
 import { Resource, collect, segment } from "./base.js";
 
@@ -46,5 +48,10 @@ export class EmailAccounts extends Resource {
   /** Logs in to SMTP (and IMAP) as a send would, step by step, and sends nothing. */
   async test(id: string, options?: RequestOptions): Promise<EmailAccountTestResult> {
     return (await this.http.rest<EmailAccountTestResult>("POST", `/v1/email-accounts/${segment(id)}/test`, {}, options)).data;
+  }
+
+  /** One page of the bounce reports read from the mailbox that quote no email it sent. */
+  listUnmatchedReports(id: string, params?: UnmatchedReportListParams, options?: RequestOptions): Promise<Page<UnmatchedReport>> {
+    return this.http.page(`/v1/email-accounts/${segment(id)}/unmatched-reports`, params, options);
   }
 }

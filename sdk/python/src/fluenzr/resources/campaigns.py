@@ -10,7 +10,9 @@ from .._generated.models import (
     CampaignStats,
     Deleted,
     Enrollment,
+    ResolvedOutcomes,
     SendingStatus,
+    UnknownOutcome,
 )
 from .._generated.params import (
     AddCampaignContactsParams,
@@ -18,6 +20,8 @@ from .._generated.params import (
     GetCampaignStatsParams,
     ListCampaignContactsParams,
     ListCampaignsParams,
+    ListUnknownOutcomesParams,
+    ResolveUnknownOutcomesParams,
     UpdateCampaignParams,
 )
 from .._pagination import AsyncPage, Page
@@ -122,6 +126,24 @@ class Campaigns(SyncResource):
         """Why the campaign is or is not sending right now."""
         return self._client._call(SendingStatus, "GET", _path(campaign_id, "/sending-status"))
 
+    def list_unknown_outcomes(
+        self, campaign_id: str, **params: Unpack[ListUnknownOutcomesParams]
+    ) -> Page[UnknownOutcome]:
+        """One page of the campaign's emails whose delivery is unknown (the connection broke
+        after the content was handed over)."""
+        query = params_to_wire(params, ListUnknownOutcomesParams)
+        return self._client._page(UnknownOutcome, _path(campaign_id, "/unknown-outcomes"), query)
+
+    def resolve_unknown_outcomes(
+        self, campaign_id: str, **params: Unpack[ResolveUnknownOutcomesParams]
+    ) -> ResolvedOutcomes:
+        """Decides about unknown outcomes (``message_ids``, or ``all=True``): ``action`` is
+        ``resend`` (the same Message-ID), ``mark_sent`` or ``skip``."""
+        body = params_to_wire(params, ResolveUnknownOutcomesParams)
+        return self._client._call(
+            ResolvedOutcomes, "POST", _path(campaign_id, "/unknown-outcomes/resolve"), body=body
+        )
+
 
 class AsyncCampaigns(AsyncResource):
     """``/v1/campaigns``: sequences of emails sent to contacts on a schedule."""
@@ -216,3 +238,23 @@ class AsyncCampaigns(AsyncResource):
     async def get_sending_status(self, campaign_id: str) -> SendingStatus:
         """Why the campaign is or is not sending right now."""
         return await self._client._call(SendingStatus, "GET", _path(campaign_id, "/sending-status"))
+
+    async def list_unknown_outcomes(
+        self, campaign_id: str, **params: Unpack[ListUnknownOutcomesParams]
+    ) -> AsyncPage[UnknownOutcome]:
+        """One page of the campaign's emails whose delivery is unknown (the connection broke
+        after the content was handed over)."""
+        query = params_to_wire(params, ListUnknownOutcomesParams)
+        return await self._client._page(
+            UnknownOutcome, _path(campaign_id, "/unknown-outcomes"), query
+        )
+
+    async def resolve_unknown_outcomes(
+        self, campaign_id: str, **params: Unpack[ResolveUnknownOutcomesParams]
+    ) -> ResolvedOutcomes:
+        """Decides about unknown outcomes (``message_ids``, or ``all=True``): ``action`` is
+        ``resend`` (the same Message-ID), ``mark_sent`` or ``skip``."""
+        body = params_to_wire(params, ResolveUnknownOutcomesParams)
+        return await self._client._call(
+            ResolvedOutcomes, "POST", _path(campaign_id, "/unknown-outcomes/resolve"), body=body
+        )

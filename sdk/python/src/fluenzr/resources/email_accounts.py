@@ -4,10 +4,11 @@ from typing import TYPE_CHECKING, AsyncIterator, Iterator, Optional
 
 from .._base import path_id
 from .._convert import params_to_wire
-from .._generated.models import Deleted, EmailAccount, EmailAccountTest
+from .._generated.models import Deleted, EmailAccount, EmailAccountTest, UnmatchedReport
 from .._generated.params import (
     CreateEmailAccountParams,
     ListEmailAccountsParams,
+    ListUnmatchedReportsParams,
     UpdateEmailAccountParams,
 )
 from .._pagination import AsyncPage, Page
@@ -75,6 +76,16 @@ class EmailAccounts(SyncResource):
         """Logs in to the SMTP (and IMAP) server as a send would, step by step; sends nothing."""
         return self._client._call(EmailAccountTest, "POST", _path(email_account_id, "/test"))
 
+    def list_unmatched_reports(
+        self, email_account_id: str, **params: Unpack[ListUnmatchedReportsParams]
+    ) -> Page[UnmatchedReport]:
+        """Bounce reports read from the mailbox that quote no email this account sent: kept,
+        with no effect."""
+        query = params_to_wire(params, ListUnmatchedReportsParams)
+        return self._client._page(
+            UnmatchedReport, _path(email_account_id, "/unmatched-reports"), query
+        )
+
 
 class AsyncEmailAccounts(AsyncResource):
     """``/v1/email-accounts``: the SMTP (and IMAP) mailboxes campaigns send from.
@@ -134,3 +145,13 @@ class AsyncEmailAccounts(AsyncResource):
     async def test(self, email_account_id: str) -> EmailAccountTest:
         """Logs in to the SMTP (and IMAP) server as a send would, step by step; sends nothing."""
         return await self._client._call(EmailAccountTest, "POST", _path(email_account_id, "/test"))
+
+    async def list_unmatched_reports(
+        self, email_account_id: str, **params: Unpack[ListUnmatchedReportsParams]
+    ) -> AsyncPage[UnmatchedReport]:
+        """Bounce reports read from the mailbox that quote no email this account sent: kept,
+        with no effect."""
+        query = params_to_wire(params, ListUnmatchedReportsParams)
+        return await self._client._page(
+            UnmatchedReport, _path(email_account_id, "/unmatched-reports"), query
+        )
