@@ -591,3 +591,67 @@ async fn an_accepted_email_whose_worker_died_before_recording_is_sent_not_unknow
     assert_eq!(second.state, "unknown");
     assert_eq!(crate::sending::stats(&app, &c).await["sent"], 1);
 }
+
+/// A first step already placed on an account that cannot send now waits for it without taking
+/// the claim's room: a newcomer due after it goes out through the account that is ready.
+#[tokio::test]
+async fn first_steps_placed_on_an_account_that_is_not_ready_do_not_hold_the_others() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (app, smtp) = manual_app().await;
+    let broken = smtp_account(&app, &smtp, json!({ "email": "broken@acme.test" })).await;
+    // One email per pass from the ready account (its send gap), so one slot is all there is.
+    let ready = smtp_account(
+        &app,
+        &smtp,
+        json!({ "email": "ready@acme.test", "sendGapSeconds": 60 }),
+    )
+    .await;
+    let c = app
+        .campaign(json!({ "name": "Rotation", "emailAccountIds": [broken["id"], ready["id"]], "steps": [{ "subject": "Hi", "body": "Hello" }] }))
+        .await;
+    let placed = crate::sending::people(&app, 1, "placed").await;
+    let newcomer = crate::sending::people(&app, 1, "newcomer").await;
+    crate::sending::enrol(&app, &c, &placed).await;
+    crate::sending::enrol(&app, &c, &newcomer).await;
+    crate::sending::start(&app, &c).await;
+    // The first contact was placed on the broken account (as a deferral there does), due
+    // before the newcomer; that account then fails its login.
+    let backend = app.db.get_database_backend();
+    let p = |n: usize| match backend {
+        sea_orm::DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE campaign_contacts SET email_account_id = {}, next_send_at = {} WHERE contact_id = {}",
+                p(1),
+                p(2),
+                p(3)
+            ),
+            [
+                id_of(&broken).into(),
+                (app.clock.now() - chrono::Duration::minutes(1)).into(),
+                placed[0].clone().into(),
+            ],
+        ))
+        .await
+        .unwrap();
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE email_accounts SET status = 'error' WHERE id = {}",
+                p(1)
+            ),
+            [id_of(&broken).into()],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(crate::sending::pass(&app).await, 1);
+    let got = smtp.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, vec!["newcomer0@example.com".to_owned()]);
+    assert_eq!(got[0].from, "ready@acme.test");
+}
