@@ -305,6 +305,15 @@ async fn active_is_refused_until_the_suppression_is_deleted_with_a_reason() {
     assert_eq!(r.body["error"]["details"]["field"], "reason");
     let r = app.delete_with(&sup_path, json!({ "reason": "   " })).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    // Given twice, one of the two would go unchecked: refused.
+    let r = app
+        .delete_with(
+            &format!("{sup_path}?reason=%C2%80"),
+            json!({ "reason": "a fine reason" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["field"], "reason");
     assert_eq!(
         suppressions(&app, "").await.1["total"],
         2,

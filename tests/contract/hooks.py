@@ -18,7 +18,7 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
   IMAP field.
 - A suppression's value is an address for kind `email` and a domain for kind `domain`; a body
   holds one suppression (`kind`, `value`) or `items`, not both.
-- Deleting a suppression gives a `reason`, in the query or the body.
+- Deleting a suppression gives a `reason` once: in the query or in the body.
 - Resolving unknown outcomes names `messageIds` or says `all: true`, not both.
 
 GraphQL's SDL states types only, never lengths, formats or whether an id exists, so a
@@ -209,9 +209,10 @@ def before_call(context, case, kwargs):
     if case.method == "DELETE" and case.path == "/v1/suppressions/{id}":
         query_reason = isinstance(case.query, dict) and case.query.get("reason")
         body_reason = isinstance(case.body, dict) and case.body.get("reason")
-        if not (isinstance(query_reason, str) and query_reason.strip()) and not (
-            isinstance(body_reason, str) and body_reason.strip()
-        ):
+        if isinstance(query_reason, str) and query_reason.strip():
+            if isinstance(case.body, dict):
+                case.body.pop("reason", None)
+        elif not (isinstance(body_reason, str) and body_reason.strip()):
             case.body = {"reason": "fuzz"}
     if case.path == "/v1/campaigns/{id}/unknown-outcomes/resolve" and isinstance(case.body, dict):
         if case.body.get("all") is True:

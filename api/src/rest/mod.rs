@@ -420,6 +420,16 @@ fn apply_body(
                     )
                     .with_details(json!({ "field": key, "allowed": fields })));
                 }
+                // A value the query string (or the path) already gave is not given again: one
+                // of the two would go unchecked.
+                if variables.contains_key(&key) {
+                    return Err(AppError::invalid_field(
+                        &key,
+                        format!(
+                            "'{key}' is given in the query string and in the body; give it once"
+                        ),
+                    ));
+                }
                 variables.insert(key, value);
             }
         }
