@@ -23,23 +23,22 @@ Prints the figures, one line per check and `N passed, M failed`; exits 1 on any 
 """
 
 import asyncio
-import json
 import os
 import random
 import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scale"))
+from harness import Cluster, call, free_port, wait_until  # noqa: E402
 
 BIN, PG_URL, PSQL = sys.argv[1], sys.argv[2], sys.argv[3]
-WORK = tempfile.mkdtemp(prefix="fluenzr-chaos-")
-SECRET = "chaos-operator-secret"
+CLUSTER = Cluster(BIN, PG_URL, PSQL, "chaos", rate_limit=100000)
+WORK, ENV, PROCS, results = CLUSTER.work, CLUSTER.env, CLUSTER.procs, CLUSTER.results
+check, spawn, serve = CLUSTER.check, CLUSTER.spawn, CLUSTER.serve
+sql, counts, new_workspace = CLUSTER.sql, CLUSTER.counts, CLUSTER.new_workspace
 CONTACTS = 3000
 ACCOUNTS = 4
 WORKERS = 3
@@ -51,21 +50,7 @@ WORKER_ENV = {
     # Far above one send here (≤ 50 ms and a few commits), short enough to end the run soon.
     "FLUENZR_SEND_UNKNOWN_AFTER_SECONDS": "10",
 }
-results = []
 STARTED = time.time()
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'}  {name}" + (f"  ({detail})" if detail else ""), flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 # --- the SMTP sink: 20–50 ms per message, logs what it accepted, counts transactions ----------
@@ -165,75 +150,8 @@ def start_sink(port):
 
 # --- processes and HTTP ------------------------------------------------------------------------
 
-ENV = {
-    **os.environ,
-    "DATABASE_URL": PG_URL,
-    "FLUENZR_SECRET_KEY": SECRET,
-    "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS": "true",
-    "FLUENZR_RATE_LIMIT": "100000",
-    "RUST_LOG": "warn",
-}
-PROCS = []
-
-
-def spawn(args, name, extra=None):
-    log = open(os.path.join(WORK, f"{name}.log"), "ab")
-    proc = subprocess.Popen([BIN, *args], env={**ENV, **(extra or {})}, stdout=log, stderr=log)
-    PROCS.append(proc)
-    return proc
-
-
-def serve(port, name):
-    proc = spawn(["serve", "--no-workers", "--addr", f"127.0.0.1:{port}"], name)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            urllib.request.urlopen(base + "/readyz", timeout=1)
-            return proc, base
-        except Exception:
-            time.sleep(0.05)
-    raise SystemExit(f"{name} did not start")
-
-
-def call(base, method, path, key=None, body=None, timeout=60):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if key:
-        request.add_header("Authorization", "Bearer " + key)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            return answer.status, json.loads(answer.read() or b"null")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
-
-
-def sql(query):
-    out = subprocess.run([PSQL, PG_URL, "-At", "-c", query], capture_output=True, text=True, check=True)
-    return out.stdout.strip()
-
-
-def counts(query):
-    return {k: int(v) for k, v in (line.split("|") for line in sql(query).splitlines())}
-
-
-def new_workspace(name):
-    out = subprocess.run([BIN, "workspace", "create", "--name", name, "--plan", "pro"],
-                         env=ENV, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
-
-
-def wait_until(predicate, limit, step=0.01):
-    deadline = time.time() + limit
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
-
-
 def main():
-    subprocess.run([BIN, "migrate"], env=ENV, check=True, capture_output=True)
+    CLUSTER.migrate()
     smtp_port = free_port()
     start_sink(smtp_port)
     _, base = serve(free_port(), "serve")
@@ -307,7 +225,7 @@ def main():
         victim.wait()
         # A statement it sent runs to its end; then its sessions see the closed connection.
         wait_until(lambda: sql("SELECT COUNT(*) FROM pg_stat_activity "
-                               f"WHERE application_name = '{victim.app_name}'") == "0", 5)
+                               f"WHERE application_name = '{victim.app_name}'") == "0", 5, 0.01)
         sending_at_kills.append(set(sql(
             f"SELECT id FROM messages WHERE campaign_id = '{cid}' AND state = 'sending'").split()))
         kills.append(in_progress)

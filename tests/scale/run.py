@@ -23,40 +23,25 @@ import asyncio
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Cluster, call, free_port, wait_until  # noqa: E402
+
 BIN, PG_URL, PSQL = sys.argv[1], sys.argv[2], sys.argv[3]
-WORK = tempfile.mkdtemp(prefix="fluenzr-scale-")
-SECRET = "scale-operator-secret"
+CLUSTER = Cluster(BIN, PG_URL, PSQL, "scale", rate_limit=1000)
+WORK, ENV, results = CLUSTER.work, CLUSTER.env, CLUSTER.results
+check, spawn, serve = CLUSTER.check, CLUSTER.spawn, CLUSTER.serve
+sql, new_workspace = CLUSTER.sql, CLUSTER.new_workspace
 CONTACTS = 5000
 # One account sends in one lane per worker, one SMTP transaction at a time: the most a crash
 # can leave in doubt. What it had claimed but not started returns to due when its lease ends.
 IN_FLIGHT = 1
 # Short leases so the dead worker's claims come back within the test.
 WORKER_ENV = {"FLUENZR_SEND_LEASE_SECONDS": "3", "FLUENZR_SEND_SWEEP_SECONDS": "1"}
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'}  {name}" + (f"  ({detail})" if detail else ""), flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 # --- a local SMTP sink: accepts everything, logs (recipient, Message-ID) per message ----------
 
@@ -147,68 +132,8 @@ class Receiver(BaseHTTPRequestHandler):
 
 # --- processes and HTTP ------------------------------------------------------------------------
 
-ENV = {
-    **os.environ,
-    "DATABASE_URL": PG_URL,
-    "FLUENZR_SECRET_KEY": SECRET,
-    "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS": "true",
-    "FLUENZR_RATE_LIMIT": "1000",
-    "RUST_LOG": "warn",
-}
-
-
-def spawn(args, name, extra=None):
-    log = open(os.path.join(WORK, f"{name}.log"), "ab")
-    return subprocess.Popen([BIN, *args], env={**ENV, **(extra or {})}, stdout=log, stderr=log)
-
-
-def serve(port, name):
-    proc = spawn(["serve", "--no-workers", "--addr", f"127.0.0.1:{port}"], name)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/readyz", timeout=1)
-            return proc, base
-        except Exception:
-            time.sleep(0.05)
-    raise SystemExit(f"{name} did not start")
-
-
-def call(base, method, path, key=None, body=None, timeout=60):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if key:
-        request.add_header("Authorization", "Bearer " + key)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            return answer.status, json.loads(answer.read() or b"null")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
-
-
-def sql(query):
-    out = subprocess.run([PSQL, PG_URL, "-At", "-c", query], capture_output=True, text=True, check=True)
-    return out.stdout.strip()
-
-
-def new_workspace(name):
-    out = subprocess.run([BIN, "workspace", "create", "--name", name, "--plan", "pro"],
-                         env=ENV, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
-
-
-def wait_until(predicate, limit, step=0.1):
-    deadline = time.time() + limit
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
-
-
 def main():
-    subprocess.run([BIN, "migrate"], env=ENV, check=True, capture_output=True)
+    CLUSTER.migrate()
     smtp_port = free_port()
     start_sink(smtp_port)
     hook_port = free_port()
