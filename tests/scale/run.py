@@ -37,9 +37,10 @@ WORK, ENV, results = CLUSTER.work, CLUSTER.env, CLUSTER.results
 check, spawn, serve = CLUSTER.check, CLUSTER.spawn, CLUSTER.serve
 sql, new_workspace = CLUSTER.sql, CLUSTER.new_workspace
 CONTACTS = 5000
-# One account sends in one lane per worker, one SMTP transaction at a time: the most a crash
-# can leave in doubt. What it had claimed but not started returns to due when its lease ends.
-IN_FLIGHT = 1
+# One account sends in one lane per worker: one SMTP transaction at a time, and on PostgreSQL
+# the previous email's outcome being recorded beside it. Those two are the most a crash can
+# leave in doubt; what it had claimed but not started returns to due when its lease ends.
+IN_FLIGHT = 2
 # Short leases so the dead worker's claims come back within the test.
 WORKER_ENV = {"FLUENZR_SEND_LEASE_SECONDS": "3", "FLUENZR_SEND_SWEEP_SECONDS": "1"}
 
