@@ -292,6 +292,16 @@ async fn manual_app() -> (TestApp, SmtpServer) {
     crate::sending::app_at(MONDAY_10).await
 }
 
+/// A started one-step campaign to `n` new contacts (emails beginning with `tag`) from an
+/// account on the test SMTP server, on the manual clock.
+async fn one_step_campaign(n: usize, tag: &str) -> (TestApp, SmtpServer, Value, Vec<String>) {
+    let (app, smtp) = manual_app().await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let steps = json!([{ "subject": "Hi", "body": "Hello" }]);
+    let (c, ids) = crate::sending::launch(&app, &account, steps, json!({}), n, tag).await;
+    (app, smtp, c, ids)
+}
+
 /// Many last emails finishing at once: whichever commits last completes the campaign (on
 /// PostgreSQL each used to see the others' enrolments still open, leaving it running forever).
 #[tokio::test]
@@ -445,17 +455,7 @@ async fn a_step_already_sent_moves_the_enrolment_on_instead_of_blocking_the_camp
 /// nothing, and a campaign it was the last one open in completes.
 #[tokio::test]
 async fn deleting_a_contact_mid_send_is_safe() {
-    let (app, smtp) = manual_app().await;
-    let account = smtp_account(&app, &smtp, json!({})).await;
-    let (c, ids) = crate::sending::launch(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        1,
-        "gone",
-    )
-    .await;
+    let (app, _smtp, c, ids) = one_step_campaign(1, "gone").await;
     let jobs = claim_and_start(&app).await;
     assert_eq!(jobs.len(), 1);
     let r = app.delete(&format!("/v1/contacts/{}", ids[0])).await;
@@ -497,17 +497,7 @@ async fn delay_days_count_calendar_days_in_the_campaigns_zone() {
 /// back to due, and is sent once the campaign runs again.
 #[tokio::test]
 async fn a_pause_stops_claimed_emails_before_their_smtp_transaction() {
-    let (app, smtp) = manual_app().await;
-    let account = smtp_account(&app, &smtp, json!({})).await;
-    let (c, _) = crate::sending::launch(
-        &app,
-        &account,
-        json!([{ "subject": "Hi", "body": "Hello" }]),
-        json!({}),
-        3,
-        "pause",
-    )
-    .await;
+    let (app, smtp, c, _) = one_step_campaign(3, "pause").await;
     let policy = api::service::sending::Policy::default();
     let tracker = api::service::tracking::Tracker::new("any", "http://x");
     let jobs = api::service::sending::claim(&app.db, &tracker, &policy, app.clock.now(), 10)
