@@ -10,7 +10,7 @@ use tokio::sync::OnceCell;
 use super::contacts::Contact;
 use super::email_accounts::EmailAccount;
 use super::loaders::{CampaignById, CountersOfCampaign, EmailAccountById, TimelineOf};
-use super::plain::{InPlace, Plain, PlainList};
+use super::plain::{self, InPlace, Plain, PlainList};
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal, reads};
 use crate::error::AppError;
@@ -492,20 +492,53 @@ impl CampaignStats {
     }
 }
 
-/// Whether a figure of `CampaignStats` waits, given what the campaign was read with: the
-/// totals (`totals`) or every counter (`computed`).
+/// The figures of `CampaignStats` read from the totals (`totals`) or from every counter
+/// (`computed`), whichever the campaign was read with.
+const FIGURES: &[&str] = &[
+    "sent",
+    "opened",
+    "clicked",
+    "replied",
+    "bounced",
+    "unsubscribed",
+    "autoReplied",
+    "openRate",
+    "clickRate",
+    "replyRate",
+    "bounceRate",
+    "unsubscribeRate",
+];
+
+/// Whether a figure of `CampaignStats` waits, given what the campaign was read with.
 fn figure_waits(field: &str, totals: bool, computed: bool) -> bool {
     match field {
-        "__typename" | "campaignId" | "contacts" => false,
-        "timeline" => true,
         "steps" => !computed,
-        _ => !(totals || computed),
+        f if FIGURES.contains(&f) => !(totals || computed),
+        f => f != "__typename" && !CampaignStats::HELD.contains(&f),
     }
 }
 
 impl InPlace for CampaignStats {
-    fn waits(&self, field: &Field) -> bool {
-        figure_waits(
+    const HELD: &'static [&'static str] = &["campaignId", "contacts"];
+    const LOADED: &'static [&'static str] = &[
+        "sent",
+        "opened",
+        "clicked",
+        "replied",
+        "bounced",
+        "unsubscribed",
+        "autoReplied",
+        "openRate",
+        "clickRate",
+        "replyRate",
+        "bounceRate",
+        "unsubscribeRate",
+        "steps",
+    ];
+    const WAITING: &'static [&'static str] = &["timeline"];
+
+    fn holds(&self, field: &Field) -> bool {
+        !figure_waits(
             &field.name.node,
             self.totals.is_some(),
             self.computed.initialized(),
@@ -514,36 +547,50 @@ impl InPlace for CampaignStats {
 }
 
 impl InPlace for Campaign {
-    fn waits(&self, field: &Field) -> bool {
+    const HELD: &'static [&'static str] = &[
+        "id",
+        "name",
+        "status",
+        "emailAccountId",
+        "emailAccountIds",
+        "pausedReason",
+        "steps",
+        "schedule",
+        "dailyLimit",
+        "trackOpens",
+        "trackClicks",
+        "stopOnReply",
+        "contactCount",
+        "createdAt",
+        "updatedAt",
+        "startedAt",
+        "completedAt",
+    ];
+    const LOADED: &'static [&'static str] = &["emailAccount", "stats"];
+    const WAITING: &'static [&'static str] = &["sendingStatus", "contacts"];
+
+    fn holds(&self, field: &Field) -> bool {
+        let subfields = || field.selection_set.node.items.iter();
         match field.name.node.as_str() {
-            "sendingStatus" | "contacts" => true,
             // An account's own waiting fields keep the campaign on the concurrent path, so
             // their loads across a page batch together.
             "emailAccount" => {
-                (self.account.is_none() && self.model.email_account_id.is_some())
-                    || field
-                        .selection_set
-                        .node
-                        .items
-                        .iter()
-                        .any(|item| match &item.node {
-                            Selection::Field(sub) => EmailAccount::field_waits(&sub.node.name.node),
-                            _ => true,
-                        })
+                (self.account.is_some() || self.model.email_account_id.is_none())
+                    && subfields().all(|item| match &item.node {
+                        Selection::Field(sub) => {
+                            !plain::waits_by_name::<EmailAccount>(&sub.node.name.node)
+                        }
+                        _ => false,
+                    })
             }
-            "stats" => field
-                .selection_set
-                .node
-                .items
-                .iter()
-                .any(|item| match &item.node {
-                    Selection::Field(figure) => figure_waits(
-                        &figure.node.name.node,
-                        self.totals.is_some(),
-                        self.stats.is_some(),
-                    ),
-                    _ => true,
-                }),
+            "stats" => subfields().all(|item| match &item.node {
+                Selection::Field(figure) => !figure_waits(
+                    &figure.node.name.node,
+                    self.totals.is_some(),
+                    self.stats.is_some(),
+                ),
+                _ => false,
+            }),
             _ => false,
         }
     }

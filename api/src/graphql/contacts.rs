@@ -139,12 +139,23 @@ impl Contact {
 }
 
 impl InPlace for Contact {
-    fn waits(&self, field: &Field) -> bool {
-        match field.name.node.as_str() {
-            "groupIds" => self.group_ids.is_none(),
-            "campaigns" | "messages" => true,
-            _ => false,
-        }
+    const HELD: &'static [&'static str] = &[
+        "id",
+        "email",
+        "firstName",
+        "lastName",
+        "company",
+        "phone",
+        "customFields",
+        "status",
+        "createdAt",
+        "updatedAt",
+    ];
+    const LOADED: &'static [&'static str] = &["groupIds"];
+    const WAITING: &'static [&'static str] = &["campaigns", "messages"];
+
+    fn holds(&self, field: &Field) -> bool {
+        field.name.node == "groupIds" && self.group_ids.is_some()
     }
 }
 

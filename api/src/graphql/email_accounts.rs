@@ -1,6 +1,5 @@
 //! Email accounts in GraphQL. The SMTP password is accepted and never returned.
 
-use async_graphql::parser::types::Field;
 use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SelectionField, SimpleObject,
 };
@@ -98,17 +97,31 @@ impl EmailAccount {
 /// An SMTP mailbox campaigns send from.
 pub struct EmailAccount(pub email_account::Model);
 
-impl EmailAccount {
-    /// Whether a field of `EmailAccount` waits (on a loader) whatever the account.
-    pub fn field_waits(field: &str) -> bool {
-        matches!(field, "sentToday" | "unmatchedReports")
-    }
-}
-
 impl InPlace for EmailAccount {
-    fn waits(&self, field: &Field) -> bool {
-        Self::field_waits(&field.name.node)
-    }
+    const HELD: &'static [&'static str] = &[
+        "id",
+        "email",
+        "name",
+        "smtpHost",
+        "smtpPort",
+        "smtpUsername",
+        "smtpSecurity",
+        "dailyLimit",
+        "timezone",
+        "sendGapSeconds",
+        "status",
+        "lastError",
+        "replyTracking",
+        "imapHost",
+        "imapPort",
+        "imapUsername",
+        "imapSecurity",
+        "imapCheckedAt",
+        "createdAt",
+        "updatedAt",
+    ];
+    const LOADED: &'static [&'static str] = &[];
+    const WAITING: &'static [&'static str] = &["sentToday", "unmatchedReports"];
 }
 
 #[Object]

@@ -21,11 +21,78 @@ use async_graphql::resolver_utils::{ContainerType, resolve_container, resolve_li
 use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
 
 /// An object that can say, before resolving anything, which fields would wait.
+///
+/// Every field of the object is classified in exactly one of three lists (a test checks them
+/// against the schema's registry); a field in none of them — one added later and not yet
+/// classified — waits, so forgetting it costs only speed, never a load per row.
 pub trait InPlace: ContainerType {
-    /// Whether resolving `field` (with its own selection) may wait: on the database, a loader
-    /// or anything else not already held. Saying `true` costs only speed: the object then
-    /// resolves its fields concurrently, as async-graphql does.
-    fn waits(&self, field: &Field) -> bool;
+    /// Fields whose values the object always holds: they never wait.
+    const HELD: &'static [&'static str];
+    /// Fields that wait unless the object already holds what they need (see [`Self::holds`]).
+    const LOADED: &'static [&'static str];
+    /// Fields that always wait: on the database, a loader or anything else not held. (Any
+    /// field in no list waits too; this one exists so that the check can tell them apart.)
+    #[cfg_attr(not(test), allow(dead_code))]
+    const WAITING: &'static [&'static str];
+
+    /// Whether the object already holds what a `LOADED` field needs, for this selection.
+    fn holds(&self, field: &Field) -> bool {
+        let _ = field;
+        false
+    }
+
+    /// Whether resolving `field` (with its own selection) may wait. Saying `true` costs only
+    /// speed: the object then resolves its fields concurrently, as async-graphql does.
+    fn waits(&self, field: &Field) -> bool {
+        let name = field.name.node.as_str();
+        if name == "__typename" || Self::HELD.contains(&name) {
+            false
+        } else if Self::LOADED.contains(&name) {
+            !self.holds(field)
+        } else {
+            true
+        }
+    }
+}
+
+/// Whether a field named `field` of `T` waits, whatever the object: for types with no
+/// `LOADED` field, or to judge a selection before the object exists.
+pub fn waits_by_name<T: InPlace>(field: &str) -> bool {
+    field != "__typename" && !T::HELD.contains(&field)
+}
+
+/// Checks that `T` classifies each field of its GraphQL type exactly once, against the
+/// registry of the schema that serves it: the lists name no field twice, no field the type
+/// does not have, and leave none out.
+#[cfg(test)]
+pub fn check_classified<T: InPlace + OutputType>(registry: &Registry) -> Result<(), String> {
+    let name = T::type_name();
+    let ty = registry
+        .types
+        .get(name.as_ref())
+        .ok_or_else(|| format!("{name} is not in the schema"))?;
+    let fields: std::collections::BTreeSet<&str> = ty
+        .fields()
+        .ok_or_else(|| format!("{name} has no fields"))?
+        .keys()
+        .map(String::as_str)
+        .filter(|f| !f.starts_with("__"))
+        .collect();
+    let mut classified = std::collections::BTreeSet::new();
+    for field in T::HELD.iter().chain(T::LOADED).chain(T::WAITING) {
+        if !classified.insert(*field) {
+            return Err(format!("{name}.{field} is classified twice"));
+        }
+    }
+    let unknown: Vec<_> = classified.difference(&fields).collect();
+    let missing: Vec<_> = fields.difference(&classified).collect();
+    if unknown.is_empty() && missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name}: classified but not in the schema {unknown:?}; not classified {missing:?}"
+        ))
+    }
 }
 
 /// An object resolved in place when nothing selected waits.
@@ -149,7 +216,7 @@ mod tests {
 
     use super::*;
 
-    struct Item {
+    pub(super) struct Item {
         n: i32,
     }
 
@@ -180,9 +247,9 @@ mod tests {
     }
 
     impl InPlace for Item {
-        fn waits(&self, field: &Field) -> bool {
-            field.name.node == "slow"
-        }
+        const HELD: &'static [&'static str] = &["n", "even", "label", "child"];
+        const LOADED: &'static [&'static str] = &[];
+        const WAITING: &'static [&'static str] = &["slow"];
     }
 
     struct Child {
@@ -197,9 +264,9 @@ mod tests {
     }
 
     impl InPlace for Child {
-        fn waits(&self, _field: &Field) -> bool {
-            false
-        }
+        const HELD: &'static [&'static str] = &["double"];
+        const LOADED: &'static [&'static str] = &[];
+        const WAITING: &'static [&'static str] = &[];
     }
 
     fn items() -> Vec<Item> {
@@ -280,5 +347,53 @@ mod tests {
             odd.data.into_json().unwrap(),
             serde_json::json!({ "items": [{ "n": 1 }, { "n": 2, "even": 2 }, { "n": 3 }] })
         );
+    }
+}
+
+/// Every object served in place classifies each of its fields, checked against the registry
+/// its schema builds: a field added without a classification fails here (and waits meanwhile).
+#[cfg(test)]
+mod classified {
+    use async_graphql::OutputType;
+    use async_graphql::registry::Registry;
+
+    use super::check_classified;
+    use crate::graphql::campaigns::{Campaign, CampaignStats};
+    use crate::graphql::contacts::Contact;
+    use crate::graphql::email_accounts::EmailAccount;
+
+    #[test]
+    fn every_field_of_every_in_place_object_is_classified() {
+        let mut registry = Registry::default();
+        Campaign::create_type_info(&mut registry);
+        Contact::create_type_info(&mut registry);
+        let results = [
+            check_classified::<Campaign>(&registry),
+            check_classified::<CampaignStats>(&registry),
+            check_classified::<Contact>(&registry),
+            check_classified::<EmailAccount>(&registry),
+        ];
+        for result in results {
+            result.unwrap();
+        }
+    }
+
+    #[test]
+    fn a_field_left_out_is_found() {
+        let mut registry = Registry::default();
+        super::tests::Item::create_type_info(&mut registry);
+        let fields = registry
+            .types
+            .get_mut("Item")
+            .and_then(|ty| match ty {
+                async_graphql::registry::MetaType::Object { fields, .. } => Some(fields),
+                _ => None,
+            })
+            .unwrap();
+        let mut added = fields["n"].clone();
+        added.name = "added".into();
+        fields.insert("added".into(), added);
+        let err = check_classified::<super::tests::Item>(&registry).unwrap_err();
+        assert!(err.contains("\"added\""), "{err}");
     }
 }
