@@ -280,7 +280,11 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
     let logins = Arc::new(crate::throttle::LoginThrottle::new(
         config.login_limits.clone(),
     ));
-    let reads = crate::db::Reads::new(db.clone(), config.read_observer.clone());
+    let reads = crate::db::Reads::new(
+        db.clone(),
+        config.read_observer.clone(),
+        config.dedicated_reads,
+    );
     let shared = || graphql::Shared {
         logins: logins.clone(),
         db: db.clone(),

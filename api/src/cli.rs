@@ -158,6 +158,10 @@ struct ServeArgs {
     /// Answer GraphQL introspection queries (GraphiQL and code generators need it).
     #[arg(long, env = "FLUENZR_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     graphql_introspection: bool,
+    /// On PostgreSQL, run listing reads on a few connections set aside from the pool (no
+    /// release ping per statement); `false` sends them through the pool like everything else.
+    #[arg(long, env = "FLUENZR_DEDICATED_READS", default_value_t = true, action = clap::ArgAction::Set)]
+    dedicated_reads: bool,
 }
 
 /// What the sending engine needs, in `serve` and `worker` alike.
@@ -272,6 +276,7 @@ impl ServeArgs {
         config.allow_private_hosts(self.allow_private_webhook_urls);
         self.engine.apply(&mut config)?;
         config.graphql_introspection = self.graphql_introspection;
+        config.dedicated_reads.enabled = self.dedicated_reads;
         Ok(config)
     }
 }

@@ -104,6 +104,9 @@ pub struct Config {
     /// Sees the text of every statement `db::Reads` runs on its own connections (the pool's
     /// statements reach sea-orm's metric callback instead): tests count statements with both.
     pub read_observer: Option<crate::db::ReadObserver>,
+    /// Whether and how listing reads use connections of their own on PostgreSQL
+    /// (`FLUENZR_DEDICATED_READS`).
+    pub dedicated_reads: crate::db::Dedicated,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -144,6 +147,7 @@ impl Config {
             metrics_token: None,
             app_dir: None,
             read_observer: None,
+            dedicated_reads: crate::db::Dedicated::default(),
         }
     }
 }

@@ -91,7 +91,9 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
 /// them) and gives it back without that ping when its statement finished. A statement that did
 /// not finish (its future dropped mid-flight) or failed on the connection itself closes the
 /// connection instead, which is what the ping guards against. Every other operation, every read
-/// beyond those connections and SQLite go to the pool as before.
+/// beyond those connections and SQLite go to the pool as before. A kept connection older than
+/// [`Dedicated::max_age`] is closed instead of used again; `/metrics` counts them
+/// (`fluenzr_dedicated_read_connections`); `FLUENZR_DEDICATED_READS=false` turns them off.
 #[derive(Clone)]
 pub struct Reads {
     db: DatabaseConnection,
@@ -112,16 +114,87 @@ impl std::fmt::Debug for ReadObserver {
 /// Most connections `Reads` holds beside the pool's own.
 pub const READ_CONNECTIONS: usize = 4;
 
+/// Whether `Reads` sets connections aside on PostgreSQL, and how long it keeps each one.
+#[derive(Clone, Copy, Debug)]
+pub struct Dedicated {
+    pub enabled: bool,
+    /// A kept connection older than this is closed rather than used again (as the pool does
+    /// with its own), so server-side memory and settings do not live forever.
+    pub max_age: Duration,
+}
+
+impl Default for Dedicated {
+    fn default() -> Self {
+        Dedicated {
+            enabled: true,
+            max_age: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
 struct Kept {
     pool: sea_orm::sqlx::PgPool,
-    idle: Mutex<Vec<sea_orm::sqlx::PgConnection>>,
+    idle: Mutex<Vec<KeptConnection>>,
     leases: tokio::sync::Semaphore,
+    max_age: Duration,
+    /// Connections held now, idle or in use.
+    count: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// A connection detached from the pool, counted in `/metrics` while it lives.
+struct KeptConnection {
+    connection: sea_orm::sqlx::PgConnection,
+    opened: std::time::Instant,
+    _counted: Counted,
+}
+
+/// One in its reader's count and in the `/metrics` gauge of kept connections, from its
+/// making to its drop.
+struct Counted(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Counted {
+    fn new(count: &Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        crate::metrics::get().dedicated_reads.inc();
+        Counted(count.clone())
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        crate::metrics::get().dedicated_reads.dec();
+    }
+}
+
+impl KeptConnection {
+    fn detach(
+        connection: sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Postgres>,
+        count: &Arc<std::sync::atomic::AtomicUsize>,
+    ) -> Self {
+        KeptConnection {
+            connection: connection.detach(),
+            opened: std::time::Instant::now(),
+            _counted: Counted::new(count),
+        }
+    }
+
+    /// Closes it politely (the server is told), off the caller's path.
+    fn close(self) {
+        use sea_orm::sqlx::Connection as _;
+        let KeptConnection { connection, .. } = self;
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = connection.close().await;
+            });
+        }
+    }
 }
 
 /// One kept connection in use; back to `idle` only when its statement finished.
 struct Lease<'a> {
     kept: &'a Kept,
-    connection: Option<sea_orm::sqlx::PgConnection>,
+    connection: Option<KeptConnection>,
     finished: bool,
 }
 
@@ -140,15 +213,29 @@ impl Drop for Lease<'_> {
 }
 
 impl Reads {
-    pub fn new(db: DatabaseConnection, observer: Option<ReadObserver>) -> Self {
-        let kept = (db.get_database_backend() == sea_orm::DbBackend::Postgres).then(|| {
+    pub fn new(
+        db: DatabaseConnection,
+        observer: Option<ReadObserver>,
+        dedicated: Dedicated,
+    ) -> Self {
+        let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let kept = (postgres && dedicated.enabled).then(|| {
             Arc::new(Kept {
                 pool: db.get_postgres_connection_pool().clone(),
                 idle: Mutex::new(Vec::new()),
                 leases: tokio::sync::Semaphore::new(READ_CONNECTIONS),
+                max_age: dedicated.max_age,
+                count: Arc::default(),
             })
         });
         Reads { db, kept, observer }
+    }
+
+    /// How many connections this reader holds beside the pool now (idle or in use).
+    pub fn kept(&self) -> usize {
+        self.kept.as_ref().map_or(0, |kept| {
+            kept.count.load(std::sync::atomic::Ordering::Relaxed)
+        })
     }
 
     async fn kept_all(&self, kept: &Kept, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
@@ -156,17 +243,26 @@ impl Reads {
             return self.db.query_all_raw(stmt).await;
         };
         let idle = kept.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let idle = match idle {
+            Some(old) if old.opened.elapsed() >= kept.max_age => {
+                old.close();
+                None
+            }
+            other => other,
+        };
         let reused = idle.is_some();
         let connection = match idle {
             Some(connection) => connection,
-            None => kept.pool.acquire().await.map_err(runtime)?.detach(),
+            None => {
+                KeptConnection::detach(kept.pool.acquire().await.map_err(runtime)?, &kept.count)
+            }
         };
         let mut lease = Lease {
             kept,
             connection: Some(connection),
             finished: false,
         };
-        let Some(connection) = lease.connection.as_mut() else {
+        let Some(KeptConnection { connection, .. }) = lease.connection.as_mut() else {
             unreachable!("a lease holds its connection until dropped");
         };
         if let Some(observer) = &self.observer {

@@ -44,6 +44,8 @@ pub struct Metrics {
     outbox_depth: Gauge,
     outbox_age_seconds: Gauge,
     due_unsent: Gauge,
+    /// Connections `db::Reads` holds beside the pool, idle or in use.
+    pub dedicated_reads: Gauge,
 }
 
 fn latency_buckets() -> impl Iterator<Item = f64> {
@@ -115,6 +117,12 @@ pub fn get() -> &'static Metrics {
             "Enrolments of running campaigns whose next email is due now",
             due_unsent.clone(),
         );
+        let dedicated_reads = Gauge::default();
+        registry.register(
+            "dedicated_read_connections",
+            "PostgreSQL connections listing reads hold beside the pool (idle or in use)",
+            dedicated_reads.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -126,6 +134,7 @@ pub fn get() -> &'static Metrics {
             outbox_depth,
             outbox_age_seconds,
             due_unsent,
+            dedicated_reads,
         }
     })
 }

@@ -310,12 +310,11 @@ async fn internal_failures_are_500_and_leak_nothing() {
 }
 
 #[tokio::test]
-async fn postgres_connections_reuse_generic_plans() {
+#[ignore = "needs PostgreSQL (TEST_DATABASE_URL)"]
+async fn on_postgres_connections_reuse_generic_plans() {
     let app = spawn_app().await;
+    crate::helpers::require_postgres(&app);
     let backend = app.db.get_database_backend();
-    if backend != sea_orm::DbBackend::Postgres {
-        return; // SQLite prepares once per connection and has no plan cache mode.
-    }
     use sea_orm::{ConnectionTrait, Statement};
     // Every pooled connection, not only the first one, carries the setting.
     let checks = (0..4).map(|_| {

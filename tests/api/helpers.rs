@@ -118,6 +118,16 @@ pub struct TestApp {
     pub api_key: String,
 }
 
+/// For a test that needs PostgreSQL (ignored unless asked for): it fails, loudly, when the
+/// suite was not given one.
+pub fn require_postgres(app: &TestApp) {
+    assert_eq!(
+        app.db.get_database_backend(),
+        sea_orm::DbBackend::Postgres,
+        "this test needs PostgreSQL: set TEST_DATABASE_URL"
+    );
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
