@@ -116,6 +116,55 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub workspace_id: String,
     pub api_key: String,
+    /// Removes the test's database when the test ends, however it ends.
+    _scratch: Scratch,
+}
+
+/// A test's own database: dropped (PostgreSQL) or deleted with its WAL files (SQLite) when
+/// the test that made it ends.
+struct Scratch {
+    url: String,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(rest) = self.url.strip_prefix("sqlite://") {
+            let path = rest.split('?').next().unwrap_or(rest);
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+            return;
+        }
+        let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+            return;
+        };
+        let Some(name) = self
+            .url
+            .split('?')
+            .next()
+            .and_then(|base| base.rsplit('/').next())
+            .map(str::to_owned)
+        else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot be blocked on: the database is
+        // dropped from a thread of its own, and the test waits for it.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let admin = Database::connect(admin).await.ok()?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await
+                    .ok()?;
+                admin.close().await.ok()
+            })
+        });
+        let _ = dropped.join();
+    }
 }
 
 /// For a test that needs PostgreSQL (ignored unless asked for): it fails, loudly, when the
@@ -179,6 +228,7 @@ async fn start(
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
     let url_for_workers = url.clone();
+    let scratch = Scratch { url: url.clone() };
     let mut config = Config::new(url);
     config.addr = "127.0.0.1:0".parse().unwrap();
     config.jwt_secret = Some(Secret::new(JWT_SECRET));
@@ -210,6 +260,7 @@ async fn start(
         db,
         workspace_id: String::new(),
         api_key: String::new(),
+        _scratch: scratch,
     };
     let (workspace_id, api_key) = test.new_workspace("Acme", workspaces::Plan::Pro).await;
     test.workspace_id = workspace_id;
