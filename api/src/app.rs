@@ -275,10 +275,14 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
     let policy = UrlPolicy {
         allow_private: config.webhooks.allow_private,
     };
-    let keys = Arc::new(KeyCache::new(config.api_key_cache_ttl));
+    let keys = Arc::new(KeyCache::new(
+        config.api_key_cache_ttl,
+        config.clock.clone(),
+    ));
     crate::signals::local().watch_keys(&keys);
     let logins = Arc::new(crate::throttle::LoginThrottle::new(
         config.login_limits.clone(),
+        config.clock.clone(),
     ));
     let reads = crate::db::Reads::new(
         db.clone(),

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -115,6 +115,7 @@ impl Sessions {
 /// Unknown or revoked keys are never cached.
 pub struct KeyCache {
     ttl: Duration,
+    clock: crate::clock::Clock,
     entries: Mutex<HashMap<String, CachedKey>>,
 }
 
@@ -122,7 +123,7 @@ pub struct KeyCache {
 struct CachedKey {
     key_id: String,
     principal: Principal,
-    checked_at: Instant,
+    checked_at: DateTime<Utc>,
     last_used_at: DateTime<Utc>,
 }
 
@@ -131,9 +132,10 @@ const KEY_CACHE_CAPACITY: usize = 10_000;
 
 impl KeyCache {
     /// A zero `ttl` turns the cache off.
-    pub fn new(ttl: Duration) -> Self {
+    pub fn new(ttl: Duration, clock: crate::clock::Clock) -> Self {
         KeyCache {
             ttl,
+            clock,
             entries: Mutex::new(HashMap::new()),
         }
     }
@@ -142,7 +144,7 @@ impl KeyCache {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(hash)
-            .filter(|entry| entry.checked_at.elapsed() < self.ttl)
+            .filter(|entry| self.clock.since(entry.checked_at) < self.ttl)
             .cloned()
     }
 
@@ -152,7 +154,7 @@ impl KeyCache {
         }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= KEY_CACHE_CAPACITY {
-            entries.retain(|_, e| e.checked_at.elapsed() < self.ttl);
+            entries.retain(|_, e| self.clock.since(e.checked_at) < self.ttl);
             if entries.len() >= KEY_CACHE_CAPACITY {
                 entries.clear();
             }
@@ -231,7 +233,7 @@ pub async fn authenticate(
             CachedKey {
                 key_id: key.id,
                 principal: principal.clone(),
-                checked_at: Instant::now(),
+                checked_at: keys.clock.now(),
                 last_used_at,
             },
         );

@@ -37,6 +37,11 @@ impl Clock {
         }
     }
 
+    /// How long ago `then` was on this clock (zero for a time not yet come).
+    pub fn since(&self, then: DateTime<Utc>) -> std::time::Duration {
+        (self.now() - then).to_std().unwrap_or_default()
+    }
+
     /// Moves a manual clock forward.
     pub fn advance(&self, by: chrono::Duration) {
         self.set(self.now() + by);

@@ -5,7 +5,11 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::clock::Clock;
 
 /// The caller's address, attached to GraphQL requests.
 #[derive(Clone, Copy, Debug)]
@@ -34,46 +38,49 @@ impl Default for Limits {
 /// Sliding windows of recent attempts, in this process.
 pub struct LoginThrottle {
     limits: Limits,
-    addresses: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
-    accounts: Mutex<HashMap<String, VecDeque<Instant>>>,
+    clock: Clock,
+    addresses: Mutex<HashMap<IpAddr, VecDeque<DateTime<Utc>>>>,
+    accounts: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
+}
+
+/// How long before `now` `then` was (zero for a later time).
+fn since(now: DateTime<Utc>, then: DateTime<Utc>) -> Duration {
+    (now - then).to_std().unwrap_or_default()
 }
 
 /// How long to wait before `times` lets one more in, or `None` when it has room.
 fn wait(
-    times: &mut VecDeque<Instant>,
+    times: &mut VecDeque<DateTime<Utc>>,
     limit: usize,
     window: Duration,
-    now: Instant,
+    now: DateTime<Utc>,
 ) -> Option<u64> {
-    while times
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
+    while times.front().is_some_and(|t| since(now, *t) >= window) {
         times.pop_front();
     }
     if times.len() < limit {
         return None;
     }
     let oldest = *times.front()?;
-    let left = window.saturating_sub(now.duration_since(oldest));
+    let left = window.saturating_sub(since(now, oldest));
     Some(left.as_secs().max(1))
 }
 
-fn trim<K: std::hash::Hash + Eq>(map: &mut HashMap<K, VecDeque<Instant>>, window: Duration) {
+fn trim<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, VecDeque<DateTime<Utc>>>,
+    window: Duration,
+    now: DateTime<Utc>,
+) {
     if map.len() > 50_000 {
-        let now = Instant::now();
-        map.retain(|_, times| {
-            times
-                .back()
-                .is_some_and(|t| now.duration_since(*t) < window)
-        });
+        map.retain(|_, times| times.back().is_some_and(|t| since(now, *t) < window));
     }
 }
 
 impl LoginThrottle {
-    pub fn new(limits: Limits) -> Self {
+    pub fn new(limits: Limits, clock: Clock) -> Self {
         LoginThrottle {
             limits,
+            clock,
             addresses: Mutex::default(),
             accounts: Mutex::default(),
         }
@@ -82,11 +89,11 @@ impl LoginThrottle {
     /// Counts one attempt from `addr` on `account` (normalised email); `Err(seconds)` when it
     /// must wait.
     pub fn attempt(&self, addr: Option<IpAddr>, account: &str) -> Result<(), u64> {
-        let now = Instant::now();
+        let now = self.clock.now();
         let account = account.trim().to_lowercase();
         {
             let mut accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
-            trim(&mut accounts, self.limits.account_window);
+            trim(&mut accounts, self.limits.account_window, now);
             if let Some(times) = accounts.get_mut(&account)
                 && let Some(secs) = wait(
                     times,
@@ -100,7 +107,7 @@ impl LoginThrottle {
         }
         if let Some(addr) = addr {
             let mut addresses = self.addresses.lock().unwrap_or_else(|e| e.into_inner());
-            trim(&mut addresses, self.limits.address_window);
+            trim(&mut addresses, self.limits.address_window, now);
             let times = addresses.entry(addr).or_default();
             if let Some(secs) = wait(
                 times,
@@ -121,7 +128,7 @@ impl LoginThrottle {
         accounts
             .entry(account.trim().to_lowercase())
             .or_default()
-            .push_back(Instant::now());
+            .push_back(self.clock.now());
     }
 
     /// A right one: the account's failures are forgiven.
@@ -137,10 +144,14 @@ mod tests {
 
     #[test]
     fn an_account_locks_after_its_failures_and_a_success_forgives_them() {
-        let t = LoginThrottle::new(Limits {
-            failures_per_account: 3,
-            ..Limits::default()
-        });
+        let clock = Clock::manual(Utc::now());
+        let t = LoginThrottle::new(
+            Limits {
+                failures_per_account: 3,
+                ..Limits::default()
+            },
+            clock.clone(),
+        );
         for _ in 0..3 {
             assert!(t.attempt(None, "Ana@x.com").is_ok());
             t.failed("ana@x.com");
@@ -153,14 +164,26 @@ mod tests {
         );
         t.succeeded("ana@x.com");
         assert!(t.attempt(None, "ana@x.com").is_ok());
+        // Locked again, it opens by itself once the window has passed.
+        for _ in 0..3 {
+            t.failed("ana@x.com");
+        }
+        assert!(t.attempt(None, "ana@x.com").is_err());
+        clock.advance(chrono::Duration::seconds(299));
+        assert_eq!(t.attempt(None, "ana@x.com"), Err(1));
+        clock.advance(chrono::Duration::seconds(1));
+        assert!(t.attempt(None, "ana@x.com").is_ok());
     }
 
     #[test]
     fn an_address_has_a_budget_per_window() {
-        let t = LoginThrottle::new(Limits {
-            per_address: 2,
-            ..Limits::default()
-        });
+        let t = LoginThrottle::new(
+            Limits {
+                per_address: 2,
+                ..Limits::default()
+            },
+            Clock::manual(Utc::now()),
+        );
         let addr: IpAddr = "203.0.113.7".parse().unwrap();
         assert!(t.attempt(Some(addr), "a@x.com").is_ok());
         assert!(t.attempt(Some(addr), "b@x.com").is_ok());

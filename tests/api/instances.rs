@@ -282,13 +282,13 @@ async fn a_changed_plan_applies_on_every_instance_at_once() {
     }
 }
 
+/// LISTEN/NOTIFY is PostgreSQL's; SQLite signals stay in the process.
 #[tokio::test]
-async fn signals_survive_a_dropped_listener_connection() {
-    if !std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
-        return; // LISTEN/NOTIFY is PostgreSQL's; SQLite signals stay in the process.
-    }
+#[ignore = "needs PostgreSQL (TEST_DATABASE_URL)"]
+async fn on_postgres_signals_survive_a_dropped_listener_connection() {
     use sea_orm::ConnectionTrait;
     let app = spawn_app().await;
+    crate::helpers::require_postgres(&app);
     let (other, _stop, _task) = second_instance(&app, |_| {}).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Cut every listening connection, as a database restart or a network drop would.
