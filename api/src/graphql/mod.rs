@@ -13,7 +13,6 @@ mod types;
 mod unknown_outcomes;
 mod webhooks;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
@@ -155,15 +154,23 @@ pub struct Schemas {
 
 /// The parsed documents of the query texts seen last. Dashboards and SDKs send the same few
 /// texts again and again, and parsing one costs more than executing a page of it; a copy of the
-/// parsed document is cheaper. Only texts that parse are kept, at most `MAX_PARSED` of them
-/// (past that the set starts over, so unique texts cannot grow it).
+/// parsed document is cheaper. Only texts that parse and are at most `MAX_KEPT_TEXT` bytes long
+/// are kept, the least recently used going first once `MAX_PARSED` texts or `MAX_PARSED_BYTES`
+/// of text are kept (so unique or large texts, anonymous ones included, cannot grow it).
 ///
 /// A kept document that declares no variables and was once answered without an error has
 /// passed validation, and validation depends only on the document, the schema and the
 /// variables' values: it is not validated again (its cost and depth still are).
 #[derive(Default)]
 pub struct ParsedQueries {
-    documents: std::sync::Mutex<HashMap<String, Kept>>,
+    documents: std::sync::Mutex<Recent>,
+}
+
+/// Kept documents, least recently used first, and the bytes of their texts.
+#[derive(Default)]
+struct Recent {
+    by_text: async_graphql::indexmap::IndexMap<String, Kept>,
+    bytes: usize,
 }
 
 struct Kept {
@@ -173,45 +180,64 @@ struct Kept {
 
 /// Most query texts `ParsedQueries` keeps.
 pub const MAX_PARSED: usize = 256;
+/// Most bytes of query text `ParsedQueries` keeps (a parsed document is of the same order).
+pub const MAX_PARSED_BYTES: usize = 2 << 20;
+/// Longest query text `ParsedQueries` keeps; longer ones are parsed every time.
+pub const MAX_KEPT_TEXT: usize = 64 << 10;
 
 impl ParsedQueries {
     /// Gives `request` its parsed document: the kept one, or one parsed now (and kept). True
     /// when the document is known to pass validation.
     pub fn attach(&self, request: &mut async_graphql::Request) -> bool {
-        let kept = self
-            .documents
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&request.query)
-            .map(|kept| (kept.document.clone(), kept.validated));
+        let kept = {
+            let mut recent = self.documents.lock().unwrap_or_else(|e| e.into_inner());
+            let by_text = &mut recent.by_text;
+            by_text.get_index_of(&request.query).map(|i| {
+                let last = by_text.len() - 1;
+                by_text.move_index(i, last);
+                let kept = &by_text[last];
+                (kept.document.clone(), kept.validated)
+            })
+        };
         if let Some((document, validated)) = kept {
             request.set_parsed_query(document);
             return validated;
         }
         // A text that does not parse is left to the executor, which reports the error.
-        let Ok(document) = request.parsed_query() else {
+        let Ok(document) = request.parsed_query().cloned() else {
             return false;
         };
-        let document = document.clone();
-        let mut documents = self.documents.lock().unwrap_or_else(|e| e.into_inner());
-        if documents.len() >= MAX_PARSED {
-            documents.clear();
+        if request.query.len() > MAX_KEPT_TEXT {
+            return false;
         }
-        documents.insert(
+        let mut recent = self.documents.lock().unwrap_or_else(|e| e.into_inner());
+        while !recent.by_text.is_empty()
+            && (recent.by_text.len() >= MAX_PARSED
+                || recent.bytes + request.query.len() > MAX_PARSED_BYTES)
+        {
+            if let Some((text, _)) = recent.by_text.shift_remove_index(0) {
+                recent.bytes -= text.len();
+            }
+        }
+        let (_, previous) = recent.by_text.insert_full(
             request.query.clone(),
             Kept {
                 document,
                 validated: false,
             },
         );
+        // Another request may have kept the same text meanwhile: counted once.
+        if previous.is_none() {
+            recent.bytes += request.query.len();
+        }
         false
     }
 
     /// Records that `query` was answered without an error by the validating schema; a text
     /// that declares variables stays validated each time (their values are checked with it).
     pub fn passed(&self, query: &str) {
-        let mut documents = self.documents.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(kept) = documents.get_mut(query) {
+        let mut recent = self.documents.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(kept) = recent.by_text.get_mut(query) {
             kept.validated = kept
                 .document
                 .operations
@@ -224,7 +250,16 @@ impl ParsedQueries {
         self.documents
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+            .by_text
             .len()
+    }
+
+    /// Bytes of query text kept now.
+    pub fn bytes(&self) -> usize {
+        self.documents
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .bytes
     }
 
     pub fn is_empty(&self) -> bool {
@@ -587,7 +622,43 @@ fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<DbLoade
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_PARSED, ParsedQueries, count_names};
+    use super::{MAX_KEPT_TEXT, MAX_PARSED, MAX_PARSED_BYTES, ParsedQueries, count_names};
+
+    #[test]
+    fn parsed_queries_are_bounded_in_bytes_and_keep_the_recently_used() {
+        let parsed = ParsedQueries::default();
+        // A text over the size kept is parsed but not kept.
+        let long = format!(
+            "{{ a: __typename {} }}",
+            "b: __typename ".repeat(MAX_KEPT_TEXT / 14)
+        );
+        assert!(long.len() > MAX_KEPT_TEXT);
+        parsed.attach(&mut async_graphql::Request::new(long.clone()));
+        assert_eq!(parsed.len(), 0);
+        // Texts just under it fill the byte budget, never past it.
+        let sized = |i: usize| {
+            let mut text = format!("{{ a{i}: __typename }} ");
+            text.push_str(&"#".repeat(MAX_KEPT_TEXT - text.len()));
+            text
+        };
+        let first = sized(0);
+        parsed.attach(&mut async_graphql::Request::new(first.clone()));
+        for i in 1..(2 * MAX_PARSED_BYTES / MAX_KEPT_TEXT) {
+            // The first text is used again and again: the others go before it.
+            parsed.attach(&mut async_graphql::Request::new(first.clone()));
+            parsed.attach(&mut async_graphql::Request::new(sized(i)));
+            assert!(
+                parsed.bytes() <= MAX_PARSED_BYTES,
+                "{} bytes",
+                parsed.bytes()
+            );
+        }
+        assert_eq!(parsed.len(), MAX_PARSED_BYTES / MAX_KEPT_TEXT);
+        let mut again = async_graphql::Request::new(first.clone());
+        parsed.attach(&mut again);
+        assert_eq!(parsed.len(), MAX_PARSED_BYTES / MAX_KEPT_TEXT, "still kept");
+        assert_eq!(parsed.bytes(), parsed.len() * MAX_KEPT_TEXT);
+    }
 
     #[test]
     fn parsed_queries_are_kept_once_per_text_and_bounded() {
