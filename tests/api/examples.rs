@@ -200,6 +200,7 @@ async fn every_example_request_succeeds_and_every_example_fits_its_schema() {
 
         // The request, from the examples.
         let mut url = format!("{}{}", app.base, path);
+        let mut path_values = HashMap::new();
         let mut query = Vec::new();
         for parameter in op["parameters"].as_array().unwrap() {
             let parameter = resolve_ref(&doc, parameter);
@@ -216,7 +217,10 @@ async fn every_example_request_succeeds_and_every_example_fits_its_schema() {
             let value = query_text(&ids.resolve(example, name));
             let key = parameter["name"].as_str().unwrap();
             match parameter["in"].as_str().unwrap() {
-                "path" => url = url.replace(&format!("{{{key}}}"), &value),
+                "path" => {
+                    url = url.replace(&format!("{{{key}}}"), &value);
+                    path_values.insert(key, value);
+                }
                 "query" => query.push((key.to_owned(), value)),
                 other => panic!("{name}: an example for a {other} parameter"),
             }
@@ -258,10 +262,9 @@ async fn every_example_request_succeeds_and_every_example_fits_its_schema() {
                 created["smtpPassword"].as_str().unwrap(),
             )))
             .await;
-            let account = ids.resolve(&json!(op["parameters"][0]["example"]), name);
             let r = app
                 .put(
-                    &format!("/v1/email-accounts/{}", account.as_str().unwrap()),
+                    &format!("/v1/email-accounts/{}", path_values["id"]),
                     json!({ "smtpHost": server.host(), "smtpPort": server.port(), "smtpSecurity": "none", "imapHost": null }),
                 )
                 .await;
