@@ -334,6 +334,9 @@ async fn the_reference_renders_offline_in_a_real_browser() {
         "/v1/campaigns/{id}/stats",
         "Idempotency-Key",
         "VALIDATION_ERROR",
+        // The samples are the document's examples, not values made up from the schemas.
+        "Lisbon leads, November",
+        "marta@example.com",
     ] {
         assert!(dom.contains(text), "the rendered reference lacks {text}");
     }

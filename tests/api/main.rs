@@ -19,6 +19,7 @@ mod contacts;
 mod contract;
 mod conventions;
 mod email_accounts;
+mod examples;
 mod graphql;
 mod groups;
 mod mailbox;

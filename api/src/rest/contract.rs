@@ -3,7 +3,10 @@
 //! of every variable and of every field a route's operation selects). The only hand-written
 //! part is [`rules`]: the limits JSON Schema can state and GraphQL cannot, each citing the
 //! service constant that enforces it. A route whose operation names a type or field the
-//! schema lacks fails the build of the document, so it cannot drift.
+//! schema lacks fails the build of the document, so it cannot drift. Each operation also
+//! carries its example call and answer from [`examples`], written by hand as realistic ones.
+
+mod examples;
 
 use std::collections::HashMap;
 
@@ -89,8 +92,8 @@ fn timezone() -> Value {
     json!({ "enum": names, "example": "Europe/Lisbon" })
 }
 
-fn time_of_day() -> Value {
-    json!({ "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:00" })
+fn time_of_day(example: &str) -> Value {
+    json!({ "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": example })
 }
 
 fn custom_fields() -> Value {
@@ -347,8 +350,8 @@ fn rules() -> HashMap<&'static str, Rule> {
         "ScheduleInput.days",
         rule(json!({ "minItems": 1, "items": { "minimum": 1, "maximum": 7 } })),
     );
-    add("ScheduleInput.startTime", rule(time_of_day()));
-    add("ScheduleInput.endTime", rule(time_of_day()));
+    add("ScheduleInput.startTime", rule(time_of_day("09:00")));
+    add("ScheduleInput.endTime", rule(time_of_day("17:00")));
     add(
         "Mutation.addContactsToCampaign(contactIds:)",
         rule(json!({ "maxItems": campaigns::MAX_ENROL_IDS })).not_null(),
@@ -1000,21 +1003,43 @@ fn headers(retry: bool) -> Value {
 /// Builds the document. Fails when a route's operation does not fit the schema.
 pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
     let types = Types::parse(sdl)?;
+    let mut examples: HashMap<&str, examples::Example> = examples::examples().into_iter().collect();
     let mut paths = Map::new();
     for route in &table.routes {
         let spec = &route.spec;
         let fail = |e: String| format!("OpenAPI for {}: {e}", spec.name);
         let operation = Operation::new(&types, &route.document).map_err(fail)?;
+        let example = examples
+            .remove(spec.name)
+            .ok_or_else(|| fail("no example".into()))?;
         let mut parameters = Vec::new();
-        for name in spec
+        let path_names: Vec<&str> = spec
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        {
+            .collect();
+        if let Some((extra, _)) = example.path.iter().find(|(n, _)| !path_names.contains(n)) {
+            return Err(fail(format!("the example names path parameter {extra}")));
+        }
+        for name in path_names {
+            let value = example
+                .path
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| *v)
+                .ok_or_else(|| fail(format!("the example lacks path parameter {name}")))?;
             parameters.push(json!({
                 "name": name, "in": "path", "required": true,
                 "schema": { "type": "string", "minLength": 1, "maxLength": 100 },
+                "example": value,
             }));
+        }
+        if let Some((extra, _)) = example
+            .query
+            .iter()
+            .find(|(n, _)| !spec.query.iter().any(|p| p.name == *n))
+        {
+            return Err(fail(format!("the example names query parameter {extra}")));
         }
         for param in &spec.query {
             let (variable, path) = match param.target.split_once('.') {
@@ -1039,10 +1064,14 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                     param.name
                 )));
             }
-            parameters.push(json!({
+            let mut parameter = json!({
                 "name": param.name, "in": "query", "required": false,
                 "description": param.description, "schema": schema,
-            }));
+            });
+            if let Some((_, value)) = example.query.iter().find(|(n, _)| *n == param.name) {
+                parameter["example"] = value.clone();
+            }
+            parameters.push(parameter);
         }
         let read = spec.method == Method::GET;
         if read {
@@ -1094,7 +1123,7 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
             json!({
                 "description": spec.summary,
                 "headers": answered,
-                "content": { "application/json": { "schema": body_schema } },
+                "content": { "application/json": { "schema": body_schema, "example": example.envelope() } },
             }),
         );
         let mut by_status: std::collections::BTreeMap<u16, Vec<&str>> = Default::default();
@@ -1162,15 +1191,28 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                 BodyMap::Csv(_) => "text/csv",
                 _ => "application/json",
             };
+            let body = example
+                .body
+                .as_ref()
+                .ok_or_else(|| fail("the example has no body".into()))?;
             entry["requestBody"] = json!({
                 "required": !matches!(spec.body, BodyMap::OptionalFields(_)),
-                "content": { media: { "schema": schema } },
+                "content": { media: { "schema": schema, "example": body } },
             });
+        } else if example.body.is_some() {
+            return Err(fail(
+                "the example has a body the route does not take".into(),
+            ));
         }
         let path_entry = paths
             .entry(format!("/v1{}", spec.path))
             .or_insert_with(|| Value::Object(Map::new()));
         path_entry[spec.method.as_str().to_ascii_lowercase()] = entry;
+    }
+    if let Some(name) = examples.keys().next() {
+        return Err(format!(
+            "OpenAPI: an example for {name}, which no route serves"
+        ));
     }
     let codes: Vec<&str> = ErrorCode::all().iter().map(|c| c.as_str()).collect();
     Ok(json!({

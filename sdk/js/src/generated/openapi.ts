@@ -544,7 +544,10 @@ export interface operations {
             query?: {
                 /** @description Page number, from 1 (default 1) */
                 page?: number;
-                /** @description Items per page (default 20, at most 100) */
+                /**
+                 * @description Items per page (default 20, at most 100)
+                 * @example 20
+                 */
                 perPage?: number;
                 /** @description Field to sort by (default createdAt) */
                 sort?: "createdAt" | "updatedAt" | "email" | "firstName" | "lastName" | "company";
@@ -554,9 +557,15 @@ export interface operations {
                 email?: string;
                 /** @description Only members of this group */
                 group?: string;
-                /** @description active, unsubscribed or bounced */
+                /**
+                 * @description active, unsubscribed or bounced
+                 * @example active
+                 */
                 status?: "active" | "unsubscribed" | "bounced";
-                /** @description Case-insensitive company name */
+                /**
+                 * @description Case-insensitive company name
+                 * @example Acme
+                 */
                 company?: string;
             };
             header?: {
@@ -580,6 +589,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "cnt_01m6ds09ngm9s346q3d25vt4f5",
+                     *           "email": "ana@example.com",
+                     *           "firstName": "Ana",
+                     *           "lastName": "Silva",
+                     *           "company": "Acme",
+                     *           "phone": "+351 912 345 678",
+                     *           "customFields": {
+                     *             "plan": "pro",
+                     *             "seats": 12
+                     *           },
+                     *           "status": "active",
+                     *           "groupIds": [
+                     *             "grp_01m6dtn52g4mnpzx45hy43kwjr"
+                     *           ],
+                     *           "createdAt": "2026-11-02T09:21:18Z",
+                     *           "updatedAt": "2026-11-02T09:21:18Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -785,6 +825,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ana@example.com",
+                 *       "firstName": "Ana",
+                 *       "lastName": "Silva",
+                 *       "company": "Acme",
+                 *       "phone": "+351 912 345 678",
+                 *       "customFields": {
+                 *         "plan": "pro",
+                 *         "seats": 12
+                 *       },
+                 *       "groupIds": [
+                 *         "grp_01m6dtn52g4mnpzx45hy43kwjr"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: email
@@ -823,6 +879,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cnt_01m6ds09ngm9s346q3d25vt4f5",
+                     *         "email": "ana@example.com",
+                     *         "firstName": "Ana",
+                     *         "lastName": "Silva",
+                     *         "company": "Acme",
+                     *         "phone": "+351 912 345 678",
+                     *         "customFields": {
+                     *           "plan": "pro",
+                     *           "seats": 12
+                     *         },
+                     *         "status": "active",
+                     *         "groupIds": [
+                     *           "grp_01m6dtn52g4mnpzx45hy43kwjr"
+                     *         ],
+                     *         "createdAt": "2026-11-02T09:21:18Z",
+                     *         "updatedAt": "2026-11-02T09:21:18Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -1090,6 +1169,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example cnt_01m6ds09ngm9s346q3d25vt4f5 */
                 id: string;
             };
             cookie?: never;
@@ -1108,6 +1188,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cnt_01m6ds09ngm9s346q3d25vt4f5",
+                     *         "email": "ana@example.com",
+                     *         "firstName": "Ana",
+                     *         "lastName": "Silva",
+                     *         "company": "Acme",
+                     *         "phone": "+351 912 345 678",
+                     *         "customFields": {
+                     *           "plan": "pro",
+                     *           "seats": 12
+                     *         },
+                     *         "status": "active",
+                     *         "groupIds": [
+                     *           "grp_01m6dtn52g4mnpzx45hy43kwjr"
+                     *         ],
+                     *         "createdAt": "2026-11-02T09:21:18Z",
+                     *         "updatedAt": "2026-11-02T09:21:18Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -1331,12 +1434,22 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example cnt_01m6ds09ngm9s346q3d25vt4f5 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "company": "Acme Europe",
+                 *       "customFields": {
+                 *         "plan": "enterprise",
+                 *         "seats": 40
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: email
@@ -1375,6 +1488,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cnt_01m6ds09ngm9s346q3d25vt4f5",
+                     *         "email": "ana@example.com",
+                     *         "firstName": "Ana",
+                     *         "lastName": "Silva",
+                     *         "company": "Acme Europe",
+                     *         "phone": "+351 912 345 678",
+                     *         "customFields": {
+                     *           "plan": "enterprise",
+                     *           "seats": 40
+                     *         },
+                     *         "status": "active",
+                     *         "groupIds": [
+                     *           "grp_01m6dtn52g4mnpzx45hy43kwjr"
+                     *         ],
+                     *         "createdAt": "2026-11-02T09:21:18Z",
+                     *         "updatedAt": "2026-11-03T14:02:51Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -1642,6 +1778,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example cnt_01m6ds09ngm9s346q3d25vt4f5 */
                 id: string;
             };
             cookie?: never;
@@ -1658,6 +1795,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cnt_01m6ds09ngm9s346q3d25vt4f5",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -1879,6 +2025,26 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contacts": [
+                 *         {
+                 *           "email": "bruno@example.com",
+                 *           "firstName": "Bruno",
+                 *           "lastName": "Costa",
+                 *           "company": "Globex"
+                 *         },
+                 *         {
+                 *           "email": "carla@example.com",
+                 *           "firstName": "Carla",
+                 *           "company": "Initech",
+                 *           "customFields": {
+                 *             "plan": "trial"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @description Each contact is checked on its own: one that breaks a ContactInput rule fails alone, reported in `results`. */
                     contacts: {
@@ -1907,6 +2073,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "created": 2,
+                     *         "failed": 0,
+                     *         "results": [
+                     *           {
+                     *             "index": 0,
+                     *             "success": true,
+                     *             "contact": {
+                     *               "id": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                     *               "email": "bruno@example.com",
+                     *               "firstName": "Bruno",
+                     *               "lastName": "Costa",
+                     *               "company": "Globex",
+                     *               "phone": null,
+                     *               "customFields": {},
+                     *               "status": "active",
+                     *               "groupIds": [],
+                     *               "createdAt": "2026-11-02T09:28:31Z",
+                     *               "updatedAt": "2026-11-02T09:28:31Z"
+                     *             },
+                     *             "error": null
+                     *           },
+                     *           {
+                     *             "index": 1,
+                     *             "success": true,
+                     *             "contact": {
+                     *               "id": "cnt_01m6dstqc06cq643dzvmxxqkfb",
+                     *               "email": "carla@example.com",
+                     *               "firstName": "Carla",
+                     *               "lastName": null,
+                     *               "company": "Initech",
+                     *               "phone": null,
+                     *               "customFields": {
+                     *                 "plan": "trial"
+                     *               },
+                     *               "status": "active",
+                     *               "groupIds": [],
+                     *               "createdAt": "2026-11-02T09:28:31Z",
+                     *               "updatedAt": "2026-11-02T09:28:31Z"
+                     *             },
+                     *             "error": null
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -2185,11 +2400,20 @@ export interface operations {
     importContacts: {
         parameters: {
             query?: {
-                /** @description Put every imported (or updated) contact in this group */
+                /**
+                 * @description Put every imported (or updated) contact in this group
+                 * @example grp_01m6dtn52g4mnpzx45hy43kwjr
+                 */
                 groupId?: string;
-                /** @description skip (default): rows whose email exists are left alone; update: they update that contact */
+                /**
+                 * @description skip (default): rows whose email exists are left alone; update: they update that contact
+                 * @example update
+                 */
                 duplicates?: "skip" | "update";
-                /** @description JSON object: CSV header to field (email, firstName, lastName, company, phone, customFields.<key>, ignore); other headers map by name */
+                /**
+                 * @description JSON object: CSV header to field (email, firstName, lastName, company, phone, customFields.<key>, ignore); other headers map by name
+                 * @example {"First name":"firstName"}
+                 */
                 mapping?: string;
             };
             header?: {
@@ -2201,6 +2425,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example email,First name,company
+                 *     diana@example.com,Diana,Umbrella
+                 *     eduardo@example.com,Eduardo,Hooli
+                 */
                 "text/csv": string;
             };
         };
@@ -2215,6 +2444,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "imp_01m6dwa0fgss6ys3c4dwa7n360",
+                     *         "status": "queued",
+                     *         "total": 2,
+                     *         "processed": 0,
+                     *         "created": 0,
+                     *         "updated": 0,
+                     *         "skipped": 0,
+                     *         "failedRows": 0,
+                     *         "errors": [],
+                     *         "groupId": "grp_01m6dtn52g4mnpzx45hy43kwjr",
+                     *         "duplicates": "update",
+                     *         "createdAt": "2026-11-02T09:35:44Z",
+                     *         "startedAt": null,
+                     *         "completedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -2489,6 +2739,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example imp_01m6dwa0fgss6ys3c4dwa7n360 */
                 id: string;
             };
             cookie?: never;
@@ -2507,6 +2758,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "imp_01m6dwa0fgss6ys3c4dwa7n360",
+                     *         "status": "completed",
+                     *         "total": 2,
+                     *         "processed": 2,
+                     *         "created": 2,
+                     *         "updated": 0,
+                     *         "skipped": 0,
+                     *         "failedRows": 0,
+                     *         "errors": [],
+                     *         "groupId": "grp_01m6dtn52g4mnpzx45hy43kwjr",
+                     *         "duplicates": "update",
+                     *         "createdAt": "2026-11-02T09:35:44Z",
+                     *         "startedAt": "2026-11-02T09:35:45Z",
+                     *         "completedAt": "2026-11-02T09:35:46Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -2740,7 +3012,10 @@ export interface operations {
                 sort?: "createdAt" | "updatedAt" | "name";
                 /** @description asc or desc (default desc) */
                 order?: "asc" | "desc";
-                /** @description Case-insensitive substring of the name */
+                /**
+                 * @description Case-insensitive substring of the name
+                 * @example lisbon
+                 */
                 name?: string;
             };
             header?: {
@@ -2764,6 +3039,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "grp_01m6dtn52g4mnpzx45hy43kwjr",
+                     *           "name": "Lisbon leads",
+                     *           "description": "People met at Web Summit 2026",
+                     *           "contactCount": 1,
+                     *           "createdAt": "2026-11-02T09:14:05Z",
+                     *           "updatedAt": "2026-11-02T09:14:05Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -2960,6 +3256,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Lisbon leads",
+                 *       "description": "People met at Web Summit 2026"
+                 *     }
+                 */
                 "application/json": {
                     name: string;
                     description?: string | null;
@@ -2977,6 +3279,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "grp_01m6dtn52g4mnpzx45hy43kwjr",
+                     *         "name": "Lisbon leads",
+                     *         "description": "People met at Web Summit 2026",
+                     *         "contactCount": 0,
+                     *         "createdAt": "2026-11-02T09:14:05Z",
+                     *         "updatedAt": "2026-11-02T09:14:05Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -3235,6 +3550,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example grp_01m6dtn52g4mnpzx45hy43kwjr */
                 id: string;
             };
             cookie?: never;
@@ -3253,6 +3569,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "grp_01m6dtn52g4mnpzx45hy43kwjr",
+                     *         "name": "Lisbon leads",
+                     *         "description": "People met at Web Summit 2026",
+                     *         "contactCount": 1,
+                     *         "createdAt": "2026-11-02T09:14:05Z",
+                     *         "updatedAt": "2026-11-02T09:14:05Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -3467,12 +3796,18 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example grp_01m6dtn52g4mnpzx45hy43kwjr */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "description": "People met at Web Summit 2026, followed up in November"
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     description?: string | null;
@@ -3490,6 +3825,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "grp_01m6dtn52g4mnpzx45hy43kwjr",
+                     *         "name": "Lisbon leads",
+                     *         "description": "People met at Web Summit 2026, followed up in November",
+                     *         "contactCount": 1,
+                     *         "createdAt": "2026-11-02T09:14:05Z",
+                     *         "updatedAt": "2026-11-03T14:02:51Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -3748,6 +4096,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example grp_01m6dtn52g4mnpzx45hy43kwjr */
                 id: string;
             };
             cookie?: never;
@@ -3764,6 +4113,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "grp_01m6dtn52g4mnpzx45hy43kwjr",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -3986,7 +4344,10 @@ export interface operations {
                 order?: "asc" | "desc";
                 /** @description Case-insensitive substring of the email */
                 email?: string;
-                /** @description active, unsubscribed or bounced */
+                /**
+                 * @description active, unsubscribed or bounced
+                 * @example active
+                 */
                 status?: "active" | "unsubscribed" | "bounced";
                 /** @description Case-insensitive company name */
                 company?: string;
@@ -3996,6 +4357,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example grp_01m6dtn52g4mnpzx45hy43kwjr */
                 id: string;
             };
             cookie?: never;
@@ -4014,6 +4376,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "cnt_01m6ds09ngm9s346q3d25vt4f5",
+                     *           "email": "ana@example.com",
+                     *           "firstName": "Ana",
+                     *           "lastName": "Silva",
+                     *           "company": "Acme",
+                     *           "phone": "+351 912 345 678",
+                     *           "customFields": {
+                     *             "plan": "pro",
+                     *             "seats": 12
+                     *           },
+                     *           "status": "active",
+                     *           "groupIds": [
+                     *             "grp_01m6dtn52g4mnpzx45hy43kwjr"
+                     *           ],
+                     *           "createdAt": "2026-11-02T09:21:18Z",
+                     *           "updatedAt": "2026-11-02T09:21:18Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -4243,12 +4636,21 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example grp_01m6dtn52g4mnpzx45hy43kwjr */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contactIds": [
+                 *         "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                 *         "cnt_01m6dstqc06cq643dzvmxxqkfb"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     contactIds: string[];
                 };
@@ -4265,6 +4667,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "added": 2,
+                     *         "alreadyMembers": 0,
+                     *         "group": {
+                     *           "id": "grp_01m6dtn52g4mnpzx45hy43kwjr",
+                     *           "name": "Lisbon leads",
+                     *           "description": "People met at Web Summit 2026, followed up in November",
+                     *           "contactCount": 3,
+                     *           "createdAt": "2026-11-02T09:14:05Z",
+                     *           "updatedAt": "2026-11-03T14:02:51Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -4529,12 +4948,20 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example grp_01m6dtn52g4mnpzx45hy43kwjr */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contactIds": [
+                 *         "cnt_01m6dstqc06cq643dzvmxxqkfb"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     contactIds: string[];
                 };
@@ -4551,6 +4978,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "removed": 1,
+                     *         "notMembers": 0,
+                     *         "group": {
+                     *           "id": "grp_01m6dtn52g4mnpzx45hy43kwjr",
+                     *           "name": "Lisbon leads",
+                     *           "description": "People met at Web Summit 2026, followed up in November",
+                     *           "contactCount": 2,
+                     *           "createdAt": "2026-11-02T09:14:05Z",
+                     *           "updatedAt": "2026-11-03T14:02:51Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -4814,9 +5258,15 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
-                /** @description Field to sort by (default createdAt) */
+                /**
+                 * @description Field to sort by (default createdAt)
+                 * @example email
+                 */
                 sort?: "createdAt" | "updatedAt" | "email";
-                /** @description asc or desc (default desc) */
+                /**
+                 * @description asc or desc (default desc)
+                 * @example asc
+                 */
                 order?: "asc" | "desc";
             };
             header?: {
@@ -4840,6 +5290,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *           "email": "marta@example.com",
+                     *           "name": "Marta from Example",
+                     *           "smtpHost": "smtp.example.com",
+                     *           "smtpPort": 587,
+                     *           "smtpUsername": "marta@example.com",
+                     *           "smtpSecurity": "starttls",
+                     *           "dailyLimit": 200,
+                     *           "timezone": "Europe/Lisbon",
+                     *           "sendGapSeconds": 90,
+                     *           "status": "ok",
+                     *           "lastError": null,
+                     *           "sentToday": 0,
+                     *           "replyTracking": "on",
+                     *           "imapHost": "imap.example.com",
+                     *           "imapPort": 993,
+                     *           "imapUsername": "marta@example.com",
+                     *           "imapSecurity": "tls",
+                     *           "imapCheckedAt": null,
+                     *           "createdAt": "2026-11-02T09:57:23Z",
+                     *           "updatedAt": "2026-11-02T09:57:23Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -5063,6 +5549,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "marta@example.com",
+                 *       "name": "Marta from Example",
+                 *       "smtpHost": "smtp.example.com",
+                 *       "smtpPort": 587,
+                 *       "smtpSecurity": "starttls",
+                 *       "smtpUsername": "marta@example.com",
+                 *       "smtpPassword": "app-password-2026",
+                 *       "dailyLimit": 200,
+                 *       "timezone": "Europe/Lisbon",
+                 *       "sendGapSeconds": 90,
+                 *       "imapHost": "imap.example.com",
+                 *       "imapPort": 993,
+                 *       "imapSecurity": "tls",
+                 *       "imapPassword": "app-password-2026"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: email
@@ -5120,6 +5624,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "email": "marta@example.com",
+                     *         "name": "Marta from Example",
+                     *         "smtpHost": "smtp.example.com",
+                     *         "smtpPort": 587,
+                     *         "smtpUsername": "marta@example.com",
+                     *         "smtpSecurity": "starttls",
+                     *         "dailyLimit": 200,
+                     *         "timezone": "Europe/Lisbon",
+                     *         "sendGapSeconds": 90,
+                     *         "status": "ok",
+                     *         "lastError": null,
+                     *         "sentToday": 0,
+                     *         "replyTracking": "on",
+                     *         "imapHost": "imap.example.com",
+                     *         "imapPort": 993,
+                     *         "imapUsername": "marta@example.com",
+                     *         "imapSecurity": "tls",
+                     *         "imapCheckedAt": null,
+                     *         "createdAt": "2026-11-02T09:57:23Z",
+                     *         "updatedAt": "2026-11-02T09:57:23Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -5405,6 +5937,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example acc_01m6dv2bxrp1xpa7z3dj8fssz5 */
                 id: string;
             };
             cookie?: never;
@@ -5423,6 +5956,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "email": "marta@example.com",
+                     *         "name": "Marta from Example",
+                     *         "smtpHost": "smtp.example.com",
+                     *         "smtpPort": 587,
+                     *         "smtpUsername": "marta@example.com",
+                     *         "smtpSecurity": "starttls",
+                     *         "dailyLimit": 200,
+                     *         "timezone": "Europe/Lisbon",
+                     *         "sendGapSeconds": 90,
+                     *         "status": "ok",
+                     *         "lastError": null,
+                     *         "sentToday": 0,
+                     *         "replyTracking": "on",
+                     *         "imapHost": "imap.example.com",
+                     *         "imapPort": 993,
+                     *         "imapUsername": "marta@example.com",
+                     *         "imapSecurity": "tls",
+                     *         "imapCheckedAt": null,
+                     *         "createdAt": "2026-11-02T09:57:23Z",
+                     *         "updatedAt": "2026-11-02T09:57:23Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -5664,12 +6225,19 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example acc_01m6dv2bxrp1xpa7z3dj8fssz5 */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "dailyLimit": 300,
+                 *       "sendGapSeconds": 60
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: email
@@ -5720,6 +6288,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "email": "marta@example.com",
+                     *         "name": "Marta from Example",
+                     *         "smtpHost": "smtp.example.com",
+                     *         "smtpPort": 587,
+                     *         "smtpUsername": "marta@example.com",
+                     *         "smtpSecurity": "starttls",
+                     *         "dailyLimit": 300,
+                     *         "timezone": "Europe/Lisbon",
+                     *         "sendGapSeconds": 60,
+                     *         "status": "ok",
+                     *         "lastError": null,
+                     *         "sentToday": 0,
+                     *         "replyTracking": "on",
+                     *         "imapHost": "imap.example.com",
+                     *         "imapPort": 993,
+                     *         "imapUsername": "marta@example.com",
+                     *         "imapSecurity": "tls",
+                     *         "imapCheckedAt": null,
+                     *         "createdAt": "2026-11-02T09:57:23Z",
+                     *         "updatedAt": "2026-11-03T14:02:51Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -6005,6 +6601,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example acc_01m6dv2bxrp1xpa7z3dj8fssz5 */
                 id: string;
             };
             cookie?: never;
@@ -6021,6 +6618,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -6238,6 +6844,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example acc_01m6dv2bxrp1xpa7z3dj8fssz5 */
                 id: string;
             };
             cookie?: never;
@@ -6254,6 +6861,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "smtp": {
+                     *           "ok": true,
+                     *           "error": null,
+                     *           "steps": [
+                     *             {
+                     *               "step": "connect",
+                     *               "ok": true,
+                     *               "reply": "connected to smtp.example.com:587"
+                     *             },
+                     *             {
+                     *               "step": "login",
+                     *               "ok": true,
+                     *               "reply": "authenticated"
+                     *             }
+                     *           ]
+                     *         },
+                     *         "imap": {
+                     *           "ok": true,
+                     *           "error": null,
+                     *           "steps": [
+                     *             {
+                     *               "step": "connect",
+                     *               "ok": true,
+                     *               "reply": "connected to imap.example.com:993"
+                     *             },
+                     *             {
+                     *               "step": "tls",
+                     *               "ok": true,
+                     *               "reply": "TLS established"
+                     *             },
+                     *             {
+                     *               "step": "login",
+                     *               "ok": true,
+                     *               "reply": "logged in as marta@example.com"
+                     *             },
+                     *             {
+                     *               "step": "mailbox",
+                     *               "ok": true,
+                     *               "reply": "INBOX holds 1284 messages"
+                     *             }
+                     *           ]
+                     *         },
+                     *         "emailAccount": {
+                     *           "id": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *           "email": "marta@example.com",
+                     *           "name": "Marta from Example",
+                     *           "smtpHost": "smtp.example.com",
+                     *           "smtpPort": 587,
+                     *           "smtpUsername": "marta@example.com",
+                     *           "smtpSecurity": "starttls",
+                     *           "dailyLimit": 300,
+                     *           "timezone": "Europe/Lisbon",
+                     *           "sendGapSeconds": 60,
+                     *           "status": "ok",
+                     *           "lastError": null,
+                     *           "sentToday": 0,
+                     *           "replyTracking": "on",
+                     *           "imapHost": "imap.example.com",
+                     *           "imapPort": 993,
+                     *           "imapUsername": "marta@example.com",
+                     *           "imapSecurity": "tls",
+                     *           "imapCheckedAt": "2026-11-03T14:08:02Z",
+                     *           "createdAt": "2026-11-02T09:57:23Z",
+                     *           "updatedAt": "2026-11-03T14:02:51Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -6544,6 +7223,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example acc_01m6dv2bxrp1xpa7z3dj8fssz5 */
                 id: string;
             };
             cookie?: never;
@@ -6562,6 +7242,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "urp_01m6dxhn185gqapenecfseczp1",
+                     *           "sender": "MAILER-DAEMON@mx.example.com",
+                     *           "subject": "Undelivered Mail Returned to Sender",
+                     *           "recipients": [
+                     *             {
+                     *               "address": "old-lead@example.com",
+                     *               "action": "failed",
+                     *               "status": "5.1.1",
+                     *               "diagnostic": "smtp; 550 5.1.1 <old-lead@example.com>: Recipient address rejected: User unknown"
+                     *             }
+                     *           ],
+                     *           "quotedMessageId": "<20261020094512.4f1c@mail.example.com>",
+                     *           "receivedAt": "2026-11-04T07:12:09Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -6787,7 +7495,10 @@ export interface operations {
                 sort?: "createdAt" | "updatedAt" | "name";
                 /** @description asc or desc (default desc) */
                 order?: "asc" | "desc";
-                /** @description draft, running, paused or completed */
+                /**
+                 * @description draft, running, paused or completed
+                 * @example draft
+                 */
                 status?: "draft" | "running" | "paused" | "completed";
             };
             header?: {
@@ -6811,6 +7522,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *           "name": "Lisbon leads, November",
+                     *           "status": "draft",
+                     *           "pausedReason": null,
+                     *           "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *           "emailAccountIds": [
+                     *             "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *           ],
+                     *           "steps": [
+                     *             {
+                     *               "subject": "Quick question, {{firstName | there}}",
+                     *               "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *               "delayDays": 0,
+                     *               "step": 1
+                     *             },
+                     *             {
+                     *               "subject": "",
+                     *               "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *               "delayDays": 3,
+                     *               "step": 2
+                     *             }
+                     *           ],
+                     *           "schedule": {
+                     *             "timezone": "Europe/Lisbon",
+                     *             "days": [
+                     *               1,
+                     *               2,
+                     *               3,
+                     *               4,
+                     *               5
+                     *             ],
+                     *             "startTime": "09:00",
+                     *             "endTime": "17:00"
+                     *           },
+                     *           "dailyLimit": 50,
+                     *           "trackOpens": true,
+                     *           "trackClicks": true,
+                     *           "stopOnReply": true,
+                     *           "contactCount": 0,
+                     *           "createdAt": "2026-11-02T10:04:36Z",
+                     *           "updatedAt": "2026-11-02T10:04:36Z",
+                     *           "startedAt": null,
+                     *           "completedAt": null
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -7031,6 +7800,40 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Lisbon leads, November",
+                 *       "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                 *       "steps": [
+                 *         {
+                 *           "subject": "Quick question, {{firstName | there}}",
+                 *           "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                 *           "delayDays": 0
+                 *         },
+                 *         {
+                 *           "subject": "",
+                 *           "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                 *           "delayDays": 3
+                 *         }
+                 *       ],
+                 *       "schedule": {
+                 *         "timezone": "Europe/Lisbon",
+                 *         "days": [
+                 *           1,
+                 *           2,
+                 *           3,
+                 *           4,
+                 *           5
+                 *         ],
+                 *         "startTime": "09:00",
+                 *         "endTime": "17:00"
+                 *       },
+                 *       "dailyLimit": 50,
+                 *       "trackOpens": true,
+                 *       "trackClicks": true,
+                 *       "stopOnReply": true
+                 *     }
+                 */
                 "application/json": {
                     name: string;
                     emailAccountId?: string | null;
@@ -7067,7 +7870,7 @@ export interface operations {
                         startTime?: string | null;
                         /**
                          * @description `HH:MM`, after `startTime` (default `17:00`).
-                         * @example 09:00
+                         * @example 17:00
                          */
                         endTime?: string | null;
                     } | null;
@@ -7093,6 +7896,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "name": "Lisbon leads, November",
+                     *         "status": "draft",
+                     *         "pausedReason": null,
+                     *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "emailAccountIds": [
+                     *           "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *         ],
+                     *         "steps": [
+                     *           {
+                     *             "subject": "Quick question, {{firstName | there}}",
+                     *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *             "delayDays": 0,
+                     *             "step": 1
+                     *           },
+                     *           {
+                     *             "subject": "",
+                     *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *             "delayDays": 3,
+                     *             "step": 2
+                     *           }
+                     *         ],
+                     *         "schedule": {
+                     *           "timezone": "Europe/Lisbon",
+                     *           "days": [
+                     *             1,
+                     *             2,
+                     *             3,
+                     *             4,
+                     *             5
+                     *           ],
+                     *           "startTime": "09:00",
+                     *           "endTime": "17:00"
+                     *         },
+                     *         "dailyLimit": 50,
+                     *         "trackOpens": true,
+                     *         "trackClicks": true,
+                     *         "stopOnReply": true,
+                     *         "contactCount": 0,
+                     *         "createdAt": "2026-11-02T10:04:36Z",
+                     *         "updatedAt": "2026-11-02T10:04:36Z",
+                     *         "startedAt": null,
+                     *         "completedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -7375,6 +8228,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
@@ -7393,6 +8247,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "name": "Lisbon leads, November",
+                     *         "status": "draft",
+                     *         "pausedReason": null,
+                     *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "emailAccountIds": [
+                     *           "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *         ],
+                     *         "steps": [
+                     *           {
+                     *             "subject": "Quick question, {{firstName | there}}",
+                     *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *             "delayDays": 0,
+                     *             "step": 1
+                     *           },
+                     *           {
+                     *             "subject": "",
+                     *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *             "delayDays": 3,
+                     *             "step": 2
+                     *           }
+                     *         ],
+                     *         "schedule": {
+                     *           "timezone": "Europe/Lisbon",
+                     *           "days": [
+                     *             1,
+                     *             2,
+                     *             3,
+                     *             4,
+                     *             5
+                     *           ],
+                     *           "startTime": "09:00",
+                     *           "endTime": "17:00"
+                     *         },
+                     *         "dailyLimit": 50,
+                     *         "trackOpens": true,
+                     *         "trackClicks": true,
+                     *         "stopOnReply": true,
+                     *         "contactCount": 0,
+                     *         "createdAt": "2026-11-02T10:04:36Z",
+                     *         "updatedAt": "2026-11-02T10:04:36Z",
+                     *         "startedAt": null,
+                     *         "completedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -7631,12 +8535,30 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "dailyLimit": 80,
+                 *       "schedule": {
+                 *         "timezone": "Europe/Lisbon",
+                 *         "days": [
+                 *           1,
+                 *           2,
+                 *           3,
+                 *           4,
+                 *           5
+                 *         ],
+                 *         "startTime": "08:30",
+                 *         "endTime": "18:00"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                     emailAccountId?: string | null;
@@ -7669,7 +8591,7 @@ export interface operations {
                         startTime?: string | null;
                         /**
                          * @description `HH:MM`, after `startTime` (default `17:00`).
-                         * @example 09:00
+                         * @example 17:00
                          */
                         endTime?: string | null;
                     };
@@ -7691,6 +8613,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "name": "Lisbon leads, November",
+                     *         "status": "draft",
+                     *         "pausedReason": null,
+                     *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "emailAccountIds": [
+                     *           "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *         ],
+                     *         "steps": [
+                     *           {
+                     *             "subject": "Quick question, {{firstName | there}}",
+                     *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *             "delayDays": 0,
+                     *             "step": 1
+                     *           },
+                     *           {
+                     *             "subject": "",
+                     *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *             "delayDays": 3,
+                     *             "step": 2
+                     *           }
+                     *         ],
+                     *         "schedule": {
+                     *           "timezone": "Europe/Lisbon",
+                     *           "days": [
+                     *             1,
+                     *             2,
+                     *             3,
+                     *             4,
+                     *             5
+                     *           ],
+                     *           "startTime": "08:30",
+                     *           "endTime": "18:00"
+                     *         },
+                     *         "dailyLimit": 80,
+                     *         "trackOpens": true,
+                     *         "trackClicks": true,
+                     *         "stopOnReply": true,
+                     *         "contactCount": 0,
+                     *         "createdAt": "2026-11-02T10:04:36Z",
+                     *         "updatedAt": "2026-11-03T14:02:51Z",
+                     *         "startedAt": null,
+                     *         "completedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -7973,6 +8945,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
@@ -7989,6 +8962,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -8206,6 +9188,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
@@ -8222,6 +9205,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "name": "Lisbon leads, November",
+                     *         "status": "running",
+                     *         "pausedReason": null,
+                     *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "emailAccountIds": [
+                     *           "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *         ],
+                     *         "steps": [
+                     *           {
+                     *             "subject": "Quick question, {{firstName | there}}",
+                     *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *             "delayDays": 0,
+                     *             "step": 1
+                     *           },
+                     *           {
+                     *             "subject": "",
+                     *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *             "delayDays": 3,
+                     *             "step": 2
+                     *           }
+                     *         ],
+                     *         "schedule": {
+                     *           "timezone": "Europe/Lisbon",
+                     *           "days": [
+                     *             1,
+                     *             2,
+                     *             3,
+                     *             4,
+                     *             5
+                     *           ],
+                     *           "startTime": "08:30",
+                     *           "endTime": "18:00"
+                     *         },
+                     *         "dailyLimit": 80,
+                     *         "trackOpens": true,
+                     *         "trackClicks": true,
+                     *         "stopOnReply": true,
+                     *         "contactCount": 2,
+                     *         "createdAt": "2026-11-02T10:04:36Z",
+                     *         "updatedAt": "2026-11-03T14:12:40Z",
+                     *         "startedAt": "2026-11-03T14:12:40Z",
+                     *         "completedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -8476,6 +9509,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
@@ -8492,6 +9526,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "name": "Lisbon leads, November",
+                     *         "status": "paused",
+                     *         "pausedReason": null,
+                     *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "emailAccountIds": [
+                     *           "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *         ],
+                     *         "steps": [
+                     *           {
+                     *             "subject": "Quick question, {{firstName | there}}",
+                     *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *             "delayDays": 0,
+                     *             "step": 1
+                     *           },
+                     *           {
+                     *             "subject": "",
+                     *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *             "delayDays": 3,
+                     *             "step": 2
+                     *           }
+                     *         ],
+                     *         "schedule": {
+                     *           "timezone": "Europe/Lisbon",
+                     *           "days": [
+                     *             1,
+                     *             2,
+                     *             3,
+                     *             4,
+                     *             5
+                     *           ],
+                     *           "startTime": "08:30",
+                     *           "endTime": "18:00"
+                     *         },
+                     *         "dailyLimit": 80,
+                     *         "trackOpens": true,
+                     *         "trackClicks": true,
+                     *         "stopOnReply": true,
+                     *         "contactCount": 2,
+                     *         "createdAt": "2026-11-02T10:04:36Z",
+                     *         "updatedAt": "2026-11-05T16:45:00Z",
+                     *         "startedAt": "2026-11-03T14:12:40Z",
+                     *         "completedAt": null
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -8745,7 +9829,10 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
-                /** @description pending, active, completed, replied, bounced, unsubscribed or failed */
+                /**
+                 * @description pending, active, completed, replied, bounced, unsubscribed or failed
+                 * @example active
+                 */
                 state?: "pending" | "active" | "completed" | "replied" | "bounced" | "unsubscribed" | "failed";
             };
             header?: {
@@ -8753,6 +9840,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
@@ -8771,6 +9859,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "state": "active",
+                     *           "reason": null,
+                     *           "currentStep": 1,
+                     *           "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *           "enrolledAt": "2026-11-03T14:11:05Z",
+                     *           "lastSentAt": "2026-11-03T14:15:02Z",
+                     *           "nextSendAt": "2026-11-06T08:30:00Z",
+                     *           "contact": {
+                     *             "id": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                     *             "email": "bruno@example.com",
+                     *             "firstName": "Bruno",
+                     *             "lastName": "Costa",
+                     *             "company": "Globex",
+                     *             "phone": null,
+                     *             "customFields": {},
+                     *             "status": "active",
+                     *             "groupIds": [
+                     *               "grp_01m6dtn52g4mnpzx45hy43kwjr"
+                     *             ],
+                     *             "createdAt": "2026-11-02T09:28:31Z",
+                     *             "updatedAt": "2026-11-03T14:02:51Z"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -9019,12 +10144,21 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contactIds": [
+                 *         "cnt_01m6ds09ngm9s346q3d25vt4f5"
+                 *       ],
+                 *       "groupId": "grp_01m6dtn52g4mnpzx45hy43kwjr"
+                 *     }
+                 */
                 "application/json": {
                     contactIds?: string[];
                     groupId?: string;
@@ -9046,6 +10180,61 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "added": 2,
+                     *         "skipped": 0,
+                     *         "alreadyEnrolled": 0,
+                     *         "campaign": {
+                     *           "id": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *           "name": "Lisbon leads, November",
+                     *           "status": "draft",
+                     *           "pausedReason": null,
+                     *           "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *           "emailAccountIds": [
+                     *             "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *           ],
+                     *           "steps": [
+                     *             {
+                     *               "subject": "Quick question, {{firstName | there}}",
+                     *               "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *               "delayDays": 0,
+                     *               "step": 1
+                     *             },
+                     *             {
+                     *               "subject": "",
+                     *               "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *               "delayDays": 3,
+                     *               "step": 2
+                     *             }
+                     *           ],
+                     *           "schedule": {
+                     *             "timezone": "Europe/Lisbon",
+                     *             "days": [
+                     *               1,
+                     *               2,
+                     *               3,
+                     *               4,
+                     *               5
+                     *             ],
+                     *             "startTime": "08:30",
+                     *             "endTime": "18:00"
+                     *           },
+                     *           "dailyLimit": 80,
+                     *           "trackOpens": true,
+                     *           "trackClicks": true,
+                     *           "stopOnReply": true,
+                     *           "contactCount": 2,
+                     *           "createdAt": "2026-11-02T10:04:36Z",
+                     *           "updatedAt": "2026-11-03T14:02:51Z",
+                     *           "startedAt": null,
+                     *           "completedAt": null
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -9335,6 +10524,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
@@ -9353,6 +10543,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "state": "nothing_due",
+                     *         "pausedReason": null,
+                     *         "nextWindowAt": null,
+                     *         "nextDueAt": "2026-11-06T08:30:00Z",
+                     *         "sentToday": 0,
+                     *         "dailyLimit": 80,
+                     *         "dueNow": 0,
+                     *         "missingFields": [],
+                     *         "unknownOutcomes": 0,
+                     *         "failed": 0,
+                     *         "accounts": [
+                     *           {
+                     *             "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *             "email": "marta@example.com",
+                     *             "status": "ok",
+                     *             "lastError": null,
+                     *             "sentToday": 0,
+                     *             "dailyLimit": 300,
+                     *             "replyTracking": "on"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -9601,6 +10819,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
@@ -9619,6 +10838,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "msg_01m6dxyvwg1hygcpwpq5e6eycn",
+                     *           "contactId": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                     *           "email": "bruno@example.com",
+                     *           "step": 1,
+                     *           "subject": "Quick question, Bruno",
+                     *           "updatedAt": "2026-11-03T14:15:02Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -9833,12 +11073,19 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "all": true,
+                 *       "action": "resend"
+                 *     }
+                 */
                 "application/json": {
                     messageIds?: string[];
                     all?: boolean | null;
@@ -9858,6 +11105,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "resolved": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -10098,9 +11353,15 @@ export interface operations {
     getCampaignStats: {
         parameters: {
             query?: {
-                /** @description First day of the timeline, YYYY-MM-DD (default 29 days before `to`) */
+                /**
+                 * @description First day of the timeline, YYYY-MM-DD (default 29 days before `to`)
+                 * @example 2026-11-02
+                 */
                 from?: string;
-                /** @description Last day of the timeline, YYYY-MM-DD (default today, UTC) */
+                /**
+                 * @description Last day of the timeline, YYYY-MM-DD (default today, UTC)
+                 * @example 2026-11-04
+                 */
                 to?: string;
             };
             header?: {
@@ -10108,6 +11369,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
                 id: string;
             };
             cookie?: never;
@@ -10126,6 +11388,91 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "campaignId": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "contacts": 2,
+                     *         "sent": 2,
+                     *         "opened": 2,
+                     *         "clicked": 1,
+                     *         "replied": 1,
+                     *         "bounced": 0,
+                     *         "unsubscribed": 0,
+                     *         "autoReplied": 0,
+                     *         "openRate": 100,
+                     *         "clickRate": 50,
+                     *         "replyRate": 50,
+                     *         "bounceRate": 0,
+                     *         "unsubscribeRate": 0,
+                     *         "steps": [
+                     *           {
+                     *             "step": 1,
+                     *             "sent": 2,
+                     *             "opened": 2,
+                     *             "clicked": 1,
+                     *             "replied": 1,
+                     *             "bounced": 0,
+                     *             "unsubscribed": 0,
+                     *             "autoReplied": 0,
+                     *             "openRate": 100,
+                     *             "clickRate": 50,
+                     *             "replyRate": 50,
+                     *             "bounceRate": 0,
+                     *             "unsubscribeRate": 0
+                     *           },
+                     *           {
+                     *             "step": 2,
+                     *             "sent": 0,
+                     *             "opened": 0,
+                     *             "clicked": 0,
+                     *             "replied": 0,
+                     *             "bounced": 0,
+                     *             "unsubscribed": 0,
+                     *             "autoReplied": 0,
+                     *             "openRate": 0,
+                     *             "clickRate": 0,
+                     *             "replyRate": 0,
+                     *             "bounceRate": 0,
+                     *             "unsubscribeRate": 0
+                     *           }
+                     *         ],
+                     *         "timeline": [
+                     *           {
+                     *             "date": "2026-11-02",
+                     *             "sent": 0,
+                     *             "opened": 0,
+                     *             "clicked": 0,
+                     *             "replied": 0,
+                     *             "bounced": 0,
+                     *             "unsubscribed": 0,
+                     *             "autoReplied": 0
+                     *           },
+                     *           {
+                     *             "date": "2026-11-03",
+                     *             "sent": 2,
+                     *             "opened": 1,
+                     *             "clicked": 0,
+                     *             "replied": 0,
+                     *             "bounced": 0,
+                     *             "unsubscribed": 0,
+                     *             "autoReplied": 0
+                     *           },
+                     *           {
+                     *             "date": "2026-11-04",
+                     *             "sent": 0,
+                     *             "opened": 1,
+                     *             "clicked": 1,
+                     *             "replied": 1,
+                     *             "bounced": 0,
+                     *             "unsubscribed": 0,
+                     *             "autoReplied": 0
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -10390,6 +11737,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "whk_01m6dvwsm8e0zbgj09tqm83xss",
+                     *           "url": "https://hooks.example.com/fluenzr",
+                     *           "events": [
+                     *             "contact.unsubscribed",
+                     *             "email.bounced",
+                     *             "email.replied"
+                     *           ],
+                     *           "description": "Replies and bounces to the CRM",
+                     *           "active": true,
+                     *           "disabledReason": null,
+                     *           "createdAt": "2026-11-02T10:11:49Z",
+                     *           "updatedAt": "2026-11-02T10:11:49Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -10584,6 +11958,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.example.com/fluenzr",
+                 *       "events": [
+                 *         "email.replied",
+                 *         "email.bounced",
+                 *         "contact.unsubscribed"
+                 *       ],
+                 *       "description": "Replies and bounces to the CRM"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uri
@@ -10614,6 +11999,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "whk_01m6dvwsm8e0zbgj09tqm83xss",
+                     *         "url": "https://hooks.example.com/fluenzr",
+                     *         "events": [
+                     *           "contact.unsubscribed",
+                     *           "email.bounced",
+                     *           "email.replied"
+                     *         ],
+                     *         "description": "Replies and bounces to the CRM",
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "createdAt": "2026-11-02T10:11:49Z",
+                     *         "updatedAt": "2026-11-02T10:11:49Z",
+                     *         "secret": "whsec_MfKQ9r4gTGg1kW0b2xYpZ3vN8sLc5dEa7hJu6iOq1Rw="
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -10872,6 +12277,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example whk_01m6dvwsm8e0zbgj09tqm83xss */
                 id: string;
             };
             cookie?: never;
@@ -10890,6 +12296,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "whk_01m6dvwsm8e0zbgj09tqm83xss",
+                     *         "url": "https://hooks.example.com/fluenzr",
+                     *         "events": [
+                     *           "contact.unsubscribed",
+                     *           "email.bounced",
+                     *           "email.replied"
+                     *         ],
+                     *         "description": "Replies and bounces to the CRM",
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "createdAt": "2026-11-02T10:11:49Z",
+                     *         "updatedAt": "2026-11-02T10:11:49Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -11102,12 +12527,24 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example whk_01m6dvwsm8e0zbgj09tqm83xss */
                 id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "events": [
+                 *         "email.replied",
+                 *         "email.bounced",
+                 *         "email.unsubscribed",
+                 *         "contact.unsubscribed"
+                 *       ],
+                 *       "active": true
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uri
@@ -11138,6 +12575,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "whk_01m6dvwsm8e0zbgj09tqm83xss",
+                     *         "url": "https://hooks.example.com/fluenzr",
+                     *         "events": [
+                     *           "contact.unsubscribed",
+                     *           "email.bounced",
+                     *           "email.replied",
+                     *           "email.unsubscribed"
+                     *         ],
+                     *         "description": "Replies and bounces to the CRM",
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "createdAt": "2026-11-02T10:11:49Z",
+                     *         "updatedAt": "2026-11-03T14:02:51Z"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -11394,6 +12851,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example whk_01m6dvwsm8e0zbgj09tqm83xss */
                 id: string;
             };
             cookie?: never;
@@ -11410,6 +12868,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "whk_01m6dvwsm8e0zbgj09tqm83xss",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -11627,6 +13094,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example whk_01m6dvwsm8e0zbgj09tqm83xss */
                 id: string;
             };
             cookie?: never;
@@ -11643,6 +13111,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "eventId": "evt_01m6dyc2qrdy0yp57rcybvn5sx"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -11860,6 +13336,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example whk_01m6dvwsm8e0zbgj09tqm83xss */
                 id: string;
             };
             cookie?: never;
@@ -11876,6 +13353,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "whk_01m6dvwsm8e0zbgj09tqm83xss",
+                     *         "url": "https://hooks.example.com/fluenzr",
+                     *         "events": [
+                     *           "contact.unsubscribed",
+                     *           "email.bounced",
+                     *           "email.replied",
+                     *           "email.unsubscribed"
+                     *         ],
+                     *         "description": "Replies and bounces to the CRM",
+                     *         "active": true,
+                     *         "disabledReason": null,
+                     *         "createdAt": "2026-11-02T10:11:49Z",
+                     *         "updatedAt": "2026-11-03T14:02:51Z",
+                     *         "secret": "whsec_Zp2Lr8TqVx0cN5bHs1mKw7yFd3gJa9eUo4iRt6lCv2E="
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -12111,6 +13609,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
             };
             path: {
+                /** @example whk_01m6dvwsm8e0zbgj09tqm83xss */
                 id: string;
             };
             cookie?: never;
@@ -12129,6 +13628,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "eventId": "evt_01m6dys9k0s5aa819x9yp98106",
+                     *           "eventType": "email.replied",
+                     *           "attempt": 1,
+                     *           "success": true,
+                     *           "statusCode": 200,
+                     *           "error": null,
+                     *           "durationMs": 143,
+                     *           "createdAt": "2026-11-04T11:02:20Z"
+                     *         },
+                     *         {
+                     *           "eventId": "evt_01m6dyc2qrdy0yp57rcybvn5sx",
+                     *           "eventType": "webhook.test",
+                     *           "attempt": 1,
+                     *           "success": true,
+                     *           "statusCode": 204,
+                     *           "error": null,
+                     *           "durationMs": 97,
+                     *           "createdAt": "2026-11-03T14:21:07Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 2,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -12349,7 +13881,10 @@ export interface operations {
                 order?: "asc" | "desc";
                 /** @description email or domain */
                 kind?: "email" | "domain";
-                /** @description unsubscribe, bounce, complaint, reply or manual */
+                /**
+                 * @description unsubscribe, bounce, complaint, reply or manual
+                 * @example manual
+                 */
                 source?: "unsubscribe" | "bounce" | "complaint" | "reply" | "manual";
                 /** @description Case-insensitive substring of the value */
                 value?: string;
@@ -12375,6 +13910,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "sup_01m6dwq7ar96q14dr9gpqy77zx",
+                     *           "kind": "email",
+                     *           "value": "former-client@example.com",
+                     *           "source": "manual",
+                     *           "createdAt": "2026-11-02T10:26:15Z"
+                     *         },
+                     *         {
+                     *           "id": "sup_01m6dx4e60yyk596ngya1dq91k",
+                     *           "kind": "domain",
+                     *           "value": "competitor.example.net",
+                     *           "source": "manual",
+                     *           "createdAt": "2026-11-02T10:26:15Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 2,
+                     *         "totalPages": 1
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -12571,6 +14133,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "items": [
+                 *         {
+                 *           "kind": "email",
+                 *           "value": "former-client@example.com",
+                 *           "source": "manual"
+                 *         },
+                 *         {
+                 *           "kind": "domain",
+                 *           "value": "competitor.example.net",
+                 *           "source": "manual"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     kind?: "email" | "domain";
@@ -12606,6 +14184,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "created": 2,
+                     *         "existing": 0,
+                     *         "items": [
+                     *           {
+                     *             "id": "sup_01m6dwq7ar96q14dr9gpqy77zx",
+                     *             "kind": "email",
+                     *             "value": "former-client@example.com",
+                     *             "source": "manual",
+                     *             "createdAt": "2026-11-02T10:26:15Z"
+                     *           },
+                     *           {
+                     *             "id": "sup_01m6dx4e60yyk596ngya1dq91k",
+                     *             "kind": "domain",
+                     *             "value": "competitor.example.net",
+                     *             "source": "manual",
+                     *             "createdAt": "2026-11-02T10:26:15Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
@@ -12874,12 +14477,18 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
             };
             path: {
+                /** @example sup_01m6dwq7ar96q14dr9gpqy77zx */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Asked on 20 November to hear from us again"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Why the address may be emailed again; required here or as the `reason` query parameter. */
                     reason?: string;
@@ -12897,6 +14506,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "sup_01m6dwq7ar96q14dr9gpqy77zx",
+                     *         "deleted": true
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         /** @constant */
                         success: true;
