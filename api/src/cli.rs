@@ -24,7 +24,10 @@ struct Cli {
 enum Command {
     /// Run the HTTP server and the background workers (the default).
     Serve(ServeArgs),
-    /// Run only the background workers (webhook delivery), for scale-out beside `serve`.
+    /// Run only the background work, for scale-out beside `serve --no-workers`: sending
+    /// campaigns over SMTP (and ending stale claims), reading mailboxes for replies and bounces
+    /// over IMAP, delivering webhooks, running CSV imports and purging expired idempotency
+    /// answers. Workers share the work through the database (PostgreSQL for several).
     Worker(WorkerArgs),
     /// Apply pending database migrations and exit.
     Migrate(DbArgs),
@@ -140,10 +143,8 @@ struct ServeArgs {
     /// A key revoked through another instance keeps working at most this long there.
     #[arg(long, env = "FLUENZR_API_KEY_CACHE_SECS", default_value_t = 5)]
     api_key_cache_secs: u64,
-    /// Let webhooks and SMTP hosts reach loopback and private addresses, webhooks over plain http
-    /// (tests, local development).
-    #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", default_value_t = false, action = clap::ArgAction::Set)]
-    allow_private_webhook_urls: bool,
+    #[command(flatten)]
+    private_hosts: PrivateHosts,
     /// Serve HTTP only; leave background work to `fluenzr worker` processes.
     #[arg(long, env = "FLUENZR_NO_WORKERS", default_value_t = false)]
     no_workers: bool,
@@ -242,9 +243,39 @@ struct WorkerArgs {
     db: DbArgs,
     #[command(flatten)]
     engine: EngineArgs,
-    /// Let webhooks target loopback and private addresses and plain http.
-    #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", default_value_t = false, action = clap::ArgAction::Set)]
-    allow_private_webhook_urls: bool,
+    #[command(flatten)]
+    private_hosts: PrivateHosts,
+}
+
+/// Whether the hosts FluenzR connects to may be loopback or private addresses.
+#[derive(Args, Debug, Clone)]
+struct PrivateHosts {
+    /// Let webhooks, SMTP and IMAP hosts reach loopback and private addresses, webhooks over
+    /// plain http (tests, local development).
+    #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_HOSTS", action = clap::ArgAction::Set)]
+    allow_private_hosts: Option<bool>,
+    /// The former name of `--allow-private-hosts` (it always covered SMTP and IMAP too).
+    #[arg(long, env = "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", action = clap::ArgAction::Set, hide = true)]
+    allow_private_webhook_urls: Option<bool>,
+}
+
+impl PrivateHosts {
+    /// The setting, from its name or, with a warning, from its former one.
+    fn allowed(&self) -> bool {
+        if let Some(on) = self.allow_private_hosts {
+            return on;
+        }
+        match self.allow_private_webhook_urls {
+            Some(on) => {
+                tracing::warn!(
+                    "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS (--allow-private-webhook-urls) is now \
+                     FLUENZR_ALLOW_PRIVATE_HOSTS (--allow-private-hosts); the old name still works"
+                );
+                on
+            }
+            None => false,
+        }
+    }
 }
 
 impl Default for ServeArgs {
@@ -273,7 +304,7 @@ impl ServeArgs {
         config.run_workers = !self.no_workers;
         config.metrics_token = self.metrics_token.map(Secret::new);
         config.app_dir = self.app_dir;
-        config.allow_private_hosts(self.allow_private_webhook_urls);
+        config.allow_private_hosts(self.private_hosts.allowed());
         self.engine.apply(&mut config)?;
         config.graphql_introspection = self.graphql_introspection;
         config.dedicated_reads.enabled = self.dedicated_reads;
@@ -340,7 +371,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let conn = db::connect(&args.db.database_url).await?;
             db::migrate(&conn).await?;
             let mut config = Config::new(args.db.database_url.clone());
-            config.allow_private_hosts(args.allow_private_webhook_urls);
+            config.allow_private_hosts(args.private_hosts.allowed());
             args.engine.apply(&mut config)?;
             let keyring =
                 crate::secrets::open(&conn, &args.db.database_url, config.secret_key.as_ref())

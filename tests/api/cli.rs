@@ -155,7 +155,7 @@ async fn a_separate_worker_process_delivers_what_the_server_queued() {
             &url,
             "--no-workers",
         ])
-        .env("FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS", "true")
+        .env("FLUENZR_ALLOW_PRIVATE_HOSTS", "true")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -195,11 +195,14 @@ async fn a_separate_worker_process_delivers_what_the_server_queued() {
             "worker",
             "--database-url",
             &url,
+            // The setting's former name still works, with a warning.
             "--allow-private-webhook-urls",
             "true",
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.join("worker.log")).unwrap(),
+        ))
         .spawn()
         .unwrap();
     let hits = receiver
@@ -208,6 +211,11 @@ async fn a_separate_worker_process_delivers_what_the_server_queued() {
     assert_eq!(hits[0].json()["data"]["email"], "queued@example.com");
     worker.kill().ok();
     worker.wait().ok();
+    let warned = std::fs::read_to_string(dir.join("worker.log")).unwrap();
+    assert!(
+        warned.contains("is now FLUENZR_ALLOW_PRIVATE_HOSTS"),
+        "{warned}"
+    );
     server.kill().ok();
     server.wait().ok();
     let _ = std::fs::remove_dir_all(dir);

@@ -52,7 +52,7 @@ class Cluster:
             **os.environ,
             "DATABASE_URL": pg_url,
             "FLUENZR_SECRET_KEY": f"{name}-operator-secret",
-            "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS": "true",
+            "FLUENZR_ALLOW_PRIVATE_HOSTS": "true",
             "FLUENZR_RATE_LIMIT": str(rate_limit),
             "RUST_LOG": "warn",
         }

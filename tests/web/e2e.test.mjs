@@ -38,7 +38,7 @@ async function startServer(dir) {
     ...process.env,
     DATABASE_URL: `sqlite://${join(dir, 'fz.db')}?mode=rwc`,
     FLUENZR_ADDR: '127.0.0.1:0',
-    FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS: 'true',
+    FLUENZR_ALLOW_PRIVATE_HOSTS: 'true',
     FLUENZR_IMAP_POLL_SECONDS: '3600',
     RUST_LOG: process.env.RUST_LOG || 'warn',
   };

@@ -36,7 +36,7 @@ export async function startServer({ rateLimit, env = {} } = {}) {
     env: {
       ...baseEnv,
       FLUENZR_ADDR: "127.0.0.1:0",
-      FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS: "true",
+      FLUENZR_ALLOW_PRIVATE_HOSTS: "true",
       FLUENZR_API_KEY_CACHE_SECS: "0",
       ...(rateLimit ? { FLUENZR_RATE_LIMIT: String(rateLimit) } : {}),
       ...env,

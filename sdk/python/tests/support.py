@@ -44,7 +44,7 @@ class Server:
             **os.environ,
             "DATABASE_URL": self.database_url,
             "FLUENZR_ADDR": "127.0.0.1:0",
-            "FLUENZR_ALLOW_PRIVATE_WEBHOOK_URLS": "true",
+            "FLUENZR_ALLOW_PRIVATE_HOSTS": "true",
             "RUST_LOG": os.environ.get("RUST_LOG", "warn"),
             **env,
         }
