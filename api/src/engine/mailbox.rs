@@ -269,6 +269,11 @@ impl Reader {
         }
     }
 
+    /// The operator's keys this reader opens passwords with.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
     /// One pass over every account with IMAP settings: up to `concurrency` mailboxes at once,
     /// each under its own deadline and its lease (a mailbox another reader holds, or read
     /// within the interval, is skipped). A failing or stalling account delays no other.

@@ -66,6 +66,17 @@ impl Checked {
     }
 }
 
+/// The hourly clean-up: idempotent answers past their retention, and the files of imports
+/// that failed more than a day before `now`.
+pub async fn purge_once(
+    db: &DatabaseConnection,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::error::AppResult<()> {
+    idempotency::purge_expired(db).await?;
+    crate::service::imports::purge_failed_files(db, now).await?;
+    Ok(())
+}
+
 /// Starts every background loop, each supervised (a panic in a pass or a job is caught,
 /// counted and the loop goes on; every finished pass is reported to `supervision.health`);
 /// each returns once `stopping` is set and its current work is done and recorded.
@@ -80,6 +91,7 @@ pub fn spawn(
     let purge_db = db.clone();
     let mut purge_stop = stopping.clone();
     let purge_watch = supervision.clone();
+    let purge_clock = sender.clock().clone();
     let purge = tokio::spawn(async move {
         let every = Duration::from_secs(3600);
         let health = &purge_watch.health;
@@ -87,13 +99,13 @@ pub fn spawn(
         loop {
             let purged = supervise::guard(
                 supervise::PURGE,
-                "idempotency purge",
-                idempotency::purge_expired(&purge_db),
+                "purge",
+                purge_once(&purge_db, purge_clock.now()),
             )
             .await;
             health.beat(supervise::PURGE);
             if let Some(Err(err)) = purged {
-                tracing::warn!(code = err.code.as_str(), "idempotency purge failed");
+                tracing::warn!(code = err.code.as_str(), "purge failed");
             }
             if purge_stop.sleep(every).await {
                 health.stop(supervise::PURGE);
@@ -102,10 +114,11 @@ pub fn spawn(
         }
     });
     let clock = sender.clock().clone();
+    let keyring = reader.keyring().clone();
     vec![
         purge,
         imports::spawn(db.clone(), clock, stopping.clone(), supervision.clone()),
-        webhooks::spawn(db, settings, stopping.clone(), supervision.clone()),
+        webhooks::spawn(db, settings, keyring, stopping.clone(), supervision.clone()),
         sender.spawn(stopping.clone(), supervision.clone()),
         reader.spawn(stopping, supervision),
     ]

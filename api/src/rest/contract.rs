@@ -975,6 +975,10 @@ fn error_codes(method: &Method, path: &str, has_body: bool) -> Vec<ErrorCode> {
     if *method == Method::POST {
         codes.push(ErrorCode::PlanRequired);
     }
+    // An upload past the workspace's quota of pending imports.
+    if *method == Method::POST && path == "/contacts/import" {
+        codes.push(ErrorCode::QuotaExceeded);
+    }
     // Making a contact active at a suppressed address.
     if *method == Method::PUT && path == "/contacts/{id}" {
         codes.push(ErrorCode::Suppressed);

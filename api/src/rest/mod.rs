@@ -125,6 +125,16 @@ impl RestTable {
             .any(|r| r.spec.method == *method && r.spec.path == path)
     }
 
+    /// The largest body the route for `method` on `path` (a full route template) reads, or
+    /// `None` when the table has no such route.
+    pub fn body_limit(&self, method: &axum::http::Method, path: &str, json: usize) -> Option<usize> {
+        let path = path.strip_prefix("/v1")?;
+        self.routes
+            .iter()
+            .find(|r| r.spec.method == *method && r.spec.path == path)
+            .map(|r| body_limit(&r.spec.body, json))
+    }
+
     /// The axum routes (full paths under `/v1`), each path answering unknown methods with 405.
     pub fn router(&self) -> Router<AppState> {
         let mut by_path: BTreeMap<&'static str, Vec<Arc<CompiledRoute>>> = BTreeMap::new();
@@ -195,6 +205,14 @@ impl RestTable {
     }
 }
 
+/// The largest body a route reads: a CSV file may be larger than a JSON body (`json`).
+pub fn body_limit(body: &BodyMap, json: usize) -> usize {
+    match body {
+        BodyMap::Csv(_) => crate::service::imports::MAX_BYTES,
+        _ => json,
+    }
+}
+
 async fn run(
     state: &AppState,
     route: &CompiledRoute,
@@ -211,11 +229,7 @@ async fn run(
     }
     apply_query(spec, query.as_deref(), &mut variables)?;
     if spec.body != BodyMap::None {
-        // A CSV file may be larger than a JSON body.
-        let limit = match spec.body {
-            BodyMap::Csv(_) => crate::service::imports::MAX_BYTES,
-            _ => state.config.max_body_bytes,
-        };
+        let limit = body_limit(&spec.body, state.config.max_body_bytes);
         let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
             AppError::new(
                 ErrorCode::PayloadTooLarge,
