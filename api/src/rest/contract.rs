@@ -1153,7 +1153,7 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                 }
                 BodyMap::Csv(_) => json!({
                     "type": "string",
-                    "description": "A CSV file with a header row: UTF-8 (with or without BOM) or Latin-1; `,`, `;` or tab delimited; quoted fields; at most 100 000 rows and 20 MB.",
+                    "description": "A CSV file with a header row: UTF-8 (with or without BOM) or Latin-1; `,`, `;` or tab delimited; quoted fields; at most 100 000 rows and 20 MB. The files of a workspace's pending (queued or running) imports together stay within its quota (100 MB unless the operator sets `FLUENZR_IMPORT_QUOTA_BYTES`): past it, `413 QUOTA_EXCEEDED`.",
                     "example": "email,firstName,company\nana@example.com,Ana,Acme\n",
                 }),
                 BodyMap::None => Value::Null,
