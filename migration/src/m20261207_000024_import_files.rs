@@ -30,10 +30,8 @@ impl MigrationTrait for Migration {
             )
             .await?;
         let db = manager.get_connection();
-        db.execute_unprepared(
-            "UPDATE contact_imports SET source = '' WHERE status = 'completed'",
-        )
-        .await?;
+        db.execute_unprepared("UPDATE contact_imports SET source = '' WHERE status = 'completed'")
+            .await?;
         db.execute_unprepared(
             "UPDATE contact_imports SET file_bytes = LENGTH(source) WHERE source <> ''",
         )

@@ -105,7 +105,10 @@ async fn smtp_failures_are_classified() {
         json!({ "smtpPort": server(Some("220 plain.example ESMTP\r\n")).await, "smtpSecurity": "tls" }),
     )
     .await;
-    assert_eq!(failed_step(&tls["smtp"]), ("tls".into(), "tls_failed".into()));
+    assert_eq!(
+        failed_step(&tls["smtp"]),
+        ("tls".into(), "tls_failed".into())
+    );
 
     let stalled = check(&app, json!({ "smtpPort": server(None).await })).await;
     assert_eq!(
@@ -159,5 +162,8 @@ async fn imap_failures_are_classified_too() {
         ("login".into(), "not_imap".into())
     );
     let tls = check(&app, imap(server(Some("* OK plain\r\n")).await, "tls")).await;
-    assert_eq!(failed_step(&tls["imap"]), ("tls".into(), "tls_failed".into()));
+    assert_eq!(
+        failed_step(&tls["imap"]),
+        ("tls".into(), "tls_failed".into())
+    );
 }

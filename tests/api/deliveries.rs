@@ -37,6 +37,8 @@ impl Captured {
 
 #[tokio::test]
 async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
+    let app = spawn_app_with(|c| c.webhooks.allow_private = true).await;
+    // From here on (the app's start-up notices aside).
     let logs = Captured::default();
     let sink = logs.clone();
     let _capture = tracing_subscriber::fmt()
@@ -45,8 +47,6 @@ async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
         .with_ansi(false)
         .finish()
         .set_default();
-
-    let app = spawn_app_with(|c| c.webhooks.allow_private = true).await;
     let receiver = Receiver::start(vec![Answer::Slow(Duration::from_millis(1500))]).await;
     let hook = app
         .post(
@@ -56,7 +56,8 @@ async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
         .await;
     assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
     let hook = hook.data().clone();
-    app.contact(json!({ "email": "inflight@example.com" })).await;
+    app.contact(json!({ "email": "inflight@example.com" }))
+        .await;
 
     let settings = webhooks::Settings {
         allow_private: true,
@@ -77,12 +78,18 @@ async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
     let ended = sending.await.unwrap();
     assert_eq!(ended.as_ref().ok(), Some(&Ended::Cancelled), "{ended:?}");
     assert_eq!(
-        webhook_attempt::Entity::find().count(&app.db).await.unwrap(),
+        webhook_attempt::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
         0,
         "no attempt is logged for a webhook that is gone"
     );
     assert_eq!(
-        webhook_delivery::Entity::find().count(&app.db).await.unwrap(),
+        webhook_delivery::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
         0,
         "the delivery went with its webhook"
     );

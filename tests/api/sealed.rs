@@ -140,7 +140,11 @@ async fn secrets_stored_in_clear_are_sealed_at_start_and_keep_working() {
         .await
         .unwrap()
         .unwrap();
-    assert!(session_row.value.starts_with(SEALED), "{}", session_row.value);
+    assert!(
+        session_row.value.starts_with(SEALED),
+        "{}",
+        session_row.value
+    );
     assert!(!session_row.value.contains(clear_session));
     let keyring = crate::helpers::keyring();
     assert_eq!(

@@ -59,7 +59,10 @@ async fn a_completed_import_keeps_no_file() {
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let id = body["data"]["id"].as_str().unwrap().to_owned();
     let waiting = stored(&app, &id).await;
-    assert_eq!(waiting.source, file, "the file is kept while the import waits");
+    assert_eq!(
+        waiting.source, file,
+        "the file is kept while the import waits"
+    );
     assert_eq!(waiting.file_bytes, file.len() as i64);
 
     api::engine::imports::run_once(&app.db, &app.clock, &Stopping::never())
@@ -68,7 +71,10 @@ async fn a_completed_import_keeps_no_file() {
     let done = stored(&app, &id).await;
     assert_eq!(done.status, "completed");
     assert_eq!(done.created, 700);
-    assert_eq!(done.source, "", "the file is gone once the import completed");
+    assert_eq!(
+        done.source, "",
+        "the file is gone once the import completed"
+    );
     assert_eq!(done.file_bytes, 0);
     let r = app.get(&format!("/v1/imports/{id}")).await;
     assert_eq!(r.data()["processed"], 700, "the import's figures stay");
@@ -159,12 +165,10 @@ async fn a_keyed_upload_of_5_mb_runs_once_and_replays() {
         file.push_str(&format!("big{rows}@example.com,{notes}\n"));
         rows += 1;
     }
-    let (status, first, _) =
-        upload_as(&app, &app.api_key, file.clone(), Some("upload-5mb")).await;
+    let (status, first, _) = upload_as(&app, &app.api_key, file.clone(), Some("upload-5mb")).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{first}");
     assert_eq!(first["data"]["total"], rows);
-    let (status, again, headers) =
-        upload_as(&app, &app.api_key, file, Some("upload-5mb")).await;
+    let (status, again, headers) = upload_as(&app, &app.api_key, file, Some("upload-5mb")).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{again}");
     assert_eq!(headers["idempotent-replayed"], "true");
     assert_eq!(again, first, "the first answer, replayed");

@@ -23,8 +23,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::task::JoinHandle;
 
-use super::{CheckFailure, Checked};
 use super::smtp::{SocketError, Timeouts, Trust, socket};
+use super::{CheckFailure, Checked};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::secrets::Keyring;
@@ -169,18 +169,18 @@ async fn open(
     };
     let handshake = |_: &std::io::Error| CheckFailure::TlsFailed;
     let stream: Box<dyn Io> = match security {
-        SmtpSecurity::Tls => match within_classed(timeouts.connect, tls.connect(name, tcp), handshake)
-            .await
-        {
-            Ok(stream) => {
-                checked.passed("tls", "TLS established");
-                Box::new(stream)
+        SmtpSecurity::Tls => {
+            match within_classed(timeouts.connect, tls.connect(name, tcp), handshake).await {
+                Ok(stream) => {
+                    checked.passed("tls", "TLS established");
+                    Box::new(stream)
+                }
+                Err(failure) => {
+                    checked.failed("tls", failure);
+                    return None;
+                }
             }
-            Err(failure) => {
-                checked.failed("tls", failure);
-                return None;
-            }
-        },
+        }
         SmtpSecurity::Starttls => {
             let mut client = async_imap::Client::new(Box::new(tcp) as Box<dyn Io>);
             if let Err(failure) = within_classed(

@@ -191,7 +191,9 @@ async fn within<T>(
     match tokio::time::timeout(limit, fut).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(err)) => Err(refusal(err)),
-        Err(_) => Err(Refusal::TimedOut(format!("{what} timed out after {limit:?}"))),
+        Err(_) => Err(Refusal::TimedOut(format!(
+            "{what} timed out after {limit:?}"
+        ))),
     }
 }
 

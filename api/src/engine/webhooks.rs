@@ -26,8 +26,8 @@ use crate::error::AppResult;
 use crate::ids;
 use crate::secrets::Keyring;
 use crate::service::events::{self, DISABLED_EVENT};
-use crate::service::webhooks;
 use crate::service::network::is_public;
+use crate::service::webhooks;
 
 /// How delivery behaves; the defaults are the production schedule.
 #[derive(Clone, Debug)]

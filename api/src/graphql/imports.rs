@@ -143,7 +143,7 @@ impl ImportMutation {
                 db(ctx)?,
                 &who.workspace_id,
                 new,
-                *ctx.data::<svc::ImportQuota>()?
+                *ctx.data::<svc::ImportQuota>()?,
             )
             .await?,
         ))

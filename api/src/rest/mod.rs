@@ -127,7 +127,12 @@ impl RestTable {
 
     /// The largest body the route for `method` on `path` (a full route template) reads, or
     /// `None` when the table has no such route.
-    pub fn body_limit(&self, method: &axum::http::Method, path: &str, json: usize) -> Option<usize> {
+    pub fn body_limit(
+        &self,
+        method: &axum::http::Method,
+        path: &str,
+        json: usize,
+    ) -> Option<usize> {
         let path = path.strip_prefix("/v1")?;
         self.routes
             .iter()

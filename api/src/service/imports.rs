@@ -490,10 +490,7 @@ pub async fn fail(
 
 /// Drops the files of imports that failed more than `FAILED_FILE_RETENTION_HOURS` before
 /// `now` (completed imports drop theirs when they complete); returns how many.
-pub async fn purge_failed_files(
-    db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-) -> AppResult<u64> {
+pub async fn purge_failed_files(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<u64> {
     let cutoff = now - chrono::Duration::hours(FAILED_FILE_RETENTION_HOURS);
     Ok(contact_import::Entity::update_many()
         .col_expr(contact_import::Column::Source, Expr::value(""))
