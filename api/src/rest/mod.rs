@@ -114,17 +114,6 @@ impl RestTable {
         Ok(())
     }
 
-    /// Whether the table has a route for `method` on `path` (a full route template, e.g.
-    /// `/v1/contacts/{id}`).
-    pub fn routes(&self, method: &axum::http::Method, path: &str) -> bool {
-        let Some(path) = path.strip_prefix("/v1") else {
-            return false;
-        };
-        self.routes
-            .iter()
-            .any(|r| r.spec.method == *method && r.spec.path == path)
-    }
-
     /// The largest body the route for `method` on `path` (a full route template) reads, or
     /// `None` when the table has no such route.
     pub fn body_limit(
