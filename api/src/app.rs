@@ -267,7 +267,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
 
     let secret = match &config.jwt_secret {
         Some(secret) => secret.expose().to_owned(),
-        None => accounts::session_secret(&db)
+        None => accounts::session_secret(&db, &keyring)
             .await
             .map_err(|e| anyhow::anyhow!(e.message))?,
     };
@@ -299,6 +299,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         clock: config.clock.clone(),
         smtp_trust: config.sender.trust.clone(),
         keyring: keyring.clone(),
+        import_quota: crate::service::imports::ImportQuota(config.import_quota_bytes),
     };
     let schemas = graphql::build_schemas(shared, config.graphql_introspection);
     let schema = schemas.data.clone();
@@ -583,17 +584,22 @@ async fn idempotency(State(state): State<AppState>, request: Request, next: Next
     let Some(key) = request.headers().get("idempotency-key").cloned() else {
         return next.run(request).await;
     };
-    // A method the path does not route is answered 405, never stored as a key's answer.
-    let routed = request
+    // A method the path does not route is answered 405, never stored as a key's answer. A
+    // routed body is read with its route's own limit (a CSV upload may exceed a JSON body's).
+    let json_limit = state.config.max_body_bytes;
+    let limit = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .is_some_and(|path| {
-            (path.as_str() == "/graphql" && method == Method::POST)
-                || state.rest.routes(&method, path.as_str())
+        .and_then(|path| {
+            if path.as_str() == "/graphql" {
+                (method == Method::POST).then_some(json_limit)
+            } else {
+                state.rest.body_limit(&method, path.as_str(), json_limit)
+            }
         });
-    if !routed {
+    let Some(limit) = limit else {
         return next.run(request).await;
-    }
+    };
     let Some(principal) = request.extensions().get::<Principal>().cloned() else {
         return next.run(request).await;
     };
@@ -616,12 +622,12 @@ async fn idempotency(State(state): State<AppState>, request: Request, next: Next
         }
     };
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let err = AppError::new(
                 ErrorCode::PayloadTooLarge,
-                format!("Request body exceeds {} bytes", state.config.max_body_bytes),
+                format!("Request body exceeds {limit} bytes"),
             );
             return error_for(&path, &err, &request_id);
         }
@@ -645,14 +651,19 @@ async fn idempotency(State(state): State<AppState>, request: Request, next: Next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let stored = if parts.status.is_server_error() {
-        idempotency::release(&state.db, &workspace, &key).await
-    } else {
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        idempotency::complete(&state.db, &workspace, &key, parts.status.as_u16(), text).await
+    let read = axum::body::to_bytes(body, usize::MAX).await;
+    // Only a whole, non-empty answer is kept for replays: a server error, an empty body or
+    // an answer that could not be read frees the key, so a retry runs again.
+    let keep = match &read {
+        Ok(bytes) => !parts.status.is_server_error() && !bytes.is_empty(),
+        Err(_) => false,
+    };
+    let stored = match &read {
+        Ok(bytes) if keep => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            idempotency::complete(&state.db, &workspace, &key, parts.status.as_u16(), text).await
+        }
+        _ => idempotency::release(&state.db, &workspace, &key).await,
     };
     if let Err(err) = stored {
         tracing::error!(
@@ -660,7 +671,13 @@ async fn idempotency(State(state): State<AppState>, request: Request, next: Next
             "could not store the idempotent answer"
         );
     }
-    Response::from_parts(parts, Body::from(bytes))
+    match read {
+        Ok(bytes) => Response::from_parts(parts, Body::from(bytes)),
+        Err(err) => {
+            let err = AppError::internal(format!("the answer could not be read: {err}"));
+            error_for(&path, &err, &request_id)
+        }
+    }
 }
 
 /// A request-level GraphQL error: `{errors:[…]}` with the code's HTTP status.

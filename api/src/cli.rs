@@ -139,6 +139,9 @@ struct ServeArgs {
     /// Requests per minute per workspace.
     #[arg(long, env = "FLUENZR_RATE_LIMIT", default_value_t = 1000)]
     rate_limit: u32,
+    /// Most bytes a workspace's pending (queued or running) CSV uploads may hold at once.
+    #[arg(long, env = "FLUENZR_IMPORT_QUOTA_BYTES", default_value_t = crate::service::imports::DEFAULT_QUOTA_BYTES)]
+    import_quota_bytes: u64,
     /// How long a verified API key is trusted before it is looked up again (0: every request).
     /// A key revoked through another instance keeps working at most this long there.
     #[arg(long, env = "FLUENZR_API_KEY_CACHE_SECS", default_value_t = 5)]
@@ -299,6 +302,7 @@ impl ServeArgs {
         config.addr = self.addr;
         config.jwt_secret = self.jwt_secret.map(Secret::new);
         config.rate_limit_per_minute = self.rate_limit;
+        config.import_quota_bytes = self.import_quota_bytes;
         config.api_key_cache_ttl = std::time::Duration::from_secs(self.api_key_cache_secs);
         config.seed_demo_workspace = true;
         config.run_workers = !self.no_workers;

@@ -63,6 +63,9 @@ pub struct Config {
     pub api_key_cache_ttl: Duration,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Most bytes a workspace's pending (queued or running) CSV uploads may hold
+    /// (`FLUENZR_IMPORT_QUOTA_BYTES`).
+    pub import_quota_bytes: u64,
     /// Create a Pro demo workspace (and print its key) when the database has none.
     pub seed_demo_workspace: bool,
     /// Run the background workers (webhook delivery, clean-up) in this process.
@@ -129,6 +132,7 @@ impl Config {
             rate_limit_per_minute: 1000,
             api_key_cache_ttl: Duration::from_secs(5),
             max_body_bytes: 2 * 1024 * 1024,
+            import_quota_bytes: crate::service::imports::DEFAULT_QUOTA_BYTES,
             seed_demo_workspace: false,
             run_workers: true,
             webhooks: WebhookSettings::default(),

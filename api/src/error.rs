@@ -16,6 +16,8 @@ pub enum ErrorCode {
     /// The address is suppressed: it cannot be made active until its suppression is deleted.
     Suppressed,
     PayloadTooLarge,
+    /// A workspace's stored uploads would exceed its quota.
+    QuotaExceeded,
     RateLimited,
     Internal,
 }
@@ -32,6 +34,7 @@ const CODES: &[(ErrorCode, &str, u16)] = &[
     (ErrorCode::Conflict, "CONFLICT", 409),
     (ErrorCode::Suppressed, "SUPPRESSED", 409),
     (ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413),
+    (ErrorCode::QuotaExceeded, "QUOTA_EXCEEDED", 413),
     (ErrorCode::RateLimited, "RATE_LIMITED", 429),
     (ErrorCode::Internal, "INTERNAL_ERROR", 500),
 ];

@@ -269,8 +269,98 @@ pub fn password_context(account_id: &str, column: &str) -> String {
     format!("email_accounts/{account_id}/{column}")
 }
 
-/// Encrypts the passwords earlier versions stored in plain text.
+/// The context a webhook's signing secrets are sealed for: its row (the current and the
+/// previous secret alike, so a rotation moves the sealed value as it is).
+pub fn webhook_secret_context(webhook_id: &str) -> String {
+    format!("webhooks/{webhook_id}/secret")
+}
+
+/// The context a secret kept in `settings` under `key` is sealed for.
+pub fn setting_context(key: &str) -> String {
+    format!("settings/{key}")
+}
+
+/// The `settings` row holding the session-signing secret.
+pub const SESSION_SETTING: &str = "session_signing_secret";
+
+/// Encrypts what earlier versions stored in plain text: mailbox passwords, webhook signing
+/// secrets and the session-signing secret.
 async fn seal_plaintext(
+    db: &sea_orm::DatabaseConnection,
+    keyring: &Keyring,
+) -> Result<(), SecretError> {
+    seal_passwords(db, keyring).await?;
+    seal_webhook_secrets(db, keyring).await?;
+    seal_session_secret(db, keyring).await
+}
+
+async fn seal_webhook_secrets(
+    db: &sea_orm::DatabaseConnection,
+    keyring: &Keyring,
+) -> Result<(), SecretError> {
+    use entity::webhook;
+    use sea_orm::ColumnTrait;
+    let fail = |e: sea_orm::DbErr| SecretError(format!("cannot encrypt webhook secrets: {e}"));
+    let rows = webhook::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(webhook::Column::Secret.not_like(format!("{SEALED}%")))
+                .add(webhook::Column::PreviousSecret.not_like(format!("{SEALED}%"))),
+        )
+        .all(db)
+        .await
+        .map_err(fail)?;
+    for row in rows {
+        let context = webhook_secret_context(&row.id);
+        let mut update = webhook::ActiveModel {
+            id: Set(row.id.clone()),
+            ..Default::default()
+        };
+        if !Keyring::is_sealed(&row.secret) {
+            update.secret = Set(keyring.seal(&row.secret, &context));
+        }
+        if let Some(previous) = row.previous_secret.as_deref()
+            && !Keyring::is_sealed(previous)
+        {
+            update.previous_secret = Set(Some(keyring.seal(previous, &context)));
+        }
+        webhook::Entity::update(update)
+            .exec(db)
+            .await
+            .map_err(fail)?;
+    }
+    Ok(())
+}
+
+async fn seal_session_secret(
+    db: &sea_orm::DatabaseConnection,
+    keyring: &Keyring,
+) -> Result<(), SecretError> {
+    use entity::setting;
+    use sea_orm::ColumnTrait;
+    let Some(plain) = setting(db, SESSION_SETTING).await? else {
+        return Ok(());
+    };
+    if Keyring::is_sealed(&plain) {
+        return Ok(());
+    }
+    let sealed = keyring.seal(&plain, &setting_context(SESSION_SETTING));
+    // Only the value read is replaced (another process may have sealed it meanwhile).
+    setting::Entity::update_many()
+        .col_expr(
+            setting::Column::Value,
+            sea_orm::sea_query::Expr::value(sealed),
+        )
+        .filter(setting::Column::Key.eq(SESSION_SETTING))
+        .filter(setting::Column::Value.eq(plain))
+        .exec(db)
+        .await
+        .map_err(|e| SecretError(format!("cannot encrypt the session secret: {e}")))?;
+    Ok(())
+}
+
+/// Encrypts the passwords earlier versions stored in plain text.
+async fn seal_passwords(
     db: &sea_orm::DatabaseConnection,
     keyring: &Keyring,
 ) -> Result<(), SecretError> {

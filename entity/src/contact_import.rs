@@ -10,9 +10,12 @@ pub struct Model {
     pub workspace_id: String,
     /// `queued`, `running`, `completed` or `failed`.
     pub status: String,
-    /// The file, decoded to UTF-8.
+    /// The file, decoded to UTF-8; emptied once the import completed (a failed import's is
+    /// kept for a day, then purged).
     #[sea_orm(column_type = "Text")]
     pub source: String,
+    /// The size of the file `source` holds, in bytes (0 once it is dropped).
+    pub file_bytes: i64,
     pub delimiter: String,
     /// Column index (as a string) → field (`email`, `firstName`, …, `customFields.<key>`).
     pub mapping: Json,

@@ -16,6 +16,8 @@ mod m20261128_000011_unmatched_reports;
 mod m20261128_000012_mailbox_leases;
 mod m20261207_000013_message_leases;
 mod m20261207_000014_suppressions;
+mod m20261207_000024_import_files;
+mod m20261207_000025_sealed_webhook_secrets;
 
 pub struct Migrator;
 
@@ -37,6 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_mailbox_leases::Migration),
             Box::new(m20261207_000013_message_leases::Migration),
             Box::new(m20261207_000014_suppressions::Migration),
+            Box::new(m20261207_000024_import_files::Migration),
+            Box::new(m20261207_000025_sealed_webhook_secrets::Migration),
         ]
     }
 }

@@ -24,6 +24,11 @@ fn init_tracing() {
     });
 }
 
+/// The operator's keys test apps run with (what their secrets are sealed with).
+pub fn keyring() -> api::secrets::Keyring {
+    api::secrets::Keyring::new(TEST_SECRET)
+}
+
 /// A fresh, empty database URL for one test.
 async fn fresh_database_url() -> String {
     match std::env::var("TEST_DATABASE_URL") {

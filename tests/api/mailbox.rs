@@ -175,6 +175,7 @@ async fn replies_auto_replies_and_bounces_come_back_from_the_mailbox() {
             poll_interval: Duration::from_millis(20),
             ..Default::default()
         },
+        crate::helpers::keyring(),
         api::shutdown::Stopping::never(),
         api::engine::supervise::Supervision::unwatched(),
     );

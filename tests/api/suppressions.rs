@@ -632,7 +632,14 @@ async fn the_migration_copies_unsubscribed_and_bounced_contacts() {
     let mut options = sea_orm::ConnectOptions::new(app.database_url.clone());
     options.max_connections(1).sqlx_logging(false);
     let db = sea_orm::Database::connect(options).await.unwrap();
-    Migrator::down(&db, Some(1)).await.unwrap();
+    // Down to before the suppressions migration (later ones too), then up again.
+    let since = Migrator::migrations()
+        .iter()
+        .rev()
+        .position(|m| m.name() == "m20261207_000014_suppressions")
+        .expect("the suppressions migration")
+        + 1;
+    Migrator::down(&db, Some(since as u32)).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     db.close().await.unwrap();
     let (listed, meta) = suppressions(&app, "?sort=value&order=asc").await;

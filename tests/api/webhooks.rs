@@ -586,7 +586,10 @@ async fn send_time_checks_refuse_private_targets_after_resolution() {
             events: sea_orm::Set(json!(["*"])),
             description: sea_orm::Set(None),
             active: sea_orm::Set(true),
-            secret: sea_orm::Set("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into()),
+            secret: sea_orm::Set(crate::helpers::keyring().seal(
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                &api::secrets::webhook_secret_context(id),
+            )),
             previous_secret: sea_orm::Set(None),
             previous_secret_expires_at: sea_orm::Set(None),
             failing_since: sea_orm::Set(None),
@@ -601,9 +604,10 @@ async fn send_time_checks_refuse_private_targets_after_resolution() {
     app.contact(json!({ "email": "ssrf@example.com" })).await;
     let settings = api::engine::webhooks::Settings::default();
     let client = api::engine::webhooks::client(&settings).unwrap();
-    let handled = api::engine::webhooks::run_once(&app.db, &client, &settings)
-        .await
-        .unwrap();
+    let handled =
+        api::engine::webhooks::run_once(&app.db, &client, &settings, &crate::helpers::keyring())
+            .await
+            .unwrap();
     assert_eq!(handled, 2);
     for id in ["whk_literal", "whk_dns"] {
         let log = app.get(&format!("/v1/webhooks/{id}/deliveries")).await;

@@ -23,8 +23,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::task::JoinHandle;
 
-use super::Checked;
 use super::smtp::{SocketError, Timeouts, Trust, socket};
+use super::{CheckFailure, Checked};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::secrets::Keyring;
@@ -90,6 +90,30 @@ async fn within<T, E: std::fmt::Display>(
     }
 }
 
+/// Runs `work` under `limit`, classifying a failure with `class` (a timeout is a timeout).
+async fn within_classed<T, E>(
+    limit: Duration,
+    work: impl std::future::Future<Output = Result<T, E>>,
+    class: impl FnOnce(&E) -> CheckFailure,
+) -> Result<T, CheckFailure> {
+    match tokio::time::timeout(limit, work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => Err(class(&err)),
+        Err(_) => Err(CheckFailure::Timeout),
+    }
+}
+
+/// The class of an IMAP error: an answer that is not IMAP, or else `refusal` (what a refusal
+/// means at that step).
+fn imap_class(err: &async_imap::error::Error, refusal: CheckFailure) -> CheckFailure {
+    use async_imap::error::Error;
+    match err {
+        Error::No(_) | Error::Bad(_) => refusal,
+        Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => CheckFailure::Timeout,
+        _ => CheckFailure::NotImap,
+    }
+}
+
 /// Connects and logs in, recording each step in `checked`; `None` when a step failed.
 async fn open(
     account: &email_account::Model,
@@ -115,58 +139,64 @@ async fn open(
     {
         Ok(Ok(tcp)) => tcp,
         Ok(Err(SocketError::NotAllowed(why))) => {
-            checked.failed("connect", why);
+            tracing::debug!(account = %account.id, %why, "IMAP host not allowed");
+            checked.failed("connect", CheckFailure::HostNotAllowed);
             checked.login_refused = true;
             return None;
         }
         Ok(Err(SocketError::Io(err))) => {
+            tracing::debug!(account = %account.id, %err, "IMAP connection failed");
             checked.failed(
                 "connect",
-                format!("connection to {host}:{port} failed: {err}"),
+                if err.kind() == std::io::ErrorKind::ConnectionRefused {
+                    CheckFailure::ConnectionRefused
+                } else {
+                    CheckFailure::Unreachable
+                },
             );
             return None;
         }
         Err(_) => {
-            checked.failed("connect", format!("connection to {host}:{port} timed out"));
+            checked.failed("connect", CheckFailure::Timeout);
             return None;
         }
     };
     checked.passed("connect", format!("connected to {host}:{port}"));
     let tls = tokio_rustls::TlsConnector::from(settings.trust.client_config());
-    let name = match rustls::pki_types::ServerName::try_from(host.clone()) {
-        Ok(name) => name,
-        Err(err) => {
-            checked.failed("tls", err.to_string());
-            return None;
-        }
+    let Ok(name) = rustls::pki_types::ServerName::try_from(host.clone()) else {
+        checked.failed("tls", CheckFailure::TlsFailed);
+        return None;
     };
+    let handshake = |_: &std::io::Error| CheckFailure::TlsFailed;
     let stream: Box<dyn Io> = match security {
-        SmtpSecurity::Tls => match within(timeouts.connect, "TLS", tls.connect(name, tcp)).await {
-            Ok(stream) => {
-                checked.passed("tls", "TLS established");
-                Box::new(stream)
+        SmtpSecurity::Tls => {
+            match within_classed(timeouts.connect, tls.connect(name, tcp), handshake).await {
+                Ok(stream) => {
+                    checked.passed("tls", "TLS established");
+                    Box::new(stream)
+                }
+                Err(failure) => {
+                    checked.failed("tls", failure);
+                    return None;
+                }
             }
-            Err(err) => {
-                checked.failed("tls", err);
-                return None;
-            }
-        },
+        }
         SmtpSecurity::Starttls => {
             let mut client = async_imap::Client::new(Box::new(tcp) as Box<dyn Io>);
-            if let Err(err) = within(
+            if let Err(failure) = within_classed(
                 timeouts.command,
-                "STARTTLS",
                 client.run_command_and_check_ok("STARTTLS", None),
+                |e| imap_class(e, CheckFailure::TlsFailed),
             )
             .await
             {
-                checked.failed("tls", err);
+                checked.failed("tls", failure);
                 return None;
             }
-            match within(
+            match within_classed(
                 timeouts.connect,
-                "TLS",
                 tls.connect(name, client.into_inner()),
+                handshake,
             )
             .await
             {
@@ -174,8 +204,8 @@ async fn open(
                     checked.passed("tls", "STARTTLS established");
                     Box::new(stream)
                 }
-                Err(err) => {
-                    checked.failed("tls", err);
+                Err(failure) => {
+                    checked.failed("tls", failure);
                     return None;
                 }
             }
@@ -194,12 +224,12 @@ async fn open(
             Some(session)
         }
         Ok(Err((err, _))) => {
-            checked.failed("login", format!("IMAP login failed: {err}"));
+            checked.failed("login", imap_class(&err, CheckFailure::AuthFailed));
             checked.login_refused = matches!(err, async_imap::error::Error::No(_));
             None
         }
         Err(_) => {
-            checked.failed("login", "IMAP login timed out");
+            checked.failed("login", CheckFailure::Timeout);
             None
         }
     }
@@ -219,14 +249,18 @@ pub async fn check(
         allow_private,
         ..Settings::default()
     };
-    let mut checked = Checked::default();
+    let mut checked = Checked::new("IMAP");
     if let Some(mut session) = open(account, &settings, &mut checked).await {
-        match within(timeouts.command, "EXAMINE INBOX", session.examine("INBOX")).await {
+        let examined = within_classed(timeouts.command, session.examine("INBOX"), |e| {
+            imap_class(e, CheckFailure::MailboxFailed)
+        })
+        .await;
+        match examined {
             Ok(mailbox) => checked.passed(
                 "mailbox",
                 format!("INBOX holds {} messages", mailbox.exists),
             ),
-            Err(err) => checked.failed("mailbox", err),
+            Err(failure) => checked.failed("mailbox", failure),
         }
         let _ = tokio::time::timeout(timeouts.command, session.logout()).await;
     }
@@ -267,6 +301,11 @@ impl Reader {
             clock,
             settings,
         }
+    }
+
+    /// The operator's keys this reader opens passwords with.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
     }
 
     /// One pass over every account with IMAP settings: up to `concurrency` mailboxes at once,
@@ -340,10 +379,10 @@ impl Reader {
     /// Reads one mailbox from where the last pass stopped.
     pub async fn read(&self, account: &email_account::Model) -> AppResult<Pass> {
         let plain = email_accounts::with_passwords(account, &self.keyring)?;
-        let mut checked = Checked::default();
+        let mut checked = Checked::new("IMAP");
         let Some(mut session) = open(&plain, &self.settings, &mut checked).await else {
             let reply = checked
-                .error()
+                .message()
                 .unwrap_or("IMAP connection failed")
                 .to_owned();
             if checked.login_refused {

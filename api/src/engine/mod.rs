@@ -16,38 +16,116 @@ use tokio::task::JoinHandle;
 use crate::service::idempotency;
 use crate::shutdown::Stopping;
 
+/// Why a step of a connection check failed: a class, never the peer's own bytes (a server
+/// may answer anything, and the answer is shown to whoever runs the check).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFailure {
+    /// Nothing listens there, or the server turned the session away.
+    ConnectionRefused,
+    /// The server did not answer in time.
+    Timeout,
+    /// TLS (implicit, or STARTTLS) could not be set up.
+    TlsFailed,
+    /// The server refused the username or password.
+    AuthFailed,
+    /// The server does not speak SMTP.
+    NotSmtp,
+    /// The server does not speak IMAP.
+    NotImap,
+    /// The host resolves to an address the operator's policy does not allow.
+    HostNotAllowed,
+    /// The host name does not resolve, or the network cannot reach it.
+    Unreachable,
+    /// Logged in, but the INBOX could not be opened.
+    MailboxFailed,
+}
+
+impl CheckFailure {
+    /// The code a check answers with.
+    pub fn code(self) -> &'static str {
+        match self {
+            CheckFailure::ConnectionRefused => "connection_refused",
+            CheckFailure::Timeout => "timeout",
+            CheckFailure::TlsFailed => "tls_failed",
+            CheckFailure::AuthFailed => "auth_failed",
+            CheckFailure::NotSmtp => "not_smtp",
+            CheckFailure::NotImap => "not_imap",
+            CheckFailure::HostNotAllowed => "host_not_allowed",
+            CheckFailure::Unreachable => "unreachable",
+            CheckFailure::MailboxFailed => "mailbox_failed",
+        }
+    }
+
+    /// What happened, said of the `protocol` server (`SMTP` or `IMAP`).
+    fn describe(self, protocol: &str) -> String {
+        match self {
+            CheckFailure::ConnectionRefused => {
+                format!("the {protocol} server refused the connection")
+            }
+            CheckFailure::Timeout => format!("the {protocol} server did not answer in time"),
+            CheckFailure::TlsFailed => {
+                format!("TLS with the {protocol} server could not be established")
+            }
+            CheckFailure::AuthFailed => {
+                format!("{protocol} login failed: the server refused the username or password")
+            }
+            CheckFailure::NotSmtp => "the server did not answer as an SMTP server".into(),
+            CheckFailure::NotImap => "the server did not answer as an IMAP server".into(),
+            CheckFailure::HostNotAllowed => {
+                format!("the {protocol} host resolves to an address that is not a public address")
+            }
+            CheckFailure::Unreachable => format!("the {protocol} host could not be reached"),
+            CheckFailure::MailboxFailed => "the INBOX could not be opened".into(),
+        }
+    }
+}
+
 /// One step of a connection check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckStep {
     /// `connect`, `tls`, `login` or `mailbox`.
     pub step: &'static str,
     pub ok: bool,
-    /// The server's reply, or the error.
+    /// What happened, in our words (never the server's).
     pub reply: String,
+    /// Why it failed.
+    pub failure: Option<CheckFailure>,
 }
 
-/// A connection check: the steps tried, in order, up to the first that failed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A connection check of one protocol: the steps tried, in order, up to the first that failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Checked {
+    /// `SMTP` or `IMAP`: names the server in the replies.
+    pub protocol: &'static str,
     pub steps: Vec<CheckStep>,
     /// The server refused the credentials (the account's own fault, recorded on it).
     pub login_refused: bool,
 }
 
 impl Checked {
+    pub fn new(protocol: &'static str) -> Checked {
+        Checked {
+            protocol,
+            steps: Vec::new(),
+            login_refused: false,
+        }
+    }
+
     pub fn passed(&mut self, step: &'static str, reply: impl Into<String>) {
         self.steps.push(CheckStep {
             step,
             ok: true,
             reply: reply.into(),
+            failure: None,
         });
     }
 
-    pub fn failed(&mut self, step: &'static str, reply: impl Into<String>) {
+    pub fn failed(&mut self, step: &'static str, failure: CheckFailure) {
         self.steps.push(CheckStep {
             step,
             ok: false,
-            reply: reply.into(),
+            reply: failure.describe(self.protocol),
+            failure: Some(failure),
         });
     }
 
@@ -55,15 +133,31 @@ impl Checked {
         !self.steps.is_empty() && self.steps.iter().all(|s| s.ok)
     }
 
+    /// The failed step's class.
+    pub fn failure(&self) -> Option<CheckFailure> {
+        self.steps.iter().find_map(|s| s.failure)
+    }
+
     /// The failed step's reply.
-    pub fn error(&self) -> Option<&str> {
+    pub fn message(&self) -> Option<&str> {
         self.steps.iter().find(|s| !s.ok).map(|s| s.reply.as_str())
     }
 
-    /// The reply of a refused login, to record on the account.
+    /// The reply of a refused login (or a refused host), to record on the account.
     pub fn refused_login(&self) -> Option<&str> {
-        self.login_refused.then(|| self.error()).flatten()
+        self.login_refused.then(|| self.message()).flatten()
     }
+}
+
+/// The hourly clean-up: idempotent answers past their retention, and the files of imports
+/// that failed more than a day before `now`.
+pub async fn purge_once(
+    db: &DatabaseConnection,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::error::AppResult<()> {
+    idempotency::purge_expired(db).await?;
+    crate::service::imports::purge_failed_files(db, now).await?;
+    Ok(())
 }
 
 /// Starts every background loop, each supervised (a panic in a pass or a job is caught,
@@ -80,6 +174,7 @@ pub fn spawn(
     let purge_db = db.clone();
     let mut purge_stop = stopping.clone();
     let purge_watch = supervision.clone();
+    let purge_clock = sender.clock().clone();
     let purge = tokio::spawn(async move {
         let every = Duration::from_secs(3600);
         let health = &purge_watch.health;
@@ -87,13 +182,13 @@ pub fn spawn(
         loop {
             let purged = supervise::guard(
                 supervise::PURGE,
-                "idempotency purge",
-                idempotency::purge_expired(&purge_db),
+                "purge",
+                purge_once(&purge_db, purge_clock.now()),
             )
             .await;
             health.beat(supervise::PURGE);
             if let Some(Err(err)) = purged {
-                tracing::warn!(code = err.code.as_str(), "idempotency purge failed");
+                tracing::warn!(code = err.code.as_str(), "purge failed");
             }
             if purge_stop.sleep(every).await {
                 health.stop(supervise::PURGE);
@@ -102,10 +197,11 @@ pub fn spawn(
         }
     });
     let clock = sender.clock().clone();
+    let keyring = reader.keyring().clone();
     vec![
         purge,
         imports::spawn(db.clone(), clock, stopping.clone(), supervision.clone()),
-        webhooks::spawn(db, settings, stopping.clone(), supervision.clone()),
+        webhooks::spawn(db, settings, keyring, stopping.clone(), supervision.clone()),
         sender.spawn(stopping.clone(), supervision.clone()),
         reader.spawn(stopping, supervision),
     ]

@@ -15,6 +15,7 @@ use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use tokio::net::TcpStream;
 
+use super::CheckFailure;
 use crate::service::email_accounts::SmtpSecurity;
 use crate::service::sending::{Job, Outcome};
 
@@ -145,11 +146,27 @@ fn reply_text(err: &lettre::transport::smtp::Error) -> String {
     err.to_string()
 }
 
-/// A failed command: the server's refusal (permanent or not), or a broken connection.
+/// A failed command: the server's refusal (permanent or not), an answer that is not SMTP,
+/// a timeout, or a broken connection.
 enum Refusal {
     Permanent(String),
     Transient(String),
+    /// The server's answer did not parse as an SMTP reply.
+    Garbled(String),
+    TimedOut(String),
     Broken(String),
+}
+
+impl Refusal {
+    fn text(&self) -> &str {
+        match self {
+            Refusal::Permanent(t)
+            | Refusal::Transient(t)
+            | Refusal::Garbled(t)
+            | Refusal::TimedOut(t)
+            | Refusal::Broken(t) => t,
+        }
+    }
 }
 
 fn refusal(err: lettre::transport::smtp::Error) -> Refusal {
@@ -157,6 +174,10 @@ fn refusal(err: lettre::transport::smtp::Error) -> Refusal {
         Refusal::Permanent(reply_text(&err))
     } else if err.is_transient() {
         Refusal::Transient(reply_text(&err))
+    } else if err.is_timeout() {
+        Refusal::TimedOut(reply_text(&err))
+    } else if err.is_response() {
+        Refusal::Garbled(reply_text(&err))
     } else {
         Refusal::Broken(reply_text(&err))
     }
@@ -170,7 +191,9 @@ async fn within<T>(
     match tokio::time::timeout(limit, fut).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(err)) => Err(refusal(err)),
-        Err(_) => Err(Refusal::Broken(format!("{what} timed out after {limit:?}"))),
+        Err(_) => Err(Refusal::TimedOut(format!(
+            "{what} timed out after {limit:?}"
+        ))),
     }
 }
 
@@ -256,49 +279,93 @@ pub(crate) async fn socket(
     Ok(stream)
 }
 
+/// Why a connection could not be opened: the sender's outcome (with the details it records),
+/// and the class and step a connection check reports instead.
+struct NotConnected {
+    outcome: Outcome,
+    step: &'static str,
+    failure: CheckFailure,
+}
+
+/// The class of an SMTP failure while the session is set up (`step`: `connect` for the
+/// greeting, `tls`, `login`).
+fn classify(err: &Refusal, step: &'static str) -> CheckFailure {
+    match err {
+        Refusal::TimedOut(_) => CheckFailure::Timeout,
+        Refusal::Permanent(_) | Refusal::Transient(_) => match step {
+            "login" => CheckFailure::AuthFailed,
+            "tls" => CheckFailure::TlsFailed,
+            _ => CheckFailure::ConnectionRefused,
+        },
+        Refusal::Garbled(_) | Refusal::Broken(_) if step == "tls" => CheckFailure::TlsFailed,
+        Refusal::Garbled(_) | Refusal::Broken(_) => CheckFailure::NotSmtp,
+    }
+}
+
 /// Opens an authenticated connection for `account`, or says why not.
 async fn connect(
     account: &email_account::Model,
     connector: &Connector,
-) -> Result<AsyncSmtpConnection, Outcome> {
+) -> Result<AsyncSmtpConnection, NotConnected> {
     let timeouts = &connector.timeouts;
     let host = account.smtp_host.clone();
     let port = u16::try_from(account.smtp_port).unwrap_or(25);
     let security = SmtpSecurity::parse(&account.smtp_security).unwrap_or(SmtpSecurity::Starttls);
-    let tls = || {
-        connector
-            .trust
-            .starttls(&host)
-            .map_err(|e| Outcome::Deferred(format!("TLS setup failed: {e}")))
+    let not = |outcome, step, failure| NotConnected {
+        outcome,
+        step,
+        failure,
     };
-    let deferred = |r: Refusal| match r {
-        Refusal::Permanent(t) | Refusal::Transient(t) | Refusal::Broken(t) => {
-            Outcome::Deferred(format!("connection to {host}:{port} failed: {t}"))
-        }
+    let deferred = |r: Refusal, step: &'static str| {
+        let failure = classify(&r, step);
+        not(
+            Outcome::Deferred(format!("connection to {host}:{port} failed: {}", r.text())),
+            step,
+            failure,
+        )
     };
     let opened = async {
         let tcp = match socket(&host, port, connector.allow_private).await {
             Ok(tcp) => tcp,
-            Err(SocketError::NotAllowed(why)) => return Err(Err(why)),
-            Err(SocketError::Io(e)) => return Err(Ok(e.to_string())),
+            Err(SocketError::NotAllowed(why)) => {
+                return Err(not(
+                    Outcome::AccountError(why),
+                    "connect",
+                    CheckFailure::HostNotAllowed,
+                ));
+            }
+            Err(SocketError::Io(e)) => {
+                let failure = if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                    CheckFailure::ConnectionRefused
+                } else {
+                    CheckFailure::Unreachable
+                };
+                let why = deferred(Refusal::Broken(e.to_string()), "connect");
+                return Err(NotConnected { failure, ..why });
+            }
         };
         let stream: Box<dyn AsyncTokioStream> = match security {
             SmtpSecurity::Tls => {
                 let name = rustls::pki_types::ServerName::try_from(host.clone())
-                    .map_err(|e| Ok(e.to_string()))?;
+                    .map_err(|e| deferred(Refusal::Broken(e.to_string()), "tls"))?;
                 let tls = connector.tls.connect(name, tcp).await;
-                Box::new(TlsSocket(tls.map_err(|e| Ok(e.to_string()))?))
+                Box::new(TlsSocket(
+                    tls.map_err(|e| deferred(Refusal::Broken(e.to_string()), "tls"))?,
+                ))
             }
             _ => Box::new(tcp),
         };
-        // Err(Ok(_)): the network's fault, retried; Err(Err(_)): the account's.
-        Ok::<_, Result<String, String>>(stream)
+        Ok::<_, NotConnected>(stream)
     };
     let stream = match tokio::time::timeout(timeouts.connect, opened).await {
         Ok(Ok(stream)) => stream,
-        Ok(Err(Err(why))) => return Err(Outcome::AccountError(why)),
-        Ok(Err(Ok(e))) => return Err(deferred(Refusal::Broken(e))),
-        Err(_) => return Err(deferred(Refusal::Broken("connecting timed out".into()))),
+        Ok(Err(why)) => return Err(why),
+        Err(_) => {
+            return Err(deferred(
+                Refusal::TimedOut("connecting timed out".into()),
+                "connect",
+            ));
+        }
     };
     let mut conn = within(
         timeouts.connect,
@@ -306,20 +373,25 @@ async fn connect(
         AsyncSmtpConnection::connect_with_transport(stream, &hello()),
     )
     .await
-    .map_err(deferred)?;
+    .map_err(|r| deferred(r, "connect"))?;
     if security == SmtpSecurity::Starttls {
         if !conn.can_starttls() {
-            return Err(Outcome::Deferred(format!(
-                "{host}:{port} does not offer STARTTLS"
-            )));
+            return Err(not(
+                Outcome::Deferred(format!("{host}:{port} does not offer STARTTLS")),
+                "tls",
+                CheckFailure::TlsFailed,
+            ));
         }
-        within(
-            timeouts.connect,
-            "STARTTLS",
-            conn.starttls(tls()?, &hello()),
-        )
-        .await
-        .map_err(deferred)?;
+        let tls = connector.trust.starttls(&host).map_err(|e| {
+            not(
+                Outcome::Deferred(format!("TLS setup failed: {e}")),
+                "tls",
+                CheckFailure::TlsFailed,
+            )
+        })?;
+        within(timeouts.connect, "STARTTLS", conn.starttls(tls, &hello()))
+            .await
+            .map_err(|r| deferred(r, "tls"))?;
     }
     let mechanisms = [Mechanism::Plain, Mechanism::Login];
     if conn.server_info().get_auth_mechanism(&mechanisms).is_some() {
@@ -334,10 +406,19 @@ async fn connect(
         {
             Ok(_) => {}
             Err(Refusal::Permanent(t)) => {
-                return Err(Outcome::AccountError(format!("{AUTH_FAILED}: {t}")));
+                return Err(not(
+                    Outcome::AccountError(format!("{AUTH_FAILED}: {t}")),
+                    "login",
+                    CheckFailure::AuthFailed,
+                ));
             }
-            Err(Refusal::Transient(t) | Refusal::Broken(t)) => {
-                return Err(Outcome::Deferred(format!("AUTH failed: {t}")));
+            Err(other) => {
+                let failure = classify(&other, "login");
+                return Err(not(
+                    Outcome::Deferred(format!("AUTH failed: {}", other.text())),
+                    "login",
+                    failure,
+                ));
             }
         }
     }
@@ -345,40 +426,45 @@ async fn connect(
 }
 
 /// Connects and logs in as the account would to send, then says goodbye: nothing is sent.
-/// `account` carries its decrypted password.
+/// `account` carries its decrypted password. The answer classifies what failed; the server's
+/// own words are never in it.
 pub async fn check(
     account: &email_account::Model,
     timeouts: &Timeouts,
     trust: &Trust,
     allow_private: bool,
 ) -> super::Checked {
-    let mut checked = super::Checked::default();
+    let mut checked = super::Checked::new("SMTP");
     let server = format!("{}:{}", account.smtp_host, account.smtp_port);
+    let tls = SmtpSecurity::parse(&account.smtp_security).unwrap_or(SmtpSecurity::Starttls)
+        != SmtpSecurity::None;
     match connect(account, &Connector::new(timeouts, trust, allow_private)).await {
         Ok(mut conn) => {
             checked.passed("connect", format!("connected to {server}"));
+            if tls {
+                checked.passed("tls", "TLS established");
+            }
             checked.passed("login", "authenticated");
             let _ = tokio::time::timeout(timeouts.command, conn.quit()).await;
         }
-        // The account's own fault: refused credentials, or a host the policy does not allow.
-        Err(Outcome::AccountError(why)) => {
-            if why.starts_with(AUTH_FAILED) {
-                checked.passed("connect", format!("connected to {server}"));
-                checked.failed("login", why);
-            } else {
-                checked.failed("connect", why);
+        Err(why) => {
+            // The steps before the one that failed passed.
+            for (step, reply) in [
+                ("connect", format!("connected to {server}")),
+                ("tls", "TLS established".to_owned()),
+            ] {
+                if step == why.step {
+                    break;
+                }
+                if step == "tls" && !tls {
+                    continue;
+                }
+                checked.passed(step, reply);
             }
-            checked.login_refused = true;
+            checked.failed(why.step, why.failure);
+            // The account's own fault: refused credentials, or a host the policy does not allow.
+            checked.login_refused = matches!(why.outcome, Outcome::AccountError(_));
         }
-        Err(
-            Outcome::Deferred(reply)
-            | Outcome::Failed(reply)
-            | Outcome::Bounced(reply)
-            | Outcome::Sent(reply)
-            | Outcome::Unknown(reply)
-            | Outcome::Internal(reply),
-        ) => checked.failed("connect", reply),
-        Err(Outcome::Released) => checked.failed("connect", "not started"),
     }
     checked
 }
@@ -419,7 +505,7 @@ async fn transact(conn: &mut AsyncSmtpConnection, job: &Job, timeouts: &Timeouts
         Ok(_) => {}
         Err(Refusal::Permanent(t)) => return done(Outcome::Failed(t), true),
         Err(Refusal::Transient(t)) => return done(Outcome::Deferred(t), true),
-        Err(Refusal::Broken(t)) => {
+        Err(Refusal::Broken(t) | Refusal::Garbled(t) | Refusal::TimedOut(t)) => {
             return Transaction {
                 outcome: Outcome::Deferred(t),
                 reusable: false,
@@ -442,7 +528,9 @@ async fn transact(conn: &mut AsyncSmtpConnection, job: &Job, timeouts: &Timeouts
             Ok(_) => {}
             Err(Refusal::Permanent(t)) => return done(Outcome::Bounced(t), true),
             Err(Refusal::Transient(t)) => return done(Outcome::Deferred(t), true),
-            Err(Refusal::Broken(t)) => return done(Outcome::Deferred(t), false),
+            Err(Refusal::Broken(t) | Refusal::Garbled(t) | Refusal::TimedOut(t)) => {
+                return done(Outcome::Deferred(t), false);
+            }
         }
     }
     match within(
@@ -458,7 +546,9 @@ async fn transact(conn: &mut AsyncSmtpConnection, job: &Job, timeouts: &Timeouts
         ),
         Err(Refusal::Permanent(t)) => done(Outcome::Bounced(t), true),
         Err(Refusal::Transient(t)) => done(Outcome::Deferred(t), true),
-        Err(Refusal::Broken(t)) => done(Outcome::Unknown(t), false),
+        Err(Refusal::Broken(t) | Refusal::Garbled(t) | Refusal::TimedOut(t)) => {
+            done(Outcome::Unknown(t), false)
+        }
     }
 }
 
@@ -509,7 +599,7 @@ impl Pool {
                 Some(conn) => conn,
                 None => match connect(&job.account, &self.connector).await {
                     Ok(conn) => conn,
-                    Err(outcome) => return outcome,
+                    Err(why) => return why.outcome,
                 },
             };
             let result = transact(&mut conn, job, timeouts).await;

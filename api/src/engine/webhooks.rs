@@ -16,7 +16,7 @@ use rand::Rng as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    QueryFilter, Set, Statement,
+    QueryFilter, QuerySelect, Set, Statement,
 };
 use serde_json::json;
 use sha2::Sha256;
@@ -24,8 +24,10 @@ use tokio::task::JoinHandle;
 
 use crate::error::AppResult;
 use crate::ids;
+use crate::secrets::Keyring;
 use crate::service::events::{self, DISABLED_EVENT};
 use crate::service::network::is_public;
+use crate::service::webhooks;
 
 /// How delivery behaves; the defaults are the production schedule.
 #[derive(Clone, Debug)]
@@ -123,6 +125,7 @@ pub fn client(settings: &Settings) -> anyhow::Result<reqwest::Client> {
 pub fn spawn(
     db: DatabaseConnection,
     settings: Settings,
+    keyring: Keyring,
     mut stopping: Stopping,
     watch: super::supervise::Supervision,
 ) -> JoinHandle<()> {
@@ -143,7 +146,12 @@ pub fn spawn(
             .start(WEBHOOKS, settings.poll_interval + watch.pass_limit);
         // A batch in flight is finished (each attempt recorded) before the worker returns.
         while !stopping.is_set() {
-            let pass = supervise::guard(WEBHOOKS, "pass", run_once(&db, &client, &settings)).await;
+            let pass = supervise::guard(
+                WEBHOOKS,
+                "pass",
+                run_once(&db, &client, &settings, &keyring),
+            )
+            .await;
             watch.health.beat(WEBHOOKS);
             match pass {
                 Some(Ok(n)) if n > 0 => continue,
@@ -201,6 +209,7 @@ pub async fn run_once(
     db: &DatabaseConnection,
     client: &reqwest::Client,
     settings: &Settings,
+    keyring: &Keyring,
 ) -> AppResult<usize> {
     let claimed = claim(db, settings.batch, settings.lease).await?;
     let n = claimed.len();
@@ -210,11 +219,11 @@ pub async fn run_once(
         match super::supervise::guard(
             super::supervise::WEBHOOKS,
             &id,
-            deliver(db, client, settings, d.clone()),
+            deliver(db, client, settings, keyring, d.clone()),
         )
         .await
         {
-            Some(result) => result,
+            Some(result) => result.map(|_| ()),
             None => finish(db, &d, "failed", None).await,
         }
     }))
@@ -233,35 +242,61 @@ enum Outcome {
     Failed { retry_after: Option<Duration> },
 }
 
-async fn deliver(
+/// How one claimed delivery ended this time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    Succeeded,
+    Failed,
+    /// Tried and scheduled again.
+    Retrying,
+    /// Its webhook was deleted (before or while it was sent): nothing is recorded, the
+    /// delivery went with its webhook.
+    Cancelled,
+}
+
+fn cancelled(delivery: &webhook_delivery::Model) -> AppResult<Ended> {
+    tracing::debug!(
+        delivery = delivery.id,
+        webhook = %delivery.webhook_id,
+        "delivery cancelled: its webhook was deleted"
+    );
+    Ok(Ended::Cancelled)
+}
+
+/// Sends one claimed delivery and records how it went.
+pub async fn deliver(
     db: &DatabaseConnection,
     client: &reqwest::Client,
     settings: &Settings,
+    keyring: &Keyring,
     delivery: webhook_delivery::Model,
-) -> AppResult<()> {
+) -> AppResult<Ended> {
     let webhook = webhook::Entity::find_by_id(delivery.webhook_id.clone())
         .one(db)
         .await?;
+    let Some(webhook) = webhook else {
+        return cancelled(&delivery);
+    };
     let event = event::Entity::find_by_id(delivery.event_id.clone())
         .one(db)
         .await?;
-    let (Some(webhook), Some(event)) = (webhook, event) else {
-        return finish(db, &delivery, "failed", None).await;
+    let Some(event) = event else {
+        return finish(db, &delivery, "failed", None)
+            .await
+            .map(|_| Ended::Failed);
     };
     if !webhook.active {
-        return finish(db, &delivery, "failed", None).await;
+        return finish(db, &delivery, "failed", None)
+            .await
+            .map(|_| Ended::Failed);
     }
 
     let attempt = delivery.attempts + 1;
     let timestamp = Utc::now().timestamp();
-    let mut signatures: Vec<String> = sign(&webhook.secret, &event.id, timestamp, &event.payload)
-        .into_iter()
+    let signatures: Vec<String> = webhooks::signing_secrets(&webhook, keyring, Utc::now())?
+        .iter()
+        .filter_map(|secret| sign(secret, &event.id, timestamp, &event.payload))
         .collect();
-    if let (Some(old), Some(until)) = (&webhook.previous_secret, webhook.previous_secret_expires_at)
-        && until > Utc::now()
-    {
-        signatures.extend(sign(old, &event.id, timestamp, &event.payload));
-    }
 
     let started = Instant::now();
     let (status_code, error, outcome) = match literal_ip_refused(&webhook.url, settings) {
@@ -309,6 +344,63 @@ async fn deliver(
         }
     };
     let duration_ms = started.elapsed().as_millis() as i64;
+    // What the attempt changes is recorded in one transaction, on the webhook's row held
+    // (PostgreSQL `FOR SHARE`; a SQLite write transaction excludes other writers): a webhook
+    // deleted while its delivery was on the wire took the delivery with it, so there is
+    // nothing to record.
+    let txn = crate::db::begin_write(db).await?;
+    let held = webhook::Entity::find_by_id(webhook.id.clone())
+        .lock_shared()
+        .one(&txn)
+        .await?;
+    if held.is_none() {
+        drop(txn);
+        return cancelled(&delivery);
+    }
+    let ended = record(
+        &txn,
+        settings,
+        &webhook,
+        &event,
+        &delivery,
+        Attempt {
+            number: attempt,
+            status_code,
+            error,
+            duration_ms,
+            outcome,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
+/// One finished try of a delivery.
+struct Attempt {
+    number: i32,
+    status_code: Option<i32>,
+    error: Option<String>,
+    duration_ms: i64,
+    outcome: Outcome,
+}
+
+/// Logs an attempt and moves its delivery (and webhook) on.
+async fn record(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    webhook: &webhook::Model,
+    event: &event::Model,
+    delivery: &webhook_delivery::Model,
+    tried: Attempt,
+) -> AppResult<Ended> {
+    let Attempt {
+        number: attempt,
+        status_code,
+        error,
+        duration_ms,
+        outcome,
+    } = tried;
     webhook_attempt::ActiveModel {
         workspace_id: Set(webhook.workspace_id.clone()),
         webhook_id: Set(webhook.id.clone()),
@@ -347,11 +439,13 @@ async fn deliver(
                 .filter(webhook::Column::FailingSince.is_not_null())
                 .exec(db)
                 .await?;
-            finish(db, &delivery, "succeeded", Some(attempt)).await
+            finish(db, delivery, "succeeded", Some(attempt)).await?;
+            Ok(Ended::Succeeded)
         }
         Outcome::Gone => {
-            disable(db, &webhook, "The endpoint answered 410 Gone").await?;
-            finish(db, &delivery, "failed", Some(attempt)).await
+            disable(db, webhook, "The endpoint answered 410 Gone").await?;
+            finish(db, delivery, "failed", Some(attempt)).await?;
+            Ok(Ended::Failed)
         }
         Outcome::Failed { retry_after } => {
             let now = ids::now();
@@ -364,11 +458,13 @@ async fn deliver(
             let failing_since = webhook.failing_since.unwrap_or(now);
             let limit = chrono::Duration::from_std(settings.disable_after).unwrap_or_default();
             if now - failing_since >= limit {
-                disable(db, &webhook, "Every delivery failed for the disable period").await?;
-                return finish(db, &delivery, "failed", Some(attempt)).await;
+                disable(db, webhook, "Every delivery failed for the disable period").await?;
+                finish(db, delivery, "failed", Some(attempt)).await?;
+                return Ok(Ended::Failed);
             }
             let Some(wait) = settings.retry_schedule.get(delivery.attempts as usize) else {
-                return finish(db, &delivery, "failed", Some(attempt)).await;
+                finish(db, delivery, "failed", Some(attempt)).await?;
+                return Ok(Ended::Failed);
             };
             let jitter = rand::rng().random_range(0.9..1.1);
             let mut wait = wait.mul_f64(jitter);
@@ -386,7 +482,7 @@ async fn deliver(
                 ..Default::default()
             };
             row.update(db).await?;
-            Ok(())
+            Ok(Ended::Retrying)
         }
     }
 }
@@ -413,21 +509,27 @@ fn literal_ip_refused(url: &str, settings: &Settings) -> Option<String> {
     (!is_public(ip)).then(|| format!("refused: {ip} is not a public address"))
 }
 
+/// Ends a delivery; one whose webhook was deleted meanwhile is gone already, and stays gone.
 async fn finish(
     db: &impl ConnectionTrait,
     delivery: &webhook_delivery::Model,
     status: &str,
     attempts: Option<i32>,
 ) -> AppResult<()> {
-    let row = webhook_delivery::ActiveModel {
-        id: Set(delivery.id),
-        status: Set(status.to_owned()),
-        attempts: Set(attempts.unwrap_or(delivery.attempts)),
-        locked_until: Set(None),
-        updated_at: Set(ids::now()),
-        ..Default::default()
-    };
-    row.update(db).await?;
+    webhook_delivery::Entity::update_many()
+        .col_expr(webhook_delivery::Column::Status, Expr::value(status))
+        .col_expr(
+            webhook_delivery::Column::Attempts,
+            Expr::value(attempts.unwrap_or(delivery.attempts)),
+        )
+        .col_expr(
+            webhook_delivery::Column::LockedUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(ids::now()))
+        .filter(webhook_delivery::Column::Id.eq(delivery.id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

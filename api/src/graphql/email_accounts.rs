@@ -294,9 +294,11 @@ pub struct UnmatchedReportPage {
 #[derive(SimpleObject)]
 pub struct ConnectionCheck {
     pub ok: bool,
-    /// What went wrong (the server's reply or the connection error).
+    /// What went wrong, as a class: `connection_refused`, `timeout`, `tls_failed`,
+    /// `auth_failed`, `not_smtp`, `not_imap`, `host_not_allowed`, `unreachable` or
+    /// `mailbox_failed` (the server's own words are never repeated).
     pub error: Option<String>,
-    /// Each step tried, in order, with the server's answer.
+    /// Each step tried, in order, with what happened.
     pub steps: Vec<CheckStep>,
 }
 
@@ -305,7 +307,7 @@ pub struct ConnectionCheck {
 pub struct CheckStep {
     pub step: String,
     pub ok: bool,
-    /// The server's reply, or the error.
+    /// What happened, described (never the server's own reply).
     pub reply: String,
 }
 
@@ -313,7 +315,7 @@ impl From<crate::engine::Checked> for ConnectionCheck {
     fn from(checked: crate::engine::Checked) -> Self {
         ConnectionCheck {
             ok: checked.ok(),
-            error: checked.error().map(str::to_owned),
+            error: checked.failure().map(|f| f.code().to_owned()),
             steps: checked
                 .steps
                 .into_iter()

@@ -139,7 +139,13 @@ impl ImportMutation {
             mapping: mapping.map(|m| m.0),
         };
         Ok(ContactImport(
-            svc::create(db(ctx)?, &who.workspace_id, new).await?,
+            svc::create(
+                db(ctx)?,
+                &who.workspace_id,
+                new,
+                *ctx.data::<svc::ImportQuota>()?,
+            )
+            .await?,
         ))
     }
 }

@@ -279,6 +279,8 @@ pub struct Shared {
     pub smtp_trust: crate::engine::smtp::Trust,
     pub logins: Arc<crate::throttle::LoginThrottle>,
     pub keyring: crate::secrets::Keyring,
+    /// The bound on each workspace's pending uploads.
+    pub import_quota: crate::service::imports::ImportQuota,
 }
 
 /// The executable schema, holding what every request shares.
@@ -300,6 +302,7 @@ fn attach(
         .data(shared.policy)
         .data(shared.logins)
         .data(shared.keyring)
+        .data(shared.import_quota)
 }
 
 /// Both schemas; with `introspection` off, neither answers `__schema`/`__type`.

@@ -6,26 +6,24 @@ use entity::{webhook, webhook_attempt};
 use super::types::{Deleted, PageInfo};
 use super::{db, principal};
 use crate::ids::rfc3339;
+use crate::secrets::Keyring;
 use crate::service::PageRequest;
 use crate::service::webhooks::{self as svc, UrlPolicy};
 
 pub struct Webhook {
     row: webhook::Model,
-    /// Shown once: on create and on rotation.
-    reveal_secret: bool,
+    /// The plain signing secret, shown once: on create and on rotation.
+    secret: Option<String>,
 }
 
 impl Webhook {
     fn hidden(row: webhook::Model) -> Self {
-        Webhook {
-            row,
-            reveal_secret: false,
-        }
+        Webhook { row, secret: None }
     }
-    fn revealed(row: webhook::Model) -> Self {
+    fn revealed((row, secret): (webhook::Model, String)) -> Self {
         Webhook {
             row,
-            reveal_secret: true,
+            secret: Some(secret),
         }
     }
 }
@@ -55,7 +53,7 @@ impl Webhook {
     }
     /// `whsec_…`: only in the answer to `createWebhook` and `rotateWebhookSecret`.
     async fn secret(&self) -> Option<&str> {
-        self.reveal_secret.then_some(self.row.secret.as_str())
+        self.secret.as_deref()
     }
     async fn created_at(&self) -> String {
         rfc3339(&self.row.created_at)
@@ -199,7 +197,14 @@ impl WebhookMutation {
             active: input.active,
         };
         Ok(Webhook::revealed(
-            svc::create(db(ctx)?, &who.workspace_id, policy(ctx)?, input).await?,
+            svc::create(
+                db(ctx)?,
+                &who.workspace_id,
+                policy(ctx)?,
+                input,
+                ctx.data::<Keyring>()?,
+            )
+            .await?,
         ))
     }
 
@@ -232,7 +237,7 @@ impl WebhookMutation {
     async fn rotate_webhook_secret(&self, ctx: &Context<'_>, id: ID) -> Result<Webhook> {
         let who = principal(ctx)?;
         Ok(Webhook::revealed(
-            svc::rotate_secret(db(ctx)?, &who.workspace_id, &id).await?,
+            svc::rotate_secret(db(ctx)?, &who.workspace_id, &id, ctx.data::<Keyring>()?).await?,
         ))
     }
 

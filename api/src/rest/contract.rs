@@ -978,6 +978,10 @@ fn error_codes(method: &Method, path: &str, has_body: bool) -> Vec<ErrorCode> {
     if *method == Method::POST {
         codes.push(ErrorCode::PlanRequired);
     }
+    // An upload past the workspace's quota of pending imports.
+    if *method == Method::POST && path == "/contacts/import" {
+        codes.push(ErrorCode::QuotaExceeded);
+    }
     // Making a contact active at a suppressed address.
     if *method == Method::PUT && path == "/contacts/{id}" {
         codes.push(ErrorCode::Suppressed);
@@ -1178,7 +1182,7 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                 }
                 BodyMap::Csv(_) => json!({
                     "type": "string",
-                    "description": "A CSV file with a header row: UTF-8 (with or without BOM) or Latin-1; `,`, `;` or tab delimited; quoted fields; at most 100 000 rows and 20 MB.",
+                    "description": "A CSV file with a header row: UTF-8 (with or without BOM) or Latin-1; `,`, `;` or tab delimited; quoted fields; at most 100 000 rows and 20 MB. The files of a workspace's pending (queued or running) imports together stay within its quota (100 MB unless the operator sets `FLUENZR_IMPORT_QUOTA_BYTES`): past it, `413 QUOTA_EXCEEDED`.",
                     "example": "email,firstName,company\nana@example.com,Ana,Acme\n",
                 }),
                 BodyMap::None => Value::Null,

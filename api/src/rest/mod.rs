@@ -114,15 +114,19 @@ impl RestTable {
         Ok(())
     }
 
-    /// Whether the table has a route for `method` on `path` (a full route template, e.g.
-    /// `/v1/contacts/{id}`).
-    pub fn routes(&self, method: &axum::http::Method, path: &str) -> bool {
-        let Some(path) = path.strip_prefix("/v1") else {
-            return false;
-        };
+    /// The largest body the route for `method` on `path` (a full route template) reads, or
+    /// `None` when the table has no such route.
+    pub fn body_limit(
+        &self,
+        method: &axum::http::Method,
+        path: &str,
+        json: usize,
+    ) -> Option<usize> {
+        let path = path.strip_prefix("/v1")?;
         self.routes
             .iter()
-            .any(|r| r.spec.method == *method && r.spec.path == path)
+            .find(|r| r.spec.method == *method && r.spec.path == path)
+            .map(|r| body_limit(&r.spec.body, json))
     }
 
     /// The axum routes (full paths under `/v1`), each path answering unknown methods with 405.
@@ -195,6 +199,14 @@ impl RestTable {
     }
 }
 
+/// The largest body a route reads: a CSV file may be larger than a JSON body (`json`).
+pub fn body_limit(body: &BodyMap, json: usize) -> usize {
+    match body {
+        BodyMap::Csv(_) => crate::service::imports::MAX_BYTES,
+        _ => json,
+    }
+}
+
 async fn run(
     state: &AppState,
     route: &CompiledRoute,
@@ -211,11 +223,7 @@ async fn run(
     }
     apply_query(spec, query.as_deref(), &mut variables)?;
     if spec.body != BodyMap::None {
-        // A CSV file may be larger than a JSON body.
-        let limit = match spec.body {
-            BodyMap::Csv(_) => crate::service::imports::MAX_BYTES,
-            _ => state.config.max_body_bytes,
-        };
+        let limit = body_limit(&spec.body, state.config.max_body_bytes);
         let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
             AppError::new(
                 ErrorCode::PayloadTooLarge,

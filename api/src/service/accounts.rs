@@ -248,36 +248,36 @@ pub async fn revoke_api_key(
     Ok(active.update(db).await?)
 }
 
-const SESSION_SECRET_KEY: &str = "session_signing_secret";
-
-/// The installation's session-signing secret: read from the database, or generated and stored
-/// on first use (safe when several processes start at once: the first insert wins).
-pub async fn session_secret(db: &impl ConnectionTrait) -> AppResult<String> {
-    stored_secret(db, SESSION_SECRET_KEY).await
-}
-
-/// A random server secret kept in `settings` under `key`: made on first use, the same for
-/// every process on this database afterwards.
-pub async fn stored_secret(db: &impl ConnectionTrait, key: &str) -> AppResult<String> {
+/// The installation's session-signing secret, kept sealed with the operator's key in
+/// `settings`: read and opened, or generated and stored on first use (safe when several
+/// processes start at once: the first insert wins, and every process opens that one).
+pub async fn session_secret(
+    db: &impl ConnectionTrait,
+    keyring: &crate::secrets::Keyring,
+) -> AppResult<String> {
+    use crate::secrets::{SESSION_SETTING, setting_context};
     use entity::setting;
     let read = || async {
-        setting::Entity::find_by_id(key.to_owned())
+        setting::Entity::find_by_id(SESSION_SETTING.to_owned())
             .one(db)
             .await
             .map(|row| row.map(|r| r.value))
     };
-    if let Some(value) = read().await? {
-        return Ok(value);
+    let context = setting_context(SESSION_SETTING);
+    let open = |stored: String| keyring.open(&stored, &context).map_err(AppError::internal);
+    if let Some(stored) = read().await? {
+        return open(stored);
     }
-    let candidate = random_token(64);
     setting::Entity::insert(setting::ActiveModel {
-        key: Set(key.to_owned()),
-        value: Set(candidate),
+        key: Set(SESSION_SETTING.to_owned()),
+        value: Set(keyring.seal(&random_token(64), &context)),
     })
     .on_conflict_do_nothing()
     .exec_without_returning(db)
     .await?;
-    read()
-        .await?
-        .ok_or_else(|| AppError::internal("server secret missing after insert"))
+    open(
+        read()
+            .await?
+            .ok_or_else(|| AppError::internal("session secret missing after insert"))?,
+    )
 }

@@ -28,6 +28,20 @@ const CHUNK: usize = 500;
 const MAX_ERRORS: usize = 1000;
 /// How long a worker's claim on an import lasts without renewal.
 const LEASE_SECS: i64 = 60;
+/// How long a failed import keeps its file (for a look at what went wrong) before the purge.
+pub const FAILED_FILE_RETENTION_HOURS: i64 = 24;
+/// The default bound on the bytes of a workspace's pending (queued or running) uploads.
+pub const DEFAULT_QUOTA_BYTES: u64 = 100 * 1024 * 1024;
+
+/// The bound on the bytes of a workspace's pending uploads (`FLUENZR_IMPORT_QUOTA_BYTES`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportQuota(pub u64);
+
+impl Default for ImportQuota {
+    fn default() -> Self {
+        ImportQuota(DEFAULT_QUOTA_BYTES)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Duplicates {
@@ -222,18 +236,67 @@ fn columns(headers: &csv::StringRecord, mapping: Option<&Value>) -> AppResult<Ve
     Ok(out)
 }
 
-/// Checks and records a new import; the worker runs it.
-pub async fn create(
+/// The bytes of the files a workspace's pending (queued or running) imports hold.
+pub async fn pending_bytes(db: &impl ConnectionTrait, workspace_id: &str) -> AppResult<u64> {
+    use sea_orm::QuerySelect;
+    let sizes: Vec<i64> = contact_import::Entity::find()
+        .select_only()
+        .column(contact_import::Column::FileBytes)
+        .filter(contact_import::Column::WorkspaceId.eq(workspace_id))
+        .filter(contact_import::Column::Status.is_in([
+            ImportStatus::Queued.as_str(),
+            ImportStatus::Running.as_str(),
+        ]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(sizes
+        .into_iter()
+        .map(|n| u64::try_from(n).unwrap_or(0))
+        .sum())
+}
+
+/// Refuses an upload of `size` bytes that would take the workspace's pending uploads past
+/// `quota`.
+async fn check_quota(
     db: &impl ConnectionTrait,
     workspace_id: &str,
+    size: usize,
+    quota: ImportQuota,
+) -> AppResult<()> {
+    let pending = pending_bytes(db, workspace_id).await?;
+    let size = u64::try_from(size).unwrap_or(u64::MAX);
+    if pending.saturating_add(size) > quota.0 {
+        return Err(AppError::new(
+            ErrorCode::QuotaExceeded,
+            format!(
+                "This workspace's pending imports may hold at most {} bytes: {pending} are waiting and this file has {size}; retry once they have run",
+                quota.0
+            ),
+        )
+        .with_details(json!({ "quota": quota.0, "pending": pending, "size": size })));
+    }
+    Ok(())
+}
+
+/// Checks and records a new import; the worker runs it. The workspace's pending uploads,
+/// this one included, must fit in `quota`.
+pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
     new: NewImport,
+    quota: ImportQuota,
 ) -> AppResult<contact_import::Model> {
+    use sea_orm::TransactionSession;
     if new.bytes.len() > MAX_BYTES {
         return Err(AppError::new(
             ErrorCode::PayloadTooLarge,
             format!("A CSV import takes at most {MAX_BYTES} bytes"),
         ));
     }
+    // Refused before the file is read through, and checked again where it is recorded.
+    check_quota(db, workspace_id, new.bytes.len(), quota).await?;
+    let file_bytes = new.bytes.len();
     let text = decode(&new.bytes);
     if text.trim().is_empty() {
         return Err(AppError::invalid_field("csv", "the CSV is empty"));
@@ -261,8 +324,14 @@ pub async fn create(
             ));
         }
     }
+    // The quota is checked and the file recorded under the workspace's lock (PostgreSQL; a
+    // SQLite write transaction excludes other writers), so concurrent uploads cannot together
+    // exceed it.
+    let txn = crate::db::begin_write(db).await?;
+    super::workspaces::lock(&txn, workspace_id).await?;
+    check_quota(&txn, workspace_id, file_bytes, quota).await?;
     if let Some(group) = &new.group_id {
-        super::groups::get(db, workspace_id, group).await?;
+        super::groups::get(&txn, workspace_id, group).await?;
     }
     let mapping: serde_json::Map<String, Value> = fields
         .iter()
@@ -274,7 +343,12 @@ pub async fn create(
         id: Set(ids::new_id(IMPORT)),
         workspace_id: Set(workspace_id.to_owned()),
         status: Set(ImportStatus::Queued.as_str().to_owned()),
-        source: Set(text),
+        source: Set(if total == 0 { String::new() } else { text }),
+        file_bytes: Set(if total == 0 {
+            0
+        } else {
+            i64::try_from(file_bytes).unwrap_or(i64::MAX)
+        }),
         delimiter: Set(char::from(delimiter).to_string()),
         mapping: Set(Value::Object(mapping)),
         group_id: Set(new.group_id),
@@ -300,10 +374,11 @@ pub async fn create(
     if total == 0 {
         row.status = Set(ImportStatus::Completed.as_str().to_owned());
     }
-    let model = row.insert(db).await?;
+    let model = row.insert(&txn).await?;
     if total > 0 {
-        crate::signals::send(db, crate::signals::Signal::Import).await?;
+        crate::signals::send(&txn, crate::signals::Signal::Import).await?;
     }
+    txn.commit().await?;
     Ok(model)
 }
 
@@ -411,6 +486,21 @@ pub async fn fail(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Drops the files of imports that failed more than `FAILED_FILE_RETENTION_HOURS` before
+/// `now` (completed imports drop theirs when they complete); returns how many.
+pub async fn purge_failed_files(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<u64> {
+    let cutoff = now - chrono::Duration::hours(FAILED_FILE_RETENTION_HOURS);
+    Ok(contact_import::Entity::update_many()
+        .col_expr(contact_import::Column::Source, Expr::value(""))
+        .col_expr(contact_import::Column::FileBytes, Expr::value(0i64))
+        .filter(contact_import::Column::Status.eq(ImportStatus::Failed.as_str()))
+        .filter(contact_import::Column::CompletedAt.lt(cutoff))
+        .filter(contact_import::Column::FileBytes.gt(0i64))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// Gives a claimed import back (the worker is stopping): another picks it up at once.
@@ -578,9 +668,12 @@ pub async fn run_chunk(
     let kept_now = kept.clone();
     row.errors = Set(Value::Array(kept));
     if done {
+        // Nothing reads a completed import's file again: it is dropped in the same commit.
         row.status = Set(ImportStatus::Completed.as_str().to_owned());
         row.completed_at = Set(Some(now));
         row.locked_until = Set(None);
+        row.source = Set(String::new());
+        row.file_bytes = Set(0);
     } else {
         row.locked_until = Set(Some(now + chrono::Duration::seconds(LEASE_SECS)));
     }
@@ -613,6 +706,8 @@ pub async fn run_chunk(
         saved.status = ImportStatus::Completed.as_str().to_owned();
         saved.completed_at = Some(now);
         saved.locked_until = None;
+        saved.source = String::new();
+        saved.file_bytes = 0;
     } else {
         saved.locked_until = Some(now + chrono::Duration::seconds(LEASE_SECS));
     }

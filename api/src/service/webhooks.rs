@@ -16,6 +16,7 @@ use super::events::{self, CATALOGUE, TEST_EVENT};
 use super::{Page, PageRequest, Patch, clean_text};
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::secrets::{Keyring, webhook_secret_context};
 
 pub const WEBHOOK: &str = "whk";
 /// How long a rotated-out secret keeps signing.
@@ -135,19 +136,23 @@ pub struct WebhookPatch {
     pub active: Patch<bool>,
 }
 
-/// Creates a subscription; the returned row holds the secret the caller shows once.
+/// Creates a subscription; returns the row (its secret sealed, as stored) and the plain
+/// signing secret the caller shows once.
 pub async fn create(
     db: &impl ConnectionTrait,
     workspace_id: &str,
     policy: UrlPolicy,
     input: WebhookInput,
-) -> AppResult<webhook::Model> {
+    keyring: &Keyring,
+) -> AppResult<(webhook::Model, String)> {
     let raw = input.url.ok_or_else(|| refuse("url is required"))?;
     let url = check_url(policy, &raw).await?;
     let events = check_events(input.events)?;
     let now = ids::now();
+    let id = ids::new_id(WEBHOOK);
+    let secret = new_secret();
     let row = webhook::ActiveModel {
-        id: Set(ids::new_id(WEBHOOK)),
+        id: Set(id.clone()),
         workspace_id: Set(workspace_id.to_owned()),
         url: Set(url.to_string()),
         events: Set(json!(events)),
@@ -157,7 +162,7 @@ pub async fn create(
             MAX_DESCRIPTION,
         )?),
         active: Set(input.active.unwrap_or(true)),
-        secret: Set(new_secret()),
+        secret: Set(keyring.seal(&secret, &webhook_secret_context(&id))),
         previous_secret: Set(None),
         previous_secret_expires_at: Set(None),
         failing_since: Set(None),
@@ -165,7 +170,25 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok(row.insert(db).await?)
+    Ok((row.insert(db).await?, secret))
+}
+
+/// The secrets a webhook's deliveries are signed with, opened: the current one, and the
+/// previous one while its overlap lasts (at `now`).
+pub fn signing_secrets(
+    row: &webhook::Model,
+    keyring: &Keyring,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Vec<String>> {
+    let context = webhook_secret_context(&row.id);
+    let open = |stored: &str| keyring.open(stored, &context).map_err(AppError::internal);
+    let mut secrets = vec![open(&row.secret)?];
+    if let (Some(old), Some(until)) = (&row.previous_secret, row.previous_secret_expires_at)
+        && until > now
+    {
+        secrets.push(open(old)?);
+    }
+    Ok(secrets)
 }
 
 pub async fn get(
@@ -243,20 +266,25 @@ pub async fn list(
 }
 
 /// Issues a new secret; the old one keeps signing (as a second signature) for 24 hours.
+/// Returns the row and the new plain secret the caller shows once.
 pub async fn rotate_secret(
     db: &impl ConnectionTrait,
     workspace_id: &str,
     id: &str,
-) -> AppResult<webhook::Model> {
+    keyring: &Keyring,
+) -> AppResult<(webhook::Model, String)> {
     let current = get(db, workspace_id, id).await?;
     let now = ids::now();
+    // Both secrets are sealed for the row, so the current one moves over as it is stored.
     let old = current.secret.clone();
+    let secret = new_secret();
+    let sealed = keyring.seal(&secret, &webhook_secret_context(&current.id));
     let mut row: webhook::ActiveModel = current.into();
     row.previous_secret = Set(Some(old));
     row.previous_secret_expires_at = Set(Some(now + Duration::hours(ROTATION_OVERLAP_HOURS)));
-    row.secret = Set(new_secret());
+    row.secret = Set(sealed);
     row.updated_at = Set(now);
-    Ok(row.update(db).await?)
+    Ok((row.update(db).await?, secret))
 }
 
 /// Queues a `webhook.test` event for this endpoint only; returns the event id.

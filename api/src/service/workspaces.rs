@@ -84,6 +84,18 @@ pub async fn get(db: &impl ConnectionTrait, id: &str) -> AppResult<workspace::Mo
         .ok_or_else(|| AppError::not_found("Workspace"))
 }
 
+/// Locks the workspace's row until the end of `txn` (PostgreSQL `FOR UPDATE`; a SQLite write
+/// transaction already excludes other writers): a check over its rows stays true until commit.
+pub async fn lock(txn: &impl ConnectionTrait, id: &str) -> AppResult<()> {
+    use sea_orm::QuerySelect;
+    workspace::Entity::find_by_id(id.to_owned())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Workspace"))?;
+    Ok(())
+}
+
 /// Moves the workspace's contact count by `n`; run it in the transaction that adds or removes them.
 pub async fn add_contacts(db: &impl ConnectionTrait, workspace_id: &str, n: i64) -> AppResult<()> {
     if n != 0 {

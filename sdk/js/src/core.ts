@@ -56,6 +56,8 @@ export interface CallInit {
   query?: Query | undefined;
   body?: unknown;
   raw?: RawBody | undefined;
+  /** A POST that only reads (a GraphQL query): no `Idempotency-Key` unless the caller gives one. */
+  read?: boolean;
 }
 
 /** A parsed answer, before it is judged a success or an error. */
@@ -89,10 +91,15 @@ export class HttpClient {
     return { data: envelope.data, meta: envelope.meta };
   }
 
-  /** A POST to `/graphql`: answers `data`, or throws the first of `errors`. */
+  /**
+   * A POST to `/graphql`: answers `data`, or throws the first of `errors`. Only a mutation
+   * carries an `Idempotency-Key`: a query changes nothing, and the server would otherwise
+   * store its answer for a day.
+   */
   async graphql<T>(query: string, variables: { [key: string]: unknown } | undefined, options: RequestOptions = {}): Promise<T> {
     const body = variables === undefined ? { query } : { query, variables };
-    const answer = await this.send("POST", "/graphql", { body }, options, graphqlError);
+    const read = operationType(query) === "query";
+    const answer = await this.send("POST", "/graphql", { body, read }, options, graphqlError);
     return (answer.body as { data: T }).data;
   }
 
@@ -155,8 +162,10 @@ export class HttpClient {
     }
     // One key per call, shared by its retries: the server runs the write once and replays
     // its answer to any retry, so a lost answer can never create twice.
-    if (method !== "GET") {
+    if (method !== "GET" && !init.read) {
       headers["idempotency-key"] = options.idempotencyKey ?? headers["idempotency-key"] ?? `sdk_${await randomToken()}`;
+    } else if (options.idempotencyKey !== undefined) {
+      headers["idempotency-key"] = options.idempotencyKey;
     }
     const url = this.url(path, init.query);
 
@@ -325,6 +334,65 @@ function restError(answer: Answer): FluenzrError | undefined {
 }
 
 /** `{data, errors: [{message, extensions: {code, details}}]}` → the first error's class. */
+/**
+ * The type of the operation a GraphQL document runs (its first operation; a document naming
+ * several runs one chosen by name, and any of them may write, so such a document counts as a
+ * mutation unless all are queries): `query` (also the `{ … }` shorthand), `mutation` or
+ * `subscription`. Comments and strings are skipped; a document that cannot be read counts as
+ * a mutation, so it keeps its key.
+ */
+export function operationType(document: string): "query" | "mutation" | "subscription" {
+  const types: string[] = [];
+  let depth = 0;
+  let i = 0;
+  while (i < document.length) {
+    const c = document[i]!;
+    if (c === "#") {
+      while (i < document.length && document[i] !== "\n" && document[i] !== "\r") i++;
+    } else if (c === '"') {
+      if (document.startsWith('"""', i)) {
+        const end = document.indexOf('"""', i + 3);
+        if (end < 0) return "mutation";
+        i = end + 3;
+      } else {
+        i++;
+        while (i < document.length && document[i] !== '"') i += document[i] === "\\" ? 2 : 1;
+        i++;
+      }
+    } else if (c === "{") {
+      if (depth === 0) types.push("query");
+      depth++;
+      i++;
+    } else if (c === "}") {
+      depth--;
+      i++;
+    } else if (depth === 0 && /[A-Za-z_]/.test(c)) {
+      let end = i;
+      while (end < document.length && /[A-Za-z0-9_]/.test(document[end]!)) end++;
+      const word = document.slice(i, end);
+      i = end;
+      // The next `{` at depth 0 opens this definition's selection set.
+      if (word === "query" || word === "mutation" || word === "subscription" || word === "fragment") {
+        let open = i;
+        let parens = 0;
+        while (open < document.length && (parens > 0 || document[open] !== "{")) {
+          if (document[open] === "(") parens++;
+          else if (document[open] === ")") parens--;
+          open++;
+        }
+        if (word !== "fragment") types.push(word);
+        i = open + 1;
+        depth = 1;
+      }
+    } else {
+      i++;
+    }
+  }
+  if (types.length === 0 || depth !== 0) return "mutation";
+  if (types.every((t) => t === "query")) return "query";
+  return types.includes("mutation") ? "mutation" : "subscription";
+}
+
 function graphqlError(answer: Answer): FluenzrError | undefined {
   const body = answer.body;
   if (!isObject(body)) return statusError(answer, "a GraphQL answer");

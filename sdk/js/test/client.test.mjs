@@ -80,6 +80,38 @@ test("default and per-call headers; a caller's Idempotency-Key replaces the gene
   assert.equal(calls[2].init.method, "POST");
 });
 
+test("GraphQL queries carry no Idempotency-Key; mutations do", async () => {
+  const calls = [];
+  const fetch = async (url, init) => {
+    calls.push({ url: String(url), init });
+    return new Response(JSON.stringify({ data: {} }), { status: 200, headers: { "content-type": "application/json" } });
+  };
+  const client = new FluenzrClient({ apiKey: "k", baseUrl: "http://fz.example", fetch });
+  const reads = [
+    "{ contacts { items { id } } }",
+    "query Contacts($page: Int) { contacts(page: $page) { items { id } } }",
+    "# mutation { deleteContact }\nquery { viewer { workspace { id } } }",
+    'query Q($q: String = "mutation {") { contacts(email: $q) { items { id } } } fragment F on Contact { id }',
+  ];
+  for (const query of reads) await client.graphql(query);
+  const writes = [
+    'mutation { createContact(input: { email: "a@example.com" }) { id } }',
+    "  mutation Start($id: ID!) { startCampaign(id: $id) { id } }",
+    "query A { viewer { user { email } } } mutation B { revokeApiKey(id: \"key_1\") { id } }",
+  ];
+  for (const query of writes) await client.graphql(query);
+  await client.graphql("{ viewer { user { email } } }", undefined, { idempotencyKey: "chosen-1" });
+  for (const [i, call] of calls.slice(0, reads.length).entries()) {
+    assert.equal(call.url, "http://fz.example/graphql");
+    assert.equal(call.init.method, "POST");
+    assert.equal(call.init.headers["idempotency-key"], undefined, reads[i]);
+  }
+  for (const [i, call] of calls.slice(reads.length, reads.length + writes.length).entries()) {
+    assert.match(call.init.headers["idempotency-key"], /^sdk_[0-9a-f]{32}$/, writes[i]);
+  }
+  assert.equal(calls.at(-1).init.headers["idempotency-key"], "chosen-1", "a key the caller gives is sent");
+});
+
 test("VERSION is package.json's version", async () => {
   const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
   assert.equal(VERSION, pkg.version);

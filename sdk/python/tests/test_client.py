@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import List
+
+import httpx
 import pytest
 from support import FlakyProxy, Server
 
@@ -46,3 +50,63 @@ def test_with_options_shares_the_connections(client: FluenzrClient) -> None:
     assert other._http is client._http
     other.close()  # a copy does not close the connections it shares
     assert client.contacts.list().meta.page == 1
+
+
+READS = [
+    "{ contacts { items { id } } }",
+    "query Contacts($page: Int) { contacts(page: $page) { items { id } } }",
+    "# mutation { deleteContact }\nquery { viewer { workspace { id } } }",
+    'query Q($q: String = "mutation {") { contacts(email: $q) { items { id } } }'
+    " fragment F on Contact { id }",
+]
+WRITES = [
+    'mutation { createContact(input: { email: "a@example.com" }) { id } }',
+    "  mutation Start($id: ID!) { startCampaign(id: $id) { id } }",
+]
+BOTH = 'query A { viewer { user { email } } } mutation B { revokeApiKey(id: "key_1") { id } }'
+
+
+def _recording_transport(seen: List[httpx.Request]) -> httpx.MockTransport:
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"data": {}})
+
+    return httpx.MockTransport(answer)
+
+
+def test_graphql_queries_carry_no_idempotency_key_and_mutations_do() -> None:
+    seen: List[httpx.Request] = []
+    http = httpx.Client(transport=_recording_transport(seen))
+    client = FluenzrClient(api_key="k", base_url="http://fz.example", http_client=http)
+    for query in READS:
+        client.graphql(query)
+    for query in WRITES:
+        client.graphql(query)
+    client.graphql(BOTH, operation_name="A")
+    client.graphql(BOTH, operation_name="B")
+    client.graphql("{ viewer { user { email } } }", idempotency_key="chosen-1")
+    assert all(r.url.path == "/graphql" and r.method == "POST" for r in seen)
+    keys = [r.headers.get("Idempotency-Key") for r in seen]
+    assert keys[: len(READS)] == [None] * len(READS), keys
+    writes = keys[len(READS) : len(READS) + len(WRITES)]
+    assert all(k is not None and k.startswith("fluenzr-py-") for k in writes), keys
+    assert keys[-3] is None, "the named query of a document that also has a mutation"
+    assert keys[-2] is not None, "the named mutation"
+    assert keys[-1] == "chosen-1", "a key the caller gives is sent"
+
+
+def test_async_graphql_queries_carry_no_idempotency_key_and_mutations_do() -> None:
+    seen: List[httpx.Request] = []
+
+    async def main() -> None:
+        http = httpx.AsyncClient(transport=_recording_transport(seen))
+        client = fluenzr.AsyncFluenzrClient(
+            api_key="k", base_url="http://fz.example", http_client=http
+        )
+        await client.graphql(READS[1])
+        await client.graphql(WRITES[0])
+        await http.aclose()
+
+    asyncio.run(main())
+    keys = [r.headers.get("Idempotency-Key") for r in seen]
+    assert keys[0] is None and keys[1] is not None, keys

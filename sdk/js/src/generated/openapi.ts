@@ -504,7 +504,7 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        ErrorCode: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "PLAN_REQUIRED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "SUPPRESSED" | "PAYLOAD_TOO_LARGE" | "RATE_LIMITED" | "INTERNAL_ERROR";
+        ErrorCode: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "PLAN_REQUIRED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "SUPPRESSED" | "PAYLOAD_TOO_LARGE" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "INTERNAL_ERROR";
         /** @description Any JSON value: a batch item's `customFields` is checked with the rest of the item, and a wrong one fails that item alone. */
         AnyJson: unknown;
         /** @description A value in an error's `details`: a scalar or a list of scalars. */
@@ -2644,7 +2644,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description PAYLOAD_TOO_LARGE */
+            /** @description PAYLOAD_TOO_LARGE or QUOTA_EXCEEDED */
             413: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
@@ -2659,7 +2659,7 @@ export interface operations {
                         success: false;
                         error: {
                             /** @enum {string} */
-                            code: "PAYLOAD_TOO_LARGE";
+                            code: "PAYLOAD_TOO_LARGE" | "QUOTA_EXCEEDED";
                             message: string;
                             /** @description Always carries `requestId`; `field` names the offending input where there is one. */
                             details: {
@@ -6939,26 +6939,34 @@ export interface operations {
                         data: {
                             smtp: {
                                 ok: boolean;
-                                /** @description What went wrong (the server's reply or the connection error). */
+                                /**
+                                 * @description What went wrong, as a class: `connection_refused`, `timeout`, `tls_failed`,
+                                 *     `auth_failed`, `not_smtp`, `not_imap`, `host_not_allowed`, `unreachable` or
+                                 *     `mailbox_failed` (the server's own words are never repeated).
+                                 */
                                 error: string | null;
-                                /** @description Each step tried, in order, with the server's answer. */
+                                /** @description Each step tried, in order, with what happened. */
                                 steps: {
                                     step: string;
                                     ok: boolean;
-                                    /** @description The server's reply, or the error. */
+                                    /** @description What happened, described (never the server's own reply). */
                                     reply: string;
                                 }[];
                             };
                             /** @description The IMAP check; `null` when the account has no IMAP settings (reply tracking off). */
                             imap: {
                                 ok: boolean;
-                                /** @description What went wrong (the server's reply or the connection error). */
+                                /**
+                                 * @description What went wrong, as a class: `connection_refused`, `timeout`, `tls_failed`,
+                                 *     `auth_failed`, `not_smtp`, `not_imap`, `host_not_allowed`, `unreachable` or
+                                 *     `mailbox_failed` (the server's own words are never repeated).
+                                 */
                                 error: string | null;
-                                /** @description Each step tried, in order, with the server's answer. */
+                                /** @description Each step tried, in order, with what happened. */
                                 steps: {
                                     step: string;
                                     ok: boolean;
-                                    /** @description The server's reply, or the error. */
+                                    /** @description What happened, described (never the server's own reply). */
                                     reply: string;
                                 }[];
                             } | null;

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import random
+import re
 import time
 import uuid
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
@@ -146,11 +147,14 @@ class BaseClient:
         return headers
 
     @staticmethod
-    def _idempotency_key(method: str, given: Optional[str]) -> Optional[str]:
-        """Every write carries a key, made once per call, so that its retries replay it."""
-        if method == "GET":
+    def _idempotency_key(method: str, given: Optional[str], read: bool = False) -> Optional[str]:
+        """Every write carries a key, made once per call, so that its retries replay it; a
+        read (a GET, or a POST that only reads: a GraphQL query) carries only a key it is given."""
+        if given is not None:
+            return None if method == "GET" else given
+        if method == "GET" or read:
             return None
-        return given if given is not None else f"fluenzr-py-{uuid.uuid4()}"
+        return f"fluenzr-py-{uuid.uuid4()}"
 
     @staticmethod
     def _encode(body: Any, raw: Optional[RawBody]) -> Tuple[Optional[bytes], Optional[str]]:
@@ -276,3 +280,74 @@ class BaseClient:
             )
         data: Dict[str, Any] = body["data"]
         return data
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def operation_type(document: str, operation_name: Optional[str] = None) -> str:
+    """The type of the operation a GraphQL document runs: ``query`` (also the ``{ … }``
+    shorthand), ``mutation`` or ``subscription``. With ``operation_name``, that operation's;
+    without it, the only one's (a document with several counts as a mutation unless all are
+    queries). Comments and strings are skipped; a document that cannot be read counts as a
+    mutation, so it keeps its key."""
+    operations: List[Tuple[str, Optional[str]]] = []
+    depth = 0
+    i = 0
+    n = len(document)
+    while i < n:
+        c = document[i]
+        if c == "#":
+            while i < n and document[i] not in "\r\n":
+                i += 1
+        elif c == '"':
+            if document.startswith('"""', i):
+                end = document.find('"""', i + 3)
+                if end < 0:
+                    return "mutation"
+                i = end + 3
+            else:
+                i += 1
+                while i < n and document[i] != '"':
+                    i += 2 if document[i] == "\\" else 1
+                i += 1
+        elif c == "{":
+            if depth == 0:
+                operations.append(("query", None))
+            depth += 1
+            i += 1
+        elif c == "}":
+            depth -= 1
+            i += 1
+        elif depth == 0 and (c.isalpha() or c == "_"):
+            match = _NAME.match(document, i)
+            word = match.group(0) if match else c
+            i += len(word)
+            if word in ("query", "mutation", "subscription", "fragment"):
+                start = i
+                while start < n and document[start].isspace():
+                    start += 1
+                name_match = _NAME.match(document, start)
+                name = name_match.group(0) if name_match else None
+                parens = 0
+                while i < n and (parens > 0 or document[i] != "{"):
+                    if document[i] == "(":
+                        parens += 1
+                    elif document[i] == ")":
+                        parens -= 1
+                    i += 1
+                if word != "fragment":
+                    operations.append((word, name))
+                i += 1
+                depth = 1
+        else:
+            i += 1
+    if not operations or depth != 0:
+        return "mutation"
+    if operation_name is not None:
+        named = [kind for kind, name in operations if name == operation_name]
+        return named[0] if named else "mutation"
+    kinds = {kind for kind, _ in operations}
+    if kinds == {"query"}:
+        return "query"
+    return "mutation" if "mutation" in kinds else "subscription"

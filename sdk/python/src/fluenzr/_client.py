@@ -18,6 +18,7 @@ from ._base import (
     RawBody,
     Timeout,
     log,
+    operation_type,
     query_string,
 )
 from ._convert import build
@@ -129,13 +130,19 @@ class FluenzrClient(BaseClient):
         operation_name: Optional[str] = None,
         idempotency_key: Optional[str] = None,
     ) -> Dict[str, Any]:
-        """Runs a GraphQL query or mutation and returns its ``data``; raises on ``errors``."""
+        """Runs a GraphQL query or mutation and returns its ``data``; raises on ``errors``.
+
+        Only a mutation carries an ``Idempotency-Key`` (unless one is given): a query changes
+        nothing, and the server would otherwise keep its answer for a day."""
         body: Dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = dict(variables)
         if operation_name is not None:
             body["operationName"] = operation_name
-        response = self._send("POST", "/graphql", body=body, idempotency_key=idempotency_key)
+        read = operation_type(query, operation_name) == "query"
+        response = self._send(
+            "POST", "/graphql", body=body, idempotency_key=idempotency_key, read=read
+        )
         return self._graphql_data(response)
 
     # --- transport -------------------------------------------------------------------------
@@ -152,8 +159,9 @@ class FluenzrClient(BaseClient):
         body: Any = None,
         raw: Optional[RawBody] = None,
         idempotency_key: Optional[str] = None,
+        read: bool = False,
     ) -> httpx.Response:
-        key = self._idempotency_key(method, idempotency_key)
+        key = self._idempotency_key(method, idempotency_key, read)
         content, content_type = self._encode(body, raw)
         headers = self._headers(key, content_type)
         url = self.base_url + path
@@ -305,13 +313,19 @@ class AsyncFluenzrClient(BaseClient):
         operation_name: Optional[str] = None,
         idempotency_key: Optional[str] = None,
     ) -> Dict[str, Any]:
-        """Runs a GraphQL query or mutation and returns its ``data``; raises on ``errors``."""
+        """Runs a GraphQL query or mutation and returns its ``data``; raises on ``errors``.
+
+        Only a mutation carries an ``Idempotency-Key`` (unless one is given): a query changes
+        nothing, and the server would otherwise keep its answer for a day."""
         body: Dict[str, Any] = {"query": query}
         if variables is not None:
             body["variables"] = dict(variables)
         if operation_name is not None:
             body["operationName"] = operation_name
-        response = await self._send("POST", "/graphql", body=body, idempotency_key=idempotency_key)
+        read = operation_type(query, operation_name) == "query"
+        response = await self._send(
+            "POST", "/graphql", body=body, idempotency_key=idempotency_key, read=read
+        )
         return self._graphql_data(response)
 
     # --- transport -------------------------------------------------------------------------
@@ -328,8 +342,9 @@ class AsyncFluenzrClient(BaseClient):
         body: Any = None,
         raw: Optional[RawBody] = None,
         idempotency_key: Optional[str] = None,
+        read: bool = False,
     ) -> httpx.Response:
-        key = self._idempotency_key(method, idempotency_key)
+        key = self._idempotency_key(method, idempotency_key, read)
         content, content_type = self._encode(body, raw)
         headers = self._headers(key, content_type)
         url = self.base_url + path

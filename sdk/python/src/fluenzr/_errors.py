@@ -16,6 +16,7 @@ STATUS_BY_CODE: Dict[str, int] = {
     "CONFLICT": 409,
     "SUPPRESSED": 409,
     "PAYLOAD_TOO_LARGE": 413,
+    "QUOTA_EXCEEDED": 413,
     "RATE_LIMITED": 429,
     "INTERNAL_ERROR": 500,
 }

@@ -147,11 +147,13 @@ class ConnectionCheck:
     ok: bool
     error: Optional[str]
     """
-    What went wrong (the server's reply or the connection error).
+    What went wrong, as a class: `connection_refused`, `timeout`, `tls_failed`,
+    `auth_failed`, `not_smtp`, `not_imap`, `host_not_allowed`, `unreachable` or
+    `mailbox_failed` (the server's own words are never repeated).
     """
     steps: list[ConnectionCheckStep]
     """
-    Each step tried, in order, with the server's answer.
+    Each step tried, in order, with what happened.
     """
 
 
@@ -161,7 +163,7 @@ class ConnectionCheckStep:
     ok: bool
     reply: str
     """
-    The server's reply, or the error.
+    What happened, described (never the server's own reply).
     """
 
 
