@@ -47,3 +47,30 @@ impl Clock {
         self.set(self.now() + by);
     }
 }
+
+/// `d` as a chrono duration; one too long to represent is the longest there is (a setting of
+/// "forever" never becomes "at once").
+pub fn span(d: std::time::Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+/// `d` after `at`, or the last representable time when that is past it (never a panic).
+pub fn after(at: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
+    at.checked_add_signed(span(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_past_what_chrono_holds_saturate() {
+        let now = Utc::now();
+        let forever = std::time::Duration::from_secs(u64::MAX);
+        assert_eq!(span(forever), chrono::Duration::MAX);
+        assert_eq!(after(now, forever), DateTime::<Utc>::MAX_UTC);
+        let minute = std::time::Duration::from_secs(60);
+        assert_eq!(after(now, minute), now + chrono::Duration::minutes(1));
+    }
+}

@@ -72,6 +72,9 @@ pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
     pub details: Option<Value>,
+    /// What caused an internal error, its whole source chain (`a: b: c`): for logs and the
+    /// engines' records, never for clients.
+    pub cause: Option<String>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -82,6 +85,7 @@ impl AppError {
             code,
             message: message.into(),
             details: None,
+            cause: None,
         }
     }
 
@@ -124,14 +128,48 @@ impl AppError {
 
     /// An unexpected failure: logged here with its cause, answered with a generic message.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let cause = cause.to_string();
         tracing::error!(error = %cause, "internal error");
-        Self::new(ErrorCode::Internal, "Internal server error")
+        AppError {
+            cause: Some(cause),
+            ..Self::new(ErrorCode::Internal, "Internal server error")
+        }
     }
+
+    /// An unexpected failure caused by `err`: as [`AppError::internal`], with every source
+    /// of the error in the text kept and logged, not only the outermost one.
+    pub fn internal_error(err: &(dyn std::error::Error + 'static)) -> Self {
+        Self::internal(chain(err))
+    }
+
+    /// A stored value that is not one the code knows (a corrupt or hand-edited row): an
+    /// internal error naming the row, never a default that would act on it.
+    pub fn corrupt(table: &str, id: &str, column: &str, value: &str) -> Self {
+        Self::internal(format!(
+            "{table} row {id} holds {column} = {value:?}, which is not a value this version knows"
+        ))
+    }
+}
+
+/// `err` and its sources, outermost first, as `a: b: c` (a source whose text its wrapper
+/// already repeats is not said twice).
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(next) = source {
+        let part = next.to_string();
+        if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = next.source();
+    }
+    text
 }
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        AppError::internal(err)
+        AppError::internal_error(&err)
     }
 }
 
@@ -168,4 +206,36 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
+}
+
+#[cfg(test)]
+mod chain_tests {
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("could not store the row")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_whole_source_chain() {
+        let err = Outer(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection reset by peer",
+        ));
+        let app = super::AppError::internal_error(&err);
+        assert_eq!(
+            app.cause.as_deref(),
+            Some("could not store the row: connection reset by peer")
+        );
+        assert_eq!(app.message, "Internal server error", "clients see no cause");
+    }
 }

@@ -19,6 +19,7 @@ mod cli;
 mod contacts;
 mod contract;
 mod conventions;
+mod corrupt;
 mod deliveries;
 mod email_accounts;
 mod examples;

@@ -28,7 +28,7 @@ use super::{CheckFailure, Checked};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 use crate::secrets::Keyring;
-use crate::service::email_accounts::{self, SmtpSecurity};
+use crate::service::email_accounts::{self, Endpoint, SmtpSecurity};
 use crate::service::inbound::{self, Recorded};
 use crate::service::{mailbox_leases, unknown_outcomes};
 use crate::shutdown::Stopping;
@@ -120,16 +120,18 @@ async fn open(
     settings: &Settings,
     checked: &mut Checked,
 ) -> Option<Session> {
-    let host = account.imap_host.clone()?;
-    let security = account
-        .imap_security
-        .as_deref()
-        .and_then(SmtpSecurity::parse)
-        .unwrap_or(SmtpSecurity::Tls);
-    let port = account
-        .imap_port
-        .and_then(|p| u16::try_from(p).ok())
-        .unwrap_or(993);
+    let Endpoint {
+        host,
+        port,
+        security,
+    } = match email_accounts::imap_endpoint(account) {
+        Ok(endpoint) => endpoint?,
+        Err(_) => {
+            // Logged, naming the row, by `imap_endpoint`.
+            checked.failed("connect", CheckFailure::InvalidSettings);
+            return None;
+        }
+    };
     let timeouts = &settings.timeouts;
     let tcp = match tokio::time::timeout(
         timeouts.connect,
@@ -217,7 +219,8 @@ async fn open(
         .imap_username
         .clone()
         .unwrap_or_else(|| account.smtp_username.clone());
-    let password = account.imap_password.clone().unwrap_or_default();
+    // Present: `imap_endpoint` refuses a mailbox without its password.
+    let password = account.imap_password.clone()?;
     match tokio::time::timeout(timeouts.command, client.login(&username, &password)).await {
         Ok(Ok(session)) => {
             checked.passed("login", format!("logged in as {username}"));

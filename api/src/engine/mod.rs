@@ -38,6 +38,8 @@ pub enum CheckFailure {
     Unreachable,
     /// Logged in, but the INBOX could not be opened.
     MailboxFailed,
+    /// The account's stored settings are not valid (a corrupt row): nothing was tried.
+    InvalidSettings,
 }
 
 impl CheckFailure {
@@ -53,6 +55,7 @@ impl CheckFailure {
             CheckFailure::HostNotAllowed => "host_not_allowed",
             CheckFailure::Unreachable => "unreachable",
             CheckFailure::MailboxFailed => "mailbox_failed",
+            CheckFailure::InvalidSettings => "invalid_settings",
         }
     }
 
@@ -76,6 +79,9 @@ impl CheckFailure {
             }
             CheckFailure::Unreachable => format!("the {protocol} host could not be reached"),
             CheckFailure::MailboxFailed => "the INBOX could not be opened".into(),
+            CheckFailure::InvalidSettings => {
+                format!("the account's stored {protocol} settings are not valid")
+            }
         }
     }
 }

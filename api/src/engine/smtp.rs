@@ -16,7 +16,7 @@ use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter,
 use tokio::net::TcpStream;
 
 use super::CheckFailure;
-use crate::service::email_accounts::SmtpSecurity;
+use crate::service::email_accounts::{self, Endpoint, SmtpSecurity};
 use crate::service::sending::{Job, Outcome};
 
 /// Timeouts of one SMTP exchange.
@@ -308,13 +308,23 @@ async fn connect(
     connector: &Connector,
 ) -> Result<AsyncSmtpConnection, NotConnected> {
     let timeouts = &connector.timeouts;
-    let host = account.smtp_host.clone();
-    let port = u16::try_from(account.smtp_port).unwrap_or(25);
-    let security = SmtpSecurity::parse(&account.smtp_security).unwrap_or(SmtpSecurity::Starttls);
     let not = |outcome, step, failure| NotConnected {
         outcome,
         step,
         failure,
+    };
+    let Ok(Endpoint {
+        host,
+        port,
+        security,
+    }) = email_accounts::smtp_endpoint(account)
+    else {
+        // Logged, naming the row, by `smtp_endpoint`.
+        return Err(not(
+            Outcome::AccountError("the account's stored SMTP settings are not valid".into()),
+            "connect",
+            CheckFailure::InvalidSettings,
+        ));
     };
     let deferred = |r: Refusal, step: &'static str| {
         let failure = classify(&r, step);
@@ -436,8 +446,8 @@ pub async fn check(
 ) -> super::Checked {
     let mut checked = super::Checked::new("SMTP");
     let server = format!("{}:{}", account.smtp_host, account.smtp_port);
-    let tls = SmtpSecurity::parse(&account.smtp_security).unwrap_or(SmtpSecurity::Starttls)
-        != SmtpSecurity::None;
+    let tls = SmtpSecurity::parse(&account.smtp_security)
+        .is_some_and(|security| security != SmtpSecurity::None);
     match connect(account, &Connector::new(timeouts, trust, allow_private)).await {
         Ok(mut conn) => {
             checked.passed("connect", format!("connected to {server}"));

@@ -180,7 +180,7 @@ pub async fn claim(
 ) -> AppResult<Vec<webhook_delivery::Model>> {
     let backend = db.get_database_backend();
     let now = ids::now();
-    let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
+    let until = crate::clock::after(now, lease);
     let (p, skip_locked) = match backend {
         DbBackend::Postgres => (["$1", "$2", "$3"], "FOR UPDATE SKIP LOCKED"),
         _ => (["?1", "?2", "?3"], ""),
@@ -456,7 +456,7 @@ async fn record(
                 .exec(db)
                 .await?;
             let failing_since = webhook.failing_since.unwrap_or(now);
-            let limit = chrono::Duration::from_std(settings.disable_after).unwrap_or_default();
+            let limit = crate::clock::span(settings.disable_after);
             if now - failing_since >= limit {
                 disable(db, webhook, "Every delivery failed for the disable period").await?;
                 finish(db, delivery, "failed", Some(attempt)).await?;
@@ -471,7 +471,7 @@ async fn record(
             if let Some(asked) = retry_after {
                 wait = wait.max(asked.min(Duration::from_secs(24 * 3600)));
             }
-            let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
+            let next = crate::clock::after(now, wait);
             let row = webhook_delivery::ActiveModel {
                 id: Set(delivery.id),
                 status: Set("pending".into()),

@@ -235,8 +235,8 @@ impl Campaign {
         self.model.email_account_id.clone().map(ID)
     }
     /// Every account the campaign sends from (`emailAccountId` first, then the rotation).
-    async fn email_account_ids(&self) -> Vec<ID> {
-        svc::accounts_of(&self.model).into_iter().map(ID).collect()
+    async fn email_account_ids(&self) -> Result<Vec<ID>> {
+        Ok(svc::accounts_of(&self.model)?.into_iter().map(ID).collect())
     }
     /// Why the system paused it (e.g. `bounce_rate`); null when paused by hand or running.
     async fn paused_reason(&self) -> Option<&str> {
@@ -699,10 +699,8 @@ impl CampaignContact {
     async fn contact(&self) -> Contact {
         Contact::from(self.contact.clone())
     }
-    async fn state(&self) -> EnrolmentState {
-        SvcState::parse(&self.enrolment.state)
-            .unwrap_or(SvcState::Pending)
-            .into()
+    async fn state(&self) -> Result<EnrolmentState> {
+        enrolment_state(&self.enrolment)
     }
     /// The last step sent (0 before the first).
     async fn current_step(&self) -> i32 {
@@ -844,10 +842,8 @@ impl ContactCampaign {
             .map(Campaign::from)
             .ok_or_else(|| AppError::not_found("Campaign").into())
     }
-    async fn state(&self) -> EnrolmentState {
-        SvcState::parse(&self.0.state)
-            .unwrap_or(SvcState::Pending)
-            .into()
+    async fn state(&self) -> Result<EnrolmentState> {
+        enrolment_state(&self.0)
     }
     async fn current_step(&self) -> i32 {
         self.0.current_step
@@ -1106,4 +1102,17 @@ impl CampaignMutation {
             already_enrolled: outcome.already_enrolled,
         })
     }
+}
+
+/// An enrolment's stored state; one this code does not know is an error naming the row.
+fn enrolment_state(row: &entity::campaign_contact::Model) -> Result<EnrolmentState> {
+    let state = SvcState::parse(&row.state).ok_or_else(|| {
+        AppError::corrupt(
+            "campaign_contacts",
+            &format!("{}/{}", row.campaign_id, row.contact_id),
+            "state",
+            &row.state,
+        )
+    })?;
+    Ok(state.into())
 }

@@ -13,6 +13,7 @@ use super::loaders::{EnrolmentsOfContact, GroupIdsOfContact, MessagesOfContact};
 use super::plain::{InPlace, PlainList};
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal, reads};
+use crate::error::AppError;
 use crate::ids::rfc3339;
 use crate::service::contacts::{self as svc, ContactFilter as SvcFilter};
 use crate::service::{PageRequest, contacts::ContactStatus as SvcStatus};
@@ -85,10 +86,11 @@ impl Contact {
     async fn custom_fields(&self) -> Json<Value> {
         Json(self.model.custom_fields.clone())
     }
-    async fn status(&self) -> ContactStatus {
-        SvcStatus::parse(&self.model.status)
-            .unwrap_or(SvcStatus::Active)
-            .into()
+    async fn status(&self) -> Result<ContactStatus> {
+        let status = SvcStatus::parse(&self.model.status).ok_or_else(|| {
+            AppError::corrupt("contacts", &self.model.id, "status", &self.model.status)
+        })?;
+        Ok(status.into())
     }
     /// Ids of the groups this contact belongs to.
     async fn group_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {

@@ -9,6 +9,7 @@ use super::loaders::SentOn;
 use super::plain::InPlace;
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal};
+use crate::error::AppError;
 use crate::ids::rfc3339;
 use crate::secrets::Keyring;
 use crate::service::PageRequest;
@@ -144,10 +145,16 @@ impl EmailAccount {
     async fn smtp_username(&self) -> &str {
         &self.0.smtp_username
     }
-    async fn smtp_security(&self) -> SmtpSecurity {
-        Svc::parse(&self.0.smtp_security)
-            .unwrap_or(Svc::Starttls)
-            .into()
+    async fn smtp_security(&self) -> Result<SmtpSecurity> {
+        let security = Svc::parse(&self.0.smtp_security).ok_or_else(|| {
+            AppError::corrupt(
+                "email_accounts",
+                &self.0.id,
+                "smtp_security",
+                &self.0.smtp_security,
+            )
+        })?;
+        Ok(security.into())
     }
     /// Most emails sent from this account per day, across campaigns.
     async fn daily_limit(&self) -> i32 {
@@ -202,7 +209,7 @@ impl EmailAccount {
         let now = ctx.data::<crate::clock::Clock>()?.now();
         let key = SentOn {
             scope: self.0.id.clone(),
-            day: quotas::account_day(&self.0, now),
+            day: quotas::account_day(&self.0, now)?,
         };
         Ok(loader(ctx)?.load_one(key).await?.unwrap_or(0))
     }

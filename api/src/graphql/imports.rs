@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use entity::contact_import;
 
 use super::{db, principal};
+use crate::error::AppError;
 use crate::ids::rfc3339;
 use crate::service::imports::{self as svc, Duplicates};
 
@@ -80,10 +81,17 @@ impl ContactImport {
     async fn group_id(&self) -> Option<ID> {
         self.0.group_id.clone().map(ID)
     }
-    async fn duplicates(&self) -> DuplicatePolicy {
+    async fn duplicates(&self) -> Result<DuplicatePolicy> {
         match Duplicates::parse(&self.0.duplicates) {
-            Some(Duplicates::Update) => DuplicatePolicy::Update,
-            _ => DuplicatePolicy::Skip,
+            Some(Duplicates::Update) => Ok(DuplicatePolicy::Update),
+            Some(Duplicates::Skip) => Ok(DuplicatePolicy::Skip),
+            None => Err(AppError::corrupt(
+                "contact_imports",
+                &self.0.id,
+                "duplicates",
+                &self.0.duplicates,
+            )
+            .into()),
         }
     }
     async fn created_at(&self) -> String {

@@ -185,20 +185,21 @@ pub fn window_of(campaign: &campaign::Model) -> AppResult<Window> {
         .map_err(|_| corrupt(campaign, "schedule"))
 }
 
-/// Every email account the campaign sends from: `emailAccountId` first, then the rotation.
-pub fn accounts_of(campaign: &campaign::Model) -> Vec<String> {
+/// Every email account the campaign sends from: `emailAccountId` first, then the rotation. A
+/// rotation that does not decode is a corrupt row (an internal error, logged), never "the
+/// first account only".
+pub fn accounts_of(campaign: &campaign::Model) -> AppResult<Vec<String>> {
     let mut out: Vec<String> = campaign.email_account_id.iter().cloned().collect();
-    let rotation: Vec<String> = campaign
-        .email_account_ids
-        .as_ref()
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .unwrap_or_default();
+    let rotation: Vec<String> = match &campaign.email_account_ids {
+        Some(v) => serde_json::from_value(v.clone()).map_err(|_| corrupt(campaign, "rotation"))?,
+        None => Vec::new(),
+    };
     for id in rotation {
         if !out.contains(&id) {
             out.push(id);
         }
     }
-    out
+    Ok(out)
 }
 
 pub const MAX_ROTATION: usize = 50;
@@ -795,7 +796,7 @@ pub fn to_json(c: &campaign::Model) -> AppResult<serde_json::Value> {
         "name": c.name,
         "status": c.status,
         "emailAccountId": c.email_account_id,
-        "emailAccountIds": accounts_of(c),
+        "emailAccountIds": accounts_of(c)?,
         "pausedReason": c.paused_reason,
         "steps": steps,
         "schedule": schedule_of(c)?,
@@ -850,7 +851,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         }
         CampaignStatus::Draft | CampaignStatus::Paused => {}
     }
-    if accounts_of(&current).is_empty() {
+    if accounts_of(&current)?.is_empty() {
         return Err(illegal(
             &current,
             "it needs an emailAccountId before it can start",

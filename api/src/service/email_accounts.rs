@@ -40,12 +40,16 @@ impl AccountStatus {
         }
     }
 
-    /// The stored status; anything but `error` reads as `ok`.
+    /// The stored status. One this code does not know is logged as an error naming the row
+    /// and reads as `error`: such an account sends nothing until it is fixed.
     pub fn of(account: &email_account::Model) -> AccountStatus {
-        if account.status == AccountStatus::Error.as_str() {
-            AccountStatus::Error
-        } else {
-            AccountStatus::Ok
+        match account.status.as_str() {
+            "ok" => AccountStatus::Ok,
+            "error" => AccountStatus::Error,
+            other => {
+                AppError::corrupt("email_accounts", &account.id, "status", other);
+                AccountStatus::Error
+            }
         }
     }
 }
@@ -543,10 +547,19 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
         .all(&txn)
         .await?
         .into_iter()
-        .filter(|c| super::campaigns::accounts_of(c).contains(&account.id))
-        .map(|c| c.id)
+        .map(|c| {
+            Ok((
+                super::campaigns::accounts_of(&c)?.contains(&account.id),
+                c.id,
+            ))
+        })
+        .filter_map(|used: AppResult<(bool, String)>| match used {
+            Ok((true, id)) => Some(Ok(id)),
+            Ok((false, _)) => None,
+            Err(err) => Some(Err(err)),
+        })
         .take(10)
-        .collect();
+        .collect::<AppResult<_>>()?;
     if !in_use.is_empty() {
         return Err(AppError::conflict(
             "The email account is used by campaigns that are not completed",
@@ -658,4 +671,72 @@ pub async fn by_ids(
         .filter(email_account::Column::Id.is_in(ids.iter().cloned()))
         .all(db)
         .await?)
+}
+
+/// Where and how to connect to one of an account's servers, read from its stored row and
+/// checked: one definition for SMTP and IMAP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+}
+
+/// The account's SMTP server. A stored port or security this code does not know is an error
+/// naming the row (never port 25 or STARTTLS by default).
+pub fn smtp_endpoint(account: &email_account::Model) -> AppResult<Endpoint> {
+    let port = u16::try_from(account.smtp_port)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| {
+            AppError::corrupt(
+                "email_accounts",
+                &account.id,
+                "smtp_port",
+                &account.smtp_port.to_string(),
+            )
+        })?;
+    let security = SmtpSecurity::parse(&account.smtp_security).ok_or_else(|| {
+        AppError::corrupt(
+            "email_accounts",
+            &account.id,
+            "smtp_security",
+            &account.smtp_security,
+        )
+    })?;
+    Ok(Endpoint {
+        host: account.smtp_host.clone(),
+        port,
+        security,
+    })
+}
+
+/// The account's IMAP server, `None` when it reads no mailbox. An unset port or security
+/// takes the documented default (993, TLS); a stored one this code does not know, or a
+/// mailbox without its password, is an error naming the row.
+pub fn imap_endpoint(account: &email_account::Model) -> AppResult<Option<Endpoint>> {
+    let Some(host) = account.imap_host.clone() else {
+        return Ok(None);
+    };
+    let corrupt =
+        |column: &str, value: &str| AppError::corrupt("email_accounts", &account.id, column, value);
+    let port = match account.imap_port {
+        None => 993,
+        Some(p) => u16::try_from(p)
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| corrupt("imap_port", &p.to_string()))?,
+    };
+    let security = match account.imap_security.as_deref() {
+        None => SmtpSecurity::Tls,
+        Some(s) => SmtpSecurity::parse(s).ok_or_else(|| corrupt("imap_security", s))?,
+    };
+    if account.imap_password.is_none() {
+        return Err(corrupt("imap_password", "NULL"));
+    }
+    Ok(Some(Endpoint {
+        host,
+        port,
+        security,
+    }))
 }

@@ -60,9 +60,18 @@ impl EnrolmentState {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
-    /// The stored state (an unknown value reads as `failed`, never as sendable).
+    /// The stored state. One this code does not know is logged as an error naming the row
+    /// and reads as `failed`, never as sendable.
     pub fn of(row: &campaign_contact::Model) -> EnrolmentState {
-        Self::parse(&row.state).unwrap_or(EnrolmentState::Failed)
+        Self::parse(&row.state).unwrap_or_else(|| {
+            AppError::corrupt(
+                "campaign_contacts",
+                &format!("{}/{}", row.campaign_id, row.contact_id),
+                "state",
+                &row.state,
+            );
+            EnrolmentState::Failed
+        })
     }
 
     /// Still to be emailed: the campaign is not done with it.

@@ -56,8 +56,13 @@ impl MessageState {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
 
+    /// The stored state. One this code does not know is logged as an error naming the row
+    /// and reads as `unknown` (in doubt), never as sent or sendable.
     pub fn of(row: &message::Model) -> MessageState {
-        Self::parse(&row.state).unwrap_or(MessageState::Unknown)
+        Self::parse(&row.state).unwrap_or_else(|| {
+            crate::error::AppError::corrupt("messages", &row.id, "state", &row.state);
+            MessageState::Unknown
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 
 use super::window;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 fn sql(backend: DbBackend, text: &str, values: Vec<sea_orm::Value>) -> Statement {
     let text = match backend {
@@ -68,13 +68,17 @@ pub async fn sent_on(db: &impl ConnectionTrait, scope: &str, day: &str) -> AppRe
     )
 }
 
-fn tz_of(account: &email_account::Model) -> chrono_tz::Tz {
-    account.timezone.parse().unwrap_or(chrono_tz::UTC)
+/// The account's time zone; one this code does not know is an error naming the row (counting
+/// its limits in UTC instead would count the wrong day).
+fn tz_of(account: &email_account::Model) -> AppResult<chrono_tz::Tz> {
+    account.timezone.parse().map_err(|_| {
+        AppError::corrupt("email_accounts", &account.id, "timezone", &account.timezone)
+    })
 }
 
 /// The account's local day of `now`, as `send_counts` keys it.
-pub fn account_day(account: &email_account::Model, now: DateTime<Utc>) -> String {
-    window::local_day(tz_of(account), now).to_string()
+pub fn account_day(account: &email_account::Model, now: DateTime<Utc>) -> AppResult<String> {
+    Ok(window::local_day(tz_of(account)?, now).to_string())
 }
 
 /// Emails an account sent (or is sending) today, in its own time zone.
@@ -83,7 +87,7 @@ pub async fn sent_today(
     account: &email_account::Model,
     now: DateTime<Utc>,
 ) -> AppResult<i32> {
-    sent_on(db, &account.id, &account_day(account, now)).await
+    sent_on(db, &account.id, &account_day(account, now)?).await
 }
 
 /// Emails counted for many `(scope, day)` pairs, in one statement (absent pairs are 0).

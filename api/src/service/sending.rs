@@ -52,10 +52,6 @@ impl Default for Policy {
     }
 }
 
-fn span(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
-}
-
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -137,7 +133,10 @@ async fn ready_accounts(
         {
             continue;
         }
-        let day = quotas::account_day(account, now);
+        // A corrupt row stops its own account only (the error, naming it, is logged).
+        let Ok(day) = quotas::account_day(account, now) else {
+            continue;
+        };
         let left = account.daily_limit - quotas::sent_on(db, &account.id, &day).await?;
         if left > 0 {
             // With a send gap, one email per pass; the gap decides when the next may go.
@@ -283,7 +282,7 @@ async fn claim_campaign(
     if campaign_room <= 0 {
         return Ok(Vec::new());
     }
-    let account_ids = campaigns::accounts_of(&campaign);
+    let account_ids = campaigns::accounts_of(&campaign)?;
     let accounts = email_account::Entity::find()
         .filter(email_account::Column::Id.is_in(account_ids.clone()))
         .filter(email_account::Column::WorkspaceId.eq(&campaign.workspace_id))
@@ -466,7 +465,7 @@ async fn claim_campaign(
                 continue;
             }
             Some(Err(err @ ComposeError::MissingField(_))) => {
-                let due = window.next_opening(now + span(policy.recheck_after));
+                let due = window.next_opening(crate::clock::after(now, policy.recheck_after));
                 let reason = err.reason();
                 enrolments::reschedule(&txn, &campaign.id, &person.id, due, Some(&reason), now)
                     .await?;
@@ -914,7 +913,8 @@ pub async fn finish(
                 Some(wait) => {
                     defer(&txn, m, &reply, 0, now).await?;
                     let campaign = campaigns::get(&txn, &m.workspace_id, &m.campaign_id).await?;
-                    let due = campaigns::window_of(&campaign)?.next_opening(now + span(*wait));
+                    let due = campaigns::window_of(&campaign)?
+                        .next_opening(crate::clock::after(now, *wait));
                     enrolments::reschedule(
                         &txn,
                         &m.campaign_id,

@@ -47,7 +47,7 @@ pub async fn status(
     let window = campaigns::window_of(&campaign)?;
     let campaign_day = window::local_day(window.timezone(), now).to_string();
     let sent_today = quotas::sent_on(db, &campaign.id, &campaign_day).await?;
-    let ids = campaigns::accounts_of(&campaign);
+    let ids = campaigns::accounts_of(&campaign)?;
     let mut accounts = Vec::new();
     for account in super::email_accounts::by_ids(db, &ids).await? {
         if account.workspace_id != workspace_id {
