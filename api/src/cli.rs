@@ -158,6 +158,15 @@ struct ServeArgs {
     /// Answer GraphQL introspection queries (GraphiQL and code generators need it).
     #[arg(long, env = "FLUENZR_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     graphql_introspection: bool,
+    /// Open connections one client address may hold (an IPv6 client's /64 is one address);
+    /// more are closed on arrival. 0: no per-address limit (behind a reverse proxy, whose
+    /// address every client shares).
+    #[arg(
+        long,
+        env = "FLUENZR_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    max_connections_per_address: usize,
 }
 
 /// What the sending engine needs, in `serve` and `worker` alike.
@@ -272,6 +281,7 @@ impl ServeArgs {
         config.allow_private_hosts(self.allow_private_webhook_urls);
         self.engine.apply(&mut config)?;
         config.graphql_introspection = self.graphql_introspection;
+        config.http.max_connections_per_address = self.max_connections_per_address;
         Ok(config)
     }
 }

@@ -18,6 +18,7 @@ mod cli;
 mod contacts;
 mod contract;
 mod conventions;
+mod edge;
 mod email_accounts;
 mod graphql;
 mod groups;
