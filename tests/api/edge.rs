@@ -497,3 +497,155 @@ async fn graphiql_asks_for_the_key_instead_of_sending_a_placeholder() {
     assert!(all.contains("sessionStorage"), "the key is not asked for");
     assert!(all.contains("Authorization"));
 }
+
+/// What Chromium did with one page: the DOM after scripts ran, its console, and its network
+/// log (every request the page made, with the headers sent).
+struct BrowserVisit {
+    dom: String,
+    console: String,
+    net_log: Value,
+}
+
+async fn visit(url: String) -> BrowserVisit {
+    let browser = crate::contract::chromium();
+    let dir = std::env::temp_dir().join(format!("fluenzr-edge-{}", ulid::Ulid::generate()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let net_log = dir.join("net.json");
+    let output = {
+        let dir = dir.clone();
+        let net_log = net_log.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(browser)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    // Offline: every name but the test server's fails to resolve.
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                    "--virtual-time-budget=15000",
+                    "--enable-logging=stderr",
+                    "--v=0",
+                    "--dump-dom",
+                ])
+                .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+                .arg(format!("--log-net-log={}", net_log.display()))
+                .arg(url)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    let text = std::fs::read_to_string(&net_log).unwrap_or_default();
+    // A log cut short lacks its closing brackets.
+    let net_log = serde_json::from_str(&text)
+        .or_else(|_| serde_json::from_str(&format!("{}]}}", text.trim_end().trim_end_matches(','))))
+        .unwrap_or(Value::Null);
+    std::fs::remove_dir_all(&dir).ok();
+    BrowserVisit {
+        dom: String::from_utf8_lossy(&output.stdout).into_owned(),
+        console: String::from_utf8_lossy(&output.stderr).into_owned(),
+        net_log,
+    }
+}
+
+impl BrowserVisit {
+    fn events(&self, kind: &str) -> Vec<&Value> {
+        let Some(code) = self.net_log["constants"]["logEventTypes"][kind].as_u64() else {
+            return Vec::new();
+        };
+        self.net_log["events"]
+            .as_array()
+            .map(|events| {
+                events
+                    .iter()
+                    .filter(|e| e["type"].as_u64() == Some(code))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The URLs a page from `origin` requested (the browser's own update, account and
+    /// autofill checks are not the page's).
+    fn page_requests(&self, origin: &str) -> Vec<String> {
+        self.events("URL_REQUEST_START_JOB")
+            .into_iter()
+            .filter(|e| e["params"]["initiator"].as_str() == Some(origin))
+            .filter_map(|e| e["params"]["url"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The request line and headers of each HTTP request sent.
+    fn sent_requests(&self) -> Vec<(String, Vec<String>)> {
+        self.events("HTTP_TRANSACTION_SEND_REQUEST_HEADERS")
+            .into_iter()
+            .map(|e| {
+                let line = e["params"]["line"].as_str().unwrap_or_default().trim().to_owned();
+                let headers = e["params"]["headers"]
+                    .as_array()
+                    .map(|h| {
+                        h.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (line, headers)
+            })
+            .collect()
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium"]
+async fn pages_work_under_their_policy_in_a_real_browser() {
+    let app = spawn_app().await;
+    for (path, rendered) in [
+        ("/docs", "List contacts"),
+        ("/graphql", "graphiql-container"),
+        ("/app", "Sign in"),
+    ] {
+        let seen = visit(format!("{}{path}", app.base)).await;
+        assert!(
+            seen.dom.contains(rendered),
+            "{path} did not render under its policy: {}",
+            &seen.dom[..seen.dom.len().min(2000)]
+        );
+        let violations: Vec<&str> = seen
+            .console
+            .lines()
+            .filter(|l| l.contains("Content Security Policy"))
+            .collect();
+        assert!(violations.is_empty(), "{path}: {violations:#?}");
+        let requests = seen.page_requests(&app.base);
+        assert!(
+            requests.len() >= 2,
+            "{path}: the network log shows the page's requests: {requests:?}"
+        );
+        for url in &requests {
+            assert!(
+                url.starts_with(&format!("{}/", app.base))
+                    || url.starts_with("data:")
+                    || url.starts_with("blob:"),
+                "{path} fetched {url} from outside"
+            );
+        }
+        if path == "/graphql" {
+            // GraphiQL read the schema anonymously: no Authorization header until a key is given.
+            let posts: Vec<_> = seen
+                .sent_requests()
+                .into_iter()
+                .filter(|(line, _)| line.starts_with("POST /graphql "))
+                .collect();
+            assert!(!posts.is_empty(), "GraphiQL sent no query");
+            for (_, headers) in posts {
+                assert!(
+                    !headers
+                        .iter()
+                        .any(|h| h.to_ascii_lowercase().starts_with("authorization:")),
+                    "{headers:?}"
+                );
+            }
+        }
+    }
+}
