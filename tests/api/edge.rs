@@ -581,7 +581,11 @@ impl BrowserVisit {
         self.events("HTTP_TRANSACTION_SEND_REQUEST_HEADERS")
             .into_iter()
             .map(|e| {
-                let line = e["params"]["line"].as_str().unwrap_or_default().trim().to_owned();
+                let line = e["params"]["line"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
                 let headers = e["params"]["headers"]
                     .as_array()
                     .map(|h| {
