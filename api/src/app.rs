@@ -386,6 +386,8 @@ fn router(state: AppState) -> Router {
         .route("/v1/openapi.json", get(openapi))
         .merge(rest)
         .merge(graphql)
+        // REST paths answer a method they do not take themselves, naming what they accept.
+        .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn(record_request))
         // Paths no route matches are counted too, all under one `unmatched` route.
         .fallback_service(axum::routing::any(not_found).layer(middleware::from_fn(record_request)))
@@ -810,7 +812,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Prometheus metrics; with `FLUENZR_METRICS_TOKEN` set, only for `Authorization: Bearer
 /// <token>`.
-async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+async fn metrics(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     if let Some(token) = &state.config.metrics_token {
         let given = headers
             .get(header::AUTHORIZATION)
@@ -825,7 +831,10 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0;
         if !matches {
-            return (StatusCode::UNAUTHORIZED, "metrics token required").into_response();
+            let err = AppError::unauthenticated(
+                "A metrics token is required: send 'Authorization: Bearer <token>'",
+            );
+            return rest::error_response(&err, &request_id);
         }
     }
     match crate::metrics::get().render(&state.db).await {
@@ -839,7 +848,15 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
             .into_response(),
         Err(err) => {
             tracing::error!(code = err.code.as_str(), "metrics could not be read");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+            let body = json!({
+                "success": false,
+                "error": {
+                    "code": ErrorCode::Internal.as_str(),
+                    "message": "Metrics could not be read",
+                    "details": { "requestId": request_id.0 },
+                },
+            });
+            rest::json_response(StatusCode::SERVICE_UNAVAILABLE, &body)
         }
     }
 }
@@ -854,6 +871,19 @@ async fn openapi(State(state): State<AppState>) -> Response {
 
 async fn not_found(Extension(request_id): Extension<RequestId>) -> Response {
     rest::error_response(&AppError::not_found("Route"), &request_id)
+}
+
+/// A method a path does not take: 405 with the error envelope of the path's interface (the
+/// `Allow` header is added by the router).
+async fn method_not_allowed(
+    Extension(request_id): Extension<RequestId>,
+    uri: axum::http::Uri,
+) -> Response {
+    let err = AppError::new(
+        ErrorCode::MethodNotAllowed,
+        "Method not allowed on this path (see the Allow header)",
+    );
+    error_for(uri.path(), &err, &request_id)
 }
 
 /// GraphiQL; it asks for the key to send (kept in the tab's session storage), so it sends no
@@ -912,13 +942,14 @@ const ASSETS: &[(&str, &str, &[u8], &str)] = &[
     ),
 ];
 
-async fn asset(uri: axum::http::Uri) -> Response {
+async fn asset(Extension(request_id): Extension<RequestId>, uri: axum::http::Uri) -> Response {
     let mut parts = uri.path().trim_start_matches('/').splitn(2, '/');
-    let (Some(dir), Some(file)) = (parts.next(), parts.next()) else {
-        return StatusCode::NOT_FOUND.into_response();
+    let found = match (parts.next(), parts.next()) {
+        (Some(dir), Some(file)) => ASSETS.iter().find(|a| a.0 == dir && a.1 == file),
+        _ => None,
     };
-    let Some((_, _, body, content_type)) = ASSETS.iter().find(|a| a.0 == dir && a.1 == file) else {
-        return StatusCode::NOT_FOUND.into_response();
+    let Some((_, _, body, content_type)) = found else {
+        return rest::error_response(&AppError::not_found("File"), &request_id);
     };
     let mut response = (
         [
@@ -939,7 +970,11 @@ async fn asset(uri: axum::http::Uri) -> Response {
 static WEB_APP: include_dir::Dir<'static> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/../web/dist");
 
-async fn web_app(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+async fn web_app(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    uri: axum::http::Uri,
+) -> Response {
     let path = uri
         .path()
         .trim_start_matches("/app")
@@ -963,7 +998,7 @@ async fn web_app(State(state): State<AppState>, uri: axum::http::Uri) -> Respons
         Some(body) => (path, body),
         None => match read("index.html") {
             Some(body) => ("index.html", body),
-            None => return StatusCode::NOT_FOUND.into_response(),
+            None => return rest::error_response(&AppError::not_found("File"), &request_id),
         },
     };
     let content_type = match file.rsplit('.').next().unwrap_or_default() {

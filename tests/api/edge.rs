@@ -301,6 +301,39 @@ async fn refusals_before_routing_have_the_error_envelope() {
     assert_eq!(r.status, StatusCode::OK);
 }
 
+#[tokio::test]
+async fn refusals_outside_the_rest_table_have_the_error_envelope() {
+    let app = spawn_app_with(|c| c.metrics_token = Some(api::config::Secret::new("scrape"))).await;
+    let envelope = |r: &Reply, status: StatusCode, code: &str| {
+        assert_eq!(r.status, status, "{}", r.body);
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        assert_eq!(r.error_code(), code);
+    };
+    // A method a path does not take: 405, and what it takes in Allow.
+    let r = app.request_as(None, Method::DELETE, "/healthz", None).await;
+    envelope(&r, StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+    assert!(r.header("allow").unwrap().contains("GET"));
+    let r = app
+        .request_as(None, Method::from_bytes(b"BREW").unwrap(), "/docs", None)
+        .await;
+    envelope(&r, StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+    // GraphQL's path answers in GraphQL's shape.
+    let r = app.request_as(None, Method::PUT, "/graphql", None).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["code"],
+        "METHOD_NOT_ALLOWED"
+    );
+    // An asset that does not exist.
+    let r = app
+        .request_as(None, Method::GET, "/graphiql/nope.js", None)
+        .await;
+    envelope(&r, StatusCode::NOT_FOUND, "NOT_FOUND");
+    // Metrics without their token.
+    let r = app.request_as(None, Method::GET, "/metrics", None).await;
+    envelope(&r, StatusCode::UNAUTHORIZED, "UNAUTHENTICATED");
+}
+
 /// The `<script>` elements of a page without `src`: their text.
 fn inline_scripts(html: &str) -> Vec<String> {
     let lower = html.to_ascii_lowercase();
