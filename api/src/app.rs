@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use sea_orm::DatabaseConnection;
@@ -174,7 +174,9 @@ pub fn tracker(
 }
 
 /// Serves HTTP/1.1 with the guards a public server needs: a deadline for request headers
-/// (slow-header clients are cut off), a cap on open connections, and a deadline per request.
+/// (slow-header clients are cut off), a cap on open connections and a lower one per client
+/// address (one client cannot take every slot), and a deadline per request. A request hyper
+/// cannot parse is refused with the JSON error envelope (`edge::EnvelopedRefusals`).
 async fn serve_http(
     listener: TcpListener,
     router: Router,
@@ -190,6 +192,7 @@ async fn serve_http(
         limits.request_timeout,
     ));
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let per_address = crate::edge::PerAddress::new(limits.max_connections_per_address);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
         let (stream, peer) = tokio::select! {
@@ -203,7 +206,12 @@ async fn serve_http(
             },
             _ = stopping.wait() => break,
         };
-        // Past the cap, a new connection is closed at once rather than queued.
+        // Past its address's cap or the global one, a new connection is closed at once
+        // rather than queued.
+        let Some(address_slot) = per_address.admit(peer.ip()) else {
+            drop(stream);
+            continue;
+        };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
             drop(stream);
             continue;
@@ -223,13 +231,14 @@ async fn serve_http(
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)
             .serve_connection(
-                TokioIo::new(stream),
+                TokioIo::new(crate::edge::EnvelopedRefusals::new(stream)),
                 hyper_util::service::TowerToHyperService::new(service),
             );
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;
             drop(slot);
+            drop(address_slot);
         });
     }
     // No new connections; finish what is in flight, within a bound.
@@ -386,8 +395,11 @@ fn router(state: AppState) -> Router {
         .route("/v1/openapi.json", get(openapi))
         .merge(rest)
         .merge(graphql)
+        // REST paths answer a method they do not take themselves, naming what they accept.
+        .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn(record_request))
-        .fallback(not_found)
+        // Paths no route matches are counted too, all under one `unmatched` route.
+        .fallback_service(axum::routing::any(not_found).layer(middleware::from_fn(record_request)))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
@@ -765,13 +777,18 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Counts each routed request by method, route template and status, with its latency.
+/// Counts each routed request by method, route template and status, with its latency. The
+/// labels come from fixed sets (`metrics::method_label`, the route table), never from the
+/// request's own text.
 async fn record_request(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().as_str().to_owned();
+        .map_or_else(
+            || crate::metrics::UNMATCHED.to_owned(),
+            |p| p.as_str().to_owned(),
+        );
+    let method = crate::metrics::method_label(request.method());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
     crate::metrics::get()
@@ -820,7 +837,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Prometheus metrics; with `FLUENZR_METRICS_TOKEN` set, only for `Authorization: Bearer
 /// <token>`.
-async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+async fn metrics(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     if let Some(token) = &state.config.metrics_token {
         let given = headers
             .get(header::AUTHORIZATION)
@@ -835,7 +856,10 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0;
         if !matches {
-            return (StatusCode::UNAUTHORIZED, "metrics token required").into_response();
+            let err = AppError::unauthenticated(
+                "A metrics token is required: send 'Authorization: Bearer <token>'",
+            );
+            return rest::error_response(&err, &request_id);
         }
     }
     match crate::metrics::get().render(&state.db).await {
@@ -849,7 +873,15 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
             .into_response(),
         Err(err) => {
             tracing::error!(code = err.code.as_str(), "metrics could not be read");
-            StatusCode::SERVICE_UNAVAILABLE.into_response()
+            let body = json!({
+                "success": false,
+                "error": {
+                    "code": ErrorCode::Internal.as_str(),
+                    "message": "Metrics could not be read",
+                    "details": { "requestId": request_id.0 },
+                },
+            });
+            rest::json_response(StatusCode::SERVICE_UNAVAILABLE, &body)
         }
     }
 }
@@ -866,10 +898,26 @@ async fn not_found(Extension(request_id): Extension<RequestId>) -> Response {
     rest::error_response(&AppError::not_found("Route"), &request_id)
 }
 
-const GRAPHIQL_HTML: &str = include_str!("../assets/graphiql.html");
+/// A method a path does not take: 405 with the error envelope of the path's interface (the
+/// `Allow` header is added by the router).
+async fn method_not_allowed(
+    Extension(request_id): Extension<RequestId>,
+    uri: axum::http::Uri,
+) -> Response {
+    let err = AppError::new(
+        ErrorCode::MethodNotAllowed,
+        "Method not allowed on this path (see the Allow header)",
+    );
+    error_for(uri.path(), &err, &request_id)
+}
 
-async fn graphiql() -> Html<&'static str> {
-    Html(GRAPHIQL_HTML)
+/// GraphiQL; it asks for the key to send (kept in the tab's session storage), so it sends no
+/// `Authorization` header until one is given.
+static GRAPHIQL: crate::edge::StaticPage =
+    crate::edge::StaticPage::new(include_str!("../assets/graphiql.html"));
+
+async fn graphiql() -> Response {
+    GRAPHIQL.response()
 }
 
 /// GraphiQL's scripts and styles, built into the binary so the playground works offline.
@@ -886,6 +934,12 @@ const ASSETS: &[(&str, &str, &[u8], &str)] = &[
         "graphiql.min.css",
         include_bytes!("../assets/graphiql/graphiql.min.css"),
         "text/css",
+    ),
+    (
+        "graphiql",
+        "graphiql-page.js",
+        include_bytes!("../assets/graphiql/graphiql-page.js"),
+        "text/javascript",
     ),
     (
         "graphiql",
@@ -913,15 +967,16 @@ const ASSETS: &[(&str, &str, &[u8], &str)] = &[
     ),
 ];
 
-async fn asset(uri: axum::http::Uri) -> Response {
+async fn asset(Extension(request_id): Extension<RequestId>, uri: axum::http::Uri) -> Response {
     let mut parts = uri.path().trim_start_matches('/').splitn(2, '/');
-    let (Some(dir), Some(file)) = (parts.next(), parts.next()) else {
-        return StatusCode::NOT_FOUND.into_response();
+    let found = match (parts.next(), parts.next()) {
+        (Some(dir), Some(file)) => ASSETS.iter().find(|a| a.0 == dir && a.1 == file),
+        _ => None,
     };
-    let Some((_, _, body, content_type)) = ASSETS.iter().find(|a| a.0 == dir && a.1 == file) else {
-        return StatusCode::NOT_FOUND.into_response();
+    let Some((_, _, body, content_type)) = found else {
+        return rest::error_response(&AppError::not_found("File"), &request_id);
     };
-    (
+    let mut response = (
         [
             (header::CONTENT_TYPE, *content_type),
             // Not content-addressed: a new build may change them, so caches revalidate daily.
@@ -929,7 +984,9 @@ async fn asset(uri: axum::http::Uri) -> Response {
         ],
         *body,
     )
-        .into_response()
+        .into_response();
+    crate::edge::asset_headers(response.headers_mut());
+    response
 }
 
 /// The web app (`web/`, built by Vite into `web/dist`), embedded at build time so the binary
@@ -938,7 +995,11 @@ async fn asset(uri: axum::http::Uri) -> Response {
 static WEB_APP: include_dir::Dir<'static> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/../web/dist");
 
-async fn web_app(State(state): State<AppState>, uri: axum::http::Uri) -> Response {
+async fn web_app(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    uri: axum::http::Uri,
+) -> Response {
     let path = uri
         .path()
         .trim_start_matches("/app")
@@ -962,7 +1023,7 @@ async fn web_app(State(state): State<AppState>, uri: axum::http::Uri) -> Respons
         Some(body) => (path, body),
         None => match read("index.html") {
             Some(body) => ("index.html", body),
-            None => return StatusCode::NOT_FOUND.into_response(),
+            None => return rest::error_response(&AppError::not_found("File"), &request_id),
         },
     };
     let content_type = match file.rsplit('.').next().unwrap_or_default() {
@@ -982,18 +1043,25 @@ async fn web_app(State(state): State<AppState>, uri: axum::http::Uri) -> Respons
     } else {
         "no-cache"
     };
-    (
+    let mut response = (
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, cache),
         ],
-        body,
+        body.clone(),
     )
-        .into_response()
+        .into_response();
+    if file.ends_with(".html") {
+        crate::edge::page_headers(response.headers_mut(), &body);
+    } else {
+        crate::edge::asset_headers(response.headers_mut());
+    }
+    response
 }
 
-const DOCS_HTML: &str = include_str!("../assets/docs.html");
+static DOCS: crate::edge::StaticPage =
+    crate::edge::StaticPage::new(include_str!("../assets/docs.html"));
 
-async fn docs() -> Html<&'static str> {
-    Html(DOCS_HTML)
+async fn docs() -> Response {
+    DOCS.response()
 }

@@ -166,6 +166,15 @@ struct ServeArgs {
     /// release ping per statement); `false` sends them through the pool like everything else.
     #[arg(long, env = "FLUENZR_DEDICATED_READS", default_value_t = true, action = clap::ArgAction::Set)]
     dedicated_reads: bool,
+    /// Open connections one client address may hold (an IPv6 client's /64 is one address);
+    /// more are closed on arrival. 0: no per-address limit (behind a reverse proxy, whose
+    /// address every client shares).
+    #[arg(
+        long,
+        env = "FLUENZR_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    max_connections_per_address: usize,
 }
 
 /// What the sending engine needs, in `serve` and `worker` alike.
@@ -312,6 +321,7 @@ impl ServeArgs {
         self.engine.apply(&mut config)?;
         config.graphql_introspection = self.graphql_introspection;
         config.dedicated_reads.enabled = self.dedicated_reads;
+        config.http.max_connections_per_address = self.max_connections_per_address;
         Ok(config)
     }
 }

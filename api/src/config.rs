@@ -37,6 +37,11 @@ pub struct HttpLimits {
     pub request_timeout: Duration,
     /// Open connections at most; more are closed on arrival.
     pub max_connections: usize,
+    /// Open connections one client address may hold (an IPv6 client's /64 counts as one
+    /// address); more from it are closed on arrival, so one client cannot take every slot of
+    /// `max_connections`. Zero: no limit per address (behind a proxy every client shares its
+    /// address).
+    pub max_connections_per_address: usize,
 }
 
 impl Default for HttpLimits {
@@ -45,6 +50,7 @@ impl Default for HttpLimits {
             header_read_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            max_connections_per_address: 64,
         }
     }
 }

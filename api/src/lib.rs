@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod edge;
 pub mod engine;
 pub mod error;
 pub mod etag;

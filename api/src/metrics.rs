@@ -2,6 +2,10 @@
 //! status with latency histograms, rate-limited requests, webhook attempts and emails by
 //! outcome, worker claim latency, and, read from the database at each scrape, the outbox's
 //! depth and age and the sends that are due but not yet sent.
+//!
+//! Every label takes its value from a fixed set the server owns, never from what a client
+//! sent: an unknown method is `other`, a path no route matches is `unmatched`, statuses are the
+//! ones the server answers with. A client can add no series.
 
 use std::sync::OnceLock;
 
@@ -15,21 +19,38 @@ use sea_orm::DatabaseConnection;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    pub method: String,
-    /// The route template (`/v1/contacts/{id}`), never the raw path.
+    /// One of [`METHODS`], or `other`.
+    pub method: &'static str,
+    /// The route template (`/v1/contacts/{id}`), never the raw path; `unmatched` when no
+    /// route matched.
     pub route: String,
     pub status: u16,
 }
 
+/// The methods counted by name; any other is counted as `other`.
+pub const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// The route label of a request no route matched.
+pub const UNMATCHED: &str = "unmatched";
+
+/// The method label of a request: its name when it is one of [`METHODS`], else `other`.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    METHODS
+        .iter()
+        .find(|known| **known == method.as_str())
+        .copied()
+        .unwrap_or("other")
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OutcomeLabels {
-    pub outcome: String,
+    pub outcome: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct EngineLabels {
     /// A background loop's name (`sender`, `mailbox`, `webhooks`, `imports`, `purge`).
-    pub engine: String,
+    pub engine: &'static str,
 }
 
 /// The process's metrics.
@@ -139,10 +160,8 @@ pub fn get() -> &'static Metrics {
     })
 }
 
-pub fn outcome(name: &str) -> OutcomeLabels {
-    OutcomeLabels {
-        outcome: name.to_owned(),
-    }
+pub fn outcome(name: &'static str) -> OutcomeLabels {
+    OutcomeLabels { outcome: name }
 }
 
 impl Metrics {

@@ -26,6 +26,14 @@ pub fn routes() -> Router<AppState> {
         .route("/t/o/{token}", get(open))
         .route("/t/c/{token}", get(click))
         .route("/u/{token}", get(unsubscribe_page).post(unsubscribe))
+        // Pages add their Content-Security-Policy (`page`); every answer is neither sniffed,
+        // framed nor followed by a Referer.
+        .layer(axum::middleware::map_response(
+            |mut response: Response| async move {
+                crate::edge::asset_headers(response.headers_mut());
+                response
+            },
+        ))
 }
 
 fn no_store(mut response: Response) -> Response {
@@ -56,7 +64,9 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
          </head><body><h1>{title}</h1>{body}</body></html>",
         title = escape(title)
     );
-    no_store((status, Html(html)).into_response())
+    let mut response = (status, Html(html.clone())).into_response();
+    crate::edge::page_headers(response.headers_mut(), html.as_bytes());
+    no_store(response)
 }
 
 fn not_found() -> Response {

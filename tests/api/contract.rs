@@ -266,7 +266,7 @@ async fn what_the_document_forbids_the_api_refuses() {
 /// Debian's Chromium (or `FLUENZR_CHROMIUM`). The test that needs it is
 /// `#[ignore = "needs Chromium"]` (CI runs it with `--include-ignored`): run without a browser,
 /// it fails rather than passes unchecked.
-fn chromium() -> String {
+pub fn chromium() -> String {
     let candidates = std::env::var("FLUENZR_CHROMIUM")
         .ok()
         .into_iter()

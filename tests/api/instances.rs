@@ -189,11 +189,16 @@ async fn the_workspace_budget_is_one_across_instances() {
 #[tokio::test]
 async fn a_shared_budget_holds_under_concurrent_load_and_its_row_stays_small() {
     let limit = 240;
-    let app = spawn_app_with(|c| c.rate_limit_per_minute = limit).await;
+    // The burst below opens hundreds of connections from this one address: no per-address cap.
+    let configure = |c: &mut Config| {
+        c.rate_limit_per_minute = limit;
+        c.http.max_connections_per_address = 0;
+    };
+    let app = spawn_app_with(configure).await;
     let postgres = std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty());
     // SQLite runs as one process (each instance would count its own): one instance there.
     let (other, _instance) = if postgres {
-        let (base, stop, task) = second_instance(&app, |c| c.rate_limit_per_minute = limit).await;
+        let (base, stop, task) = second_instance(&app, configure).await;
         (base, Some((stop, task)))
     } else {
         (app.base.clone(), None)

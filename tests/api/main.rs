@@ -21,6 +21,7 @@ mod contract;
 mod conventions;
 mod corrupt;
 mod deliveries;
+mod edge;
 mod email_accounts;
 mod examples;
 mod graphql;

@@ -955,7 +955,10 @@ async fn tracking_counts_opens_clicks_and_one_click_unsubscribes() {
     let unsubscribe = unsubscribe.trim_matches(|c| c == '<' || c == '>');
     let r = no_redirects.get(unsubscribe).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.unwrap().contains("<form method=\"post\""));
+    let headers = r.headers().clone();
+    let page = r.text().await.unwrap();
+    assert!(page.contains("<form method=\"post\""));
+    crate::edge::assert_secure_page(&headers, &page, "the unsubscribe page");
     let contact = app.get(&format!("/v1/contacts/{}", ids[0])).await;
     assert_eq!(contact.data()["status"], "active");
 

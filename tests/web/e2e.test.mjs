@@ -100,6 +100,10 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The server's Content-Security-Policy must refuse nothing the dashboard does.
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) errors.push(m.text());
+  });
   t.after(async () => {
     await browser.close().catch(() => {});
     server.child.kill('SIGTERM');

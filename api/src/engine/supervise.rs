@@ -112,9 +112,7 @@ pub fn report(engine: &'static str, job: &str, payload: &(dyn Any + Send)) {
     tracing::error!(engine, job, panic = %text, "a background job panicked; it ends failed (internal) and the loop goes on");
     crate::metrics::get()
         .engine_panics
-        .get_or_create(&crate::metrics::EngineLabels {
-            engine: engine.to_owned(),
-        })
+        .get_or_create(&crate::metrics::EngineLabels { engine })
         .inc();
 }
 
