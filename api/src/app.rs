@@ -788,7 +788,7 @@ async fn record_request(request: Request, next: Next) -> Response {
             || crate::metrics::UNMATCHED.to_owned(),
             |p| p.as_str().to_owned(),
         );
-    let method = crate::metrics::method_label(request.method());
+    let method = crate::metrics::method_label(request.method().as_str());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
     crate::metrics::get()
@@ -837,6 +837,20 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 /// Prometheus metrics; with `FLUENZR_METRICS_TOKEN` set, only for `Authorization: Bearer
 /// <token>`.
+/// The gauges `/metrics` reads from the database at each scrape.
+async fn database_gauges(
+    db: &sea_orm::DatabaseConnection,
+) -> crate::error::AppResult<crate::metrics::DatabaseGauges> {
+    let now = chrono::Utc::now();
+    let (outbox_depth, outbox_age_seconds) =
+        crate::service::webhooks::outbox_backlog(db, now).await?;
+    Ok(crate::metrics::DatabaseGauges {
+        outbox_depth,
+        outbox_age_seconds,
+        due_unsent: crate::service::sending::due_unsent(db, now).await?,
+    })
+}
+
 async fn metrics(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
@@ -862,7 +876,11 @@ async fn metrics(
             return rest::error_response(&err, &request_id);
         }
     }
-    match crate::metrics::get().render(&state.db).await {
+    let rendered = match database_gauges(&state.db).await {
+        Ok(gauges) => crate::metrics::get().render(gauges).await,
+        Err(err) => Err(err),
+    };
+    match rendered {
         Ok(text) => (
             [(
                 header::CONTENT_TYPE,

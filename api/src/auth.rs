@@ -175,6 +175,16 @@ impl KeyCache {
     }
 }
 
+impl crate::signals::Forgets for KeyCache {
+    fn forget_key(&self, key_id: &str) {
+        self.forget(key_id);
+    }
+
+    fn forget_workspace(&self, workspace_id: &str) {
+        KeyCache::forget_workspace(self, workspace_id);
+    }
+}
+
 /// Resolves an `Authorization` header value. No header is `Ok(None)`: the caller decides
 /// whether anonymous access is allowed.
 pub async fn authenticate(

@@ -1,6 +1,5 @@
 //! Runtime configuration: built once (from the CLI and environment) and passed into `app::build`.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -8,25 +7,7 @@ pub use crate::clock::Clock;
 pub use crate::engine::sender::Settings as SenderSettings;
 pub use crate::engine::webhooks::Settings as WebhookSettings;
 
-/// A string that never shows up in logs or `Debug` output.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+pub use crate::secrets::Secret;
 
 /// Guards of the HTTP server.
 #[derive(Clone, Debug)]

@@ -182,24 +182,6 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
-impl From<AppError> for async_graphql::Error {
-    fn from(err: AppError) -> Self {
-        use async_graphql::ErrorExtensions;
-        let mut gql = async_graphql::Error::new(err.message);
-        let code = err.code.as_str();
-        let details = err.details;
-        gql = gql.extend_with(|_, ext| {
-            ext.set("code", code);
-            if let Some(details) = details
-                && let Ok(value) = async_graphql::Value::from_json(details)
-            {
-                ext.set("details", value);
-            }
-        });
-        gql
-    }
-}
-
 /// True when a database error is a unique-constraint violation (both engines).
 pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
     matches!(

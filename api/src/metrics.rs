@@ -15,7 +15,6 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
-use sea_orm::DatabaseConnection;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -34,10 +33,10 @@ pub const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", 
 pub const UNMATCHED: &str = "unmatched";
 
 /// The method label of a request: its name when it is one of [`METHODS`], else `other`.
-pub fn method_label(method: &axum::http::Method) -> &'static str {
+pub fn method_label(method: &str) -> &'static str {
     METHODS
         .iter()
-        .find(|known| **known == method.as_str())
+        .find(|known| **known == method)
         .copied()
         .unwrap_or("other")
 }
@@ -164,15 +163,23 @@ pub fn outcome(name: &'static str) -> OutcomeLabels {
     OutcomeLabels { outcome: name }
 }
 
+/// The gauges the database answers, read by the caller at each scrape.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DatabaseGauges {
+    /// Webhook deliveries waiting (pending or being delivered).
+    pub outbox_depth: i64,
+    /// Age of the oldest waiting delivery, in seconds.
+    pub outbox_age_seconds: i64,
+    /// Enrolments of running campaigns whose next email is due now.
+    pub due_unsent: i64,
+}
+
 impl Metrics {
-    /// Reads the database-backed gauges, then renders everything in the text format.
-    pub async fn render(&self, db: &DatabaseConnection) -> crate::error::AppResult<String> {
-        let now = chrono::Utc::now();
-        let (depth, age) = crate::service::webhooks::outbox_backlog(db, now).await?;
-        self.outbox_depth.set(depth);
-        self.outbox_age_seconds.set(age);
-        self.due_unsent
-            .set(crate::service::sending::due_unsent(db, now).await?);
+    /// Renders everything in the text format, with the gauges read from the database.
+    pub async fn render(&self, read: DatabaseGauges) -> crate::error::AppResult<String> {
+        self.outbox_depth.set(read.outbox_depth);
+        self.outbox_age_seconds.set(read.outbox_age_seconds);
+        self.due_unsent.set(read.due_unsent);
         self.render_local().await
     }
 

@@ -19,8 +19,6 @@ use rand::RngCore;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryFilter};
 use sha2::Sha256;
 
-use crate::config::Secret;
-
 /// Stored values that are encrypted start with this.
 const SEALED: &str = "enc:v1:";
 /// The `settings` row holding the key's check value.
@@ -400,6 +398,26 @@ async fn seal_passwords(
             .map_err(fail)?;
     }
     Ok(())
+}
+
+/// A string that never shows up in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 #[cfg(test)]

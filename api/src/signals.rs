@@ -12,7 +12,6 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 use tokio::sync::Notify;
 
-use crate::auth::KeyCache;
 use crate::error::AppResult;
 
 /// The channel every instance listens on.
@@ -89,7 +88,14 @@ pub struct Hub {
     outbox: Notify,
     sending: Notify,
     import: Notify,
-    keys: std::sync::Mutex<Vec<std::sync::Weak<KeyCache>>>,
+    keys: std::sync::Mutex<Vec<std::sync::Weak<dyn Forgets>>>,
+}
+
+/// What must forget credentials when a key is revoked or a workspace's plan changes anywhere
+/// (the verified-key cache).
+pub trait Forgets: Send + Sync {
+    fn forget_key(&self, key_id: &str);
+    fn forget_workspace(&self, workspace_id: &str);
 }
 
 /// The process's hub (SQLite signals go straight here; PostgreSQL ones after the listener).
@@ -100,10 +106,12 @@ pub fn local() -> Arc<Hub> {
 
 impl Hub {
     /// Key caches to clear when a key is revoked anywhere.
-    pub fn watch_keys(&self, keys: &Arc<KeyCache>) {
+    pub fn watch_keys<K: Forgets + 'static>(&self, keys: &Arc<K>) {
         let mut all = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         all.retain(|k| k.strong_count() > 0);
-        all.push(Arc::downgrade(keys));
+        let keys: std::sync::Weak<K> = Arc::downgrade(keys);
+        let keys: std::sync::Weak<dyn Forgets> = keys;
+        all.push(keys);
     }
 
     fn deliver(&self, signal: &Signal) {
@@ -111,7 +119,7 @@ impl Hub {
             Signal::KeyRevoked(id) => {
                 let all = self.keys.lock().unwrap_or_else(|e| e.into_inner());
                 for keys in all.iter().filter_map(std::sync::Weak::upgrade) {
-                    keys.forget(id);
+                    keys.forget_key(id);
                 }
             }
             Signal::WorkspaceChanged(id) => {

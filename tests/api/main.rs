@@ -26,6 +26,7 @@ mod email_accounts;
 mod examples;
 mod graphql;
 mod groups;
+mod layers;
 mod mailbox;
 mod mailbox_trust;
 mod schema;

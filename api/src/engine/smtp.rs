@@ -65,7 +65,7 @@ impl Trust {
     }
 
     pub(crate) fn client_config(&self) -> std::sync::Arc<rustls::ClientConfig> {
-        crate::engine::webhooks::install_tls_provider();
+        crate::tls::install_tls_provider();
         let mut roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };

@@ -84,10 +84,7 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<String
     ))
 }
 
-/// Makes rustls (with ring) the process's TLS provider; calling it again is harmless.
-pub fn install_tls_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
+pub use crate::tls::install_tls_provider;
 
 /// Resolves host names, refusing any answer that is not a public address.
 struct GuardedResolver;

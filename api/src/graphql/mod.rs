@@ -4,6 +4,7 @@ mod account;
 mod campaigns;
 mod contacts;
 mod email_accounts;
+mod errors;
 mod groups;
 mod imports;
 mod loaders;

@@ -433,8 +433,8 @@ async fn claim_campaign(
         };
         // Composing is total (a property test says so); should it ever panic, that one
         // contact's enrolment fails (`internal`) and everyone else's sending goes on.
-        let composed = crate::engine::supervise::guard_sync(
-            crate::engine::supervise::SENDER,
+        let composed = crate::panics::guard_sync(
+            crate::panics::SENDER,
             &format!("compose {}/{} step {step_no}", campaign.id, person.id),
             || {
                 compose::compose(&Draft {
