@@ -686,6 +686,10 @@ async fn graphql_post(
             ));
         }
     };
+    // The input gate: no key given twice, no NUL character (in the query, the variables, ...).
+    if let Err(crate::gate::JsonRefusal::Refused(err)) = crate::gate::json(&bytes) {
+        return graphql_error(&err);
+    }
     let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
         Ok(request) => request,
         Err(e) => {
@@ -703,7 +707,20 @@ async fn graphql_post(
         None => request,
     };
     let response =
-        graphql::execute_any(&state.schemas, &state.db, request, principal.map(|p| p.0)).await;
+        match graphql::execute_any(&state.schemas, &state.db, request, principal.map(|p| p.0))
+            .await
+        {
+            graphql::Answer::Executed(response) => response,
+            graphql::Answer::Introspection(bytes) => {
+                return (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    bytes,
+                )
+                    .into_response();
+            }
+            graphql::Answer::Refused(err) => return graphql_error(&err),
+        };
     // A throttled sign-in answers 429 with Retry-After, as REST would.
     let retry_after = response.errors.iter().find_map(|e| {
         let ext = e.extensions.as_ref()?;

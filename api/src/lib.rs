@@ -10,6 +10,7 @@ pub mod db;
 pub mod engine;
 pub mod error;
 pub mod etag;
+pub mod gate;
 pub mod graphql;
 pub mod ids;
 pub mod metrics;

@@ -564,6 +564,11 @@ impl Types {
         }
     }
 
+    /// The definition of the type named `name`, if the schema has one.
+    pub fn definition(&self, name: &str) -> Option<&TypeDefinition> {
+        self.by_name.get(name)
+    }
+
     fn get(&self, name: &str) -> Result<&TypeDefinition, String> {
         self.by_name
             .get(name)

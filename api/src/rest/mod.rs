@@ -2,6 +2,7 @@
 //! schema, and every answer reshaped into the `{success, data, meta}` envelope.
 
 pub mod contract;
+mod input;
 pub mod table;
 
 use std::collections::{BTreeMap, HashMap};
@@ -30,6 +31,10 @@ pub struct CompiledRoute {
     document: ExecutableDocument,
     /// Where the variables must hold lists.
     lists: Vec<Vec<contract::Step>>,
+    /// The operation's variables and their types, which a request's values are checked
+    /// against (in the API's words) before the operation runs.
+    variables: Vec<(String, async_graphql::parser::types::Type)>,
+    types: Arc<contract::Types>,
     /// The variables (as JSON text) of reads once answered without an error: validation
     /// depends only on the operation, the schema and the variables, so those are not
     /// validated again (their cost and depth still are).
@@ -64,7 +69,7 @@ pub struct RestTable {
 impl RestTable {
     /// Parses every operation (against the schema in `sdl`) and rejects duplicate routes.
     pub fn compile(specs: Vec<RouteSpec>, sdl: &str) -> Result<RestTable, String> {
-        let types = contract::Types::parse(sdl)?;
+        let types = Arc::new(contract::Types::parse(sdl)?);
         let mut seen = std::collections::HashSet::new();
         let mut routes = Vec::with_capacity(specs.len());
         for spec in specs {
@@ -80,6 +85,8 @@ impl RestTable {
                 .map_err(|e| format!("REST route {}: {e}", spec.name))?;
             routes.push(Arc::new(CompiledRoute {
                 spec,
+                variables: input::variable_types(&document),
+                types: types.clone(),
                 document,
                 lists,
                 passed: Default::default(),
@@ -207,6 +214,7 @@ async fn run(
     let spec = &route.spec;
     let mut variables = Map::new();
     for (name, value) in path {
+        crate::gate::text(&name, &value)?;
         variables.insert(name, Value::String(value));
     }
     apply_query(spec, query.as_deref(), &mut variables)?;
@@ -225,6 +233,7 @@ async fn run(
         apply_body(&spec.body, &bytes, &mut variables)?;
     }
     require_variables(&route.document, &variables)?;
+    input::check(&route.types, spec, &route.variables, &variables)?;
     let variables = Value::Object(variables);
     if let Some(at) = contract::misplaced_scalar(&variables, &route.lists) {
         // A body mapped whole onto one variable names its fields without that variable.
@@ -325,7 +334,17 @@ fn apply_query(
     };
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|_| AppError::new(ErrorCode::BadRequest, "Malformed query string"))?;
+    let mut seen: Vec<&str> = Vec::with_capacity(pairs.len());
+    for (name, _) in &pairs {
+        crate::gate::text("query", name)?;
+        // Given twice, one of the two values would be dropped unseen.
+        if seen.contains(&name.as_str()) {
+            return Err(crate::gate::repeated(name, "The query parameter"));
+        }
+        seen.push(name);
+    }
     for (name, raw) in pairs {
+        crate::gate::text(&name, &raw)?;
         let Some(param) = spec.query.iter().find(|p| p.name == name) else {
             let allowed: Vec<&str> = spec.query.iter().map(|p| p.name).collect();
             return Err(AppError::new(
@@ -393,10 +412,16 @@ fn apply_body(
             "This route takes a JSON object body",
         ));
     } else {
-        serde_json::from_slice(bytes).map_err(|e| {
+        let malformed = |e: serde_json::Error| {
             AppError::new(ErrorCode::BadRequest, "Malformed JSON body")
                 .with_details(json!({ "line": e.line(), "column": e.column() }))
-        })?
+        };
+        match crate::gate::json(bytes) {
+            Ok(()) => {}
+            Err(crate::gate::JsonRefusal::Malformed(e)) => return Err(malformed(e)),
+            Err(crate::gate::JsonRefusal::Refused(err)) => return Err(err),
+        }
+        serde_json::from_slice(bytes).map_err(malformed)?
     };
     let mut body = body;
     integral_numbers(&mut body);
