@@ -20,6 +20,7 @@ mod contract;
 mod conventions;
 mod email_accounts;
 mod graphql;
+mod input_gate;
 mod groups;
 mod mailbox;
 mod mailbox_trust;
