@@ -452,7 +452,7 @@ async fn rest_type_errors_speak_rest() {
         "firstName",
         "firstName must be a string",
     );
-    assert_eq!(r.error_code(), "VALIDATION_ERROR");
+    assert_eq!(r.error_code(), "BAD_REQUEST", "a wrong type, as the contract says");
     check(
         contact(json!({ "email": "a@example.com", "lastName": ["x"] })).await,
         "lastName",

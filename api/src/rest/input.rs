@@ -204,11 +204,15 @@ fn refusal(spec: &RouteSpec, mismatch: Mismatch) -> AppError {
     let field = rest_field(spec, &mismatch.path);
     match mismatch.problem {
         Problem::Required => AppError::invalid_field(&field, format!("{field} is required")),
-        Problem::NotA(what) => AppError::invalid_field(&field, format!("{field} must be {what}")),
-        Problem::NotOneOf(allowed) => AppError::validation(format!(
-            "{field} must be one of: {}",
-            allowed.join(", ")
-        ))
+        // A value of the wrong type is a malformed request (`BAD_REQUEST`), as the contract says.
+        Problem::NotA(what) => {
+            AppError::new(ErrorCode::BadRequest, format!("{field} must be {what}"))
+                .with_details(json!({ "field": field }))
+        }
+        Problem::NotOneOf(allowed) => AppError::new(
+            ErrorCode::BadRequest,
+            format!("{field} must be one of: {}", allowed.join(", ")),
+        )
         .with_details(json!({ "field": field, "allowed": allowed })),
         Problem::UnknownField { allowed } => {
             AppError::new(ErrorCode::BadRequest, format!("Unknown field '{field}'"))
