@@ -84,8 +84,14 @@ impl Scan {
 /// Checks a JSON text without building it: every object's keys are distinct, and no string
 /// (value or key) holds a NUL character. One pass over the bytes, allocating only the keys.
 pub fn json(bytes: &[u8]) -> Result<(), JsonRefusal> {
+    json_in(bytes, None)
+}
+
+/// `json` for a JSON text that is itself one field (`within`, e.g. a query parameter): the
+/// places found are named inside it.
+pub fn json_in(bytes: &[u8], within: Option<&str>) -> Result<(), JsonRefusal> {
     let mut scan = Scan {
-        path: Vec::new(),
+        path: within.map(str::to_owned).into_iter().collect(),
         found: RefCell::new(None),
     };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
@@ -208,34 +214,6 @@ impl<'de> Visitor<'de> for Node<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// The first string in a JSON value holding a NUL character (a value or a key), as a dotted
-/// path below `prefix`.
-pub fn nul_in_value(value: &serde_json::Value, prefix: &str) -> Option<String> {
-    use serde_json::Value;
-    let join = |key: &str| {
-        if prefix.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{prefix}.{key}")
-        }
-    };
-    match value {
-        Value::String(s) => has_nul(s).then(|| prefix.to_owned()),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, item)| nul_in_value(item, &join(&i.to_string()))),
-        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
-            if has_nul(key) {
-                Some(prefix.to_owned())
-            } else {
-                nul_in_value(item, &join(key))
-            }
-        }),
-        _ => None,
     }
 }
 

@@ -396,6 +396,17 @@ async fn a_parameter_or_key_given_twice_is_refused_and_named() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["error"]["details"]["field"], "contacts.1.company");
     assert_eq!(app.get("/v1/contacts").await.body["meta"]["total"], 0);
+    // Inside a JSON query parameter (an import's column mapping).
+    let r = send_raw(
+        &app,
+        Method::POST,
+        "/v1/contacts/import?mapping=%7B%22Mail%22%3A%22email%22%2C%22Mail%22%3A%22ignore%22%7D",
+        "text/csv",
+        b"Mail\na@example.com\n".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["field"], "mapping.Mail");
 
     // The GraphQL body: a top-level key, a variable.
     for (body, field) in [

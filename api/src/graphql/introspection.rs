@@ -447,8 +447,4 @@ impl Answers {
         }
         kept.insert(key, answer);
     }
-
-    pub fn len(&self) -> usize {
-        self.kept.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
 }

@@ -204,7 +204,12 @@ fn refusal(spec: &RouteSpec, mismatch: Mismatch) -> AppError {
     let field = rest_field(spec, &mismatch.path);
     match mismatch.problem {
         Problem::Required => AppError::invalid_field(&field, format!("{field} is required")),
-        // A value of the wrong type is a malformed request (`BAD_REQUEST`), as the contract says.
+        // A lone value where a list belongs is a validation error, as `contract::misplaced_scalar`
+        // says it; any other wrong type is a malformed request (`BAD_REQUEST`), as the contract
+        // says.
+        Problem::NotA(what @ "a list") => {
+            AppError::invalid_field(&field, format!("{field} must be {what}"))
+        }
         Problem::NotA(what) => {
             AppError::new(ErrorCode::BadRequest, format!("{field} must be {what}"))
                 .with_details(json!({ "field": field }))

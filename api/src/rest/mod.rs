@@ -233,7 +233,6 @@ async fn run(
         apply_body(&spec.body, &bytes, &mut variables)?;
     }
     require_variables(&route.document, &variables)?;
-    input::check(&route.types, spec, &route.variables, &variables)?;
     let variables = Value::Object(variables);
     if let Some(at) = contract::misplaced_scalar(&variables, &route.lists) {
         // A body mapped whole onto one variable names its fields without that variable.
@@ -248,6 +247,9 @@ async fn run(
             field,
             format!("{field} must be a list"),
         ));
+    }
+    if let Value::Object(values) = &variables {
+        input::check(&route.types, spec, &route.variables, values)?;
     }
 
     let status = StatusCode::from_u16(spec.status).unwrap_or(StatusCode::OK);
@@ -355,9 +357,16 @@ fn apply_query(
         };
         let value = match param.kind {
             ParamKind::Str => Value::String(raw),
-            ParamKind::Json => serde_json::from_str(&raw).map_err(|_| {
-                AppError::invalid_field(param.name, format!("{} must be JSON", param.name))
-            })?,
+            ParamKind::Json => {
+                let malformed =
+                    || AppError::invalid_field(param.name, format!("{} must be JSON", param.name));
+                match crate::gate::json_in(raw.as_bytes(), Some(param.name)) {
+                    Ok(()) => {}
+                    Err(crate::gate::JsonRefusal::Malformed(_)) => return Err(malformed()),
+                    Err(crate::gate::JsonRefusal::Refused(err)) => return Err(err),
+                }
+                serde_json::from_str(&raw).map_err(|_| malformed())?
+            }
             // GraphQL's Int: 32 bits.
             ParamKind::Int => match raw.trim().parse::<i32>() {
                 Ok(n) => Value::from(n),
