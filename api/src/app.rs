@@ -706,21 +706,25 @@ async fn graphql_post(
         Some(client) => request.data(client),
         None => request,
     };
-    let response =
-        match graphql::execute_any(&state.schemas, &state.db, request, principal.map(|p| p.0))
-            .await
-        {
-            graphql::Answer::Executed(response) => response,
-            graphql::Answer::Introspection(bytes) => {
-                return (
-                    StatusCode::OK,
-                    [(header::CONTENT_TYPE, "application/json")],
-                    bytes,
-                )
-                    .into_response();
-            }
-            graphql::Answer::Refused(err) => return graphql_error(&err),
-        };
+    let response = match graphql::execute_any(
+        &state.schemas,
+        &state.db,
+        request,
+        principal.map(|p| p.0),
+    )
+    .await
+    {
+        graphql::Answer::Executed(response) => response,
+        graphql::Answer::Introspection(bytes) => {
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                bytes,
+            )
+                .into_response();
+        }
+        graphql::Answer::Refused(err) => return graphql_error(&err),
+    };
     // A throttled sign-in answers 429 with Retry-After, as REST would.
     let retry_after = response.errors.iter().find_map(|e| {
         let ext = e.extensions.as_ref()?;

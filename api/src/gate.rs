@@ -103,11 +103,9 @@ pub fn json_in(bytes: &[u8], within: Option<&str>) -> Result<(), JsonRefusal> {
         Ok(()) => Ok(()),
         Err(err) => Err(match scan.found.into_inner() {
             Some(Found::Duplicate(path)) => JsonRefusal::Refused(repeated(&path, "The key")),
-            Some(Found::Nul(path)) => JsonRefusal::Refused(nul_refused(if path.is_empty() {
-                "body"
-            } else {
-                &path
-            })),
+            Some(Found::Nul(path)) => {
+                JsonRefusal::Refused(nul_refused(if path.is_empty() { "body" } else { &path }))
+            }
             None => JsonRefusal::Malformed(err),
         }),
     }

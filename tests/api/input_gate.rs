@@ -47,7 +47,13 @@ fragment TypeRef on __Type {
 "#;
 
 /// A body sent as is (duplicate keys and all) to `path`, with the app's key.
-async fn send_raw(app: &TestApp, method: Method, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+async fn send_raw(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Reply {
     let response = app
         .client
         .request(method, format!("{}{path}", app.base))
@@ -108,8 +114,11 @@ async fn aliased_introspection_is_weighed_by_what_it_answers_and_refused_at_once
     assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
 
     // Beside a data field (the data schema runs it), with or without a key.
-    let mixed = aliased(400, "__schema { types { fields { name } } }")
-        .replacen("{ ", "{ contacts { items { id } } ", 1);
+    let mixed = aliased(400, "__schema { types { fields { name } } }").replacen(
+        "{ ",
+        "{ contacts { items { id } } ",
+        1,
+    );
     for token in [None, Some(app.api_key.as_str())] {
         let r = app.gql_as(token, &mixed, json!({})).await;
         assert_introspection_refused(&r);
@@ -118,7 +127,10 @@ async fn aliased_introspection_is_weighed_by_what_it_answers_and_refused_at_once
     let r = app
         .gql_as(
             None,
-            &aliased(300, r#"__type(name: "Campaign") { fields { name args { name } type { name } } }"#),
+            &aliased(
+                300,
+                r#"__type(name: "Campaign") { fields { name args { name } type { name } } }"#,
+            ),
             json!({}),
         )
         .await;
@@ -137,7 +149,11 @@ async fn aliased_introspection_is_weighed_by_what_it_answers_and_refused_at_once
     assert_introspection_refused(&r);
     // A few aliases of a small selection still answer.
     let r = app
-        .gql_as(None, &aliased(20, "__schema { queryType { name } }"), json!({}))
+        .gql_as(
+            None,
+            &aliased(20, "__schema { queryType { name } }"),
+            json!({}),
+        )
         .await;
     assert!(r.body["errors"].is_null(), "{}", r.body);
     assert_eq!(r.body["data"]["a19"]["queryType"]["name"], "Query");
@@ -223,9 +239,14 @@ async fn type_lookups_still_answer() {
 async fn typename_is_validated_like_any_other_field() {
     let app = spawn_app().await;
     // An unknown directive on a data field: the error `__typename` must give as well.
-    let data = app.gql("{ contacts @foo { pageInfo { total } } }", json!({})).await;
+    let data = app
+        .gql("{ contacts @foo { pageInfo { total } } }", json!({}))
+        .await;
     assert!(data.body["data"].is_null(), "{}", data.body);
-    assert_eq!(data.body["errors"][0]["message"], "Unknown directive \"foo\"");
+    assert_eq!(
+        data.body["errors"][0]["message"],
+        "Unknown directive \"foo\""
+    );
     for (query, message) in [
         ("{ __typename @foo }", "Unknown directive \"foo\""),
         (
@@ -298,8 +319,11 @@ async fn a_nul_character_is_a_400_wherever_it_comes_in() {
         "customFields.plan",
     );
     assert_nul_refused(
-        &app.post("/v1/groups", json!({ "name": "G", "description": "a\u{0}b" }))
-            .await,
+        &app.post(
+            "/v1/groups",
+            json!({ "name": "G", "description": "a\u{0}b" }),
+        )
+        .await,
         "description",
     );
     assert_nul_refused(
@@ -351,7 +375,11 @@ async fn a_nul_character_is_a_400_wherever_it_comes_in() {
             json!({ "csv": "email\nbo@example.com" }),
         )
         .await;
-    assert!(r.body["errors"].is_null(), "a clean CSV imports: {}", r.body);
+    assert!(
+        r.body["errors"].is_null(),
+        "a clean CSV imports: {}",
+        r.body
+    );
 
     // Nothing changed, and a clean request still answers.
     let r = app.get(&format!("/v1/contacts/{id}")).await;
@@ -463,7 +491,11 @@ async fn rest_type_errors_speak_rest() {
         "firstName",
         "firstName must be a string",
     );
-    assert_eq!(r.error_code(), "BAD_REQUEST", "a wrong type, as the contract says");
+    assert_eq!(
+        r.error_code(),
+        "BAD_REQUEST",
+        "a wrong type, as the contract says"
+    );
     check(
         contact(json!({ "email": "a@example.com", "lastName": ["x"] })).await,
         "lastName",
@@ -525,8 +557,11 @@ async fn rest_type_errors_speak_rest() {
         "schedule must be an object",
     );
     check(
-        app.post("/v1/contacts/batch", json!({ "contacts": ["a@example.com"] }))
-            .await,
+        app.post(
+            "/v1/contacts/batch",
+            json!({ "contacts": ["a@example.com"] }),
+        )
+        .await,
         "contacts.0",
         "contacts.0 must be an object",
     );

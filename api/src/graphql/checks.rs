@@ -242,7 +242,9 @@ mod tests {
         );
         assert_eq!(
             errors("{ __typename @skip }"),
-            ["Directive \"@skip\" argument \"if\" of type \"Boolean!\" is required but not provided"]
+            [
+                "Directive \"@skip\" argument \"if\" of type \"Boolean!\" is required but not provided"
+            ]
         );
         assert_eq!(
             errors("{ __typename @deprecated }"),
@@ -261,7 +263,10 @@ mod tests {
     #[test]
     fn a_nul_character_in_any_literal_is_found() {
         let find = |q: &str| nul_literal(&async_graphql::parser::parse_query(q).unwrap());
-        assert_eq!(find(r#"{ a(x: "ok") { b(y: ["k", "\u0000"]) } }"#), Some("y.1".into()));
+        assert_eq!(
+            find(r#"{ a(x: "ok") { b(y: ["k", "\u0000"]) } }"#),
+            Some("y.1".into())
+        );
         assert_eq!(
             find(r#"{ a(filter: { email: "a\u0000" }) { id } }"#),
             Some("filter.email".into())

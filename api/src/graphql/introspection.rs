@@ -81,9 +81,8 @@ impl Model {
             .enumerate()
             .filter_map(|(i, t)| Some((t.get("name")?.as_str()?.to_owned(), i)))
             .collect();
-        let named_index = |v: &Value| -> Option<usize> {
-            by_name.get(v.get("name")?.as_str()?).copied()
-        };
+        let named_index =
+            |v: &Value| -> Option<usize> { by_name.get(v.get("name")?.as_str()?).copied() };
         fn ty(v: &Value, by_name: &HashMap<String, usize>) -> Ty {
             match v.get("kind").and_then(Value::as_str) {
                 Some("NON_NULL" | "LIST") => match v.get("ofType") {
@@ -122,16 +121,10 @@ impl Model {
                         })
                         .collect()
                 }),
-                input_fields: t
-                    .get("inputFields")
-                    .filter(|v| v.is_array())
-                    .map(&refs),
+                input_fields: t.get("inputFields").filter(|v| v.is_array()).map(&refs),
                 interfaces: names(t.get("interfaces")),
                 possible_types: names(t.get("possibleTypes")),
-                enum_values: t
-                    .get("enumValues")
-                    .and_then(Value::as_array)
-                    .map(Vec::len),
+                enum_values: t.get("enumValues").and_then(Value::as_array).map(Vec::len),
             })
             .collect();
         let root = |name: &str| schema.get(name).and_then(named_index);

@@ -130,7 +130,10 @@ fn check_value(
                     };
                     match value {
                         Value::String(s)
-                            if definition.values.iter().any(|v| v.node.value.node == s.as_str()) =>
+                            if definition
+                                .values
+                                .iter()
+                                .any(|v| v.node.value.node == s.as_str()) =>
                         {
                             Ok(())
                         }
@@ -253,13 +256,27 @@ mod tests {
     fn each_kind_of_mismatch_is_said_in_rest_words() {
         let contact = |body: Value| refuse("createContact", json!({ "input": body }));
         let (message, field, _) = contact(json!({ "email": "a@example.com", "firstName": 5 }));
-        assert_eq!((message.as_str(), field.as_str()), ("firstName must be a string", "firstName"));
+        assert_eq!(
+            (message.as_str(), field.as_str()),
+            ("firstName must be a string", "firstName")
+        );
         let (message, _, details) = contact(json!({ "email": "a@example.com", "status": "nope" }));
         assert!(message.starts_with("status must be one of: "), "{message}");
-        assert!(details["allowed"].as_array().unwrap().contains(&json!("active")));
+        assert!(
+            details["allowed"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("active"))
+        );
         let (message, field, _) = contact(json!({ "email": "a@example.com", "groupIds": [1] }));
-        assert_eq!((message.as_str(), field.as_str()), ("groupIds.0 must be a string", "groupIds.0"));
+        assert_eq!(
+            (message.as_str(), field.as_str()),
+            ("groupIds.0 must be a string", "groupIds.0")
+        );
         let (message, field, _) = contact(json!({ "email": "a@example.com", "bogus": 1 }));
-        assert_eq!((message.as_str(), field.as_str()), ("Unknown field 'bogus'", "bogus"));
+        assert_eq!(
+            (message.as_str(), field.as_str()),
+            ("Unknown field 'bogus'", "bogus")
+        );
     }
 }

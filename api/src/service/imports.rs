@@ -97,7 +97,11 @@ pub fn refuse_nul(text: &str) -> AppResult<()> {
     let Some(at) = text.bytes().position(|b| b == 0) else {
         return Ok(());
     };
-    let line = text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line = text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
     Err(AppError::invalid_field(
         "csv",
         format!("the CSV holds a NUL character on line {line}"),
