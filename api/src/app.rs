@@ -667,6 +667,12 @@ fn graphql_error(err: &AppError) -> Response {
     rest::json_response(status, &body)
 }
 
+/// A GraphQL request the input gate refused: its status (400) and the coded, classified error.
+fn gate_refusal(err: &AppError) -> Response {
+    let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    rest::json_response(status, &graphql::refusal(err))
+}
+
 async fn graphql_post(
     State(state): State<AppState>,
     principal: Option<Extension<Principal>>,
@@ -688,7 +694,7 @@ async fn graphql_post(
     };
     // The input gate: no key given twice, no NUL character (in the query, the variables, ...).
     if let Err(crate::gate::JsonRefusal::Refused(err)) = crate::gate::json(&bytes) {
-        return graphql_error(&err);
+        return gate_refusal(&err);
     }
     let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
         Ok(request) => request,
@@ -723,7 +729,7 @@ async fn graphql_post(
             )
                 .into_response();
         }
-        graphql::Answer::Refused(err) => return graphql_error(&err),
+        graphql::Answer::Refused(err) => return gate_refusal(&err),
     };
     // A throttled sign-in answers 429 with Retry-After, as REST would.
     let retry_after = response.errors.iter().find_map(|e| {

@@ -292,6 +292,11 @@ fn assert_gql_nul_refused(r: &Reply, field: &str) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{field}: {}", r.body);
     assert_eq!(gql_code(r), "VALIDATION_ERROR", "{}", r.body);
     assert_eq!(
+        r.body["errors"][0]["extensions"]["classification"], "BAD_USER_INPUT",
+        "{}",
+        r.body
+    );
+    assert_eq!(
         r.body["errors"][0]["extensions"]["details"]["field"], field,
         "{}",
         r.body
@@ -568,4 +573,89 @@ async fn rest_type_errors_speak_rest() {
     // Nothing was written.
     assert_eq!(app.get("/v1/contacts").await.body["meta"]["total"], 0);
     assert_eq!(app.get("/v1/campaigns").await.body["meta"]["total"], 0);
+}
+
+#[tokio::test]
+async fn the_document_states_the_nul_rule_on_every_string_a_request_sends() {
+    let app = spawn_app().await;
+    let document = app.get("/v1/openapi.json").await.body;
+    fn strings(schema: &Value, at: &str, out: &mut Vec<(String, Value)>) {
+        match schema {
+            Value::Object(map) => {
+                let string = match map.get("type") {
+                    Some(Value::String(t)) => t == "string",
+                    Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                    _ => false,
+                };
+                if string && !map.contains_key("enum") {
+                    out.push((at.to_owned(), schema.clone()));
+                }
+                for (key, value) in map {
+                    strings(value, &format!("{at}/{key}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    strings(item, &format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for (path, methods) in document["paths"].as_object().unwrap() {
+        for (method, operation) in methods.as_object().unwrap() {
+            for part in ["parameters", "requestBody"] {
+                strings(&operation[part], &format!("{method} {path} {part}"), &mut found);
+            }
+        }
+    }
+    assert!(found.len() > 50, "{}", found.len());
+    for (at, schema) in found {
+        let pattern = schema["pattern"].as_str().unwrap_or(".*");
+        assert!(
+            !admits_nul(pattern),
+            "{at}: a string whose pattern admits NUL: {schema}"
+        );
+    }
+    assert!(admits_nul("^https://"));
+    assert!(admits_nul("\\S"));
+    assert!(admits_nul("^[^\\r\\n]*$"));
+    assert!(!admits_nul("^[^\\r\\n\\u0000]*$"));
+    assert!(!admits_nul("^[A-Za-z0-9.-]+$"));
+}
+
+/// Whether a pattern can match a text holding a NUL character: it has a negated class that
+/// does not name NUL, or `.`, `\S`, `\W`, `\D` outside a class, or it is unanchored.
+fn admits_nul(pattern: &str) -> bool {
+    if !(pattern.starts_with('^') && pattern.ends_with('$')) {
+        return true;
+    }
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => {
+                if matches!(chars.get(i + 1), Some('S' | 'W' | 'D')) {
+                    return true;
+                }
+                i += 2;
+            }
+            '.' => return true,
+            '[' => {
+                let start = i + 1;
+                i += 1;
+                while i < chars.len() && chars[i] != ']' {
+                    i += if chars[i] == '\\' { 2 } else { 1 };
+                }
+                let class: String = chars[start..i.min(chars.len())].iter().collect();
+                if class.starts_with('^') && !class.contains("\\u0000") {
+                    return true;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    false
 }

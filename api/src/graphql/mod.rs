@@ -555,6 +555,23 @@ async fn model<'s>(
     }
 }
 
+/// The GraphQL answer to a request the input gate refused: the error with its code, details
+/// and classification, nothing executed.
+pub fn refusal(err: &AppError) -> async_graphql::Response {
+    let mut error = async_graphql::ServerError::new(err.message.clone(), None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", err.code.as_str());
+    if let Some(details) = &err.details
+        && let Ok(value) = async_graphql::Value::from_json(details.clone())
+    {
+        extensions.set("details", value);
+    }
+    error.extensions = Some(extensions);
+    let mut response = async_graphql::Response::from_errors(vec![error]);
+    coded(&mut response);
+    response
+}
+
 /// The refusal of a query whose introspection answers more than the budget.
 fn introspection_over_budget() -> async_graphql::Response {
     let mut error = async_graphql::ServerError::new(
