@@ -606,7 +606,11 @@ async fn the_document_states_the_nul_rule_on_every_string_a_request_sends() {
     for (path, methods) in document["paths"].as_object().unwrap() {
         for (method, operation) in methods.as_object().unwrap() {
             for part in ["parameters", "requestBody"] {
-                strings(&operation[part], &format!("{method} {path} {part}"), &mut found);
+                strings(
+                    &operation[part],
+                    &format!("{method} {path} {part}"),
+                    &mut found,
+                );
             }
         }
     }
