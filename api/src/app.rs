@@ -704,6 +704,12 @@ fn graphql_error(err: &AppError) -> Response {
     rest::json_response(status, &body)
 }
 
+/// A GraphQL request the input gate refused: its status (400) and the coded, classified error.
+fn gate_refusal(err: &AppError) -> Response {
+    let status = StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    rest::json_response(status, &graphql::refusal(err))
+}
+
 async fn graphql_post(
     State(state): State<AppState>,
     principal: Option<Extension<Principal>>,
@@ -723,6 +729,10 @@ async fn graphql_post(
             ));
         }
     };
+    // The input gate: no key given twice, no NUL character (in the query, the variables, ...).
+    if let Err(crate::gate::JsonRefusal::Refused(err)) = crate::gate::json(&bytes) {
+        return gate_refusal(&err);
+    }
     let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
         Ok(request) => request,
         Err(e) => {
@@ -739,8 +749,25 @@ async fn graphql_post(
         Some(client) => request.data(client),
         None => request,
     };
-    let response =
-        graphql::execute_any(&state.schemas, &state.db, request, principal.map(|p| p.0)).await;
+    let response = match graphql::execute_any(
+        &state.schemas,
+        &state.db,
+        request,
+        principal.map(|p| p.0),
+    )
+    .await
+    {
+        graphql::Answer::Executed(response) => response,
+        graphql::Answer::Introspection(bytes) => {
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                bytes,
+            )
+                .into_response();
+        }
+        graphql::Answer::Refused(err) => return gate_refusal(&err),
+    };
     // A throttled sign-in answers 429 with Retry-After, as REST would.
     let retry_after = response.errors.iter().find_map(|e| {
         let ext = e.extensions.as_ref()?;

@@ -11,6 +11,7 @@ pub mod edge;
 pub mod engine;
 pub mod error;
 pub mod etag;
+pub mod gate;
 pub mod graphql;
 pub mod ids;
 pub mod metrics;

@@ -27,6 +27,7 @@ mod examples;
 mod graphql;
 mod groups;
 mod layers;
+mod input_gate;
 mod mailbox;
 mod mailbox_trust;
 mod schema;

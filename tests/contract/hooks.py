@@ -25,9 +25,9 @@ GraphQL's SDL states types only, never lengths, formats or whether an id exists,
 type-valid GraphQL request may still break a business rule. For GraphQL, a refusal of a valid
 case is accepted only when it is one of the API's documented business-rule errors: raised by a
 resolver (it has a `path`), classified `BAD_USER_INPUT`, with one of the codes a REST route
-answers with a 4xx for the same reason, or the documented cost budget (which states the cost
-and the budget). Any other refusal (the engine rejecting a type-valid
-query, an uncoded error) still fails the run; the run's summary counts what was accepted.
+answers with a 4xx for the same reason, the documented cost budget (which states the cost
+and the budget), or the input gate's refusal of a NUL character (naming the field). Any other
+refusal (the engine rejecting a type-valid query, an uncoded error) still fails the run; the run's summary counts what was accepted.
 """
 
 import datetime
@@ -262,6 +262,11 @@ def _business_rule(error):
     # The documented cost budget: refused before execution, saying the cost and the budget.
     details = extensions.get("details") or {}
     if extensions.get("code") == "BAD_REQUEST" and {"cost", "budget"} <= set(details):
+        return True
+    # The input gate: no text may carry a NUL character (GraphQL's String admits one, the API
+    # never stores one); refused before the query runs, naming the field.
+    if (extensions.get("code") == "VALIDATION_ERROR" and "field" in details
+            and "NUL character" in error.get("message", "")):
         return True
     return "path" in error and extensions.get("code") in RULE_CODES
 

@@ -327,7 +327,7 @@ fn rules() -> HashMap<&'static str, Rule> {
         "StepInput.subject",
         rule(json!({
             "maxLength": campaigns::MAX_SUBJECT_CHARS,
-            "pattern": "^[^\\r\\n]*$",
+            "pattern": "^[^\\r\\n\\u0000]*$",
             "description": "One line; required on the first step. Takes `{{field}}` and `{{field | fallback}}` variables.",
         })),
     );
@@ -336,7 +336,7 @@ fn rules() -> HashMap<&'static str, Rule> {
         rule(json!({
             "minLength": 1,
             "maxLength": campaigns::MAX_BODY_CHARS,
-            "pattern": "\\S",
+            "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
             "description": "Plain text or HTML. Takes `{{field}}` and `{{field | fallback}}` variables.",
         }))
         .required(),
@@ -381,7 +381,7 @@ fn rules() -> HashMap<&'static str, Rule> {
         let url = rule(json!({
             "format": "uri",
             "maxLength": webhooks::MAX_URL,
-            "pattern": "^https://",
+            "pattern": "^https://[^\\u0000]*$",
             "description": "An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).",
             "example": "https://hooks.example.com/fluenzr",
         }));
@@ -565,6 +565,11 @@ impl Types {
                 Ok(())
             }
         }
+    }
+
+    /// The definition of the type named `name`, if the schema has one.
+    pub fn definition(&self, name: &str) -> Option<&TypeDefinition> {
+        self.by_name.get(name)
     }
 
     fn get(&self, name: &str) -> Result<&TypeDefinition, String> {
@@ -789,6 +794,40 @@ fn allow_null(schema: &mut Value) {
         && !values.contains(&Value::Null)
     {
         values.push(Value::Null);
+    }
+}
+
+/// No text a request sends may hold a NUL character (`crate::gate`).
+pub const NO_NUL: &str = "^[^\\u0000]*$";
+
+/// States the input gate's NUL rule on every string a request sends (its parameters and
+/// body; answers are left alone): a string without a pattern gets `NO_NUL`; a pattern of its
+/// own must exclude NUL itself (the limits table's patterns do).
+fn forbid_nul(operation: &mut Value) {
+    fn walk(schema: &mut Value) {
+        match schema {
+            Value::Object(map) => {
+                let string = match map.get("type") {
+                    Some(Value::String(t)) => t == "string",
+                    Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                    _ => false,
+                };
+                if string && !map.contains_key("enum") && !map.contains_key("pattern") {
+                    map.insert("pattern".into(), Value::String(NO_NUL.into()));
+                }
+                for value in map.values_mut() {
+                    walk(value);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    if let Some(parameters) = operation.get_mut("parameters") {
+        walk(parameters);
+    }
+    if let Some(body) = operation.get_mut("requestBody") {
+        walk(body);
     }
 }
 
@@ -1208,6 +1247,7 @@ pub fn document(table: &RestTable, sdl: &str) -> Result<Value, String> {
                 "the example has a body the route does not take".into(),
             ));
         }
+        forbid_nul(&mut entry);
         let path_entry = paths
             .entry(format!("/v1{}", spec.path))
             .or_insert_with(|| Value::Object(Map::new()));

@@ -2,6 +2,7 @@
 //! schema, and every answer reshaped into the `{success, data, meta}` envelope.
 
 pub mod contract;
+mod input;
 pub mod table;
 
 use std::collections::{BTreeMap, HashMap};
@@ -30,6 +31,10 @@ pub struct CompiledRoute {
     document: ExecutableDocument,
     /// Where the variables must hold lists.
     lists: Vec<Vec<contract::Step>>,
+    /// The operation's variables and their types, which a request's values are checked
+    /// against (in the API's words) before the operation runs.
+    variables: Vec<(String, async_graphql::parser::types::Type)>,
+    types: Arc<contract::Types>,
     /// The variables (as JSON text) of reads once answered without an error: validation
     /// depends only on the operation, the schema and the variables, so those are not
     /// validated again (their cost and depth still are).
@@ -64,7 +69,7 @@ pub struct RestTable {
 impl RestTable {
     /// Parses every operation (against the schema in `sdl`) and rejects duplicate routes.
     pub fn compile(specs: Vec<RouteSpec>, sdl: &str) -> Result<RestTable, String> {
-        let types = contract::Types::parse(sdl)?;
+        let types = Arc::new(contract::Types::parse(sdl)?);
         let mut seen = std::collections::HashSet::new();
         let mut routes = Vec::with_capacity(specs.len());
         for spec in specs {
@@ -80,6 +85,8 @@ impl RestTable {
                 .map_err(|e| format!("REST route {}: {e}", spec.name))?;
             routes.push(Arc::new(CompiledRoute {
                 spec,
+                variables: input::variable_types(&document),
+                types: types.clone(),
                 document,
                 lists,
                 passed: Default::default(),
@@ -219,6 +226,7 @@ async fn run(
     let spec = &route.spec;
     let mut variables = Map::new();
     for (name, value) in path {
+        crate::gate::text(&name, &value)?;
         variables.insert(name, Value::String(value));
     }
     apply_query(spec, query.as_deref(), &mut variables)?;
@@ -247,6 +255,9 @@ async fn run(
             field,
             format!("{field} must be a list"),
         ));
+    }
+    if let Value::Object(values) = &variables {
+        input::check(&route.types, spec, &route.variables, values)?;
     }
 
     let status = StatusCode::from_u16(spec.status).unwrap_or(StatusCode::OK);
@@ -333,7 +344,17 @@ fn apply_query(
     };
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|_| AppError::new(ErrorCode::BadRequest, "Malformed query string"))?;
+    let mut seen: Vec<&str> = Vec::with_capacity(pairs.len());
+    for (name, _) in &pairs {
+        crate::gate::text("query", name)?;
+        // Given twice, one of the two values would be dropped unseen.
+        if seen.contains(&name.as_str()) {
+            return Err(crate::gate::repeated(name, "The query parameter"));
+        }
+        seen.push(name);
+    }
     for (name, raw) in pairs {
+        crate::gate::text(&name, &raw)?;
         let Some(param) = spec.query.iter().find(|p| p.name == name) else {
             let allowed: Vec<&str> = spec.query.iter().map(|p| p.name).collect();
             return Err(AppError::new(
@@ -344,9 +365,16 @@ fn apply_query(
         };
         let value = match param.kind {
             ParamKind::Str => Value::String(raw),
-            ParamKind::Json => serde_json::from_str(&raw).map_err(|_| {
-                AppError::invalid_field(param.name, format!("{} must be JSON", param.name))
-            })?,
+            ParamKind::Json => {
+                let malformed =
+                    || AppError::invalid_field(param.name, format!("{} must be JSON", param.name));
+                match crate::gate::json_in(raw.as_bytes(), Some(param.name)) {
+                    Ok(()) => {}
+                    Err(crate::gate::JsonRefusal::Malformed(_)) => return Err(malformed()),
+                    Err(crate::gate::JsonRefusal::Refused(err)) => return Err(err),
+                }
+                serde_json::from_str(&raw).map_err(|_| malformed())?
+            }
             // GraphQL's Int: 32 bits.
             ParamKind::Int => match raw.trim().parse::<i32>() {
                 Ok(n) => Value::from(n),
@@ -401,10 +429,16 @@ fn apply_body(
             "This route takes a JSON object body",
         ));
     } else {
-        serde_json::from_slice(bytes).map_err(|e| {
+        let malformed = |e: serde_json::Error| {
             AppError::new(ErrorCode::BadRequest, "Malformed JSON body")
                 .with_details(json!({ "line": e.line(), "column": e.column() }))
-        })?
+        };
+        match crate::gate::json(bytes) {
+            Ok(()) => {}
+            Err(crate::gate::JsonRefusal::Malformed(e)) => return Err(malformed(e)),
+            Err(crate::gate::JsonRefusal::Refused(err)) => return Err(err),
+        }
+        serde_json::from_slice(bytes).map_err(malformed)?
     };
     let mut body = body;
     integral_numbers(&mut body);

@@ -105,6 +105,24 @@ pub fn decode(bytes: &[u8]) -> String {
     }
 }
 
+/// Refuses a file holding a NUL character (the input gate's rule, `crate::gate`), naming its
+/// line: no cell may carry one into the database.
+pub fn refuse_nul(text: &str) -> AppResult<()> {
+    let Some(at) = text.bytes().position(|b| b == 0) else {
+        return Ok(());
+    };
+    let line = text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
+    Err(AppError::invalid_field(
+        "csv",
+        format!("the CSV holds a NUL character on line {line}"),
+    )
+    .with_details(json!({ "field": "csv", "line": line })))
+}
+
 /// The delimiter of the header line: `;`, tab or `,` (whichever occurs most outside quotes).
 pub fn sniff(text: &str) -> u8 {
     let mut counts = [(b',', 0), (b';', 0), (b'\t', 0)];
@@ -298,6 +316,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
     check_quota(db, workspace_id, new.bytes.len(), quota).await?;
     let file_bytes = new.bytes.len();
     let text = decode(&new.bytes);
+    refuse_nul(&text)?;
     if text.trim().is_empty() {
         return Err(AppError::invalid_field("csv", "the CSV is empty"));
     }
