@@ -74,7 +74,8 @@ pub struct AppError {
     pub details: Option<Value>,
     /// What caused an internal error, its whole source chain (`a: b: c`): for logs and the
     /// engines' records, never for clients.
-    pub cause: Option<String>,
+    /// (Boxed: an error stays small on the success path of every `Result`.)
+    pub cause: Option<Box<String>>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -131,7 +132,7 @@ impl AppError {
         let cause = cause.to_string();
         tracing::error!(error = %cause, "internal error");
         AppError {
-            cause: Some(cause),
+            cause: Some(Box::new(cause)),
             ..Self::new(ErrorCode::Internal, "Internal server error")
         }
     }
@@ -215,7 +216,7 @@ mod chain_tests {
         ));
         let app = super::AppError::internal_error(&err);
         assert_eq!(
-            app.cause.as_deref(),
+            app.cause.as_deref().map(String::as_str),
             Some("could not store the row: connection reset by peer")
         );
         assert_eq!(app.message, "Internal server error", "clients see no cause");
