@@ -187,10 +187,6 @@ async fn serve_http(
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt as _;
 
-    let router = router.layer(tower_http::timeout::TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        limits.request_timeout,
-    ));
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let per_address = crate::edge::PerAddress::new(limits.max_connections_per_address);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -401,8 +397,33 @@ fn router(state: AppState) -> Router {
         // Paths no route matches are counted too, all under one `unmatched` route.
         .fallback_service(axum::routing::any(not_found).layer(middleware::from_fn(record_request)))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
+        .layer(middleware::from_fn_with_state(state.clone(), deadline))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
+}
+
+/// A request still running past its time limit (`HttpLimits::request_timeout`, 30 s) is
+/// answered `408 REQUEST_TIMEOUT` with the error envelope; its work is dropped.
+async fn deadline(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = state.config.http.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let err = AppError::new(
+                ErrorCode::RequestTimeout,
+                format!(
+                    "The request took longer than the server's limit of {} s",
+                    limit.as_secs_f64()
+                ),
+            );
+            rest::error_response(&err, &request_id)
+        }
+    }
 }
 
 /// Gives the request its id and a span carrying it, so every log line of the request says

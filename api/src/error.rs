@@ -18,6 +18,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// A workspace's stored uploads would exceed its quota.
     QuotaExceeded,
+    /// The request ran past the server's time limit for one request.
+    RequestTimeout,
     RateLimited,
     Internal,
 }
@@ -35,6 +37,7 @@ const CODES: &[(ErrorCode, &str, u16)] = &[
     (ErrorCode::Suppressed, "SUPPRESSED", 409),
     (ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413),
     (ErrorCode::QuotaExceeded, "QUOTA_EXCEEDED", 413),
+    (ErrorCode::RequestTimeout, "REQUEST_TIMEOUT", 408),
     (ErrorCode::RateLimited, "RATE_LIMITED", 429),
     (ErrorCode::Internal, "INTERNAL_ERROR", 500),
 ];

@@ -686,3 +686,46 @@ async fn pages_work_under_their_policy_in_a_real_browser() {
         }
     }
 }
+
+/// A request still running past the time limit is answered 408 with the error envelope (it
+/// used to be an empty body).
+#[tokio::test]
+async fn a_request_past_its_time_limit_is_a_408_with_the_envelope() {
+    let app = spawn_app_with(|c| {
+        c.allow_private_hosts(true);
+        c.http.request_timeout = Duration::from_millis(300);
+    })
+    .await;
+    // An SMTP host that accepts and never greets: the connection test waits on it.
+    let stall = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = stall.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = stall.accept().await {
+            open.push(socket);
+        }
+    });
+    let account = app
+        .post(
+            "/v1/email-accounts",
+            serde_json::json!({
+                "email": "slow@acme.example",
+                "smtpHost": "127.0.0.1",
+                "smtpPort": port,
+                "smtpSecurity": "none",
+                "smtpPassword": "x",
+            }),
+        )
+        .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    let id = account.data()["id"].as_str().unwrap().to_owned();
+    let started = std::time::Instant::now();
+    let r = app
+        .post(&format!("/v1/email-accounts/{id}/test"), serde_json::json!({}))
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(r.status, StatusCode::REQUEST_TIMEOUT, "{}", r.body);
+    assert_eq!(r.error_code(), "REQUEST_TIMEOUT");
+    assert!(r.header("request-id").is_some());
+    held.abort();
+}
