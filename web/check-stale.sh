@@ -7,6 +7,9 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/web"
 cp "$web/../schema.graphql" "$tmp/schema.graphql"
+# The unit tests read the CSV dialect cases the server shares.
+mkdir -p "$tmp/tests/fixtures"
+cp -r "$web/../tests/fixtures/csv" "$tmp/tests/fixtures/csv"
 tar -C "$web" --exclude=./node_modules --exclude=./dist -cf - . | tar -C "$tmp/web" -xf -
 "$tmp/web/build.sh" >/dev/null
 stale=0

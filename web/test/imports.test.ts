@@ -11,6 +11,7 @@ import {
   type ContactImport,
 } from '../src/api/imports';
 import { setBearer } from '../src/api/client';
+import dialect from '../../tests/fixtures/csv/dialect.json';
 
 function job(patch: Partial<ContactImport>): ContactImport {
   return {
@@ -46,6 +47,13 @@ test('the header row is split on commas or semicolons, quotes honoured', () => {
     delimiter: ';',
     columns: ['E-mail', 'Nom', 'say "hi"'],
   });
+});
+
+test('the header is read as the server reads it (the shared dialect cases)', () => {
+  assert.ok(dialect.cases.length >= 8);
+  for (const c of dialect.cases) {
+    assert.deepEqual(readHeader(c.text), { delimiter: c.delimiter, columns: c.columns }, c.name);
+  }
 });
 
 test('Latin-1 files are decoded when they are not UTF-8', () => {

@@ -751,6 +751,40 @@ mod tests {
         assert_eq!(sniff("email\n"), b',');
     }
 
+    /// The cases the dashboard checks its own header reading against
+    /// (`web/test/imports.test.ts`): both read a file the same way.
+    #[test]
+    fn the_shared_dialect_cases_read_as_stated() {
+        let cases: Value =
+            serde_json::from_str(include_str!("../../../tests/fixtures/csv/dialect.json")).unwrap();
+        let cases = cases["cases"].as_array().unwrap();
+        assert!(cases.len() >= 8);
+        for case in cases {
+            let name = case["name"].as_str().unwrap();
+            let text = decode(case["text"].as_str().unwrap().as_bytes());
+            let delimiter = sniff(&text);
+            assert_eq!(
+                char::from(delimiter).to_string(),
+                case["delimiter"].as_str().unwrap(),
+                "{name}"
+            );
+            let mut rows = reader(&text, delimiter);
+            let headers: Vec<String> = rows
+                .headers()
+                .unwrap()
+                .iter()
+                .map(|h| h.trim().to_owned())
+                .collect();
+            let expected: Vec<String> = case["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(headers, expected, "{name}");
+        }
+    }
+
     #[test]
     fn headers_map_by_name_or_by_the_callers_mapping() {
         let headers = csv::StringRecord::from(vec!["E-mail", "First Name", "Plan", "x"]);

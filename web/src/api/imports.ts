@@ -31,12 +31,25 @@ export const FIELDS = ['email', 'firstName', 'lastName', 'company', 'phone'] as 
 /** What a column maps to: a contact field, `customFields.<key>`, or `ignore`. */
 export type Target = string;
 
-/** The first line of a CSV text, split on `,` or `;` (whichever it has more of), quotes honoured. */
-export function readHeader(text: string): { delimiter: ',' | ';'; columns: string[] } {
+/** A delimiter the server reads (`service::imports::sniff`). */
+export type Delimiter = ',' | ';' | '\t';
+
+/**
+ * The first line of a CSV text and its columns, read as the server reads them: the delimiter is
+ * whichever of `,`, `;` and tab occurs most outside quotes on the header line (a tie goes to the
+ * comma, then to the later of `;` and tab); quotes are honoured. The cases in
+ * `tests/fixtures/csv/dialect.json` hold both to the same answers.
+ */
+export function readHeader(text: string): { delimiter: Delimiter; columns: string[] } {
   const firstLine = firstRecord(text.replace(/^\uFEFF/, ''));
-  const commas = countOutsideQuotes(firstLine, ',');
-  const semicolons = countOutsideQuotes(firstLine, ';');
-  const delimiter = semicolons > commas ? ';' : ',';
+  let best: { delimiter: Delimiter; key: [number, number] } | null = null;
+  for (const delimiter of [',', ';', '\t'] as const) {
+    const key: [number, number] = [countOutsideQuotes(firstLine, delimiter), delimiter === ',' ? 1 : 0];
+    if (!best || key[0] > best.key[0] || (key[0] === best.key[0] && key[1] >= best.key[1])) {
+      best = { delimiter, key };
+    }
+  }
+  const delimiter = best ? best.delimiter : ',';
   return { delimiter, columns: splitRecord(firstLine, delimiter).map((c) => c.trim()) };
 }
 
