@@ -37,6 +37,9 @@ fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$here"
 
 cd "$here"
+echo "== the synchronous resources are generated from the asynchronous ones (codegen/unasync.py)"
+"$venv/bin/python" codegen/unasync.py --check
+
 echo "== mypy --strict (the package, and the typed usage the docs promise)"
 "$venv/bin/python" -m mypy --strict src/fluenzr tests/typed_usage.py
 

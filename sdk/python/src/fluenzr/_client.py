@@ -53,8 +53,201 @@ class _NotGiven:
 NOT_GIVEN: Any = _NotGiven()
 
 
+class AsyncFluenzrClient(BaseClient):
+    """A FluenzR API client. The asyncio client awaits every call; the blocking one, generated
+    from it, has the same resources and methods.
+
+    ``api_key`` defaults to ``FLUENZR_API_KEY``; ``base_url`` to ``FLUENZR_BASE_URL``, then
+    ``http://127.0.0.1:8080``. Failed requests (429, 5xx, broken connections) are retried
+    ``max_retries`` times; every write carries an ``Idempotency-Key`` so a retry never acts twice.
+    """
+
+    contacts: AsyncContacts
+    imports: AsyncImports
+    groups: AsyncGroups
+    email_accounts: AsyncEmailAccounts
+    campaigns: AsyncCampaigns
+    webhooks: AsyncWebhooks
+    suppressions: AsyncSuppressions
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        default_headers: Optional[Mapping[str, str]] = None,
+        http_client: Optional[httpx.AsyncClient] = None,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout, max_retries, default_headers)
+        self._http = http_client if http_client is not None else httpx.AsyncClient()
+        self._owns_http = http_client is None
+        self._init_resources()
+
+    def _init_resources(self) -> None:
+        self.contacts = AsyncContacts(self)
+        self.imports = AsyncImports(self)
+        self.groups = AsyncGroups(self)
+        self.email_accounts = AsyncEmailAccounts(self)
+        self.campaigns = AsyncCampaigns(self)
+        self.webhooks = AsyncWebhooks(self)
+        self.suppressions = AsyncSuppressions(self)
+
+    def with_options(
+        self, *, timeout: Timeout = NOT_GIVEN, max_retries: Optional[int] = None
+    ) -> "AsyncFluenzrClient":
+        """A copy with another timeout or retry count, sharing this client's connections."""
+        clone = copy.copy(self)
+        if timeout is not NOT_GIVEN:
+            clone.timeout = timeout
+        if max_retries is not None:
+            clone.max_retries = max_retries
+        clone._owns_http = False
+        clone._init_resources()
+        return clone
+
+    async def close(self) -> None:
+        """Closes the connections (when the client created them)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> "AsyncFluenzrClient":
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        await self.close()
+
+    async def graphql(
+        self,
+        query: str,
+        variables: Optional[Mapping[str, Any]] = None,
+        *,
+        operation_name: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """Runs a GraphQL query or mutation and returns its ``data``; raises on ``errors``.
+
+        Only a mutation carries an ``Idempotency-Key`` (unless one is given): a query changes
+        nothing, and the server would otherwise keep its answer for a day."""
+        body: Dict[str, Any] = {"query": query}
+        if variables is not None:
+            body["variables"] = dict(variables)
+        if operation_name is not None:
+            body["operationName"] = operation_name
+        read = operation_type(query, operation_name) == "query"
+        response = await self._send(
+            "POST", "/graphql", body=body, idempotency_key=idempotency_key, read=read
+        )
+        return self._graphql_data(response)
+
+    # --- transport -------------------------------------------------------------------------
+
+    async def _sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Optional[Mapping[str, Any]] = None,
+        body: Any = None,
+        raw: Optional[RawBody] = None,
+        idempotency_key: Optional[str] = None,
+        read: bool = False,
+    ) -> httpx.Response:
+        key = self._idempotency_key(method, idempotency_key, read)
+        content, content_type = self._encode(body, raw)
+        headers = self._headers(key, content_type)
+        url = self.base_url + path
+        params = query_string(query or {})
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.request(
+                    method,
+                    url,
+                    params=params,
+                    content=content,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
+            except httpx.TransportError as err:
+                failure = self._transport_error(err)
+                if failure is None:
+                    raise APIConnectionError(f"Request failed: {err}") from err
+                delay = self._retry_delay(attempt, None)
+                if delay is None:
+                    raise failure from err
+                log.info("%s %s failed (%s); retrying in %.2fs", method, path, failure, delay)
+            else:
+                delay = self._retry_delay(attempt, response)
+                if delay is None:
+                    return response
+                log.info(
+                    "%s %s answered %s; retrying in %.2fs",
+                    method,
+                    path,
+                    response.status_code,
+                    delay,
+                )
+                await response.aclose()
+            await self._sleep(delay)
+            attempt += 1
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Optional[Mapping[str, Any]] = None,
+        body: Any = None,
+        raw: Optional[RawBody] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Envelope:
+        response = await self._send(
+            method, path, query=query, body=body, raw=raw, idempotency_key=idempotency_key
+        )
+        return self._envelope(response)
+
+    async def _call(
+        self,
+        cls: Type[T],
+        method: str,
+        path: str,
+        *,
+        query: Optional[Mapping[str, Any]] = None,
+        body: Any = None,
+        raw: Optional[RawBody] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> T:
+        data, _ = await self._request(
+            method, path, query=query, body=body, raw=raw, idempotency_key=idempotency_key
+        )
+        return build(cls, data)
+
+    async def _page(self, cls: Type[T], path: str, query: Mapping[str, Any]) -> AsyncPage[T]:
+        data, meta = await self._request("GET", path, query=query)
+        items = [build(cls, item) for item in data]
+
+        async def fetch(page: int) -> AsyncPage[T]:
+            return await self._page(cls, path, {**query, "page": page})
+
+        return AsyncPage(items, build(ListMeta, meta), fetch)
+
+
+# ---- Below: generated by codegen/unasync.py from the Async classes above. Do not edit. ----
+
+
 class FluenzrClient(BaseClient):
-    """A FluenzR API client.
+    """A FluenzR API client. The asyncio client awaits every call; the blocking one, generated
+    from it, has the same resources and methods.
 
     ``api_key`` defaults to ``FLUENZR_API_KEY``; ``base_url`` to ``FLUENZR_BASE_URL``, then
     ``http://127.0.0.1:8080``. Failed requests (429, 5xx, broken connections) are retried
@@ -239,186 +432,3 @@ class FluenzrClient(BaseClient):
             return self._page(cls, path, {**query, "page": page})
 
         return Page(items, build(ListMeta, meta), fetch)
-
-
-class AsyncFluenzrClient(BaseClient):
-    """The asyncio twin of ``FluenzrClient``: the same resources and methods, awaited."""
-
-    contacts: AsyncContacts
-    imports: AsyncImports
-    groups: AsyncGroups
-    email_accounts: AsyncEmailAccounts
-    campaigns: AsyncCampaigns
-    webhooks: AsyncWebhooks
-    suppressions: AsyncSuppressions
-
-    def __init__(
-        self,
-        api_key: Optional[str] = None,
-        *,
-        base_url: Optional[str] = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        default_headers: Optional[Mapping[str, str]] = None,
-        http_client: Optional[httpx.AsyncClient] = None,
-    ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, default_headers)
-        self._http = http_client if http_client is not None else httpx.AsyncClient()
-        self._owns_http = http_client is None
-        self._init_resources()
-
-    def _init_resources(self) -> None:
-        self.contacts = AsyncContacts(self)
-        self.imports = AsyncImports(self)
-        self.groups = AsyncGroups(self)
-        self.email_accounts = AsyncEmailAccounts(self)
-        self.campaigns = AsyncCampaigns(self)
-        self.webhooks = AsyncWebhooks(self)
-        self.suppressions = AsyncSuppressions(self)
-
-    def with_options(
-        self, *, timeout: Timeout = NOT_GIVEN, max_retries: Optional[int] = None
-    ) -> "AsyncFluenzrClient":
-        """A copy with another timeout or retry count, sharing this client's connections."""
-        clone = copy.copy(self)
-        if timeout is not NOT_GIVEN:
-            clone.timeout = timeout
-        if max_retries is not None:
-            clone.max_retries = max_retries
-        clone._owns_http = False
-        clone._init_resources()
-        return clone
-
-    async def close(self) -> None:
-        """Closes the connections (when the client created them)."""
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> "AsyncFluenzrClient":
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        await self.close()
-
-    async def graphql(
-        self,
-        query: str,
-        variables: Optional[Mapping[str, Any]] = None,
-        *,
-        operation_name: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-    ) -> Dict[str, Any]:
-        """Runs a GraphQL query or mutation and returns its ``data``; raises on ``errors``.
-
-        Only a mutation carries an ``Idempotency-Key`` (unless one is given): a query changes
-        nothing, and the server would otherwise keep its answer for a day."""
-        body: Dict[str, Any] = {"query": query}
-        if variables is not None:
-            body["variables"] = dict(variables)
-        if operation_name is not None:
-            body["operationName"] = operation_name
-        read = operation_type(query, operation_name) == "query"
-        response = await self._send(
-            "POST", "/graphql", body=body, idempotency_key=idempotency_key, read=read
-        )
-        return self._graphql_data(response)
-
-    # --- transport -------------------------------------------------------------------------
-
-    async def _sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Optional[Mapping[str, Any]] = None,
-        body: Any = None,
-        raw: Optional[RawBody] = None,
-        idempotency_key: Optional[str] = None,
-        read: bool = False,
-    ) -> httpx.Response:
-        key = self._idempotency_key(method, idempotency_key, read)
-        content, content_type = self._encode(body, raw)
-        headers = self._headers(key, content_type)
-        url = self.base_url + path
-        params = query_string(query or {})
-        attempt = 0
-        while True:
-            try:
-                response = await self._http.request(
-                    method,
-                    url,
-                    params=params,
-                    content=content,
-                    headers=headers,
-                    timeout=self.timeout,
-                )
-            except httpx.TransportError as err:
-                failure = self._transport_error(err)
-                if failure is None:
-                    raise APIConnectionError(f"Request failed: {err}") from err
-                delay = self._retry_delay(attempt, None)
-                if delay is None:
-                    raise failure from err
-                log.info("%s %s failed (%s); retrying in %.2fs", method, path, failure, delay)
-            else:
-                delay = self._retry_delay(attempt, response)
-                if delay is None:
-                    return response
-                log.info(
-                    "%s %s answered %s; retrying in %.2fs",
-                    method,
-                    path,
-                    response.status_code,
-                    delay,
-                )
-                await response.aclose()
-            await self._sleep(delay)
-            attempt += 1
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Optional[Mapping[str, Any]] = None,
-        body: Any = None,
-        raw: Optional[RawBody] = None,
-        idempotency_key: Optional[str] = None,
-    ) -> Envelope:
-        response = await self._send(
-            method, path, query=query, body=body, raw=raw, idempotency_key=idempotency_key
-        )
-        return self._envelope(response)
-
-    async def _call(
-        self,
-        cls: Type[T],
-        method: str,
-        path: str,
-        *,
-        query: Optional[Mapping[str, Any]] = None,
-        body: Any = None,
-        raw: Optional[RawBody] = None,
-        idempotency_key: Optional[str] = None,
-    ) -> T:
-        data, _ = await self._request(
-            method, path, query=query, body=body, raw=raw, idempotency_key=idempotency_key
-        )
-        return build(cls, data)
-
-    async def _page(self, cls: Type[T], path: str, query: Mapping[str, Any]) -> AsyncPage[T]:
-        data, meta = await self._request("GET", path, query=query)
-        items = [build(cls, item) for item in data]
-
-        async def fetch(page: int) -> AsyncPage[T]:
-            return await self._page(cls, path, {**query, "page": page})
-
-        return AsyncPage(items, build(ListMeta, meta), fetch)
