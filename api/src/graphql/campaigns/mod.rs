@@ -1,10 +1,10 @@
-//! Campaigns in GraphQL: the `Campaign` object and what hangs from it, the listing, the
-//! queries and the mutations.
+//! Campaigns in GraphQL: the `Campaign` object and the objects hanging from it, the listing,
+//! the queries and the mutations.
 //!
-//! The objects below the queries and mutations import each other one way: `states` (the
-//! enums) and `stats`, `sending` below `campaign`; `contacts` (a campaign's enrolled contacts,
-//! which name `graphql::contacts::Contact`) below `campaign` too. A contact's campaigns are
-//! `graphql::contacts::campaigns`, above `campaign`.
+//! Imports go one way: `queries`, `mutations` and `listing` name `campaign`; `campaign` names
+//! `stats`, `sending`, `contacts` (its enrolled contacts) and `states`; `contacts` names
+//! `graphql::contacts::Contact`. A contact's campaigns (`graphql::contacts::campaigns`) name
+//! `campaign` from above.
 
 pub(super) mod campaign;
 mod contacts;
