@@ -358,7 +358,8 @@ mod classified {
     use async_graphql::registry::Registry;
 
     use super::check_classified;
-    use crate::graphql::campaigns::{Campaign, CampaignStats};
+    use crate::graphql::campaigns::campaign::Campaign;
+    use crate::graphql::campaigns::stats::CampaignStats;
     use crate::graphql::contacts::Contact;
     use crate::graphql::email_accounts::EmailAccount;
 

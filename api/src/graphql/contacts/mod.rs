@@ -1,4 +1,11 @@
-//! Contacts in GraphQL.
+//! Contacts in GraphQL: the `Contact` object, the queries and the mutations.
+//!
+//! A contact's campaigns (`campaigns`) name `graphql::campaigns::campaign::Campaign`, whose
+//! enrolled contacts name `Contact` here: the GraphQL types go round, the imports do not (this
+//! module only composes its own `campaigns`).
+
+mod campaigns;
+mod messages;
 
 use async_graphql::parser::types::Field;
 use async_graphql::{
@@ -7,8 +14,8 @@ use async_graphql::{
 use entity::contact;
 use serde_json::Value;
 
-use super::campaigns::ContactCampaign;
-use super::campaigns::Message;
+use self::campaigns::ContactCampaign;
+use self::messages::Message;
 use super::loaders::{EnrolmentsOfContact, GroupIdsOfContact, MessagesOfContact};
 use super::plain::{InPlace, PlainList};
 use super::types::{Deleted, PageInfo, SortOrder};

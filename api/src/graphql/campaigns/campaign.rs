@@ -1,0 +1,273 @@
+//! The `Campaign` object: its fields, its steps and schedule.
+
+use async_graphql::parser::types::{Field, Selection};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entity::{campaign, email_account};
+use sea_orm::IdenStatic;
+use tokio::sync::OnceCell;
+
+use super::contacts::CampaignContactPage;
+use super::sending::SendingStatus;
+use super::states::{CampaignStatus, EnrolmentState};
+use super::stats::{CampaignStats, figure_waits};
+use crate::error::AppError;
+use crate::graphql::email_accounts::EmailAccount;
+use crate::graphql::loaders::EmailAccountById;
+use crate::graphql::plain::{self, InPlace, Plain};
+use crate::graphql::{db, loader};
+use crate::ids::rfc3339;
+use crate::service::PageRequest;
+use crate::service::campaigns::{self as svc, CampaignStatus as SvcStatus};
+use crate::service::columns::Columns;
+use crate::service::stats::{self, Counts};
+use crate::service::{enrolments, sending_status};
+
+/// One email of the sequence. Subject and body take `{{firstName}}`-style variables (any contact
+/// field or `customFields` key), optionally with a fallback: `{{firstName | there}}`.
+#[derive(SimpleObject)]
+pub struct CampaignStep {
+    /// 1-based position.
+    pub step: i32,
+    pub subject: String,
+    pub body: String,
+    /// Days to wait after the previous step (0 for the first).
+    pub delay_days: i32,
+}
+
+/// When the campaign may send: ISO weekdays (1 = Monday) and a local time window.
+#[derive(SimpleObject)]
+pub struct Schedule {
+    pub timezone: String,
+    pub days: Vec<i32>,
+    pub start_time: String,
+    pub end_time: String,
+}
+
+pub struct Campaign {
+    pub(super) model: campaign::Model,
+    /// The totals, when a listing read them with the page; otherwise loaded on demand.
+    pub(super) totals: Option<Counts>,
+    /// Every figure, when a listing read them with the page.
+    pub(super) stats: Option<stats::CampaignStats>,
+    /// The email account, when a listing read it with the page.
+    pub(super) account: Option<Option<email_account::Model>>,
+    /// The columns `model` holds (a listing reads only those its selection shows).
+    pub(super) read: Columns<campaign::Entity>,
+}
+
+impl From<campaign::Model> for Campaign {
+    fn from(model: campaign::Model) -> Self {
+        Campaign {
+            model,
+            totals: None,
+            stats: None,
+            account: None,
+            read: Columns::all(),
+        }
+    }
+}
+
+impl Campaign {
+    /// The model, checked to hold `column` (a listing reads only the columns it is asked for).
+    fn holding(&self, column: campaign::Column) -> Result<&campaign::Model> {
+        if self.read.contains(column) {
+            Ok(&self.model)
+        } else {
+            Err(AppError::internal(format!(
+                "a campaign was listed without the {} it is asked for",
+                column.as_str()
+            ))
+            .into())
+        }
+    }
+}
+
+#[Object]
+impl Campaign {
+    async fn id(&self) -> ID {
+        ID(self.model.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+    async fn status(&self) -> Result<CampaignStatus> {
+        Ok(SvcStatus::of(&self.model)?.into())
+    }
+    async fn email_account_id(&self) -> Option<ID> {
+        self.model.email_account_id.clone().map(ID)
+    }
+    /// Every account the campaign sends from (`emailAccountId` first, then the rotation).
+    async fn email_account_ids(&self) -> Result<Vec<ID>> {
+        Ok(svc::accounts_of(&self.model)?.into_iter().map(ID).collect())
+    }
+    /// Why the system paused it (e.g. `bounce_rate`); null when paused by hand or running.
+    async fn paused_reason(&self) -> Option<&str> {
+        self.model.paused_reason.as_deref()
+    }
+    /// Why it is or is not sending right now.
+    async fn sending_status(&self, ctx: &Context<'_>) -> Result<SendingStatus> {
+        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let s =
+            sending_status::status(db(ctx)?, &self.model.workspace_id, &self.model.id, now).await?;
+        Ok(s.into())
+    }
+    async fn email_account(&self, ctx: &Context<'_>) -> Result<Option<Plain<EmailAccount>>> {
+        if let Some(account) = &self.account {
+            return Ok(account.clone().map(|a| Plain(EmailAccount(a))));
+        }
+        let Some(id) = &self.model.email_account_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?
+            .load_one(EmailAccountById(id.clone()))
+            .await?
+            .map(|a| Plain(EmailAccount(a))))
+    }
+    #[graphql(
+        complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
+    )]
+    async fn steps(&self) -> Result<Vec<CampaignStep>> {
+        Ok(svc::steps_of(self.holding(campaign::Column::Steps)?)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| CampaignStep {
+                step: i as i32 + 1,
+                subject: s.subject,
+                body: s.body,
+                delay_days: s.delay_days,
+            })
+            .collect())
+    }
+    async fn schedule(&self) -> Result<Schedule> {
+        let s = svc::schedule_of(self.holding(campaign::Column::Schedule)?)?;
+        Ok(Schedule {
+            timezone: s.timezone,
+            days: s.days,
+            start_time: s.start_time,
+            end_time: s.end_time,
+        })
+    }
+    /// Most emails this campaign sends per day.
+    async fn daily_limit(&self) -> i32 {
+        self.model.daily_limit
+    }
+    async fn track_opens(&self) -> bool {
+        self.model.track_opens
+    }
+    async fn track_clicks(&self) -> bool {
+        self.model.track_clicks
+    }
+    /// A reply ends the contact's sequence.
+    async fn stop_on_reply(&self) -> bool {
+        self.model.stop_on_reply
+    }
+    /// Contacts enrolled.
+    async fn contact_count(&self) -> i64 {
+        self.model.contact_count
+    }
+    async fn created_at(&self) -> String {
+        rfc3339(&self.model.created_at)
+    }
+    async fn updated_at(&self) -> String {
+        rfc3339(&self.model.updated_at)
+    }
+    async fn started_at(&self) -> Option<String> {
+        self.model.started_at.as_ref().map(rfc3339)
+    }
+    async fn completed_at(&self) -> Option<String> {
+        self.model.completed_at.as_ref().map(rfc3339)
+    }
+    /// Unique-contact figures; `from`/`to` (YYYY-MM-DD, UTC, inclusive; default the last 30
+    /// days) bound the daily `timeline`.
+    async fn stats(
+        &self,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Plain<CampaignStats>> {
+        let (from, to) = stats::day_range(from.as_deref(), to.as_deref())?;
+        Ok(Plain(CampaignStats {
+            campaign_id: self.model.id.clone(),
+            contact_count: self.model.contact_count,
+            // Per-step figures are asked for with the steps (`Campaign::wanted`).
+            step_count: if self.read.contains(campaign::Column::Steps) {
+                svc::step_count(&self.model)
+            } else {
+                0
+            },
+            from,
+            to,
+            totals: self.totals,
+            computed: OnceCell::new_with(self.stats.clone()),
+        }))
+    }
+    /// Enrolled contacts with their state, newest first.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        page: Option<i32>,
+        per_page: Option<i32>,
+        state: Option<EnrolmentState>,
+    ) -> Result<CampaignContactPage> {
+        let request = PageRequest::new(page, per_page)?;
+        let found = enrolments::enrolments(
+            db(ctx)?,
+            &self.model.workspace_id,
+            &self.model.id,
+            state.map(Into::into),
+            request,
+        )
+        .await?;
+        Ok(CampaignContactPage::from_page(found))
+    }
+}
+
+impl InPlace for Campaign {
+    const HELD: &'static [&'static str] = &[
+        "id",
+        "name",
+        "status",
+        "emailAccountId",
+        "emailAccountIds",
+        "pausedReason",
+        "steps",
+        "schedule",
+        "dailyLimit",
+        "trackOpens",
+        "trackClicks",
+        "stopOnReply",
+        "contactCount",
+        "createdAt",
+        "updatedAt",
+        "startedAt",
+        "completedAt",
+    ];
+    const LOADED: &'static [&'static str] = &["emailAccount", "stats"];
+    const WAITING: &'static [&'static str] = &["sendingStatus", "contacts"];
+
+    fn holds(&self, field: &Field) -> bool {
+        let subfields = || field.selection_set.node.items.iter();
+        match field.name.node.as_str() {
+            // An account's own waiting fields keep the campaign on the concurrent path, so
+            // their loads across a page batch together.
+            "emailAccount" => {
+                (self.account.is_some() || self.model.email_account_id.is_none())
+                    && subfields().all(|item| match &item.node {
+                        Selection::Field(sub) => {
+                            !plain::waits_by_name::<EmailAccount>(&sub.node.name.node)
+                        }
+                        _ => false,
+                    })
+            }
+            "stats" => subfields().all(|item| match &item.node {
+                Selection::Field(figure) => !figure_waits(
+                    &figure.node.name.node,
+                    self.totals.is_some(),
+                    self.stats.is_some(),
+                ),
+                _ => false,
+            }),
+            _ => false,
+        }
+    }
+}

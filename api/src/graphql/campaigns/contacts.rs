@@ -1,0 +1,68 @@
+//! A campaign's enrolled contacts (`Campaign.contacts`).
+
+use async_graphql::{ID, Object, Result, SimpleObject};
+use entity::{campaign_contact, contact};
+
+use super::states::{EnrolmentState, enrolment_state};
+use crate::graphql::contacts::Contact;
+use crate::graphql::types::PageInfo;
+use crate::ids::rfc3339;
+use crate::service::Page;
+
+/// A contact in a campaign.
+pub struct CampaignContact {
+    enrolment: campaign_contact::Model,
+    contact: contact::Model,
+}
+
+#[Object]
+impl CampaignContact {
+    async fn contact(&self) -> Contact {
+        Contact::from(self.contact.clone())
+    }
+    async fn state(&self) -> Result<EnrolmentState> {
+        enrolment_state(&self.enrolment)
+    }
+    /// The last step sent (0 before the first).
+    async fn current_step(&self) -> i32 {
+        self.enrolment.current_step
+    }
+    async fn enrolled_at(&self) -> String {
+        rfc3339(&self.enrolment.created_at)
+    }
+    async fn last_sent_at(&self) -> Option<String> {
+        self.enrolment.last_sent_at.as_ref().map(rfc3339)
+    }
+    async fn next_send_at(&self) -> Option<String> {
+        self.enrolment.next_send_at.as_ref().map(rfc3339)
+    }
+    /// Why it waits or stopped: `missing_field:<name>`, `retrying`, `account_error`,
+    /// `delivery_failed`, `outcome_unknown`, `invalid_address`.
+    async fn reason(&self) -> Option<&str> {
+        self.enrolment.reason.as_deref()
+    }
+    /// The account this contact's sequence goes out from (set at its first send).
+    async fn email_account_id(&self) -> Option<ID> {
+        self.enrolment.email_account_id.clone().map(ID)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CampaignContactPage {
+    pub items: Vec<CampaignContact>,
+    pub page_info: PageInfo,
+}
+
+impl CampaignContactPage {
+    pub fn from_page(page: Page<(campaign_contact::Model, contact::Model)>) -> Self {
+        let page_info = PageInfo::of(&page);
+        CampaignContactPage {
+            items: page
+                .items
+                .into_iter()
+                .map(|(enrolment, contact)| CampaignContact { enrolment, contact })
+                .collect(),
+            page_info,
+        }
+    }
+}

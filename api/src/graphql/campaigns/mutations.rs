@@ -1,0 +1,204 @@
+//! The campaign mutations and their inputs.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+
+use super::campaign::Campaign;
+use crate::graphql::types::Deleted;
+use crate::graphql::{db, principal};
+use crate::service::campaigns as svc;
+use crate::service::enrolments;
+
+#[derive(InputObject)]
+pub struct StepInput {
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    /// Days after the previous step; the first step must be 0 (the default), later ones
+    /// default to 1.
+    pub delay_days: Option<i32>,
+}
+
+impl From<StepInput> for svc::StepInput {
+    fn from(s: StepInput) -> Self {
+        svc::StepInput {
+            subject: s.subject,
+            body: s.body,
+            delay_days: s.delay_days,
+        }
+    }
+}
+
+/// Fields present replace the current (or default) schedule's.
+#[derive(InputObject)]
+pub struct ScheduleInput {
+    /// IANA name, e.g. `America/Sao_Paulo` (default `UTC`).
+    pub timezone: Option<String>,
+    /// ISO weekdays, 1 = Monday (default Monday to Friday).
+    pub days: Option<Vec<i32>>,
+    /// `HH:MM` (default `09:00`).
+    pub start_time: Option<String>,
+    /// `HH:MM`, after `startTime` (default `17:00`).
+    pub end_time: Option<String>,
+}
+
+impl From<ScheduleInput> for svc::ScheduleInput {
+    fn from(s: ScheduleInput) -> Self {
+        svc::ScheduleInput {
+            timezone: s.timezone,
+            days: s.days,
+            start_time: s.start_time,
+            end_time: s.end_time,
+        }
+    }
+}
+
+/// A new campaign (a draft). `name` is required.
+#[derive(InputObject)]
+pub struct CampaignInput {
+    pub name: Option<String>,
+    pub email_account_id: Option<ID>,
+    /// Inbox rotation: more accounts to send from beside `emailAccountId`. Each contact keeps
+    /// one account for its whole sequence; newcomers go to the account with most room today.
+    pub email_account_ids: Option<Vec<ID>>,
+    pub steps: Option<Vec<StepInput>>,
+    pub schedule: Option<ScheduleInput>,
+    /// Default 100.
+    pub daily_limit: Option<i32>,
+    /// Default true.
+    pub track_opens: Option<bool>,
+    /// Default true.
+    pub track_clicks: Option<bool>,
+    /// Default true.
+    pub stop_on_reply: Option<bool>,
+}
+
+/// Fields present are replaced. Steps and the email account change only while draft or paused.
+#[derive(InputObject)]
+pub struct CampaignUpdate {
+    pub name: MaybeUndefined<String>,
+    pub email_account_id: MaybeUndefined<ID>,
+    pub email_account_ids: MaybeUndefined<Vec<ID>>,
+    pub steps: MaybeUndefined<Vec<StepInput>>,
+    pub schedule: MaybeUndefined<ScheduleInput>,
+    pub daily_limit: MaybeUndefined<i32>,
+    pub track_opens: MaybeUndefined<bool>,
+    pub track_clicks: MaybeUndefined<bool>,
+    pub stop_on_reply: MaybeUndefined<bool>,
+}
+
+#[derive(SimpleObject)]
+pub struct CampaignEnrolment {
+    pub campaign: Campaign,
+    /// Contacts newly enrolled.
+    pub added: u64,
+    /// Unsubscribed or bounced contacts, not enrolled.
+    pub skipped: u64,
+    pub already_enrolled: u64,
+}
+
+#[derive(Default)]
+pub struct CampaignMutation;
+
+#[Object]
+impl CampaignMutation {
+    async fn create_campaign(&self, ctx: &Context<'_>, input: CampaignInput) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        let input = svc::CampaignInput {
+            name: input.name,
+            email_account_id: input.email_account_id.map(|id| id.0),
+            email_account_ids: input
+                .email_account_ids
+                .map(|ids| ids.into_iter().map(|id| id.0).collect()),
+            steps: input.steps.map(|s| s.into_iter().map(Into::into).collect()),
+            schedule: input.schedule.map(Into::into),
+            daily_limit: input.daily_limit,
+            track_opens: input.track_opens,
+            track_clicks: input.track_clicks,
+            stop_on_reply: input.stop_on_reply,
+        };
+        Ok(svc::create(db(ctx)?, &who.workspace_id, input)
+            .await?
+            .into())
+    }
+
+    async fn update_campaign(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: CampaignUpdate,
+    ) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        let patch = svc::CampaignPatch {
+            name: input.name.into(),
+            email_account_id: input.email_account_id.map_value(|id| id.0).into(),
+            email_account_ids: input
+                .email_account_ids
+                .map_value(|ids| ids.into_iter().map(|id| id.0).collect())
+                .into(),
+            steps: input
+                .steps
+                .map_value(|s| s.into_iter().map(Into::into).collect())
+                .into(),
+            schedule: input.schedule.map_value(Into::into).into(),
+            daily_limit: input.daily_limit.into(),
+            track_opens: input.track_opens.into(),
+            track_clicks: input.track_clicks.into(),
+            stop_on_reply: input.stop_on_reply.into(),
+        };
+        Ok(svc::update(db(ctx)?, &who.workspace_id, &id, patch)
+            .await?
+            .into())
+    }
+
+    /// Deletes a campaign that is not running, with its enrolments and figures.
+    async fn delete_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Deleted> {
+        let who = principal(ctx)?;
+        Ok(Deleted::new(
+            svc::delete(db(ctx)?, &who.workspace_id, &id).await?,
+        ))
+    }
+
+    /// draft or paused → running. Needs an email account, a step and an enrolled contact.
+    /// Starting a running campaign returns it unchanged.
+    async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let (campaign, _) = svc::start(db(ctx)?, &who.workspace_id, &id, now).await?;
+        Ok(campaign.into())
+    }
+
+    /// running → paused; new sends stop at once. Pausing a paused campaign returns it unchanged.
+    async fn pause_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        let (campaign, _) = svc::pause(db(ctx)?, &who.workspace_id, &id).await?;
+        Ok(campaign.into())
+    }
+
+    /// Enrols contacts by id and/or a whole group. Idempotent; unsubscribed and bounced
+    /// contacts are skipped.
+    async fn add_contacts_to_campaign(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        contact_ids: Option<Vec<ID>>,
+        group_id: Option<ID>,
+    ) -> Result<CampaignEnrolment> {
+        let who = principal(ctx)?;
+        let ids = contact_ids.map(|ids| ids.into_iter().map(|i| i.0).collect());
+        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let outcome = enrolments::enrol(
+            db(ctx)?,
+            &who.workspace_id,
+            &id,
+            ids,
+            group_id.map(|g| g.0),
+            now,
+        )
+        .await?;
+        Ok(CampaignEnrolment {
+            campaign: outcome.campaign.into(),
+            added: outcome.added,
+            skipped: outcome.skipped,
+            already_enrolled: outcome.already_enrolled,
+        })
+    }
+}

@@ -1,0 +1,67 @@
+//! The campaign queries: one campaign, and the listing.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::campaign::Campaign;
+use super::states::CampaignStatus;
+use crate::graphql::plain::PlainList;
+use crate::graphql::types::{PageInfo, SortOrder};
+use crate::graphql::{db, principal, reads};
+use crate::service::PageRequest;
+use crate::service::campaigns as svc;
+
+#[derive(SimpleObject)]
+pub struct CampaignPage {
+    pub items: PlainList<Campaign>,
+    pub page_info: PageInfo,
+}
+
+#[derive(InputObject, Default)]
+pub struct CampaignFilter {
+    pub status: Option<CampaignStatus>,
+}
+
+#[derive(Default)]
+pub struct CampaignQuery;
+
+#[Object]
+impl CampaignQuery {
+    async fn campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
+        let who = principal(ctx)?;
+        Ok(svc::get(db(ctx)?, &who.workspace_id, &id).await?.into())
+    }
+
+    /// Campaigns, filtered by status, sorted (`createdAt`, `updatedAt`, `name`) and paginated.
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    async fn campaigns(
+        &self,
+        ctx: &Context<'_>,
+        page: Option<i32>,
+        per_page: Option<i32>,
+        filter: Option<CampaignFilter>,
+        sort: Option<String>,
+        #[graphql(default)] order: SortOrder,
+    ) -> Result<CampaignPage> {
+        let who = principal(ctx)?;
+        let request = PageRequest::new(page, per_page)?;
+        let filter = svc::CampaignFilter {
+            status: filter.and_then(|f| f.status).map(Into::into),
+        };
+        let with = Campaign::wanted(ctx);
+        let found = svc::list(
+            reads(ctx)?,
+            &who.workspace_id,
+            &filter,
+            request,
+            sort.as_deref(),
+            order.into(),
+            with,
+        )
+        .await?;
+        let page_info = PageInfo::of(&found);
+        Ok(CampaignPage {
+            items: PlainList(found.items.into_iter().map(Campaign::listed).collect()),
+            page_info,
+        })
+    }
+}

@@ -1,0 +1,249 @@
+//! A campaign's figures: totals and rates, per step and per day.
+
+use async_graphql::parser::types::Field;
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+use tokio::sync::OnceCell;
+
+use crate::graphql::loader;
+use crate::graphql::loaders::{CountersOfCampaign, TimelineOf};
+use crate::graphql::plain::InPlace;
+use crate::service::stats::{self, Counts};
+
+/// Counts and rates for a campaign or one step. Rates are percentages (0–100, 2 decimals) of
+/// the contacts emailed at least once, 0 when none were.
+#[derive(SimpleObject)]
+pub struct Figures {
+    pub sent: i64,
+    pub opened: i64,
+    pub clicked: i64,
+    pub replied: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+    /// Contacts whose only answers were automatic (out of office); never counted as replies.
+    pub auto_replied: i64,
+    pub open_rate: f64,
+    pub click_rate: f64,
+    pub reply_rate: f64,
+    pub bounce_rate: f64,
+    pub unsubscribe_rate: f64,
+}
+
+impl From<Counts> for Figures {
+    fn from(c: Counts) -> Self {
+        Figures {
+            sent: c.sent,
+            opened: c.opened,
+            clicked: c.clicked,
+            replied: c.replied,
+            bounced: c.bounced,
+            unsubscribed: c.unsubscribed,
+            auto_replied: c.auto_replied,
+            open_rate: c.rate(c.opened),
+            click_rate: c.rate(c.clicked),
+            reply_rate: c.rate(c.replied),
+            bounce_rate: c.rate(c.bounced),
+            unsubscribe_rate: c.rate(c.unsubscribed),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct StepStats {
+    pub step: i32,
+    #[graphql(flatten)]
+    pub figures: Figures,
+}
+
+/// Events on one UTC day.
+#[derive(SimpleObject)]
+pub struct DailyStats {
+    pub date: String,
+    pub sent: i64,
+    pub opened: i64,
+    pub clicked: i64,
+    pub replied: i64,
+    pub bounced: i64,
+    pub unsubscribed: i64,
+    pub auto_replied: i64,
+}
+
+pub struct CampaignStats {
+    pub(super) campaign_id: String,
+    pub(super) contact_count: i64,
+    pub(super) step_count: usize,
+    pub(super) from: NaiveDate,
+    pub(super) to: NaiveDate,
+    /// The totals, when read with a listing's page.
+    pub(super) totals: Option<Counts>,
+    /// The counters, loaded once for all the figures asked for.
+    pub(super) computed: OnceCell<stats::CampaignStats>,
+}
+
+impl CampaignStats {
+    /// The campaign's totals: read with the page, or from the loaded counters.
+    async fn totals(&self, ctx: &Context<'_>) -> Result<Counts> {
+        match self.totals {
+            Some(totals) => Ok(totals),
+            None => Ok(self.computed(ctx).await?.totals),
+        }
+    }
+
+    async fn computed(&self, ctx: &Context<'_>) -> Result<&stats::CampaignStats> {
+        self.computed
+            .get_or_try_init(|| async {
+                let rows = loader(ctx)?
+                    .load_one(CountersOfCampaign(self.campaign_id.clone()))
+                    .await?
+                    .unwrap_or_default();
+                Ok(stats::CampaignStats::from_rows(&rows, self.step_count))
+            })
+            .await
+    }
+}
+
+/// The figures of `CampaignStats` read from the totals (`totals`) or from every counter
+/// (`computed`), whichever the campaign was read with.
+const FIGURES: &[&str] = &[
+    "sent",
+    "opened",
+    "clicked",
+    "replied",
+    "bounced",
+    "unsubscribed",
+    "autoReplied",
+    "openRate",
+    "clickRate",
+    "replyRate",
+    "bounceRate",
+    "unsubscribeRate",
+];
+
+/// Whether a figure of `CampaignStats` waits, given what the campaign was read with.
+pub(super) fn figure_waits(field: &str, totals: bool, computed: bool) -> bool {
+    match field {
+        "steps" => !computed,
+        f if FIGURES.contains(&f) => !(totals || computed),
+        f => f != "__typename" && !CampaignStats::HELD.contains(&f),
+    }
+}
+
+impl InPlace for CampaignStats {
+    const HELD: &'static [&'static str] = &["campaignId", "contacts"];
+    const LOADED: &'static [&'static str] = &[
+        "sent",
+        "opened",
+        "clicked",
+        "replied",
+        "bounced",
+        "unsubscribed",
+        "autoReplied",
+        "openRate",
+        "clickRate",
+        "replyRate",
+        "bounceRate",
+        "unsubscribeRate",
+        "steps",
+    ];
+    const WAITING: &'static [&'static str] = &["timeline"];
+
+    fn holds(&self, field: &Field) -> bool {
+        !figure_waits(
+            &field.name.node,
+            self.totals.is_some(),
+            self.computed.initialized(),
+        )
+    }
+}
+
+#[Object]
+impl CampaignStats {
+    async fn campaign_id(&self) -> ID {
+        ID(self.campaign_id.clone())
+    }
+    /// Contacts enrolled.
+    async fn contacts(&self) -> i64 {
+        self.contact_count
+    }
+    async fn sent(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.sent)
+    }
+    async fn opened(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.opened)
+    }
+    async fn clicked(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.clicked)
+    }
+    async fn replied(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.replied)
+    }
+    async fn bounced(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.bounced)
+    }
+    async fn unsubscribed(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.unsubscribed)
+    }
+    /// Contacts who answered automatically (out of office, auto-responder): not replies.
+    async fn auto_replied(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.auto_replied)
+    }
+    async fn open_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.totals(ctx).await?;
+        Ok(t.rate(t.opened))
+    }
+    async fn click_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.totals(ctx).await?;
+        Ok(t.rate(t.clicked))
+    }
+    async fn reply_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.totals(ctx).await?;
+        Ok(t.rate(t.replied))
+    }
+    async fn bounce_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.totals(ctx).await?;
+        Ok(t.rate(t.bounced))
+    }
+    async fn unsubscribe_rate(&self, ctx: &Context<'_>) -> Result<f64> {
+        let t = self.totals(ctx).await?;
+        Ok(t.rate(t.unsubscribed))
+    }
+    /// The same figures for each step.
+    #[graphql(
+        complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
+    )]
+    async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<StepStats>> {
+        Ok(self
+            .computed(ctx)
+            .await?
+            .steps
+            .iter()
+            .map(|&(step, counts)| StepStats {
+                step,
+                figures: counts.into(),
+            })
+            .collect())
+    }
+    /// Events per UTC day between `from` and `to`.
+    #[graphql(complexity = "crate::graphql::list_cost(31, child_complexity)")]
+    async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<DailyStats>> {
+        let key = TimelineOf {
+            campaign_id: self.campaign_id.clone(),
+            from: self.from,
+            to: self.to,
+        };
+        let series = loader(ctx)?.load_one(key).await?.unwrap_or_default();
+        Ok(series
+            .into_iter()
+            .map(|(day, c)| DailyStats {
+                date: day.format("%Y-%m-%d").to_string(),
+                sent: c.sent,
+                opened: c.opened,
+                clicked: c.clicked,
+                replied: c.replied,
+                bounced: c.bounced,
+                unsubscribed: c.unsubscribed,
+                auto_replied: c.auto_replied,
+            })
+            .collect())
+    }
+}
