@@ -392,3 +392,26 @@ async fn counters_kept_per_event_equal_a_rebuild_from_events() {
     let rebuilt = app.get(&url).await.data().clone();
     assert_eq!(incremental, rebuilt);
 }
+
+/// The default timeline ends on the app's own today (its clock), not the host's.
+#[tokio::test]
+async fn the_default_timeline_ends_on_the_clocks_today() {
+    let clock = api::clock::Clock::manual(Utc.with_ymd_and_hms(2026, 3, 15, 12, 0, 0).unwrap());
+    let app = crate::helpers::spawn_app_with(move |c| c.clock = clock).await;
+    let c = app
+        .campaign(json!({ "name": "Spring", "steps": [{ "subject": "Hi", "body": "Hello" }] }))
+        .await;
+    let r = app
+        .gql(
+            "query($id: ID!) { campaign(id: $id) { stats { timeline { date } } } }",
+            json!({ "id": id_of(&c) }),
+        )
+        .await;
+    let days = r.body["data"]["campaign"]["stats"]["timeline"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", r.body))
+        .clone();
+    assert_eq!(days.len(), 30);
+    assert_eq!(days[0]["date"], "2026-02-14");
+    assert_eq!(days[29]["date"], "2026-03-15");
+}

@@ -377,7 +377,11 @@ pub async fn counters(
 pub const MAX_TIMELINE_DAYS: i64 = 366;
 
 /// Parses and checks a `from`/`to` day range (inclusive); defaults to the 30 days up to today.
-pub fn day_range(from: Option<&str>, to: Option<&str>) -> AppResult<(NaiveDate, NaiveDate)> {
+pub fn day_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+) -> AppResult<(NaiveDate, NaiveDate)> {
     let parse = |field: &str, value: &str| {
         NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
             AppError::invalid_field(field, format!("{field} must be a date as YYYY-MM-DD"))
@@ -385,7 +389,7 @@ pub fn day_range(from: Option<&str>, to: Option<&str>) -> AppResult<(NaiveDate, 
     };
     let to = match to {
         Some(value) => parse("to", value)?,
-        None => Utc::now().date_naive(),
+        None => today,
     };
     let from = match from {
         Some(value) => parse("from", value)?,

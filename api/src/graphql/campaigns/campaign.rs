@@ -181,10 +181,12 @@ impl Campaign {
     /// days) bound the daily `timeline`.
     async fn stats(
         &self,
+        ctx: &Context<'_>,
         from: Option<String>,
         to: Option<String>,
     ) -> Result<Plain<CampaignStats>> {
-        let (from, to) = stats::day_range(from.as_deref(), to.as_deref())?;
+        let today = ctx.data::<crate::clock::Clock>()?.now().date_naive();
+        let (from, to) = stats::day_range(from.as_deref(), to.as_deref(), today)?;
         Ok(Plain(CampaignStats {
             campaign_id: self.model.id.clone(),
             contact_count: self.model.contact_count,
