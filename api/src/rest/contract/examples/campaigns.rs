@@ -1,0 +1,207 @@
+//! The examples of the calls on campaigns.
+
+use serde_json::{Value, json};
+
+use super::Example;
+use super::objects::{
+    ACCOUNT, CAMPAIGN, CHANGED, CONTACT, CONTACT_BRUNO, GROUP, MESSAGE, PAUSED, STARTED, campaign,
+    campaign_changed, contact_bruno, deleted, schedule, steps, with,
+};
+
+/// The examples, by operation name.
+pub(super) fn examples() -> Vec<(&'static str, Example)> {
+    vec![
+        (
+            "listCampaigns",
+            Example::page(vec![campaign()], 20).query("status", json!("draft")),
+        ),
+        ("getCampaign", Example::answer(campaign()).id(CAMPAIGN)),
+        (
+            "createCampaign",
+            Example::answer(campaign()).body(json!({
+                "name": "Lisbon leads, November",
+                "emailAccountId": ACCOUNT,
+                "steps": steps(),
+                "schedule": schedule(),
+                "dailyLimit": 50,
+                "trackOpens": true,
+                "trackClicks": true,
+                "stopOnReply": true,
+            })),
+        ),
+        (
+            "updateCampaign",
+            Example::answer(campaign_changed(json!({})))
+                .id(CAMPAIGN)
+                .body(json!({
+                    "dailyLimit": 80,
+                    "schedule": with(schedule(), json!({ "startTime": "08:30", "endTime": "18:00" })),
+                })),
+        ),
+        (
+            "deleteCampaign",
+            Example::answer(deleted(CAMPAIGN)).id(CAMPAIGN),
+        ),
+        (
+            "startCampaign",
+            Example::answer(campaign_changed(json!({
+                "status": "running",
+                "contactCount": 2,
+                "startedAt": STARTED,
+                "updatedAt": STARTED,
+            })))
+            .id(CAMPAIGN),
+        ),
+        (
+            "pauseCampaign",
+            Example::answer(campaign_changed(json!({
+                "status": "paused",
+                "contactCount": 2,
+                "startedAt": STARTED,
+                "updatedAt": PAUSED,
+            })))
+            .id(CAMPAIGN),
+        ),
+        (
+            "addCampaignContacts",
+            Example::answer(json!({
+                "added": 2,
+                "skipped": 0,
+                "alreadyEnrolled": 0,
+                "campaign": campaign_changed(json!({ "contactCount": 2 })),
+            }))
+            .id(CAMPAIGN)
+            .body(json!({ "contactIds": [CONTACT], "groupId": GROUP })),
+        ),
+        (
+            "listCampaignContacts",
+            Example::page(
+                vec![json!({
+                    "state": "active",
+                    "reason": null,
+                    "currentStep": 1,
+                    "emailAccountId": ACCOUNT,
+                    "enrolledAt": "2026-11-03T14:11:05Z",
+                    "lastSentAt": "2026-11-03T14:15:02Z",
+                    "nextSendAt": "2026-11-06T08:30:00Z",
+                    "contact": with(contact_bruno(), json!({ "groupIds": [GROUP], "updatedAt": CHANGED })),
+                })],
+                20,
+            )
+            .id(CAMPAIGN)
+            .query("state", json!("active")),
+        ),
+        (
+            "getCampaignSendingStatus",
+            Example::answer(json!({
+                "state": "nothing_due",
+                "pausedReason": null,
+                "nextWindowAt": null,
+                "nextDueAt": "2026-11-06T08:30:00Z",
+                "sentToday": 0,
+                "dailyLimit": 80,
+                "dueNow": 0,
+                "missingFields": [],
+                "unknownOutcomes": 0,
+                "failed": 0,
+                "accounts": [{
+                    "emailAccountId": ACCOUNT,
+                    "email": "marta@example.com",
+                    "status": "ok",
+                    "lastError": null,
+                    "sentToday": 0,
+                    "dailyLimit": 300,
+                    "replyTracking": "on",
+                }],
+            }))
+            .id(CAMPAIGN),
+        ),
+        (
+            "listUnknownOutcomes",
+            Example::page(
+                vec![json!({
+                    "id": MESSAGE,
+                    "contactId": CONTACT_BRUNO,
+                    "email": "bruno@example.com",
+                    "step": 1,
+                    "subject": "Quick question, Bruno",
+                    "updatedAt": "2026-11-03T14:15:02Z",
+                })],
+                20,
+            )
+            .id(CAMPAIGN),
+        ),
+        (
+            "resolveUnknownOutcomes",
+            Example::answer(json!({ "resolved": 1 }))
+                .id(CAMPAIGN)
+                .body(json!({ "all": true, "action": "resend" })),
+        ),
+        (
+            "getCampaignStats",
+            Example::answer(stats())
+                .id(CAMPAIGN)
+                .query("from", json!("2026-11-02"))
+                .query("to", json!("2026-11-04")),
+        ),
+    ]
+}
+
+/// A campaign's or a step's figures: contacts `sent` to, and what came of it.
+fn figures(sent: u32, opened: u32, clicked: u32, replied: u32) -> Value {
+    let rate = |n: u32| {
+        if sent == 0 {
+            0.0
+        } else {
+            (f64::from(n) * 10_000.0 / f64::from(sent)).round() / 100.0
+        }
+    };
+    json!({
+        "sent": sent,
+        "opened": opened,
+        "clicked": clicked,
+        "replied": replied,
+        "bounced": 0,
+        "unsubscribed": 0,
+        "autoReplied": 0,
+        "openRate": rate(opened),
+        "clickRate": rate(clicked),
+        "replyRate": rate(replied),
+        "bounceRate": 0.0,
+        "unsubscribeRate": 0.0,
+    })
+}
+
+fn day(date: &str, sent: u32, opened: u32, clicked: u32, replied: u32) -> Value {
+    json!({
+        "date": date,
+        "sent": sent,
+        "opened": opened,
+        "clicked": clicked,
+        "replied": replied,
+        "bounced": 0,
+        "unsubscribed": 0,
+        "autoReplied": 0,
+    })
+}
+
+/// Ana and Bruno got the first step on 3 November; Ana opened it that day, Bruno the next,
+/// and Ana clicked and replied.
+fn stats() -> Value {
+    let mut stats = json!({ "campaignId": CAMPAIGN, "contacts": 2 });
+    stats = with(stats, figures(2, 2, 1, 1));
+    with(
+        stats,
+        json!({
+            "steps": [
+                with(json!({ "step": 1 }), figures(2, 2, 1, 1)),
+                with(json!({ "step": 2 }), figures(0, 0, 0, 0)),
+            ],
+            "timeline": [
+                day("2026-11-02", 0, 0, 0, 0),
+                day("2026-11-03", 2, 1, 0, 0),
+                day("2026-11-04", 0, 1, 1, 1),
+            ],
+        }),
+    )
+}

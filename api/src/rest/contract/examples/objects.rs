@@ -1,0 +1,230 @@
+//! The objects the examples share: their fixed ids, when they were made and changed, and
+//! what each looks like as the calls that made (or changed) it answered it.
+
+use serde_json::{Value, json};
+
+pub(super) const CONTACT: &str = "cnt_01m6ds09ngm9s346q3d25vt4f5";
+pub(super) const CONTACT_BRUNO: &str = "cnt_01m6dsdggrv37e3s3e28jt97kb";
+pub(super) const CONTACT_CARLA: &str = "cnt_01m6dstqc06cq643dzvmxxqkfb";
+pub(super) const GROUP: &str = "grp_01m6dtn52g4mnpzx45hy43kwjr";
+pub(super) const ACCOUNT: &str = "acc_01m6dv2bxrp1xpa7z3dj8fssz5";
+pub(super) const CAMPAIGN: &str = "cmp_01m6dvfjs0awsh8vhtpre95b9e";
+pub(super) const WEBHOOK: &str = "whk_01m6dvwsm8e0zbgj09tqm83xss";
+pub(super) const IMPORT: &str = "imp_01m6dwa0fgss6ys3c4dwa7n360";
+pub(super) const SUPPRESSION: &str = "sup_01m6dwq7ar96q14dr9gpqy77zx";
+pub(super) const SUPPRESSION_DOMAIN: &str = "sup_01m6dx4e60yyk596ngya1dq91k";
+pub(super) const REPORT: &str = "urp_01m6dxhn185gqapenecfseczp1";
+pub(super) const MESSAGE: &str = "msg_01m6dxyvwg1hygcpwpq5e6eycn";
+pub(super) const EVENT_TEST: &str = "evt_01m6dyc2qrdy0yp57rcybvn5sx";
+pub(super) const EVENT_REPLY: &str = "evt_01m6dys9k0s5aa819x9yp98106";
+
+// When the objects were made and changed.
+pub(super) const GROUP_CREATED: &str = "2026-11-02T09:14:05Z";
+pub(super) const CONTACT_CREATED: &str = "2026-11-02T09:21:18Z";
+pub(super) const BATCH_CREATED: &str = "2026-11-02T09:28:31Z";
+pub(super) const IMPORT_CREATED: &str = "2026-11-02T09:35:44Z";
+pub(super) const ACCOUNT_CREATED: &str = "2026-11-02T09:57:23Z";
+pub(super) const CAMPAIGN_CREATED: &str = "2026-11-02T10:04:36Z";
+pub(super) const WEBHOOK_CREATED: &str = "2026-11-02T10:11:49Z";
+pub(super) const SUPPRESSED: &str = "2026-11-02T10:26:15Z";
+pub(super) const CHANGED: &str = "2026-11-03T14:02:51Z";
+pub(super) const STARTED: &str = "2026-11-03T14:12:40Z";
+pub(super) const PAUSED: &str = "2026-11-05T16:45:00Z";
+
+/// `base` with `changes`' keys over its own.
+pub(super) fn with(mut base: Value, changes: Value) -> Value {
+    if let (Value::Object(target), Value::Object(source)) = (&mut base, changes) {
+        target.extend(source);
+    }
+    base
+}
+
+pub(super) fn deleted(id: &str) -> Value {
+    json!({ "id": id, "deleted": true })
+}
+
+/// Ana, as `createContact` made her.
+pub(super) fn contact() -> Value {
+    json!({
+        "id": CONTACT,
+        "email": "ana@example.com",
+        "firstName": "Ana",
+        "lastName": "Silva",
+        "company": "Acme",
+        "phone": "+351 912 345 678",
+        "customFields": { "plan": "pro", "seats": 12 },
+        "status": "active",
+        "groupIds": [GROUP],
+        "createdAt": CONTACT_CREATED,
+        "updatedAt": CONTACT_CREATED,
+    })
+}
+
+pub(super) fn contact_bruno() -> Value {
+    json!({
+        "id": CONTACT_BRUNO,
+        "email": "bruno@example.com",
+        "firstName": "Bruno",
+        "lastName": "Costa",
+        "company": "Globex",
+        "phone": null,
+        "customFields": {},
+        "status": "active",
+        "groupIds": [],
+        "createdAt": BATCH_CREATED,
+        "updatedAt": BATCH_CREATED,
+    })
+}
+
+pub(super) fn contact_carla() -> Value {
+    json!({
+        "id": CONTACT_CARLA,
+        "email": "carla@example.com",
+        "firstName": "Carla",
+        "lastName": null,
+        "company": "Initech",
+        "phone": null,
+        "customFields": { "plan": "trial" },
+        "status": "active",
+        "groupIds": [],
+        "createdAt": BATCH_CREATED,
+        "updatedAt": BATCH_CREATED,
+    })
+}
+
+pub(super) fn group() -> Value {
+    json!({
+        "id": GROUP,
+        "name": "Lisbon leads",
+        "description": "People met at Web Summit 2026",
+        "contactCount": 1,
+        "createdAt": GROUP_CREATED,
+        "updatedAt": GROUP_CREATED,
+    })
+}
+
+pub(super) fn group_changed(contacts: u32) -> Value {
+    with(
+        group(),
+        json!({
+            "description": "People met at Web Summit 2026, followed up in November",
+            "contactCount": contacts,
+            "updatedAt": CHANGED,
+        }),
+    )
+}
+
+pub(super) fn account() -> Value {
+    json!({
+        "id": ACCOUNT,
+        "email": "marta@example.com",
+        "name": "Marta from Example",
+        "smtpHost": "smtp.example.com",
+        "smtpPort": 587,
+        "smtpUsername": "marta@example.com",
+        "smtpSecurity": "starttls",
+        "dailyLimit": 200,
+        "timezone": "Europe/Lisbon",
+        "sendGapSeconds": 90,
+        "status": "ok",
+        "lastError": null,
+        "sentToday": 0,
+        "replyTracking": "on",
+        "imapHost": "imap.example.com",
+        "imapPort": 993,
+        "imapUsername": "marta@example.com",
+        "imapSecurity": "tls",
+        "imapCheckedAt": null,
+        "createdAt": ACCOUNT_CREATED,
+        "updatedAt": ACCOUNT_CREATED,
+    })
+}
+
+pub(super) fn account_changed() -> Value {
+    with(
+        account(),
+        json!({ "dailyLimit": 300, "sendGapSeconds": 60, "updatedAt": CHANGED }),
+    )
+}
+
+/// The campaign as `createCampaign` made it: a draft.
+pub(super) fn campaign() -> Value {
+    let mut steps = steps();
+    for (i, step) in steps.as_array_mut().into_iter().flatten().enumerate() {
+        step["step"] = json!(i + 1);
+    }
+    json!({
+        "id": CAMPAIGN,
+        "name": "Lisbon leads, November",
+        "status": "draft",
+        "pausedReason": null,
+        "emailAccountId": ACCOUNT,
+        "emailAccountIds": [ACCOUNT],
+        "steps": steps,
+        "schedule": schedule(),
+        "dailyLimit": 50,
+        "trackOpens": true,
+        "trackClicks": true,
+        "stopOnReply": true,
+        "contactCount": 0,
+        "createdAt": CAMPAIGN_CREATED,
+        "updatedAt": CAMPAIGN_CREATED,
+        "startedAt": null,
+        "completedAt": null,
+    })
+}
+
+/// The campaign after `updateCampaign`, with `changes`.
+pub(super) fn campaign_changed(changes: Value) -> Value {
+    let changed = with(
+        campaign(),
+        json!({
+            "dailyLimit": 80,
+            "schedule": with(schedule(), json!({ "startTime": "08:30", "endTime": "18:00" })),
+            "updatedAt": CHANGED,
+        }),
+    );
+    with(changed, changes)
+}
+
+pub(super) fn webhook() -> Value {
+    json!({
+        "id": WEBHOOK,
+        "url": "https://hooks.example.com/fluenzr",
+        "events": ["contact.unsubscribed", "email.bounced", "email.replied"],
+        "description": "Replies and bounces to the CRM",
+        "active": true,
+        "disabledReason": null,
+        "createdAt": WEBHOOK_CREATED,
+        "updatedAt": WEBHOOK_CREATED,
+    })
+}
+
+pub(super) fn webhook_changed() -> Value {
+    with(
+        webhook(),
+        json!({
+            "events": ["contact.unsubscribed", "email.bounced", "email.replied", "email.unsubscribed"],
+            "updatedAt": CHANGED,
+        }),
+    )
+}
+
+pub(super) fn steps() -> Value {
+    json!([
+        {
+            "subject": "Quick question, {{firstName | there}}",
+            "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+            "delayDays": 0,
+        },
+        {
+            "subject": "",
+            "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+            "delayDays": 3,
+        },
+    ])
+}
+
+pub(super) fn schedule() -> Value {
+    json!({ "timezone": "Europe/Lisbon", "days": [1, 2, 3, 4, 5], "startTime": "09:00", "endTime": "17:00" })
+}
