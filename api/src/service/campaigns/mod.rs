@@ -1,10 +1,10 @@
 //! Campaigns: sequences of emails sent to enrolled contacts on a schedule, and their lifecycle.
 //!
-//! - [`shape`]: what a campaign row holds, decoded, and the JSON it is shown as;
-//! - [`input`]: checks of what callers send (steps, schedule, accounts, limits);
-//! - [`crud`]: creating, reading, updating and deleting one;
-//! - [`listing`]: pages of campaigns with their counters and accounts;
-//! - [`lifecycle`]: start, pause and complete.
+//! - `shape`: what a campaign row holds, decoded, and the JSON it is shown as;
+//! - `input`: checks of what callers send (steps, schedule, accounts, limits);
+//! - `crud`: creating, reading, updating and deleting one;
+//! - `listing`: pages of campaigns with their counters and accounts;
+//! - `lifecycle`: start, pause and complete.
 
 use entity::campaign;
 use serde_json::json;

@@ -1,10 +1,10 @@
 //! Contacts: the people a workspace emails.
 //!
-//! - [`input`]: checks of a contact's fields, and the row they build;
-//! - [`shape`]: the JSON a contact is shown as, its events and its groups;
-//! - [`crud`]: creating, reading, updating and deleting one;
-//! - [`listing`]: filtered, sorted pages of contacts;
-//! - [`batch`]: many contacts at once, and imports' merges.
+//! - `input`: checks of a contact's fields, and the row they build;
+//! - `shape`: the JSON a contact is shown as, its events and its groups;
+//! - `crud`: creating, reading, updating and deleting one;
+//! - `listing`: filtered, sorted pages of contacts;
+//! - `batch`: many contacts at once, and imports' merges.
 
 mod batch;
 mod crud;

@@ -2,10 +2,10 @@
 //! account; claiming them at most once; and what each SMTP outcome means. The engine only
 //! loops, talks SMTP and reports outcomes here.
 //!
-//! - [`types`]: the policy, a claimed job, an attempt's outcome;
-//! - [`due`]: what is due, and which accounts may send it;
-//! - [`claim`]: claiming due emails, each queued under one claim;
-//! - [`lifecycle`]: a claimed email from its start to its recorded outcome, and the sweep.
+//! - `types`: the policy, a claimed job, an attempt's outcome;
+//! - `due`: what is due, and which accounts may send it;
+//! - `claim`: claiming due emails, each queued under one claim;
+//! - `lifecycle`: a claimed email from its start to its recorded outcome, and the sweep.
 
 mod claim;
 mod due;
