@@ -1,0 +1,267 @@
+//! Checks of what callers send: name, steps (text, templates, delays), schedule, email
+//! accounts and daily limit, each refused with the field it concerns.
+
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+use super::shape::{Schedule, Step};
+use crate::error::{AppError, AppResult};
+use crate::service::{Patch, clean_text, email_accounts, templates};
+
+pub const MAX_STEPS: usize = 20;
+pub const DEFAULT_DAILY_LIMIT: i32 = 100;
+pub const MAX_DAILY_LIMIT: i32 = 10_000;
+pub const MAX_NAME: usize = 200;
+/// Longest subject line (RFC 5322 line limit).
+pub const MAX_SUBJECT_CHARS: usize = 998;
+pub const MAX_BODY_CHARS: usize = 100_000;
+pub const MAX_DELAY_DAYS: i32 = 365;
+
+#[derive(Clone, Debug, Default)]
+pub struct StepInput {
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub delay_days: Option<i32>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ScheduleInput {
+    pub timezone: Option<String>,
+    pub days: Option<Vec<i32>>,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CampaignInput {
+    pub name: Option<String>,
+    pub email_account_id: Option<String>,
+    pub email_account_ids: Option<Vec<String>>,
+    pub steps: Option<Vec<StepInput>>,
+    pub schedule: Option<ScheduleInput>,
+    pub daily_limit: Option<i32>,
+    pub track_opens: Option<bool>,
+    pub track_clicks: Option<bool>,
+    pub stop_on_reply: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CampaignPatch {
+    pub name: Patch<String>,
+    pub email_account_id: Patch<String>,
+    pub email_account_ids: Patch<Vec<String>>,
+    pub steps: Patch<Vec<StepInput>>,
+    pub schedule: Patch<ScheduleInput>,
+    pub daily_limit: Patch<i32>,
+    pub track_opens: Patch<bool>,
+    pub track_clicks: Patch<bool>,
+    pub stop_on_reply: Patch<bool>,
+}
+
+/// Most email accounts one campaign rotates through.
+pub const MAX_ROTATION: usize = 50;
+
+pub(super) async fn check_rotation(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    ids: Vec<String>,
+) -> AppResult<Option<serde_json::Value>> {
+    if ids.len() > MAX_ROTATION {
+        return Err(AppError::invalid_field(
+            "emailAccountIds",
+            format!("At most {MAX_ROTATION} email accounts per campaign"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if out.contains(&id) {
+            continue;
+        }
+        email_accounts::get(db, workspace_id, &id)
+            .await
+            .map_err(|e| e.with_details(json!({ "field": "emailAccountIds", "id": id })))?;
+        out.push(id);
+    }
+    Ok(if out.is_empty() {
+        None
+    } else {
+        Some(json!(out))
+    })
+}
+
+pub(super) fn name(value: Option<String>) -> AppResult<String> {
+    clean_text("name", value, MAX_NAME)?
+        .ok_or_else(|| AppError::invalid_field("name", "Name is required"))
+}
+
+pub(super) fn daily_limit(value: i32) -> AppResult<i32> {
+    if !(1..=MAX_DAILY_LIMIT).contains(&value) {
+        return Err(AppError::invalid_field(
+            "dailyLimit",
+            format!("dailyLimit must be between 1 and {MAX_DAILY_LIMIT}"),
+        ));
+    }
+    Ok(value)
+}
+
+pub(super) fn step_error(
+    index: usize,
+    part: &str,
+    message: impl Into<String>,
+    position: Option<usize>,
+) -> AppError {
+    let message = message.into();
+    let mut details =
+        json!({ "field": "steps", "step": index + 1, "part": part, "reason": message });
+    if let Some(position) = position {
+        details["position"] = json!(position);
+    }
+    AppError::validation(format!("Step {} {part}: {message}", index + 1)).with_details(details)
+}
+
+/// Checks a sequence: text present, templates well-formed, first delay 0, later delays ≥ 0.
+pub(super) fn check_steps(inputs: Vec<StepInput>) -> AppResult<Vec<Step>> {
+    if inputs.len() > MAX_STEPS {
+        return Err(AppError::invalid_field(
+            "steps",
+            format!("A campaign has at most {MAX_STEPS} steps"),
+        ));
+    }
+    let mut steps = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.into_iter().enumerate() {
+        let subject = input
+            .subject
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default();
+        if subject.is_empty() && index == 0 {
+            return Err(step_error(
+                index,
+                "subject",
+                "the first step needs a subject",
+                None,
+            ));
+        }
+        if subject.chars().count() > MAX_SUBJECT_CHARS || subject.contains(['\r', '\n']) {
+            return Err(step_error(
+                index,
+                "subject",
+                format!("subject must be one line of at most {MAX_SUBJECT_CHARS} characters"),
+                None,
+            ));
+        }
+        let body = input.body.unwrap_or_default();
+        if body.trim().is_empty() {
+            return Err(step_error(index, "body", "body is required", None));
+        }
+        if body.chars().count() > MAX_BODY_CHARS {
+            return Err(step_error(
+                index,
+                "body",
+                format!("body must be at most {MAX_BODY_CHARS} characters"),
+                None,
+            ));
+        }
+        for (part, text) in [("subject", &subject), ("body", &body)] {
+            templates::parse(text)
+                .map_err(|e| step_error(index, part, e.message, Some(e.position)))?;
+        }
+        let delay_days = input.delay_days.unwrap_or(if index == 0 { 0 } else { 1 });
+        if index == 0 && delay_days != 0 {
+            return Err(step_error(
+                index,
+                "delayDays",
+                "the first step is sent at once: delayDays must be 0",
+                None,
+            ));
+        }
+        if !(0..=MAX_DELAY_DAYS).contains(&delay_days) {
+            return Err(step_error(
+                index,
+                "delayDays",
+                format!("delayDays must be between 0 and {MAX_DELAY_DAYS}"),
+                None,
+            ));
+        }
+        steps.push(Step {
+            subject,
+            body,
+            delay_days,
+        });
+    }
+    Ok(steps)
+}
+
+pub(super) fn check_time(field: &str, value: &str) -> AppResult<String> {
+    let bad = || AppError::invalid_field(field, format!("{field} must be a time of day as HH:MM"));
+    let (h, m) = value.split_once(':').ok_or_else(bad)?;
+    if h.len() != 2 || m.len() != 2 {
+        return Err(bad());
+    }
+    let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h > 23 || m > 59 {
+        return Err(bad());
+    }
+    Ok(format!("{h:02}:{m:02}"))
+}
+
+/// Applies a schedule input over `base` (the default, or the current schedule).
+pub(super) fn check_schedule(input: ScheduleInput, base: Schedule) -> AppResult<Schedule> {
+    let timezone = match input.timezone {
+        Some(tz) => {
+            let tz = tz.trim().to_owned();
+            tz.parse::<chrono_tz::Tz>().map_err(|_| {
+                AppError::invalid_field(
+                    "schedule.timezone",
+                    format!("'{tz}' is not an IANA time zone such as Europe/Lisbon"),
+                )
+            })?;
+            tz
+        }
+        None => base.timezone,
+    };
+    let days = match input.days {
+        Some(mut days) => {
+            if days.is_empty() || days.iter().any(|d| !(1..=7).contains(d)) {
+                return Err(AppError::invalid_field(
+                    "schedule.days",
+                    "days must list ISO weekdays from 1 (Monday) to 7 (Sunday)",
+                ));
+            }
+            days.sort_unstable();
+            days.dedup();
+            days
+        }
+        None => base.days,
+    };
+    let start_time = match input.start_time {
+        Some(t) => check_time("schedule.startTime", &t)?,
+        None => base.start_time,
+    };
+    let end_time = match input.end_time {
+        Some(t) => check_time("schedule.endTime", &t)?,
+        None => base.end_time,
+    };
+    if start_time >= end_time {
+        return Err(AppError::invalid_field(
+            "schedule.endTime",
+            "endTime must be later than startTime",
+        ));
+    }
+    Ok(Schedule {
+        timezone,
+        days,
+        start_time,
+        end_time,
+    })
+}
+
+pub(super) async fn check_account(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<String> {
+    email_accounts::get(db, workspace_id, id)
+        .await
+        .map(|account| account.id)
+        .map_err(|e| e.with_details(json!({ "field": "emailAccountId" })))
+}
