@@ -721,7 +721,10 @@ async fn a_request_past_its_time_limit_is_a_408_with_the_envelope() {
     let id = account.data()["id"].as_str().unwrap().to_owned();
     let started = std::time::Instant::now();
     let r = app
-        .post(&format!("/v1/email-accounts/{id}/test"), serde_json::json!({}))
+        .post(
+            &format!("/v1/email-accounts/{id}/test"),
+            serde_json::json!({}),
+        )
         .await;
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(r.status, StatusCode::REQUEST_TIMEOUT, "{}", r.body);
