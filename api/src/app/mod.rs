@@ -40,7 +40,6 @@ pub struct AppState {
 pub struct Inner {
     pub config: Config,
     pub db: DatabaseConnection,
-    pub schema: AppSchema,
     /// The data schema and the introspection one, for the GraphQL endpoint.
     pub schemas: graphql::Schemas,
     pub sessions: Arc<Sessions>,
@@ -262,7 +261,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
     let tracker = tracker(&config, &keyring, Some(addr));
     let for_rest = RestState::new(RestContext {
         db: db.clone(),
-        schema: schema.clone(),
+        schema,
         validated: schemas.validated.clone(),
         max_body_bytes: config.max_body_bytes,
     });
@@ -282,7 +281,6 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
             tracker,
             config,
             db,
-            schema,
             schemas,
             sessions,
             keys,
