@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod panics;
 pub mod public;
 pub mod ratelimit;
+pub mod request;
 pub mod rest;
 pub mod secrets;
 pub mod seed;

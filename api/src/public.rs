@@ -2,17 +2,18 @@
 //! unsubscribe page (RFC 8058 one-click). No API key; rate-limited per client address.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, FromRef, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
-use crate::app::AppState;
 use crate::error::ErrorCode;
+use crate::ratelimit::LocalLimiter;
 use crate::service::html::escape;
-use crate::service::tracking;
+use crate::service::tracking::{self, Tracker};
 
 /// A transparent 1×1 GIF.
 const PIXEL: &[u8] = &[
@@ -21,7 +22,38 @@ const PIXEL: &[u8] = &[
     0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
 ];
 
-pub fn routes() -> Router<AppState> {
+/// What the public routes need from the server, built once and shared by every request (the
+/// server's state hands it over through `FromRef`).
+#[derive(Clone)]
+pub struct PublicState(Arc<PublicContext>);
+
+pub struct PublicContext {
+    pub db: sea_orm::DatabaseConnection,
+    /// Reads the tokens of tracking and unsubscribe links.
+    pub tracker: Tracker,
+    pub clock: crate::clock::Clock,
+    /// Tracking hits per client address.
+    pub hits: LocalLimiter,
+}
+
+impl PublicState {
+    pub fn new(context: PublicContext) -> Self {
+        PublicState(Arc::new(context))
+    }
+}
+
+impl std::ops::Deref for PublicState {
+    type Target = PublicContext;
+    fn deref(&self) -> &PublicContext {
+        &self.0
+    }
+}
+
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PublicState: FromRef<S>,
+{
     Router::new()
         .route("/t/o/{token}", get(open))
         .route("/t/c/{token}", get(click))
@@ -43,7 +75,7 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-fn limited(state: &AppState, peer: SocketAddr) -> Option<Response> {
+fn limited(state: &PublicState, peer: SocketAddr) -> Option<Response> {
     let decision = state.hits.check(&peer.ip().to_string());
     if decision.allowed {
         return None;
@@ -90,13 +122,13 @@ fn failed(err: crate::error::AppError) -> Response {
 }
 
 async fn open(
-    State(state): State<AppState>,
+    State(state): State<PublicState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
     // The image is served whatever happens: a mail client must never show a broken picture.
     if limited(&state, peer).is_none() {
-        let now = state.config.clock.now();
+        let now = state.clock.now();
         if let Err(err) = tracking::open(&state.db, &state.tracker, &token, now).await {
             tracing::warn!(code = err.code.as_str(), message = %err.message, "recording an open failed");
         }
@@ -105,14 +137,14 @@ async fn open(
 }
 
 async fn click(
-    State(state): State<AppState>,
+    State(state): State<PublicState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
     if let Some(response) = limited(&state, peer) {
         return response;
     }
-    let now = state.config.clock.now();
+    let now = state.clock.now();
     match tracking::click(&state.db, &state.tracker, &token, now).await {
         Ok(url) => match HeaderValue::from_str(&url) {
             Ok(location) => {
@@ -125,7 +157,7 @@ async fn click(
 }
 
 async fn unsubscribe_page(
-    State(state): State<AppState>,
+    State(state): State<PublicState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
@@ -150,14 +182,14 @@ async fn unsubscribe_page(
 }
 
 async fn unsubscribe(
-    State(state): State<AppState>,
+    State(state): State<PublicState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
     if let Some(response) = limited(&state, peer) {
         return response;
     }
-    let now = state.config.clock.now();
+    let now = state.clock.now();
     match tracking::unsubscribe(&state.db, &state.tracker, &token, now).await {
         Ok(()) => page(
             StatusCode::OK,

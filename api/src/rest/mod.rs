@@ -3,6 +3,7 @@
 
 pub mod contract;
 mod input;
+mod state;
 pub mod table;
 
 use std::collections::{BTreeMap, HashMap};
@@ -11,18 +12,19 @@ use std::sync::Arc;
 use async_graphql::parser::types::{BaseType, DocumentOperations, ExecutableDocument};
 use async_graphql::{Request, Value as ConstValue, Variables};
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRef, Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
 use axum::{Extension, Router};
 use serde_json::{Map, Value, json};
 
-use crate::app::{AppState, RequestId};
 use crate::auth::Principal;
 use crate::error::{AppError, ErrorCode};
 use crate::etag;
 use crate::graphql::{self, AppSchema};
+use crate::request::RequestId;
+pub use state::{RestContext, RestState};
 use table::{BodyMap, ParamKind, RouteSpec, Shape};
 
 /// A route with its operation parsed, ready to execute many times.
@@ -137,7 +139,11 @@ impl RestTable {
     }
 
     /// The axum routes (full paths under `/v1`), each path answering unknown methods with 405.
-    pub fn router(&self) -> Router<AppState> {
+    pub fn router<S>(&self) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+        RestState: FromRef<S>,
+    {
         let mut by_path: BTreeMap<&'static str, Vec<Arc<CompiledRoute>>> = BTreeMap::new();
         for route in &self.routes {
             by_path
@@ -159,7 +165,7 @@ impl RestTable {
                 };
                 methods = methods.on(
                     filter,
-                    move |State(state): State<AppState>,
+                    move |State(state): State<RestState>,
                           Extension(principal): Extension<Principal>,
                           Extension(request_id): Extension<RequestId>,
                           path: Result<
@@ -215,7 +221,7 @@ pub fn body_limit(body: &BodyMap, json: usize) -> usize {
 }
 
 async fn run(
-    state: &AppState,
+    state: &RestState,
     route: &CompiledRoute,
     principal: Principal,
     path: HashMap<String, String>,
@@ -231,7 +237,7 @@ async fn run(
     }
     apply_query(spec, query.as_deref(), &mut variables)?;
     if spec.body != BodyMap::None {
-        let limit = body_limit(&spec.body, state.config.max_body_bytes);
+        let limit = body_limit(&spec.body, state.max_body_bytes);
         let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
             AppError::new(
                 ErrorCode::PayloadTooLarge,
@@ -265,7 +271,7 @@ async fn run(
     let read = (spec.method == axum::http::Method::GET).then(|| variables.to_string());
     let validated = read.as_deref().is_some_and(|v| route.has_passed(v));
     let schema = if validated {
-        &state.schemas.validated
+        &state.validated
     } else {
         &state.schema
     };
