@@ -323,3 +323,19 @@ fn the_reader_finds_use_trees_and_super_paths() {
     let found = references("z", "use super::e;", &names);
     assert_eq!(found, ["e".to_string()].into());
 }
+
+/// Modules that read as one thing each: none grows past 800 lines.
+#[test]
+fn no_file_of_api_src_is_over_800_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("api/src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(f).unwrap().lines().count();
+            (lines > 800).then(|| format!("{} ({lines} lines)", f.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "{long:#?}");
+}
