@@ -28,9 +28,70 @@ impl Types {
                 by_name.insert(ty.node.name.node.to_string(), ty.node);
             }
         }
-        Ok(Types {
+        let types = Types {
             by_name,
             rules: rules(),
+        };
+        // A limit whose place the schema no longer has would silently stop being stated.
+        let mut coordinates: Vec<&str> = types.rules.keys().copied().collect();
+        coordinates.sort_unstable();
+        for coordinate in coordinates {
+            if !types.has(coordinate) {
+                return Err(format!(
+                    "the limits table names {coordinate}, which the GraphQL schema does not have"
+                ));
+            }
+        }
+        Ok(types)
+    }
+
+    /// Whether the schema has the place a limit's coordinate names: `Type.field`,
+    /// `Type.field(argument:)` or `(argument:)` (that argument on some field).
+    fn has(&self, coordinate: &str) -> bool {
+        let (place, argument) = match coordinate.split_once('(') {
+            Some((place, rest)) => (place, rest.strip_suffix(":)")),
+            None => (coordinate, None),
+        };
+        let fields_of = |ty: &TypeDefinition| -> Vec<(String, Vec<String>)> {
+            match &ty.kind {
+                TypeKind::Object(o) => o
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let args = f
+                            .node
+                            .arguments
+                            .iter()
+                            .map(|a| a.node.name.node.to_string());
+                        (f.node.name.node.to_string(), args.collect())
+                    })
+                    .collect(),
+                TypeKind::InputObject(o) => o
+                    .fields
+                    .iter()
+                    .map(|f| (f.node.name.node.to_string(), Vec::new()))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        if place.is_empty() {
+            let Some(argument) = argument else {
+                return false;
+            };
+            return self
+                .by_name
+                .values()
+                .flat_map(fields_of)
+                .any(|(_, args)| args.iter().any(|a| a == argument));
+        }
+        let Some((type_name, field)) = place.split_once('.') else {
+            return false;
+        };
+        let Some(ty) = self.by_name.get(type_name) else {
+            return false;
+        };
+        fields_of(ty).into_iter().any(|(name, args)| {
+            name == field && argument.is_none_or(|argument| args.iter().any(|a| a == argument))
         })
     }
 
@@ -289,5 +350,25 @@ pub(super) fn merge(schema: &mut Value, extra: &Value) {
         for (key, value) in source {
             target.insert(key.clone(), value.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Types;
+
+    #[test]
+    fn every_limit_names_a_place_the_schema_has() {
+        let sdl = crate::graphql::sdl();
+        assert!(Types::parse(&sdl).is_ok());
+        // A field the limits table names, renamed in the schema: the start fails, naming it.
+        let renamed = sdl.replacen(
+            "input ContactInput {\n\temail: String\n\tfirstName:",
+            "input ContactInput {\n\temail: String\n\tgivenName:",
+            1,
+        );
+        assert_ne!(renamed, sdl);
+        let err = Types::parse(&renamed).err().expect("refused");
+        assert!(err.contains("ContactInput.firstName"), "{err}");
     }
 }
