@@ -50,9 +50,19 @@ async function readJson(response: Response): Promise<any> {
   }
 }
 
+/**
+ * A GraphQL document's text bound to its answer and variable types (the bindings are generated
+ * into src/gql/documents.ts), so a page cannot read a field its query does not ask for or send
+ * a variable of the wrong type.
+ */
+export type TypedDocument<TData, TVariables> = string & {
+  readonly [bound]: [answer: TData, variables: TVariables];
+};
+declare const bound: unique symbol;
+
 /** Runs a GraphQL operation; the first error becomes an ApiError with its `extensions.code`. */
-export async function gql<TData, TVariables = Record<string, never>>(
-  query: string,
+export async function gql<TData, TVariables>(
+  query: TypedDocument<TData, TVariables>,
   variables?: TVariables,
 ): Promise<TData> {
   let response: Response;

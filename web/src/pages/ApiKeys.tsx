@@ -1,22 +1,21 @@
 import { useState } from 'preact/hooks';
 import { gql } from '../api/client';
-import * as Ops from '../api/operations';
-import type { ApiKeysQuery, CreateApiKeyMutation, CreateApiKeyMutationVariables, RevokeApiKeyMutationVariables } from '../gql/types';
+import * as Docs from '../gql/documents';
 import { Badge, ConfirmButton, Empty, ErrorNote, Loading, Secret, formatDate, useAction, useLoad } from '../components/ui';
 
 /** API keys: create one (its secret is shown once), list them, revoke. */
 export function ApiKeys() {
-  const list = useLoad(() => gql<ApiKeysQuery>(Ops.ApiKeys), []);
+  const list = useLoad(() => gql(Docs.ApiKeys), []);
   const [name, setName] = useState('');
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
   const create = useAction(async () => {
-    const data = await gql<CreateApiKeyMutation, CreateApiKeyMutationVariables>(Ops.CreateApiKey, { name: name || null });
+    const data = await gql(Docs.CreateApiKey, { name: name || null });
     setCreated({ name: data.createApiKey.apiKey.name, secret: data.createApiKey.secret });
     setName('');
     list.reload();
   });
   const revoke = useAction(async (id: string) => {
-    await gql<unknown, RevokeApiKeyMutationVariables>(Ops.RevokeApiKey, { id });
+    await gql(Docs.RevokeApiKey, { id });
     list.reload();
   });
   const keys = list.data?.apiKeys;

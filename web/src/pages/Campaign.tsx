@@ -1,17 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { gql } from '../api/client';
-import * as Ops from '../api/operations';
-import type {
-  CampaignPageQuery,
-  CampaignPageQueryVariables,
-  EnrolGroupMutation,
-  EnrolGroupMutationVariables,
-  EnrolmentState,
-  GroupOptionsQuery,
-  ResolveUnknownOutcomesMutation,
-  ResolveUnknownOutcomesMutationVariables,
-  UnknownOutcomeAction,
-} from '../gql/types';
+import * as Docs from '../gql/documents';
+import type { CampaignPageQuery, EnrolmentState, UnknownOutcomeAction } from '../gql/types';
 import { Link } from '../components/Link';
 import { TimelineChart } from '../components/TimelineChart';
 import {
@@ -47,7 +37,7 @@ export function Campaign({ id }: { id: string }) {
   const [unknownPage, setUnknownPage] = useState(1);
   const result = useLoad(
     () =>
-      gql<CampaignPageQuery, CampaignPageQueryVariables>(Ops.CampaignPage, {
+      gql(Docs.CampaignPage, {
         id,
         from: utcDay(-(range - 1)),
         to: utcDay(0),
@@ -58,11 +48,12 @@ export function Campaign({ id }: { id: string }) {
     [id, range, page, state, unknownPage],
   );
   const transition = useAction(async (op: 'start' | 'pause') => {
-    await gql(op === 'start' ? Ops.StartCampaign : Ops.PauseCampaign, { id });
+    if (op === 'start') await gql(Docs.StartCampaign, { id });
+    else await gql(Docs.PauseCampaign, { id });
     result.reload();
   });
   const remove = useAction(async () => {
-    await gql(Ops.DeleteCampaign, { id });
+    await gql(Docs.DeleteCampaign, { id });
     navigate('/campaigns');
   });
 
@@ -296,7 +287,7 @@ interface UnknownProps {
 function UnknownOutcomes({ campaignId, outcomes, onPage, onResolved }: UnknownProps) {
   const [message, setMessage] = useState('');
   const resolve = useAction(async (action: UnknownOutcomeAction, messageIds?: string[]) => {
-    const data = await gql<ResolveUnknownOutcomesMutation, ResolveUnknownOutcomesMutationVariables>(Ops.ResolveUnknownOutcomes, {
+    const data = await gql(Docs.ResolveUnknownOutcomes, {
       campaignId,
       action,
       ...(messageIds ? { messageIds } : { all: true }),
@@ -476,13 +467,13 @@ function Timeline({ days }: { days: CampaignData['stats']['timeline'] }) {
 
 /** Enrols a whole group in the campaign. */
 function Enrol({ campaignId, onDone }: { campaignId: string; onDone: () => void }) {
-  const groups = useLoad(() => gql<GroupOptionsQuery>(Ops.GroupOptions), []);
+  const groups = useLoad(() => gql(Docs.GroupOptions), []);
   const [groupId, setGroupId] = useState('');
   const [message, setMessage] = useState('');
   const options = groups.data?.groups.items ?? [];
   const chosen = groupId || options[0]?.id || '';
   const enrol = useAction(async () => {
-    const data = await gql<EnrolGroupMutation, EnrolGroupMutationVariables>(Ops.EnrolGroup, { id: campaignId, groupId: chosen });
+    const data = await gql(Docs.EnrolGroup, { id: campaignId, groupId: chosen });
     const r = data.addContactsToCampaign;
     setMessage(`${r.added} enrolled, ${r.alreadyEnrolled} already in, ${r.skipped} skipped (unsubscribed or bounced).`);
     onDone();

@@ -1,14 +1,7 @@
 import { useState } from 'preact/hooks';
 import { gql } from '../api/client';
-import * as Ops from '../api/operations';
-import type {
-  CampaignStatus,
-  CampaignsQuery,
-  CampaignsQueryVariables,
-  CreateCampaignMutation,
-  CreateCampaignMutationVariables,
-  EmailAccountsQuery,
-} from '../gql/types';
+import * as Docs from '../gql/documents';
+import type { CampaignStatus } from '../gql/types';
 import { Link } from '../components/Link';
 import { Badge, Empty, ErrorNote, Loading, Pager, percent, useAction, useLoad } from '../components/ui';
 import { navigate } from '../router';
@@ -22,7 +15,7 @@ export function Campaigns() {
   const [creating, setCreating] = useState(false);
   const list = useLoad(
     () =>
-      gql<CampaignsQuery, CampaignsQueryVariables>(Ops.Campaigns, {
+      gql(Docs.Campaigns, {
         page,
         perPage: 25,
         filter: status ? { status } : null,
@@ -133,7 +126,7 @@ function browserZone(): string {
 
 /** The form for a new draft campaign: account, steps, schedule. */
 function NewCampaign({ onCancel }: { onCancel: () => void }) {
-  const accounts = useLoad(() => gql<EmailAccountsQuery>(Ops.EmailAccounts), []);
+  const accounts = useLoad(() => gql(Docs.EmailAccounts), []);
   const [name, setName] = useState('');
   const [accountId, setAccountId] = useState('');
   const [steps, setSteps] = useState<StepDraft[]>([{ subject: '', body: '', delayDays: 0 }]);
@@ -150,7 +143,7 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
     setSteps(steps.map((s, j) => (j === i ? { ...s, ...patch } : s)));
 
   const create = useAction(async () => {
-    const data = await gql<CreateCampaignMutation, CreateCampaignMutationVariables>(Ops.CreateCampaign, {
+    const data = await gql(Docs.CreateCampaign, {
       input: {
         name,
         emailAccountId: chosen || null,

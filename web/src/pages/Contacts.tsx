@@ -1,15 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { gql } from '../api/client';
-import * as Ops from '../api/operations';
-import type {
-  ContactStatus,
-  ContactsQuery,
-  ContactsQueryVariables,
-  CreateContactMutation,
-  CreateContactMutationVariables,
-  GroupOptionsQuery,
-  SortOrder,
-} from '../gql/types';
+import * as Docs from '../gql/documents';
+import type { ContactStatus, GroupOptionsQuery, SortOrder } from '../gql/types';
 import { ImportCsv } from '../components/ImportCsv';
 import { Badge, ConfirmButton, Empty, ErrorNote, Loading, Pager, formatDate, useAction, useLoad } from '../components/ui';
 
@@ -50,7 +42,7 @@ export function Contacts({ query }: { query: URLSearchParams }) {
   const page = paging.key === filterKey ? paging.page : 1;
   const setPage = (next: number) => setPaging({ key: filterKey, page: next });
 
-  const groups = useLoad(() => gql<GroupOptionsQuery>(Ops.GroupOptions), []);
+  const groups = useLoad(() => gql(Docs.GroupOptions), []);
   const groupNames = useMemo(
     () => new Map((groups.data?.groups.items ?? []).map((g) => [g.id, g.name])),
     [groups.data],
@@ -58,7 +50,7 @@ export function Contacts({ query }: { query: URLSearchParams }) {
 
   const list = useLoad(
     () =>
-      gql<ContactsQuery, ContactsQueryVariables>(Ops.Contacts, {
+      gql(Docs.Contacts, {
         page,
         perPage,
         sort,
@@ -82,7 +74,7 @@ export function Contacts({ query }: { query: URLSearchParams }) {
   };
 
   const remove = useAction(async (id: string) => {
-    await gql(Ops.DeleteContact, { id });
+    await gql(Docs.DeleteContact, { id });
     list.reload();
   });
 
@@ -241,7 +233,7 @@ function AddContact({ groups, onAdded }: { groups: GroupOption[]; onAdded: () =>
   const [done, setDone] = useState('');
   const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
   const add = useAction(async () => {
-    const data = await gql<CreateContactMutation, CreateContactMutationVariables>(Ops.CreateContact, {
+    const data = await gql(Docs.CreateContact, {
       input: {
         email: form.email,
         firstName: form.firstName || null,

@@ -1,14 +1,11 @@
 import { useState } from 'preact/hooks';
 import { gql } from '../api/client';
-import * as Ops from '../api/operations';
+import * as Docs from '../gql/documents';
 import type {
-  CreateEmailAccountMutationVariables,
   EmailAccountInput,
   EmailAccountsQuery,
   SmtpSecurity,
   TestEmailAccountMutation,
-  TestEmailAccountMutationVariables,
-  UpdateEmailAccountMutationVariables,
 } from '../gql/types';
 import { Badge, ConfirmButton, Empty, ErrorNote, Loading, formatDate, useAction, useLoad } from '../components/ui';
 
@@ -17,7 +14,7 @@ type Check = TestEmailAccountMutation['testEmailAccount']['smtp'];
 
 /** The mailboxes campaigns send from: add, edit, test the connection, delete. */
 export function EmailAccounts() {
-  const list = useLoad(() => gql<EmailAccountsQuery>(Ops.EmailAccounts), []);
+  const list = useLoad(() => gql(Docs.EmailAccounts), []);
   const [adding, setAdding] = useState(false);
   const accounts = list.data?.emailAccounts.items;
   return (
@@ -54,12 +51,12 @@ function AccountCard({ account: a, onChanged }: { account: Account; onChanged: (
   const [result, setResult] = useState<TestEmailAccountMutation['testEmailAccount'] | null>(null);
   const test = useAction(async () => {
     setResult(null);
-    const data = await gql<TestEmailAccountMutation, TestEmailAccountMutationVariables>(Ops.TestEmailAccount, { id: a.id });
+    const data = await gql(Docs.TestEmailAccount, { id: a.id });
     setResult(data.testEmailAccount);
     onChanged();
   });
   const remove = useAction(async () => {
-    await gql(Ops.DeleteEmailAccount, { id: a.id });
+    await gql(Docs.DeleteEmailAccount, { id: a.id });
     onChanged();
   });
   return (
@@ -221,10 +218,10 @@ function AccountForm({ account, onSaved, onCancel }: { account?: Account; onSave
     if (account) {
       // Unset optional numbers keep their current value.
       for (const key of Object.keys(input) as (keyof EmailAccountInput)[]) if (input[key] === null && key !== 'imapHost' && key !== 'name') delete input[key];
-      await gql<unknown, UpdateEmailAccountMutationVariables>(Ops.UpdateEmailAccount, { id: account.id, input });
+      await gql(Docs.UpdateEmailAccount, { id: account.id, input });
     } else {
       for (const key of Object.keys(input) as (keyof EmailAccountInput)[]) if (input[key] === null) delete input[key];
-      await gql<unknown, CreateEmailAccountMutationVariables>(Ops.CreateEmailAccount, { input });
+      await gql(Docs.CreateEmailAccount, { input });
     }
     onSaved();
   });

@@ -1,13 +1,7 @@
 import { useState } from 'preact/hooks';
 import { gql } from '../api/client';
-import * as Ops from '../api/operations';
-import type {
-  CreateGroupMutation,
-  CreateGroupMutationVariables,
-  GroupsQuery,
-  GroupsQueryVariables,
-  UpdateGroupMutationVariables,
-} from '../gql/types';
+import * as Docs from '../gql/documents';
+import type { GroupsQuery } from '../gql/types';
 import { Link } from '../components/Link';
 import { ConfirmButton, Empty, ErrorNote, Loading, Pager, formatDate, useAction, useLoad } from '../components/ui';
 
@@ -18,10 +12,10 @@ export function Groups() {
   const [page, setPage] = useState(1);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const list = useLoad(() => gql<GroupsQuery, GroupsQueryVariables>(Ops.Groups, { page }), [page]);
+  const list = useLoad(() => gql(Docs.Groups, { page }), [page]);
 
   const create = useAction(async () => {
-    await gql<CreateGroupMutation, CreateGroupMutationVariables>(Ops.CreateGroup, {
+    await gql(Docs.CreateGroup, {
       input: { name, description: description || null },
     });
     setName('');
@@ -29,7 +23,7 @@ export function Groups() {
     list.reload();
   });
   const remove = useAction(async (id: string) => {
-    await gql(Ops.DeleteGroup, { id });
+    await gql(Docs.DeleteGroup, { id });
     list.reload();
   });
 
@@ -99,7 +93,7 @@ function GroupRow({ group, onChanged, onDelete }: { group: Group; onChanged: () 
   const [name, setName] = useState(group.name);
   const [description, setDescription] = useState(group.description ?? '');
   const save = useAction(async () => {
-    await gql<unknown, UpdateGroupMutationVariables>(Ops.UpdateGroup, {
+    await gql(Docs.UpdateGroup, {
       id: group.id,
       input: { name, description: description || null },
     });

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { gql } from '../api/client';
-import * as Ops from '../api/operations';
+import * as Docs from '../gql/documents';
 import { signIn } from '../api/session';
-import type { LoginMutation, LoginMutationVariables, SignUpMutation, SignUpMutationVariables } from '../gql/types';
+import type { LoginMutation } from '../gql/types';
 import { Link } from '../components/Link';
 import { ErrorNote, useAction } from '../components/ui';
 
@@ -29,12 +29,12 @@ export function SignIn({ mode, notice }: { mode: 'signin' | 'signup'; notice?: s
 
   const action = useAction(async () => {
     if (signingUp) {
-      const data = await gql<SignUpMutation, SignUpMutationVariables>(Ops.SignUp, {
+      const data = await gql(Docs.SignUp, {
         input: { email, password, name: name || null, workspaceName: workspaceName || null },
       });
       start(data.signUp);
     } else {
-      const data = await gql<LoginMutation, LoginMutationVariables>(Ops.Login, { email, password });
+      const data = await gql(Docs.Login, { email, password });
       start(data.login);
     }
   });

@@ -1,13 +1,7 @@
 import { useState } from 'preact/hooks';
 import { gql } from '../api/client';
-import * as Ops from '../api/operations';
-import type {
-  AddSuppressionsMutation,
-  AddSuppressionsMutationVariables,
-  SuppressionKind,
-  SuppressionsQuery,
-  SuppressionsQueryVariables,
-} from '../gql/types';
+import * as Docs from '../gql/documents';
+import type { SuppressionKind, SuppressionsQuery } from '../gql/types';
 import { Badge, Empty, ErrorNote, Loading, Pager, formatDate, useAction, useLoad } from '../components/ui';
 
 type Suppression = SuppressionsQuery['suppressions']['items'][number];
@@ -20,7 +14,7 @@ export function Suppressions() {
   const [values, setValues] = useState('');
   const [added, setAdded] = useState('');
   const list = useLoad(
-    () => gql<SuppressionsQuery, SuppressionsQueryVariables>(Ops.Suppressions, { page, filter: search ? { value: search } : null }),
+    () => gql(Docs.Suppressions, { page, filter: search ? { value: search } : null }),
     [page, search],
   );
 
@@ -29,8 +23,8 @@ export function Suppressions() {
       .split(/[\n,;]+/)
       .map((v) => v.trim())
       .filter(Boolean);
-    const data = await gql<AddSuppressionsMutation, AddSuppressionsMutationVariables>(Ops.AddSuppressions, {
-      items: lines.map((value) => ({ kind, value, source: 'manual' })),
+    const data = await gql(Docs.AddSuppressions, {
+      items: lines.map((value) => ({ kind, value, source: 'manual' as const })),
     });
     const { created, existing } = data.addSuppressions;
     setAdded(`${created} added${existing ? `, ${existing} already suppressed` : ''}.`);
@@ -135,7 +129,7 @@ function SuppressionRow({ suppression: s, onDeleted }: { suppression: Suppressio
   const [deleting, setDeleting] = useState(false);
   const [reason, setReason] = useState('');
   const remove = useAction(async () => {
-    await gql(Ops.DeleteSuppression, { id: s.id, reason });
+    await gql(Docs.DeleteSuppression, { id: s.id, reason });
     onDeleted();
   });
   return (

@@ -1,16 +1,7 @@
 import { useState } from 'preact/hooks';
 import { gql } from '../api/client';
-import * as Ops from '../api/operations';
-import type {
-  CreateWebhookMutation,
-  CreateWebhookMutationVariables,
-  RotateWebhookSecretMutation,
-  TestWebhookMutation,
-  UpdateWebhookMutationVariables,
-  WebhookDeliveriesQuery,
-  WebhookDeliveriesQueryVariables,
-  WebhooksQuery,
-} from '../gql/types';
+import * as Docs from '../gql/documents';
+import type { WebhooksQuery } from '../gql/types';
 import { Badge, ConfirmButton, Empty, ErrorNote, Loading, Pager, Secret, formatDate, useAction, useLoad } from '../components/ui';
 
 type Hook = WebhooksQuery['webhooks']['items'][number];
@@ -36,7 +27,7 @@ export const EVENTS = [
 
 /** Signed webhooks: subscribe, send a test, read the deliveries, enable/disable, delete. */
 export function Webhooks() {
-  const list = useLoad(() => gql<WebhooksQuery>(Ops.Webhooks), []);
+  const list = useLoad(() => gql(Docs.Webhooks), []);
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
   const hooks = list.data?.webhooks.items;
   return (
@@ -71,7 +62,7 @@ function NewWebhook({ onCreated }: { onCreated: (url: string, secret: string) =>
   const [all, setAll] = useState(true);
   const [events, setEvents] = useState<string[]>([]);
   const create = useAction(async () => {
-    const data = await gql<CreateWebhookMutation, CreateWebhookMutationVariables>(Ops.CreateWebhook, {
+    const data = await gql(Docs.CreateWebhook, {
       input: { url: url.trim(), events: all ? ['*'] : events, description: description || null },
     });
     onCreated(data.createWebhook.url, data.createWebhook.secret ?? '');
@@ -136,7 +127,7 @@ function HookCard({ hook: h, onChanged, onSecret }: { hook: Hook; onChanged: () 
   const [logTick, setLogTick] = useState(0);
   const [sent, setSent] = useState('');
   const test = useAction(async () => {
-    const data = await gql<TestWebhookMutation, { id: string }>(Ops.TestWebhook, { id: h.id });
+    const data = await gql(Docs.TestWebhook, { id: h.id });
     setSent(`Test event ${data.testWebhook.eventId} queued.`);
     setShowLog(true);
     // The delivery happens in the background: read the log again shortly.
@@ -144,15 +135,15 @@ function HookCard({ hook: h, onChanged, onSecret }: { hook: Hook; onChanged: () 
     setLogTick((t) => t + 1);
   });
   const toggle = useAction(async () => {
-    await gql<unknown, UpdateWebhookMutationVariables>(Ops.UpdateWebhook, { id: h.id, input: { active: !h.active } });
+    await gql(Docs.UpdateWebhook, { id: h.id, input: { active: !h.active } });
     onChanged();
   });
   const rotate = useAction(async () => {
-    const data = await gql<RotateWebhookSecretMutation, { id: string }>(Ops.RotateWebhookSecret, { id: h.id });
+    const data = await gql(Docs.RotateWebhookSecret, { id: h.id });
     onSecret(data.rotateWebhookSecret.secret ?? '');
   });
   const remove = useAction(async () => {
-    await gql(Ops.DeleteWebhook, { id: h.id });
+    await gql(Docs.DeleteWebhook, { id: h.id });
     onChanged();
   });
   return (
@@ -192,7 +183,7 @@ function HookCard({ hook: h, onChanged, onSecret }: { hook: Hook; onChanged: () 
 function Deliveries({ id, tick }: { id: string; tick: number }) {
   const [page, setPage] = useState(1);
   const log = useLoad(
-    () => gql<WebhookDeliveriesQuery, WebhookDeliveriesQueryVariables>(Ops.WebhookDeliveries, { id, page }),
+    () => gql(Docs.WebhookDeliveries, { id, page }),
     [id, page, tick],
   );
   const d = log.data?.webhook.deliveries;
