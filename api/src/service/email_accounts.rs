@@ -346,11 +346,14 @@ pub async fn get(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<email_account::Model> {
-    email_account::Entity::find_by_id(id.to_owned())
-        .filter(email_account::Column::WorkspaceId.eq(workspace_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Email account"))
+    crate::service::owned::<email_account::Entity>(db, workspace_id, id).await
+}
+
+impl crate::service::Owned for email_account::Entity {
+    const NOUN: &'static str = "Email account";
+    fn workspace_column() -> email_account::Column {
+        email_account::Column::WorkspaceId
+    }
 }
 
 pub async fn update(

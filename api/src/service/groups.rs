@@ -87,11 +87,14 @@ pub async fn get(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<contact_group::Model> {
-    contact_group::Entity::find_by_id(id.to_owned())
-        .filter(contact_group::Column::WorkspaceId.eq(workspace_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Group"))
+    crate::service::owned::<contact_group::Entity>(db, workspace_id, id).await
+}
+
+impl crate::service::Owned for contact_group::Entity {
+    const NOUN: &'static str = "Group";
+    fn workspace_column() -> contact_group::Column {
+        contact_group::Column::WorkspaceId
+    }
 }
 
 pub async fn update(

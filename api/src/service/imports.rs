@@ -407,11 +407,14 @@ pub async fn get(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<contact_import::Model> {
-    contact_import::Entity::find_by_id(id.to_owned())
-        .filter(contact_import::Column::WorkspaceId.eq(workspace_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Import"))
+    crate::service::owned::<contact_import::Entity>(db, workspace_id, id).await
+}
+
+impl crate::service::Owned for contact_import::Entity {
+    const NOUN: &'static str = "Import";
+    fn workspace_column() -> contact_import::Column {
+        contact_import::Column::WorkspaceId
+    }
 }
 
 type At = DateTime<Utc>;

@@ -34,6 +34,33 @@ use serde_json::json;
 
 use crate::error::{AppError, AppResult};
 
+/// An entity whose rows belong to one workspace, found by their string id.
+pub trait Owned: sea_orm::EntityTrait {
+    /// What a missing row is called in its 404 ("Contact").
+    const NOUN: &'static str;
+    /// The column naming the row's workspace.
+    fn workspace_column() -> Self::Column;
+}
+
+/// The workspace's row `id` of `E`: the one place tenancy is applied to a lookup by id. A row
+/// of another workspace is "not found", exactly as a missing one.
+pub async fn owned<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<E::Model>
+where
+    E: Owned,
+    String: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
+{
+    use sea_orm::{ColumnTrait, QueryFilter};
+    E::find_by_id(id.to_owned())
+        .filter(E::workspace_column().eq(workspace_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(E::NOUN))
+}
+
 pub const DEFAULT_PER_PAGE: u64 = 20;
 pub const MAX_PER_PAGE: u64 = 100;
 /// The furthest page a list serves (beyond it an offset would not fit the database's integers).

@@ -439,11 +439,14 @@ pub async fn get(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<suppression::Model> {
-    suppression::Entity::find_by_id(id.to_owned())
-        .filter(suppression::Column::WorkspaceId.eq(workspace_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Suppression"))
+    crate::service::owned::<suppression::Entity>(db, workspace_id, id).await
+}
+
+impl crate::service::Owned for suppression::Entity {
+    const NOUN: &'static str = "Suppression";
+    fn workspace_column() -> suppression::Column {
+        suppression::Column::WorkspaceId
+    }
 }
 
 /// Deletes a suppression, saying why: emits `suppression.deleted` (with the reason) in the same

@@ -196,11 +196,14 @@ pub async fn get(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<webhook::Model> {
-    webhook::Entity::find_by_id(id.to_owned())
-        .filter(webhook::Column::WorkspaceId.eq(workspace_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Webhook"))
+    crate::service::owned::<webhook::Entity>(db, workspace_id, id).await
+}
+
+impl crate::service::Owned for webhook::Entity {
+    const NOUN: &'static str = "Webhook";
+    fn workspace_column() -> webhook::Column {
+        webhook::Column::WorkspaceId
+    }
 }
 
 pub async fn update(

@@ -64,11 +64,14 @@ pub async fn get(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<campaign::Model> {
-    campaign::Entity::find_by_id(id.to_owned())
-        .filter(campaign::Column::WorkspaceId.eq(workspace_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Campaign"))
+    crate::service::owned::<campaign::Entity>(db, workspace_id, id).await
+}
+
+impl crate::service::Owned for campaign::Entity {
+    const NOUN: &'static str = "Campaign";
+    fn workspace_column() -> campaign::Column {
+        campaign::Column::WorkspaceId
+    }
 }
 
 /// The campaign, locked until the end of `txn` (PostgreSQL `FOR UPDATE`; a SQLite write

@@ -98,11 +98,14 @@ pub async fn get(
     workspace_id: &str,
     id: &str,
 ) -> AppResult<contact::Model> {
-    contact::Entity::find_by_id(id.to_owned())
-        .filter(contact::Column::WorkspaceId.eq(workspace_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Contact"))
+    crate::service::owned::<contact::Entity>(db, workspace_id, id).await
+}
+
+impl crate::service::Owned for contact::Entity {
+    const NOUN: &'static str = "Contact";
+    fn workspace_column() -> contact::Column {
+        contact::Column::WorkspaceId
+    }
 }
 
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
