@@ -354,6 +354,9 @@ impl crate::service::Owned for email_account::Entity {
     fn workspace_column() -> email_account::Column {
         email_account::Column::WorkspaceId
     }
+    fn id_column() -> email_account::Column {
+        email_account::Column::Id
+    }
 }
 
 pub async fn update(

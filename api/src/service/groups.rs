@@ -95,6 +95,9 @@ impl crate::service::Owned for contact_group::Entity {
     fn workspace_column() -> contact_group::Column {
         contact_group::Column::WorkspaceId
     }
+    fn id_column() -> contact_group::Column {
+        contact_group::Column::Id
+    }
 }
 
 pub async fn update(
@@ -173,19 +176,7 @@ pub async fn known_ids(
     workspace_id: &str,
     ids: &[String],
 ) -> AppResult<HashSet<String>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    Ok(contact_group::Entity::find()
-        .select_only()
-        .column(contact_group::Column::Id)
-        .filter(contact_group::Column::WorkspaceId.eq(workspace_id))
-        .filter(contact_group::Column::Id.is_in(ids.iter().cloned()))
-        .into_tuple::<String>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    crate::service::owned_ids::<contact_group::Entity>(db, workspace_id, ids).await
 }
 
 /// The distinct `ids`, all of which must be groups of this workspace (else 400 naming the rest).

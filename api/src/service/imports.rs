@@ -415,6 +415,9 @@ impl crate::service::Owned for contact_import::Entity {
     fn workspace_column() -> contact_import::Column {
         contact_import::Column::WorkspaceId
     }
+    fn id_column() -> contact_import::Column {
+        contact_import::Column::Id
+    }
 }
 
 type At = DateTime<Utc>;

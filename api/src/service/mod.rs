@@ -40,6 +40,8 @@ pub trait Owned: sea_orm::EntityTrait {
     const NOUN: &'static str;
     /// The column naming the row's workspace.
     fn workspace_column() -> Self::Column;
+    /// The column holding the row's id.
+    fn id_column() -> Self::Column;
 }
 
 /// The workspace's row `id` of `E`: the one place tenancy is applied to a lookup by id. A row
@@ -59,6 +61,28 @@ where
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found(E::NOUN))
+}
+
+/// The ids among `ids` that are rows of `E` in this workspace (one statement).
+pub async fn owned_ids<E: Owned>(
+    db: &impl sea_orm::ConnectionTrait,
+    workspace_id: &str,
+    ids: &[String],
+) -> AppResult<std::collections::HashSet<String>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    Ok(E::find()
+        .select_only()
+        .column(E::id_column())
+        .filter(E::workspace_column().eq(workspace_id))
+        .filter(E::id_column().is_in(ids.iter().cloned()))
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 pub const DEFAULT_PER_PAGE: u64 = 20;

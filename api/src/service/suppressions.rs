@@ -447,6 +447,9 @@ impl crate::service::Owned for suppression::Entity {
     fn workspace_column() -> suppression::Column {
         suppression::Column::WorkspaceId
     }
+    fn id_column() -> suppression::Column {
+        suppression::Column::Id
+    }
 }
 
 /// Deletes a suppression, saying why: emits `suppression.deleted` (with the reason) in the same

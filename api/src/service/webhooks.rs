@@ -204,6 +204,9 @@ impl crate::service::Owned for webhook::Entity {
     fn workspace_column() -> webhook::Column {
         webhook::Column::WorkspaceId
     }
+    fn id_column() -> webhook::Column {
+        webhook::Column::Id
+    }
 }
 
 pub async fn update(

@@ -102,28 +102,13 @@ impl CampaignStats {
     }
 }
 
-/// The figures of `CampaignStats` read from the totals (`totals`) or from every counter
-/// (`computed`), whichever the campaign was read with.
-const FIGURES: &[&str] = &[
-    "sent",
-    "opened",
-    "clicked",
-    "replied",
-    "bounced",
-    "unsubscribed",
-    "autoReplied",
-    "openRate",
-    "clickRate",
-    "replyRate",
-    "bounceRate",
-    "unsubscribeRate",
-];
-
-/// Whether a figure of `CampaignStats` waits, given what the campaign was read with.
+/// Whether a figure of `CampaignStats` waits, given what the campaign was read with: the
+/// totals (`totals`) or every counter (`computed`). Per-step figures need every counter; the
+/// other loaded figures are read from either.
 pub(super) fn figure_waits(field: &str, totals: bool, computed: bool) -> bool {
     match field {
         "steps" => !computed,
-        f if FIGURES.contains(&f) => !(totals || computed),
+        f if CampaignStats::LOADED.contains(&f) => !(totals || computed),
         f => f != "__typename" && !CampaignStats::HELD.contains(&f),
     }
 }

@@ -72,6 +72,9 @@ impl crate::service::Owned for campaign::Entity {
     fn workspace_column() -> campaign::Column {
         campaign::Column::WorkspaceId
     }
+    fn id_column() -> campaign::Column {
+        campaign::Column::Id
+    }
 }
 
 /// The campaign, locked until the end of `txn` (PostgreSQL `FOR UPDATE`; a SQLite write

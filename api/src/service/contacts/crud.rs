@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use entity::{contact, group_member};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
     TransactionSession, TransactionTrait,
 };
 use serde_json::{Value, json};
@@ -105,6 +105,9 @@ impl crate::service::Owned for contact::Entity {
     const NOUN: &'static str = "Contact";
     fn workspace_column() -> contact::Column {
         contact::Column::WorkspaceId
+    }
+    fn id_column() -> contact::Column {
+        contact::Column::Id
     }
 }
 
@@ -257,17 +260,5 @@ pub async fn known_ids(
     workspace_id: &str,
     ids: &[String],
 ) -> AppResult<HashSet<String>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    Ok(contact::Entity::find()
-        .select_only()
-        .column(contact::Column::Id)
-        .filter(contact::Column::WorkspaceId.eq(workspace_id))
-        .filter(contact::Column::Id.is_in(ids.iter().cloned()))
-        .into_tuple::<String>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    crate::service::owned_ids::<contact::Entity>(db, workspace_id, ids).await
 }
