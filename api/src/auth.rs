@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::service::accounts;
-use crate::service::workspaces::Plan;
+use crate::service::workspaces::{self, Plan};
 
 pub const ISSUER: &str = "fluenzr";
 pub const AUDIENCE: &str = "fluenzr-api";
@@ -222,8 +222,8 @@ pub async fn authenticate(
         let (key, workspace) = accounts::find_api_key(db, token)
             .await?
             .ok_or_else(|| AppError::unauthenticated("Invalid or revoked API key"))?;
-        let plan = Plan::parse(&workspace.plan).map_err(|_| AppError::internal("bad plan"))?;
-        if !plan.allows_api_keys() {
+        let plan = workspace.plan;
+        if !workspaces::allows_api_keys(plan) {
             return Err(AppError::new(
                 ErrorCode::PlanRequired,
                 "API access with API keys needs the Pro plan",
@@ -257,7 +257,7 @@ pub async fn authenticate(
             ErrorCode::NotFound => AppError::unauthenticated("Invalid session token"),
             _ => e,
         })?;
-    let plan = Plan::parse(&workspace.plan).map_err(|_| AppError::internal("bad plan"))?;
+    let plan = workspace.plan;
     Ok(Some(Principal {
         workspace_id: workspace.id,
         plan,

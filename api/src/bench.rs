@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use entity::contact;
+use entity::states::ContactStatus;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Set};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -109,7 +110,7 @@ async fn enrol_many(
                 company: Set(Some("Sink Inc".into())),
                 phone: Set(None),
                 custom_fields: Set(json!({})),
-                status: Set("active".into()),
+                status: Set(ContactStatus::Active),
                 created_at: Set(now),
                 updated_at: Set(now),
             });

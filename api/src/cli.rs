@@ -500,7 +500,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let conn = db::connect(&args.database_url).await?;
             db::migrate(&conn).await?;
             let fail = |e: crate::error::AppError| anyhow::anyhow!(e.message);
-            let plan = workspaces::Plan::parse(&plan).map_err(fail)?;
+            let plan = workspaces::parse_plan(&plan).map_err(fail)?;
             let workspace = workspaces::set_plan(&conn, &id, plan).await.map_err(fail)?;
             println!(
                 "{}",
@@ -515,7 +515,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let conn = db::connect(&args.database_url).await?;
             db::migrate(&conn).await?;
             let fail = |e: crate::error::AppError| anyhow::anyhow!(e.message);
-            let plan = workspaces::Plan::parse(&plan).map_err(fail)?;
+            let plan = workspaces::parse_plan(&plan).map_err(fail)?;
             let workspace = workspaces::create(&conn, &name, plan).await.map_err(fail)?;
             let key = accounts::create_api_key(&conn, &workspace.id, Some("CLI key".into()))
                 .await

@@ -3,6 +3,7 @@
 //! rebuilt from the events so they are consistent.
 
 use chrono::Duration;
+use entity::states::{ContactStatus, EnrolmentState};
 use entity::{campaign_contact, contact, email_event, group_member};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionSession,
@@ -71,7 +72,7 @@ pub(crate) fn enrolment_row(
         campaign_id: Set(campaign_id.to_owned()),
         contact_id: Set(contact_id.to_owned()),
         workspace_id: Set(workspace_id.to_owned()),
-        state: Set("active".into()),
+        state: Set(EnrolmentState::Active),
         current_step: Set(current_step),
         next_send_at: Set(next_send_at),
         last_sent_at: Set(None),
@@ -160,11 +161,10 @@ pub async fn load(
                 phone: Set(None),
                 custom_fields: Set(json!({ "tier": i % 3 })),
                 status: Set(if i % 50 == 0 {
-                    "unsubscribed"
+                    ContactStatus::Unsubscribed
                 } else {
-                    "active"
-                }
-                .to_owned()),
+                    ContactStatus::Active
+                }),
                 created_at: Set(at),
                 updated_at: Set(at),
             });

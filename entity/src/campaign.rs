@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::CampaignStatus;
+
 #[derive(Clone, Debug, Default, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "campaigns")]
 pub struct Model {
@@ -8,7 +10,7 @@ pub struct Model {
     pub workspace_id: String,
     pub name: String,
     /// `draft`, `running`, `paused` or `completed`.
-    pub status: String,
+    pub status: CampaignStatus,
     pub email_account_id: Option<String>,
     /// Inbox rotation: further accounts to send from, `[acc_…]` (null when only `email_account_id`).
     pub email_account_ids: Option<Json>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::EnrolmentState;
+
 /// A contact's enrolment in a campaign.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "campaign_contacts")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub contact_id: String,
     pub workspace_id: String,
     /// `pending`, `active`, `completed`, `replied`, `bounced`, `unsubscribed` or `failed`.
-    pub state: String,
+    pub state: EnrolmentState,
     /// The last step sent (0 before the first).
     pub current_step: i32,
     pub next_send_at: Option<DateTimeUtc>,

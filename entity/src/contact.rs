@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::ContactStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "contacts")]
 pub struct Model {
@@ -15,7 +17,7 @@ pub struct Model {
     pub phone: Option<String>,
     pub custom_fields: Json,
     /// `active`, `unsubscribed` or `bounced`.
-    pub status: String,
+    pub status: ContactStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

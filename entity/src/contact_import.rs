@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::{Duplicates, ImportStatus};
+
 /// A CSV import of contacts: the file, how its columns map, and how far the worker got. Rows are
 /// committed in chunks together with `processed`, so a restart resumes where it stopped.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: String,
     pub workspace_id: String,
     /// `queued`, `running`, `completed` or `failed`.
-    pub status: String,
+    pub status: ImportStatus,
     /// The file, decoded to UTF-8; emptied once the import completed (a failed import's is
     /// kept for a day, then purged).
     #[sea_orm(column_type = "Text")]
@@ -21,7 +23,7 @@ pub struct Model {
     pub mapping: Json,
     pub group_id: Option<String>,
     /// `skip` or `update`.
-    pub duplicates: String,
+    pub duplicates: Duplicates,
     pub total: i32,
     pub processed: i32,
     /// Byte offset in `source` of the first row not yet processed.

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::AccountStatus;
+
 /// An SMTP mailbox campaigns send from. The password is stored for sending and never returned.
 #[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "email_accounts")]
@@ -22,7 +24,7 @@ pub struct Model {
     /// Least seconds between two sends (plus up to 50 % jitter); 0 = none.
     pub send_gap_seconds: i32,
     /// `ok`, or `error` after an SMTP authentication failure (sends wait).
-    pub status: String,
+    pub status: AccountStatus,
     pub last_error: Option<String>,
     /// The earliest the next send may start (the send gap).
     pub next_send_at: Option<DateTimeUtc>,

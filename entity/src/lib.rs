@@ -1,4 +1,5 @@
-//! sea-orm entities: the database rows, and nothing about HTTP or GraphQL.
+//! sea-orm entities: the database rows, and the closed sets of values their state columns hold
+//! (`states`; with the `graphql` feature those enums are GraphQL enums too). Nothing about HTTP.
 
 pub mod api_key;
 pub mod campaign;
@@ -18,6 +19,7 @@ pub mod inbound_message;
 pub mod message;
 pub mod send_count;
 pub mod setting;
+pub mod states;
 pub mod suppression;
 pub mod unmatched_report;
 pub mod user;

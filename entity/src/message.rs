@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::MessageState;
+
 /// One email of a campaign to one contact: at most one row per (campaign, contact, step).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "messages")]
@@ -16,7 +18,7 @@ pub struct Model {
     pub message_id: String,
     pub subject: String,
     /// `queued`, `sending`, `deferred`, `sent`, `bounced`, `failed` or `unknown`.
-    pub state: String,
+    pub state: MessageState,
     pub attempts: i32,
     /// The last SMTP reply (or connection error) seen for it.
     pub last_reply: Option<String>,

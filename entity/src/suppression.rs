@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::{SuppressionKind, SuppressionSource};
+
 /// An address or a domain the workspace never emails. Unique on (workspace, kind, value).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "suppressions")]
@@ -8,12 +10,12 @@ pub struct Model {
     pub id: String,
     pub workspace_id: String,
     /// `email` or `domain`.
-    pub kind: String,
+    pub kind: SuppressionKind,
     /// The normal form: an address as `addresses::parse` normalises it, a domain in lower-case
     /// IDNA ASCII.
     pub value: String,
     /// `unsubscribe`, `bounce`, `complaint`, `reply` or `manual`.
-    pub source: String,
+    pub source: SuppressionSource,
     pub created_at: DateTimeUtc,
 }
 

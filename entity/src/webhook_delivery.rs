@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::DeliveryStatus;
+
 /// One event owed to one webhook; claimed by a worker for each attempt.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "webhook_deliveries")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub webhook_id: String,
     pub event_id: String,
     /// `pending`, `delivering`, `succeeded` or `failed`.
-    pub status: String,
+    pub status: DeliveryStatus,
     /// Attempts made so far.
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::Plan;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "workspaces")]
 pub struct Model {
@@ -7,7 +9,7 @@ pub struct Model {
     pub id: String,
     pub name: String,
     /// `free`, `starter` or `pro`.
-    pub plan: String,
+    pub plan: Plan,
     pub created_at: DateTimeUtc,
     /// Contacts of the workspace, kept in step with `contacts` so unfiltered lists need no COUNT.
     pub contact_count: i64,

@@ -309,7 +309,7 @@ async fn concurrent_starts_have_exactly_one_winner() {
     assert!(
         outcomes
             .iter()
-            .all(|o| matches!(o, Ok((c, _)) if c.status == "running"))
+            .all(|o| matches!(o, Ok((c, _)) if c.status.as_str() == "running"))
     );
     let times: Vec<_> = outcomes
         .iter()
@@ -658,7 +658,7 @@ async fn an_edit_racing_a_start_never_lands_on_a_running_campaign() {
         if start.status == StatusCode::OK {
             // Running: whatever the edit did happened before the start, and the campaign
             // still has what starting needs.
-            assert_eq!(row.status, "running");
+            assert_eq!(row.status.as_str(), "running");
             assert!(row.email_account_id.is_some(), "round {round}: {row:?}");
             assert!(
                 row.updated_at <= row.started_at.unwrap(),
@@ -676,7 +676,7 @@ async fn an_edit_racing_a_start_never_lands_on_a_running_campaign() {
                 start.body
             );
             assert_eq!(put.status, StatusCode::OK, "{}", put.body);
-            assert_eq!(row.status, "draft");
+            assert_eq!(row.status.as_str(), "draft");
             assert!(row.email_account_id.is_none());
         }
     }

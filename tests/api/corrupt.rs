@@ -49,7 +49,7 @@ async fn corrupt_smtp_settings_stop_their_own_account_and_are_never_read_as_defa
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.status, "error");
+    assert_eq!(row.status.as_str(), "error");
     assert!(
         row.last_error
             .as_deref()
@@ -57,7 +57,11 @@ async fn corrupt_smtp_settings_stop_their_own_account_and_are_never_read_as_defa
         "{:?}",
         row.last_error
     );
-    let states: Vec<String> = messages(&app).await.into_iter().map(|m| m.state).collect();
+    let states: Vec<String> = messages(&app)
+        .await
+        .into_iter()
+        .map(|m| m.state.as_str().to_owned())
+        .collect();
     assert!(states.contains(&"sent".to_owned()), "{states:?}");
     assert!(
         !states.iter().any(|s| s == "failed" || s == "unknown"),

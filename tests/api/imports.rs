@@ -163,7 +163,7 @@ async fn an_interrupted_import_resumes_without_importing_a_row_twice() {
         "it resumes after the committed chunk"
     );
     let mut import = resumed;
-    while import.status == "running" {
+    while import.status.as_str() == "running" {
         import = api::service::imports::run_chunk(&app.db, &import, later)
             .await
             .unwrap();
@@ -275,7 +275,7 @@ async fn a_late_chunk_of_a_lost_lease_is_not_counted_twice() {
         api::error::ErrorCode::Conflict
     );
     let mut import = after;
-    while import.status == "running" {
+    while import.status.as_str() == "running" {
         import = api::service::imports::run_chunk(&app.db, &import, later)
             .await
             .unwrap();

@@ -603,7 +603,7 @@ async fn the_embedded_default_keeps_its_key_beside_the_database_and_encrypts_old
         daily_limit: Set(100),
         timezone: Set("UTC".into()),
         send_gap_seconds: Set(60),
-        status: Set("ok".into()),
+        status: Set(entity::states::AccountStatus::Ok),
         last_error: Set(None),
         next_send_at: Set(None),
         imap_host: Set(Some("imap.acme.test".into())),

@@ -110,7 +110,7 @@ async fn a_bounce_report_counts_only_when_it_quotes_an_email_the_account_sent() 
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.state, "sent");
+    assert_eq!(row.state.as_str(), "sent");
     assert_eq!(
         app.get(&format!("/v1/campaigns/{}", id_of(&campaign)))
             .await

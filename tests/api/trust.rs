@@ -575,10 +575,10 @@ async fn an_accepted_email_whose_worker_died_before_recording_is_sent_not_unknow
     );
     let rows = crate::sending::messages(&app).await;
     let first = rows.iter().find(|m| m.id == jobs[0].message.id).unwrap();
-    assert_eq!(first.state, "sent");
+    assert_eq!(first.state.as_str(), "sent");
     assert_eq!(first.last_reply.as_deref(), Some("250 2.0.0 queued as 42"));
     let second = rows.iter().find(|m| m.id == jobs[1].message.id).unwrap();
-    assert_eq!(second.state, "unknown");
+    assert_eq!(second.state.as_str(), "unknown");
     assert_eq!(crate::sending::stats(&app, &c).await["sent"], 1);
 }
 

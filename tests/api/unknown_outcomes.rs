@@ -112,7 +112,7 @@ async fn an_unknown_outcome_found_in_the_sent_folder_is_recorded_sent() {
     let acc = account(&app, &smtp, &dovecot, "sales").await;
     let (campaign, unknown) =
         unknown_campaign(&app, &acc, &["ana@example.com", "bo@example.com"]).await;
-    assert!(unknown.iter().all(|m| m.state == "unknown"));
+    assert!(unknown.iter().all(|m| m.state.as_str() == "unknown"));
     let (ana, bo) = (&unknown[0], &unknown[1]);
 
     // The server kept a copy of Ana's email in the Sent folder (found by its `\Sent` flag).
@@ -132,7 +132,7 @@ async fn an_unknown_outcome_found_in_the_sent_folder_is_recorded_sent() {
 
     // Recorded sent the usual way: counted, and the sequence goes on.
     let row = message_row(&app, &ana.id).await;
-    assert_eq!(row.state, "sent");
+    assert_eq!(row.state.as_str(), "sent");
     assert!(row.sent_at.is_some());
     assert_eq!(sent_figure(&app, &campaign).await, 1);
     let ana_enrolment = enrolment(&app, &campaign, &ana.contact_id).await;
@@ -140,7 +140,7 @@ async fn an_unknown_outcome_found_in_the_sent_folder_is_recorded_sent() {
     assert_eq!(ana_enrolment["currentStep"], 1);
     assert!(ana_enrolment["nextSendAt"].is_string());
     // Bo's is not there: still unknown, listed for the operator.
-    assert_eq!(message_row(&app, &bo.id).await.state, "unknown");
+    assert_eq!(message_row(&app, &bo.id).await.state.as_str(), "unknown");
     let listed = app
         .get(&format!(
             "/v1/campaigns/{}/unknown-outcomes",
@@ -216,7 +216,7 @@ async fn the_operator_resends_marks_sent_or_skips_unknown_outcomes() {
         Some(a.message_id.as_str())
     );
     let row = message_row(&app, &a.id).await;
-    assert_eq!(row.state, "sent");
+    assert_eq!(row.state.as_str(), "sent");
     assert_eq!(row.message_id, a.message_id);
     assert_eq!(
         enrolment(&app, &campaign, &a.contact_id).await["currentStep"],
@@ -226,7 +226,7 @@ async fn the_operator_resends_marks_sent_or_skips_unknown_outcomes() {
     // Mark sent: counted, the sequence goes on, nothing sent.
     let r = resolve(json!({ "messageIds": [b.id], "action": "mark_sent" })).await;
     assert_eq!(r.data()["resolved"], 1);
-    assert_eq!(message_row(&app, &b.id).await.state, "sent");
+    assert_eq!(message_row(&app, &b.id).await.state.as_str(), "sent");
     let b_enrolment = enrolment(&app, &campaign, &b.contact_id).await;
     assert_eq!(b_enrolment["state"], "active");
     assert!(b_enrolment["nextSendAt"].is_string());
@@ -238,12 +238,12 @@ async fn the_operator_resends_marks_sent_or_skips_unknown_outcomes() {
     let c_enrolment = enrolment(&app, &campaign, &c.contact_id).await;
     assert_eq!(c_enrolment["state"], "failed");
     assert_eq!(c_enrolment["reason"], "skipped");
-    assert_eq!(message_row(&app, &c.id).await.state, "failed");
+    assert_eq!(message_row(&app, &c.id).await.state.as_str(), "failed");
 
     // Resolved ones, and ids that are not this campaign's unknown outcomes, are left alone.
     let r = resolve(json!({ "messageIds": [a.id, c.id, "msg_nope"], "action": "mark_sent" })).await;
     assert_eq!(r.data()["resolved"], 0);
-    assert_eq!(message_row(&app, &c.id).await.state, "failed");
+    assert_eq!(message_row(&app, &c.id).await.state.as_str(), "failed");
     // Bad requests.
     let r = resolve(json!({ "action": "skip" })).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);

@@ -69,7 +69,7 @@ async fn a_completed_import_keeps_no_file() {
         .await
         .unwrap();
     let done = stored(&app, &id).await;
-    assert_eq!(done.status, "completed");
+    assert_eq!(done.status.as_str(), "completed");
     assert_eq!(done.created, 700);
     assert_eq!(
         done.source, "",
@@ -101,14 +101,14 @@ async fn a_failed_import_keeps_its_file_for_a_day_then_the_purge_drops_it() {
     let hours = |h: i64| start + chrono::Duration::hours(h);
     api::engine::purge_once(&app.db, hours(23)).await.unwrap();
     let kept = stored(&app, &id).await;
-    assert_eq!(kept.status, "failed");
+    assert_eq!(kept.status.as_str(), "failed");
     assert_eq!(kept.source, file, "kept within the retention");
 
     api::engine::purge_once(&app.db, hours(25)).await.unwrap();
     let purged = stored(&app, &id).await;
     assert_eq!(purged.source, "", "purged after the retention");
     assert_eq!(purged.file_bytes, 0);
-    assert_eq!(purged.status, "failed", "the import itself stays");
+    assert_eq!(purged.status.as_str(), "failed", "the import itself stays");
 }
 
 #[tokio::test]

@@ -58,7 +58,7 @@ async fn delivery_states(app: &TestApp) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .map(|d| d.status)
+        .map(|d| d.status.as_str().to_owned())
         .collect()
 }
 

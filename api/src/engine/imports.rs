@@ -21,7 +21,7 @@ pub async fn run_once(
     let mut ran = 0;
     while let Some(mut import) = imports::claim(db, clock.now()).await? {
         ran += 1;
-        while import.status == ImportStatus::Running.as_str() {
+        while import.status == ImportStatus::Running {
             if stopping.is_set() {
                 imports::release(db, &import.id).await?;
                 return Ok(ran);

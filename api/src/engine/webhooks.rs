@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use chrono::Utc;
+use entity::states::DeliveryStatus;
 use entity::{event, webhook, webhook_attempt, webhook_delivery};
 use futures_util::future::join_all;
 use hmac::{Hmac, Mac};
@@ -471,7 +472,7 @@ async fn record(
             let next = crate::clock::after(now, wait);
             let row = webhook_delivery::ActiveModel {
                 id: Set(delivery.id),
-                status: Set("pending".into()),
+                status: Set(DeliveryStatus::Pending),
                 attempts: Set(attempt),
                 next_attempt_at: Set(next),
                 locked_until: Set(None),

@@ -24,7 +24,7 @@ impl Workspace {
     }
     /// `free`, `starter` or `pro`; API keys work only on `pro`.
     async fn plan(&self) -> &str {
-        &self.0.plan
+        self.0.plan.as_str()
     }
     async fn created_at(&self) -> String {
         rfc3339(&self.0.created_at)

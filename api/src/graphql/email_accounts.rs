@@ -1,7 +1,7 @@
 //! Email accounts in GraphQL. The SMTP password is accepted and never returned.
 
 use async_graphql::{
-    Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SelectionField, SimpleObject,
+    Context, ID, InputObject, MaybeUndefined, Object, Result, SelectionField, SimpleObject,
 };
 use entity::{email_account, unmatched_report};
 
@@ -14,46 +14,9 @@ use crate::ids::rfc3339;
 use crate::secrets::Keyring;
 use crate::service::PageRequest;
 use crate::service::columns::Columns;
-use crate::service::email_accounts::{
-    self as svc, AccountStatus as SvcStatus, SmtpSecurity as Svc,
-};
+use crate::service::email_accounts::{self as svc, AccountStatus, SmtpSecurity};
 use crate::service::webhooks::UrlPolicy;
 use crate::service::{inbound, quotas};
-
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "lowercase")]
-pub enum SmtpSecurity {
-    Tls,
-    Starttls,
-    None,
-}
-
-impl From<SmtpSecurity> for Svc {
-    fn from(s: SmtpSecurity) -> Self {
-        match s {
-            SmtpSecurity::Tls => Svc::Tls,
-            SmtpSecurity::Starttls => Svc::Starttls,
-            SmtpSecurity::None => Svc::None,
-        }
-    }
-}
-
-impl From<Svc> for SmtpSecurity {
-    fn from(s: Svc) -> Self {
-        match s {
-            Svc::Tls => SmtpSecurity::Tls,
-            Svc::Starttls => SmtpSecurity::Starttls,
-            Svc::None => SmtpSecurity::None,
-        }
-    }
-}
-
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "lowercase")]
-pub enum AccountStatus {
-    Ok,
-    Error,
-}
 
 impl EmailAccount {
     /// The columns a selection of an `EmailAccount` reads from the model.
@@ -146,7 +109,7 @@ impl EmailAccount {
         &self.0.smtp_username
     }
     async fn smtp_security(&self) -> Result<SmtpSecurity> {
-        let security = Svc::parse(&self.0.smtp_security).ok_or_else(|| {
+        let security = SmtpSecurity::parse(&self.0.smtp_security).ok_or_else(|| {
             AppError::corrupt(
                 "email_accounts",
                 &self.0.id,
@@ -154,7 +117,7 @@ impl EmailAccount {
                 &self.0.smtp_security,
             )
         })?;
-        Ok(security.into())
+        Ok(security)
     }
     /// Most emails sent from this account per day, across campaigns.
     async fn daily_limit(&self) -> i32 {
@@ -171,10 +134,7 @@ impl EmailAccount {
     /// `ok`, or `error` after the SMTP server refused the credentials (sends wait until the
     /// account's connection settings are updated).
     async fn status(&self) -> AccountStatus {
-        match SvcStatus::of(&self.0) {
-            SvcStatus::Ok => AccountStatus::Ok,
-            SvcStatus::Error => AccountStatus::Error,
-        }
+        self.0.status
     }
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()
@@ -197,8 +157,7 @@ impl EmailAccount {
         self.0
             .imap_security
             .as_deref()
-            .and_then(Svc::parse)
-            .map(Into::into)
+            .and_then(SmtpSecurity::parse)
     }
     /// When the mailbox was last read.
     async fn imap_checked_at(&self) -> Option<String> {
@@ -461,7 +420,7 @@ impl EmailAccountMutation {
             smtp_port: input.smtp_port,
             smtp_username: input.smtp_username,
             smtp_password: input.smtp_password,
-            smtp_security: input.smtp_security.map(Into::into),
+            smtp_security: input.smtp_security,
             daily_limit: input.daily_limit,
             timezone: input.timezone,
             send_gap_seconds: input.send_gap_seconds,
@@ -469,7 +428,7 @@ impl EmailAccountMutation {
             imap_port: input.imap_port,
             imap_username: input.imap_username,
             imap_password: input.imap_password,
-            imap_security: input.imap_security.map(Into::into),
+            imap_security: input.imap_security,
         };
         Ok(EmailAccount(
             svc::create(

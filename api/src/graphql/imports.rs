@@ -1,21 +1,13 @@
 //! CSV imports of contacts in GraphQL.
 
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::contact_import;
 
 use super::{db, principal};
-use crate::error::AppError;
 use crate::ids::rfc3339;
 use crate::service::imports::{self as svc, Duplicates};
 
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "lowercase")]
-pub enum DuplicatePolicy {
-    /// A row whose email exists is left alone.
-    Skip,
-    /// A row whose email exists updates that contact with its non-empty cells.
-    Update,
-}
+pub use entity::states::Duplicates as DuplicatePolicy;
 
 /// One row that could not be imported.
 #[derive(SimpleObject)]
@@ -38,7 +30,7 @@ impl ContactImport {
     }
     /// `queued`, `running`, `completed` or `failed`.
     async fn status(&self) -> &str {
-        &self.0.status
+        self.0.status.as_str()
     }
     /// Data rows in the file.
     async fn total(&self) -> i32 {
@@ -81,18 +73,8 @@ impl ContactImport {
     async fn group_id(&self) -> Option<ID> {
         self.0.group_id.clone().map(ID)
     }
-    async fn duplicates(&self) -> Result<DuplicatePolicy> {
-        match Duplicates::parse(&self.0.duplicates) {
-            Some(Duplicates::Update) => Ok(DuplicatePolicy::Update),
-            Some(Duplicates::Skip) => Ok(DuplicatePolicy::Skip),
-            None => Err(AppError::corrupt(
-                "contact_imports",
-                &self.0.id,
-                "duplicates",
-                &self.0.duplicates,
-            )
-            .into()),
-        }
+    async fn duplicates(&self) -> DuplicatePolicy {
+        self.0.duplicates
     }
     async fn created_at(&self) -> String {
         rfc3339(&self.0.created_at)

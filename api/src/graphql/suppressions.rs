@@ -1,72 +1,15 @@
 //! Suppressions in GraphQL.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::suppression;
 
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, principal};
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
-use crate::service::suppressions::{self as svc, Kind, Source};
+use crate::service::suppressions as svc;
 
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "lowercase")]
-pub enum SuppressionKind {
-    Email,
-    Domain,
-}
-
-impl From<SuppressionKind> for Kind {
-    fn from(k: SuppressionKind) -> Self {
-        match k {
-            SuppressionKind::Email => Kind::Email,
-            SuppressionKind::Domain => Kind::Domain,
-        }
-    }
-}
-
-impl From<Kind> for SuppressionKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Email => SuppressionKind::Email,
-            Kind::Domain => SuppressionKind::Domain,
-        }
-    }
-}
-
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "lowercase")]
-pub enum SuppressionSource {
-    Unsubscribe,
-    Bounce,
-    Complaint,
-    Reply,
-    Manual,
-}
-
-impl From<SuppressionSource> for Source {
-    fn from(s: SuppressionSource) -> Self {
-        match s {
-            SuppressionSource::Unsubscribe => Source::Unsubscribe,
-            SuppressionSource::Bounce => Source::Bounce,
-            SuppressionSource::Complaint => Source::Complaint,
-            SuppressionSource::Reply => Source::Reply,
-            SuppressionSource::Manual => Source::Manual,
-        }
-    }
-}
-
-impl From<Source> for SuppressionSource {
-    fn from(s: Source) -> Self {
-        match s {
-            Source::Unsubscribe => SuppressionSource::Unsubscribe,
-            Source::Bounce => SuppressionSource::Bounce,
-            Source::Complaint => SuppressionSource::Complaint,
-            Source::Reply => SuppressionSource::Reply,
-            Source::Manual => SuppressionSource::Manual,
-        }
-    }
-}
+pub use entity::states::{SuppressionKind, SuppressionSource};
 
 /// An address or a domain the workspace never emails.
 pub struct Suppression(suppression::Model);
@@ -76,16 +19,16 @@ impl Suppression {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
-    async fn kind(&self) -> Result<SuppressionKind> {
-        Ok(Kind::of(&self.0)?.into())
+    async fn kind(&self) -> SuppressionKind {
+        self.0.kind
     }
     /// The address (normalised: local part lower-cased, domain in IDNA ASCII) or the domain.
     async fn value(&self) -> &str {
         &self.0.value
     }
     /// What suppressed it.
-    async fn source(&self) -> Result<SuppressionSource> {
-        Ok(Source::of(&self.0)?.into())
+    async fn source(&self) -> SuppressionSource {
+        self.0.source
     }
     /// RFC 3339, UTC.
     async fn created_at(&self) -> String {
@@ -118,9 +61,9 @@ pub struct SuppressionInput {
 impl From<SuppressionInput> for svc::NewSuppression {
     fn from(i: SuppressionInput) -> Self {
         svc::NewSuppression {
-            kind: i.kind.map(Into::into),
+            kind: i.kind,
             value: i.value,
-            source: i.source.map(Into::into),
+            source: i.source,
         }
     }
 }
@@ -156,8 +99,8 @@ impl SuppressionQuery {
         let request = PageRequest::new(page, per_page)?;
         let filter = filter.unwrap_or_default();
         let filter = svc::SuppressionFilter {
-            kind: filter.kind.map(Into::into),
-            source: filter.source.map(Into::into),
+            kind: filter.kind,
+            source: filter.source,
             value: filter.value,
         };
         let found = svc::list(
@@ -196,9 +139,9 @@ impl SuppressionMutation {
         let who = principal(ctx)?;
         let input = svc::AddInput {
             one: svc::NewSuppression {
-                kind: kind.map(Into::into),
+                kind,
                 value,
-                source: source.map(Into::into),
+                source,
             },
             items: items.map(|items| items.into_iter().map(Into::into).collect()),
         };

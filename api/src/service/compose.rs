@@ -232,7 +232,7 @@ mod tests {
             company: Some(company.to_owned()),
             phone: Some(first.to_owned()),
             custom_fields: custom,
-            status: "active".into(),
+            status: entity::states::ContactStatus::Active,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

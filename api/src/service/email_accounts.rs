@@ -24,75 +24,22 @@ pub const MAX_HOST: usize = 253;
 pub const MAX_USERNAME: usize = 320;
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
-/// Whether an account can send: `error` after an SMTP authentication failure, until its
-/// settings change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AccountStatus {
-    Ok,
-    Error,
-}
+pub use entity::states::{AccountStatus, SmtpSecurity};
 
-impl AccountStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountStatus::Ok => "ok",
-            AccountStatus::Error => "error",
-        }
-    }
-
-    /// The stored status. One this code does not know is logged as an error naming the row
-    /// and reads as `error`: such an account sends nothing until it is fixed.
-    pub fn of(account: &email_account::Model) -> AccountStatus {
-        match account.status.as_str() {
-            "ok" => AccountStatus::Ok,
-            "error" => AccountStatus::Error,
-            other => {
-                AppError::corrupt("email_accounts", &account.id, "status", other);
-                AccountStatus::Error
-            }
-        }
+/// The port an SMTP connection with `security` uses when none is given.
+fn default_port(security: SmtpSecurity) -> i32 {
+    match security {
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::Starttls => 587,
+        SmtpSecurity::None => 25,
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SmtpSecurity {
-    Tls,
-    Starttls,
-    None,
-}
-
-impl SmtpSecurity {
-    pub const ALL: [SmtpSecurity; 3] = [
-        SmtpSecurity::Tls,
-        SmtpSecurity::Starttls,
-        SmtpSecurity::None,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SmtpSecurity::Tls => "tls",
-            SmtpSecurity::Starttls => "starttls",
-            SmtpSecurity::None => "none",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<SmtpSecurity> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
-    fn default_port(self) -> i32 {
-        match self {
-            SmtpSecurity::Tls => 465,
-            SmtpSecurity::Starttls => 587,
-            SmtpSecurity::None => 25,
-        }
-    }
-
-    fn default_imap_port(self) -> i32 {
-        match self {
-            SmtpSecurity::Tls => 993,
-            SmtpSecurity::Starttls | SmtpSecurity::None => 143,
-        }
+/// The port an IMAP connection with `security` uses when none is given.
+fn default_imap_port(security: SmtpSecurity) -> i32 {
+    match security {
+        SmtpSecurity::Tls => 993,
+        SmtpSecurity::Starttls | SmtpSecurity::None => 143,
     }
 }
 
@@ -290,7 +237,7 @@ pub async fn create(
                 host: host("imapHost", Some(host_name), policy)?,
                 port: port(
                     "imapPort",
-                    input.imap_port.unwrap_or(security.default_imap_port()),
+                    input.imap_port.unwrap_or(default_imap_port(security)),
                 )?,
                 username: clean_text("imapUsername", input.imap_username, MAX_USERNAME)?
                     .unwrap_or_else(|| username.clone()),
@@ -306,7 +253,7 @@ pub async fn create(
         smtp_host: Set(host("smtpHost", input.smtp_host, policy)?),
         smtp_port: Set(port(
             "smtpPort",
-            input.smtp_port.unwrap_or(security.default_port()),
+            input.smtp_port.unwrap_or(default_port(security)),
         )?),
         smtp_username: Set(username),
         smtp_password: Set(seal_password(keyring, &id, "smtp_password", &smtp_password)),
@@ -318,7 +265,7 @@ pub async fn create(
         send_gap_seconds: Set(send_gap(
             input.send_gap_seconds.unwrap_or(DEFAULT_SEND_GAP_SECONDS),
         )?),
-        status: Set(AccountStatus::Ok.as_str().to_owned()),
+        status: Set(AccountStatus::Ok),
         last_error: Set(None),
         next_send_at: Set(None),
         imap_port: Set(imap.as_ref().map(|i| i.port)),
@@ -423,7 +370,7 @@ pub async fn update(
         || row.imap_host.is_set()
         || row.imap_password.is_set()
     {
-        row.status = Set(AccountStatus::Ok.as_str().to_owned());
+        row.status = Set(AccountStatus::Ok);
         row.last_error = Set(None);
     }
     row.updated_at = Set(ids::now());
@@ -495,8 +442,8 @@ fn apply_imap(
             .unwrap_or(SmtpSecurity::Tls),
     };
     let port_number = match patch.port {
-        Some(v) => v.unwrap_or(security.default_imap_port()),
-        None => current.imap_port.unwrap_or(security.default_imap_port()),
+        Some(v) => v.unwrap_or(default_imap_port(security)),
+        None => current.imap_port.unwrap_or(default_imap_port(security)),
     };
     let username = match patch.username {
         Some(v) => clean_text("imapUsername", v, MAX_USERNAME)?

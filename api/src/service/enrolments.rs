@@ -20,73 +20,7 @@ use super::stats::{self, EventKind};
 use super::{Page, PageRequest, contacts, events, groups, suppressions};
 use crate::error::{AppError, AppResult};
 
-/// The state of one contact in one campaign.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EnrolmentState {
-    Pending,
-    Active,
-    Completed,
-    Replied,
-    Bounced,
-    Unsubscribed,
-    /// Stopped for a `reason` (e.g. `delivery_failed`, `outcome_unknown`).
-    Failed,
-}
-
-impl EnrolmentState {
-    pub const ALL: [EnrolmentState; 7] = [
-        EnrolmentState::Pending,
-        EnrolmentState::Active,
-        EnrolmentState::Completed,
-        EnrolmentState::Replied,
-        EnrolmentState::Bounced,
-        EnrolmentState::Unsubscribed,
-        EnrolmentState::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnrolmentState::Pending => "pending",
-            EnrolmentState::Active => "active",
-            EnrolmentState::Completed => "completed",
-            EnrolmentState::Replied => "replied",
-            EnrolmentState::Bounced => "bounced",
-            EnrolmentState::Unsubscribed => "unsubscribed",
-            EnrolmentState::Failed => "failed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<EnrolmentState> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
-    /// The stored state. One this code does not know is logged as an error naming the row
-    /// and reads as `failed`, never as sendable.
-    pub fn of(row: &campaign_contact::Model) -> EnrolmentState {
-        Self::parse(&row.state).unwrap_or_else(|| {
-            AppError::corrupt(
-                "campaign_contacts",
-                &format!("{}/{}", row.campaign_id, row.contact_id),
-                "state",
-                &row.state,
-            );
-            EnrolmentState::Failed
-        })
-    }
-
-    /// Still to be emailed: the campaign is not done with it.
-    pub fn is_open(self) -> bool {
-        matches!(self, EnrolmentState::Pending | EnrolmentState::Active)
-    }
-
-    /// The states a contact's enrolments may leave for `self` (only open ones move).
-    pub fn from_states() -> [&'static str; 2] {
-        [
-            EnrolmentState::Pending.as_str(),
-            EnrolmentState::Active.as_str(),
-        ]
-    }
-}
+pub use entity::states::EnrolmentState;
 
 /// Enrols contacts (by id and/or a whole group) in one set-based statement. Idempotent;
 /// unsubscribed and bounced contacts, and contacts at suppressed addresses, are skipped.
@@ -113,7 +47,7 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
     // Locked: a completion deciding beside this enrolment either sees these contacts or is
     // seen completed here.
     let campaign = campaigns::get_locked(&txn, workspace_id, campaign_id).await?;
-    if CampaignStatus::of(&campaign)? == CampaignStatus::Completed {
+    if campaign.status == CampaignStatus::Completed {
         return Err(illegal(
             &campaign,
             "a completed campaign takes no new contacts",
@@ -174,7 +108,7 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
         .await?;
 
     // A campaign that has started schedules newcomers at once; a draft waits for its start.
-    let (state, next_send_at) = match CampaignStatus::of(&campaign)? {
+    let (state, next_send_at) = match campaign.status {
         CampaignStatus::Draft => (EnrolmentState::Pending, None),
         _ => (
             EnrolmentState::Active,
@@ -377,7 +311,7 @@ pub async fn any_open(db: &impl ConnectionTrait, campaign_id: &str) -> AppResult
         .select_only()
         .column(campaign_contact::Column::ContactId)
         .filter(campaign_contact::Column::CampaignId.eq(campaign_id))
-        .filter(campaign_contact::Column::State.is_in(EnrolmentState::from_states()))
+        .filter(campaign_contact::Column::State.is_in(EnrolmentState::OPEN))
         .limit(1)
         .into_tuple::<String>()
         .one(db)
@@ -404,7 +338,7 @@ pub async fn close(
         .col_expr(campaign_contact::Column::UpdatedAt, Expr::value(now))
         .filter(campaign_contact::Column::CampaignId.eq(campaign_id))
         .filter(campaign_contact::Column::ContactId.eq(contact_id))
-        .filter(campaign_contact::Column::State.is_in(EnrolmentState::from_states()))
+        .filter(campaign_contact::Column::State.is_in(EnrolmentState::OPEN))
         .exec(txn)
         .await?;
     Ok(result.rows_affected == 1)
@@ -483,7 +417,7 @@ async fn close_everywhere(
         .select_only()
         .column(campaign_contact::Column::CampaignId)
         .filter(campaign_contact::Column::ContactId.eq(contact_id))
-        .filter(campaign_contact::Column::State.is_in(EnrolmentState::from_states()))
+        .filter(campaign_contact::Column::State.is_in(EnrolmentState::OPEN))
         .into_tuple()
         .all(txn)
         .await?;
@@ -576,7 +510,7 @@ pub async fn record_email_event(
         }
         EmailEvent::AutoReplied { .. } => counted.push(EventKind::AutoReplied),
         EmailEvent::Unsubscribed => {
-            notify = person.status != ContactStatus::Unsubscribed.as_str();
+            notify = person.status != ContactStatus::Unsubscribed;
             if notify {
                 counted.push(EventKind::Unsubscribed);
             }
@@ -599,7 +533,7 @@ pub async fn record_email_event(
     // Conditional on the state the caller read (and holds locked): a row another transaction
     // moved meanwhile is not written over; the caller's transaction is refused instead.
     let written = update
-        .filter(message::Column::State.eq(&message.state))
+        .filter(message::Column::State.eq(message.state))
         .exec(txn)
         .await?
         .rows_affected;

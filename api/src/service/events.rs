@@ -2,6 +2,7 @@
 //! active webhook, on the connection (transaction) of the change it reports: a rolled-back
 //! change emits nothing, a committed one is never lost.
 
+use entity::states::DeliveryStatus;
 use entity::{event, webhook, webhook_delivery};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
@@ -68,7 +69,7 @@ fn delivery(event: &event::ActiveModel, webhook: &webhook::Model) -> webhook_del
         workspace_id: Set(event.workspace_id.as_ref().clone()),
         webhook_id: Set(webhook.id.clone()),
         event_id: Set(event.id.as_ref().clone()),
-        status: Set("pending".into()),
+        status: Set(DeliveryStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(at),
         locked_until: Set(None),

@@ -43,47 +43,7 @@ impl Default for ImportQuota {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Duplicates {
-    /// A row whose email exists is left alone (counted as skipped).
-    Skip,
-    /// A row whose email exists updates that contact with its non-empty cells.
-    Update,
-}
-
-impl Duplicates {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Duplicates::Skip => "skip",
-            Duplicates::Update => "update",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Duplicates> {
-        [Duplicates::Skip, Duplicates::Update]
-            .into_iter()
-            .find(|d| d.as_str() == value)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImportStatus {
-    Queued,
-    Running,
-    Completed,
-    Failed,
-}
-
-impl ImportStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImportStatus::Queued => "queued",
-            ImportStatus::Running => "running",
-            ImportStatus::Completed => "completed",
-            ImportStatus::Failed => "failed",
-        }
-    }
-}
+pub use entity::states::{Duplicates, ImportStatus};
 
 /// A new import, as uploaded.
 #[derive(Clone, Debug, Default)]
@@ -361,7 +321,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
     let row = contact_import::ActiveModel {
         id: Set(ids::new_id(IMPORT)),
         workspace_id: Set(workspace_id.to_owned()),
-        status: Set(ImportStatus::Queued.as_str().to_owned()),
+        status: Set(ImportStatus::Queued),
         source: Set(if total == 0 { String::new() } else { text }),
         file_bytes: Set(if total == 0 {
             0
@@ -371,11 +331,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
         delimiter: Set(char::from(delimiter).to_string()),
         mapping: Set(Value::Object(mapping)),
         group_id: Set(new.group_id),
-        duplicates: Set(new
-            .duplicates
-            .unwrap_or(Duplicates::Skip)
-            .as_str()
-            .to_owned()),
+        duplicates: Set(new.duplicates.unwrap_or(Duplicates::Skip)),
         total: Set(i32::try_from(total).unwrap_or(i32::MAX)),
         processed: Set(0),
         position: Set(0),
@@ -391,7 +347,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
     };
     let mut row = row;
     if total == 0 {
-        row.status = Set(ImportStatus::Completed.as_str().to_owned());
+        row.status = Set(ImportStatus::Completed);
     }
     let model = row.insert(&txn).await?;
     if total > 0 {
@@ -572,7 +528,7 @@ pub async fn run_chunk(
         .from_reader(&import.source.as_bytes()[offset..]);
     // Line numbers continue from where the slice starts.
     let first_line = import.source[..offset].matches('\n').count() as u64 + 1;
-    let duplicates = Duplicates::parse(&import.duplicates).unwrap_or(Duplicates::Skip);
+    let duplicates = import.duplicates;
     // (CSV line, input) for each row of the chunk; unreadable rows fail alone.
     let mut batch: Vec<(u64, ContactInput)> = Vec::with_capacity(CHUNK);
     let mut errors: Vec<Value> = Vec::new();
@@ -694,7 +650,7 @@ pub async fn run_chunk(
     row.errors = Set(Value::Array(kept));
     if done {
         // Nothing reads a completed import's file again: it is dropped in the same commit.
-        row.status = Set(ImportStatus::Completed.as_str().to_owned());
+        row.status = Set(ImportStatus::Completed);
         row.completed_at = Set(Some(now));
         row.locked_until = Set(None);
         row.source = Set(String::new());
@@ -728,7 +684,7 @@ pub async fn run_chunk(
     saved.failed_rows = import.failed_rows + failed;
     saved.errors = Value::Array(kept_now);
     if done {
-        saved.status = ImportStatus::Completed.as_str().to_owned();
+        saved.status = ImportStatus::Completed;
         saved.completed_at = Some(now);
         saved.locked_until = None;
         saved.source = String::new();

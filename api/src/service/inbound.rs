@@ -594,7 +594,7 @@ pub async fn record(
         None => "report",
     };
     // A bounce of an email already recorded as bounced changes nothing more.
-    let already_bounced = found.state == super::messages::MessageState::Bounced.as_str();
+    let already_bounced = found.state == super::messages::MessageState::Bounced;
     if let Some(event) = event
         && !(kind == "bounce" && already_bounced)
     {

@@ -11,60 +11,7 @@ use crate::ids;
 
 pub const PREFIX: &str = "msg";
 
-/// Where one email stands. `sending` is committed before the SMTP transaction starts, so a
-/// process that dies mid-send leaves a row the sweep turns into `unknown`, never a re-send.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MessageState {
-    /// Claimed by a worker and leased, its SMTP transaction not started: a dead worker's
-    /// claim returns to due when the lease ends.
-    Queued,
-    /// Its SMTP transaction started (committed alone, just before): only these can end
-    /// `unknown`.
-    Sending,
-    /// Refused for now (4xx, or no connection): nothing was delivered; retried later.
-    Deferred,
-    Sent,
-    Bounced,
-    Failed,
-    Unknown,
-}
-
-impl MessageState {
-    pub const ALL: [MessageState; 7] = [
-        MessageState::Queued,
-        MessageState::Sending,
-        MessageState::Deferred,
-        MessageState::Sent,
-        MessageState::Bounced,
-        MessageState::Failed,
-        MessageState::Unknown,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageState::Queued => "queued",
-            MessageState::Sending => "sending",
-            MessageState::Deferred => "deferred",
-            MessageState::Sent => "sent",
-            MessageState::Bounced => "bounced",
-            MessageState::Failed => "failed",
-            MessageState::Unknown => "unknown",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<MessageState> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
-    /// The stored state. One this code does not know is logged as an error naming the row
-    /// and reads as `unknown` (in doubt), never as sent or sendable.
-    pub fn of(row: &message::Model) -> MessageState {
-        Self::parse(&row.state).unwrap_or_else(|| {
-            crate::error::AppError::corrupt("messages", &row.id, "state", &row.state);
-            MessageState::Unknown
-        })
-    }
-}
+pub use entity::states::MessageState;
 
 /// Something that happened to one email.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -103,9 +103,9 @@ pub async fn status(
 
     let usable: Vec<&AccountToday> = accounts
         .iter()
-        .filter(|a| AccountStatus::of(&a.account) == AccountStatus::Ok)
+        .filter(|a| a.account.status == AccountStatus::Ok)
         .collect();
-    let state = match CampaignStatus::of(&campaign)? {
+    let state = match campaign.status {
         CampaignStatus::Draft => "draft",
         CampaignStatus::Paused => "paused",
         CampaignStatus::Completed => "completed",

@@ -33,77 +33,14 @@ pub const SORT_FIELDS: &[(&str, suppression::Column)] = &[
     ("value", suppression::Column::Value),
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Email,
-    Domain,
-}
+pub use entity::states::{SuppressionKind as Kind, SuppressionSource as Source};
 
-impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Email, Kind::Domain];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Email => "email",
-            Kind::Domain => "domain",
-        }
-    }
-
-    /// The stored kind; anything else is an error, never a guess.
-    pub fn of(row: &suppression::Model) -> AppResult<Kind> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == row.kind)
-            .ok_or_else(|| {
-                AppError::internal(format!("suppression {} has kind {}", row.id, row.kind))
-            })
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Source {
-    Unsubscribe,
-    Bounce,
-    Complaint,
-    Reply,
-    Manual,
-}
-
-impl Source {
-    pub const ALL: [Source; 5] = [
-        Source::Unsubscribe,
-        Source::Bounce,
-        Source::Complaint,
-        Source::Reply,
-        Source::Manual,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Unsubscribe => "unsubscribe",
-            Source::Bounce => "bounce",
-            Source::Complaint => "complaint",
-            Source::Reply => "reply",
-            Source::Manual => "manual",
-        }
-    }
-
-    pub fn of(row: &suppression::Model) -> AppResult<Source> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == row.source)
-            .ok_or_else(|| {
-                AppError::internal(format!("suppression {} has source {}", row.id, row.source))
-            })
-    }
-
-    /// The status a contact at a suppressed address has: bounced for a bounce, otherwise
-    /// unsubscribed.
-    pub fn contact_status(self) -> ContactStatus {
-        match self {
-            Source::Bounce => ContactStatus::Bounced,
-            _ => ContactStatus::Unsubscribed,
-        }
+/// The status a contact at an address suppressed for `source` has: bounced for a bounce,
+/// otherwise unsubscribed.
+pub fn contact_status(source: Source) -> ContactStatus {
+    match source {
+        Source::Bounce => ContactStatus::Bounced,
+        _ => ContactStatus::Unsubscribed,
     }
 }
 
@@ -249,9 +186,9 @@ async fn insert(
             suppression::ActiveModel {
                 id: Set(id),
                 workspace_id: Set(workspace_id.to_owned()),
-                kind: Set(kind.as_str().to_owned()),
+                kind: Set(*kind),
                 value: Set(value.clone()),
-                source: Set(source.as_str().to_owned()),
+                source: Set(*source),
                 created_at: Set(now),
             }
         })
@@ -266,7 +203,7 @@ async fn insert(
             .exec_without_returning(txn)
             .await?;
     }
-    let mut stored: HashMap<(String, String), suppression::Model> = HashMap::new();
+    let mut stored: HashMap<(Kind, String), suppression::Model> = HashMap::new();
     for kind in Kind::ALL {
         let values: Vec<String> = seen
             .iter()
@@ -281,7 +218,7 @@ async fn insert(
                 .all(txn)
                 .await?;
             for row in found {
-                stored.insert((row.kind.clone(), row.value.clone()), row);
+                stored.insert((row.kind, row.value.clone()), row);
             }
         }
     }
@@ -290,7 +227,7 @@ async fn insert(
         .iter()
         .map(|(kind, value, _)| {
             stored
-                .get(&(kind.as_str().to_owned(), value.clone()))
+                .get(&(*kind, value.clone()))
                 .cloned()
                 .ok_or_else(|| AppError::internal("a suppression vanished while being added"))
         })
@@ -309,9 +246,9 @@ pub async fn record(
     suppression::Entity::insert(suppression::ActiveModel {
         id: Set(ids::new_id(ids::SUPPRESSION)),
         workspace_id: Set(workspace_id.to_owned()),
-        kind: Set(Kind::Email.as_str().to_owned()),
+        kind: Set(Kind::Email),
         value: Set(email_normalized.to_owned()),
-        source: Set(source.as_str().to_owned()),
+        source: Set(source),
         created_at: Set(ids::now()),
     })
     .on_conflict_do_nothing_on([
@@ -354,8 +291,8 @@ pub async fn sources_of(
         let mut by_email = HashMap::new();
         let mut by_domain = HashMap::new();
         for row in &rows {
-            let source = Source::of(row)?;
-            match Kind::of(row)? {
+            let source = row.source;
+            match row.kind {
                 Kind::Email => by_email.insert(row.value.as_str(), source),
                 Kind::Domain => by_domain.insert(row.value.as_str(), source),
             };

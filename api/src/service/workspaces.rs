@@ -10,35 +10,17 @@ use sea_orm::{
 use crate::error::{AppError, AppResult};
 use crate::ids;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Plan {
-    Free,
-    Starter,
-    Pro,
+pub use entity::states::Plan;
+
+/// A plan named by a caller (the CLI).
+pub fn parse_plan(value: &str) -> AppResult<Plan> {
+    Plan::parse(value)
+        .ok_or_else(|| AppError::invalid_field("plan", "plan must be free, starter or pro"))
 }
 
-impl Plan {
-    pub const ALL: [Plan; 3] = [Plan::Free, Plan::Starter, Plan::Pro];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Plan::Free => "free",
-            Plan::Starter => "starter",
-            Plan::Pro => "pro",
-        }
-    }
-
-    pub fn parse(value: &str) -> AppResult<Plan> {
-        Plan::ALL
-            .into_iter()
-            .find(|plan| plan.as_str() == value)
-            .ok_or_else(|| AppError::invalid_field("plan", "plan must be free, starter or pro"))
-    }
-
-    /// Whether API keys may be used: the API is a Pro feature.
-    pub fn allows_api_keys(self) -> bool {
-        self == Plan::Pro
-    }
+/// Whether API keys may be used: the API is a Pro feature.
+pub fn allows_api_keys(plan: Plan) -> bool {
+    plan == Plan::Pro
 }
 
 pub async fn create(
@@ -51,7 +33,7 @@ pub async fn create(
     let row = workspace::ActiveModel {
         id: Set(ids::new_id(ids::WORKSPACE)),
         name: Set(name),
-        plan: Set(plan.as_str().to_owned()),
+        plan: Set(plan),
         created_at: Set(ids::now()),
         contact_count: Set(0),
     };
@@ -66,7 +48,7 @@ pub async fn set_plan<C: ConnectionTrait + sea_orm::TransactionTrait>(
 ) -> AppResult<workspace::Model> {
     let txn = crate::db::begin_write(db).await?;
     let mut row: workspace::ActiveModel = get(&txn, id).await?.into();
-    row.plan = Set(plan.as_str().to_owned());
+    row.plan = Set(plan);
     let updated = row.update(&txn).await?;
     crate::signals::send(
         &txn,

@@ -17,7 +17,7 @@ use crate::graphql::plain::{self, InPlace, Plain};
 use crate::graphql::{db, loader};
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
-use crate::service::campaigns::{self as svc, CampaignStatus as SvcStatus};
+use crate::service::campaigns as svc;
 use crate::service::columns::Columns;
 use crate::service::stats::{self, Counts};
 use crate::service::{enrolments, sending_status};
@@ -90,8 +90,8 @@ impl Campaign {
     async fn name(&self) -> &str {
         &self.model.name
     }
-    async fn status(&self) -> Result<CampaignStatus> {
-        Ok(SvcStatus::of(&self.model)?.into())
+    async fn status(&self) -> CampaignStatus {
+        self.model.status
     }
     async fn email_account_id(&self) -> Option<ID> {
         self.model.email_account_id.clone().map(ID)
@@ -216,7 +216,7 @@ impl Campaign {
             db(ctx)?,
             &self.model.workspace_id,
             &self.model.id,
-            state.map(Into::into),
+            state,
             request,
         )
         .await?;

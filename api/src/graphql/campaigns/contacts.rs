@@ -1,9 +1,9 @@
 //! A campaign's enrolled contacts (`Campaign.contacts`).
 
-use async_graphql::{ID, Object, Result, SimpleObject};
+use async_graphql::{ID, Object, SimpleObject};
 use entity::{campaign_contact, contact};
 
-use super::states::{EnrolmentState, enrolment_state};
+use super::states::EnrolmentState;
 use crate::graphql::contacts::Contact;
 use crate::graphql::types::PageInfo;
 use crate::ids::rfc3339;
@@ -20,8 +20,8 @@ impl CampaignContact {
     async fn contact(&self) -> Contact {
         Contact::from(self.contact.clone())
     }
-    async fn state(&self) -> Result<EnrolmentState> {
-        enrolment_state(&self.enrolment)
+    async fn state(&self) -> EnrolmentState {
+        self.enrolment.state
     }
     /// The last step sent (0 before the first).
     async fn current_step(&self) -> i32 {

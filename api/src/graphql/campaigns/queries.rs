@@ -45,7 +45,7 @@ impl CampaignQuery {
         let who = principal(ctx)?;
         let request = PageRequest::new(page, per_page)?;
         let filter = svc::CampaignFilter {
-            status: filter.and_then(|f| f.status).map(Into::into),
+            status: filter.and_then(|f| f.status),
         };
         let with = Campaign::wanted(ctx);
         let found = svc::list(

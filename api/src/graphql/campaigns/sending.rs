@@ -78,7 +78,7 @@ impl From<sending_status::SendingStatus> for SendingStatus {
                 .map(|a| AccountToday {
                     email_account_id: ID(a.account.id.clone()),
                     email: a.account.email.clone(),
-                    status: a.account.status.clone(),
+                    status: a.account.status.as_str().to_owned(),
                     last_error: a.account.last_error.clone(),
                     sent_today: a.sent_today,
                     daily_limit: a.account.daily_limit,

@@ -5,7 +5,7 @@ use entity::campaign_contact;
 
 use crate::error::AppError;
 use crate::graphql::campaigns::campaign::Campaign;
-use crate::graphql::campaigns::states::{EnrolmentState, enrolment_state};
+use crate::graphql::campaigns::states::EnrolmentState;
 use crate::graphql::loader;
 use crate::graphql::loaders::CampaignById;
 use crate::ids::rfc3339;
@@ -22,8 +22,8 @@ impl ContactCampaign {
             .map(Campaign::from)
             .ok_or_else(|| AppError::not_found("Campaign").into())
     }
-    async fn state(&self) -> Result<EnrolmentState> {
-        enrolment_state(&self.0)
+    async fn state(&self) -> EnrolmentState {
+        self.0.state
     }
     async fn current_step(&self) -> i32 {
         self.0.current_step

@@ -33,7 +33,7 @@ impl Message {
     /// `sending`, `deferred` (refused for now, retried), `sent`, `bounced`, `failed` or
     /// `unknown` (the sending process stopped mid-send: never re-sent).
     async fn state(&self) -> &str {
-        &self.0.state
+        self.0.state.as_str()
     }
     async fn attempts(&self) -> i32 {
         self.0.attempts

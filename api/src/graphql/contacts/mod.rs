@@ -8,9 +8,7 @@ mod campaigns;
 mod messages;
 
 use async_graphql::parser::types::Field;
-use async_graphql::{
-    Context, Enum, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject,
-};
+use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject};
 use entity::contact;
 use serde_json::Value;
 
@@ -20,38 +18,11 @@ use super::loaders::{EnrolmentsOfContact, GroupIdsOfContact, MessagesOfContact};
 use super::plain::{InPlace, PlainList};
 use super::types::{Deleted, PageInfo, SortOrder};
 use super::{db, loader, principal, reads};
-use crate::error::AppError;
 use crate::ids::rfc3339;
+use crate::service::PageRequest;
 use crate::service::contacts::{self as svc, ContactFilter as SvcFilter};
-use crate::service::{PageRequest, contacts::ContactStatus as SvcStatus};
 
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-#[graphql(rename_items = "lowercase")]
-pub enum ContactStatus {
-    Active,
-    Unsubscribed,
-    Bounced,
-}
-
-impl From<ContactStatus> for SvcStatus {
-    fn from(s: ContactStatus) -> Self {
-        match s {
-            ContactStatus::Active => SvcStatus::Active,
-            ContactStatus::Unsubscribed => SvcStatus::Unsubscribed,
-            ContactStatus::Bounced => SvcStatus::Bounced,
-        }
-    }
-}
-
-impl From<SvcStatus> for ContactStatus {
-    fn from(s: SvcStatus) -> Self {
-        match s {
-            SvcStatus::Active => ContactStatus::Active,
-            SvcStatus::Unsubscribed => ContactStatus::Unsubscribed,
-            SvcStatus::Bounced => ContactStatus::Bounced,
-        }
-    }
-}
+pub use entity::states::ContactStatus;
 
 /// A person the workspace can email.
 pub struct Contact {
@@ -93,11 +64,8 @@ impl Contact {
     async fn custom_fields(&self) -> Json<Value> {
         Json(self.model.custom_fields.clone())
     }
-    async fn status(&self) -> Result<ContactStatus> {
-        let status = SvcStatus::parse(&self.model.status).ok_or_else(|| {
-            AppError::corrupt("contacts", &self.model.id, "status", &self.model.status)
-        })?;
-        Ok(status.into())
+    async fn status(&self) -> ContactStatus {
+        self.model.status
     }
     /// Ids of the groups this contact belongs to.
     async fn group_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
@@ -213,7 +181,7 @@ impl From<ContactFilter> for SvcFilter {
         SvcFilter {
             email: f.email,
             group: f.group.map(|g| g.0),
-            status: f.status.map(Into::into),
+            status: f.status,
             company: f.company,
         }
     }
@@ -242,7 +210,7 @@ impl From<ContactInput> for svc::ContactInput {
             company: i.company,
             phone: i.phone,
             custom_fields: i.custom_fields.map(|j| j.0),
-            status: i.status.map(Into::into),
+            status: i.status,
             group_ids: i
                 .group_ids
                 .map(|ids| ids.into_iter().map(|id| id.0).collect()),

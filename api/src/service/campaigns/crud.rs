@@ -40,7 +40,7 @@ pub async fn create(
         id: Set(ids::new_id(ids::CAMPAIGN)),
         workspace_id: Set(workspace_id.to_owned()),
         name: Set(name),
-        status: Set(CampaignStatus::Draft.as_str().to_owned()),
+        status: Set(CampaignStatus::Draft),
         email_account_id: Set(account),
         email_account_ids: Set(rotation),
         paused_reason: Set(None),
@@ -103,7 +103,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<campaign::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
-    let status = CampaignStatus::of(&current)?;
+    let status = current.status;
     let editable = matches!(status, CampaignStatus::Draft | CampaignStatus::Paused);
     if status == CampaignStatus::Completed {
         let only_name = patch.email_account_id.is_none()

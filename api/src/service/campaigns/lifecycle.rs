@@ -64,7 +64,7 @@ async fn transition_and_emit<T: ConnectionTrait + TransactionSession>(
         events::emit(&txn, workspace_id, event_type, to_json(&after)?).await?;
     }
     txn.commit().await?;
-    if !moved && CampaignStatus::of(&after)? != to {
+    if !moved && after.status != to {
         return Err(illegal(&after, "it changed state meanwhile"));
     }
     Ok((after, moved))
@@ -80,7 +80,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
-    match CampaignStatus::of(&current)? {
+    match current.status {
         CampaignStatus::Running => return Ok((current, false)),
         CampaignStatus::Completed => {
             return Err(illegal(&current, "a completed campaign cannot start again"));
@@ -125,7 +125,7 @@ pub async fn pause<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
-    match CampaignStatus::of(&current)? {
+    match current.status {
         CampaignStatus::Paused => return Ok((current, false)),
         CampaignStatus::Running => {}
         CampaignStatus::Draft => {
@@ -154,7 +154,7 @@ pub async fn complete<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
-    match CampaignStatus::of(&current)? {
+    match current.status {
         CampaignStatus::Completed => return Ok((current, false)),
         CampaignStatus::Draft => return Err(illegal(&current, "a draft has not started")),
         CampaignStatus::Running | CampaignStatus::Paused => {}
@@ -183,7 +183,7 @@ pub async fn complete_if_done(txn: &impl ConnectionTrait, campaign_id: &str) -> 
         return Ok(false);
     };
     if !matches!(
-        CampaignStatus::of(&current)?,
+        current.status,
         CampaignStatus::Running | CampaignStatus::Paused
     ) || enrolments::any_open(txn, campaign_id).await?
     {

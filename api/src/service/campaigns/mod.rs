@@ -9,7 +9,7 @@
 use entity::campaign;
 use serde_json::json;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 
 mod crud;
 mod input;
@@ -33,41 +33,7 @@ pub use shape::{
 /// Most contact ids one enrolment call takes (a group has no limit).
 pub const MAX_ENROL_IDS: usize = 10_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CampaignStatus {
-    Draft,
-    Running,
-    Paused,
-    Completed,
-}
-
-impl CampaignStatus {
-    pub const ALL: [CampaignStatus; 4] = [
-        CampaignStatus::Draft,
-        CampaignStatus::Running,
-        CampaignStatus::Paused,
-        CampaignStatus::Completed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CampaignStatus::Draft => "draft",
-            CampaignStatus::Running => "running",
-            CampaignStatus::Paused => "paused",
-            CampaignStatus::Completed => "completed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<CampaignStatus> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-
-    /// The stored status; a value this code never writes is a corrupt row: an internal error
-    /// (logged), never a status to act on.
-    pub fn of(campaign: &campaign::Model) -> AppResult<CampaignStatus> {
-        Self::parse(&campaign.status).ok_or_else(|| corrupt(campaign, "status"))
-    }
-}
+pub use entity::states::CampaignStatus;
 
 /// The outcome of an enrolment call.
 #[derive(Clone, Debug)]

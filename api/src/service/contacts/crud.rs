@@ -60,10 +60,9 @@ pub(super) async fn apply_suppressions(
     workspace_id: &str,
     rows: Vec<&mut contact::ActiveModel>,
 ) -> AppResult<()> {
-    let active = ContactStatus::Active.as_str();
     let mut rows: Vec<&mut contact::ActiveModel> = rows
         .into_iter()
-        .filter(|r| r.status.as_ref() == active)
+        .filter(|r| r.status.as_ref() == &ContactStatus::Active)
         .collect();
     let emails: Vec<String> = rows
         .iter()
@@ -75,7 +74,7 @@ pub(super) async fn apply_suppressions(
     let barred = suppressions::sources_of(db, workspace_id, &emails).await?;
     for row in rows.iter_mut() {
         if let Some(source) = barred.get(row.email_normalized.as_ref()) {
-            row.status = Set(source.contact_status().as_str().to_owned());
+            row.status = Set(suppressions::contact_status(*source));
         }
     }
     Ok(())
@@ -119,7 +118,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<contact::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, workspace_id, id).await?;
-    let was_unsubscribed = current.status == ContactStatus::Unsubscribed.as_str();
+    let was_unsubscribed = current.status == ContactStatus::Unsubscribed;
     let made_active = matches!(patch.status, Some(Some(ContactStatus::Active)));
     let moved = patch.email.is_some();
     let mut row: contact::ActiveModel = current.into();
@@ -152,11 +151,11 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if let Some(v) = patch.status {
         let status =
             v.ok_or_else(|| AppError::invalid_field("status", "status cannot be removed"))?;
-        row.status = Set(status.as_str().to_owned());
+        row.status = Set(status);
     }
     // An active contact may not be at a suppressed address: asking for it is refused; an
     // address changed to a suppressed one takes the suppression's status.
-    if (made_active || moved) && row.status.as_ref() == ContactStatus::Active.as_str() {
+    if (made_active || moved) && row.status.as_ref() == &ContactStatus::Active {
         let email = row.email_normalized.as_ref().clone();
         let barred =
             suppressions::sources_of(&txn, workspace_id, std::slice::from_ref(&email)).await?;
@@ -164,7 +163,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             if made_active {
                 return Err(suppressed(*source));
             }
-            row.status = Set(source.contact_status().as_str().to_owned());
+            row.status = Set(suppressions::contact_status(*source));
         }
     }
     row.updated_at = Set(ids::now());
@@ -179,7 +178,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         .await?;
     }
     emit(&txn, "contact.updated", &contact).await?;
-    if !was_unsubscribed && contact.status == ContactStatus::Unsubscribed.as_str() {
+    if !was_unsubscribed && contact.status == ContactStatus::Unsubscribed {
         emit(&txn, "contact.unsubscribed", &contact).await?;
     }
     txn.commit().await?;
@@ -218,11 +217,11 @@ pub async fn set_status(
     status: ContactStatus,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<bool> {
-    if current.status == status.as_str() {
+    if current.status == status {
         return Ok(false);
     }
     let mut row: contact::ActiveModel = current.clone().into();
-    row.status = Set(status.as_str().to_owned());
+    row.status = Set(status);
     row.updated_at = Set(now);
     let contact = row.update(db).await?;
     emit(db, "contact.updated", &contact).await?;

@@ -139,11 +139,7 @@ pub(super) fn build_row(
         company: Set(text("company", input.company)?),
         phone: Set(clean_text("phone", input.phone, MAX_PHONE)?),
         custom_fields: Set(custom_fields),
-        status: Set(input
-            .status
-            .unwrap_or(ContactStatus::Active)
-            .as_str()
-            .to_owned()),
+        status: Set(input.status.unwrap_or(ContactStatus::Active)),
         created_at: Set(now),
         updated_at: Set(now),
     })

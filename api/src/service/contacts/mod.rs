@@ -21,29 +21,4 @@ pub use input::{
 pub use listing::{ContactFilter, Listed, SORT_FIELDS, list};
 pub use shape::{group_ids_of, to_json};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ContactStatus {
-    Active,
-    Unsubscribed,
-    Bounced,
-}
-
-impl ContactStatus {
-    pub const ALL: [ContactStatus; 3] = [
-        ContactStatus::Active,
-        ContactStatus::Unsubscribed,
-        ContactStatus::Bounced,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactStatus::Active => "active",
-            ContactStatus::Unsubscribed => "unsubscribed",
-            ContactStatus::Bounced => "bounced",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<ContactStatus> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value)
-    }
-}
+pub use entity::states::ContactStatus;

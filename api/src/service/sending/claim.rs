@@ -363,7 +363,7 @@ impl Pass<'_> {
             None
         };
         let retry = match earlier.remove(&(person.id.clone(), step_no)) {
-            Some(m) if MessageState::of(&m) == MessageState::Deferred => Some(m),
+            Some(m) if m.state == MessageState::Deferred => Some(m),
             // This step was already attempted (or is held by another claim): the enrolment is
             // settled from that message instead of blocking the campaign on the unique index.
             Some(m) => {
@@ -554,7 +554,7 @@ impl Pass<'_> {
             ));
         }
         Ok(message::Model {
-            state: MessageState::Queued.as_str().to_owned(),
+            state: MessageState::Queued,
             attempts: m.attempts + 1,
             email_account_id: slot.account.id.clone(),
             updated_at: now,
@@ -584,7 +584,7 @@ impl Pass<'_> {
             email_account_id: Set(slot.account.id.clone()),
             message_id: Set(smtp_id),
             subject: Set(subject.to_owned()),
-            state: Set(MessageState::Queued.as_str().to_owned()),
+            state: Set(MessageState::Queued),
             attempts: Set(1),
             lease_until_ms: Set(Some(self.lease_until)),
             claim_token: Set(Some(self.token.to_owned())),
@@ -633,11 +633,11 @@ fn suppression(
     person: &contact::Model,
     barred: &HashMap<String, Source>,
 ) -> Option<EnrolmentState> {
-    let status = match ContactStatus::parse(&person.status) {
-        Some(ContactStatus::Active) => barred
+    let status = match person.status {
+        ContactStatus::Active => barred
             .get(&person.email_normalized)
-            .map_or(ContactStatus::Active, |source| source.contact_status()),
-        other => other.unwrap_or(ContactStatus::Unsubscribed),
+            .map_or(ContactStatus::Active, |s| suppressions::contact_status(*s)),
+        other => other,
     };
     match status {
         ContactStatus::Active => None,
@@ -670,7 +670,7 @@ async fn settle_attempted(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let reason = Some("step_already_attempted");
-    match MessageState::of(m) {
+    match m.state {
         MessageState::Sent => {
             tracing::warn!(message = %m.id, "an enrolment came due for a step already sent; moved on");
             enrolments::advance(

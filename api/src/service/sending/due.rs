@@ -27,9 +27,7 @@ pub(super) async fn ready_accounts(
 ) -> AppResult<Vec<Ready>> {
     let mut out = Vec::new();
     for account in accounts {
-        if AccountStatus::of(account) != AccountStatus::Ok
-            || account.next_send_at.is_some_and(|at| at > now)
-        {
+        if account.status != AccountStatus::Ok || account.next_send_at.is_some_and(|at| at > now) {
             continue;
         }
         // A corrupt row stops its own account only (the error, naming it, is logged).

@@ -352,7 +352,7 @@ pub async fn sweep(
             .one(&txn)
             .await?;
         match still {
-            Some(m) if m.state == MessageState::Queued.as_str() => {
+            Some(m) if m.state == MessageState::Queued => {
                 tracing::info!(message = %m.id, campaign = %m.campaign_id, "a claim's lease ran out before its send started; due again");
                 return_to_due(&txn, &m, "not started: its claim ran out", now).await?;
             }

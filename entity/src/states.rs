@@ -1,0 +1,212 @@
+//! The closed sets of values a state, status or kind column holds: one Rust enum per column,
+//! used as the column's type (sea-orm reads an unknown stored value as an error, never a
+//! default), by the services, and — with the `graphql` feature — as the GraphQL enum, whose
+//! values are the stored ones. The database refuses any other value (check constraints on
+//! PostgreSQL, triggers on SQLite: see the migration `m20261207_000001_state_checks`).
+
+use sea_orm::entity::prelude::*;
+
+/// One column's enum: its variants and the text each is stored (and named in GraphQL) as.
+macro_rules! column_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:tt ),+ $(,)?
+        }
+    ) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+        $(#[$meta])*
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                #[sea_orm(string_value = $value)]
+                #[serde(rename = $value)]
+                #[cfg_attr(feature = "graphql", graphql(name = $value))]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            pub const ALL: [$name; [$($value),+].len()] = [$($name::$variant),+];
+
+            /// The stored text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $value,)+
+                }
+            }
+
+            pub fn parse(value: &str) -> Option<$name> {
+                match value {
+                    $($value => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+column_enum! {
+    // `contacts.status`.
+    pub enum ContactStatus {
+        Active = "active",
+        Unsubscribed = "unsubscribed",
+        Bounced = "bounced",
+    }
+}
+
+column_enum! {
+    // `campaigns.status`.
+    pub enum CampaignStatus {
+        Draft = "draft",
+        Running = "running",
+        Paused = "paused",
+        Completed = "completed",
+    }
+}
+
+column_enum! {
+    // `campaign_contacts.state`: one contact's life in one campaign.
+    /// Where a contact is in a campaign.
+    pub enum EnrolmentState {
+        Pending = "pending",
+        Active = "active",
+        Completed = "completed",
+        Replied = "replied",
+        Bounced = "bounced",
+        Unsubscribed = "unsubscribed",
+        // Stopped for a `reason` (e.g. `delivery_failed`, `outcome_unknown`).
+        Failed = "failed",
+    }
+}
+
+impl EnrolmentState {
+    /// The open states: still to be emailed, the campaign not done with it. Only these move.
+    pub const OPEN: [EnrolmentState; 2] = [EnrolmentState::Pending, EnrolmentState::Active];
+
+    pub fn is_open(self) -> bool {
+        Self::OPEN.contains(&self)
+    }
+}
+
+column_enum! {
+    // `messages.state`: where one email stands. `sending` is committed before the SMTP
+    // transaction starts, so a process that dies mid-send leaves a row the sweep turns into
+    // `unknown`, never a re-send.
+    pub enum MessageState {
+        // Claimed by a worker and leased, its SMTP transaction not started: a dead worker's
+        // claim returns to due when the lease ends.
+        Queued = "queued",
+        // Its SMTP transaction started (committed alone, just before): only these can end
+        // `unknown`.
+        Sending = "sending",
+        // Refused for now (4xx, or no connection): nothing was delivered; retried later.
+        Deferred = "deferred",
+        Sent = "sent",
+        Bounced = "bounced",
+        Failed = "failed",
+        Unknown = "unknown",
+    }
+}
+
+column_enum! {
+    // `email_accounts.status`: whether an account can send — `error` after an SMTP
+    // authentication failure, until its settings change.
+    pub enum AccountStatus {
+        Ok = "ok",
+        Error = "error",
+    }
+}
+
+column_enum! {
+    // `email_accounts.smtp_security` and `imap_security`. Those columns stay text, read through
+    // `parse` one account at a time, so a value the database somehow holds stops only its own
+    // account, never a query that reads several tenants' accounts.
+    pub enum SmtpSecurity {
+        Tls = "tls",
+        Starttls = "starttls",
+        None = "none",
+    }
+}
+
+/// What a model read without its status holds (a partial read never acts on it): a draft.
+impl Default for CampaignStatus {
+    fn default() -> Self {
+        CampaignStatus::Draft
+    }
+}
+
+/// What a model read without its status holds: `error`, an account that sends nothing.
+impl Default for AccountStatus {
+    fn default() -> Self {
+        AccountStatus::Error
+    }
+}
+
+column_enum! {
+    // `contact_imports.status`.
+    pub enum ImportStatus {
+        Queued = "queued",
+        Running = "running",
+        Completed = "completed",
+        Failed = "failed",
+    }
+}
+
+column_enum! {
+    // `contact_imports.duplicates`: what an import does with a row whose email exists.
+    #[cfg_attr(feature = "graphql", graphql(name = "DuplicatePolicy"))]
+    pub enum Duplicates {
+        /// A row whose email exists is left alone.
+        Skip = "skip",
+        /// A row whose email exists updates that contact with its non-empty cells.
+        Update = "update",
+    }
+}
+
+column_enum! {
+    // `workspaces.plan`.
+    pub enum Plan {
+        Free = "free",
+        Starter = "starter",
+        Pro = "pro",
+    }
+}
+
+column_enum! {
+    // `suppressions.kind`.
+    pub enum SuppressionKind {
+        Email = "email",
+        Domain = "domain",
+    }
+}
+
+column_enum! {
+    // `suppressions.source`.
+    pub enum SuppressionSource {
+        Unsubscribe = "unsubscribe",
+        Bounce = "bounce",
+        Complaint = "complaint",
+        Reply = "reply",
+        Manual = "manual",
+    }
+}
+
+column_enum! {
+    // `webhook_deliveries.status`.
+    pub enum DeliveryStatus {
+        Pending = "pending",
+        Delivering = "delivering",
+        Succeeded = "succeeded",
+        Failed = "failed",
+    }
+}
