@@ -18,6 +18,7 @@ mod m20261207_000013_message_leases;
 mod m20261207_000014_suppressions;
 mod m20261207_000024_import_files;
 mod m20261207_000025_sealed_webhook_secrets;
+pub mod m20261207_000026_state_checks;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_suppressions::Migration),
             Box::new(m20261207_000024_import_files::Migration),
             Box::new(m20261207_000025_sealed_webhook_secrets::Migration),
+            Box::new(m20261207_000026_state_checks::Migration),
         ]
     }
 }

@@ -392,6 +392,7 @@ async fn a_corrupt_campaign_row_is_an_error_never_a_startable_draft() {
     let app = spawn_app().await;
     let (campaign, _) = app.ready_campaign(1).await;
     let (steps_broken, _) = app.ready_campaign(1).await;
+    crate::helpers::drop_check(&app, "campaigns", "status").await;
     let backend = app.db.get_database_backend();
     let set = |sql: &str, id: String| {
         let sql = match backend {

@@ -8,7 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::helpers::{TestApp, id_of};
+use crate::helpers::{TestApp, drop_check, id_of};
 use crate::sending::{MONDAY_10, app_at, launch, messages, pass, smtp_account};
 
 fn one_step() -> serde_json::Value {
@@ -32,7 +32,9 @@ async fn corrupt_smtp_settings_stop_their_own_account_and_are_never_read_as_defa
     let (_, _) = launch(&app, &broken, one_step(), json!({}), 1, "b").await;
     let (_, _) = launch(&app, &fine, one_step(), json!({}), 1, "f").await;
     // A security this version does not know (it used to read as STARTTLS) on one account, a
-    // port out of range (it used to read as 25) tried on the other afterwards.
+    // port out of range (it used to read as 25) tried on the other afterwards. The database
+    // refuses the first; a hand-edited one without its check holds it.
+    drop_check(&app, "email_accounts", "smtp_security").await;
     set_account(
         &app,
         &id_of(&broken),
@@ -172,6 +174,7 @@ async fn an_unknown_contact_status_is_an_error_never_active() {
     let person = app
         .contact(json!({ "email": "odd@example.com", "status": "bounced" }))
         .await;
+    drop_check(&app, "contacts", "status").await;
     contact::Entity::update_many()
         .col_expr(contact::Column::Status, Expr::value("zombie"))
         .filter(contact::Column::Id.eq(id_of(&person)))

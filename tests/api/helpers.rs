@@ -182,6 +182,23 @@ pub fn require_postgres(app: &TestApp) {
     );
 }
 
+/// Removes the database's check on `table.column` (see the migration `state_checks`), as an
+/// operator editing the database by hand might: for tests of what a corrupt stored value does.
+pub async fn drop_check(app: &TestApp, table: &str, column: &str) {
+    use sea_orm::ConnectionTrait;
+    let name = format!("{table}_{column}_check");
+    let statements = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => vec![format!("ALTER TABLE {table} DROP CONSTRAINT {name}")],
+        _ => vec![
+            format!("DROP TRIGGER {name}_insert"),
+            format!("DROP TRIGGER {name}_update"),
+        ],
+    };
+    for sql in statements {
+        app.db.execute_unprepared(&sql).await.unwrap();
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }

@@ -33,6 +33,7 @@ mod mailbox_trust;
 mod schema;
 mod sealed;
 mod sending;
+mod states;
 mod stats;
 mod suppressions;
 mod trust;
