@@ -335,7 +335,7 @@ pub async fn load(
                     campaign_id: Set(campaign_id.clone()),
                     contact_id: Set(enrolled[rng.below(enrolled.len() as u64) as usize].clone()),
                     step: Set(1 + rng.below(3) as i32),
-                    kind: Set(kind.as_str().to_owned()),
+                    kind: Set(kind),
                     occurred_at: Set(now - Duration::minutes(rng.below(60 * 24 * 60) as i64)),
                     metadata: Set(json!({})),
                     ..Default::default()

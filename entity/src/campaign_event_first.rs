@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::EventKind;
+
 /// The first event of a kind for a contact in a campaign (`step` 0) or step: what makes the
 /// counters count unique contacts.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +12,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub step: i32,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub kind: String,
+    pub kind: EventKind,
     #[sea_orm(primary_key, auto_increment = false)]
     pub contact_id: String,
 }

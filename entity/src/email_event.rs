@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::states::EventKind;
+
 /// Something that happened to one email: sent, opened, clicked, replied, bounced, unsubscribed.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "email_events")]
@@ -11,7 +13,7 @@ pub struct Model {
     pub contact_id: String,
     /// 1-based step of the campaign.
     pub step: i32,
-    pub kind: String,
+    pub kind: EventKind,
     pub occurred_at: DateTimeUtc,
     pub metadata: Json,
 }

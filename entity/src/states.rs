@@ -32,6 +32,11 @@ macro_rules! column_enum {
         impl $name {
             pub const ALL: [$name; [$($value),+].len()] = [$($name::$variant),+];
 
+            /// Its place in `ALL`.
+            pub fn index(self) -> usize {
+                self as usize
+            }
+
             /// The stored text.
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -208,5 +213,61 @@ column_enum! {
         Delivering = "delivering",
         Succeeded = "succeeded",
         Failed = "failed",
+    }
+}
+
+/// The kinds of email event and the counters they drive, from one list: `EventKind` (the
+/// `kind` of `email_events` and `campaign_event_firsts`, and the name of its counter column in
+/// `campaign_stats` and `campaign_daily_stats`) and `Counts`, one figure per kind. Adding a
+/// kind here (and its columns in a migration) adds it to the stored events, the counters, the
+/// GraphQL figures and the REST figures.
+macro_rules! event_kinds {
+    ( $( $(#[$vmeta:meta])* $variant:ident = $value:tt => $field:ident ),+ $(,)? ) => {
+        column_enum! {
+            pub enum EventKind {
+                $( $variant = $value ),+
+            }
+        }
+
+        /// Counts of unique contacts (or, in a timeline, of events), one per kind of event.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        #[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+        pub struct Counts {
+            $( $(#[$vmeta])* pub $field: i64, )+
+        }
+
+        impl Counts {
+            /// Builds counts from one figure per kind.
+            pub fn from_fn(mut figure: impl FnMut(EventKind) -> i64) -> Counts {
+                Counts { $( $field: figure(EventKind::$variant), )+ }
+            }
+
+            pub fn get(&self, kind: EventKind) -> i64 {
+                match kind {
+                    $( EventKind::$variant => self.$field, )+
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    Sent = "sent" => sent,
+    Opened = "opened" => opened,
+    Clicked = "clicked" => clicked,
+    Replied = "replied" => replied,
+    Bounced = "bounced" => bounced,
+    Unsubscribed = "unsubscribed" => unsubscribed,
+    /// Automatic answers (out of office, auto-responders): never counted as replies.
+    AutoReplied = "auto_replied" => auto_replied,
+}
+
+impl Counts {
+    /// `n` as a percentage of contacts emailed, rounded to 2 decimals; 0 when none were.
+    pub fn rate(&self, n: i64) -> f64 {
+        if self.sent <= 0 {
+            return 0.0;
+        }
+        (n as f64 * 10_000.0 / self.sent as f64).round() / 100.0
     }
 }

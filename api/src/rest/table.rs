@@ -11,6 +11,8 @@ mod webhooks;
 
 use axum::http::Method;
 
+use crate::service::stats::{self, EventKind};
+
 /// How a query-string value becomes a GraphQL variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
@@ -71,18 +73,25 @@ const GROUP: &str = "id name description contactCount createdAt updatedAt";
 const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit timezone sendGapSeconds status lastError sentToday replyTracking imapHost imapPort imapUsername imapSecurity imapCheckedAt createdAt updatedAt";
 const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays } schedule { timezone days startTime endTime } dailyLimit trackOpens trackClicks stopOnReply contactCount createdAt updatedAt startedAt completedAt";
 const WEBHOOK: &str = "id url events description active disabledReason createdAt updatedAt";
-const FIGURES: &str = "sent opened clicked replied bounced unsubscribed autoReplied openRate clickRate replyRate bounceRate unsubscribeRate";
+const RATES: &str = "openRate clickRate replyRate bounceRate unsubscribeRate";
 const CHECK: &str = "ok error steps { step ok reply }";
 const IMPORT: &str = "id status total processed created updated skipped failedRows errors { row column message } groupId duplicates createdAt startedAt completedAt";
 const SUPPRESSION: &str = "id kind value source createdAt";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
 
+/// One count per kind of email event.
+fn counts() -> String {
+    EventKind::ALL.map(stats::figure_name).join(" ")
+}
+
 fn op(text: &str) -> String {
-    text.replace("@CONTACT", CONTACT)
+    let counts = counts();
+    text.replace("@FIGURES", &format!("{counts} {RATES}"))
+        .replace("@COUNTS", &counts)
+        .replace("@CONTACT", CONTACT)
         .replace("@GROUP", GROUP)
         .replace("@ACCOUNT", ACCOUNT)
         .replace("@CAMPAIGN", CAMPAIGN)
-        .replace("@FIGURES", FIGURES)
         .replace("@WEBHOOK", WEBHOOK)
         .replace("@PAGE", PAGE_INFO)
         .replace("@CHECK", CHECK)

@@ -3,58 +3,20 @@
 //! campaign's stats costs the same at a thousand events or a million.
 
 use std::collections::HashMap;
+use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{campaign_daily_stat, campaign_event_first, campaign_stat, email_event};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Set, Statement,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set,
+    Statement, TransactionSession, TransactionTrait,
 };
 use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum EventKind {
-    Sent,
-    Opened,
-    Clicked,
-    Replied,
-    Bounced,
-    Unsubscribed,
-    /// An automatic answer (out of office): counted on its own, never as a reply.
-    AutoReplied,
-}
-
-impl EventKind {
-    pub const ALL: [EventKind; 7] = [
-        EventKind::Sent,
-        EventKind::Opened,
-        EventKind::Clicked,
-        EventKind::Replied,
-        EventKind::Bounced,
-        EventKind::Unsubscribed,
-        EventKind::AutoReplied,
-    ];
-
-    /// Also the name of its counter column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Sent => "sent",
-            EventKind::Opened => "opened",
-            EventKind::Clicked => "clicked",
-            EventKind::Replied => "replied",
-            EventKind::Bounced => "bounced",
-            EventKind::Unsubscribed => "unsubscribed",
-            EventKind::AutoReplied => "auto_replied",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<EventKind> {
-        Self::ALL.into_iter().find(|k| k.as_str() == value)
-    }
-}
+pub use entity::states::{Counts, EventKind};
 
 /// An event to record.
 #[derive(Clone, Debug)]
@@ -69,61 +31,41 @@ pub struct NewEvent {
     pub metadata: Value,
 }
 
-/// Counts of unique contacts (or, in a timeline, of events).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub sent: i64,
-    pub opened: i64,
-    pub clicked: i64,
-    pub replied: i64,
-    pub bounced: i64,
-    pub unsubscribed: i64,
-    pub auto_replied: i64,
+/// The name of `kind`'s figure in GraphQL and REST: its kind in camel case (`autoReplied`).
+pub fn figure_name(kind: EventKind) -> String {
+    let mut words = kind.as_str().split('_');
+    let first = words.next().unwrap_or_default().to_owned();
+    words.fold(first, |name, word| {
+        let mut chars = word.chars();
+        let head = chars.next().map(|c| c.to_ascii_uppercase());
+        name + &head.into_iter().chain(chars).collect::<String>()
+    })
 }
 
-impl Counts {
-    /// `n` as a percentage of contacts emailed, rounded to 2 decimals; 0 when none were.
-    pub fn rate(&self, n: i64) -> f64 {
-        if self.sent <= 0 {
-            return 0.0;
-        }
-        (n as f64 * 10_000.0 / self.sent as f64).round() / 100.0
-    }
-
-    /// Sent, opened, clicked, replied, bounced, unsubscribed and auto-replied, in that order
-    /// (the order of the counter columns).
-    fn from_array(
-        [
-            sent,
-            opened,
-            clicked,
-            replied,
-            bounced,
-            unsubscribed,
-            auto_replied,
-        ]: [i64; 7],
-    ) -> Counts {
-        Counts {
-            sent,
-            opened,
-            clicked,
-            replied,
-            bounced,
-            unsubscribed,
-            auto_replied,
-        }
-    }
-
-    fn from_stat(row: &campaign_stat::Model) -> Counts {
-        Counts {
-            sent: row.sent,
-            opened: row.opened,
-            clicked: row.clicked,
-            replied: row.replied,
-            bounced: row.bounced,
-            unsubscribed: row.unsubscribed,
-            auto_replied: row.auto_replied,
-        }
+/// The counts a counter row holds: one column per kind, named as the kind.
+fn counts_of<M: ModelTrait>(row: &M) -> AppResult<Counts>
+where
+    <M::Entity as EntityTrait>::Column: FromStr,
+{
+    let mut missing = None;
+    let counts = Counts::from_fn(|kind| {
+        let figure = <M::Entity as EntityTrait>::Column::from_str(kind.as_str())
+            .ok()
+            .and_then(|column| match row.get(column) {
+                sea_orm::Value::BigInt(Some(n)) => Some(n),
+                _ => None,
+            });
+        figure.unwrap_or_else(|| {
+            missing = Some(kind);
+            0
+        })
+    });
+    match missing {
+        None => Ok(counts),
+        Some(kind) => Err(AppError::internal(format!(
+            "{} has no counter for {kind}",
+            sea_orm::EntityName::table_name(&M::Entity::default())
+        ))),
     }
 }
 
@@ -136,35 +78,34 @@ pub struct CampaignStats {
 }
 
 impl CampaignStats {
-    pub fn from_rows(rows: &[campaign_stat::Model], step_count: usize) -> CampaignStats {
+    pub fn from_rows(rows: &[campaign_stat::Model], step_count: usize) -> AppResult<CampaignStats> {
         let mut stats = CampaignStats::default();
         let mut steps: HashMap<i32, Counts> = HashMap::new();
         for row in rows {
             if row.step == 0 {
-                stats.totals = Counts::from_stat(row);
+                stats.totals = counts_of(row)?;
             } else {
-                steps.insert(row.step, Counts::from_stat(row));
+                steps.insert(row.step, counts_of(row)?);
             }
         }
         let last = Ord::max(steps.keys().copied().max().unwrap_or(0), step_count as i32);
         stats.steps = (1..=last)
             .map(|s| (s, steps.get(&s).copied().unwrap_or_default()))
             .collect();
-        stats
+        Ok(stats)
     }
 }
 
 /// A campaign's counter rows packed into one text value by the statement that lists it
-/// (`step,sent,opened,clicked,replied,bounced,unsubscribed,auto_replied` per row, rows joined
-/// by `;`), so a page of campaigns reads its figures without a second statement. `campaign_id`
+/// (`step` then one counter per kind, in `EventKind::ALL` order, per row; rows joined by `;`), so a page of campaigns reads its figures without a second statement. `campaign_id`
 /// is the listing's column holding the campaign id.
 pub fn packed_counters(backend: DbBackend, campaign_id: &str) -> Expr {
     let aggregate = match backend {
         DbBackend::Postgres => "string_agg",
         _ => "group_concat",
     };
-    let row = PACKED_COLUMNS
-        .iter()
+    let row = std::iter::once("step")
+        .chain(EventKind::ALL.map(EventKind::as_str))
         .map(|c| format!("fz_cs.{c}"))
         .collect::<Vec<_>>()
         .join(" || ',' || ");
@@ -173,7 +114,7 @@ pub fn packed_counters(backend: DbBackend, campaign_id: &str) -> Expr {
     ))
 }
 
-/// Joins a listing to each campaign's totals row (`step` 0): seven integer columns, cheaper to
+/// Joins a listing to each campaign's totals row (`step` 0): one integer per kind, cheaper to
 /// read than `packed_counters` when the steps are not wanted. `table` is the listing's alias
 /// and `id` its campaign id column; read the row back with `joined_totals`.
 pub fn join_totals(
@@ -190,40 +131,29 @@ pub fn join_totals(
             .equals((table, id))
             .and(Expr::col((totals.clone(), campaign_stat::Column::Step)).eq(0)),
     );
-    for (column, alias) in TOTALS {
-        outer.expr_as(Expr::col((totals.clone(), column)), Alias::new(alias));
+    for kind in EventKind::ALL {
+        outer.expr_as(
+            Expr::col((totals.clone(), Alias::new(kind.as_str()))),
+            Alias::new(totals_alias(kind)),
+        );
     }
 }
 
-const TOTALS: [(campaign_stat::Column, &str); 7] = [
-    (campaign_stat::Column::Sent, "fz_sent"),
-    (campaign_stat::Column::Opened, "fz_opened"),
-    (campaign_stat::Column::Clicked, "fz_clicked"),
-    (campaign_stat::Column::Replied, "fz_replied"),
-    (campaign_stat::Column::Bounced, "fz_bounced"),
-    (campaign_stat::Column::Unsubscribed, "fz_unsubscribed"),
-    (campaign_stat::Column::AutoReplied, "fz_auto_replied"),
-];
+/// The name `join_totals` reads `kind`'s total as.
+fn totals_alias(kind: EventKind) -> String {
+    format!("fz_{kind}")
+}
 
 /// The totals `join_totals` read (all zero when the campaign has no counters yet).
 pub fn joined_totals(row: &sea_orm::QueryResult) -> AppResult<Counts> {
-    let mut n = [0i64; TOTALS.len()];
-    for (slot, (_, alias)) in n.iter_mut().zip(TOTALS) {
-        *slot = row.try_get::<Option<i64>>("", alias)?.unwrap_or(0);
+    let mut n = [0i64; EventKind::ALL.len()];
+    for kind in EventKind::ALL {
+        n[kind.index()] = row
+            .try_get::<Option<i64>>("", &totals_alias(kind))?
+            .unwrap_or(0);
     }
-    Ok(Counts::from_array(n))
+    Ok(Counts::from_fn(|kind| n[kind.index()]))
 }
-
-const PACKED_COLUMNS: [&str; 8] = [
-    "step",
-    "sent",
-    "opened",
-    "clicked",
-    "replied",
-    "bounced",
-    "unsubscribed",
-    "auto_replied",
-];
 
 impl CampaignStats {
     /// Unpacks what `packed_counters` read (NULL: no counters yet, all zero).
@@ -239,7 +169,7 @@ impl CampaignStats {
             .split(';')
             .filter(|r| !r.is_empty())
         {
-            let mut n = [0i64; PACKED_COLUMNS.len()];
+            let mut n = [0i64; 1 + EventKind::ALL.len()];
             let mut fields = row.split(',');
             for slot in &mut n {
                 *slot = fields
@@ -248,7 +178,7 @@ impl CampaignStats {
                     .ok_or_else(|| AppError::internal("unreadable campaign counters"))?;
             }
             let [step, figures @ ..] = n;
-            let counts = Counts::from_array(figures);
+            let counts = Counts::from_fn(|kind| figures[kind.index()]);
             match usize::try_from(step) {
                 Ok(0) => stats.totals = counts,
                 Ok(step) => {
@@ -283,7 +213,7 @@ pub async fn record(db: &impl ConnectionTrait, event: NewEvent) -> AppResult<()>
         campaign_id: Set(event.campaign_id.clone()),
         contact_id: Set(event.contact_id.clone()),
         step: Set(event.step),
-        kind: Set(kind.to_owned()),
+        kind: Set(event.kind),
         occurred_at: Set(event.at),
         metadata: Set(event.metadata.clone()),
         ..Default::default()
@@ -295,7 +225,7 @@ pub async fn record(db: &impl ConnectionTrait, event: NewEvent) -> AppResult<()>
         let first = campaign_event_first::Entity::insert(campaign_event_first::ActiveModel {
             campaign_id: Set(event.campaign_id.clone()),
             step: Set(scope),
-            kind: Set(kind.to_owned()),
+            kind: Set(event.kind),
             contact_id: Set(event.contact_id.clone()),
         })
         .on_conflict_do_nothing()
@@ -352,7 +282,8 @@ pub async fn totals(db: &impl ConnectionTrait, campaign_id: &str) -> AppResult<C
         campaign_stat::Entity::find_by_id((campaign_id.to_owned(), 0))
             .one(db)
             .await?
-            .map(|row| Counts::from_stat(&row))
+            .map(|row| counts_of(&row))
+            .transpose()?
             .unwrap_or_default(),
     )
 }
@@ -423,15 +354,7 @@ pub async fn timelines(
         .await?;
     let mut found: HashMap<(String, String), Counts> = HashMap::new();
     for row in rows {
-        let counts = Counts {
-            sent: row.sent,
-            opened: row.opened,
-            clicked: row.clicked,
-            replied: row.replied,
-            bounced: row.bounced,
-            unsubscribed: row.unsubscribed,
-            auto_replied: row.auto_replied,
-        };
+        let counts = counts_of(&row)?;
         found.insert((row.campaign_id, row.day), counts);
     }
     let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
@@ -525,13 +448,13 @@ mod tests {
         for steps in [1, 2, 3] {
             assert_eq!(
                 CampaignStats::from_packed(Some(packed), steps).unwrap(),
-                CampaignStats::from_rows(&rows, steps),
+                CampaignStats::from_rows(&rows, steps).unwrap(),
                 "{steps} steps"
             );
         }
         assert_eq!(
             CampaignStats::from_packed(None, 2).unwrap(),
-            CampaignStats::from_rows(&[], 2)
+            CampaignStats::from_rows(&[], 2).unwrap()
         );
         assert!(CampaignStats::from_packed(Some("0,1,2"), 1).is_err());
         assert!(CampaignStats::from_packed(Some("-1,1,2,3,4,5,6,7"), 1).is_err());
