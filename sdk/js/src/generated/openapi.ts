@@ -11510,7 +11510,7 @@ export interface operations {
                                 replied: number;
                                 bounced: number;
                                 unsubscribed: number;
-                                /** @description Contacts whose only answers were automatic (out of office); never counted as replies. */
+                                /** @description Automatic answers (out of office, auto-responders): never counted as replies. */
                                 autoReplied: number;
                                 openRate: number;
                                 clickRate: number;
@@ -11527,6 +11527,7 @@ export interface operations {
                                 replied: number;
                                 bounced: number;
                                 unsubscribed: number;
+                                /** @description Automatic answers (out of office, auto-responders): never counted as replies. */
                                 autoReplied: number;
                             }[];
                         };

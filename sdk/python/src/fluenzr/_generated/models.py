@@ -107,7 +107,7 @@ class CampaignStatsStep:
     unsubscribed: int
     auto_replied: int
     """
-    Contacts whose only answers were automatic (out of office); never counted as replies.
+    Automatic answers (out of office, auto-responders): never counted as replies.
     """
     open_rate: float
     click_rate: float
@@ -126,6 +126,9 @@ class CampaignStatsTimeline:
     bounced: int
     unsubscribed: int
     auto_replied: int
+    """
+    Automatic answers (out of office, auto-responders): never counted as replies.
+    """
 
 
 @dataclass
