@@ -368,3 +368,105 @@ pub async fn rate_limit(
     }
     Ok(out)
 }
+
+/// Loads the idle benchmark's dataset: `campaigns` running campaigns of one workspace, each
+/// with one enrolled contact whose next email is ten days away: nothing is due. Returns what
+/// it loaded, as JSON.
+pub async fn seed_idle(
+    db: &DatabaseConnection,
+    keyring: &crate::secrets::Keyring,
+    campaigns_n: usize,
+) -> anyhow::Result<Value> {
+    use entity::campaign;
+    use entity::states::CampaignStatus;
+
+    let workspace = workspaces::create(db, "Idle bench", workspaces::Plan::Pro)
+        .await
+        .map_err(fail)?;
+    let account = email_accounts::create(
+        db,
+        &workspace.id,
+        EmailAccountInput {
+            email: Some("idle@sink.test".into()),
+            smtp_host: Some("127.0.0.1".into()),
+            smtp_port: Some(9),
+            smtp_security: Some(SmtpSecurity::None),
+            smtp_password: Some("unused".into()),
+            send_gap_seconds: Some(0),
+            ..Default::default()
+        },
+        crate::service::webhooks::UrlPolicy {
+            allow_private: true,
+        },
+        keyring,
+    )
+    .await
+    .map_err(fail)?;
+    // One campaign made through the service gives every row its checked steps and schedule.
+    let template = campaigns::create(
+        db,
+        &workspace.id,
+        CampaignInput {
+            name: Some("Idle".into()),
+            email_account_id: Some(account.id.clone()),
+            steps: Some(vec![StepInput {
+                subject: Some("Hello {{firstName}}".into()),
+                body: Some("Hi {{firstName}}".into()),
+                delay_days: None,
+            }]),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(fail)?;
+    let now = Utc::now();
+    let later = Some(now + chrono::Duration::days(10));
+    let mut done = 0;
+    while done < campaigns_n {
+        let take = (campaigns_n - done).min(5_000);
+        let (mut rows, mut people, mut enrolled) = (Vec::new(), Vec::new(), Vec::new());
+        for i in done..done + take {
+            let id = ids::new_id(ids::CAMPAIGN);
+            let contact_id = ids::new_id(ids::CONTACT);
+            let email = format!("idle{i}@sink.test");
+            rows.push(campaign::ActiveModel {
+                id: Set(id.clone()),
+                name: Set(format!("Idle {i}")),
+                status: Set(CampaignStatus::Running),
+                contact_count: Set(1),
+                started_at: Set(Some(now)),
+                ..campaign::ActiveModel::from(template.clone())
+            });
+            people.push(contact::ActiveModel {
+                id: Set(contact_id.clone()),
+                workspace_id: Set(workspace.id.clone()),
+                email_normalized: Set(email.clone()),
+                email: Set(email),
+                first_name: Set(Some(format!("Lead{i}"))),
+                last_name: Set(None),
+                company: Set(None),
+                phone: Set(None),
+                custom_fields: Set(json!({})),
+                status: Set(ContactStatus::Active),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            enrolled.push(enrolment_row(
+                &id,
+                &contact_id,
+                &workspace.id,
+                1,
+                later,
+                now,
+            ));
+        }
+        insert_chunks(db, rows, 500).await?;
+        insert_chunks(db, people, 2000).await?;
+        insert_chunks(db, enrolled, 2000).await?;
+        done += take;
+    }
+    analyse(db).await?;
+    let due = sending::due_campaigns(db, now).await.map_err(fail)?;
+    anyhow::ensure!(due.is_empty(), "the idle dataset has due work");
+    Ok(json!({ "workspaceId": workspace.id, "runningCampaigns": campaigns_n + 1 }))
+}

@@ -49,6 +49,15 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         table: usize,
     },
+    /// Load the idle benchmark's dataset: running campaigns with nothing due (see
+    /// `bench/idle.sh`, which then measures a worker's CPU over it); prints JSON.
+    SeedIdle {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Running campaigns to load.
+        #[arg(long, default_value_t = 10_000)]
+        campaigns: usize,
+    },
     /// Time the per-workspace rate-limit check: in process and, on PostgreSQL, shared; prints
     /// JSON.
     BenchRateLimit {
@@ -475,6 +484,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!(
                 "{}",
                 crate::bench::sending(&conn, &keyring, emails, table).await?
+            );
+        }
+        Command::SeedIdle {
+            db: args,
+            campaigns,
+        } => {
+            let conn = db::connect(&args.database_url).await?;
+            db::migrate(&conn).await?;
+            let keyring = keyring_from_env(&conn, &args.database_url).await?;
+            println!(
+                "{}",
+                crate::bench::seed_idle(&conn, &keyring, campaigns).await?
             );
         }
         Command::SeedBench(args) => {

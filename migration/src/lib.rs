@@ -19,6 +19,7 @@ mod m20261207_000014_suppressions;
 mod m20261207_000024_import_files;
 mod m20261207_000025_sealed_webhook_secrets;
 pub mod m20261207_000026_state_checks;
+mod m20261207_000027_due_index;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_import_files::Migration),
             Box::new(m20261207_000025_sealed_webhook_secrets::Migration),
             Box::new(m20261207_000026_state_checks::Migration),
+            Box::new(m20261207_000027_due_index::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ mod contract;
 mod conventions;
 mod corrupt;
 mod deliveries;
+mod due_work;
 mod edge;
 mod email_accounts;
 mod examples;

@@ -53,6 +53,23 @@ pub(super) async fn ready_accounts(
     Ok(out)
 }
 
+/// The campaigns with an enrolment due by `now` (whatever their status: the caller keeps the
+/// running ones), read from one range of the due index (`ix_campaign_contacts_next_due`): the
+/// cost follows what is due, not how many campaigns there are.
+pub async fn due_campaigns(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<String>> {
+    Ok(campaign_contact::Entity::find()
+        .select_only()
+        .column(campaign_contact::Column::CampaignId)
+        .distinct()
+        .filter(campaign_contact::Column::NextSendAt.lte(now))
+        .into_tuple::<String>()
+        .all(db)
+        .await?)
+}
+
 /// Enrolments of a campaign due at `now` (follow-ups or first steps), earliest first: the
 /// read the claim locks. Read-only here, for diagnostics and the benchmark.
 pub async fn find_due(

@@ -13,6 +13,6 @@ mod lifecycle;
 mod types;
 
 pub use claim::{claim, claim_except};
-pub use due::{due_unsent, find_due};
+pub use due::{due_campaigns, due_unsent, find_due};
 pub use lifecycle::{Begun, accepted, begin, finish, release, renew, sweep};
 pub use types::{Job, Outcome, Policy};
