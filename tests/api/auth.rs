@@ -159,7 +159,7 @@ async fn revoked_keys_stop_working() {
         &app.workspace_id,
         "admin@example.com",
         "longenough",
-        None,
+        None, app.clock.now(),
     )
     .await
     .unwrap();

@@ -64,12 +64,13 @@ async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
         ..Default::default()
     };
     let client = webhooks::client(&settings).unwrap();
-    let claimed = webhooks::claim(&app.db, 10, settings.lease).await.unwrap();
+    let claimed = webhooks::claim(&app.db, 10, settings.lease, app.clock.now()).await.unwrap();
     assert_eq!(claimed.len(), 1);
     let db = app.db.clone();
+    let clock = app.clock.clone();
     let delivery = claimed[0].clone();
     let sending = tokio::spawn(async move {
-        webhooks::deliver(&db, &client, &settings, &keyring(), delivery).await
+        webhooks::deliver(&db, &client, &settings, &keyring(), &clock, delivery).await
     });
     receiver.wait_for(1, Duration::from_secs(10)).await;
     let deleted = app.delete(&format!("/v1/webhooks/{}", id_of(&hook))).await;

@@ -317,7 +317,7 @@ async fn rolled_back_changes_emit_nothing_and_committed_ones_are_delivered() {
         &txn,
         &app.workspace_id,
         "contact.updated",
-        json!({ "id": "cnt_rolled_back" }),
+        json!({ "id": "cnt_rolled_back" }), app.clock.now(),
     )
     .await
     .unwrap();
@@ -366,7 +366,7 @@ async fn a_worker_that_dies_mid_delivery_loses_nothing() {
         .collect();
     assert_eq!(expected.len(), 12);
     // A worker claims five deliveries and dies before sending them.
-    let claimed = api::engine::webhooks::claim(&app.db, 5, Duration::from_millis(600))
+    let claimed = api::engine::webhooks::claim(&app.db, 5, Duration::from_millis(600), app.clock.now())
         .await
         .unwrap();
     assert_eq!(claimed.len(), 5);
@@ -605,7 +605,7 @@ async fn send_time_checks_refuse_private_targets_after_resolution() {
     let settings = api::engine::webhooks::Settings::default();
     let client = api::engine::webhooks::client(&settings).unwrap();
     let handled =
-        api::engine::webhooks::run_once(&app.db, &client, &settings, &crate::helpers::keyring())
+        api::engine::webhooks::run_once(&app.db, &client, &settings, &crate::helpers::keyring(), &app.clock)
             .await
             .unwrap();
     assert_eq!(handled, 2);
