@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use entity::states::DeliveryStatus;
 use entity::{event, webhook, webhook_attempt, webhook_delivery};
 use futures_util::future::join_all;
@@ -485,7 +485,8 @@ async fn record(
             if let Some(asked) = retry_after {
                 wait = wait.max(asked.min(Duration::from_secs(24 * 3600)));
             }
-            let next = crate::clock::after(now, wait);
+            // Stored as the clock keeps time, to the microsecond.
+            let next = crate::clock::after(now, wait).trunc_subsecs(6);
             let row = webhook_delivery::ActiveModel {
                 id: Set(delivery.id),
                 status: Set(DeliveryStatus::Pending),
