@@ -47,7 +47,8 @@ async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
         .with_ansi(false)
         .finish()
         .set_default();
-    let receiver = Receiver::start(vec![Answer::Slow(Duration::from_millis(1500))]).await;
+    let release = Arc::new(tokio::sync::Notify::new());
+    let receiver = Receiver::start(vec![Answer::Held(release.clone())]).await;
     let hook = app
         .post(
             "/v1/webhooks",
@@ -75,6 +76,7 @@ async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
     receiver.wait_for(1, Duration::from_secs(10)).await;
     let deleted = app.delete(&format!("/v1/webhooks/{}", id_of(&hook))).await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    release.notify_one();
 
     let ended = sending.await.unwrap();
     assert_eq!(ended.as_ref().ok(), Some(&Ended::Cancelled), "{ended:?}");

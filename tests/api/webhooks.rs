@@ -370,7 +370,7 @@ async fn timeouts_are_failures_and_long_failure_disables() {
     let app = app_on_manual_clock().await;
     let disable_after = chrono::Duration::minutes(30);
     let hand = ByHand::new(|s| {
-        s.timeout = Duration::from_millis(200);
+        s.timeout = Duration::from_millis(100);
         s.disable_after = disable_after.to_std().unwrap();
     });
     let receiver = Receiver::start(vec![Answer::Slow(Duration::from_secs(2)); 10]).await;
