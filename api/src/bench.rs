@@ -271,13 +271,7 @@ pub async fn sending(
         allow_private: true,
         ..Settings::default()
     };
-    let sender = Sender::new(
-        db.clone(),
-        keyring.clone(),
-        tracker,
-        clock,
-        settings,
-    );
+    let sender = Sender::new(db.clone(), keyring.clone(), tracker, clock, settings);
     let rss_before = peak_rss_mb();
     // Resets the peak (VmHWM), so the figure below is the sending's own.
     let _ = std::fs::write("/proc/self/clear_refs", "5");

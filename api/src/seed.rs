@@ -138,7 +138,8 @@ pub async fn load(
             crate::service::webhooks::UrlPolicy {
                 allow_private: true,
             },
-            keyring, now,
+            keyring,
+            now,
         )
         .await
         .map_err(fail)?;
@@ -185,7 +186,8 @@ pub async fn load(
                 GroupInput {
                     name: Some(format!("Segment {g}")),
                     description: None,
-                }, now,
+                },
+                now,
             )
             .await
             .map_err(fail)?;
@@ -230,7 +232,8 @@ pub async fn load(
                             .collect(),
                     ),
                     ..Default::default()
-                }, now,
+                },
+                now,
             )
             .await
             .map_err(fail)?;
@@ -279,7 +282,8 @@ pub async fn load(
                     delay_days: Some(0),
                 }]),
                 ..Default::default()
-            }, now,
+            },
+            now,
         )
         .await
         .map_err(fail)?;

@@ -159,7 +159,8 @@ async fn revoked_keys_stop_working() {
         &app.workspace_id,
         "admin@example.com",
         "longenough",
-        None, app.clock.now(),
+        None,
+        app.clock.now(),
     )
     .await
     .unwrap();

@@ -65,7 +65,9 @@ async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
         ..Default::default()
     };
     let client = webhooks::client(&settings).unwrap();
-    let claimed = webhooks::claim(&app.db, 10, settings.lease, app.clock.now()).await.unwrap();
+    let claimed = webhooks::claim(&app.db, 10, settings.lease, app.clock.now())
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 1);
     let db = app.db.clone();
     let clock = app.clock.clone();

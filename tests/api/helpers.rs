@@ -293,9 +293,16 @@ async fn start(
 impl TestApp {
     /// A user of this app's workspace, signed in: their session token.
     pub async fn user_session(&self, email: &str) -> String {
-        accounts::create_user(&self.db, &self.workspace_id, email, "longenough", None, self.clock.now())
-            .await
-            .expect("user");
+        accounts::create_user(
+            &self.db,
+            &self.workspace_id,
+            email,
+            "longenough",
+            None,
+            self.clock.now(),
+        )
+        .await
+        .expect("user");
         let login = self
             .gql_as(
                 None,

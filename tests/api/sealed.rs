@@ -161,7 +161,8 @@ async fn secrets_stored_in_clear_are_sealed_at_start_and_keep_working() {
         &app.workspace_id,
         "owner@example.com",
         "longenough",
-        None, app.clock.now(),
+        None,
+        app.clock.now(),
     )
     .await
     .unwrap();

@@ -35,7 +35,10 @@ async fn rows_made_and_changed_over_rest_carry_the_apps_clock() {
         .campaign(json!({ "name": "Fixed", "emailAccountId": account["id"] }))
         .await;
     let suppression = app
-        .post("/v1/suppressions", json!({ "kind": "email", "value": "barred@example.com" }))
+        .post(
+            "/v1/suppressions",
+            json!({ "kind": "email", "value": "barred@example.com" }),
+        )
         .await;
     assert_eq!(suppression.status, StatusCode::OK, "{}", suppression.body);
     let suppression = suppression.data()["items"][0].clone();
@@ -64,9 +67,17 @@ async fn rows_made_and_changed_over_rest_carry_the_apps_clock() {
     let changes = [
         ("contacts", id_of(&contact), json!({ "firstName": "Later" })),
         ("groups", id_of(&group), json!({ "name": "Later" })),
-        ("email-accounts", id_of(&account), json!({ "name": "Later" })),
+        (
+            "email-accounts",
+            id_of(&account),
+            json!({ "name": "Later" }),
+        ),
         ("campaigns", id_of(&campaign), json!({ "name": "Later" })),
-        ("webhooks", id_of(&webhook), json!({ "description": "Later" })),
+        (
+            "webhooks",
+            id_of(&webhook),
+            json!({ "description": "Later" }),
+        ),
     ];
     for (collection, id, body) in changes {
         let r = app.put(&format!("/v1/{collection}/{id}"), body).await;
@@ -121,7 +132,11 @@ async fn users_keys_and_workspaces_carry_the_apps_clock() {
         .clone();
     assert_eq!(made["createdAt"], FIXED, "{}", keys.body);
     assert_eq!(data["viewer"]["user"]["createdAt"], FIXED, "{}", keys.body);
-    assert_eq!(data["viewer"]["workspace"]["createdAt"], FIXED, "{}", keys.body);
+    assert_eq!(
+        data["viewer"]["workspace"]["createdAt"], FIXED,
+        "{}",
+        keys.body
+    );
 }
 
 #[tokio::test]
@@ -130,13 +145,19 @@ async fn sessions_expire_on_the_apps_clock() {
     let session = app.user_session("owner@example.com").await;
     let me = "{ viewer { user { email } } }";
     let ok = app.gql_as(Some(&session), me, json!({})).await;
-    assert_eq!(ok.body["data"]["viewer"]["user"]["email"], "owner@example.com");
+    assert_eq!(
+        ok.body["data"]["viewer"]["user"]["email"],
+        "owner@example.com"
+    );
 
     // Still valid at the last second of its hour, expired after it: no waiting.
     app.clock
         .advance(Duration::seconds(api::auth::SESSION_TTL_SECS));
     let ok = app.gql_as(Some(&session), me, json!({})).await;
-    assert_eq!(ok.body["data"]["viewer"]["user"]["email"], "owner@example.com");
+    assert_eq!(
+        ok.body["data"]["viewer"]["user"]["email"],
+        "owner@example.com"
+    );
     app.clock.advance(Duration::seconds(1));
     let late = app
         .request_as(Some(&session), Method::GET, "/v1/contacts", None)
@@ -167,7 +188,11 @@ async fn the_rate_limit_window_slides_on_the_apps_clock() {
     let refused = get().await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     // A minute after the first request (a second more for PostgreSQL's per-second counts).
-    let reset: i64 = refused.header("x-ratelimit-reset").unwrap().parse().unwrap();
+    let reset: i64 = refused
+        .header("x-ratelimit-reset")
+        .unwrap()
+        .parse()
+        .unwrap();
     let first = at(FIXED).timestamp();
     assert!(
         (first + 60..=first + 61).contains(&reset),

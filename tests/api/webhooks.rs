@@ -431,7 +431,8 @@ async fn rolled_back_changes_emit_nothing_and_committed_ones_are_delivered() {
         &txn,
         &app.workspace_id,
         "contact.updated",
-        json!({ "id": "cnt_rolled_back" }), app.clock.now(),
+        json!({ "id": "cnt_rolled_back" }),
+        app.clock.now(),
     )
     .await
     .unwrap();
@@ -512,7 +513,9 @@ async fn a_worker_that_dies_mid_delivery_loses_nothing() {
         early.iter().all(|h| !was_claimed(h.header("webhook-id"))),
         "claimed deliveries wait for their lease"
     );
-    app.clock.advance(chrono::Duration::from_std(settings.lease).unwrap() + chrono::Duration::seconds(1));
+    app.clock.advance(
+        chrono::Duration::from_std(settings.lease).unwrap() + chrono::Duration::seconds(1),
+    );
     let hits = receiver.wait_for(12, Duration::from_secs(10)).await;
     let got: std::collections::BTreeSet<String> = hits
         .iter()
@@ -725,10 +728,15 @@ async fn send_time_checks_refuse_private_targets_after_resolution() {
     app.contact(json!({ "email": "ssrf@example.com" })).await;
     let settings = api::engine::webhooks::Settings::default();
     let client = api::engine::webhooks::client(&settings).unwrap();
-    let handled =
-        api::engine::webhooks::run_once(&app.db, &client, &settings, &crate::helpers::keyring(), &app.clock)
-            .await
-            .unwrap();
+    let handled = api::engine::webhooks::run_once(
+        &app.db,
+        &client,
+        &settings,
+        &crate::helpers::keyring(),
+        &app.clock,
+    )
+    .await
+    .unwrap();
     assert_eq!(handled, 2);
     for id in ["whk_literal", "whk_dns"] {
         let log = app.get(&format!("/v1/webhooks/{id}/deliveries")).await;

@@ -273,18 +273,11 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
     });
     let state = AppState {
         inner: Arc::new(Inner {
-            limiter: WorkspaceLimiter::new(
-                &db,
-                config.rate_limit_per_minute,
-                config.clock.clone(),
-            ),
+            limiter: WorkspaceLimiter::new(&db, config.rate_limit_per_minute, config.clock.clone()),
             for_rest,
             for_public,
             health: crate::engine::supervise::Health::default(),
-            anonymous: LocalLimiter::new(
-                config.anonymous_rate_per_minute,
-                config.clock.clone(),
-            ),
+            anonymous: LocalLimiter::new(config.anonymous_rate_per_minute, config.clock.clone()),
             tracker,
             config,
             db,

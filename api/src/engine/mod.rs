@@ -206,7 +206,12 @@ pub fn spawn(
     let keyring = reader.keyring().clone();
     vec![
         purge,
-        imports::spawn(db.clone(), clock.clone(), stopping.clone(), supervision.clone()),
+        imports::spawn(
+            db.clone(),
+            clock.clone(),
+            stopping.clone(),
+            supervision.clone(),
+        ),
         webhooks::spawn(
             db,
             settings,

@@ -23,8 +23,8 @@ use serde_json::json;
 use sha2::Sha256;
 use tokio::task::JoinHandle;
 
-use crate::error::AppResult;
 use crate::clock::Clock;
+use crate::error::AppResult;
 use crate::secrets::Keyring;
 use crate::service::events::{self, DISABLED_EVENT};
 use crate::service::network::is_public;

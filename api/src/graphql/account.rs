@@ -170,7 +170,8 @@ impl AccountMutation {
             &input.email,
             &input.password,
             input.name,
-            input.workspace_name, now(ctx)?,
+            input.workspace_name,
+            now(ctx)?,
         )
         .await?;
         session(ctx, user, workspace)
@@ -208,7 +209,8 @@ impl AccountMutation {
     ) -> Result<CreatedApiKey> {
         let who = principal(ctx)?;
         who.user_id()?;
-        let created = accounts::create_api_key(db(ctx)?, &who.workspace_id, name, now(ctx)?).await?;
+        let created =
+            accounts::create_api_key(db(ctx)?, &who.workspace_id, name, now(ctx)?).await?;
         Ok(CreatedApiKey {
             api_key: ApiKey(created.key),
             secret: created.secret,

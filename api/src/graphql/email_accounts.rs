@@ -436,7 +436,8 @@ impl EmailAccountMutation {
                 &who.workspace_id,
                 input,
                 *ctx.data::<UrlPolicy>()?,
-                ctx.data::<Keyring>()?, now(ctx)?,
+                ctx.data::<Keyring>()?,
+                now(ctx)?,
             )
             .await?,
         ))
@@ -473,7 +474,8 @@ impl EmailAccountMutation {
                 &id,
                 patch,
                 *ctx.data::<UrlPolicy>()?,
-                ctx.data::<Keyring>()?, now(ctx)?,
+                ctx.data::<Keyring>()?,
+                now(ctx)?,
             )
             .await?,
         ))

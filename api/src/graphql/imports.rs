@@ -133,7 +133,8 @@ impl ImportMutation {
                 db(ctx)?,
                 &who.workspace_id,
                 new,
-                *ctx.data::<svc::ImportQuota>()?, now(ctx)?,
+                *ctx.data::<svc::ImportQuota>()?,
+                now(ctx)?,
             )
             .await?,
         ))

@@ -202,7 +202,8 @@ impl WebhookMutation {
                 &who.workspace_id,
                 policy(ctx)?,
                 input,
-                ctx.data::<Keyring>()?, now(ctx)?,
+                ctx.data::<Keyring>()?,
+                now(ctx)?,
             )
             .await?,
         ))
@@ -222,7 +223,15 @@ impl WebhookMutation {
             active: input.active.into(),
         };
         Ok(Webhook::hidden(
-            svc::update(db(ctx)?, &who.workspace_id, &id, policy(ctx)?, patch, now(ctx)?).await?,
+            svc::update(
+                db(ctx)?,
+                &who.workspace_id,
+                &id,
+                policy(ctx)?,
+                patch,
+                now(ctx)?,
+            )
+            .await?,
         ))
     }
 
@@ -237,7 +246,14 @@ impl WebhookMutation {
     async fn rotate_webhook_secret(&self, ctx: &Context<'_>, id: ID) -> Result<Webhook> {
         let who = principal(ctx)?;
         Ok(Webhook::revealed(
-            svc::rotate_secret(db(ctx)?, &who.workspace_id, &id, ctx.data::<Keyring>()?, now(ctx)?).await?,
+            svc::rotate_secret(
+                db(ctx)?,
+                &who.workspace_id,
+                &id,
+                ctx.data::<Keyring>()?,
+                now(ctx)?,
+            )
+            .await?,
         ))
     }
 

@@ -610,8 +610,13 @@ pub async fn run_chunk(
             Ok(_) => created += 1,
             Err(err) if err.code == ErrorCode::Conflict => match duplicates {
                 Duplicates::Skip => skipped += 1,
-                Duplicates::Update => match contacts::merge_in(&txn, &import.workspace_id, input, now)
-                    .await
+                Duplicates::Update => match contacts::merge_in(
+                    &txn,
+                    &import.workspace_id,
+                    input,
+                    now,
+                )
+                .await
                 {
                     Ok(_) => updated += 1,
                     Err(err) => errors.push(

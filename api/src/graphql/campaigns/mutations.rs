@@ -144,9 +144,11 @@ impl CampaignMutation {
             track_clicks: input.track_clicks.into(),
             stop_on_reply: input.stop_on_reply.into(),
         };
-        Ok(svc::update(db(ctx)?, &who.workspace_id, &id, patch, now(ctx)?)
-            .await?
-            .into())
+        Ok(
+            svc::update(db(ctx)?, &who.workspace_id, &id, patch, now(ctx)?)
+                .await?
+                .into(),
+        )
     }
 
     /// Deletes a campaign that is not running, with its enrolments and figures.

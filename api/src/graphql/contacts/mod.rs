@@ -319,9 +319,11 @@ pub struct ContactMutation;
 impl ContactMutation {
     async fn create_contact(&self, ctx: &Context<'_>, input: ContactInput) -> Result<Contact> {
         let who = principal(ctx)?;
-        Ok(svc::create(db(ctx)?, &who.workspace_id, input.into(), now(ctx)?)
-            .await?
-            .into())
+        Ok(
+            svc::create(db(ctx)?, &who.workspace_id, input.into(), now(ctx)?)
+                .await?
+                .into(),
+        )
     }
 
     /// Creates up to 1000 contacts; each item succeeds or fails on its own.
@@ -370,9 +372,11 @@ impl ContactMutation {
         input: ContactUpdate,
     ) -> Result<Contact> {
         let who = principal(ctx)?;
-        Ok(svc::update(db(ctx)?, &who.workspace_id, &id, input.into(), now(ctx)?)
-            .await?
-            .into())
+        Ok(
+            svc::update(db(ctx)?, &who.workspace_id, &id, input.into(), now(ctx)?)
+                .await?
+                .into(),
+        )
     }
 
     async fn delete_contact(&self, ctx: &Context<'_>, id: ID) -> Result<Deleted> {
