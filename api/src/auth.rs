@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -59,13 +59,17 @@ pub struct Sessions {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    clock: crate::clock::Clock,
 }
 
 impl Sessions {
-    pub fn new(secret: &[u8]) -> Self {
+    /// Sessions signed with `secret`, issued and expiring on `clock`.
+    pub fn new(secret: &[u8], clock: crate::clock::Clock) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 0;
+        // The expiry is checked against `clock` below (the library would read the system's).
+        validation.validate_exp = false;
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
@@ -73,11 +77,12 @@ impl Sessions {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            clock,
         }
     }
 
     pub fn issue(&self, user_id: &str, workspace_id: &str) -> AppResult<(String, DateTime<Utc>)> {
-        let now = Utc::now().timestamp();
+        let now = self.clock.now().timestamp();
         let claims = Claims {
             sub: user_id.to_owned(),
             wsp: workspace_id.to_owned(),
@@ -93,7 +98,7 @@ impl Sessions {
     }
 
     pub fn verify(&self, token: &str) -> AppResult<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|err| {
                 use jsonwebtoken::errors::ErrorKind;
@@ -105,7 +110,11 @@ impl Sessions {
                     _ => "Invalid session token",
                 };
                 AppError::unauthenticated(message)
-            })
+            })?;
+        if claims.exp < self.clock.now().timestamp() {
+            return Err(AppError::unauthenticated("Session token has expired"));
+        }
+        Ok(claims)
     }
 }
 
@@ -206,8 +215,13 @@ pub async fn authenticate(
     if token.starts_with(accounts::API_KEY_PREFIX) {
         let hash = accounts::hash_key(token);
         if let Some(cached) = keys.get(&hash) {
-            let last_used_at =
-                accounts::touch_api_key(db, &cached.key_id, Some(cached.last_used_at)).await?;
+            let last_used_at = accounts::touch_api_key(
+                db,
+                &cached.key_id,
+                Some(cached.last_used_at),
+                keys.clock.now(),
+            )
+            .await?;
             if last_used_at != cached.last_used_at {
                 keys.put(
                     hash,
@@ -230,7 +244,8 @@ pub async fn authenticate(
             )
             .with_details(serde_json::json!({ "plan": plan.as_str(), "requiredPlan": "pro" })));
         }
-        let last_used_at = accounts::touch_api_key(db, &key.id, key.last_used_at).await?;
+        let last_used_at =
+            accounts::touch_api_key(db, &key.id, key.last_used_at, keys.clock.now()).await?;
         let principal = Principal {
             workspace_id: workspace.id,
             plan,
@@ -263,11 +278,4 @@ pub async fn authenticate(
         plan,
         kind: PrincipalKind::User { user_id: user.id },
     }))
-}
-
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }

@@ -90,8 +90,8 @@ async fn enrol_many(
     n: usize,
     tag: &str,
     due: Option<chrono::DateTime<Utc>>,
+    now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    let now = ids::now();
     let mut done = 0;
     while done < n {
         let take = (n - done).min(10_000);
@@ -141,8 +141,8 @@ async fn time_due(
     db: &DatabaseConnection,
     campaign_id: &str,
     rounds: usize,
+    now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<f64> {
-    let now = Utc::now();
     let mut medians = Vec::new();
     for _ in 0..5 {
         let mut samples = Vec::with_capacity(rounds);
@@ -180,7 +180,9 @@ pub async fn sending(
     table: usize,
 ) -> anyhow::Result<Value> {
     let (port, received) = sink().await?;
-    let workspace = workspaces::create(db, "Sending bench", workspaces::Plan::Pro)
+    // The benchmark runs on the system's clock, as a deployment does.
+    let clock = Clock::system();
+    let workspace = workspaces::create(db, "Sending bench", workspaces::Plan::Pro, clock.now())
         .await
         .map_err(fail)?;
     let account = email_accounts::create(
@@ -200,6 +202,7 @@ pub async fn sending(
             allow_private: true,
         },
         keyring,
+        clock.now(),
     )
     .await
     .map_err(fail)?;
@@ -225,15 +228,25 @@ pub async fn sending(
             daily_limit: Some(10_000),
             ..Default::default()
         },
+        clock.now(),
     )
     .await
     .map_err(fail)?;
-    let due_at = Utc::now() - chrono::Duration::minutes(1);
-    enrol_many(db, &workspace.id, &campaign.id, emails, "due", Some(due_at)).await?;
+    let due_at = clock.now() - chrono::Duration::minutes(1);
+    enrol_many(
+        db,
+        &workspace.id,
+        &campaign.id,
+        emails,
+        "due",
+        Some(due_at),
+        clock.now(),
+    )
+    .await?;
     analyse(db).await?;
-    let small = time_due(db, &campaign.id, 200).await?;
+    let small = time_due(db, &campaign.id, 200, clock.now()).await?;
     let background = table.saturating_sub(emails);
-    let far = Utc::now() + chrono::Duration::days(3650);
+    let far = clock.now() + chrono::Duration::days(3650);
     if background > 0 {
         enrol_many(
             db,
@@ -242,13 +255,14 @@ pub async fn sending(
             background,
             "later",
             Some(far),
+            clock.now(),
         )
         .await?;
         analyse(db).await?;
     }
-    let large = time_due(db, &campaign.id, 200).await?;
+    let large = time_due(db, &campaign.id, 200, clock.now()).await?;
 
-    campaigns::start(db, &workspace.id, &campaign.id, Utc::now())
+    campaigns::start(db, &workspace.id, &campaign.id, clock.now())
         .await
         .map_err(fail)?;
     let tracker = Tracker::new(keyring.tracking_secret(), "http://127.0.0.1:8080");
@@ -257,13 +271,7 @@ pub async fn sending(
         allow_private: true,
         ..Settings::default()
     };
-    let sender = Sender::new(
-        db.clone(),
-        keyring.clone(),
-        tracker,
-        Clock::system(),
-        settings,
-    );
+    let sender = Sender::new(db.clone(), keyring.clone(), tracker, clock, settings);
     let rss_before = peak_rss_mb();
     // Resets the peak (VmHWM), so the figure below is the sending's own.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -314,7 +322,7 @@ pub async fn rate_limit(
     use crate::ratelimit::{LocalLimiter, WorkspaceLimiter};
     // A budget no run reaches: every check is counted and admitted, the common case.
     let limit = u32::MAX / 2;
-    let local = LocalLimiter::new(limit);
+    let local = LocalLimiter::new(limit, Clock::system());
     let started = Instant::now();
     for i in 0..checks {
         local.check(&format!("wsp_{}", i % 64));
@@ -322,7 +330,7 @@ pub async fn rate_limit(
     let local_us = started.elapsed().as_secs_f64() * 1e6 / checks as f64;
     let mut out = serde_json::json!({ "local": { "microsPerCheck": local_us } });
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        let shared = Arc::new(WorkspaceLimiter::new(db, limit));
+        let shared = Arc::new(WorkspaceLimiter::new(db, limit, Clock::system()));
         // A fresh workspace per check: every check asks the database (the cost of one call).
         let started = Instant::now();
         for i in 0..checks {

@@ -537,8 +537,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db::migrate(&conn).await?;
             let fail = |e: crate::error::AppError| anyhow::anyhow!(e.message);
             let plan = workspaces::parse_plan(&plan).map_err(fail)?;
-            let workspace = workspaces::create(&conn, &name, plan).await.map_err(fail)?;
-            let key = accounts::create_api_key(&conn, &workspace.id, Some("CLI key".into()))
+            let now = crate::clock::Clock::system().now();
+            let workspace = workspaces::create(&conn, &name, plan, now)
+                .await
+                .map_err(fail)?;
+            let key = accounts::create_api_key(&conn, &workspace.id, Some("CLI key".into()), now)
                 .await
                 .map_err(fail)?;
             println!(

@@ -1,5 +1,7 @@
-//! The time the sending engine, tracking and diagnostics see: the system clock, or a manual
-//! one that tests move by hand (no sleeping through windows and delays).
+//! The one time source: every time the server writes or compares (rows' stamps, outbox events,
+//! sessions, rate limits, the engines' due times, leases and retries) is read from a `Clock`,
+//! the system's or a manual one that tests move by hand (no sleeping through windows, delays
+//! and retry schedules). The database's own clock orders cross-host leases (`db::now_ms`).
 
 use std::sync::{Arc, Mutex};
 

@@ -1,6 +1,7 @@
-//! Opaque, prefixed, time-sortable identifiers and the clock.
+//! Opaque, prefixed, time-sortable identifiers, and how times are written out.
+//! The time itself comes from `crate::clock::Clock`.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 
 pub const CONTACT: &str = "cnt";
 pub const GROUP: &str = "grp";
@@ -15,11 +16,6 @@ pub const SUPPRESSION: &str = "sup";
 pub fn new_id(prefix: &str) -> String {
     let ulid = ulid::Ulid::generate().to_string().to_ascii_lowercase();
     format!("{prefix}_{ulid}")
-}
-
-/// Now, truncated to microseconds so every engine stores and returns the same instant.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
 }
 
 /// RFC 3339 UTC with a `Z` suffix, to the second.

@@ -5,10 +5,10 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 
 /// The span a budget covers.
@@ -53,29 +53,24 @@ impl RateDecision {
     }
 }
 
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 /// A sliding log per key, in this process.
 pub struct LocalLimiter {
     limit: u32,
+    clock: Clock,
     logs: Mutex<HashMap<String, VecDeque<i64>>>,
 }
 
 impl LocalLimiter {
-    pub fn new(limit_per_minute: u32) -> Self {
+    pub fn new(limit_per_minute: u32, clock: Clock) -> Self {
         LocalLimiter {
             limit: limit_per_minute,
+            clock,
             logs: Mutex::new(HashMap::new()),
         }
     }
 
     pub fn check(&self, key: &str) -> RateDecision {
-        self.check_at(key, now_ms())
+        self.check_at(key, self.clock.now().timestamp_millis())
     }
 
     pub fn check_at(&self, key: &str, now: i64) -> RateDecision {
@@ -102,12 +97,12 @@ pub enum WorkspaceLimiter {
 }
 
 impl WorkspaceLimiter {
-    pub fn new(db: &DatabaseConnection, limit_per_minute: u32) -> Self {
+    pub fn new(db: &DatabaseConnection, limit_per_minute: u32, clock: Clock) -> Self {
         match db.get_database_backend() {
             DatabaseBackend::Postgres => {
-                WorkspaceLimiter::Shared(SharedLimiter::new(db.clone(), limit_per_minute))
+                WorkspaceLimiter::Shared(SharedLimiter::new(db.clone(), limit_per_minute, clock))
             }
-            _ => WorkspaceLimiter::Local(LocalLimiter::new(limit_per_minute)),
+            _ => WorkspaceLimiter::Local(LocalLimiter::new(limit_per_minute, clock)),
         }
     }
 
@@ -136,6 +131,7 @@ const MAX_GRANT: u32 = 64;
 pub struct SharedLimiter {
     db: DatabaseConnection,
     limit: u32,
+    clock: Clock,
     grants: Mutex<HashMap<String, Grant>>,
 }
 
@@ -165,16 +161,17 @@ const TAKE: &str =
     "SELECT granted, used, oldest_second FROM fluenzr_rate_take($1, $2, $3, $4, $5, $6)";
 
 impl SharedLimiter {
-    pub fn new(db: DatabaseConnection, limit: u32) -> Self {
+    pub fn new(db: DatabaseConnection, limit: u32, clock: Clock) -> Self {
         SharedLimiter {
             db,
             limit,
+            clock,
             grants: Mutex::new(HashMap::new()),
         }
     }
 
     pub async fn check(&self, workspace_id: &str) -> AppResult<RateDecision> {
-        let now = now_ms();
+        let now = self.clock.now().timestamp_millis();
         let second = now.div_euclid(1000);
         let (want, back) = {
             let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
@@ -264,7 +261,7 @@ mod tests {
 
     #[test]
     fn no_sixty_second_span_admits_more_than_the_limit() {
-        let limiter = LocalLimiter::new(3);
+        let limiter = LocalLimiter::new(3, Clock::system());
         let t0 = 1_000_000;
         assert!(limiter.check_at("w", t0).allowed);
         assert!(limiter.check_at("w", t0 + 10_000).allowed);
@@ -279,7 +276,7 @@ mod tests {
             1,
             "1 ms to wait rounds up to a second"
         );
-        let early = LocalLimiter::new(1);
+        let early = LocalLimiter::new(1, Clock::system());
         early.check_at("w", 500);
         assert_eq!(
             early.check_at("w", 900).retry_after(),

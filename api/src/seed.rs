@@ -112,17 +112,18 @@ pub async fn load(
     spec: &Spec,
 ) -> anyhow::Result<Value> {
     let mut rng = Rng(0x5EED);
-    let now = ids::now();
+    // The dataset is written on the system's clock, as a deployment would write it.
+    let now = crate::clock::Clock::system().now();
     let mut out_workspaces = Vec::new();
     let mut all_campaigns: Vec<(String, String, Vec<String>)> = Vec::new(); // (workspace, campaign, enrolled)
     let mut first_account: Option<String> = None;
     let per_workspace_contacts = spec.contacts / spec.workspaces.max(1);
     let per_workspace_campaigns = spec.campaigns.div_ceil(spec.workspaces.max(1));
     for w in 0..spec.workspaces {
-        let workspace = workspaces::create(db, &format!("Bench {w}"), workspaces::Plan::Pro)
+        let workspace = workspaces::create(db, &format!("Bench {w}"), workspaces::Plan::Pro, now)
             .await
             .map_err(fail)?;
-        let key = accounts::create_api_key(db, &workspace.id, Some("bench".into()))
+        let key = accounts::create_api_key(db, &workspace.id, Some("bench".into()), now)
             .await
             .map_err(fail)?;
         let account = email_accounts::create(
@@ -138,6 +139,7 @@ pub async fn load(
                 allow_private: true,
             },
             keyring,
+            now,
         )
         .await
         .map_err(fail)?;
@@ -185,6 +187,7 @@ pub async fn load(
                     name: Some(format!("Segment {g}")),
                     description: None,
                 },
+                now,
             )
             .await
             .map_err(fail)?;
@@ -230,6 +233,7 @@ pub async fn load(
                     ),
                     ..Default::default()
                 },
+                now,
             )
             .await
             .map_err(fail)?;
@@ -279,6 +283,7 @@ pub async fn load(
                 }]),
                 ..Default::default()
             },
+            now,
         )
         .await
         .map_err(fail)?;

@@ -291,7 +291,7 @@ async fn an_idempotency_key_left_by_a_dead_process_is_taken_over_after_its_lease
         )),
         status: Set(None),
         response_body: Set(None),
-        created_at: Set(api::ids::now() - chrono::Duration::seconds(age)),
+        created_at: Set(app.clock.now() - chrono::Duration::seconds(age)),
     };
     // A claim a crashed process left two minutes ago, and one a live request holds now.
     claim("abandoned", api::service::idempotency::LEASE_SECONDS + 1)

@@ -160,6 +160,7 @@ async fn revoked_keys_stop_working() {
         "admin@example.com",
         "longenough",
         None,
+        app.clock.now(),
     )
     .await
     .unwrap();

@@ -47,7 +47,8 @@ async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
         .with_ansi(false)
         .finish()
         .set_default();
-    let receiver = Receiver::start(vec![Answer::Slow(Duration::from_millis(1500))]).await;
+    let release = Arc::new(tokio::sync::Notify::new());
+    let receiver = Receiver::start(vec![Answer::Held(release.clone())]).await;
     let hook = app
         .post(
             "/v1/webhooks",
@@ -64,16 +65,20 @@ async fn deleting_a_webhook_mid_delivery_cancels_the_delivery_quietly() {
         ..Default::default()
     };
     let client = webhooks::client(&settings).unwrap();
-    let claimed = webhooks::claim(&app.db, 10, settings.lease).await.unwrap();
+    let claimed = webhooks::claim(&app.db, 10, settings.lease, app.clock.now())
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 1);
     let db = app.db.clone();
+    let clock = app.clock.clone();
     let delivery = claimed[0].clone();
     let sending = tokio::spawn(async move {
-        webhooks::deliver(&db, &client, &settings, &keyring(), delivery).await
+        webhooks::deliver(&db, &client, &settings, &keyring(), &clock, delivery).await
     });
     receiver.wait_for(1, Duration::from_secs(10)).await;
     let deleted = app.delete(&format!("/v1/webhooks/{}", id_of(&hook))).await;
     assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+    release.notify_one();
 
     let ended = sending.await.unwrap();
     assert_eq!(ended.as_ref().ok(), Some(&Ended::Cancelled), "{ended:?}");

@@ -293,9 +293,16 @@ async fn start(
 impl TestApp {
     /// A user of this app's workspace, signed in: their session token.
     pub async fn user_session(&self, email: &str) -> String {
-        accounts::create_user(&self.db, &self.workspace_id, email, "longenough", None)
-            .await
-            .expect("user");
+        accounts::create_user(
+            &self.db,
+            &self.workspace_id,
+            email,
+            "longenough",
+            None,
+            self.clock.now(),
+        )
+        .await
+        .expect("user");
         let login = self
             .gql_as(
                 None,
@@ -334,10 +341,10 @@ impl TestApp {
 
     /// A new workspace with an API key: (workspace id, key).
     pub async fn new_workspace(&self, name: &str, plan: workspaces::Plan) -> (String, String) {
-        let workspace = workspaces::create(&self.db, name, plan)
+        let workspace = workspaces::create(&self.db, name, plan, self.clock.now())
             .await
             .expect("workspace");
-        let key = accounts::create_api_key(&self.db, &workspace.id, None)
+        let key = accounts::create_api_key(&self.db, &workspace.id, None, self.clock.now())
             .await
             .expect("api key");
         (workspace.id, key.secret)

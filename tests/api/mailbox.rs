@@ -176,6 +176,7 @@ async fn replies_auto_replies_and_bounces_come_back_from_the_mailbox() {
             ..Default::default()
         },
         crate::helpers::keyring(),
+        app.clock.clone(),
         api::shutdown::Stopping::never(),
         api::engine::supervise::Supervision::unwatched(),
     );
@@ -585,10 +586,14 @@ async fn the_embedded_default_keeps_its_key_beside_the_database_and_encrypts_old
     // A database from before encryption: a password in plain text.
     let db = api::db::connect(&url).await.unwrap();
     api::db::migrate(&db).await.unwrap();
-    let workspace =
-        api::service::workspaces::create(&db, "Old", api::service::workspaces::Plan::Pro)
-            .await
-            .unwrap();
+    let workspace = api::service::workspaces::create(
+        &db,
+        "Old",
+        api::service::workspaces::Plan::Pro,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     let now = chrono::Utc::now();
     email_account::ActiveModel {
         id: Set("acc_old".into()),

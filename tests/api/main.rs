@@ -37,6 +37,7 @@ mod sending;
 mod states;
 mod stats;
 mod suppressions;
+mod time_source;
 mod trust;
 mod unknown_outcomes;
 mod uploads;

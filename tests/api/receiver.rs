@@ -39,6 +39,8 @@ pub enum Answer {
     RetryAfter(u16, u64),
     /// Answer 200, but only after this long (to trip the sender's timeout).
     Slow(Duration),
+    /// Answer 200 once the test releases the request (`Notify::notify_one`).
+    Held(Arc<Notify>),
 }
 
 #[derive(Clone)]
@@ -75,6 +77,10 @@ async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) 
             .into_response(),
         Answer::Slow(wait) => {
             tokio::time::sleep(wait).await;
+            StatusCode::OK.into_response()
+        }
+        Answer::Held(release) => {
+            release.notified().await;
             StatusCode::OK.into_response()
         }
     }

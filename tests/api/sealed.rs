@@ -162,6 +162,7 @@ async fn secrets_stored_in_clear_are_sealed_at_start_and_keep_working() {
         "owner@example.com",
         "longenough",
         None,
+        app.clock.now(),
     )
     .await
     .unwrap();
@@ -190,7 +191,7 @@ async fn secrets_stored_in_clear_are_sealed_at_start_and_keep_working() {
     };
     let client = api::engine::webhooks::client(&settings).unwrap();
     app.contact(json!({ "email": "after@example.com" })).await;
-    api::engine::webhooks::run_once(&app.db, &client, &settings, &keyring)
+    api::engine::webhooks::run_once(&app.db, &client, &settings, &keyring, &app.clock)
         .await
         .unwrap();
     let hit = &receiver.wait_for(1, Duration::from_secs(10)).await[0];

@@ -1259,9 +1259,15 @@ async fn signed_email_webhooks_agree_with_what_the_smtp_server_received() {
         ..Default::default()
     };
     let client = api::engine::webhooks::client(&settings).unwrap();
-    api::engine::webhooks::run_once(&app.db, &client, &settings, &crate::helpers::keyring())
-        .await
-        .unwrap();
+    api::engine::webhooks::run_once(
+        &app.db,
+        &client,
+        &settings,
+        &crate::helpers::keyring(),
+        &app.clock,
+    )
+    .await
+    .unwrap();
     let hits = receiver
         .wait_for(3, std::time::Duration::from_secs(10))
         .await;

@@ -1,6 +1,8 @@
 use std::time::Duration;
 
+use api::clock::Clock;
 use api::config::Config;
+use api::engine::webhooks::Settings;
 use api::service::workspaces::Plan;
 use entity::{event, webhook_delivery};
 use reqwest::{Method, StatusCode};
@@ -11,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, id_of, spawn_app_with};
 use crate::receiver::{Answer, Receiver};
+use crate::sending::{MONDAY_10, at};
 
 const SCHEDULE_MS: [u64; 3] = [300, 600, 900];
 
@@ -50,6 +53,56 @@ where
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// An app on a manual clock (Monday 2026-11-30 10:00 UTC) whose deliveries a test makes by
+/// hand, pass by pass: no worker, and no waiting through a retry schedule.
+async fn app_on_manual_clock() -> TestApp {
+    let clock = Clock::manual(at(MONDAY_10));
+    spawn_app_with(move |c| {
+        c.clock = clock;
+        c.webhooks.allow_private = true;
+    })
+    .await
+}
+
+/// Delivery passes made by hand, with the production schedule unless told otherwise.
+struct ByHand {
+    settings: Settings,
+    client: reqwest::Client,
+}
+
+impl ByHand {
+    fn new(configure: impl FnOnce(&mut Settings)) -> ByHand {
+        let mut settings = Settings {
+            allow_private: true,
+            timeout: Duration::from_millis(500),
+            ..Default::default()
+        };
+        configure(&mut settings);
+        let client = api::engine::webhooks::client(&settings).unwrap();
+        ByHand { settings, client }
+    }
+
+    /// One pass of the engine at the app's time: how many deliveries it handled.
+    async fn pass(&self, app: &TestApp) -> usize {
+        api::engine::webhooks::run_once(
+            &app.db,
+            &self.client,
+            &self.settings,
+            &crate::helpers::keyring(),
+            &app.clock,
+        )
+        .await
+        .unwrap()
+    }
+}
+
+/// The app's one delivery.
+async fn the_delivery(app: &TestApp) -> webhook_delivery::Model {
+    let mut all = webhook_delivery::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(all.len(), 1);
+    all.remove(0)
 }
 
 async fn delivery_states(app: &TestApp) -> Vec<String> {
@@ -147,37 +200,47 @@ fn base64_decode(text: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn retries_follow_the_schedule_with_one_id_and_stop_on_success() {
-    let app = spawn_app_with(fast).await;
+    let app = app_on_manual_clock().await;
+    let hand = ByHand::new(|_| {});
     let receiver = Receiver::start(vec![Answer::Status(500), Answer::Status(503)]).await;
     let hook = subscribe(&app, &receiver.url, json!(["*"])).await;
     app.contact(json!({ "email": "retry@example.com" })).await;
+    assert_eq!(hand.pass(&app).await, 1);
+    let mut tried_at = vec![app.clock.now()];
+    // The production schedule (5 s, then 5 min, …, each ±10 %), on the clock, not waited for.
+    for (done, wait) in hand.settings.retry_schedule.iter().take(2).enumerate() {
+        let due = the_delivery(&app).await;
+        assert_eq!(due.status.as_str(), "pending");
+        assert_eq!(due.attempts, done as i32 + 1);
+        let gap = (due.next_attempt_at - app.clock.now()).to_std().unwrap();
+        assert!(
+            gap >= wait.mul_f64(0.9) && gap <= wait.mul_f64(1.1),
+            "retry {} after {gap:?}, scheduled {wait:?}",
+            done + 1
+        );
+        app.clock
+            .set(due.next_attempt_at - chrono::Duration::milliseconds(1));
+        assert_eq!(hand.pass(&app).await, 0, "not a moment early");
+        app.clock.set(due.next_attempt_at);
+        assert_eq!(hand.pass(&app).await, 1, "tried when due");
+        tried_at.push(app.clock.now());
+    }
     let hits = receiver.wait_for(3, Duration::from_secs(10)).await;
     let ids: Vec<&str> = hits.iter().map(|h| h.header("webhook-id")).collect();
     assert!(
         ids.iter().all(|id| *id == ids[0]),
         "the same webhook-id on every retry"
     );
-    let first_gap = hits[1].at - hits[0].at;
-    let second_gap = hits[2].at - hits[1].at;
-    assert!(
-        first_gap >= Duration::from_millis(SCHEDULE_MS[0] * 9 / 10),
-        "{first_gap:?}"
-    );
-    assert!(
-        second_gap >= Duration::from_millis(SCHEDULE_MS[1] * 9 / 10),
-        "{second_gap:?}"
-    );
-    eventually(Duration::from_secs(5), || async {
-        delivery_states(&app).await == ["succeeded"]
-    })
-    .await;
+    assert_eq!(delivery_states(&app).await, ["succeeded"]);
+    app.clock.advance(chrono::Duration::days(2));
+    assert_eq!(hand.pass(&app).await, 0);
     assert_eq!(receiver.hits().len(), 3, "no attempt after the success");
 
     let log = app
         .get(&format!("/v1/webhooks/{}/deliveries", id_of(&hook)))
         .await;
     assert_eq!(log.body["meta"]["total"], 3);
-    let attempts: Vec<(i64, Value, bool)> = log
+    let attempts: Vec<(i64, Value, bool, Value)> = log
         .data()
         .as_array()
         .unwrap()
@@ -187,49 +250,81 @@ async fn retries_follow_the_schedule_with_one_id_and_stop_on_success() {
                 a["attempt"].as_i64().unwrap(),
                 a["statusCode"].clone(),
                 a["success"].as_bool().unwrap(),
+                a["createdAt"].clone(),
             )
         })
         .collect();
+    let logged_at = |n: usize| json!(api::ids::rfc3339(&tried_at[n]));
     assert_eq!(
         attempts,
         [
-            (3, json!(200), true),
-            (2, json!(503), false),
-            (1, json!(500), false)
-        ]
+            (3, json!(200), true, logged_at(2)),
+            (2, json!(503), false, logged_at(1)),
+            (1, json!(500), false, logged_at(0))
+        ],
+        "each attempt logged when it was made, on the app's clock"
     );
     let first = &log.data()[2];
     assert_eq!(first["eventType"], "contact.created");
     assert_eq!(first["eventId"], ids[0]);
     assert_eq!(first["error"], "HTTP 500");
     assert!(first["durationMs"].as_i64().unwrap() >= 0);
-    assert!(first["createdAt"].is_string());
 }
 
 #[tokio::test]
 async fn retry_after_is_honoured_and_retries_run_out() {
-    let app = spawn_app_with(fast).await;
-    let receiver = Receiver::start(vec![Answer::RetryAfter(429, 2)]).await;
+    let app = app_on_manual_clock().await;
+    let hand = ByHand::new(|_| {});
+    let receiver = Receiver::start(vec![
+        Answer::RetryAfter(429, 600),
+        Answer::RetryAfter(503, 10 * 24 * 3600),
+    ])
+    .await;
     subscribe(&app, &receiver.url, json!(["*"])).await;
     app.contact(json!({ "email": "later@example.com" })).await;
-    let hits = receiver.wait_for(2, Duration::from_secs(10)).await;
-    assert!(
-        hits[1].at - hits[0].at >= Duration::from_millis(1900),
-        "waited as asked"
+    assert_eq!(hand.pass(&app).await, 1);
+    let due = the_delivery(&app).await;
+    assert_eq!(
+        due.next_attempt_at - app.clock.now(),
+        chrono::Duration::seconds(600),
+        "waited as asked, not the schedule's 5 s"
     );
+    app.clock.advance(chrono::Duration::seconds(599));
+    assert_eq!(hand.pass(&app).await, 0);
+    app.clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(hand.pass(&app).await, 1);
+    let due = the_delivery(&app).await;
+    assert_eq!(
+        due.next_attempt_at - app.clock.now(),
+        chrono::Duration::hours(24),
+        "a day at most, whatever the endpoint asks"
+    );
+    assert_eq!(receiver.wait_for(2, Duration::from_secs(10)).await.len(), 2);
 
     let stubborn = Receiver::start(vec![Answer::Status(500); 10]).await;
-    let app2 = spawn_app_with(fast).await;
-    subscribe(&app2, &stubborn.url, json!(["*"])).await;
+    let app2 = app_on_manual_clock().await;
+    let hook = subscribe(&app2, &stubborn.url, json!(["*"])).await;
     app2.contact(json!({ "email": "never@example.com" })).await;
-    eventually(Duration::from_secs(10), || async {
-        delivery_states(&app2).await == ["failed"]
-    })
-    .await;
+    // Every retry of the production schedule (about 28 hours of it), in passes.
+    for _ in 0..=hand.settings.retry_schedule.len() {
+        assert_eq!(hand.pass(&app2).await, 1);
+        let delivery = the_delivery(&app2).await;
+        if delivery.status.as_str() == "failed" {
+            break;
+        }
+        app2.clock.set(delivery.next_attempt_at);
+    }
+    assert_eq!(delivery_states(&app2).await, ["failed"]);
     assert_eq!(
         stubborn.hits().len(),
-        1 + SCHEDULE_MS.len(),
+        1 + hand.settings.retry_schedule.len(),
         "the first try and one per scheduled retry"
+    );
+    let hook = app2.get(&format!("/v1/webhooks/{}", id_of(&hook))).await;
+    assert_eq!(
+        hook.data()["active"],
+        true,
+        "retries ran out before the disable period"
     );
 }
 
@@ -272,20 +367,32 @@ async fn gone_disables_the_endpoint_at_once() {
 
 #[tokio::test]
 async fn timeouts_are_failures_and_long_failure_disables() {
-    let app = spawn_app_with(|c| {
-        fast(c);
-        c.webhooks.timeout = Duration::from_millis(200);
-        c.webhooks.disable_after = Duration::from_millis(500);
-    })
-    .await;
-    let receiver = Receiver::start(vec![Answer::Slow(Duration::from_secs(2)); 5]).await;
+    let app = app_on_manual_clock().await;
+    let disable_after = chrono::Duration::minutes(30);
+    let hand = ByHand::new(|s| {
+        s.timeout = Duration::from_millis(100);
+        s.disable_after = disable_after.to_std().unwrap();
+    });
+    let receiver = Receiver::start(vec![Answer::Slow(Duration::from_secs(2)); 10]).await;
     let hook = subscribe(&app, &receiver.url, json!(["*"])).await;
     app.contact(json!({ "email": "slow@example.com" })).await;
     let path = format!("/v1/webhooks/{}", id_of(&hook));
-    eventually(Duration::from_secs(10), || async {
-        app.get(&path).await.data()["active"] == false
-    })
-    .await;
+    let failing_since = app.clock.now();
+    // Tries at 0, 5 s, 5 min and 35 min (±10 %): the first past the 30 minutes disables.
+    let mut tries = 0;
+    while app.get(&path).await.data()["active"] == true {
+        assert!(tries < 10, "never disabled");
+        app.clock.set(the_delivery(&app).await.next_attempt_at);
+        assert_eq!(hand.pass(&app).await, 1);
+        tries += 1;
+        let past = app.clock.now() - failing_since >= disable_after;
+        assert_eq!(
+            app.get(&path).await.data()["active"] == false,
+            past,
+            "disabled exactly when the failures outlast the period (try {tries})"
+        );
+    }
+    assert_eq!(tries, 4);
     let log = app.get(&format!("{path}/deliveries")).await;
     let errors: Vec<&str> = log
         .data()
@@ -295,15 +402,22 @@ async fn timeouts_are_failures_and_long_failure_disables() {
         .map(|a| a["error"].as_str().unwrap())
         .collect();
     assert!(
-        errors.len() >= 2 && errors.iter().all(|e| e.contains("timed out")),
+        errors.len() == 4 && errors.iter().all(|e| e.contains("timed out")),
         "{errors:?}"
     );
+    let disabled = app.get(&path).await.data().clone();
     assert!(
-        app.get(&path).await.data()["disabledReason"]
+        disabled["disabledReason"]
             .as_str()
             .unwrap()
             .contains("failed")
     );
+    assert_eq!(
+        disabled["updatedAt"],
+        api::ids::rfc3339(&app.clock.now()),
+        "disabled at the app's time"
+    );
+    assert_eq!(delivery_states(&app).await, ["failed"]);
 }
 
 #[tokio::test]
@@ -318,6 +432,7 @@ async fn rolled_back_changes_emit_nothing_and_committed_ones_are_delivered() {
         &app.workspace_id,
         "contact.updated",
         json!({ "id": "cnt_rolled_back" }),
+        app.clock.now(),
     )
     .await
     .unwrap();
@@ -346,11 +461,7 @@ async fn rolled_back_changes_emit_nothing_and_committed_ones_are_delivered() {
 #[tokio::test]
 async fn a_worker_that_dies_mid_delivery_loses_nothing() {
     // Events are committed while no worker runs.
-    let app = spawn_app_with(|c| {
-        fast(c);
-        c.run_workers = false;
-    })
-    .await;
+    let app = app_on_manual_clock().await;
     let receiver = Receiver::start(vec![]).await;
     subscribe(&app, &receiver.url, json!(["contact.created"])).await;
     for i in 0..12 {
@@ -366,23 +477,44 @@ async fn a_worker_that_dies_mid_delivery_loses_nothing() {
         .collect();
     assert_eq!(expected.len(), 12);
     // A worker claims five deliveries and dies before sending them.
-    let claimed = api::engine::webhooks::claim(&app.db, 5, Duration::from_millis(600))
-        .await
-        .unwrap();
-    assert_eq!(claimed.len(), 5);
-    // A new worker starts: it takes the rest at once and the five when their lease runs out.
     let settings = api::engine::webhooks::Settings {
         allow_private: true,
         poll_interval: Duration::from_millis(20),
         ..Default::default()
     };
+    let claimed = api::engine::webhooks::claim(&app.db, 5, settings.lease, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 5);
+    let was_claimed = |id: &str| claimed.iter().any(|c| c.event_id == id);
+    // A new worker starts: it takes the rest at once, and the five only when their lease
+    // has run out on the app's clock.
     let workers = api::engine::spawn(
         app.db.clone(),
-        settings,
+        settings.clone(),
         app.sender.clone(),
         app.reader.clone(),
         api::shutdown::Stopping::never(),
         api::engine::supervise::Supervision::unwatched(),
+    );
+    receiver.wait_for(7, Duration::from_secs(10)).await;
+    eventually(Duration::from_secs(5), || async {
+        delivery_states(&app)
+            .await
+            .iter()
+            .filter(|s| *s == "succeeded")
+            .count()
+            == 7
+    })
+    .await;
+    let early = receiver.hits();
+    assert_eq!(early.len(), 7);
+    assert!(
+        early.iter().all(|h| !was_claimed(h.header("webhook-id"))),
+        "claimed deliveries wait for their lease"
+    );
+    app.clock.advance(
+        chrono::Duration::from_std(settings.lease).unwrap() + chrono::Duration::seconds(1),
     );
     let hits = receiver.wait_for(12, Duration::from_secs(10)).await;
     let got: std::collections::BTreeSet<String> = hits
@@ -398,14 +530,6 @@ async fn a_worker_that_dies_mid_delivery_loses_nothing() {
     })
     .await;
     assert_eq!(receiver.hits().len(), 12, "nothing was sent twice");
-    let first_of_claimed = hits
-        .iter()
-        .position(|h| claimed.iter().any(|c| c.event_id == h.header("webhook-id")))
-        .unwrap();
-    assert!(
-        first_of_claimed >= 7,
-        "claimed deliveries wait for their lease"
-    );
     for w in workers {
         w.abort();
     }
@@ -604,10 +728,15 @@ async fn send_time_checks_refuse_private_targets_after_resolution() {
     app.contact(json!({ "email": "ssrf@example.com" })).await;
     let settings = api::engine::webhooks::Settings::default();
     let client = api::engine::webhooks::client(&settings).unwrap();
-    let handled =
-        api::engine::webhooks::run_once(&app.db, &client, &settings, &crate::helpers::keyring())
-            .await
-            .unwrap();
+    let handled = api::engine::webhooks::run_once(
+        &app.db,
+        &client,
+        &settings,
+        &crate::helpers::keyring(),
+        &app.clock,
+    )
+    .await
+    .unwrap();
     assert_eq!(handled, 2);
     for id in ["whk_literal", "whk_dns"] {
         let log = app.get(&format!("/v1/webhooks/{id}/deliveries")).await;

@@ -81,7 +81,7 @@ pub(super) async fn idempotency(
     };
     let hash = idempotency::fingerprint(method.as_str(), &target, &bytes);
     let workspace = principal.workspace_id.clone();
-    match idempotency::claim(&state.db, &workspace, &key, &hash).await {
+    match idempotency::claim(&state.db, &workspace, &key, &hash, state.config.clock.now()).await {
         Err(err) => return error_for(&path, &err, &request_id),
         Ok(Claim::Replay { status, body }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);

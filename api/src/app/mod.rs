@@ -216,7 +216,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
             .await
             .map_err(|e| anyhow::anyhow!(e.message))?,
     };
-    let sessions = Arc::new(Sessions::new(secret.as_bytes()));
+    let sessions = Arc::new(Sessions::new(secret.as_bytes(), config.clock.clone()));
     let policy = UrlPolicy {
         allow_private: config.webhooks.allow_private,
     };
@@ -251,7 +251,7 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
     let (rest, openapi) = compile_rest(&schema, &db).await?;
 
     let demo_api_key = if config.seed_demo_workspace {
-        seed_demo(&db).await?
+        seed_demo(&db, config.clock.now()).await?
     } else {
         None
     };
@@ -269,15 +269,15 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         db: db.clone(),
         tracker: tracker.clone(),
         clock: config.clock.clone(),
-        hits: LocalLimiter::new(config.tracking_rate_per_minute),
+        hits: LocalLimiter::new(config.tracking_rate_per_minute, config.clock.clone()),
     });
     let state = AppState {
         inner: Arc::new(Inner {
-            limiter: WorkspaceLimiter::new(&db, config.rate_limit_per_minute),
+            limiter: WorkspaceLimiter::new(&db, config.rate_limit_per_minute, config.clock.clone()),
             for_rest,
             for_public,
             health: crate::engine::supervise::Health::default(),
-            anonymous: LocalLimiter::new(config.anonymous_rate_per_minute),
+            anonymous: LocalLimiter::new(config.anonymous_rate_per_minute, config.clock.clone()),
             tracker,
             config,
             db,
@@ -315,15 +315,18 @@ async fn compile_rest(
     Ok((rest, openapi))
 }
 
-async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<Option<String>> {
+async fn seed_demo(
+    db: &DatabaseConnection,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Option<String>> {
     let fail = |e: AppError| anyhow::anyhow!(e.message);
     if workspaces::count(db).await.map_err(fail)? > 0 {
         return Ok(None);
     }
-    let workspace = workspaces::create(db, "Demo workspace", workspaces::Plan::Pro)
+    let workspace = workspaces::create(db, "Demo workspace", workspaces::Plan::Pro, now)
         .await
         .map_err(fail)?;
-    let key = accounts::create_api_key(db, &workspace.id, Some("Demo key".into()))
+    let key = accounts::create_api_key(db, &workspace.id, Some("Demo key".into()), now)
         .await
         .map_err(fail)?;
     Ok(Some(key.secret))

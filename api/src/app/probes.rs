@@ -57,11 +57,11 @@ pub(super) async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// The gauges `/metrics` reads from the database at each scrape.
+/// The gauges `/metrics` reads from the database at each scrape, as of `now`.
 async fn database_gauges(
     db: &sea_orm::DatabaseConnection,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> crate::error::AppResult<crate::metrics::DatabaseGauges> {
-    let now = chrono::Utc::now();
     let (outbox_depth, outbox_age_seconds) =
         crate::service::webhooks::outbox_backlog(db, now).await?;
     Ok(crate::metrics::DatabaseGauges {
@@ -98,7 +98,7 @@ pub(super) async fn metrics(
             return rest::error_response(&err, &request_id);
         }
     }
-    let rendered = match database_gauges(&state.db).await {
+    let rendered = match database_gauges(&state.db, state.config.clock.now()).await {
         Ok(gauges) => crate::metrics::get().render(gauges).await,
         Err(err) => Err(err),
     };

@@ -161,7 +161,7 @@ pub async fn purge_once(
     db: &DatabaseConnection,
     now: chrono::DateTime<chrono::Utc>,
 ) -> crate::error::AppResult<()> {
-    idempotency::purge_expired(db).await?;
+    idempotency::purge_expired(db, now).await?;
     crate::service::imports::purge_failed_files(db, now).await?;
     Ok(())
 }
@@ -206,8 +206,20 @@ pub fn spawn(
     let keyring = reader.keyring().clone();
     vec![
         purge,
-        imports::spawn(db.clone(), clock, stopping.clone(), supervision.clone()),
-        webhooks::spawn(db, settings, keyring, stopping.clone(), supervision.clone()),
+        imports::spawn(
+            db.clone(),
+            clock.clone(),
+            stopping.clone(),
+            supervision.clone(),
+        ),
+        webhooks::spawn(
+            db,
+            settings,
+            keyring,
+            clock,
+            stopping.clone(),
+            supervision.clone(),
+        ),
         sender.spawn(stopping.clone(), supervision.clone()),
         reader.spawn(stopping, supervision),
     ]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use chrono::Utc;
+use chrono::{DateTime, SubsecRound, Utc};
 use entity::states::DeliveryStatus;
 use entity::{event, webhook, webhook_attempt, webhook_delivery};
 use futures_util::future::join_all;
@@ -23,8 +23,8 @@ use serde_json::json;
 use sha2::Sha256;
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::error::AppResult;
-use crate::ids;
 use crate::secrets::Keyring;
 use crate::service::events::{self, DISABLED_EVENT};
 use crate::service::network::is_public;
@@ -124,6 +124,7 @@ pub fn spawn(
     db: DatabaseConnection,
     settings: Settings,
     keyring: Keyring,
+    clock: Clock,
     mut stopping: Stopping,
     watch: super::supervise::Supervision,
 ) -> JoinHandle<()> {
@@ -147,7 +148,7 @@ pub fn spawn(
             let pass = supervise::guard(
                 WEBHOOKS,
                 "pass",
-                run_once(&db, &client, &settings, &keyring),
+                run_once(&db, &client, &settings, &keyring, &clock),
             )
             .await;
             watch.health.beat(WEBHOOKS);
@@ -169,15 +170,16 @@ pub fn spawn(
     })
 }
 
-/// Claims due deliveries for this worker: pending ones whose time has come, and ones whose
-/// lease ran out. One statement; on PostgreSQL rows locked by another worker are skipped.
+/// Claims the deliveries due at `now` for this worker: pending ones whose time has come, and
+/// ones whose lease ran out. One statement; on PostgreSQL rows locked by another worker are
+/// skipped.
 pub async fn claim(
     db: &DatabaseConnection,
     limit: u64,
     lease: Duration,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<webhook_delivery::Model>> {
     let backend = db.get_database_backend();
-    let now = ids::now();
     let until = crate::clock::after(now, lease);
     let (p, skip_locked) = match backend {
         DbBackend::Postgres => (["$1", "$2", "$3"], "FOR UPDATE SKIP LOCKED"),
@@ -208,8 +210,9 @@ pub async fn run_once(
     client: &reqwest::Client,
     settings: &Settings,
     keyring: &Keyring,
+    clock: &Clock,
 ) -> AppResult<usize> {
-    let claimed = claim(db, settings.batch, settings.lease).await?;
+    let claimed = claim(db, settings.batch, settings.lease, clock.now()).await?;
     let n = claimed.len();
     let results = join_all(claimed.into_iter().map(|d| async move {
         // A delivery that panics ends `failed`: tried again it would panic again.
@@ -217,12 +220,12 @@ pub async fn run_once(
         match super::supervise::guard(
             super::supervise::WEBHOOKS,
             &id,
-            deliver(db, client, settings, keyring, d.clone()),
+            deliver(db, client, settings, keyring, clock, d.clone()),
         )
         .await
         {
             Some(result) => result.map(|_| ()),
-            None => finish(db, &d, "failed", None).await,
+            None => finish(db, &d, "failed", None, clock.now()).await,
         }
     }))
     .await;
@@ -267,6 +270,7 @@ pub async fn deliver(
     client: &reqwest::Client,
     settings: &Settings,
     keyring: &Keyring,
+    clock: &Clock,
     delivery: webhook_delivery::Model,
 ) -> AppResult<Ended> {
     let webhook = webhook::Entity::find_by_id(delivery.webhook_id.clone())
@@ -279,19 +283,22 @@ pub async fn deliver(
         .one(db)
         .await?;
     let Some(event) = event else {
-        return finish(db, &delivery, "failed", None)
+        return finish(db, &delivery, "failed", None, clock.now())
             .await
             .map(|_| Ended::Failed);
     };
     if !webhook.active {
-        return finish(db, &delivery, "failed", None)
+        return finish(db, &delivery, "failed", None, clock.now())
             .await
             .map(|_| Ended::Failed);
     }
 
     let attempt = delivery.attempts + 1;
+    // The one time read from the wall clock: the receiver checks `webhook-timestamp` against
+    // its own clock (Standard Webhooks refuses one more than 5 minutes off), so it says when
+    // the request leaves this host, whatever time the app runs on.
     let timestamp = Utc::now().timestamp();
-    let signatures: Vec<String> = webhooks::signing_secrets(&webhook, keyring, Utc::now())?
+    let signatures: Vec<String> = webhooks::signing_secrets(&webhook, keyring, clock.now())?
         .iter()
         .filter_map(|secret| sign(secret, &event.id, timestamp, &event.payload))
         .collect();
@@ -367,6 +374,7 @@ pub async fn deliver(
             error,
             duration_ms,
             outcome,
+            at: clock.now(),
         },
     )
     .await?;
@@ -381,6 +389,8 @@ struct Attempt {
     error: Option<String>,
     duration_ms: i64,
     outcome: Outcome,
+    /// When it ended (on the app's clock).
+    at: DateTime<Utc>,
 }
 
 /// Logs an attempt and moves its delivery (and webhook) on.
@@ -398,6 +408,7 @@ async fn record(
         error,
         duration_ms,
         outcome,
+        at: now,
     } = tried;
     webhook_attempt::ActiveModel {
         workspace_id: Set(webhook.workspace_id.clone()),
@@ -420,7 +431,7 @@ async fn record(
                 .inc();
             delivered
         }),
-        created_at: Set(ids::now()),
+        created_at: Set(now),
         ..Default::default()
     }
     .insert(db)
@@ -437,16 +448,15 @@ async fn record(
                 .filter(webhook::Column::FailingSince.is_not_null())
                 .exec(db)
                 .await?;
-            finish(db, delivery, "succeeded", Some(attempt)).await?;
+            finish(db, delivery, "succeeded", Some(attempt), now).await?;
             Ok(Ended::Succeeded)
         }
         Outcome::Gone => {
-            disable(db, webhook, "The endpoint answered 410 Gone").await?;
-            finish(db, delivery, "failed", Some(attempt)).await?;
+            disable(db, webhook, "The endpoint answered 410 Gone", now).await?;
+            finish(db, delivery, "failed", Some(attempt), now).await?;
             Ok(Ended::Failed)
         }
         Outcome::Failed { retry_after } => {
-            let now = ids::now();
             webhook::Entity::update_many()
                 .col_expr(webhook::Column::FailingSince, Expr::value(now))
                 .filter(webhook::Column::Id.eq(&webhook.id))
@@ -456,12 +466,18 @@ async fn record(
             let failing_since = webhook.failing_since.unwrap_or(now);
             let limit = crate::clock::span(settings.disable_after);
             if now - failing_since >= limit {
-                disable(db, webhook, "Every delivery failed for the disable period").await?;
-                finish(db, delivery, "failed", Some(attempt)).await?;
+                disable(
+                    db,
+                    webhook,
+                    "Every delivery failed for the disable period",
+                    now,
+                )
+                .await?;
+                finish(db, delivery, "failed", Some(attempt), now).await?;
                 return Ok(Ended::Failed);
             }
             let Some(wait) = settings.retry_schedule.get(delivery.attempts as usize) else {
-                finish(db, delivery, "failed", Some(attempt)).await?;
+                finish(db, delivery, "failed", Some(attempt), now).await?;
                 return Ok(Ended::Failed);
             };
             let jitter = rand::rng().random_range(0.9..1.1);
@@ -469,7 +485,8 @@ async fn record(
             if let Some(asked) = retry_after {
                 wait = wait.max(asked.min(Duration::from_secs(24 * 3600)));
             }
-            let next = crate::clock::after(now, wait);
+            // Stored as the clock keeps time, to the microsecond.
+            let next = crate::clock::after(now, wait).trunc_subsecs(6);
             let row = webhook_delivery::ActiveModel {
                 id: Set(delivery.id),
                 status: Set(DeliveryStatus::Pending),
@@ -513,6 +530,7 @@ async fn finish(
     delivery: &webhook_delivery::Model,
     status: &str,
     attempts: Option<i32>,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
     webhook_delivery::Entity::update_many()
         .col_expr(webhook_delivery::Column::Status, Expr::value(status))
@@ -524,7 +542,7 @@ async fn finish(
             webhook_delivery::Column::LockedUntil,
             Expr::value(Option::<chrono::DateTime<Utc>>::None),
         )
-        .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(ids::now()))
+        .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(now))
         .filter(webhook_delivery::Column::Id.eq(delivery.id))
         .exec(db)
         .await?;
@@ -535,11 +553,12 @@ async fn disable(
     db: &impl ConnectionTrait,
     webhook: &webhook::Model,
     reason: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
     let changed = webhook::Entity::update_many()
         .col_expr(webhook::Column::Active, Expr::value(false))
         .col_expr(webhook::Column::DisabledReason, Expr::value(reason))
-        .col_expr(webhook::Column::UpdatedAt, Expr::value(ids::now()))
+        .col_expr(webhook::Column::UpdatedAt, Expr::value(now))
         .filter(webhook::Column::Id.eq(&webhook.id))
         .filter(webhook::Column::Active.eq(true))
         .exec(db)
@@ -550,6 +569,7 @@ async fn disable(
             &webhook.workspace_id,
             DISABLED_EVENT,
             json!({ "webhookId": webhook.id, "url": webhook.url, "reason": reason }),
+            now,
         )
         .await?;
         tracing::info!(webhook = %webhook.id, reason, "webhook disabled");

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{api_key, user, workspace};
 
-use super::{db, principal};
+use super::{db, now, principal};
 use crate::auth::{KeyCache, PrincipalKind, Sessions};
 use crate::error::{AppError, ErrorCode};
 use crate::ids::rfc3339;
@@ -171,6 +171,7 @@ impl AccountMutation {
             &input.password,
             input.name,
             input.workspace_name,
+            now(ctx)?,
         )
         .await?;
         session(ctx, user, workspace)
@@ -208,7 +209,8 @@ impl AccountMutation {
     ) -> Result<CreatedApiKey> {
         let who = principal(ctx)?;
         who.user_id()?;
-        let created = accounts::create_api_key(db(ctx)?, &who.workspace_id, name).await?;
+        let created =
+            accounts::create_api_key(db(ctx)?, &who.workspace_id, name, now(ctx)?).await?;
         Ok(CreatedApiKey {
             api_key: ApiKey(created.key),
             secret: created.secret,
@@ -219,7 +221,7 @@ impl AccountMutation {
     async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<ApiKey> {
         let who = principal(ctx)?;
         who.user_id()?;
-        let revoked = accounts::revoke_api_key(db(ctx)?, &who.workspace_id, &id).await?;
+        let revoked = accounts::revoke_api_key(db(ctx)?, &who.workspace_id, &id, now(ctx)?).await?;
         ctx.data::<Arc<KeyCache>>()?.forget(&revoked.id);
         // Every other instance drops it from its cache too.
         crate::signals::send(

@@ -8,7 +8,7 @@ use entity::{email_account, unmatched_report};
 use super::loaders::SentOn;
 use super::plain::InPlace;
 use super::types::{Deleted, PageInfo, SortOrder};
-use super::{db, loader, principal};
+use super::{db, loader, now, principal};
 use crate::error::AppError;
 use crate::ids::rfc3339;
 use crate::secrets::Keyring;
@@ -165,7 +165,7 @@ impl EmailAccount {
     }
     /// Emails sent (or being sent) today, in the account's time zone.
     async fn sent_today(&self, ctx: &Context<'_>) -> Result<i32> {
-        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let now = now(ctx)?;
         let key = SentOn {
             scope: self.0.id.clone(),
             day: quotas::account_day(&self.0, now)?,
@@ -437,6 +437,7 @@ impl EmailAccountMutation {
                 input,
                 *ctx.data::<UrlPolicy>()?,
                 ctx.data::<Keyring>()?,
+                now(ctx)?,
             )
             .await?,
         ))
@@ -474,6 +475,7 @@ impl EmailAccountMutation {
                 patch,
                 *ctx.data::<UrlPolicy>()?,
                 ctx.data::<Keyring>()?,
+                now(ctx)?,
             )
             .await?,
         ))

@@ -6,7 +6,7 @@ use entity::contact_group;
 use super::contacts::{ContactFilter, ContactPage};
 use super::loaders::ContactCountOfGroup;
 use super::types::{Deleted, PageInfo, SortOrder};
-use super::{db, loader, principal};
+use super::{db, loader, now, principal};
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
 use crate::service::contacts as contact_svc;
@@ -168,7 +168,7 @@ impl GroupMutation {
             description: input.description,
         };
         Ok(Group(
-            svc::create(db(ctx)?, &who.workspace_id, input).await?,
+            svc::create(db(ctx)?, &who.workspace_id, input, now(ctx)?).await?,
         ))
     }
 
@@ -179,7 +179,7 @@ impl GroupMutation {
             description: input.description.into(),
         };
         Ok(Group(
-            svc::update(db(ctx)?, &who.workspace_id, &id, patch).await?,
+            svc::update(db(ctx)?, &who.workspace_id, &id, patch, now(ctx)?).await?,
         ))
     }
 
@@ -200,7 +200,7 @@ impl GroupMutation {
     ) -> Result<GroupContactsAdded> {
         let who = principal(ctx)?;
         let ids: Vec<String> = contact_ids.into_iter().map(|i| i.0).collect();
-        let change = svc::add_contacts(db(ctx)?, &who.workspace_id, &id, &ids).await?;
+        let change = svc::add_contacts(db(ctx)?, &who.workspace_id, &id, &ids, now(ctx)?).await?;
         Ok(GroupContactsAdded {
             group: Group(change.group),
             added: change.changed,

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::contact_import;
 
-use super::{db, principal};
+use super::{db, now, principal};
 use crate::ids::rfc3339;
 use crate::service::imports::{self as svc, Duplicates};
 
@@ -134,6 +134,7 @@ impl ImportMutation {
                 &who.workspace_id,
                 new,
                 *ctx.data::<svc::ImportQuota>()?,
+                now(ctx)?,
             )
             .await?,
         ))

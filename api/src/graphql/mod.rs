@@ -81,6 +81,11 @@ fn db<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
 }
 
+/// Now on the app's clock: the time every write of a request is stamped with.
+fn now(ctx: &Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
+    Ok(ctx.data::<crate::clock::Clock>()?.now())
+}
+
 fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<DbLoader>> {
     ctx.data::<DataLoader<DbLoader>>()
 }

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::suppression;
 
 use super::types::{Deleted, PageInfo, SortOrder};
-use super::{db, principal};
+use super::{db, now, principal};
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
 use crate::service::suppressions as svc;
@@ -145,7 +145,7 @@ impl SuppressionMutation {
             },
             items: items.map(|items| items.into_iter().map(Into::into).collect()),
         };
-        let added = svc::add(db(ctx)?, &who.workspace_id, input).await?;
+        let added = svc::add(db(ctx)?, &who.workspace_id, input, now(ctx)?).await?;
         Ok(SuppressionsAdded {
             created: added.created,
             existing: added.existing,
@@ -163,7 +163,7 @@ impl SuppressionMutation {
     ) -> Result<Deleted> {
         let who = principal(ctx)?;
         Ok(Deleted::new(
-            svc::delete(db(ctx)?, &who.workspace_id, &id, reason).await?,
+            svc::delete(db(ctx)?, &who.workspace_id, &id, reason, now(ctx)?).await?,
         ))
     }
 }

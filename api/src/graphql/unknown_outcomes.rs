@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use super::types::PageInfo;
-use super::{db, principal};
+use super::{db, now, principal};
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
 use crate::service::unknown_outcomes::{self as svc, Action, Selection};
@@ -112,7 +112,7 @@ impl UnknownOutcomeMutation {
             message_ids.map(|ids| ids.into_iter().map(|id| id.0).collect()),
             all,
         )?;
-        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let now = now(ctx)?;
         let resolved = svc::resolve(
             db(ctx)?,
             &who.workspace_id,

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use entity::{webhook, webhook_attempt};
 
 use super::types::{Deleted, PageInfo};
-use super::{db, principal};
+use super::{db, now, principal};
 use crate::ids::rfc3339;
 use crate::secrets::Keyring;
 use crate::service::PageRequest;
@@ -203,6 +203,7 @@ impl WebhookMutation {
                 policy(ctx)?,
                 input,
                 ctx.data::<Keyring>()?,
+                now(ctx)?,
             )
             .await?,
         ))
@@ -222,7 +223,15 @@ impl WebhookMutation {
             active: input.active.into(),
         };
         Ok(Webhook::hidden(
-            svc::update(db(ctx)?, &who.workspace_id, &id, policy(ctx)?, patch).await?,
+            svc::update(
+                db(ctx)?,
+                &who.workspace_id,
+                &id,
+                policy(ctx)?,
+                patch,
+                now(ctx)?,
+            )
+            .await?,
         ))
     }
 
@@ -237,7 +246,14 @@ impl WebhookMutation {
     async fn rotate_webhook_secret(&self, ctx: &Context<'_>, id: ID) -> Result<Webhook> {
         let who = principal(ctx)?;
         Ok(Webhook::revealed(
-            svc::rotate_secret(db(ctx)?, &who.workspace_id, &id, ctx.data::<Keyring>()?).await?,
+            svc::rotate_secret(
+                db(ctx)?,
+                &who.workspace_id,
+                &id,
+                ctx.data::<Keyring>()?,
+                now(ctx)?,
+            )
+            .await?,
         ))
     }
 
@@ -245,7 +261,7 @@ impl WebhookMutation {
     async fn test_webhook(&self, ctx: &Context<'_>, id: ID) -> Result<WebhookTest> {
         let who = principal(ctx)?;
         Ok(WebhookTest {
-            event_id: svc::send_test(db(ctx)?, &who.workspace_id, &id).await?,
+            event_id: svc::send_test(db(ctx)?, &who.workspace_id, &id, now(ctx)?).await?,
         })
     }
 }

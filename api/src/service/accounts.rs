@@ -49,6 +49,7 @@ pub async fn create_user(
     email: &str,
     password: &str,
     name: Option<String>,
+    now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     let email = normalize_email("email", email)?;
     let name = super::clean_text("name", name, 200)?;
@@ -59,7 +60,7 @@ pub async fn create_user(
         email: Set(email),
         name: Set(name),
         password_hash: Set(password_hash),
-        created_at: Set(ids::now()),
+        created_at: Set(now),
     };
     row.insert(db).await.map_err(|err| {
         if is_unique_violation(&err) {
@@ -78,13 +79,14 @@ pub async fn sign_up(
     password: &str,
     name: Option<String>,
     workspace_name: Option<String>,
+    now: DateTime<Utc>,
 ) -> AppResult<(user::Model, workspace::Model)> {
     let email = email.to_owned();
     let password = password.to_owned();
     let txn = crate::db::begin_write(db).await?;
     let workspace_name = workspace_name.unwrap_or_else(|| format!("{email}'s workspace"));
-    let workspace = workspaces::create(&txn, &workspace_name, Plan::Free).await?;
-    let user = create_user(&txn, &workspace.id, &email, &password, name).await?;
+    let workspace = workspaces::create(&txn, &workspace_name, Plan::Free, now).await?;
+    let user = create_user(&txn, &workspace.id, &email, &password, name, now).await?;
     txn.commit().await?;
     Ok((user, workspace))
 }
@@ -162,6 +164,7 @@ pub async fn create_api_key(
     db: &impl ConnectionTrait,
     workspace_id: &str,
     name: Option<String>,
+    now: DateTime<Utc>,
 ) -> AppResult<NewApiKey> {
     let name = super::clean_text("name", name, 200)?.unwrap_or_else(|| "API key".to_owned());
     let secret = format!("{API_KEY_PREFIX}{}", random_token(40));
@@ -171,7 +174,7 @@ pub async fn create_api_key(
         name: Set(name),
         prefix: Set(secret[..API_KEY_PREFIX.len() + 6].to_owned()),
         key_hash: Set(hash_key(&secret)),
-        created_at: Set(ids::now()),
+        created_at: Set(now),
         last_used_at: Set(None),
         revoked_at: Set(None),
     };
@@ -193,14 +196,14 @@ pub async fn find_api_key(
     Ok(found.and_then(|(key, workspace)| workspace.map(|w| (key, w))))
 }
 
-/// Records use of a key last used at `last_used_at`, at most once a minute so reads stay
-/// cheap; returns the key's last-use time after the call.
+/// Records use of a key at `now` when it was last used at `last_used_at`, at most once a minute
+/// so reads stay cheap; returns the key's last-use time after the call.
 pub async fn touch_api_key(
     db: &impl ConnectionTrait,
     key_id: &str,
     last_used_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
 ) -> AppResult<DateTime<Utc>> {
-    let now = ids::now();
     if let Some(last) = last_used_at
         && now - last < Duration::seconds(60)
     {
@@ -234,6 +237,7 @@ pub async fn revoke_api_key(
     db: &impl ConnectionTrait,
     workspace_id: &str,
     id: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<api_key::Model> {
     let key = api_key::Entity::find_by_id(id.to_owned())
         .filter(api_key::Column::WorkspaceId.eq(workspace_id))
@@ -244,7 +248,7 @@ pub async fn revoke_api_key(
         return Ok(key);
     }
     let mut active: api_key::ActiveModel = key.into();
-    active.revoked_at = Set(Some(ids::now()));
+    active.revoked_at = Set(Some(now));
     Ok(active.update(db).await?)
 }
 

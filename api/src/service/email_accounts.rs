@@ -1,5 +1,6 @@
 //! Email accounts: the SMTP mailboxes campaigns send from.
 
+use chrono::{DateTime, Utc};
 use entity::{campaign, email_account};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -206,6 +207,7 @@ pub async fn create(
     input: EmailAccountInput,
     policy: UrlPolicy,
     keyring: &Keyring,
+    now: DateTime<Utc>,
 ) -> AppResult<email_account::Model> {
     let id = ids::new_id(ids::EMAIL_ACCOUNT);
     let email = email(input.email)?;
@@ -246,7 +248,6 @@ pub async fn create(
             })
         }
     };
-    let now = ids::now();
     let row = email_account::ActiveModel {
         workspace_id: Set(workspace_id.to_owned()),
         name: Set(clean_text("name", input.name, MAX_NAME)?),
@@ -313,6 +314,7 @@ pub async fn update(
     patch: EmailAccountPatch,
     policy: UrlPolicy,
     keyring: &Keyring,
+    now: DateTime<Utc>,
 ) -> AppResult<email_account::Model> {
     let current = get(db, workspace_id, id).await?;
     let mut row: email_account::ActiveModel = current.clone().into();
@@ -373,7 +375,7 @@ pub async fn update(
         row.status = Set(AccountStatus::Ok);
         row.last_error = Set(None);
     }
-    row.updated_at = Set(ids::now());
+    row.updated_at = Set(now);
     Ok(row.update(db).await?)
 }
 

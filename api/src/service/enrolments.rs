@@ -423,7 +423,7 @@ async fn close_everywhere(
         .await?;
     for campaign_id in open {
         close(txn, &campaign_id, contact_id, to, None, now).await?;
-        campaigns::complete_if_done(txn, &campaign_id).await?;
+        campaigns::complete_if_done(txn, &campaign_id, now).await?;
     }
     Ok(())
 }
@@ -551,7 +551,14 @@ pub async fn record_email_event(
         _ => None,
     };
     if let Some(source) = suppress {
-        suppressions::record(txn, &person.workspace_id, &person.email_normalized, source).await?;
+        suppressions::record(
+            txn,
+            &person.workspace_id,
+            &person.email_normalized,
+            source,
+            now,
+        )
+        .await?;
     }
     for kind in counted {
         stats::record(
@@ -580,13 +587,14 @@ pub async fn record_email_event(
         &message.workspace_id,
         event.event_type(),
         messages::event_data(message, &person, &event),
+        now,
     )
     .await?;
 
     match &event {
         EmailEvent::Sent { .. } => {
             if advance(txn, &campaign, &message.contact_id, message.step, now).await? {
-                campaigns::complete_if_done(txn, &campaign.id).await?;
+                campaigns::complete_if_done(txn, &campaign.id, now).await?;
             }
         }
         EmailEvent::Bounced { .. } => {
@@ -601,12 +609,12 @@ pub async fn record_email_event(
             )
             .await?;
             close_everywhere(txn, &person.id, EnrolmentState::Bounced, now).await?;
-            campaigns::complete_if_done(txn, &campaign.id).await?;
+            campaigns::complete_if_done(txn, &campaign.id, now).await?;
             let totals = stats::totals(txn, &campaign.id).await?;
             if totals.sent >= BOUNCE_PAUSE_MIN_SENT
                 && totals.bounced * 100 > totals.sent * BOUNCE_PAUSE_PERCENT
             {
-                campaigns::pause_for(txn, &campaign, "bounce_rate").await?;
+                campaigns::pause_for(txn, &campaign, "bounce_rate", now).await?;
             }
         }
         EmailEvent::Replied { .. } => {
@@ -620,7 +628,7 @@ pub async fn record_email_event(
                     now,
                 )
                 .await?;
-                campaigns::complete_if_done(txn, &campaign.id).await?;
+                campaigns::complete_if_done(txn, &campaign.id, now).await?;
             }
         }
         EmailEvent::Unsubscribed => {
@@ -637,7 +645,7 @@ pub async fn record_email_event(
                 now,
             )
             .await?;
-            campaigns::complete_if_done(txn, &campaign.id).await?;
+            campaigns::complete_if_done(txn, &campaign.id, now).await?;
         }
         EmailEvent::Unknown => {
             let reason = Some("outcome_unknown");
@@ -650,7 +658,7 @@ pub async fn record_email_event(
                 now,
             )
             .await?;
-            campaigns::complete_if_done(txn, &campaign.id).await?;
+            campaigns::complete_if_done(txn, &campaign.id, now).await?;
         }
         EmailEvent::Opened | EmailEvent::Clicked { .. } | EmailEvent::AutoReplied { .. } => {}
     }

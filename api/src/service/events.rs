@@ -2,6 +2,7 @@
 //! active webhook, on the connection (transaction) of the change it reports: a rolled-back
 //! change emits nothing, a committed one is never lost.
 
+use chrono::{DateTime, Utc};
 use entity::states::DeliveryStatus;
 use entity::{event, webhook, webhook_delivery};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -44,9 +45,13 @@ fn subscribed(webhook: &webhook::Model, event_type: &str) -> bool {
         .is_some_and(|list| list.iter().any(|e| e == "*" || e == event_type))
 }
 
-fn build(workspace_id: &str, event_type: &str, data: Value) -> event::ActiveModel {
+fn build(
+    workspace_id: &str,
+    event_type: &str,
+    data: Value,
+    now: DateTime<Utc>,
+) -> event::ActiveModel {
     let id = ids::new_id(EVENT);
-    let now = ids::now();
     let payload = json!({
         "id": id,
         "type": event_type,
@@ -96,14 +101,16 @@ async fn insert_deliveries(
     Ok(())
 }
 
-/// Records an event and queues it for every active webhook of the workspace subscribed to it.
+/// Records an event that happened at `now` and queues it for every active webhook of the
+/// workspace subscribed to it.
 pub async fn emit(
     db: &impl ConnectionTrait,
     workspace_id: &str,
     event_type: &str,
     data: Value,
+    now: DateTime<Utc>,
 ) -> AppResult<String> {
-    let mut ids = emit_many(db, workspace_id, event_type, vec![data]).await?;
+    let mut ids = emit_many(db, workspace_id, event_type, vec![data], now).await?;
     Ok(ids.pop().unwrap_or_default())
 }
 
@@ -113,13 +120,14 @@ pub async fn emit_many(
     workspace_id: &str,
     event_type: &str,
     data: Vec<Value>,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<String>> {
     if data.is_empty() {
         return Ok(Vec::new());
     }
     let events: Vec<event::ActiveModel> = data
         .into_iter()
-        .map(|d| build(workspace_id, event_type, d))
+        .map(|d| build(workspace_id, event_type, d, now))
         .collect();
     let ids: Vec<String> = events.iter().map(|e| e.id.as_ref().clone()).collect();
     for chunk in events.chunks(2000) {
@@ -149,8 +157,9 @@ pub async fn emit_to(
     webhook: &webhook::Model,
     event_type: &str,
     data: Value,
+    now: DateTime<Utc>,
 ) -> AppResult<String> {
-    let event = build(&webhook.workspace_id, event_type, data);
+    let event = build(&webhook.workspace_id, event_type, data, now);
     let row = delivery(&event, webhook);
     let event = event.insert(db).await?;
     insert_deliveries(db, vec![row]).await?;
@@ -163,6 +172,10 @@ pub async fn record_only(
     workspace_id: &str,
     event_type: &str,
     data: Value,
+    now: DateTime<Utc>,
 ) -> AppResult<String> {
-    Ok(build(workspace_id, event_type, data).insert(db).await?.id)
+    Ok(build(workspace_id, event_type, data, now)
+        .insert(db)
+        .await?
+        .id)
 }

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use entity::{contact_group, group_member};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
@@ -69,8 +70,8 @@ pub async fn create(
     db: &impl ConnectionTrait,
     workspace_id: &str,
     input: GroupInput,
+    now: DateTime<Utc>,
 ) -> AppResult<contact_group::Model> {
-    let now = ids::now();
     let row = contact_group::ActiveModel {
         id: Set(ids::new_id(ids::GROUP)),
         workspace_id: Set(workspace_id.to_owned()),
@@ -105,6 +106,7 @@ pub async fn update(
     workspace_id: &str,
     id: &str,
     patch: GroupPatch,
+    now: DateTime<Utc>,
 ) -> AppResult<contact_group::Model> {
     let mut row: contact_group::ActiveModel = get(db, workspace_id, id).await?.into();
     if let Some(value) = patch.name {
@@ -113,7 +115,7 @@ pub async fn update(
     if let Some(value) = patch.description {
         row.description = Set(description(value)?);
     }
-    row.updated_at = Set(ids::now());
+    row.updated_at = Set(now);
     Ok(row.update(db).await?)
 }
 
@@ -208,8 +210,8 @@ pub async fn insert_memberships(
     db: &impl ConnectionTrait,
     workspace_id: &str,
     pairs: impl IntoIterator<Item = (String, String)>,
+    now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    let now = ids::now();
     let rows: Vec<group_member::ActiveModel> = pairs
         .into_iter()
         .map(|(group_id, contact_id)| group_member::ActiveModel {
@@ -272,6 +274,7 @@ pub async fn add_contacts<C: ConnectionTrait + TransactionTrait>(
     workspace_id: &str,
     group_id: &str,
     contact_ids: &[String],
+    now: DateTime<Utc>,
 ) -> AppResult<MembershipChange> {
     let txn = crate::db::begin_write(db).await?;
     let (group, distinct) = check_members(&txn, workspace_id, group_id, contact_ids).await?;
@@ -279,6 +282,7 @@ pub async fn add_contacts<C: ConnectionTrait + TransactionTrait>(
         &txn,
         workspace_id,
         distinct.iter().map(|c| (group.id.clone(), c.clone())),
+        now,
     )
     .await?;
     txn.commit().await?;

@@ -1,6 +1,6 @@
 //! Idempotent writes: a key is claimed before the request runs and holds its answer for 24 h.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use entity::idempotency_key;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult,
@@ -9,7 +9,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ids;
 
 pub const MAX_KEY_LEN: usize = 255;
 const RETENTION_HOURS: i64 = 24;
@@ -53,11 +52,11 @@ pub async fn claim(
     workspace_id: &str,
     key: &str,
     request_hash: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<Claim> {
     if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(invalid_key());
     }
-    let now = ids::now();
     let cutoff = now - Duration::hours(RETENTION_HOURS);
     for _ in 0..2 {
         let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
@@ -155,9 +154,9 @@ pub async fn release(db: &impl ConnectionTrait, workspace_id: &str, key: &str) -
     Ok(())
 }
 
-/// Deletes answers older than the retention period.
-pub async fn purge_expired(db: &impl ConnectionTrait) -> AppResult<u64> {
-    let cutoff = ids::now() - Duration::hours(RETENTION_HOURS);
+/// Deletes answers older than the retention period at `now`.
+pub async fn purge_expired(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<u64> {
+    let cutoff = now - Duration::hours(RETENTION_HOURS);
     Ok(idempotency_key::Entity::delete_many()
         .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
         .exec(db)

@@ -264,6 +264,7 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
     workspace_id: &str,
     new: NewImport,
     quota: ImportQuota,
+    now: DateTime<Utc>,
 ) -> AppResult<contact_import::Model> {
     use sea_orm::TransactionSession;
     if new.bytes.len() > MAX_BYTES {
@@ -317,7 +318,6 @@ pub async fn create<C: ConnectionTrait + sea_orm::TransactionTrait>(
         .enumerate()
         .filter_map(|(i, f)| f.as_ref().map(|f| (i.to_string(), Value::String(f.name()))))
         .collect();
-    let now = ids::now();
     let row = contact_import::ActiveModel {
         id: Set(ids::new_id(IMPORT)),
         workspace_id: Set(workspace_id.to_owned()),
@@ -603,15 +603,20 @@ pub async fn run_chunk(
 
     let txn = crate::db::begin_write(db).await?;
     let (lines, inputs): (Vec<u64>, Vec<ContactInput>) = batch.into_iter().unzip();
-    let results = contacts::create_many_in(&txn, &import.workspace_id, inputs.clone()).await?;
+    let results = contacts::create_many_in(&txn, &import.workspace_id, inputs.clone(), now).await?;
     let (mut created, mut updated, mut skipped) = (0, 0, 0);
     for ((line, input), result) in lines.into_iter().zip(inputs).zip(results) {
         match result {
             Ok(_) => created += 1,
             Err(err) if err.code == ErrorCode::Conflict => match duplicates {
                 Duplicates::Skip => skipped += 1,
-                Duplicates::Update => match contacts::merge_in(&txn, &import.workspace_id, input)
-                    .await
+                Duplicates::Update => match contacts::merge_in(
+                    &txn,
+                    &import.workspace_id,
+                    input,
+                    now,
+                )
+                .await
                 {
                     Ok(_) => updated += 1,
                     Err(err) => errors.push(

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use entity::{contact, suppression};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SimpleExpr};
 use sea_orm::{
@@ -154,10 +155,11 @@ pub async fn add<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: &str,
     input: AddInput,
+    now: DateTime<Utc>,
 ) -> AppResult<Added> {
     let checked = check_items(input)?;
     let txn = crate::db::begin_write(db).await?;
-    let (items, created) = insert(&txn, workspace_id, &checked).await?;
+    let (items, created) = insert(&txn, workspace_id, &checked, now).await?;
     txn.commit().await?;
     let existing = items.len() - created;
     Ok(Added {
@@ -173,8 +175,8 @@ async fn insert(
     txn: &impl ConnectionTrait,
     workspace_id: &str,
     checked: &[(Kind, String, Source)],
+    now: DateTime<Utc>,
 ) -> AppResult<(Vec<suppression::Model>, usize)> {
-    let now = ids::now();
     let mut seen = HashSet::new();
     let mut new_ids = HashSet::new();
     let rows: Vec<suppression::ActiveModel> = checked
@@ -242,6 +244,7 @@ pub async fn record(
     workspace_id: &str,
     email_normalized: &str,
     source: Source,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
     suppression::Entity::insert(suppression::ActiveModel {
         id: Set(ids::new_id(ids::SUPPRESSION)),
@@ -249,7 +252,7 @@ pub async fn record(
         kind: Set(Kind::Email),
         value: Set(email_normalized.to_owned()),
         source: Set(source),
-        created_at: Set(ids::now()),
+        created_at: Set(now),
     })
     .on_conflict_do_nothing_on([
         suppression::Column::WorkspaceId,
@@ -396,6 +399,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     workspace_id: &str,
     id: &str,
     reason: Option<String>,
+    now: DateTime<Utc>,
 ) -> AppResult<String> {
     let reason = clean_text("reason", reason, MAX_REASON)?
         .ok_or_else(|| AppError::invalid_field("reason", "reason is required"))?;
@@ -406,7 +410,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
         .await?;
     let mut data = to_json(&row);
     data["reason"] = Value::String(reason);
-    events::emit(&txn, workspace_id, "suppression.deleted", data).await?;
+    events::emit(&txn, workspace_id, "suppression.deleted", data, now).await?;
     txn.commit().await?;
     Ok(row.id)
 }

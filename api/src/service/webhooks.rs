@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use base64::Engine as _;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use entity::{webhook, webhook_attempt};
 use rand::RngCore;
 use sea_orm::sea_query::NullOrdering;
@@ -144,11 +144,11 @@ pub async fn create(
     policy: UrlPolicy,
     input: WebhookInput,
     keyring: &Keyring,
+    now: DateTime<Utc>,
 ) -> AppResult<(webhook::Model, String)> {
     let raw = input.url.ok_or_else(|| refuse("url is required"))?;
     let url = check_url(policy, &raw).await?;
     let events = check_events(input.events)?;
-    let now = ids::now();
     let id = ids::new_id(WEBHOOK);
     let secret = new_secret();
     let row = webhook::ActiveModel {
@@ -178,7 +178,7 @@ pub async fn create(
 pub fn signing_secrets(
     row: &webhook::Model,
     keyring: &Keyring,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<String>> {
     let context = webhook_secret_context(&row.id);
     let open = |stored: &str| keyring.open(stored, &context).map_err(AppError::internal);
@@ -215,6 +215,7 @@ pub async fn update(
     id: &str,
     policy: UrlPolicy,
     patch: WebhookPatch,
+    now: DateTime<Utc>,
 ) -> AppResult<webhook::Model> {
     let current = get(db, workspace_id, id).await?;
     let mut row: webhook::ActiveModel = current.into();
@@ -238,7 +239,7 @@ pub async fn update(
             row.failing_since = Set(None);
         }
     }
-    row.updated_at = Set(ids::now());
+    row.updated_at = Set(now);
     Ok(row.update(db).await?)
 }
 
@@ -278,9 +279,9 @@ pub async fn rotate_secret(
     workspace_id: &str,
     id: &str,
     keyring: &Keyring,
+    now: DateTime<Utc>,
 ) -> AppResult<(webhook::Model, String)> {
     let current = get(db, workspace_id, id).await?;
-    let now = ids::now();
     // Both secrets are sealed for the row, so the current one moves over as it is stored.
     let old = current.secret.clone();
     let secret = new_secret();
@@ -298,6 +299,7 @@ pub async fn send_test<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     workspace_id: &str,
     id: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<String> {
     use sea_orm::TransactionSession;
     // The event and its delivery are written together, or not at all.
@@ -308,6 +310,7 @@ pub async fn send_test<C: ConnectionTrait + sea_orm::TransactionTrait>(
         &webhook,
         TEST_EVENT,
         json!({ "webhookId": webhook.id, "message": "This is a test event from FluenzR." }),
+        now,
     )
     .await?;
     txn.commit().await?;

@@ -1,5 +1,6 @@
 //! Workspaces: the tenant boundary. Every other row belongs to exactly one.
 
+use chrono::{DateTime, Utc};
 use entity::workspace;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -27,6 +28,7 @@ pub async fn create(
     db: &impl ConnectionTrait,
     name: &str,
     plan: Plan,
+    now: DateTime<Utc>,
 ) -> AppResult<workspace::Model> {
     let name = super::clean_text("name", Some(name.to_owned()), 200)?
         .ok_or_else(|| AppError::invalid_field("name", "Workspace name is required"))?;
@@ -34,7 +36,7 @@ pub async fn create(
         id: Set(ids::new_id(ids::WORKSPACE)),
         name: Set(name),
         plan: Set(plan),
-        created_at: Set(ids::now()),
+        created_at: Set(now),
         contact_count: Set(0),
     };
     Ok(row.insert(db).await?)

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::graphql::email_accounts::EmailAccount;
 use crate::graphql::loaders::EmailAccountById;
 use crate::graphql::plain::{self, InPlace, Plain};
-use crate::graphql::{db, loader};
+use crate::graphql::{db, loader, now};
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
 use crate::service::campaigns as svc;
@@ -106,7 +106,7 @@ impl Campaign {
     }
     /// Why it is or is not sending right now.
     async fn sending_status(&self, ctx: &Context<'_>) -> Result<SendingStatus> {
-        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let now = now(ctx)?;
         let s =
             sending_status::status(db(ctx)?, &self.model.workspace_id, &self.model.id, now).await?;
         Ok(s.into())
@@ -185,7 +185,7 @@ impl Campaign {
         from: Option<String>,
         to: Option<String>,
     ) -> Result<Plain<CampaignStats>> {
-        let today = ctx.data::<crate::clock::Clock>()?.now().date_naive();
+        let today = now(ctx)?.date_naive();
         let (from, to) = stats::day_range(from.as_deref(), to.as_deref(), today)?;
         Ok(Plain(CampaignStats {
             campaign_id: self.model.id.clone(),

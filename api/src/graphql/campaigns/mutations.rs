@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 
 use super::campaign::Campaign;
 use crate::graphql::types::Deleted;
-use crate::graphql::{db, principal};
+use crate::graphql::{db, now, principal};
 use crate::service::campaigns as svc;
 use crate::service::enrolments;
 
@@ -115,7 +115,7 @@ impl CampaignMutation {
             track_clicks: input.track_clicks,
             stop_on_reply: input.stop_on_reply,
         };
-        Ok(svc::create(db(ctx)?, &who.workspace_id, input)
+        Ok(svc::create(db(ctx)?, &who.workspace_id, input, now(ctx)?)
             .await?
             .into())
     }
@@ -144,9 +144,11 @@ impl CampaignMutation {
             track_clicks: input.track_clicks.into(),
             stop_on_reply: input.stop_on_reply.into(),
         };
-        Ok(svc::update(db(ctx)?, &who.workspace_id, &id, patch)
-            .await?
-            .into())
+        Ok(
+            svc::update(db(ctx)?, &who.workspace_id, &id, patch, now(ctx)?)
+                .await?
+                .into(),
+        )
     }
 
     /// Deletes a campaign that is not running, with its enrolments and figures.
@@ -161,7 +163,7 @@ impl CampaignMutation {
     /// Starting a running campaign returns it unchanged.
     async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
-        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let now = now(ctx)?;
         let (campaign, _) = svc::start(db(ctx)?, &who.workspace_id, &id, now).await?;
         Ok(campaign.into())
     }
@@ -169,7 +171,7 @@ impl CampaignMutation {
     /// running → paused; new sends stop at once. Pausing a paused campaign returns it unchanged.
     async fn pause_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
-        let (campaign, _) = svc::pause(db(ctx)?, &who.workspace_id, &id).await?;
+        let (campaign, _) = svc::pause(db(ctx)?, &who.workspace_id, &id, now(ctx)?).await?;
         Ok(campaign.into())
     }
 
@@ -184,7 +186,7 @@ impl CampaignMutation {
     ) -> Result<CampaignEnrolment> {
         let who = principal(ctx)?;
         let ids = contact_ids.map(|ids| ids.into_iter().map(|i| i.0).collect());
-        let now = ctx.data::<crate::clock::Clock>()?.now();
+        let now = now(ctx)?;
         let outcome = enrolments::enrol(
             db(ctx)?,
             &who.workspace_id,

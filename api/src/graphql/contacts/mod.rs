@@ -17,7 +17,7 @@ use self::messages::Message;
 use super::loaders::{EnrolmentsOfContact, GroupIdsOfContact, MessagesOfContact};
 use super::plain::{InPlace, PlainList};
 use super::types::{Deleted, PageInfo, SortOrder};
-use super::{db, loader, principal, reads};
+use super::{db, loader, now, principal, reads};
 use crate::ids::rfc3339;
 use crate::service::PageRequest;
 use crate::service::contacts::{self as svc, ContactFilter as SvcFilter};
@@ -319,9 +319,11 @@ pub struct ContactMutation;
 impl ContactMutation {
     async fn create_contact(&self, ctx: &Context<'_>, input: ContactInput) -> Result<Contact> {
         let who = principal(ctx)?;
-        Ok(svc::create(db(ctx)?, &who.workspace_id, input.into())
-            .await?
-            .into())
+        Ok(
+            svc::create(db(ctx)?, &who.workspace_id, input.into(), now(ctx)?)
+                .await?
+                .into(),
+        )
     }
 
     /// Creates up to 1000 contacts; each item succeeds or fails on its own.
@@ -332,7 +334,7 @@ impl ContactMutation {
     ) -> Result<ContactBatchResult> {
         let who = principal(ctx)?;
         let inputs = contacts.into_iter().map(Into::into).collect();
-        let outcomes = svc::create_many(db(ctx)?, &who.workspace_id, inputs).await?;
+        let outcomes = svc::create_many(db(ctx)?, &who.workspace_id, inputs, now(ctx)?).await?;
         let results: Vec<ContactBatchItem> = outcomes
             .into_iter()
             .enumerate()
@@ -370,15 +372,17 @@ impl ContactMutation {
         input: ContactUpdate,
     ) -> Result<Contact> {
         let who = principal(ctx)?;
-        Ok(svc::update(db(ctx)?, &who.workspace_id, &id, input.into())
-            .await?
-            .into())
+        Ok(
+            svc::update(db(ctx)?, &who.workspace_id, &id, input.into(), now(ctx)?)
+                .await?
+                .into(),
+        )
     }
 
     async fn delete_contact(&self, ctx: &Context<'_>, id: ID) -> Result<Deleted> {
         let who = principal(ctx)?;
         Ok(Deleted::new(
-            svc::delete(db(ctx)?, &who.workspace_id, &id).await?,
+            svc::delete(db(ctx)?, &who.workspace_id, &id, now(ctx)?).await?,
         ))
     }
 }

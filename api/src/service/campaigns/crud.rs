@@ -1,5 +1,6 @@
 //! Creating, reading, updating and deleting campaigns.
 
+use chrono::{DateTime, Utc};
 use entity::campaign;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -20,6 +21,7 @@ pub async fn create(
     db: &impl ConnectionTrait,
     workspace_id: &str,
     input: CampaignInput,
+    now: DateTime<Utc>,
 ) -> AppResult<campaign::Model> {
     let name = name(input.name)?;
     let steps = check_steps(input.steps.unwrap_or_default())?;
@@ -35,7 +37,6 @@ pub async fn create(
         input.email_account_ids.unwrap_or_default(),
     )
     .await?;
-    let now = ids::now();
     let row = campaign::ActiveModel {
         id: Set(ids::new_id(ids::CAMPAIGN)),
         workspace_id: Set(workspace_id.to_owned()),
@@ -100,6 +101,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     workspace_id: &str,
     id: &str,
     patch: CampaignPatch,
+    now: DateTime<Utc>,
 ) -> AppResult<campaign::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
@@ -166,7 +168,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         row.email_account_ids =
             Set(check_rotation(&txn, workspace_id, v.unwrap_or_default()).await?);
     }
-    row.updated_at = Set(ids::now());
+    row.updated_at = Set(now);
     let updated = row.update(&txn).await?;
     txn.commit().await?;
     Ok(updated)

@@ -1,6 +1,7 @@
 //! A campaign's lifecycle: draft → running ⇄ paused → completed, each move made by one
 //! conditional statement and announced by its event.
 
+use chrono::{DateTime, Utc};
 use entity::campaign;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -12,7 +13,6 @@ use super::crud::{get, get_locked};
 use super::shape::{accounts_of, steps_of, to_json};
 use super::{CampaignStatus, illegal};
 use crate::error::AppResult;
-use crate::ids;
 use crate::service::{enrolments, events};
 
 /// Moves `from` → `to` in one conditional statement, so concurrent calls cannot both win.
@@ -21,8 +21,8 @@ async fn transition(
     campaign: &campaign::Model,
     from: &[CampaignStatus],
     to: CampaignStatus,
+    now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let now = ids::now();
     let mut update = campaign::Entity::update_many()
         .col_expr(campaign::Column::Status, Expr::value(to.as_str()))
         .col_expr(campaign::Column::UpdatedAt, Expr::value(now));
@@ -57,11 +57,12 @@ async fn transition_and_emit<T: ConnectionTrait + TransactionSession>(
     from: &[CampaignStatus],
     to: CampaignStatus,
     event_type: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<(campaign::Model, bool)> {
-    let moved = transition(&txn, current, from, to).await?;
+    let moved = transition(&txn, current, from, to, now).await?;
     let after = get(&txn, workspace_id, &current.id).await?;
     if moved {
-        events::emit(&txn, workspace_id, event_type, to_json(&after)?).await?;
+        events::emit(&txn, workspace_id, event_type, to_json(&after)?, now).await?;
     }
     txn.commit().await?;
     if !moved && after.status != to {
@@ -76,7 +77,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: &str,
     id: &str,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
@@ -113,6 +114,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         &[CampaignStatus::Draft, CampaignStatus::Paused],
         CampaignStatus::Running,
         "campaign.started",
+        now,
     )
     .await
 }
@@ -122,6 +124,7 @@ pub async fn pause<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: &str,
     id: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
@@ -142,6 +145,7 @@ pub async fn pause<C: ConnectionTrait + TransactionTrait>(
         &[CampaignStatus::Running],
         CampaignStatus::Paused,
         "campaign.paused",
+        now,
     )
     .await
 }
@@ -151,6 +155,7 @@ pub async fn complete<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: &str,
     id: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<(campaign::Model, bool)> {
     let txn = crate::db::begin_write(db).await?;
     let current = get_locked(&txn, workspace_id, id).await?;
@@ -166,13 +171,18 @@ pub async fn complete<C: ConnectionTrait + TransactionTrait>(
         &[CampaignStatus::Running, CampaignStatus::Paused],
         CampaignStatus::Completed,
         "campaign.completed",
+        now,
     )
     .await
 }
 
 /// Completes a started campaign that has no open enrolment left (`campaign.completed`), on the
 /// transaction of the change that closed its last one. Returns whether it completed.
-pub async fn complete_if_done(txn: &impl ConnectionTrait, campaign_id: &str) -> AppResult<bool> {
+pub async fn complete_if_done(
+    txn: &impl ConnectionTrait,
+    campaign_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
     // Locked: two transactions closing the last two enrolments cannot each see the other's
     // still open (the second waits, then reads the first's close).
     let Some(current) = campaign::Entity::find_by_id(campaign_id.to_owned())
@@ -194,6 +204,7 @@ pub async fn complete_if_done(txn: &impl ConnectionTrait, campaign_id: &str) -> 
         &current,
         &[CampaignStatus::Running, CampaignStatus::Paused],
         CampaignStatus::Completed,
+        now,
     )
     .await?;
     if moved {
@@ -203,6 +214,7 @@ pub async fn complete_if_done(txn: &impl ConnectionTrait, campaign_id: &str) -> 
             &current.workspace_id,
             "campaign.completed",
             to_json(&after)?,
+            now,
         )
         .await?;
     }
@@ -214,12 +226,14 @@ pub async fn pause_for(
     txn: &sea_orm::DatabaseTransaction,
     campaign: &campaign::Model,
     reason: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let moved = transition(
         txn,
         campaign,
         &[CampaignStatus::Running],
         CampaignStatus::Paused,
+        now,
     )
     .await?;
     if moved {
@@ -234,6 +248,7 @@ pub async fn pause_for(
             &campaign.workspace_id,
             "campaign.paused",
             to_json(&after)?,
+            now,
         )
         .await?;
     }

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use entity::contact;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -16,7 +17,6 @@ use super::input::{
 };
 use super::shape::{group_ids_of, to_json};
 use crate::error::{AppError, AppResult};
-use crate::ids;
 use crate::service::{clean_text, events, groups, workspaces};
 
 /// Most contacts one `create_many` call takes.
@@ -30,6 +30,7 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: &str,
     inputs: Vec<ContactInput>,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<AppResult<contact::Model>>> {
     if inputs.len() > MAX_BATCH {
         return Err(
@@ -40,7 +41,7 @@ pub async fn create_many<C: ConnectionTrait + TransactionTrait>(
         );
     }
     let txn = crate::db::begin_write(db).await?;
-    let results = create_many_in(&txn, workspace_id, inputs).await?;
+    let results = create_many_in(&txn, workspace_id, inputs, now).await?;
     txn.commit().await?;
     Ok(results)
 }
@@ -51,6 +52,7 @@ pub async fn create_many_in(
     txn: &impl ConnectionTrait,
     workspace_id: &str,
     inputs: Vec<ContactInput>,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<AppResult<contact::Model>>> {
     if inputs.is_empty() {
         return Ok(Vec::new());
@@ -61,7 +63,7 @@ pub async fn create_many_in(
         txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
             .await?;
     }
-    let (mut items, emails) = build_items(workspace_id, inputs);
+    let (mut items, emails) = build_items(workspace_id, inputs, now);
     fail_taken_or_unknown(txn, workspace_id, &mut items, emails).await?;
     apply_suppressions(
         txn,
@@ -74,7 +76,7 @@ pub async fn create_many_in(
     )
     .await?;
     let mut inserted = insert_items(txn, &items).await?;
-    let count = record_created(txn, workspace_id, &items, &inserted).await?;
+    let count = record_created(txn, workspace_id, &items, &inserted, now).await?;
     // Last, as in `create`.
     workspaces::add_contacts(txn, workspace_id, count).await?;
     Ok(items
@@ -87,12 +89,16 @@ pub async fn create_many_in(
 
 /// Each input checked and built into its row; an email repeated within the batch fails every
 /// item after its first. Also returns the batch's distinct addresses.
-fn build_items(workspace_id: &str, inputs: Vec<ContactInput>) -> (Vec<Item>, Vec<String>) {
+fn build_items(
+    workspace_id: &str,
+    inputs: Vec<ContactInput>,
+    now: DateTime<Utc>,
+) -> (Vec<Item>, Vec<String>) {
     let mut items: Vec<Item> = Vec::with_capacity(inputs.len());
     let mut first_index: HashMap<String, usize> = HashMap::new();
     for (index, input) in inputs.into_iter().enumerate() {
         let group_ids = input.group_ids.clone();
-        let built = build_row(workspace_id, input).and_then(|row| {
+        let built = build_row(workspace_id, input, now).and_then(|row| {
             let key = row.email_normalized.as_ref().clone();
             match first_index.get(&key) {
                 Some(first) => Err(AppError::conflict("Duplicate email in this batch")
@@ -193,6 +199,7 @@ async fn record_created(
     workspace_id: &str,
     items: &[Item],
     inserted: &HashMap<String, contact::Model>,
+    now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let memberships: Vec<(String, String)> = items
         .iter()
@@ -206,7 +213,7 @@ async fn record_created(
                 .map(move |g| (g.clone(), contact_id.clone()))
         })
         .collect();
-    groups::insert_memberships(txn, workspace_id, memberships).await?;
+    groups::insert_memberships(txn, workspace_id, memberships, now).await?;
     let created: Vec<Value> = items
         .iter()
         .filter_map(|r| r.as_ref().ok())
@@ -219,7 +226,7 @@ async fn record_created(
         })
         .collect();
     let count = created.len() as i64;
-    events::emit_many(txn, workspace_id, "contact.created", created).await?;
+    events::emit_many(txn, workspace_id, "contact.created", created, now).await?;
     Ok(count)
 }
 
@@ -230,6 +237,7 @@ pub async fn merge_in(
     txn: &impl ConnectionTrait,
     workspace_id: &str,
     input: ContactInput,
+    now: DateTime<Utc>,
 ) -> AppResult<contact::Model> {
     let (_, normalized) = normalize_email(input.email.clone())?;
     let current = contact::Entity::find()
@@ -264,7 +272,7 @@ pub async fn merge_in(
     }
     let changed = row.is_changed();
     if changed {
-        row.updated_at = Set(ids::now());
+        row.updated_at = Set(now);
     }
     let model = if changed {
         row.update(txn).await?
@@ -276,6 +284,7 @@ pub async fn merge_in(
             txn,
             workspace_id,
             groups.into_iter().map(|g| (g, model.id.clone())),
+            now,
         )
         .await?;
     }
@@ -289,6 +298,7 @@ pub async fn merge_in(
             workspace_id,
             "contact.updated",
             to_json(&model, &group_ids),
+            now,
         )
         .await?;
     }

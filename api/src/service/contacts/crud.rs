@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use entity::{contact, group_member};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
@@ -16,7 +17,6 @@ use super::input::{
 };
 use super::shape::emit;
 use crate::error::{AppError, AppResult, ErrorCode, is_unique_violation};
-use crate::ids;
 use crate::service::{clean_text, groups, suppressions};
 
 pub(super) fn duplicate_email() -> AppError {
@@ -36,16 +36,17 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: &str,
     input: ContactInput,
+    now: DateTime<Utc>,
 ) -> AppResult<contact::Model> {
     let group_ids = input.group_ids.clone();
-    let mut row = build_row(workspace_id, input)?;
+    let mut row = build_row(workspace_id, input, now)?;
     let txn = crate::db::begin_write(db).await?;
     apply_suppressions(&txn, workspace_id, vec![&mut row]).await?;
     let contact = row.insert(&txn).await.map_err(on_write_error)?;
     if let Some(group_ids) = group_ids {
-        set_groups(&txn, workspace_id, &contact.id, &group_ids).await?;
+        set_groups(&txn, workspace_id, &contact.id, &group_ids, now).await?;
     }
-    emit(&txn, "contact.created", &contact).await?;
+    emit(&txn, "contact.created", &contact, now).await?;
     // Last: the workspace row stays locked until the commit, and every contact write of the
     // workspace waits for it.
     crate::service::workspaces::add_contacts(&txn, workspace_id, 1).await?;
@@ -115,6 +116,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     workspace_id: &str,
     id: &str,
     patch: ContactPatch,
+    now: DateTime<Utc>,
 ) -> AppResult<contact::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, workspace_id, id).await?;
@@ -166,7 +168,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             row.status = Set(suppressions::contact_status(*source));
         }
     }
-    row.updated_at = Set(ids::now());
+    row.updated_at = Set(now);
     let contact = row.update(&txn).await.map_err(on_write_error)?;
     if let Some(group_ids) = patch.group_ids {
         set_groups(
@@ -174,12 +176,13 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             workspace_id,
             &contact.id,
             &group_ids.unwrap_or_default(),
+            now,
         )
         .await?;
     }
-    emit(&txn, "contact.updated", &contact).await?;
+    emit(&txn, "contact.updated", &contact, now).await?;
     if !was_unsubscribed && contact.status == ContactStatus::Unsubscribed {
-        emit(&txn, "contact.unsubscribed", &contact).await?;
+        emit(&txn, "contact.unsubscribed", &contact, now).await?;
     }
     txn.commit().await?;
     Ok(contact)
@@ -190,10 +193,11 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     workspace_id: &str,
     id: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<String> {
     let txn = crate::db::begin_write(db).await?;
     let contact = get(&txn, workspace_id, id).await?;
-    emit(&txn, "contact.deleted", &contact).await?;
+    emit(&txn, "contact.deleted", &contact, now).await?;
     let enrolled_in = crate::service::enrolments::forget_contact(&txn, &contact.id).await?;
     // Its enrolments and messages go with it (a send in flight finds its row gone and records
     // nothing); a campaign it was the last one open in completes.
@@ -201,7 +205,7 @@ pub async fn delete<C: ConnectionTrait + TransactionTrait>(
         .exec(&txn)
         .await?;
     for campaign_id in enrolled_in {
-        crate::service::campaigns::complete_if_done(&txn, &campaign_id).await?;
+        crate::service::campaigns::complete_if_done(&txn, &campaign_id, now).await?;
     }
     // Last, as in `create`.
     crate::service::workspaces::add_contacts(&txn, workspace_id, -1).await?;
@@ -215,7 +219,7 @@ pub async fn set_status(
     db: &impl ConnectionTrait,
     current: &contact::Model,
     status: ContactStatus,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> AppResult<bool> {
     if current.status == status {
         return Ok(false);
@@ -224,9 +228,9 @@ pub async fn set_status(
     row.status = Set(status);
     row.updated_at = Set(now);
     let contact = row.update(db).await?;
-    emit(db, "contact.updated", &contact).await?;
+    emit(db, "contact.updated", &contact, now).await?;
     if status == ContactStatus::Unsubscribed {
-        emit(db, "contact.unsubscribed", &contact).await?;
+        emit(db, "contact.unsubscribed", &contact, now).await?;
     }
     Ok(true)
 }
@@ -237,6 +241,7 @@ async fn set_groups(
     workspace_id: &str,
     contact_id: &str,
     group_ids: &[String],
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
     let wanted = groups::existing_ids(db, workspace_id, group_ids, "groupIds").await?;
     group_member::Entity::delete_many()
@@ -248,6 +253,7 @@ async fn set_groups(
         db,
         workspace_id,
         wanted.iter().map(|g| (g.clone(), contact_id.to_owned())),
+        now,
     )
     .await?;
     Ok(())

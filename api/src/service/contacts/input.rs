@@ -1,6 +1,7 @@
 //! Checks of a contact's fields (address, texts, custom fields), and the row a new contact's
 //! fields build.
 
+use chrono::{DateTime, Utc};
 use sea_orm::Set;
 use serde_json::{Value, json};
 
@@ -122,13 +123,13 @@ pub(super) fn text(field: &str, value: Option<String>) -> AppResult<Option<Strin
 pub(super) fn build_row(
     workspace_id: &str,
     input: ContactInput,
+    now: DateTime<Utc>,
 ) -> AppResult<contact::ActiveModel> {
     let (email, email_normalized) = normalize_email(input.email)?;
     let custom_fields = match input.custom_fields {
         Some(Value::Null) | None => json!({}),
         Some(value) => check_custom_fields(value)?,
     };
-    let now = ids::now();
     Ok(contact::ActiveModel {
         id: Set(ids::new_id(ids::CONTACT)),
         workspace_id: Set(workspace_id.to_owned()),

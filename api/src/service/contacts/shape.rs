@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use entity::{contact, group_member};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
@@ -31,10 +32,11 @@ pub(super) async fn emit(
     db: &impl ConnectionTrait,
     event_type: &str,
     c: &contact::Model,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
     let groups = group_ids_of(db, std::slice::from_ref(&c.id)).await?;
     let group_ids = groups.get(&c.id).cloned().unwrap_or_default();
-    events::emit(db, &c.workspace_id, event_type, to_json(c, &group_ids)).await?;
+    events::emit(db, &c.workspace_id, event_type, to_json(c, &group_ids), now).await?;
     Ok(())
 }
 

@@ -169,7 +169,7 @@ async fn claim_campaign(
         }
     }
     if closed_any {
-        campaigns::complete_if_done(&txn, &campaign.id).await?;
+        campaigns::complete_if_done(&txn, &campaign.id, now).await?;
     }
     txn.commit().await?;
     Ok(jobs)
