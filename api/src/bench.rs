@@ -388,7 +388,8 @@ pub async fn seed_idle(
     use entity::campaign;
     use entity::states::CampaignStatus;
 
-    let workspace = workspaces::create(db, "Idle bench", workspaces::Plan::Pro)
+    let now = Utc::now();
+    let workspace = workspaces::create(db, "Idle bench", workspaces::Plan::Pro, now)
         .await
         .map_err(fail)?;
     let account = email_accounts::create(
@@ -407,6 +408,7 @@ pub async fn seed_idle(
             allow_private: true,
         },
         keyring,
+        now,
     )
     .await
     .map_err(fail)?;
@@ -424,10 +426,10 @@ pub async fn seed_idle(
             }]),
             ..Default::default()
         },
+        now,
     )
     .await
     .map_err(fail)?;
-    let now = Utc::now();
     let later = Some(now + chrono::Duration::days(10));
     let mut done = 0;
     while done < campaigns_n {
