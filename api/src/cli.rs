@@ -212,6 +212,10 @@ struct EngineArgs {
     /// until its next turn, and delays no other mailbox).
     #[arg(long, env = "FLUENZR_IMAP_ACCOUNT_DEADLINE_SECONDS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
     imap_account_deadline_seconds: u64,
+    /// SMTP transactions a worker runs at the same time, across all its accounts (each
+    /// account sends one email at a time; more accounts than this wait their turn).
+    #[arg(long, env = "FLUENZR_SMTP_CONCURRENCY", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    smtp_concurrency: u64,
     /// How long a worker's claim holds an email it has not started yet (renewed while its lane
     /// works); a dead worker's unstarted emails return to due this long after its last renewal.
     #[arg(long, env = "FLUENZR_SEND_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -248,6 +252,7 @@ impl EngineArgs {
         config.mailbox.concurrency = usize::try_from(self.imap_concurrency).unwrap_or(16);
         config.mailbox.account_deadline =
             std::time::Duration::from_secs(self.imap_account_deadline_seconds);
+        config.sender.smtp_concurrency = usize::try_from(self.smtp_concurrency).unwrap_or(500);
         config.sender.policy.lease = std::time::Duration::from_secs(self.send_lease_seconds);
         config.sender.sweep_interval = std::time::Duration::from_secs(self.send_sweep_seconds);
         config.sender.policy.stale_after =

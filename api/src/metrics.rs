@@ -66,6 +66,10 @@ pub struct Metrics {
     due_unsent: Gauge,
     /// Connections `db::Reads` holds beside the pool, idle or in use.
     pub dedicated_reads: Gauge,
+    /// SMTP connections the sending worker holds open, idle or in use.
+    pub smtp_connections: Gauge,
+    /// SMTP transactions in flight (bounded by `FLUENZR_SMTP_CONCURRENCY`).
+    pub smtp_in_flight: Gauge,
 }
 
 fn latency_buckets() -> impl Iterator<Item = f64> {
@@ -143,6 +147,18 @@ pub fn get() -> &'static Metrics {
             "PostgreSQL connections listing reads hold beside the pool (idle or in use)",
             dedicated_reads.clone(),
         );
+        let smtp_connections = Gauge::default();
+        registry.register(
+            "smtp_connections",
+            "SMTP connections the sending worker holds open (idle or in use)",
+            smtp_connections.clone(),
+        );
+        let smtp_in_flight = Gauge::default();
+        registry.register(
+            "smtp_transactions_in_flight",
+            "SMTP transactions in flight (at most FLUENZR_SMTP_CONCURRENCY per worker)",
+            smtp_in_flight.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -155,6 +171,8 @@ pub fn get() -> &'static Metrics {
             outbox_age_seconds,
             due_unsent,
             dedicated_reads,
+            smtp_connections,
+            smtp_in_flight,
         }
     })
 }

@@ -250,6 +250,129 @@ async fn a_stalled_smtp_host_delays_only_its_own_account() {
     assert!(started.elapsed() < StdDuration::from_secs(9));
 }
 
+/// A listener that accepts and never answers, saying when a connection arrives and when its
+/// client hangs up.
+#[derive(Default)]
+struct Watched {
+    accepted: tokio::sync::Notify,
+    closed_at: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+async fn watched_tarpit() -> (u16, std::sync::Arc<Watched>) {
+    use tokio::io::AsyncReadExt;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let watched = std::sync::Arc::new(Watched::default());
+    let seen = watched.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            seen.accepted.notify_one();
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 256];
+                while let Ok(n) = socket.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+                *seen.closed_at.lock().unwrap() = Some(std::time::Instant::now());
+            });
+        }
+    });
+    (port, watched)
+}
+
+/// A worker runs at most `FLUENZR_SMTP_CONCURRENCY` SMTP transactions at once, whatever the
+/// accounts: with one, a second account's email waits until the first account's transaction
+/// (stalled here) has ended.
+#[tokio::test]
+async fn smtp_transactions_in_flight_are_bounded_across_accounts() {
+    let app = spawn_app_with(|c| {
+        c.allow_private_hosts(true);
+        c.run_workers = true;
+        c.sender.poll_interval = StdDuration::from_millis(20);
+        c.sender.smtp_concurrency = 1;
+        c.sender.timeouts.connect = StdDuration::from_millis(700);
+        c.sender.timeouts.command = StdDuration::from_millis(700);
+    })
+    .await;
+    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
+    let (stalled_port, watched) = watched_tarpit().await;
+    let schedule = json!({ "timezone": "UTC", "days": [1,2,3,4,5,6,7], "startTime": "00:00", "endTime": "23:59" });
+    let slow = smtp_account(
+        &app,
+        &smtp,
+        json!({ "email": "slow@acme.test", "smtpPort": stalled_port }),
+    )
+    .await;
+    let fast = smtp_account(&app, &smtp, json!({ "email": "fast@acme.test" })).await;
+    let launch = |account: Value, tag: &'static str| {
+        let app = &app;
+        let schedule = schedule.clone();
+        async move {
+            let c = app
+                .campaign(json!({ "name": tag, "emailAccountId": account["id"], "schedule": schedule, "steps": [{ "subject": "Hi", "body": "Hello" }] }))
+                .await;
+            let ids = crate::sending::people(app, 1, tag).await;
+            crate::sending::enrol(app, &c, &ids).await;
+            crate::sending::start(app, &c).await;
+        }
+    };
+    launch(slow, "slow").await;
+    // The stalled transaction holds the worker's only slot...
+    tokio::time::timeout(StdDuration::from_secs(10), watched.accepted.notified())
+        .await
+        .expect("the slow account's transaction starts");
+    launch(fast, "fast").await;
+    // ...so the other account's email goes only once it has ended.
+    let got = smtp.wait_for(1, StdDuration::from_secs(10)).await;
+    let arrived = std::time::Instant::now();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].from, "fast@acme.test");
+    let closed = watched
+        .closed_at
+        .lock()
+        .unwrap()
+        .expect("the second transaction ran while the first was in flight");
+    assert!(closed <= arrived);
+}
+
+/// Idle pooled SMTP connections are closed (with a QUIT) once they have been idle for longer
+/// than the pool keeps them, not left open until the next email.
+#[tokio::test]
+async fn idle_smtp_connections_are_closed() {
+    let clock = Clock::manual(at(MONDAY_10));
+    let app = spawn_app_with(move |c| {
+        c.clock = clock;
+        c.allow_private_hosts(true);
+        c.run_workers = true;
+        c.sender.poll_interval = StdDuration::from_millis(20);
+        c.sender.timeouts.idle = StdDuration::ZERO;
+    })
+    .await;
+    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    crate::sending::launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({}),
+        1,
+        "idle",
+    )
+    .await;
+    assert_eq!(smtp.wait_for(1, StdDuration::from_secs(10)).await.len(), 1);
+    let deadline = std::time::Instant::now() + StdDuration::from_secs(10);
+    while !smtp.transcript().iter().any(|line| line == "QUIT") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle connection stayed open: {:?}",
+            smtp.transcript()
+        );
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+}
+
 fn pg() -> bool {
     std::env::var("TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
 }

@@ -27,6 +27,8 @@ pub struct Settings {
     /// Emails claimed per pass.
     pub batch: usize,
     pub timeouts: Timeouts,
+    /// SMTP transactions in flight at once, across every account (`FLUENZR_SMTP_CONCURRENCY`).
+    pub smtp_concurrency: usize,
     /// Certificates trusted for SMTP TLS beside the public roots (`FLUENZR_SMTP_CA_FILE`).
     pub trust: Trust,
     /// Let SMTP hosts resolve to loopback and private addresses (set from the operator's one
@@ -44,6 +46,7 @@ impl Default for Settings {
             poll_interval: Duration::from_secs(1),
             batch: 64,
             timeouts: Timeouts::default(),
+            smtp_concurrency: 500,
             trust: Trust::default(),
             allow_private: false,
             policy: Policy::default(),
@@ -79,6 +82,7 @@ impl Sender {
             &settings.timeouts,
             &settings.trust,
             settings.allow_private,
+            settings.smtp_concurrency,
         ));
         Sender {
             db,
@@ -312,6 +316,7 @@ impl Sender {
                     }
                 }
                 let pass = supervise::guard(SENDER, "pass", self.dispatch(&mut lanes)).await;
+                self.pool.close_idle();
                 watch.health.beat(SENDER);
                 while let Some(done) = lanes.try_join_next() {
                     if let Err(err) = done {

@@ -117,15 +117,48 @@ impl Connector {
 const AUTH_FAILED: &str = "SMTP authentication failed";
 
 struct Idle {
-    conn: AsyncSmtpConnection,
+    conn: Open,
     fingerprint: u64,
     since: Instant,
 }
 
-/// Idle connections, per email account, and how new ones are made.
+/// An open SMTP connection, counted in `fluenzr_smtp_connections` while it lives.
+struct Open {
+    conn: AsyncSmtpConnection,
+    _counted: Counted,
+}
+
+impl Open {
+    fn new(conn: AsyncSmtpConnection) -> Open {
+        Open {
+            conn,
+            _counted: Counted::new(&crate::metrics::get().smtp_connections),
+        }
+    }
+}
+
+/// One unit of a gauge, given back when dropped (however the holder ends).
+struct Counted(prometheus_client::metrics::gauge::Gauge);
+
+impl Counted {
+    fn new(gauge: &prometheus_client::metrics::gauge::Gauge) -> Counted {
+        gauge.inc();
+        Counted(gauge.clone())
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// Idle connections, per email account, how new ones are made, and the bound on SMTP
+/// transactions in flight across every account of this worker.
 pub struct Pool {
     idle: Mutex<HashMap<String, Vec<Idle>>>,
     connector: Connector,
+    transactions: tokio::sync::Semaphore,
 }
 
 /// Identifies an account's connection settings: a change means a new connection.
@@ -563,14 +596,48 @@ async fn transact(conn: &mut AsyncSmtpConnection, job: &Job, timeouts: &Timeouts
 }
 
 impl Pool {
-    pub fn new(timeouts: &Timeouts, trust: &Trust, allow_private: bool) -> Pool {
+    /// A pool running at most `concurrency` SMTP transactions at once (at least one).
+    pub fn new(
+        timeouts: &Timeouts,
+        trust: &Trust,
+        allow_private: bool,
+        concurrency: usize,
+    ) -> Pool {
         Pool {
             idle: Mutex::default(),
             connector: Connector::new(timeouts, trust, allow_private),
+            transactions: tokio::sync::Semaphore::new(concurrency.max(1)),
         }
     }
 
-    fn take(&self, account: &email_account::Model, idle: Duration) -> Option<AsyncSmtpConnection> {
+    /// Closes the connections idle for longer than the pool keeps them (with a QUIT, in the
+    /// background); returns how many.
+    pub fn close_idle(&self) -> usize {
+        let keep = self.connector.timeouts.idle;
+        let stale: Vec<Idle> = {
+            let mut map = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+            let mut stale = Vec::new();
+            map.retain(|_, list| {
+                let (old, fresh): (Vec<Idle>, Vec<Idle>) = list
+                    .drain(..)
+                    .partition(|entry| entry.since.elapsed() >= keep);
+                stale.extend(old);
+                *list = fresh;
+                !list.is_empty()
+            });
+            stale
+        };
+        let n = stale.len();
+        let command = self.connector.timeouts.command;
+        for mut entry in stale {
+            tokio::spawn(async move {
+                let _ = within(command, "QUIT", entry.conn.conn.quit()).await;
+            });
+        }
+        n
+    }
+
+    fn take(&self, account: &email_account::Model, idle: Duration) -> Option<Open> {
         let print = fingerprint(account);
         let mut map = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let list = map.get_mut(&account.id)?;
@@ -582,7 +649,7 @@ impl Pool {
         None
     }
 
-    fn put(&self, account: &email_account::Model, conn: AsyncSmtpConnection) {
+    fn put(&self, account: &email_account::Model, conn: Open) {
         let mut map = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let list = map.entry(account.id.clone()).or_default();
         if list.len() < 4 {
@@ -594,8 +661,13 @@ impl Pool {
         }
     }
 
-    /// Sends one claimed email and says how it ended.
+    /// Sends one claimed email and says how it ended, once one of the pool's transactions is
+    /// free (a worker's lanes share the bound, whatever their accounts).
     pub async fn send(&self, job: &Job) -> Outcome {
+        let Ok(_permit) = self.transactions.acquire().await else {
+            return Outcome::Internal("the SMTP pool is closed".into());
+        };
+        let _in_flight = Counted::new(&crate::metrics::get().smtp_in_flight);
         let timeouts = &self.connector.timeouts;
         let mut fresh = false;
         loop {
@@ -608,11 +680,11 @@ impl Pool {
             let mut conn = match pooled {
                 Some(conn) => conn,
                 None => match connect(&job.account, &self.connector).await {
-                    Ok(conn) => conn,
+                    Ok(conn) => Open::new(conn),
                     Err(why) => return why.outcome,
                 },
             };
-            let result = transact(&mut conn, job, timeouts).await;
+            let result = transact(&mut conn.conn, job, timeouts).await;
             if result.stale && reused {
                 // A pooled connection the server closed meanwhile: nothing was sent on it.
                 fresh = true;
@@ -621,7 +693,7 @@ impl Pool {
             if result.reusable {
                 let clean = !matches!(result.outcome, Outcome::Sent(_));
                 let ok = !clean
-                    || within(timeouts.command, "RSET", conn.command(Rset))
+                    || within(timeouts.command, "RSET", conn.conn.command(Rset))
                         .await
                         .is_ok();
                 if ok {
