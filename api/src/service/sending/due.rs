@@ -60,14 +60,25 @@ pub async fn due_campaigns(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<String>> {
-    Ok(campaign_contact::Entity::find()
-        .select_only()
-        .column(campaign_contact::Column::CampaignId)
-        .distinct()
-        .filter(campaign_contact::Column::NextSendAt.lte(now))
-        .into_tuple::<String>()
-        .all(db)
-        .await?)
+    use sea_orm::{DbBackend, Statement};
+    // The due rows are read on their own first (a materialized step), so the planner cannot
+    // trade the range for a whole-table scan of another index that would hand it the
+    // campaign ids in order.
+    let backend = db.get_database_backend();
+    let bound = match backend {
+        DbBackend::Postgres => "$1",
+        _ => "?",
+    };
+    let sql = format!(
+        "WITH due AS MATERIALIZED (SELECT campaign_id FROM campaign_contacts \
+         WHERE next_send_at <= {bound}) SELECT DISTINCT campaign_id FROM due"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, [now.into()]))
+        .await?;
+    rows.iter()
+        .map(|row| Ok(row.try_get::<String>("", "campaign_id")?))
+        .collect()
 }
 
 /// Enrolments of a campaign due at `now` (follow-ups or first steps), earliest first: the
