@@ -150,20 +150,25 @@ struct KeptConnection {
 
 /// One in its reader's count and in the `/metrics` gauge of kept connections, from its
 /// making to its drop.
-struct Counted(Arc<std::sync::atomic::AtomicUsize>);
+struct Counted {
+    count: Arc<std::sync::atomic::AtomicUsize>,
+    _gauge: crate::metrics::Held,
+}
 
 impl Counted {
     fn new(count: &Arc<std::sync::atomic::AtomicUsize>) -> Self {
         count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        crate::metrics::get().dedicated_reads.inc();
-        Counted(count.clone())
+        Counted {
+            count: count.clone(),
+            _gauge: crate::metrics::Held::new(&crate::metrics::get().dedicated_reads),
+        }
     }
 }
 
 impl Drop for Counted {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-        crate::metrics::get().dedicated_reads.dec();
+        self.count
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -177,6 +177,22 @@ pub fn get() -> &'static Metrics {
     })
 }
 
+/// One unit of a gauge, from its making to its drop (however its holder ends).
+pub struct Held(Gauge);
+
+impl Held {
+    pub fn new(gauge: &Gauge) -> Held {
+        gauge.inc();
+        Held(gauge.clone())
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
 pub fn outcome(name: &'static str) -> OutcomeLabels {
     OutcomeLabels { outcome: name }
 }

@@ -2,6 +2,7 @@
 //! campaigns with nothing due reads one range of the due index and nothing per campaign.
 
 use api::clock::Clock;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
 use crate::helpers::spawn_counting_app_with;
@@ -48,4 +49,23 @@ async fn a_pass_reads_nothing_per_running_campaign_with_nothing_due() {
     app.clock.advance(chrono::Duration::days(3));
     while pass(&app).await > 0 {}
     assert_eq!(smtp.received().len(), 2 * campaigns);
+}
+
+/// The idle benchmark's dataset is what it says: running campaigns, nothing due, and a pass
+/// over it claims nothing in one statement.
+#[tokio::test]
+async fn the_idle_benchmark_loads_running_campaigns_with_nothing_due() {
+    let (app, log) = spawn_counting_app_with(|_| {}).await;
+    let keyring = crate::helpers::keyring();
+    let loaded = api::bench::seed_idle(&app.db, &keyring, 30).await.unwrap();
+    assert_eq!(loaded["runningCampaigns"], 30);
+    let running = entity::campaign::Entity::find()
+        .filter(entity::campaign::Column::Status.eq("running"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(running, 30);
+    log.lock().unwrap().clear();
+    assert_eq!(pass(&app).await, 0);
+    assert_eq!(log.lock().unwrap().len(), 1);
 }

@@ -16,6 +16,7 @@ use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter,
 use tokio::net::TcpStream;
 
 use super::CheckFailure;
+use crate::metrics::Held;
 use crate::service::email_accounts::{self, Endpoint, SmtpSecurity};
 use crate::service::sending::{Job, Outcome};
 
@@ -125,31 +126,15 @@ struct Idle {
 /// An open SMTP connection, counted in `fluenzr_smtp_connections` while it lives.
 struct Open {
     conn: AsyncSmtpConnection,
-    _counted: Counted,
+    _counted: Held,
 }
 
 impl Open {
     fn new(conn: AsyncSmtpConnection) -> Open {
         Open {
             conn,
-            _counted: Counted::new(&crate::metrics::get().smtp_connections),
+            _counted: Held::new(&crate::metrics::get().smtp_connections),
         }
-    }
-}
-
-/// One unit of a gauge, given back when dropped (however the holder ends).
-struct Counted(prometheus_client::metrics::gauge::Gauge);
-
-impl Counted {
-    fn new(gauge: &prometheus_client::metrics::gauge::Gauge) -> Counted {
-        gauge.inc();
-        Counted(gauge.clone())
-    }
-}
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        self.0.dec();
     }
 }
 
@@ -667,7 +652,7 @@ impl Pool {
         let Ok(_permit) = self.transactions.acquire().await else {
             return Outcome::Internal("the SMTP pool is closed".into());
         };
-        let _in_flight = Counted::new(&crate::metrics::get().smtp_in_flight);
+        let _in_flight = Held::new(&crate::metrics::get().smtp_in_flight);
         let timeouts = &self.connector.timeouts;
         let mut fresh = false;
         loop {
