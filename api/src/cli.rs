@@ -58,6 +58,30 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         campaigns: usize,
     },
+    /// Load the latency benchmark's dataset: many accounts on one SMTP server, each with a
+    /// running campaign whose contacts are all due (see `bench/latency.sh`); prints JSON.
+    SeedLatency {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Email accounts (one running campaign each, ten accounts to a workspace).
+        #[arg(long, default_value_t = 2_000)]
+        accounts: usize,
+        /// Due emails, spread evenly over the campaigns.
+        #[arg(long, default_value_t = 20_000)]
+        emails: usize,
+        /// The SMTP server's port on 127.0.0.1.
+        #[arg(long)]
+        smtp_port: u16,
+    },
+    /// An SMTP server for benchmarks that accepts every message after a delay; prints its
+    /// port as JSON, and the messages it accepted when it is stopped (SIGTERM or SIGINT).
+    BenchSink {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: String,
+        /// Milliseconds between a message's final dot and the server's 250.
+        #[arg(long, default_value_t = 100)]
+        delay_ms: u64,
+    },
     /// Time the per-workspace rate-limit check: in process and, on PostgreSQL, shared; prints
     /// JSON.
     BenchRateLimit {
@@ -490,6 +514,23 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 "{}",
                 crate::bench::sending(&conn, &keyring, emails, table).await?
             );
+        }
+        Command::SeedLatency {
+            db: args,
+            accounts,
+            emails,
+            smtp_port,
+        } => {
+            let conn = db::connect(&args.database_url).await?;
+            db::migrate(&conn).await?;
+            let keyring = keyring_from_env(&conn, &args.database_url).await?;
+            println!(
+                "{}",
+                crate::bench::seed_latency(&conn, &keyring, accounts, emails, smtp_port).await?
+            );
+        }
+        Command::BenchSink { addr, delay_ms } => {
+            crate::bench::sink_process(&addr, std::time::Duration::from_millis(delay_ms)).await?;
         }
         Command::SeedIdle {
             db: args,

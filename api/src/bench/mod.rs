@@ -1,6 +1,10 @@
 //! The sending benchmark (`fluenzr bench-sending`): one worker sends a campaign to a local SMTP
 //! sink with no send gap, and the cost of finding due work is timed with a small and a large
-//! enrolment table.
+//! enrolment table. `latency` holds the benchmark of many accounts behind a slow SMTP server.
+
+mod latency;
+
+pub use latency::{seed_latency, sink_process};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,14 +33,21 @@ fn fail(e: AppError) -> anyhow::Error {
     anyhow::anyhow!(e.message)
 }
 
-/// An SMTP server that accepts everything and counts the messages.
+/// An SMTP server on loopback that accepts everything and counts the messages.
 async fn sink() -> anyhow::Result<(u16, Arc<AtomicU64>)> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
+    Ok((port, serve_sink(listener, Duration::ZERO)))
+}
+
+/// Serves SMTP on `listener`, accepting every message `delay` after its final dot (a real
+/// server's wait: the client sees it as latency); returns the count of accepted messages.
+pub fn serve_sink(listener: TcpListener, delay: Duration) -> Arc<AtomicU64> {
     let count = Arc::new(AtomicU64::new(0));
     let counted = count.clone();
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
+            let _ = socket.set_nodelay(true);
             let counted = counted.clone();
             tokio::spawn(async move {
                 let (read, mut write) = socket.into_split();
@@ -55,6 +66,9 @@ async fn sink() -> anyhow::Result<(u16, Arc<AtomicU64>)> {
                             continue;
                         }
                         in_data = false;
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
                         counted.fetch_add(1, Ordering::Relaxed);
                         b"250 2.0.0 queued\r\n"
                     } else {
@@ -79,7 +93,7 @@ async fn sink() -> anyhow::Result<(u16, Arc<AtomicU64>)> {
             });
         }
     });
-    Ok((port, count))
+    count
 }
 
 /// Adds `n` contacts enrolled in `campaign_id`, due at `due` (or never, when `None`).
@@ -120,9 +134,23 @@ async fn sink_workspace(
     let workspace = workspaces::create(db, name, workspaces::Plan::Pro, now)
         .await
         .map_err(fail)?;
-    let account = email_accounts::create(
+    let account = sink_account(db, keyring, &workspace.id, email, port, now).await?;
+    Ok((workspace, account))
+}
+
+/// An email account of `workspace_id` (`email`, no send gap, 10 000 a day) on the sink at
+/// `port` on loopback.
+async fn sink_account(
+    db: &DatabaseConnection,
+    keyring: &crate::secrets::Keyring,
+    workspace_id: &str,
+    email: &str,
+    port: u16,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<entity::email_account::Model> {
+    email_accounts::create(
         db,
-        &workspace.id,
+        workspace_id,
         EmailAccountInput {
             email: Some(email.into()),
             smtp_host: Some("127.0.0.1".into()),
@@ -141,8 +169,44 @@ async fn sink_workspace(
         now,
     )
     .await
-    .map_err(fail)?;
-    Ok((workspace, account))
+    .map_err(fail)
+}
+
+/// A draft campaign `name` of `workspace_id` sending from `account_id`: one step (HTML with a
+/// tracked link and an open pixel), every day around the clock in UTC, 10 000 a day.
+async fn sink_campaign(
+    db: &DatabaseConnection,
+    workspace_id: &str,
+    account_id: &str,
+    name: &str,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<entity::campaign::Model> {
+    campaigns::create(
+        db,
+        workspace_id,
+        CampaignInput {
+            name: Some(name.into()),
+            email_account_id: Some(account_id.into()),
+            steps: Some(vec![StepInput {
+                subject: Some("Hello {{firstName}}".into()),
+                body: Some(
+                    "<p>Hi {{firstName}}, see <a href=\"https://sink.test/x\">this</a>.</p>".into(),
+                ),
+                delay_days: None,
+            }]),
+            schedule: Some(ScheduleInput {
+                timezone: Some("UTC".into()),
+                days: Some(vec![1, 2, 3, 4, 5, 6, 7]),
+                start_time: Some("00:00".into()),
+                end_time: Some("23:59".into()),
+            }),
+            daily_limit: Some(10_000),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .map_err(fail)
 }
 
 async fn enrol_many(
@@ -270,32 +334,7 @@ pub async fn sending(
         clock.now(),
     )
     .await?;
-    let campaign = campaigns::create(
-        db,
-        &workspace.id,
-        CampaignInput {
-            name: Some("Bench".into()),
-            email_account_id: Some(account.id.clone()),
-            steps: Some(vec![StepInput {
-                subject: Some("Hello {{firstName}}".into()),
-                body: Some(
-                    "<p>Hi {{firstName}}, see <a href=\"https://sink.test/x\">this</a>.</p>".into(),
-                ),
-                delay_days: None,
-            }]),
-            schedule: Some(ScheduleInput {
-                timezone: Some("UTC".into()),
-                days: Some(vec![1, 2, 3, 4, 5, 6, 7]),
-                start_time: Some("00:00".into()),
-                end_time: Some("23:59".into()),
-            }),
-            daily_limit: Some(10_000),
-            ..Default::default()
-        },
-        clock.now(),
-    )
-    .await
-    .map_err(fail)?;
+    let campaign = sink_campaign(db, &workspace.id, &account.id, "Bench", clock.now()).await?;
     let due_at = clock.now() - chrono::Duration::minutes(1);
     enrol_many(
         db,
