@@ -3,10 +3,11 @@
 //! each outcome. Also sweeps `sending` rows a dead process left behind.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use sea_orm::DatabaseConnection;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::smtp::{Pool, Timeouts, Trust};
@@ -68,7 +69,21 @@ pub struct Sender {
     settings: Settings,
     pool: Arc<Pool>,
     busy: BusyAccounts,
+    /// Where lanes hand the emails a server accepted, to be recorded together (started on
+    /// first use; it ends when the last clone of this worker is dropped).
+    recorder: Arc<OnceLock<mpsc::Sender<Accepted>>>,
 }
+
+/// An email the server accepted, handed from its lane to the recorder; `done` fires once its
+/// outcome is recorded (or failed to be).
+struct Accepted {
+    job: Job,
+    reply: String,
+    done: oneshot::Sender<()>,
+}
+
+/// Most accepted emails recorded in one transaction.
+const RECORD_BATCH: usize = 256;
 
 impl Sender {
     pub fn new(
@@ -93,7 +108,64 @@ impl Sender {
             settings,
             pool,
             busy: BusyAccounts::default(),
+            recorder: Arc::default(),
         }
+    }
+
+    /// The recorder's queue: one task records the accepted emails of every lane of this
+    /// worker, as many as have gathered in one transaction (its statements do not grow with
+    /// them), so a worker with many lanes in flight writes each outcome for a fraction of a
+    /// transaction. An email whose batch fails is recorded alone.
+    fn recorder(&self) -> mpsc::Sender<Accepted> {
+        self.recorder
+            .get_or_init(|| {
+                let (queue, mut accepted) = mpsc::channel::<Accepted>(4 * RECORD_BATCH);
+                // The task holds no clone of the worker: it ends when the queue closes.
+                let (db, clock, policy) = (
+                    self.db.clone(),
+                    self.clock.clone(),
+                    self.settings.policy.clone(),
+                );
+                tokio::spawn(async move {
+                    let mut batch = Vec::with_capacity(RECORD_BATCH);
+                    while accepted.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+                        let items: Vec<(Job, String)> = batch
+                            .iter()
+                            .map(|a: &Accepted| (a.job.clone(), a.reply.clone()))
+                            .collect();
+                        let together = sending::finish_sent(&db, &items, clock.now());
+                        let recorded = supervise::guard(SENDER, "recording sent emails", together);
+                        if !matches!(recorded.await, Some(Ok(()))) {
+                            for (job, reply) in items {
+                                let alone = sending::finish(
+                                    &db,
+                                    &policy,
+                                    &job,
+                                    Outcome::Sent(reply),
+                                    clock.now(),
+                                );
+                                if let Some(Err(err)) =
+                                    supervise::guard(SENDER, &job.message.id, alone).await
+                                {
+                                    // The row stays `sending`; the sweep reports it as unknown.
+                                    tracing::error!(message = %job.message.id, code = err.code.as_str(), "recording a send outcome failed");
+                                }
+                            }
+                        }
+                        crate::metrics::get()
+                            .emails
+                            .get_or_create(&crate::metrics::outcome(
+                                Outcome::Sent(String::new()).label(),
+                            ))
+                            .inc_by(batch.len() as u64);
+                        for done in batch.drain(..) {
+                            let _ = done.done.send(());
+                        }
+                    }
+                });
+                queue
+            })
+            .clone()
     }
 
     pub fn keyring(&self) -> &Keyring {
@@ -231,6 +303,10 @@ impl Sender {
             if let Some(previous) = recording.take() {
                 let _ = previous.await;
             }
+            if let Outcome::Sent(reply) = outcome {
+                recording = Some(self.hand_over(job, reply).await);
+                continue;
+            }
             let me = self.clone();
             let task = tokio::spawn(async move {
                 let id = job.message.id.clone();
@@ -244,6 +320,30 @@ impl Sender {
         }
         if let Some(previous) = recording {
             let _ = previous.await;
+        }
+    }
+
+    /// Saves an accepted email's reply at once (one statement: a worker that dies before its
+    /// outcome is recorded leaves it `sent`, not in doubt) and hands it to the recorder;
+    /// returns what finishes when it is recorded.
+    async fn hand_over(&self, job: Job, reply: String) -> JoinHandle<()> {
+        if let Err(err) = sending::accepted(&self.db, &job, &reply).await {
+            tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not save the server's acceptance ahead of recording it");
+        }
+        let (done, recorded) = oneshot::channel();
+        let handed = self.recorder().send(Accepted { job, reply, done }).await;
+        match handed {
+            Ok(()) => tokio::spawn(async move {
+                let _ = recorded.await;
+            }),
+            // The recorder is gone (it cannot be while this worker lives): recorded here.
+            Err(mpsc::error::SendError(Accepted { job, reply, .. })) => {
+                let me = self.clone();
+                tokio::spawn(async move {
+                    let id = job.message.id.clone();
+                    supervise::guard(SENDER, &id, me.record(job, Outcome::Sent(reply))).await;
+                })
+            }
         }
     }
 

@@ -441,6 +441,9 @@ pub async fn record_email_event(
     event: EmailEvent,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    if let EmailEvent::Sent { reply } = &event {
+        return record_sent(txn, vec![(message.clone(), reply.clone())], now).await;
+    }
     // The campaign's row is locked first, before any counter: every transaction that records
     // an event takes its locks in this order (a completion or a pause decided later in it
     // cannot deadlock with another event's counters), and the campaign's counters are one row
@@ -462,15 +465,8 @@ pub async fn record_email_event(
     // Opens and clicks notify once per message; every hit still counts on the timeline.
     let mut notify = true;
     match &event {
-        EmailEvent::Sent { reply } => {
-            update = update
-                .col_expr(
-                    message::Column::State,
-                    Expr::value(MessageState::Sent.as_str()),
-                )
-                .col_expr(message::Column::SentAt, Expr::value(now))
-                .col_expr(message::Column::LastReply, Expr::value(reply.as_str()));
-            counted.push(EventKind::Sent);
+        EmailEvent::Sent { .. } => {
+            return Err(AppError::internal("a sent email is recorded by record_sent"));
         }
         EmailEvent::Bounced { reply } => {
             update = update
@@ -592,11 +588,6 @@ pub async fn record_email_event(
     .await?;
 
     match &event {
-        EmailEvent::Sent { .. } => {
-            if advance(txn, &campaign, &message.contact_id, message.step, now).await? {
-                campaigns::complete_if_done(txn, &campaign.id, now).await?;
-            }
-        }
         EmailEvent::Bounced { .. } => {
             contacts::set_status(txn, &person, ContactStatus::Bounced, now).await?;
             close(
@@ -660,7 +651,127 @@ pub async fn record_email_event(
             .await?;
             campaigns::complete_if_done(txn, &campaign.id, now).await?;
         }
-        EmailEvent::Opened | EmailEvent::Clicked { .. } | EmailEvent::AutoReplied { .. } => {}
+        EmailEvent::Sent { .. }
+        | EmailEvent::Opened
+        | EmailEvent::Clicked { .. }
+        | EmailEvent::AutoReplied { .. } => {}
     }
     Ok(())
 }
+
+/// Records that emails went out, each with its server's reply, all in the caller's transaction
+/// (which holds their message rows locked): the message rows, the `sent` events and their
+/// counters, the `email.sent` outbox events, each enrolment moved on to its next step and the
+/// campaigns this completes. Its statements do not grow with the emails but for one per
+/// enrolment moved on, so a worker records many outcomes at the price of few. The only way a
+/// `sent` event is written.
+pub async fn record_sent(
+    txn: &DatabaseTransaction,
+    sent: Vec<(message::Model, String)>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if sent.is_empty() {
+        return Ok(());
+    }
+    // The campaigns' rows are locked first, in id order, as every event's transaction does
+    // (see `record_email_event`).
+    let mut campaign_ids: Vec<String> = sent.iter().map(|(m, _)| m.campaign_id.clone()).collect();
+    campaign_ids.sort();
+    campaign_ids.dedup();
+    let campaigns: HashMap<String, campaign::Model> = campaign::Entity::find()
+        .filter(campaign::Column::Id.is_in(campaign_ids))
+        .order_by_asc(campaign::Column::Id)
+        .lock_exclusive()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let people: HashMap<String, contact::Model> = contact::Entity::find()
+        .filter(contact::Column::Id.is_in(sent.iter().map(|(m, _)| m.contact_id.clone())))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+
+    // Conditional on the states the caller read (and holds locked): a row another transaction
+    // moved meanwhile is not written over; the caller's transaction is refused instead.
+    let mut states: Vec<&str> = sent.iter().map(|(m, _)| m.state.as_str()).collect();
+    states.sort();
+    states.dedup();
+    // Each row's reply: `CASE id WHEN … THEN … END`.
+    let reply_of = |(m, reply): &(message::Model, String)| {
+        (message::Column::Id.eq(&m.id), Expr::val(reply.as_str()))
+    };
+    let (first, then) = reply_of(&sent[0]);
+    let mut replies = Expr::case(first, then);
+    for (when, then) in sent[1..].iter().map(reply_of) {
+        replies = replies.case(when, then);
+    }
+    let replies = replies.finally(Expr::col(message::Column::LastReply));
+    let written = message::Entity::update_many()
+        .col_expr(
+            message::Column::State,
+            Expr::value(MessageState::Sent.as_str()),
+        )
+        .col_expr(message::Column::SentAt, Expr::value(now))
+        .col_expr(message::Column::LastReply, replies.into())
+        .col_expr(message::Column::UpdatedAt, Expr::value(now))
+        .filter(message::Column::Id.is_in(sent.iter().map(|(m, _)| m.id.clone())))
+        .filter(message::Column::State.is_in(states))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if written != sent.len() as u64 {
+        return Err(AppError::internal(format!(
+            "{} of {} sent messages left their state before their event was recorded",
+            sent.len() as u64 - written,
+            sent.len()
+        )));
+    }
+
+    let mut counted = Vec::with_capacity(sent.len());
+    let mut outbox = Vec::with_capacity(sent.len());
+    for (m, reply) in &sent {
+        let person = people
+            .get(&m.contact_id)
+            .ok_or_else(|| AppError::not_found("Contact"))?;
+        let event = EmailEvent::Sent {
+            reply: reply.clone(),
+        };
+        let mut metadata = json!({ "messageId": m.id });
+        event.add_detail(&mut metadata);
+        counted.push(stats::NewEvent {
+            workspace_id: m.workspace_id.clone(),
+            campaign_id: m.campaign_id.clone(),
+            contact_id: m.contact_id.clone(),
+            step: m.step,
+            kind: EventKind::Sent,
+            at: now,
+            metadata,
+        });
+        outbox.push((
+            m.workspace_id.clone(),
+            event.event_type(),
+            messages::event_data(m, person, &event),
+        ));
+    }
+    stats::record_many(txn, counted).await?;
+    events::emit_each(txn, outbox, now).await?;
+
+    let mut completed = std::collections::BTreeSet::new();
+    for (m, _) in &sent {
+        let campaign = campaigns
+            .get(&m.campaign_id)
+            .ok_or_else(|| AppError::not_found("Campaign"))?;
+        if advance(txn, campaign, &m.contact_id, m.step, now).await? {
+            completed.insert(campaign.id.clone());
+        }
+    }
+    for campaign_id in completed {
+        campaigns::complete_if_done(txn, &campaign_id, now).await?;
+    }
+    Ok(())
+}
+

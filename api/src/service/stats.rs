@@ -197,83 +197,183 @@ impl CampaignStats {
     }
 }
 
-fn add_one(table: &str, column: &str) -> Expr {
-    Expr::col((Alias::new(table), Alias::new(column))).add(1)
+/// `<table>.<column> + excluded.<column>`: an upsert adding the row it would have inserted.
+fn add_excluded(table: &str, column: &str) -> Expr {
+    Expr::cust(format!("{table}.{column} + excluded.{column}"))
 }
 
 /// Records an event and updates every counter it touches. Run it inside the transaction of the
 /// change it reports.
 pub async fn record(db: &impl ConnectionTrait, event: NewEvent) -> AppResult<()> {
-    if event.step < 1 {
+    record_many(db, vec![event]).await
+}
+
+/// Records events and updates every counter they touch, in a number of statements that does
+/// not grow with the events (one per kind for each counter table). Run it inside the
+/// transaction of the change they report.
+pub async fn record_many(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> AppResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    if events.iter().any(|e| e.step < 1) {
         return Err(AppError::invalid_field("step", "step must be 1 or more"));
     }
-    let kind = event.kind.as_str();
-    email_event::Entity::insert(email_event::ActiveModel {
-        workspace_id: Set(event.workspace_id.clone()),
-        campaign_id: Set(event.campaign_id.clone()),
-        contact_id: Set(event.contact_id.clone()),
-        step: Set(event.step),
-        kind: Set(event.kind),
-        occurred_at: Set(event.at),
-        metadata: Set(event.metadata.clone()),
-        ..Default::default()
-    })
-    .exec_without_returning(db)
-    .await?;
-
-    for scope in [0, event.step] {
-        let first = campaign_event_first::Entity::insert(campaign_event_first::ActiveModel {
+    let rows: Vec<email_event::ActiveModel> = events
+        .iter()
+        .map(|event| email_event::ActiveModel {
+            workspace_id: Set(event.workspace_id.clone()),
             campaign_id: Set(event.campaign_id.clone()),
-            step: Set(scope),
-            kind: Set(event.kind),
             contact_id: Set(event.contact_id.clone()),
+            step: Set(event.step),
+            kind: Set(event.kind),
+            occurred_at: Set(event.at),
+            metadata: Set(event.metadata.clone()),
+            ..Default::default()
         })
-        .on_conflict_do_nothing()
-        .exec_without_returning(db)
-        .await?;
-        if !matches!(first, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
-            continue;
-        }
-        let upsert = Query::insert()
+        .collect();
+    for chunk in rows.chunks(1000) {
+        email_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    let firsts = first_of_their_kind(db, &events).await?;
+    // The unique-contact counters: per campaign (step 0) and per step.
+    for kind in EventKind::ALL {
+        let column = kind.as_str();
+        let mut upsert = Query::insert()
             .into_table(campaign_stat::Entity)
             .columns([
                 campaign_stat::Column::CampaignId.into_iden(),
                 campaign_stat::Column::Step.into_iden(),
-                Alias::new(kind).into_iden(),
+                Alias::new(column).into_iden(),
             ])
-            .values_panic([event.campaign_id.as_str().into(), scope.into(), 1i64.into()])
             .on_conflict(
                 OnConflict::columns([
                     campaign_stat::Column::CampaignId,
                     campaign_stat::Column::Step,
                 ])
-                .value(Alias::new(kind), add_one("campaign_stats", kind))
+                .value(Alias::new(column), add_excluded("campaign_stats", column))
                 .to_owned(),
             )
             .to_owned();
-        db.execute(&upsert).await?;
+        let mut any = false;
+        for ((campaign_id, scope, k), n) in &firsts {
+            if *k == kind {
+                any = true;
+                upsert.values_panic([campaign_id.as_str().into(), (*scope).into(), (*n).into()]);
+            }
+        }
+        if any {
+            db.execute(&upsert).await?;
+        }
     }
-
-    let day = event.at.date_naive().format("%Y-%m-%d").to_string();
-    let daily = Query::insert()
-        .into_table(campaign_daily_stat::Entity)
-        .columns([
-            campaign_daily_stat::Column::CampaignId.into_iden(),
-            campaign_daily_stat::Column::Day.into_iden(),
-            Alias::new(kind).into_iden(),
-        ])
-        .values_panic([event.campaign_id.as_str().into(), day.into(), 1i64.into()])
-        .on_conflict(
-            OnConflict::columns([
-                campaign_daily_stat::Column::CampaignId,
-                campaign_daily_stat::Column::Day,
+    // The per-day tallies count every event.
+    let mut daily: HashMap<(EventKind, &str, String), i64> = HashMap::new();
+    for event in &events {
+        let day = event.at.date_naive().format("%Y-%m-%d").to_string();
+        *daily
+            .entry((event.kind, event.campaign_id.as_str(), day))
+            .or_default() += 1;
+    }
+    for kind in EventKind::ALL {
+        let column = kind.as_str();
+        let mut upsert = Query::insert()
+            .into_table(campaign_daily_stat::Entity)
+            .columns([
+                campaign_daily_stat::Column::CampaignId.into_iden(),
+                campaign_daily_stat::Column::Day.into_iden(),
+                Alias::new(column).into_iden(),
             ])
-            .value(Alias::new(kind), add_one("campaign_daily_stats", kind))
-            .to_owned(),
-        )
-        .to_owned();
-    db.execute(&daily).await?;
+            .on_conflict(
+                OnConflict::columns([
+                    campaign_daily_stat::Column::CampaignId,
+                    campaign_daily_stat::Column::Day,
+                ])
+                .value(
+                    Alias::new(column),
+                    add_excluded("campaign_daily_stats", column),
+                )
+                .to_owned(),
+            )
+            .to_owned();
+        let mut any = false;
+        for ((k, campaign_id, day), n) in &daily {
+            if *k == kind {
+                any = true;
+                upsert.values_panic([(*campaign_id).into(), day.clone().into(), (*n).into()]);
+            }
+        }
+        if any {
+            db.execute(&upsert).await?;
+        }
+    }
     Ok(())
+}
+
+/// Marks each event's contact as reached for its kind in its campaign (step 0) and in its
+/// step; returns, per `(campaign, step, kind)`, how many contacts were reached for the first
+/// time (an event of a kind the contact already had there counts on the timeline only).
+async fn first_of_their_kind(
+    db: &impl ConnectionTrait,
+    events: &[NewEvent],
+) -> AppResult<HashMap<(String, i32, EventKind), i64>> {
+    let mut marks: Vec<(&str, i32, EventKind, &str)> = events
+        .iter()
+        .flat_map(|e| {
+            [0, e.step].map(|scope| {
+                (
+                    e.campaign_id.as_str(),
+                    scope,
+                    e.kind,
+                    e.contact_id.as_str(),
+                )
+            })
+        })
+        .collect();
+    marks.sort_by(|a, b| (a.0, a.1, a.2.as_str(), a.3).cmp(&(b.0, b.1, b.2.as_str(), b.3)));
+    marks.dedup();
+    let mut firsts: HashMap<(String, i32, EventKind), i64> = HashMap::new();
+    for chunk in marks.chunks(500) {
+        let mut insert = Query::insert()
+            .into_table(campaign_event_first::Entity)
+            .columns([
+                campaign_event_first::Column::CampaignId,
+                campaign_event_first::Column::Step,
+                campaign_event_first::Column::Kind,
+                campaign_event_first::Column::ContactId,
+            ])
+            .on_conflict(
+                OnConflict::columns([
+                    campaign_event_first::Column::CampaignId,
+                    campaign_event_first::Column::Step,
+                    campaign_event_first::Column::Kind,
+                    campaign_event_first::Column::ContactId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .returning(Query::returning().columns([
+                campaign_event_first::Column::CampaignId,
+                campaign_event_first::Column::Step,
+                campaign_event_first::Column::Kind,
+            ]))
+            .to_owned();
+        for (campaign_id, scope, kind, contact_id) in chunk {
+            insert.values_panic([
+                (*campaign_id).into(),
+                (*scope).into(),
+                kind.as_str().into(),
+                (*contact_id).into(),
+            ]);
+        }
+        for row in db.query_all(&insert).await? {
+            let campaign_id: String = row.try_get("", "campaign_id")?;
+            let step: i32 = row.try_get("", "step")?;
+            let kind: EventKind = row.try_get("", "kind")?;
+            *firsts.entry((campaign_id, step, kind)).or_default() += 1;
+        }
+    }
+    Ok(firsts)
 }
 
 /// A campaign's unique-contact totals.

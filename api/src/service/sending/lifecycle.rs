@@ -2,11 +2,14 @@
 //! accepted reply saved, released or renewed while it waits, its outcome recorded, and the
 //! leases of dead workers swept.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entity::{campaign, message};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use super::types::{Job, Outcome, Policy, millis};
@@ -289,6 +292,42 @@ pub async fn finish(
             .await?;
         }
     }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Records that these claimed emails went out (`finish` with `Outcome::Sent` for each), in one
+/// transaction of a few statements for them all. An email the sweep already called unknown
+/// keeps that report.
+pub async fn finish_sent(
+    db: &DatabaseConnection,
+    sent: &[(Job, String)],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if sent.is_empty() {
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(db).await?;
+    // Locked, in id order: the sweep and this finish cannot both act on one email.
+    let still_sending = message::Entity::find()
+        .filter(message::Column::Id.is_in(sent.iter().map(|(job, _)| job.message.id.clone())))
+        .filter(message::Column::State.eq(MessageState::Sending.as_str()))
+        .order_by_asc(message::Column::Id)
+        .lock_exclusive()
+        .all(&txn)
+        .await?;
+    let replies: HashMap<&str, &str> = sent
+        .iter()
+        .map(|(job, reply)| (job.message.id.as_str(), reply.as_str()))
+        .collect();
+    let items = still_sending
+        .into_iter()
+        .map(|m| {
+            let reply = replies.get(m.id.as_str()).copied().unwrap_or_default();
+            (m, reply.to_owned())
+        })
+        .collect();
+    enrolments::record_sent(&txn, items, now).await?;
     txn.commit().await?;
     Ok(())
 }
