@@ -1,6 +1,7 @@
 //! Background work that runs beside the HTTP server (or alone, in `fluenzr worker`). Work is
 //! claimed through the database, so several processes can share it.
 
+pub mod batch;
 pub mod imports;
 pub mod mailbox;
 pub mod sender;

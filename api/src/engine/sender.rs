@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::{mpsc, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::batch::Batcher;
 use super::smtp::{Pool, Timeouts, Trust};
 use super::supervise::{self, SENDER, Supervision};
 use crate::clock::Clock;
@@ -69,21 +69,21 @@ pub struct Sender {
     settings: Settings,
     pool: Arc<Pool>,
     busy: BusyAccounts,
-    /// Where lanes hand the emails a server accepted, to be recorded together (started on
-    /// first use; it ends when the last clone of this worker is dropped).
-    recorder: Arc<OnceLock<mpsc::Sender<Accepted>>>,
+    /// The steps every lane takes, done for many lanes at once (started on first use; they
+    /// end when the last clone of this worker is dropped).
+    steps: Arc<OnceLock<Steps>>,
 }
 
-/// An email the server accepted, handed from its lane to the recorder; `done` fires once its
-/// outcome is recorded (or failed to be).
-struct Accepted {
-    job: Job,
-    reply: String,
-    done: oneshot::Sender<()>,
+/// What lanes hand over to be done together: starting their next email, saving a server's
+/// acceptance, recording an accepted email's outcome.
+struct Steps {
+    starts: Batcher<Job, AppResult<Begun>>,
+    acceptances: Batcher<(Job, String), AppResult<()>>,
+    records: Batcher<(Job, String), ()>,
 }
 
-/// Most accepted emails recorded in one transaction.
-const RECORD_BATCH: usize = 256;
+/// Most emails one batched step takes at once.
+const STEP_BATCH: usize = 256;
 
 impl Sender {
     pub fn new(
@@ -108,35 +108,61 @@ impl Sender {
             settings,
             pool,
             busy: BusyAccounts::default(),
-            recorder: Arc::default(),
+            steps: Arc::default(),
         }
     }
 
-    /// The recorder's queue: one task records the accepted emails of every lane of this
-    /// worker, as many as have gathered in one transaction (its statements do not grow with
-    /// them), so a worker with many lanes in flight writes each outcome for a fraction of a
-    /// transaction. An email whose batch fails is recorded alone.
-    fn recorder(&self) -> mpsc::Sender<Accepted> {
-        self.recorder
-            .get_or_init(|| {
-                let (queue, mut accepted) = mpsc::channel::<Accepted>(4 * RECORD_BATCH);
-                // The task holds no clone of the worker: it ends when the queue closes.
-                let (db, clock, policy) = (
-                    self.db.clone(),
-                    self.clock.clone(),
-                    self.settings.policy.clone(),
-                );
-                tokio::spawn(async move {
-                    let mut batch = Vec::with_capacity(RECORD_BATCH);
-                    while accepted.recv_many(&mut batch, RECORD_BATCH).await > 0 {
-                        let items: Vec<(Job, String)> = batch
-                            .iter()
-                            .map(|a: &Accepted| (a.job.clone(), a.reply.clone()))
-                            .collect();
-                        let together = sending::finish_sent(&db, &items, clock.now());
-                        let recorded = supervise::guard(SENDER, "recording sent emails", together);
-                        if !matches!(recorded.await, Some(Ok(()))) {
-                            for (job, reply) in items {
+    /// The batched steps: one task each gathers what this worker's lanes submitted while its
+    /// previous batch ran and does it in one statement or transaction (whose statements do
+    /// not grow with the batch), so hundreds of lanes in flight cost a few writes per batch
+    /// instead of several each. Outcomes are recorded in one transaction per batch; a batch
+    /// that fails is recorded email by email.
+    fn steps(&self) -> &Steps {
+        self.steps.get_or_init(|| {
+            // The tasks hold no clone of the worker: they end when it is dropped.
+            let (db, clock, policy) = (
+                self.db.clone(),
+                self.clock.clone(),
+                self.settings.policy.clone(),
+            );
+            let starts = {
+                let (db, clock, policy) = (db.clone(), clock.clone(), policy.clone());
+                Batcher::spawn(SENDER, "starting emails", STEP_BATCH, move |jobs: Vec<Job>| {
+                    let (db, clock, policy) = (db.clone(), clock.clone(), policy.clone());
+                    async move {
+                        match sending::begin_many(&db, &policy, &jobs, clock.now()).await {
+                            Ok(begun) => begun.into_iter().map(Ok).collect(),
+                            Err(err) => jobs.iter().map(|_| Err(err.clone())).collect(),
+                        }
+                    }
+                })
+            };
+            let acceptances = {
+                let db = db.clone();
+                Batcher::spawn(
+                    SENDER,
+                    "saving acceptances",
+                    STEP_BATCH,
+                    move |accepted: Vec<(Job, String)>| {
+                        let db = db.clone();
+                        async move {
+                            let saved = sending::accepted_many(&db, &accepted).await;
+                            accepted.iter().map(|_| saved.clone()).collect()
+                        }
+                    },
+                )
+            };
+            let records = Batcher::spawn(
+                SENDER,
+                "recording sent emails",
+                STEP_BATCH,
+                move |sent: Vec<(Job, String)>| {
+                    let (db, clock, policy) = (db.clone(), clock.clone(), policy.clone());
+                    async move {
+                        let n = sent.len();
+                        if let Err(err) = sending::finish_sent(&db, &sent, clock.now()).await {
+                            tracing::warn!(code = err.code.as_str(), message = %err.message, "recording a batch of sent emails failed; recording each alone");
+                            for (job, reply) in sent {
                                 let alone = sending::finish(
                                     &db,
                                     &policy,
@@ -154,18 +180,18 @@ impl Sender {
                         }
                         crate::metrics::get()
                             .emails
-                            .get_or_create(&crate::metrics::outcome(
-                                Outcome::Sent(String::new()).label(),
-                            ))
-                            .inc_by(batch.len() as u64);
-                        for done in batch.drain(..) {
-                            let _ = done.done.send(());
-                        }
+                            .get_or_create(&crate::metrics::outcome(Outcome::Sent(String::new()).label()))
+                            .inc_by(n as u64);
+                        vec![(); n]
                     }
-                });
-                queue
-            })
-            .clone()
+                },
+            );
+            Steps {
+                starts,
+                acceptances,
+                records,
+            }
+        })
     }
 
     pub fn keyring(&self) -> &Keyring {
@@ -275,7 +301,12 @@ impl Sender {
                     tracing::warn!(code = err.code.as_str(), "could not renew a claim's lease");
                 }
             }
-            match sending::begin(&self.db, policy, &job, self.clock.now()).await {
+            let begun = match self.steps().starts.submit(job.clone()).await {
+                Some(begun) => begun,
+                // Its batch panicked: started (or found lost) alone.
+                None => sending::begin(&self.db, policy, &job, self.clock.now()).await,
+            };
+            match begun {
                 Ok(Begun::Started) => {}
                 Ok(Begun::Returned | Begun::Lost) => continue,
                 Err(err) => {
@@ -323,28 +354,27 @@ impl Sender {
         }
     }
 
-    /// Saves an accepted email's reply at once (one statement: a worker that dies before its
-    /// outcome is recorded leaves it `sent`, not in doubt) and hands it to the recorder;
-    /// returns what finishes when it is recorded.
+    /// Saves an accepted email's reply at once (a worker that dies before its outcome is
+    /// recorded leaves it `sent`, not in doubt) and hands it to be recorded; returns what
+    /// finishes when it is recorded.
     async fn hand_over(&self, job: Job, reply: String) -> JoinHandle<()> {
-        if let Err(err) = sending::accepted(&self.db, &job, &reply).await {
-            tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not save the server's acceptance ahead of recording it");
+        let saved = self
+            .steps()
+            .acceptances
+            .submit((job.clone(), reply.clone()))
+            .await;
+        if !matches!(saved, Some(Ok(()))) {
+            tracing::warn!(message = %job.message.id, "could not save the server's acceptance ahead of recording it");
         }
-        let (done, recorded) = oneshot::channel();
-        let handed = self.recorder().send(Accepted { job, reply, done }).await;
-        match handed {
-            Ok(()) => tokio::spawn(async move {
-                let _ = recorded.await;
-            }),
-            // The recorder is gone (it cannot be while this worker lives): recorded here.
-            Err(mpsc::error::SendError(Accepted { job, reply, .. })) => {
-                let me = self.clone();
-                tokio::spawn(async move {
-                    let id = job.message.id.clone();
-                    supervise::guard(SENDER, &id, me.record(job, Outcome::Sent(reply))).await;
-                })
+        let me = self.clone();
+        tokio::spawn(async move {
+            let id = job.message.id.clone();
+            let batched = me.steps().records.submit((job.clone(), reply.clone()));
+            if batched.await.is_none() {
+                // Its batch panicked: recorded alone.
+                supervise::guard(SENDER, &id, me.record(job, Outcome::Sent(reply))).await;
             }
-        }
+        })
     }
 
     /// Records how one email's SMTP transaction ended. A 2xx reply is also saved on its own,

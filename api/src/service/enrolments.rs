@@ -466,7 +466,9 @@ pub async fn record_email_event(
     let mut notify = true;
     match &event {
         EmailEvent::Sent { .. } => {
-            return Err(AppError::internal("a sent email is recorded by record_sent"));
+            return Err(AppError::internal(
+                "a sent email is recorded by record_sent",
+            ));
         }
         EmailEvent::Bounced { reply } => {
             update = update
@@ -774,4 +776,3 @@ pub async fn record_sent(
     }
     Ok(())
 }
-

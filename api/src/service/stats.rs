@@ -320,14 +320,7 @@ async fn first_of_their_kind(
     let mut marks: Vec<(&str, i32, EventKind, &str)> = events
         .iter()
         .flat_map(|e| {
-            [0, e.step].map(|scope| {
-                (
-                    e.campaign_id.as_str(),
-                    scope,
-                    e.kind,
-                    e.contact_id.as_str(),
-                )
-            })
+            [0, e.step].map(|scope| (e.campaign_id.as_str(), scope, e.kind, e.contact_id.as_str()))
         })
         .collect();
     marks.sort_by(|a, b| (a.0, a.1, a.2.as_str(), a.3).cmp(&(b.0, b.1, b.2.as_str(), b.3)));

@@ -2,14 +2,14 @@
 //! accepted reply saved, released or renewed while it waits, its outcome recorded, and the
 //! leases of dead workers swept.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::{campaign, message};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::types::{Job, Outcome, Policy, millis};
@@ -40,8 +40,40 @@ pub async fn begin(
     job: &Job,
     now: DateTime<Utc>,
 ) -> AppResult<Begun> {
+    let begun = begin_many(db, policy, std::slice::from_ref(job), now).await?;
+    begun
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::internal("an email's start went unanswered"))
+}
+
+/// `begin` for many claimed emails in one statement (committed before any of their SMTP
+/// transactions starts); answers each in order.
+pub async fn begin_many(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    jobs: &[Job],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Begun>> {
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
     let backend = db.get_database_backend();
-    let started = message::Entity::update_many()
+    // Each email under its own claim: a row re-claimed since is not this job's to start.
+    let held = jobs.iter().fold(Condition::any(), |any, job| {
+        any.add(
+            Condition::all()
+                .add(message::Column::Id.eq(&job.message.id))
+                .add(message::Column::ClaimToken.eq(&job.token)),
+        )
+    });
+    let mut campaign_ids: Vec<&str> = jobs
+        .iter()
+        .map(|j| j.message.campaign_id.as_str())
+        .collect();
+    campaign_ids.sort_unstable();
+    campaign_ids.dedup();
+    let mut start = message::Entity::update_many()
         .col_expr(
             message::Column::State,
             Expr::value(MessageState::Sending.as_str()),
@@ -59,39 +91,68 @@ pub async fn begin(
             Expr::value(Option::<String>::None),
         )
         .col_expr(message::Column::UpdatedAt, Expr::value(now))
-        .filter(message::Column::Id.eq(&job.message.id))
+        .filter(held)
         .filter(message::Column::State.eq(MessageState::Queued.as_str()))
-        .filter(message::Column::ClaimToken.eq(&job.token))
         .filter(
             message::Column::CampaignId.in_subquery(
                 sea_orm::sea_query::Query::select()
                     .column(campaign::Column::Id)
                     .from(campaign::Entity)
-                    .and_where(campaign::Column::Id.eq(&job.message.campaign_id))
+                    .and_where(campaign::Column::Id.is_in(campaign_ids))
                     .and_where(campaign::Column::Status.eq(CampaignStatus::Running.as_str()))
                     .to_owned(),
             ),
         )
-        .exec(db)
-        .await?
-        .rows_affected;
-    if started == 1 {
-        return Ok(Begun::Started);
+        .into_query();
+    start.returning_col(message::Column::Id);
+    let mut started = HashSet::new();
+    for row in db.query_all(&start).await? {
+        started.insert(row.try_get::<String>("", "id")?);
     }
-    if release(db, job, "not started: the campaign is not running", now).await? {
-        Ok(Begun::Returned)
-    } else {
-        Ok(Begun::Lost)
+    let mut begun = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        begun.push(if started.contains(&job.message.id) {
+            Begun::Started
+        } else if release(db, job, "not started: the campaign is not running", now).await? {
+            Begun::Returned
+        } else {
+            Begun::Lost
+        });
     }
+    Ok(begun)
 }
 
 /// Saves the server's 2xx reply on a `sending` email at once, in one statement and before its
 /// outcome is recorded: a worker that dies between the two leaves an email the sweep records
 /// `sent`, not one in doubt.
 pub async fn accepted(db: &DatabaseConnection, job: &Job, reply: &str) -> AppResult<()> {
+    accepted_many(db, &[(job.clone(), reply.to_owned())]).await
+}
+
+/// `accepted` for many emails, in one statement.
+pub async fn accepted_many(db: &DatabaseConnection, accepted: &[(Job, String)]) -> AppResult<()> {
+    let Some(((first, first_reply), rest)) = accepted.split_first() else {
+        return Ok(());
+    };
+    // Each row's reply: `CASE id WHEN … THEN … END`.
+    let mut replies = Expr::case(
+        message::Column::Id.eq(&first.message.id),
+        Expr::val(first_reply.as_str()),
+    );
+    for (job, reply) in rest {
+        replies = replies.case(
+            message::Column::Id.eq(&job.message.id),
+            Expr::val(reply.as_str()),
+        );
+    }
     message::Entity::update_many()
-        .col_expr(message::Column::AcceptedReply, Expr::value(reply))
-        .filter(message::Column::Id.eq(&job.message.id))
+        .col_expr(
+            message::Column::AcceptedReply,
+            replies
+                .finally(Expr::col(message::Column::AcceptedReply))
+                .into(),
+        )
+        .filter(message::Column::Id.is_in(accepted.iter().map(|(job, _)| job.message.id.clone())))
         .filter(message::Column::State.eq(MessageState::Sending.as_str()))
         .exec(db)
         .await?;
