@@ -12,6 +12,7 @@ mod smtp;
 
 mod abuse;
 mod auth;
+mod batched;
 mod bench;
 mod campaigns;
 mod checks;

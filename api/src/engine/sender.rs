@@ -83,7 +83,7 @@ struct Steps {
 }
 
 /// Most emails one batched step takes at once.
-const STEP_BATCH: usize = 256;
+const STEP_BATCH: usize = 64;
 
 impl Sender {
     pub fn new(
@@ -229,9 +229,16 @@ impl Sender {
 
     /// Claims what is due now for the accounts that have no lane in flight here, and starts a
     /// lane per account in `lanes` without waiting for it; returns how many emails it claimed.
+    /// With `smtp_concurrency` lanes in flight it claims nothing until one ends.
     async fn dispatch(&self, lanes: &mut JoinSet<()>) -> AppResult<usize> {
         let started = Instant::now();
         let busy = self.busy.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        // Each lane has one SMTP transaction in flight at most: with as many lanes as may send
+        // at once, this worker claims no more (a claimed email would only wait here, holding
+        // its composed message, while another worker could send it).
+        if busy.len() >= self.settings.smtp_concurrency {
+            return Ok(0);
+        }
         let jobs = sending::claim_except(
             &self.db,
             &self.tracker,
