@@ -1,4 +1,4 @@
-//! The steps of many lanes done together: emails started, their acceptances saved and their
+//! The steps of many lanes done together: emails claimed, started, their acceptances saved and their
 //! outcomes recorded for a whole batch in statements that do not grow with it (but one per
 //! enrolment moved on), each email with exactly its own reply and counters.
 

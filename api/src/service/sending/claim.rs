@@ -2,14 +2,15 @@
 //! any SMTP traffic, every daily limit and send gap taken in the database.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use entity::{campaign, campaign_contact, contact, email_account, message};
 use rand::Rng as _;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use super::due::{Ready, due_campaigns, due_query, ready_accounts};
@@ -142,6 +143,8 @@ async fn claim_campaign(
         steps: campaigns::steps_of(&campaign)?,
         campaign_day: &campaign_day,
         lease_until: crate::db::now_ms(&txn).await? + millis(policy.lease),
+        queued: Mutex::default(),
+        claimed: Mutex::default(),
     };
     let mut campaign_left = campaign_room;
     let mut jobs = Vec::new();
@@ -168,6 +171,7 @@ async fn claim_campaign(
             Claimed::CampaignFull => break,
         }
     }
+    pass.write_claimed().await?;
     if closed_any {
         campaigns::complete_if_done(&txn, &campaign.id, now).await?;
     }
@@ -325,6 +329,10 @@ struct Pass<'a> {
     steps: Vec<Step>,
     campaign_day: &'a str,
     lease_until: i64,
+    /// New message rows queued by this pass, written together before it commits.
+    queued: Mutex<Vec<message::ActiveModel>>,
+    /// The enrolments this pass claimed, by the account each keeps: moved off due together.
+    claimed: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl Pass<'_> {
@@ -566,7 +574,7 @@ impl Pass<'_> {
         })
     }
 
-    /// A new message row, queued under this claim.
+    /// A new message row, queued under this claim (written with the pass's others).
     async fn insert_queued(
         &self,
         slot: &Slot<'_>,
@@ -575,7 +583,7 @@ impl Pass<'_> {
         subject: &str,
     ) -> AppResult<message::Model> {
         let now = self.now;
-        Ok(message::ActiveModel {
+        let row = message::ActiveModel {
             id: Set(key),
             workspace_id: Set(self.campaign.workspace_id.clone()),
             campaign_id: Set(self.campaign.id.clone()),
@@ -598,33 +606,60 @@ impl Pass<'_> {
             opened_at: Set(None),
             clicked_at: Set(None),
             replied_at: Set(None),
-        }
-        .insert(self.txn)
-        .await?)
+        };
+        let model = sea_orm::TryIntoModel::try_into_model(row.clone())?;
+        lock(&self.queued).push(row);
+        Ok(model)
     }
 
-    /// The enrolment, no longer due: its email is claimed, from the account it keeps.
+    /// The enrolment, no longer due: its email is claimed, from the account it keeps (moved
+    /// with the pass's others).
     async fn mark_claimed(&self, slot: &Slot<'_>) -> AppResult<()> {
-        campaign_contact::Entity::update_many()
-            .col_expr(
-                campaign_contact::Column::NextSendAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(
-                campaign_contact::Column::EmailAccountId,
-                Expr::value(slot.account.id.as_str()),
-            )
-            .col_expr(
-                campaign_contact::Column::Reason,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(campaign_contact::Column::UpdatedAt, Expr::value(self.now))
-            .filter(campaign_contact::Column::CampaignId.eq(&self.campaign.id))
-            .filter(campaign_contact::Column::ContactId.eq(&slot.person.id))
-            .exec(self.txn)
-            .await?;
+        lock(&self.claimed)
+            .entry(slot.account.id.clone())
+            .or_default()
+            .push(slot.person.id.clone());
         Ok(())
     }
+
+    /// Writes what the pass claimed, in a few statements: its new message rows, and its
+    /// enrolments moved off due (one statement per account they keep).
+    async fn write_claimed(&self) -> AppResult<()> {
+        let rows = std::mem::take(&mut *lock(&self.queued));
+        for chunk in rows.chunks(500) {
+            message::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(self.txn)
+                .await?;
+        }
+        let claimed = std::mem::take(&mut *lock(&self.claimed));
+        for (account_id, contact_ids) in claimed {
+            campaign_contact::Entity::update_many()
+                .col_expr(
+                    campaign_contact::Column::NextSendAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(
+                    campaign_contact::Column::EmailAccountId,
+                    Expr::value(account_id.as_str()),
+                )
+                .col_expr(
+                    campaign_contact::Column::Reason,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(campaign_contact::Column::UpdatedAt, Expr::value(self.now))
+                .filter(campaign_contact::Column::CampaignId.eq(&self.campaign.id))
+                .filter(campaign_contact::Column::ContactId.is_in(contact_ids))
+                .exec(self.txn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The value behind a pass's lock (a panic elsewhere cannot leave it half-written: each push
+/// is whole).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// How the enrolment ends when its contact may not be emailed. Whatever the campaign, an
