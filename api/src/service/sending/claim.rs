@@ -3,6 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures_util::StreamExt;
 
 use chrono::{DateTime, Utc};
 use entity::{campaign, campaign_contact, contact, email_account, message};
@@ -63,27 +66,41 @@ pub async fn claim_except(
     if running.is_empty() {
         return Ok(Vec::new());
     }
-    let mut jobs = Vec::new();
     let token = crate::ids::new_id("clm");
     // Start the pass at a random campaign so a busy one cannot starve the others.
     let offset = rand::rng().random_range(0..running.len());
-    for i in 0..running.len() {
-        if jobs.len() >= limit {
-            break;
-        }
-        let campaign = &running[(offset + i) % running.len()];
-        // A corrupt campaign is reported (by the error's log) and skipped; the others go on.
-        let Ok(window) = campaigns::window_of(campaign) else {
-            continue;
+    let open: Vec<(&campaign::Model, Window)> = (0..running.len())
+        .map(|i| &running[(offset + i) % running.len()])
+        .filter_map(|campaign| {
+            // A corrupt campaign is reported (by the error's log) and skipped; the others go on.
+            let window = campaigns::window_of(campaign).ok()?;
+            window.contains(now).then_some((campaign, window))
+        })
+        .collect();
+    // Campaigns are claimed side by side on PostgreSQL (each in its own transaction, so the
+    // pass waits on their round trips together); SQLite takes one writer at a time. The
+    // pass's limit is shared: a campaign starting once it is reached claims nothing.
+    let side_by_side = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => CLAIMS_SIDE_BY_SIDE,
+        _ => 1,
+    };
+    let left = AtomicUsize::new(limit);
+    let mut shares = Vec::with_capacity(open.len());
+    for (campaign, window) in open {
+        let share = Share {
+            campaign,
+            window,
+            left: &left,
         };
-        if !window.contains(now) {
-            continue;
-        }
-        let room = limit - jobs.len();
-        let claimed = claim_campaign(
-            db, tracker, policy, campaign, &window, now, room, &token, busy,
-        );
-        match claimed.await {
+        shares.push(share.claim(db, tracker, policy, now, &token, busy));
+    }
+    let claims = futures_util::stream::iter(shares)
+        .buffer_unordered(side_by_side)
+        .collect::<Vec<_>>()
+        .await;
+    let mut jobs = Vec::new();
+    for (campaign, claimed) in claims {
+        match claimed {
             Ok(claimed) => jobs.extend(claimed),
             Err(err) if err.code == crate::error::ErrorCode::Internal => {
                 tracing::error!(campaign = %campaign.id, message = %err.message, "claiming failed; the campaign is skipped this pass");
@@ -92,6 +109,53 @@ pub async fn claim_except(
         }
     }
     Ok(jobs)
+}
+
+/// Campaigns one pass claims side by side on PostgreSQL.
+const CLAIMS_SIDE_BY_SIDE: usize = 4;
+
+/// One campaign's turn in a pass, taking from the pass's shared limit.
+struct Share<'a> {
+    campaign: &'a campaign::Model,
+    window: Window,
+    left: &'a AtomicUsize,
+}
+
+impl<'a> Share<'a> {
+    async fn claim(
+        self,
+        db: &DatabaseConnection,
+        tracker: &Tracker,
+        policy: &Policy,
+        now: DateTime<Utc>,
+        token: &str,
+        busy: &HashSet<String>,
+    ) -> (&'a campaign::Model, AppResult<Vec<Job>>) {
+        let room = self.left.load(Ordering::Acquire);
+        if room == 0 {
+            return (self.campaign, Ok(Vec::new()));
+        }
+        let claimed = claim_campaign(
+            db,
+            tracker,
+            policy,
+            self.campaign,
+            &self.window,
+            now,
+            room,
+            token,
+            busy,
+        )
+        .await;
+        if let Ok(jobs) = &claimed {
+            let _ = self
+                .left
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    Some(n.saturating_sub(jobs.len()))
+                });
+        }
+        (self.campaign, claimed)
+    }
 }
 
 /// One campaign's share of a claim, in one write transaction: its room today, the accounts
