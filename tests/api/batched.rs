@@ -22,8 +22,8 @@ async fn a_batch_of_emails_is_started_accepted_and_recorded_in_statements_that_d
     })
     .await;
     let smtp = SmtpServer::start(None).await;
-    let campaigns = 6;
-    let per_campaign = 2;
+    let campaigns = 3;
+    let per_campaign = 8;
     let mut launched = Vec::new();
     for i in 0..campaigns {
         let account = smtp_account(

@@ -30,29 +30,77 @@ fn sql(backend: DbBackend, text: &str, values: Vec<sea_orm::Value>) -> Statement
     Statement::from_sql_and_values(backend, text, values)
 }
 
-/// Takes one email from a daily limit, atomically: false when the limit is reached.
-pub(crate) async fn take(
-    db: &impl ConnectionTrait,
-    scope: &str,
-    day: &str,
-    limit: i32,
-) -> AppResult<bool> {
-    let statement = sql(
-        db.get_database_backend(),
-        "INSERT INTO send_counts (scope, day, sent) VALUES (?, ?, 1) \
-         ON CONFLICT (scope, day) DO UPDATE SET sent = send_counts.sent + 1 \
-         WHERE send_counts.sent < ?",
-        vec![scope.into(), day.into(), limit.into()],
-    );
-    Ok(db.execute_raw(statement).await?.rows_affected() == 1)
-}
-
 /// Gives an email back to a daily limit (nothing was delivered).
 pub(crate) async fn give_back(db: &impl ConnectionTrait, scope: &str, day: &str) -> AppResult<()> {
     let statement = sql(
         db.get_database_backend(),
         "UPDATE send_counts SET sent = sent - 1 WHERE scope = ? AND day = ? AND sent > 0",
         vec![scope.into(), day.into()],
+    );
+    db.execute_raw(statement).await?;
+    Ok(())
+}
+
+/// Takes up to `n` emails from a daily limit at once, inside the caller's write transaction
+/// (which holds the row until it commits, so several workers never overshoot): returns how
+/// many it took, none when the limit is reached.
+pub(crate) async fn take_up_to(
+    db: &impl ConnectionTrait,
+    scope: &str,
+    day: &str,
+    limit: i32,
+    n: i32,
+) -> AppResult<i32> {
+    if n <= 0 {
+        return Ok(0);
+    }
+    let backend = db.get_database_backend();
+    let key = || vec![scope.into(), day.into()];
+    db.execute_raw(sql(
+        backend,
+        "INSERT INTO send_counts (scope, day, sent) VALUES (?, ?, 0) \
+         ON CONFLICT (scope, day) DO NOTHING",
+        key(),
+    ))
+    .await?;
+    // SQLite's write transaction already holds the database; PostgreSQL locks the row.
+    let lock = match backend {
+        DbBackend::Postgres => " FOR UPDATE",
+        _ => "",
+    };
+    let text = format!("SELECT sent FROM send_counts WHERE scope = ? AND day = ?{lock}");
+    let row = db
+        .query_one_raw(sql(backend, &text, key()))
+        .await?
+        .ok_or_else(|| AppError::internal("a daily count vanished inside its transaction"))?;
+    let sent: i32 = row.try_get("", "sent")?;
+    let taken = n.min(limit - sent).max(0);
+    if taken > 0 {
+        db.execute_raw(sql(
+            backend,
+            "UPDATE send_counts SET sent = sent + ? WHERE scope = ? AND day = ?",
+            vec![taken.into(), scope.into(), day.into()],
+        ))
+        .await?;
+    }
+    Ok(taken)
+}
+
+/// Gives `n` emails back to a daily limit at once (never below zero).
+pub(crate) async fn give_back_n(
+    db: &impl ConnectionTrait,
+    scope: &str,
+    day: &str,
+    n: i32,
+) -> AppResult<()> {
+    if n <= 0 {
+        return Ok(());
+    }
+    let statement = sql(
+        db.get_database_backend(),
+        "UPDATE send_counts SET sent = CASE WHEN sent > ? THEN sent - ? ELSE 0 END \
+         WHERE scope = ? AND day = ?",
+        vec![n.into(), n.into(), scope.into(), day.into()],
     );
     db.execute_raw(statement).await?;
     Ok(())

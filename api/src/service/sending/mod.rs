@@ -4,12 +4,14 @@
 //!
 //! - `types`: the policy, a claimed job, an attempt's outcome;
 //! - `due`: what is due, and which accounts may send it;
-//! - `claim`: claiming due emails, each queued under one claim;
+//! - `claim`: claiming due emails, each queued under one claim, campaign by campaign;
+//! - `pass`: one campaign's pass inside its claim (each enrolment's turn, what it writes);
 //! - `lifecycle`: a claimed email from its start to its recorded outcome, and the sweep.
 
 mod claim;
 mod due;
 mod lifecycle;
+mod pass;
 mod types;
 
 pub use claim::{claim, claim_except};
