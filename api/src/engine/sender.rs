@@ -72,6 +72,10 @@ pub struct Sender {
     /// The steps every lane takes, done for many lanes at once (started on first use; they
     /// end when the last clone of this worker is dropped).
     steps: Arc<OnceLock<Steps>>,
+    /// On SQLite (one writer at a time), this worker's claims and batched steps take turns
+    /// here instead of in SQLite's busy handler, whose sleeps (1 to 100 ms) leave the
+    /// database idle between writers; `None` on PostgreSQL.
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// What lanes hand over to be done together: starting their next email, saving a server's
@@ -99,6 +103,8 @@ impl Sender {
             settings.allow_private,
             settings.smtp_concurrency,
         ));
+        let writer = (db.get_database_backend() == sea_orm::DbBackend::Sqlite)
+            .then(|| Arc::new(tokio::sync::Mutex::new(())));
         Sender {
             db,
             stopping: Stopping::never(),
@@ -109,6 +115,7 @@ impl Sender {
             pool,
             busy: BusyAccounts::default(),
             steps: Arc::default(),
+            writer,
         }
     }
 
@@ -120,16 +127,20 @@ impl Sender {
     fn steps(&self) -> &Steps {
         self.steps.get_or_init(|| {
             // The tasks hold no clone of the worker: they end when it is dropped.
-            let (db, clock, policy) = (
+            let (db, clock, policy, writer) = (
                 self.db.clone(),
                 self.clock.clone(),
                 self.settings.policy.clone(),
+                self.writer.clone(),
             );
             let starts = {
-                let (db, clock, policy) = (db.clone(), clock.clone(), policy.clone());
+                let (db, clock, policy, writer) =
+                    (db.clone(), clock.clone(), policy.clone(), writer.clone());
                 Batcher::spawn(SENDER, "starting emails", STEP_BATCH, move |jobs: Vec<Job>| {
-                    let (db, clock, policy) = (db.clone(), clock.clone(), policy.clone());
+                    let (db, clock, policy, writer) =
+                        (db.clone(), clock.clone(), policy.clone(), writer.clone());
                     async move {
+                        let _turn = take_turn(writer.as_deref()).await;
                         match sending::begin_many(&db, &policy, &jobs, clock.now()).await {
                             Ok(begun) => begun.into_iter().map(Ok).collect(),
                             Err(err) => jobs.iter().map(|_| Err(err.clone())).collect(),
@@ -138,14 +149,15 @@ impl Sender {
                 })
             };
             let acceptances = {
-                let db = db.clone();
+                let (db, writer) = (db.clone(), writer.clone());
                 Batcher::spawn(
                     SENDER,
                     "saving acceptances",
                     STEP_BATCH,
                     move |accepted: Vec<(Job, String)>| {
-                        let db = db.clone();
+                        let (db, writer) = (db.clone(), writer.clone());
                         async move {
+                            let _turn = take_turn(writer.as_deref()).await;
                             let saved = sending::accepted_many(&db, &accepted).await;
                             accepted.iter().map(|_| saved.clone()).collect()
                         }
@@ -157,10 +169,14 @@ impl Sender {
                 "recording sent emails",
                 STEP_BATCH,
                 move |sent: Vec<(Job, String)>| {
-                    let (db, clock, policy) = (db.clone(), clock.clone(), policy.clone());
+                    let (db, clock, policy, writer) =
+                        (db.clone(), clock.clone(), policy.clone(), writer.clone());
                     async move {
                         let n = sent.len();
-                        if let Err(err) = sending::finish_sent(&db, &sent, clock.now()).await {
+                        let turn = take_turn(writer.as_deref()).await;
+                        let together = sending::finish_sent(&db, &sent, clock.now()).await;
+                        drop(turn);
+                        if let Err(err) = together {
                             tracing::warn!(code = err.code.as_str(), message = %err.message, "recording a batch of sent emails failed; recording each alone");
                             for (job, reply) in sent {
                                 let alone = sending::finish(
@@ -239,6 +255,7 @@ impl Sender {
         if busy.len() >= self.settings.smtp_concurrency {
             return Ok(0);
         }
+        let turn = take_turn(self.writer.as_deref()).await;
         let jobs = sending::claim_except(
             &self.db,
             &self.tracker,
@@ -247,7 +264,9 @@ impl Sender {
             self.settings.batch,
             &busy,
         )
-        .await?;
+        .await;
+        drop(turn);
+        let jobs = jobs?;
         crate::metrics::get()
             .claim_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -478,6 +497,17 @@ impl Sender {
             while lanes.join_next().await.is_some() {}
             watch.health.stop(SENDER);
         })
+    }
+}
+
+/// This worker's turn to write, where writers take turns (SQLite); nothing to wait for
+/// elsewhere.
+async fn take_turn(
+    writer: Option<&tokio::sync::Mutex<()>>,
+) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    match writer {
+        Some(writer) => Some(writer.lock().await),
+        None => None,
     }
 }
 
