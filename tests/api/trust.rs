@@ -5,6 +5,7 @@ use std::time::Duration as StdDuration;
 
 use api::clock::Clock;
 use reqwest::{Method, StatusCode};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
@@ -335,6 +336,68 @@ async fn smtp_transactions_in_flight_are_bounded_across_accounts() {
         .unwrap()
         .expect("the second transaction ran while the first was in flight");
     assert!(closed <= arrived);
+}
+
+/// A worker holds no more lanes than it may have SMTP transactions in flight: with them all
+/// busy it claims nothing (a claimed email would wait in this worker, composed and leased,
+/// while another worker could send it); once one ends, the rest is claimed and sent.
+#[tokio::test]
+async fn a_worker_with_every_lane_in_flight_claims_no_more() {
+    let app = spawn_app_with(|c| {
+        c.allow_private_hosts(true);
+        c.run_workers = true;
+        c.sender.poll_interval = StdDuration::from_millis(20);
+        c.sender.smtp_concurrency = 1;
+        c.sender.timeouts.connect = StdDuration::from_millis(1500);
+        c.sender.timeouts.command = StdDuration::from_millis(1500);
+    })
+    .await;
+    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
+    let (stalled_port, watched) = watched_tarpit().await;
+    let schedule = json!({ "timezone": "UTC", "days": [1,2,3,4,5,6,7], "startTime": "00:00", "endTime": "23:59" });
+    let slow = smtp_account(
+        &app,
+        &smtp,
+        json!({ "email": "slow@acme.test", "smtpPort": stalled_port }),
+    )
+    .await;
+    let fast = smtp_account(&app, &smtp, json!({ "email": "fast@acme.test" })).await;
+    let launch = |account: Value, tag: &'static str| {
+        let app = &app;
+        let schedule = schedule.clone();
+        async move {
+            let c = app
+                .campaign(json!({ "name": tag, "emailAccountId": account["id"], "schedule": schedule, "steps": [{ "subject": "Hi", "body": "Hello" }] }))
+                .await;
+            let ids = crate::sending::people(app, 1, tag).await;
+            crate::sending::enrol(app, &c, &ids).await;
+            crate::sending::start(app, &c).await;
+        }
+    };
+    launch(slow, "slow").await;
+    tokio::time::timeout(StdDuration::from_secs(10), watched.accepted.notified())
+        .await
+        .expect("the slow account's transaction starts");
+    launch(fast.clone(), "fast").await;
+    // Many passes go by while the slow transaction holds the worker's one lane.
+    tokio::time::sleep(StdDuration::from_millis(250)).await;
+    let claimed = entity::message::Entity::find()
+        .filter(entity::message::Column::EmailAccountId.eq(fast["id"].as_str().unwrap()))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        watched.closed_at.lock().unwrap().is_none(),
+        "the slow transaction is still in flight"
+    );
+    assert_eq!(
+        claimed, 0,
+        "nothing is claimed while every lane is in flight"
+    );
+    // Once it ends, the other account's email is claimed and sent.
+    let got = smtp.wait_for(1, StdDuration::from_secs(10)).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].from, "fast@acme.test");
 }
 
 /// Idle pooled SMTP connections are closed (with a QUIT) once they have been idle for longer
