@@ -1,5 +1,6 @@
 //! Schema migrations. One file per migration; a landed migration is never edited.
 
+pub use m20261207_000028_open_enrolments_index::OPEN_ENROLMENT;
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_foundation;
@@ -20,6 +21,7 @@ mod m20261207_000024_import_files;
 mod m20261207_000025_sealed_webhook_secrets;
 pub mod m20261207_000026_state_checks;
 mod m20261207_000027_due_index;
+mod m20261207_000028_open_enrolments_index;
 
 pub struct Migrator;
 
@@ -45,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000025_sealed_webhook_secrets::Migration),
             Box::new(m20261207_000026_state_checks::Migration),
             Box::new(m20261207_000027_due_index::Migration),
+            Box::new(m20261207_000028_open_enrolments_index::Migration),
         ]
     }
 }

@@ -311,7 +311,8 @@ pub async fn any_open(db: &impl ConnectionTrait, campaign_id: &str) -> AppResult
         .select_only()
         .column(campaign_contact::Column::ContactId)
         .filter(campaign_contact::Column::CampaignId.eq(campaign_id))
-        .filter(campaign_contact::Column::State.is_in(EnrolmentState::OPEN))
+        // Written as the open-enrolments index states it, so the database reads that index.
+        .filter(Expr::cust(migration::OPEN_ENROLMENT))
         .limit(1)
         .into_tuple::<String>()
         .one(db)
@@ -775,4 +776,21 @@ pub async fn record_sent(
         campaigns::complete_if_done(txn, &campaign_id, now).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EnrolmentState;
+
+    #[test]
+    fn the_open_enrolments_index_states_exactly_the_open_states() {
+        let listed: Vec<String> = EnrolmentState::OPEN
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(
+            migration::OPEN_ENROLMENT,
+            format!("state IN ({})", listed.join(", "))
+        );
+    }
 }
