@@ -86,6 +86,61 @@ struct Steps {
     records: Batcher<(Job, String), ()>,
 }
 
+/// What the batched steps write with: the worker's database, clock, policy and (on SQLite)
+/// its writers' turn.
+#[derive(Clone)]
+struct Writes {
+    db: DatabaseConnection,
+    clock: Clock,
+    policy: Policy,
+    writer: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl Writes {
+    /// Starts a batch of claimed emails; answers each in order.
+    async fn start(&self, jobs: Vec<Job>) -> Vec<AppResult<Begun>> {
+        let _turn = take_turn(self.writer.as_deref()).await;
+        match sending::begin_many(&self.db, &self.policy, &jobs, self.clock.now()).await {
+            Ok(begun) => begun.into_iter().map(Ok).collect(),
+            Err(err) => jobs.iter().map(|_| Err(err.clone())).collect(),
+        }
+    }
+
+    /// Saves a batch of servers' acceptances.
+    async fn save_acceptances(&self, accepted: Vec<(Job, String)>) -> Vec<AppResult<()>> {
+        let _turn = take_turn(self.writer.as_deref()).await;
+        let saved = sending::accepted_many(&self.db, &accepted).await;
+        accepted.iter().map(|_| saved.clone()).collect()
+    }
+
+    /// Records a batch of accepted emails together; a batch that fails, email by email.
+    async fn record_sent(&self, sent: Vec<(Job, String)>) -> Vec<()> {
+        let n = sent.len();
+        let turn = take_turn(self.writer.as_deref()).await;
+        let together = sending::finish_sent(&self.db, &sent, self.clock.now()).await;
+        drop(turn);
+        if let Err(err) = together {
+            tracing::warn!(code = err.code.as_str(), message = %err.message, "recording a batch of sent emails failed; recording each alone");
+            for (job, reply) in sent {
+                let outcome = Outcome::Sent(reply);
+                let alone =
+                    sending::finish(&self.db, &self.policy, &job, outcome, self.clock.now());
+                if let Some(Err(err)) = supervise::guard(SENDER, &job.message.id, alone).await {
+                    // The row stays `sending`; the sweep reports it as unknown.
+                    tracing::error!(message = %job.message.id, code = err.code.as_str(), "recording a send outcome failed");
+                }
+            }
+        }
+        crate::metrics::get()
+            .emails
+            .get_or_create(&crate::metrics::outcome(
+                Outcome::Sent(String::new()).label(),
+            ))
+            .inc_by(n as u64);
+        vec![(); n]
+    }
+}
+
 /// Most emails one batched step takes at once.
 const STEP_BATCH: usize = 64;
 
@@ -127,85 +182,26 @@ impl Sender {
     fn steps(&self) -> &Steps {
         self.steps.get_or_init(|| {
             // The tasks hold no clone of the worker: they end when it is dropped.
-            let (db, clock, policy, writer) = (
-                self.db.clone(),
-                self.clock.clone(),
-                self.settings.policy.clone(),
-                self.writer.clone(),
-            );
-            let starts = {
-                let (db, clock, policy, writer) =
-                    (db.clone(), clock.clone(), policy.clone(), writer.clone());
-                Batcher::spawn(SENDER, "starting emails", STEP_BATCH, move |jobs: Vec<Job>| {
-                    let (db, clock, policy, writer) =
-                        (db.clone(), clock.clone(), policy.clone(), writer.clone());
-                    async move {
-                        let _turn = take_turn(writer.as_deref()).await;
-                        match sending::begin_many(&db, &policy, &jobs, clock.now()).await {
-                            Ok(begun) => begun.into_iter().map(Ok).collect(),
-                            Err(err) => jobs.iter().map(|_| Err(err.clone())).collect(),
-                        }
-                    }
-                })
+            let writes = Writes {
+                db: self.db.clone(),
+                clock: self.clock.clone(),
+                policy: self.settings.policy.clone(),
+                writer: self.writer.clone(),
             };
-            let acceptances = {
-                let (db, writer) = (db.clone(), writer.clone());
-                Batcher::spawn(
-                    SENDER,
-                    "saving acceptances",
-                    STEP_BATCH,
-                    move |accepted: Vec<(Job, String)>| {
-                        let (db, writer) = (db.clone(), writer.clone());
-                        async move {
-                            let _turn = take_turn(writer.as_deref()).await;
-                            let saved = sending::accepted_many(&db, &accepted).await;
-                            accepted.iter().map(|_| saved.clone()).collect()
-                        }
-                    },
-                )
-            };
-            let records = Batcher::spawn(
-                SENDER,
-                "recording sent emails",
-                STEP_BATCH,
-                move |sent: Vec<(Job, String)>| {
-                    let (db, clock, policy, writer) =
-                        (db.clone(), clock.clone(), policy.clone(), writer.clone());
-                    async move {
-                        let n = sent.len();
-                        let turn = take_turn(writer.as_deref()).await;
-                        let together = sending::finish_sent(&db, &sent, clock.now()).await;
-                        drop(turn);
-                        if let Err(err) = together {
-                            tracing::warn!(code = err.code.as_str(), message = %err.message, "recording a batch of sent emails failed; recording each alone");
-                            for (job, reply) in sent {
-                                let alone = sending::finish(
-                                    &db,
-                                    &policy,
-                                    &job,
-                                    Outcome::Sent(reply),
-                                    clock.now(),
-                                );
-                                if let Some(Err(err)) =
-                                    supervise::guard(SENDER, &job.message.id, alone).await
-                                {
-                                    // The row stays `sending`; the sweep reports it as unknown.
-                                    tracing::error!(message = %job.message.id, code = err.code.as_str(), "recording a send outcome failed");
-                                }
-                            }
-                        }
-                        crate::metrics::get()
-                            .emails
-                            .get_or_create(&crate::metrics::outcome(Outcome::Sent(String::new()).label()))
-                            .inc_by(n as u64);
-                        vec![(); n]
-                    }
-                },
-            );
+            let (w, s, r) = (writes.clone(), writes.clone(), writes);
             Steps {
-                starts,
-                acceptances,
-                records,
+                starts: Batcher::spawn(SENDER, "starting emails", STEP_BATCH, move |jobs| {
+                    let w = w.clone();
+                    async move { w.start(jobs).await }
+                }),
+                acceptances: Batcher::spawn(SENDER, "saving acceptances", STEP_BATCH, move |a| {
+                    let s = s.clone();
+                    async move { s.save_acceptances(a).await }
+                }),
+                records: Batcher::spawn(SENDER, "recording sent emails", STEP_BATCH, move |a| {
+                    let r = r.clone();
+                    async move { r.record_sent(a).await }
+                }),
             }
         })
     }
