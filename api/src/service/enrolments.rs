@@ -703,23 +703,19 @@ pub async fn record_sent(
     let mut states: Vec<&str> = sent.iter().map(|(m, _)| m.state.as_str()).collect();
     states.sort();
     states.dedup();
-    // Each row's reply: `CASE id WHEN … THEN … END`.
-    let reply_of = |(m, reply): &(message::Model, String)| {
-        (message::Column::Id.eq(&m.id), Expr::val(reply.as_str()))
-    };
-    let (first, then) = reply_of(&sent[0]);
-    let mut replies = Expr::case(first, then);
-    for (when, then) in sent[1..].iter().map(reply_of) {
-        replies = replies.case(when, then);
-    }
-    let replies = replies.finally(Expr::col(message::Column::LastReply));
+    let replies = messages::text_by_id(
+        message::Column::LastReply,
+        sent.iter()
+            .map(|(m, reply)| (m.id.as_str(), reply.as_str())),
+    )
+    .ok_or_else(|| AppError::internal("no sent email to record"))?;
     let written = message::Entity::update_many()
         .col_expr(
             message::Column::State,
             Expr::value(MessageState::Sent.as_str()),
         )
         .col_expr(message::Column::SentAt, Expr::value(now))
-        .col_expr(message::Column::LastReply, replies.into())
+        .col_expr(message::Column::LastReply, replies)
         .col_expr(message::Column::UpdatedAt, Expr::value(now))
         .filter(message::Column::Id.is_in(sent.iter().map(|(m, _)| m.id.clone())))
         .filter(message::Column::State.is_in(states))

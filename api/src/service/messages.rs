@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use entity::{contact, message};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -125,6 +126,21 @@ pub async fn of_contacts(
         out.entry(row.contact_id.clone()).or_default().push(row);
     }
     Ok(out)
+}
+
+/// Each message its own text in one statement: `CASE WHEN id = … THEN … END` over `by_id`
+/// (message id, text), leaving `column` as it is on any other row; `None` when `by_id` is empty.
+pub fn text_by_id<'a>(
+    column: message::Column,
+    by_id: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Option<Expr> {
+    let mut by_id = by_id.into_iter();
+    let (id, text) = by_id.next()?;
+    let mut case = Expr::case(message::Column::Id.eq(id), Expr::val(text));
+    for (id, text) in by_id {
+        case = case.case(message::Column::Id.eq(id), Expr::val(text));
+    }
+    Some(case.finally(Expr::col(column)).into())
 }
 
 /// A new message id and the SMTP `Message-ID` it travels with (domain of the sending address).

@@ -16,7 +16,7 @@ use super::types::{Job, Outcome, Policy, millis};
 use crate::error::{AppError, AppResult};
 use crate::service::campaigns::{self, CampaignStatus};
 use crate::service::enrolments;
-use crate::service::messages::{EmailEvent, MessageState};
+use crate::service::messages::{self, EmailEvent, MessageState};
 use crate::service::quotas;
 
 /// What starting a claimed email found.
@@ -131,27 +131,14 @@ pub async fn accepted(db: &DatabaseConnection, job: &Job, reply: &str) -> AppRes
 
 /// `accepted` for many emails, in one statement.
 pub async fn accepted_many(db: &DatabaseConnection, accepted: &[(Job, String)]) -> AppResult<()> {
-    let Some(((first, first_reply), rest)) = accepted.split_first() else {
+    let by_id = accepted
+        .iter()
+        .map(|(job, reply)| (job.message.id.as_str(), reply.as_str()));
+    let Some(replies) = messages::text_by_id(message::Column::AcceptedReply, by_id) else {
         return Ok(());
     };
-    // Each row's reply: `CASE id WHEN … THEN … END`.
-    let mut replies = Expr::case(
-        message::Column::Id.eq(&first.message.id),
-        Expr::val(first_reply.as_str()),
-    );
-    for (job, reply) in rest {
-        replies = replies.case(
-            message::Column::Id.eq(&job.message.id),
-            Expr::val(reply.as_str()),
-        );
-    }
     message::Entity::update_many()
-        .col_expr(
-            message::Column::AcceptedReply,
-            replies
-                .finally(Expr::col(message::Column::AcceptedReply))
-                .into(),
-        )
+        .col_expr(message::Column::AcceptedReply, replies)
         .filter(message::Column::Id.is_in(accepted.iter().map(|(job, _)| job.message.id.clone())))
         .filter(message::Column::State.eq(MessageState::Sending.as_str()))
         .exec(db)
