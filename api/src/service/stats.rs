@@ -238,35 +238,15 @@ pub async fn record_many(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Ap
     }
     let firsts = first_of_their_kind(db, &events).await?;
     // The unique-contact counters: per campaign (step 0) and per step.
-    for kind in EventKind::ALL {
-        let column = kind.as_str();
-        let mut upsert = Query::insert()
-            .into_table(campaign_stat::Entity)
-            .columns([
-                campaign_stat::Column::CampaignId.into_iden(),
-                campaign_stat::Column::Step.into_iden(),
-                Alias::new(column).into_iden(),
-            ])
-            .on_conflict(
-                OnConflict::columns([
-                    campaign_stat::Column::CampaignId,
-                    campaign_stat::Column::Step,
-                ])
-                .value(Alias::new(column), add_excluded("campaign_stats", column))
-                .to_owned(),
-            )
-            .to_owned();
-        let mut any = false;
-        for ((campaign_id, scope, k), n) in &firsts {
-            if *k == kind {
-                any = true;
-                upsert.values_panic([campaign_id.as_str().into(), (*scope).into(), (*n).into()]);
-            }
-        }
-        if any {
-            db.execute(&upsert).await?;
-        }
-    }
+    let reached = firsts
+        .into_iter()
+        .map(|((campaign_id, scope, kind), n)| (kind, [campaign_id.into(), scope.into()], n))
+        .collect();
+    let keys = [
+        campaign_stat::Column::CampaignId,
+        campaign_stat::Column::Step,
+    ];
+    add_counts(db, campaign_stat::Entity, keys, reached).await?;
     // The per-day tallies count every event.
     let mut daily: HashMap<(EventKind, &str, String), i64> = HashMap::new();
     for event in &events {
@@ -275,32 +255,47 @@ pub async fn record_many(db: &impl ConnectionTrait, events: Vec<NewEvent>) -> Ap
             .entry((event.kind, event.campaign_id.as_str(), day))
             .or_default() += 1;
     }
+    let tallied = daily
+        .into_iter()
+        .map(|((kind, campaign_id, day), n)| (kind, [campaign_id.into(), day.into()], n))
+        .collect();
+    let keys = [
+        campaign_daily_stat::Column::CampaignId,
+        campaign_daily_stat::Column::Day,
+    ];
+    add_counts(db, campaign_daily_stat::Entity, keys, tallied).await?;
+    Ok(())
+}
+
+/// Adds counts to a counters table keyed by two columns, one upsert per kind that has any: a
+/// missing row is inserted holding the count, an existing one gets it added.
+async fn add_counts<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    table: E,
+    key: [E::Column; 2],
+    counts: Vec<(EventKind, [sea_orm::Value; 2], i64)>,
+) -> AppResult<()> {
+    let name = table.table_name().to_owned();
     for kind in EventKind::ALL {
         let column = kind.as_str();
         let mut upsert = Query::insert()
-            .into_table(campaign_daily_stat::Entity)
+            .into_table(table)
             .columns([
-                campaign_daily_stat::Column::CampaignId.into_iden(),
-                campaign_daily_stat::Column::Day.into_iden(),
+                key[0].into_iden(),
+                key[1].into_iden(),
                 Alias::new(column).into_iden(),
             ])
             .on_conflict(
-                OnConflict::columns([
-                    campaign_daily_stat::Column::CampaignId,
-                    campaign_daily_stat::Column::Day,
-                ])
-                .value(
-                    Alias::new(column),
-                    add_excluded("campaign_daily_stats", column),
-                )
-                .to_owned(),
+                OnConflict::columns(key)
+                    .value(Alias::new(column), add_excluded(&name, column))
+                    .to_owned(),
             )
             .to_owned();
         let mut any = false;
-        for ((k, campaign_id, day), n) in &daily {
+        for (k, [a, b], n) in &counts {
             if *k == kind {
                 any = true;
-                upsert.values_panic([(*campaign_id).into(), day.clone().into(), (*n).into()]);
+                upsert.values_panic([a.clone().into(), b.clone().into(), (*n).into()]);
             }
         }
         if any {
