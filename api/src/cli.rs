@@ -160,6 +160,24 @@ struct DbArgs {
     database_url: String,
 }
 
+impl DbArgs {
+    /// The database, migrated.
+    async fn open(&self) -> anyhow::Result<sea_orm::DatabaseConnection> {
+        let conn = db::connect(&self.database_url).await?;
+        db::migrate(&conn).await?;
+        Ok(conn)
+    }
+
+    /// The database, migrated, and its keyring opened with the operator's secret.
+    async fn open_with_keyring(
+        &self,
+    ) -> anyhow::Result<(sea_orm::DatabaseConnection, crate::secrets::Keyring)> {
+        let conn = self.open().await?;
+        let keyring = keyring_from_env(&conn, &self.database_url).await?;
+        Ok((conn, keyring))
+    }
+}
+
 #[derive(Args, Debug, Clone)]
 struct ServeArgs {
     #[arg(long, env = "FLUENZR_ADDR", default_value = "127.0.0.1:8080")]
@@ -420,8 +438,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             app.serve_until(stopping).await?;
         }
         Command::Worker(args) => {
-            let conn = db::connect(&args.db.database_url).await?;
-            db::migrate(&conn).await?;
+            let conn = args.db.open().await?;
             let mut config = Config::new(args.db.database_url.clone());
             config.allow_private_hosts(args.private_hosts.allowed());
             args.engine.apply(&mut config)?;
@@ -471,8 +488,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             }
         }
         Command::Migrate(args) => {
-            let conn = db::connect(&args.database_url).await?;
-            db::migrate(&conn).await?;
+            args.open().await?;
             println!("migrations applied");
         }
         Command::ExportSchema => print!("{}", graphql::sdl()),
@@ -495,8 +511,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             checks,
             concurrency,
         } => {
-            let conn = db::connect(&args.database_url).await?;
-            db::migrate(&conn).await?;
+            let conn = args.open().await?;
             println!(
                 "{}",
                 crate::bench::rate_limit(&conn, checks, concurrency).await?
@@ -507,9 +522,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             emails,
             table,
         } => {
-            let conn = db::connect(&args.database_url).await?;
-            db::migrate(&conn).await?;
-            let keyring = keyring_from_env(&conn, &args.database_url).await?;
+            let (conn, keyring) = args.open_with_keyring().await?;
             println!(
                 "{}",
                 crate::bench::sending(&conn, &keyring, emails, table).await?
@@ -521,9 +534,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             emails,
             smtp_port,
         } => {
-            let conn = db::connect(&args.database_url).await?;
-            db::migrate(&conn).await?;
-            let keyring = keyring_from_env(&conn, &args.database_url).await?;
+            let (conn, keyring) = args.open_with_keyring().await?;
             println!(
                 "{}",
                 crate::bench::seed_latency(&conn, &keyring, accounts, emails, smtp_port).await?
@@ -536,17 +547,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db: args,
             campaigns,
         } => {
-            let conn = db::connect(&args.database_url).await?;
-            db::migrate(&conn).await?;
-            let keyring = keyring_from_env(&conn, &args.database_url).await?;
+            let (conn, keyring) = args.open_with_keyring().await?;
             println!(
                 "{}",
                 crate::bench::seed_idle(&conn, &keyring, campaigns).await?
             );
         }
         Command::SeedBench(args) => {
-            let conn = db::connect(&args.db.database_url).await?;
-            db::migrate(&conn).await?;
+            let conn = args.db.open().await?;
             let spec = crate::seed::Spec {
                 workspaces: args.workspaces,
                 contacts: args.contacts,
@@ -564,8 +572,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("{summary}");
         }
         Command::Workspace(WorkspaceCommand::SetPlan { id, plan, db: args }) => {
-            let conn = db::connect(&args.database_url).await?;
-            db::migrate(&conn).await?;
+            let conn = args.open().await?;
             let fail = |e: crate::error::AppError| anyhow::anyhow!(e.message);
             let plan = workspaces::parse_plan(&plan).map_err(fail)?;
             let workspace = workspaces::set_plan(&conn, &id, plan).await.map_err(fail)?;
@@ -579,8 +586,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             plan,
             db: args,
         }) => {
-            let conn = db::connect(&args.database_url).await?;
-            db::migrate(&conn).await?;
+            let conn = args.open().await?;
             let fail = |e: crate::error::AppError| anyhow::anyhow!(e.message);
             let plan = workspaces::parse_plan(&plan).map_err(fail)?;
             let now = crate::clock::Clock::system().now();
