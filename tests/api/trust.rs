@@ -288,44 +288,9 @@ async fn watched_tarpit() -> (u16, std::sync::Arc<Watched>) {
 /// (stalled here) has ended.
 #[tokio::test]
 async fn smtp_transactions_in_flight_are_bounded_across_accounts() {
-    let app = spawn_app_with(|c| {
-        c.allow_private_hosts(true);
-        c.run_workers = true;
-        c.sender.poll_interval = StdDuration::from_millis(20);
-        c.sender.smtp_concurrency = 1;
-        c.sender.timeouts.connect = StdDuration::from_millis(700);
-        c.sender.timeouts.command = StdDuration::from_millis(700);
-    })
-    .await;
-    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
-    let (stalled_port, watched) = watched_tarpit().await;
-    let schedule = json!({ "timezone": "UTC", "days": [1,2,3,4,5,6,7], "startTime": "00:00", "endTime": "23:59" });
-    let slow = smtp_account(
-        &app,
-        &smtp,
-        json!({ "email": "slow@acme.test", "smtpPort": stalled_port }),
-    )
-    .await;
-    let fast = smtp_account(&app, &smtp, json!({ "email": "fast@acme.test" })).await;
-    let launch = |account: Value, tag: &'static str| {
-        let app = &app;
-        let schedule = schedule.clone();
-        async move {
-            let c = app
-                .campaign(json!({ "name": tag, "emailAccountId": account["id"], "schedule": schedule, "steps": [{ "subject": "Hi", "body": "Hello" }] }))
-                .await;
-            let ids = crate::sending::people(app, 1, tag).await;
-            crate::sending::enrol(app, &c, &ids).await;
-            crate::sending::start(app, &c).await;
-        }
-    };
-    launch(slow, "slow").await;
-    // The stalled transaction holds the worker's only slot...
-    tokio::time::timeout(StdDuration::from_secs(10), watched.accepted.notified())
-        .await
-        .expect("the slow account's transaction starts");
-    launch(fast, "fast").await;
-    // ...so the other account's email goes only once it has ended.
+    let (_app, smtp, watched) = one_slot_held_by_a_stalled_account(700).await;
+    // The stalled transaction holds the worker's only slot, so the other account's email
+    // goes only once it has ended.
     let got = smtp.wait_for(1, StdDuration::from_secs(10)).await;
     let arrived = std::time::Instant::now();
     assert_eq!(got.len(), 1);
@@ -338,18 +303,20 @@ async fn smtp_transactions_in_flight_are_bounded_across_accounts() {
     assert!(closed <= arrived);
 }
 
-/// A worker holds no more lanes than it may have SMTP transactions in flight: with them all
-/// busy it claims nothing (a claimed email would wait in this worker, composed and leased,
-/// while another worker could send it); once one ends, the rest is claimed and sent.
-#[tokio::test]
-async fn a_worker_with_every_lane_in_flight_claims_no_more() {
+/// A worker allowed one SMTP transaction at a time (timeouts of `timeout_ms`), whose one
+/// transaction is held by an account on a server that never answers ("slow"); once that
+/// transaction has started, a campaign of one contact is launched from an account on `smtp`
+/// ("fast", subject `fast`).
+async fn one_slot_held_by_a_stalled_account(
+    timeout_ms: u64,
+) -> (TestApp, SmtpServer, std::sync::Arc<Watched>) {
     let app = spawn_app_with(|c| {
         c.allow_private_hosts(true);
         c.run_workers = true;
         c.sender.poll_interval = StdDuration::from_millis(20);
         c.sender.smtp_concurrency = 1;
-        c.sender.timeouts.connect = StdDuration::from_millis(1500);
-        c.sender.timeouts.command = StdDuration::from_millis(1500);
+        c.sender.timeouts.connect = StdDuration::from_millis(timeout_ms);
+        c.sender.timeouts.command = StdDuration::from_millis(timeout_ms);
     })
     .await;
     let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
@@ -367,7 +334,7 @@ async fn a_worker_with_every_lane_in_flight_claims_no_more() {
         let schedule = schedule.clone();
         async move {
             let c = app
-                .campaign(json!({ "name": tag, "emailAccountId": account["id"], "schedule": schedule, "steps": [{ "subject": "Hi", "body": "Hello" }] }))
+                .campaign(json!({ "name": tag, "emailAccountId": account["id"], "schedule": schedule, "steps": [{ "subject": tag, "body": "Hello" }] }))
                 .await;
             let ids = crate::sending::people(app, 1, tag).await;
             crate::sending::enrol(app, &c, &ids).await;
@@ -378,11 +345,20 @@ async fn a_worker_with_every_lane_in_flight_claims_no_more() {
     tokio::time::timeout(StdDuration::from_secs(10), watched.accepted.notified())
         .await
         .expect("the slow account's transaction starts");
-    launch(fast.clone(), "fast").await;
+    launch(fast, "fast").await;
+    (app, smtp, watched)
+}
+
+/// A worker holds no more lanes than it may have SMTP transactions in flight: with them all
+/// busy it claims nothing (a claimed email would wait in this worker, composed and leased,
+/// while another worker could send it); once one ends, the rest is claimed and sent.
+#[tokio::test]
+async fn a_worker_with_every_lane_in_flight_claims_no_more() {
+    let (app, smtp, watched) = one_slot_held_by_a_stalled_account(1500).await;
     // Many passes go by while the slow transaction holds the worker's one lane.
     tokio::time::sleep(StdDuration::from_millis(250)).await;
     let claimed = entity::message::Entity::find()
-        .filter(entity::message::Column::EmailAccountId.eq(fast["id"].as_str().unwrap()))
+        .filter(entity::message::Column::Subject.eq("fast"))
         .count(&app.db)
         .await
         .unwrap();
