@@ -100,17 +100,10 @@ impl CampaignStats {
 /// (`step` then one counter per kind, in `EventKind::ALL` order, per row; rows joined by `;`), so a page of campaigns reads its figures without a second statement. `campaign_id`
 /// is the listing's column holding the campaign id.
 pub fn packed_counters(backend: DbBackend, campaign_id: &str) -> Expr {
-    let aggregate = match backend {
-        DbBackend::Postgres => "string_agg",
-        _ => "group_concat",
-    };
-    let row = std::iter::once("step")
-        .chain(EventKind::ALL.map(EventKind::as_str))
-        .map(|c| format!("fz_cs.{c}"))
-        .collect::<Vec<_>>()
-        .join(" || ',' || ");
     Expr::cust(format!(
-        "(SELECT {aggregate}({row}, ';') FROM campaign_stats fz_cs WHERE fz_cs.campaign_id = {campaign_id})"
+        "(SELECT {}({}, ';') FROM campaign_stats fz_cs WHERE fz_cs.campaign_id = {campaign_id})",
+        aggregate(backend),
+        packed_row("fz_cs", "step"),
     ))
 }
 
@@ -164,22 +157,9 @@ impl CampaignStats {
                 .map(|s| (s, Counts::default()))
                 .collect(),
         };
-        for row in packed
-            .unwrap_or_default()
-            .split(';')
-            .filter(|r| !r.is_empty())
-        {
-            let mut n = [0i64; 1 + EventKind::ALL.len()];
-            let mut fields = row.split(',');
-            for slot in &mut n {
-                *slot = fields
-                    .next()
-                    .and_then(|f| f.parse().ok())
-                    .ok_or_else(|| AppError::internal("unreadable campaign counters"))?;
-            }
-            let [step, figures @ ..] = n;
-            let counts = Counts::from_fn(|kind| figures[kind.index()]);
-            match usize::try_from(step) {
+        for row in unpacked(packed, "campaign counters") {
+            let (step, counts) = row?;
+            match step.parse::<usize>() {
                 Ok(0) => stats.totals = counts,
                 Ok(step) => {
                     if step > stats.steps.len() {
@@ -195,6 +175,108 @@ impl CampaignStats {
         }
         Ok(stats)
     }
+}
+
+/// The rows a packed value holds, each as its first field (a step, a day) and its counts;
+/// `what` names the value in the error a corrupt row is.
+fn unpacked<'a>(
+    packed: Option<&'a str>,
+    what: &'static str,
+) -> impl Iterator<Item = AppResult<(&'a str, Counts)>> + 'a {
+    packed
+        .unwrap_or_default()
+        .split(';')
+        .filter(|r| !r.is_empty())
+        .map(move |row| {
+            let unreadable = || AppError::internal(format!("unreadable {what}"));
+            let mut fields = row.split(',');
+            let first = fields.next().ok_or_else(unreadable)?;
+            let mut n = [0i64; EventKind::ALL.len()];
+            for slot in &mut n {
+                *slot = fields
+                    .next()
+                    .and_then(|f| f.parse().ok())
+                    .ok_or_else(unreadable)?;
+            }
+            if fields.next().is_some() {
+                return Err(unreadable());
+            }
+            Ok((first, Counts::from_fn(|kind| n[kind.index()])))
+        })
+}
+
+/// One row's counters joined by `,` after `first` (a column of `alias`), for a packed value.
+fn packed_row(alias: &str, first: &str) -> String {
+    std::iter::once(first)
+        .chain(EventKind::ALL.map(EventKind::as_str))
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(" || ',' || ")
+}
+
+/// A campaign's daily tallies between two days (inclusive) packed into one text value (`day`
+/// then one counter per kind, per row; rows joined by `;`), so the statement that reads the
+/// campaign reads its timeline too. `campaign_id` is that statement's column holding the id;
+/// read the value back with `timeline_from_packed`.
+pub fn packed_timeline(
+    backend: DbBackend,
+    campaign_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Expr {
+    let tallies = Alias::new("fz_ds");
+    let day = Expr::col((tallies.clone(), campaign_daily_stat::Column::Day));
+    let select = Query::select()
+        .expr(Expr::cust(format!(
+            "{}({}, ';')",
+            aggregate(backend),
+            packed_row("fz_ds", "day")
+        )))
+        .from_as(campaign_daily_stat::Entity, tallies.clone())
+        .and_where(Expr::cust(format!("fz_ds.campaign_id = {campaign_id}")))
+        .and_where(day.clone().gte(day_key(from)))
+        .and_where(day.lte(day_key(to)))
+        .to_owned();
+    Expr::SubQuery(None, Box::new(select.into()))
+}
+
+/// Unpacks what `packed_timeline` read for `from..=to`, zero-filled.
+pub fn timeline_from_packed(
+    packed: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<(NaiveDate, Counts)>> {
+    let mut found = HashMap::new();
+    for row in unpacked(packed, "daily tallies") {
+        let (day, counts) = row?;
+        found.insert(day.to_owned(), counts);
+    }
+    Ok(zero_filled(&found, from, to))
+}
+
+/// The string aggregate of `backend`.
+fn aggregate(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "string_agg",
+        _ => "group_concat",
+    }
+}
+
+/// A day as the daily tallies key it (`YYYY-MM-DD`).
+fn day_key(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// Each day of `from..=to` with its counts in `found` (keyed by `day_key`), zero when absent.
+fn zero_filled(
+    found: &HashMap<String, Counts>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(NaiveDate, Counts)> {
+    from.iter_days()
+        .take_while(|d| *d <= to)
+        .map(|day| (day, found.get(&day_key(day)).copied().unwrap_or_default()))
+        .collect()
 }
 
 /// `<table>.<column> + excluded.<column>`: an upsert adding the row it would have inserted.
@@ -435,28 +517,25 @@ pub async fn timelines(
 ) -> AppResult<HashMap<String, Vec<(NaiveDate, Counts)>>> {
     let rows = campaign_daily_stat::Entity::find()
         .filter(campaign_daily_stat::Column::CampaignId.is_in(campaign_ids.iter().cloned()))
-        .filter(campaign_daily_stat::Column::Day.gte(from.format("%Y-%m-%d").to_string()))
-        .filter(campaign_daily_stat::Column::Day.lte(to.format("%Y-%m-%d").to_string()))
+        .filter(campaign_daily_stat::Column::Day.gte(day_key(from)))
+        .filter(campaign_daily_stat::Column::Day.lte(day_key(to)))
         .order_by_asc(campaign_daily_stat::Column::Day)
         .all(db)
         .await?;
-    let mut found: HashMap<(String, String), Counts> = HashMap::new();
+    let mut found: HashMap<String, HashMap<String, Counts>> = HashMap::new();
     for row in rows {
         let counts = counts_of(&row)?;
-        found.insert((row.campaign_id, row.day), counts);
+        found
+            .entry(row.campaign_id)
+            .or_default()
+            .insert(row.day, counts);
     }
-    let days: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+    let none = HashMap::new();
     Ok(campaign_ids
         .iter()
         .map(|id| {
-            let series = days
-                .iter()
-                .map(|day| {
-                    let key = (id.clone(), day.format("%Y-%m-%d").to_string());
-                    (*day, found.get(&key).copied().unwrap_or_default())
-                })
-                .collect();
-            (id.clone(), series)
+            let days = found.get(id).unwrap_or(&none);
+            (id.clone(), zero_filled(days, from, to))
         })
         .collect())
 }

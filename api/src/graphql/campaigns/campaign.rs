@@ -1,7 +1,8 @@
 //! The `Campaign` object: its fields, its steps and schedule.
 
 use async_graphql::parser::types::{Field, Selection};
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject, Value};
+use chrono::NaiveDate;
 use entity::{campaign, email_account};
 use sea_orm::IdenStatic;
 use tokio::sync::OnceCell;
@@ -53,6 +54,15 @@ pub struct Campaign {
     pub(super) account: Option<Option<email_account::Model>>,
     /// The columns `model` holds (a listing reads only those its selection shows).
     pub(super) read: Columns<campaign::Entity>,
+    /// The timeline of a day range, when read with the campaign.
+    pub(super) timeline: Option<ReadTimeline>,
+}
+
+/// A timeline read with its campaign, for the day range it covers.
+pub(super) struct ReadTimeline {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub series: Vec<(NaiveDate, Counts)>,
 }
 
 impl From<campaign::Model> for Campaign {
@@ -63,11 +73,57 @@ impl From<campaign::Model> for Campaign {
             stats: None,
             account: None,
             read: Columns::all(),
+            timeline: None,
         }
     }
 }
 
 impl Campaign {
+    /// A campaign read with its figures, and with the timeline of `range` when one was asked.
+    pub(super) fn with_figures(
+        read: svc::WithFigures,
+        range: Option<(NaiveDate, NaiveDate)>,
+    ) -> Self {
+        Campaign {
+            model: read.campaign,
+            totals: Some(read.stats.totals),
+            stats: Some(read.stats),
+            account: None,
+            read: Columns::all(),
+            timeline: range
+                .zip(read.timeline)
+                .map(|((from, to), series)| ReadTimeline { from, to, series }),
+        }
+    }
+}
+
+impl Campaign {
+    /// What reading one campaign should bring with it for this selection: `None` when no
+    /// `stats` is asked for (or it is asked for more than once); else, with its figures, the
+    /// day range of its timeline when that is asked for. A range that does not parse brings
+    /// nothing: the `stats` field then answers the error itself.
+    pub(super) fn figures_wanted(ctx: &Context<'_>) -> Option<Option<(NaiveDate, NaiveDate)>> {
+        let field = ctx.field();
+        let mut asked = field.selection_set().filter(|f| f.name() == "stats");
+        let stats = asked.next()?;
+        if asked.next().is_some() {
+            return None;
+        }
+        if !stats.selection_set().any(|f| f.name() == "timeline") {
+            return Some(None);
+        }
+        let arguments = stats.arguments().ok()?;
+        let text = |name: &str| match arguments.iter().find(|(n, _)| n.as_str() == name) {
+            None | Some((_, Value::Null)) => Some(None),
+            Some((_, Value::String(value))) => Some(Some(value.as_str())),
+            Some(_) => None,
+        };
+        let today = now(ctx).ok()?.date_naive();
+        stats::day_range(text("from")?, text("to")?, today)
+            .ok()
+            .map(Some)
+    }
+
     /// The model, checked to hold `column` (a listing reads only the columns it is asked for).
     fn holding(&self, column: campaign::Column) -> Result<&campaign::Model> {
         if self.read.contains(column) {
@@ -200,6 +256,11 @@ impl Campaign {
             to,
             totals: self.totals,
             computed: OnceCell::new_with(self.stats.clone()),
+            timeline: self
+                .timeline
+                .as_ref()
+                .filter(|read| (read.from, read.to) == (from, to))
+                .map(|read| read.series.clone()),
         }))
     }
     /// Enrolled contacts with their state, newest first.
@@ -266,6 +327,7 @@ impl InPlace for Campaign {
                     &figure.node.name.node,
                     self.totals.is_some(),
                     self.stats.is_some(),
+                    self.timeline.is_some(),
                 ),
                 _ => false,
             }),

@@ -16,6 +16,7 @@ impl Campaign {
             stats: listed.stats,
             account: listed.account,
             read: listed.columns,
+            timeline: None,
         }
     }
 

@@ -28,7 +28,12 @@ pub struct CampaignQuery;
 impl CampaignQuery {
     async fn campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
-        Ok(svc::get(db(ctx)?, &who.workspace_id, &id).await?.into())
+        let Some(timeline) = Campaign::figures_wanted(ctx) else {
+            return Ok(svc::get(db(ctx)?, &who.workspace_id, &id).await?.into());
+        };
+        // The figures (and the timeline asked for) ride on the campaign's own statement.
+        let read = svc::get_with_figures(db(ctx)?, &who.workspace_id, &id, timeline).await?;
+        Ok(Campaign::with_figures(read, timeline))
     }
 
     /// Campaigns, filtered by status, sorted (`createdAt`, `updatedAt`, `name`) and paginated.

@@ -61,6 +61,8 @@ pub struct CampaignStats {
     pub(super) totals: Option<Counts>,
     /// The counters, loaded once for all the figures asked for.
     pub(super) computed: OnceCell<stats::CampaignStats>,
+    /// The timeline over `from..=to`, when read with the campaign.
+    pub(super) timeline: Option<Vec<(NaiveDate, Counts)>>,
 }
 
 impl CampaignStats {
@@ -89,11 +91,13 @@ impl CampaignStats {
 }
 
 /// Whether a figure of `CampaignStats` waits, given what the campaign was read with: the
-/// totals (`totals`) or every counter (`computed`). Per-step figures need every counter; the
-/// other loaded figures are read from either.
-pub(super) fn figure_waits(field: &str, totals: bool, computed: bool) -> bool {
+/// totals (`totals`), every counter (`computed`), the timeline of the range asked for
+/// (`timeline`). Per-step figures need every counter; the other loaded figures are read from
+/// either.
+pub(super) fn figure_waits(field: &str, totals: bool, computed: bool, timeline: bool) -> bool {
     match field {
         "steps" => !computed,
+        "timeline" => !timeline,
         f if CampaignStats::LOADED.contains(&f) => !(totals || computed),
         f => f != "__typename" && !CampaignStats::HELD.contains(&f),
     }
@@ -115,14 +119,16 @@ impl InPlace for CampaignStats {
         "bounceRate",
         "unsubscribeRate",
         "steps",
+        "timeline",
     ];
-    const WAITING: &'static [&'static str] = &["timeline"];
+    const WAITING: &'static [&'static str] = &[];
 
     fn holds(&self, field: &Field) -> bool {
         !figure_waits(
             &field.name.node,
             self.totals.is_some(),
             self.computed.initialized(),
+            self.timeline.is_some(),
         )
     }
 }
@@ -197,20 +203,28 @@ impl CampaignStats {
     /// Events per UTC day between `from` and `to`.
     #[graphql(complexity = "crate::graphql::list_cost(31, child_complexity)")]
     async fn timeline(&self, ctx: &Context<'_>) -> Result<Vec<DailyStats>> {
+        if let Some(series) = &self.timeline {
+            return Ok(daily(series.iter().copied()));
+        }
         let key = TimelineOf {
             campaign_id: self.campaign_id.clone(),
             from: self.from,
             to: self.to,
         };
         let series = loader(ctx)?.load_one(key).await?.unwrap_or_default();
-        Ok(series
-            .into_iter()
-            .map(|(day, counts)| DailyStats {
-                date: day.format("%Y-%m-%d").to_string(),
-                counts,
-            })
-            .collect())
+        Ok(daily(series))
     }
+}
+
+/// A timeline's days as GraphQL objects.
+fn daily(series: impl IntoIterator<Item = (NaiveDate, Counts)>) -> Vec<DailyStats> {
+    series
+        .into_iter()
+        .map(|(day, counts)| DailyStats {
+            date: day.format("%Y-%m-%d").to_string(),
+            counts,
+        })
+        .collect()
 }
 
 #[cfg(test)]

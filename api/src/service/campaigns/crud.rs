@@ -1,10 +1,10 @@
 //! Creating, reading, updating and deleting campaigns.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::campaign;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect, QueryTrait, Set, TransactionSession, TransactionTrait,
 };
 use serde_json::json;
 
@@ -12,10 +12,11 @@ use super::input::{
     CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT, check_account, check_rotation,
     check_schedule, check_steps, daily_limit, name,
 };
-use super::shape::{Schedule, schedule_of};
+use super::shape::{Schedule, schedule_of, step_count};
 use super::{CampaignStatus, illegal};
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::service::stats;
 
 pub async fn create(
     db: &impl ConnectionTrait,
@@ -66,6 +67,58 @@ pub async fn get(
     id: &str,
 ) -> AppResult<campaign::Model> {
     crate::service::owned::<campaign::Entity>(db, workspace_id, id).await
+}
+
+/// A campaign read with its figures in the same statement.
+pub struct WithFigures {
+    pub campaign: campaign::Model,
+    /// Every counter: totals and each step's.
+    pub stats: stats::CampaignStats,
+    /// The daily tallies of the range asked for, zero-filled.
+    pub timeline: Option<Vec<(NaiveDate, stats::Counts)>>,
+}
+
+const COUNTERS: &str = "fz_counters";
+const TIMELINE: &str = "fz_timeline";
+
+/// The workspace's campaign `id` with every counter and, when a day range is given, its
+/// timeline over those days: one statement (as `get`, then the counters, then the tallies).
+pub async fn get_with_figures(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+    timeline: Option<(NaiveDate, NaiveDate)>,
+) -> AppResult<WithFigures> {
+    let backend = db.get_database_backend();
+    let campaign_id = "\"campaigns\".\"id\"";
+    let mut find = campaign::Entity::find_by_id(id.to_owned())
+        .filter(campaign::Column::WorkspaceId.eq(workspace_id))
+        .column_as(stats::packed_counters(backend, campaign_id), COUNTERS);
+    if let Some((from, to)) = timeline {
+        find = find.column_as(
+            stats::packed_timeline(backend, campaign_id, from, to),
+            TIMELINE,
+        );
+    }
+    let row = db
+        .query_one_raw(find.build(backend))
+        .await?
+        .ok_or_else(|| AppError::not_found("Campaign"))?;
+    let campaign = campaign::Model::from_query_result(&row, "")?;
+    let counters: Option<String> = row.try_get("", COUNTERS)?;
+    let stats = stats::CampaignStats::from_packed(counters.as_deref(), step_count(&campaign))?;
+    let timeline = match timeline {
+        Some((from, to)) => {
+            let packed: Option<String> = row.try_get("", TIMELINE)?;
+            Some(stats::timeline_from_packed(packed.as_deref(), from, to)?)
+        }
+        None => None,
+    };
+    Ok(WithFigures {
+        campaign,
+        stats,
+        timeline,
+    })
 }
 
 impl crate::service::Owned for campaign::Entity {

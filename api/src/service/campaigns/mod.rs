@@ -19,7 +19,7 @@ mod shape;
 
 pub use super::enrolments::EnrolmentState;
 pub(crate) use crud::get_locked;
-pub use crud::{by_ids, create, delete, get, update};
+pub use crud::{WithFigures, by_ids, create, delete, get, get_with_figures, update};
 pub use input::{
     CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT, MAX_BODY_CHARS, MAX_DAILY_LIMIT,
     MAX_DELAY_DAYS, MAX_NAME, MAX_ROTATION, MAX_STEPS, MAX_SUBJECT_CHARS, ScheduleInput, StepInput,
