@@ -18,6 +18,7 @@ pub mod inbound;
 pub mod mailbox_leases;
 pub mod messages;
 pub mod network;
+pub mod parking;
 pub mod quotas;
 pub mod sending;
 pub mod sending_status;

@@ -37,7 +37,9 @@ impl CampaignContact {
         self.enrolment.next_send_at.as_ref().map(rfc3339)
     }
     /// Why it waits or stopped: `missing_field:<name>`, `retrying`, `account_error`,
-    /// `delivery_failed`, `outcome_unknown`, `invalid_address`.
+    /// `daily_limit_reached` (until the campaign's next day), `outside_window` (until it
+    /// opens), `campaign_paused` (no next send until it resumes), `delivery_failed`,
+    /// `outcome_unknown`, `invalid_address`.
     async fn reason(&self) -> Option<&str> {
         self.enrolment.reason.as_deref()
     }

@@ -16,6 +16,7 @@ use super::shape::{Schedule, schedule_of, step_count};
 use super::{CampaignStatus, illegal};
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::service::parking::{self, Parked};
 use crate::service::stats;
 
 pub async fn create(
@@ -186,6 +187,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             "steps and email accounts change only while draft or paused",
         ));
     }
+    let patch_touches_timing = patch.schedule.is_some() || patch.daily_limit.is_some();
     let cannot_clear =
         |field: &str| AppError::invalid_field(field, format!("{field} cannot be removed"));
     let mut row: campaign::ActiveModel = current.clone().into();
@@ -221,8 +223,15 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         row.email_account_ids =
             Set(check_rotation(&txn, workspace_id, v.unwrap_or_default()).await?);
     }
+    let timing = patch_touches_timing;
     row.updated_at = Set(now);
     let updated = row.update(&txn).await?;
+    if timing {
+        // Work parked for the old limit or window is due again by the new ones.
+        let due = super::shape::window_of(&updated)?.next_opening(now);
+        let parked = [Parked::DailyLimit, Parked::OutsideWindow];
+        parking::unpark(&txn, &updated.id, &parked, due, now).await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }

@@ -21,6 +21,7 @@ use super::pass::{Claimed, Found, Pass, Reserved, lock};
 use super::types::{Job, Policy, millis};
 use crate::error::AppResult;
 use crate::service::campaigns::{self, CampaignStatus};
+use crate::service::parking::{self, Parked};
 use crate::service::quotas;
 use crate::service::tracking::Tracker;
 use crate::service::window::{self, Window};
@@ -53,26 +54,44 @@ pub async fn claim_except(
     if due.is_empty() {
         return Ok(Vec::new());
     }
-    let running = campaign::Entity::find()
+    let (running, resting): (Vec<_>, Vec<_>) = campaign::Entity::find()
         .filter(campaign::Column::Id.is_in(due))
-        .filter(campaign::Column::Status.eq(CampaignStatus::Running.as_str()))
         .order_by_asc(campaign::Column::Id)
         .all(db)
-        .await?;
-    if running.is_empty() {
-        return Ok(Vec::new());
-    }
+        .await?
+        .into_iter()
+        .partition(|c| c.status == CampaignStatus::Running);
+    // Due work that cannot go now leaves the due range until it can, so later passes do not
+    // read it again: a paused campaign's until it resumes, a closed window's until it opens.
+    let mut parks: Vec<(&campaign::Model, Parked, Option<DateTime<Utc>>)> = resting
+        .iter()
+        .filter(|c| c.status == CampaignStatus::Paused)
+        .map(|c| (c, Parked::CampaignPaused, None))
+        .collect();
     let token = crate::ids::new_id("clm");
     // Start the pass at a random campaign so a busy one cannot starve the others.
-    let offset = rand::rng().random_range(0..running.len());
-    let open: Vec<(&campaign::Model, Window)> = (0..running.len())
-        .map(|i| &running[(offset + i) % running.len()])
-        .filter_map(|campaign| {
-            // A corrupt campaign is reported (by the error's log) and skipped; the others go on.
-            let window = campaigns::window_of(campaign).ok()?;
-            window.contains(now).then_some((campaign, window))
-        })
-        .collect();
+    let offset = rand::rng().random_range(0..running.len().max(1));
+    let mut open: Vec<(&campaign::Model, Window)> = Vec::with_capacity(running.len());
+    for campaign in (0..running.len()).map(|i| &running[(offset + i) % running.len()]) {
+        // A corrupt campaign is reported (by the error's log) and skipped; the others go on.
+        let Ok(window) = campaigns::window_of(campaign) else {
+            continue;
+        };
+        if window.contains(now) {
+            open.push((campaign, window));
+        } else {
+            parks.push((
+                campaign,
+                Parked::OutsideWindow,
+                Some(window.next_opening(now)),
+            ));
+        }
+    }
+    for (campaign, why, until) in parks {
+        if let Err(err) = park_resting(db, campaign, why, until, now).await {
+            tracing::error!(campaign = %campaign.id, message = %err.message, "parking due work failed; it is read again next pass");
+        }
+    }
     // Campaigns are claimed side by side on PostgreSQL (each in its own transaction, so the
     // pass waits on their round trips together); SQLite takes one writer at a time. The
     // pass's limit is shared: a campaign starting once it is reached claims nothing.
@@ -105,6 +124,49 @@ pub async fn claim_except(
         }
     }
     Ok(jobs)
+}
+
+/// Parks the due work of a campaign that cannot send now (see `Parked`), in a transaction of
+/// its own. The campaign's row is locked (shared) and must be as the pass read it: a resume or
+/// an edit committing meanwhile, which brings parked work back, wins.
+async fn park_resting(
+    db: &DatabaseConnection,
+    campaign: &campaign::Model,
+    why: Parked,
+    until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    if still_as_read(&txn, campaign).await? {
+        parking::park_due(&txn, &campaign.id, why, until, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Whether the campaign's row, locked (shared) until the transaction ends, is still what was
+/// read: same status, same last change.
+async fn still_as_read(txn: &DatabaseTransaction, read: &campaign::Model) -> AppResult<bool> {
+    let now = campaign::Entity::find_by_id(read.id.clone())
+        .lock_shared()
+        .one(txn)
+        .await?;
+    Ok(now.is_some_and(|c| c.status == read.status && c.updated_at == read.updated_at))
+}
+
+/// The campaign's day is full: its due work waits for the window of its next local day.
+async fn park_for_the_day(
+    txn: &DatabaseTransaction,
+    campaign: &campaign::Model,
+    window: &Window,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if still_as_read(txn, campaign).await? {
+        let tomorrow = window::next_local_midnight(window.timezone(), now);
+        let until = window.next_opening(tomorrow);
+        parking::park_due(txn, &campaign.id, Parked::DailyLimit, Some(until), now).await?;
+    }
+    Ok(())
 }
 
 /// Campaigns one pass claims side by side on PostgreSQL.
@@ -176,6 +238,8 @@ async fn claim_campaign(
     let campaign_room =
         campaign.daily_limit - quotas::sent_on(&txn, &campaign.id, &campaign_day).await?;
     if campaign_room <= 0 {
+        park_for_the_day(&txn, &campaign, window, now).await?;
+        txn.commit().await?;
         return Ok(Vec::new());
     }
     let mut ready = ready_to_send(&txn, &campaign, busy, now).await?;
@@ -227,8 +291,10 @@ async fn claim_campaign(
     let mut campaign_left = campaign_room;
     let mut jobs = Vec::new();
     let mut closed_any = false;
+    let mut full = false;
     for enrolment in due {
         if campaign_left <= 0 {
+            full = true;
             break;
         }
         let Some(person) = found.people.get(&enrolment.contact_id) else {
@@ -246,10 +312,17 @@ async fn claim_campaign(
             Claimed::Queued => campaign_left -= 1,
             Claimed::Closed => closed_any = true,
             Claimed::Skipped => {}
-            Claimed::CampaignFull => break,
+            Claimed::CampaignFull => {
+                full = true;
+                break;
+            }
         }
     }
     pass.write_claimed().await?;
+    if full || campaign_left <= 0 {
+        // What it did not claim today waits for tomorrow out of the due range.
+        park_for_the_day(&txn, &campaign, window, now).await?;
+    }
     if closed_any {
         campaigns::complete_if_done(&txn, &campaign.id, now).await?;
     }

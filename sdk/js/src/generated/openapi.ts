@@ -9912,7 +9912,9 @@ export interface operations {
                             state: "pending" | "active" | "completed" | "replied" | "bounced" | "unsubscribed" | "failed";
                             /**
                              * @description Why it waits or stopped: `missing_field:<name>`, `retrying`, `account_error`,
-                             *     `delivery_failed`, `outcome_unknown`, `invalid_address`.
+                             *     `daily_limit_reached` (until the campaign's next day), `outside_window` (until it
+                             *     opens), `campaign_paused` (no next send until it resumes), `delivery_failed`,
+                             *     `outcome_unknown`, `invalid_address`.
                              */
                             reason: string | null;
                             /** @description The last step sent (0 before the first). */

@@ -292,7 +292,9 @@ class Enrollment:
     reason: Optional[str]
     """
     Why it waits or stopped: `missing_field:<name>`, `retrying`, `account_error`,
-    `delivery_failed`, `outcome_unknown`, `invalid_address`.
+    `daily_limit_reached` (until the campaign's next day), `outside_window` (until it
+    opens), `campaign_paused` (no next send until it resumes), `delivery_failed`,
+    `outcome_unknown`, `invalid_address`.
     """
     current_step: int
     """
