@@ -57,6 +57,9 @@ enum Command {
         /// Running campaigns to load.
         #[arg(long, default_value_t = 10_000)]
         campaigns: usize,
+        /// Load paused campaigns whose one contact is due, instead (work no pass may send).
+        #[arg(long)]
+        paused: bool,
     },
     /// Load the latency benchmark's dataset: many accounts on one SMTP server, each with a
     /// running campaign whose contacts are all due (see `bench/latency.sh`); prints JSON.
@@ -546,11 +549,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::SeedIdle {
             db: args,
             campaigns,
+            paused,
         } => {
             let (conn, keyring) = args.open_with_keyring().await?;
             println!(
                 "{}",
-                crate::bench::seed_idle(&conn, &keyring, campaigns).await?
+                crate::bench::seed_idle(&conn, &keyring, campaigns, paused).await?
             );
         }
         Command::SeedBench(args) => {

@@ -57,7 +57,9 @@ async fn a_pass_reads_nothing_per_running_campaign_with_nothing_due() {
 async fn the_idle_benchmark_loads_running_campaigns_with_nothing_due() {
     let (app, log) = spawn_counting_app_with(|_| {}).await;
     let keyring = crate::helpers::keyring();
-    let loaded = api::bench::seed_idle(&app.db, &keyring, 30).await.unwrap();
+    let loaded = api::bench::seed_idle(&app.db, &keyring, 30, false)
+        .await
+        .unwrap();
     assert_eq!(loaded["runningCampaigns"], 30);
     let running = entity::campaign::Entity::find()
         .filter(entity::campaign::Column::Status.eq("running"))

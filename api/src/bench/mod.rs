@@ -478,6 +478,7 @@ pub async fn seed_idle(
     db: &DatabaseConnection,
     keyring: &crate::secrets::Keyring,
     campaigns_n: usize,
+    paused: bool,
 ) -> anyhow::Result<Value> {
     use entity::campaign;
     use entity::states::CampaignStatus;
@@ -504,7 +505,12 @@ pub async fn seed_idle(
     )
     .await
     .map_err(fail)?;
-    let later = Some(now + chrono::Duration::days(10));
+    // Running: due ten days from now. Paused: due already, but no pass may send it.
+    let (status, due) = match paused {
+        false => (CampaignStatus::Running, now + chrono::Duration::days(10)),
+        true => (CampaignStatus::Paused, now - chrono::Duration::minutes(1)),
+    };
+    let later = Some(due);
     let mut done = 0;
     while done < campaigns_n {
         let take = (campaigns_n - done).min(5_000);
@@ -516,7 +522,7 @@ pub async fn seed_idle(
             rows.push(campaign::ActiveModel {
                 id: Set(id.clone()),
                 name: Set(format!("Idle {i}")),
-                status: Set(CampaignStatus::Running),
+                status: Set(status),
                 contact_count: Set(1),
                 started_at: Set(Some(now)),
                 ..campaign::ActiveModel::from(template.clone())
@@ -538,6 +544,13 @@ pub async fn seed_idle(
     }
     analyse(db).await?;
     let due = sending::due_campaigns(db, now).await.map_err(fail)?;
+    if paused {
+        anyhow::ensure!(
+            due.len() == campaigns_n,
+            "the paused dataset's work is not due"
+        );
+        return Ok(json!({ "workspaceId": workspace.id, "pausedCampaigns": campaigns_n }));
+    }
     anyhow::ensure!(due.is_empty(), "the idle dataset has due work");
     Ok(json!({ "workspaceId": workspace.id, "runningCampaigns": campaigns_n }))
 }
