@@ -132,9 +132,16 @@ pub fn join_totals(
     }
 }
 
-/// The name `join_totals` reads `kind`'s total as.
-fn totals_alias(kind: EventKind) -> String {
-    format!("fz_{kind}")
+/// The name `join_totals` reads `kind`'s total as (made once: a page reads one per kind and
+/// campaign).
+fn totals_alias(kind: EventKind) -> &'static str {
+    static ALIASES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        EventKind::ALL
+            .iter()
+            .map(|kind| format!("fz_{kind}"))
+            .collect()
+    });
+    &ALIASES[kind.index()]
 }
 
 /// The totals `join_totals` read (all zero when the campaign has no counters yet).
@@ -142,7 +149,7 @@ pub fn joined_totals(row: &sea_orm::QueryResult) -> AppResult<Counts> {
     let mut n = [0i64; EventKind::ALL.len()];
     for kind in EventKind::ALL {
         n[kind.index()] = row
-            .try_get::<Option<i64>>("", &totals_alias(kind))?
+            .try_get::<Option<i64>>("", totals_alias(kind))?
             .unwrap_or(0);
     }
     Ok(Counts::from_fn(|kind| n[kind.index()]))
