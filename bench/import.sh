@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # CSV import: 100 000 rows (email, name, company, a custom field) uploaded to a release server
 # and imported by its worker, on SQLite and on a throwaway PostgreSQL; prints rows per second.
-# Usage: bench/import.sh [ROWS]
+# Usage: bench/import.sh [ROWS]   (FLUENZR_BIN=<binary> measures another build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/pg.sh
 ROWS=${1:-100000}
-cargo build --release -q
+BIN=${FLUENZR_BIN:-./target/release/fluenzr}
+[ -n "${FLUENZR_BIN:-}" ] || cargo build --release -q
 DIR=$(mktemp -d)
 python3 - "$DIR/leads.csv" "$ROWS" <<'PY'
 import sys
@@ -19,8 +20,8 @@ run() {
   local url=$1 name=$2 port
   port=$(free_port)
   local key
-  key=$(DATABASE_URL="$url" ./target/release/fluenzr workspace create --name Bench --plan pro | python3 -c 'import json,sys; print(json.load(sys.stdin)["apiKey"])')
-  DATABASE_URL="$url" FLUENZR_ADDR="127.0.0.1:$port" RUST_LOG=warn ./target/release/fluenzr serve >"$DIR/$name.log" 2>&1 &
+  key=$(DATABASE_URL="$url" "$BIN" workspace create --name Bench --plan pro | python3 -c 'import json,sys; print(json.load(sys.stdin)["apiKey"])')
+  DATABASE_URL="$url" FLUENZR_ADDR="127.0.0.1:$port" RUST_LOG=warn "$BIN" serve >"$DIR/$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   python3 - "http://127.0.0.1:$port" "$key" "$DIR/leads.csv" "$name" <<'PY'

@@ -22,6 +22,7 @@ mod m20261207_000025_sealed_webhook_secrets;
 pub mod m20261207_000026_state_checks;
 mod m20261207_000027_due_index;
 mod m20261207_000028_open_enrolments_index;
+mod m20261207_000029_contact_list_indexes;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000026_state_checks::Migration),
             Box::new(m20261207_000027_due_index::Migration),
             Box::new(m20261207_000028_open_enrolments_index::Migration),
+            Box::new(m20261207_000029_contact_list_indexes::Migration),
         ]
     }
 }

@@ -30,6 +30,7 @@ mod graphql;
 mod groups;
 mod input_gate;
 mod layers;
+mod list_plans;
 mod mailbox;
 mod mailbox_trust;
 mod schema;

@@ -276,9 +276,11 @@ where
     })
 }
 
-/// Orders by a sort field, then by id, in the same direction. Nullable fields put NULLs last on
-/// every engine; NOT NULL fields get a plain `ORDER BY` so their (workspace, field, id) index
-/// serves it.
+/// Orders by a sort field, then by id, in the same direction. A nullable field orders by its
+/// `IS NULL` first, so a missing value sorts as the greatest (last ascending, first
+/// descending) on every engine, and one `(workspace, field IS NULL, field, id)` index serves
+/// both directions; NOT NULL fields get a plain `ORDER BY` so their (workspace, field, id)
+/// index serves it.
 pub fn sorted<E, C>(
     query: sea_orm::Select<E>,
     column: C,
@@ -290,16 +292,16 @@ where
     C: sea_orm::ColumnTrait,
 {
     use sea_orm::QueryOrder;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let direction = order.to_orm();
     let query = if column.def().is_null() {
-        query.order_by_with_nulls(
-            column,
-            order.to_orm(),
-            sea_orm::sea_query::NullOrdering::Last,
-        )
+        query.order_by(Expr::col(column).is_null(), direction.clone())
     } else {
-        query.order_by(column, order.to_orm())
+        query
     };
-    query.order_by(id, order.to_orm())
+    query
+        .order_by(column, direction.clone())
+        .order_by(id, direction)
 }
 
 /// Orders a query wrapped around a page (`FROM (page) AS table`) the way `sorted` ordered the
@@ -313,16 +315,15 @@ pub fn sorted_outer<C>(
 ) where
     C: sea_orm::ColumnTrait,
 {
+    use sea_orm::sea_query::{Expr, ExprTrait};
     let direction = order.to_orm();
     if column.def().is_null() {
-        outer.order_by_with_nulls(
-            (table.clone(), column),
+        outer.order_by_expr(
+            Expr::col((table.clone(), column)).is_null(),
             direction.clone(),
-            sea_orm::sea_query::NullOrdering::Last,
         );
-    } else {
-        outer.order_by((table.clone(), column), direction.clone());
     }
+    outer.order_by((table.clone(), column), direction.clone());
     outer.order_by((table, id), direction);
 }
 

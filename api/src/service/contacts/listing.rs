@@ -51,6 +51,49 @@ pub async fn list(
     with_group_ids: bool,
 ) -> AppResult<Page<Listed>> {
     let column = sort_field(sort, SORT_FIELDS)?;
+    let Matching { query, filtered } = matching(workspace_id, filter)?;
+    let select = page_query(query.clone(), column, page, order);
+    if filtered {
+        // A filtered total needs a COUNT: it runs beside the page.
+        let total = async { Ok::<_, AppError>(query.count(db).await?) };
+        let page_only = select.column_as(Expr::value(sea_orm::Value::BigInt(None)), TOTAL);
+        let rows = page_rows(db, page_only, column, order, with_group_ids);
+        let (total, rows) = tokio::try_join!(total, rows)?;
+        return Ok(listed_page(rows, page, total, with_group_ids));
+    }
+    // Unfiltered: the workspace's maintained count, read by the page's own statement.
+    let count = Query::select()
+        .column(workspace::Column::ContactCount)
+        .from(workspace::Entity)
+        .and_where(workspace::Column::Id.eq(workspace_id))
+        .to_owned();
+    let with_total = select.column_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL);
+    let rows = page_rows(db, with_total, column, order, with_group_ids).await?;
+    let total = match rows.first().and_then(|row| row.total) {
+        Some(total) => total,
+        // A page past the end has no row to carry the count.
+        None => {
+            crate::service::workspaces::get(db, workspace_id)
+                .await?
+                .contact_count
+        }
+    };
+    Ok(listed_page(
+        rows,
+        page,
+        u64::try_from(total).unwrap_or(0),
+        with_group_ids,
+    ))
+}
+
+/// The contacts a filter matches, and whether anything narrowed them.
+pub struct Matching {
+    pub query: sea_orm::Select<contact::Entity>,
+    pub filtered: bool,
+}
+
+/// The workspace's contacts matching `filter` (unordered).
+pub fn matching(workspace_id: &str, filter: &ContactFilter) -> AppResult<Matching> {
     let mut filtered = false;
     let mut cond = Condition::all().add(contact::Column::WorkspaceId.eq(workspace_id));
     if let Some(email) = filter_text("email", filter.email.as_deref())? {
@@ -84,41 +127,45 @@ pub async fn list(
             ),
         );
     }
-    let query = contact::Entity::find().filter(cond);
-    let select = crate::service::sorted(query.clone(), column, contact::Column::Id, order)
-        .offset(page.offset())
-        .limit(page.per_page);
-    if filtered {
-        // A filtered total needs a COUNT: it runs beside the page.
-        let total = async { Ok::<_, AppError>(query.count(db).await?) };
-        let page_only = select.column_as(Expr::value(sea_orm::Value::BigInt(None)), TOTAL);
-        let rows = page_rows(db, page_only, column, order, with_group_ids);
-        let (total, rows) = tokio::try_join!(total, rows)?;
-        return Ok(listed_page(rows, page, total, with_group_ids));
+    Ok(Matching {
+        query: contact::Entity::find().filter(cond),
+        filtered,
+    })
+}
+
+/// One page of `query` sorted by `column` in `order`: the statement an index serves without
+/// sorting (see `order_keys`).
+pub fn page_query(
+    query: sea_orm::Select<contact::Entity>,
+    column: contact::Column,
+    page: PageRequest,
+    order: SortOrder,
+) -> sea_orm::Select<contact::Entity> {
+    let mut query = query;
+    for key in order_keys(column, None) {
+        query = sea_orm::QueryOrder::order_by(query, key, order.to_orm());
     }
-    // Unfiltered: the workspace's maintained count, read by the page's own statement.
-    let count = Query::select()
-        .column(workspace::Column::ContactCount)
-        .from(workspace::Entity)
-        .and_where(workspace::Column::Id.eq(workspace_id))
-        .to_owned();
-    let with_total = select.column_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL);
-    let rows = page_rows(db, with_total, column, order, with_group_ids).await?;
-    let total = match rows.first().and_then(|row| row.total) {
-        Some(total) => total,
-        // A page past the end has no row to carry the count.
-        None => {
-            crate::service::workspaces::get(db, workspace_id)
-                .await?
-                .contact_count
-        }
+    query.offset(page.offset()).limit(page.per_page)
+}
+
+/// What a page sorted by `column` is ordered by, each key in the sort's direction, over the
+/// contacts table or the page wrapped as `table`: always a total order, and each the leading
+/// columns of an index after the workspace. Email is unique in a workspace (its unique index);
+/// a name or company orders by its `IS NULL` first, so a missing one sorts as the greatest
+/// (migration 000029); the dates break ties by id.
+fn order_keys(column: contact::Column, table: Option<&Alias>) -> Vec<Expr> {
+    use contact::Column as C;
+    let col = |c: C| match table {
+        Some(table) => Expr::col((table.clone(), c)),
+        None => Expr::col((contact::Entity, c)),
     };
-    Ok(listed_page(
-        rows,
-        page,
-        u64::try_from(total).unwrap_or(0),
-        with_group_ids,
-    ))
+    match column {
+        C::EmailNormalized => vec![col(C::EmailNormalized)],
+        C::FirstName | C::LastName | C::Company => {
+            vec![col(column).is_null(), col(column), col(C::Id)]
+        }
+        _ => vec![col(column), col(C::Id)],
+    }
 }
 
 const GROUP_IDS: &str = "fz_group_ids";
@@ -210,7 +257,9 @@ async fn page_rows(
         .column((page.clone(), Asterisk))
         .expr_as(Expr::SubQuery(None, Box::new(members.into())), GROUP_IDS)
         .from_subquery(select.into_query(), page.clone());
-    crate::service::sorted_outer(&mut outer, page, column, contact::Column::Id, order);
+    for key in order_keys(column, Some(&page)) {
+        outer.order_by_expr(key, order.to_orm());
+    }
     Ok(ListedRow::find_by_statement(backend.build(&outer))
         .all(db)
         .await?)
