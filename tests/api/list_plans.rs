@@ -120,3 +120,41 @@ async fn a_missing_value_sorts_as_the_greatest() {
     assert_eq!(order("asc").await, ["c@n.test", "a@n.test", "b@n.test"]);
     assert_eq!(order("desc").await, ["b@n.test", "a@n.test", "c@n.test"]);
 }
+
+/// On PostgreSQL an email substring of three characters or more is found through the
+/// trigram index, not by reading the workspace's contacts.
+#[tokio::test]
+#[ignore = "needs PostgreSQL (TEST_DATABASE_URL)"]
+async fn on_postgres_an_email_substring_reads_the_trigram_index() {
+    let app = spawn_app().await;
+    crate::helpers::require_postgres(&app);
+    // 20 000 contacts with scattered addresses, written straight to the table (a plan test,
+    // not a test of creating them), then the table vacuumed and analysed as it would be.
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO contacts (id, workspace_id, email, email_normalized, custom_fields, \
+             status, created_at, updated_at) SELECT 'cnt_plan' || i, '{ws}', a, a, '{{}}', \
+             'active', now(), now() FROM (SELECT i, lpad(to_hex((i * 2654435761) % 4294967296), \
+             8, '0') || '@t.test' AS a FROM generate_series(1, 20000) i) g",
+            ws = app.workspace_id
+        ))
+        .await
+        .unwrap();
+    app.db
+        .execute_unprepared("VACUUM ANALYZE contacts")
+        .await
+        .unwrap();
+    let backend = app.db.get_database_backend();
+    let filter = ContactFilter {
+        email: Some(format!("{:08x}", 1234u64 * 2654435761 % 4294967296)),
+        ..Default::default()
+    };
+    let Matching { query, .. } = contacts::matching(&app.workspace_id, &filter).unwrap();
+    let plan = plan_of(&app, query.build(backend)).await;
+    assert!(plan.contains("ix_contacts_email_trgm"), "{plan}");
+    // And the filter still finds exactly its match.
+    let wanted = format!("{:08X}", 1234u64 * 2654435761 % 4294967296);
+    let found = app.get(&format!("/v1/contacts?email={wanted}")).await;
+    assert_eq!(found.body["meta"]["total"], 1, "{}", found.body);
+    assert_eq!(found.data()[0]["id"], "cnt_plan1234");
+}
