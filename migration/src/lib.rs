@@ -23,7 +23,6 @@ pub mod m20261207_000026_state_checks;
 mod m20261207_000027_due_index;
 mod m20261207_000028_open_enrolments_index;
 mod m20261207_000029_contact_list_indexes;
-mod m20261207_000030_contact_email_trigrams;
 
 pub struct Migrator;
 
@@ -51,7 +50,6 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000027_due_index::Migration),
             Box::new(m20261207_000028_open_enrolments_index::Migration),
             Box::new(m20261207_000029_contact_list_indexes::Migration),
-            Box::new(m20261207_000030_contact_email_trigrams::Migration),
         ]
     }
 }
