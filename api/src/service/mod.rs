@@ -276,11 +276,36 @@ where
     })
 }
 
-/// Orders by a sort field, then by id, in the same direction. A nullable field orders by its
-/// `IS NULL` first, so a missing value sorts as the greatest (last ascending, first
-/// descending) on every engine, and one `(workspace, field IS NULL, field, id)` index serves
-/// both directions; NOT NULL fields get a plain `ORDER BY` so their (workspace, field, id)
-/// index serves it.
+/// What a page sorted by `column` is ordered by, each key in the sort's direction, over the
+/// entity's own table or over the page wrapped as `table`: always a total order, its keys the
+/// leading columns of an index after the workspace. A nullable field orders by its `IS NULL`
+/// first, so a missing value sorts as the greatest on every engine (last ascending, first
+/// descending) and one `(workspace, field IS NULL, field, id)` index serves both directions;
+/// a field `unique` in a workspace needs no tie-break (its unique index serves it); any other
+/// is then ordered by id.
+pub fn order_keys<C: sea_orm::ColumnTrait>(
+    column: C,
+    id: C,
+    table: Option<&sea_orm::sea_query::Alias>,
+    unique: bool,
+) -> Vec<sea_orm::sea_query::Expr> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let col = |c: C| match table {
+        Some(table) => Expr::col((table.clone(), c)),
+        None => Expr::col((c.entity_name(), c)),
+    };
+    let mut keys = Vec::with_capacity(3);
+    if column.def().is_null() {
+        keys.push(col(column).is_null());
+    }
+    keys.push(col(column));
+    if !unique {
+        keys.push(col(id));
+    }
+    keys
+}
+
+/// Orders a query by `order_keys` (a field not unique in its workspace: ties broken by id).
 pub fn sorted<E, C>(
     query: sea_orm::Select<E>,
     column: C,
@@ -291,17 +316,11 @@ where
     E: sea_orm::EntityTrait,
     C: sea_orm::ColumnTrait,
 {
-    use sea_orm::QueryOrder;
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    let direction = order.to_orm();
-    let query = if column.def().is_null() {
-        query.order_by(Expr::col(column).is_null(), direction.clone())
-    } else {
-        query
-    };
-    query
-        .order_by(column, direction.clone())
-        .order_by(id, direction)
+    order_keys(column, id, None, false)
+        .into_iter()
+        .fold(query, |query, key| {
+            sea_orm::QueryOrder::order_by(query, key, order.to_orm())
+        })
 }
 
 /// Orders a query wrapped around a page (`FROM (page) AS table`) the way `sorted` ordered the
@@ -315,16 +334,9 @@ pub fn sorted_outer<C>(
 ) where
     C: sea_orm::ColumnTrait,
 {
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    let direction = order.to_orm();
-    if column.def().is_null() {
-        outer.order_by_expr(
-            Expr::col((table.clone(), column)).is_null(),
-            direction.clone(),
-        );
+    for key in order_keys(column, id, Some(&table), false) {
+        outer.order_by_expr(key, order.to_orm());
     }
-    outer.order_by((table.clone(), column), direction.clone());
-    outer.order_by((table, id), direction);
 }
 
 /// A field update: absent (`None`), cleared (`Some(None)`) or set (`Some(Some(v))`).

@@ -148,24 +148,10 @@ pub fn page_query(
     query.offset(page.offset()).limit(page.per_page)
 }
 
-/// What a page sorted by `column` is ordered by, each key in the sort's direction, over the
-/// contacts table or the page wrapped as `table`: always a total order, and each the leading
-/// columns of an index after the workspace. Email is unique in a workspace (its unique index);
-/// a name or company orders by its `IS NULL` first, so a missing one sorts as the greatest
-/// (migration 000029); the dates break ties by id.
+/// `service::order_keys` for contacts: email is unique in a workspace.
 fn order_keys(column: contact::Column, table: Option<&Alias>) -> Vec<Expr> {
-    use contact::Column as C;
-    let col = |c: C| match table {
-        Some(table) => Expr::col((table.clone(), c)),
-        None => Expr::col((contact::Entity, c)),
-    };
-    match column {
-        C::EmailNormalized => vec![col(C::EmailNormalized)],
-        C::FirstName | C::LastName | C::Company => {
-            vec![col(column).is_null(), col(column), col(C::Id)]
-        }
-        _ => vec![col(column), col(C::Id)],
-    }
+    let unique = matches!(column, contact::Column::EmailNormalized);
+    crate::service::order_keys(column, contact::Column::Id, table, unique)
 }
 
 const GROUP_IDS: &str = "fz_group_ids";
