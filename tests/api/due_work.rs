@@ -11,14 +11,7 @@ use crate::smtp::SmtpServer;
 
 #[tokio::test]
 async fn a_pass_reads_nothing_per_running_campaign_with_nothing_due() {
-    let clock = Clock::manual(at(MONDAY_10));
-    let (app, log) = spawn_counting_app_with(move |c| {
-        c.clock = clock;
-        c.allow_private_hosts(true);
-    })
-    .await;
-    let smtp = SmtpServer::start(Some((USER, PASSWORD))).await;
-    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (app, log, smtp, account) = counted_app().await;
     let steps = json!([
         { "subject": "Hi", "body": "Hello" },
         { "subject": "", "body": "Again", "delayDays": 3 }

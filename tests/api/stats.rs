@@ -368,14 +368,11 @@ async fn one_stats_read_never_scans_events() {
     let _: Value = r.body;
 }
 
-#[tokio::test]
-async fn counters_kept_per_event_equal_a_rebuild_from_events() {
-    let app = spawn_app().await;
-    let (c, people) = app.ready_campaign(6).await;
-    let cid = id_of(&c);
-    // A deterministic but irregular mix of events over steps, kinds, days and contacts.
-    let mut seed: u64 = 42;
-    for _ in 0..120 {
+/// `n` events of a deterministic but irregular mix over steps 1–3, every kind, days 1–9 of
+/// November and `people`, drawn from `seed`.
+async fn irregular_events(app: &TestApp, cid: &str, people: &[String], seed: u64, n: usize) {
+    let mut seed = seed;
+    for _ in 0..n {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
@@ -383,8 +380,16 @@ async fn counters_kept_per_event_equal_a_rebuild_from_events() {
         let kind = EventKind::ALL[(seed >> 40) as usize % EventKind::ALL.len()];
         let step = 1 + ((seed >> 50) % 3) as i32;
         let day = 1 + ((seed >> 20) % 9) as u32;
-        event(&app, &cid, who, step, kind, day).await;
+        event(app, cid, who, step, kind, day).await;
     }
+}
+
+#[tokio::test]
+async fn counters_kept_per_event_equal_a_rebuild_from_events() {
+    let app = spawn_app().await;
+    let (c, people) = app.ready_campaign(6).await;
+    let cid = id_of(&c);
+    irregular_events(&app, &cid, &people, 42, 120).await;
     let url = format!("/v1/campaigns/{cid}/stats?from=2026-11-01&to=2026-11-10");
     let incremental = app.get(&url).await.data().clone();
     assert!(incremental["sent"].as_i64().unwrap() > 0);
@@ -401,17 +406,7 @@ async fn figures_read_with_the_campaign_equal_the_loaded_ones() {
     let app = spawn_app().await;
     let (c, people) = app.ready_campaign(5).await;
     let cid = id_of(&c);
-    let mut seed: u64 = 7;
-    for _ in 0..60 {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let who = &people[(seed >> 33) as usize % people.len()];
-        let kind = EventKind::ALL[(seed >> 40) as usize % EventKind::ALL.len()];
-        let step = 1 + ((seed >> 50) % 3) as i32;
-        let day = 1 + ((seed >> 20) % 9) as u32;
-        event(&app, &cid, who, step, kind, day).await;
-    }
+    irregular_events(&app, &cid, &people, 7, 60).await;
     let figures = "sent opened clicked replied bounced unsubscribed autoReplied openRate replyRate \
                    steps { step sent opened bounceRate } timeline { date sent opened replied }";
     for range in [
