@@ -306,13 +306,14 @@ async fn pagination_edges() {
     let r = app.get("/v1/contacts").await;
     assert_eq!(
         r.body["meta"],
-        json!({ "page": 1, "perPage": 20, "total": 5, "totalPages": 1 })
+        json!({ "page": 1, "perPage": 20, "total": 5, "totalPages": 1, "totalIsEstimate": false, "nextCursor": null })
     );
     let r = app.get("/v1/contacts?page=2&perPage=2").await;
     assert_eq!(r.data().as_array().unwrap().len(), 2);
     assert_eq!(
         r.body["meta"],
-        json!({ "page": 2, "perPage": 2, "total": 5, "totalPages": 3 })
+        json!({ "page": 2, "perPage": 2, "total": 5, "totalPages": 3, "totalIsEstimate": false,
+                "nextCursor": r.body["meta"]["nextCursor"].as_str().expect("a next page") })
     );
     let r = app.get("/v1/contacts?page=3&perPage=2").await;
     assert_eq!(r.data().as_array().unwrap().len(), 1);

@@ -55,7 +55,14 @@ async fn every_route_has_typed_bodies_answers_and_errors() {
             if data["type"] == "array" {
                 assert_eq!(
                     schema["properties"]["meta"]["required"],
-                    json!(["page", "perPage", "total", "totalPages"]),
+                    json!([
+                        "page",
+                        "perPage",
+                        "total",
+                        "totalPages",
+                        "totalIsEstimate",
+                        "nextCursor"
+                    ]),
                     "{name}"
                 );
             }

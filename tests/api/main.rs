@@ -21,6 +21,7 @@ mod contacts;
 mod contract;
 mod conventions;
 mod corrupt;
+mod cursors;
 mod deliveries;
 mod due_work;
 mod edge;

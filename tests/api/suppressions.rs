@@ -442,7 +442,8 @@ async fn ten_thousand_in_one_request_and_a_bad_or_oversized_request_writes_nothi
     assert_eq!(page.len(), 5);
     assert_eq!(
         meta,
-        json!({ "page": 1, "perPage": 5, "total": 10_000, "totalPages": 2_000 })
+        json!({ "page": 1, "perPage": 5, "total": 10_000, "totalPages": 2_000,
+                "totalIsEstimate": false, "nextCursor": meta["nextCursor"].as_str().expect("a next page") })
     );
 
     let over: Vec<Value> = (0..10_001)

@@ -180,9 +180,11 @@ impl EmailAccount {
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
     ) -> Result<UnmatchedReportPage> {
         let who = principal(ctx)?;
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let found =
             inbound::unmatched_reports(db(ctx)?, &who.workspace_id, &self.0.id, request).await?;
         let page_info = PageInfo::of(&found);
@@ -381,11 +383,13 @@ impl EmailAccountQuery {
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,
     ) -> Result<EmailAccountPage> {
         let who = principal(ctx)?;
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let found = svc::list(
             db(ctx)?,
             &who.workspace_id,

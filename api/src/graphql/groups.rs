@@ -35,16 +35,20 @@ impl Group {
     }
     /// The group's contacts, filtered, sorted and paginated like `contacts`.
     #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    // A list field's arguments are its public paging, filter and sort.
+    #[allow(clippy::too_many_arguments)]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
         filter: Option<ContactFilter>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,
     ) -> Result<ContactPage> {
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let mut filter: contact_svc::ContactFilter = filter.unwrap_or_default().into();
         filter.group = Some(self.0.id.clone());
         let found = contact_svc::list(
@@ -125,17 +129,21 @@ impl GroupQuery {
 
     /// Groups, sorted (`createdAt`, `updatedAt`, `name`; default `createdAt`) and paginated.
     #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    // A list field's arguments are its public paging, filter and sort.
+    #[allow(clippy::too_many_arguments)]
     async fn groups(
         &self,
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
         filter: Option<GroupFilter>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,
     ) -> Result<GroupPage> {
         let who = principal(ctx)?;
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let filter = svc::GroupFilter {
             name: filter.and_then(|f| f.name),
         };

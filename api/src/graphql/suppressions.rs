@@ -86,17 +86,21 @@ impl SuppressionQuery {
     /// Suppressions, filtered, sorted (`createdAt` or `value`; default `createdAt`) and
     /// paginated.
     #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    // A list field's arguments are its public paging, filter and sort.
+    #[allow(clippy::too_many_arguments)]
     async fn suppressions(
         &self,
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
         filter: Option<SuppressionFilter>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,
     ) -> Result<SuppressionPage> {
         let who = principal(ctx)?;
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let filter = filter.unwrap_or_default();
         let filter = svc::SuppressionFilter {
             kind: filter.kind,

@@ -4,12 +4,21 @@ use async_graphql::{Enum, SimpleObject};
 
 use crate::service::{self, Page};
 
+/// Where a page sits in its list.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
+    /// The page shown: the one asked for, or the one the cursor leads to.
     pub page: u64,
     pub per_page: u64,
+    /// Rows across all pages: exact, unless `totalIsEstimate`.
     pub total: u64,
     pub total_pages: u64,
+    /// `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+    /// would cost a scan.
+    pub total_is_estimate: bool,
+    /// Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+    /// the last page.
+    pub next_cursor: Option<String>,
 }
 
 impl PageInfo {
@@ -19,6 +28,8 @@ impl PageInfo {
             per_page: page.request.per_page,
             total: page.total,
             total_pages: page.total_pages(),
+            total_is_estimate: page.estimated,
+            next_cursor: page.next_cursor.clone(),
         }
     }
 }

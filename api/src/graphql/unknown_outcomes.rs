@@ -69,9 +69,11 @@ impl UnknownOutcomeQuery {
         campaign_id: ID,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
     ) -> Result<UnknownOutcomePage> {
         let who = principal(ctx)?;
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let found = svc::list(db(ctx)?, &who.workspace_id, &campaign_id, request).await?;
         let page_info = PageInfo::of(&found);
         Ok(UnknownOutcomePage {

@@ -68,8 +68,10 @@ impl Webhook {
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
     ) -> Result<WebhookAttemptPage> {
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let found = svc::attempts(db(ctx)?, &self.row.workspace_id, &self.row.id, request).await?;
         let page_info = PageInfo::of(&found);
         Ok(WebhookAttemptPage {
@@ -170,9 +172,11 @@ impl WebhookQuery {
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
     ) -> Result<WebhookPage> {
         let who = principal(ctx)?;
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let found = svc::list(db(ctx)?, &who.workspace_id, request).await?;
         let page_info = PageInfo::of(&found);
         Ok(WebhookPage {

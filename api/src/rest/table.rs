@@ -77,7 +77,7 @@ const RATES: &str = "openRate clickRate replyRate bounceRate unsubscribeRate";
 const CHECK: &str = "ok error steps { step ok reply }";
 const IMPORT: &str = "id status total processed created updated skipped failedRows errors { row column message } groupId duplicates createdAt startedAt completedAt";
 const SUPPRESSION: &str = "id kind value source createdAt";
-const PAGE_INFO: &str = "pageInfo { page perPage total totalPages }";
+const PAGE_INFO: &str = "pageInfo { page perPage total totalPages totalIsEstimate nextCursor }";
 
 /// One count per kind of email event.
 fn counts() -> String {
@@ -113,7 +113,7 @@ fn param(
     }
 }
 
-/// `page` and `perPage`.
+/// `page`, `perPage` and `cursor`.
 fn page_only() -> Vec<QueryParam> {
     vec![
         param(
@@ -127,6 +127,12 @@ fn page_only() -> Vec<QueryParam> {
             "perPage",
             ParamKind::Int,
             "Items per page (default 20, at most 100)",
+        ),
+        param(
+            "cursor",
+            "cursor",
+            ParamKind::Str,
+            "Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)",
         ),
     ]
 }
@@ -181,11 +187,10 @@ fn contact_filters(with_group: bool) -> Vec<QueryParam> {
 }
 
 /// The variables of a list of contacts (of the workspace, or of a group).
-const CONTACT_LIST_VARS: &str =
-    "$page: Int, $perPage: Int, $filter: ContactFilter, $sort: String, $order: SortOrder = desc";
+const CONTACT_LIST_VARS: &str = "$page: Int, $perPage: Int, $cursor: String, $filter: ContactFilter, $sort: String, $order: SortOrder = desc";
 
 const LIST_ARGS: &str =
-    "page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order";
+    "page: $page, perPage: $perPage, cursor: $cursor, filter: $filter, sort: $sort, order: $order";
 
 /// Every `/v1` endpoint: one table, assembled from each domain's rows in a fixed order.
 pub fn routes() -> Vec<RouteSpec> {

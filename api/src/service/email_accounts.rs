@@ -546,10 +546,8 @@ pub async fn list(
     let column = sort_field(sort, SORT_FIELDS)?;
     let query =
         email_account::Entity::find().filter(email_account::Column::WorkspaceId.eq(workspace_id));
-    super::fetch_page(db, query, page, |q| {
-        super::sorted(q, column, email_account::Column::Id, order)
-    })
-    .await
+    let ordering = super::Ordering::new(column, email_account::Column::Id, order);
+    super::fetch_page(db, query, page, ordering).await
 }
 
 /// Records the result of a connection check: a success clears an error status; an

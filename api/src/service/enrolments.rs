@@ -188,11 +188,12 @@ pub async fn enrolments(
     if let Some(state) = state {
         query = query.filter(campaign_contact::Column::State.eq(state.as_str()));
     }
-    let enrolled = super::fetch_page(db, query, page, |q| {
-        q.order_by_desc(campaign_contact::Column::CreatedAt)
-            .order_by_desc(campaign_contact::Column::ContactId)
-    })
-    .await?;
+    let ordering = super::Ordering::new(
+        campaign_contact::Column::CreatedAt,
+        campaign_contact::Column::ContactId,
+        super::SortOrder::Desc,
+    );
+    let mut enrolled = super::fetch_page(db, query, page, ordering).await?;
     let ids: Vec<String> = enrolled
         .items
         .iter()
@@ -205,15 +206,11 @@ pub async fn enrolments(
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
-    Ok(Page {
-        items: enrolled
-            .items
-            .into_iter()
-            .filter_map(|row| people.remove(&row.contact_id).map(|c| (row, c)))
-            .collect(),
-        request: enrolled.request,
-        total: enrolled.total,
-    })
+    let items = std::mem::take(&mut enrolled.items)
+        .into_iter()
+        .filter_map(|row| people.remove(&row.contact_id).map(|c| (row, c)))
+        .collect();
+    Ok(enrolled.with_items(items))
 }
 
 /// Enrolments of the given contacts (for `Contact.campaigns`).

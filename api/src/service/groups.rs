@@ -149,10 +149,8 @@ pub async fn list(
         );
     }
     let query = contact_group::Entity::find().filter(cond);
-    super::fetch_page(db, query, page, |q| {
-        super::sorted(q, column, contact_group::Column::Id, order)
-    })
-    .await
+    let ordering = super::Ordering::new(column, contact_group::Column::Id, order);
+    super::fetch_page(db, query, page, ordering).await
 }
 
 /// Member counts of the given groups (absent groups count 0).

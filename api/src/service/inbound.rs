@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::{email_account, inbound_message, message, unmatched_report};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::Digest;
 
 use super::enrolments::record_email_event;
@@ -489,11 +489,12 @@ pub async fn unmatched_reports<C: ConnectionTrait>(
     let query = unmatched_report::Entity::find()
         .filter(unmatched_report::Column::WorkspaceId.eq(workspace_id))
         .filter(unmatched_report::Column::EmailAccountId.eq(email_account_id));
-    super::fetch_page(db, query, request, |q| {
-        q.order_by_desc(unmatched_report::Column::CreatedAt)
-            .order_by_desc(unmatched_report::Column::Id)
-    })
-    .await
+    let ordering = super::Ordering::new(
+        unmatched_report::Column::CreatedAt,
+        unmatched_report::Column::Id,
+        super::SortOrder::Desc,
+    );
+    super::fetch_page(db, query, request, ordering).await
 }
 
 /// Applies one inbound message of `account`'s INBOX, at most once per `Message-ID`: the record

@@ -18,6 +18,7 @@ pub mod inbound;
 pub mod mailbox_leases;
 pub mod messages;
 pub mod network;
+pub mod pages;
 pub mod parking;
 pub mod quotas;
 pub mod sending;
@@ -32,6 +33,11 @@ pub mod window;
 pub mod workspaces;
 
 use serde_json::json;
+
+pub use pages::{
+    Cursor, DEFAULT_PER_PAGE, EXACT_TOTAL_UP_TO, MAX_PAGE, MAX_PER_PAGE, Ordering, Page,
+    PageRequest, fetch_page,
+};
 
 use crate::error::{AppError, AppResult};
 
@@ -84,72 +90,6 @@ pub async fn owned_ids<E: Owned>(
         .await?
         .into_iter()
         .collect())
-}
-
-pub const DEFAULT_PER_PAGE: u64 = 20;
-pub const MAX_PER_PAGE: u64 = 100;
-/// The furthest page a list serves (beyond it an offset would not fit the database's integers).
-pub const MAX_PAGE: i64 = 10_000_000;
-
-/// A validated page request: `page` ≥ 1, `per_page` in 1..=100 (larger values are clamped).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PageRequest {
-    pub page: u64,
-    pub per_page: u64,
-}
-
-impl PageRequest {
-    pub fn new(page: Option<i32>, per_page: Option<i32>) -> AppResult<Self> {
-        let (page, per_page) = (page.map(i64::from), per_page.map(i64::from));
-        let page = match page {
-            None => 1,
-            Some(p) if (1..=MAX_PAGE).contains(&p) => p as u64,
-            Some(p) if p > MAX_PAGE => {
-                return Err(AppError::invalid_field(
-                    "page",
-                    format!("page must be at most {MAX_PAGE}"),
-                ));
-            }
-            Some(_) => return Err(AppError::invalid_field("page", "page must be 1 or more")),
-        };
-        let per_page = match per_page {
-            None => DEFAULT_PER_PAGE,
-            Some(p) if p >= 1 => (p as u64).min(MAX_PER_PAGE),
-            Some(_) => {
-                return Err(AppError::invalid_field(
-                    "perPage",
-                    "perPage must be 1 or more",
-                ));
-            }
-        };
-        Ok(PageRequest { page, per_page })
-    }
-
-    pub fn offset(&self) -> u64 {
-        (self.page - 1).saturating_mul(self.per_page)
-    }
-}
-
-/// One page of a list, with the total across all pages.
-#[derive(Clone, Debug)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub request: PageRequest,
-    pub total: u64,
-}
-
-impl<T> Page<T> {
-    pub fn total_pages(&self) -> u64 {
-        self.total.div_ceil(self.request.per_page)
-    }
-
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            request: self.request,
-            total: self.total,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -241,102 +181,6 @@ pub fn like_contains(needle: &str) -> String {
     }
     pattern.push('%');
     pattern
-}
-
-/// Counts `query` and fetches the requested page of it, concurrently, in the order `sorted`
-/// gives (which must end in a unique column, so pages never overlap).
-pub async fn fetch_page<E>(
-    db: &impl sea_orm::ConnectionTrait,
-    query: sea_orm::Select<E>,
-    page: PageRequest,
-    sorted: impl FnOnce(sea_orm::Select<E>) -> sea_orm::Select<E>,
-) -> AppResult<Page<E::Model>>
-where
-    E: sea_orm::EntityTrait,
-    E::Model: Send + Sync,
-{
-    use sea_orm::{PaginatorTrait, QuerySelect};
-    // The total and the page do not depend on each other: ask for both at once.
-    let count = query.clone();
-    let total = async { Ok::<_, AppError>(count.count(db).await?) };
-    let items = async {
-        Ok::<_, AppError>(
-            sorted(query)
-                .offset(page.offset())
-                .limit(page.per_page)
-                .all(db)
-                .await?,
-        )
-    };
-    let (total, items) = tokio::try_join!(total, items)?;
-    Ok(Page {
-        items,
-        request: page,
-        total,
-    })
-}
-
-/// What a page sorted by `column` is ordered by, each key in the sort's direction, over the
-/// entity's own table or over the page wrapped as `table`: always a total order, its keys the
-/// leading columns of an index after the workspace. A nullable field orders by its `IS NULL`
-/// first, so a missing value sorts as the greatest on every engine (last ascending, first
-/// descending) and one `(workspace, field IS NULL, field, id)` index serves both directions;
-/// a field `unique` in a workspace needs no tie-break (its unique index serves it); any other
-/// is then ordered by id.
-pub fn order_keys<C: sea_orm::ColumnTrait>(
-    column: C,
-    id: C,
-    table: Option<&sea_orm::sea_query::Alias>,
-    unique: bool,
-) -> Vec<sea_orm::sea_query::Expr> {
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    let col = |c: C| match table {
-        Some(table) => Expr::col((table.clone(), c)),
-        None => Expr::col((c.entity_name(), c)),
-    };
-    let mut keys = Vec::with_capacity(3);
-    if column.def().is_null() {
-        keys.push(col(column).is_null());
-    }
-    keys.push(col(column));
-    if !unique {
-        keys.push(col(id));
-    }
-    keys
-}
-
-/// Orders a query by `order_keys` (a field not unique in its workspace: ties broken by id).
-pub fn sorted<E, C>(
-    query: sea_orm::Select<E>,
-    column: C,
-    id: C,
-    order: SortOrder,
-) -> sea_orm::Select<E>
-where
-    E: sea_orm::EntityTrait,
-    C: sea_orm::ColumnTrait,
-{
-    order_keys(column, id, None, false)
-        .into_iter()
-        .fold(query, |query, key| {
-            sea_orm::QueryOrder::order_by(query, key, order.to_orm())
-        })
-}
-
-/// Orders a query wrapped around a page (`FROM (page) AS table`) the way `sorted` ordered the
-/// page inside: a derived table's order is not guaranteed to survive the wrapping.
-pub fn sorted_outer<C>(
-    outer: &mut sea_orm::sea_query::SelectStatement,
-    table: sea_orm::sea_query::Alias,
-    column: C,
-    id: C,
-    order: SortOrder,
-) where
-    C: sea_orm::ColumnTrait,
-{
-    for key in order_keys(column, id, Some(&table), false) {
-        outer.order_by_expr(key, order.to_orm());
-    }
 }
 
 /// A field update: absent (`None`), cleared (`Some(None)`) or set (`Some(Some(v))`).

@@ -439,10 +439,8 @@ pub async fn list(
                 .like(LikeExpr::new(like_contains(&value.to_lowercase())).escape('\\')),
         );
     }
-    super::fetch_page(db, query, page, |q| {
-        super::sorted(q, column, suppression::Column::Id, order)
-    })
-    .await
+    let ordering = super::Ordering::new(column, suppression::Column::Id, order);
+    super::fetch_page(db, query, page, ordering).await
 }
 
 #[cfg(test)]

@@ -93,11 +93,12 @@ pub async fn list(
         .filter(message::Column::WorkspaceId.eq(workspace_id))
         .filter(message::Column::CampaignId.eq(campaign_id))
         .filter(message::Column::State.eq(MessageState::Unknown.as_str()));
-    let page = super::fetch_page(db, query, request, |q| {
-        q.order_by_desc(message::Column::UpdatedAt)
-            .order_by_desc(message::Column::Id)
-    })
-    .await?;
+    let ordering = super::Ordering::new(
+        message::Column::UpdatedAt,
+        message::Column::Id,
+        super::SortOrder::Desc,
+    );
+    let page = super::fetch_page(db, query, request, ordering).await?;
     let ids: Vec<String> = page.items.iter().map(|m| m.contact_id.clone()).collect();
     let emails: HashMap<String, String> = contact::Entity::find()
         .select_only()

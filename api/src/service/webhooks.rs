@@ -6,7 +6,6 @@ use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use entity::{webhook, webhook_attempt};
 use rand::RngCore;
-use sea_orm::sea_query::NullOrdering;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -261,15 +260,12 @@ pub async fn list(
     page: PageRequest,
 ) -> AppResult<Page<webhook::Model>> {
     let query = webhook::Entity::find().filter(webhook::Column::WorkspaceId.eq(workspace_id));
-    super::fetch_page(db, query, page, |q| {
-        q.order_by_with_nulls(
-            webhook::Column::CreatedAt,
-            sea_orm::Order::Desc,
-            NullOrdering::Last,
-        )
-        .order_by_desc(webhook::Column::Id)
-    })
-    .await
+    let ordering = super::Ordering::new(
+        webhook::Column::CreatedAt,
+        webhook::Column::Id,
+        super::SortOrder::Desc,
+    );
+    super::fetch_page(db, query, page, ordering).await
 }
 
 /// Issues a new secret; the old one keeps signing (as a second signature) for 24 hours.
@@ -327,11 +323,12 @@ pub async fn attempts(
     let webhook = get(db, workspace_id, id).await?;
     let query =
         webhook_attempt::Entity::find().filter(webhook_attempt::Column::WebhookId.eq(&webhook.id));
-    super::fetch_page(db, query, page, |q| {
-        q.order_by_desc(webhook_attempt::Column::CreatedAt)
-            .order_by_desc(webhook_attempt::Column::Id)
-    })
-    .await
+    let ordering = super::Ordering::new(
+        webhook_attempt::Column::CreatedAt,
+        webhook_attempt::Column::Id,
+        super::SortOrder::Desc,
+    );
+    super::fetch_page(db, query, page, ordering).await
 }
 
 /// Deliveries waiting (pending or being delivered) and the age in seconds of the oldest.

@@ -270,9 +270,11 @@ impl Campaign {
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
         state: Option<EnrolmentState>,
     ) -> Result<CampaignContactPage> {
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let found = enrolments::enrolments(
             db(ctx)?,
             &self.model.workspace_id,

@@ -38,17 +38,21 @@ impl CampaignQuery {
 
     /// Campaigns, filtered by status, sorted (`createdAt`, `updatedAt`, `name`) and paginated.
     #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    // A list field's arguments are its public paging, filter and sort.
+    #[allow(clippy::too_many_arguments)]
     async fn campaigns(
         &self,
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
         filter: Option<CampaignFilter>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,
     ) -> Result<CampaignPage> {
         let who = principal(ctx)?;
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let filter = svc::CampaignFilter {
             status: filter.and_then(|f| f.status),
         };

@@ -286,17 +286,21 @@ impl ContactQuery {
     /// Contacts, filtered, sorted (`createdAt`, `updatedAt`, `email`, `firstName`, `lastName`,
     /// `company`; default `createdAt`) and paginated.
     #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    // A list field's arguments are its public paging, filter and sort.
+    #[allow(clippy::too_many_arguments)]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
         page: Option<i32>,
         per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
         filter: Option<ContactFilter>,
         sort: Option<String>,
         #[graphql(default)] order: SortOrder,
     ) -> Result<ContactPage> {
         let who = principal(ctx)?;
-        let request = PageRequest::new(page, per_page)?;
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
         let filter: SvcFilter = filter.unwrap_or_default().into();
         let found = svc::list(
             reads(ctx)?,

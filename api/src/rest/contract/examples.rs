@@ -51,6 +51,8 @@ impl Example {
             "perPage": per_page,
             "total": total,
             "totalPages": if total == 0 { 0 } else { 1 },
+            "totalIsEstimate": false,
+            "nextCursor": null,
         }));
         example
     }

@@ -14,7 +14,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/campaigns",
             summary: "List campaigns",
             operation: op(
-                "query listCampaigns($page: Int, $perPage: Int, $filter: CampaignFilter, $sort: String, $order: SortOrder = desc) { campaigns(page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order) { items { @CAMPAIGN } @PAGE } }",
+                "query listCampaigns($page: Int, $perPage: Int, $cursor: String, $filter: CampaignFilter, $sort: String, $order: SortOrder = desc) { campaigns(page: $page, perPage: $perPage, cursor: $cursor, filter: $filter, sort: $sort, order: $order) { items { @CAMPAIGN } @PAGE } }",
             ),
             status: 200,
             query: {
@@ -125,7 +125,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}/contacts",
             summary: "List a campaign's enrolled contacts with their state",
             operation: op(
-                "query listCampaignContacts($id: ID!, $page: Int, $perPage: Int, $state: EnrolmentState) { campaign(id: $id) { contacts(page: $page, perPage: $perPage, state: $state) { items { state reason currentStep emailAccountId enrolledAt lastSentAt nextSendAt contact { @CONTACT } } @PAGE } } }",
+                "query listCampaignContacts($id: ID!, $page: Int, $perPage: Int, $cursor: String, $state: EnrolmentState) { campaign(id: $id) { contacts(page: $page, perPage: $perPage, cursor: $cursor, state: $state) { items { state reason currentStep emailAccountId enrolledAt lastSentAt nextSendAt contact { @CONTACT } } @PAGE } } }",
             ),
             status: 200,
             query: {
@@ -160,7 +160,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}/unknown-outcomes",
             summary: "The campaign's emails whose outcome is unknown (the connection broke after the content was sent), newest first",
             operation: op(
-                "query listUnknownOutcomes($id: ID!, $page: Int, $perPage: Int) { unknownOutcomes(campaignId: $id, page: $page, perPage: $perPage) { items { id contactId email step subject updatedAt } @PAGE } }",
+                "query listUnknownOutcomes($id: ID!, $page: Int, $perPage: Int, $cursor: String) { unknownOutcomes(campaignId: $id, page: $page, perPage: $perPage, cursor: $cursor) { items { id contactId email step subject updatedAt } @PAGE } }",
             ),
             status: 200,
             query: page_only(),

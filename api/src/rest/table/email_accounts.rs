@@ -14,7 +14,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/email-accounts",
             summary: "List email accounts",
             operation: op(
-                "query listEmailAccounts($page: Int, $perPage: Int, $sort: String, $order: SortOrder = desc) { emailAccounts(page: $page, perPage: $perPage, sort: $sort, order: $order) { items { @ACCOUNT } @PAGE } }",
+                "query listEmailAccounts($page: Int, $perPage: Int, $cursor: String, $sort: String, $order: SortOrder = desc) { emailAccounts(page: $page, perPage: $perPage, cursor: $cursor, sort: $sort, order: $order) { items { @ACCOUNT } @PAGE } }",
             ),
             status: 200,
             query: paging(),
@@ -90,7 +90,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/email-accounts/{id}/unmatched-reports",
             summary: "Delivery reports read from the account's mailbox that quote no email it sent: kept, with no effect (nothing bounced)",
             operation: op(
-                "query listUnmatchedReports($id: ID!, $page: Int, $perPage: Int) { emailAccount(id: $id) { unmatchedReports(page: $page, perPage: $perPage) { items { id sender subject recipients { address action status diagnostic } quotedMessageId receivedAt } @PAGE } } }",
+                "query listUnmatchedReports($id: ID!, $page: Int, $perPage: Int, $cursor: String) { emailAccount(id: $id) { unmatchedReports(page: $page, perPage: $perPage, cursor: $cursor) { items { id sender subject recipients { address action status diagnostic } quotedMessageId receivedAt } @PAGE } } }",
             ),
             status: 200,
             query: page_only(),

@@ -9,8 +9,7 @@ use super::{
 
 /// The rows, in the table's order.
 pub(super) fn routes() -> Vec<RouteSpec> {
-    let groups_vars =
-        "$page: Int, $perPage: Int, $filter: GroupFilter, $sort: String, $order: SortOrder = desc";
+    let groups_vars = "$page: Int, $perPage: Int, $cursor: String, $filter: GroupFilter, $sort: String, $order: SortOrder = desc";
     vec![
         RouteSpec {
             name: "listGroups",

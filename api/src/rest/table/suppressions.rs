@@ -13,7 +13,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/suppressions",
             summary: "List suppressed addresses and domains",
             operation: op(
-                "query listSuppressions($page: Int, $perPage: Int, $filter: SuppressionFilter, $sort: String, $order: SortOrder = desc) { suppressions(page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order) { items { @SUPPRESSION } @PAGE } }",
+                "query listSuppressions($page: Int, $perPage: Int, $cursor: String, $filter: SuppressionFilter, $sort: String, $order: SortOrder = desc) { suppressions(page: $page, perPage: $perPage, cursor: $cursor, filter: $filter, sort: $sort, order: $order) { items { @SUPPRESSION } @PAGE } }",
             ),
             status: 200,
             query: {

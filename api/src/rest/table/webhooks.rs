@@ -14,7 +14,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/webhooks",
             summary: "List webhooks",
             operation: op(
-                "query listWebhooks($page: Int, $perPage: Int) { webhooks(page: $page, perPage: $perPage) { items { @WEBHOOK } @PAGE } }",
+                "query listWebhooks($page: Int, $perPage: Int, $cursor: String) { webhooks(page: $page, perPage: $perPage, cursor: $cursor) { items { @WEBHOOK } @PAGE } }",
             ),
             status: 200,
             query: page_only(),
@@ -101,7 +101,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/webhooks/{id}/deliveries",
             summary: "A webhook's delivery attempts, newest first",
             operation: op(
-                "query listWebhookDeliveries($id: ID!, $page: Int, $perPage: Int) { webhook(id: $id) { deliveries(page: $page, perPage: $perPage) { items { eventId eventType attempt success statusCode error durationMs createdAt } @PAGE } } }",
+                "query listWebhookDeliveries($id: ID!, $page: Int, $perPage: Int, $cursor: String) { webhook(id: $id) { deliveries(page: $page, perPage: $perPage, cursor: $cursor) { items { eventId eventType attempt success statusCode error durationMs createdAt } @PAGE } } }",
             ),
             status: 200,
             query: page_only(),

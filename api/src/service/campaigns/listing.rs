@@ -12,6 +12,7 @@ use super::CampaignStatus;
 use super::shape::step_count;
 use crate::error::AppResult;
 use crate::service::columns::{Columns, Reader};
+use crate::service::pages::Ordering;
 use crate::service::{Page, PageRequest, SortOrder, sort_field, stats};
 
 #[derive(Clone, Debug, Default)]
@@ -96,15 +97,10 @@ pub async fn list(
     for c in columns.iter() {
         find = find.column(c);
     }
-    let inner = crate::service::sorted(
-        find.filter(cond.clone()),
-        column,
-        campaign::Column::Id,
-        order,
-    )
-    .offset(page.offset())
-    .limit(page.per_page)
-    .column_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL);
+    let ordering = Ordering::new(column, campaign::Column::Id, order);
+    let inner = ordering
+        .page(find.filter(cond.clone()), &page)?
+        .column_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL);
     let backend = db.get_database_backend();
     let table = Alias::new("page");
     let mut outer = Query::select();
@@ -143,7 +139,7 @@ pub async fn list(
     } else if with.totals {
         stats::join_totals(&mut outer, table.clone(), campaign::Column::Id);
     }
-    crate::service::sorted_outer(&mut outer, table, column, campaign::Column::Id, order);
+    ordering.sort_outer(&mut outer, &table);
     let rows = db.query_all_raw(backend.build(&outer)).await?;
     let campaigns = Reader::new(columns, account_columns.map_or(0, |a| a.len()));
     let accounts = account_columns.map(|a| Reader::new(a, 0));
@@ -183,9 +179,12 @@ pub async fn list(
         // A page past the end has no row to carry the total.
         None => campaign::Entity::find().filter(cond).count(db).await?,
     };
+    let next_cursor = ordering.finish(&page, &mut items, |listed| &listed.campaign);
     Ok(Page {
         items,
         request: page,
         total,
+        estimated: false,
+        next_cursor,
     })
 }

@@ -4,12 +4,13 @@
 use entity::{contact, group_member, workspace};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryResult, QuerySelect, QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
 };
 
 use super::ContactStatus;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::service::pages::{self, Ordering};
 use crate::service::{Page, PageRequest, SortOrder, filter_text, like_contains, sort_field};
 
 #[derive(Clone, Debug, Default)]
@@ -39,8 +40,9 @@ pub struct Listed {
     pub group_ids: Option<Vec<String>>,
 }
 
-/// A page of contacts matching `filter`, in a total order (ties broken by id). With
-/// `with_group_ids`, each contact's group ids come in the same statement as the page.
+/// A page of contacts matching `filter`, in a total order (ties broken by id), from the page
+/// number or the cursor asked for. With `with_group_ids`, each contact's group ids come in the
+/// same statement as the page.
 pub async fn list(
     db: &impl ConnectionTrait,
     workspace_id: &str,
@@ -50,16 +52,26 @@ pub async fn list(
     order: SortOrder,
     with_group_ids: bool,
 ) -> AppResult<Page<Listed>> {
-    let column = sort_field(sort, SORT_FIELDS)?;
-    let Matching { query, filtered } = matching(workspace_id, filter)?;
-    let select = page_query(query.clone(), column, page, order);
+    let ordering = ordering(sort_field(sort, SORT_FIELDS)?, order);
+    let Matching {
+        query,
+        cond,
+        filtered,
+    } = matching(workspace_id, filter)?;
+    let select = page_query(query.clone(), ordering, &page)?;
     if filtered {
-        // A filtered total needs a COUNT: it runs beside the page.
-        let total = async { Ok::<_, AppError>(query.count(db).await?) };
+        // A filtered total is counted (bounded) beside the page.
+        let total = filtered_total(db, workspace_id, query, cond);
         let page_only = select.column_as(Expr::value(sea_orm::Value::BigInt(None)), TOTAL);
-        let rows = page_rows(db, page_only, column, order, with_group_ids);
-        let (total, rows) = tokio::try_join!(total, rows)?;
-        return Ok(listed_page(rows, page, total, with_group_ids));
+        let rows = page_rows(db, page_only, ordering, with_group_ids);
+        let ((total, estimated), rows) = tokio::try_join!(total, rows)?;
+        return Ok(listed_page(
+            rows,
+            page,
+            ordering,
+            (total, estimated),
+            with_group_ids,
+        ));
     }
     // Unfiltered: the workspace's maintained count, read by the page's own statement.
     let count = Query::select()
@@ -68,7 +80,7 @@ pub async fn list(
         .and_where(workspace::Column::Id.eq(workspace_id))
         .to_owned();
     let with_total = select.column_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL);
-    let rows = page_rows(db, with_total, column, order, with_group_ids).await?;
+    let rows = page_rows(db, with_total, ordering, with_group_ids).await?;
     let total = match rows.first().and_then(|row| row.total) {
         Some(total) => total,
         // A page past the end has no row to carry the count.
@@ -81,14 +93,73 @@ pub async fn list(
     Ok(listed_page(
         rows,
         page,
-        u64::try_from(total).unwrap_or(0),
+        ordering,
+        (u64::try_from(total).unwrap_or(0), false),
         with_group_ids,
     ))
 }
 
-/// The contacts a filter matches, and whether anything narrowed them.
+/// Contacts read to estimate how many a filter matches when more than `EXACT_TOTAL_UP_TO` do:
+/// the workspace's newest, so the estimate costs the same however many the workspace holds.
+const ESTIMATE_SAMPLE: u64 = 4_000;
+
+/// How many contacts `query` (the workspace's, narrowed by `cond`) holds: counted up to
+/// `EXACT_TOTAL_UP_TO`; beyond, the share of a sample that matches times the workspace's
+/// count, and `true`.
+async fn filtered_total(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    query: sea_orm::Select<contact::Entity>,
+    cond: Condition,
+) -> AppResult<(u64, bool)> {
+    if let Some(counted) = pages::count_up_to(db, query).await? {
+        return Ok((counted, false));
+    }
+    let estimated = estimate(db, workspace_id, cond).await?.unwrap_or(0);
+    Ok((Ord::max(estimated, pages::EXACT_TOTAL_UP_TO + 1), true))
+}
+
+/// The workspace's contacts matching `cond`, extrapolated from its newest `ESTIMATE_SAMPLE`.
+async fn estimate(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    cond: Condition,
+) -> AppResult<Option<u64>> {
+    let sample = contact::Entity::find()
+        .filter(contact::Column::WorkspaceId.eq(workspace_id))
+        .order_by_desc(contact::Column::CreatedAt)
+        .order_by_desc(contact::Column::Id)
+        .limit(ESTIMATE_SAMPLE)
+        .into_query();
+    // The sample is named as the table, so the filter's columns read from it.
+    let count = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(sample, Alias::new(contact::Entity.table_name()))
+        .cond_where(cond)
+        .to_owned();
+    let backend = db.get_database_backend();
+    let Some(row) = db.query_one_raw(backend.build(&count)).await? else {
+        return Ok(None);
+    };
+    let matched = u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0);
+    let held = crate::service::workspaces::get(db, workspace_id)
+        .await?
+        .contact_count;
+    let held = u64::try_from(held).unwrap_or(0);
+    let sampled = Ord::min(held, ESTIMATE_SAMPLE);
+    if sampled == 0 {
+        return Ok(None);
+    }
+    Ok(Some(
+        (u128::from(matched) * u128::from(held) / u128::from(sampled)) as u64,
+    ))
+}
+
+/// The contacts a filter matches, the condition that says so, and whether anything narrowed
+/// them.
 pub struct Matching {
     pub query: sea_orm::Select<contact::Entity>,
+    pub cond: Condition,
     pub filtered: bool,
 }
 
@@ -128,30 +199,29 @@ pub fn matching(workspace_id: &str, filter: &ContactFilter) -> AppResult<Matchin
         );
     }
     Ok(Matching {
-        query: contact::Entity::find().filter(cond),
+        query: contact::Entity::find().filter(cond.clone()),
+        cond,
         filtered,
     })
 }
 
-/// One page of `query` sorted by `column` in `order`: the statement an index serves without
-/// sorting (see `order_keys`).
-pub fn page_query(
-    query: sea_orm::Select<contact::Entity>,
-    column: contact::Column,
-    page: PageRequest,
-    order: SortOrder,
-) -> sea_orm::Select<contact::Entity> {
-    let mut query = query;
-    for key in order_keys(column, None) {
-        query = sea_orm::QueryOrder::order_by(query, key, order.to_orm());
+/// How contacts sorted by `column` are ordered: email is unique in a workspace.
+pub fn ordering(column: contact::Column, order: SortOrder) -> Ordering<contact::Column> {
+    let ordering = Ordering::new(column, contact::Column::Id, order);
+    match column {
+        contact::Column::EmailNormalized => ordering.unique(),
+        _ => ordering,
     }
-    query.offset(page.offset()).limit(page.per_page)
 }
 
-/// `service::order_keys` for contacts: email is unique in a workspace.
-fn order_keys(column: contact::Column, table: Option<&Alias>) -> Vec<Expr> {
-    let unique = matches!(column, contact::Column::EmailNormalized);
-    crate::service::order_keys(column, contact::Column::Id, table, unique)
+/// One page of `query` in `ordering`: the statement an index serves without sorting (see
+/// `Ordering::keys`), reading one row more than the page.
+pub fn page_query(
+    query: sea_orm::Select<contact::Entity>,
+    ordering: Ordering<contact::Column>,
+    page: &PageRequest,
+) -> AppResult<sea_orm::Select<contact::Entity>> {
+    ordering.page(query, page)
 }
 
 const GROUP_IDS: &str = "fz_group_ids";
@@ -175,11 +245,13 @@ impl FromQueryResult for ListedRow {
 }
 
 fn listed_page(
-    rows: Vec<ListedRow>,
+    mut rows: Vec<ListedRow>,
     request: PageRequest,
-    total: u64,
+    ordering: Ordering<contact::Column>,
+    (total, estimated): (u64, bool),
     with_group_ids: bool,
 ) -> Page<Listed> {
+    let next_cursor = ordering.finish(&request, &mut rows, |row| &row.contact);
     let items = rows
         .into_iter()
         .map(|row| Listed {
@@ -203,6 +275,8 @@ fn listed_page(
         items,
         request,
         total,
+        estimated,
+        next_cursor,
     }
 }
 
@@ -211,8 +285,7 @@ fn listed_page(
 async fn page_rows(
     db: &impl ConnectionTrait,
     select: sea_orm::Select<contact::Entity>,
-    column: contact::Column,
-    order: SortOrder,
+    ordering: Ordering<contact::Column>,
     with_group_ids: bool,
 ) -> AppResult<Vec<ListedRow>> {
     if !with_group_ids {
@@ -243,9 +316,7 @@ async fn page_rows(
         .column((page.clone(), Asterisk))
         .expr_as(Expr::SubQuery(None, Box::new(members.into())), GROUP_IDS)
         .from_subquery(select.into_query(), page.clone());
-    for key in order_keys(column, Some(&page)) {
-        outer.order_by_expr(key, order.to_orm());
-    }
+    ordering.sort_outer(&mut outer, &page);
     Ok(ListedRow::find_by_statement(backend.build(&outer))
         .all(db)
         .await?)
