@@ -114,16 +114,21 @@ export class HttpClient {
 
   /**
    * Every item of a list, page after page (100 a page unless `perPage` says otherwise), starting
-   * at `page` (default 1). Pages are ordered totally by the API, so none repeats or skips.
+   * at `page` or `cursor` (default the first page). After the first page each one is asked for
+   * by the cursor the page before gave (`meta.nextCursor`): a deep page costs the server what
+   * the first does, nothing is repeated or skipped when rows are added meanwhile, and only one
+   * page is held at a time.
    */
   async *paginate<T>(path: string, query: Query | undefined, options?: RequestOptions): AsyncGenerator<T, void, undefined> {
-    let page = Number(query?.["page"] ?? 1);
     const perPage = query?.["perPage"] ?? 100;
+    let next: Query = { ...query, perPage };
     for (;;) {
-      const items = await this.page<T>(path, { ...query, page, perPage }, options);
+      const items = await this.page<T>(path, next, options);
       yield* items;
-      if (items.length === 0 || page >= items.meta.totalPages) return;
-      page += 1;
+      const cursor = items.meta.nextCursor;
+      if (cursor === null || cursor === undefined) return;
+      const { page: _page, ...rest } = next;
+      next = { ...rest, cursor };
     }
   }
 

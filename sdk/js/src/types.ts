@@ -32,7 +32,10 @@ export type ErrorCode = components["schemas"]["ErrorCode"];
 export type ErrorDetails = {
   [key: string]: components["schemas"]["DetailValue"] | undefined;
 };
-/** A list's `meta`: `page`, `perPage`, `total`, `totalPages`. */
+/**
+ * A list's `meta`: `page`, `perPage`, `total` (an estimate when `totalIsEstimate`), `totalPages`,
+ * and `nextCursor` (null on the last page).
+ */
 export type ListMeta = Success<"listContacts"> extends { meta: infer M } ? M : never;
 /** A value allowed in `customFields`. */
 export type CustomValue = components["schemas"]["CustomValue"];

@@ -25,7 +25,7 @@ function recorder() {
   const calls = [];
   const fetch = async (url, init) => {
     calls.push({ url: String(url), init });
-    const body = { success: true, data: [], meta: { page: 1, perPage: 20, total: 0, totalPages: 0 } };
+    const body = { success: true, data: [], meta: { page: 1, perPage: 20, total: 0, totalPages: 0, totalIsEstimate: false, nextCursor: null } };
     return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
   };
   return { calls, fetch };

@@ -181,7 +181,7 @@ after(async () => {
 
 test("README quick start (the page's SDK snippet) runs as written", async () => {
   const out = await runExample("quickstart", "\nconsole.log(JSON.stringify({ count: contacts.length, meta: contacts.meta }));\n");
-  assert.deepEqual(JSON.parse(out), { count: 1, meta: { page: 1, perPage: 20, total: 1, totalPages: 1 } });
+  assert.deepEqual(JSON.parse(out), { count: 1, meta: { page: 1, perPage: 20, total: 1, totalPages: 1, totalIsEstimate: false, nextCursor: null } });
   assert.equal(proxy.requests.at(-1).headers.authorization, "Bearer your-api-key");
 });
 

@@ -35,7 +35,7 @@ describe("contacts", () => {
 
     const found = await client.contacts.list({ email: "ANA@", status: "unsubscribed" });
     assert.deepEqual(found.map((c) => c.id), [created.id]);
-    assert.deepEqual(found.meta, { page: 1, perPage: 20, total: 1, totalPages: 1 });
+    assert.deepEqual(found.meta, { page: 1, perPage: 20, total: 1, totalPages: 1, totalIsEstimate: false, nextCursor: null });
 
     assert.deepEqual(await client.contacts.delete(created.id), { id: created.id, deleted: true });
     await assert.rejects(client.contacts.get(created.id), NotFoundError);
@@ -64,7 +64,10 @@ describe("pagination", () => {
     const first = await client.contacts.list({ company: "Paging", perPage: 10, sort: "email", order: "asc" });
     assert.ok(Array.isArray(first));
     assert.equal(first.length, 10);
-    assert.deepEqual(first.meta, { page: 1, perPage: 10, total: 25, totalPages: 3 });
+    assert.deepEqual(first.meta, {
+      page: 1, perPage: 10, total: 25, totalPages: 3, totalIsEstimate: false, nextCursor: first.meta.nextCursor,
+    });
+    assert.equal(typeof first.meta.nextCursor, "string");
     const seen = [];
     for (const contact of first) seen.push(contact.email);
     assert.deepEqual(seen, emails.slice(0, 10));
@@ -83,6 +86,38 @@ describe("pagination", () => {
 
     const fromPage2 = await client.contacts.listAll({ company: "Paging", perPage: 10, page: 2, sort: "email", order: "asc" });
     assert.deepEqual(fromPage2.map((c) => c.email), emails.slice(10));
+
+    const fromCursor = await client.contacts.list({ company: "Paging", perPage: 10, cursor: first.meta.nextCursor, sort: "email", order: "asc" });
+    assert.equal(fromCursor.meta.page, 2);
+    assert.deepEqual(fromCursor.map((c) => c.email), emails.slice(10, 20));
+  });
+
+  test("walking a list asks for each page after the first by cursor, and sees rows added meanwhile once", async () => {
+    const emails = Array.from({ length: 12 }, (_, i) => `walk-${String(i).padStart(2, "0")}@cursor.example`);
+    await client.contacts.createMany(emails.map((email) => ({ email, company: "Cursor" })));
+    const asked = [];
+    const counting = new FluenzrClient({
+      apiKey: server.apiKey,
+      baseUrl: server.baseUrl,
+      fetch: (input, init) => {
+        asked.push(new URL(String(input)));
+        return fetch(input, init);
+      },
+    });
+    const seen = [];
+    for await (const contact of counting.contacts.iterate({ company: "Cursor", perPage: 5, sort: "email", order: "asc" })) {
+      seen.push(contact.email);
+      if (seen.length === 1) await client.contacts.create({ email: "walk-07a@cursor.example", company: "Cursor" });
+    }
+    // The contact added after the first page sorts into a page not yet read: it is seen once,
+    // and the rows after it are not shifted into a repeat.
+    assert.deepEqual(seen, [...emails, "walk-07a@cursor.example"].sort());
+    assert.equal(asked.length, 3);
+    assert.equal(asked[0].searchParams.get("cursor"), null);
+    for (const url of asked.slice(1)) {
+      assert.ok(url.searchParams.get("cursor"));
+      assert.equal(url.searchParams.get("page"), null);
+    }
   });
 
   test("an empty list is an empty page and iterates nothing", async () => {
@@ -293,7 +328,7 @@ describe("suppressions", () => {
 
     const domains = await client.suppressions.list({ kind: "domain", value: "SUP-BLOCKED" });
     assert.deepEqual(domains.map((s) => s.value), ["sup-blocked.example"]);
-    assert.deepEqual(domains.meta, { page: 1, perPage: 20, total: 1, totalPages: 1 });
+    assert.deepEqual(domains.meta, { page: 1, perPage: 20, total: 1, totalPages: 1, totalIsEstimate: false, nextCursor: null });
 
     const deleted = await client.suppressions.delete(domains[0].id, "Partner domain");
     assert.deepEqual(deleted, { id: domains[0].id, deleted: true });

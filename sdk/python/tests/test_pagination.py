@@ -61,3 +61,28 @@ def test_pages_of_nested_lists(client: FluenzrClient, unique: str) -> None:
     page = client.groups.list_contacts(group.id, per_page=2)
     assert page.meta.total == 5
     assert len(list(page.auto_paging_iter())) == 5
+
+
+def test_walking_asks_for_each_later_page_by_cursor(
+    client: FluenzrClient, server: Server, unique: str
+) -> None:
+    emails = [f"w{i:02d}.{unique}@example.com" for i in range(12)]
+    assert client.contacts.create_batch([{"email": e} for e in emails]).created == 12
+    urls: List[httpx.URL] = []
+    counting = httpx.Client(event_hooks={"request": [lambda request: urls.append(request.url)]})
+    seen: List[str] = []
+    added = f"w07a.{unique}@example.com"
+    with FluenzrClient(api_key=server.api_key, base_url=server.url, http_client=counting) as c:
+        first = c.contacts.list(email=unique, per_page=5, sort="email", order="asc")
+        assert first.meta.next_cursor is not None and first.meta.total_is_estimate is False
+        for contact in first.auto_paging_iter():
+            seen.append(contact.email)
+            if len(seen) == 1:
+                # Sorts into a page not read yet: seen once, and nothing after it repeats.
+                client.contacts.create(email=added)
+    counting.close()
+    assert seen == sorted(emails + [added])
+    assert len(urls) == 3
+    assert "cursor" not in urls[0].params
+    for url in urls[1:]:
+        assert url.params["cursor"] and "page" not in url.params

@@ -549,6 +549,8 @@ export interface operations {
                  * @example 20
                  */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
                 /** @description Field to sort by (default createdAt) */
                 sort?: "createdAt" | "updatedAt" | "email" | "firstName" | "lastName" | "company";
                 /** @description asc or desc (default desc) */
@@ -616,7 +618,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 1,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -650,10 +654,22 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -3008,6 +3024,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
                 /** @description Field to sort by (default createdAt) */
                 sort?: "createdAt" | "updatedAt" | "name";
                 /** @description asc or desc (default desc) */
@@ -3056,7 +3074,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 1,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -3081,10 +3101,22 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -4338,6 +4370,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
                 /** @description Field to sort by (default createdAt) */
                 sort?: "createdAt" | "updatedAt" | "email" | "firstName" | "lastName" | "company";
                 /** @description asc or desc (default desc) */
@@ -4403,7 +4437,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 1,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -4437,10 +4473,22 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -5258,6 +5306,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
                 /**
                  * @description Field to sort by (default createdAt)
                  * @example email
@@ -5322,7 +5372,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 1,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -5374,10 +5426,22 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7225,6 +7289,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
             };
             header?: {
                 /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
@@ -7274,7 +7340,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 1,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -7301,10 +7369,22 @@ export interface operations {
                             receivedAt: string;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7499,6 +7579,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
                 /** @description Field to sort by (default createdAt) */
                 sort?: "createdAt" | "updatedAt" | "name";
                 /** @description asc or desc (default desc) */
@@ -7584,7 +7666,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 1,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -7633,10 +7717,22 @@ export interface operations {
                             completedAt: string | null;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -9837,6 +9933,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
                 /**
                  * @description pending, active, completed, replied, bounced, unsubscribed or failed
                  * @example active
@@ -9900,7 +9998,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 1,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -9955,10 +10055,22 @@ export interface operations {
                             };
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -10823,6 +10935,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
             };
             header?: {
                 /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
@@ -10865,7 +10979,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 1,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -10884,10 +11000,22 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -11726,6 +11854,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
             };
             header?: {
                 /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
@@ -11771,7 +11901,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 1,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -11794,10 +11926,22 @@ export interface operations {
                             updatedAt: string;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -13614,6 +13758,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
             };
             header?: {
                 /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
@@ -13668,7 +13814,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 2,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -13688,10 +13836,22 @@ export interface operations {
                             createdAt: string;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -13886,6 +14046,8 @@ export interface operations {
                 page?: number;
                 /** @description Items per page (default 20, at most 100) */
                 perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
                 /** @description Field to sort by (default createdAt) */
                 sort?: "createdAt" | "value";
                 /** @description asc or desc (default desc) */
@@ -13944,7 +14106,9 @@ export interface operations {
                      *         "page": 1,
                      *         "perPage": 20,
                      *         "total": 2,
-                     *         "totalPages": 1
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
                      *       }
                      *     }
                      */
@@ -13969,10 +14133,22 @@ export interface operations {
                             createdAt: string;
                         }[];
                         meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
                             page: number;
                             perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
                             total: number;
                             totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
                         };
                     };
                 };

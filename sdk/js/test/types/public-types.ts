@@ -88,7 +88,9 @@ export type Shapes = [
   Expect<Equal<Contact["status"], "active" | "unsubscribed" | "bounced">>,
   Expect<Equal<Campaign["status"], "draft" | "running" | "paused" | "completed">>,
   Expect<Equal<CampaignStats["openRate"], number>>,
-  Expect<Equal<ListMeta, { page: number; perPage: number; total: number; totalPages: number }>>,
+  Expect<Equal<ListMeta, {
+    page: number; perPage: number; total: number; totalPages: number; totalIsEstimate: boolean; nextCursor: string | null;
+  }>>,
   Expect<Equal<Awaited<ReturnType<Client["contacts"]["list"]>>, Page<Contact>>>,
   Expect<Equal<Awaited<ReturnType<Client["campaigns"]["getStats"]>>, CampaignStats>>,
   Expect<Equal<ErrorCode extends string ? true : false, true>>,

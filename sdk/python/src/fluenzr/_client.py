@@ -236,8 +236,9 @@ class AsyncFluenzrClient(BaseClient):
         data, meta = await self._request("GET", path, query=query)
         items = [build(cls, item) for item in data]
 
-        async def fetch(page: int) -> AsyncPage[T]:
-            return await self._page(cls, path, {**query, "page": page})
+        async def fetch(cursor: str) -> AsyncPage[T]:
+            following = {name: value for name, value in query.items() if name != "page"}
+            return await self._page(cls, path, {**following, "cursor": cursor})
 
         return AsyncPage(items, build(ListMeta, meta), fetch)
 
@@ -428,7 +429,8 @@ class FluenzrClient(BaseClient):
         data, meta = self._request("GET", path, query=query)
         items = [build(cls, item) for item in data]
 
-        def fetch(page: int) -> Page[T]:
-            return self._page(cls, path, {**query, "page": page})
+        def fetch(cursor: str) -> Page[T]:
+            following = {name: value for name, value in query.items() if name != "page"}
+            return self._page(cls, path, {**following, "cursor": cursor})
 
         return Page(items, build(ListMeta, meta), fetch)

@@ -20,12 +20,14 @@ T = TypeVar("T")
 
 class Page(List[T]):
     """One page of a list: iterate it like a list; ``meta`` has ``page``, ``per_page``,
-    ``total`` and ``total_pages``; ``auto_paging_iter()`` walks this page and every later one."""
+    ``total`` (an estimate when ``total_is_estimate``), ``total_pages`` and ``next_cursor``;
+    ``auto_paging_iter()`` walks this page and every later one, each asked for by the cursor
+    of the page before (a deep page costs what the first does; one page is held at a time)."""
 
     meta: ListMeta
 
     def __init__(
-        self, items: Iterable[T], meta: ListMeta, fetch: Callable[[int], "Page[T]"]
+        self, items: Iterable[T], meta: ListMeta, fetch: Callable[[str], "Page[T]"]
     ) -> None:
         super().__init__(items)
         self.meta = meta
@@ -33,11 +35,12 @@ class Page(List[T]):
 
     @property
     def has_next_page(self) -> bool:
-        return self.meta.page < self.meta.total_pages
+        return self.meta.next_cursor is not None
 
     def next_page(self) -> Optional["Page[T]"]:
         """The following page, or None after the last one."""
-        return self._fetch(self.meta.page + 1) if self.has_next_page else None
+        cursor = self.meta.next_cursor
+        return self._fetch(cursor) if cursor is not None else None
 
     def iter_pages(self) -> Iterator["Page[T]"]:
         page: Optional[Page[T]] = self
@@ -60,7 +63,7 @@ class AsyncPage(List[T]):
         self,
         items: Iterable[T],
         meta: ListMeta,
-        fetch: Callable[[int], Awaitable["AsyncPage[T]"]],
+        fetch: Callable[[str], Awaitable["AsyncPage[T]"]],
     ) -> None:
         super().__init__(items)
         self.meta = meta
@@ -68,11 +71,12 @@ class AsyncPage(List[T]):
 
     @property
     def has_next_page(self) -> bool:
-        return self.meta.page < self.meta.total_pages
+        return self.meta.next_cursor is not None
 
     async def next_page(self) -> Optional["AsyncPage[T]"]:
         """The following page, or None after the last one."""
-        return await self._fetch(self.meta.page + 1) if self.has_next_page else None
+        cursor = self.meta.next_cursor
+        return await self._fetch(cursor) if cursor is not None else None
 
     async def iter_pages(self) -> AsyncIterator["AsyncPage[T]"]:
         page: Optional[AsyncPage[T]] = self

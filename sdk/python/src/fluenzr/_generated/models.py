@@ -410,9 +410,25 @@ class ImportRowError:
 @dataclass
 class ListMeta:
     page: int
+    """
+    The page shown: the one asked for, or the one the cursor leads to.
+    """
     per_page: int
     total: int
+    """
+    Rows across all pages: exact, unless `totalIsEstimate`.
+    """
     total_pages: int
+    total_is_estimate: bool
+    """
+    `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+    would cost a scan.
+    """
+    next_cursor: Optional[str]
+    """
+    Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+    the last page.
+    """
 
 
 @dataclass

@@ -264,6 +264,10 @@ class ListCampaignContactsParams(TypedDict):
     """
     Items per page (default 20, at most 100)
     """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
+    """
     state: NotRequired[Literal['pending', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'failed']]
     """
     pending, active, completed, replied, bounced, unsubscribed or failed
@@ -278,6 +282,10 @@ class ListCampaignsParams(TypedDict):
     per_page: NotRequired[int]
     """
     Items per page (default 20, at most 100)
+    """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
     """
     sort: NotRequired[Literal['createdAt', 'updatedAt', 'name']]
     """
@@ -301,6 +309,10 @@ class ListContactsParams(TypedDict):
     per_page: NotRequired[int]
     """
     Items per page (default 20, at most 100)
+    """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
     """
     sort: NotRequired[Literal['createdAt', 'updatedAt', 'email', 'firstName', 'lastName', 'company']]
     """
@@ -337,6 +349,10 @@ class ListEmailAccountsParams(TypedDict):
     """
     Items per page (default 20, at most 100)
     """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
+    """
     sort: NotRequired[Literal['createdAt', 'updatedAt', 'email']]
     """
     Field to sort by (default createdAt)
@@ -355,6 +371,10 @@ class ListGroupContactsParams(TypedDict):
     per_page: NotRequired[int]
     """
     Items per page (default 20, at most 100)
+    """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
     """
     sort: NotRequired[Literal['createdAt', 'updatedAt', 'email', 'firstName', 'lastName', 'company']]
     """
@@ -387,6 +407,10 @@ class ListGroupsParams(TypedDict):
     """
     Items per page (default 20, at most 100)
     """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
+    """
     sort: NotRequired[Literal['createdAt', 'updatedAt', 'name']]
     """
     Field to sort by (default createdAt)
@@ -409,6 +433,10 @@ class ListSuppressionsParams(TypedDict):
     per_page: NotRequired[int]
     """
     Items per page (default 20, at most 100)
+    """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
     """
     sort: NotRequired[Literal['createdAt', 'value']]
     """
@@ -441,6 +469,10 @@ class ListUnknownOutcomesParams(TypedDict):
     """
     Items per page (default 20, at most 100)
     """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
+    """
 
 
 class ListUnmatchedReportsParams(TypedDict):
@@ -451,6 +483,10 @@ class ListUnmatchedReportsParams(TypedDict):
     per_page: NotRequired[int]
     """
     Items per page (default 20, at most 100)
+    """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
     """
 
 
@@ -463,6 +499,10 @@ class ListWebhookDeliveriesParams(TypedDict):
     """
     Items per page (default 20, at most 100)
     """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
+    """
 
 
 class ListWebhooksParams(TypedDict):
@@ -473,6 +513,10 @@ class ListWebhooksParams(TypedDict):
     per_page: NotRequired[int]
     """
     Items per page (default 20, at most 100)
+    """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
     """
 
 
