@@ -259,6 +259,26 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
     await page.getByLabel('Search email').fill('');
     await page.getByRole('combobox', { name: 'Group', exact: true }).selectOption({ label: 'Spring leads' });
     await page.getByText('998 contacts').waitFor();
+    // Next reads the following page by the cursor the first page gave; Previous goes back.
+    const asked = [];
+    const record = (request) => {
+      if (request.url().endsWith('/graphql') && /query Contacts/.test(request.postData() ?? '')) {
+        asked.push(JSON.parse(request.postData()).variables);
+      }
+    };
+    page.on('request', record);
+    const pager = page.getByRole('navigation', { name: 'contacts pages' });
+    const firstRow = async () => page.getByTestId('contacts').locator('tbody th').first().innerText();
+    const onFirst = await firstRow();
+    await pager.getByRole('button', { name: 'Next →' }).click();
+    await pager.getByText('Page 2 of 50 · 998 contacts').waitFor();
+    await until('the second page', async () => (await firstRow()) !== onFirst);
+    await pager.getByRole('button', { name: '← Previous' }).click();
+    await pager.getByText('Page 1 of 50 · 998 contacts').waitFor();
+    await until('the first page again', async () => (await firstRow()) === onFirst);
+    page.off('request', record);
+    assert.equal(typeof asked[0]?.cursor, 'string', `page 2 is asked for by cursor: ${JSON.stringify(asked)}`);
+    assert.ok(!('page' in asked[0]), 'no page number');
   });
 
   await step('a campaign with two steps is created and its group enrolled', async () => {

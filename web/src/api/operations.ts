@@ -147,10 +147,10 @@ export const EnrolGroup = /* GraphQL */ `
 `;
 
 export const Contacts = /* GraphQL */ `
-  query Contacts($page: Int, $perPage: Int, $filter: ContactFilter, $sort: String, $order: SortOrder!) {
-    contacts(page: $page, perPage: $perPage, filter: $filter, sort: $sort, order: $order) {
+  query Contacts($cursor: String, $perPage: Int, $filter: ContactFilter, $sort: String, $order: SortOrder!) {
+    contacts(cursor: $cursor, perPage: $perPage, filter: $filter, sort: $sort, order: $order) {
       items { id email firstName lastName company phone status groupIds createdAt }
-      pageInfo { page perPage total totalPages }
+      pageInfo { page perPage total totalPages totalIsEstimate nextCursor }
     }
   }
 `;

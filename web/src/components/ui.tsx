@@ -89,21 +89,28 @@ interface PagerProps {
   total: number;
   label: string;
   onPage: (page: number) => void;
+  /** The total is an estimate (the list says so when counting it all would cost a scan). */
+  estimate?: boolean;
+  /** Whether a page follows (the list's next cursor); else judged from the page count. */
+  hasNext?: boolean;
 }
 
-/** Previous/next buttons with "page x of y" for a paginated list. */
-export function Pager({ page, totalPages, total, label, onPage }: PagerProps) {
-  const counted = `${total} ${total === 1 ? label.replace(/s$/, '') : label}`;
-  if (totalPages <= 1) return <p class="muted pager-count">{counted}</p>;
+/** Previous/next buttons with "page x of y" for a paginated list; an estimate reads "about". */
+export function Pager({ page, totalPages, total, label, onPage, estimate = false, hasNext }: PagerProps) {
+  const about = estimate ? 'about ' : '';
+  const counted = `${about}${total.toLocaleString('en')} ${total === 1 ? label.replace(/s$/, '') : label}`;
+  const more = hasNext ?? page < totalPages;
+  if (page <= 1 && !more) return <p class="muted pager-count">{counted}</p>;
   return (
     <nav class="pager" aria-label={`${label} pages`}>
       <button type="button" onClick={() => onPage(page - 1)} disabled={page <= 1}>
         ← Previous
       </button>
       <span>
-        Page {page} of {totalPages} · {counted}
+        Page {page} of {about}
+        {totalPages.toLocaleString('en')} · {counted}
       </span>
-      <button type="button" onClick={() => onPage(page + 1)} disabled={page >= totalPages}>
+      <button type="button" onClick={() => onPage(page + 1)} disabled={!more}>
         Next →
       </button>
     </nav>

@@ -315,7 +315,7 @@ export type EnrolGroupMutationVariables = Exact<{
 export type EnrolGroupMutation = { addContactsToCampaign: { added: number, skipped: number, alreadyEnrolled: number } };
 
 export type ContactsQueryVariables = Exact<{
-  page?: number | null | undefined;
+  cursor?: string | null | undefined;
   perPage?: number | null | undefined;
   filter?: ContactFilter | null | undefined;
   sort?: string | null | undefined;
@@ -323,7 +323,7 @@ export type ContactsQueryVariables = Exact<{
 }>;
 
 
-export type ContactsQuery = { contacts: { items: Array<{ id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, status: ContactStatus, groupIds: Array<string>, createdAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
+export type ContactsQuery = { contacts: { items: Array<{ id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, status: ContactStatus, groupIds: Array<string>, createdAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number, totalIsEstimate: boolean, nextCursor: string | null } } };
 
 export type CreateContactMutationVariables = Exact<{
   input: ContactInput;

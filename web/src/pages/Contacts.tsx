@@ -36,11 +36,13 @@ export function Contacts({ query }: { query: URLSearchParams }) {
   const emailQuery = useDebounced(email.trim(), 300);
   const companyQuery = useDebounced(company.trim(), 300);
 
-  // A page number belongs to one set of filters: any change of filter starts from page 1.
+  // Pages are read by cursor (a deep page costs the server what the first does): the cursors
+  // of the pages walked so far, the first page's being none. They belong to one set of
+  // filters: any change of filter starts from page 1.
   const filterKey = JSON.stringify([emailQuery, status, companyQuery, group, sort, order, perPage]);
-  const [paging, setPaging] = useState({ key: filterKey, page: 1 });
-  const page = paging.key === filterKey ? paging.page : 1;
-  const setPage = (next: number) => setPaging({ key: filterKey, page: next });
+  const [paging, setPaging] = useState<{ key: string; cursors: (string | null)[] }>({ key: filterKey, cursors: [null] });
+  const cursors = paging.key === filterKey ? paging.cursors : [null];
+  const cursor = cursors[cursors.length - 1];
 
   const groups = useLoad(() => gql(Docs.GroupOptions), []);
   const groupNames = useMemo(
@@ -51,7 +53,7 @@ export function Contacts({ query }: { query: URLSearchParams }) {
   const list = useLoad(
     () =>
       gql(Docs.Contacts, {
-        page,
+        cursor,
         perPage,
         sort,
         order,
@@ -62,7 +64,7 @@ export function Contacts({ query }: { query: URLSearchParams }) {
           group: group || null,
         },
       }),
-    [page, perPage, sort, order, emailQuery, status, companyQuery, group],
+    [cursor, perPage, sort, order, emailQuery, status, companyQuery, group],
   );
 
   const sortBy = (key: string) => {
@@ -79,6 +81,15 @@ export function Contacts({ query }: { query: URLSearchParams }) {
   });
 
   const contacts = list.data?.contacts;
+  // Next follows the page's cursor; Previous goes back to the cursor of the page before.
+  const setPage = (next: number) => {
+    if (next > cursors.length) {
+      const after = contacts?.pageInfo.nextCursor;
+      if (after) setPaging({ key: filterKey, cursors: [...cursors, after] });
+    } else {
+      setPaging({ key: filterKey, cursors: cursors.slice(0, Math.max(1, next)) });
+    }
+  };
   const ariaSort = (key: string) => (sort === key ? (order === 'asc' ? 'ascending' : 'descending') : undefined);
   const header = (key: string, label: string, cls?: string) => (
     <th scope="col" aria-sort={ariaSort(key)} class={cls}>
@@ -218,6 +229,8 @@ export function Contacts({ query }: { query: URLSearchParams }) {
           page={contacts.pageInfo.page}
           totalPages={contacts.pageInfo.totalPages}
           total={contacts.pageInfo.total}
+          estimate={contacts.pageInfo.totalIsEstimate}
+          hasNext={contacts.pageInfo.nextCursor !== null}
           label="contacts"
           onPage={setPage}
         />
