@@ -23,6 +23,7 @@ pub mod m20261207_000026_state_checks;
 mod m20261207_000027_due_index;
 mod m20261207_000028_open_enrolments_index;
 mod m20261207_000029_contact_list_indexes;
+mod m20261207_000030_contact_filter_indexes;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000027_due_index::Migration),
             Box::new(m20261207_000028_open_enrolments_index::Migration),
             Box::new(m20261207_000029_contact_list_indexes::Migration),
+            Box::new(m20261207_000030_contact_filter_indexes::Migration),
         ]
     }
 }

@@ -325,3 +325,26 @@ async fn a_large_filtered_total_is_estimated_and_says_so() {
     assert_eq!(all.body["meta"]["totalIsEstimate"], false);
     assert_eq!(all.body["meta"]["total"], total);
 }
+
+/// A campaign's enrolments, unfiltered, take their total from the campaign's kept count: no
+/// statement counts the enrolments; filtered by state they are counted.
+#[tokio::test]
+async fn a_campaigns_enrolments_total_is_its_kept_count() {
+    let (app, log) = crate::helpers::spawn_counting_app().await;
+    let (campaign, _) = app.ready_campaign(3).await;
+    let path = format!("/v1/campaigns/{}/contacts", id_of(&campaign));
+    app.get(&path).await;
+    log.lock().unwrap().clear();
+    let r = app.get(&path).await;
+    assert_eq!(r.body["meta"]["total"], 3);
+    let counted = |log: &std::sync::Mutex<Vec<String>>| {
+        std::mem::take(&mut *log.lock().unwrap())
+            .into_iter()
+            .filter(|sql| sql.contains("COUNT") && sql.contains("campaign_contacts"))
+            .count()
+    };
+    assert_eq!(counted(&log), 0, "the kept count, not a COUNT");
+    let r = app.get(&format!("{path}?state=pending")).await;
+    assert_eq!(r.body["meta"]["total"], 3, "{}", r.body);
+    assert_eq!(counted(&log), 1);
+}

@@ -4,7 +4,8 @@
 
 use api::service::contacts::{self, ContactFilter, Matching};
 use api::service::{PageRequest, SortOrder};
-use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement, TransactionTrait};
+use entity::contact;
+use sea_orm::{ConnectionTrait, DbBackend, QuerySelect, QueryTrait, Statement, TransactionTrait};
 use serde_json::json;
 
 use crate::helpers::{TestApp, spawn_app};
@@ -121,4 +122,60 @@ async fn a_missing_value_sorts_as_the_greatest() {
     };
     assert_eq!(order("asc").await, ["c@n.test", "a@n.test", "b@n.test"]);
     assert_eq!(order("desc").await, ["b@n.test", "a@n.test", "c@n.test"]);
+}
+
+/// The exact filters (company, status) read their own index in the default order on both
+/// engines, for the page and for its bounded total, and a cursor's page reads the same range.
+#[tokio::test]
+async fn an_exact_filter_reads_its_index_in_order() {
+    let app = spawn_app().await;
+    for i in 0..20 {
+        app.contact(
+            json!({ "email": format!("f{i}@plans.test"), "company": format!("Co {}", i % 4) }),
+        )
+        .await;
+    }
+    let backend = app.db.get_database_backend();
+    let first = PageRequest::new(None, Some(2), None).unwrap();
+    let r = app.get("/v1/contacts?company=co%201&perPage=2").await;
+    let cursor = r.body["meta"]["nextCursor"].as_str().unwrap().to_owned();
+    let after = PageRequest::new(None, Some(2), Some(&cursor)).unwrap();
+    let company = ContactFilter {
+        company: Some("CO 1".into()),
+        ..Default::default()
+    };
+    let status = ContactFilter {
+        status: Some(contacts::ContactStatus::Bounced),
+        ..Default::default()
+    };
+    for (case, filter, index, page) in [
+        ("company", &company, "ix_contacts_ws_company_lower", &first),
+        (
+            "company after a cursor",
+            &company,
+            "ix_contacts_ws_company_lower",
+            &after,
+        ),
+        ("status", &status, "ix_contacts_ws_status", &first),
+    ] {
+        let Matching { query, .. } = contacts::matching(&app.workspace_id, filter).unwrap();
+        let ordering = contacts::ordering(contact::Column::CreatedAt, SortOrder::Desc);
+        let statement = contacts::page_query(query.clone(), ordering, page)
+            .unwrap()
+            .build(backend);
+        let plan = plan_of(&app, statement).await;
+        assert!(served(backend, &plan), "{case}:\n{plan}");
+        assert!(plan.contains(index), "{case} reads {index}:\n{plan}");
+        let count = query
+            .select_only()
+            .expr(sea_orm::sea_query::Expr::val(1))
+            .limit(10_001)
+            .build(backend);
+        let plan = plan_of(&app, count).await;
+        assert!(
+            plan.contains(index),
+            "{case}'s total reads {index}:\n{plan}"
+        );
+        assert!(!plan.contains("Seq Scan on contacts"), "{case}:\n{plan}");
+    }
 }

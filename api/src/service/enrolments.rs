@@ -193,7 +193,12 @@ pub async fn enrolments(
         campaign_contact::Column::ContactId,
         super::SortOrder::Desc,
     );
-    let mut enrolled = super::fetch_page(db, query, page, ordering).await?;
+    // Unfiltered, the total is the campaign's kept count of its enrolments.
+    let known = match state {
+        None => Some(u64::try_from(campaign.contact_count).unwrap_or(0)),
+        Some(_) => None,
+    };
+    let mut enrolled = super::pages::fetch_page_of(db, query, page, ordering, known).await?;
     let ids: Vec<String> = enrolled
         .items
         .iter()

@@ -440,8 +440,29 @@ where
     E::Model: Send + Sync,
     C: ColumnTrait,
 {
+    fetch_page_of(db, query, request, ordering, None).await
+}
+
+/// As `fetch_page`, with the total already `known` (a kept count) when it is.
+pub async fn fetch_page_of<E, C>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    request: PageRequest,
+    ordering: Ordering<C>,
+    known: Option<u64>,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait<Column = C>,
+    E::Model: Send + Sync,
+    C: ColumnTrait,
+{
     let select = ordering.page(query.clone(), &request)?;
-    let total = bounded_total(db, query);
+    let total = async {
+        match known {
+            Some(total) => Ok((total, false)),
+            None => bounded_total(db, query).await,
+        }
+    };
     let items = async { Ok::<_, AppError>(select.all(db).await?) };
     let ((total, estimated), mut items) = tokio::try_join!(total, items)?;
     let next_cursor = ordering.finish(&request, &mut items, |model| model);
