@@ -177,6 +177,13 @@ pub fn matching(workspace_id: &str, filter: &ContactFilter) -> AppResult<Matchin
     if let Some(status) = filter.status {
         filtered = true;
         cond = cond.add(contact::Column::Status.eq(status.as_str()));
+        if status != ContactStatus::Active {
+            // The condition of the partial index of the statuses few contacts have, as it
+            // is written there (a literal), so both engines see the index applies.
+            cond = cond.add(
+                Expr::col((contact::Entity, contact::Column::Status)).ne(Expr::cust("'active'")),
+            );
+        }
     }
     if let Some(company) = filter_text("company", filter.company.as_deref())? {
         filtered = true;
