@@ -124,9 +124,9 @@ async fn a_missing_value_sorts_as_the_greatest() {
     assert_eq!(order("desc").await, ["b@n.test", "a@n.test", "c@n.test"]);
 }
 
-/// The exact filters read their own index in order on both engines, for the page, for a
-/// cursor's page and for the bounded total: the company filter its `lower(company)` index, a
-/// rare status (bounced, unsubscribed) the partial index of rare statuses.
+/// The exact filters read their own index in order, for the page, for a cursor's page and for
+/// the bounded total: a rare status (bounced, unsubscribed) the partial index of rare statuses
+/// on both engines, the company filter its `lower(company)` index on PostgreSQL.
 #[tokio::test]
 async fn an_exact_filter_reads_its_index() {
     let app = spawn_app().await;
@@ -151,17 +151,12 @@ async fn an_exact_filter_reads_its_index() {
     };
     let company_index = "ix_contacts_ws_company_lower";
     let status_index = "ix_contacts_ws_status_rare";
-    for (case, filter, index, page, in_order) in [
-        ("company", &company, company_index, &first, false),
-        (
-            "company after a cursor",
-            &company,
-            company_index,
-            &after,
-            false,
-        ),
-        ("bounced", &bounced, status_index, &first, true),
-    ] {
+    let mut cases = vec![("bounced", &bounced, status_index, &first)];
+    if backend == DbBackend::Postgres {
+        cases.push(("company", &company, company_index, &first));
+        cases.push(("company after a cursor", &company, company_index, &after));
+    }
+    for (case, filter, index, page) in cases {
         let Matching { query, .. } = contacts::matching(&app.workspace_id, filter).unwrap();
         let ordering = contacts::ordering(contact::Column::CreatedAt, SortOrder::Desc);
         let statement = contacts::page_query(query.clone(), ordering, page)
@@ -182,7 +177,7 @@ async fn an_exact_filter_reads_its_index() {
         );
         assert!(!plan.contains("Seq Scan on contacts"), "{case}:\n{plan}");
     }
-    // A contact that leaves `active` is found by the rare statuses' index; one back is not.
+    // A contact that leaves `active` enters the rare statuses' index and is listed by it.
     let c = app.contact(json!({ "email": "gone@plans.test" })).await;
     let id = c["id"].as_str().unwrap();
     let r = app
