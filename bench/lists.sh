@@ -8,7 +8,8 @@
 #
 # The reads: the first page; page 10 000 by number (an offset of 499 950) and the same depth by
 # cursor; sorted by email descending; a selective email substring; a company (2 000 of them);
-# a filter matching nothing; a campaign's enrolments.
+# a filter matching nothing; a substring most contacts match (an estimated total); a rare
+# status; a campaign's enrolments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/pg.sh
@@ -45,6 +46,8 @@ measure() { # engine url
     "email substring (selective)|/v1/contacts?perPage=50&email=person123456."
     "company filter|/v1/contacts?perPage=50&company=Company%2042"
     "a filter matching nothing|/v1/contacts?perPage=50&email=nobody-here"
+    "email substring (most match)|/v1/contacts?perPage=50&email=example"
+    "a rare status|/v1/contacts?perPage=50&status=bounced"
     "a campaign's enrolments|/v1/campaigns/$campaign/contacts?perPage=50"
   )
   printf '%-10s %-30s %10s %10s %9s %s\n' engine read p50 p99 req/s total
