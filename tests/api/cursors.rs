@@ -348,3 +348,29 @@ async fn a_campaigns_enrolments_total_is_its_kept_count() {
     assert_eq!(r.body["meta"]["total"], 3, "{}", r.body);
     assert_eq!(counted(&log), 1);
 }
+
+/// Past 10 000 rows any list stops counting: the total is said to be an estimate and is never
+/// below the rows counted; up to 10 000 it is exact.
+#[tokio::test]
+async fn a_long_list_counts_to_ten_thousand_then_estimates() {
+    let app = spawn_app().await;
+    let add = |from: usize, count: usize| {
+        let items: Vec<Value> = (from..from + count)
+            .map(|i| json!({ "kind": "email", "value": format!("s{i}@example.com") }))
+            .collect();
+        json!({ "items": items })
+    };
+    let r = app.post("/v1/suppressions", add(0, 10_000)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let meta = &app.get("/v1/suppressions?perPage=1").await.body["meta"];
+    assert_eq!(
+        (meta["total"].as_u64(), meta["totalIsEstimate"].as_bool()),
+        (Some(10_000), Some(false))
+    );
+    let r = app.post("/v1/suppressions", add(10_000, 50)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let meta = &app.get("/v1/suppressions?perPage=1").await.body["meta"];
+    assert_eq!(meta["totalIsEstimate"], true, "{meta}");
+    assert!(meta["total"].as_u64().unwrap() >= 10_001, "{meta}");
+    assert_eq!(meta["totalPages"], meta["total"]);
+}
