@@ -20,6 +20,12 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
   holds one suppression (`kind`, `value`) or `items`, not both.
 - Deleting a suppression gives a `reason` once: in the query or in the body.
 - Resolving unknown outcomes names `messageIds` or says `all: true`, not both.
+- No text holds a NUL character (the input gate refuses the request). Every string's schema
+  says so; a JSON value of any shape (a batch item's `customFields`) cannot, at every depth,
+  without a recursive type the generated TypeScript cannot compile: positive cases have NUL
+  taken out of its keys and strings.
+- A list's `cursor` is one the server handed out (`meta.nextCursor`) for the same list and
+  order: positive cases leave it out (tests/api/cursors.rs walks real ones).
 
 GraphQL's SDL states types only, never lengths, formats or whether an id exists, so a
 type-valid GraphQL request may still break a business rule. For GraphQL, a refusal of a valid
@@ -93,6 +99,16 @@ def _known(ids, prefix):
 
 def _plain(text):
     return text.replace("{", "").replace("}", "") if isinstance(text, str) else text
+
+
+def _without_nul(value):
+    if isinstance(value, dict):
+        return {key.replace("\x00", ""): _without_nul(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(inner) for inner in value]
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    return value
 
 
 def _fix_ids(body):
@@ -194,6 +210,8 @@ def before_call(context, case, kwargs):
         return
     if case.headers and "Idempotency-Key" in case.headers:
         case.headers["Idempotency-Key"] = str(uuid.uuid4())
+    if isinstance(case.body, (dict, list)):
+        case.body = _without_nul(case.body)
     if isinstance(case.body, dict):
         _fix_ids(case.body)
         if case.path.startswith("/v1/email-accounts"):
@@ -204,6 +222,7 @@ def before_call(context, case, kwargs):
             _fix_suppressions(case.body)
     if isinstance(case.query, dict):
         _fix_timeline(case.query)
+        case.query.pop("cursor", None)
     if case.path == "/v1/contacts/import":
         _fix_import(case)
     if case.method == "DELETE" and case.path == "/v1/suppressions/{id}":

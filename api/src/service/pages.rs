@@ -38,7 +38,11 @@ pub struct PageRequest {
 impl PageRequest {
     pub fn new(page: Option<i32>, per_page: Option<i32>, cursor: Option<&str>) -> AppResult<Self> {
         let (page, per_page) = (page.map(i64::from), per_page.map(i64::from));
-        let cursor = cursor.map(Cursor::decode).transpose()?;
+        // A blank cursor is none: the first page.
+        let cursor = cursor
+            .filter(|text| !text.trim().is_empty())
+            .map(Cursor::decode)
+            .transpose()?;
         let page = match (page, &cursor) {
             (Some(_), Some(_)) => {
                 return Err(AppError::invalid_field(
@@ -506,8 +510,13 @@ mod tests {
             page: 0,
             ..cursor("contacts.created_at.desc", serde_json::Value::Null)
         };
+        let first = PageRequest::new(None, None, Some(" ")).unwrap();
+        assert_eq!(
+            (first.page, first.cursor),
+            (1, None),
+            "a blank cursor is none"
+        );
         for text in [
-            "",
             "!!",
             "e30",
             &URL_SAFE_NO_PAD.encode(b"{\"p\":2}"),
