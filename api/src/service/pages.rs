@@ -149,24 +149,26 @@ impl Cursor {
     }
 
     pub fn decode(text: &str) -> AppResult<Cursor> {
-        let invalid = || {
-            AppError::invalid_field(
-                "cursor",
-                "cursor is not one this API gave: pass meta.nextCursor of the previous page as it came",
-            )
-        };
         if text.len() > MAX_CURSOR_CHARS {
-            return Err(invalid());
+            return Err(not_a_cursor());
         }
         let bytes = URL_SAFE_NO_PAD
             .decode(text.trim_end_matches('='))
-            .map_err(|_| invalid())?;
-        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+            .map_err(|_| not_a_cursor())?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| not_a_cursor())?;
         if !(2..=MAX_PAGE as u64 + 1).contains(&cursor.page) {
-            return Err(invalid());
+            return Err(not_a_cursor());
         }
         Ok(cursor)
     }
+}
+
+/// The refusal of text that is not a cursor this API made (or not one for this list's column).
+fn not_a_cursor() -> AppError {
+    AppError::invalid_field(
+        "cursor",
+        "cursor is not one this API gave: pass meta.nextCursor of the previous page as it came",
+    )
 }
 
 /// How a list is ordered: by `column` in `order`, ties broken by `id` unless the column is
@@ -273,7 +275,7 @@ impl<C: ColumnTrait> Ordering<C> {
                 left.push(self.col(self.id, table));
                 right.push(id);
             }
-            None => return Err(Cursor::decode("").unwrap_err()),
+            None => return Err(not_a_cursor()),
             Some(value) => {
                 if nullable {
                     left.push(self.col(self.column, table).is_null());
@@ -353,23 +355,22 @@ fn json_of(value: Value) -> serde_json::Value {
 
 /// A cursor's sort value as the column's type (`None`: missing).
 fn value_of<C: ColumnTrait>(column: C, json: &serde_json::Value) -> AppResult<Option<Value>> {
-    let invalid = || Cursor::decode("").unwrap_err();
     if json.is_null() {
         return Ok(None);
     }
     let value = match column.def().get_column_type() {
         ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => {
-            Value::String(Some(json.as_str().ok_or_else(invalid)?.to_owned()))
+            Value::String(Some(json.as_str().ok_or_else(not_a_cursor)?.to_owned()))
         }
         ColumnType::TimestampWithTimeZone | ColumnType::Timestamp | ColumnType::DateTime => {
-            let text = json.as_str().ok_or_else(invalid)?;
-            let at = DateTime::parse_from_rfc3339(text).map_err(|_| invalid())?;
+            let text = json.as_str().ok_or_else(not_a_cursor)?;
+            let at = DateTime::parse_from_rfc3339(text).map_err(|_| not_a_cursor())?;
             Value::ChronoDateTimeUtc(Some(at.with_timezone(&Utc)))
         }
         ColumnType::Integer | ColumnType::BigInteger | ColumnType::SmallInteger => {
-            Value::BigInt(Some(json.as_i64().ok_or_else(invalid)?))
+            Value::BigInt(Some(json.as_i64().ok_or_else(not_a_cursor)?))
         }
-        _ => return Err(invalid()),
+        _ => return Err(not_a_cursor()),
     };
     Ok(Some(value))
 }
