@@ -86,7 +86,8 @@ async fn on_postgres_every_documented_contacts_sort_reads_an_index_in_order() {
     }
     for (case, filter, column, order) in cases {
         let Matching { query, .. } = contacts::matching(&app.workspace_id, &filter).unwrap();
-        let statement = contacts::page_query(query, contacts::ordering(column, order), &page)
+        let statement = contacts::ordering(column, order)
+            .page(query, &page)
             .unwrap()
             .build(backend);
         let plan = plan_of(&app, statement).await;
@@ -159,9 +160,7 @@ async fn an_exact_filter_reads_its_index() {
     for (case, filter, index, page) in cases {
         let Matching { query, .. } = contacts::matching(&app.workspace_id, filter).unwrap();
         let ordering = contacts::ordering(contact::Column::CreatedAt, SortOrder::Desc);
-        let statement = contacts::page_query(query.clone(), ordering, page)
-            .unwrap()
-            .build(backend);
+        let statement = ordering.page(query.clone(), page).unwrap().build(backend);
         let plan = plan_of(&app, statement).await;
         assert!(plan.contains(index), "{case} reads {index}:\n{plan}");
         assert!(served(backend, &plan), "{case} in order:\n{plan}");

@@ -547,7 +547,7 @@ pub async fn list(
     let query =
         email_account::Entity::find().filter(email_account::Column::WorkspaceId.eq(workspace_id));
     let ordering = super::Ordering::new(column, email_account::Column::Id, order);
-    super::fetch_page(db, query, page, ordering).await
+    super::fetch_page(db, query, page, ordering, None).await
 }
 
 /// Records the result of a connection check: a success clears an error status; an

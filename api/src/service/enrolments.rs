@@ -198,7 +198,7 @@ pub async fn enrolments(
         None => Some(u64::try_from(campaign.contact_count).unwrap_or(0)),
         Some(_) => None,
     };
-    let mut enrolled = super::pages::fetch_page_of(db, query, page, ordering, known).await?;
+    let mut enrolled = super::fetch_page(db, query, page, ordering, known).await?;
     let ids: Vec<String> = enrolled
         .items
         .iter()

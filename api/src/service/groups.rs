@@ -150,7 +150,7 @@ pub async fn list(
     }
     let query = contact_group::Entity::find().filter(cond);
     let ordering = super::Ordering::new(column, contact_group::Column::Id, order);
-    super::fetch_page(db, query, page, ordering).await
+    super::fetch_page(db, query, page, ordering, None).await
 }
 
 /// Member counts of the given groups (absent groups count 0).

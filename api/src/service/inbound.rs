@@ -494,7 +494,7 @@ pub async fn unmatched_reports<C: ConnectionTrait>(
         unmatched_report::Column::Id,
         super::SortOrder::Desc,
     );
-    super::fetch_page(db, query, request, ordering).await
+    super::fetch_page(db, query, request, ordering, None).await
 }
 
 /// Applies one inbound message of `account`'s INBOX, at most once per `Message-ID`: the record

@@ -404,13 +404,14 @@ pub async fn bounded_total<E: EntityTrait>(
     db: &impl ConnectionTrait,
     query: Select<E>,
 ) -> AppResult<(u64, bool)> {
-    let matching = query.clone().select_only().expr(Expr::val(1)).into_query();
+    let planner = db.get_database_backend() == DbBackend::Postgres;
+    let matching = planner.then(|| query.clone().select_only().expr(Expr::val(1)).into_query());
     if let Some(counted) = count_up_to(db, query).await? {
         return Ok((counted, false));
     }
-    let planned = match db.get_database_backend() {
-        DbBackend::Postgres => planned_rows(db, &matching).await?,
-        _ => 0,
+    let planned = match matching {
+        Some(matching) => planned_rows(db, &matching).await?,
+        None => 0,
     };
     Ok((Ord::max(planned, EXACT_TOTAL_UP_TO + 1), true))
 }
@@ -432,24 +433,9 @@ async fn planned_rows(db: &impl ConnectionTrait, statement: &SelectStatement) ->
         .map_or(0, |rows| rows.max(0.0) as u64))
 }
 
-/// The total of `query` (bounded, as `bounded_total`) and its requested page in `ordering`,
-/// concurrently, with the cursor of the next page.
+/// The requested page of `query` in `ordering`, with the cursor of the next page, and its
+/// total: `known` (a kept count) when there is one, else `bounded_total`, read beside the page.
 pub async fn fetch_page<E, C>(
-    db: &impl ConnectionTrait,
-    query: Select<E>,
-    request: PageRequest,
-    ordering: Ordering<C>,
-) -> AppResult<Page<E::Model>>
-where
-    E: EntityTrait<Column = C>,
-    E::Model: Send + Sync,
-    C: ColumnTrait,
-{
-    fetch_page_of(db, query, request, ordering, None).await
-}
-
-/// As `fetch_page`, with the total already `known` (a kept count) when it is.
-pub async fn fetch_page_of<E, C>(
     db: &impl ConnectionTrait,
     query: Select<E>,
     request: PageRequest,

@@ -440,7 +440,7 @@ pub async fn list(
         );
     }
     let ordering = super::Ordering::new(column, suppression::Column::Id, order);
-    super::fetch_page(db, query, page, ordering).await
+    super::fetch_page(db, query, page, ordering, None).await
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ pub async fn list(
         message::Column::Id,
         super::SortOrder::Desc,
     );
-    let page = super::fetch_page(db, query, request, ordering).await?;
+    let page = super::fetch_page(db, query, request, ordering, None).await?;
     let ids: Vec<String> = page.items.iter().map(|m| m.contact_id.clone()).collect();
     let emails: HashMap<String, String> = contact::Entity::find()
         .select_only()

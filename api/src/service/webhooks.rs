@@ -265,7 +265,7 @@ pub async fn list(
         webhook::Column::Id,
         super::SortOrder::Desc,
     );
-    super::fetch_page(db, query, page, ordering).await
+    super::fetch_page(db, query, page, ordering, None).await
 }
 
 /// Issues a new secret; the old one keeps signing (as a second signature) for 24 hours.
@@ -328,7 +328,7 @@ pub async fn attempts(
         webhook_attempt::Column::Id,
         super::SortOrder::Desc,
     );
-    super::fetch_page(db, query, page, ordering).await
+    super::fetch_page(db, query, page, ordering, None).await
 }
 
 /// Deliveries waiting (pending or being delivered) and the age in seconds of the oldest.

@@ -58,7 +58,8 @@ pub async fn list(
         cond,
         filtered,
     } = matching(workspace_id, filter)?;
-    let select = page_query(query.clone(), ordering, &page)?;
+    // Served by an index in order, without sorting (see `Ordering::keys`).
+    let select = ordering.page(query.clone(), &page)?;
     if filtered {
         // A filtered total is counted (bounded) beside the page.
         let total = filtered_total(db, workspace_id, query, cond);
@@ -219,16 +220,6 @@ pub fn ordering(column: contact::Column, order: SortOrder) -> Ordering<contact::
         contact::Column::EmailNormalized => ordering.unique(),
         _ => ordering,
     }
-}
-
-/// One page of `query` in `ordering`: the statement an index serves without sorting (see
-/// `Ordering::keys`), reading one row more than the page.
-pub fn page_query(
-    query: sea_orm::Select<contact::Entity>,
-    ordering: Ordering<contact::Column>,
-    page: &PageRequest,
-) -> AppResult<sea_orm::Select<contact::Entity>> {
-    ordering.page(query, page)
 }
 
 const GROUP_IDS: &str = "fz_group_ids";

@@ -18,9 +18,7 @@ pub use input::{
     ContactInput, ContactPatch, MAX_CUSTOM_FIELDS, MAX_CUSTOM_FIELDS_BYTES, MAX_EXACT_INTEGER,
     MAX_PHONE, MAX_TEXT,
 };
-pub use listing::{
-    ContactFilter, Listed, Matching, SORT_FIELDS, list, matching, ordering, page_query,
-};
+pub use listing::{ContactFilter, Listed, Matching, SORT_FIELDS, list, matching, ordering};
 pub use shape::{group_ids_of, to_json};
 
 pub use entity::states::ContactStatus;
