@@ -228,6 +228,7 @@ pub async fn load(
                                 subject: Some(format!("Step {} for {{{{firstName}}}}", s + 1)),
                                 body: Some("Hello {{firstName | there}} at {{company}}".into()),
                                 delay_days: Some(if s == 0 { 0 } else { 2 }),
+                                ..Default::default()
                             })
                             .collect(),
                     ),
@@ -280,6 +281,7 @@ pub async fn load(
                     subject: Some("Hello".into()),
                     body: Some("Hi {{firstName}}".into()),
                     delay_days: Some(0),
+                    ..Default::default()
                 }]),
                 ..Default::default()
             },

@@ -38,6 +38,17 @@ pub struct Model {
     pub account_day: Option<String>,
     /// The server's 2xx reply, saved as it came, before the outcome was recorded.
     pub accepted_reply: Option<String>,
+    /// `var_…`: the variant of the step chosen for this contact (none on rows from before
+    /// variants).
+    pub variant_id: Option<String>,
+    /// What the message's choices (variant, spintax) were drawn from.
+    pub seed: Option<i64>,
+    /// The body as sent: an HTML email's HTML part (tracking included), or the plain text.
+    pub body: Option<String>,
+    /// An HTML email's plain-text part.
+    pub body_text: Option<String>,
+    /// Why a `skipped` step was not sent (`condition`).
+    pub skip_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

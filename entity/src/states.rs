@@ -120,6 +120,33 @@ column_enum! {
         Bounced = "bounced",
         Failed = "failed",
         Unknown = "unknown",
+        // Not sent: the step's condition was false when it came due (`skip_reason`).
+        Skipped = "skipped",
+    }
+}
+
+column_enum! {
+    // When a follow-up step goes out (kept in a campaign's steps): always, or only if any
+    // earlier email of the sequence to that contact was opened / clicked, or none was.
+    pub enum SendIf {
+        Always = "always",
+        Opened = "opened",
+        NotOpened = "not_opened",
+        Clicked = "clicked",
+        NotClicked = "not_clicked",
+    }
+}
+
+impl SendIf {
+    /// Whether the step goes out, given whether any earlier email was opened and clicked.
+    pub fn holds(self, opened: bool, clicked: bool) -> bool {
+        match self {
+            SendIf::Always => true,
+            SendIf::Opened => opened,
+            SendIf::NotOpened => !opened,
+            SendIf::Clicked => clicked,
+            SendIf::NotClicked => !clicked,
+        }
     }
 }
 

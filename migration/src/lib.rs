@@ -1,6 +1,22 @@
 //! Schema migrations. One file per migration; a landed migration is never edited.
 
 pub use m20261207_000028_open_enrolments_index::OPEN_ENROLMENT;
+
+/// Every state check as the migrations leave it: the first set, with each later migration's
+/// replacements applied in order.
+pub fn current_checks() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+    let mut checks = m20261207_000026_state_checks::CHECKS.to_vec();
+    for (table, column, values) in m20261207_000031_message_content::CHECKS {
+        match checks
+            .iter_mut()
+            .find(|(t, c, _)| t == table && c == column)
+        {
+            Some(check) => check.2 = values,
+            None => checks.push((table, column, values)),
+        }
+    }
+    checks
+}
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_foundation;
@@ -24,6 +40,7 @@ mod m20261207_000027_due_index;
 mod m20261207_000028_open_enrolments_index;
 mod m20261207_000029_contact_list_indexes;
 mod m20261207_000030_contact_filter_indexes;
+pub mod m20261207_000031_message_content;
 
 pub struct Migrator;
 
@@ -52,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000028_open_enrolments_index::Migration),
             Box::new(m20261207_000029_contact_list_indexes::Migration),
             Box::new(m20261207_000030_contact_filter_indexes::Migration),
+            Box::new(m20261207_000031_message_content::Migration),
         ]
     }
 }

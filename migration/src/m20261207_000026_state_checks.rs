@@ -95,7 +95,7 @@ pub const CHECKS: &[(&str, &str, &[&str])] = &[
 pub struct Migration;
 
 /// `'a', 'b', …` (the values are this file's constants, never input).
-fn listed(values: &[&str]) -> String {
+pub(crate) fn listed(values: &[&str]) -> String {
     values
         .iter()
         .map(|v| format!("'{v}'"))

@@ -61,9 +61,12 @@ async fn create_campaign_with_defaults_and_full_fields() {
         }))
         .await;
     assert_eq!(full["emailAccountId"], account["id"]);
+    let variant = full["steps"][0]["variants"][0]["id"].clone();
+    assert!(variant.as_str().unwrap().starts_with("var_"), "{full}");
     assert_eq!(
         full["steps"][0],
-        json!({ "step": 1, "subject": "Hi {{ firstName | there }}", "body": "{{company}} + {{plan}}", "delayDays": 0 })
+        json!({ "step": 1, "subject": "Hi {{ firstName | there }}", "body": "{{company}} + {{plan}}", "delayDays": 0, "sendIf": "always",
+                "variants": [{ "id": variant, "subject": "Hi {{ firstName | there }}", "body": "{{company}} + {{plan}}", "weight": 1 }] })
     );
     assert_eq!(full["steps"][1]["delayDays"], 3);
     assert_eq!(

@@ -37,6 +37,7 @@ mod mailbox_trust;
 mod schema;
 mod sealed;
 mod sending;
+mod sequences;
 mod states;
 mod stats;
 mod suppressions;

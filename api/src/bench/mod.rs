@@ -193,6 +193,7 @@ async fn sink_campaign(
                     "<p>Hi {{firstName}}, see <a href=\"https://sink.test/x\">this</a>.</p>".into(),
                 ),
                 delay_days: None,
+                ..Default::default()
             }]),
             schedule: Some(ScheduleInput {
                 timezone: Some("UTC".into()),
@@ -498,6 +499,7 @@ pub async fn seed_idle(
                 subject: Some("Hello {{firstName}}".into()),
                 body: Some("Hi {{firstName}}".into()),
                 delay_days: None,
+                ..Default::default()
             }]),
             ..Default::default()
         },

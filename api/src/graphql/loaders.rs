@@ -75,6 +75,10 @@ pub struct CampaignById(pub String);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CountersOfCampaign(pub String);
 
+/// A campaign's figures per step and variant.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VariantCountsOf(pub String);
+
 /// A contact's campaign enrolments.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EnrolmentsOfContact(pub String);
@@ -145,6 +149,23 @@ impl Loader<CountersOfCampaign> for DbLoader {
         Ok(found
             .into_iter()
             .map(|(id, rows)| (CountersOfCampaign(id), rows))
+            .collect())
+    }
+}
+
+impl Loader<VariantCountsOf> for DbLoader {
+    type Value = Vec<(i32, Option<String>, stats::VariantCounts)>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[VariantCountsOf],
+    ) -> Result<HashMap<VariantCountsOf, Self::Value>, AppError> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = stats::variant_counts(&self.db, &ids).await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, rows)| (VariantCountsOf(id), rows))
             .collect())
     }
 }

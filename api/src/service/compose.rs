@@ -8,7 +8,7 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use serde_json::Value;
 
-use super::campaigns::Step;
+use super::campaigns::Variant;
 use super::html;
 use super::templates;
 use super::tracking::Tracker;
@@ -42,7 +42,10 @@ pub struct Thread {
 /// What one send needs.
 pub struct Draft<'a> {
     pub campaign: &'a campaign::Model,
-    pub step: &'a Step,
+    /// The version of the step chosen for this contact.
+    pub variant: &'a Variant,
+    /// What this message's spintax draws from (kept on the message).
+    pub seed: i64,
     pub contact: &'a contact::Model,
     pub account: &'a email_account::Model,
     /// `msg_…`: what the tracking tokens name.
@@ -57,6 +60,10 @@ pub struct Draft<'a> {
 #[derive(Clone, Debug)]
 pub struct Composed {
     pub subject: String,
+    /// The body as sent: the HTML part (tracking included) of an HTML email, or the text.
+    pub body: String,
+    /// The plain-text part of an HTML email.
+    pub body_text: Option<String>,
     pub from: String,
     pub to: String,
     pub bytes: Vec<u8>,
@@ -91,11 +98,21 @@ fn values(contact: &contact::Model, unsubscribe_url: &str) -> HashMap<String, St
     out
 }
 
-fn fill(template: &str, values: &HashMap<String, String>) -> Result<String, ComposeError> {
+/// The draws of one message's subject and body (each its own, so editing one never changes
+/// the other's).
+const SUBJECT_DRAWS: u64 = 1;
+const BODY_DRAWS: u64 = 2;
+
+fn fill(
+    template: &str,
+    values: &HashMap<String, String>,
+    choices: &mut templates::Choices,
+) -> Result<String, ComposeError> {
     // Templates were validated when the campaign was saved.
     let parts = templates::parse(template)
         .map_err(|e| ComposeError::MissingField(format!("template:{}", e.position)))?;
-    templates::render_strict(&parts, values).map_err(|name| ComposeError::MissingField(name.into()))
+    templates::render_strict(&parts, values, choices)
+        .map_err(|name| ComposeError::MissingField(name.into()))
 }
 
 /// The values as HTML text: a contact's fields are data, never markup, in an HTML body.
@@ -120,6 +137,21 @@ fn display_name(name: Option<&str>) -> Option<String> {
     (!clean.is_empty()).then(|| clean.to_owned())
 }
 
+/// Text with the line ends an email carries (every `\n` after a `\r`), as the MIME builder
+/// writes it: what is kept as sent is then exactly what went out.
+fn crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    let mut previous = None;
+    for c in text.chars() {
+        if c == '\n' && previous != Some('\r') {
+            out.push('\r');
+        }
+        out.push(c);
+        previous = Some(c);
+    }
+    out
+}
+
 /// `Re: <first subject>`, without stacking `Re:`s.
 pub fn reply_subject(first: &str) -> String {
     let base = first.trim();
@@ -136,16 +168,18 @@ pub fn reply_subject(first: &str) -> String {
 pub fn compose(draft: &Draft<'_>) -> Result<Composed, ComposeError> {
     let unsubscribe_url = draft.tracker.unsubscribe_url(draft.message_key);
     let values = values(draft.contact, &unsubscribe_url);
-    let subject = match (draft.step.subject.trim(), draft.thread) {
+    let mut subject_draws = templates::Choices::new(draft.seed, SUBJECT_DRAWS);
+    let mut body_draws = templates::Choices::new(draft.seed, BODY_DRAWS);
+    let subject = match (draft.variant.subject.trim(), draft.thread) {
         ("", Some(thread)) => reply_subject(&thread.subject),
-        (subject, _) => fill(subject, &values)?,
+        (subject, _) => fill(subject, &values, &mut subject_draws)?,
     };
     // The template decides whether the email is HTML; what a contact's fields hold never does.
-    let html_body = html::is_html(&draft.step.body);
+    let html_body = html::is_html(&draft.variant.body);
     let body = if html_body {
-        fill(&draft.step.body, &escaped(&values))?
+        fill(&draft.variant.body, &escaped(&values), &mut body_draws)?
     } else {
-        fill(&draft.step.body, &values)?
+        fill(&draft.variant.body, &values, &mut body_draws)?
     };
 
     let from = Mailbox::new(
@@ -180,13 +214,14 @@ pub fn compose(draft: &Draft<'_>) -> Result<Composed, ComposeError> {
             .in_reply_to(thread.message_id.clone())
             .references(thread.message_id.clone());
     }
+    let (sent_body, sent_text);
     let message = if html_body {
         let text = html::to_text(&body);
         let mut tracked = body;
         if draft.campaign.track_clicks {
             // Only the template's own links are tracked: a link whose address a variable
             // fills is sent as it is, so no contact value is ever signed as a redirect.
-            let own = template_links(&draft.step.body);
+            let own = template_links(&draft.variant.body);
             let (rewritten, _) = html::rewrite_links(&tracked, |url| {
                 if url != unsubscribe_url && own.iter().any(|o| o == url) {
                     draft.tracker.click_url(draft.message_key, url)
@@ -199,13 +234,21 @@ pub fn compose(draft: &Draft<'_>) -> Result<Composed, ComposeError> {
         if draft.campaign.track_opens {
             tracked = html::add_pixel(&tracked, &draft.tracker.open_url(draft.message_key));
         }
+        let (text, tracked) = (crlf(&text), crlf(&tracked));
+        sent_body = tracked.clone();
+        sent_text = Some(text.clone());
         builder.multipart(MultiPart::alternative_plain_html(text, tracked))
     } else {
+        let body = crlf(&body);
+        sent_body = body.clone();
+        sent_text = None;
         builder.singlepart(SinglePart::plain(body))
     }
     .map_err(|_| ComposeError::InvalidAddress(draft.contact.email.clone()))?;
     Ok(Composed {
         subject,
+        body: sent_body,
+        body_text: sent_text,
         from: draft.account.email.clone(),
         to: draft.contact.email.clone(),
         bytes: message.formatted(),
@@ -255,16 +298,17 @@ mod tests {
         }
     }
 
-    fn step(subject: &str, body: &str) -> Step {
-        Step {
+    fn step(subject: &str, body: &str) -> Variant {
+        Variant {
+            id: "var_1".into(),
             subject: subject.to_owned(),
             body: body.to_owned(),
-            delay_days: 0,
+            weight: 1,
         }
     }
 
     fn run(
-        step: &Step,
+        step: &Variant,
         person: &contact::Model,
         account: &email_account::Model,
         thread: Option<&Thread>,
@@ -273,7 +317,8 @@ mod tests {
         let tracker = Tracker::new("secret", "https://fz.example.com");
         compose(&Draft {
             campaign: &campaign,
-            step,
+            variant: step,
+            seed: 7,
             contact: person,
             account,
             message_key: "msg_1",
@@ -426,6 +471,20 @@ mod tests {
                     let parsed = MessageParser::default().parse(&composed.bytes);
                     prop_assert!(parsed.is_some(), "unparseable email");
                     prop_assert_eq!(composed.to.as_str(), "ana@example.com");
+                    // What is kept as sent is what the email carries.
+                    let (text, html) = parts(&composed);
+                    match &composed.body_text {
+                        Some(kept_text) => {
+                            prop_assert_eq!(html.as_deref(), Some(composed.body.as_str()));
+                            prop_assert_eq!(&text, kept_text);
+                        }
+                        // A lone part ends with the line end that closes the message
+                        // (kept by a 7-bit or quoted-printable reading, not a base64 one).
+                        None => prop_assert!(
+                            text == composed.body || text == format!("{}\r\n", composed.body),
+                            "{:?} was sent as {:?}", composed.body, text
+                        ),
+                    }
                 }
                 Err(ComposeError::MissingField(_)) => {}
                 Err(other) => prop_assert!(false, "unexpected {other:?}"),

@@ -377,6 +377,19 @@ pub(crate) async fn advance(
     step: i32,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
+    move_on(txn, campaign, contact_id, step, now, true).await
+}
+
+/// [`advance`], for a step that went out (`sent`) or was skipped (its condition was false:
+/// the enrolment's last send is left as it was).
+pub(crate) async fn move_on(
+    txn: &DatabaseTransaction,
+    campaign: &campaign::Model,
+    contact_id: &str,
+    step: i32,
+    now: DateTime<Utc>,
+    sent: bool,
+) -> AppResult<bool> {
     let steps = campaigns::steps_of(campaign)?;
     let next = steps.get(step as usize);
     let (state, due) = match next {
@@ -389,10 +402,13 @@ pub(crate) async fn advance(
         }
         None => (EnrolmentState::Completed, None),
     };
-    campaign_contact::Entity::update_many()
+    let mut update = campaign_contact::Entity::update_many()
         .col_expr(campaign_contact::Column::State, Expr::value(state.as_str()))
-        .col_expr(campaign_contact::Column::CurrentStep, Expr::value(step))
-        .col_expr(campaign_contact::Column::LastSentAt, Expr::value(now))
+        .col_expr(campaign_contact::Column::CurrentStep, Expr::value(step));
+    if sent {
+        update = update.col_expr(campaign_contact::Column::LastSentAt, Expr::value(now));
+    }
+    update
         .col_expr(campaign_contact::Column::NextSendAt, Expr::value(due))
         .col_expr(campaign_contact::Column::FollowUp, Expr::value(true))
         .col_expr(
@@ -774,21 +790,4 @@ pub async fn record_sent(
         campaigns::complete_if_done(txn, &campaign_id, now).await?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::EnrolmentState;
-
-    #[test]
-    fn the_open_enrolments_index_states_exactly_the_open_states() {
-        let listed: Vec<String> = EnrolmentState::OPEN
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
-        assert_eq!(
-            migration::OPEN_ENROLMENT,
-            format!("state IN ({})", listed.join(", "))
-        );
-    }
 }

@@ -97,6 +97,7 @@ pub fn event_data(m: &message::Model, c: &contact::Model, event: &EmailEvent) ->
         "step": m.step,
         "emailAccountId": m.email_account_id,
         "subject": m.subject,
+        "variantId": m.variant_id,
         "smtpMessageId": m.message_id,
     });
     event.add_detail(&mut data);
@@ -105,6 +106,19 @@ pub fn event_data(m: &message::Model, c: &contact::Model, event: &EmailEvent) ->
 
 pub async fn get(db: &impl ConnectionTrait, id: &str) -> AppResult<message::Model> {
     message::Entity::find_by_id(id.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Message"))
+}
+
+/// One message of the workspace (another workspace's is not found).
+pub async fn get_in(
+    db: &impl ConnectionTrait,
+    workspace_id: &str,
+    id: &str,
+) -> AppResult<message::Model> {
+    message::Entity::find_by_id(id.to_owned())
+        .filter(message::Column::WorkspaceId.eq(workspace_id))
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Message"))

@@ -481,6 +481,69 @@ pub async fn counters(
     Ok(out)
 }
 
+/// What one variant of a step came to: emails sent, and of those opened, clicked, replied
+/// (each message is one contact's email of that step).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VariantCounts {
+    pub sent: i64,
+    pub opened: i64,
+    pub clicked: i64,
+    pub replied: i64,
+}
+
+impl VariantCounts {
+    /// `n` as a percentage of the variant's sends, rounded to 2 decimals; 0 when none went.
+    pub fn rate(&self, n: i64) -> f64 {
+        Counts {
+            sent: self.sent,
+            ..Counts::default()
+        }
+        .rate(n)
+    }
+}
+
+/// Each campaign's figures per (step, variant), in one statement for all of them. Messages
+/// from before variants (no variant kept) come under `None`.
+pub async fn variant_counts(
+    db: &impl ConnectionTrait,
+    campaign_ids: &[String],
+) -> AppResult<HashMap<String, Vec<(i32, Option<String>, VariantCounts)>>> {
+    use entity::message;
+    use sea_orm::QuerySelect;
+    let count = |c: message::Column| Expr::col(c).count();
+    // (campaign, step, variant, sent, opened, clicked, replied)
+    type Row = (String, i32, Option<String>, i64, i64, i64, i64);
+    let rows: Vec<Row> = message::Entity::find()
+        .select_only()
+        .column(message::Column::CampaignId)
+        .column(message::Column::Step)
+        .column(message::Column::VariantId)
+        .expr(count(message::Column::SentAt))
+        .expr(count(message::Column::OpenedAt))
+        .expr(count(message::Column::ClickedAt))
+        .expr(count(message::Column::RepliedAt))
+        .filter(message::Column::CampaignId.is_in(campaign_ids.iter().cloned()))
+        .group_by(message::Column::CampaignId)
+        .group_by(message::Column::Step)
+        .group_by(message::Column::VariantId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<String, Vec<(i32, Option<String>, VariantCounts)>> = HashMap::new();
+    for (campaign_id, step, variant, sent, opened, clicked, replied) in rows {
+        let counts = VariantCounts {
+            sent,
+            opened,
+            clicked,
+            replied,
+        };
+        out.entry(campaign_id)
+            .or_default()
+            .push((step, variant, counts));
+    }
+    Ok(out)
+}
+
 /// Longest timeline one request may ask for.
 pub const MAX_TIMELINE_DAYS: i64 = 366;
 

@@ -33,6 +33,21 @@ pub struct CampaignStep {
     pub body: String,
     /// Days to wait after the previous step (0 for the first).
     pub delay_days: i32,
+    /// When it goes out: `always`, or on what the contact did with the earlier emails.
+    pub send_if: svc::SendIf,
+    /// Its versions (A/B/n), each sent to a share of contacts by weight; a step without
+    /// variants is one (`subject` and `body` are the first's).
+    pub variants: Vec<StepVariant>,
+}
+
+/// One version of a step's email.
+#[derive(SimpleObject)]
+pub struct StepVariant {
+    /// `var_…`
+    pub id: ID,
+    pub subject: String,
+    pub body: String,
+    pub weight: i32,
 }
 
 /// When the campaign may send: ISO weekdays (1 = Monday) and a local time window.
@@ -188,9 +203,20 @@ impl Campaign {
             .enumerate()
             .map(|(i, s)| CampaignStep {
                 step: i as i32 + 1,
+                delay_days: s.delay_days,
+                send_if: s.send_if,
+                variants: s
+                    .variants()
+                    .into_iter()
+                    .map(|v| StepVariant {
+                        id: ID(v.id),
+                        subject: v.subject,
+                        body: v.body,
+                        weight: v.weight,
+                    })
+                    .collect(),
                 subject: s.subject,
                 body: s.body,
-                delay_days: s.delay_days,
             })
             .collect())
     }
@@ -251,6 +277,14 @@ impl Campaign {
                 svc::step_count(&self.model)
             } else {
                 0
+            },
+            variant_ids: if self.read.contains(campaign::Column::Steps) {
+                svc::steps_of(&self.model)?
+                    .iter()
+                    .map(|s| s.variants().into_iter().map(|v| v.id).collect())
+                    .collect()
+            } else {
+                Vec::new()
             },
             from,
             to,

@@ -15,6 +15,26 @@ pub struct StepInput {
     /// Days after the previous step; the first step must be 0 (the default), later ones
     /// default to 1.
     pub delay_days: Option<i32>,
+    /// A/B/n: the step's versions (instead of `subject` and `body`), each sent to a share of
+    /// contacts by its weight. A step without them is one variant.
+    pub variants: Option<Vec<VariantInput>>,
+    /// When a follow-up goes out: `always` (the default), or only if an earlier email of the
+    /// sequence was `opened` / `clicked` by the contact, or none was (`not_opened`,
+    /// `not_clicked`). A step whose condition is false is skipped (recorded with reason
+    /// `condition`).
+    pub send_if: Option<svc::SendIf>,
+}
+
+/// One version of a step's email.
+#[derive(InputObject)]
+pub struct VariantInput {
+    /// Keep an existing variant (and its figures) by giving its id; leave out for a new one.
+    pub id: Option<ID>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    /// Its share of the step's contacts against the other variants' weights (default 1; 0
+    /// sends it to nobody).
+    pub weight: Option<i32>,
 }
 
 impl From<StepInput> for svc::StepInput {
@@ -23,6 +43,17 @@ impl From<StepInput> for svc::StepInput {
             subject: s.subject,
             body: s.body,
             delay_days: s.delay_days,
+            variants: s.variants.map(|v| {
+                v.into_iter()
+                    .map(|v| svc::VariantInput {
+                        id: v.id.map(|id| id.0),
+                        subject: v.subject,
+                        body: v.body,
+                        weight: v.weight,
+                    })
+                    .collect()
+            }),
+            send_if: s.send_if,
         }
     }
 }

@@ -1,12 +1,12 @@
 //! A campaign's figures: totals and rates, per step and per day.
 
 use async_graphql::parser::types::Field;
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use tokio::sync::OnceCell;
 
 use crate::graphql::loader;
-use crate::graphql::loaders::{CountersOfCampaign, TimelineOf};
+use crate::graphql::loaders::{CountersOfCampaign, TimelineOf, VariantCountsOf};
 use crate::graphql::plain::InPlace;
 use crate::service::stats::{self, Counts};
 
@@ -37,10 +37,76 @@ impl From<Counts> for Figures {
 }
 
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct StepStats {
     pub step: i32,
     #[graphql(flatten)]
     pub figures: Figures,
+    #[graphql(skip)]
+    pub campaign_id: String,
+    /// The step's variants, in the campaign's order.
+    #[graphql(skip)]
+    pub variant_ids: Vec<String>,
+}
+
+/// What one variant of a step came to. Rates are percentages (0–100, 2 decimals) of the
+/// variant's emails sent.
+#[derive(SimpleObject)]
+pub struct VariantStats {
+    pub variant_id: ID,
+    pub sent: i64,
+    pub opened: i64,
+    pub clicked: i64,
+    pub replied: i64,
+    pub open_rate: f64,
+    pub click_rate: f64,
+    pub reply_rate: f64,
+}
+
+#[ComplexObject]
+impl StepStats {
+    /// The same step's figures per variant (A/B/n), every variant of the step listed; read
+    /// for every campaign of a page at once.
+    #[graphql(
+        complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_VARIANTS, child_complexity)"
+    )]
+    async fn variants(&self, ctx: &Context<'_>) -> Result<Vec<VariantStats>> {
+        let rows = loader(ctx)?
+            .load_one(VariantCountsOf(self.campaign_id.clone()))
+            .await?
+            .unwrap_or_default();
+        let first = self.variant_ids.first();
+        Ok(self
+            .variant_ids
+            .iter()
+            .map(|id| {
+                // Emails from before variants belong to the step's one (first) variant.
+                let c = rows
+                    .iter()
+                    .filter(|(step, variant, _)| {
+                        *step == self.step && variant.as_ref().or(first) == Some(id)
+                    })
+                    .fold(stats::VariantCounts::default(), |a, (_, _, c)| {
+                        stats::VariantCounts {
+                            sent: a.sent + c.sent,
+                            opened: a.opened + c.opened,
+                            clicked: a.clicked + c.clicked,
+                            replied: a.replied + c.replied,
+                        }
+                    });
+                VariantStats {
+                    variant_id: ID(id.clone()),
+                    sent: c.sent,
+                    opened: c.opened,
+                    clicked: c.clicked,
+                    replied: c.replied,
+                    open_rate: c.rate(c.opened),
+                    click_rate: c.rate(c.clicked),
+                    reply_rate: c.rate(c.replied),
+                }
+            })
+            .collect())
+    }
 }
 
 /// Events on one UTC day.
@@ -55,6 +121,8 @@ pub struct CampaignStats {
     pub(super) campaign_id: String,
     pub(super) contact_count: i64,
     pub(super) step_count: usize,
+    /// Each step's variant ids (when the campaign's steps were read).
+    pub(super) variant_ids: Vec<Vec<String>>,
     pub(super) from: NaiveDate,
     pub(super) to: NaiveDate,
     /// The totals, when read with a listing's page.
@@ -197,6 +265,12 @@ impl CampaignStats {
             .map(|&(step, counts)| StepStats {
                 step,
                 figures: counts.into(),
+                campaign_id: self.campaign_id.clone(),
+                variant_ids: usize::try_from(step - 1)
+                    .ok()
+                    .and_then(|i| self.variant_ids.get(i))
+                    .cloned()
+                    .unwrap_or_default(),
             })
             .collect())
     }

@@ -283,6 +283,14 @@ impl ContactQuery {
         Ok(svc::get(db(ctx)?, &who.workspace_id, &id).await?.into())
     }
 
+    /// One email of a campaign to a contact: exactly what was sent (or why a step was
+    /// skipped).
+    async fn message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
+        let who = principal(ctx)?;
+        let found = crate::service::messages::get_in(db(ctx)?, &who.workspace_id, &id).await?;
+        Ok(Message(found))
+    }
+
     /// Contacts, filtered, sorted (`createdAt`, `updatedAt`, `email`, `firstName`, `lastName`,
     /// `company`; default `createdAt`) and paginated.
     #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]

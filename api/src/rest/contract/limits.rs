@@ -360,9 +360,37 @@ fn campaign_limits(rules: &mut Rules) {
             "minLength": 1,
             "maxLength": campaigns::MAX_BODY_CHARS,
             "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
-            "description": "Plain text or HTML. Takes `{{field}}` and `{{field | fallback}}` variables.",
+            "description": "Plain text or HTML; required unless `variants` are given. Takes `{{field}}` and `{{field | fallback}}` variables and `{{RANDOM | a | b}}` spintax.",
+        })),
+    );
+    add(
+        "StepInput.variants",
+        rule(json!({
+            "minItems": 1,
+            "maxItems": campaigns::MAX_VARIANTS,
+            "description": "A/B/n versions of the step, instead of `subject` and `body`.",
+        })),
+    );
+    add(
+        "VariantInput.subject",
+        rule(json!({
+            "maxLength": campaigns::MAX_SUBJECT_CHARS,
+            "pattern": "^[^\\r\\n\\u0000]*$",
+            "description": "One line; required on the first step.",
+        })),
+    );
+    add(
+        "VariantInput.body",
+        rule(json!({
+            "minLength": 1,
+            "maxLength": campaigns::MAX_BODY_CHARS,
+            "pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$",
         }))
         .required(),
+    );
+    add(
+        "VariantInput.weight",
+        rule(range(0, campaigns::MAX_WEIGHT.into())),
     );
     add(
         "StepInput.delayDays",

@@ -32,6 +32,17 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             shape: Shape::Object(&["contact"]),
         },
         RouteSpec {
+            name: "getMessage",
+            method: Method::GET,
+            path: "/messages/{id}",
+            summary: "Get one email of a campaign: exactly what was sent, or why its step was skipped",
+            operation: op("query getMessage($id: ID!) { message(id: $id) { @MESSAGE } }"),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["message"]),
+        },
+        RouteSpec {
             name: "createContact",
             method: Method::POST,
             path: "/contacts",

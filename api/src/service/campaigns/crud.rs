@@ -12,7 +12,7 @@ use super::input::{
     CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT, check_account, check_rotation,
     check_schedule, check_steps, daily_limit, name,
 };
-use super::shape::{Schedule, schedule_of, step_count};
+use super::shape::{Schedule, schedule_of, step_count, steps_of};
 use super::{CampaignStatus, illegal};
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -26,7 +26,7 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> AppResult<campaign::Model> {
     let name = name(input.name)?;
-    let steps = check_steps(input.steps.unwrap_or_default())?;
+    let steps = check_steps(input.steps.unwrap_or_default(), &[])?;
     let schedule = check_schedule(input.schedule.unwrap_or_default(), Schedule::default())?;
     let daily_limit = daily_limit(input.daily_limit.unwrap_or(DEFAULT_DAILY_LIMIT))?;
     let account = match input.email_account_id {
@@ -195,7 +195,10 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         row.name = Set(name(v)?);
     }
     if let Some(v) = patch.steps {
-        row.steps = Set(json!(check_steps(v.unwrap_or_default())?));
+        row.steps = Set(json!(check_steps(
+            v.unwrap_or_default(),
+            &steps_of(&current)?
+        )?));
     }
     if let Some(v) = patch.schedule {
         let input = v.ok_or_else(|| cannot_clear("schedule"))?;

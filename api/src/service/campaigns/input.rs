@@ -4,7 +4,7 @@
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
-use super::shape::{Schedule, Step};
+use super::shape::{Schedule, SendIf, Step, Variant};
 use crate::error::{AppError, AppResult};
 use crate::service::{Patch, clean_text, email_accounts, templates};
 
@@ -16,12 +16,29 @@ pub const MAX_NAME: usize = 200;
 pub const MAX_SUBJECT_CHARS: usize = 998;
 pub const MAX_BODY_CHARS: usize = 100_000;
 pub const MAX_DELAY_DAYS: i32 = 365;
+/// Most variants (A/B/n) one step has.
+pub const MAX_VARIANTS: usize = 10;
+/// Largest weight of one variant.
+pub const MAX_WEIGHT: i32 = 1_000;
+pub const DEFAULT_WEIGHT: i32 = 1;
 
 #[derive(Clone, Debug, Default)]
 pub struct StepInput {
     pub subject: Option<String>,
     pub body: Option<String>,
     pub delay_days: Option<i32>,
+    /// A/B/n: the step's versions, instead of `subject` and `body`.
+    pub variants: Option<Vec<VariantInput>>,
+    pub send_if: Option<SendIf>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct VariantInput {
+    /// An existing variant of this campaign keeps its id (and its figures).
+    pub id: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub weight: Option<i32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -119,52 +136,160 @@ pub(super) fn step_error(
     AppError::validation(format!("Step {} {part}: {message}", index + 1)).with_details(details)
 }
 
-/// Checks a sequence: text present, templates well-formed, first delay 0, later delays ≥ 0.
-pub(super) fn check_steps(inputs: Vec<StepInput>) -> AppResult<Vec<Step>> {
+/// The subject and body of one variant (or of a step without variants), checked: text
+/// present (a follow-up's subject may be empty: it answers the first email in its thread),
+/// one line, within limits, templates well-formed. `part` names the variant in errors.
+fn check_email(
+    index: usize,
+    part: &str,
+    subject: Option<String>,
+    body: Option<String>,
+) -> AppResult<(String, String)> {
+    let named = |field: &str| format!("{part}{field}");
+    let subject = subject.map(|s| s.trim().to_owned()).unwrap_or_default();
+    if subject.is_empty() && index == 0 {
+        return Err(step_error(
+            index,
+            &named("subject"),
+            "the first step needs a subject",
+            None,
+        ));
+    }
+    if subject.chars().count() > MAX_SUBJECT_CHARS || subject.contains(['\r', '\n']) {
+        return Err(step_error(
+            index,
+            &named("subject"),
+            format!("subject must be one line of at most {MAX_SUBJECT_CHARS} characters"),
+            None,
+        ));
+    }
+    let body = body.unwrap_or_default();
+    if body.trim().is_empty() {
+        return Err(step_error(index, &named("body"), "body is required", None));
+    }
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(step_error(
+            index,
+            &named("body"),
+            format!("body must be at most {MAX_BODY_CHARS} characters"),
+            None,
+        ));
+    }
+    for (field, text) in [("subject", &subject), ("body", &body)] {
+        templates::parse(text)
+            .map_err(|e| step_error(index, &named(field), e.message, Some(e.position)))?;
+    }
+    Ok((subject, body))
+}
+
+/// A step's variants, checked: between 1 and [`MAX_VARIANTS`], weights within 0..=
+/// [`MAX_WEIGHT`] with one above 0, ids either new (made here) or one of `known` (the
+/// campaign's current variants: a variant keeps its id, and its figures, across edits).
+fn check_variants(
+    index: usize,
+    inputs: Vec<VariantInput>,
+    known: &[String],
+    taken: &mut Vec<String>,
+) -> AppResult<Vec<Variant>> {
+    if inputs.is_empty() || inputs.len() > MAX_VARIANTS {
+        return Err(step_error(
+            index,
+            "variants",
+            format!("a step has between 1 and {MAX_VARIANTS} variants"),
+            None,
+        ));
+    }
+    let mut out = Vec::with_capacity(inputs.len());
+    for (n, input) in inputs.into_iter().enumerate() {
+        let part = format!("variants[{n}].");
+        let (subject, body) = check_email(index, &part, input.subject, input.body)?;
+        let weight = input.weight.unwrap_or(DEFAULT_WEIGHT);
+        if !(0..=MAX_WEIGHT).contains(&weight) {
+            return Err(step_error(
+                index,
+                &format!("{part}weight"),
+                format!("weight must be between 0 and {MAX_WEIGHT}"),
+                None,
+            ));
+        }
+        let id = match input.id.map(|id| id.trim().to_owned()) {
+            Some(id) if taken.contains(&id) => {
+                return Err(step_error(
+                    index,
+                    &format!("{part}id"),
+                    format!("variant {id} is given twice"),
+                    None,
+                ));
+            }
+            Some(id) if known.contains(&id) => id,
+            Some(id) => {
+                return Err(step_error(
+                    index,
+                    &format!("{part}id"),
+                    format!("{id} is not a variant of this campaign: leave id out for a new one"),
+                    None,
+                ));
+            }
+            None => crate::ids::new_id("var"),
+        };
+        taken.push(id.clone());
+        out.push(Variant {
+            id,
+            subject,
+            body,
+            weight,
+        });
+    }
+    if out.iter().all(|v| v.weight == 0) {
+        return Err(step_error(
+            index,
+            "variants",
+            "at least one variant needs a weight above 0",
+            None,
+        ));
+    }
+    Ok(out)
+}
+
+/// Checks a sequence: each step's email (or variants) well-formed, first delay 0, later delays
+/// ≥ 0, conditions only on follow-ups. `current` is the sequence being replaced (none for a new
+/// campaign): its variants' ids may be kept.
+pub(super) fn check_steps(inputs: Vec<StepInput>, current: &[Step]) -> AppResult<Vec<Step>> {
     if inputs.len() > MAX_STEPS {
         return Err(AppError::invalid_field(
             "steps",
             format!("A campaign has at most {MAX_STEPS} steps"),
         ));
     }
+    let known: Vec<String> = current
+        .iter()
+        .flat_map(|s| s.variants.iter().map(|v| v.id.clone()))
+        .collect();
+    let mut taken = Vec::new();
     let mut steps = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.into_iter().enumerate() {
-        let subject = input
-            .subject
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default();
-        if subject.is_empty() && index == 0 {
-            return Err(step_error(
-                index,
-                "subject",
-                "the first step needs a subject",
-                None,
-            ));
-        }
-        if subject.chars().count() > MAX_SUBJECT_CHARS || subject.contains(['\r', '\n']) {
-            return Err(step_error(
-                index,
-                "subject",
-                format!("subject must be one line of at most {MAX_SUBJECT_CHARS} characters"),
-                None,
-            ));
-        }
-        let body = input.body.unwrap_or_default();
-        if body.trim().is_empty() {
-            return Err(step_error(index, "body", "body is required", None));
-        }
-        if body.chars().count() > MAX_BODY_CHARS {
-            return Err(step_error(
-                index,
-                "body",
-                format!("body must be at most {MAX_BODY_CHARS} characters"),
-                None,
-            ));
-        }
-        for (part, text) in [("subject", &subject), ("body", &body)] {
-            templates::parse(text)
-                .map_err(|e| step_error(index, part, e.message, Some(e.position)))?;
-        }
+        let variants = match input.variants {
+            Some(variants) => {
+                if input.subject.is_some() || input.body.is_some() {
+                    return Err(step_error(
+                        index,
+                        "variants",
+                        "give either subject and body, or variants",
+                        None,
+                    ));
+                }
+                check_variants(index, variants, &known, &mut taken)?
+            }
+            None => {
+                let (subject, body) = check_email(index, "", input.subject, input.body)?;
+                vec![Variant {
+                    id: crate::ids::new_id("var"),
+                    subject,
+                    body,
+                    weight: DEFAULT_WEIGHT,
+                }]
+            }
+        };
         let delay_days = input.delay_days.unwrap_or(if index == 0 { 0 } else { 1 });
         if index == 0 && delay_days != 0 {
             return Err(step_error(
@@ -182,10 +307,21 @@ pub(super) fn check_steps(inputs: Vec<StepInput>) -> AppResult<Vec<Step>> {
                 None,
             ));
         }
+        let send_if = input.send_if.unwrap_or(SendIf::Always);
+        if index == 0 && send_if != SendIf::Always {
+            return Err(step_error(
+                index,
+                "sendIf",
+                "the first step has no earlier email to look at: sendIf must be always",
+                None,
+            ));
+        }
         steps.push(Step {
-            subject,
-            body,
+            subject: variants[0].subject.clone(),
+            body: variants[0].body.clone(),
             delay_days,
+            variants,
+            send_if,
         });
     }
     Ok(steps)

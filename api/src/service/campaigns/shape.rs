@@ -10,13 +10,76 @@ use crate::error::AppResult;
 use crate::ids;
 use crate::service::window::Window;
 
-/// One email of the sequence, as stored.
+/// One email of the sequence, as stored: its variants (A/B/n; one for a plain step), the
+/// first of which `subject` and `body` repeat, and when a follow-up goes out at all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     pub subject: String,
     pub body: String,
     pub delay_days: i32,
+    /// Empty on steps saved before variants: then the step is its one variant (`steps_of`
+    /// names it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Variant>,
+    #[serde(default = "always")]
+    pub send_if: SendIf,
+}
+
+/// One version of a step's email, sent to a share of contacts by its weight.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Variant {
+    /// `var_…` (empty for the one variant of a step saved before variants).
+    pub id: String,
+    pub subject: String,
+    pub body: String,
+    /// Its share among the step's weights (0 sends it to nobody).
+    pub weight: i32,
+}
+
+pub use entity::states::SendIf;
+
+fn always() -> SendIf {
+    SendIf::Always
+}
+
+impl Step {
+    /// The step's variants: the stored ones, or the step itself as its one variant.
+    pub fn variants(&self) -> Vec<Variant> {
+        if self.variants.is_empty() {
+            vec![Variant {
+                id: String::new(),
+                subject: self.subject.clone(),
+                body: self.body.clone(),
+                weight: 1,
+            }]
+        } else {
+            self.variants.clone()
+        }
+    }
+
+    /// The variant a draw in `0..u64::MAX` picks, by weight (a step whose weights are all 0
+    /// sends its first variant).
+    pub fn pick(&self, draw: u64, only: Option<&str>) -> Variant {
+        let variants = self.variants();
+        if let Some(winner) = only.and_then(|id| variants.iter().find(|v| v.id == id)) {
+            return winner.clone();
+        }
+        let total: u64 = variants.iter().map(|v| v.weight.max(0) as u64).sum();
+        if total == 0 {
+            return variants[0].clone();
+        }
+        let mut at = draw % total;
+        for v in &variants {
+            let w = v.weight.max(0) as u64;
+            if at < w {
+                return v.clone();
+            }
+            at -= w;
+        }
+        variants[0].clone()
+    }
 }
 
 /// When sending may happen: ISO weekdays (1 = Monday) and a local time window.
@@ -43,7 +106,17 @@ impl Default for Schedule {
 /// The stored steps; steps that do not decode are a corrupt row (an internal error, logged),
 /// never "no steps".
 pub fn steps_of(campaign: &campaign::Model) -> AppResult<Vec<Step>> {
-    serde_json::from_value(campaign.steps.clone()).map_err(|_| corrupt(campaign, "steps"))
+    let mut steps: Vec<Step> =
+        serde_json::from_value(campaign.steps.clone()).map_err(|_| corrupt(campaign, "steps"))?;
+    // A step saved before variants is its one variant, under an id made from its place.
+    for (i, step) in steps.iter_mut().enumerate() {
+        if step.variants.is_empty() {
+            let mut only = step.variants();
+            only[0].id = format!("var_{}_{}", campaign.id.trim_start_matches("cmp_"), i + 1);
+            step.variants = only;
+        }
+    }
+    Ok(steps)
 }
 
 /// How many steps the campaign has, without decoding them.
@@ -84,7 +157,14 @@ pub fn to_json(c: &campaign::Model) -> AppResult<serde_json::Value> {
     let steps: Vec<serde_json::Value> = steps_of(c)?
         .iter()
         .enumerate()
-        .map(|(i, s)| json!({ "step": i + 1, "subject": s.subject, "body": s.body, "delayDays": s.delay_days }))
+        .map(|(i, s)| {
+            let variants: Vec<serde_json::Value> = s
+                .variants()
+                .iter()
+                .map(|v| json!({ "id": v.id, "subject": v.subject, "body": v.body, "weight": v.weight }))
+                .collect();
+            json!({ "step": i + 1, "subject": s.subject, "body": s.body, "delayDays": s.delay_days, "sendIf": s.send_if.as_str(), "variants": variants })
+        })
         .collect();
     Ok(json!({
         "id": c.id,

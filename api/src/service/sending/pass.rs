@@ -14,13 +14,14 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use super::due::Ready;
 use super::types::{Job, Policy};
 use crate::error::{AppError, AppResult};
-use crate::service::campaigns::Step;
+use crate::service::campaigns::{Step, Variant};
 use crate::service::compose::{self, ComposeError, Composed, Draft, Thread};
 use crate::service::contacts::ContactStatus;
 use crate::service::enrolments::{self, EnrolmentState};
 use crate::service::messages::{self, MessageState};
 use crate::service::quotas;
 use crate::service::suppressions::{self, Source};
+use crate::service::templates::Choices;
 use crate::service::tracking::Tracker;
 use crate::service::window::Window;
 
@@ -192,13 +193,29 @@ impl Pass<'_> {
             }
             None => None,
         };
+        if retry.is_none() && !condition_holds(step, &person.id, step_no, earlier) {
+            let completed = self.skip(person, step_no, &account).await?;
+            return Ok(if completed {
+                Claimed::Closed
+            } else {
+                Claimed::Skipped
+            });
+        }
         let (key, smtp_id) = match &retry {
             Some(m) => (m.id.clone(), m.message_id.clone()),
             None => messages::new_ids(&account.email),
         };
+        // A retried email is the same email: its seed, so its variant and spintax, are kept.
+        let seed = retry
+            .as_ref()
+            .and_then(|m| m.seed)
+            .unwrap_or_else(|| rand::rng().random());
+        let kept = retry.as_ref().and_then(|m| m.variant_id.as_deref());
+        let variant = step.pick(Choices::new(seed, VARIANT_DRAWS).next_u64(), kept);
         let draft = Draft {
             campaign: self.campaign,
-            step,
+            variant: &variant,
+            seed,
             contact: person,
             account: &account,
             message_key: &key,
@@ -225,12 +242,14 @@ impl Pass<'_> {
                 return Ok(Claimed::Skipped);
             }
         }
+        let content = Content {
+            variant: &variant,
+            seed,
+            composed: &composed,
+        };
         let row = match retry {
-            Some(m) => self.requeue(m, &slot).await?,
-            None => {
-                self.insert_queued(&slot, key, smtp_id, &composed.subject)
-                    .await?
-            }
+            Some(m) => self.requeue(m, &slot, &content).await?,
+            None => self.insert_queued(&slot, key, smtp_id, &content).await?,
         };
         self.mark_claimed(&slot).await?;
         ready[pick].room -= 1;
@@ -357,9 +376,29 @@ impl Pass<'_> {
     }
 
     /// A deferred message, queued again under this claim (the same row and Message-ID).
-    async fn requeue(&self, m: message::Model, slot: &Slot<'_>) -> AppResult<message::Model> {
+    async fn requeue(
+        &self,
+        m: message::Model,
+        slot: &Slot<'_>,
+        content: &Content<'_>,
+    ) -> AppResult<message::Model> {
         let (now, token, lease_until) = (self.now, self.token, self.lease_until);
+        let variant_id = content.variant_id();
         let moved = message::Entity::update_many()
+            .col_expr(
+                message::Column::Subject,
+                Expr::value(content.composed.subject.as_str()),
+            )
+            .col_expr(message::Column::VariantId, Expr::value(variant_id.clone()))
+            .col_expr(message::Column::Seed, Expr::value(content.seed))
+            .col_expr(
+                message::Column::Body,
+                Expr::value(content.composed.body.as_str()),
+            )
+            .col_expr(
+                message::Column::BodyText,
+                Expr::value(content.composed.body_text.clone()),
+            )
             .col_expr(
                 message::Column::State,
                 Expr::value(MessageState::Queued.as_str()),
@@ -389,6 +428,11 @@ impl Pass<'_> {
         }
         Ok(message::Model {
             state: MessageState::Queued,
+            subject: content.composed.subject.clone(),
+            variant_id,
+            seed: Some(content.seed),
+            body: Some(content.composed.body.clone()),
+            body_text: content.composed.body_text.clone(),
             attempts: m.attempts + 1,
             email_account_id: slot.account.id.clone(),
             updated_at: now,
@@ -406,7 +450,7 @@ impl Pass<'_> {
         slot: &Slot<'_>,
         key: String,
         smtp_id: String,
-        subject: &str,
+        content: &Content<'_>,
     ) -> AppResult<message::Model> {
         let now = self.now;
         let row = message::ActiveModel {
@@ -417,7 +461,12 @@ impl Pass<'_> {
             step: Set(slot.step_no),
             email_account_id: Set(slot.account.id.clone()),
             message_id: Set(smtp_id),
-            subject: Set(subject.to_owned()),
+            subject: Set(content.composed.subject.clone()),
+            variant_id: Set(content.variant_id()),
+            seed: Set(Some(content.seed)),
+            body: Set(Some(content.composed.body.clone())),
+            body_text: Set(content.composed.body_text.clone()),
+            skip_reason: Set(None),
             state: Set(MessageState::Queued),
             attempts: Set(1),
             lease_until_ms: Set(Some(self.lease_until)),
@@ -436,6 +485,50 @@ impl Pass<'_> {
         let model = sea_orm::TryIntoModel::try_into_model(row.clone())?;
         lock(&self.queued).push(row);
         Ok(model)
+    }
+
+    /// A step whose condition is false: recorded as a `skipped` message (reason `condition`)
+    /// and the enrolment moved on as if it had gone out now. Returns whether it completed.
+    async fn skip(
+        &self,
+        person: &contact::Model,
+        step_no: i32,
+        account: &email_account::Model,
+    ) -> AppResult<bool> {
+        let (key, smtp_id) = messages::new_ids(&account.email);
+        let now = self.now;
+        message::Entity::insert(message::ActiveModel {
+            id: Set(key),
+            workspace_id: Set(self.campaign.workspace_id.clone()),
+            campaign_id: Set(self.campaign.id.clone()),
+            contact_id: Set(person.id.clone()),
+            step: Set(step_no),
+            email_account_id: Set(account.id.clone()),
+            message_id: Set(smtp_id),
+            subject: Set(String::new()),
+            state: Set(MessageState::Skipped),
+            attempts: Set(0),
+            lease_until_ms: Set(None),
+            claim_token: Set(None),
+            campaign_day: Set(None),
+            account_day: Set(None),
+            accepted_reply: Set(None),
+            last_reply: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            sent_at: Set(None),
+            opened_at: Set(None),
+            clicked_at: Set(None),
+            replied_at: Set(None),
+            variant_id: Set(None),
+            seed: Set(None),
+            body: Set(None),
+            body_text: Set(None),
+            skip_reason: Set(Some(SKIPPED_BY_CONDITION.to_owned())),
+        })
+        .exec_without_returning(self.txn)
+        .await?;
+        enrolments::move_on(self.txn, self.campaign, &person.id, step_no, now, false).await
     }
 
     /// The enrolment, no longer due: its email is claimed, from the account it keeps (moved
@@ -495,6 +588,45 @@ impl Pass<'_> {
         }
         Ok(())
     }
+}
+
+/// The draws that choose a message's variant (its subject and body draw their own).
+const VARIANT_DRAWS: u64 = 3;
+
+/// A skipped step's reason: its `sendIf` was false when it came due.
+pub const SKIPPED_BY_CONDITION: &str = "condition";
+
+/// What one message carries: the variant chosen, the seed drawn, the email composed.
+struct Content<'a> {
+    variant: &'a Variant,
+    seed: i64,
+    composed: &'a Composed,
+}
+
+impl Content<'_> {
+    fn variant_id(&self) -> Option<String> {
+        Some(self.variant.id.clone()).filter(|id| !id.is_empty())
+    }
+}
+
+/// Whether a step goes out for this contact: its `sendIf` over what the contact did with the
+/// sequence's earlier emails (any of them opened, any clicked).
+fn condition_holds(
+    step: &Step,
+    contact_id: &str,
+    step_no: i32,
+    earlier: &HashMap<(String, i32), message::Model>,
+) -> bool {
+    if step.send_if == crate::service::campaigns::SendIf::Always {
+        return true;
+    }
+    let before = (1..step_no).filter_map(|n| earlier.get(&(contact_id.to_owned(), n)));
+    let (mut opened, mut clicked) = (false, false);
+    for m in before {
+        opened |= m.opened_at.is_some();
+        clicked |= m.clicked_at.is_some();
+    }
+    step.send_if.holds(opened, clicked)
 }
 
 /// The value behind a pass's lock (a panic elsewhere cannot leave it half-written: each push
@@ -557,6 +689,9 @@ async fn settle_attempted(
                 m.sent_at.unwrap_or(now),
             )
             .await
+        }
+        MessageState::Skipped => {
+            enrolments::move_on(txn, campaign, &m.contact_id, m.step, now, false).await
         }
         MessageState::Queued | MessageState::Sending => {
             campaign_contact::Entity::update_many()

@@ -4,8 +4,9 @@ use serde_json::{Value, json};
 
 use super::Example;
 use super::objects::{
-    ACCOUNT, CAMPAIGN, CHANGED, CONTACT, CONTACT_BRUNO, GROUP, MESSAGE, PAUSED, STARTED, campaign,
-    campaign_changed, contact_bruno, deleted, schedule, steps, with,
+    ACCOUNT, CAMPAIGN, CHANGED, CONTACT, CONTACT_BRUNO, GROUP, MESSAGE, PAUSED, STARTED, VARIANT_A,
+    VARIANT_B, VARIANT_FOLLOW_UP, campaign, campaign_changed, contact_bruno, deleted, schedule,
+    steps, with,
 };
 
 /// The examples, by operation name.
@@ -172,6 +173,21 @@ fn figures(sent: u32, opened: u32, clicked: u32, replied: u32) -> Value {
     })
 }
 
+/// One variant's figures: its emails `sent`, and of those opened, clicked, replied.
+fn variant(id: &str, sent: u32, opened: u32, clicked: u32, replied: u32) -> Value {
+    let all = figures(sent, opened, clicked, replied);
+    json!({
+        "variantId": id,
+        "sent": sent,
+        "opened": opened,
+        "clicked": clicked,
+        "replied": replied,
+        "openRate": all["openRate"],
+        "clickRate": all["clickRate"],
+        "replyRate": all["replyRate"],
+    })
+}
+
 fn day(date: &str, sent: u32, opened: u32, clicked: u32, replied: u32) -> Value {
     json!({
         "date": date,
@@ -185,8 +201,8 @@ fn day(date: &str, sent: u32, opened: u32, clicked: u32, replied: u32) -> Value 
     })
 }
 
-/// Ana and Bruno got the first step on 3 November; Ana opened it that day, Bruno the next,
-/// and Ana clicked and replied.
+/// Ana (variant A) and Bruno (variant B) got the first step on 3 November; Ana opened it that
+/// day, Bruno the next, and Ana clicked and replied.
 fn stats() -> Value {
     let mut stats = json!({ "campaignId": CAMPAIGN, "contacts": 2 });
     stats = with(stats, figures(2, 2, 1, 1));
@@ -194,8 +210,14 @@ fn stats() -> Value {
         stats,
         json!({
             "steps": [
-                with(json!({ "step": 1 }), figures(2, 2, 1, 1)),
-                with(json!({ "step": 2 }), figures(0, 0, 0, 0)),
+                with(
+                    json!({ "step": 1, "variants": [variant(VARIANT_A, 1, 1, 1, 1), variant(VARIANT_B, 1, 1, 0, 0)] }),
+                    figures(2, 2, 1, 1),
+                ),
+                with(
+                    json!({ "step": 2, "variants": [variant(VARIANT_FOLLOW_UP, 0, 0, 0, 0)] }),
+                    figures(0, 0, 0, 0),
+                ),
             ],
             "timeline": [
                 day("2026-11-02", 0, 0, 0, 0),

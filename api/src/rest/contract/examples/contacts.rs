@@ -4,8 +4,8 @@ use serde_json::{Value, json};
 
 use super::Example;
 use super::objects::{
-    CHANGED, CONTACT, GROUP, IMPORT, IMPORT_CREATED, contact, contact_bruno, contact_carla,
-    deleted, with,
+    CHANGED, CONTACT, GROUP, IMPORT, IMPORT_CREATED, MESSAGE, contact, contact_bruno,
+    contact_carla, deleted, message, with,
 };
 
 /// The examples, by operation name.
@@ -19,6 +19,7 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                 .query("perPage", json!(20)),
         ),
         ("getContact", Example::answer(contact()).id(CONTACT)),
+        ("getMessage", Example::answer(message()).id(MESSAGE)),
         (
             "createContact",
             Example::answer(contact()).body(json!({

@@ -15,6 +15,9 @@ pub(super) const SUPPRESSION: &str = "sup_01m6dwq7ar96q14dr9gpqy77zx";
 pub(super) const SUPPRESSION_DOMAIN: &str = "sup_01m6dx4e60yyk596ngya1dq91k";
 pub(super) const REPORT: &str = "urp_01m6dxhn185gqapenecfseczp1";
 pub(super) const MESSAGE: &str = "msg_01m6dxyvwg1hygcpwpq5e6eycn";
+pub(super) const VARIANT_A: &str = "var_01m6dz3r5b7c9d1e3f5g7h9j1k";
+pub(super) const VARIANT_B: &str = "var_01m6dz3r5b7c9d1e3f5g7h9j2m";
+pub(super) const VARIANT_FOLLOW_UP: &str = "var_01m6dz3r5b7c9d1e3f5g7h9j3n";
 pub(super) const EVENT_TEST: &str = "evt_01m6dyc2qrdy0yp57rcybvn5sx";
 pub(super) const EVENT_REPLY: &str = "evt_01m6dys9k0s5aa819x9yp98106";
 
@@ -149,10 +152,7 @@ pub(super) fn account_changed() -> Value {
 
 /// The campaign as `createCampaign` made it: a draft.
 pub(super) fn campaign() -> Value {
-    let mut steps = steps();
-    for (i, step) in steps.as_array_mut().into_iter().flatten().enumerate() {
-        step["step"] = json!(i + 1);
-    }
+    let steps = steps_shown();
     json!({
         "id": CAMPAIGN,
         "name": "Lisbon leads, November",
@@ -210,19 +210,80 @@ pub(super) fn webhook_changed() -> Value {
     )
 }
 
+const FIRST_BODY: &str = "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta";
+const SECOND_BODY: &str = "{{RANDOM | Hi | Hello}} {{firstName | there}},\n\nTeams like {{company | yours}} book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\n\nMarta";
+const FOLLOW_UP_BODY: &str = "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta";
+
+/// The sequence as `createCampaign` is sent it: an A/B first step (the second variant with
+/// spintax), a follow-up only to those who did not open.
 pub(super) fn steps() -> Value {
     json!([
         {
-            "subject": "Quick question, {{firstName | there}}",
-            "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+            "variants": [
+                { "subject": "Quick question, {{firstName | there}}", "body": FIRST_BODY, "weight": 1 },
+                { "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}", "body": SECOND_BODY, "weight": 1 },
+            ],
             "delayDays": 0,
         },
         {
             "subject": "",
-            "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+            "body": FOLLOW_UP_BODY,
             "delayDays": 3,
+            "sendIf": "not_opened",
         },
     ])
+}
+
+/// The sequence as the campaign shows it.
+pub(super) fn steps_shown() -> Value {
+    json!([
+        {
+            "step": 1,
+            "subject": "Quick question, {{firstName | there}}",
+            "body": FIRST_BODY,
+            "delayDays": 0,
+            "sendIf": "always",
+            "variants": [
+                { "id": VARIANT_A, "subject": "Quick question, {{firstName | there}}", "body": FIRST_BODY, "weight": 1 },
+                { "id": VARIANT_B, "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}", "body": SECOND_BODY, "weight": 1 },
+            ],
+        },
+        {
+            "step": 2,
+            "subject": "",
+            "body": FOLLOW_UP_BODY,
+            "delayDays": 3,
+            "sendIf": "not_opened",
+            "variants": [
+                { "id": VARIANT_FOLLOW_UP, "subject": "", "body": FOLLOW_UP_BODY, "weight": 1 },
+            ],
+        },
+    ])
+}
+
+/// The first email to Bruno, as sent (variant B, its spintax drawn).
+pub(super) fn message() -> Value {
+    json!({
+        "id": MESSAGE,
+        "campaignId": CAMPAIGN,
+        "contactId": CONTACT_BRUNO,
+        "step": 1,
+        "variantId": VARIANT_B,
+        "emailAccountId": ACCOUNT,
+        "messageId": "<msg_01m6dxyvwg1hygcpwpq5e6eycn@example.com>",
+        "state": "sent",
+        "skipReason": null,
+        "subject": "A thought for Globex",
+        "body": "Hello Bruno,\r\n\r\nTeams like Globex book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\r\n\r\nMarta",
+        "bodyText": null,
+        "attempts": 1,
+        "lastReply": "250 2.0.0 Ok: queued as 4XkV2Q1bZ",
+        "createdAt": "2026-11-03T14:15:01Z",
+        "sentAt": "2026-11-03T14:15:02Z",
+        "openedAt": null,
+        "clickedAt": null,
+        "repliedAt": null,
+    })
 }
 
 pub(super) fn schedule() -> Value {

@@ -1,0 +1,337 @@
+//! Sequences: A/B variants chosen per contact by weight and kept on the message, spintax drawn
+//! per message, follow-ups sent only when their condition holds — and every message keeps
+//! exactly the subject and body the SMTP server received.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, id_of};
+use crate::sending::{MONDAY_10, app_at, events_of, launch, messages, pass, smtp_account, stats};
+use crate::smtp::Received;
+
+/// An A/B first step (A in HTML with a tracked link, B plain with spintax, 1:1) and a
+/// follow-up two days later only to those who did not open.
+fn ab_steps() -> Value {
+    json!([
+        {
+            "variants": [
+                {
+                    "subject": "Quick question, {{firstName}}",
+                    "body": "<p>Hi {{firstName}},</p>\n<p>See <a href=\"https://acme.example/offer\">our offer</a>.</p>",
+                    "weight": 1
+                },
+                {
+                    "subject": "{{RANDOM | An idea | A thought}} for {{company}}",
+                    "body": "{{RANDOM | Hi | Hello {{firstName}}}},\nteams like {{company}} book more meetings.\nMarta",
+                    "weight": 1
+                }
+            ]
+        },
+        {
+            "subject": "",
+            "body": "Following up, {{firstName}}.",
+            "delayDays": 2,
+            "sendIf": "not_opened"
+        }
+    ])
+}
+
+/// The message as the API shows it.
+async fn message(app: &TestApp, id: &str) -> Value {
+    let r = app.get(&format!("/v1/messages/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.data().clone()
+}
+
+/// The one email `to` received whose Message-ID is `smtp_id`.
+fn received<'a>(got: &'a [Received], smtp_id: &str) -> &'a Received {
+    got.iter()
+        .find(|m| m.header("Message-ID").as_deref() == Some(smtp_id))
+        .unwrap_or_else(|| panic!("{smtp_id} was not received"))
+}
+
+/// The kept message says exactly what the server received: subject, and the body part (the
+/// HTML part and its text alternative, or the plain text; a lone part's body ends with the
+/// line ends that close the message).
+fn assert_kept_as_received(kept: &Value, mail: &Received) {
+    assert_eq!(kept["subject"], json!(mail.subject().unwrap()), "{kept}");
+    let body = kept["body"].as_str().unwrap();
+    match kept["bodyText"].as_str() {
+        Some(text) => {
+            assert_eq!(mail.html_body().as_deref(), Some(body));
+            assert_eq!(mail.text_body().as_deref(), Some(text));
+        }
+        None => {
+            assert!(mail.html_body().is_none(), "{kept}");
+            let sent = mail.text_body().unwrap();
+            assert_eq!(sent.trim_end_matches("\r\n"), body.trim_end_matches("\r\n"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_variant_campaign_with_spintax_and_a_not_opened_follow_up_sends_what_it_keeps() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, ids) = launch(&app, &account, ab_steps(), json!({}), 40, "ab").await;
+    let shown = &c["steps"][0]["variants"];
+    let (a, b) = (
+        shown[0]["id"].as_str().unwrap().to_owned(),
+        shown[1]["id"].as_str().unwrap().to_owned(),
+    );
+    assert!(
+        a.starts_with("var_") && b.starts_with("var_") && a != b,
+        "{c}"
+    );
+    assert_eq!(c["steps"][1]["sendIf"], "not_opened");
+
+    assert_eq!(pass(&app).await, 40);
+    let got = smtp.received();
+    assert_eq!(got.len(), 40);
+
+    // Every email is one of its step's variants, kept on its message exactly as received.
+    let mut by_variant: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut subjects_b = BTreeSet::new();
+    let mut openings_b = BTreeSet::new();
+    for m in messages(&app).await {
+        let kept = message(&app, &m.id).await;
+        assert_eq!(kept["step"], 1);
+        assert_eq!(kept["state"], "sent");
+        let mail = received(&got, &m.message_id);
+        assert_kept_as_received(&kept, mail);
+        let variant = kept["variantId"].as_str().unwrap().to_owned();
+        let person = app.get(&format!("/v1/contacts/{}", m.contact_id)).await;
+        let first = person.data()["firstName"].as_str().unwrap().to_owned();
+        if variant == a {
+            assert_eq!(kept["subject"], json!(format!("Quick question, {first}")));
+            assert!(kept["body"].as_str().unwrap().contains("/t/c/"), "{kept}");
+        } else {
+            assert_eq!(variant, b);
+            assert!(
+                kept["bodyText"].is_null(),
+                "variant B is plain text: {kept}"
+            );
+            let subject = kept["subject"].as_str().unwrap();
+            assert!(
+                ["An idea for Initech", "A thought for Initech"].contains(&subject),
+                "{subject}"
+            );
+            subjects_b.insert(subject.to_owned());
+            let opening = kept["body"].as_str().unwrap().split(',').next().unwrap();
+            assert!(
+                opening == "Hi" || opening == format!("Hello {first}"),
+                "{opening}"
+            );
+            openings_b.insert(opening.starts_with("Hello"));
+        }
+        by_variant.entry(variant).or_default().push(kept);
+    }
+    // 1:1 weights over 40 contacts: both variants went, and both spintax options of each.
+    assert_eq!(by_variant.len(), 2, "{:?}", by_variant.keys());
+    assert_eq!(subjects_b.len(), 2, "{subjects_b:?}");
+    assert_eq!(openings_b.len(), 2);
+
+    // Webhooks name the variant.
+    let sent_events = events_of(&app, "email.sent").await;
+    assert_eq!(sent_events.len(), 40);
+    for e in &sent_events {
+        let kept = message(&app, e["messageId"].as_str().unwrap()).await;
+        assert_eq!(e["variantId"], kept["variantId"], "{e}");
+    }
+
+    // Half of variant A's contacts open it.
+    let openers: Vec<&Value> = by_variant[&a].iter().step_by(2).collect();
+    for kept in &openers {
+        let body = kept["body"].as_str().unwrap();
+        let from = body.find(&format!("{}/t/o/", app.base)).expect("a pixel");
+        let pixel = &body[from..from + body[from..].find('"').unwrap()];
+        let r = app.client.get(pixel).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let opened: BTreeSet<String> = openers
+        .iter()
+        .map(|k| k["contactId"].as_str().unwrap().to_owned())
+        .collect();
+
+    // Per-variant figures.
+    let figures = stats(&app, &c).await;
+    let variants = figures["steps"][0]["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 2, "{figures}");
+    for v in variants {
+        let id = v["variantId"].as_str().unwrap();
+        let sent = by_variant[id].len();
+        assert_eq!(v["sent"], json!(sent), "{v}");
+        let expected_opens = if id == a { openers.len() } else { 0 };
+        assert_eq!(v["opened"], json!(expected_opens), "{v}");
+        let rate = (expected_opens as f64 * 10_000.0 / sent as f64).round() / 100.0;
+        assert_eq!(v["openRate"], json!(rate), "{v}");
+    }
+
+    // Two days later the follow-up goes to those who did not open; the others' step is
+    // skipped, recorded with its reason, and their sequence is done.
+    app.clock.advance(Duration::days(2));
+    assert_eq!(pass(&app).await, 40 - opened.len());
+    let got = smtp.received();
+    assert_eq!(got.len(), 80 - opened.len());
+    let mut skipped = BTreeSet::new();
+    for m in messages(&app).await.into_iter().filter(|m| m.step == 2) {
+        let kept = message(&app, &m.id).await;
+        if opened.contains(&m.contact_id) {
+            assert_eq!(kept["state"], "skipped", "{kept}");
+            assert_eq!(kept["skipReason"], "condition");
+            assert!(kept["body"].is_null());
+            skipped.insert(m.contact_id.clone());
+        } else {
+            assert_eq!(kept["state"], "sent", "{kept}");
+            assert!(
+                kept["subject"].as_str().unwrap().starts_with("Re: "),
+                "{kept}"
+            );
+            assert_kept_as_received(&kept, received(&got, &m.message_id));
+        }
+    }
+    assert_eq!(skipped, opened);
+    for e in crate::sending::enrolments(&app, &c).await {
+        assert_eq!(e["state"], "completed", "{e}");
+    }
+    assert_eq!(ids.len(), 40);
+    let done = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+    assert_eq!(done.data()["status"], "completed");
+}
+
+#[tokio::test]
+async fn weights_share_out_contacts_and_a_zero_weight_sends_to_nobody() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let steps = json!([{ "variants": [
+        { "subject": "One", "body": "One body", "weight": 3 },
+        { "subject": "Two", "body": "Two body", "weight": 1 },
+        { "subject": "Never", "body": "Never body", "weight": 0 }
+    ] }]);
+    launch(&app, &account, steps, json!({}), 80, "w").await;
+    let mut sent = 0;
+    for _ in 0..10 {
+        sent += pass(&app).await;
+    }
+    assert_eq!(sent, 80);
+    let subjects: Vec<String> = smtp
+        .received()
+        .iter()
+        .map(|m| m.subject().unwrap())
+        .collect();
+    let count = |s: &str| subjects.iter().filter(|x| x.as_str() == s).count();
+    assert_eq!(count("Never"), 0);
+    assert_eq!(count("One") + count("Two"), 80);
+    // 3:1 over 80 contacts: about 60 and 20 (far outside these bounds only by a broken draw).
+    assert!((45..=75).contains(&count("One")), "{}", count("One"));
+}
+
+#[tokio::test]
+async fn variants_and_conditions_are_checked_and_ids_kept_across_edits() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let refused = |steps: Value| {
+        let app = &app;
+        let account = account.clone();
+        async move {
+            let r = app
+                .post(
+                    "/v1/campaigns",
+                    json!({ "name": "x", "emailAccountId": account["id"], "steps": steps }),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+            r.body["error"].clone()
+        }
+    };
+    let e = refused(
+        json!([{ "subject": "a", "body": "b", "variants": [{ "subject": "c", "body": "d" }] }]),
+    )
+    .await;
+    assert_eq!(e["details"]["part"], "variants", "{e}");
+    let e = refused(json!([{ "variants": [] }])).await;
+    assert_eq!(e["details"]["part"], "variants", "{e}");
+    let e = refused(json!([{ "variants": [{ "subject": "a", "body": "b", "weight": 0 }] }])).await;
+    assert_eq!(e["details"]["part"], "variants", "{e}");
+    let e = refused(json!([{ "variants": [{ "subject": "a", "body": "b", "weight": -1 }] }])).await;
+    assert_eq!(e["details"]["part"], "variants[0].weight", "{e}");
+    let e = refused(json!([{ "variants": [{ "subject": "", "body": "b" }] }])).await;
+    assert_eq!(e["details"]["part"], "variants[0].subject", "{e}");
+    let e = refused(json!([{ "variants": [{ "subject": "a", "body": "{{RANDOM | x" }] }])).await;
+    assert_eq!(e["details"]["part"], "variants[0].body", "{e}");
+    assert_eq!(e["details"]["position"], 0, "{e}");
+    let e = refused(json!([{ "subject": "a", "body": "b", "sendIf": "opened" }])).await;
+    assert_eq!(e["details"]["part"], "sendIf", "{e}");
+    let e =
+        refused(json!([{ "variants": [{ "id": "var_nope", "subject": "a", "body": "b" }] }])).await;
+    assert_eq!(e["details"]["part"], "variants[0].id", "{e}");
+    let r = app
+        .post(
+            "/v1/campaigns",
+            json!({ "name": "x", "steps": [{ "subject": "a", "body": "b" }, { "body": "c", "sendIf": "sometimes" }] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+
+    // An edit keeps a variant (and its figures) by id, and makes new ones.
+    let c = app
+        .campaign(json!({ "name": "keep", "emailAccountId": account["id"], "steps": [{ "subject": "a", "body": "b" }] }))
+        .await;
+    let kept = c["steps"][0]["variants"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .put(
+            &format!("/v1/campaigns/{}", id_of(&c)),
+            json!({ "steps": [{ "variants": [
+                { "id": kept, "subject": "a2", "body": "b2", "weight": 2 },
+                { "subject": "new", "body": "n" }
+            ] }] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let variants = &r.data()["steps"][0]["variants"];
+    assert_eq!(variants[0]["id"], json!(kept));
+    assert_eq!(variants[0]["weight"], 2);
+    assert_eq!(r.data()["steps"][0]["subject"], "a2");
+    assert!(variants[1]["id"].as_str().unwrap().starts_with("var_"));
+    assert_ne!(variants[1]["id"], json!(kept));
+    let r = app
+        .put(
+            &format!("/v1/campaigns/{}", id_of(&c)),
+            json!({ "steps": [{ "variants": [
+                { "id": kept, "subject": "a", "body": "b" },
+                { "id": kept, "subject": "a", "body": "b" }
+            ] }] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    drop(smtp);
+}
+
+#[tokio::test]
+async fn another_workspace_s_message_is_not_found() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    launch(&app, &account, ab_steps(), json!({}), 1, "own").await;
+    assert_eq!(pass(&app).await, 1);
+    let id = messages(&app).await[0].id.clone();
+    let (_, other) = app
+        .new_workspace("Other", api::service::workspaces::Plan::Pro)
+        .await;
+    let r = app
+        .request_as(
+            Some(&other),
+            reqwest::Method::GET,
+            &format!("/v1/messages/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = app.get("/v1/messages/msg_nope").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
