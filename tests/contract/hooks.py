@@ -10,7 +10,8 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
 - Ids inside a body (`groupIds`, `contactIds`, `groupId`, `emailAccountId(s)`) must name
   resources of the workspace (unknown ones are refused with 400 naming them): positive cases
   keep only ids the server has handed out and not deleted.
-- A campaign's sending window ends after it starts; its first step has a subject and no delay;
+- A campaign's sending window ends after it starts; its first step has a subject (on each of its
+  variants), no delay and no condition; a step has variants or its own subject and body;
   `{{` opens a template variable, so free text does not carry braces.
 - A stats timeline runs forward and covers at most 366 days.
 - An imported CSV has a header row with an email column, and its mapping names its headers.
@@ -141,12 +142,36 @@ def _fix_campaign(body):
         for index, step in enumerate(steps):
             if not isinstance(step, dict):
                 continue
-            step["subject"] = _plain(step.get("subject"))
-            step["body"] = _plain(step.get("body"))
             if index == 0:
-                if not (isinstance(step.get("subject"), str) and step["subject"].strip()):
-                    step["subject"] = "Hello"
                 step["delayDays"] = 0
+                step.pop("sendIf", None)
+            variants = step.get("variants")
+            if isinstance(variants, list) and variants:
+                # Variants replace the step's own subject and body; an id must be one the
+                # campaign already has (none here); some weight must be above 0.
+                step.pop("subject", None)
+                step.pop("body", None)
+                for variant in variants:
+                    if isinstance(variant, dict):
+                        variant.pop("id", None)
+                        _fix_email(variant, index)
+                weights = [v.get("weight") for v in variants if isinstance(v, dict)]
+                if all(w == 0 for w in weights) and isinstance(variants[0], dict):
+                    variants[0]["weight"] = 1
+                continue
+            step.pop("variants", None)
+            _fix_email(step, index)
+            if not isinstance(step.get("body"), str):
+                step["body"] = "Hello"
+
+
+def _fix_email(email, index):
+    """A step's (or variant's) text: no template syntax (fuzzed braces are rarely a valid
+    template), and a subject on the first step."""
+    email["subject"] = _plain(email.get("subject"))
+    email["body"] = _plain(email.get("body"))
+    if index == 0 and not (isinstance(email.get("subject"), str) and email["subject"].strip()):
+        email["subject"] = "Hello"
 
 
 def _fix_imap(body):

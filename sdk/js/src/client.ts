@@ -5,6 +5,7 @@ import { Contacts } from "./resources/contacts.js";
 import { EmailAccounts } from "./resources/email-accounts.js";
 import { Groups } from "./resources/groups.js";
 import { Imports } from "./resources/imports.js";
+import { Messages } from "./resources/messages.js";
 import { Suppressions } from "./resources/suppressions.js";
 import { Webhooks } from "./resources/webhooks.js";
 import { readEnv } from "./runtime.js";
@@ -54,6 +55,7 @@ export class FluenzrClient {
   readonly webhooks: Webhooks;
   /** Addresses and domains the workspace never emails. */
   readonly suppressions: Suppressions;
+  readonly messages: Messages;
   /** The server address requests go to. */
   readonly baseUrl: string;
 
@@ -88,6 +90,7 @@ export class FluenzrClient {
     this.campaigns = new Campaigns(this.#http);
     this.webhooks = new Webhooks(this.#http);
     this.suppressions = new Suppressions(this.#http);
+    this.messages = new Messages(this.#http);
   }
 
   /**

@@ -26,6 +26,7 @@ export type { Contacts } from "./resources/contacts.js";
 export type { EmailAccounts } from "./resources/email-accounts.js";
 export type { Groups } from "./resources/groups.js";
 export type { ImportWaitOptions, Imports } from "./resources/imports.js";
+export type { Messages } from "./resources/messages.js";
 export type { Suppressions } from "./resources/suppressions.js";
 export type { Webhooks } from "./resources/webhooks.js";
 export type * from "./types.js";

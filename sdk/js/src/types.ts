@@ -44,6 +44,8 @@ export type Deleted = ResponseData<"deleteContact">;
 
 // Contacts
 export type Contact = ResponseData<"getContact">;
+/** One email of a campaign to a contact, as sent (or its skipped step). */
+export type Message = ResponseData<"getMessage">;
 export type ContactStatus = Contact["status"];
 export type ContactCreateParams = RequestBody<"createContact">;
 export type ContactUpdateParams = RequestBody<"updateContact">;

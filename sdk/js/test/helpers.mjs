@@ -3,6 +3,7 @@
 import { spawn, execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -209,4 +210,57 @@ export async function closedPort() {
   const url = await listen(server);
   await close(server);
   return url;
+}
+
+/**
+ * A small SMTP server on loopback that accepts every email (AUTH PLAIN, no TLS) and keeps what
+ * it received, as transmitted (dot-stuffing undone). Stop it with `sink.close()`.
+ */
+export async function startSmtpSink() {
+  const received = [];
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.setEncoding("utf8");
+    let buffer = "";
+    let data = null;
+    socket.write("220 sink ESMTP\r\n");
+    socket.on("data", (chunk) => {
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf("\r\n")) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (data !== null) {
+          if (line === ".") {
+            received.push(data);
+            data = null;
+            socket.write("250 2.0.0 queued\r\n");
+          } else {
+            data += (line.startsWith(".") ? line.slice(1) : line) + "\r\n";
+          }
+          continue;
+        }
+        const verb = line.split(" ")[0].toUpperCase();
+        if (verb === "EHLO" || verb === "HELO") socket.write("250-sink\r\n250 AUTH PLAIN\r\n");
+        else if (verb === "AUTH") socket.write("235 2.7.0 accepted\r\n");
+        else if (verb === "DATA") {
+          data = "";
+          socket.write("354 go on\r\n");
+        } else if (verb === "QUIT") {
+          socket.end("221 bye\r\n");
+        } else socket.write("250 ok\r\n");
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: server.address().port,
+    received,
+    close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
 }

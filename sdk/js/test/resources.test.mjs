@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ConflictError, FluenzrClient, NotFoundError, ValidationError } from "../dist/index.js";
-import { closedPort, startReceiver, startServer } from "./helpers.mjs";
+import { closedPort, startReceiver, startServer, startSmtpSink } from "./helpers.mjs";
 
 let server;
 let client;
@@ -335,6 +335,68 @@ describe("suppressions", () => {
     assert.equal((await client.contacts.update(contact.id, { status: "active" })).status, "active");
     const left = await client.suppressions.listAll({ value: "sup" });
     assert.deepEqual(left.map((s) => s.id), [one.id]);
+  });
+});
+
+describe("messages", () => {
+  test("a sent email reads back exactly as the SMTP server received it, variant and spintax drawn", async () => {
+    const sink = await startSmtpSink();
+    try {
+      const account = await client.emailAccounts.create({
+        email: "ab@acme.example",
+        smtpHost: "127.0.0.1",
+        smtpPort: sink.port,
+        smtpSecurity: "none",
+        smtpPassword: "secret",
+        sendGapSeconds: 0,
+      });
+      const contact = await client.contacts.create({ email: "variant@example.com", firstName: "Vera", company: "Initech" });
+      const campaign = await client.campaigns.create({
+        name: "A/B",
+        emailAccountId: account.id,
+        steps: [
+          {
+            variants: [
+              { subject: "{{RANDOM | An idea | A thought}} for {{company}}", body: "{{RANDOM | Hi | Hello}} {{firstName}}, one idea.", weight: 1 },
+              { subject: "Quick question, {{firstName}}", body: "Hi {{firstName}}, one question.", weight: 1 },
+            ],
+          },
+          { subject: "", body: "Following up.", delayDays: 2, sendIf: "not_opened" },
+        ],
+        schedule: { timezone: "UTC", days: [1, 2, 3, 4, 5, 6, 7], startTime: "00:00", endTime: "23:59" },
+        trackOpens: false,
+        trackClicks: false,
+      });
+      assert.equal(campaign.steps[0].variants.length, 2);
+      assert.match(campaign.steps[0].variants[0].id, /^var_/);
+      assert.equal(campaign.steps[1].sendIf, "not_opened");
+      await client.campaigns.addContacts(campaign.id, { contactIds: [contact.id] });
+      await client.campaigns.start(campaign.id);
+
+      let sent;
+      for (let i = 0; i < 100 && !sent; i++) {
+        const data = await client.graphql("query($id: ID!) { contact(id: $id) { messages { id state } } }", { id: contact.id });
+        sent = data.contact.messages.find((m) => m.state === "sent");
+        if (!sent) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(sent, "the first step was sent");
+      const message = await client.messages.get(sent.id);
+      assert.ok(campaign.steps[0].variants.some((v) => v.id === message.variantId));
+      assert.equal(message.bodyText, null);
+      assert.equal(sink.received.length, 1);
+      const raw = sink.received[0];
+      const headers = raw.slice(0, raw.indexOf("\r\n\r\n"));
+      const body = raw.slice(raw.indexOf("\r\n\r\n") + 4);
+      assert.ok(headers.includes(`Subject: ${message.subject}\r\n`), headers);
+      assert.equal(body.replace(/(\r\n)+$/, ""), message.body);
+      assert.ok(
+        ["An idea for Initech", "A thought for Initech", "Quick question, Vera"].includes(message.subject),
+        message.subject,
+      );
+      await assert.rejects(client.messages.get("msg_missing"), NotFoundError);
+    } finally {
+      sink.close();
+    }
   });
 });
 

@@ -29,6 +29,7 @@ DATA_NAMES: Dict[str, str] = {
     "listContacts": "Contact",
     "createContact": "Contact",
     "getContact": "Contact",
+    "getMessage": "Message",
     "updateContact": "Contact",
     "deleteContact": "Deleted",
     "createContacts": "ContactBatchResult",

@@ -234,3 +234,59 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+class SmtpSink:
+    """An SMTP server on loopback that accepts every email (AUTH PLAIN, no TLS) and keeps each
+    as transmitted (dot-stuffing undone)."""
+
+    def __init__(self) -> None:
+        self.received: List[str] = []
+        self._lock = threading.Lock()
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen()
+        self.port: int = self._listener.getsockname()[1]
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn, conn.makefile("rb") as lines:
+            conn.sendall(b"220 sink ESMTP\r\n")
+            data: Optional[List[str]] = None
+            for raw in lines:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if data is not None:
+                    if line == ".":
+                        with self._lock:
+                            self.received.append("".join(data))
+                        data = None
+                        conn.sendall(b"250 2.0.0 queued\r\n")
+                    else:
+                        data.append((line[1:] if line.startswith(".") else line) + "\r\n")
+                    continue
+                verb = line.split(" ")[0].upper()
+                if verb in ("EHLO", "HELO"):
+                    conn.sendall(b"250-sink\r\n250 AUTH PLAIN\r\n")
+                elif verb == "AUTH":
+                    conn.sendall(b"235 2.7.0 accepted\r\n")
+                elif verb == "DATA":
+                    data = []
+                    conn.sendall(b"354 go on\r\n")
+                elif verb == "QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 ok\r\n")
+
+    def close(self) -> None:
+        self._closed = True
+        self._listener.close()

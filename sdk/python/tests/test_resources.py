@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from support import free_port
+from support import SmtpSink, free_port, wait_until
 
-from fluenzr import ConflictError, FluenzrClient, Page, ValidationError
+from fluenzr import ConflictError, FluenzrClient, NotFoundError, Page, ValidationError
 from fluenzr.types import Campaign, Contact, EmailAccount, Group, Suppression
 
 
@@ -204,3 +204,76 @@ def test_suppressions(client: FluenzrClient, unique: str) -> None:
     assert (deleted.id, deleted.deleted) == (page[0].id, True)
     assert client.contacts.update(contact.id, status="active").status == "active"
     assert [s.id for s in client.suppressions.list_all(value=unique)] == [one.id]
+
+
+def test_a_sent_message_reads_back_as_the_smtp_server_received_it(
+    client: FluenzrClient, unique: str
+) -> None:
+    sink = SmtpSink()
+    try:
+        account = client.email_accounts.create(
+            email=f"ab.{unique}@example.com",
+            smtp_host="127.0.0.1",
+            smtp_port=sink.port,
+            smtp_security="none",
+            smtp_password="secret",
+            send_gap_seconds=0,
+        )
+        contact = client.contacts.create(
+            email=f"vera.{unique}@example.com", first_name="Vera", company="Initech"
+        )
+        campaign = client.campaigns.create(
+            name=f"A/B {unique}",
+            email_account_id=account.id,
+            steps=[
+                {
+                    "variants": [
+                        {
+                            "subject": "{{RANDOM | An idea | A thought}} for {{company}}",
+                            "body": "{{RANDOM | Hi | Hello}} {{firstName}}, one idea.",
+                            "weight": 1,
+                        },
+                        {
+                            "subject": "Quick question, {{firstName}}",
+                            "body": "Hi {{firstName}}, one question.",
+                            "weight": 1,
+                        },
+                    ]
+                },
+                {"subject": "", "body": "Following up.", "delay_days": 2, "send_if": "not_opened"},
+            ],
+            schedule={
+                "timezone": "UTC",
+                "days": [1, 2, 3, 4, 5, 6, 7],
+                "start_time": "00:00",
+                "end_time": "23:59",
+            },
+            track_opens=False,
+            track_clicks=False,
+        )
+        variants = [v.id for v in campaign.steps[0].variants]
+        assert len(variants) == 2 and all(v.startswith("var_") for v in variants)
+        assert campaign.steps[1].send_if == "not_opened"
+        client.campaigns.add_contacts(campaign.id, contact_ids=[contact.id])
+        client.campaigns.start(campaign.id)
+
+        def sent() -> object:
+            data = client.graphql(
+                "query($id: ID!) { contact(id: $id) { messages { id state } } }",
+                {"id": contact.id},
+            )
+            return next((m for m in data["contact"]["messages"] if m["state"] == "sent"), None)
+
+        first = wait_until(sent, 15, "the first step to be sent")
+        message = client.messages.get(first["id"])  # type: ignore[index]
+        assert message.variant_id in variants
+        assert message.body_text is None
+        assert len(sink.received) == 1
+        headers, _, body = sink.received[0].partition("\r\n\r\n")
+        assert f"Subject: {message.subject}\r\n" in headers + "\r\n"
+        assert body.rstrip("\r\n") == message.body
+        assert message.subject in ("An idea for Initech", "A thought for Initech", "Quick question, Vera")
+        with pytest.raises(NotFoundError):
+            client.messages.get("msg_missing")
+    finally:
+        sink.close()

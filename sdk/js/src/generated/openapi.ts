@@ -41,6 +41,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one email of a campaign: exactly what was sent, or why its step was skipped */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/batch": {
         parameters: {
             query?: never;
@@ -1958,6 +1975,293 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
+            path: {
+                /** @example msg_01m6dxyvwg1hygcpwpq5e6eycn */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get one email of a campaign: exactly what was sent, or why its step was skipped */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "msg_01m6dxyvwg1hygcpwpq5e6eycn",
+                     *         "campaignId": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "contactId": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                     *         "step": 1,
+                     *         "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "messageId": "<msg_01m6dxyvwg1hygcpwpq5e6eycn@example.com>",
+                     *         "state": "sent",
+                     *         "skipReason": null,
+                     *         "subject": "A thought for Globex",
+                     *         "body": "Hello Bruno,\r\n\r\nTeams like Globex book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\r\n\r\nMarta",
+                     *         "bodyText": null,
+                     *         "attempts": 1,
+                     *         "lastReply": "250 2.0.0 Ok: queued as 4XkV2Q1bZ",
+                     *         "createdAt": "2026-11-03T14:15:01Z",
+                     *         "sentAt": "2026-11-03T14:15:02Z",
+                     *         "openedAt": null,
+                     *         "clickedAt": null,
+                     *         "repliedAt": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description `msg_…` */
+                            id: string;
+                            campaignId: string;
+                            contactId: string;
+                            step: number;
+                            /** @description The variant of the step chosen for this contact (`var_…`). */
+                            variantId: string | null;
+                            emailAccountId: string;
+                            /** @description The SMTP `Message-ID` header. */
+                            messageId: string;
+                            /**
+                             * @description `queued`, `sending`, `deferred` (refused for now, retried), `sent`, `bounced`,
+                             *     `failed`, `unknown` (the sending process stopped mid-send: never re-sent) or `skipped`
+                             *     (the step's condition was false).
+                             */
+                            state: string;
+                            /** @description Why a `skipped` step was not sent: `condition` (its `sendIf` was false). */
+                            skipReason: string | null;
+                            /** @description The subject as sent (spintax chosen, variables filled). */
+                            subject: string;
+                            /**
+                             * @description The body as sent: an HTML email's HTML part (tracking links and pixel included), or
+                             *     the plain text; line ends as they travel (CRLF). Null for a skipped step.
+                             */
+                            body: string | null;
+                            /** @description The plain-text part of an HTML email (null for a plain one). */
+                            bodyText: string | null;
+                            attempts: number;
+                            /** @description The last SMTP reply seen for it. */
+                            lastReply: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When its step was first claimed (or skipped).
+                             */
+                            createdAt: string;
+                            /** Format: date-time */
+                            sentAt: string | null;
+                            /** Format: date-time */
+                            openedAt: string | null;
+                            /** Format: date-time */
+                            clickedAt: string | null;
+                            /** Format: date-time */
+                            repliedAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
                             message: string;
                             /** @description Always carries `requestId`; `field` names the offending input where there is one. */
                             details: {
@@ -7627,16 +7931,40 @@ export interface operations {
                      *           ],
                      *           "steps": [
                      *             {
+                     *               "step": 1,
                      *               "subject": "Quick question, {{firstName | there}}",
                      *               "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
                      *               "delayDays": 0,
-                     *               "step": 1
+                     *               "sendIf": "always",
+                     *               "variants": [
+                     *                 {
+                     *                   "id": "var_01m6dz3r5b7c9d1e3f5g7h9j1k",
+                     *                   "subject": "Quick question, {{firstName | there}}",
+                     *                   "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "id": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *                   "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}",
+                     *                   "body": "{{RANDOM | Hi | Hello}} {{firstName | there}},\n\nTeams like {{company | yours}} book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\n\nMarta",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
                      *             },
                      *             {
+                     *               "step": 2,
                      *               "subject": "",
                      *               "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
                      *               "delayDays": 3,
-                     *               "step": 2
+                     *               "sendIf": "not_opened",
+                     *               "variants": [
+                     *                 {
+                     *                   "id": "var_01m6dz3r5b7c9d1e3f5g7h9j3n",
+                     *                   "subject": "",
+                     *                   "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
                      *             }
                      *           ],
                      *           "schedule": {
@@ -7692,6 +8020,22 @@ export interface operations {
                                 body: string;
                                 /** @description Days to wait after the previous step (0 for the first). */
                                 delayDays: number;
+                                /**
+                                 * @description When it goes out: `always`, or on what the contact did with the earlier emails.
+                                 * @enum {string}
+                                 */
+                                sendIf: "always" | "opened" | "not_opened" | "clicked" | "not_clicked";
+                                /**
+                                 * @description Its versions (A/B/n), each sent to a share of contacts by weight; a step without
+                                 *     variants is one (`subject` and `body` are the first's).
+                                 */
+                                variants: {
+                                    /** @description `var_…` */
+                                    id: string;
+                                    subject: string;
+                                    body: string;
+                                    weight: number;
+                                }[];
                             }[];
                             schedule: {
                                 timezone: string;
@@ -7910,14 +8254,25 @@ export interface operations {
                  *       "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
                  *       "steps": [
                  *         {
-                 *           "subject": "Quick question, {{firstName | there}}",
-                 *           "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                 *           "variants": [
+                 *             {
+                 *               "subject": "Quick question, {{firstName | there}}",
+                 *               "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                 *               "weight": 1
+                 *             },
+                 *             {
+                 *               "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}",
+                 *               "body": "{{RANDOM | Hi | Hello}} {{firstName | there}},\n\nTeams like {{company | yours}} book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\n\nMarta",
+                 *               "weight": 1
+                 *             }
+                 *           ],
                  *           "delayDays": 0
                  *         },
                  *         {
                  *           "subject": "",
                  *           "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
-                 *           "delayDays": 3
+                 *           "delayDays": 3,
+                 *           "sendIf": "not_opened"
                  *         }
                  *       ],
                  *       "schedule": {
@@ -7949,13 +8304,34 @@ export interface operations {
                     steps?: {
                         /** @description One line; required on the first step. Takes `{{field}}` and `{{field | fallback}}` variables. */
                         subject?: string | null;
-                        /** @description Plain text or HTML. Takes `{{field}}` and `{{field | fallback}}` variables. */
-                        body: string;
+                        /** @description Plain text or HTML; required unless `variants` are given. Takes `{{field}}` and `{{field | fallback}}` variables and `{{RANDOM | a | b}}` spintax. */
+                        body?: string | null;
                         /**
                          * @description Days after the previous step; the first step must be 0 (the default), later ones
                          *     default to 1.
                          */
                         delayDays?: number | null;
+                        /** @description A/B/n versions of the step, instead of `subject` and `body`. */
+                        variants?: {
+                            /** @description Keep an existing variant (and its figures) by giving its id; leave out for a new one. */
+                            id?: string | null;
+                            /** @description One line; required on the first step. */
+                            subject?: string | null;
+                            body: string;
+                            /**
+                             * @description Its share of the step's contacts against the other variants' weights (default 1; 0
+                             *     sends it to nobody).
+                             */
+                            weight?: number | null;
+                        }[] | null;
+                        /**
+                         * @description When a follow-up goes out: `always` (the default), or only if an earlier email of the
+                         *     sequence was `opened` / `clicked` by the contact, or none was (`not_opened`,
+                         *     `not_clicked`). A step whose condition is false is skipped (recorded with reason
+                         *     `condition`).
+                         * @enum {string|null}
+                         */
+                        sendIf?: "always" | "opened" | "not_opened" | "clicked" | "not_clicked" | null;
                     }[] | null;
                     /** @description Fields present replace the current (or default) schedule's. */
                     schedule?: {
@@ -8014,16 +8390,40 @@ export interface operations {
                      *         ],
                      *         "steps": [
                      *           {
+                     *             "step": 1,
                      *             "subject": "Quick question, {{firstName | there}}",
                      *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
                      *             "delayDays": 0,
-                     *             "step": 1
+                     *             "sendIf": "always",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j1k",
+                     *                 "subject": "Quick question, {{firstName | there}}",
+                     *                 "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               },
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *                 "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}",
+                     *                 "body": "{{RANDOM | Hi | Hello}} {{firstName | there}},\n\nTeams like {{company | yours}} book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           },
                      *           {
+                     *             "step": 2,
                      *             "subject": "",
                      *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
                      *             "delayDays": 3,
-                     *             "step": 2
+                     *             "sendIf": "not_opened",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j3n",
+                     *                 "subject": "",
+                     *                 "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           }
                      *         ],
                      *         "schedule": {
@@ -8070,6 +8470,22 @@ export interface operations {
                                 body: string;
                                 /** @description Days to wait after the previous step (0 for the first). */
                                 delayDays: number;
+                                /**
+                                 * @description When it goes out: `always`, or on what the contact did with the earlier emails.
+                                 * @enum {string}
+                                 */
+                                sendIf: "always" | "opened" | "not_opened" | "clicked" | "not_clicked";
+                                /**
+                                 * @description Its versions (A/B/n), each sent to a share of contacts by weight; a step without
+                                 *     variants is one (`subject` and `body` are the first's).
+                                 */
+                                variants: {
+                                    /** @description `var_…` */
+                                    id: string;
+                                    subject: string;
+                                    body: string;
+                                    weight: number;
+                                }[];
                             }[];
                             schedule: {
                                 timezone: string;
@@ -8365,16 +8781,40 @@ export interface operations {
                      *         ],
                      *         "steps": [
                      *           {
+                     *             "step": 1,
                      *             "subject": "Quick question, {{firstName | there}}",
                      *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
                      *             "delayDays": 0,
-                     *             "step": 1
+                     *             "sendIf": "always",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j1k",
+                     *                 "subject": "Quick question, {{firstName | there}}",
+                     *                 "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               },
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *                 "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}",
+                     *                 "body": "{{RANDOM | Hi | Hello}} {{firstName | there}},\n\nTeams like {{company | yours}} book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           },
                      *           {
+                     *             "step": 2,
                      *             "subject": "",
                      *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
                      *             "delayDays": 3,
-                     *             "step": 2
+                     *             "sendIf": "not_opened",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j3n",
+                     *                 "subject": "",
+                     *                 "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           }
                      *         ],
                      *         "schedule": {
@@ -8421,6 +8861,22 @@ export interface operations {
                                 body: string;
                                 /** @description Days to wait after the previous step (0 for the first). */
                                 delayDays: number;
+                                /**
+                                 * @description When it goes out: `always`, or on what the contact did with the earlier emails.
+                                 * @enum {string}
+                                 */
+                                sendIf: "always" | "opened" | "not_opened" | "clicked" | "not_clicked";
+                                /**
+                                 * @description Its versions (A/B/n), each sent to a share of contacts by weight; a step without
+                                 *     variants is one (`subject` and `body` are the first's).
+                                 */
+                                variants: {
+                                    /** @description `var_…` */
+                                    id: string;
+                                    subject: string;
+                                    body: string;
+                                    weight: number;
+                                }[];
                             }[];
                             schedule: {
                                 timezone: string;
@@ -8670,13 +9126,34 @@ export interface operations {
                     steps?: {
                         /** @description One line; required on the first step. Takes `{{field}}` and `{{field | fallback}}` variables. */
                         subject?: string | null;
-                        /** @description Plain text or HTML. Takes `{{field}}` and `{{field | fallback}}` variables. */
-                        body: string;
+                        /** @description Plain text or HTML; required unless `variants` are given. Takes `{{field}}` and `{{field | fallback}}` variables and `{{RANDOM | a | b}}` spintax. */
+                        body?: string | null;
                         /**
                          * @description Days after the previous step; the first step must be 0 (the default), later ones
                          *     default to 1.
                          */
                         delayDays?: number | null;
+                        /** @description A/B/n versions of the step, instead of `subject` and `body`. */
+                        variants?: {
+                            /** @description Keep an existing variant (and its figures) by giving its id; leave out for a new one. */
+                            id?: string | null;
+                            /** @description One line; required on the first step. */
+                            subject?: string | null;
+                            body: string;
+                            /**
+                             * @description Its share of the step's contacts against the other variants' weights (default 1; 0
+                             *     sends it to nobody).
+                             */
+                            weight?: number | null;
+                        }[] | null;
+                        /**
+                         * @description When a follow-up goes out: `always` (the default), or only if an earlier email of the
+                         *     sequence was `opened` / `clicked` by the contact, or none was (`not_opened`,
+                         *     `not_clicked`). A step whose condition is false is skipped (recorded with reason
+                         *     `condition`).
+                         * @enum {string|null}
+                         */
+                        sendIf?: "always" | "opened" | "not_opened" | "clicked" | "not_clicked" | null;
                     }[] | null;
                     /** @description Fields present replace the current (or default) schedule's. */
                     schedule?: {
@@ -8731,16 +9208,40 @@ export interface operations {
                      *         ],
                      *         "steps": [
                      *           {
+                     *             "step": 1,
                      *             "subject": "Quick question, {{firstName | there}}",
                      *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
                      *             "delayDays": 0,
-                     *             "step": 1
+                     *             "sendIf": "always",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j1k",
+                     *                 "subject": "Quick question, {{firstName | there}}",
+                     *                 "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               },
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *                 "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}",
+                     *                 "body": "{{RANDOM | Hi | Hello}} {{firstName | there}},\n\nTeams like {{company | yours}} book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           },
                      *           {
+                     *             "step": 2,
                      *             "subject": "",
                      *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
                      *             "delayDays": 3,
-                     *             "step": 2
+                     *             "sendIf": "not_opened",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j3n",
+                     *                 "subject": "",
+                     *                 "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           }
                      *         ],
                      *         "schedule": {
@@ -8787,6 +9288,22 @@ export interface operations {
                                 body: string;
                                 /** @description Days to wait after the previous step (0 for the first). */
                                 delayDays: number;
+                                /**
+                                 * @description When it goes out: `always`, or on what the contact did with the earlier emails.
+                                 * @enum {string}
+                                 */
+                                sendIf: "always" | "opened" | "not_opened" | "clicked" | "not_clicked";
+                                /**
+                                 * @description Its versions (A/B/n), each sent to a share of contacts by weight; a step without
+                                 *     variants is one (`subject` and `body` are the first's).
+                                 */
+                                variants: {
+                                    /** @description `var_…` */
+                                    id: string;
+                                    subject: string;
+                                    body: string;
+                                    weight: number;
+                                }[];
                             }[];
                             schedule: {
                                 timezone: string;
@@ -9323,16 +9840,40 @@ export interface operations {
                      *         ],
                      *         "steps": [
                      *           {
+                     *             "step": 1,
                      *             "subject": "Quick question, {{firstName | there}}",
                      *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
                      *             "delayDays": 0,
-                     *             "step": 1
+                     *             "sendIf": "always",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j1k",
+                     *                 "subject": "Quick question, {{firstName | there}}",
+                     *                 "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               },
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *                 "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}",
+                     *                 "body": "{{RANDOM | Hi | Hello}} {{firstName | there}},\n\nTeams like {{company | yours}} book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           },
                      *           {
+                     *             "step": 2,
                      *             "subject": "",
                      *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
                      *             "delayDays": 3,
-                     *             "step": 2
+                     *             "sendIf": "not_opened",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j3n",
+                     *                 "subject": "",
+                     *                 "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           }
                      *         ],
                      *         "schedule": {
@@ -9379,6 +9920,22 @@ export interface operations {
                                 body: string;
                                 /** @description Days to wait after the previous step (0 for the first). */
                                 delayDays: number;
+                                /**
+                                 * @description When it goes out: `always`, or on what the contact did with the earlier emails.
+                                 * @enum {string}
+                                 */
+                                sendIf: "always" | "opened" | "not_opened" | "clicked" | "not_clicked";
+                                /**
+                                 * @description Its versions (A/B/n), each sent to a share of contacts by weight; a step without
+                                 *     variants is one (`subject` and `body` are the first's).
+                                 */
+                                variants: {
+                                    /** @description `var_…` */
+                                    id: string;
+                                    subject: string;
+                                    body: string;
+                                    weight: number;
+                                }[];
                             }[];
                             schedule: {
                                 timezone: string;
@@ -9644,16 +10201,40 @@ export interface operations {
                      *         ],
                      *         "steps": [
                      *           {
+                     *             "step": 1,
                      *             "subject": "Quick question, {{firstName | there}}",
                      *             "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
                      *             "delayDays": 0,
-                     *             "step": 1
+                     *             "sendIf": "always",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j1k",
+                     *                 "subject": "Quick question, {{firstName | there}}",
+                     *                 "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               },
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *                 "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}",
+                     *                 "body": "{{RANDOM | Hi | Hello}} {{firstName | there}},\n\nTeams like {{company | yours}} book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           },
                      *           {
+                     *             "step": 2,
                      *             "subject": "",
                      *             "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
                      *             "delayDays": 3,
-                     *             "step": 2
+                     *             "sendIf": "not_opened",
+                     *             "variants": [
+                     *               {
+                     *                 "id": "var_01m6dz3r5b7c9d1e3f5g7h9j3n",
+                     *                 "subject": "",
+                     *                 "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *                 "weight": 1
+                     *               }
+                     *             ]
                      *           }
                      *         ],
                      *         "schedule": {
@@ -9700,6 +10281,22 @@ export interface operations {
                                 body: string;
                                 /** @description Days to wait after the previous step (0 for the first). */
                                 delayDays: number;
+                                /**
+                                 * @description When it goes out: `always`, or on what the contact did with the earlier emails.
+                                 * @enum {string}
+                                 */
+                                sendIf: "always" | "opened" | "not_opened" | "clicked" | "not_clicked";
+                                /**
+                                 * @description Its versions (A/B/n), each sent to a share of contacts by weight; a step without
+                                 *     variants is one (`subject` and `body` are the first's).
+                                 */
+                                variants: {
+                                    /** @description `var_…` */
+                                    id: string;
+                                    subject: string;
+                                    body: string;
+                                    weight: number;
+                                }[];
                             }[];
                             schedule: {
                                 timezone: string;
@@ -10320,16 +10917,40 @@ export interface operations {
                      *           ],
                      *           "steps": [
                      *             {
+                     *               "step": 1,
                      *               "subject": "Quick question, {{firstName | there}}",
                      *               "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
                      *               "delayDays": 0,
-                     *               "step": 1
+                     *               "sendIf": "always",
+                     *               "variants": [
+                     *                 {
+                     *                   "id": "var_01m6dz3r5b7c9d1e3f5g7h9j1k",
+                     *                   "subject": "Quick question, {{firstName | there}}",
+                     *                   "body": "Hi {{firstName | there}},\n\nDo you still handle outbound at {{company | your team}}? We help teams like yours book more meetings from cold email.\n\nWorth a 15-minute call next week?\n\nMarta",
+                     *                   "weight": 1
+                     *                 },
+                     *                 {
+                     *                   "id": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *                   "subject": "{{RANDOM | An idea | A thought}} for {{company | your team}}",
+                     *                   "body": "{{RANDOM | Hi | Hello}} {{firstName | there}},\n\nTeams like {{company | yours}} book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\n\nMarta",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
                      *             },
                      *             {
+                     *               "step": 2,
                      *               "subject": "",
                      *               "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
                      *               "delayDays": 3,
-                     *               "step": 2
+                     *               "sendIf": "not_opened",
+                     *               "variants": [
+                     *                 {
+                     *                   "id": "var_01m6dz3r5b7c9d1e3f5g7h9j3n",
+                     *                   "subject": "",
+                     *                   "body": "Hi {{firstName | there}}, bringing this back to the top of your inbox. Would next Tuesday or Wednesday suit you?\n\nMarta",
+                     *                   "weight": 1
+                     *                 }
+                     *               ]
                      *             }
                      *           ],
                      *           "schedule": {
@@ -10383,6 +11004,22 @@ export interface operations {
                                     body: string;
                                     /** @description Days to wait after the previous step (0 for the first). */
                                     delayDays: number;
+                                    /**
+                                     * @description When it goes out: `always`, or on what the contact did with the earlier emails.
+                                     * @enum {string}
+                                     */
+                                    sendIf: "always" | "opened" | "not_opened" | "clicked" | "not_clicked";
+                                    /**
+                                     * @description Its versions (A/B/n), each sent to a share of contacts by weight; a step without
+                                     *     variants is one (`subject` and `body` are the first's).
+                                     */
+                                    variants: {
+                                        /** @description `var_…` */
+                                        id: string;
+                                        subject: string;
+                                        body: string;
+                                        weight: number;
+                                    }[];
                                 }[];
                                 schedule: {
                                     timezone: string;
@@ -11547,6 +12184,28 @@ export interface operations {
                      *         "steps": [
                      *           {
                      *             "step": 1,
+                     *             "variants": [
+                     *               {
+                     *                 "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j1k",
+                     *                 "sent": 1,
+                     *                 "opened": 1,
+                     *                 "clicked": 1,
+                     *                 "replied": 1,
+                     *                 "openRate": 100,
+                     *                 "clickRate": 100,
+                     *                 "replyRate": 100
+                     *               },
+                     *               {
+                     *                 "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *                 "sent": 1,
+                     *                 "opened": 1,
+                     *                 "clicked": 0,
+                     *                 "replied": 0,
+                     *                 "openRate": 100,
+                     *                 "clickRate": 0,
+                     *                 "replyRate": 0
+                     *               }
+                     *             ],
                      *             "sent": 2,
                      *             "opened": 2,
                      *             "clicked": 1,
@@ -11562,6 +12221,18 @@ export interface operations {
                      *           },
                      *           {
                      *             "step": 2,
+                     *             "variants": [
+                     *               {
+                     *                 "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j3n",
+                     *                 "sent": 0,
+                     *                 "opened": 0,
+                     *                 "clicked": 0,
+                     *                 "replied": 0,
+                     *                 "openRate": 0,
+                     *                 "clickRate": 0,
+                     *                 "replyRate": 0
+                     *               }
+                     *             ],
                      *             "sent": 0,
                      *             "opened": 0,
                      *             "clicked": 0,
@@ -11647,6 +12318,20 @@ export interface operations {
                                 replyRate: number;
                                 bounceRate: number;
                                 unsubscribeRate: number;
+                                /**
+                                 * @description The same step's figures per variant (A/B/n), every variant of the step listed; read
+                                 *     for every campaign of a page at once.
+                                 */
+                                variants: {
+                                    variantId: string;
+                                    sent: number;
+                                    opened: number;
+                                    clicked: number;
+                                    replied: number;
+                                    openRate: number;
+                                    clickRate: number;
+                                    replyRate: number;
+                                }[];
                             }[];
                             /** @description Events per UTC day between `from` and `to`. */
                             timeline: {

@@ -31,6 +31,7 @@ from .resources import (
     AsyncEmailAccounts,
     AsyncGroups,
     AsyncImports,
+    AsyncMessages,
     AsyncSuppressions,
     AsyncWebhooks,
     Campaigns,
@@ -38,6 +39,7 @@ from .resources import (
     EmailAccounts,
     Groups,
     Imports,
+    Messages,
     Suppressions,
     Webhooks,
 )
@@ -69,6 +71,7 @@ class AsyncFluenzrClient(BaseClient):
     campaigns: AsyncCampaigns
     webhooks: AsyncWebhooks
     suppressions: AsyncSuppressions
+    messages: AsyncMessages
 
     def __init__(
         self,
@@ -93,6 +96,7 @@ class AsyncFluenzrClient(BaseClient):
         self.campaigns = AsyncCampaigns(self)
         self.webhooks = AsyncWebhooks(self)
         self.suppressions = AsyncSuppressions(self)
+        self.messages = AsyncMessages(self)
 
     def with_options(
         self, *, timeout: Timeout = NOT_GIVEN, max_retries: Optional[int] = None
@@ -262,6 +266,7 @@ class FluenzrClient(BaseClient):
     campaigns: Campaigns
     webhooks: Webhooks
     suppressions: Suppressions
+    messages: Messages
 
     def __init__(
         self,
@@ -286,6 +291,7 @@ class FluenzrClient(BaseClient):
         self.campaigns = Campaigns(self)
         self.webhooks = Webhooks(self)
         self.suppressions = Suppressions(self)
+        self.messages = Messages(self)
 
     def with_options(
         self, *, timeout: Timeout = NOT_GIVEN, max_retries: Optional[int] = None

@@ -114,6 +114,23 @@ class CampaignStatsStep:
     reply_rate: float
     bounce_rate: float
     unsubscribe_rate: float
+    variants: list[CampaignStatsStepVariant]
+    """
+    The same step's figures per variant (A/B/n), every variant of the step listed; read
+    for every campaign of a page at once.
+    """
+
+
+@dataclass
+class CampaignStatsStepVariant:
+    variant_id: str
+    sent: int
+    opened: int
+    clicked: int
+    replied: int
+    open_rate: float
+    click_rate: float
+    reply_rate: float
 
 
 @dataclass
@@ -143,6 +160,26 @@ class CampaignStep:
     """
     Days to wait after the previous step (0 for the first).
     """
+    send_if: Literal['always', 'opened', 'not_opened', 'clicked', 'not_clicked']
+    """
+    When it goes out: `always`, or on what the contact did with the earlier emails.
+    """
+    variants: list[CampaignStepVariant]
+    """
+    Its versions (A/B/n), each sent to a share of contacts by weight; a step without
+    variants is one (`subject` and `body` are the first's).
+    """
+
+
+@dataclass
+class CampaignStepVariant:
+    id: str
+    """
+    `var_…`
+    """
+    subject: str
+    body: str
+    weight: int
 
 
 @dataclass
@@ -429,6 +466,62 @@ class ListMeta:
     Pass as `cursor` to read the next page (its cost does not grow with depth); null on
     the last page.
     """
+
+
+@dataclass
+class Message:
+    id: str
+    """
+    `msg_…`
+    """
+    campaign_id: str
+    contact_id: str
+    step: int
+    variant_id: Optional[str]
+    """
+    The variant of the step chosen for this contact (`var_…`).
+    """
+    email_account_id: str
+    message_id: str
+    """
+    The SMTP `Message-ID` header.
+    """
+    state: str
+    """
+    `queued`, `sending`, `deferred` (refused for now, retried), `sent`, `bounced`,
+    `failed`, `unknown` (the sending process stopped mid-send: never re-sent) or `skipped`
+    (the step's condition was false).
+    """
+    skip_reason: Optional[str]
+    """
+    Why a `skipped` step was not sent: `condition` (its `sendIf` was false).
+    """
+    subject: str
+    """
+    The subject as sent (spintax chosen, variables filled).
+    """
+    body: Optional[str]
+    """
+    The body as sent: an HTML email's HTML part (tracking links and pixel included), or
+    the plain text; line ends as they travel (CRLF). Null for a skipped step.
+    """
+    body_text: Optional[str]
+    """
+    The plain-text part of an HTML email (null for a plain one).
+    """
+    attempts: int
+    last_reply: Optional[str]
+    """
+    The last SMTP reply seen for it.
+    """
+    created_at: str
+    """
+    When its step was first claimed (or skipped).
+    """
+    sent_at: Optional[str]
+    opened_at: Optional[str]
+    clicked_at: Optional[str]
+    replied_at: Optional[str]
 
 
 @dataclass

@@ -76,14 +76,25 @@ class CampaignStepParams(TypedDict):
     """
     One line; required on the first step. Takes `{{field}}` and `{{field | fallback}}` variables.
     """
-    body: str
+    body: NotRequired[Optional[str]]
     """
-    Plain text or HTML. Takes `{{field}}` and `{{field | fallback}}` variables.
+    Plain text or HTML; required unless `variants` are given. Takes `{{field}}` and `{{field | fallback}}` variables and `{{RANDOM | a | b}}` spintax.
     """
     delay_days: NotRequired[Optional[int]]
     """
     Days after the previous step; the first step must be 0 (the default), later ones
     default to 1.
+    """
+    variants: NotRequired[Optional[list[CreateCampaignParamsStepVariant]]]
+    """
+    A/B/n versions of the step, instead of `subject` and `body`.
+    """
+    send_if: NotRequired[Optional[Literal['always', 'opened', 'not_opened', 'clicked', 'not_clicked']]]
+    """
+    When a follow-up goes out: `always` (the default), or only if an earlier email of the
+    sequence was `opened` / `clicked` by the contact, or none was (`not_opened`,
+    `not_clicked`). A step whose condition is false is skipped (recorded with reason
+    `condition`).
     """
 
 
@@ -119,6 +130,27 @@ class CreateCampaignParams(TypedDict):
     stop_on_reply: NotRequired[Optional[bool]]
     """
     Default true.
+    """
+
+
+class CreateCampaignParamsStepVariant(TypedDict):
+    """
+    One version of a step's email.
+    """
+
+    id: NotRequired[Optional[str]]
+    """
+    Keep an existing variant (and its figures) by giving its id; leave out for a new one.
+    """
+    subject: NotRequired[Optional[str]]
+    """
+    One line; required on the first step.
+    """
+    body: str
+    weight: NotRequired[Optional[int]]
+    """
+    Its share of the step's contacts against the other variants' weights (default 1; 0
+    sends it to nobody).
     """
 
 

@@ -5,6 +5,7 @@ from .contacts import AsyncContacts, Contacts
 from .email_accounts import AsyncEmailAccounts, EmailAccounts
 from .groups import AsyncGroups, Groups
 from .imports import AsyncImports, Imports
+from .messages import AsyncMessages, Messages
 from .suppressions import AsyncSuppressions, Suppressions
 from .webhooks import AsyncWebhooks, Webhooks
 
@@ -14,6 +15,7 @@ __all__ = [
     "AsyncEmailAccounts",
     "AsyncGroups",
     "AsyncImports",
+    "AsyncMessages",
     "AsyncSuppressions",
     "AsyncWebhooks",
     "Campaigns",
@@ -21,6 +23,7 @@ __all__ = [
     "EmailAccounts",
     "Groups",
     "Imports",
+    "Messages",
     "Suppressions",
     "Webhooks",
 ]
