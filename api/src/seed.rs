@@ -161,6 +161,7 @@ pub async fn load(
                 last_name: Set(Some(format!("Last{}", i % 1000))),
                 company: Set(Some(format!("Company {}", i % 500))),
                 phone: Set(None),
+                timezone: Set(None),
                 custom_fields: Set(json!({ "tier": i % 3 })),
                 status: Set(if i % 50 == 0 {
                     ContactStatus::Unsubscribed

@@ -20,6 +20,8 @@ pub struct Model {
     pub status: ContactStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The contact's own IANA time zone, for schedules that send in each contact's zone.
+    pub timezone: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,6 +41,7 @@ mod m20261207_000028_open_enrolments_index;
 mod m20261207_000029_contact_list_indexes;
 mod m20261207_000030_contact_filter_indexes;
 pub mod m20261207_000031_message_content;
+mod m20261207_000032_contact_timezone;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000029_contact_list_indexes::Migration),
             Box::new(m20261207_000030_contact_filter_indexes::Migration),
             Box::new(m20261207_000031_message_content::Migration),
+            Box::new(m20261207_000032_contact_timezone::Migration),
         ]
     }
 }

@@ -32,7 +32,7 @@ async fn create_campaign_with_defaults_and_full_fields() {
     assert_eq!(bare["steps"], json!([]));
     assert_eq!(
         bare["schedule"],
-        json!({ "timezone": "UTC", "days": [1, 2, 3, 4, 5], "startTime": "09:00", "endTime": "17:00" })
+        json!({ "timezone": "UTC", "days": [1, 2, 3, 4, 5], "startTime": "09:00", "endTime": "17:00", "fallbackTimezone": null, "skipDates": [] })
     );
     assert_eq!(bare["dailyLimit"], 100);
     assert_eq!(
@@ -71,7 +71,7 @@ async fn create_campaign_with_defaults_and_full_fields() {
     assert_eq!(full["steps"][1]["delayDays"], 3);
     assert_eq!(
         full["schedule"],
-        json!({ "timezone": "America/Sao_Paulo", "days": [1, 3, 5], "startTime": "08:30", "endTime": "18:00" })
+        json!({ "timezone": "America/Sao_Paulo", "days": [1, 3, 5], "startTime": "08:30", "endTime": "18:00", "fallbackTimezone": null, "skipDates": [] })
     );
     assert_eq!(full["dailyLimit"], 40);
     assert_eq!(full["trackOpens"], false);
@@ -132,7 +132,7 @@ async fn invalid_campaigns_are_refused_with_details() {
             "schedule.startTime",
         ),
         (
-            json!({ "name": "T", "schedule": { "startTime": "18:00", "endTime": "09:00" } }),
+            json!({ "name": "T", "schedule": { "startTime": "09:00", "endTime": "09:00" } }),
             "schedule.endTime",
         ),
         (json!({ "name": "T", "dailyLimit": 0 }), "dailyLimit"),

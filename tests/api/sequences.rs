@@ -335,3 +335,173 @@ async fn another_workspace_s_message_is_not_found() {
     let r = app.get("/v1/messages/msg_nope").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
+
+async fn sending_status(app: &TestApp, c: &Value) -> Value {
+    let r = app
+        .get(&format!("/v1/campaigns/{}/sending-status", id_of(c)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.data().clone()
+}
+
+async fn contact_in(app: &TestApp, email: &str, zone: Option<&str>) -> String {
+    let mut body = json!({ "email": email, "firstName": "Zed" });
+    if let Some(zone) = zone {
+        body["timezone"] = json!(zone);
+    }
+    id_of(&app.contact(body).await)
+}
+
+fn next_send_of(enrolments: &[Value], contact: &str) -> Value {
+    enrolments
+        .iter()
+        .find(|e| e["contact"]["id"] == contact)
+        .map(|e| (e["nextSendAt"].clone(), e["reason"].clone()))
+        .map(|(at, reason)| json!({ "at": at, "reason": reason }))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn each_contact_is_emailed_in_its_own_window_and_waits_in_its_own_days() {
+    // Sunday 29 Nov 2026, 00:30 UTC: 09:30 Monday in Tokyo, 19:30 Sunday in New York.
+    let (app, smtp) = app_at("2026-11-30T00:30:00Z").await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let tokyo = contact_in(&app, "tokyo@example.com", Some("Asia/Tokyo")).await;
+    let new_york = contact_in(&app, "ny@example.com", Some("America/New_York")).await;
+    let nowhere = contact_in(&app, "utc@example.com", None).await;
+    let c = crate::sending::campaign(
+        &app,
+        &account,
+        json!([
+            { "subject": "Hi {{firstName}}", "body": "One" },
+            { "subject": "", "body": "Two", "delayDays": 2 }
+        ]),
+        json!({ "schedule": { "timezone": "contact", "fallbackTimezone": "UTC",
+            "days": [1, 2, 3, 4, 5], "startTime": "09:00", "endTime": "10:00" } }),
+    )
+    .await;
+    assert_eq!(c["schedule"]["timezone"], "contact");
+    assert_eq!(c["schedule"]["fallbackTimezone"], "UTC");
+    crate::sending::enrol(
+        &app,
+        &c,
+        &[tokyo.clone(), new_york.clone(), nowhere.clone()],
+    )
+    .await;
+    crate::sending::start(&app, &c).await;
+
+    // Only Tokyo's window is open.
+    assert_eq!(pass(&app).await, 1);
+    assert_eq!(smtp.received()[0].to, vec!["tokyo@example.com".to_owned()]);
+    let e = crate::sending::enrolments(&app, &c).await;
+    assert_eq!(
+        next_send_of(&e, &new_york),
+        json!({ "at": "2026-11-30T14:00:00Z", "reason": "outside_window" })
+    );
+    assert_eq!(
+        next_send_of(&e, &nowhere),
+        json!({ "at": "2026-11-30T09:00:00Z", "reason": "outside_window" })
+    );
+    // Tokyo's follow-up: two calendar days later in Tokyo, at the same local time.
+    assert_eq!(next_send_of(&e, &tokyo)["at"], "2026-12-02T00:30:00Z");
+    let status = app
+        .get(&format!("/v1/campaigns/{}/sending-status", id_of(&c)))
+        .await;
+    assert_eq!(status.data()["state"], "nothing_due", "{}", status.body);
+
+    // 09:30 UTC: the contact without a zone goes (the fallback); New York sleeps.
+    app.clock.set(crate::sending::at("2026-11-30T09:30:00Z"));
+    assert_eq!(pass(&app).await, 1);
+    assert_eq!(smtp.received()[1].to, vec!["utc@example.com".to_owned()]);
+    // 14:30 UTC is 09:30 in New York.
+    app.clock.set(crate::sending::at("2026-11-30T14:30:00Z"));
+    assert_eq!(pass(&app).await, 1);
+    assert_eq!(smtp.received()[2].to, vec!["ny@example.com".to_owned()]);
+    let e = crate::sending::enrolments(&app, &c).await;
+    assert_eq!(next_send_of(&e, &new_york)["at"], "2026-12-02T14:30:00Z");
+    assert_eq!(messages(&app).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_night_window_sends_across_midnight_and_skipped_dates_send_nothing() {
+    // Monday 30 Nov 2026, 12:00 UTC.
+    let (app, smtp) = app_at("2026-11-30T12:00:00Z").await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, _) = launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Night" }]),
+        json!({ "schedule": { "timezone": "UTC", "days": [1, 2, 3, 4, 5],
+            "startTime": "18:00", "endTime": "09:00", "skipDates": ["2026-12-01", "2026-12-01"] } }),
+        2,
+        "night",
+    )
+    .await;
+    assert_eq!(c["schedule"]["skipDates"], json!(["2026-12-01"]));
+    let s = sending_status(&app, &c).await;
+    assert_eq!(s["state"], "outside_window");
+    assert_eq!(s["nextWindowAt"], "2026-11-30T18:00:00Z");
+    assert_eq!(pass(&app).await, 0);
+    // Tuesday 03:00 is inside Monday's night.
+    app.clock.set(crate::sending::at("2026-12-01T03:00:00Z"));
+    assert_eq!(pass(&app).await, 1 + 1);
+    assert_eq!(smtp.received().len(), 2);
+    // Tuesday's night is skipped: after Tuesday 09:00 the next opening is Wednesday 18:00.
+    app.clock.set(crate::sending::at("2026-12-01T12:00:00Z"));
+    let s = sending_status(&app, &c).await;
+    assert_eq!(s["nextWindowAt"], "2026-12-02T18:00:00Z");
+
+    // Bad schedules are refused, naming the field.
+    for (schedule, field) in [
+        (
+            json!({ "startTime": "09:00", "endTime": "09:00" }),
+            "schedule.endTime",
+        ),
+        (json!({ "skipDates": ["2026-02-30"] }), "schedule.skipDates"),
+        (json!({ "timezone": "Mars/Olympus" }), "schedule.timezone"),
+        (
+            json!({ "timezone": "contact", "fallbackTimezone": "Nope" }),
+            "schedule.fallbackTimezone",
+        ),
+    ] {
+        let r = app
+            .post(
+                "/v1/campaigns",
+                json!({ "name": "x", "schedule": schedule }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.body["error"]["details"]["field"], field, "{}", r.body);
+    }
+    let r = app
+        .post(
+            "/v1/contacts",
+            json!({ "email": "tz@example.com", "timezone": "Moon/Base" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["field"], "timezone");
+    let r = app
+        .post(
+            "/v1/contacts",
+            json!({ "email": "tz@example.com", "timezone": " asia/tokyo " }),
+        )
+        .await;
+    // IANA names are case-sensitive: a near miss is refused rather than guessed.
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = app
+        .post(
+            "/v1/contacts",
+            json!({ "email": "tz@example.com", "timezone": " Asia/Tokyo " }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.data()["timezone"], "Asia/Tokyo");
+    let r = app
+        .put(
+            &format!("/v1/contacts/{}", id_of(r.data())),
+            json!({ "timezone": null }),
+        )
+        .await;
+    assert_eq!(r.data()["timezone"], Value::Null);
+}

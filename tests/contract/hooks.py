@@ -10,7 +10,7 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
 - Ids inside a body (`groupIds`, `contactIds`, `groupId`, `emailAccountId(s)`) must name
   resources of the workspace (unknown ones are refused with 400 naming them): positive cases
   keep only ids the server has handed out and not deleted.
-- A campaign's sending window ends after it starts; its first step has a subject (on each of its
+- A campaign's sending window ends at another time than it starts (before it: across midnight); its first step has a subject (on each of its
   variants), no delay and no condition; a step has variants or its own subject and body;
   `{{` opens a template variable, so free text does not carry braces.
 - A stats timeline runs forward and covers at most 366 days.
@@ -135,7 +135,7 @@ def _fix_campaign(body):
     if isinstance(schedule, dict):
         start = schedule.get("startTime") or "09:00"
         end = schedule.get("endTime") or "17:00"
-        if isinstance(start, str) and isinstance(end, str) and start >= end:
+        if isinstance(start, str) and isinstance(end, str) and start == end:
             schedule["startTime"], schedule["endTime"] = "00:00", "23:59"
     steps = body.get("steps")
     if isinstance(steps, list):

@@ -114,6 +114,7 @@ fn sink_contact(
         last_name: Set(None),
         company: Set(Some("Sink Inc".into())),
         phone: Set(None),
+        timezone: Set(None),
         custom_fields: Set(json!({})),
         status: Set(ContactStatus::Active),
         created_at: Set(now),
@@ -200,6 +201,7 @@ async fn sink_campaign(
                 days: Some(vec![1, 2, 3, 4, 5, 6, 7]),
                 start_time: Some("00:00".into()),
                 end_time: Some("23:59".into()),
+                ..Default::default()
             }),
             daily_limit: Some(10_000),
             ..Default::default()

@@ -278,6 +278,7 @@ mod tests {
             status: entity::states::ContactStatus::Active,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            timezone: None,
         }
     }
 

@@ -112,7 +112,7 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
         CampaignStatus::Draft => (EnrolmentState::Pending, None),
         _ => (
             EnrolmentState::Active,
-            Some(campaigns::window_of(&campaign)?.next_opening(now)),
+            Some(campaigns::next_due(&campaign, now)?),
         ),
     };
     let select = Query::select()
@@ -287,7 +287,7 @@ pub async fn schedule_pending(
     campaign: &campaign::Model,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    let due = campaigns::window_of(campaign)?.next_opening(now);
+    let due = campaigns::next_due(campaign, now)?;
     let result = campaign_contact::Entity::update_many()
         .col_expr(
             campaign_contact::Column::State,
@@ -373,11 +373,11 @@ pub async fn reschedule(
 pub(crate) async fn advance(
     txn: &DatabaseTransaction,
     campaign: &campaign::Model,
-    contact_id: &str,
+    contact: &contact::Model,
     step: i32,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    move_on(txn, campaign, contact_id, step, now, true).await
+    move_on(txn, campaign, contact, step, now, true).await
 }
 
 /// [`advance`], for a step that went out (`sent`) or was skipped (its condition was false:
@@ -385,7 +385,7 @@ pub(crate) async fn advance(
 pub(crate) async fn move_on(
     txn: &DatabaseTransaction,
     campaign: &campaign::Model,
-    contact_id: &str,
+    contact: &contact::Model,
     step: i32,
     now: DateTime<Utc>,
     sent: bool,
@@ -394,8 +394,9 @@ pub(crate) async fn move_on(
     let next = steps.get(step as usize);
     let (state, due) = match next {
         Some(next) => {
-            // Calendar days in the campaign's zone: "two days later" is the same local time.
-            let window = campaigns::window_of(campaign)?;
+            // Calendar days in the sending zone (the contact's, when the schedule sends in
+            // each contact's own): "two days later" is the same local time.
+            let window = campaigns::window_for(campaign, contact.timezone.as_deref())?;
             let days = u32::try_from(next.delay_days).unwrap_or(0);
             let after = super::window::add_calendar_days(window.timezone(), now, days);
             (EnrolmentState::Active, Some(window.next_opening(after)))
@@ -417,7 +418,7 @@ pub(crate) async fn move_on(
         )
         .col_expr(campaign_contact::Column::UpdatedAt, Expr::value(now))
         .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
-        .filter(campaign_contact::Column::ContactId.eq(contact_id))
+        .filter(campaign_contact::Column::ContactId.eq(&contact.id))
         .filter(campaign_contact::Column::State.eq(EnrolmentState::Active.as_str()))
         .exec(txn)
         .await?;
@@ -782,7 +783,10 @@ pub async fn record_sent(
         let campaign = campaigns
             .get(&m.campaign_id)
             .ok_or_else(|| AppError::not_found("Campaign"))?;
-        if advance(txn, campaign, &m.contact_id, m.step, now).await? {
+        let person = people
+            .get(&m.contact_id)
+            .ok_or_else(|| AppError::not_found("Contact"))?;
+        if advance(txn, campaign, person, m.step, now).await? {
             completed.insert(campaign.id.clone());
         }
     }

@@ -51,7 +51,7 @@ pub struct NewImport {
     pub bytes: Vec<u8>,
     pub group_id: Option<String>,
     pub duplicates: Option<Duplicates>,
-    /// CSV header → field (`email`, `firstName`, `lastName`, `company`, `phone`,
+    /// CSV header → field (`email`, `firstName`, `lastName`, `company`, `phone`, `timezone`,
     /// `customFields.<key>`, or `ignore`); headers not named go by their name.
     pub mapping: Option<Value>,
 }
@@ -108,6 +108,7 @@ pub enum Field {
     LastName,
     Company,
     Phone,
+    Timezone,
     Custom(String),
 }
 
@@ -119,6 +120,7 @@ impl Field {
             Field::LastName => "lastName".into(),
             Field::Company => "company".into(),
             Field::Phone => "phone".into(),
+            Field::Timezone => "timezone".into(),
             Field::Custom(key) => format!("customFields.{key}"),
         }
     }
@@ -137,6 +139,7 @@ impl Field {
             "lastname" | "surname" | "familyname" | "last" => Field::LastName,
             "company" | "organization" | "organisation" | "companyname" => Field::Company,
             "phone" | "phonenumber" | "telephone" | "mobile" => Field::Phone,
+            "timezone" | "tz" | "zone" => Field::Timezone,
             _ => {
                 let mut key: String = header
                     .trim()
@@ -161,6 +164,7 @@ impl Field {
             "lastName" => Some(Field::LastName),
             "company" => Some(Field::Company),
             "phone" => Some(Field::Phone),
+            "timezone" => Some(Field::Timezone),
             other => Some(Field::Custom(
                 other.strip_prefix("customFields.")?.to_owned(),
             )),
@@ -195,7 +199,7 @@ fn columns(headers: &csv::StringRecord, mapping: Option<&Value>) -> AppResult<Ve
         let field = match mapping.get(header) {
             Some(Value::String(target)) => Field::parse(target).ok_or_else(|| {
                 bad(format!(
-                    "'{target}' is not a field: email, firstName, lastName, company, phone, customFields.<key> or ignore"
+                    "'{target}' is not a field: email, firstName, lastName, company, phone, timezone, customFields.<key> or ignore"
                 ))
             })?,
             Some(_) => return Err(bad(format!("the field for '{header}' must be a string"))),
@@ -567,6 +571,7 @@ pub async fn run_chunk(
                 Field::LastName => input.last_name = value,
                 Field::Company => input.company = value,
                 Field::Phone => input.phone = value,
+                Field::Timezone => input.timezone = value,
                 Field::Custom(key) => {
                     custom.insert(key, Value::String(cell.to_owned()));
                 }

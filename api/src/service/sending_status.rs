@@ -45,6 +45,10 @@ pub async fn status(
 ) -> AppResult<SendingStatus> {
     let campaign = campaigns::get(db, workspace_id, campaign_id).await?;
     let window = campaigns::window_of(&campaign)?;
+    // Sending in each contact's zone, the campaign has no one window: its contacts wait for
+    // theirs (`nothing_due`, `nextDueAt`).
+    let per_contact = campaigns::schedule_of(&campaign)?.per_contact();
+    let closed = !per_contact && !window.contains(now);
     let campaign_day = window::local_day(window.timezone(), now).to_string();
     let sent_today = quotas::sent_on(db, &campaign.id, &campaign_day).await?;
     let ids = campaigns::accounts_of(&campaign)?;
@@ -109,7 +113,7 @@ pub async fn status(
         CampaignStatus::Draft => "draft",
         CampaignStatus::Paused => "paused",
         CampaignStatus::Completed => "completed",
-        CampaignStatus::Running if !window.contains(now) => "outside_window",
+        CampaignStatus::Running if closed => "outside_window",
         CampaignStatus::Running if sent_today >= campaign.daily_limit => "daily_limit_reached",
         CampaignStatus::Running if usable.is_empty() => "account_error",
         CampaignStatus::Running if usable.iter().all(|a| a.sent_today >= a.account.daily_limit) => {
@@ -121,7 +125,7 @@ pub async fn status(
     Ok(SendingStatus {
         state,
         paused_reason: campaign.paused_reason.clone(),
-        next_window_at: Some(window.next_opening(now)).filter(|_| !window.contains(now)),
+        next_window_at: Some(window.next_opening(now)).filter(|_| closed),
         next_due_at,
         sent_today,
         daily_limit: campaign.daily_limit,

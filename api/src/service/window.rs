@@ -16,10 +16,14 @@ pub struct Window {
     days: [bool; 7],
     start: NaiveTime,
     end: NaiveTime,
+    /// Local dates no window opens on.
+    skipped: Vec<NaiveDate>,
 }
 
 impl Window {
-    /// Err(message) for an unknown zone, empty/out-of-range days, a time not "HH:MM", or start >= end.
+    /// Err(message) for an unknown zone, empty/out-of-range days, a time not "HH:MM", or
+    /// start = end. An end before the start is a window across midnight: it opens on the
+    /// listed days and closes the next morning.
     pub fn new(timezone: &str, days: &[i32], start: &str, end: &str) -> Result<Window, String> {
         let tz: Tz = timezone
             .parse()
@@ -37,15 +41,46 @@ impl Window {
             enabled[(d - 1) as usize] = true;
         }
         let (start, end) = (parse_hhmm(start)?, parse_hhmm(end)?);
-        if start >= end {
-            return Err("window start must be before its end".into());
+        if start == end {
+            return Err("a window's start and end differ".into());
         }
         Ok(Window {
             tz,
             days: enabled,
             start,
             end,
+            skipped: Vec::new(),
         })
+    }
+
+    /// The same window, opening on none of `dates` (`YYYY-MM-DD`, local).
+    pub fn skipping(mut self, dates: &[String]) -> Result<Window, String> {
+        for date in dates {
+            let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_err(|_| format!("invalid date {date}"))?;
+            self.skipped.push(day);
+        }
+        self.skipped.sort_unstable();
+        Ok(self)
+    }
+
+    /// The same window in another zone (an unknown one leaves it as it is).
+    pub fn in_zone(&self, zone: &str) -> Window {
+        let mut moved = self.clone();
+        if let Ok(tz) = zone.parse() {
+            moved.tz = tz;
+        }
+        moved
+    }
+
+    /// Whether `day` is one of the skipped dates.
+    pub fn skips(&self, day: NaiveDate) -> bool {
+        self.skipped.binary_search(&day).is_ok()
+    }
+
+    /// Whether the window opens on `day`'s weekday.
+    pub fn opens_on_weekday(&self, day: NaiveDate) -> bool {
+        self.days[day.weekday().num_days_from_monday() as usize]
     }
 
     /// The IANA zone the window's days and times are expressed in.
@@ -86,12 +121,19 @@ impl Window {
             .max()
     }
 
+    /// The window that opens on `day` (local), if one does: a night window closes the next
+    /// day.
     fn window_on(&self, day: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        if !self.days[day.weekday().num_days_from_monday() as usize] {
+        if !self.opens_on_weekday(day) || self.skips(day) {
             return None;
         }
         let open = resolve_local(self.tz, day, self.start);
-        let close = resolve_local(self.tz, day, self.end);
+        let close_day = if self.end > self.start {
+            day
+        } else {
+            day.succ_opt()?
+        };
+        let close = resolve_local(self.tz, close_day, self.end);
         (close > open).then_some((open, close))
     }
 }
@@ -199,7 +241,8 @@ mod tests {
             assert!(Window::new("UTC", &[1], bad, "23:00").is_err(), "{bad}");
         }
         assert!(Window::new("UTC", &[1], "17:00", "17:00").is_err());
-        assert!(Window::new("UTC", &[1], "18:00", "17:00").is_err());
+        // An end before the start is a window across midnight.
+        assert!(Window::new("UTC", &[1], "18:00", "17:00").is_ok());
         assert!(Window::new("Pacific/Chatham", &[1, 7, 7], "00:00", "23:59").is_ok());
     }
 
@@ -354,5 +397,69 @@ mod tests {
                 local_day(w.timezone(), at),
             );
         }
+    }
+
+    #[test]
+    fn a_night_window_opens_on_its_days_and_closes_the_next_morning() {
+        // Monday to Friday, 18:00–09:00 in Lisbon (UTC in winter).
+        let w = weekdays("Europe/Lisbon", "18:00", "09:00");
+        // Monday 30 Nov 2026: closed at noon, opens at 18:00.
+        assert!(!w.contains(utc("2026-11-30T12:00:00Z")));
+        assert_eq!(
+            w.next_opening(utc("2026-11-30T12:00:00Z")),
+            utc("2026-11-30T18:00:00Z")
+        );
+        // Open across midnight, until Tuesday 09:00.
+        assert!(w.contains(utc("2026-11-30T23:30:00Z")));
+        assert!(w.contains(utc("2026-12-01T08:59:00Z")));
+        assert_eq!(
+            w.closing(utc("2026-12-01T03:00:00Z")),
+            Some(utc("2026-12-01T09:00:00Z"))
+        );
+        assert!(!w.contains(utc("2026-12-01T09:00:00Z")));
+        // Friday's night runs into Saturday morning; Saturday opens none.
+        assert!(w.contains(utc("2026-12-05T08:00:00Z")));
+        assert!(!w.contains(utc("2026-12-05T20:00:00Z")));
+        assert_eq!(
+            w.next_opening(utc("2026-12-05T20:00:00Z")),
+            utc("2026-12-07T18:00:00Z")
+        );
+        // Sunday night belongs to no listed day: closed until Monday 18:00.
+        assert!(!w.contains(utc("2026-12-07T03:00:00Z")));
+    }
+
+    #[test]
+    fn skipped_dates_open_no_window() {
+        let w = weekdays("America/Sao_Paulo", "09:00", "17:00")
+            .skipping(&["2026-12-25".to_owned(), "2026-12-24".to_owned()])
+            .unwrap();
+        // Thursday 24 and Friday 25 December are skipped: from Wednesday evening the next
+        // opening is Monday 28 at 09:00 in São Paulo (UTC−3).
+        assert!(!w.contains(utc("2026-12-24T15:00:00Z")));
+        assert_eq!(
+            w.next_opening(utc("2026-12-23T21:00:00Z")),
+            utc("2026-12-28T12:00:00Z")
+        );
+        assert!(w.contains(utc("2026-12-23T15:00:00Z")));
+        assert!(
+            Window::new("UTC", &[1], "09:00", "17:00")
+                .unwrap()
+                .skipping(&["2026-13-01".to_owned()])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn the_same_window_in_another_zone_opens_at_that_zone_s_local_time() {
+        let w = weekdays("UTC", "09:00", "10:00");
+        let tokyo = w.in_zone("Asia/Tokyo");
+        assert!(tokyo.contains(utc("2026-11-30T00:30:00Z")));
+        assert!(!w.contains(utc("2026-11-30T00:30:00Z")));
+        assert_eq!(w.in_zone("Not/AZone"), w);
+        let new_york = w.in_zone("America/New_York");
+        assert_eq!(
+            new_york.next_opening(utc("2026-11-30T00:30:00Z")),
+            utc("2026-11-30T14:00:00Z")
+        );
     }
 }

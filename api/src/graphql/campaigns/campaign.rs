@@ -50,13 +50,19 @@ pub struct StepVariant {
     pub weight: i32,
 }
 
-/// When the campaign may send: ISO weekdays (1 = Monday) and a local time window.
+/// When the campaign may send: ISO weekdays (1 = Monday) and a local time window (across
+/// midnight when `endTime` is before `startTime`), never on `skipDates`.
 #[derive(SimpleObject)]
 pub struct Schedule {
+    /// An IANA zone, or `contact` (each contact's own zone).
     pub timezone: String,
     pub days: Vec<i32>,
     pub start_time: String,
     pub end_time: String,
+    /// The zone of contacts without one, when `timezone` is `contact` (null: UTC).
+    pub fallback_timezone: Option<String>,
+    /// Local dates (`YYYY-MM-DD`) on which no window opens.
+    pub skip_dates: Vec<String>,
 }
 
 pub struct Campaign {
@@ -227,6 +233,8 @@ impl Campaign {
             days: s.days,
             start_time: s.start_time,
             end_time: s.end_time,
+            fallback_timezone: s.fallback_timezone,
+            skip_dates: s.skip_dates,
         })
     }
     /// Most emails this campaign sends per day.

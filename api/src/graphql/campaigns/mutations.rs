@@ -61,14 +61,20 @@ impl From<StepInput> for svc::StepInput {
 /// Fields present replace the current (or default) schedule's.
 #[derive(InputObject)]
 pub struct ScheduleInput {
-    /// IANA name, e.g. `America/Sao_Paulo` (default `UTC`).
+    /// IANA name, e.g. `America/Sao_Paulo` (default `UTC`), or `contact`: each contact's own
+    /// zone (`fallbackTimezone` for contacts without one).
     pub timezone: Option<String>,
-    /// ISO weekdays, 1 = Monday (default Monday to Friday).
+    /// ISO weekdays, 1 = Monday (default Monday to Friday): the days a window opens.
     pub days: Option<Vec<i32>>,
     /// `HH:MM` (default `09:00`).
     pub start_time: Option<String>,
-    /// `HH:MM`, after `startTime` (default `17:00`).
+    /// `HH:MM` (default `17:00`); before `startTime`, the window runs across midnight (e.g.
+    /// 18:00–09:00) and closes the next morning.
     pub end_time: Option<String>,
+    /// With `timezone: "contact"`: the zone of contacts without one (default UTC).
+    pub fallback_timezone: MaybeUndefined<String>,
+    /// Local dates (`YYYY-MM-DD`) on which no window opens (holidays); replaces the list.
+    pub skip_dates: Option<Vec<String>>,
 }
 
 impl From<ScheduleInput> for svc::ScheduleInput {
@@ -78,6 +84,8 @@ impl From<ScheduleInput> for svc::ScheduleInput {
             days: s.days,
             start_time: s.start_time,
             end_time: s.end_time,
+            fallback_timezone: s.fallback_timezone.into(),
+            skip_dates: s.skip_dates,
         }
     }
 }

@@ -60,6 +60,11 @@ impl Contact {
     async fn phone(&self) -> Option<&str> {
         self.model.phone.as_deref()
     }
+    /// Its own IANA time zone: campaigns whose schedule says `timezone: "contact"` send to it
+    /// in its local window.
+    async fn timezone(&self) -> Option<&str> {
+        self.model.timezone.as_deref()
+    }
     /// Free-form fields usable as template variables: an object of scalars.
     async fn custom_fields(&self) -> Json<Value> {
         Json(self.model.custom_fields.clone())
@@ -123,6 +128,7 @@ impl InPlace for Contact {
         "lastName",
         "company",
         "phone",
+        "timezone",
         "customFields",
         "status",
         "createdAt",
@@ -195,6 +201,8 @@ pub struct ContactInput {
     pub last_name: Option<String>,
     pub company: Option<String>,
     pub phone: Option<String>,
+    /// IANA name, e.g. `America/Sao_Paulo`.
+    pub timezone: Option<String>,
     pub custom_fields: Option<Json<Value>>,
     pub status: Option<ContactStatus>,
     /// Groups to put the contact in.
@@ -209,6 +217,7 @@ impl From<ContactInput> for svc::ContactInput {
             last_name: i.last_name,
             company: i.company,
             phone: i.phone,
+            timezone: i.timezone,
             custom_fields: i.custom_fields.map(|j| j.0),
             status: i.status,
             group_ids: i
@@ -226,6 +235,8 @@ pub struct ContactUpdate {
     pub last_name: MaybeUndefined<String>,
     pub company: MaybeUndefined<String>,
     pub phone: MaybeUndefined<String>,
+    /// IANA name; `null` clears it.
+    pub timezone: MaybeUndefined<String>,
     pub custom_fields: MaybeUndefined<Json<Value>>,
     pub status: MaybeUndefined<ContactStatus>,
     /// Replaces the contact's groups.
@@ -240,6 +251,7 @@ impl From<ContactUpdate> for svc::ContactPatch {
             last_name: u.last_name.into(),
             company: u.company.into(),
             phone: u.phone.into(),
+            timezone: u.timezone.into(),
             custom_fields: u.custom_fields.map_value(|j| j.0).into(),
             status: u.status.map_value(Into::into).into(),
             group_ids: u

@@ -183,6 +183,7 @@ fn contact_limits(rules: &mut Rules) {
             add(leak(field), rule(text(contacts::MAX_TEXT)));
         }
         add(leak("phone"), rule(text(contacts::MAX_PHONE)));
+        add(leak("timezone"), rule(timezone()));
         add(leak("customFields"), rule(custom_fields()));
     }
     add("ContactUpdate.status", Rule::default().not_null());
@@ -396,7 +397,25 @@ fn campaign_limits(rules: &mut Rules) {
         "StepInput.delayDays",
         rule(range(0, campaigns::MAX_DELAY_DAYS.into())),
     );
-    add("ScheduleInput.timezone", rule(timezone()));
+    add("ScheduleInput.timezone", {
+        let mut zones = timezone();
+        if let Some(names) = zones["enum"].as_array_mut() {
+            names.push(json!(campaigns::CONTACT_ZONE));
+        }
+        zones["description"] = json!(
+            "An IANA zone, or `contact`: each contact's own (`fallbackTimezone` for those without one)."
+        );
+        rule(zones)
+    });
+    add("ScheduleInput.fallbackTimezone", rule(timezone()));
+    add(
+        "ScheduleInput.skipDates",
+        rule(json!({
+            "maxItems": campaigns::MAX_SKIP_DATES,
+            "items": { "format": "date" },
+            "description": "Local dates (YYYY-MM-DD) on which no window opens; replaces the list.",
+        })),
+    );
     add(
         "ScheduleInput.days",
         rule(json!({ "minItems": 1, "items": { "minimum": 1, "maximum": 7 } })),

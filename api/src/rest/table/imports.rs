@@ -33,7 +33,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
                     "mapping",
                     "mapping",
                     ParamKind::Json,
-                    "JSON object: CSV header to field (email, firstName, lastName, company, phone, customFields.<key>, ignore); other headers map by name",
+                    "JSON object: CSV header to field (email, firstName, lastName, company, phone, timezone, customFields.<key>, ignore); other headers map by name",
                 ),
             ],
             body: BodyMap::Csv("csv"),

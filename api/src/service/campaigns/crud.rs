@@ -231,7 +231,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let updated = row.update(&txn).await?;
     if timing {
         // Work parked for the old limit or window is due again by the new ones.
-        let due = super::shape::window_of(&updated)?.next_opening(now);
+        let due = super::shape::next_due(&updated, now)?;
         let parked = [Parked::DailyLimit, Parked::OutsideWindow];
         parking::unpark(&txn, &updated.id, &parked, due, now).await?;
     }

@@ -4,7 +4,7 @@
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
-use super::shape::{Schedule, SendIf, Step, Variant};
+use super::shape::{CONTACT_ZONE, Schedule, SendIf, Step, Variant};
 use crate::error::{AppError, AppResult};
 use crate::service::{Patch, clean_text, email_accounts, templates};
 
@@ -43,10 +43,29 @@ pub struct VariantInput {
 
 #[derive(Clone, Debug, Default)]
 pub struct ScheduleInput {
+    /// An IANA zone, or `contact`: each contact's own zone.
     pub timezone: Option<String>,
     pub days: Option<Vec<i32>>,
     pub start_time: Option<String>,
     pub end_time: Option<String>,
+    /// With `timezone: "contact"`, the zone of contacts without one (default UTC).
+    pub fallback_timezone: Patch<String>,
+    /// Local dates (`YYYY-MM-DD`) nothing is sent on.
+    pub skip_dates: Option<Vec<String>>,
+}
+
+/// Most dates one schedule skips.
+pub const MAX_SKIP_DATES: usize = 366;
+
+fn check_zone(field: &str, tz: &str) -> AppResult<String> {
+    let tz = tz.trim();
+    let zone: chrono_tz::Tz = tz.parse().map_err(|_| {
+        AppError::invalid_field(
+            field,
+            format!("'{tz}' is not an IANA time zone such as Europe/Lisbon"),
+        )
+    })?;
+    Ok(zone.name().to_owned())
 }
 
 #[derive(Clone, Debug, Default)]
@@ -343,17 +362,22 @@ pub(super) fn check_time(field: &str, value: &str) -> AppResult<String> {
 /// Applies a schedule input over `base` (the default, or the current schedule).
 pub(super) fn check_schedule(input: ScheduleInput, base: Schedule) -> AppResult<Schedule> {
     let timezone = match input.timezone {
-        Some(tz) => {
-            let tz = tz.trim().to_owned();
-            tz.parse::<chrono_tz::Tz>().map_err(|_| {
-                AppError::invalid_field(
-                    "schedule.timezone",
-                    format!("'{tz}' is not an IANA time zone such as Europe/Lisbon"),
-                )
-            })?;
-            tz
-        }
+        Some(tz) if tz.trim() == CONTACT_ZONE => CONTACT_ZONE.to_owned(),
+        Some(tz) => check_zone("schedule.timezone", &tz).map_err(|_| {
+            AppError::invalid_field(
+                "schedule.timezone",
+                format!(
+                    "'{}' is not an IANA time zone such as Europe/Lisbon, nor 'contact'",
+                    tz.trim()
+                ),
+            )
+        })?,
         None => base.timezone,
+    };
+    let fallback_timezone = match input.fallback_timezone {
+        Some(Some(tz)) => Some(check_zone("schedule.fallbackTimezone", &tz)?),
+        Some(None) => None,
+        None => base.fallback_timezone,
     };
     let days = match input.days {
         Some(mut days) => {
@@ -377,17 +401,44 @@ pub(super) fn check_schedule(input: ScheduleInput, base: Schedule) -> AppResult<
         Some(t) => check_time("schedule.endTime", &t)?,
         None => base.end_time,
     };
-    if start_time >= end_time {
+    if start_time == end_time {
         return Err(AppError::invalid_field(
             "schedule.endTime",
-            "endTime must be later than startTime",
+            "endTime must differ from startTime (an endTime before startTime is a window across midnight)",
         ));
     }
+    let skip_dates = match input.skip_dates {
+        Some(dates) => {
+            if dates.len() > MAX_SKIP_DATES {
+                return Err(AppError::invalid_field(
+                    "schedule.skipDates",
+                    format!("at most {MAX_SKIP_DATES} dates"),
+                ));
+            }
+            let mut out = Vec::with_capacity(dates.len());
+            for date in dates {
+                let day =
+                    chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| {
+                        AppError::invalid_field(
+                            "schedule.skipDates",
+                            format!("'{date}' is not a date as YYYY-MM-DD"),
+                        )
+                    })?;
+                out.push(day.format("%Y-%m-%d").to_string());
+            }
+            out.sort_unstable();
+            out.dedup();
+            out
+        }
+        None => base.skip_dates,
+    };
     Ok(Schedule {
         timezone,
         days,
         start_time,
         end_time,
+        fallback_timezone,
+        skip_dates,
     })
 }
 

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::crud::{get, get_locked};
-use super::shape::{accounts_of, steps_of, to_json, window_of};
+use super::shape::{accounts_of, steps_of, to_json};
 use super::{CampaignStatus, illegal};
 use crate::error::AppResult;
 use crate::service::{enrolments, events, parking};
@@ -108,7 +108,7 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     }
     enrolments::schedule_pending(&txn, &current, now).await?;
     // What was parked while it could not send is due again at the window's next opening.
-    let due = window_of(&current)?.next_opening(now);
+    let due = super::shape::next_due(&current, now)?;
     parking::unpark(&txn, &current.id, &parking::Parked::ALL, due, now).await?;
     transition_and_emit(
         txn,

@@ -22,14 +22,14 @@ pub(crate) use crud::get_locked;
 pub use crud::{WithFigures, by_ids, create, delete, get, get_with_figures, update};
 pub use input::{
     CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT, MAX_BODY_CHARS, MAX_DAILY_LIMIT,
-    MAX_DELAY_DAYS, MAX_NAME, MAX_ROTATION, MAX_STEPS, MAX_SUBJECT_CHARS, MAX_VARIANTS, MAX_WEIGHT,
-    ScheduleInput, StepInput, VariantInput,
+    MAX_DELAY_DAYS, MAX_NAME, MAX_ROTATION, MAX_SKIP_DATES, MAX_STEPS, MAX_SUBJECT_CHARS,
+    MAX_VARIANTS, MAX_WEIGHT, ScheduleInput, StepInput, VariantInput,
 };
 pub use lifecycle::{complete, complete_if_done, pause, pause_for, start};
 pub use listing::{CampaignFilter, ListWith, Listed, SORT_FIELDS, list};
 pub use shape::{
-    Schedule, SendIf, Step, Variant, accounts_of, schedule_of, step_count, steps_of, to_json,
-    window_of,
+    CONTACT_ZONE, Schedule, SendIf, Step, Variant, accounts_of, next_due, schedule_of, step_count,
+    steps_of, to_json, window_for, window_of,
 };
 
 /// Most contact ids one enrolment call takes (a group has no limit).

@@ -1,6 +1,7 @@
 //! What a campaign row holds, decoded (its steps, schedule, sending window and accounts), and
 //! the JSON it is shown as. A stored value that does not decode is a corrupt row.
 
+use chrono::{DateTime, Utc};
 use entity::campaign;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -82,14 +83,43 @@ impl Step {
     }
 }
 
-/// When sending may happen: ISO weekdays (1 = Monday) and a local time window.
+/// When sending may happen: ISO weekdays (1 = Monday) and a local time window (across
+/// midnight when it ends before it starts), in one zone or each contact's own, but never on a
+/// skipped date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Schedule {
+    /// An IANA zone, or [`CONTACT_ZONE`].
     pub timezone: String,
     pub days: Vec<i32>,
     pub start_time: String,
     pub end_time: String,
+    /// The zone of contacts without one, when `timezone` is [`CONTACT_ZONE`] (UTC if none).
+    #[serde(default)]
+    pub fallback_timezone: Option<String>,
+    /// Local dates (`YYYY-MM-DD`, in the sending zone) nothing is sent on.
+    #[serde(default)]
+    pub skip_dates: Vec<String>,
+}
+
+/// The schedule `timezone` that sends in each contact's own zone.
+pub const CONTACT_ZONE: &str = "contact";
+
+impl Schedule {
+    /// Whether each contact is sent to in its own zone.
+    pub fn per_contact(&self) -> bool {
+        self.timezone == CONTACT_ZONE
+    }
+
+    /// The zone the campaign's own days (its daily limit, its figures) are counted in: its
+    /// zone, or the fallback of a per-contact schedule.
+    pub fn home_zone(&self) -> &str {
+        if self.per_contact() {
+            self.fallback_timezone.as_deref().unwrap_or("UTC")
+        } else {
+            &self.timezone
+        }
+    }
 }
 
 impl Default for Schedule {
@@ -99,6 +129,8 @@ impl Default for Schedule {
             days: vec![1, 2, 3, 4, 5],
             start_time: "09:00".into(),
             end_time: "17:00".into(),
+            fallback_timezone: None,
+            skip_dates: Vec::new(),
         }
     }
 }
@@ -128,11 +160,34 @@ pub fn schedule_of(campaign: &campaign::Model) -> AppResult<Schedule> {
     serde_json::from_value(campaign.schedule.clone()).map_err(|_| corrupt(campaign, "schedule"))
 }
 
-/// The campaign's sending window; a stored schedule that does not build one is a corrupt row.
+/// The campaign's sending window in its home zone (see [`Schedule::home_zone`]); a stored
+/// schedule that does not build one is a corrupt row.
 pub fn window_of(campaign: &campaign::Model) -> AppResult<Window> {
     let s = schedule_of(campaign)?;
-    Window::new(&s.timezone, &s.days, &s.start_time, &s.end_time)
+    Window::new(s.home_zone(), &s.days, &s.start_time, &s.end_time)
+        .and_then(|w| w.skipping(&s.skip_dates))
         .map_err(|_| corrupt(campaign, "schedule"))
+}
+
+/// When work the campaign schedules from `at` is due: the next opening of its window, or `at`
+/// itself when each contact is sent to in its own zone (the sender then waits each contact's
+/// own window).
+pub fn next_due(campaign: &campaign::Model, at: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
+    if schedule_of(campaign)?.per_contact() {
+        return Ok(at);
+    }
+    Ok(window_of(campaign)?.next_opening(at))
+}
+
+/// The window one contact is sent to in: the campaign's, in the contact's own zone when the
+/// schedule is per contact and the contact has a zone.
+pub fn window_for(campaign: &campaign::Model, contact_zone: Option<&str>) -> AppResult<Window> {
+    let window = window_of(campaign)?;
+    let per_contact = schedule_of(campaign)?.per_contact();
+    Ok(match contact_zone.filter(|_| per_contact) {
+        Some(zone) => window.in_zone(zone),
+        None => window,
+    })
 }
 
 /// Every email account the campaign sends from: `emailAccountId` first, then the rotation. A

@@ -260,6 +260,9 @@ pub async fn merge_in(
     if let Some(v) = clean_text("phone", input.phone, MAX_PHONE)? {
         row.phone = Set(Some(v));
     }
+    if let Some(v) = super::input::timezone(input.timezone)? {
+        row.timezone = Set(Some(v));
+    }
     if let Some(Value::Object(extra)) = input.custom_fields
         && !extra.is_empty()
     {

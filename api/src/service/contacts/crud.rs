@@ -144,6 +144,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if let Some(v) = patch.phone {
         row.phone = Set(clean_text("phone", v, MAX_PHONE)?);
     }
+    if let Some(v) = patch.timezone {
+        row.timezone = Set(super::input::timezone(v)?);
+    }
     if let Some(v) = patch.custom_fields {
         row.custom_fields = Set(match v {
             Some(Value::Null) | None => json!({}),

@@ -26,6 +26,7 @@ pub struct ContactInput {
     pub last_name: Option<String>,
     pub company: Option<String>,
     pub phone: Option<String>,
+    pub timezone: Option<String>,
     pub custom_fields: Option<Value>,
     pub status: Option<ContactStatus>,
     pub group_ids: Option<Vec<String>>,
@@ -39,9 +40,28 @@ pub struct ContactPatch {
     pub last_name: Patch<String>,
     pub company: Patch<String>,
     pub phone: Patch<String>,
+    pub timezone: Patch<String>,
     pub custom_fields: Patch<Value>,
     pub status: Patch<ContactStatus>,
     pub group_ids: Patch<Vec<String>>,
+}
+
+/// A contact's time zone: an IANA name (`America/Sao_Paulo`), kept as the zone database
+/// spells it; blank is none.
+pub(crate) fn timezone(value: Option<String>) -> AppResult<Option<String>> {
+    let Some(name) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let zone: chrono_tz::Tz = name
+        .parse()
+        .or_else(|_| name.parse::<chrono_tz::Tz>().map_err(|_| ()))
+        .map_err(|_| {
+            AppError::invalid_field(
+                "timezone",
+                format!("'{name}' is not an IANA time zone such as Europe/Lisbon"),
+            )
+        })?;
+    Ok(Some(zone.name().to_owned()))
 }
 
 pub(super) fn normalize_email(email: Option<String>) -> AppResult<(String, String)> {
@@ -139,6 +159,7 @@ pub(super) fn build_row(
         last_name: Set(text("lastName", input.last_name)?),
         company: Set(text("company", input.company)?),
         phone: Set(clean_text("phone", input.phone, MAX_PHONE)?),
+        timezone: Set(timezone(input.timezone)?),
         custom_fields: Set(custom_fields),
         status: Set(input.status.unwrap_or(ContactStatus::Active)),
         created_at: Set(now),

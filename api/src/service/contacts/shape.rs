@@ -20,6 +20,7 @@ pub fn to_json(c: &contact::Model, group_ids: &[String]) -> Value {
         "lastName": c.last_name,
         "company": c.company,
         "phone": c.phone,
+        "timezone": c.timezone,
         "customFields": c.custom_fields,
         "status": c.status,
         "groupIds": group_ids,

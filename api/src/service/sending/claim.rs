@@ -74,10 +74,15 @@ pub async fn claim_except(
     let mut open: Vec<(&campaign::Model, Window)> = Vec::with_capacity(running.len());
     for campaign in (0..running.len()).map(|i| &running[(offset + i) % running.len()]) {
         // A corrupt campaign is reported (by the error's log) and skipped; the others go on.
-        let Ok(window) = campaigns::window_of(campaign) else {
+        let (Ok(window), Ok(schedule)) = (
+            campaigns::window_of(campaign),
+            campaigns::schedule_of(campaign),
+        ) else {
             continue;
         };
-        if window.contains(now) {
+        // Sending in each contact's zone, some contact's window may be open at any time: the
+        // pass looks at each due contact's own.
+        if window.contains(now) || schedule.per_contact() {
             open.push((campaign, window));
         } else {
             parks.push((
@@ -163,7 +168,8 @@ async fn park_for_the_day(
 ) -> AppResult<()> {
     if still_as_read(txn, campaign).await? {
         let tomorrow = window::next_local_midnight(window.timezone(), now);
-        let until = window.next_opening(tomorrow);
+        // In each contact's own zone, the day's end is all the campaign knows.
+        let until = campaigns::next_due(campaign, tomorrow)?;
         parking::park_due(txn, &campaign.id, Parked::DailyLimit, Some(until), now).await?;
     }
     Ok(())
@@ -262,6 +268,7 @@ async fn claim_campaign(
         policy,
         campaign: &campaign,
         window,
+        per_contact: campaigns::schedule_of(&campaign)?.per_contact(),
         now,
         token,
         steps: campaigns::steps_of(&campaign)?,

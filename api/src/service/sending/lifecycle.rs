@@ -297,8 +297,7 @@ pub async fn finish(
                 Some(wait) => {
                     defer(&txn, m, &reply, 0, now).await?;
                     let campaign = campaigns::get(&txn, &m.workspace_id, &m.campaign_id).await?;
-                    let due = campaigns::window_of(&campaign)?
-                        .next_opening(crate::clock::after(now, *wait));
+                    let due = campaigns::next_due(&campaign, crate::clock::after(now, *wait))?;
                     enrolments::reschedule(
                         &txn,
                         &m.campaign_id,

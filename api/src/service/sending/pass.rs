@@ -105,7 +105,10 @@ pub(super) struct Pass<'a> {
     pub(super) tracker: &'a Tracker,
     pub(super) policy: &'a Policy,
     pub(super) campaign: &'a campaign::Model,
+    /// The campaign's window (in its home zone).
     pub(super) window: &'a Window,
+    /// Whether each contact is sent to in its own zone.
+    pub(super) per_contact: bool,
     pub(super) now: DateTime<Utc>,
     pub(super) token: &'a str,
     pub(super) steps: Vec<Step>,
@@ -166,6 +169,17 @@ impl Pass<'_> {
                 .await?;
             return Ok(Claimed::Closed);
         };
+        if self.per_contact {
+            // The contact's own window: closed now, it waits for its next opening.
+            let window = self.window_for(person);
+            if !window.contains(self.now) {
+                let due = window.next_opening(self.now);
+                let (campaign_id, now) = (&self.campaign.id, self.now);
+                let reason = Some(crate::service::parking::Parked::OutsideWindow.reason());
+                enrolments::reschedule(self.txn, campaign_id, &person.id, due, reason, now).await?;
+                return Ok(Claimed::Skipped);
+            }
+        }
         let Some(pick) = pick_account(ready, enrolment) else {
             return Ok(Claimed::Skipped);
         };
@@ -184,7 +198,8 @@ impl Pass<'_> {
             // This step was already attempted (or is held by another claim): the enrolment is
             // settled from that message instead of blocking the campaign on the unique index.
             Some(m) => {
-                let closed = settle_attempted(self.txn, self.campaign, &m, self.now).await?;
+                let closed =
+                    settle_attempted(self.txn, self.campaign, person, &m, self.now).await?;
                 return Ok(if closed {
                     Claimed::Closed
                 } else {
@@ -267,6 +282,15 @@ impl Pass<'_> {
         Ok(Claimed::Queued)
     }
 
+    /// The window `person` is sent to in: the campaign's, in the contact's zone when each
+    /// contact is sent to in its own.
+    fn window_for(&self, person: &contact::Model) -> Window {
+        match person.timezone.as_deref().filter(|_| self.per_contact) {
+            Some(zone) => self.window.in_zone(zone),
+            None => self.window.clone(),
+        }
+    }
+
     async fn close(
         &self,
         contact_id: &str,
@@ -302,7 +326,7 @@ impl Pass<'_> {
             }
             Some(Err(err @ ComposeError::MissingField(_))) => {
                 let due = self
-                    .window
+                    .window_for(draft.contact)
                     .next_opening(crate::clock::after(self.now, self.policy.recheck_after));
                 let reason = err.reason();
                 let (campaign_id, now) = (&self.campaign.id, self.now);
@@ -528,7 +552,7 @@ impl Pass<'_> {
         })
         .exec_without_returning(self.txn)
         .await?;
-        enrolments::move_on(self.txn, self.campaign, &person.id, step_no, now, false).await
+        enrolments::move_on(self.txn, self.campaign, person, step_no, now, false).await
     }
 
     /// The enrolment, no longer due: its email is claimed, from the account it keeps (moved
@@ -674,6 +698,7 @@ fn pick_account(ready: &[Ready], enrolment: &campaign_contact::Model) -> Option<
 async fn settle_attempted(
     txn: &sea_orm::DatabaseTransaction,
     campaign: &campaign::Model,
+    person: &contact::Model,
     m: &message::Model,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
@@ -681,17 +706,10 @@ async fn settle_attempted(
     match m.state {
         MessageState::Sent => {
             tracing::warn!(message = %m.id, "an enrolment came due for a step already sent; moved on");
-            enrolments::advance(
-                txn,
-                campaign,
-                &m.contact_id,
-                m.step,
-                m.sent_at.unwrap_or(now),
-            )
-            .await
+            enrolments::advance(txn, campaign, person, m.step, m.sent_at.unwrap_or(now)).await
         }
         MessageState::Skipped => {
-            enrolments::move_on(txn, campaign, &m.contact_id, m.step, now, false).await
+            enrolments::move_on(txn, campaign, person, m.step, now, false).await
         }
         MessageState::Queued | MessageState::Sending => {
             campaign_contact::Entity::update_many()

@@ -28,6 +28,7 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                 "lastName": "Silva",
                 "company": "Acme",
                 "phone": "+351 912 345 678",
+                "timezone": "Europe/Lisbon",
                 "customFields": { "plan": "pro", "seats": 12 },
                 "groupIds": [GROUP],
             })),

@@ -55,6 +55,7 @@ pub(super) fn contact() -> Value {
         "lastName": "Silva",
         "company": "Acme",
         "phone": "+351 912 345 678",
+        "timezone": "Europe/Lisbon",
         "customFields": { "plan": "pro", "seats": 12 },
         "status": "active",
         "groupIds": [GROUP],
@@ -71,6 +72,7 @@ pub(super) fn contact_bruno() -> Value {
         "lastName": "Costa",
         "company": "Globex",
         "phone": null,
+        "timezone": null,
         "customFields": {},
         "status": "active",
         "groupIds": [],
@@ -87,6 +89,7 @@ pub(super) fn contact_carla() -> Value {
         "lastName": null,
         "company": "Initech",
         "phone": null,
+        "timezone": null,
         "customFields": { "plan": "trial" },
         "status": "active",
         "groupIds": [],
@@ -286,6 +289,15 @@ pub(super) fn message() -> Value {
     })
 }
 
+/// Weekdays 09:00–17:00 in each contact's own zone (Lisbon for contacts without one), never
+/// on Christmas Eve or Day.
 pub(super) fn schedule() -> Value {
-    json!({ "timezone": "Europe/Lisbon", "days": [1, 2, 3, 4, 5], "startTime": "09:00", "endTime": "17:00" })
+    json!({
+        "timezone": "contact",
+        "days": [1, 2, 3, 4, 5],
+        "startTime": "09:00",
+        "endTime": "17:00",
+        "fallbackTimezone": "Europe/Lisbon",
+        "skipDates": ["2026-12-24", "2026-12-25"],
+    })
 }
