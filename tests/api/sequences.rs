@@ -505,3 +505,76 @@ async fn a_night_window_sends_across_midnight_and_skipped_dates_send_nothing() {
         .await;
     assert_eq!(r.data()["timezone"], Value::Null);
 }
+
+#[tokio::test]
+async fn misspelt_variables_are_warned_about_with_the_field_they_likely_meant() {
+    let app = crate::helpers::spawn_app().await;
+    app.contact(json!({ "email": "p@example.com", "customFields": { "seatCount": 3 } }))
+        .await;
+    let r = app
+        .post(
+            "/v1/campaigns",
+            json!({ "name": "typos", "steps": [
+                { "subject": "Hi {{firstname}}", "body": "{{seatcount}} seats at {{company}}; {{budget | some}} budget" }
+            ] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let warnings = r.data()["warnings"].as_array().unwrap().clone();
+    let variant = r.data()["steps"][0]["variants"][0]["id"].clone();
+    let named: Vec<Value> = warnings
+        .iter()
+        .map(|w| {
+            json!([
+                w["step"],
+                w["variantId"],
+                w["part"],
+                w["variable"],
+                w["suggestion"]
+            ])
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            json!([1, variant, "subject", "firstname", "firstName"]),
+            json!([1, variant, "body", "seatcount", "seatCount"]),
+            json!([1, variant, "body", "budget", null]),
+        ]
+    );
+    assert!(
+        warnings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean 'firstName'"),
+        "{warnings:?}"
+    );
+    // Fixed, no warnings; a read of the campaign does not carry them.
+    let id = id_of(r.data());
+    let r = app
+        .put(
+            &format!("/v1/campaigns/{id}"),
+            json!({ "steps": [{ "subject": "Hi {{firstName}}", "body": "{{seatCount}} seats" }] }),
+        )
+        .await;
+    assert_eq!(r.data()["warnings"], json!([]), "{}", r.body);
+    assert!(
+        app.get(&format!("/v1/campaigns/{id}"))
+            .await
+            .data()
+            .get("warnings")
+            .is_none()
+    );
+    let r = app
+        .gql(
+            "query($id: ID!) { campaign(id: $id) { warnings { variable } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["campaign"]["warnings"],
+        json!([]),
+        "{}",
+        r.body
+    );
+}

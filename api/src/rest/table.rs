@@ -72,6 +72,7 @@ const GROUP: &str = "id name description contactCount createdAt updatedAt";
 const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit timezone sendGapSeconds status lastError sentToday replyTracking imapHost imapPort imapUsername imapSecurity imapCheckedAt createdAt updatedAt";
 const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays sendIf variants { id subject body weight } } schedule { timezone days startTime endTime fallbackTimezone skipDates } dailyLimit trackOpens trackClicks stopOnReply contactCount createdAt updatedAt startedAt completedAt";
 const MESSAGE: &str = "id campaignId contactId step variantId emailAccountId messageId state skipReason subject body bodyText attempts lastReply createdAt sentAt openedAt clickedAt repliedAt";
+const WARNINGS: &str = "warnings { step variantId part variable suggestion message }";
 const WEBHOOK: &str = "id url events description active disabledReason createdAt updatedAt";
 const RATES: &str = "openRate clickRate replyRate bounceRate unsubscribeRate";
 const CHECK: &str = "ok error steps { step ok reply }";
@@ -93,6 +94,7 @@ fn op(text: &str) -> String {
         .replace("@ACCOUNT", ACCOUNT)
         .replace("@CAMPAIGN", CAMPAIGN)
         .replace("@MESSAGE", MESSAGE)
+        .replace("@WARNINGS", WARNINGS)
         .replace("@WEBHOOK", WEBHOOK)
         .replace("@PAGE", PAGE_INFO)
         .replace("@CHECK", CHECK)

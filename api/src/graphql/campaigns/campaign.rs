@@ -40,6 +40,20 @@ pub struct CampaignStep {
     pub variants: Vec<StepVariant>,
 }
 
+/// A variable a step names that no field of the workspace has.
+#[derive(SimpleObject)]
+pub struct StepWarning {
+    /// 1-based step.
+    pub step: i32,
+    pub variant_id: ID,
+    /// `subject` or `body`.
+    pub part: String,
+    pub variable: String,
+    /// The known field it most likely meant (`firstname` → `firstName`).
+    pub suggestion: Option<String>,
+    pub message: String,
+}
+
 /// One version of a step's email.
 #[derive(SimpleObject)]
 pub struct StepVariant {
@@ -237,6 +251,27 @@ impl Campaign {
             skip_dates: s.skip_dates,
         })
     }
+    /// Variables the steps name that no contact field and no custom field of the workspace's
+    /// contacts has (its newest 2 000 contacts are looked at), each with the field it most
+    /// likely meant: advisory, the campaign is saved all the same.
+    #[graphql(
+        complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
+    )]
+    async fn warnings(&self, ctx: &Context<'_>) -> Result<Vec<StepWarning>> {
+        let steps = svc::steps_of(self.holding(campaign::Column::Steps)?)?;
+        let custom = svc::custom_fields(db(ctx)?, &self.model.workspace_id).await?;
+        Ok(svc::warnings(&steps, &custom)
+            .into_iter()
+            .map(|w| StepWarning {
+                step: w.step,
+                variant_id: ID(w.variant_id),
+                part: w.part.to_owned(),
+                variable: w.variable,
+                suggestion: w.suggestion,
+                message: w.message,
+            })
+            .collect())
+    }
     /// Most emails this campaign sends per day.
     async fn daily_limit(&self) -> i32 {
         self.model.daily_limit
@@ -350,7 +385,7 @@ impl InPlace for Campaign {
         "completedAt",
     ];
     const LOADED: &'static [&'static str] = &["emailAccount", "stats"];
-    const WAITING: &'static [&'static str] = &["sendingStatus", "contacts"];
+    const WAITING: &'static [&'static str] = &["sendingStatus", "contacts", "warnings"];
 
     fn holds(&self, field: &Field) -> bool {
         let subfields = || field.selection_set.node.items.iter();

@@ -60,7 +60,7 @@ impl Campaign {
             "emailAccountId" | "emailAccount" => &[C::EmailAccountId],
             "emailAccountIds" => &[C::EmailAccountId, C::EmailAccountIds],
             "pausedReason" => &[C::PausedReason],
-            "steps" => &[C::Steps],
+            "steps" | "warnings" => &[C::Steps],
             "schedule" => &[C::Schedule],
             "dailyLimit" => &[C::DailyLimit],
             "trackOpens" => &[C::TrackOpens],

@@ -47,7 +47,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/campaigns",
             summary: "Create a campaign (a draft)",
             operation: op(
-                "mutation createCampaign($input: CampaignInput!) { createCampaign(input: $input) { @CAMPAIGN } }",
+                "mutation createCampaign($input: CampaignInput!) { createCampaign(input: $input) { @CAMPAIGN @WARNINGS } }",
             ),
             status: 201,
             query: vec![],
@@ -60,7 +60,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}",
             summary: "Update a campaign (fields present are replaced)",
             operation: op(
-                "mutation updateCampaign($id: ID!, $input: CampaignUpdate!) { updateCampaign(id: $id, input: $input) { @CAMPAIGN } }",
+                "mutation updateCampaign($id: ID!, $input: CampaignUpdate!) { updateCampaign(id: $id, input: $input) { @CAMPAIGN @WARNINGS } }",
             ),
             status: 200,
             query: vec![],

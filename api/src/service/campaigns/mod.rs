@@ -4,7 +4,8 @@
 //! - `input`: checks of what callers send (steps, schedule, accounts, limits);
 //! - `crud`: creating, reading, updating and deleting one;
 //! - `listing`: pages of campaigns with their counters and accounts;
-//! - `lifecycle`: start, pause and complete.
+//! - `lifecycle`: start, pause and complete;
+//! - `variables`: the variables a sequence names that no field of the workspace has.
 
 use entity::campaign;
 use serde_json::json;
@@ -16,6 +17,7 @@ mod input;
 mod lifecycle;
 mod listing;
 mod shape;
+mod variables;
 
 pub use super::enrolments::EnrolmentState;
 pub(crate) use crud::get_locked;
@@ -31,6 +33,7 @@ pub use shape::{
     CONTACT_ZONE, Schedule, SendIf, Step, Variant, accounts_of, next_due, schedule_of, step_count,
     steps_of, to_json, window_for, window_of,
 };
+pub use variables::{BUILT_IN, SAMPLED_CONTACTS, VariableWarning, custom_fields, warnings};
 
 /// Most contact ids one enrolment call takes (a group has no limit).
 pub const MAX_ENROL_IDS: usize = 10_000;

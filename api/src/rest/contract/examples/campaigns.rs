@@ -19,7 +19,7 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
         ("getCampaign", Example::answer(campaign()).id(CAMPAIGN)),
         (
             "createCampaign",
-            Example::answer(campaign()).body(json!({
+            Example::answer(with(campaign(), json!({ "warnings": [] }))).body(json!({
                 "name": "Lisbon leads, November",
                 "emailAccountId": ACCOUNT,
                 "steps": steps(),
@@ -32,7 +32,7 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
         ),
         (
             "updateCampaign",
-            Example::answer(campaign_changed(json!({})))
+            Example::answer(campaign_changed(json!({ "warnings": [] })))
                 .id(CAMPAIGN)
                 .body(json!({
                     "dailyLimit": 80,

@@ -59,9 +59,20 @@ class CampaignContactsAdded:
 @dataclass
 class CampaignSchedule:
     timezone: str
+    """
+    An IANA zone, or `contact` (each contact's own zone).
+    """
     days: list[int]
     start_time: str
     end_time: str
+    fallback_timezone: Optional[str]
+    """
+    The zone of contacts without one, when `timezone` is `contact` (null: UTC).
+    """
+    skip_dates: list[str]
+    """
+    Local dates (`YYYY-MM-DD`) on which no window opens.
+    """
 
 
 @dataclass
@@ -215,6 +226,11 @@ class Contact:
     last_name: Optional[str]
     company: Optional[str]
     phone: Optional[str]
+    timezone: Optional[str]
+    """
+    Its own IANA time zone: campaigns whose schedule says `timezone: "contact"` send to it
+    in its local window.
+    """
     custom_fields: dict[str, Optional[Union[str, float, bool]]]
     """
     Free-form fields usable as template variables: an object of scalars.

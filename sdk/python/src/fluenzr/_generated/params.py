@@ -44,6 +44,10 @@ class BatchContactParams(TypedDict):
     last_name: NotRequired[Optional[str]]
     company: NotRequired[Optional[str]]
     phone: NotRequired[Optional[str]]
+    timezone: NotRequired[Optional[str]]
+    """
+    IANA name, e.g. `America/Sao_Paulo`.
+    """
     custom_fields: NotRequired[Any]
     status: NotRequired[Optional[Literal['active', 'unsubscribed', 'bounced']]]
     group_ids: NotRequired[Optional[list[str]]]
@@ -55,11 +59,11 @@ class BatchContactParams(TypedDict):
 class CampaignScheduleParams(TypedDict):
     timezone: NotRequired[Optional[str]]
     """
-    IANA name, e.g. `America/Sao_Paulo` (default `UTC`).
+    An IANA zone, or `contact`: each contact's own (`fallbackTimezone` for those without one).
     """
     days: NotRequired[Optional[list[int]]]
     """
-    ISO weekdays, 1 = Monday (default Monday to Friday).
+    ISO weekdays, 1 = Monday (default Monday to Friday): the days a window opens.
     """
     start_time: NotRequired[Optional[str]]
     """
@@ -67,7 +71,16 @@ class CampaignScheduleParams(TypedDict):
     """
     end_time: NotRequired[Optional[str]]
     """
-    `HH:MM`, after `startTime` (default `17:00`).
+    `HH:MM` (default `17:00`); before `startTime`, the window runs across midnight (e.g.
+    18:00–09:00) and closes the next morning.
+    """
+    fallback_timezone: NotRequired[Optional[str]]
+    """
+    With `timezone: "contact"`: the zone of contacts without one (default UTC).
+    """
+    skip_dates: NotRequired[Optional[list[str]]]
+    """
+    Local dates (YYYY-MM-DD) on which no window opens; replaces the list.
     """
 
 
@@ -164,6 +177,10 @@ class CreateContactParams(TypedDict):
     last_name: NotRequired[Optional[str]]
     company: NotRequired[Optional[str]]
     phone: NotRequired[Optional[str]]
+    timezone: NotRequired[Optional[str]]
+    """
+    IANA name, e.g. `America/Sao_Paulo`.
+    """
     custom_fields: NotRequired[Optional[dict[str, Optional[Union[str, float, bool]]]]]
     """
     Up to 100 keys (letters, digits and `_`, starting with a letter or `_`, at most 64); values are strings, numbers of magnitude at most 2^53, booleans or null; at most 16384 bytes in all.
@@ -283,7 +300,7 @@ class ImportContactsParams(TypedDict):
     """
     mapping: NotRequired[str]
     """
-    JSON object: CSV header to field (email, firstName, lastName, company, phone, customFields.<key>, ignore); other headers map by name
+    JSON object: CSV header to field (email, firstName, lastName, company, phone, timezone, customFields.<key>, ignore); other headers map by name
     """
 
 
@@ -601,6 +618,10 @@ class UpdateContactParams(TypedDict):
     last_name: NotRequired[Optional[str]]
     company: NotRequired[Optional[str]]
     phone: NotRequired[Optional[str]]
+    timezone: NotRequired[Optional[str]]
+    """
+    IANA name; `null` clears it.
+    """
     custom_fields: NotRequired[Optional[dict[str, Optional[Union[str, float, bool]]]]]
     """
     Up to 100 keys (letters, digits and `_`, starting with a letter or `_`, at most 64); values are strings, numbers of magnitude at most 2^53, booleans or null; at most 16384 bytes in all.
