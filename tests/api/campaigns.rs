@@ -808,6 +808,15 @@ async fn a_listing_answers_every_field_as_reading_one_campaign_does() {
     let mut selections = Vec::new();
     for field in fields.as_array().unwrap() {
         let name = field["name"].as_str().unwrap();
+        // A field that needs an argument (a contact's plan, a preview) is about one contact,
+        // not the campaign as listed.
+        let required = field["args"].as_array().is_some_and(|args| {
+            args.iter()
+                .any(|a| a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null())
+        });
+        if required {
+            continue;
+        }
         match named(&field["type"]) {
             ("OBJECT", inner) => {
                 for child in full_selection(&types, inner, &mut vec!["Campaign".to_owned()]) {

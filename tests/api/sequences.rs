@@ -578,3 +578,289 @@ async fn misspelt_variables_are_warned_about_with_the_field_they_likely_meant() 
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_preview_with_a_message_s_seed_is_that_message_and_a_test_send_records_nothing() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, ids) = launch(&app, &account, ab_steps(), json!({}), 6, "pv").await;
+    assert_eq!(pass(&app).await, 6);
+    let b = c["steps"][0]["variants"][1]["id"].clone();
+    let sent: Vec<Value> = {
+        let mut out = Vec::new();
+        for m in messages(&app).await {
+            out.push(message(&app, &m.id).await);
+        }
+        out
+    };
+    let plain = sent
+        .iter()
+        .find(|m| m["variantId"] == b)
+        .expect("one of six got variant B");
+    // The seed a message kept draws the same variant and spintax: the preview is the email.
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/preview", id_of(&c)),
+            json!({ "contactId": plain["contactId"], "step": 1, "seed": plain["seed"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let p = r.data();
+    assert_eq!(p["variantId"], b);
+    assert_eq!(p["seed"], plain["seed"]);
+    assert_eq!(p["subject"], plain["subject"]);
+    assert_eq!(p["body"], plain["body"]);
+    let header = |name: &str| {
+        p["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == name)
+            .map(|h| h["value"].clone())
+    };
+    assert_eq!(header("Subject"), Some(plain["subject"].clone()));
+    assert!(header("List-Unsubscribe").is_some());
+    // A follow-up answers the thread the first email started.
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/preview", id_of(&c)),
+            json!({ "contactId": plain["contactId"], "step": 2 }),
+        )
+        .await;
+    assert_eq!(
+        r.data()["subject"],
+        json!(format!("Re: {}", plain["subject"].as_str().unwrap()))
+    );
+    let first_id = messages(&app)
+        .await
+        .into_iter()
+        .find(|m| m.id == plain["id"])
+        .unwrap()
+        .message_id;
+    assert!(
+        r.data()["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["name"] == "In-Reply-To" && h["value"] == first_id),
+        "{}",
+        r.body
+    );
+    // Refusals name the field.
+    for (body, field) in [
+        (json!({ "contactId": ids[0], "step": 3 }), "step"),
+        (
+            json!({ "contactId": ids[0], "step": 1, "variantId": "var_other" }),
+            "variantId",
+        ),
+        (
+            json!({ "contactId": ids[0], "step": 1, "seed": "x" }),
+            "seed",
+        ),
+    ] {
+        let r = app
+            .post(&format!("/v1/campaigns/{}/preview", id_of(&c)), body)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.body["error"]["details"]["field"], field, "{}", r.body);
+    }
+    let nameless = id_of(
+        &app.contact(json!({ "email": "nameless@example.com" }))
+            .await,
+    );
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/preview", id_of(&c)),
+            json!({ "contactId": nameless, "step": 1, "variantId": c["steps"][0]["variants"][0]["id"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["variable"], "firstName");
+
+    // A test send goes to the address given, composed for the contact; nothing is recorded.
+    let before = (
+        messages(&app).await.len(),
+        crate::sending::stats(&app, &c).await["sent"].clone(),
+    );
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/test", id_of(&c)),
+            json!({ "to": "qa@example.com", "contactId": plain["contactId"], "step": 1, "variantId": b }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.data()["sent"], true, "{}", r.body);
+    let got = smtp.received();
+    let test = got.last().unwrap();
+    assert_eq!(test.to, vec!["qa@example.com".to_owned()]);
+    assert_eq!(json!(test.subject().unwrap()), r.data()["email"]["subject"]);
+    let after = (
+        messages(&app).await.len(),
+        crate::sending::stats(&app, &c).await["sent"].clone(),
+    );
+    assert_eq!(before, after);
+}
+
+fn codes_of(plan: &Value, i: usize) -> Vec<String> {
+    plan["steps"][i]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_plan_says_when_each_step_goes_and_why() {
+    // Monday 30 Nov 2026, 12:00 UTC: 07:00 in New York.
+    let (app, smtp) = app_at("2026-11-30T12:00:00Z").await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let ny = contact_in(&app, "plan@example.com", Some("America/New_York")).await;
+    let c = crate::sending::campaign(
+        &app,
+        &account,
+        json!([
+            { "subject": "Hi", "body": "One" },
+            { "subject": "", "body": "Two", "delayDays": 3 },
+            { "subject": "", "body": "Three", "delayDays": 1, "sendIf": "not_clicked" }
+        ]),
+        json!({ "schedule": { "timezone": "contact", "days": [1, 2, 3, 4, 5],
+            "startTime": "09:00", "endTime": "17:00", "skipDates": ["2026-12-03"] } }),
+    )
+    .await;
+    crate::sending::enrol(&app, &c, std::slice::from_ref(&ny)).await;
+    let url = format!("/v1/campaigns/{}/contacts/{ny}/plan", id_of(&c));
+    let r = app.get(&url).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let plan = r.data();
+    assert_eq!(plan["state"], "pending");
+    assert_eq!(plan["timezone"], "America/New_York");
+    assert!(
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["plannedAt"].is_null())
+    );
+
+    crate::sending::start(&app, &c).await;
+    let plan = app.get(&url).await.data().clone();
+    let codes = |i: usize| -> Vec<String> {
+        plan["steps"][i]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(plan["state"], "active");
+    // 07:00 in New York: the first step waits for 09:00 there.
+    assert_eq!(plan["steps"][0]["plannedAt"], "2026-11-30T14:00:00Z");
+    assert_eq!(plan["steps"][0]["emailAccountId"], account["id"]);
+    assert_eq!(codes(0), ["contact_zone", "window"]);
+    // Three days later is Thursday 3 December, a skipped date: Friday.
+    assert_eq!(plan["steps"][1]["plannedAt"], "2026-12-04T14:00:00Z");
+    assert_eq!(codes(1), ["contact_zone", "delay", "window", "skip_date"]);
+    // One day after Friday is Saturday: Monday; only if nothing was clicked.
+    assert_eq!(plan["steps"][2]["plannedAt"], "2026-12-07T14:00:00Z");
+    assert_eq!(codes(2), ["contact_zone", "delay", "window", "condition"]);
+
+    // Once the first step is sent, the plan is of what is left.
+    app.clock.set(crate::sending::at("2026-11-30T14:30:00Z"));
+    assert_eq!(pass(&app).await, 1);
+    let plan = app.get(&url).await.data().clone();
+    assert_eq!(plan["steps"].as_array().unwrap().len(), 2);
+    assert_eq!(plan["steps"][0]["step"], 2);
+    assert_eq!(plan["steps"][0]["plannedAt"], "2026-12-04T14:00:00Z");
+    assert_eq!(
+        codes_of(&plan, 0),
+        ["contact_zone", "delay", "window", "skip_date"]
+    );
+
+    // Someone not enrolled has no plan.
+    let other = contact_in(&app, "other@example.com", None).await;
+    let r = app
+        .get(&format!(
+            "/v1/campaigns/{}/contacts/{other}/plan",
+            id_of(&c)
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_plan_names_a_change_of_utc_offset() {
+    // Friday 26 March 2027, 10:00 UTC (10:00 in Lisbon, still UTC+0); Lisbon moves to UTC+1
+    // on Sunday 28 March.
+    let (app, smtp) = app_at("2027-03-26T10:00:00Z").await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, ids) = launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "One" }, { "subject": "", "body": "Two", "delayDays": 3 }]),
+        json!({ "schedule": { "timezone": "Europe/Lisbon", "days": [1, 2, 3, 4, 5], "startTime": "09:00", "endTime": "17:00" } }),
+        1,
+        "dst",
+    )
+    .await;
+    assert_eq!(pass(&app).await, 1);
+    let plan = app
+        .get(&format!(
+            "/v1/campaigns/{}/contacts/{}/plan",
+            id_of(&c),
+            ids[0]
+        ))
+        .await
+        .data()
+        .clone();
+    // Monday 29 March, 10:00 in Lisbon is 09:00 UTC.
+    assert_eq!(plan["steps"][0]["plannedAt"], "2027-03-29T09:00:00Z");
+    let dst = plan["steps"][0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "dst")
+        .expect("the offset change is named");
+    assert!(
+        dst["message"]
+            .as_str()
+            .unwrap()
+            .contains("UTC+00:00 → UTC+01:00"),
+        "{dst}"
+    );
+}
+
+#[tokio::test]
+async fn a_completed_campaign_takes_new_contacts_and_runs_again() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, _) = launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "One" }]),
+        json!({}),
+        1,
+        "again",
+    )
+    .await;
+    assert_eq!(pass(&app).await, 1);
+    let done = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+    assert_eq!(done.data()["status"], "completed");
+    let late = contact_in(&app, "late@example.com", None).await;
+    crate::sending::enrol(&app, &c, std::slice::from_ref(&late)).await;
+    let again = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+    assert_eq!(again.data()["status"], "running", "{}", again.body);
+    assert_eq!(again.data()["completedAt"], Value::Null);
+    assert_eq!(events_of(&app, "campaign.started").await.len(), 2);
+    assert_eq!(pass(&app).await, 1);
+    assert_eq!(
+        smtp.received().last().unwrap().to,
+        vec!["late@example.com".to_owned()]
+    );
+    let done = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+    assert_eq!(done.data()["status"], "completed");
+    // Enrolling only contacts already in it changes nothing.
+    crate::sending::enrol(&app, &c, std::slice::from_ref(&late)).await;
+    let still = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+    assert_eq!(still.data()["status"], "completed");
+}

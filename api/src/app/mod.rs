@@ -234,7 +234,12 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         config.read_observer.clone(),
         config.dedicated_reads,
     );
+    // Bound first: the link signer (which a preview signs with) may need the address.
+    let listener = TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let tracker = tracker(&config, &keyring, Some(addr));
     let shared = || graphql::Shared {
+        tracker: tracker.clone(),
         logins: logins.clone(),
         db: db.clone(),
         reads: reads.clone(),
@@ -256,9 +261,6 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
         None
     };
 
-    let listener = TcpListener::bind(config.addr).await?;
-    let addr = listener.local_addr()?;
-    let tracker = tracker(&config, &keyring, Some(addr));
     let for_rest = RestState::new(RestContext {
         db: db.clone(),
         schema,

@@ -505,7 +505,47 @@ struct Transaction {
     stale: bool,
 }
 
-async fn transact(conn: &mut AsyncSmtpConnection, job: &Job, timeouts: &Timeouts) -> Transaction {
+/// What one SMTP transaction carries: the envelope and the message's bytes.
+pub struct Envelope<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub bytes: &'a [u8],
+}
+
+impl<'a> From<&'a Job> for Envelope<'a> {
+    fn from(job: &'a Job) -> Self {
+        Envelope {
+            from: &job.from,
+            to: &job.to,
+            bytes: &job.bytes,
+        }
+    }
+}
+
+/// Sends one email outside any campaign's claim (a test send): connects and logs in as a send
+/// would, sends it, says goodbye. `account` carries its decrypted password.
+pub async fn send_once(
+    account: &email_account::Model,
+    envelope: Envelope<'_>,
+    timeouts: &Timeouts,
+    trust: &Trust,
+    allow_private: bool,
+) -> Outcome {
+    match connect(account, &Connector::new(timeouts, trust, allow_private)).await {
+        Ok(mut conn) => {
+            let result = transact(&mut conn, &envelope, timeouts).await;
+            let _ = within(timeouts.command, "QUIT", conn.quit()).await;
+            result.outcome
+        }
+        Err(why) => why.outcome,
+    }
+}
+
+async fn transact(
+    conn: &mut AsyncSmtpConnection,
+    job: &Envelope<'_>,
+    timeouts: &Timeouts,
+) -> Transaction {
     let done = |outcome, reusable| Transaction {
         outcome,
         reusable,
@@ -564,7 +604,7 @@ async fn transact(conn: &mut AsyncSmtpConnection, job: &Job, timeouts: &Timeouts
     match within(
         timeouts.data,
         "sending the message",
-        conn.message(&job.bytes),
+        conn.message(job.bytes),
     )
     .await
     {
@@ -669,7 +709,7 @@ impl Pool {
                     Err(why) => return why.outcome,
                 },
             };
-            let result = transact(&mut conn.conn, job, timeouts).await;
+            let result = transact(&mut conn.conn, &Envelope::from(job), timeouts).await;
             if result.stale && reused {
                 // A pooled connection the server closed meanwhile: nothing was sent on it.
                 fresh = true;

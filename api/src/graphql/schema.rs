@@ -60,6 +60,8 @@ pub struct Shared {
     pub keyring: crate::secrets::Keyring,
     /// The bound on each workspace's pending uploads.
     pub import_quota: crate::service::imports::ImportQuota,
+    /// Signs tracking and unsubscribe links (a preview shows them as they would go out).
+    pub tracker: crate::service::tracking::Tracker,
 }
 
 /// The executable schema, holding what every request shares.
@@ -82,6 +84,7 @@ fn attach(
         .data(shared.logins)
         .data(shared.keyring)
         .data(shared.import_quota)
+        .data(shared.tracker)
 }
 
 /// Both schemas; with `introspection` off, neither answers `__schema`/`__type`.

@@ -71,7 +71,10 @@ const CONTACT: &str = "id email firstName lastName company phone timezone custom
 const GROUP: &str = "id name description contactCount createdAt updatedAt";
 const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit timezone sendGapSeconds status lastError sentToday replyTracking imapHost imapPort imapUsername imapSecurity imapCheckedAt createdAt updatedAt";
 const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays sendIf variants { id subject body weight } } schedule { timezone days startTime endTime fallbackTimezone skipDates } dailyLimit trackOpens trackClicks stopOnReply contactCount createdAt updatedAt startedAt completedAt";
-const MESSAGE: &str = "id campaignId contactId step variantId emailAccountId messageId state skipReason subject body bodyText attempts lastReply createdAt sentAt openedAt clickedAt repliedAt";
+const MESSAGE: &str = "id campaignId contactId step variantId seed emailAccountId messageId state skipReason subject body bodyText attempts lastReply createdAt sentAt openedAt clickedAt repliedAt";
+const PREVIEW: &str =
+    "step variantId seed subject body bodyText from to emailAccountId headers { name value }";
+const PLAN: &str = "contactId state reason timezone steps { step plannedAt emailAccountId reasons { code message } }";
 const WARNINGS: &str = "warnings { step variantId part variable suggestion message }";
 const WEBHOOK: &str = "id url events description active disabledReason createdAt updatedAt";
 const RATES: &str = "openRate clickRate replyRate bounceRate unsubscribeRate";
@@ -95,6 +98,8 @@ fn op(text: &str) -> String {
         .replace("@CAMPAIGN", CAMPAIGN)
         .replace("@MESSAGE", MESSAGE)
         .replace("@WARNINGS", WARNINGS)
+        .replace("@PREVIEW", PREVIEW)
+        .replace("@PLAN", PLAN)
         .replace("@WEBHOOK", WEBHOOK)
         .replace("@PAGE", PAGE_INFO)
         .replace("@CHECK", CHECK)

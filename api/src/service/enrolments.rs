@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::campaigns::{self, CampaignStatus, Enrolment, MAX_ENROL_IDS, get, illegal};
+use super::campaigns::{self, CampaignStatus, Enrolment, MAX_ENROL_IDS, get};
 use super::contacts::ContactStatus;
 use super::messages::{self, EmailEvent, MessageState};
 use super::stats::{self, EventKind};
@@ -47,12 +47,6 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
     // Locked: a completion deciding beside this enrolment either sees these contacts or is
     // seen completed here.
     let campaign = campaigns::get_locked(&txn, workspace_id, campaign_id).await?;
-    if campaign.status == CampaignStatus::Completed {
-        return Err(illegal(
-            &campaign,
-            "a completed campaign takes no new contacts",
-        ));
-    }
     if let Some(group_id) = &group_id {
         groups::get(&txn, workspace_id, group_id)
             .await
@@ -163,6 +157,9 @@ pub async fn enrol<C: ConnectionTrait + TransactionTrait>(
             .filter(campaign::Column::Id.eq(&campaign.id))
             .exec(&txn)
             .await?;
+    }
+    if added > 0 && campaign.status == CampaignStatus::Completed {
+        campaigns::reopen(&txn, &campaign, now).await?;
     }
     let campaign = get(&txn, workspace_id, campaign_id).await?;
     txn.commit().await?;

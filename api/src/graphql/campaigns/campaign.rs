@@ -8,6 +8,7 @@ use sea_orm::IdenStatic;
 use tokio::sync::OnceCell;
 
 use super::contacts::CampaignContactPage;
+use super::preview::{ContactPlan, EmailPreview};
 use super::sending::SendingStatus;
 use super::states::{CampaignStatus, EnrolmentState};
 use super::stats::{CampaignStats, figure_waits};
@@ -194,6 +195,48 @@ impl Campaign {
     /// Why the system paused it (e.g. `bounce_rate`); null when paused by hand or running.
     async fn paused_reason(&self) -> Option<&str> {
         self.model.paused_reason.as_deref()
+    }
+    /// When each remaining step of the contact's sequence is planned to go, and why there
+    /// (window, skip dates, daily limit, delays, time zone changes, conditions), computed
+    /// without sending.
+    async fn plan(&self, ctx: &Context<'_>, contact_id: ID) -> Result<ContactPlan> {
+        let plan = svc::plan(
+            db(ctx)?,
+            &self.model.workspace_id,
+            &self.model.id,
+            &contact_id,
+            now(ctx)?,
+        )
+        .await?;
+        Ok(plan.into())
+    }
+    /// Step `step` for the contact, exactly as it would go out (nothing is sent or kept):
+    /// the variant `variantId`, or the one `seed` draws (a random seed when none is given).
+    async fn preview(
+        &self,
+        ctx: &Context<'_>,
+        contact_id: ID,
+        step: i32,
+        variant_id: Option<ID>,
+        #[graphql(desc = "A decimal integer, as `seed` answered it")] seed: Option<String>,
+    ) -> Result<EmailPreview> {
+        let request = svc::PreviewRequest {
+            contact_id: contact_id.0,
+            step,
+            variant_id: variant_id.map(|v| v.0),
+            seed: parse_seed(seed.as_deref())?,
+            to: None,
+        };
+        let tracker = ctx.data::<crate::service::tracking::Tracker>()?;
+        let found = svc::preview(
+            db(ctx)?,
+            tracker,
+            &self.model.workspace_id,
+            &self.model.id,
+            request,
+        )
+        .await?;
+        Ok(found.into())
     }
     /// Why it is or is not sending right now.
     async fn sending_status(&self, ctx: &Context<'_>) -> Result<SendingStatus> {
@@ -385,7 +428,8 @@ impl InPlace for Campaign {
         "completedAt",
     ];
     const LOADED: &'static [&'static str] = &["emailAccount", "stats"];
-    const WAITING: &'static [&'static str] = &["sendingStatus", "contacts", "warnings"];
+    const WAITING: &'static [&'static str] =
+        &["sendingStatus", "contacts", "warnings", "plan", "preview"];
 
     fn holds(&self, field: &Field) -> bool {
         let subfields = || field.selection_set.node.items.iter();
@@ -413,4 +457,14 @@ impl InPlace for Campaign {
             _ => false,
         }
     }
+}
+
+/// A seed as the API shows it (a decimal integer).
+pub(super) fn parse_seed(seed: Option<&str>) -> Result<Option<i64>, AppError> {
+    seed.map(|s| {
+        s.trim()
+            .parse::<i64>()
+            .map_err(|_| AppError::invalid_field("seed", "seed must be a decimal integer"))
+    })
+    .transpose()
 }

@@ -54,7 +54,7 @@ impl Campaign {
     fn columns_of(field: &str) -> Columns<campaign::Entity> {
         use campaign::Column as C;
         Columns::of(match field {
-            "id" | "__typename" | "sendingStatus" | "contacts" => &[],
+            "id" | "__typename" | "sendingStatus" | "contacts" | "plan" | "preview" => &[],
             "name" => &[C::Name],
             "status" => &[C::Status],
             "emailAccountId" | "emailAccount" => &[C::EmailAccountId],

@@ -10,6 +10,7 @@ pub(super) mod campaign;
 mod contacts;
 mod listing;
 mod mutations;
+mod preview;
 mod queries;
 mod sending;
 pub(super) mod states;

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
 use super::campaign::Campaign;
+use super::preview::TestSend;
 use crate::graphql::types::Deleted;
 use crate::graphql::{db, now, principal};
 use crate::service::campaigns as svc;
@@ -200,6 +201,64 @@ impl CampaignMutation {
 
     /// draft or paused → running. Needs an email account, a step and an enrolled contact.
     /// Starting a running campaign returns it unchanged.
+    /// Sends step `step`, composed for the contact exactly as the campaign would send it, to
+    /// the address `to` instead, from the account the contact's emails go from. Nothing is
+    /// recorded (no message, no figures, no limit taken).
+    async fn send_test_email(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        to: String,
+        contact_id: ID,
+        step: i32,
+        variant_id: Option<ID>,
+    ) -> Result<TestSend> {
+        use crate::engine::smtp::{self, Envelope};
+        use crate::service::sending::Outcome;
+        let who = principal(ctx)?;
+        let request = svc::PreviewRequest {
+            contact_id: contact_id.0,
+            step,
+            variant_id: variant_id.map(|v| v.0),
+            seed: None,
+            to: Some(to),
+        };
+        let tracker = ctx.data::<crate::service::tracking::Tracker>()?;
+        let email = svc::preview(db(ctx)?, tracker, &who.workspace_id, &id, request).await?;
+        let keyring = ctx.data::<crate::secrets::Keyring>()?;
+        let account = crate::service::email_accounts::with_passwords(&email.account, keyring)?;
+        // Someone is waiting for the answer.
+        let timeouts = smtp::Timeouts {
+            connect: std::time::Duration::from_secs(10),
+            command: std::time::Duration::from_secs(10),
+            data: std::time::Duration::from_secs(30),
+            ..Default::default()
+        };
+        let trust = ctx.data::<smtp::Trust>()?;
+        let allow_private = ctx
+            .data::<crate::service::webhooks::UrlPolicy>()?
+            .allow_private;
+        let envelope = Envelope {
+            from: &email.from,
+            to: &email.to,
+            bytes: &email.bytes,
+        };
+        let outcome = smtp::send_once(&account, envelope, &timeouts, trust, allow_private).await;
+        let (sent, outcome, smtp_reply) = match outcome {
+            Outcome::Sent(reply) => (true, "sent", Some(reply)),
+            Outcome::Bounced(_) => (false, "refused", None),
+            Outcome::Deferred(_) => (false, "deferred", None),
+            Outcome::Unknown(_) => (false, "unknown", None),
+            _ => (false, "failed", None),
+        };
+        Ok(TestSend {
+            sent,
+            outcome: outcome.to_owned(),
+            smtp_reply,
+            email: email.into(),
+        })
+    }
+
     async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
         let now = now(ctx)?;

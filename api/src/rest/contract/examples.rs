@@ -62,6 +62,11 @@ impl Example {
         self
     }
 
+    fn path(mut self, name: &'static str, value: &'static str) -> Example {
+        self.path.push((name, value));
+        self
+    }
+
     fn query(mut self, name: &'static str, value: Value) -> Example {
         self.query.push((name, value));
         self

@@ -71,6 +71,43 @@ async fn transition_and_emit<T: ConnectionTrait + TransactionSession>(
     Ok((after, moved))
 }
 
+/// A completed campaign given new contacts runs again, for them (`campaign.started`); in the
+/// caller's transaction, which holds the campaign locked.
+pub(crate) async fn reopen(
+    txn: &impl ConnectionTrait,
+    campaign: &campaign::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let moved = campaign::Entity::update_many()
+        .col_expr(
+            campaign::Column::Status,
+            Expr::value(CampaignStatus::Running.as_str()),
+        )
+        .col_expr(
+            campaign::Column::CompletedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(campaign::Column::UpdatedAt, Expr::value(now))
+        .filter(campaign::Column::Id.eq(&campaign.id))
+        .filter(campaign::Column::Status.eq(CampaignStatus::Completed.as_str()))
+        .exec(txn)
+        .await?
+        .rows_affected
+        == 1;
+    if moved {
+        let after = get(txn, &campaign.workspace_id, &campaign.id).await?;
+        events::emit(
+            txn,
+            &campaign.workspace_id,
+            "campaign.started",
+            to_json(&after)?,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Starts (or resumes) a campaign. Starting a running campaign changes nothing. Returns the
 /// campaign and whether this call moved it (only then is `campaign.started` emitted).
 pub async fn start<C: ConnectionTrait + TransactionTrait>(

@@ -5,6 +5,7 @@
 //! - `crud`: creating, reading, updating and deleting one;
 //! - `listing`: pages of campaigns with their counters and accounts;
 //! - `lifecycle`: start, pause and complete;
+//! - `preview`: the email a step would send a contact, and the plan of its remaining steps;
 //! - `variables`: the variables a sequence names that no field of the workspace has.
 
 use entity::campaign;
@@ -16,6 +17,7 @@ mod crud;
 mod input;
 mod lifecycle;
 mod listing;
+mod preview;
 mod shape;
 mod variables;
 
@@ -27,8 +29,13 @@ pub use input::{
     MAX_DELAY_DAYS, MAX_NAME, MAX_ROTATION, MAX_SKIP_DATES, MAX_STEPS, MAX_SUBJECT_CHARS,
     MAX_VARIANTS, MAX_WEIGHT, ScheduleInput, StepInput, VariantInput,
 };
+pub(crate) use lifecycle::reopen;
 pub use lifecycle::{complete, complete_if_done, pause, pause_for, start};
 pub use listing::{CampaignFilter, ListWith, Listed, SORT_FIELDS, list};
+pub use preview::{
+    Plan, PlanReason, PlannedStep, Preview, PreviewRequest, VARIANT_DRAWS, pick_variant, plan,
+    preview,
+};
 pub use shape::{
     CONTACT_ZONE, Schedule, SendIf, Step, Variant, accounts_of, next_due, schedule_of, step_count,
     steps_of, to_json, window_for, window_of,

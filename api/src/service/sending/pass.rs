@@ -21,7 +21,6 @@ use crate::service::enrolments::{self, EnrolmentState};
 use crate::service::messages::{self, MessageState};
 use crate::service::quotas;
 use crate::service::suppressions::{self, Source};
-use crate::service::templates::Choices;
 use crate::service::tracking::Tracker;
 use crate::service::window::Window;
 
@@ -226,7 +225,7 @@ impl Pass<'_> {
             .and_then(|m| m.seed)
             .unwrap_or_else(|| rand::rng().random());
         let kept = retry.as_ref().and_then(|m| m.variant_id.as_deref());
-        let variant = step.pick(Choices::new(seed, VARIANT_DRAWS).next_u64(), kept);
+        let variant = crate::service::campaigns::pick_variant(step, seed, kept);
         let draft = Draft {
             campaign: self.campaign,
             variant: &variant,
@@ -613,9 +612,6 @@ impl Pass<'_> {
         Ok(())
     }
 }
-
-/// The draws that choose a message's variant (its subject and body draw their own).
-const VARIANT_DRAWS: u64 = 3;
 
 /// A skipped step's reason: its `sendIf` was false when it came due.
 pub const SKIPPED_BY_CONDITION: &str = "condition";

@@ -139,6 +139,44 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                 .body(json!({ "all": true, "action": "resend" })),
         ),
         (
+            "getContactPlan",
+            Example::answer(json!({
+                "contactId": CONTACT_BRUNO,
+                "state": "active",
+                "reason": null,
+                "timezone": "Europe/Lisbon",
+                "steps": [{
+                    "step": 2,
+                    "plannedAt": "2026-11-06T14:15:02Z",
+                    "emailAccountId": ACCOUNT,
+                    "reasons": [
+                        { "code": "contact_zone", "message": "the contact has no zone: sent in the fallback, Europe/Lisbon" },
+                        { "code": "delay", "message": "3 calendar days after step 1 in Europe/Lisbon" },
+                        { "code": "condition", "message": "sent only if not opened: decided when it comes due, else skipped" },
+                    ],
+                }],
+            }))
+            .id(CAMPAIGN)
+            .path("contactId", CONTACT_BRUNO),
+        ),
+        (
+            "previewCampaignEmail",
+            Example::answer(preview())
+                .id(CAMPAIGN)
+                .body(json!({ "contactId": CONTACT_BRUNO, "step": 1, "variantId": VARIANT_B })),
+        ),
+        (
+            "sendCampaignTestEmail",
+            Example::answer(json!({
+                "sent": true,
+                "outcome": "sent",
+                "smtpReply": "250 2.0.0 Ok: queued as 7QbV1Tz",
+                "email": with(preview(), json!({ "to": "marta@example.com", "headers": headers("marta@example.com") })),
+            }))
+            .id(CAMPAIGN)
+            .body(json!({ "to": "marta@example.com", "contactId": CONTACT_BRUNO, "step": 1, "variantId": VARIANT_B })),
+        ),
+        (
             "getCampaignStats",
             Example::answer(stats())
                 .id(CAMPAIGN)
@@ -170,6 +208,37 @@ fn figures(sent: u32, opened: u32, clicked: u32, replied: u32) -> Value {
         "replyRate": rate(replied),
         "bounceRate": 0.0,
         "unsubscribeRate": 0.0,
+    })
+}
+
+/// The headers of variant B's first email to `to`.
+fn headers(to: &str) -> Value {
+    json!([
+        { "name": "From", "value": "\"Marta from Example\" <marta@example.com>" },
+        { "name": "To", "value": to },
+        { "name": "Subject", "value": "A thought for Globex" },
+        { "name": "Message-ID", "value": "<msg_01m6e0f3h8z2q7w5x9c4v6b1n3@example.com>" },
+        { "name": "List-Unsubscribe", "value": "<https://fluenzr.example.com/u/bXNnXzAxbTZlMGYzaDh6MnE3dzV4OWM0djZiMW4z.kP2vQ9>" },
+        { "name": "List-Unsubscribe-Post", "value": "List-Unsubscribe=One-Click" },
+        { "name": "Content-Type", "value": "text/plain; charset=utf-8" },
+        { "name": "Content-Transfer-Encoding", "value": "7bit" },
+        { "name": "Date", "value": "Tue, 03 Nov 2026 14:20:11 +0000" },
+    ])
+}
+
+/// Variant B of the first step for Bruno, as it would go out.
+fn preview() -> Value {
+    json!({
+        "step": 1,
+        "variantId": VARIANT_B,
+        "seed": "6150912398475163274",
+        "subject": "A thought for Globex",
+        "body": "Hello Bruno,\r\n\r\nTeams like Globex book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\r\n\r\nMarta",
+        "bodyText": null,
+        "from": "marta@example.com",
+        "to": "bruno@example.com",
+        "emailAccountId": ACCOUNT,
+        "headers": headers("bruno@example.com"),
     })
 }
 

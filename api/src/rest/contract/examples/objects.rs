@@ -272,6 +272,7 @@ pub(super) fn message() -> Value {
         "contactId": CONTACT_BRUNO,
         "step": 1,
         "variantId": VARIANT_B,
+        "seed": "6150912398475163274",
         "emailAccountId": ACCOUNT,
         "messageId": "<msg_01m6dxyvwg1hygcpwpq5e6eycn@example.com>",
         "state": "sent",
