@@ -7,6 +7,7 @@ pub mod campaign_contact;
 pub mod campaign_daily_stat;
 pub mod campaign_event_first;
 pub mod campaign_stat;
+pub mod campaign_winner;
 pub mod contact;
 pub mod contact_group;
 pub mod contact_import;

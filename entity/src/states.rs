@@ -126,6 +126,16 @@ column_enum! {
 }
 
 column_enum! {
+    // What a campaign's automatic A/B winner is best at: replies, clicks or opens (of the
+    // variant's emails sent).
+    pub enum WinnerMetric {
+        Reply = "reply",
+        Click = "click",
+        Open = "open",
+    }
+}
+
+column_enum! {
     // When a follow-up step goes out (kept in a campaign's steps): always, or only if any
     // earlier email of the sequence to that contact was opened / clicked, or none was.
     pub enum SendIf {

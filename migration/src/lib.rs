@@ -42,6 +42,7 @@ mod m20261207_000029_contact_list_indexes;
 mod m20261207_000030_contact_filter_indexes;
 pub mod m20261207_000031_message_content;
 mod m20261207_000032_contact_timezone;
+mod m20261207_000033_variant_winners;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000030_contact_filter_indexes::Migration),
             Box::new(m20261207_000031_message_content::Migration),
             Box::new(m20261207_000032_contact_timezone::Migration),
+            Box::new(m20261207_000033_variant_winners::Migration),
         ]
     }
 }

@@ -57,7 +57,8 @@ async fn create_campaign_with_defaults_and_full_fields() {
                 { "subject": "Following up", "body": "Any news, {{firstName}}?", "delayDays": 3 }
             ],
             "schedule": { "timezone": "America/Sao_Paulo", "days": [5, 1, 1, 3], "startTime": "8:30".replace("8", "08"), "endTime": "18:00" },
-            "dailyLimit": 40, "trackOpens": false, "trackClicks": false, "stopOnReply": false
+            "dailyLimit": 40, "trackOpens": false, "trackClicks": false, "stopOnReply": false,
+            "autoWinner": { "metric": "click", "minSentPerVariant": 25 }
         }))
         .await;
     assert_eq!(full["emailAccountId"], account["id"]);
@@ -75,6 +76,10 @@ async fn create_campaign_with_defaults_and_full_fields() {
     );
     assert_eq!(full["dailyLimit"], 40);
     assert_eq!(full["trackOpens"], false);
+    assert_eq!(
+        full["autoWinner"],
+        json!({ "metric": "click", "minSentPerVariant": 25 })
+    );
     // The create answers its variable warnings (no contact has a `plan` field); a read
     // shows the campaign alone.
     assert_eq!(full["warnings"][0]["variable"], "plan");

@@ -864,3 +864,89 @@ async fn a_completed_campaign_takes_new_contacts_and_runs_again() {
     let still = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
     assert_eq!(still.data()["status"], "completed");
 }
+
+#[tokio::test]
+async fn an_automatic_winner_takes_every_send_once_each_variant_has_its_share() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let steps = json!([{ "variants": [
+        { "subject": "Alpha", "body": "<p>A <a href=\"https://acme.example/a\">a</a></p>", "weight": 1 },
+        { "subject": "Beta", "body": "<p>B <a href=\"https://acme.example/b\">b</a></p>", "weight": 1 }
+    ] }]);
+    let c = crate::sending::campaign(
+        &app,
+        &account,
+        steps,
+        json!({ "autoWinner": { "metric": "click", "minSentPerVariant": 2 }, "dailyLimit": 1000 }),
+    )
+    .await;
+    assert_eq!(
+        c["autoWinner"],
+        json!({ "metric": "click", "minSentPerVariant": 2 })
+    );
+    // 20 contacts at 1:1: each variant gets 2 or more but once in 50 000 runs.
+    let first = crate::sending::people(&app, 20, "aw").await;
+    crate::sending::enrol(&app, &c, &first).await;
+    crate::sending::start(&app, &c).await;
+    assert_eq!(pass(&app).await, 20);
+    // Every Beta email is clicked; no Alpha one.
+    let mut by_subject: HashMap<String, usize> = HashMap::new();
+    for mail in smtp.received() {
+        let subject = mail.subject().unwrap();
+        *by_subject.entry(subject.clone()).or_default() += 1;
+        if subject == "Beta" {
+            let html = mail.html_body().unwrap();
+            let from = html.find(&format!("{}/t/c/", app.base)).unwrap();
+            let link = &html[from..from + html[from..].find('"').unwrap()];
+            let no_redirects = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let r = no_redirects.get(link).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::FOUND);
+        }
+    }
+    assert!(
+        by_subject["Alpha"] >= 2 && by_subject["Beta"] >= 2,
+        "{by_subject:?}"
+    );
+    let beta = c["steps"][0]["variants"][1]["id"].clone();
+    let figures = stats(&app, &c).await;
+    assert_eq!(figures["steps"][0]["winnerId"], Value::Null);
+
+    // Newcomers: the next claim decides (both have their sends), Beta wins, and gets them all.
+    let more = crate::sending::people(&app, 10, "late").await;
+    crate::sending::enrol(&app, &c, &more).await;
+    assert_eq!(pass(&app).await, 10);
+    let late: Vec<String> = smtp.received()[20..]
+        .iter()
+        .map(|m| m.subject().unwrap())
+        .collect();
+    assert_eq!(late, vec!["Beta".to_owned(); 10]);
+    let won = events_of(&app, "campaign.variant_won").await;
+    assert_eq!(won.len(), 1, "{won:?}");
+    assert_eq!(won[0]["variantId"], beta);
+    assert_eq!(won[0]["metric"], "click");
+    assert_eq!(won[0]["step"], 1);
+    let figures = stats(&app, &c).await;
+    assert_eq!(figures["steps"][0]["winnerId"], beta);
+    // The automatic winner is refused when malformed, and can be turned off.
+    let r = app
+        .put(
+            &format!("/v1/campaigns/{}", id_of(&c)),
+            json!({ "autoWinner": { "metric": "reply", "minSentPerVariant": 0 } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(
+        r.body["error"]["details"]["field"],
+        "autoWinner.minSentPerVariant"
+    );
+    let r = app
+        .put(
+            &format!("/v1/campaigns/{}", id_of(&c)),
+            json!({ "autoWinner": null }),
+        )
+        .await;
+    assert_eq!(r.data()["autoWinner"], Value::Null, "{}", r.body);
+}

@@ -79,6 +79,10 @@ pub struct CountersOfCampaign(pub String);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct VariantCountsOf(pub String);
 
+/// A campaign's automatic A/B winners, by step.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WinnersOf(pub String);
+
 /// A contact's campaign enrolments.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EnrolmentsOfContact(pub String);
@@ -167,6 +171,24 @@ impl Loader<VariantCountsOf> for DbLoader {
             .into_iter()
             .map(|(id, rows)| (VariantCountsOf(id), rows))
             .collect())
+    }
+}
+
+impl Loader<WinnersOf> for DbLoader {
+    type Value = HashMap<i32, String>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[WinnersOf]) -> Result<HashMap<WinnersOf, Self::Value>, AppError> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let mut out: HashMap<WinnersOf, Self::Value> = HashMap::new();
+        for ((campaign_id, step), variant) in
+            crate::service::campaigns::winners_of(&self.db, &ids).await?
+        {
+            out.entry(WinnersOf(campaign_id))
+                .or_default()
+                .insert(step, variant);
+        }
+        Ok(out)
     }
 }
 

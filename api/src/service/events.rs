@@ -20,6 +20,7 @@ pub const CATALOGUE: &[&str] = &[
     "campaign.started",
     "campaign.paused",
     "campaign.completed",
+    "campaign.variant_won",
     "email.sent",
     "email.opened",
     "email.clicked",

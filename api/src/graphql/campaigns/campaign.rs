@@ -41,6 +41,14 @@ pub struct CampaignStep {
     pub variants: Vec<StepVariant>,
 }
 
+/// Once every variant of a step has `minSentPerVariant` emails sent, the best by `metric`
+/// gets all further sends.
+#[derive(SimpleObject)]
+pub struct AutoWinner {
+    pub metric: svc::WinnerMetric,
+    pub min_sent_per_variant: i32,
+}
+
 /// A variable a step names that no field of the workspace has.
 #[derive(SimpleObject)]
 pub struct StepWarning {
@@ -315,6 +323,15 @@ impl Campaign {
             })
             .collect())
     }
+    /// How it picks each step's best variant by itself (null: it does not).
+    async fn auto_winner(&self) -> Result<Option<AutoWinner>> {
+        Ok(
+            svc::auto_winner_of(self.holding(campaign::Column::AutoWinner)?)?.map(|a| AutoWinner {
+                metric: a.metric,
+                min_sent_per_variant: a.min_sent_per_variant,
+            }),
+        )
+    }
     /// Most emails this campaign sends per day.
     async fn daily_limit(&self) -> i32 {
         self.model.daily_limit
@@ -421,6 +438,7 @@ impl InPlace for Campaign {
         "trackOpens",
         "trackClicks",
         "stopOnReply",
+        "autoWinner",
         "contactCount",
         "createdAt",
         "updatedAt",

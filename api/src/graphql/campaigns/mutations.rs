@@ -109,6 +109,27 @@ pub struct CampaignInput {
     pub track_clicks: Option<bool>,
     /// Default true.
     pub stop_on_reply: Option<bool>,
+    /// Let the campaign pick each step's best variant by itself.
+    pub auto_winner: Option<AutoWinnerInput>,
+}
+
+/// Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
+/// the one with the best rate of `metric` gets all further sends of that step
+/// (`campaign.variant_won`).
+#[derive(InputObject)]
+pub struct AutoWinnerInput {
+    pub metric: Option<svc::WinnerMetric>,
+    /// Default 100.
+    pub min_sent_per_variant: Option<i32>,
+}
+
+impl From<AutoWinnerInput> for svc::AutoWinnerInput {
+    fn from(a: AutoWinnerInput) -> Self {
+        svc::AutoWinnerInput {
+            metric: a.metric,
+            min_sent_per_variant: a.min_sent_per_variant,
+        }
+    }
 }
 
 /// Fields present are replaced. Steps and the email account change only while draft or paused.
@@ -123,6 +144,8 @@ pub struct CampaignUpdate {
     pub track_opens: MaybeUndefined<bool>,
     pub track_clicks: MaybeUndefined<bool>,
     pub stop_on_reply: MaybeUndefined<bool>,
+    /// `null` turns the automatic winner off.
+    pub auto_winner: MaybeUndefined<AutoWinnerInput>,
 }
 
 #[derive(SimpleObject)]
@@ -154,6 +177,7 @@ impl CampaignMutation {
             track_opens: input.track_opens,
             track_clicks: input.track_clicks,
             stop_on_reply: input.stop_on_reply,
+            auto_winner: input.auto_winner.map(Into::into),
         };
         Ok(svc::create(db(ctx)?, &who.workspace_id, input, now(ctx)?)
             .await?
@@ -183,6 +207,7 @@ impl CampaignMutation {
             track_opens: input.track_opens.into(),
             track_clicks: input.track_clicks.into(),
             stop_on_reply: input.stop_on_reply.into(),
+            auto_winner: input.auto_winner.map_value(Into::into).into(),
         };
         Ok(
             svc::update(db(ctx)?, &who.workspace_id, &id, patch, now(ctx)?)

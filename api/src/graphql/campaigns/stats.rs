@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use tokio::sync::OnceCell;
 
 use crate::graphql::loader;
-use crate::graphql::loaders::{CountersOfCampaign, TimelineOf, VariantCountsOf};
+use crate::graphql::loaders::{CountersOfCampaign, TimelineOf, VariantCountsOf, WinnersOf};
 use crate::graphql::plain::InPlace;
 use crate::service::stats::{self, Counts};
 
@@ -65,6 +65,15 @@ pub struct VariantStats {
 
 #[ComplexObject]
 impl StepStats {
+    /// The variant the campaign's `autoWinner` picked for this step (all further sends go to
+    /// it); null while undecided or without one.
+    async fn winner_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        let winners = loader(ctx)?
+            .load_one(WinnersOf(self.campaign_id.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(winners.get(&self.step).cloned().map(ID))
+    }
     /// The same step's figures per variant (A/B/n), every variant of the step listed; read
     /// for every campaign of a page at once.
     #[graphql(

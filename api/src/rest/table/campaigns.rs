@@ -225,7 +225,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}/stats",
             summary: "A campaign's figures: unique contacts, rates, per step and per day",
             operation: op(
-                "query getCampaignStats($id: ID!, $from: String, $to: String) { campaign(id: $id) { stats(from: $from, to: $to) { campaignId contacts @FIGURES steps { step @FIGURES variants { variantId sent opened clicked replied openRate clickRate replyRate } } timeline { date @COUNTS } } } }",
+                "query getCampaignStats($id: ID!, $from: String, $to: String) { campaign(id: $id) { stats(from: $from, to: $to) { campaignId contacts @FIGURES steps { step @FIGURES winnerId variants { variantId sent opened clicked replied openRate clickRate replyRate } } timeline { date @COUNTS } } } }",
             ),
             status: 200,
             query: vec![

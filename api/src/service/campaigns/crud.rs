@@ -9,8 +9,8 @@ use sea_orm::{
 use serde_json::json;
 
 use super::input::{
-    CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT, check_account, check_rotation,
-    check_schedule, check_steps, daily_limit, name,
+    CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT, check_account, check_auto_winner,
+    check_rotation, check_schedule, check_steps, daily_limit, name,
 };
 use super::shape::{Schedule, schedule_of, step_count, steps_of};
 use super::{CampaignStatus, illegal};
@@ -58,6 +58,10 @@ pub async fn create(
         updated_at: Set(now),
         started_at: Set(None),
         completed_at: Set(None),
+        auto_winner: Set(match input.auto_winner {
+            Some(auto) => Some(json!(check_auto_winner(auto)?)),
+            None => None,
+        }),
     };
     Ok(row.insert(db).await?)
 }
@@ -203,6 +207,12 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if let Some(v) = patch.schedule {
         let input = v.ok_or_else(|| cannot_clear("schedule"))?;
         row.schedule = Set(json!(check_schedule(input, schedule_of(&current)?)?));
+    }
+    if let Some(v) = patch.auto_winner {
+        row.auto_winner = Set(match v {
+            Some(auto) => Some(json!(check_auto_winner(auto)?)),
+            None => None,
+        });
     }
     if let Some(v) = patch.daily_limit {
         row.daily_limit = Set(daily_limit(v.ok_or_else(|| cannot_clear("dailyLimit"))?)?);

@@ -4,7 +4,7 @@
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
-use super::shape::{CONTACT_ZONE, Schedule, SendIf, Step, Variant};
+use super::shape::{AutoWinner, CONTACT_ZONE, Schedule, SendIf, Step, Variant, WinnerMetric};
 use crate::error::{AppError, AppResult};
 use crate::service::{Patch, clean_text, email_accounts, templates};
 
@@ -79,6 +79,39 @@ pub struct CampaignInput {
     pub track_opens: Option<bool>,
     pub track_clicks: Option<bool>,
     pub stop_on_reply: Option<bool>,
+    pub auto_winner: Option<AutoWinnerInput>,
+}
+
+/// How a campaign picks each step's best variant by itself.
+#[derive(Clone, Debug, Default)]
+pub struct AutoWinnerInput {
+    pub metric: Option<WinnerMetric>,
+    pub min_sent_per_variant: Option<i32>,
+}
+
+pub const DEFAULT_MIN_SENT_PER_VARIANT: i32 = 100;
+pub const MAX_MIN_SENT_PER_VARIANT: i32 = 100_000;
+
+pub(super) fn check_auto_winner(input: AutoWinnerInput) -> AppResult<AutoWinner> {
+    let metric = input.metric.ok_or_else(|| {
+        AppError::invalid_field(
+            "autoWinner.metric",
+            "metric is required: reply, click or open",
+        )
+    })?;
+    let min = input
+        .min_sent_per_variant
+        .unwrap_or(DEFAULT_MIN_SENT_PER_VARIANT);
+    if !(1..=MAX_MIN_SENT_PER_VARIANT).contains(&min) {
+        return Err(AppError::invalid_field(
+            "autoWinner.minSentPerVariant",
+            format!("minSentPerVariant must be between 1 and {MAX_MIN_SENT_PER_VARIANT}"),
+        ));
+    }
+    Ok(AutoWinner {
+        metric,
+        min_sent_per_variant: min,
+    })
 }
 
 #[derive(Clone, Debug, Default)]
@@ -92,6 +125,7 @@ pub struct CampaignPatch {
     pub track_opens: Patch<bool>,
     pub track_clicks: Patch<bool>,
     pub stop_on_reply: Patch<bool>,
+    pub auto_winner: Patch<AutoWinnerInput>,
 }
 
 /// Most email accounts one campaign rotates through.

@@ -6,6 +6,7 @@
 //! - `listing`: pages of campaigns with their counters and accounts;
 //! - `lifecycle`: start, pause and complete;
 //! - `preview`: the email a step would send a contact, and the plan of its remaining steps;
+//! - `winners`: automatic A/B winners, decided once per step;
 //! - `variables`: the variables a sequence names that no field of the workspace has.
 
 use entity::campaign;
@@ -20,13 +21,15 @@ mod listing;
 mod preview;
 mod shape;
 mod variables;
+mod winners;
 
 pub use super::enrolments::EnrolmentState;
 pub(crate) use crud::get_locked;
 pub use crud::{WithFigures, by_ids, create, delete, get, get_with_figures, update};
 pub use input::{
-    CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT, MAX_BODY_CHARS, MAX_DAILY_LIMIT,
-    MAX_DELAY_DAYS, MAX_NAME, MAX_ROTATION, MAX_SKIP_DATES, MAX_STEPS, MAX_SUBJECT_CHARS,
+    AutoWinnerInput, CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT,
+    DEFAULT_MIN_SENT_PER_VARIANT, MAX_BODY_CHARS, MAX_DAILY_LIMIT, MAX_DELAY_DAYS,
+    MAX_MIN_SENT_PER_VARIANT, MAX_NAME, MAX_ROTATION, MAX_SKIP_DATES, MAX_STEPS, MAX_SUBJECT_CHARS,
     MAX_VARIANTS, MAX_WEIGHT, ScheduleInput, StepInput, VariantInput,
 };
 pub(crate) use lifecycle::reopen;
@@ -37,10 +40,11 @@ pub use preview::{
     preview,
 };
 pub use shape::{
-    CONTACT_ZONE, Schedule, SendIf, Step, Variant, accounts_of, next_due, schedule_of, step_count,
-    steps_of, to_json, window_for, window_of,
+    AutoWinner, CONTACT_ZONE, Schedule, SendIf, Step, Variant, WinnerMetric, accounts_of,
+    auto_winner_of, next_due, schedule_of, step_count, steps_of, to_json, window_for, window_of,
 };
 pub use variables::{BUILT_IN, SAMPLED_CONTACTS, VariableWarning, custom_fields, warnings};
+pub use winners::{winner, winners_of};
 
 /// Most contact ids one enrolment call takes (a group has no limit).
 pub const MAX_ENROL_IDS: usize = 10_000;

@@ -39,7 +39,28 @@ pub struct Variant {
     pub weight: i32,
 }
 
-pub use entity::states::SendIf;
+pub use entity::states::{SendIf, WinnerMetric};
+
+/// How a campaign picks each step's best variant by itself: once every variant of a step
+/// (with a weight above 0) has `min_sent_per_variant` emails sent, the one with the best
+/// rate of `metric` gets all further sends of that step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoWinner {
+    pub metric: WinnerMetric,
+    pub min_sent_per_variant: i32,
+}
+
+/// The campaign's automatic A/B winner, if it has one; one that does not decode is a corrupt
+/// row.
+pub fn auto_winner_of(campaign: &campaign::Model) -> AppResult<Option<AutoWinner>> {
+    campaign
+        .auto_winner
+        .clone()
+        .filter(|v| !v.is_null())
+        .map(|v| serde_json::from_value(v).map_err(|_| corrupt(campaign, "autoWinner")))
+        .transpose()
+}
 
 fn always() -> SendIf {
     SendIf::Always
@@ -234,6 +255,7 @@ pub fn to_json(c: &campaign::Model) -> AppResult<serde_json::Value> {
         "trackOpens": c.track_opens,
         "trackClicks": c.track_clicks,
         "stopOnReply": c.stop_on_reply,
+        "autoWinner": auto_winner_of(c)?,
         "contactCount": c.contact_count,
         "createdAt": ids::rfc3339(&c.created_at),
         "updatedAt": ids::rfc3339(&c.updated_at),

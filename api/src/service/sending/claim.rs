@@ -279,6 +279,7 @@ async fn claim_campaign(
         campaign_quota: Mutex::default(),
         account_quotas: Mutex::default(),
         due_count: due.len() as i32,
+        winners: Mutex::default(),
     };
     // The campaign's day, taken for the whole pass at once.
     let wanted = Ord::min(take_n, due.len() as i64) as i32;

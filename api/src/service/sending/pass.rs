@@ -123,6 +123,8 @@ pub(super) struct Pass<'a> {
     pub(super) account_quotas: Mutex<HashMap<String, Reserved>>,
     /// Due enrolments this pass locked: the most it takes from any one day.
     pub(super) due_count: i32,
+    /// Each step's automatic A/B winner, looked up (or decided) once per pass.
+    pub(super) winners: Mutex<HashMap<i32, Option<String>>>,
 }
 
 /// Emails a pass took from one daily limit, and how many of them it used; what it did not
@@ -224,8 +226,11 @@ impl Pass<'_> {
             .as_ref()
             .and_then(|m| m.seed)
             .unwrap_or_else(|| rand::rng().random());
-        let kept = retry.as_ref().and_then(|m| m.variant_id.as_deref());
-        let variant = crate::service::campaigns::pick_variant(step, seed, kept);
+        let won = match retry.as_ref().and_then(|m| m.variant_id.clone()) {
+            Some(kept) => Some(kept),
+            None => self.winner(step_no, step).await?,
+        };
+        let variant = crate::service::campaigns::pick_variant(step, seed, won.as_deref());
         let draft = Draft {
             campaign: self.campaign,
             variant: &variant,
@@ -279,6 +284,25 @@ impl Pass<'_> {
             account_day,
         });
         Ok(Claimed::Queued)
+    }
+
+    /// The step's automatic A/B winner, if the campaign has one and it is decided (deciding
+    /// it when its variants have the sends asked for); looked up once per pass.
+    async fn winner(&self, step_no: i32, step: &Step) -> AppResult<Option<String>> {
+        let Some(auto) = crate::service::campaigns::auto_winner_of(self.campaign)? else {
+            return Ok(None);
+        };
+        if step.variants().len() < 2 {
+            return Ok(None);
+        }
+        if let Some(known) = lock(&self.winners).get(&step_no) {
+            return Ok(known.clone());
+        }
+        let (campaign, now) = (self.campaign, self.now);
+        let found =
+            crate::service::campaigns::winner(self.txn, campaign, step_no, step, auto, now).await?;
+        lock(&self.winners).insert(step_no, found.clone());
+        Ok(found)
     }
 
     /// The window `person` is sent to in: the campaign's, in the contact's zone when each

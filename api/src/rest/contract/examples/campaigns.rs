@@ -28,6 +28,7 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                 "trackOpens": true,
                 "trackClicks": true,
                 "stopOnReply": true,
+                "autoWinner": { "metric": "reply", "minSentPerVariant": 150 },
             })),
         ),
         (
@@ -280,11 +281,11 @@ fn stats() -> Value {
         json!({
             "steps": [
                 with(
-                    json!({ "step": 1, "variants": [variant(VARIANT_A, 1, 1, 1, 1), variant(VARIANT_B, 1, 1, 0, 0)] }),
+                    json!({ "step": 1, "winnerId": null, "variants": [variant(VARIANT_A, 1, 1, 1, 1), variant(VARIANT_B, 1, 1, 0, 0)] }),
                     figures(2, 2, 1, 1),
                 ),
                 with(
-                    json!({ "step": 2, "variants": [variant(VARIANT_FOLLOW_UP, 0, 0, 0, 0)] }),
+                    json!({ "step": 2, "winnerId": null, "variants": [variant(VARIANT_FOLLOW_UP, 0, 0, 0, 0)] }),
                     figures(0, 0, 0, 0),
                 ),
             ],

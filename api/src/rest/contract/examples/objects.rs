@@ -169,6 +169,7 @@ pub(super) fn campaign() -> Value {
         "trackOpens": true,
         "trackClicks": true,
         "stopOnReply": true,
+        "autoWinner": { "metric": "reply", "minSentPerVariant": 150 },
         "contactCount": 0,
         "createdAt": CAMPAIGN_CREATED,
         "updatedAt": CAMPAIGN_CREATED,
