@@ -373,7 +373,7 @@ async fn sent_message(app: &TestApp, shown: &Value, ids: &Ids) {
         account_day: Set(None),
         accepted_reply: Set(None),
         variant_id: Set(text("variantId")),
-        seed: Set(text("seed").map(|s| s.parse().unwrap())),
+        seed: Set(text("seed").map(|s| api::service::campaigns::seed_of_text(&s).unwrap())),
         body: Set(text("body")),
         body_text: Set(text("bodyText")),
         skip_reason: Set(None),

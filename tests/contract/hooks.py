@@ -21,6 +21,8 @@ then sees is a real defect. Invalid (negative) cases are sent untouched.
   holds one suppression (`kind`, `value`) or `items`, not both.
 - Deleting a suppression gives a `reason` once: in the query or in the body.
 - Resolving unknown outcomes names `messageIds` or says `all: true`, not both.
+- A preview or test send names a step its campaign has and a contact of the workspace (made
+  against a fresh campaign of one plain step); an automatic winner names its metric.
 - No text holds a NUL character (the input gate refuses the request). Every string's schema
   says so; a JSON value of any shape (a batch item's `customFields`) cannot, at every depth,
   without a recursive type the generated TypeScript cannot compile: positive cases have NUL
@@ -92,6 +94,37 @@ def _ensure(prefix):
     )
     with urllib.request.urlopen(request) as answer:
         _remember(json.load(answer)["data"])
+
+
+def _post(path, body):
+    request = urllib.request.Request(
+        os.environ["FUZZ_BASE"] + path,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": "Bearer " + os.environ["FUZZ_KEY"], "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)["data"]
+
+
+def _fix_preview(case):
+    """A preview or test send names a step the campaign has, a contact of the workspace and an
+    address: it is made against a campaign of one plain step (no variables), made here."""
+    _ensure("cnt")
+    _ensure("acc")
+    campaign = _post("/v1/campaigns", {
+        "name": "Preview " + uuid.uuid4().hex[:8],
+        "emailAccountId": KNOWN["acc"][-1],
+        "steps": [{"subject": "Hello", "body": "Hi there"}],
+    })
+    case.path_parameters = dict(case.path_parameters or {}, id=campaign["id"])
+    body = case.body if isinstance(case.body, dict) else {}
+    body["contactId"] = KNOWN["cnt"][-1]
+    body["step"] = 1
+    body.pop("variantId", None)
+    if "to" in body or case.path.endswith("/test"):
+        body["to"] = "qa@fuzz.example"
+    case.body = body
 
 
 def _known(ids, prefix):
@@ -243,6 +276,8 @@ def before_call(context, case, kwargs):
             _fix_imap(case.body)
         if case.path.startswith("/v1/campaigns"):
             _fix_campaign(case.body)
+            if isinstance(case.body.get("autoWinner"), dict):
+                case.body["autoWinner"].setdefault("metric", "reply")
         if case.path == "/v1/suppressions":
             _fix_suppressions(case.body)
     if isinstance(case.query, dict):
@@ -250,6 +285,8 @@ def before_call(context, case, kwargs):
         case.query.pop("cursor", None)
     if case.path == "/v1/contacts/import":
         _fix_import(case)
+    if case.path in ("/v1/campaigns/{id}/preview", "/v1/campaigns/{id}/test"):
+        _fix_preview(case)
     if case.method == "DELETE" and case.path == "/v1/suppressions/{id}":
         query_reason = isinstance(case.query, dict) and case.query.get("reason")
         body_reason = isinstance(case.body, dict) and case.body.get("reason")

@@ -102,6 +102,15 @@ export type CampaignContactsAdded = ResponseData<"addCampaignContacts">;
 export type Enrolment = Item<ResponseData<"listCampaignContacts">>;
 export type CampaignContactListParams = QueryParams<"listCampaignContacts">;
 export type CampaignStats = ResponseData<"getCampaignStats">;
+/** A created or edited campaign, with `warnings` for variables no contact field has. */
+export type CampaignWithWarnings = ResponseData<"createCampaign">;
+/** When each remaining step of a contact's sequence is planned to go, and why there. */
+export type ContactPlan = ResponseData<"getContactPlan">;
+/** A step for a contact exactly as it would go out. */
+export type EmailPreview = ResponseData<"previewCampaignEmail">;
+export type EmailPreviewParams = RequestBody<"previewCampaignEmail">;
+export type TestEmailParams = RequestBody<"sendCampaignTestEmail">;
+export type TestEmailResult = ResponseData<"sendCampaignTestEmail">;
 export type CampaignStatsParams = QueryParams<"getCampaignStats">;
 export type CampaignSendingStatus = ResponseData<"getCampaignSendingStatus">;
 /** An email whose delivery is unknown: the connection broke after its content was handed over. */

@@ -394,6 +394,17 @@ describe("messages", () => {
         message.subject,
       );
       await assert.rejects(client.messages.get("msg_missing"), NotFoundError);
+
+      // The message's seed makes the preview that very email.
+      const again = await client.campaigns.preview(campaign.id, { contactId: contact.id, step: 1, seed: message.seed });
+      assert.deepEqual([again.subject, again.body, again.variantId], [message.subject, message.body, message.variantId]);
+      const plan = await client.campaigns.getContactPlan(campaign.id, contact.id);
+      assert.deepEqual(plan.steps.map((s) => s.step), [2]);
+      assert.ok(plan.steps[0].reasons.some((r) => r.code === "condition"));
+      const test = await client.campaigns.sendTest(campaign.id, { to: "qa@example.com", contactId: contact.id, step: 1 });
+      assert.equal(test.sent, true);
+      for (let i = 0; i < 50 && sink.received.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(sink.received[1].includes("qa@example.com"));
     } finally {
       sink.close();
     }

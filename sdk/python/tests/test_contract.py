@@ -33,7 +33,8 @@ def test_every_endpoint_has_a_method(server: Server) -> None:
     called: Set[Tuple[str, str]] = set()
 
     def record(request: httpx.Request) -> httpx.Response:
-        called.add((request.method, request.url.path.replace("/ID", "/{id}")))
+        path = request.url.path.replace("/ID", "/{id}").replace("/CID", "/{contactId}")
+        called.add((request.method, path))
         return httpx.Response(418, json={"success": False, "error": {"code": "TEAPOT"}})
 
     http = httpx.Client(transport=httpx.MockTransport(record))
@@ -72,6 +73,10 @@ def test_every_endpoint_has_a_method(server: Server) -> None:
         lambda: c.campaigns.list_contacts("ID"),
         lambda: c.campaigns.get_stats("ID"),
         lambda: c.campaigns.get_sending_status("ID"),
+        lambda: c.campaigns.get_contact_plan("ID", "CID"),
+        lambda: c.campaigns.preview("ID", contact_id="CID", step=1),
+        lambda: c.campaigns.send_test("ID", to="t@example.com", contact_id="CID", step=1),
+        lambda: c.messages.get("ID"),
         c.webhooks.list,
         lambda: c.webhooks.get("ID"),
         lambda: c.webhooks.create(url="u"),

@@ -20,6 +20,7 @@ CONTACT = {
     "lastName": None,
     "company": None,
     "phone": None,
+    "timezone": None,
     "customFields": {"plan_tier": "gold"},
     "status": "active",
     "groupIds": [],

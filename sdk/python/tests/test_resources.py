@@ -6,7 +6,7 @@ import pytest
 from support import SmtpSink, free_port, wait_until
 
 from fluenzr import ConflictError, FluenzrClient, NotFoundError, Page, ValidationError
-from fluenzr.types import Campaign, Contact, EmailAccount, Group, Suppression
+from fluenzr.types import CampaignWithWarnings, Contact, EmailAccount, Group, Suppression
 
 
 def test_contacts(client: FluenzrClient, unique: str) -> None:
@@ -127,7 +127,7 @@ def test_campaigns(client: FluenzrClient, unique: str) -> None:
         daily_limit=40,
         stop_on_reply=True,
     )
-    assert isinstance(campaign, Campaign) and campaign.status == "draft"
+    assert isinstance(campaign, CampaignWithWarnings) and campaign.status == "draft"
     assert [s.delay_days for s in campaign.steps] == [0, 3]
     assert campaign.steps[1].subject == ""  # a follow-up without a subject replies to the first
     assert campaign.schedule.start_time == "09:00"
@@ -275,5 +275,24 @@ def test_a_sent_message_reads_back_as_the_smtp_server_received_it(
         assert message.subject in ("An idea for Initech", "A thought for Initech", "Quick question, Vera")
         with pytest.raises(NotFoundError):
             client.messages.get("msg_missing")
+
+        # The message's seed makes the preview that very email.
+        again = client.campaigns.preview(
+            campaign.id, contact_id=contact.id, step=1, seed=message.seed
+        )
+        assert (again.subject, again.body, again.variant_id) == (
+            message.subject,
+            message.body,
+            message.variant_id,
+        )
+        plan = client.campaigns.get_contact_plan(campaign.id, contact.id)
+        assert [s.step for s in plan.steps] == [2]
+        assert "condition" in [r.code for r in plan.steps[0].reasons]
+        test = client.campaigns.send_test(
+            campaign.id, to=f"qa.{unique}@example.com", contact_id=contact.id, step=1
+        )
+        assert test.sent is True and test.outcome == "sent"
+        wait_until(lambda: len(sink.received) == 2, 5, "the test email")
+        assert f"qa.{unique}@example.com" in sink.received[1]
     finally:
         sink.close()

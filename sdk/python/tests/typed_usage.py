@@ -10,7 +10,18 @@ from pathlib import Path
 from typing import AsyncIterator, Iterator, List, Optional
 
 from fluenzr import AsyncFluenzrClient, FluenzrClient, Page
-from fluenzr.types import Campaign, CampaignStats, Contact, Import, ImportRowError, ListMeta
+from fluenzr.types import (
+    Campaign,
+    CampaignStats,
+    CampaignWithWarnings,
+    Contact,
+    ContactPlan,
+    EmailPreview,
+    Import,
+    ImportRowError,
+    ListMeta,
+    Message,
+)
 
 
 def sync_usage(client: FluenzrClient) -> None:
@@ -48,7 +59,15 @@ def sync_usage(client: FluenzrClient) -> None:
 
 
 async def async_usage(client: AsyncFluenzrClient) -> None:
-    campaign: Campaign = await client.campaigns.create(name="Q1", steps=[{"body": "Hello"}])
+    campaign: CampaignWithWarnings = await client.campaigns.create(
+        name="Q1", steps=[{"subject": "Hi {{firstname}}", "body": "Hello"}]
+    )
+    typo: Optional[str] = campaign.warnings[0].suggestion if campaign.warnings else None
+    plan: ContactPlan = await client.campaigns.get_contact_plan(campaign.id, "cnt_1")
+    preview: EmailPreview = await client.campaigns.preview(campaign.id, contact_id="cnt_1", step=1)
+    await client.campaigns.preview(campaign.id, contact_id="cnt_1")  # type: ignore[call-arg]
+    sent: Message = await client.messages.get("msg_1")
+    print(typo, plan.steps, preview.headers, sent.variant_id)
     every: AsyncIterator[Contact] = client.contacts.list_all()
     async for contact in every:
         print(contact.email)

@@ -226,7 +226,7 @@ impl Campaign {
         contact_id: ID,
         step: i32,
         variant_id: Option<ID>,
-        #[graphql(desc = "A decimal integer, as `seed` answered it")] seed: Option<String>,
+        #[graphql(desc = "Up to 16 hex digits, as `seed` answered it")] seed: Option<String>,
     ) -> Result<EmailPreview> {
         let request = svc::PreviewRequest {
             contact_id: contact_id.0,
@@ -478,11 +478,14 @@ impl InPlace for Campaign {
 }
 
 /// A seed as the API shows it (a decimal integer).
+/// A seed as the API shows it (up to 16 hex digits); blank is none.
 pub(super) fn parse_seed(seed: Option<&str>) -> Result<Option<i64>, AppError> {
-    seed.map(|s| {
-        s.trim()
-            .parse::<i64>()
-            .map_err(|_| AppError::invalid_field("seed", "seed must be a decimal integer"))
-    })
-    .transpose()
+    seed.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            svc::seed_of_text(s).ok_or_else(|| {
+                AppError::invalid_field("seed", "seed must be up to 16 hex digits, as answered")
+            })
+        })
+        .transpose()
 }

@@ -20,8 +20,8 @@ pub struct EmailHeader {
 pub struct EmailPreview {
     pub step: i32,
     pub variant_id: ID,
-    /// What the variant and spintax were drawn from (a decimal integer): send it back to see
-    /// the same email again.
+    /// What the variant and spintax were drawn from (16 hex digits): send it back to see the
+    /// same email again.
     pub seed: String,
     pub subject: String,
     /// An HTML email's HTML part, or the plain text (line ends CRLF, as it travels).
@@ -39,7 +39,7 @@ impl From<svc::Preview> for EmailPreview {
         EmailPreview {
             step: p.step,
             variant_id: ID(p.variant_id),
-            seed: p.seed.to_string(),
+            seed: svc::seed_text(p.seed),
             subject: p.subject,
             body: p.body,
             body_text: p.body_text,

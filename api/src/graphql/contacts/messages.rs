@@ -27,10 +27,10 @@ impl Message {
     async fn variant_id(&self) -> Option<ID> {
         self.0.variant_id.clone().map(ID)
     }
-    /// What its variant and spintax were drawn from (a decimal integer): a preview with this
-    /// seed shows the same choices.
+    /// What its variant and spintax were drawn from (16 hex digits): a preview with this seed
+    /// shows the same choices.
     async fn seed(&self) -> Option<String> {
-        self.0.seed.map(|s| s.to_string())
+        self.0.seed.map(crate::service::campaigns::seed_text)
     }
     /// The subject as sent (spintax chosen, variables filled).
     async fn subject(&self) -> &str {

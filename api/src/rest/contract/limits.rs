@@ -408,6 +408,19 @@ fn campaign_limits(rules: &mut Rules) {
         rule(zones)
     });
     add("ScheduleInput.fallbackTimezone", rule(timezone()));
+    add("AutoWinnerInput.metric", Rule::default().required());
+    add(
+        "Campaign.preview(seed:)",
+        rule(json!({ "pattern": "^([0-9a-f]{1,16})?$", "example": "555c0e3f9a1b2d4e" })),
+    );
+    for field in ["Campaign.preview(step:)", "Mutation.sendTestEmail(step:)"] {
+        add(field, rule(range(1, campaigns::MAX_STEPS as i64)));
+    }
+    add("Mutation.sendTestEmail(to:)", rule(email()));
+    add(
+        "AutoWinnerInput.minSentPerVariant",
+        rule(range(1, campaigns::MAX_MIN_SENT_PER_VARIANT.into())),
+    );
     add(
         "ScheduleInput.skipDates",
         rule(json!({

@@ -37,7 +37,7 @@ pub use lifecycle::{complete, complete_if_done, pause, pause_for, start};
 pub use listing::{CampaignFilter, ListWith, Listed, SORT_FIELDS, list};
 pub use preview::{
     Plan, PlanReason, PlannedStep, Preview, PreviewRequest, VARIANT_DRAWS, pick_variant, plan,
-    preview,
+    preview, seed_of_text, seed_text,
 };
 pub use shape::{
     AutoWinner, CONTACT_ZONE, Schedule, SendIf, Step, Variant, WinnerMetric, accounts_of,

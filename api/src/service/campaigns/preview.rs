@@ -49,6 +49,19 @@ pub struct Preview {
     pub account: email_account::Model,
 }
 
+/// A seed as the API shows it: 16 hex digits.
+pub fn seed_text(seed: i64) -> String {
+    format!("{:016x}", seed as u64)
+}
+
+/// A seed from its text (1 to 16 hex digits).
+pub fn seed_of_text(text: &str) -> Option<i64> {
+    if text.is_empty() || text.len() > 16 {
+        return None;
+    }
+    u64::from_str_radix(text, 16).ok().map(|n| n as i64)
+}
+
 /// The variant of `step` a seed draws (or the one named).
 pub fn pick_variant(step: &Step, seed: i64, only: Option<&str>) -> Variant {
     step.pick(Choices::new(seed, VARIANT_DRAWS).next_u64(), only)
@@ -486,4 +499,21 @@ fn offset(zone: chrono_tz::Tz, at: DateTime<Utc>) -> String {
     let sign = if seconds < 0 { '-' } else { '+' };
     let minutes = seconds.abs() / 60;
     format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_survives_its_text() {
+        for seed in [0, 1, -1, i64::MIN, i64::MAX, 0x555c_0e3f_9a1b_2d4e] {
+            assert_eq!(seed_of_text(&seed_text(seed)), Some(seed));
+            assert_eq!(seed_text(seed).len(), 16);
+        }
+        assert_eq!(seed_of_text("ff"), Some(255));
+        for bad in ["", "x", "12345678901234567", "-1", "0x1f"] {
+            assert_eq!(seed_of_text(bad), None, "{bad}");
+        }
+    }
 }

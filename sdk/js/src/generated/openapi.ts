@@ -325,6 +325,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{id}/contacts/{contactId}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When each remaining step of a contact's sequence is planned to go, and why there (computed without sending) */
+        get: operations["getContactPlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A step for a contact, exactly as it would go out (nothing is sent or kept) */
+        post: operations["previewCampaignEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a step, composed for a contact, to another address (nothing is recorded) */
+        post: operations["sendCampaignTestEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{id}/sending-status": {
         parameters: {
             query?: never;
@@ -2119,6 +2170,7 @@ export interface operations {
                      *         "contactId": "cnt_01m6dsdggrv37e3s3e28jt97kb",
                      *         "step": 1,
                      *         "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *         "seed": "555c0e3f9a1b2d4e",
                      *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
                      *         "messageId": "<msg_01m6dxyvwg1hygcpwpq5e6eycn@example.com>",
                      *         "state": "sent",
@@ -2147,6 +2199,11 @@ export interface operations {
                             step: number;
                             /** @description The variant of the step chosen for this contact (`var_…`). */
                             variantId: string | null;
+                            /**
+                             * @description What its variant and spintax were drawn from (16 hex digits): a preview with this seed
+                             *     shows the same choices.
+                             */
+                            seed: string | null;
                             emailAccountId: string;
                             /** @description The SMTP `Message-ID` header. */
                             messageId: string;
@@ -8040,6 +8097,10 @@ export interface operations {
                      *           "trackOpens": true,
                      *           "trackClicks": true,
                      *           "stopOnReply": true,
+                     *           "autoWinner": {
+                     *             "metric": "reply",
+                     *             "minSentPerVariant": 150
+                     *           },
                      *           "contactCount": 0,
                      *           "createdAt": "2026-11-02T10:04:36Z",
                      *           "updatedAt": "2026-11-02T10:04:36Z",
@@ -8111,6 +8172,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /** @description How it picks each step's best variant by itself (null: it does not). */
+                            autoWinner: {
+                                /** @enum {string} */
+                                metric: "reply" | "click" | "open";
+                                minSentPerVariant: number;
+                            } | null;
                             /** @description Contacts enrolled. */
                             contactCount: number;
                             /** Format: date-time */
@@ -8357,7 +8424,11 @@ export interface operations {
                  *       "dailyLimit": 50,
                  *       "trackOpens": true,
                  *       "trackClicks": true,
-                 *       "stopOnReply": true
+                 *       "stopOnReply": true,
+                 *       "autoWinner": {
+                 *         "metric": "reply",
+                 *         "minSentPerVariant": 150
+                 *       }
                  *     }
                  */
                 "application/json": {
@@ -8438,6 +8509,17 @@ export interface operations {
                     trackClicks?: boolean | null;
                     /** @description Default true. */
                     stopOnReply?: boolean | null;
+                    /**
+                     * @description Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
+                     *     the one with the best rate of `metric` gets all further sends of that step
+                     *     (`campaign.variant_won`).
+                     */
+                    autoWinner?: {
+                        /** @enum {string} */
+                        metric: "reply" | "click" | "open";
+                        /** @description Default 100. */
+                        minSentPerVariant?: number | null;
+                    } | null;
                 };
             };
         };
@@ -8523,11 +8605,16 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "autoWinner": {
+                     *           "metric": "reply",
+                     *           "minSentPerVariant": 150
+                     *         },
                      *         "contactCount": 0,
                      *         "createdAt": "2026-11-02T10:04:36Z",
                      *         "updatedAt": "2026-11-02T10:04:36Z",
                      *         "startedAt": null,
-                     *         "completedAt": null
+                     *         "completedAt": null,
+                     *         "warnings": []
                      *       }
                      *     }
                      */
@@ -8585,6 +8672,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /** @description How it picks each step's best variant by itself (null: it does not). */
+                            autoWinner: {
+                                /** @enum {string} */
+                                metric: "reply" | "click" | "open";
+                                minSentPerVariant: number;
+                            } | null;
                             /** @description Contacts enrolled. */
                             contactCount: number;
                             /** Format: date-time */
@@ -8595,6 +8688,22 @@ export interface operations {
                             startedAt: string | null;
                             /** Format: date-time */
                             completedAt: string | null;
+                            /**
+                             * @description Variables the steps name that no contact field and no custom field of the workspace's
+                             *     contacts has (its newest 2 000 contacts are looked at), each with the field it most
+                             *     likely meant: advisory, the campaign is saved all the same.
+                             */
+                            warnings: {
+                                /** @description 1-based step. */
+                                step: number;
+                                variantId: string;
+                                /** @description `subject` or `body`. */
+                                part: string;
+                                variable: string;
+                                /** @description The known field it most likely meant (`firstname` → `firstName`). */
+                                suggestion: string | null;
+                                message: string;
+                            }[];
                         };
                     };
                 };
@@ -8924,6 +9033,10 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "autoWinner": {
+                     *           "metric": "reply",
+                     *           "minSentPerVariant": 150
+                     *         },
                      *         "contactCount": 0,
                      *         "createdAt": "2026-11-02T10:04:36Z",
                      *         "updatedAt": "2026-11-02T10:04:36Z",
@@ -8986,6 +9099,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /** @description How it picks each step's best variant by itself (null: it does not). */
+                            autoWinner: {
+                                /** @enum {string} */
+                                metric: "reply" | "click" | "open";
+                                minSentPerVariant: number;
+                            } | null;
                             /** @description Contacts enrolled. */
                             contactCount: number;
                             /** Format: date-time */
@@ -9290,6 +9409,17 @@ export interface operations {
                     trackOpens?: boolean;
                     trackClicks?: boolean;
                     stopOnReply?: boolean;
+                    /**
+                     * @description Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
+                     *     the one with the best rate of `metric` gets all further sends of that step
+                     *     (`campaign.variant_won`).
+                     */
+                    autoWinner?: {
+                        /** @enum {string} */
+                        metric: "reply" | "click" | "open";
+                        /** @description Default 100. */
+                        minSentPerVariant?: number | null;
+                    } | null;
                 };
             };
         };
@@ -9375,11 +9505,16 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "autoWinner": {
+                     *           "metric": "reply",
+                     *           "minSentPerVariant": 150
+                     *         },
                      *         "contactCount": 0,
                      *         "createdAt": "2026-11-02T10:04:36Z",
                      *         "updatedAt": "2026-11-03T14:02:51Z",
                      *         "startedAt": null,
-                     *         "completedAt": null
+                     *         "completedAt": null,
+                     *         "warnings": []
                      *       }
                      *     }
                      */
@@ -9437,6 +9572,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /** @description How it picks each step's best variant by itself (null: it does not). */
+                            autoWinner: {
+                                /** @enum {string} */
+                                metric: "reply" | "click" | "open";
+                                minSentPerVariant: number;
+                            } | null;
                             /** @description Contacts enrolled. */
                             contactCount: number;
                             /** Format: date-time */
@@ -9447,6 +9588,22 @@ export interface operations {
                             startedAt: string | null;
                             /** Format: date-time */
                             completedAt: string | null;
+                            /**
+                             * @description Variables the steps name that no contact field and no custom field of the workspace's
+                             *     contacts has (its newest 2 000 contacts are looked at), each with the field it most
+                             *     likely meant: advisory, the campaign is saved all the same.
+                             */
+                            warnings: {
+                                /** @description 1-based step. */
+                                step: number;
+                                variantId: string;
+                                /** @description `subject` or `body`. */
+                                part: string;
+                                variable: string;
+                                /** @description The known field it most likely meant (`firstname` → `firstName`). */
+                                suggestion: string | null;
+                                message: string;
+                            }[];
                         };
                     };
                 };
@@ -10017,6 +10174,10 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "autoWinner": {
+                     *           "metric": "reply",
+                     *           "minSentPerVariant": 150
+                     *         },
                      *         "contactCount": 2,
                      *         "createdAt": "2026-11-02T10:04:36Z",
                      *         "updatedAt": "2026-11-03T14:12:40Z",
@@ -10079,6 +10240,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /** @description How it picks each step's best variant by itself (null: it does not). */
+                            autoWinner: {
+                                /** @enum {string} */
+                                metric: "reply" | "click" | "open";
+                                minSentPerVariant: number;
+                            } | null;
                             /** @description Contacts enrolled. */
                             contactCount: number;
                             /** Format: date-time */
@@ -10388,6 +10555,10 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "autoWinner": {
+                     *           "metric": "reply",
+                     *           "minSentPerVariant": 150
+                     *         },
                      *         "contactCount": 2,
                      *         "createdAt": "2026-11-02T10:04:36Z",
                      *         "updatedAt": "2026-11-05T16:45:00Z",
@@ -10450,6 +10621,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /** @description How it picks each step's best variant by itself (null: it does not). */
+                            autoWinner: {
+                                /** @enum {string} */
+                                metric: "reply" | "click" | "open";
+                                minSentPerVariant: number;
+                            } | null;
                             /** @description Contacts enrolled. */
                             contactCount: number;
                             /** Format: date-time */
@@ -11120,6 +11297,10 @@ export interface operations {
                      *           "trackOpens": true,
                      *           "trackClicks": true,
                      *           "stopOnReply": true,
+                     *           "autoWinner": {
+                     *             "metric": "reply",
+                     *             "minSentPerVariant": 150
+                     *           },
                      *           "contactCount": 2,
                      *           "createdAt": "2026-11-02T10:04:36Z",
                      *           "updatedAt": "2026-11-03T14:02:51Z",
@@ -11189,6 +11370,12 @@ export interface operations {
                                 trackClicks: boolean;
                                 /** @description A reply ends the contact's sequence. */
                                 stopOnReply: boolean;
+                                /** @description How it picks each step's best variant by itself (null: it does not). */
+                                autoWinner: {
+                                    /** @enum {string} */
+                                    metric: "reply" | "click" | "open";
+                                    minSentPerVariant: number;
+                                } | null;
                                 /** @description Contacts enrolled. */
                                 contactCount: number;
                                 /** Format: date-time */
@@ -11199,6 +11386,1002 @@ export interface operations {
                                 startedAt: string | null;
                                 /** Format: date-time */
                                 completedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN or PLAN_REQUIRED */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN" | "PLAN_REQUIRED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "PAYLOAD_TOO_LARGE";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getContactPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
+            path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
+                id: string;
+                /** @example cnt_01m6dsdggrv37e3s3e28jt97kb */
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description When each remaining step of a contact's sequence is planned to go, and why there (computed without sending) */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "contactId": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                     *         "state": "active",
+                     *         "reason": null,
+                     *         "timezone": "Europe/Lisbon",
+                     *         "steps": [
+                     *           {
+                     *             "step": 2,
+                     *             "plannedAt": "2026-11-06T14:15:02Z",
+                     *             "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *             "reasons": [
+                     *               {
+                     *                 "code": "contact_zone",
+                     *                 "message": "the contact has no zone: sent in the fallback, Europe/Lisbon"
+                     *               },
+                     *               {
+                     *                 "code": "delay",
+                     *                 "message": "3 calendar days after step 1 in Europe/Lisbon"
+                     *               },
+                     *               {
+                     *                 "code": "condition",
+                     *                 "message": "sent only if not opened: decided when it comes due, else skipped"
+                     *               }
+                     *             ]
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            contactId: string;
+                            /** @enum {string} */
+                            state: "pending" | "active" | "completed" | "replied" | "bounced" | "unsubscribed" | "failed";
+                            reason: string | null;
+                            /** @description The zone the contact's windows and delays are counted in. */
+                            timezone: string;
+                            steps: {
+                                step: number;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC; null while the campaign is a draft.
+                                 */
+                                plannedAt: string | null;
+                                emailAccountId: string | null;
+                                reasons: {
+                                    /**
+                                     * @description `delay`, `window`, `skip_date`, `daily_limit`, `dst`, `condition`, `missing_field`,
+                                     *     `contact_zone`, `campaign_paused` or `campaign_draft`.
+                                     */
+                                    code: string;
+                                    message: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    previewCampaignEmail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contactId": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                 *       "step": 1,
+                 *       "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j2m"
+                 *     }
+                 */
+                "application/json": {
+                    contactId: string;
+                    step: number;
+                    variantId?: string | null;
+                    /** @example 555c0e3f9a1b2d4e */
+                    seed?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description A step for a contact, exactly as it would go out (nothing is sent or kept) */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "step": 1,
+                     *         "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *         "seed": "555c0e3f9a1b2d4e",
+                     *         "subject": "A thought for Globex",
+                     *         "body": "Hello Bruno,\r\n\r\nTeams like Globex book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\r\n\r\nMarta",
+                     *         "bodyText": null,
+                     *         "from": "marta@example.com",
+                     *         "to": "bruno@example.com",
+                     *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "headers": [
+                     *           {
+                     *             "name": "From",
+                     *             "value": "\"Marta from Example\" <marta@example.com>"
+                     *           },
+                     *           {
+                     *             "name": "To",
+                     *             "value": "bruno@example.com"
+                     *           },
+                     *           {
+                     *             "name": "Subject",
+                     *             "value": "A thought for Globex"
+                     *           },
+                     *           {
+                     *             "name": "Message-ID",
+                     *             "value": "<msg_01m6e0f3h8z2q7w5x9c4v6b1n3@example.com>"
+                     *           },
+                     *           {
+                     *             "name": "List-Unsubscribe",
+                     *             "value": "<https://fluenzr.example.com/u/bXNnXzAxbTZlMGYzaDh6MnE3dzV4OWM0djZiMW4z.kP2vQ9>"
+                     *           },
+                     *           {
+                     *             "name": "List-Unsubscribe-Post",
+                     *             "value": "List-Unsubscribe=One-Click"
+                     *           },
+                     *           {
+                     *             "name": "Content-Type",
+                     *             "value": "text/plain; charset=utf-8"
+                     *           },
+                     *           {
+                     *             "name": "Content-Transfer-Encoding",
+                     *             "value": "7bit"
+                     *           },
+                     *           {
+                     *             "name": "Date",
+                     *             "value": "Tue, 03 Nov 2026 14:20:11 +0000"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            step: number;
+                            variantId: string;
+                            /**
+                             * @description What the variant and spintax were drawn from (16 hex digits): send it back to see the
+                             *     same email again.
+                             */
+                            seed: string;
+                            subject: string;
+                            /** @description An HTML email's HTML part, or the plain text (line ends CRLF, as it travels). */
+                            body: string;
+                            /** @description An HTML email's plain-text part. */
+                            bodyText: string | null;
+                            from: string;
+                            to: string;
+                            emailAccountId: string;
+                            headers: {
+                                name: string;
+                                value: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN or PLAN_REQUIRED */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN" | "PLAN_REQUIRED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "PAYLOAD_TOO_LARGE";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    sendCampaignTestEmail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path: {
+                /** @example cmp_01m6dvfjs0awsh8vhtpre95b9e */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "to": "marta@example.com",
+                 *       "contactId": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                 *       "step": 1,
+                 *       "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j2m"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @example ana@example.com
+                     */
+                    to: string;
+                    contactId: string;
+                    step: number;
+                    variantId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Send a step, composed for a contact, to another address (nothing is recorded) */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "sent": true,
+                     *         "outcome": "sent",
+                     *         "smtpReply": "250 2.0.0 Ok: queued as 7QbV1Tz",
+                     *         "email": {
+                     *           "step": 1,
+                     *           "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j2m",
+                     *           "seed": "555c0e3f9a1b2d4e",
+                     *           "subject": "A thought for Globex",
+                     *           "body": "Hello Bruno,\r\n\r\nTeams like Globex book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\r\n\r\nMarta",
+                     *           "bodyText": null,
+                     *           "from": "marta@example.com",
+                     *           "to": "marta@example.com",
+                     *           "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *           "headers": [
+                     *             {
+                     *               "name": "From",
+                     *               "value": "\"Marta from Example\" <marta@example.com>"
+                     *             },
+                     *             {
+                     *               "name": "To",
+                     *               "value": "marta@example.com"
+                     *             },
+                     *             {
+                     *               "name": "Subject",
+                     *               "value": "A thought for Globex"
+                     *             },
+                     *             {
+                     *               "name": "Message-ID",
+                     *               "value": "<msg_01m6e0f3h8z2q7w5x9c4v6b1n3@example.com>"
+                     *             },
+                     *             {
+                     *               "name": "List-Unsubscribe",
+                     *               "value": "<https://fluenzr.example.com/u/bXNnXzAxbTZlMGYzaDh6MnE3dzV4OWM0djZiMW4z.kP2vQ9>"
+                     *             },
+                     *             {
+                     *               "name": "List-Unsubscribe-Post",
+                     *               "value": "List-Unsubscribe=One-Click"
+                     *             },
+                     *             {
+                     *               "name": "Content-Type",
+                     *               "value": "text/plain; charset=utf-8"
+                     *             },
+                     *             {
+                     *               "name": "Content-Transfer-Encoding",
+                     *               "value": "7bit"
+                     *             },
+                     *             {
+                     *               "name": "Date",
+                     *               "value": "Tue, 03 Nov 2026 14:20:11 +0000"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description Whether the SMTP server accepted it. */
+                            sent: boolean;
+                            /**
+                             * @description `sent`, `refused` (5xx), `deferred` (4xx or no connection), `failed` or `unknown`
+                             *     (the connection broke after the data).
+                             */
+                            outcome: string;
+                            /** @description The server's reply to an accepted email. */
+                            smtpReply: string | null;
+                            /** @description The email, as sent. */
+                            email: {
+                                step: number;
+                                variantId: string;
+                                /**
+                                 * @description What the variant and spintax were drawn from (16 hex digits): send it back to see the
+                                 *     same email again.
+                                 */
+                                seed: string;
+                                subject: string;
+                                /** @description An HTML email's HTML part, or the plain text (line ends CRLF, as it travels). */
+                                body: string;
+                                /** @description An HTML email's plain-text part. */
+                                bodyText: string | null;
+                                from: string;
+                                to: string;
+                                emailAccountId: string;
+                                headers: {
+                                    name: string;
+                                    value: string;
+                                }[];
                             };
                         };
                     };
@@ -12340,6 +13523,7 @@ export interface operations {
                      *         "steps": [
                      *           {
                      *             "step": 1,
+                     *             "winnerId": null,
                      *             "variants": [
                      *               {
                      *                 "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j1k",
@@ -12377,6 +13561,7 @@ export interface operations {
                      *           },
                      *           {
                      *             "step": 2,
+                     *             "winnerId": null,
                      *             "variants": [
                      *               {
                      *                 "variantId": "var_01m6dz3r5b7c9d1e3f5g7h9j3n",
@@ -12474,6 +13659,11 @@ export interface operations {
                                 replyRate: number;
                                 bounceRate: number;
                                 unsubscribeRate: number;
+                                /**
+                                 * @description The variant the campaign's `autoWinner` picked for this step (all further sends go to
+                                 *     it); null while undecided or without one.
+                                 */
+                                winnerId: string | null;
                                 /**
                                  * @description The same step's figures per variant (A/B/n), every variant of the step listed; read
                                  *     for every campaign of a page at once.
@@ -12978,7 +14168,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted")[] | null;
                     description?: string | null;
                     active?: boolean | null;
                 };
@@ -13554,7 +14744,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted")[] | null;
                     description?: string | null;
                     active?: boolean;
                 };

@@ -10,12 +10,18 @@ import type {
   CampaignStats,
   CampaignStatsParams,
   CampaignUpdateParams,
+  CampaignWithWarnings,
+  ContactPlan,
   Deleted,
+  EmailPreview,
+  EmailPreviewParams,
   Enrolment,
   UnknownOutcome,
   UnknownOutcomeListParams,
   UnknownOutcomeResolveParams,
   UnknownOutcomesResolved,
+  TestEmailParams,
+  TestEmailResult,
 } from "../types.js";
 import { Resource, collect, segment } from "./base.js";
 
@@ -41,13 +47,34 @@ export class Campaigns extends Resource {
   }
 
   /** Creates a draft. */
-  async create(params: CampaignCreateParams, options?: RequestOptions): Promise<Campaign> {
-    return (await this.http.rest<Campaign>("POST", "/v1/campaigns", { body: params }, options)).data;
+  async create(params: CampaignCreateParams, options?: RequestOptions): Promise<CampaignWithWarnings> {
+    return (await this.http.rest<CampaignWithWarnings>("POST", "/v1/campaigns", { body: params }, options)).data;
   }
 
-  /** Steps and accounts change only while the campaign is a draft or paused. */
-  async update(id: string, params: CampaignUpdateParams, options?: RequestOptions): Promise<Campaign> {
-    return (await this.http.rest<Campaign>("PUT", `/v1/campaigns/${segment(id)}`, { body: params }, options)).data;
+  /**
+   * Steps and accounts change only while the campaign is a draft or paused; a variant sent
+   * back with its `id` keeps it (and its figures).
+   */
+  async update(id: string, params: CampaignUpdateParams, options?: RequestOptions): Promise<CampaignWithWarnings> {
+    return (await this.http.rest<CampaignWithWarnings>("PUT", `/v1/campaigns/${segment(id)}`, { body: params }, options)).data;
+  }
+
+  /** When each remaining step of a contact's sequence is planned to go, and why there. */
+  async getContactPlan(id: string, contactId: string, options?: RequestOptions): Promise<ContactPlan> {
+    const path = `/v1/campaigns/${segment(id)}/contacts/${segment(contactId)}/plan`;
+    return (await this.http.rest<ContactPlan>("GET", path, {}, options)).data;
+  }
+
+  /** A step for a contact exactly as it would go out (`variantId` or `seed` fix the draws). */
+  async preview(id: string, params: EmailPreviewParams, options?: RequestOptions): Promise<EmailPreview> {
+    const path = `/v1/campaigns/${segment(id)}/preview`;
+    return (await this.http.rest<EmailPreview>("POST", path, { body: params }, options)).data;
+  }
+
+  /** Sends a step, composed for `contactId`, to `to` instead; nothing is recorded. */
+  async sendTest(id: string, params: TestEmailParams, options?: RequestOptions): Promise<TestEmailResult> {
+    const path = `/v1/campaigns/${segment(id)}/test`;
+    return (await this.http.rest<TestEmailResult>("POST", path, { body: params }, options)).data;
   }
 
   async delete(id: string, options?: RequestOptions): Promise<Deleted> {

@@ -232,7 +232,7 @@ fn preview() -> Value {
     json!({
         "step": 1,
         "variantId": VARIANT_B,
-        "seed": "6150912398475163274",
+        "seed": "555c0e3f9a1b2d4e",
         "subject": "A thought for Globex",
         "body": "Hello Bruno,\r\n\r\nTeams like Globex book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\r\n\r\nMarta",
         "bodyText": null,

@@ -273,7 +273,7 @@ pub(super) fn message() -> Value {
         "contactId": CONTACT_BRUNO,
         "step": 1,
         "variantId": VARIANT_B,
-        "seed": "6150912398475163274",
+        "seed": "555c0e3f9a1b2d4e",
         "emailAccountId": ACCOUNT,
         "messageId": "<msg_01m6dxyvwg1hygcpwpq5e6eycn@example.com>",
         "state": "sent",

@@ -32,6 +32,10 @@ class Campaign:
     """
     A reply ends the contact's sequence.
     """
+    auto_winner: Optional[CampaignAutoWinner]
+    """
+    How it picks each step's best variant by itself (null: it does not).
+    """
     contact_count: int
     """
     Contacts enrolled.
@@ -40,6 +44,12 @@ class Campaign:
     updated_at: str
     started_at: Optional[str]
     completed_at: Optional[str]
+
+
+@dataclass
+class CampaignAutoWinner:
+    metric: Literal['reply', 'click', 'open']
+    min_sent_per_variant: int
 
 
 @dataclass
@@ -125,6 +135,11 @@ class CampaignStatsStep:
     reply_rate: float
     bounce_rate: float
     unsubscribe_rate: float
+    winner_id: Optional[str]
+    """
+    The variant the campaign's `autoWinner` picked for this step (all further sends go to
+    it); null while undecided or without one.
+    """
     variants: list[CampaignStatsStepVariant]
     """
     The same step's figures per variant (A/B/n), every variant of the step listed; read
@@ -191,6 +206,71 @@ class CampaignStepVariant:
     subject: str
     body: str
     weight: int
+
+
+@dataclass
+class CampaignWithWarnings:
+    id: str
+    name: str
+    status: Literal['draft', 'running', 'paused', 'completed']
+    paused_reason: Optional[str]
+    """
+    Why the system paused it (e.g. `bounce_rate`); null when paused by hand or running.
+    """
+    email_account_id: Optional[str]
+    email_account_ids: list[str]
+    """
+    Every account the campaign sends from (`emailAccountId` first, then the rotation).
+    """
+    steps: list[CampaignStep]
+    schedule: CampaignSchedule
+    daily_limit: int
+    """
+    Most emails this campaign sends per day.
+    """
+    track_opens: bool
+    track_clicks: bool
+    stop_on_reply: bool
+    """
+    A reply ends the contact's sequence.
+    """
+    auto_winner: Optional[CampaignAutoWinner]
+    """
+    How it picks each step's best variant by itself (null: it does not).
+    """
+    contact_count: int
+    """
+    Contacts enrolled.
+    """
+    created_at: str
+    updated_at: str
+    started_at: Optional[str]
+    completed_at: Optional[str]
+    warnings: list[CampaignWithWarningsWarning]
+    """
+    Variables the steps name that no contact field and no custom field of the workspace's
+    contacts has (its newest 2 000 contacts are looked at), each with the field it most
+    likely meant: advisory, the campaign is saved all the same.
+    """
+
+
+@dataclass
+class CampaignWithWarningsWarning:
+    step: int
+    """
+    1-based step.
+    """
+    variant_id: str
+    part: str
+    """
+    `subject` or `body`.
+    """
+    variable: str
+    suggestion: Optional[str]
+    """
+    The known field it most likely meant (`firstname` → `firstName`).
+    """
+    message: str
 
 
 @dataclass
@@ -276,6 +356,39 @@ class ContactBatchResult:
 
 
 @dataclass
+class ContactPlan:
+    contact_id: str
+    state: Literal['pending', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'failed']
+    reason: Optional[str]
+    timezone: str
+    """
+    The zone the contact's windows and delays are counted in.
+    """
+    steps: list[ContactPlanStep]
+
+
+@dataclass
+class ContactPlanStep:
+    step: int
+    planned_at: Optional[str]
+    """
+    RFC 3339, UTC; null while the campaign is a draft.
+    """
+    email_account_id: Optional[str]
+    reasons: list[ContactPlanStepReason]
+
+
+@dataclass
+class ContactPlanStepReason:
+    code: str
+    """
+    `delay`, `window`, `skip_date`, `daily_limit`, `dst`, `condition`, `missing_field`,
+    `contact_zone`, `campaign_paused` or `campaign_draft`.
+    """
+    message: str
+
+
+@dataclass
 class Deleted:
     id: str
     deleted: bool
@@ -337,6 +450,36 @@ class EmailAccountTest:
     The IMAP check; `null` when the account has no IMAP settings (reply tracking off).
     """
     email_account: EmailAccount
+
+
+@dataclass
+class EmailPreview:
+    step: int
+    variant_id: str
+    seed: str
+    """
+    What the variant and spintax were drawn from (16 hex digits): send it back to see the
+    same email again.
+    """
+    subject: str
+    body: str
+    """
+    An HTML email's HTML part, or the plain text (line ends CRLF, as it travels).
+    """
+    body_text: Optional[str]
+    """
+    An HTML email's plain-text part.
+    """
+    from_: str
+    to: str
+    email_account_id: str
+    headers: list[EmailPreviewHeader]
+
+
+@dataclass
+class EmailPreviewHeader:
+    name: str
+    value: str
 
 
 @dataclass
@@ -497,6 +640,11 @@ class Message:
     """
     The variant of the step chosen for this contact (`var_…`).
     """
+    seed: Optional[str]
+    """
+    What its variant and spintax were drawn from (16 hex digits): a preview with this seed
+    shows the same choices.
+    """
     email_account_id: str
     message_id: str
     """
@@ -644,6 +792,24 @@ class SuppressionsAdded:
     """
     Each item's suppression, in the request's order.
     """
+
+
+@dataclass
+class TestEmailResult:
+    sent: bool
+    """
+    Whether the SMTP server accepted it.
+    """
+    outcome: str
+    """
+    `sent`, `refused` (5xx), `deferred` (4xx or no connection), `failed` or `unknown`
+    (the connection broke after the data).
+    """
+    smtp_reply: Optional[str]
+    """
+    The server's reply to an accepted email.
+    """
+    email: EmailPreview
 
 
 @dataclass

@@ -144,6 +144,20 @@ class CreateCampaignParams(TypedDict):
     """
     Default true.
     """
+    auto_winner: NotRequired[Optional[CreateCampaignParamsAutoWinner]]
+    """
+    Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
+    the one with the best rate of `metric` gets all further sends of that step
+    (`campaign.variant_won`).
+    """
+
+
+class CreateCampaignParamsAutoWinner(TypedDict):
+    metric: Literal['reply', 'click', 'open']
+    min_sent_per_variant: NotRequired[Optional[int]]
+    """
+    Default 100.
+    """
 
 
 class CreateCampaignParamsStepVariant(TypedDict):
@@ -266,7 +280,7 @@ class CreateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[Optional[bool]]
 
@@ -569,6 +583,13 @@ class ListWebhooksParams(TypedDict):
     """
 
 
+class PreviewCampaignEmailParams(TypedDict):
+    contact_id: str
+    step: int
+    variant_id: NotRequired[Optional[str]]
+    seed: NotRequired[Optional[str]]
+
+
 class RemoveGroupContactsParams(TypedDict):
     contact_ids: list[str]
 
@@ -577,6 +598,13 @@ class ResolveUnknownOutcomesParams(TypedDict):
     message_ids: NotRequired[list[str]]
     all: NotRequired[Optional[bool]]
     action: Literal['resend', 'mark_sent', 'skip']
+
+
+class SendCampaignTestEmailParams(TypedDict):
+    to: str
+    contact_id: str
+    step: int
+    variant_id: NotRequired[Optional[str]]
 
 
 class SuppressionParams(TypedDict):
@@ -606,6 +634,12 @@ class UpdateCampaignParams(TypedDict):
     track_opens: NotRequired[bool]
     track_clicks: NotRequired[bool]
     stop_on_reply: NotRequired[bool]
+    auto_winner: NotRequired[Optional[CreateCampaignParamsAutoWinner]]
+    """
+    Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
+    the one with the best rate of `metric` gets all further sends of that step
+    (`campaign.variant_won`).
+    """
 
 
 class UpdateContactParams(TypedDict):
@@ -685,6 +719,6 @@ class UpdateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[bool]

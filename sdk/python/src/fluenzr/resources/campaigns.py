@@ -8,10 +8,14 @@ from .._generated.models import (
     Campaign,
     CampaignContactsAdded,
     CampaignStats,
+    CampaignWithWarnings,
+    ContactPlan,
     Deleted,
+    EmailPreview,
     Enrollment,
     ResolvedOutcomes,
     SendingStatus,
+    TestEmailResult,
     UnknownOutcome,
 )
 from .._generated.params import (
@@ -21,7 +25,9 @@ from .._generated.params import (
     ListCampaignContactsParams,
     ListCampaignsParams,
     ListUnknownOutcomesParams,
+    PreviewCampaignEmailParams,
     ResolveUnknownOutcomesParams,
+    SendCampaignTestEmailParams,
     UpdateCampaignParams,
 )
 from .._pagination import AsyncPage, Page
@@ -54,11 +60,16 @@ class AsyncCampaigns(AsyncResource):
 
     async def create(
         self, *, idempotency_key: Optional[str] = None, **params: Unpack[CreateCampaignParams]
-    ) -> Campaign:
-        """Creates a draft; ``name`` is required, ``steps`` and ``schedule`` are usually given."""
+    ) -> CampaignWithWarnings:
+        """Creates a draft; ``name`` is required, ``steps`` and ``schedule`` are usually given.
+        ``warnings`` names variables no contact field has (``firstname`` → ``firstName``)."""
         body = params_to_wire(params, CreateCampaignParams)
         return await self._client._call(
-            Campaign, "POST", "/v1/campaigns", body=body, idempotency_key=idempotency_key
+            CampaignWithWarnings,
+            "POST",
+            "/v1/campaigns",
+            body=body,
+            idempotency_key=idempotency_key,
         )
 
     async def update(
@@ -67,11 +78,16 @@ class AsyncCampaigns(AsyncResource):
         *,
         idempotency_key: Optional[str] = None,
         **params: Unpack[UpdateCampaignParams],
-    ) -> Campaign:
-        """Replaces the fields given; steps and accounts change only while draft or paused."""
+    ) -> CampaignWithWarnings:
+        """Replaces the fields given; steps and accounts change only while draft or paused.
+        A variant sent back with its ``id`` keeps it (and its figures)."""
         body = params_to_wire(params, UpdateCampaignParams)
         return await self._client._call(
-            Campaign, "PUT", _path(campaign_id), body=body, idempotency_key=idempotency_key
+            CampaignWithWarnings,
+            "PUT",
+            _path(campaign_id),
+            body=body,
+            idempotency_key=idempotency_key,
         )
 
     async def delete(self, campaign_id: str, *, idempotency_key: Optional[str] = None) -> Deleted:
@@ -125,6 +141,39 @@ class AsyncCampaigns(AsyncResource):
             CampaignStats, "GET", _path(campaign_id, "/stats"), query=query
         )
 
+    async def get_contact_plan(self, campaign_id: str, contact_id: str) -> ContactPlan:
+        """When each remaining step of the contact's sequence is planned to go, and why there
+        (window, skip dates, limits, delays, time zone changes, conditions)."""
+        rest = f"/contacts/{path_id(contact_id, 'contact_id')}/plan"
+        return await self._client._call(ContactPlan, "GET", _path(campaign_id, rest))
+
+    async def preview(
+        self, campaign_id: str, **params: Unpack[PreviewCampaignEmailParams]
+    ) -> EmailPreview:
+        """A step for a contact exactly as it would go out (``variant_id`` or ``seed`` fix
+        the draws); nothing is sent or kept."""
+        body = params_to_wire(params, PreviewCampaignEmailParams)
+        return await self._client._call(
+            EmailPreview, "POST", _path(campaign_id, "/preview"), body=body
+        )
+
+    async def send_test(
+        self,
+        campaign_id: str,
+        *,
+        idempotency_key: Optional[str] = None,
+        **params: Unpack[SendCampaignTestEmailParams],
+    ) -> TestEmailResult:
+        """Sends a step, composed for ``contact_id``, to ``to`` instead; nothing is recorded."""
+        body = params_to_wire(params, SendCampaignTestEmailParams)
+        return await self._client._call(
+            TestEmailResult,
+            "POST",
+            _path(campaign_id, "/test"),
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+
     async def get_sending_status(self, campaign_id: str) -> SendingStatus:
         """Why the campaign is or is not sending right now."""
         return await self._client._call(SendingStatus, "GET", _path(campaign_id, "/sending-status"))
@@ -172,11 +221,16 @@ class Campaigns(SyncResource):
 
     def create(
         self, *, idempotency_key: Optional[str] = None, **params: Unpack[CreateCampaignParams]
-    ) -> Campaign:
-        """Creates a draft; ``name`` is required, ``steps`` and ``schedule`` are usually given."""
+    ) -> CampaignWithWarnings:
+        """Creates a draft; ``name`` is required, ``steps`` and ``schedule`` are usually given.
+        ``warnings`` names variables no contact field has (``firstname`` → ``firstName``)."""
         body = params_to_wire(params, CreateCampaignParams)
         return self._client._call(
-            Campaign, "POST", "/v1/campaigns", body=body, idempotency_key=idempotency_key
+            CampaignWithWarnings,
+            "POST",
+            "/v1/campaigns",
+            body=body,
+            idempotency_key=idempotency_key,
         )
 
     def update(
@@ -185,11 +239,16 @@ class Campaigns(SyncResource):
         *,
         idempotency_key: Optional[str] = None,
         **params: Unpack[UpdateCampaignParams],
-    ) -> Campaign:
-        """Replaces the fields given; steps and accounts change only while draft or paused."""
+    ) -> CampaignWithWarnings:
+        """Replaces the fields given; steps and accounts change only while draft or paused.
+        A variant sent back with its ``id`` keeps it (and its figures)."""
         body = params_to_wire(params, UpdateCampaignParams)
         return self._client._call(
-            Campaign, "PUT", _path(campaign_id), body=body, idempotency_key=idempotency_key
+            CampaignWithWarnings,
+            "PUT",
+            _path(campaign_id),
+            body=body,
+            idempotency_key=idempotency_key,
         )
 
     def delete(self, campaign_id: str, *, idempotency_key: Optional[str] = None) -> Deleted:
@@ -241,6 +300,39 @@ class Campaigns(SyncResource):
         query = params_to_wire(params, GetCampaignStatsParams)
         return self._client._call(
             CampaignStats, "GET", _path(campaign_id, "/stats"), query=query
+        )
+
+    def get_contact_plan(self, campaign_id: str, contact_id: str) -> ContactPlan:
+        """When each remaining step of the contact's sequence is planned to go, and why there
+        (window, skip dates, limits, delays, time zone changes, conditions)."""
+        rest = f"/contacts/{path_id(contact_id, 'contact_id')}/plan"
+        return self._client._call(ContactPlan, "GET", _path(campaign_id, rest))
+
+    def preview(
+        self, campaign_id: str, **params: Unpack[PreviewCampaignEmailParams]
+    ) -> EmailPreview:
+        """A step for a contact exactly as it would go out (``variant_id`` or ``seed`` fix
+        the draws); nothing is sent or kept."""
+        body = params_to_wire(params, PreviewCampaignEmailParams)
+        return self._client._call(
+            EmailPreview, "POST", _path(campaign_id, "/preview"), body=body
+        )
+
+    def send_test(
+        self,
+        campaign_id: str,
+        *,
+        idempotency_key: Optional[str] = None,
+        **params: Unpack[SendCampaignTestEmailParams],
+    ) -> TestEmailResult:
+        """Sends a step, composed for ``contact_id``, to ``to`` instead; nothing is recorded."""
+        body = params_to_wire(params, SendCampaignTestEmailParams)
+        return self._client._call(
+            TestEmailResult,
+            "POST",
+            _path(campaign_id, "/test"),
+            body=body,
+            idempotency_key=idempotency_key,
         )
 
     def get_sending_status(self, campaign_id: str) -> SendingStatus:
