@@ -950,3 +950,31 @@ async fn an_automatic_winner_takes_every_send_once_each_variant_has_its_share() 
         .await;
     assert_eq!(r.data()["autoWinner"], Value::Null, "{}", r.body);
 }
+
+#[tokio::test]
+async fn fixing_a_held_contact_s_field_sends_its_email_at_once() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let held = id_of(&app.contact(json!({ "email": "held@example.com" })).await);
+    let c = crate::sending::campaign(
+        &app,
+        &account,
+        json!([{ "subject": "Hi {{firstName}}", "body": "Hello" }]),
+        json!({}),
+    )
+    .await;
+    crate::sending::enrol(&app, &c, std::slice::from_ref(&held)).await;
+    crate::sending::start(&app, &c).await;
+    assert_eq!(pass(&app).await, 0);
+    let e = crate::sending::enrolments(&app, &c).await;
+    assert_eq!(e[0]["reason"], "missing_field:firstName");
+    let r = app
+        .put(
+            &format!("/v1/contacts/{held}"),
+            json!({ "firstName": "Helena" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(pass(&app).await, 1);
+    assert_eq!(smtp.received()[0].subject().unwrap(), "Hi Helena");
+}

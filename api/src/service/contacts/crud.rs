@@ -183,6 +183,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         )
         .await?;
     }
+    // Its emails that waited for a field it had no value for are due again (each is checked
+    // again when claimed: one still missing a field waits once more).
+    release_held(&txn, &contact.id, now).await?;
     emit(&txn, "contact.updated", &contact, now).await?;
     if !was_unsubscribed && contact.status == ContactStatus::Unsubscribed {
         emit(&txn, "contact.unsubscribed", &contact, now).await?;
@@ -269,4 +272,31 @@ pub async fn known_ids(
     ids: &[String],
 ) -> AppResult<HashSet<String>> {
     crate::service::owned_ids::<contact::Entity>(db, workspace_id, ids).await
+}
+
+/// A contact's enrolments waiting for a field it had no value for (`missing_field:…`) are due
+/// now: its fields changed.
+async fn release_held(
+    txn: &impl ConnectionTrait,
+    contact_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    entity::campaign_contact::Entity::update_many()
+        .col_expr(
+            entity::campaign_contact::Column::NextSendAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .col_expr(
+            entity::campaign_contact::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(entity::campaign_contact::Column::ContactId.eq(contact_id))
+        .filter(
+            entity::campaign_contact::Column::State
+                .eq(crate::service::enrolments::EnrolmentState::Active.as_str()),
+        )
+        .filter(entity::campaign_contact::Column::Reason.starts_with("missing_field:"))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
