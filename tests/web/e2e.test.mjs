@@ -527,3 +527,185 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
     assert.deepEqual(errors, []);
   });
 });
+
+// The app edits what it creates: a paused campaign's step is edited and given a variant (the
+// draft surviving a reload), a step is previewed for a contact, a held contact's missing field
+// is set in place so its email goes out, contacts are enrolled in bulk, and a contact's page
+// edits its fields and shows its activity.
+test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, async (t) => {
+  assert.ok(BIN, 'FLUENZR_BIN names the server binary');
+  const dir = mkdtempSync(join(tmpdir(), 'fluenzr-web-edit-'));
+  const smtp = await startSmtpSink();
+  const server = await startServer(dir);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) errors.push(m.text());
+  });
+  t.after(async () => {
+    await browser.close().catch(() => {});
+    server.child.kill('SIGTERM');
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let failed = false;
+  const step = async (name, fn) => {
+    if (failed) return t.test(name, { skip: 'an earlier step failed' }, () => {});
+    return t.test(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        failed = true;
+        mkdirSync(SHOTS, { recursive: true });
+        const file = join(SHOTS, `edit-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+        console.error(`screenshot of the failed step: ${file}\nserver log (tail):\n${server.log().slice(-3000)}`);
+        throw err;
+      }
+    });
+  };
+  const session = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('fluenzr.session')));
+  const graphql = async (query, variables) => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${(await session()).token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const { data, errors: failures } = await res.json();
+    assert.equal(failures, undefined, `GraphQL errors: ${JSON.stringify(failures)}`);
+    return data;
+  };
+  const to = (address) => smtp.messages.filter((m) => m.includes(`To: ${address}`));
+  const ids = {};
+
+  await step('a workspace with an account, contacts and a running campaign', async () => {
+    await page.goto(`${server.url}/app/`);
+    await page.getByRole('link', { name: 'Create a workspace' }).click();
+    await page.getByLabel('Workspace name').fill('Edit Co');
+    await page.getByLabel('Email', { exact: true }).fill(`editor-${Date.now()}@acme.test`);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Campaigns' }).waitFor();
+    const { workspaceId } = await session();
+    const plan = spawnSync(BIN, ['workspace', 'set-plan', '--id', workspaceId, '--plan', 'pro'], { env: server.env, encoding: 'utf8' });
+    assert.equal(plan.status, 0, plan.stderr);
+    const account = await graphql(
+      'mutation($i: EmailAccountInput!) { createEmailAccount(input: $i) { id } }',
+      { i: { email: 'sales@acme.test', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpSecurity: 'none', smtpPassword: 'pw', sendGapSeconds: 0 } },
+    );
+    const people = {};
+    for (const [key, input] of Object.entries({
+      ana: { email: 'ana@example.com', firstName: 'Ana', company: 'Acme' },
+      held: { email: 'held@example.com' },
+      bea: { email: 'bea@example.com', firstName: 'Bea' },
+      carl: { email: 'carl@example.com', firstName: 'Carl' },
+    })) {
+      people[key] = (await graphql('mutation($i: ContactInput!) { createContact(input: $i) { id } }', { i: input })).createContact.id;
+    }
+    Object.assign(ids, people);
+    const c = await graphql('mutation($i: CampaignInput!) { createCampaign(input: $i) { id } }', {
+      i: {
+        name: 'Editable',
+        emailAccountId: account.createEmailAccount.id,
+        steps: [{ subject: 'Hi {{firstName}}', body: 'Hello {{firstName}}' }],
+        schedule: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], startTime: '00:00', endTime: '23:59' },
+      },
+    });
+    ids.campaign = c.createCampaign.id;
+    await graphql('mutation($id: ID!, $c: [ID!]) { addContactsToCampaign(id: $id, contactIds: $c) { added } }', {
+      id: ids.campaign,
+      c: [people.ana, people.held],
+    });
+    await graphql('mutation($id: ID!) { startCampaign(id: $id) { id } }', { id: ids.campaign });
+    await until('Ana\'s email', () => to('ana@example.com').length === 1, { timeout: 30_000 });
+  });
+
+  await step('a paused campaign\'s step is edited and given a variant; the draft survives a reload', async () => {
+    await page.goto(`${server.url}/app/campaigns/${ids.campaign}`);
+    await page.getByRole('heading', { level: 1, name: /Editable/ }).waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Edit steps' }).isDisabled(), 'a running campaign\'s steps are not editable');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.locator('h1 .badge', { hasText: 'paused' }).waitFor();
+    await page.getByRole('button', { name: 'Edit steps' }).click();
+    const editor = page.getByRole('form', { name: 'Edit the sequence' });
+    await editor.getByLabel('Subject').first().fill('Hello {{firstName}}, a question');
+    await editor.getByRole('button', { name: 'Add a variant to step 1' }).click();
+    await editor.getByLabel('Subject').nth(1).fill('Quick one for {{firstName}}');
+    await editor.getByLabel('Body').nth(1).fill('{{RANDOM | Hi | Hey}} {{firstName}}, a short one.');
+    // Reloaded before saving, the page reopens the editor with what was typed.
+    await page.reload();
+    const again = page.getByRole('form', { name: 'Edit the sequence' });
+    await again.waitFor();
+    assert.equal(await again.getByLabel('Subject').nth(1).inputValue(), 'Quick one for {{firstName}}');
+    assert.equal(await again.getByLabel('Subject').first().inputValue(), 'Hello {{firstName}}, a question');
+    await again.getByRole('button', { name: 'Save steps' }).click();
+    await again.waitFor({ state: 'detached' });
+    const saved = await graphql('query($id: ID!) { campaign(id: $id) { steps { variants { id subject } } } }', { id: ids.campaign });
+    const variants = saved.campaign.steps[0].variants;
+    assert.deepEqual(variants.map((v) => v.subject), ['Hello {{firstName}}, a question', 'Quick one for {{firstName}}']);
+    // The first variant kept its id, so its figures are still its own.
+    await page.getByText('1 emails sent').first().waitFor();
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), `fz.draft.campaign.${ids.campaign}.steps`), null);
+  });
+
+  await step('a step is previewed for a contact, and a contact\'s plan says why then', async () => {
+    const preview = page.getByRole('region', { name: 'Preview' });
+    await preview.getByLabel('For').selectOption({ label: 'ana@example.com' });
+    await until('the preview', async () => /Ana/.test(await preview.getByTestId('preview-subject').innerText().catch(() => '')));
+    const subject = await preview.getByTestId('preview-subject').innerText();
+    assert.ok(['Hello Ana, a question', 'Quick one for Ana'].includes(subject), subject);
+    assert.match(await preview.getByTestId('preview-body').innerText(), /Ana/);
+  });
+
+  await step('a held contact\'s missing field is set in place, and its email goes out', async () => {
+    const row = page.getByRole('row').filter({ hasText: 'held@example.com' });
+    await row.getByText('missing field:firstName').waitFor();
+    await row.getByLabel('Set firstName').fill('Hedda');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('h1 .badge', { hasText: 'running' }).waitFor();
+    await until('Hedda\'s email', () => to('held@example.com').length === 1, { timeout: 30_000 });
+    assert.match(to('held@example.com')[0], /Subject: (Hello Hedda, a question|Quick one for Hedda)/);
+  });
+
+  await step('contacts are selected and enrolled in bulk', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+    await page.getByLabel('Select bea@example.com').check();
+    await page.getByLabel('Select carl@example.com').check();
+    await page.getByText('2 contacts selected').waitFor();
+    // Everyone in it has had their email: it completed, and runs again for newcomers.
+    await page.getByLabel('Campaign for the selected').selectOption(ids.campaign);
+    await page.getByRole('button', { name: 'Enrol in campaign' }).click();
+    await page.getByText('2 contacts enrolled').waitFor();
+    const c = await graphql('query($id: ID!) { campaign(id: $id) { contactCount } }', { id: ids.campaign });
+    assert.equal(c.campaign.contactCount, 4);
+    await until('Bea\'s and Carl\'s emails', () => to('bea@example.com').length === 1 && to('carl@example.com').length === 1, { timeout: 30_000 });
+  });
+
+  await step('a contact\'s page edits its fields and shows every email sent to it', async () => {
+    await page.getByRole('link', { name: 'ana@example.com' }).click();
+    await page.getByRole('heading', { level: 1, name: /ana@example.com/ }).waitFor();
+    await page.getByTestId('activity').getByText('Hi Ana').waitFor();
+    await page.getByLabel('Company').fill('Acme Iberia');
+    await page.getByLabel('Time zone').fill('Europe/Lisbon');
+    await page.getByRole('button', { name: 'Add a custom field' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('plan');
+    await page.getByLabel('Value').fill('pro');
+    await page.getByRole('button', { name: 'Save contact' }).click();
+    await page.getByText('Saved.').waitFor();
+    const c = await graphql('query($id: ID!) { contact(id: $id) { company timezone customFields } }', { id: ids.ana });
+    assert.deepEqual(c.contact, { company: 'Acme Iberia', timezone: 'Europe/Lisbon', customFields: { plan: 'pro' } });
+    // A field the server refuses is named next to it.
+    await page.getByLabel('Time zone').fill('Mars/Olympus');
+    await page.getByRole('button', { name: 'Save contact' }).click();
+    await page.locator('.field-error', { hasText: 'IANA' }).waitFor();
+  });
+
+  await step('no script error happened', async () => {
+    assert.deepEqual(errors, []);
+  });
+});

@@ -6,6 +6,7 @@ import { Loading } from './components/ui';
 import { match, navigate, queryOf, useLocation } from './router';
 import { ApiKeys } from './pages/ApiKeys';
 import { Campaigns } from './pages/Campaigns';
+import { Contact } from './pages/Contact';
 import { Contacts } from './pages/Contacts';
 import { EmailAccounts } from './pages/EmailAccounts';
 import { Groups } from './pages/Groups';
@@ -52,6 +53,7 @@ function Page({ path }: { path: string }) {
   let params: Record<string, string> | null;
   if ((params = match('/campaigns/:id', path))) return <Campaign id={params.id} />;
   if (match('/campaigns', path)) return <Campaigns />;
+  if ((params = match('/contacts/:id', path))) return <Contact id={params.id} />;
   if (match('/contacts', path)) return <Contacts query={queryOf(path)} />;
   if (match('/groups', path)) return <Groups />;
   if (match('/email-accounts', path)) return <EmailAccounts />;

@@ -60,7 +60,7 @@ export const CampaignPage = /* GraphQL */ `
       stopOnReply
       emailAccount { id email }
       steps { step subject delayDays }
-      schedule { timezone days startTime endTime }
+      schedule { timezone days startTime endTime fallbackTimezone skipDates }
       sendingStatus {
         state
         pausedReason
@@ -92,7 +92,7 @@ export const CampaignPage = /* GraphQL */ `
       }
       contacts(page: $page, perPage: 20, state: $state) {
         items {
-          contact { id email firstName lastName company }
+          contact { id email firstName lastName company customFields }
           state
           currentStep
           enrolledAt
@@ -118,7 +118,7 @@ export const ResolveUnknownOutcomes = /* GraphQL */ `
 
 export const CreateCampaign = /* GraphQL */ `
   mutation CreateCampaign($input: CampaignInput!) {
-    createCampaign(input: $input) { id name }
+    createCampaign(input: $input) { id name warnings { step part variable suggestion message } }
   }
 `;
 
@@ -349,5 +349,114 @@ export const AddSuppressions = /* GraphQL */ `
 export const DeleteSuppression = /* GraphQL */ `
   mutation DeleteSuppression($id: ID!, $reason: String) {
     deleteSuppression(id: $id, reason: $reason) { id deleted }
+  }
+`;
+
+export const CampaignEdit = /* GraphQL */ `
+  query CampaignEdit($id: ID!) {
+    campaign(id: $id) {
+      id
+      status
+      dailyLimit
+      trackOpens
+      trackClicks
+      stopOnReply
+      emailAccountIds
+      autoWinner { metric minSentPerVariant }
+      schedule { timezone days startTime endTime fallbackTimezone skipDates }
+      steps { step subject body delayDays sendIf variants { id subject body weight } }
+      stats { steps { step sent winnerId variants { variantId sent opened clicked replied openRate clickRate replyRate } } }
+    }
+    emailAccounts(perPage: 100) { items { id email } }
+  }
+`;
+
+export const UpdateCampaign = /* GraphQL */ `
+  mutation UpdateCampaign($id: ID!, $input: CampaignUpdate!) {
+    updateCampaign(id: $id, input: $input) {
+      id
+      warnings { step variantId part variable suggestion message }
+    }
+  }
+`;
+
+export const CampaignPreview = /* GraphQL */ `
+  query CampaignPreview($id: ID!, $contactId: ID!, $step: Int!, $variantId: ID) {
+    campaign(id: $id) {
+      preview(contactId: $contactId, step: $step, variantId: $variantId) {
+        variantId
+        subject
+        body
+        bodyText
+        from
+        to
+      }
+    }
+  }
+`;
+
+export const ContactPlan = /* GraphQL */ `
+  query ContactPlan($id: ID!, $contactId: ID!) {
+    campaign(id: $id) {
+      plan(contactId: $contactId) {
+        state
+        reason
+        timezone
+        steps { step plannedAt reasons { code message } }
+      }
+    }
+  }
+`;
+
+export const ContactPage = /* GraphQL */ `
+  query ContactPage($id: ID!) {
+    contact(id: $id) {
+      id
+      email
+      firstName
+      lastName
+      company
+      phone
+      timezone
+      customFields
+      status
+      createdAt
+      campaigns { campaign { id name } state currentStep enrolledAt }
+      messages { id campaignId step subject state variantId skipReason sentAt openedAt clickedAt repliedAt }
+    }
+    campaigns(perPage: 100) { items { id name status } }
+  }
+`;
+
+export const UpdateContact = /* GraphQL */ `
+  mutation UpdateContact($id: ID!, $input: ContactUpdate!) {
+    updateContact(id: $id, input: $input) { id }
+  }
+`;
+
+export const EnrolContacts = /* GraphQL */ `
+  mutation EnrolContacts($id: ID!, $contactIds: [ID!]) {
+    addContactsToCampaign(id: $id, contactIds: $contactIds) { added skipped alreadyEnrolled }
+  }
+`;
+
+export const AddToGroup = /* GraphQL */ `
+  mutation AddToGroup($id: ID!, $contactIds: [ID!]!) {
+    addContactsToGroup(id: $id, contactIds: $contactIds) { added alreadyMembers }
+  }
+`;
+
+export const CampaignOptions = /* GraphQL */ `
+  query CampaignOptions {
+    campaigns(perPage: 100) { items { id name status } }
+  }
+`;
+
+export const ContactsExport = /* GraphQL */ `
+  query ContactsExport($cursor: String, $filter: ContactFilter, $sort: String, $order: SortOrder!) {
+    contacts(cursor: $cursor, perPage: 100, filter: $filter, sort: $sort, order: $order) {
+      items { id email firstName lastName company phone timezone status customFields createdAt }
+      pageInfo { nextCursor }
+    }
   }
 `;

@@ -6,12 +6,25 @@ export type AccountStatus =
   | 'error'
   | 'ok';
 
+/**
+ * Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
+ * the one with the best rate of `metric` gets all further sends of that step
+ * (`campaign.variant_won`).
+ */
+export type AutoWinnerInput = {
+  metric?: WinnerMetric | null | undefined;
+  /** Default 100. */
+  minSentPerVariant?: number | null | undefined;
+};
+
 export type CampaignFilter = {
   status?: CampaignStatus | null | undefined;
 };
 
 /** A new campaign (a draft). `name` is required. */
 export type CampaignInput = {
+  /** Let the campaign pick each step's best variant by itself. */
+  autoWinner?: AutoWinnerInput | null | undefined;
   /** Default 100. */
   dailyLimit?: number | null | undefined;
   emailAccountId?: string | number | null | undefined;
@@ -37,6 +50,21 @@ export type CampaignStatus =
   | 'paused'
   | 'running';
 
+/** Fields present are replaced. Steps and the email account change only while draft or paused. */
+export type CampaignUpdate = {
+  /** `null` turns the automatic winner off. */
+  autoWinner?: AutoWinnerInput | null | undefined;
+  dailyLimit?: number | null | undefined;
+  emailAccountId?: string | number | null | undefined;
+  emailAccountIds?: Array<string | number> | null | undefined;
+  name?: string | null | undefined;
+  schedule?: ScheduleInput | null | undefined;
+  steps?: Array<StepInput> | null | undefined;
+  stopOnReply?: boolean | null | undefined;
+  trackClicks?: boolean | null | undefined;
+  trackOpens?: boolean | null | undefined;
+};
+
 export type ContactFilter = {
   /** Case-insensitive exact company name. */
   company?: string | null | undefined;
@@ -58,12 +86,29 @@ export type ContactInput = {
   lastName?: string | null | undefined;
   phone?: string | null | undefined;
   status?: ContactStatus | null | undefined;
+  /** IANA name, e.g. `America/Sao_Paulo`. */
+  timezone?: string | null | undefined;
 };
 
 export type ContactStatus =
   | 'active'
   | 'bounced'
   | 'unsubscribed';
+
+/** Fields present are replaced; `null` clears an optional field. */
+export type ContactUpdate = {
+  company?: string | null | undefined;
+  customFields?: Record<string, unknown> | null | undefined;
+  email?: string | null | undefined;
+  firstName?: string | null | undefined;
+  /** Replaces the contact's groups. */
+  groupIds?: Array<string | number> | null | undefined;
+  lastName?: string | null | undefined;
+  phone?: string | null | undefined;
+  status?: ContactStatus | null | undefined;
+  /** IANA name; `null` clears it. */
+  timezone?: string | null | undefined;
+};
 
 /**
  * A new account. `email`, `smtpHost` and `smtpPassword` are required; `smtpSecurity` defaults
@@ -146,15 +191,32 @@ export type GroupUpdate = {
 
 /** Fields present replace the current (or default) schedule's. */
 export type ScheduleInput = {
-  /** ISO weekdays, 1 = Monday (default Monday to Friday). */
+  /** ISO weekdays, 1 = Monday (default Monday to Friday): the days a window opens. */
   days?: Array<number> | null | undefined;
-  /** `HH:MM`, after `startTime` (default `17:00`). */
+  /**
+   * `HH:MM` (default `17:00`); before `startTime`, the window runs across midnight (e.g.
+   * 18:00–09:00) and closes the next morning.
+   */
   endTime?: string | null | undefined;
+  /** With `timezone: "contact"`: the zone of contacts without one (default UTC). */
+  fallbackTimezone?: string | null | undefined;
+  /** Local dates (`YYYY-MM-DD`) on which no window opens (holidays); replaces the list. */
+  skipDates?: Array<string> | null | undefined;
   /** `HH:MM` (default `09:00`). */
   startTime?: string | null | undefined;
-  /** IANA name, e.g. `America/Sao_Paulo` (default `UTC`). */
+  /**
+   * IANA name, e.g. `America/Sao_Paulo` (default `UTC`), or `contact`: each contact's own
+   * zone (`fallbackTimezone` for contacts without one).
+   */
   timezone?: string | null | undefined;
 };
+
+export type SendIf =
+  | 'always'
+  | 'clicked'
+  | 'not_clicked'
+  | 'not_opened'
+  | 'opened';
 
 export type SignUpInput = {
   email: string;
@@ -179,7 +241,19 @@ export type StepInput = {
    * default to 1.
    */
   delayDays?: number | null | undefined;
+  /**
+   * When a follow-up goes out: `always` (the default), or only if an earlier email of the
+   * sequence was `opened` / `clicked` by the contact, or none was (`not_opened`,
+   * `not_clicked`). A step whose condition is false is skipped (recorded with reason
+   * `condition`).
+   */
+  sendIf?: SendIf | null | undefined;
   subject?: string | null | undefined;
+  /**
+   * A/B/n: the step's versions (instead of `subject` and `body`), each sent to a share of
+   * contacts by its weight. A step without them is one variant.
+   */
+  variants?: Array<VariantInput> | null | undefined;
 };
 
 export type SuppressionFilter = {
@@ -216,6 +290,19 @@ export type UnknownOutcomeAction =
   /** Give up: the enrolment stays closed `failed`, reason `skipped`. */
   | 'skip';
 
+/** One version of a step's email. */
+export type VariantInput = {
+  body?: string | null | undefined;
+  /** Keep an existing variant (and its figures) by giving its id; leave out for a new one. */
+  id?: string | number | null | undefined;
+  subject?: string | null | undefined;
+  /**
+   * Its share of the step's contacts against the other variants' weights (default 1; 0
+   * sends it to nobody).
+   */
+  weight?: number | null | undefined;
+};
+
 /** A new subscription: `url` (https) and `events` (names from the catalogue, or `["*"]`, the default). */
 export type WebhookInput = {
   active?: boolean | null | undefined;
@@ -231,6 +318,11 @@ export type WebhookUpdate = {
   events?: Array<string> | null | undefined;
   url?: string | null | undefined;
 };
+
+export type WinnerMetric =
+  | 'click'
+  | 'open'
+  | 'reply';
 
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
@@ -266,7 +358,7 @@ export type CampaignPageQueryVariables = Exact<{
 }>;
 
 
-export type CampaignPageQuery = { campaign: { id: string, name: string, status: CampaignStatus, pausedReason: string | null, dailyLimit: number, contactCount: number, createdAt: string, startedAt: string | null, completedAt: string | null, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, emailAccount: { id: string, email: string } | null, steps: Array<{ step: number, subject: string, delayDays: number }>, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string }, sendingStatus: { state: string, pausedReason: string | null, nextWindowAt: string | null, nextDueAt: string | null, sentToday: number, dailyLimit: number, dueNow: number, unknownOutcomes: number, failed: number, missingFields: Array<{ field: string, contacts: number }>, accounts: Array<{ emailAccountId: string, email: string, status: string, lastError: string | null, sentToday: number, dailyLimit: number, replyTracking: string }> }, stats: { contacts: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, unsubscribed: number, autoReplied: number, openRate: number, clickRate: number, replyRate: number, bounceRate: number, steps: Array<{ step: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, openRate: number, clickRate: number, replyRate: number }>, timeline: Array<{ date: string, sent: number, opened: number, clicked: number, replied: number, bounced: number }> }, contacts: { items: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null, reason: string | null, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null } }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } }, unknownOutcomes: { items: Array<{ id: string, email: string, step: number, subject: string, updatedAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
+export type CampaignPageQuery = { campaign: { id: string, name: string, status: CampaignStatus, pausedReason: string | null, dailyLimit: number, contactCount: number, createdAt: string, startedAt: string | null, completedAt: string | null, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, emailAccount: { id: string, email: string } | null, steps: Array<{ step: number, subject: string, delayDays: number }>, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string, fallbackTimezone: string | null, skipDates: Array<string> }, sendingStatus: { state: string, pausedReason: string | null, nextWindowAt: string | null, nextDueAt: string | null, sentToday: number, dailyLimit: number, dueNow: number, unknownOutcomes: number, failed: number, missingFields: Array<{ field: string, contacts: number }>, accounts: Array<{ emailAccountId: string, email: string, status: string, lastError: string | null, sentToday: number, dailyLimit: number, replyTracking: string }> }, stats: { contacts: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, unsubscribed: number, autoReplied: number, openRate: number, clickRate: number, replyRate: number, bounceRate: number, steps: Array<{ step: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, openRate: number, clickRate: number, replyRate: number }>, timeline: Array<{ date: string, sent: number, opened: number, clicked: number, replied: number, bounced: number }> }, contacts: { items: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null, reason: string | null, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, customFields: Record<string, unknown> } }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } }, unknownOutcomes: { items: Array<{ id: string, email: string, step: number, subject: string, updatedAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
 
 export type ResolveUnknownOutcomesMutationVariables = Exact<{
   campaignId: string | number;
@@ -283,7 +375,7 @@ export type CreateCampaignMutationVariables = Exact<{
 }>;
 
 
-export type CreateCampaignMutation = { createCampaign: { id: string, name: string } };
+export type CreateCampaignMutation = { createCampaign: { id: string, name: string, warnings: Array<{ step: number, part: string, variable: string, suggestion: string | null, message: string }> } };
 
 export type StartCampaignMutationVariables = Exact<{
   id: string | number;
@@ -498,3 +590,82 @@ export type DeleteSuppressionMutationVariables = Exact<{
 
 
 export type DeleteSuppressionMutation = { deleteSuppression: { id: string, deleted: boolean } };
+
+export type CampaignEditQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CampaignEditQuery = { campaign: { id: string, status: CampaignStatus, dailyLimit: number, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, emailAccountIds: Array<string>, autoWinner: { metric: WinnerMetric, minSentPerVariant: number } | null, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string, fallbackTimezone: string | null, skipDates: Array<string> }, steps: Array<{ step: number, subject: string, body: string, delayDays: number, sendIf: SendIf, variants: Array<{ id: string, subject: string, body: string, weight: number }> }>, stats: { steps: Array<{ step: number, sent: number, winnerId: string | null, variants: Array<{ variantId: string, sent: number, opened: number, clicked: number, replied: number, openRate: number, clickRate: number, replyRate: number }> }> } }, emailAccounts: { items: Array<{ id: string, email: string }> } };
+
+export type UpdateCampaignMutationVariables = Exact<{
+  id: string | number;
+  input: CampaignUpdate;
+}>;
+
+
+export type UpdateCampaignMutation = { updateCampaign: { id: string, warnings: Array<{ step: number, variantId: string, part: string, variable: string, suggestion: string | null, message: string }> } };
+
+export type CampaignPreviewQueryVariables = Exact<{
+  id: string | number;
+  contactId: string | number;
+  step: number;
+  variantId?: string | number | null | undefined;
+}>;
+
+
+export type CampaignPreviewQuery = { campaign: { preview: { variantId: string, subject: string, body: string, bodyText: string | null, from: string, to: string } } };
+
+export type ContactPlanQueryVariables = Exact<{
+  id: string | number;
+  contactId: string | number;
+}>;
+
+
+export type ContactPlanQuery = { campaign: { plan: { state: EnrolmentState, reason: string | null, timezone: string, steps: Array<{ step: number, plannedAt: string | null, reasons: Array<{ code: string, message: string }> }> } } };
+
+export type ContactPageQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ContactPageQuery = { contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, timezone: string | null, customFields: Record<string, unknown>, status: ContactStatus, createdAt: string, campaigns: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, campaign: { id: string, name: string } }>, messages: Array<{ id: string, campaignId: string, step: number, subject: string, state: string, variantId: string | null, skipReason: string | null, sentAt: string | null, openedAt: string | null, clickedAt: string | null, repliedAt: string | null }> }, campaigns: { items: Array<{ id: string, name: string, status: CampaignStatus }> } };
+
+export type UpdateContactMutationVariables = Exact<{
+  id: string | number;
+  input: ContactUpdate;
+}>;
+
+
+export type UpdateContactMutation = { updateContact: { id: string } };
+
+export type EnrolContactsMutationVariables = Exact<{
+  id: string | number;
+  contactIds?: Array<string | number> | string | number | null | undefined;
+}>;
+
+
+export type EnrolContactsMutation = { addContactsToCampaign: { added: number, skipped: number, alreadyEnrolled: number } };
+
+export type AddToGroupMutationVariables = Exact<{
+  id: string | number;
+  contactIds: Array<string | number> | string | number;
+}>;
+
+
+export type AddToGroupMutation = { addContactsToGroup: { added: number, alreadyMembers: number } };
+
+export type CampaignOptionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CampaignOptionsQuery = { campaigns: { items: Array<{ id: string, name: string, status: CampaignStatus }> } };
+
+export type ContactsExportQueryVariables = Exact<{
+  cursor?: string | null | undefined;
+  filter?: ContactFilter | null | undefined;
+  sort?: string | null | undefined;
+  order: SortOrder;
+}>;
+
+
+export type ContactsExportQuery = { contacts: { items: Array<{ id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, timezone: string | null, status: ContactStatus, customFields: Record<string, unknown>, createdAt: string }>, pageInfo: { nextCursor: string | null } } };

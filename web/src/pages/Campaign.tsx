@@ -16,6 +16,7 @@ import {
   useLoad,
 } from '../components/ui';
 import { navigate } from '../router';
+import { FixField, PlanOf, PreviewSection, SequenceSection } from './CampaignEditing';
 
 type CampaignData = CampaignPageQuery['campaign'];
 type SendingStatus = CampaignData['sendingStatus'];
@@ -109,8 +110,11 @@ export function Campaign({ id }: { id: string }) {
       <ErrorNote error={transition.error ?? result.error} />
       <p class="muted">
         From {c.emailAccount?.email ?? 'no email account'} · {c.steps.length} step{c.steps.length === 1 ? '' : 's'} ·{' '}
-        {c.schedule.days.map((d) => DAY_NAMES[d - 1]).join(' ')} {c.schedule.startTime}–{c.schedule.endTime} ({c.schedule.timezone}) · up
-        to {c.dailyLimit} a day
+        {c.schedule.days.map((d) => DAY_NAMES[d - 1]).join(' ')} {c.schedule.startTime}–{c.schedule.endTime} (
+        {c.schedule.timezone === 'contact'
+          ? `each contact's own zone, else ${c.schedule.fallbackTimezone ?? 'UTC'}`
+          : c.schedule.timezone}
+        ){c.schedule.skipDates.length > 0 && ` · not on ${c.schedule.skipDates.join(', ')}`} · up to {c.dailyLimit} emails a day
       </p>
 
       <SendingExplanation status={c.sendingStatus} />
@@ -125,6 +129,13 @@ export function Campaign({ id }: { id: string }) {
           }}
         />
       )}
+
+      <SequenceSection id={c.id} status={c.status} onSaved={result.reload} />
+      <PreviewSection
+        id={c.id}
+        steps={c.steps}
+        contacts={c.contacts.items.map((e) => ({ id: e.contact.id, email: e.contact.email }))}
+      />
 
       <h2>Figures</h2>
       <dl class="figures">
@@ -175,7 +186,7 @@ export function Campaign({ id }: { id: string }) {
           </select>
         </label>
       </div>
-      <Enrolments page={c.contacts} />
+      <Enrolments page={c.contacts} campaignId={c.id} onChanged={result.reload} />
       <Pager
         page={c.contacts.pageInfo.page}
         totalPages={c.contacts.pageInfo.totalPages}
@@ -514,8 +525,10 @@ function Enrol({ campaignId, onDone }: { campaignId: string; onDone: () => void 
   );
 }
 
-function Enrolments({ page }: { page: CampaignData['contacts'] }) {
+function Enrolments({ page, campaignId, onChanged }: { page: CampaignData['contacts']; campaignId: string; onChanged: () => void }) {
+  const [why, setWhy] = useState('');
   if (page.items.length === 0) return <p class="empty">No contact here.</p>;
+  const now = Date.now();
   return (
     <div class="table-wrap">
       <table class="list">
@@ -544,8 +557,27 @@ function Enrolments({ page }: { page: CampaignData['contacts'] }) {
               </td>
               <td class="num">{e.currentStep}</td>
               <td class="wide-only">{formatDate(e.lastSentAt)}</td>
-              <td>{formatDate(e.nextSendAt)}</td>
-              <td class="wide-only">{e.reason?.replace(/_/g, ' ') ?? ''}</td>
+              <td>
+                {/* Due but not yet claimed: "now", never a time in the past. */}
+                {e.nextSendAt && Date.parse(e.nextSendAt) <= now ? 'now' : formatDate(e.nextSendAt)}
+                {(e.state === 'active' || e.state === 'pending') && (
+                  <button type="button" class="small link" onClick={() => setWhy(why === e.contact.id ? '' : e.contact.id)}>
+                    {why === e.contact.id ? 'Hide plan' : 'Why then?'}
+                  </button>
+                )}
+                {why === e.contact.id && <PlanOf id={campaignId} contactId={e.contact.id} />}
+              </td>
+              <td class="wide-only">
+                {e.reason?.replace(/_/g, ' ') ?? ''}
+                {e.reason?.startsWith('missing_field:') && (
+                  <FixField
+                    contactId={e.contact.id}
+                    field={e.reason.slice('missing_field:'.length)}
+                    customFields={e.contact.customFields}
+                    onFixed={onChanged}
+                  />
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -5,6 +5,17 @@ import type { CampaignStatus } from '../gql/types';
 import { Link } from '../components/Link';
 import { Badge, Empty, ErrorNote, Loading, Pager, percent, useAction, useLoad } from '../components/ui';
 import { navigate } from '../router';
+import {
+  type FieldNote,
+  SequenceEditor,
+  type StepDraft,
+  emptyStep,
+  hasDraft,
+  noteOfError,
+  stepInputs,
+  useDraft,
+} from '../components/SequenceEditor';
+import { TimeZones } from '../components/TimeZones';
 
 const STATUSES: CampaignStatus[] = ['draft', 'running', 'paused', 'completed'];
 
@@ -29,7 +40,7 @@ export function Campaigns() {
       <div class="title-row">
         <h1>Campaigns</h1>
         <button type="button" class="primary" aria-expanded={creating} onClick={() => setCreating(!creating)}>
-          {creating ? 'Close' : 'New campaign'}
+          {creating ? 'Close' : hasDraft(NEW_DRAFT) ? 'Continue the draft campaign' : 'New campaign'}
         </button>
       </div>
       {creating && <NewCampaign onCancel={() => setCreating(false)} />}
@@ -108,13 +119,8 @@ export function Campaigns() {
   );
 }
 
-interface StepDraft {
-  subject: string;
-  body: string;
-  delayDays: number;
-}
-
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const NEW_DRAFT = 'fz.draft.new-campaign';
 
 function browserZone(): string {
   try {
@@ -124,35 +130,57 @@ function browserZone(): string {
   }
 }
 
-/** The form for a new draft campaign: account, steps, schedule. */
+interface NewDraft {
+  name: string;
+  accountId: string;
+  steps: StepDraft[];
+  timezone: string;
+  days: number[];
+  startTime: string;
+  endTime: string;
+  dailyLimit: number;
+}
+
+/** The form for a new draft campaign: account, steps (with variants), schedule. What is typed
+ * is kept in the browser until it is created: Close and a reload keep the draft. */
 function NewCampaign({ onCancel }: { onCancel: () => void }) {
   const accounts = useLoad(() => gql(Docs.EmailAccounts), []);
-  const [name, setName] = useState('');
-  const [accountId, setAccountId] = useState('');
-  const [steps, setSteps] = useState<StepDraft[]>([{ subject: '', body: '', delayDays: 0 }]);
-  const [timezone, setTimezone] = useState(browserZone());
-  const [days, setDays] = useState([1, 2, 3, 4, 5]);
-  const [startTime, setStartTime] = useState('09:00');
-  const [endTime, setEndTime] = useState('17:00');
-  const [dailyLimit, setDailyLimit] = useState(100);
+  const [draft, setDraft, clear] = useDraft<NewDraft>(NEW_DRAFT, () => ({
+    name: '',
+    accountId: '',
+    steps: [emptyStep(true)],
+    timezone: browserZone(),
+    days: [1, 2, 3, 4, 5],
+    startTime: '09:00',
+    endTime: '17:00',
+    dailyLimit: 100,
+  }));
+  const [notes, setNotes] = useState<FieldNote[]>([]);
+  const set = (patch: Partial<NewDraft>) => setDraft({ ...draft, ...patch });
+  const { name, steps, timezone, days, startTime, endTime, dailyLimit } = draft;
 
   const items = accounts.data?.emailAccounts.items ?? [];
-  const chosen = accountId || items[0]?.id || '';
-
-  const setStep = (i: number, patch: Partial<StepDraft>) =>
-    setSteps(steps.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+  const chosen = draft.accountId || items[0]?.id || '';
 
   const create = useAction(async () => {
-    const data = await gql(Docs.CreateCampaign, {
-      input: {
-        name,
-        emailAccountId: chosen || null,
-        steps: steps.map((s, i) => ({ subject: s.subject, body: s.body, delayDays: i === 0 ? 0 : s.delayDays })),
-        schedule: { timezone, days, startTime, endTime },
-        dailyLimit,
-      },
-    });
-    navigate(`/campaigns/${data.createCampaign.id}`);
+    setNotes([]);
+    try {
+      const data = await gql(Docs.CreateCampaign, {
+        input: {
+          name,
+          emailAccountId: chosen || null,
+          steps: stepInputs(steps),
+          schedule: { timezone, days, startTime, endTime },
+          dailyLimit,
+        },
+      });
+      clear();
+      navigate(`/campaigns/${data.createCampaign.id}`);
+    } catch (err) {
+      const note = noteOfError(err);
+      if (note) setNotes([note]);
+      throw err;
+    }
   });
 
   return (
@@ -168,11 +196,11 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
       <div class="grid">
         <label>
           Name
-          <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input required value={name} onInput={(e) => set({ name: e.currentTarget.value })} />
         </label>
         <label>
           Send from
-          <select value={chosen} onChange={(e) => setAccountId(e.currentTarget.value)}>
+          <select value={chosen} onChange={(e) => set({ accountId: e.currentTarget.value })}>
             {items.length === 0 && <option value="">No email account yet</option>}
             {items.map((a) => (
               <option key={a.id} value={a.id}>
@@ -182,8 +210,8 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
           </select>
         </label>
         <label>
-          Daily limit
-          <input type="number" min={1} value={dailyLimit} onInput={(e) => setDailyLimit(Number(e.currentTarget.value))} />
+          Daily limit (emails)
+          <input type="number" min={1} value={dailyLimit} onInput={(e) => set({ dailyLimit: Number(e.currentTarget.value) })} />
         </label>
       </div>
       {items.length === 0 && !accounts.loading && (
@@ -193,66 +221,25 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
       )}
       <fieldset>
         <legend>Sequence</legend>
-        {steps.map((step, i) => (
-          <div class="step-edit" key={i}>
-            <h3>Step {i + 1}</h3>
-            {i > 0 && (
-              <label class="inline">
-                Wait
-                <input
-                  type="number"
-                  min={0}
-                  class="short"
-                  value={step.delayDays}
-                  onInput={(e) => setStep(i, { delayDays: Number(e.currentTarget.value) })}
-                />
-                days after step {i}
-              </label>
-            )}
-            <label>
-              Subject
-              <input
-                value={step.subject}
-                required={i === 0}
-                placeholder={i > 0 ? 'Empty: "Re: " the first subject' : 'Hi {{firstName | there}}'}
-                onInput={(e) => setStep(i, { subject: e.currentTarget.value })}
-              />
-            </label>
-            <label>
-              Body
-              <textarea rows={5} required value={step.body} onInput={(e) => setStep(i, { body: e.currentTarget.value })} />
-            </label>
-            {i > 0 && (
-              <button type="button" onClick={() => setSteps(steps.filter((_, j) => j !== i))}>
-                Remove step {i + 1}
-              </button>
-            )}
-          </div>
-        ))}
-        <button type="button" onClick={() => setSteps([...steps, { subject: '', body: '', delayDays: 3 }])}>
-          Add a follow-up
-        </button>
-        <p class="muted small">
-          Variables: {'{{firstName}}'}, {'{{lastName}}'}, {'{{company}}'}, {'{{email}}'}, any custom field, with a fallback:{' '}
-          {'{{firstName | there}}'}.
-        </p>
+        <SequenceEditor steps={steps} onChange={(next) => set({ steps: next })} notes={notes} />
       </fieldset>
       <fieldset>
         <legend>Schedule</legend>
         <div class="grid">
           <label>
             Time zone
-            <input value={timezone} onInput={(e) => setTimezone(e.currentTarget.value)} />
+            <input list="time-zones" value={timezone} onInput={(e) => set({ timezone: e.currentTarget.value })} />
           </label>
           <label>
             From
-            <input type="time" value={startTime} onInput={(e) => setStartTime(e.currentTarget.value)} />
+            <input type="time" value={startTime} onInput={(e) => set({ startTime: e.currentTarget.value })} />
           </label>
           <label>
             To
-            <input type="time" value={endTime} onInput={(e) => setEndTime(e.currentTarget.value)} />
+            <input type="time" value={endTime} onInput={(e) => set({ endTime: e.currentTarget.value })} />
           </label>
         </div>
+        <TimeZones />
         <div class="days" role="group" aria-label="Sending days">
           {DAYS.map((label, i) => (
             <label class="check" key={label}>
@@ -260,7 +247,7 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
                 type="checkbox"
                 checked={days.includes(i + 1)}
                 onChange={(e) =>
-                  setDays(e.currentTarget.checked ? [...days, i + 1].sort() : days.filter((d) => d !== i + 1))
+                  set({ days: e.currentTarget.checked ? [...days, i + 1].sort() : days.filter((d) => d !== i + 1) })
                 }
               />
               {label}
@@ -274,7 +261,16 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
           Create draft
         </button>
         <button type="button" onClick={onCancel}>
-          Cancel
+          Close (keep the draft)
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            clear();
+            onCancel();
+          }}
+        >
+          Discard
         </button>
       </div>
     </form>

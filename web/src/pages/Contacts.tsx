@@ -3,6 +3,8 @@ import { gql } from '../api/client';
 import * as Docs from '../gql/documents';
 import type { ContactStatus, GroupOptionsQuery, SortOrder } from '../gql/types';
 import { ImportCsv } from '../components/ImportCsv';
+import { Link } from '../components/Link';
+import type { ContactFilter } from '../gql/types';
 import { Badge, ConfirmButton, Empty, ErrorNote, Loading, Pager, formatDate, useAction, useLoad } from '../components/ui';
 
 const SORTS = [
@@ -79,6 +81,14 @@ export function Contacts({ query }: { query: URLSearchParams }) {
     await gql(Docs.DeleteContact, { id });
     list.reload();
   });
+  const [selected, setSelected] = useState<string[]>([]);
+  const toggle = (id: string, on: boolean) => setSelected(on ? [...selected, id] : selected.filter((s) => s !== id));
+  const filter = {
+    email: emailQuery || null,
+    status: status || null,
+    company: companyQuery || null,
+    group: group || null,
+  };
 
   const contacts = list.data?.contacts;
   // Next follows the page's cursor; Previous goes back to the cursor of the page before.
@@ -182,6 +192,15 @@ export function Contacts({ query }: { query: URLSearchParams }) {
         </label>
       </form>
 
+      <BulkBar
+        selected={selected}
+        groups={groups.data?.groups.items ?? []}
+        onDone={() => {
+          setSelected([]);
+          list.reload();
+        }}
+        exportCsv={() => exportCsv(filter, sort, order)}
+      />
       <ErrorNote error={list.error ?? remove.error} />
       {!contacts && list.loading && <Loading what="Loading contacts" />}
       {contacts && contacts.items.length === 0 && <Empty>No contact matches.</Empty>}
@@ -191,6 +210,20 @@ export function Contacts({ query }: { query: URLSearchParams }) {
             <caption class="sr-only">Contacts</caption>
             <thead>
               <tr>
+                <th scope="col">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every contact of this page"
+                    checked={contacts.items.length > 0 && contacts.items.every((c) => selected.includes(c.id))}
+                    onChange={(e) =>
+                      setSelected(
+                        e.currentTarget.checked
+                          ? [...new Set([...selected, ...contacts.items.map((c) => c.id)])]
+                          : selected.filter((id) => !contacts.items.some((c) => c.id === id)),
+                      )
+                    }
+                  />
+                </th>
                 {header('email', 'Email')}
                 {header('firstName', 'First name', 'wide-only')}
                 {header('lastName', 'Last name', 'wide-only')}
@@ -206,7 +239,17 @@ export function Contacts({ query }: { query: URLSearchParams }) {
             <tbody>
               {contacts.items.map((c) => (
                 <tr key={c.id}>
-                  <th scope="row">{c.email}</th>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${c.email}`}
+                      checked={selected.includes(c.id)}
+                      onChange={(e) => toggle(c.id, e.currentTarget.checked)}
+                    />
+                  </td>
+                  <th scope="row">
+                    <Link to={`/contacts/${c.id}`}>{c.email}</Link>
+                  </th>
                   <td class="wide-only">{c.firstName ?? ''}</td>
                   <td class="wide-only">{c.lastName ?? ''}</td>
                   <td>{c.company ?? ''}</td>
@@ -314,4 +357,123 @@ function AddContact({ groups, onAdded }: { groups: GroupOption[]; onAdded: () =>
       </div>
     </form>
   );
+}
+
+/** What to do with the selected contacts: add them to a group, enrol them in a campaign,
+ * delete them; and the filtered list as a CSV file. */
+function BulkBar({
+  selected,
+  groups,
+  onDone,
+  exportCsv: download,
+}: {
+  selected: string[];
+  groups: GroupOption[];
+  onDone: () => void;
+  exportCsv: () => Promise<void>;
+}) {
+  const campaigns = useLoad(() => gql(Docs.CampaignOptions), []);
+  const [groupId, setGroupId] = useState('');
+  const [campaignId, setCampaignId] = useState('');
+  const [message, setMessage] = useState('');
+  // A completed campaign given new contacts runs again for them.
+  const open = campaigns.data?.campaigns.items ?? [];
+  const chosenGroup = groupId || groups[0]?.id || '';
+  const chosenCampaign = campaignId || open[0]?.id || '';
+  const act = useAction(async (what: 'group' | 'enrol' | 'delete' | 'export') => {
+    if (what === 'export') {
+      await download();
+      return;
+    }
+    if (what === 'group') {
+      const r = (await gql(Docs.AddToGroup, { id: chosenGroup, contactIds: selected })).addContactsToGroup;
+      setMessage(`${r.added} contacts added to the group, ${r.alreadyMembers} already in it.`);
+    } else if (what === 'enrol') {
+      const r = (await gql(Docs.EnrolContacts, { id: chosenCampaign, contactIds: selected })).addContactsToCampaign;
+      setMessage(`${r.added} contacts enrolled, ${r.alreadyEnrolled} already in, ${r.skipped} skipped (unsubscribed or bounced).`);
+    } else {
+      for (const id of selected) await gql(Docs.DeleteContact, { id });
+      setMessage(`${selected.length} contacts deleted.`);
+    }
+    onDone();
+  });
+  return (
+    <div class="bulk-bar" role="group" aria-label="With the selected contacts">
+      <span class="muted">{selected.length} contacts selected</span>
+      <label class="inline">
+        Group for the selected
+        <select value={chosenGroup} onChange={(e) => setGroupId(e.currentTarget.value)}>
+          {groups.map((g) => (
+            <option key={g.id} value={g.id}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" disabled={selected.length === 0 || !chosenGroup || act.pending} onClick={() => act.run('group')}>
+        Add to group
+      </button>
+      <label class="inline">
+        Campaign for the selected
+        <select value={chosenCampaign} onChange={(e) => setCampaignId(e.currentTarget.value)}>
+          {open.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name} ({c.status})
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" disabled={selected.length === 0 || !chosenCampaign || act.pending} onClick={() => act.run('enrol')}>
+        Enrol in campaign
+      </button>
+      <ConfirmButton
+        label="Delete selected"
+        confirm={`Delete ${selected.length} contacts?`}
+        disabled={selected.length === 0 || act.pending}
+        onConfirm={() => act.run('delete')}
+      />
+      <button type="button" disabled={act.pending} onClick={() => act.run('export')}>
+        Export the filtered list (CSV)
+      </button>
+      <span role="status" class="muted">
+        {message}
+      </span>
+      <ErrorNote error={act.error} />
+    </div>
+  );
+}
+
+/** One CSV cell: quoted when it holds a separator, a quote or a line break; a leading
+ * formula character is neutralised so a spreadsheet shows it as text. */
+function cell(value: unknown): string {
+  let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  if (/^[=+\-@]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Every contact the filters match, walked page by page by cursor, as a CSV download. */
+async function exportCsv(filter: ContactFilter, sort: string, order: SortOrder): Promise<void> {
+  const lines = ['email,firstName,lastName,company,phone,timezone,status,customFields,createdAt'];
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<typeof fetchPage>> = await fetchPage(cursor, filter, sort, order);
+    for (const c of page.items) {
+      lines.push(
+        [c.email, c.firstName, c.lastName, c.company, c.phone, c.timezone, c.status, c.customFields, c.createdAt].map(cell).join(','),
+      );
+    }
+    cursor = page.pageInfo.nextCursor ?? null;
+  } while (cursor);
+  const blob = new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = 'contacts.csv';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+async function fetchPage(cursor: string | null, filter: ContactFilter, sort: string, order: SortOrder) {
+  return (await gql(Docs.ContactsExport, { cursor, filter, sort, order })).contacts;
 }

@@ -14,6 +14,7 @@ export const EVENTS = [
   'campaign.started',
   'campaign.paused',
   'campaign.completed',
+  'campaign.variant_won',
   'email.sent',
   'email.bounced',
   'email.failed',

@@ -1,0 +1,231 @@
+/** One contact: its fields and custom fields (editable), its campaigns (enrol it in one), and
+ * the timeline of every email of every campaign to it, with opens, clicks and replies. */
+import { useState } from 'preact/hooks';
+import { gql } from '../api/client';
+import * as Docs from '../gql/documents';
+import type { ContactPageQuery } from '../gql/types';
+import { Link } from '../components/Link';
+import { TimeZones } from '../components/TimeZones';
+import { Badge, ErrorNote, Loading, formatDate, useAction, useLoad } from '../components/ui';
+
+type Person = NonNullable<ContactPageQuery['contact']>;
+
+export function Contact({ id }: { id: string }) {
+  const page = useLoad(() => gql(Docs.ContactPage, { id }), [id]);
+  const c = page.data?.contact;
+  if (!c) {
+    return (
+      <section>
+        <p>
+          <Link to="/contacts">← Contacts</Link>
+        </p>
+        <ErrorNote error={page.error} />
+        {page.loading && <Loading what="Loading the contact" />}
+      </section>
+    );
+  }
+  const names = new Map((page.data?.campaigns.items ?? []).map((k) => [k.id, k.name]));
+  return (
+    <section class="contact">
+      <p class="crumbs">
+        <Link to="/contacts">← Contacts</Link>
+      </p>
+      <h1>
+        {c.email} <Badge value={c.status} />
+      </h1>
+      <Fields key={c.id} c={c} onSaved={page.reload} />
+      <h2>Campaigns</h2>
+      {c.campaigns.length === 0 ? (
+        <p class="muted">In no campaign yet.</p>
+      ) : (
+        <ul>
+          {c.campaigns.map((e) => (
+            <li key={e.campaign.id}>
+              <Link to={`/campaigns/${e.campaign.id}`}>{e.campaign.name}</Link> <Badge value={e.state} />{' '}
+              <span class="muted small">step {e.currentStep} done · enrolled {formatDate(e.enrolledAt)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <EnrolOne contactId={c.id} campaigns={page.data?.campaigns.items ?? []} onDone={page.reload} />
+      <h2>Activity</h2>
+      {c.messages.length === 0 ? (
+        <p class="muted">No email yet.</p>
+      ) : (
+        <ol class="timeline-list" data-testid="activity">
+          {[...c.messages].reverse().map((m) => (
+            <li key={m.id}>
+              <p>
+                <strong>{m.subject || `Step ${m.step}`}</strong> <Badge value={m.state} />{' '}
+                <span class="muted small">
+                  {names.get(m.campaignId) ?? m.campaignId} · step {m.step}
+                  {m.skipReason && ` · skipped: ${m.skipReason}`}
+                </span>
+              </p>
+              <p class="muted small">
+                {m.sentAt && `sent ${formatDate(m.sentAt)}`}
+                {m.openedAt && ` · opened ${formatDate(m.openedAt)}`}
+                {m.clickedAt && ` · clicked ${formatDate(m.clickedAt)}`}
+                {m.repliedAt && ` · replied ${formatDate(m.repliedAt)}`}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function Fields({ c, onSaved }: { c: Person; onSaved: () => void }) {
+  const [form, setForm] = useState(() => ({
+    email: c.email,
+    firstName: c.firstName ?? '',
+    lastName: c.lastName ?? '',
+    company: c.company ?? '',
+    phone: c.phone ?? '',
+    timezone: c.timezone ?? '',
+    custom: Object.entries((c.customFields as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v ?? '')] as [string, string]),
+  }));
+  const [field, setField] = useState<string | undefined>(undefined);
+  const [done, setDone] = useState('');
+  const set = (key: 'email' | 'firstName' | 'lastName' | 'company' | 'phone' | 'timezone') => (e: Event) =>
+    setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
+  const save = useAction(async () => {
+    setField(undefined);
+    setDone('');
+    try {
+      await gql(Docs.UpdateContact, {
+        id: c.id,
+        input: {
+          email: form.email,
+          firstName: form.firstName || null,
+          lastName: form.lastName || null,
+          company: form.company || null,
+          phone: form.phone || null,
+          timezone: form.timezone || null,
+          customFields: Object.fromEntries(form.custom.filter(([k]) => k.trim()).map(([k, v]) => [k.trim(), v])),
+        },
+      });
+      setDone('Saved.');
+      onSaved();
+    } catch (err) {
+      setField((err as { details?: { field?: string } }).details?.field);
+      throw err;
+    }
+  });
+  const errorAt = (name: string) =>
+    field === name && save.error ? (
+      <p class="field-error" role="alert">
+        {save.error}
+      </p>
+    ) : null;
+  const input = (key: 'email' | 'firstName' | 'lastName' | 'company' | 'phone' | 'timezone', label: string, extra = {}) => (
+    <>
+      <label>
+        {label}
+        <input value={form[key]} onInput={set(key)} {...extra} />
+      </label>
+      {errorAt(key)}
+    </>
+  );
+  return (
+    <form
+      class="panel"
+      aria-label="The contact's fields"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.run();
+      }}
+    >
+      <div class="grid">
+        {input('email', 'Email', { type: 'email', required: true })}
+        {input('firstName', 'First name')}
+        {input('lastName', 'Last name')}
+        {input('company', 'Company')}
+        {input('phone', 'Phone', { type: 'tel' })}
+        {input('timezone', 'Time zone', { list: 'time-zones', placeholder: 'e.g. America/Sao_Paulo' })}
+      </div>
+      <TimeZones />
+      <fieldset>
+        <legend>Custom fields</legend>
+        {form.custom.map(([k, v], i) => (
+          <div class="grid" key={i}>
+            <label>
+              Name
+              <input
+                value={k}
+                onInput={(e) =>
+                  setForm({ ...form, custom: form.custom.map((p, j) => (j === i ? [e.currentTarget.value, p[1]] : p)) })
+                }
+              />
+            </label>
+            <label>
+              Value
+              <input
+                value={v}
+                onInput={(e) =>
+                  setForm({ ...form, custom: form.custom.map((p, j) => (j === i ? [p[0], e.currentTarget.value] : p)) })
+                }
+              />
+            </label>
+            <button type="button" onClick={() => setForm({ ...form, custom: form.custom.filter((_, j) => j !== i) })}>
+              Remove
+            </button>
+          </div>
+        ))}
+        <button type="button" onClick={() => setForm({ ...form, custom: [...form.custom, ['', '']] })}>
+          Add a custom field
+        </button>
+        {errorAt('customFields')}
+      </fieldset>
+      {!field && <ErrorNote error={save.error} />}
+      <div class="actions">
+        <button type="submit" class="primary" disabled={save.pending}>
+          Save contact
+        </button>
+        <span role="status" class="muted">
+          {done}
+        </span>
+      </div>
+    </form>
+  );
+}
+
+function EnrolOne({ contactId, campaigns, onDone }: { contactId: string; campaigns: { id: string; name: string; status: string }[]; onDone: () => void }) {
+  const [campaignId, setCampaignId] = useState('');
+  const [message, setMessage] = useState('');
+  const chosen = campaignId || campaigns[0]?.id || '';
+  const enrol = useAction(async () => {
+    const r = (await gql(Docs.EnrolContacts, { id: chosen, contactIds: [contactId] })).addContactsToCampaign;
+    setMessage(r.added === 1 ? 'Enrolled.' : r.alreadyEnrolled === 1 ? 'Already in that campaign.' : 'Not enrolled: unsubscribed or bounced.');
+    onDone();
+  });
+  if (campaigns.length === 0) return null;
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        enrol.run();
+      }}
+    >
+      <label class="inline">
+        Enrol in
+        <select value={chosen} onChange={(e) => setCampaignId(e.currentTarget.value)}>
+          {campaigns.map((k) => (
+            <option key={k.id} value={k.id}>
+              {k.name} ({k.status})
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={enrol.pending}>
+        Enrol
+      </button>
+      <span role="status" class="muted">
+        {message}
+      </span>
+      <ErrorNote error={enrol.error} />
+    </form>
+  );
+}
