@@ -677,6 +677,26 @@ async fn a_preview_with_a_message_s_seed_is_that_message_and_a_test_send_records
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.body["error"]["details"]["variable"], "firstName");
 
+    // A draft's text previews in the step's place (a live preview while editing).
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/preview", id_of(&c)),
+            json!({ "contactId": plain["contactId"], "step": 1, "subject": "Draft for {{firstName}}", "body": "{{RANDOM | Yo | Yo}} {{company}}" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.data()["subject"].as_str().unwrap().starts_with("Draft for Ana"), "{}", r.body);
+    assert_eq!(r.data()["body"], "Yo Initech");
+    let r = app
+        .post(
+            &format!("/v1/campaigns/{}/preview", id_of(&c)),
+            json!({ "contactId": plain["contactId"], "step": 1, "body": "Hi {{first name}}" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["field"], "body", "{}", r.body);
+    assert_eq!(r.body["error"]["details"]["position"], 3, "{}", r.body);
+
     // A test send goes to the address given, composed for the contact; nothing is recorded.
     let before = (
         messages(&app).await.len(),
@@ -977,4 +997,106 @@ async fn fixing_a_held_contact_s_field_sends_its_email_at_once() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(pass(&app).await, 1);
     assert_eq!(smtp.received()[0].subject().unwrap(), "Hi Helena");
+}
+
+#[tokio::test]
+async fn variants_spintax_a_not_opened_follow_up_and_contact_zones_together() {
+    // Monday 30 Nov 2026, 10:00 UTC: 19:00 in Tokyo.
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let mut tokyo = Vec::new();
+    let mut utc = Vec::new();
+    for i in 0..12 {
+        let zone = (i % 2 == 0).then_some("Asia/Tokyo");
+        let id = contact_in(&app, &format!("z{i}@example.com"), zone).await;
+        let r = app
+            .put(
+                &format!("/v1/contacts/{id}"),
+                json!({ "firstName": format!("Zed{i}"), "company": "Initech" }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        if zone.is_some() {
+            tokyo.push(id)
+        } else {
+            utc.push(id)
+        }
+    }
+    let mut steps = ab_steps();
+    steps[1]["delayDays"] = json!(1);
+    let c = crate::sending::campaign(
+        &app,
+        &account,
+        steps,
+        json!({ "schedule": { "timezone": "contact", "fallbackTimezone": "UTC", "days": [1, 2, 3, 4, 5, 6, 7],
+            "startTime": "09:00", "endTime": "17:00" } }),
+    )
+    .await;
+    let everyone: Vec<String> = tokyo.iter().chain(&utc).cloned().collect();
+    crate::sending::enrol(&app, &c, &everyone).await;
+    crate::sending::start(&app, &c).await;
+
+    // 10:00 UTC: the contacts without a zone (UTC) are in their window; Tokyo's evening is not.
+    assert_eq!(pass(&app).await, utc.len());
+    // Tuesday 00:30 UTC is 09:30 in Tokyo.
+    app.clock.set(crate::sending::at("2026-12-01T00:30:00Z"));
+    assert_eq!(pass(&app).await, tokyo.len());
+    let got = smtp.received();
+    assert_eq!(got.len(), 12);
+    let mut variants = BTreeSet::new();
+    let mut opened = BTreeSet::new();
+    for (i, m) in messages(&app).await.iter().enumerate() {
+        let kept = message(&app, &m.id).await;
+        assert_kept_as_received(&kept, received(&got, &m.message_id));
+        variants.insert(kept["variantId"].as_str().unwrap().to_owned());
+        // A third of the recipients open (only HTML variant A has a pixel).
+        let body = kept["body"].as_str().unwrap();
+        if i % 3 == 0
+            && let Some(from) = body.find(&format!("{}/t/o/", app.base))
+        {
+            let pixel = &body[from..from + body[from..].find('"').unwrap()];
+            assert!(
+                app.client
+                    .get(pixel)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .is_success()
+            );
+            opened.insert(m.contact_id.clone());
+        }
+    }
+    assert_eq!(variants.len(), 2, "both variants went out");
+    // The follow-up: one calendar day later in each contact's zone, only to those who did not
+    // open; the others' step is skipped with its reason.
+    app.clock.set(crate::sending::at("2026-12-01T10:30:00Z"));
+    pass(&app).await;
+    app.clock.set(crate::sending::at("2026-12-02T00:30:00Z"));
+    pass(&app).await;
+    let got = smtp.received();
+    assert_eq!(got.len(), 12 + 12 - opened.len());
+    for m in messages(&app).await.into_iter().filter(|m| m.step == 2) {
+        let kept = message(&app, &m.id).await;
+        if opened.contains(&m.contact_id) {
+            assert_eq!(kept["state"], "skipped");
+            assert_eq!(kept["skipReason"], "condition");
+        } else {
+            assert_eq!(kept["state"], "sent");
+            let mail = received(&got, &m.message_id);
+            assert_kept_as_received(&kept, mail);
+            // Sent in the contact's own window: 09:00–17:00 there.
+            // (Tokyo keeps UTC+9 all year.)
+            let sent_at = crate::sending::at(kept["sentAt"].as_str().unwrap());
+            let hours = if tokyo.contains(&m.contact_id) { 9 } else { 0 };
+            let local = (sent_at + Duration::hours(hours)).time();
+            let (nine, five) = (
+                chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+            );
+            assert!(local >= nine && local < five, "{local} (+{hours} h)");
+        }
+    }
+    let done = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+    assert_eq!(done.data()["status"], "completed");
 }

@@ -122,6 +122,9 @@ def _fix_preview(case):
     body["contactId"] = KNOWN["cnt"][-1]
     body["step"] = 1
     body.pop("variantId", None)
+    for field in ("subject", "body"):
+        if field in body:
+            body[field] = _plain(body[field])
     if "to" in body or case.path.endswith("/test"):
         body["to"] = "qa@fuzz.example"
     case.body = body

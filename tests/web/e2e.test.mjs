@@ -632,10 +632,16 @@ test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, a
     await page.getByRole('button', { name: 'Edit steps' }).click();
     const editor = page.getByRole('form', { name: 'Edit the sequence' });
     await editor.getByLabel('Subject').first().fill('Hello {{firstName}}, a question');
+    // The draft renders for a chosen contact as it is typed.
+    await editor.getByLabel('Preview for').selectOption({ label: 'ana@example.com' });
+    await editor.getByTestId('live-preview').getByText('Hello Ana, a question').waitFor();
     await editor.getByRole('button', { name: 'Add a variant to step 1' }).click();
     await editor.getByLabel('Subject').nth(1).fill('Quick one for {{firstName}}');
     await editor.getByLabel('Body').nth(1).fill('{{RANDOM | Hi | Hey}} {{firstName}}, a short one.');
-    // Reloaded before saving, the page reopens the editor with what was typed.
+    // Reloaded before saving (once the draft is kept), the page reopens the editor with what
+    // was typed.
+    const draftKey = `fz.draft.campaign.${ids.campaign}.steps`;
+    await until('the draft to be kept', () => page.evaluate((k) => (localStorage.getItem(k) ?? '').includes('a short one'), draftKey));
     await page.reload();
     const again = page.getByRole('form', { name: 'Edit the sequence' });
     await again.waitFor();
@@ -648,7 +654,7 @@ test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, a
     assert.deepEqual(variants.map((v) => v.subject), ['Hello {{firstName}}, a question', 'Quick one for {{firstName}}']);
     // The first variant kept its id, so its figures are still its own.
     await page.getByText('1 emails sent').first().waitFor();
-    assert.equal(await page.evaluate((k) => localStorage.getItem(k), `fz.draft.campaign.${ids.campaign}.steps`), null);
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), draftKey), null);
   });
 
   await step('a step is previewed for a contact, and a contact\'s plan says why then', async () => {

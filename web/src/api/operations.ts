@@ -381,9 +381,9 @@ export const UpdateCampaign = /* GraphQL */ `
 `;
 
 export const CampaignPreview = /* GraphQL */ `
-  query CampaignPreview($id: ID!, $contactId: ID!, $step: Int!, $variantId: ID) {
+  query CampaignPreview($id: ID!, $contactId: ID!, $step: Int!, $variantId: ID, $subject: String, $body: String) {
     campaign(id: $id) {
-      preview(contactId: $contactId, step: $step, variantId: $variantId) {
+      preview(contactId: $contactId, step: $step, variantId: $variantId, subject: $subject, body: $body) {
         variantId
         subject
         body

@@ -611,6 +611,8 @@ export type CampaignPreviewQueryVariables = Exact<{
   contactId: string | number;
   step: number;
   variantId?: string | number | null | undefined;
+  subject?: string | null | undefined;
+  body?: string | null | undefined;
 }>;
 
 

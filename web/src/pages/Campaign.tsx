@@ -130,7 +130,12 @@ export function Campaign({ id }: { id: string }) {
         />
       )}
 
-      <SequenceSection id={c.id} status={c.status} onSaved={result.reload} />
+      <SequenceSection
+        id={c.id}
+        status={c.status}
+        contacts={c.contacts.items.map((e) => ({ id: e.contact.id, email: e.contact.email }))}
+        onSaved={result.reload}
+      />
       <PreviewSection
         id={c.id}
         steps={c.steps}

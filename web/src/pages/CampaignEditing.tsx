@@ -1,13 +1,14 @@
 /** What the campaign page edits: its sequence (variants side by side with their figures), its
  * schedule, limits and switches; a preview rendered for a chosen contact; each contact's plan
  * ("why not now"), and held contacts' missing fields, fixed in place. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { gql } from '../api/client';
 import * as Docs from '../gql/documents';
 import type { CampaignEditQuery, WinnerMetric } from '../gql/types';
 import {
   type FieldNote,
   SequenceEditor,
+  type StepDraft,
   draftsOf,
   hasDraft,
   noteOfError,
@@ -27,7 +28,17 @@ function editable(status: string): boolean {
 
 /** The sequence: shown with each variant's figures; edited (while draft or paused) with the
  * draft kept in the browser until saved. */
-export function SequenceSection({ id, status, onSaved }: { id: string; status: string; onSaved: () => void }) {
+export function SequenceSection({
+  id,
+  status,
+  contacts,
+  onSaved,
+}: {
+  id: string;
+  status: string;
+  contacts: Contactish[];
+  onSaved: () => void;
+}) {
   // Read again when the campaign starts or pauses (what may be edited changes).
   const loaded = useLoad(() => gql(Docs.CampaignEdit, { id }), [id, status]);
   const c = loaded.data?.campaign;
@@ -36,6 +47,7 @@ export function SequenceSection({ id, status, onSaved }: { id: string; status: s
     <SequenceBody
       key={c.id}
       c={c}
+      contacts={contacts}
       accounts={loaded.data?.emailAccounts.items ?? []}
       onSaved={() => {
         loaded.reload();
@@ -45,7 +57,19 @@ export function SequenceSection({ id, status, onSaved }: { id: string; status: s
   );
 }
 
-function SequenceBody({ c, accounts, onSaved }: { c: Edit; accounts: { id: string; email: string }[]; onSaved: () => void }) {
+type Contactish = { id: string; email: string };
+
+function SequenceBody({
+  c,
+  accounts,
+  contacts,
+  onSaved,
+}: {
+  c: Edit;
+  accounts: { id: string; email: string }[];
+  contacts: Contactish[];
+  onSaved: () => void;
+}) {
   const key = `fz.draft.campaign.${c.id}.steps`;
   const [editing, setEditing] = useState(hasDraft(key));
   const [notes, setNotes] = useState<FieldNote[]>([]);
@@ -72,7 +96,7 @@ function SequenceBody({ c, accounts, onSaved }: { c: Edit; accounts: { id: strin
       </div>
       {!editable(c.status) && !editing && <p class="muted small">Pause the campaign to edit its steps.</p>}
       {editing ? (
-        <StepsForm c={c} draftKey={key} notes={notes} setNotes={setNotes} figures={figures} winners={winners} onDone={(saved) => {
+        <StepsForm c={c} contacts={contacts} draftKey={key} notes={notes} setNotes={setNotes} figures={figures} winners={winners} onDone={(saved) => {
           setEditing(false);
           if (saved) onSaved();
         }} />
@@ -115,6 +139,7 @@ function SequenceBody({ c, accounts, onSaved }: { c: Edit; accounts: { id: strin
 
 interface StepsFormProps {
   c: Edit;
+  contacts: Contactish[];
   draftKey: string;
   notes: FieldNote[];
   setNotes: (notes: FieldNote[]) => void;
@@ -123,7 +148,7 @@ interface StepsFormProps {
   onDone: (saved: boolean) => void;
 }
 
-function StepsForm({ c, draftKey, notes, setNotes, figures, winners, onDone }: StepsFormProps) {
+function StepsForm({ c, contacts, draftKey, notes, setNotes, figures, winners, onDone }: StepsFormProps) {
   const [steps, setSteps, clear] = useDraft(draftKey, () => draftsOf(c.steps));
   const save = useAction(async () => {
     setNotes([]);
@@ -154,6 +179,7 @@ function StepsForm({ c, draftKey, notes, setNotes, figures, winners, onDone }: S
       }}
     >
       <SequenceEditor steps={steps} onChange={setSteps} notes={notes} figures={figures} winners={winners} />
+      <LivePreview campaignId={c.id} contacts={contacts} steps={steps} />
       <ErrorNote error={save.error} />
       <div class="actions">
         <button type="submit" class="primary" disabled={save.pending}>
@@ -481,4 +507,83 @@ export function FixField({
       <ErrorNote error={fix.error} />
     </form>
   );
+}
+
+/** The draft being edited, rendered for a chosen contact as it would go out, as it is typed. */
+function LivePreview({ campaignId, contacts, steps }: { campaignId: string; contacts: Contactish[]; steps: StepDraft[] }) {
+  const [contactId, setContactId] = useState('');
+  const [at, setAt] = useState('0:0');
+  const [settled, setSettled] = useState('');
+  const chosen = contactId || contacts[0]?.id || '';
+  const [stepIndex, variantIndex] = at.split(':').map(Number);
+  const variant = steps[stepIndex]?.variants[variantIndex] ?? steps[0]?.variants[0];
+  const key = JSON.stringify([chosen, stepIndex, variant?.subject, variant?.body]);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(key), 400);
+    return () => clearTimeout(timer);
+  }, [key]);
+  const preview = useLoad(
+    () =>
+      chosen && variant && settled === key
+        ? gql(Docs.CampaignPreview, {
+            id: campaignId,
+            contactId: chosen,
+            // A step saved already (the draft's own text stands in for it); a new one previews
+            // in the first step's place.
+            step: Math.min(stepIndex + 1, Math.max(1, savedSteps(steps))),
+            subject: variant.subject,
+            body: variant.body,
+          })
+        : Promise.resolve(undefined),
+    [settled],
+  );
+  if (contacts.length === 0) return null;
+  const p = preview.data?.campaign.preview;
+  return (
+    <section class="panel" aria-label="Live preview">
+      <div class="filters">
+        <label>
+          Preview for
+          <select value={chosen} onChange={(e) => setContactId(e.currentTarget.value)}>
+            {contacts.map((k) => (
+              <option key={k.id} value={k.id}>
+                {k.email}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Of
+          <select value={at} onChange={(e) => setAt(e.currentTarget.value)}>
+            {steps.flatMap((s, i) =>
+              s.variants.map((_, n) => (
+                <option key={`${i}:${n}`} value={`${i}:${n}`}>
+                  Step {i + 1}
+                  {s.variants.length > 1 ? ` · variant ${String.fromCharCode(65 + n)}` : ''}
+                </option>
+              )),
+            )}
+          </select>
+        </label>
+      </div>
+      <ErrorNote error={preview.error} />
+      {p && (
+        <div class="preview" data-testid="live-preview">
+          <p>
+            <span class="muted">Subject</span> <strong>{p.subject}</strong>
+          </p>
+          {p.bodyText !== null ? (
+            <iframe title="The draft as it would go out" sandbox="" srcdoc={p.body} class="preview-frame" />
+          ) : (
+            <pre class="body">{p.body}</pre>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** How many steps a draft's campaign has saved (a new step has no saved variant yet). */
+function savedSteps(steps: StepDraft[]): number {
+  return steps.filter((s) => s.variants.some((v) => v.id)).length;
 }

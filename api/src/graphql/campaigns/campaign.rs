@@ -219,7 +219,9 @@ impl Campaign {
         Ok(plan.into())
     }
     /// Step `step` for the contact, exactly as it would go out (nothing is sent or kept):
-    /// the variant `variantId`, or the one `seed` draws (a random seed when none is given).
+    /// the variant `variantId`, or the one `seed` draws (a random seed when none is given);
+    /// with `subject`/`body`, a draft's text in that variant's place.
+    #[allow(clippy::too_many_arguments)]
     async fn preview(
         &self,
         ctx: &Context<'_>,
@@ -227,6 +229,11 @@ impl Campaign {
         step: i32,
         variant_id: Option<ID>,
         #[graphql(desc = "Up to 16 hex digits, as `seed` answered it")] seed: Option<String>,
+        #[graphql(desc = "A draft's subject instead of the saved one (a live preview)")]
+        subject: Option<String>,
+        #[graphql(desc = "A draft's body instead of the saved one (a live preview)")] body: Option<
+            String,
+        >,
     ) -> Result<EmailPreview> {
         let request = svc::PreviewRequest {
             contact_id: contact_id.0,
@@ -234,6 +241,8 @@ impl Campaign {
             variant_id: variant_id.map(|v| v.0),
             seed: parse_seed(seed.as_deref())?,
             to: None,
+            subject,
+            body,
         };
         let tracker = ctx.data::<crate::service::tracking::Tracker>()?;
         let found = svc::preview(

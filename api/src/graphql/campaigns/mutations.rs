@@ -247,6 +247,8 @@ impl CampaignMutation {
             variant_id: variant_id.map(|v| v.0),
             seed: None,
             to: Some(to),
+            subject: None,
+            body: None,
         };
         let tracker = ctx.data::<crate::service::tracking::Tracker>()?;
         let email = svc::preview(db(ctx)?, tracker, &who.workspace_id, &id, request).await?;

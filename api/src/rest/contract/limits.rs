@@ -413,6 +413,16 @@ fn campaign_limits(rules: &mut Rules) {
         "Campaign.preview(seed:)",
         rule(json!({ "pattern": "^([0-9a-f]{1,16})?$", "example": "555c0e3f9a1b2d4e" })),
     );
+    add(
+        "Campaign.preview(subject:)",
+        rule(
+            json!({ "maxLength": campaigns::MAX_SUBJECT_CHARS, "pattern": "^[^\\r\\n\\u0000]*$" }),
+        ),
+    );
+    add(
+        "Campaign.preview(body:)",
+        rule(json!({ "maxLength": campaigns::MAX_BODY_CHARS, "pattern": "^[^\\u0000]*$" })),
+    );
     for field in ["Campaign.preview(step:)", "Mutation.sendTestEmail(step:)"] {
         add(field, rule(range(1, campaigns::MAX_STEPS as i64)));
     }

@@ -138,11 +138,11 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}/preview",
             summary: "A step for a contact, exactly as it would go out (nothing is sent or kept)",
             operation: op(
-                "query previewCampaignEmail($id: ID!, $contactId: ID!, $step: Int!, $variantId: ID, $seed: String) { campaign(id: $id) { preview(contactId: $contactId, step: $step, variantId: $variantId, seed: $seed) { @PREVIEW } } }",
+                "query previewCampaignEmail($id: ID!, $contactId: ID!, $step: Int!, $variantId: ID, $seed: String, $subject: String, $body: String) { campaign(id: $id) { preview(contactId: $contactId, step: $step, variantId: $variantId, seed: $seed, subject: $subject, body: $body) { @PREVIEW } } }",
             ),
             status: 200,
             query: vec![],
-            body: BodyMap::Fields(&["contactId", "step", "variantId", "seed"]),
+            body: BodyMap::Fields(&["contactId", "step", "variantId", "seed", "subject", "body"]),
             shape: Shape::Object(&["campaign", "preview"]),
         },
         RouteSpec {

@@ -29,6 +29,10 @@ pub struct PreviewRequest {
     pub seed: Option<i64>,
     /// Send it to this address instead of the contact's (a test send).
     pub to: Option<String>,
+    /// A draft's subject and body instead of the saved variant's (a live preview while
+    /// editing): checked as a step's would be.
+    pub subject: Option<String>,
+    pub body: Option<String>,
 }
 
 /// An email as it would go out.
@@ -103,7 +107,30 @@ pub async fn preview(
         ));
     }
     let seed = request.seed.unwrap_or_else(rand::random);
-    let variant = pick_variant(step, seed, request.variant_id.as_deref());
+    let mut variant = pick_variant(step, seed, request.variant_id.as_deref());
+    for (field, text, into) in [
+        ("subject", request.subject, &mut variant.subject),
+        ("body", request.body, &mut variant.body),
+    ] {
+        if let Some(text) = text {
+            let longest = match field {
+                "subject" => super::MAX_SUBJECT_CHARS,
+                _ => super::MAX_BODY_CHARS,
+            };
+            if text.chars().count() > longest || (field == "subject" && text.contains(['\r', '\n']))
+            {
+                return Err(AppError::invalid_field(
+                    field,
+                    format!("{field} is too long or not one line"),
+                ));
+            }
+            crate::service::templates::parse(&text).map_err(|e| {
+                AppError::invalid_field(field, e.message)
+                    .with_details(json!({ "field": field, "position": e.position }))
+            })?;
+            *into = text;
+        }
+    }
     let enrolment = enrolment(db, &campaign.id, &person.id).await?;
     let account = sending_account(db, workspace_id, &campaign, enrolment.as_ref()).await?;
     let mut person = person;

@@ -11921,6 +11921,8 @@ export interface operations {
                     variantId?: string | null;
                     /** @example 555c0e3f9a1b2d4e */
                     seed?: string | null;
+                    subject?: string | null;
+                    body?: string | null;
                 };
             };
         };

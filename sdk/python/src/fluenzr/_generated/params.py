@@ -588,6 +588,8 @@ class PreviewCampaignEmailParams(TypedDict):
     step: int
     variant_id: NotRequired[Optional[str]]
     seed: NotRequired[Optional[str]]
+    subject: NotRequired[Optional[str]]
+    body: NotRequired[Optional[str]]
 
 
 class RemoveGroupContactsParams(TypedDict):
