@@ -685,7 +685,14 @@ async fn a_preview_with_a_message_s_seed_is_that_message_and_a_test_send_records
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.data()["subject"].as_str().unwrap().starts_with("Draft for Ana"), "{}", r.body);
+    assert!(
+        r.data()["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Draft for Ana"),
+        "{}",
+        r.body
+    );
     assert_eq!(r.data()["body"], "Yo Initech");
     let r = app
         .post(
