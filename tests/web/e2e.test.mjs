@@ -3,7 +3,7 @@
 // suppressions, an API key, a phone-width screen and an expired session. Run through tests/web/run.sh.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -690,6 +690,21 @@ test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, a
     const c = await graphql('query($id: ID!) { campaign(id: $id) { contactCount } }', { id: ids.campaign });
     assert.equal(c.campaign.contactCount, 4);
     await until('Bea\'s and Carl\'s emails', () => to('bea@example.com').length === 1 && to('carl@example.com').length === 1, { timeout: 30_000 });
+    // The filtered list, as a CSV file.
+    await page.getByLabel('Search email').fill('@example.com');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export the filtered list (CSV)' }).click(),
+    ]);
+    const csvText = readFileSync(await download.path(), 'utf8');
+    const rows = csvText.trim().split('\r\n');
+    assert.equal(rows[0], 'email,firstName,lastName,company,phone,timezone,status,customFields,createdAt');
+    assert.deepEqual(rows.slice(1).map((r) => r.split(',')[0]).sort(), [
+      'ana@example.com',
+      'bea@example.com',
+      'carl@example.com',
+      'held@example.com',
+    ]);
   });
 
   await step('a contact\'s page edits its fields and shows every email sent to it', async () => {
