@@ -1,7 +1,7 @@
 /** Small building blocks shared by the pages. */
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { describe } from '../api/client';
+import { ApiError, describe } from '../api/client';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -193,4 +193,33 @@ export function formatDate(value: string | null | undefined): string {
 
 export function percent(value: number): string {
   return `${value.toFixed(value >= 10 || value === 0 ? 0 : 1)}\u00a0%`;
+}
+
+/** The field an API error names (`details.field`), if any. */
+export function fieldOf(error: unknown): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  const field = (error.details as { field?: unknown } | undefined)?.field;
+  return typeof field === 'string' ? field : undefined;
+}
+
+/** `useAction` that also keeps which field its last error named, so a form shows the error
+ * beside that field (`errorAt`) and elsewhere only when it names none (`generalError`). */
+export function useFieldAction<A extends unknown[], R>(action: (...args: A) => Promise<R>) {
+  const [field, setField] = useState<string | undefined>(undefined);
+  const inner = useAction(async (...args: A) => {
+    setField(undefined);
+    try {
+      return await action(...args);
+    } catch (err) {
+      setField(fieldOf(err));
+      throw err;
+    }
+  });
+  const errorAt = (...names: string[]) =>
+    inner.error && field && names.includes(field) ? (
+      <p class="field-error" role="alert">
+        {inner.error}
+      </p>
+    ) : null;
+  return { ...inner, field, errorAt, generalError: field ? undefined : inner.error };
 }

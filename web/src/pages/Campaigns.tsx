@@ -3,7 +3,7 @@ import { gql } from '../api/client';
 import * as Docs from '../gql/documents';
 import type { CampaignStatus } from '../gql/types';
 import { Link } from '../components/Link';
-import { Badge, Empty, ErrorNote, Loading, Pager, percent, useAction, useLoad } from '../components/ui';
+import { Badge, Empty, ErrorNote, Loading, Pager, percent, useFieldAction, useLoad } from '../components/ui';
 import { navigate } from '../router';
 import {
   type FieldNote,
@@ -162,7 +162,7 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
   const items = accounts.data?.emailAccounts.items ?? [];
   const chosen = draft.accountId || items[0]?.id || '';
 
-  const create = useAction(async () => {
+  const create = useFieldAction(async () => {
     setNotes([]);
     try {
       const data = await gql(Docs.CreateCampaign, {
@@ -198,6 +198,7 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
           Name
           <input required value={name} onInput={(e) => set({ name: e.currentTarget.value })} />
         </label>
+        {create.errorAt('name')}
         <label>
           Send from
           <select value={chosen} onChange={(e) => set({ accountId: e.currentTarget.value })}>
@@ -213,6 +214,7 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
           Daily limit (emails)
           <input type="number" min={1} value={dailyLimit} onInput={(e) => set({ dailyLimit: Number(e.currentTarget.value) })} />
         </label>
+        {create.errorAt('dailyLimit', 'emailAccountId')}
       </div>
       {items.length === 0 && !accounts.loading && (
         <p class="note">
@@ -222,6 +224,7 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
       <fieldset>
         <legend>Sequence</legend>
         <SequenceEditor steps={steps} onChange={(next) => set({ steps: next })} notes={notes} />
+        {notes.length === 0 && create.errorAt('steps')}
       </fieldset>
       <fieldset>
         <legend>Schedule</legend>
@@ -239,6 +242,7 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
             <input type="time" value={endTime} onInput={(e) => set({ endTime: e.currentTarget.value })} />
           </label>
         </div>
+        {create.errorAt('schedule.timezone', 'schedule.startTime', 'schedule.endTime', 'schedule.days')}
         <TimeZones />
         <div class="days" role="group" aria-label="Sending days">
           {DAYS.map((label, i) => (
@@ -255,7 +259,7 @@ function NewCampaign({ onCancel }: { onCancel: () => void }) {
           ))}
         </div>
       </fieldset>
-      <ErrorNote error={create.error} />
+      <ErrorNote error={notes.length > 0 ? undefined : create.generalError} />
       <div class="actions">
         <button type="submit" class="primary" disabled={create.pending}>
           Create draft

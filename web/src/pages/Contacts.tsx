@@ -5,7 +5,18 @@ import type { ContactStatus, GroupOptionsQuery, SortOrder } from '../gql/types';
 import { ImportCsv } from '../components/ImportCsv';
 import { Link } from '../components/Link';
 import type { ContactFilter } from '../gql/types';
-import { Badge, ConfirmButton, Empty, ErrorNote, Loading, Pager, formatDate, useAction, useLoad } from '../components/ui';
+import {
+  Badge,
+  ConfirmButton,
+  Empty,
+  ErrorNote,
+  Loading,
+  Pager,
+  formatDate,
+  useAction,
+  useFieldAction,
+  useLoad,
+} from '../components/ui';
 
 const SORTS = [
   { key: 'createdAt', label: 'Added' },
@@ -288,7 +299,7 @@ function AddContact({ groups, onAdded }: { groups: GroupOption[]; onAdded: () =>
   const [form, setForm] = useState({ email: '', firstName: '', lastName: '', company: '', phone: '', groupId: '' });
   const [done, setDone] = useState('');
   const set = (key: keyof typeof form) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
-  const add = useAction(async () => {
+  const add = useFieldAction(async () => {
     const data = await gql(Docs.CreateContact, {
       input: {
         email: form.email,
@@ -318,6 +329,7 @@ function AddContact({ groups, onAdded }: { groups: GroupOption[]; onAdded: () =>
           Email
           <input type="email" required value={form.email} onInput={set('email')} />
         </label>
+        {add.errorAt('email')}
         <label>
           First name
           <input value={form.firstName} onInput={set('firstName')} />
@@ -334,6 +346,7 @@ function AddContact({ groups, onAdded }: { groups: GroupOption[]; onAdded: () =>
           Phone
           <input type="tel" value={form.phone} onInput={set('phone')} />
         </label>
+        {add.errorAt('phone')}
         <label>
           Group
           <select value={form.groupId} onChange={set('groupId')}>
@@ -346,7 +359,7 @@ function AddContact({ groups, onAdded }: { groups: GroupOption[]; onAdded: () =>
           </select>
         </label>
       </div>
-      <ErrorNote error={add.error} />
+      <ErrorNote error={add.generalError} />
       <div class="actions">
         <button type="submit" class="primary" disabled={add.pending}>
           Add
