@@ -1107,3 +1107,49 @@ async fn variants_spintax_a_not_opened_follow_up_and_contact_zones_together() {
     let done = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
     assert_eq!(done.data()["status"], "completed");
 }
+
+#[tokio::test]
+async fn a_campaign_saved_before_variants_reads_edits_and_sends_as_one_variant() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let (c, _) = launch(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({}),
+        1,
+        "old",
+    )
+    .await;
+    // The steps as a build before variants stored them: no variants, no condition.
+    let backend = app.db.get_database_backend();
+    let legacy =
+        json!([{ "subject": "Hi {{firstName}}", "body": "Hello", "delayDays": 0 }]).to_string();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "UPDATE campaigns SET steps = $1::jsonb WHERE id = $2",
+        _ => "UPDATE campaigns SET steps = $1 WHERE id = $2",
+    };
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            vec![legacy.into(), id_of(&c).into()],
+        ))
+        .await
+        .unwrap();
+    let shown = app.get(&format!("/v1/campaigns/{}", id_of(&c))).await;
+    let variant = shown.data()["steps"][0]["variants"][0]["id"].clone();
+    assert_eq!(
+        variant,
+        json!(format!("var_{}_1", id_of(&c).trim_start_matches("cmp_")))
+    );
+    assert_eq!(shown.data()["steps"][0]["sendIf"], "always");
+    // It sends as its one variant, and its figures are that variant's.
+    assert_eq!(pass(&app).await, 1);
+    let m = &messages(&app).await[0];
+    assert_eq!(m.variant_id.as_deref(), variant.as_str());
+    let figures = stats(&app, &c).await;
+    assert_eq!(figures["steps"][0]["variants"][0]["variantId"], variant);
+    assert_eq!(figures["steps"][0]["variants"][0]["sent"], 1);
+}
