@@ -121,15 +121,34 @@ fn failed(err: crate::error::AppError) -> Response {
     )
 }
 
+/// Who is asking, as the request shows it (for telling a reader from a machine).
+fn hit_of(
+    method: &axum::http::Method,
+    headers: &axum::http::HeaderMap,
+    peer: SocketAddr,
+) -> tracking::Hit {
+    tracking::Hit {
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        head: method == axum::http::Method::HEAD,
+        from: Some(peer.ip()),
+    }
+}
+
 async fn open(
     State(state): State<PublicState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: axum::http::Method,
+    headers: axum::http::HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
     // The image is served whatever happens: a mail client must never show a broken picture.
     if limited(&state, peer).is_none() {
         let now = state.clock.now();
-        if let Err(err) = tracking::open(&state.db, &state.tracker, &token, now).await {
+        let hit = hit_of(&method, &headers, peer);
+        if let Err(err) = tracking::open(&state.db, &state.tracker, &token, &hit, now).await {
             tracing::warn!(code = err.code.as_str(), message = %err.message, "recording an open failed");
         }
     }
@@ -139,13 +158,16 @@ async fn open(
 async fn click(
     State(state): State<PublicState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: axum::http::Method,
+    headers: axum::http::HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
     if let Some(response) = limited(&state, peer) {
         return response;
     }
     let now = state.clock.now();
-    match tracking::click(&state.db, &state.tracker, &token, now).await {
+    let hit = hit_of(&method, &headers, peer);
+    match tracking::click(&state.db, &state.tracker, &token, &hit, now).await {
         Ok(url) => match HeaderValue::from_str(&url) {
             Ok(location) => {
                 no_store((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())

@@ -142,7 +142,8 @@ async fn a_variant_campaign_with_spintax_and_a_not_opened_follow_up_sends_what_i
         assert_eq!(e["variantId"], kept["variantId"], "{e}");
     }
 
-    // Half of variant A's contacts open it.
+    // Half of variant A's contacts open it (a reader's open: after the first seconds).
+    app.clock.advance(Duration::seconds(11));
     let openers: Vec<&Value> = by_variant[&a].iter().step_by(2).collect();
     for kept in &openers {
         let body = kept["body"].as_str().unwrap();
@@ -916,6 +917,7 @@ async fn an_automatic_winner_takes_every_send_once_each_variant_has_its_share() 
     crate::sending::enrol(&app, &c, &first).await;
     crate::sending::start(&app, &c).await;
     assert_eq!(pass(&app).await, 20);
+    app.clock.advance(Duration::seconds(11));
     // Every Beta email is clicked; no Alpha one.
     let mut by_subject: HashMap<String, usize> = HashMap::new();
     for mail in smtp.received() {
@@ -1050,6 +1052,7 @@ async fn variants_spintax_a_not_opened_follow_up_and_contact_zones_together() {
     assert_eq!(pass(&app).await, tokyo.len());
     let got = smtp.received();
     assert_eq!(got.len(), 12);
+    app.clock.advance(Duration::seconds(11));
     let mut variants = BTreeSet::new();
     let mut opened = BTreeSet::new();
     for (i, m) in messages(&app).await.iter().enumerate() {
@@ -1152,4 +1155,108 @@ async fn a_campaign_saved_before_variants_reads_edits_and_sends_as_one_variant()
     let figures = stats(&app, &c).await;
     assert_eq!(figures["steps"][0]["variants"][0]["variantId"], variant);
     assert_eq!(figures["steps"][0]["variants"][0]["sent"], 1);
+}
+
+#[tokio::test]
+async fn machine_hits_count_nowhere_and_leave_a_not_opened_follow_up_to_go() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let steps = json!([
+        { "subject": "Hi", "body": "<p>Hello, see <a href=\"https://acme.example/offer\">the offer</a></p>" },
+        { "subject": "", "body": "Following up", "delayDays": 1, "sendIf": "not_opened" }
+    ]);
+    let (c, _) = launch(&app, &account, steps, json!({}), 1, "mach").await;
+    assert_eq!(pass(&app).await, 1);
+    let html = smtp.received()[0].html_body().unwrap();
+    let link = |prefix: &str| {
+        let from = html.find(&format!("{}{prefix}", app.base)).unwrap();
+        html[from..from + html[from..].find('"').unwrap()].to_owned()
+    };
+    let (pixel, click) = (link("/t/o/"), link("/t/c/"));
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let hit = |method: reqwest::Method, url: &str, agent: &str| {
+        browser
+            .request(method, url)
+            .header("user-agent", agent)
+            .send()
+    };
+    const READER: &str =
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
+    // Within seconds of sending: a gateway's scanner.
+    assert!(
+        hit(reqwest::Method::GET, &pixel, READER)
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    app.clock.advance(Duration::seconds(30));
+    // Apple's image proxy, a link checker's HEAD, a security scanner's click.
+    assert!(
+        hit(reqwest::Method::GET, &pixel, "Mozilla/5.0")
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let r = hit(reqwest::Method::HEAD, &click, READER).await.unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FOUND,
+        "a link checker still follows the link"
+    );
+    let r = hit(
+        reqwest::Method::GET,
+        &click,
+        "Mozilla/5.0 (compatible; Barracuda Sentinel)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+
+    let figures = stats(&app, &c).await;
+    assert_eq!(
+        (figures["opened"].clone(), figures["clicked"].clone()),
+        (json!(0), json!(0))
+    );
+    let m = &messages(&app).await[0];
+    assert!(m.opened_at.is_none() && m.clicked_at.is_none());
+    let reasons = |events: Vec<Value>| -> Vec<(Value, Value)> {
+        events
+            .iter()
+            .map(|e| (e["machine"].clone(), e["reason"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        reasons(events_of(&app, "email.opened").await),
+        vec![
+            (json!(true), json!("scanner_fast")),
+            (json!(true), json!("apple_mpp"))
+        ]
+    );
+    assert_eq!(
+        reasons(events_of(&app, "email.clicked").await),
+        vec![
+            (json!(true), json!("head_request")),
+            (json!(true), json!("known_scanner"))
+        ]
+    );
+
+    // Nobody opened it: the not_opened follow-up goes the next day.
+    app.clock.advance(Duration::days(1));
+    assert_eq!(pass(&app).await, 1);
+    // A reader's open counts, and says it is a reader's.
+    assert!(
+        hit(reqwest::Method::GET, &pixel, READER)
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    assert_eq!(stats(&app, &c).await["opened"], 1);
+    let opened = events_of(&app, "email.opened").await;
+    assert_eq!(opened.last().unwrap()["machine"], false);
 }

@@ -553,6 +553,8 @@ async fn concurrent_pixel_hits_emit_one_open() {
     )
     .await;
     assert_eq!(crate::sending::pass(&app).await, 1);
+    // Readers, not scanners: after the first seconds.
+    app.clock.advance(chrono::Duration::seconds(11));
     let html = smtp.received()[0].html_body().expect("an HTML part");
     let from = html.find("/t/o/").expect("a pixel");
     let token: String = html[from + 5..]

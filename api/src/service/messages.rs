@@ -75,14 +75,15 @@ impl EmailEvent {
             EmailEvent::Sent { reply } | EmailEvent::Bounced { reply } => {
                 json!({ "smtpReply": reply })
             }
-            EmailEvent::Clicked { url } => json!({ "url": url }),
+            EmailEvent::Clicked { url } => json!({ "url": url, "machine": false }),
             EmailEvent::Replied { subject, excerpt } => {
                 json!({ "replySubject": subject, "excerpt": excerpt })
             }
             EmailEvent::AutoReplied { subject } => json!({ "replySubject": subject }),
             EmailEvent::Failed { reason, reply } => json!({ "reason": reason, "smtpReply": reply }),
             EmailEvent::Unknown => json!({ "reason": "outcome_unknown" }),
-            EmailEvent::Opened | EmailEvent::Unsubscribed => json!({}),
+            EmailEvent::Opened => json!({ "machine": false }),
+            EmailEvent::Unsubscribed => json!({}),
         }
     }
 }

@@ -135,10 +135,75 @@ impl Tracker {
     }
 }
 
+/// Who fetched a pixel or followed a link, as the request shows it.
+#[derive(Clone, Debug, Default)]
+pub struct Hit {
+    pub user_agent: Option<String>,
+    /// A `HEAD` request (a link checker), not a `GET`.
+    pub head: bool,
+    pub from: Option<std::net::IpAddr>,
+}
+
+/// Hits sooner than this after the email was sent are a scanner's, not a reader's.
+pub const SCANNER_WINDOW_SECONDS: i64 = 10;
+
+/// What in a User-Agent names a link scanner, a security gateway or a fetching library.
+const SCANNERS: &[&str] = &[
+    "bot",
+    "crawler",
+    "spider",
+    "preview",
+    "scanner",
+    "barracuda",
+    "proofpoint",
+    "mimecast",
+    "symantec",
+    "messagelabs",
+    "fireeye",
+    "trendmicro",
+    "forcepoint",
+    "sophos",
+    "safelinks",
+    "microsoft office protocol discovery",
+    "python-requests",
+    "curl/",
+    "wget/",
+    "go-http-client",
+    "headlesschrome",
+];
+
+/// Why a hit is a machine's (`head_request`, `known_scanner`, `apple_mpp` — Apple Mail
+/// Privacy Protection fetches every image through Apple's proxies —, `scanner_fast`: within
+/// 10 s of the email being sent), or None for a reader's. Only a reader's open or click counts.
+pub fn machine_reason(
+    hit: &Hit,
+    open: bool,
+    sent_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<&'static str> {
+    if hit.head {
+        return Some("head_request");
+    }
+    let agent = hit.user_agent.as_deref().unwrap_or_default();
+    let lower = agent.to_ascii_lowercase();
+    if SCANNERS.iter().any(|s| lower.contains(s)) {
+        return Some("known_scanner");
+    }
+    let apple_network = matches!(hit.from, Some(std::net::IpAddr::V4(ip)) if ip.octets()[0] == 17);
+    if open && (agent.trim() == "Mozilla/5.0" || apple_network) {
+        return Some("apple_mpp");
+    }
+    match sent_at {
+        Some(sent) if (now - sent).num_seconds() >= SCANNER_WINDOW_SECONDS => None,
+        _ => Some("scanner_fast"),
+    }
+}
+
 async fn record(
     db: &DatabaseConnection,
     message_id: &str,
     event: EmailEvent,
+    hit: Option<&Hit>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let txn = crate::db::begin_write(db).await?;
@@ -150,7 +215,25 @@ async fn record(
     else {
         return Ok(false);
     };
-    enrolments::record_email_event(&txn, &found, event, now).await?;
+    let open = matches!(event, EmailEvent::Opened);
+    let machine = hit.and_then(|h| machine_reason(h, open, found.sent_at, now));
+    match machine {
+        // A machine's hit counts nowhere (no open, no click, no figure, no condition): its
+        // webhook says so.
+        Some(reason) => {
+            let person = entity::contact::Entity::find_by_id(found.contact_id.clone())
+                .one(&txn)
+                .await?;
+            if let Some(person) = person {
+                let mut data = super::messages::event_data(&found, &person, &event);
+                data["machine"] = serde_json::json!(true);
+                data["reason"] = serde_json::json!(reason);
+                super::events::emit(&txn, &found.workspace_id, event.event_type(), data, now)
+                    .await?;
+            }
+        }
+        None => enrolments::record_email_event(&txn, &found, event, now).await?,
+    }
     txn.commit().await?;
     Ok(true)
 }
@@ -160,10 +243,11 @@ pub async fn open(
     db: &DatabaseConnection,
     tracker: &Tracker,
     token: &str,
+    hit: &Hit,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     if let Some(id) = tracker.message_of(LinkKind::Open, token) {
-        record(db, &id, EmailEvent::Opened, now).await?;
+        record(db, &id, EmailEvent::Opened, Some(hit), now).await?;
     }
     Ok(())
 }
@@ -174,12 +258,20 @@ pub async fn click(
     db: &DatabaseConnection,
     tracker: &Tracker,
     token: &str,
+    hit: &Hit,
     now: DateTime<Utc>,
 ) -> AppResult<String> {
     let (id, url) = tracker
         .click_of(token)
         .ok_or_else(|| AppError::not_found("Link"))?;
-    record(db, &id, EmailEvent::Clicked { url: url.clone() }, now).await?;
+    record(
+        db,
+        &id,
+        EmailEvent::Clicked { url: url.clone() },
+        Some(hit),
+        now,
+    )
+    .await?;
     Ok(url)
 }
 
@@ -206,7 +298,7 @@ pub async fn unsubscribe(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let found = unsubscribe_target(db, tracker, token).await?;
-    record(db, &found.id, EmailEvent::Unsubscribed, now).await?;
+    record(db, &found.id, EmailEvent::Unsubscribed, None, now).await?;
     Ok(())
 }
 
@@ -240,6 +332,72 @@ mod tests {
         assert_eq!(
             t.message_of(LinkKind::Open, token).as_deref(),
             Some("msg_2")
+        );
+    }
+
+    #[test]
+    fn machines_are_told_from_readers() {
+        let sent = DateTime::parse_from_rfc3339("2026-11-30T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let later = sent + chrono::Duration::minutes(5);
+        let reader = Hit {
+            user_agent: Some("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36".into()),
+            head: false,
+            from: Some("203.0.113.9".parse().unwrap()),
+        };
+        assert_eq!(machine_reason(&reader, true, Some(sent), later), None);
+        assert_eq!(machine_reason(&reader, false, Some(sent), later), None);
+        let soon = sent + chrono::Duration::seconds(3);
+        assert_eq!(
+            machine_reason(&reader, true, Some(sent), soon),
+            Some("scanner_fast")
+        );
+        assert_eq!(
+            machine_reason(&reader, true, None, later),
+            Some("scanner_fast")
+        );
+        let head = Hit {
+            head: true,
+            ..reader.clone()
+        };
+        assert_eq!(
+            machine_reason(&head, false, Some(sent), later),
+            Some("head_request")
+        );
+        for agent in [
+            "Barracuda Sentinel (EE)",
+            "Mozilla/5.0 (compatible; Proofpoint)",
+            "python-requests/2.31",
+            "curl/8.5.0",
+        ] {
+            let scanner = Hit {
+                user_agent: Some(agent.into()),
+                ..reader.clone()
+            };
+            assert_eq!(
+                machine_reason(&scanner, false, Some(sent), later),
+                Some("known_scanner"),
+                "{agent}"
+            );
+        }
+        let apple = Hit {
+            user_agent: Some("Mozilla/5.0".into()),
+            ..reader.clone()
+        };
+        assert_eq!(
+            machine_reason(&apple, true, Some(sent), later),
+            Some("apple_mpp")
+        );
+        // A click from the same agent is not Apple's image proxy.
+        assert_eq!(machine_reason(&apple, false, Some(sent), later), None);
+        let apple_network = Hit {
+            from: Some("17.58.10.2".parse().unwrap()),
+            ..reader.clone()
+        };
+        assert_eq!(
+            machine_reason(&apple_network, true, Some(sent), later),
+            Some("apple_mpp")
         );
     }
 }
