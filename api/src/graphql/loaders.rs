@@ -166,7 +166,7 @@ impl Loader<VariantCountsOf> for DbLoader {
         keys: &[VariantCountsOf],
     ) -> Result<HashMap<VariantCountsOf, Self::Value>, AppError> {
         let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let found = stats::variant_counts(&self.db, &ids).await?;
+        let found = stats::variant_counts(&self.db, &ids, None).await?;
         Ok(found
             .into_iter()
             .map(|(id, rows)| (VariantCountsOf(id), rows))

@@ -502,18 +502,23 @@ impl VariantCounts {
     }
 }
 
-/// Each campaign's figures per (step, variant), in one statement for all of them. Messages
-/// from before variants (no variant kept) come under `None`.
+/// Each campaign's figures per (step, variant), in one statement for all of them (only `step`'s
+/// when given). Messages from before variants (no variant kept) come under `None`.
 pub async fn variant_counts(
     db: &impl ConnectionTrait,
     campaign_ids: &[String],
+    step: Option<i32>,
 ) -> AppResult<HashMap<String, Vec<(i32, Option<String>, VariantCounts)>>> {
     use entity::message;
     use sea_orm::QuerySelect;
     let count = |c: message::Column| Expr::col(c).count();
     // (campaign, step, variant, sent, opened, clicked, replied)
     type Row = (String, i32, Option<String>, i64, i64, i64, i64);
-    let rows: Vec<Row> = message::Entity::find()
+    let mut query = message::Entity::find();
+    if let Some(step) = step {
+        query = query.filter(message::Column::Step.eq(step));
+    }
+    let rows: Vec<Row> = query
         .select_only()
         .column(message::Column::CampaignId)
         .column(message::Column::Step)

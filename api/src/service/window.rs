@@ -138,6 +138,12 @@ impl Window {
     }
 }
 
+/// An IANA zone's name as the zone database spells it (`Europe/Lisbon`), None for anything
+/// else: the one check of a time zone a user gives.
+pub fn zone_name(text: &str) -> Option<&'static str> {
+    text.trim().parse::<Tz>().ok().map(|tz| tz.name())
+}
+
 /// The calendar day of `at` in `tz`.
 pub fn local_day(tz: Tz, at: DateTime<Utc>) -> NaiveDate {
     let offset = tz.offset_from_utc_datetime(&at.naive_utc()).fix();

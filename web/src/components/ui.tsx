@@ -3,6 +3,9 @@ import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describe } from '../api/client';
 
+/** ISO weekdays 1–7 as shown. */
+export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
 export interface Loaded<T> {
   data: T | undefined;
   error: string | undefined;

@@ -7,6 +7,7 @@ import { TimelineChart } from '../components/TimelineChart';
 import {
   Badge,
   ConfirmButton,
+  DAYS,
   ErrorNote,
   Loading,
   Pager,
@@ -24,7 +25,6 @@ type UnknownPage = CampaignPageQuery['unknownOutcomes'];
 
 const STATES: EnrolmentState[] = ['pending', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'failed'];
 const RANGES = [7, 30, 90];
-const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 function utcDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
@@ -110,7 +110,7 @@ export function Campaign({ id }: { id: string }) {
       <ErrorNote error={transition.error ?? result.error} />
       <p class="muted">
         From {c.emailAccount?.email ?? 'no email account'} · {c.steps.length} step{c.steps.length === 1 ? '' : 's'} ·{' '}
-        {c.schedule.days.map((d) => DAY_NAMES[d - 1]).join(' ')} {c.schedule.startTime}–{c.schedule.endTime} (
+        {c.schedule.days.map((d) => DAYS[d - 1]).join(' ')} {c.schedule.startTime}–{c.schedule.endTime} (
         {c.schedule.timezone === 'contact'
           ? `each contact's own zone, else ${c.schedule.fallbackTimezone ?? 'UTC'}`
           : c.schedule.timezone}

@@ -16,10 +16,9 @@ import {
   useDraft,
 } from '../components/SequenceEditor';
 import { TimeZones } from '../components/TimeZones';
-import { ErrorNote, Loading, formatDate, percent, useAction, useLoad } from '../components/ui';
+import { DAYS, ErrorNote, Loading, formatDate, percent, useAction, useFieldAction, useLoad } from '../components/ui';
 
 type Edit = CampaignEditQuery['campaign'];
-const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const BUILT_IN = ['firstName', 'lastName', 'company', 'phone', 'email'];
 
 function editable(status: string): boolean {
@@ -221,50 +220,37 @@ function SettingsForm({ c, accounts, onSaved }: { c: Edit; accounts: { id: strin
     winner: (c.autoWinner?.metric ?? '') as WinnerMetric | '',
     minSent: c.autoWinner?.minSentPerVariant ?? 100,
   }));
-  const [field, setField] = useState<string | undefined>(undefined);
   const set = (patch: Partial<typeof form>) => setForm({ ...form, ...patch });
-  const save = useAction(async () => {
-    setField(undefined);
-    try {
-      const canSenders = editable(c.status);
-      await gql(Docs.UpdateCampaign, {
-        id: c.id,
-        input: {
-          dailyLimit: form.dailyLimit,
-          trackOpens: form.trackOpens,
-          trackClicks: form.trackClicks,
-          stopOnReply: form.stopOnReply,
-          autoWinner: form.winner ? { metric: form.winner, minSentPerVariant: form.minSent } : null,
-          schedule: {
-            timezone: form.timezone,
-            fallbackTimezone: form.fallbackTimezone || null,
-            days: form.days,
-            startTime: form.startTime,
-            endTime: form.endTime,
-            skipDates: form.skipDates
-              .split(/[\s,]+/)
-              .map((d) => d.trim())
-              .filter(Boolean),
-          },
-          ...(canSenders && form.senders.length > 0
-            ? { emailAccountId: form.senders[0], emailAccountIds: form.senders.slice(1) }
-            : {}),
+  const save = useFieldAction(async () => {
+    const canSenders = editable(c.status);
+    await gql(Docs.UpdateCampaign, {
+      id: c.id,
+      input: {
+        dailyLimit: form.dailyLimit,
+        trackOpens: form.trackOpens,
+        trackClicks: form.trackClicks,
+        stopOnReply: form.stopOnReply,
+        autoWinner: form.winner ? { metric: form.winner, minSentPerVariant: form.minSent } : null,
+        schedule: {
+          timezone: form.timezone,
+          fallbackTimezone: form.fallbackTimezone || null,
+          days: form.days,
+          startTime: form.startTime,
+          endTime: form.endTime,
+          skipDates: form.skipDates
+            .split(/[\s,]+/)
+            .map((d) => d.trim())
+            .filter(Boolean),
         },
-      });
-      setOpen(false);
-      onSaved();
-    } catch (err) {
-      const details = (err as { details?: { field?: string } }).details;
-      setField(details?.field);
-      throw err;
-    }
+        ...(canSenders && form.senders.length > 0
+          ? { emailAccountId: form.senders[0], emailAccountIds: form.senders.slice(1) }
+          : {}),
+      },
+    });
+    setOpen(false);
+    onSaved();
   });
-  const errorAt = (name: string) =>
-    field === name && save.error ? (
-      <p class="field-error" role="alert">
-        {save.error}
-      </p>
-    ) : null;
+  const errorAt = save.errorAt;
   if (!open) {
     return (
       <p>
@@ -375,7 +361,7 @@ function SettingsForm({ c, accounts, onSaved }: { c: Edit; accounts: { id: strin
         </label>
         {errorAt('autoWinner.minSentPerVariant')}
       </div>
-      {!field && <ErrorNote error={save.error} />}
+      <ErrorNote error={save.generalError} />
       <div class="actions">
         <button type="submit" class="primary" disabled={save.pending}>
           Save settings

@@ -3,7 +3,7 @@ import { gql } from '../api/client';
 import * as Docs from '../gql/documents';
 import type { CampaignStatus } from '../gql/types';
 import { Link } from '../components/Link';
-import { Badge, Empty, ErrorNote, Loading, Pager, percent, useFieldAction, useLoad } from '../components/ui';
+import { Badge, DAYS, Empty, ErrorNote, Loading, Pager, percent, useFieldAction, useLoad } from '../components/ui';
 import { navigate } from '../router';
 import {
   type FieldNote,
@@ -119,7 +119,6 @@ export function Campaigns() {
   );
 }
 
-const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const NEW_DRAFT = 'fz.draft.new-campaign';
 
 function browserZone(): string {

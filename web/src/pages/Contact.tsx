@@ -6,7 +6,7 @@ import * as Docs from '../gql/documents';
 import type { ContactPageQuery } from '../gql/types';
 import { Link } from '../components/Link';
 import { TimeZones } from '../components/TimeZones';
-import { Badge, ErrorNote, Loading, formatDate, useAction, useLoad } from '../components/ui';
+import { Badge, ErrorNote, Loading, formatDate, useAction, useFieldAction, useLoad } from '../components/ui';
 
 type Person = NonNullable<ContactPageQuery['contact']>;
 
@@ -86,39 +86,27 @@ function Fields({ c, onSaved }: { c: Person; onSaved: () => void }) {
     timezone: c.timezone ?? '',
     custom: Object.entries((c.customFields as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v ?? '')] as [string, string]),
   }));
-  const [field, setField] = useState<string | undefined>(undefined);
   const [done, setDone] = useState('');
   const set = (key: 'email' | 'firstName' | 'lastName' | 'company' | 'phone' | 'timezone') => (e: Event) =>
     setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
-  const save = useAction(async () => {
-    setField(undefined);
+  const save = useFieldAction(async () => {
     setDone('');
-    try {
-      await gql(Docs.UpdateContact, {
-        id: c.id,
-        input: {
-          email: form.email,
-          firstName: form.firstName || null,
-          lastName: form.lastName || null,
-          company: form.company || null,
-          phone: form.phone || null,
-          timezone: form.timezone || null,
-          customFields: Object.fromEntries(form.custom.filter(([k]) => k.trim()).map(([k, v]) => [k.trim(), v])),
-        },
-      });
-      setDone('Saved.');
-      onSaved();
-    } catch (err) {
-      setField((err as { details?: { field?: string } }).details?.field);
-      throw err;
-    }
+    await gql(Docs.UpdateContact, {
+      id: c.id,
+      input: {
+        email: form.email,
+        firstName: form.firstName || null,
+        lastName: form.lastName || null,
+        company: form.company || null,
+        phone: form.phone || null,
+        timezone: form.timezone || null,
+        customFields: Object.fromEntries(form.custom.filter(([k]) => k.trim()).map(([k, v]) => [k.trim(), v])),
+      },
+    });
+    setDone('Saved.');
+    onSaved();
   });
-  const errorAt = (name: string) =>
-    field === name && save.error ? (
-      <p class="field-error" role="alert">
-        {save.error}
-      </p>
-    ) : null;
+  const errorAt = save.errorAt;
   const input = (key: 'email' | 'firstName' | 'lastName' | 'company' | 'phone' | 'timezone', label: string, extra = {}) => (
     <>
       <label>
@@ -178,7 +166,7 @@ function Fields({ c, onSaved }: { c: Person; onSaved: () => void }) {
         </button>
         {errorAt('customFields')}
       </fieldset>
-      {!field && <ErrorNote error={save.error} />}
+      <ErrorNote error={save.generalError} />
       <div class="actions">
         <button type="submit" class="primary" disabled={save.pending}>
           Save contact

@@ -58,14 +58,16 @@ pub struct ScheduleInput {
 pub const MAX_SKIP_DATES: usize = 366;
 
 fn check_zone(field: &str, tz: &str) -> AppResult<String> {
-    let tz = tz.trim();
-    let zone: chrono_tz::Tz = tz.parse().map_err(|_| {
+    let zone = crate::service::window::zone_name(tz).ok_or_else(|| {
         AppError::invalid_field(
             field,
-            format!("'{tz}' is not an IANA time zone such as Europe/Lisbon"),
+            format!(
+                "'{}' is not an IANA time zone such as Europe/Lisbon",
+                tz.trim()
+            ),
         )
     })?;
-    Ok(zone.name().to_owned())
+    Ok(zone.to_owned())
 }
 
 #[derive(Clone, Debug, Default)]

@@ -184,7 +184,10 @@ pub fn schedule_of(campaign: &campaign::Model) -> AppResult<Schedule> {
 /// The campaign's sending window in its home zone (see [`Schedule::home_zone`]); a stored
 /// schedule that does not build one is a corrupt row.
 pub fn window_of(campaign: &campaign::Model) -> AppResult<Window> {
-    let s = schedule_of(campaign)?;
+    home_window(campaign, &schedule_of(campaign)?)
+}
+
+fn home_window(campaign: &campaign::Model, s: &Schedule) -> AppResult<Window> {
     Window::new(s.home_zone(), &s.days, &s.start_time, &s.end_time)
         .and_then(|w| w.skipping(&s.skip_dates))
         .map_err(|_| corrupt(campaign, "schedule"))
@@ -203,9 +206,9 @@ pub fn next_due(campaign: &campaign::Model, at: DateTime<Utc>) -> AppResult<Date
 /// The window one contact is sent to in: the campaign's, in the contact's own zone when the
 /// schedule is per contact and the contact has a zone.
 pub fn window_for(campaign: &campaign::Model, contact_zone: Option<&str>) -> AppResult<Window> {
-    let window = window_of(campaign)?;
-    let per_contact = schedule_of(campaign)?.per_contact();
-    Ok(match contact_zone.filter(|_| per_contact) {
+    let schedule = schedule_of(campaign)?;
+    let window = home_window(campaign, &schedule)?;
+    Ok(match contact_zone.filter(|_| schedule.per_contact()) {
         Some(zone) => window.in_zone(zone),
         None => window,
     })

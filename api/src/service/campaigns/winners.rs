@@ -6,15 +6,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{campaign, campaign_winner, message};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use entity::{campaign, campaign_winner};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::shape::{AutoWinner, Step, WinnerMetric};
 use crate::error::AppResult;
 use crate::service::events;
-use crate::service::stats::VariantCounts;
+use crate::service::stats::{self, VariantCounts};
 
 /// The winners decided for these campaigns, by (campaign, step).
 pub async fn winners_of(
@@ -65,34 +65,14 @@ pub async fn winner(
     if variants.len() < 2 {
         return Ok(None);
     }
-    let count = |c: message::Column| Expr::col(c).count();
-    let rows: Vec<(Option<String>, i64, i64, i64, i64)> = message::Entity::find()
-        .select_only()
-        .column(message::Column::VariantId)
-        .expr(count(message::Column::SentAt))
-        .expr(count(message::Column::OpenedAt))
-        .expr(count(message::Column::ClickedAt))
-        .expr(count(message::Column::RepliedAt))
-        .filter(message::Column::CampaignId.eq(&campaign.id))
-        .filter(message::Column::Step.eq(step_no))
-        .group_by(message::Column::VariantId)
-        .into_tuple()
-        .all(txn)
-        .await?;
-    let counts: HashMap<String, VariantCounts> = rows
-        .into_iter()
-        .filter_map(|(id, sent, opened, clicked, replied)| {
-            Some((
-                id?,
-                VariantCounts {
-                    sent,
-                    opened,
-                    clicked,
-                    replied,
-                },
-            ))
-        })
-        .collect();
+    let counts: HashMap<String, VariantCounts> =
+        stats::variant_counts(txn, std::slice::from_ref(&campaign.id), Some(step_no))
+            .await?
+            .remove(&campaign.id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(_, variant, counts)| Some((variant?, counts)))
+            .collect();
     let of = |id: &str| counts.get(id).copied().unwrap_or_default();
     let need = i64::from(auto.min_sent_per_variant);
     if variants.iter().any(|v| of(&v.id).sent < need) {

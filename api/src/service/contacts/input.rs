@@ -52,16 +52,13 @@ pub(crate) fn timezone(value: Option<String>) -> AppResult<Option<String>> {
     let Some(name) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    let zone: chrono_tz::Tz = name
-        .parse()
-        .or_else(|_| name.parse::<chrono_tz::Tz>().map_err(|_| ()))
-        .map_err(|_| {
-            AppError::invalid_field(
-                "timezone",
-                format!("'{name}' is not an IANA time zone such as Europe/Lisbon"),
-            )
-        })?;
-    Ok(Some(zone.name().to_owned()))
+    let zone = crate::service::window::zone_name(&name).ok_or_else(|| {
+        AppError::invalid_field(
+            "timezone",
+            format!("'{name}' is not an IANA time zone such as Europe/Lisbon"),
+        )
+    })?;
+    Ok(Some(zone.to_owned()))
 }
 
 pub(super) fn normalize_email(email: Option<String>) -> AppResult<(String, String)> {

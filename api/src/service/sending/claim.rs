@@ -279,6 +279,7 @@ async fn claim_campaign(
         campaign_quota: Mutex::default(),
         account_quotas: Mutex::default(),
         due_count: due.len() as i32,
+        auto_winner: campaigns::auto_winner_of(&campaign)?,
         winners: Mutex::default(),
     };
     // The campaign's day, taken for the whole pass at once.

@@ -123,6 +123,8 @@ pub(super) struct Pass<'a> {
     pub(super) account_quotas: Mutex<HashMap<String, Reserved>>,
     /// Due enrolments this pass locked: the most it takes from any one day.
     pub(super) due_count: i32,
+    /// The campaign's automatic A/B winner, decoded once for the pass.
+    pub(super) auto_winner: Option<crate::service::campaigns::AutoWinner>,
     /// Each step's automatic A/B winner, looked up (or decided) once per pass.
     pub(super) winners: Mutex<HashMap<i32, Option<String>>>,
 }
@@ -289,7 +291,7 @@ impl Pass<'_> {
     /// The step's automatic A/B winner, if the campaign has one and it is decided (deciding
     /// it when its variants have the sends asked for); looked up once per pass.
     async fn winner(&self, step_no: i32, step: &Step) -> AppResult<Option<String>> {
-        let Some(auto) = crate::service::campaigns::auto_winner_of(self.campaign)? else {
+        let Some(auto) = self.auto_winner else {
             return Ok(None);
         };
         if step.variants().len() < 2 {
