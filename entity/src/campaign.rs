@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::states::CampaignStatus;
+use crate::states::{CampaignStatus, ReplyScope};
 
 #[derive(Clone, Debug, Default, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "campaigns")]
@@ -32,6 +32,8 @@ pub struct Model {
     pub completed_at: Option<DateTimeUtc>,
     /// `{metric, minSentPerVariant}`: the campaign picks each step's best variant by itself.
     pub auto_winner: Option<Json>,
+    /// Whose enrolments a reply stops: the replier's, or everyone's at its email domain.
+    pub stop_on_reply_scope: ReplyScope,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,6 +43,11 @@ pub struct Model {
     /// No reader takes the mailbox before this instant (milliseconds since the epoch, on the
     /// database's clock): held while one reads it, then until its next read is due.
     pub imap_locked_until_ms: Option<i64>,
+    /// `{startPerDay, increasePerDay}`: a new mailbox's daily limit grows from the start by
+    /// the increase each day (counted from `created_at`) up to `daily_limit`.
+    pub ramp: Option<Json>,
+    /// `{google, microsoft, yahoo, other}`: sends per hour to each recipient provider.
+    pub provider_limits: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

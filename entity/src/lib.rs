@@ -11,6 +11,8 @@ pub mod campaign_winner;
 pub mod contact;
 pub mod contact_group;
 pub mod contact_import;
+pub mod dkim_key;
+pub mod domain;
 pub mod email_account;
 pub mod email_event;
 pub mod event;

@@ -244,6 +244,31 @@ column_enum! {
 }
 
 column_enum! {
+    // `dkim_keys.state`: made, found in DNS as made, or the one the domain's emails are
+    // signed with.
+    pub enum DkimKeyState {
+        Pending = "pending",
+        Published = "published",
+        Active = "active",
+    }
+}
+
+column_enum! {
+    // `campaigns.stop_on_reply_scope`: whose enrolments a reply stops — the replier's, or
+    // everyone's at the replier's email domain (free-mail domains excepted).
+    pub enum ReplyScope {
+        Contact = "contact",
+        Company = "company",
+    }
+}
+
+impl Default for ReplyScope {
+    fn default() -> Self {
+        ReplyScope::Contact
+    }
+}
+
+column_enum! {
     // `webhook_deliveries.status`.
     pub enum DeliveryStatus {
         Pending = "pending",

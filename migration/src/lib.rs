@@ -6,7 +6,10 @@ pub use m20261207_000028_open_enrolments_index::OPEN_ENROLMENT;
 /// replacements applied in order.
 pub fn current_checks() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
     let mut checks = m20261207_000026_state_checks::CHECKS.to_vec();
-    for (table, column, values) in m20261207_000031_message_content::CHECKS {
+    let later = m20261207_000031_message_content::CHECKS
+        .iter()
+        .chain(m20261207_000034_deliverability::CHECKS);
+    for (table, column, values) in later {
         match checks
             .iter_mut()
             .find(|(t, c, _)| t == table && c == column)
@@ -43,6 +46,7 @@ mod m20261207_000030_contact_filter_indexes;
 pub mod m20261207_000031_message_content;
 mod m20261207_000032_contact_timezone;
 mod m20261207_000033_variant_winners;
+pub mod m20261207_000034_deliverability;
 
 pub struct Migrator;
 
@@ -74,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000031_message_content::Migration),
             Box::new(m20261207_000032_contact_timezone::Migration),
             Box::new(m20261207_000033_variant_winners::Migration),
+            Box::new(m20261207_000034_deliverability::Migration),
         ]
     }
 }

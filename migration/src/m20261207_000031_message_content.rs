@@ -31,7 +31,7 @@ enum Messages {
     SkipReason,
 }
 
-async fn replace_checks(
+pub(crate) async fn replace_checks(
     manager: &SchemaManager<'_>,
     checks: &[(&str, &str, &[&str])],
 ) -> Result<(), DbErr> {

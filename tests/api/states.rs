@@ -2,8 +2,9 @@
 //! checks agree, and the database refuses anything else — on both engines.
 
 use entity::states::{
-    AccountStatus, CampaignStatus, ContactStatus, DeliveryStatus, Duplicates, EnrolmentState,
-    ImportStatus, MessageState, Plan, SmtpSecurity, SuppressionKind, SuppressionSource,
+    AccountStatus, CampaignStatus, ContactStatus, DeliveryStatus, DkimKeyState, Duplicates,
+    EnrolmentState, ImportStatus, MessageState, Plan, ReplyScope, SmtpSecurity, SuppressionKind,
+    SuppressionSource,
 };
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
@@ -30,6 +31,8 @@ fn written(table: &str, column: &str) -> Vec<&'static str> {
         ("workspaces", "plan") => strs(&Plan::ALL, Plan::as_str),
         ("suppressions", "kind") => strs(&SuppressionKind::ALL, SuppressionKind::as_str),
         ("suppressions", "source") => strs(&SuppressionSource::ALL, SuppressionSource::as_str),
+        ("dkim_keys", "state") => strs(&DkimKeyState::ALL, DkimKeyState::as_str),
+        ("campaigns", "stop_on_reply_scope") => strs(&ReplyScope::ALL, ReplyScope::as_str),
         ("webhook_deliveries", "status") => strs(&DeliveryStatus::ALL, DeliveryStatus::as_str),
         ("email_events" | "campaign_event_firsts", "kind") => {
             use api::service::stats::EventKind;

@@ -15,7 +15,10 @@ use super::supervise::{self, SENDER, Supervision};
 use crate::clock::Clock;
 use crate::error::AppResult;
 use crate::secrets::Keyring;
-use crate::service::email_accounts;
+use crate::service::dns::Dns;
+use crate::service::domains::Signers;
+use crate::service::pacing::{self, Providers};
+use crate::service::{addresses, email_accounts, quotas, sending_status};
 use crate::service::sending::{self, Begun, Job, Outcome, Policy};
 use crate::service::tracking::Tracker;
 use crate::shutdown::Stopping;
@@ -38,6 +41,9 @@ pub struct Settings {
     pub policy: Policy,
     /// How often stale `sending` rows are looked for.
     pub sweep_interval: Duration,
+    /// The DNS server recipient domains' MX records are asked of (`FLUENZR_DNS_SERVER`); the
+    /// system's when none.
+    pub dns_server: Option<std::net::SocketAddr>,
 }
 
 impl Default for Settings {
@@ -52,6 +58,7 @@ impl Default for Settings {
             allow_private: false,
             policy: Policy::default(),
             sweep_interval: Duration::from_secs(30),
+            dns_server: None,
         }
     }
 }
@@ -76,6 +83,11 @@ pub struct Sender {
     /// here instead of in SQLite's busy handler, whose sleeps (1 to 100 ms) leave the
     /// database idle between writers; `None` on PostgreSQL.
     writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    dns: Dns,
+    /// The domains' DKIM keys, loaded once each.
+    signers: Signers,
+    /// Recipient domains' providers, for hourly provider limits.
+    providers: Providers,
 }
 
 /// What lanes hand over to be done together: starting their next email, saving a server's
@@ -160,6 +172,7 @@ impl Sender {
         ));
         let writer = (db.get_database_backend() == sea_orm::DbBackend::Sqlite)
             .then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let settings_dns = settings.dns_server;
         Sender {
             db,
             stopping: Stopping::never(),
@@ -171,7 +184,15 @@ impl Sender {
             busy: BusyAccounts::default(),
             steps: Arc::default(),
             writer,
+            dns: Dns::new(settings_dns),
+            signers: Signers::default(),
+            providers: Providers::default(),
         }
+    }
+
+    /// The resolver this worker asks DNS with.
+    pub fn dns(&self) -> &Dns {
+        &self.dns
     }
 
     /// The batched steps: one task each gathers what this worker's lanes submitted while its
@@ -298,6 +319,19 @@ impl Sender {
     async fn lane(&self, jobs: Vec<Job>) {
         let policy = &self.settings.policy;
         let mut renewed = Instant::now();
+        // Every email of a lane is from one account, so from one domain and one key.
+        let signing = match jobs.first() {
+            Some(job) => {
+                let (workspace, from) = (&job.account.workspace_id, &job.account.email);
+                let found = self.signers.for_sender(&self.db, &self.keyring, workspace, from);
+                found.await.unwrap_or_else(|err| {
+                    tracing::warn!(code = err.code.as_str(), "could not read a domain's DKIM key: sending unsigned");
+                    None
+                })
+            }
+            None => None,
+        };
+        let limits = jobs.first().and_then(|j| pacing::provider_limits_of(&j.account));
         let mut recording: Option<JoinHandle<()>> = None;
         for job in jobs {
             if self.stopping.is_set() {
@@ -323,6 +357,11 @@ impl Sender {
                     tracing::warn!(code = err.code.as_str(), "could not renew a claim's lease");
                 }
             }
+            if let Some(limits) = &limits
+                && !self.provider_room(&job, limits).await
+            {
+                continue;
+            }
             let begun = match self.steps().starts.submit(job.clone()).await {
                 Some(begun) => begun,
                 // Its batch panicked: started (or found lost) alone.
@@ -340,6 +379,10 @@ impl Sender {
                 Ok(account) => {
                     let unsealed = Job {
                         account,
+                        bytes: match &signing {
+                            Some(key) => key.sign(&job.bytes),
+                            None => job.bytes.clone(),
+                        },
                         ..job.clone()
                     };
                     let send = self.pool.send(&unsealed);
@@ -357,6 +400,7 @@ impl Sender {
                 let _ = previous.await;
             }
             if let Outcome::Sent(reply) = outcome {
+                self.count_gmail(&job).await;
                 recording = Some(self.hand_over(job, reply).await);
                 continue;
             }
@@ -373,6 +417,52 @@ impl Sender {
         }
         if let Some(previous) = recording {
             let _ = previous.await;
+        }
+    }
+
+    /// Takes one email from the account's hour for the recipient's provider; when the hour is
+    /// full, hands the email back until the next one (its enrolment says why) and answers
+    /// false. The provider is looked up here, on the account's own lane: a recipient domain
+    /// whose DNS is slow delays this account only.
+    async fn provider_room(&self, job: &Job, limits: &pacing::ProviderLimits) -> bool {
+        let domain = addresses::domain_of(&job.to);
+        let provider = self.providers.of(&self.dns, domain).await;
+        let Some(limit) = limits.of(provider) else {
+            return true;
+        };
+        let now = self.clock.now();
+        let scope = pacing::provider_scope(&job.account.id, provider);
+        let taken = quotas::take_one(&self.db, &scope, &pacing::hour_of(now), limit).await;
+        match taken {
+            Ok(true) => true,
+            Ok(false) => {
+                let reason = format!("{}{provider}", pacing::PROVIDER_REASON);
+                let until = pacing::next_hour(now);
+                if let Err(err) = sending::release_until(&self.db, job, &reason, until, now).await
+                {
+                    tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not hand back an email past its provider limit; its lease will");
+                }
+                false
+            }
+            Err(err) => {
+                tracing::warn!(code = err.code.as_str(), "could not count a provider's hour: sending anyway");
+                true
+            }
+        }
+    }
+
+    /// Counts an email to a Gmail address against its From domain's day (sending status warns
+    /// near Gmail's bulk volume).
+    async fn count_gmail(&self, job: &Job) {
+        let to = addresses::domain_of(&job.to).to_ascii_lowercase();
+        if to != "gmail.com" && to != "googlemail.com" {
+            return;
+        }
+        let from = crate::service::domains::domain_of_account(&job.account);
+        let scope = sending_status::gmail_scope(&job.account.workspace_id, &from);
+        let day = self.clock.now().date_naive().to_string();
+        if let Err(err) = quotas::take_one(&self.db, &scope, &day, i32::MAX).await {
+            tracing::warn!(code = err.code.as_str(), "could not count an email to Gmail");
         }
     }
 

@@ -280,6 +280,8 @@ pub async fn create(
         imap_last_uid: Set(None),
         imap_checked_at: Set(None),
         imap_locked_until_ms: Set(None),
+        ramp: Set(None),
+        provider_limits: Set(None),
         id: Set(id),
         email: Set(email),
         created_at: Set(now),

@@ -41,6 +41,20 @@ pub(crate) async fn give_back(db: &impl ConnectionTrait, scope: &str, day: &str)
     Ok(())
 }
 
+/// Takes one email from `scope`'s count for `key` (a day or an hour) in a write transaction of
+/// its own: whether the limit had room.
+pub async fn take_one(
+    db: &sea_orm::DatabaseConnection,
+    scope: &str,
+    key: &str,
+    limit: i32,
+) -> AppResult<bool> {
+    let txn = crate::db::begin_write(db).await?;
+    let taken = take_up_to(&txn, scope, key, limit, 1).await?;
+    txn.commit().await?;
+    Ok(taken == 1)
+}
+
 /// Takes up to `n` emails from a daily limit at once, inside the caller's write transaction
 /// (which holds the row until it commits, so several workers never overshoot): returns how
 /// many it took, none when the limit is reached.

@@ -3,6 +3,7 @@
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::{Context, ID, Object, Result, SimpleObject, Value};
 use chrono::NaiveDate;
+use entity::states::ReplyScope;
 use entity::{campaign, email_account};
 use sea_orm::IdenStatic;
 use tokio::sync::OnceCell;
@@ -355,6 +356,11 @@ impl Campaign {
     async fn stop_on_reply(&self) -> bool {
         self.model.stop_on_reply
     }
+    /// Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+    /// domain (`company`; free-mail domains excepted).
+    async fn stop_on_reply_scope(&self) -> ReplyScope {
+        self.model.stop_on_reply_scope
+    }
     /// Contacts enrolled.
     async fn contact_count(&self) -> i64 {
         self.model.contact_count
@@ -447,6 +453,7 @@ impl InPlace for Campaign {
         "trackOpens",
         "trackClicks",
         "stopOnReply",
+        "stopOnReplyScope",
         "autoWinner",
         "contactCount",
         "createdAt",

@@ -66,6 +66,7 @@ impl Campaign {
             "trackOpens" => &[C::TrackOpens],
             "trackClicks" => &[C::TrackClicks],
             "stopOnReply" => &[C::StopOnReply],
+            "stopOnReplyScope" => &[C::StopOnReplyScope],
             "autoWinner" => &[C::AutoWinner],
             "contactCount" | "stats" => &[C::ContactCount],
             "createdAt" => &[C::CreatedAt],

@@ -2,6 +2,8 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
+use entity::states::ReplyScope;
+
 use super::campaign::Campaign;
 use super::preview::TestSend;
 use crate::graphql::types::Deleted;
@@ -109,6 +111,9 @@ pub struct CampaignInput {
     pub track_clicks: Option<bool>,
     /// Default true.
     pub stop_on_reply: Option<bool>,
+    /// Whose enrolments a reply stops (with `stopOnReply`): `contact` (default), or `company`
+    /// — everyone enrolled at the replier's email domain, free-mail domains excepted.
+    pub stop_on_reply_scope: Option<ReplyScope>,
     /// Let the campaign pick each step's best variant by itself.
     pub auto_winner: Option<AutoWinnerInput>,
 }
@@ -144,6 +149,8 @@ pub struct CampaignUpdate {
     pub track_opens: MaybeUndefined<bool>,
     pub track_clicks: MaybeUndefined<bool>,
     pub stop_on_reply: MaybeUndefined<bool>,
+    /// `null` sets the default, `contact`.
+    pub stop_on_reply_scope: MaybeUndefined<ReplyScope>,
     /// `null` turns the automatic winner off.
     pub auto_winner: MaybeUndefined<AutoWinnerInput>,
 }
@@ -177,6 +184,7 @@ impl CampaignMutation {
             track_opens: input.track_opens,
             track_clicks: input.track_clicks,
             stop_on_reply: input.stop_on_reply,
+            stop_on_reply_scope: input.stop_on_reply_scope,
             auto_winner: input.auto_winner.map(Into::into),
         };
         Ok(svc::create(db(ctx)?, &who.workspace_id, input, now(ctx)?)
@@ -207,6 +215,7 @@ impl CampaignMutation {
             track_opens: input.track_opens.into(),
             track_clicks: input.track_clicks.into(),
             stop_on_reply: input.stop_on_reply.into(),
+            stop_on_reply_scope: input.stop_on_reply_scope.into(),
             auto_winner: input.auto_winner.map_value(Into::into).into(),
         };
         Ok(

@@ -53,6 +53,7 @@ pub async fn create(
         track_opens: Set(input.track_opens.unwrap_or(true)),
         track_clicks: Set(input.track_clicks.unwrap_or(true)),
         stop_on_reply: Set(input.stop_on_reply.unwrap_or(true)),
+        stop_on_reply_scope: Set(input.stop_on_reply_scope.unwrap_or_default()),
         contact_count: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -173,7 +174,8 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             && patch.daily_limit.is_none()
             && patch.track_opens.is_none()
             && patch.track_clicks.is_none()
-            && patch.stop_on_reply.is_none();
+            && patch.stop_on_reply.is_none()
+            && patch.stop_on_reply_scope.is_none();
         if !only_name {
             return Err(illegal(
                 &current,
@@ -222,6 +224,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
     if let Some(v) = patch.track_clicks {
         row.track_clicks = Set(v.ok_or_else(|| cannot_clear("trackClicks"))?);
+    }
+    if let Some(v) = patch.stop_on_reply_scope {
+        row.stop_on_reply_scope = Set(v.unwrap_or_default());
     }
     if let Some(v) = patch.stop_on_reply {
         row.stop_on_reply = Set(v.ok_or_else(|| cannot_clear("stopOnReply"))?);

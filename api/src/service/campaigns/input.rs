@@ -4,6 +4,8 @@
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
+use entity::states::ReplyScope;
+
 use super::shape::{AutoWinner, CONTACT_ZONE, Schedule, SendIf, Step, Variant, WinnerMetric};
 use crate::error::{AppError, AppResult};
 use crate::service::{Patch, clean_text, email_accounts, templates};
@@ -81,6 +83,7 @@ pub struct CampaignInput {
     pub track_opens: Option<bool>,
     pub track_clicks: Option<bool>,
     pub stop_on_reply: Option<bool>,
+    pub stop_on_reply_scope: Option<ReplyScope>,
     pub auto_winner: Option<AutoWinnerInput>,
 }
 
@@ -127,6 +130,7 @@ pub struct CampaignPatch {
     pub track_opens: Patch<bool>,
     pub track_clicks: Patch<bool>,
     pub stop_on_reply: Patch<bool>,
+    pub stop_on_reply_scope: Patch<ReplyScope>,
     pub auto_winner: Patch<AutoWinnerInput>,
 }
 

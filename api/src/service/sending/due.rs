@@ -34,7 +34,8 @@ pub(super) async fn ready_accounts(
         let Ok(day) = quotas::account_day(account, now) else {
             continue;
         };
-        let left = account.daily_limit - quotas::sent_on(db, &account.id, &day).await?;
+        let limit = crate::service::pacing::daily_limit(account, now);
+        let left = limit - quotas::sent_on(db, &account.id, &day).await?;
         if left > 0 {
             // With a send gap, one email per pass; the gap decides when the next may go.
             let room = if account.send_gap_seconds > 0 {

@@ -165,7 +165,31 @@ pub async fn release(
     let Some(m) = held else {
         return Ok(false);
     };
-    return_to_due(&txn, &m, why, now).await?;
+    return_to_due(&txn, &m, why, now, now, None).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Hands a claimed email that has not started back until `due`, its enrolment saying why
+/// (`reason`): a limit it may not pass before then.
+pub async fn release_until(
+    db: &DatabaseConnection,
+    job: &Job,
+    reason: &str,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let txn = crate::db::begin_write(db).await?;
+    let held = message::Entity::find_by_id(job.message.id.clone())
+        .filter(message::Column::State.eq(MessageState::Queued.as_str()))
+        .filter(message::Column::ClaimToken.eq(&job.token))
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    let Some(m) = held else {
+        return Ok(false);
+    };
+    return_to_due(&txn, &m, reason, due, now, Some(reason)).await?;
     txn.commit().await?;
     Ok(true)
 }
@@ -175,7 +199,9 @@ async fn return_to_due(
     txn: &impl ConnectionTrait,
     m: &message::Model,
     why: &str,
+    due: DateTime<Utc>,
     now: DateTime<Utc>,
+    reason: Option<&str>,
 ) -> AppResult<()> {
     let moved = message::Entity::update_many()
         .col_expr(
@@ -207,7 +233,7 @@ async fn return_to_due(
         ));
     }
     give_back_days(txn, m).await?;
-    enrolments::reschedule(txn, &m.campaign_id, &m.contact_id, now, None, now).await?;
+    enrolments::reschedule(txn, &m.campaign_id, &m.contact_id, due, reason, now).await?;
     Ok(())
 }
 
@@ -440,7 +466,7 @@ pub async fn sweep(
         match still {
             Some(m) if m.state == MessageState::Queued => {
                 tracing::info!(message = %m.id, campaign = %m.campaign_id, "a claim's lease ran out before its send started; due again");
-                return_to_due(&txn, &m, "not started: its claim ran out", now).await?;
+                return_to_due(&txn, &m, "not started: its claim ran out", now, now, None).await?;
             }
             Some(m) => match m.accepted_reply.clone() {
                 // The server had accepted it; only the recording was lost.

@@ -17,6 +17,7 @@ mod types;
 pub use claim::{claim, claim_except};
 pub use due::{due_campaigns, due_unsent, find_due};
 pub use lifecycle::{
-    Begun, accepted, accepted_many, begin, begin_many, finish, finish_sent, release, renew, sweep,
+    Begun, accepted, accepted_many, begin, begin_many, finish, finish_sent, release, release_until,
+    renew, sweep,
 };
 pub use types::{Job, Outcome, Policy};

@@ -381,7 +381,8 @@ impl Pass<'_> {
         if !reserved {
             let wanted = Ord::min(slot.room, self.due_count);
             let (id, day) = (&account.id, slot.account_day);
-            let taken = quotas::take_up_to(self.txn, id, day, account.daily_limit, wanted).await?;
+            let limit = crate::service::pacing::daily_limit(account, self.now);
+            let taken = quotas::take_up_to(self.txn, id, day, limit, wanted).await?;
             let mut quotas = lock(&self.account_quotas);
             let entry = quotas.entry(account.id.clone()).or_default();
             entry.day = slot.account_day.to_owned();
