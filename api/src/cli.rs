@@ -280,6 +280,14 @@ struct EngineArgs {
     /// `/readyz` reports it stalled.
     #[arg(long, env = "FLUENZR_ENGINE_PASS_LIMIT_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     engine_pass_limit_seconds: u64,
+    /// The DNS server (`ip:port`) sending domains are checked and recipient domains' MX
+    /// records asked with; the system's resolvers when unset.
+    #[arg(long, env = "FLUENZR_DNS_SERVER")]
+    dns_server: Option<std::net::SocketAddr>,
+    /// Refuse to start a campaign whose From domain fails a provider's rules (or whose HTML
+    /// has no visible unsubscribe link) instead of warning.
+    #[arg(long, env = "FLUENZR_REQUIRE_AUTHENTICATED_DOMAINS", default_value_t = false, action = clap::ArgAction::Set)]
+    require_authenticated_domains: bool,
 }
 
 impl EngineArgs {
@@ -304,6 +312,8 @@ impl EngineArgs {
             std::time::Duration::from_secs(self.send_unknown_after_seconds);
         config.shutdown_timeout = std::time::Duration::from_secs(self.shutdown_timeout_secs);
         config.engine_pass_limit = std::time::Duration::from_secs(self.engine_pass_limit_seconds);
+        config.sender.dns_server = self.dns_server;
+        config.require_authenticated_domains = self.require_authenticated_domains;
         Ok(())
     }
 }

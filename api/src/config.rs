@@ -97,6 +97,8 @@ pub struct Config {
     /// Whether and how listing reads use connections of their own on PostgreSQL
     /// (`FLUENZR_DEDICATED_READS`).
     pub dedicated_reads: crate::db::Dedicated,
+    /// `FLUENZR_REQUIRE_AUTHENTICATED_DOMAINS`: a campaign's start warnings refuse it (409).
+    pub require_authenticated_domains: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://fluenzr.db?mode=rwc";
@@ -139,6 +141,7 @@ impl Config {
             app_dir: None,
             read_observer: None,
             dedicated_reads: crate::db::Dedicated::default(),
+            require_authenticated_domains: false,
         }
     }
 }

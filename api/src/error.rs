@@ -15,6 +15,9 @@ pub enum ErrorCode {
     Conflict,
     /// The address is suppressed: it cannot be made active until its suppression is deleted.
     Suppressed,
+    /// A campaign's deliverability warnings refuse its start (the operator requires
+    /// authenticated domains).
+    DomainNotAuthenticated,
     PayloadTooLarge,
     /// A workspace's stored uploads would exceed its quota.
     QuotaExceeded,
@@ -35,6 +38,11 @@ const CODES: &[(ErrorCode, &str, u16)] = &[
     (ErrorCode::MethodNotAllowed, "METHOD_NOT_ALLOWED", 405),
     (ErrorCode::Conflict, "CONFLICT", 409),
     (ErrorCode::Suppressed, "SUPPRESSED", 409),
+    (
+        ErrorCode::DomainNotAuthenticated,
+        "DOMAIN_NOT_AUTHENTICATED",
+        409,
+    ),
     (ErrorCode::PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413),
     (ErrorCode::QuotaExceeded, "QUOTA_EXCEEDED", 413),
     (ErrorCode::RequestTimeout, "REQUEST_TIMEOUT", 408),

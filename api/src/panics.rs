@@ -14,6 +14,7 @@ pub const MAILBOX: &str = "mailbox";
 pub const WEBHOOKS: &str = "webhooks";
 pub const IMPORTS: &str = "imports";
 pub const PURGE: &str = "purge";
+pub const DOMAINS: &str = "domains";
 
 /// The text of a panic's payload.
 pub fn panic_text(payload: &(dyn Any + Send)) -> String {

@@ -238,7 +238,15 @@ pub async fn build_with(mut config: Config, db: DatabaseConnection) -> anyhow::R
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let tracker = tracker(&config, &keyring, Some(addr));
+    let dns = crate::service::dns::Dns::new(config.sender.dns_server);
+    let signers = crate::service::domains::Signers::default();
+    let preflight = crate::service::campaigns::Preflight {
+        require_authenticated_domains: config.require_authenticated_domains,
+    };
     let shared = || graphql::Shared {
+        dns: dns.clone(),
+        signers: signers.clone(),
+        preflight,
         tracker: tracker.clone(),
         logins: logins.clone(),
         db: db.clone(),

@@ -2,6 +2,7 @@
 //! claimed through the database, so several processes can share it.
 
 pub mod batch;
+pub mod domains;
 pub mod imports;
 pub mod mailbox;
 pub mod sender;
@@ -207,6 +208,13 @@ pub fn spawn(
     let keyring = reader.keyring().clone();
     vec![
         purge,
+        domains::spawn(
+            db.clone(),
+            sender.dns().clone(),
+            clock.clone(),
+            stopping.clone(),
+            supervision.clone(),
+        ),
         imports::spawn(
             db.clone(),
             clock.clone(),

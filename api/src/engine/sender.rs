@@ -18,9 +18,9 @@ use crate::secrets::Keyring;
 use crate::service::dns::Dns;
 use crate::service::domains::Signers;
 use crate::service::pacing::{self, Providers};
-use crate::service::{addresses, email_accounts, quotas, sending_status};
 use crate::service::sending::{self, Begun, Job, Outcome, Policy};
 use crate::service::tracking::Tracker;
+use crate::service::{addresses, email_accounts, quotas, sending_status};
 use crate::shutdown::Stopping;
 
 /// How the worker runs.
@@ -323,15 +323,22 @@ impl Sender {
         let signing = match jobs.first() {
             Some(job) => {
                 let (workspace, from) = (&job.account.workspace_id, &job.account.email);
-                let found = self.signers.for_sender(&self.db, &self.keyring, workspace, from);
+                let found = self
+                    .signers
+                    .for_sender(&self.db, &self.keyring, workspace, from);
                 found.await.unwrap_or_else(|err| {
-                    tracing::warn!(code = err.code.as_str(), "could not read a domain's DKIM key: sending unsigned");
+                    tracing::warn!(
+                        code = err.code.as_str(),
+                        "could not read a domain's DKIM key: sending unsigned"
+                    );
                     None
                 })
             }
             None => None,
         };
-        let limits = jobs.first().and_then(|j| pacing::provider_limits_of(&j.account));
+        let limits = jobs
+            .first()
+            .and_then(|j| pacing::provider_limits_of(&j.account));
         let mut recording: Option<JoinHandle<()>> = None;
         for job in jobs {
             if self.stopping.is_set() {
@@ -438,14 +445,16 @@ impl Sender {
             Ok(false) => {
                 let reason = format!("{}{provider}", pacing::PROVIDER_REASON);
                 let until = pacing::next_hour(now);
-                if let Err(err) = sending::release_until(&self.db, job, &reason, until, now).await
-                {
+                if let Err(err) = sending::release_until(&self.db, job, &reason, until, now).await {
                     tracing::warn!(message = %job.message.id, code = err.code.as_str(), "could not hand back an email past its provider limit; its lease will");
                 }
                 false
             }
             Err(err) => {
-                tracing::warn!(code = err.code.as_str(), "could not count a provider's hour: sending anyway");
+                tracing::warn!(
+                    code = err.code.as_str(),
+                    "could not count a provider's hour: sending anyway"
+                );
                 true
             }
         }
@@ -462,7 +471,10 @@ impl Sender {
         let scope = sending_status::gmail_scope(&job.account.workspace_id, &from);
         let day = self.clock.now().date_naive().to_string();
         if let Err(err) = quotas::take_one(&self.db, &scope, &day, i32::MAX).await {
-            tracing::warn!(code = err.code.as_str(), "could not count an email to Gmail");
+            tracing::warn!(
+                code = err.code.as_str(),
+                "could not count an email to Gmail"
+            );
         }
     }
 

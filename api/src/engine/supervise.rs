@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub use crate::panics::{IMPORTS, MAILBOX, PURGE, SENDER, WEBHOOKS};
+pub use crate::panics::{DOMAINS, IMPORTS, MAILBOX, PURGE, SENDER, WEBHOOKS};
 pub use crate::panics::{guard, guard_sync, panic_text, report};
 
 struct Beat {

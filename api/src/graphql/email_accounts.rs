@@ -16,7 +16,7 @@ use crate::service::PageRequest;
 use crate::service::columns::Columns;
 use crate::service::email_accounts::{self as svc, AccountStatus, SmtpSecurity};
 use crate::service::webhooks::UrlPolicy;
-use crate::service::{inbound, quotas};
+use crate::service::{inbound, pacing, quotas};
 
 impl EmailAccount {
     /// The columns a selection of an `EmailAccount` reads from the model.
@@ -41,6 +41,9 @@ impl EmailAccount {
             "smtpUsername" => &[C::SmtpUsername],
             "smtpSecurity" => &[C::SmtpSecurity],
             "dailyLimit" => &[C::DailyLimit],
+            "ramp" => &[C::Ramp],
+            "dailyLimitToday" => &[C::Ramp, C::DailyLimit, C::Timezone, C::CreatedAt],
+            "providerLimits" => &[C::ProviderLimits],
             "timezone" | "sentToday" => &[C::Timezone],
             "sendGapSeconds" => &[C::SendGapSeconds],
             "status" => &[C::Status],
@@ -71,6 +74,9 @@ impl InPlace for EmailAccount {
         "smtpUsername",
         "smtpSecurity",
         "dailyLimit",
+        "ramp",
+        "dailyLimitToday",
+        "providerLimits",
         "timezone",
         "sendGapSeconds",
         "status",
@@ -122,6 +128,26 @@ impl EmailAccount {
     /// Most emails sent from this account per day, across campaigns.
     async fn daily_limit(&self) -> i32 {
         self.0.daily_limit
+    }
+    /// Its warm-up ramp (null: none).
+    async fn ramp(&self) -> Option<Ramp> {
+        pacing::ramp_of(&self.0).map(|r| Ramp {
+            start_per_day: r.start_per_day,
+            increase_per_day: r.increase_per_day,
+        })
+    }
+    /// What it may send today: `dailyLimit`, or less while its ramp grows.
+    async fn daily_limit_today(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(pacing::daily_limit(&self.0, now(ctx)?))
+    }
+    /// Sends per hour to each recipient provider (null: no limit).
+    async fn provider_limits(&self) -> Option<ProviderLimits> {
+        pacing::provider_limits_of(&self.0).map(|l| ProviderLimits {
+            google: l.google,
+            microsoft: l.microsoft,
+            yahoo: l.yahoo,
+            other: l.other,
+        })
     }
     /// IANA zone whose days the daily limit counts in.
     async fn timezone(&self) -> &str {
@@ -339,6 +365,59 @@ pub struct EmailAccountInput {
     pub imap_password: Option<String>,
     /// Default `tls`.
     pub imap_security: Option<SmtpSecurity>,
+    /// Warm a new mailbox up: its daily limit starts at `startPerDay` and grows by
+    /// `increasePerDay` each day (from the day it was added) up to `dailyLimit`.
+    pub ramp: Option<RampInput>,
+    /// Sends per hour to each recipient provider (the provider known from the recipient
+    /// domain's MX records); a provider left out has no limit.
+    pub provider_limits: Option<ProviderLimitsInput>,
+}
+
+/// A warm-up ramp.
+#[derive(InputObject, Clone, Copy)]
+pub struct RampInput {
+    pub start_per_day: Option<i32>,
+    pub increase_per_day: Option<i32>,
+}
+
+impl From<RampInput> for pacing::RampInput {
+    fn from(r: RampInput) -> Self {
+        pacing::RampInput {
+            start_per_day: r.start_per_day,
+            increase_per_day: r.increase_per_day,
+        }
+    }
+}
+
+/// Sends per hour to each recipient provider.
+#[derive(InputObject, SimpleObject, Clone, Copy)]
+#[graphql(input_name = "ProviderLimitsInput")]
+pub struct ProviderLimits {
+    pub google: Option<i32>,
+    pub microsoft: Option<i32>,
+    pub yahoo: Option<i32>,
+    /// Every other provider.
+    pub other: Option<i32>,
+}
+
+pub type ProviderLimitsInput = ProviderLimits;
+
+impl From<ProviderLimits> for pacing::ProviderLimits {
+    fn from(l: ProviderLimits) -> Self {
+        pacing::ProviderLimits {
+            google: l.google,
+            microsoft: l.microsoft,
+            yahoo: l.yahoo,
+            other: l.other,
+        }
+    }
+}
+
+/// A warm-up ramp as set, and where the account is on it.
+#[derive(SimpleObject)]
+pub struct Ramp {
+    pub start_per_day: i32,
+    pub increase_per_day: i32,
 }
 
 /// Fields present are replaced.
@@ -362,6 +441,10 @@ pub struct EmailAccountUpdate {
     /// Write-only.
     pub imap_password: MaybeUndefined<String>,
     pub imap_security: MaybeUndefined<SmtpSecurity>,
+    /// `null` ends the ramp.
+    pub ramp: MaybeUndefined<RampInput>,
+    /// `null` removes every provider limit.
+    pub provider_limits: MaybeUndefined<ProviderLimitsInput>,
 }
 
 #[derive(Default)]
@@ -433,6 +516,8 @@ impl EmailAccountMutation {
             imap_username: input.imap_username,
             imap_password: input.imap_password,
             imap_security: input.imap_security,
+            ramp: input.ramp.map(Into::into),
+            provider_limits: input.provider_limits.map(Into::into),
         };
         Ok(EmailAccount(
             svc::create(
@@ -470,6 +555,8 @@ impl EmailAccountMutation {
             imap_username: input.imap_username.into(),
             imap_password: input.imap_password.into(),
             imap_security: input.imap_security.map_value(Into::into).into(),
+            ramp: input.ramp.map_value(Into::into).into(),
+            provider_limits: input.provider_limits.map_value(Into::into).into(),
         };
         Ok(EmailAccount(
             svc::update(

@@ -5,6 +5,7 @@ mod campaigns;
 mod checks;
 mod contacts;
 mod cost;
+mod domains;
 mod email_accounts;
 mod errors;
 mod execute;
@@ -48,6 +49,7 @@ pub struct Query(
     imports::ImportQuery,
     unknown_outcomes::UnknownOutcomeQuery,
     suppressions::SuppressionQuery,
+    domains::DomainQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -61,6 +63,7 @@ pub struct Mutation(
     imports::ImportMutation,
     unknown_outcomes::UnknownOutcomeMutation,
     suppressions::SuppressionMutation,
+    domains::DomainMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

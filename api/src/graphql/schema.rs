@@ -62,6 +62,11 @@ pub struct Shared {
     pub import_quota: crate::service::imports::ImportQuota,
     /// Signs tracking and unsubscribe links (a preview shows them as they would go out).
     pub tracker: crate::service::tracking::Tracker,
+    /// Checks sending domains.
+    pub dns: crate::service::dns::Dns,
+    /// Signs a test send with its domain's key.
+    pub signers: crate::service::domains::Signers,
+    pub preflight: crate::service::campaigns::Preflight,
 }
 
 /// The executable schema, holding what every request shares.
@@ -85,6 +90,9 @@ fn attach(
         .data(shared.keyring)
         .data(shared.import_quota)
         .data(shared.tracker)
+        .data(shared.dns)
+        .data(shared.signers)
+        .data(shared.preflight)
 }
 
 /// Both schemas; with `introspection` off, neither answers `__schema`/`__type`.

@@ -3,6 +3,7 @@
 
 mod campaigns;
 mod contacts;
+mod domains;
 mod email_accounts;
 mod groups;
 mod imports;
@@ -69,8 +70,8 @@ pub struct RouteSpec {
 
 const CONTACT: &str = "id email firstName lastName company phone timezone customFields status groupIds createdAt updatedAt";
 const GROUP: &str = "id name description contactCount createdAt updatedAt";
-const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit timezone sendGapSeconds status lastError sentToday replyTracking imapHost imapPort imapUsername imapSecurity imapCheckedAt createdAt updatedAt";
-const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays sendIf variants { id subject body weight } } schedule { timezone days startTime endTime fallbackTimezone skipDates } dailyLimit trackOpens trackClicks stopOnReply autoWinner { metric minSentPerVariant } contactCount createdAt updatedAt startedAt completedAt";
+const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit dailyLimitToday ramp { startPerDay increasePerDay } providerLimits { google microsoft yahoo other } timezone sendGapSeconds status lastError sentToday replyTracking imapHost imapPort imapUsername imapSecurity imapCheckedAt createdAt updatedAt";
+const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays sendIf variants { id subject body weight } } schedule { timezone days startTime endTime fallbackTimezone skipDates } dailyLimit trackOpens trackClicks stopOnReply stopOnReplyScope autoWinner { metric minSentPerVariant } contactCount createdAt updatedAt startedAt completedAt";
 const MESSAGE: &str = "id campaignId contactId step variantId seed emailAccountId messageId state skipReason subject body bodyText attempts lastReply createdAt sentAt openedAt clickedAt repliedAt";
 const PREVIEW: &str =
     "step variantId seed subject body bodyText from to emailAccountId headers { name value }";
@@ -81,6 +82,9 @@ const RATES: &str = "openRate clickRate replyRate bounceRate unsubscribeRate";
 const CHECK: &str = "ok error steps { step ok reply }";
 const IMPORT: &str = "id status total processed created updated skipped failedRows errors { row column message } groupId duplicates createdAt startedAt completedAt";
 const SUPPRESSION: &str = "id kind value source createdAt";
+const DKIM_KEY: &str =
+    "id selector algorithm state record { type name host value } publishedAt activatedAt createdAt";
+const DOMAIN: &str = "name emailAccountIds checkedAt mx { records { preference host } provider } spf { record mechanisms lookups all hosts { host authorised } } dkim { selectors { selector keyType bits managed } } dmarc { record foundAt p sp pct adkim aspf rua } bimiEligible verdicts { gmailYahooBulk { status problems { code message fix } } microsoftHighVolume { status problems { code message fix } } } dkimKeys { @DKIM_KEY }";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages totalIsEstimate nextCursor }";
 
 /// One count per kind of email event.
@@ -105,6 +109,8 @@ fn op(text: &str) -> String {
         .replace("@CHECK", CHECK)
         .replace("@IMPORT", IMPORT)
         .replace("@SUPPRESSION", SUPPRESSION)
+        .replace("@DOMAIN", DOMAIN)
+        .replace("@DKIM_KEY", DKIM_KEY)
 }
 
 fn param(
@@ -210,6 +216,7 @@ pub fn routes() -> Vec<RouteSpec> {
         campaigns::routes(),
         webhooks::routes(),
         suppressions::routes(),
+        domains::routes(),
     ]
     .into_iter()
     .flatten()

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use super::pacing;
 use super::webhooks::UrlPolicy;
 use super::{Page, PageRequest, Patch, SortOrder, clean_text, sort_field};
 use crate::error::{AppError, AppResult};
@@ -70,6 +71,8 @@ pub struct EmailAccountInput {
     pub imap_username: Option<String>,
     pub imap_password: Option<String>,
     pub imap_security: Option<SmtpSecurity>,
+    pub ramp: Option<pacing::RampInput>,
+    pub provider_limits: Option<pacing::ProviderLimits>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -90,6 +93,10 @@ pub struct EmailAccountPatch {
     pub imap_username: Patch<String>,
     pub imap_password: Patch<String>,
     pub imap_security: Patch<SmtpSecurity>,
+    /// `null` ends the ramp (the account sends up to its `dailyLimit` at once).
+    pub ramp: Patch<pacing::RampInput>,
+    /// `null` removes every provider limit.
+    pub provider_limits: Patch<pacing::ProviderLimits>,
 }
 
 pub const SORT_FIELDS: &[(&str, email_account::Column)] = &[
@@ -280,8 +287,14 @@ pub async fn create(
         imap_last_uid: Set(None),
         imap_checked_at: Set(None),
         imap_locked_until_ms: Set(None),
-        ramp: Set(None),
-        provider_limits: Set(None),
+        ramp: Set(match input.ramp {
+            Some(r) => Some(json!(pacing::ramp(r)?)),
+            None => None,
+        }),
+        provider_limits: Set(match input.provider_limits {
+            Some(l) => Some(json!(pacing::provider_limits(l)?)),
+            None => None,
+        }),
         id: Set(id),
         email: Set(email),
         created_at: Set(now),
@@ -363,6 +376,15 @@ pub async fn update(
     }
     if let Some(v) = patch.send_gap_seconds {
         row.send_gap_seconds = Set(send_gap(v.unwrap_or(DEFAULT_SEND_GAP_SECONDS))?);
+    }
+    if let Some(v) = patch.ramp {
+        row.ramp = Set(v.map(pacing::ramp).transpose()?.map(|r| json!(r)));
+    }
+    if let Some(v) = patch.provider_limits {
+        row.provider_limits = Set(v
+            .map(pacing::provider_limits)
+            .transpose()?
+            .map(|l| json!(l)));
     }
     apply_imap(&current, &mut row, imap, policy, keyring)?;
     // New connection settings deserve a new try: an authentication error is cleared.

@@ -638,6 +638,9 @@ pub async fn record_email_event(
                     now,
                 )
                 .await?;
+                if campaign.stop_on_reply_scope == entity::states::ReplyScope::Company {
+                    super::replies::stop_company(txn, &campaign, &person, now).await?;
+                }
                 campaigns::complete_if_done(txn, &campaign.id, now).await?;
             }
         }

@@ -30,6 +30,7 @@ pub const CATALOGUE: &[&str] = &[
     "email.unsubscribed",
     "email.failed",
     "suppression.deleted",
+    "domain.check_failed",
 ];
 
 /// Sent only by `POST /v1/webhooks/:id/test`, to that endpoint.

@@ -24,6 +24,7 @@ pub mod pacing;
 pub mod pages;
 pub mod parking;
 pub mod quotas;
+pub mod replies;
 pub mod sending;
 pub mod sending_status;
 pub mod stats;

@@ -62,7 +62,10 @@ fn within(field: &str, value: Option<i32>, low: i32, high: i32) -> AppResult<i32
             field,
             format!("{field} must be between {low} and {high}"),
         )),
-        None => Err(AppError::invalid_field(field, format!("{field} is required"))),
+        None => Err(AppError::invalid_field(
+            field,
+            format!("{field} is required"),
+        )),
     }
 }
 
@@ -222,10 +225,22 @@ mod tests {
         let a = account(made, ramp);
         assert_eq!(daily_limit(&a, made), 10);
         // 02:00 UTC on the 2nd is still the 1st in São Paulo.
-        assert_eq!(daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap()), 10);
-        assert_eq!(daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap()), 25);
-        assert_eq!(daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap()), 85);
-        assert_eq!(daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 8, 12, 0, 0).unwrap()), 100);
+        assert_eq!(
+            daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap()),
+            10
+        );
+        assert_eq!(
+            daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap()),
+            25
+        );
+        assert_eq!(
+            daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap()),
+            85
+        );
+        assert_eq!(
+            daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 8, 12, 0, 0).unwrap()),
+            100
+        );
         assert_eq!(daily_limit(&account(made, None), made), 100);
     }
 
@@ -233,6 +248,9 @@ mod tests {
     fn hours_key_and_end() {
         let t = Utc.with_ymd_and_hms(2026, 12, 7, 23, 41, 5).unwrap();
         assert_eq!(hour_of(t), "2026-12-07T23");
-        assert_eq!(next_hour(t), Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0).unwrap());
+        assert_eq!(
+            next_hour(t),
+            Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0).unwrap()
+        );
     }
 }

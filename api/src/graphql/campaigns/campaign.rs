@@ -64,6 +64,33 @@ pub struct StepWarning {
     pub message: String,
 }
 
+/// Something that will hurt a campaign's delivery, as its start warns (and, when the operator
+/// requires authenticated domains, refuses).
+#[derive(SimpleObject)]
+pub struct PreflightWarning {
+    /// `domain_fails`, `domain_unchecked`, `no_unsubscribe_link` or `free_mail_elsewhere`.
+    pub code: String,
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+    /// The 1-based step it is about.
+    pub step: Option<i32>,
+    /// The sending domain it is about.
+    pub domain: Option<String>,
+}
+
+impl From<svc::PreflightWarning> for PreflightWarning {
+    fn from(w: svc::PreflightWarning) -> Self {
+        PreflightWarning {
+            code: w.code.to_owned(),
+            message: w.message,
+            fix: w.fix,
+            step: w.step,
+            domain: w.domain,
+        }
+    }
+}
+
 /// One version of a step's email.
 #[derive(SimpleObject)]
 pub struct StepVariant {
@@ -319,7 +346,8 @@ impl Campaign {
         complexity = "crate::graphql::list_cost(crate::service::campaigns::MAX_STEPS, child_complexity)"
     )]
     async fn warnings(&self, ctx: &Context<'_>) -> Result<Vec<StepWarning>> {
-        let steps = svc::steps_of(self.holding(campaign::Column::Steps)?)?;
+        let steps = self.holding(campaign::Column::Steps)?;
+        let steps = svc::steps_of(steps)?;
         let custom = svc::custom_fields(db(ctx)?, &self.model.workspace_id).await?;
         Ok(svc::warnings(&steps, &custom)
             .into_iter()
@@ -331,6 +359,20 @@ impl Campaign {
                 suggestion: w.suggestion,
                 message: w.message,
             })
+            .collect())
+    }
+
+    /// What starting the campaign now warns about (from the sending domains' last checks and
+    /// the steps): a From domain failing a provider's rules or never checked, an HTML step
+    /// without a visible unsubscribe link, a free-mail address sent through another
+    /// provider's SMTP.
+    async fn preflight(&self, ctx: &Context<'_>) -> Result<Vec<PreflightWarning>> {
+        let db = db(ctx)?;
+        let full = svc::get(db, &self.model.workspace_id, &self.model.id).await?;
+        Ok(svc::preflight(db, &full)
+            .await?
+            .into_iter()
+            .map(Into::into)
             .collect())
     }
     /// How it picks each step's best variant by itself (null: it does not).
@@ -462,8 +504,14 @@ impl InPlace for Campaign {
         "completedAt",
     ];
     const LOADED: &'static [&'static str] = &["emailAccount", "stats"];
-    const WAITING: &'static [&'static str] =
-        &["sendingStatus", "contacts", "warnings", "plan", "preview"];
+    const WAITING: &'static [&'static str] = &[
+        "sendingStatus",
+        "contacts",
+        "warnings",
+        "plan",
+        "preview",
+        "preflight",
+    ];
 
     fn holds(&self, field: &Field) -> bool {
         let subfields = || field.selection_set.node.items.iter();

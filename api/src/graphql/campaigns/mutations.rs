@@ -274,10 +274,19 @@ impl CampaignMutation {
         let allow_private = ctx
             .data::<crate::service::webhooks::UrlPolicy>()?
             .allow_private;
+        // Signed as a campaign's email would be, when the domain has an active key.
+        let signers = ctx.data::<crate::service::domains::Signers>()?;
+        let signing = signers
+            .for_sender(db(ctx)?, keyring, &who.workspace_id, &email.account.email)
+            .await?;
+        let bytes = match &signing {
+            Some(key) => key.sign(&email.bytes),
+            None => email.bytes.clone(),
+        };
         let envelope = Envelope {
             from: &email.from,
             to: &email.to,
-            bytes: &email.bytes,
+            bytes: &bytes,
         };
         let outcome = smtp::send_once(&account, envelope, &timeouts, trust, allow_private).await;
         let (sent, outcome, smtp_reply) = match outcome {
@@ -298,7 +307,13 @@ impl CampaignMutation {
     async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
         let now = now(ctx)?;
-        let (campaign, _) = svc::start(db(ctx)?, &who.workspace_id, &id, now).await?;
+        let db = db(ctx)?;
+        let current = svc::get(db, &who.workspace_id, &id).await?;
+        if current.status != svc::CampaignStatus::Running {
+            let warnings = svc::preflight(db, &current).await?;
+            svc::enforce(*ctx.data::<svc::Preflight>()?, &warnings)?;
+        }
+        let (campaign, _) = svc::start(db, &who.workspace_id, &id, now).await?;
         Ok(campaign.into())
     }
 

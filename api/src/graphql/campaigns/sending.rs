@@ -23,6 +23,8 @@ pub struct AccountToday {
     /// Emails sent today in the account's time zone, across its campaigns.
     pub sent_today: i32,
     pub daily_limit: i32,
+    /// What it may send today: `dailyLimit`, or less while its warm-up ramp grows.
+    pub limit_today: i32,
     /// `on` when replies and bounce reports are read from this account's mailbox, else `off`
     /// (replies cannot stop the sequence and `replyRate` stays 0).
     pub reply_tracking: String,
@@ -50,6 +52,17 @@ pub struct SendingStatus {
     /// Enrolments stopped for another reason (delivery failed, invalid address).
     pub failed: i64,
     pub accounts: Vec<AccountToday>,
+    /// What holds sending back or soon will: `ramp_limit` (an account warming up),
+    /// `provider_limit` (contacts waiting for an hourly limit per recipient provider),
+    /// `gmail_volume` (a From domain nearing 5 000 emails a day to Gmail addresses).
+    pub notes: Vec<SendingNote>,
+}
+
+/// Something that holds sending back or soon will.
+#[derive(SimpleObject)]
+pub struct SendingNote {
+    pub code: String,
+    pub message: String,
 }
 
 impl From<sending_status::SendingStatus> for SendingStatus {
@@ -72,6 +85,14 @@ impl From<sending_status::SendingStatus> for SendingStatus {
                 .collect(),
             unknown_outcomes: s.unknown_outcomes as i64,
             failed: s.failed as i64,
+            notes: s
+                .notes
+                .into_iter()
+                .map(|n| SendingNote {
+                    code: n.code.to_owned(),
+                    message: n.message,
+                })
+                .collect(),
             accounts: s
                 .accounts
                 .into_iter()
@@ -81,6 +102,7 @@ impl From<sending_status::SendingStatus> for SendingStatus {
                     status: a.account.status.as_str().to_owned(),
                     last_error: a.account.last_error.clone(),
                     sent_today: a.sent_today,
+                    limit_today: a.limit_today,
                     daily_limit: a.account.daily_limit,
                     reply_tracking: email_accounts::reply_tracking(&a.account).to_owned(),
                 })

@@ -84,9 +84,9 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             name: "startCampaign",
             method: Method::POST,
             path: "/campaigns/{id}/start",
-            summary: "Start or resume a campaign",
+            summary: "Start or resume a campaign; answers its deliverability warnings",
             operation: op(
-                "mutation startCampaign($id: ID!) { startCampaign(id: $id) { @CAMPAIGN } }",
+                "mutation startCampaign($id: ID!) { startCampaign(id: $id) { @CAMPAIGN warnings: preflight { code message fix step domain } } }",
             ),
             status: 200,
             query: vec![],
@@ -186,7 +186,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}/sending-status",
             summary: "Why the campaign is or is not sending right now",
             operation: op(
-                "query getCampaignSendingStatus($id: ID!) { campaign(id: $id) { sendingStatus { state pausedReason nextWindowAt nextDueAt sentToday dailyLimit dueNow missingFields { field contacts } unknownOutcomes failed accounts { emailAccountId email status lastError sentToday dailyLimit replyTracking } } } }",
+                "query getCampaignSendingStatus($id: ID!) { campaign(id: $id) { sendingStatus { state pausedReason nextWindowAt nextDueAt sentToday dailyLimit dueNow missingFields { field contacts } unknownOutcomes failed accounts { emailAccountId email status lastError sentToday dailyLimit limitToday replyTracking } notes { code message } } } }",
             ),
             status: 200,
             query: vec![],

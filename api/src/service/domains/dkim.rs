@@ -10,8 +10,8 @@ use entity::dkim_key;
 use entity::states::DkimKeyState;
 use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
 use mail_auth::common::headers::HeaderWriter;
-use mail_auth::dkim::{DkimSigner, Done};
 use mail_auth::dkim::generate::DkimKeyPair;
+use mail_auth::dkim::{DkimSigner, Done};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::{AppError, AppResult};

@@ -244,7 +244,9 @@ async fn save(
     let trusted = checked.dns_failure.is_none();
     let mut active = domain::ActiveModel {
         id: Set(row.id.clone()),
-        report: Set(Some(serde_json::to_value(report).map_err(AppError::internal)?)),
+        report: Set(Some(
+            serde_json::to_value(report).map_err(AppError::internal)?,
+        )),
         checked_at: Set(Some(now)),
         ..Default::default()
     };
@@ -360,14 +362,16 @@ fn selector(value: Option<String>, taken: &[dkim_key::Model]) -> AppResult<Strin
     if v.len() > MAX_SELECTOR || !v.split('.').all(label_ok) {
         return Err(AppError::invalid_field(
             "selector",
-            format!("selector must be DNS labels of letters, digits and hyphens, at most {MAX_SELECTOR} characters"),
+            format!(
+                "selector must be DNS labels of letters, digits and hyphens, at most {MAX_SELECTOR} characters"
+            ),
         ));
     }
     if taken.iter().any(|k| k.selector == v) {
-        return Err(AppError::conflict(format!(
-            "The domain already has a key with selector {v}"
-        ))
-        .with_details(json!({ "field": "selector" })));
+        return Err(
+            AppError::conflict(format!("The domain already has a key with selector {v}"))
+                .with_details(json!({ "field": "selector" })),
+        );
     }
     Ok(v)
 }
@@ -420,8 +424,10 @@ pub async fn add_key(
     match row.insert(db).await {
         Ok(_) => {}
         Err(e) if crate::error::is_unique_violation(&e) => {
-            return Err(AppError::conflict("The domain already has a key with this selector")
-                .with_details(json!({ "field": "selector" })));
+            return Err(
+                AppError::conflict("The domain already has a key with this selector")
+                    .with_details(json!({ "field": "selector" })),
+            );
         }
         Err(e) => return Err(e.into()),
     }
@@ -464,7 +470,10 @@ pub async fn activate_key(
         }
         DkimKeyState::Published => {
             dkim_key::Entity::update_many()
-                .col_expr(dkim_key::Column::State, Expr::value(DkimKeyState::Published))
+                .col_expr(
+                    dkim_key::Column::State,
+                    Expr::value(DkimKeyState::Published),
+                )
                 .filter(dkim_key::Column::WorkspaceId.eq(workspace_id))
                 .filter(dkim_key::Column::Domain.eq(&name))
                 .filter(dkim_key::Column::State.eq(DkimKeyState::Active))

@@ -84,7 +84,8 @@ pub struct DmarcRecord {
 /// Whether a TXT value is a DMARC record.
 pub fn is_dmarc(record: &str) -> bool {
     let t = record.trim_start();
-    t.get(..8).is_some_and(|v| v.eq_ignore_ascii_case("v=DMARC1"))
+    t.get(..8)
+        .is_some_and(|v| v.eq_ignore_ascii_case("v=DMARC1"))
 }
 
 pub fn dmarc(record: &str) -> DmarcRecord {
@@ -139,7 +140,9 @@ mod tests {
 
     #[test]
     fn dmarc_tags_read() {
-        let d = dmarc("v=DMARC1; p=Quarantine; sp=none; pct=50; adkim=s; rua=mailto:a@example.com, mailto:b@example.com");
+        let d = dmarc(
+            "v=DMARC1; p=Quarantine; sp=none; pct=50; adkim=s; rua=mailto:a@example.com, mailto:b@example.com",
+        );
         assert_eq!(d.p.as_deref(), Some("quarantine"));
         assert_eq!(d.sp.as_deref(), Some("none"));
         assert_eq!(d.pct, Some(50));
@@ -159,7 +162,8 @@ mod tests {
 
     #[test]
     fn dkim_keys_read_with_their_size() {
-        let ed = dkim("v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=").unwrap();
+        let ed =
+            dkim("v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=").unwrap();
         assert_eq!((ed.key_type.as_str(), ed.bits), ("ed25519", Some(256)));
         let revoked = dkim("v=DKIM1; p=").unwrap();
         assert_eq!(revoked.bits, None);

@@ -368,18 +368,38 @@ async fn evaluate(
         _ => None,
     })?;
     let target = found.others.get(redirect)?.as_ref()?;
-    Box::pin(evaluate(dns, redirect, target, found, ip, depth + 1, budget)).await
+    Box::pin(evaluate(
+        dns,
+        redirect,
+        target,
+        found,
+        ip,
+        depth + 1,
+        budget,
+    ))
+    .await
 }
 
-async fn resolves_to(dns: &Dns, name: &str, ip: IpAddr, four: u8, six: u8, budget: &mut u32) -> bool {
+async fn resolves_to(
+    dns: &Dns,
+    name: &str,
+    ip: IpAddr,
+    four: u8,
+    six: u8,
+    budget: &mut u32,
+) -> bool {
     if *budget == 0 {
         return false;
     }
     *budget -= 1;
-    dns.ips(name).await.unwrap_or_default().into_iter().any(|addr| {
-        let prefix = if addr.is_ipv4() { four } else { six };
-        Network { addr, prefix }.contains(ip)
-    })
+    dns.ips(name)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .any(|addr| {
+            let prefix = if addr.is_ipv4() { four } else { six };
+            Network { addr, prefix }.contains(ip)
+        })
 }
 
 #[cfg(test)]
@@ -389,17 +409,30 @@ mod tests {
 
     #[test]
     fn a_record_parses_into_its_terms() {
-        let r = parse("v=spf1 ip4:192.0.2.0/24 include:_spf.google.com a mx:mail.example.com/28 ~all").unwrap();
+        let r =
+            parse("v=spf1 ip4:192.0.2.0/24 include:_spf.google.com a mx:mail.example.com/28 ~all")
+                .unwrap();
         assert_eq!(
             r.text,
-            ["+ip4:192.0.2.0/24", "+include:_spf.google.com", "+a", "+mx:mail.example.com/28", "~all"]
+            [
+                "+ip4:192.0.2.0/24",
+                "+include:_spf.google.com",
+                "+a",
+                "+mx:mail.example.com/28",
+                "~all"
+            ]
         );
-        assert!(matches!(r.terms[3], Term::Mx(Qualifier::Pass, Some(ref d), 28, 128) if d == "mail.example.com"));
+        assert!(
+            matches!(r.terms[3], Term::Mx(Qualifier::Pass, Some(ref d), 28, 128) if d == "mail.example.com")
+        );
         assert_eq!(r.terms[4], Term::All(Qualifier::SoftFail));
         assert!(parse("v=spf1 ip4:300.1.1.1 -all").is_err());
         assert!(parse("v=spf10 -all").is_err());
         assert!(parse("v=spf1 foo:bar -all").is_err());
-        assert_eq!(parse("v=spf1 redirect=_spf.example.com").unwrap().terms, [Term::Redirect("_spf.example.com".into())]);
+        assert_eq!(
+            parse("v=spf1 redirect=_spf.example.com").unwrap().terms,
+            [Term::Redirect("_spf.example.com".into())]
+        );
     }
 
     #[test]
@@ -407,7 +440,11 @@ mod tests {
         let net = network("192.0.2.0/24", false).unwrap();
         assert!(net.contains("192.0.2.77".parse().unwrap()));
         assert!(!net.contains("192.0.3.1".parse().unwrap()));
-        assert!(network("0.0.0.0/0", false).unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!(
+            network("0.0.0.0/0", false)
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
         let six = network("2001:db8::/32", true).unwrap();
         assert!(six.contains("2001:db8:1::1".parse().unwrap()));
         assert!(!six.contains("192.0.2.1".parse().unwrap()));

@@ -84,7 +84,10 @@ pub fn judge(report: &mut Report, subject: &Subject<'_>, facts: &Facts) {
         common.push(problem(
             "spf_invalid",
             format!("The SPF record of {name} cannot be read: {why}."),
-            format!("Replace it at your DNS host with a valid record, for example `{}`.", suggested_spf(subject)),
+            format!(
+                "Replace it at your DNS host with a valid record, for example `{}`.",
+                suggested_spf(subject)
+            ),
         ));
     } else if spf.record.is_none() && facts.dns_failure.is_none() {
         common.push(problem(
@@ -116,11 +119,22 @@ pub fn judge(report: &mut Report, subject: &Subject<'_>, facts: &Facts) {
         }
     }
 
-    let keys: Vec<_> = report.dkim.selectors.iter().filter(|s| s.bits.is_some()).collect();
+    let keys: Vec<_> = report
+        .dkim
+        .selectors
+        .iter()
+        .filter(|s| s.bits.is_some())
+        .collect();
     let unpublished: Vec<&String> = subject
         .managed
         .iter()
-        .filter(|m| !report.dkim.selectors.iter().any(|s| &s.selector == *m && s.managed))
+        .filter(|m| {
+            !report
+                .dkim
+                .selectors
+                .iter()
+                .any(|s| &s.selector == *m && s.managed)
+        })
         .collect();
     if keys.is_empty() && facts.dns_failure.is_none() {
         if let Some(selector) = unpublished.first() {
