@@ -259,6 +259,8 @@ async fn start(
     config.secret_key = Some(Secret::new(TEST_SECRET));
     // Background workers only where a test asks for them.
     config.run_workers = false;
+    // DNS stays on this machine: a closed loopback port unless a test runs a server.
+    config.sender.dns_server = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
     configure(&mut config);
     let app = api::app::build_with(config, db).await.expect("app builds");
     let base = format!("http://{}", app.addr);

@@ -620,6 +620,8 @@ async fn the_embedded_default_keeps_its_key_beside_the_database_and_encrypts_old
         imap_last_uid: Set(None),
         imap_checked_at: Set(None),
         imap_locked_until_ms: Set(None),
+        ramp: Set(None),
+        provider_limits: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

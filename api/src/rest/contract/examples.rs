@@ -9,6 +9,7 @@
 
 mod campaigns;
 mod contacts;
+mod domains;
 mod email_accounts;
 mod groups;
 mod objects;
@@ -96,6 +97,7 @@ pub fn examples() -> Vec<(&'static str, Example)> {
         campaigns::examples(),
         webhooks::examples(),
         suppressions::examples(),
+        domains::examples(),
     ]
     .into_iter()
     .flatten()

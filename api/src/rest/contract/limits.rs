@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use crate::service::{
-    self, MAX_FILTER_CHARS, MAX_PAGE, addresses, campaigns, contacts, email_accounts, events,
-    groups, suppressions, unknown_outcomes, webhooks,
+    self, MAX_FILTER_CHARS, MAX_PAGE, addresses, campaigns, contacts, domains, email_accounts,
+    events, groups, pacing, suppressions, unknown_outcomes, webhooks,
 };
 
 /// Text without control or invisible characters (tab and newline allowed).
@@ -115,6 +115,8 @@ pub(super) fn rules() -> Rules {
     campaign_limits(&mut rules);
     webhook_limits(&mut rules);
     suppression_limits(&mut rules);
+    domain_limits(&mut rules);
+    pacing_limits(&mut rules);
     rules
 }
 
@@ -503,6 +505,71 @@ fn webhook_limits(rules: &mut Rules) {
             add(leak("active"), Rule::default().not_null());
         }
     }
+}
+
+/// A warm-up ramp and hourly provider limits.
+fn pacing_limits(rules: &mut Rules) {
+    let mut add = |coordinate: &'static str, rule: Rule| {
+        rules.insert(coordinate, rule);
+    };
+    let per_day = range(1, email_accounts::MAX_DAILY_LIMIT.into());
+    add("RampInput.startPerDay", rule(per_day.clone()).required());
+    add("RampInput.increasePerDay", rule(per_day).required());
+    for provider in ["google", "microsoft", "yahoo", "other"] {
+        let coordinate: &'static str = Box::leak(format!("ProviderLimitsInput.{provider}").into());
+        add(coordinate, rule(range(1, pacing::MAX_PER_HOUR.into())));
+    }
+}
+
+/// Sending domains and their DKIM keys.
+fn domain_limits(rules: &mut Rules) {
+    let mut add = |coordinate: &'static str, rule: Rule| {
+        rules.insert(coordinate, rule);
+    };
+    let name = json!({
+        "minLength": 1,
+        "maxLength": addresses::MAX_DOMAIN,
+        "description": "A domain the workspace's email accounts send from (or that has a FluenzR DKIM key); any other is 404.",
+        "example": "example.com",
+    });
+    for coordinate in [
+        "Query.domain(name:)",
+        "Mutation.checkDomain(name:)",
+        "Mutation.createDkimKey(name:)",
+        "Mutation.activateDkimKey(name:)",
+        "Mutation.deleteDkimKey(name:)",
+    ] {
+        add(coordinate, rule(name.clone()));
+    }
+    let selector = json!({
+        "minLength": 1,
+        "maxLength": domains::MAX_SELECTOR,
+        "pattern": "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?([.][A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$",
+        "example": "fluenzr",
+    });
+    add(
+        "Mutation.createDkimKey(selector:)",
+        rule(selector.clone()).not_null(),
+    );
+    add(
+        "Mutation.activateDkimKey(selector:)",
+        rule(selector.clone()),
+    );
+    add("Mutation.deleteDkimKey(selector:)", rule(selector));
+    add(
+        "Mutation.createDkimKey(algorithm:)",
+        rule(json!({
+            "enum": domains::Algorithm::ALL.map(domains::Algorithm::as_str),
+            "description": "`rsa-2048` (default; every receiver verifies it) or `ed25519` (shorter; not every receiver verifies it yet).",
+        }))
+        .not_null(),
+    );
+    add(
+        "Mutation.createDkimKey()",
+        rule(json!({
+            "description": format!("A domain has at most {} keys (409 past that, or for a selector it already has).", domains::MAX_KEYS_PER_DOMAIN),
+        })),
+    );
 }
 
 /// Suppressions, and the unknown outcomes a campaign resolves.

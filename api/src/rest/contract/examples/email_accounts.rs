@@ -26,6 +26,8 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                 "smtpUsername": "marta@example.com",
                 "smtpPassword": "app-password-2026",
                 "dailyLimit": 200,
+                "ramp": { "startPerDay": 20, "increasePerDay": 10 },
+                "providerLimits": { "google": 40, "microsoft": 30 },
                 "timezone": "Europe/Lisbon",
                 "sendGapSeconds": 90,
                 "imapHost": "imap.example.com",

@@ -18,6 +18,7 @@ pub(super) const MESSAGE: &str = "msg_01m6dxyvwg1hygcpwpq5e6eycn";
 pub(super) const VARIANT_A: &str = "var_01m6dz3r5b7c9d1e3f5g7h9j1k";
 pub(super) const VARIANT_B: &str = "var_01m6dz3r5b7c9d1e3f5g7h9j2m";
 pub(super) const VARIANT_FOLLOW_UP: &str = "var_01m6dz3r5b7c9d1e3f5g7h9j3n";
+pub(super) const DKIM_KEY: &str = "dk_01m6e0b8k2c4d6e8f0g2h4j6k8";
 pub(super) const EVENT_TEST: &str = "evt_01m6dyc2qrdy0yp57rcybvn5sx";
 pub(super) const EVENT_REPLY: &str = "evt_01m6dys9k0s5aa819x9yp98106";
 
@@ -130,6 +131,9 @@ pub(super) fn account() -> Value {
         "smtpUsername": "marta@example.com",
         "smtpSecurity": "starttls",
         "dailyLimit": 200,
+        "dailyLimitToday": 20,
+        "ramp": { "startPerDay": 20, "increasePerDay": 10 },
+        "providerLimits": { "google": 40, "microsoft": 30, "yahoo": null, "other": null },
         "timezone": "Europe/Lisbon",
         "sendGapSeconds": 90,
         "status": "ok",
@@ -169,6 +173,7 @@ pub(super) fn campaign() -> Value {
         "trackOpens": true,
         "trackClicks": true,
         "stopOnReply": true,
+        "stopOnReplyScope": "contact",
         "autoWinner": { "metric": "reply", "minSentPerVariant": 150 },
         "contactCount": 0,
         "createdAt": CAMPAIGN_CREATED,
