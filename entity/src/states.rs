@@ -262,6 +262,9 @@ column_enum! {
     }
 }
 
+/// A campaign saved before reply scopes stops only the replier's sequence.
+// The enum is the macro's: its variants cannot carry `#[default]`.
+#[allow(clippy::derivable_impls)]
 impl Default for ReplyScope {
     fn default() -> Self {
         ReplyScope::Contact

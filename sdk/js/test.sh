@@ -8,6 +8,8 @@
 # /v1/openapi.json, then runs test/*.test.mjs with node --test (each file starts its own
 # `fluenzr serve` processes on temporary SQLite databases and stops them).
 set -euo pipefail
+# DNS stays on this machine: sending-domain checks ask a closed loopback port.
+export FLUENZR_DNS_SERVER="${FLUENZR_DNS_SERVER:-127.0.0.1:1}"
 
 SDK=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$SDK/../.." && pwd)

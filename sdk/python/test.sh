@@ -6,6 +6,8 @@
 # which starts its own servers on temporary SQLite databases (FLUENZR_BIN) and stops them.
 # PYTHON picks the interpreter (default python3).
 set -euo pipefail
+# DNS stays on this machine: sending-domain checks ask a closed loopback port.
+export FLUENZR_DNS_SERVER="${FLUENZR_DNS_SERVER:-127.0.0.1:1}"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

@@ -87,7 +87,7 @@ fn assert_introspection_refused(r: &Reply) {
     assert!(r.body["data"].is_null(), "nothing is answered: {}", r.body);
     assert_eq!(gql_code(r), "BAD_REQUEST", "{}", r.body);
     assert_eq!(
-        r.body["errors"][0]["extensions"]["details"]["budget"], 10_000,
+        r.body["errors"][0]["extensions"]["details"]["budget"], 12_000,
         "{}",
         r.body
     );

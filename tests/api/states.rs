@@ -119,6 +119,13 @@ async fn the_database_refuses_a_state_the_code_does_not_know() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let r = app
+        .post(
+            "/v1/domains/acme.test/dkim",
+            json!({ "algorithm": "ed25519" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
     let backend = app.db.get_database_backend();
     for (table, column, allowed) in migration::current_checks() {

@@ -7,6 +7,8 @@
 #
 # Needs python3 (a venv is made under target/contract) and, for the types, npm.
 set -euo pipefail
+# DNS stays on this machine: sending-domain checks ask a closed loopback port.
+export FLUENZR_DNS_SERVER="${FLUENZR_DNS_SERVER:-127.0.0.1:1}"
 cd "$(dirname "$0")/../.."
 BIN=${1:-target/debug/fluenzr}
 WORK=target/contract

@@ -9,6 +9,8 @@
 # committed web/dist is first checked against its sources (web/check-stale.sh).
 # WEB_UPDATE_SCREENSHOT=1 rewrites web/screenshot-campaign.png.
 set -euo pipefail
+# DNS stays on this machine: sending-domain checks ask a closed loopback port.
+export FLUENZR_DNS_SERVER="${FLUENZR_DNS_SERVER:-127.0.0.1:1}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${1:-$root/target/debug/fluenzr}"
 [[ "$bin" = /* ]] || bin="$PWD/$bin"

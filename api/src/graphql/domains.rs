@@ -4,9 +4,11 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::dkim_key;
 use entity::states::DkimKeyState;
 
+use super::types::PageInfo;
 use super::{db, now, principal};
 use crate::ids::rfc3339;
 use crate::secrets::Keyring;
+use crate::service::PageRequest;
 use crate::service::dns::Dns;
 use crate::service::domains::{self as svc, DomainView, dkim, report};
 
@@ -259,6 +261,12 @@ impl Domain {
     }
 }
 
+#[derive(SimpleObject)]
+pub struct DomainPage {
+    pub items: Vec<Domain>,
+    pub page_info: PageInfo,
+}
+
 /// A key made, with its domain.
 #[derive(SimpleObject)]
 pub struct DkimKeyCreated {
@@ -273,14 +281,33 @@ pub struct DomainQuery;
 impl DomainQuery {
     /// The workspace's sending domains (its accounts' and those it has keys for), by name, as
     /// last checked.
-    #[graphql(complexity = "crate::graphql::list_cost(100, child_complexity)")]
-    async fn domains(&self, ctx: &Context<'_>) -> Result<Vec<Domain>> {
+    #[graphql(complexity = "crate::graphql::page_cost(per_page, child_complexity)")]
+    async fn domains(
+        &self,
+        ctx: &Context<'_>,
+        page: Option<i32>,
+        per_page: Option<i32>,
+        #[graphql(desc = "Where to start instead of `page`: the `nextCursor` of the page before")]
+        cursor: Option<String>,
+    ) -> Result<DomainPage> {
         let who = principal(ctx)?;
-        Ok(svc::list(db(ctx)?, &who.workspace_id)
-            .await?
-            .into_iter()
-            .map(Domain)
-            .collect())
+        let request = PageRequest::new(page, per_page, cursor.as_deref())?;
+        let all = svc::list(db(ctx)?, &who.workspace_id).await?;
+        let total = all.len() as u64;
+        let skip = usize::try_from((request.page - 1) * request.per_page).unwrap_or(usize::MAX);
+        let take = usize::try_from(request.per_page).unwrap_or(usize::MAX);
+        let found = crate::service::Page {
+            items: all.into_iter().skip(skip).take(take).map(Domain).collect(),
+            request,
+            total,
+            estimated: false,
+            next_cursor: None,
+        };
+        let page_info = PageInfo::of(&found);
+        Ok(DomainPage {
+            items: found.items,
+            page_info,
+        })
     }
 
     /// One sending domain, checked now if it never was.
@@ -324,8 +351,10 @@ impl DomainMutation {
             keyring,
             &who.workspace_id,
             &name,
-            algorithm,
-            selector,
+            svc::NewKeyRequest {
+                algorithm,
+                selector,
+            },
             now(ctx)?,
         )
         .await?;

@@ -234,7 +234,7 @@ mod tests {
             25
         );
         assert_eq!(
-            daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap()),
+            daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 0).unwrap()),
             85
         );
         assert_eq!(

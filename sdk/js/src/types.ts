@@ -104,6 +104,8 @@ export type CampaignContactListParams = QueryParams<"listCampaignContacts">;
 export type CampaignStats = ResponseData<"getCampaignStats">;
 /** A created or edited campaign, with `warnings` for variables no contact field has. */
 export type CampaignWithWarnings = ResponseData<"createCampaign">;
+/** A started campaign with its deliverability warnings. */
+export type CampaignStarted = ResponseData<"startCampaign">;
 /** When each remaining step of a contact's sequence is planned to go, and why there. */
 export type ContactPlan = ResponseData<"getContactPlan">;
 /** A step for a contact exactly as it would go out. */

@@ -55,7 +55,7 @@ DATA_NAMES: Dict[str, str] = {
     "getCampaign": "Campaign",
     "updateCampaign": "CampaignWithWarnings",
     "deleteCampaign": "Deleted",
-    "startCampaign": "Campaign",
+    "startCampaign": "CampaignStarted",
     "pauseCampaign": "Campaign",
     "addCampaignContacts": "CampaignContactsAdded",
     "listCampaignContacts": "Enrollment",
@@ -77,6 +77,12 @@ DATA_NAMES: Dict[str, str] = {
     "listSuppressions": "Suppression",
     "addSuppressions": "SuppressionsAdded",
     "deleteSuppression": "Deleted",
+    "listDomains": "Domain",
+    "getDomain": "Domain",
+    "checkDomain": "Domain",
+    "createDkimKey": "DkimKeyCreated",
+    "activateDkimKey": "Domain",
+    "deleteDkimKey": "Domain",
 }
 
 # Names for nested shapes whose derived name (parent + property) reads badly.

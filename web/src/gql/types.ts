@@ -38,6 +38,11 @@ export type CampaignInput = {
   steps?: Array<StepInput> | null | undefined;
   /** Default true. */
   stopOnReply?: boolean | null | undefined;
+  /**
+   * Whose enrolments a reply stops (with `stopOnReply`): `contact` (default), or `company`
+   * — everyone enrolled at the replier's email domain, free-mail domains excepted.
+   */
+  stopOnReplyScope?: ReplyScope | null | undefined;
   /** Default true. */
   trackClicks?: boolean | null | undefined;
   /** Default true. */
@@ -61,6 +66,8 @@ export type CampaignUpdate = {
   schedule?: ScheduleInput | null | undefined;
   steps?: Array<StepInput> | null | undefined;
   stopOnReply?: boolean | null | undefined;
+  /** `null` sets the default, `contact`. */
+  stopOnReplyScope?: ReplyScope | null | undefined;
   trackClicks?: boolean | null | undefined;
   trackOpens?: boolean | null | undefined;
 };
@@ -128,6 +135,16 @@ export type EmailAccountInput = {
   /** Default: `smtpUsername`. */
   imapUsername?: string | null | undefined;
   name?: string | null | undefined;
+  /**
+   * Sends per hour to each recipient provider (the provider known from the recipient
+   * domain's MX records); a provider left out has no limit.
+   */
+  providerLimits?: ProviderLimitsInput | null | undefined;
+  /**
+   * Warm a new mailbox up: its daily limit starts at `startPerDay` and grows by
+   * `increasePerDay` each day (from the day it was added) up to `dailyLimit`.
+   */
+  ramp?: RampInput | null | undefined;
   /** Least seconds between two sends (default 60; 0 = none). */
   sendGapSeconds?: number | null | undefined;
   smtpHost?: string | null | undefined;
@@ -152,6 +169,10 @@ export type EmailAccountUpdate = {
   imapSecurity?: SmtpSecurity | null | undefined;
   imapUsername?: string | null | undefined;
   name?: string | null | undefined;
+  /** `null` removes every provider limit. */
+  providerLimits?: ProviderLimitsInput | null | undefined;
+  /** `null` ends the ramp. */
+  ramp?: RampInput | null | undefined;
   sendGapSeconds?: number | null | undefined;
   smtpHost?: string | null | undefined;
   /** Write-only. */
@@ -188,6 +209,25 @@ export type GroupUpdate = {
   description?: string | null | undefined;
   name?: string | null | undefined;
 };
+
+/** Sends per hour to each recipient provider. */
+export type ProviderLimitsInput = {
+  google?: number | null | undefined;
+  microsoft?: number | null | undefined;
+  /** Every other provider. */
+  other?: number | null | undefined;
+  yahoo?: number | null | undefined;
+};
+
+/** A warm-up ramp. */
+export type RampInput = {
+  increasePerDay?: number | null | undefined;
+  startPerDay?: number | null | undefined;
+};
+
+export type ReplyScope =
+  | 'company'
+  | 'contact';
 
 /** Fields present replace the current (or default) schedule's. */
 export type ScheduleInput = {

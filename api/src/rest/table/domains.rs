@@ -12,11 +12,13 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             method: Method::GET,
             path: "/domains",
             summary: "List the sending domains (the email accounts' From domains) as last checked",
-            operation: op("query listDomains { domains { @DOMAIN } }"),
+            operation: op(
+                "query listDomains($page: Int, $perPage: Int, $cursor: String) { domains(page: $page, perPage: $perPage, cursor: $cursor) { items { @DOMAIN } @PAGE } }",
+            ),
             status: 200,
-            query: vec![],
+            query: super::page_only(),
             body: BodyMap::None,
-            shape: Shape::Object(&["domains"]),
+            shape: Shape::Page(&["domains"]),
         },
         RouteSpec {
             name: "getDomain",

@@ -376,6 +376,12 @@ fn selector(value: Option<String>, taken: &[dkim_key::Model]) -> AppResult<Strin
     Ok(v)
 }
 
+/// What a new key is asked as.
+pub struct NewKeyRequest {
+    pub algorithm: Option<String>,
+    pub selector: Option<String>,
+}
+
 /// Makes a DKIM key for a sending domain (`rsa-2048` unless `ed25519` is asked), sealed at
 /// rest; answers it with the domain, checked at once (a record published ahead is found).
 pub async fn add_key(
@@ -384,10 +390,13 @@ pub async fn add_key(
     keyring: &Keyring,
     workspace_id: &str,
     name: &str,
-    algorithm: Option<String>,
-    wanted_selector: Option<String>,
+    request: NewKeyRequest,
     now: DateTime<Utc>,
 ) -> AppResult<(DomainView, String)> {
+    let NewKeyRequest {
+        algorithm,
+        selector: wanted_selector,
+    } = request;
     let (name, _) = known(db, workspace_id, name).await?;
     let algorithm = match algorithm.as_deref() {
         None => Algorithm::Rsa2048,

@@ -282,7 +282,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start or resume a campaign */
+        /** Start or resume a campaign; answers its deliverability warnings */
         post: operations["startCampaign"];
         delete?: never;
         options?: never;
@@ -567,12 +567,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the sending domains (the email accounts' From domains) as last checked */
+        get: operations["listDomains"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a sending domain: MX, SPF, DKIM, DMARC and the providers' verdicts (checked now if it never was) */
+        get: operations["getDomain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{name}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a sending domain against DNS now */
+        post: operations["checkDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{name}/dkim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a DKIM key for a sending domain and get the TXT record to publish */
+        post: operations["createDkimKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{name}/dkim/{selector}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign the domain's email with this (published) key from now on */
+        post: operations["activateDkimKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{name}/dkim/{selector}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a DKIM key (the next published key signs, if any) */
+        delete: operations["deleteDkimKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @enum {string} */
-        ErrorCode: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "PLAN_REQUIRED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "SUPPRESSED" | "PAYLOAD_TOO_LARGE" | "QUOTA_EXCEEDED" | "REQUEST_TIMEOUT" | "RATE_LIMITED" | "INTERNAL_ERROR";
+        ErrorCode: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "PLAN_REQUIRED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "SUPPRESSED" | "DOMAIN_NOT_AUTHENTICATED" | "PAYLOAD_TOO_LARGE" | "QUOTA_EXCEEDED" | "REQUEST_TIMEOUT" | "RATE_LIMITED" | "INTERNAL_ERROR";
         /** @description Any JSON value: a batch item's `customFields` is checked with the rest of the item, and a wrong one fails that item alone. */
         AnyJson: unknown;
         /** @description A value in an error's `details`: a scalar or a list of scalars. */
@@ -5766,6 +5868,17 @@ export interface operations {
                      *           "smtpUsername": "marta@example.com",
                      *           "smtpSecurity": "starttls",
                      *           "dailyLimit": 200,
+                     *           "dailyLimitToday": 20,
+                     *           "ramp": {
+                     *             "startPerDay": 20,
+                     *             "increasePerDay": 10
+                     *           },
+                     *           "providerLimits": {
+                     *             "google": 40,
+                     *             "microsoft": 30,
+                     *             "yahoo": null,
+                     *             "other": null
+                     *           },
                      *           "timezone": "Europe/Lisbon",
                      *           "sendGapSeconds": 90,
                      *           "status": "ok",
@@ -5805,6 +5918,21 @@ export interface operations {
                             smtpSecurity: "tls" | "starttls" | "none";
                             /** @description Most emails sent from this account per day, across campaigns. */
                             dailyLimit: number;
+                            /** @description What it may send today: `dailyLimit`, or less while its ramp grows. */
+                            dailyLimitToday: number;
+                            /** @description Its warm-up ramp (null: none). */
+                            ramp: {
+                                startPerDay: number;
+                                increasePerDay: number;
+                            } | null;
+                            /** @description Sends per hour to each recipient provider (null: no limit). */
+                            providerLimits: {
+                                google: number | null;
+                                microsoft: number | null;
+                                yahoo: number | null;
+                                /** @description Every other provider. */
+                                other: number | null;
+                            } | null;
                             /** @description IANA zone whose days the daily limit counts in. */
                             timezone: string;
                             /** @description Least seconds between two sends (plus up to 50 % random jitter); 0 = none. */
@@ -6036,6 +6164,14 @@ export interface operations {
                  *       "smtpUsername": "marta@example.com",
                  *       "smtpPassword": "app-password-2026",
                  *       "dailyLimit": 200,
+                 *       "ramp": {
+                 *         "startPerDay": 20,
+                 *         "increasePerDay": 10
+                 *       },
+                 *       "providerLimits": {
+                 *         "google": 40,
+                 *         "microsoft": 30
+                 *       },
                  *       "timezone": "Europe/Lisbon",
                  *       "sendGapSeconds": 90,
                  *       "imapHost": "imap.example.com",
@@ -6087,6 +6223,19 @@ export interface operations {
                      * @enum {string|null}
                      */
                     imapSecurity?: "tls" | "starttls" | "none" | null;
+                    /** @description A warm-up ramp. */
+                    ramp?: {
+                        startPerDay: number;
+                        increasePerDay: number;
+                    } | null;
+                    /** @description Sends per hour to each recipient provider. */
+                    providerLimits?: {
+                        google?: number | null;
+                        microsoft?: number | null;
+                        yahoo?: number | null;
+                        /** @description Every other provider. */
+                        other?: number | null;
+                    } | null;
                 };
             };
         };
@@ -6113,6 +6262,17 @@ export interface operations {
                      *         "smtpUsername": "marta@example.com",
                      *         "smtpSecurity": "starttls",
                      *         "dailyLimit": 200,
+                     *         "dailyLimitToday": 20,
+                     *         "ramp": {
+                     *           "startPerDay": 20,
+                     *           "increasePerDay": 10
+                     *         },
+                     *         "providerLimits": {
+                     *           "google": 40,
+                     *           "microsoft": 30,
+                     *           "yahoo": null,
+                     *           "other": null
+                     *         },
                      *         "timezone": "Europe/Lisbon",
                      *         "sendGapSeconds": 90,
                      *         "status": "ok",
@@ -6143,6 +6303,21 @@ export interface operations {
                             smtpSecurity: "tls" | "starttls" | "none";
                             /** @description Most emails sent from this account per day, across campaigns. */
                             dailyLimit: number;
+                            /** @description What it may send today: `dailyLimit`, or less while its ramp grows. */
+                            dailyLimitToday: number;
+                            /** @description Its warm-up ramp (null: none). */
+                            ramp: {
+                                startPerDay: number;
+                                increasePerDay: number;
+                            } | null;
+                            /** @description Sends per hour to each recipient provider (null: no limit). */
+                            providerLimits: {
+                                google: number | null;
+                                microsoft: number | null;
+                                yahoo: number | null;
+                                /** @description Every other provider. */
+                                other: number | null;
+                            } | null;
                             /** @description IANA zone whose days the daily limit counts in. */
                             timezone: string;
                             /** @description Least seconds between two sends (plus up to 50 % random jitter); 0 = none. */
@@ -6445,6 +6620,17 @@ export interface operations {
                      *         "smtpUsername": "marta@example.com",
                      *         "smtpSecurity": "starttls",
                      *         "dailyLimit": 200,
+                     *         "dailyLimitToday": 20,
+                     *         "ramp": {
+                     *           "startPerDay": 20,
+                     *           "increasePerDay": 10
+                     *         },
+                     *         "providerLimits": {
+                     *           "google": 40,
+                     *           "microsoft": 30,
+                     *           "yahoo": null,
+                     *           "other": null
+                     *         },
                      *         "timezone": "Europe/Lisbon",
                      *         "sendGapSeconds": 90,
                      *         "status": "ok",
@@ -6475,6 +6661,21 @@ export interface operations {
                             smtpSecurity: "tls" | "starttls" | "none";
                             /** @description Most emails sent from this account per day, across campaigns. */
                             dailyLimit: number;
+                            /** @description What it may send today: `dailyLimit`, or less while its ramp grows. */
+                            dailyLimitToday: number;
+                            /** @description Its warm-up ramp (null: none). */
+                            ramp: {
+                                startPerDay: number;
+                                increasePerDay: number;
+                            } | null;
+                            /** @description Sends per hour to each recipient provider (null: no limit). */
+                            providerLimits: {
+                                google: number | null;
+                                microsoft: number | null;
+                                yahoo: number | null;
+                                /** @description Every other provider. */
+                                other: number | null;
+                            } | null;
                             /** @description IANA zone whose days the daily limit counts in. */
                             timezone: string;
                             /** @description Least seconds between two sends (plus up to 50 % random jitter); 0 = none. */
@@ -6751,6 +6952,19 @@ export interface operations {
                     imapPassword?: string | null;
                     /** @enum {string|null} */
                     imapSecurity?: "tls" | "starttls" | "none" | null;
+                    /** @description A warm-up ramp. */
+                    ramp?: {
+                        startPerDay: number;
+                        increasePerDay: number;
+                    } | null;
+                    /** @description Sends per hour to each recipient provider. */
+                    providerLimits?: {
+                        google?: number | null;
+                        microsoft?: number | null;
+                        yahoo?: number | null;
+                        /** @description Every other provider. */
+                        other?: number | null;
+                    } | null;
                 };
             };
         };
@@ -6777,6 +6991,17 @@ export interface operations {
                      *         "smtpUsername": "marta@example.com",
                      *         "smtpSecurity": "starttls",
                      *         "dailyLimit": 300,
+                     *         "dailyLimitToday": 20,
+                     *         "ramp": {
+                     *           "startPerDay": 20,
+                     *           "increasePerDay": 10
+                     *         },
+                     *         "providerLimits": {
+                     *           "google": 40,
+                     *           "microsoft": 30,
+                     *           "yahoo": null,
+                     *           "other": null
+                     *         },
                      *         "timezone": "Europe/Lisbon",
                      *         "sendGapSeconds": 60,
                      *         "status": "ok",
@@ -6807,6 +7032,21 @@ export interface operations {
                             smtpSecurity: "tls" | "starttls" | "none";
                             /** @description Most emails sent from this account per day, across campaigns. */
                             dailyLimit: number;
+                            /** @description What it may send today: `dailyLimit`, or less while its ramp grows. */
+                            dailyLimitToday: number;
+                            /** @description Its warm-up ramp (null: none). */
+                            ramp: {
+                                startPerDay: number;
+                                increasePerDay: number;
+                            } | null;
+                            /** @description Sends per hour to each recipient provider (null: no limit). */
+                            providerLimits: {
+                                google: number | null;
+                                microsoft: number | null;
+                                yahoo: number | null;
+                                /** @description Every other provider. */
+                                other: number | null;
+                            } | null;
                             /** @description IANA zone whose days the daily limit counts in. */
                             timezone: string;
                             /** @description Least seconds between two sends (plus up to 50 % random jitter); 0 = none. */
@@ -7393,6 +7633,17 @@ export interface operations {
                      *           "smtpUsername": "marta@example.com",
                      *           "smtpSecurity": "starttls",
                      *           "dailyLimit": 300,
+                     *           "dailyLimitToday": 20,
+                     *           "ramp": {
+                     *             "startPerDay": 20,
+                     *             "increasePerDay": 10
+                     *           },
+                     *           "providerLimits": {
+                     *             "google": 40,
+                     *             "microsoft": 30,
+                     *             "yahoo": null,
+                     *             "other": null
+                     *           },
                      *           "timezone": "Europe/Lisbon",
                      *           "sendGapSeconds": 60,
                      *           "status": "ok",
@@ -7459,6 +7710,21 @@ export interface operations {
                                 smtpSecurity: "tls" | "starttls" | "none";
                                 /** @description Most emails sent from this account per day, across campaigns. */
                                 dailyLimit: number;
+                                /** @description What it may send today: `dailyLimit`, or less while its ramp grows. */
+                                dailyLimitToday: number;
+                                /** @description Its warm-up ramp (null: none). */
+                                ramp: {
+                                    startPerDay: number;
+                                    increasePerDay: number;
+                                } | null;
+                                /** @description Sends per hour to each recipient provider (null: no limit). */
+                                providerLimits: {
+                                    google: number | null;
+                                    microsoft: number | null;
+                                    yahoo: number | null;
+                                    /** @description Every other provider. */
+                                    other: number | null;
+                                } | null;
                                 /** @description IANA zone whose days the daily limit counts in. */
                                 timezone: string;
                                 /** @description Least seconds between two sends (plus up to 50 % random jitter); 0 = none. */
@@ -8097,6 +8363,7 @@ export interface operations {
                      *           "trackOpens": true,
                      *           "trackClicks": true,
                      *           "stopOnReply": true,
+                     *           "stopOnReplyScope": "contact",
                      *           "autoWinner": {
                      *             "metric": "reply",
                      *             "minSentPerVariant": 150
@@ -8172,6 +8439,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /**
+                             * @description Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+                             *     domain (`company`; free-mail domains excepted).
+                             * @enum {string}
+                             */
+                            stopOnReplyScope: "contact" | "company";
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -8510,6 +8783,12 @@ export interface operations {
                     /** @description Default true. */
                     stopOnReply?: boolean | null;
                     /**
+                     * @description Whose enrolments a reply stops (with `stopOnReply`): `contact` (default), or `company`
+                     *     — everyone enrolled at the replier's email domain, free-mail domains excepted.
+                     * @enum {string|null}
+                     */
+                    stopOnReplyScope?: "contact" | "company" | null;
+                    /**
                      * @description Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
                      *     the one with the best rate of `metric` gets all further sends of that step
                      *     (`campaign.variant_won`).
@@ -8605,6 +8884,7 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "stopOnReplyScope": "contact",
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -8672,6 +8952,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /**
+                             * @description Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+                             *     domain (`company`; free-mail domains excepted).
+                             * @enum {string}
+                             */
+                            stopOnReplyScope: "contact" | "company";
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -9033,6 +9319,7 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "stopOnReplyScope": "contact",
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -9099,6 +9386,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /**
+                             * @description Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+                             *     domain (`company`; free-mail domains excepted).
+                             * @enum {string}
+                             */
+                            stopOnReplyScope: "contact" | "company";
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -9410,6 +9703,11 @@ export interface operations {
                     trackClicks?: boolean;
                     stopOnReply?: boolean;
                     /**
+                     * @description `null` sets the default, `contact`.
+                     * @enum {string|null}
+                     */
+                    stopOnReplyScope?: "contact" | "company" | null;
+                    /**
                      * @description Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
                      *     the one with the best rate of `metric` gets all further sends of that step
                      *     (`campaign.variant_won`).
@@ -9505,6 +9803,7 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "stopOnReplyScope": "contact",
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -9572,6 +9871,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /**
+                             * @description Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+                             *     domain (`company`; free-mail domains excepted).
+                             * @enum {string}
+                             */
+                            stopOnReplyScope: "contact" | "company";
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -10093,7 +10398,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Start or resume a campaign */
+            /** @description Start or resume a campaign; answers its deliverability warnings */
             200: {
                 headers: {
                     "Request-Id": components["headers"]["Request-Id"];
@@ -10174,6 +10479,7 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "stopOnReplyScope": "contact",
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -10240,6 +10546,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /**
+                             * @description Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+                             *     domain (`company`; free-mail domains excepted).
+                             * @enum {string}
+                             */
+                            stopOnReplyScope: "contact" | "company";
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -10256,6 +10568,23 @@ export interface operations {
                             startedAt: string | null;
                             /** Format: date-time */
                             completedAt: string | null;
+                            /**
+                             * @description What starting the campaign now warns about (from the sending domains' last checks and
+                             *     the steps): a From domain failing a provider's rules or never checked, an HTML step
+                             *     without a visible unsubscribe link, a free-mail address sent through another
+                             *     provider's SMTP.
+                             */
+                            warnings: {
+                                /** @description `domain_fails`, `domain_unchecked`, `no_unsubscribe_link` or `free_mail_elsewhere`. */
+                                code: string;
+                                message: string;
+                                /** @description What to do about it. */
+                                fix: string;
+                                /** @description The 1-based step it is about. */
+                                step: number | null;
+                                /** @description The sending domain it is about. */
+                                domain: string | null;
+                            }[];
                         };
                     };
                 };
@@ -10555,6 +10884,7 @@ export interface operations {
                      *         "trackOpens": true,
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
+                     *         "stopOnReplyScope": "contact",
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -10621,6 +10951,12 @@ export interface operations {
                             trackClicks: boolean;
                             /** @description A reply ends the contact's sequence. */
                             stopOnReply: boolean;
+                            /**
+                             * @description Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+                             *     domain (`company`; free-mail domains excepted).
+                             * @enum {string}
+                             */
+                            stopOnReplyScope: "contact" | "company";
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -11297,6 +11633,7 @@ export interface operations {
                      *           "trackOpens": true,
                      *           "trackClicks": true,
                      *           "stopOnReply": true,
+                     *           "stopOnReplyScope": "contact",
                      *           "autoWinner": {
                      *             "metric": "reply",
                      *             "minSentPerVariant": 150
@@ -11370,6 +11707,12 @@ export interface operations {
                                 trackClicks: boolean;
                                 /** @description A reply ends the contact's sequence. */
                                 stopOnReply: boolean;
+                                /**
+                                 * @description Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+                                 *     domain (`company`; free-mail domains excepted).
+                                 * @enum {string}
+                                 */
+                                stopOnReplyScope: "contact" | "company";
                                 /** @description How it picks each step's best variant by itself (null: it does not). */
                                 autoWinner: {
                                     /** @enum {string} */
@@ -12665,7 +13008,14 @@ export interface operations {
                      *             "lastError": null,
                      *             "sentToday": 0,
                      *             "dailyLimit": 300,
+                     *             "limitToday": 60,
                      *             "replyTracking": "on"
+                     *           }
+                     *         ],
+                     *         "notes": [
+                     *           {
+                     *             "code": "ramp_limit",
+                     *             "message": "marta@example.com is warming up: day 5 of its ramp allows 60 of its 300 emails a day"
                      *           }
                      *         ]
                      *       }
@@ -12713,11 +13063,22 @@ export interface operations {
                                 /** @description Emails sent today in the account's time zone, across its campaigns. */
                                 sentToday: number;
                                 dailyLimit: number;
+                                /** @description What it may send today: `dailyLimit`, or less while its warm-up ramp grows. */
+                                limitToday: number;
                                 /**
                                  * @description `on` when replies and bounce reports are read from this account's mailbox, else `off`
                                  *     (replies cannot stop the sequence and `replyRate` stays 0).
                                  */
                                 replyTracking: string;
+                            }[];
+                            /**
+                             * @description What holds sending back or soon will: `ramp_limit` (an account warming up),
+                             *     `provider_limit` (contacts waiting for an hourly limit per recipient provider),
+                             *     `gmail_volume` (a From domain nearing 5 000 emails a day to Gmail addresses).
+                             */
+                            notes: {
+                                code: string;
+                                message: string;
                             }[];
                         };
                     };
@@ -14170,7 +14531,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
                     description?: string | null;
                     active?: boolean | null;
                 };
@@ -14746,7 +15107,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
                     description?: string | null;
                     active?: boolean;
                 };
@@ -16901,6 +17262,2672 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "PAYLOAD_TOO_LARGE";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listDomains: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1) */
+                page?: number;
+                /** @description Items per page (default 20, at most 100) */
+                perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the sending domains (the email accounts' From domains) as last checked */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "name": "example.com",
+                     *           "emailAccountIds": [
+                     *             "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *           ],
+                     *           "checkedAt": "2026-11-03T14:05:10Z",
+                     *           "mx": {
+                     *             "records": [
+                     *               {
+                     *                 "preference": 10,
+                     *                 "host": "mx.example.com"
+                     *               }
+                     *             ],
+                     *             "provider": "other"
+                     *           },
+                     *           "spf": {
+                     *             "record": "v=spf1 include:_spf.example.net ip4:192.0.2.25 ~all",
+                     *             "mechanisms": [
+                     *               "+include:_spf.example.net",
+                     *               "+ip4:192.0.2.25",
+                     *               "~all"
+                     *             ],
+                     *             "lookups": 2,
+                     *             "all": "~all",
+                     *             "hosts": []
+                     *           },
+                     *           "dkim": {
+                     *             "selectors": []
+                     *           },
+                     *           "dmarc": {
+                     *             "record": null,
+                     *             "foundAt": null,
+                     *             "p": null,
+                     *             "sp": null,
+                     *             "pct": null,
+                     *             "adkim": null,
+                     *             "aspf": null,
+                     *             "rua": []
+                     *           },
+                     *           "bimiEligible": false,
+                     *           "verdicts": {
+                     *             "gmailYahooBulk": {
+                     *               "status": "fail",
+                     *               "problems": [
+                     *                 {
+                     *                   "code": "dkim_missing",
+                     *                   "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                   "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *                 },
+                     *                 {
+                     *                   "code": "dmarc_missing",
+                     *                   "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                   "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "microsoftHighVolume": {
+                     *               "status": "fail",
+                     *               "problems": [
+                     *                 {
+                     *                   "code": "dkim_missing",
+                     *                   "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                   "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *                 },
+                     *                 {
+                     *                   "code": "dmarc_missing",
+                     *                   "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                   "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *                 }
+                     *               ]
+                     *             }
+                     *           },
+                     *           "dkimKeys": []
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description The domain, lower-case (IDNA ASCII). */
+                            name: string;
+                            /** @description The email accounts sending from it. */
+                            emailAccountIds: string[];
+                            /**
+                             * Format: date-time
+                             * @description When it was last checked against DNS (null: not yet; the check runs soon by itself).
+                             */
+                            checkedAt: string | null;
+                            mx: {
+                                records: {
+                                    preference: number;
+                                    host: string;
+                                }[];
+                                /**
+                                 * @description Who receives the domain's mail (`google`, `microsoft`, `yahoo`, `other`); null
+                                 *     without MX records.
+                                 */
+                                provider: string | null;
+                            } | null;
+                            spf: {
+                                record: string | null;
+                                /** @description Its terms, each with its qualifier (`+include:_spf.google.com`, `~all`). */
+                                mechanisms: string[];
+                                /** @description DNS lookups evaluating it costs, includes and redirects followed (the limit is 10). */
+                                lookups: number;
+                                /** @description `-all`, `~all`, `?all` or `+all`; null without one. */
+                                all: string | null;
+                                /** @description The accounts' SMTP hosts given as IP addresses, and whether each is authorised. */
+                                hosts: {
+                                    host: string;
+                                    authorised: boolean;
+                                }[];
+                            } | null;
+                            dkim: {
+                                /** @description Selectors with a key published: FluenzR's own and the common providers'. */
+                                selectors: {
+                                    selector: string;
+                                    /** @description `rsa` or `ed25519`. */
+                                    keyType: string;
+                                    /** @description The key's size; null when it cannot be read or is revoked. */
+                                    bits: number | null;
+                                    /** @description One of FluenzR's keys. */
+                                    managed: boolean;
+                                }[];
+                            } | null;
+                            dmarc: {
+                                record: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The domain the record was found at: this one or its organisational domain.
+                                 */
+                                foundAt: string | null;
+                                p: string | null;
+                                sp: string | null;
+                                pct: number | null;
+                                adkim: string | null;
+                                aspf: string | null;
+                                rua: string[];
+                            } | null;
+                            /**
+                             * @description Whether its DMARC policy lets it show a brand logo (BIMI): enforced on every message,
+                             *     subdomains included, with both verdicts passing.
+                             */
+                            bimiEligible: boolean | null;
+                            verdicts: {
+                                /** @description Gmail's and Yahoo's rules for bulk senders. */
+                                gmailYahooBulk: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                                /** @description Microsoft's rules for high-volume senders to Outlook.com. */
+                                microsoftHighVolume: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                            } | null;
+                            /** @description FluenzR's DKIM keys for it, oldest first. */
+                            dkimKeys: {
+                                id: string;
+                                selector: string;
+                                /** @description `rsa-2048` or `ed25519`. */
+                                algorithm: string;
+                                /**
+                                 * @description `pending` (not found in DNS as made), `published` (found), `active` (the domain's
+                                 *     email is signed with it).
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "published" | "active";
+                                /** @description What to publish. */
+                                record: {
+                                    /** @description `TXT`. */
+                                    type: string;
+                                    /** @description The full name (`fluenzr._domainkey.example.com`). */
+                                    name: string;
+                                    /** @description The name relative to the domain, as most DNS panels ask for it (`fluenzr._domainkey`). */
+                                    host: string;
+                                    value: string;
+                                };
+                                /** Format: date-time */
+                                publishedAt: string | null;
+                                /** Format: date-time */
+                                activatedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        }[];
+                        meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
+                            page: number;
+                            perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
+                            total: number;
+                            totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getDomain: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
+            path: {
+                /** @example example.com */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Get a sending domain: MX, SPF, DKIM, DMARC and the providers' verdicts (checked now if it never was) */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "name": "example.com",
+                     *         "emailAccountIds": [
+                     *           "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *         ],
+                     *         "checkedAt": "2026-11-03T14:05:10Z",
+                     *         "mx": {
+                     *           "records": [
+                     *             {
+                     *               "preference": 10,
+                     *               "host": "mx.example.com"
+                     *             }
+                     *           ],
+                     *           "provider": "other"
+                     *         },
+                     *         "spf": {
+                     *           "record": "v=spf1 include:_spf.example.net ip4:192.0.2.25 ~all",
+                     *           "mechanisms": [
+                     *             "+include:_spf.example.net",
+                     *             "+ip4:192.0.2.25",
+                     *             "~all"
+                     *           ],
+                     *           "lookups": 2,
+                     *           "all": "~all",
+                     *           "hosts": []
+                     *         },
+                     *         "dkim": {
+                     *           "selectors": []
+                     *         },
+                     *         "dmarc": {
+                     *           "record": null,
+                     *           "foundAt": null,
+                     *           "p": null,
+                     *           "sp": null,
+                     *           "pct": null,
+                     *           "adkim": null,
+                     *           "aspf": null,
+                     *           "rua": []
+                     *         },
+                     *         "bimiEligible": false,
+                     *         "verdicts": {
+                     *           "gmailYahooBulk": {
+                     *             "status": "fail",
+                     *             "problems": [
+                     *               {
+                     *                 "code": "dkim_missing",
+                     *                 "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                 "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *               },
+                     *               {
+                     *                 "code": "dmarc_missing",
+                     *                 "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                 "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *               }
+                     *             ]
+                     *           },
+                     *           "microsoftHighVolume": {
+                     *             "status": "fail",
+                     *             "problems": [
+                     *               {
+                     *                 "code": "dkim_missing",
+                     *                 "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                 "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *               },
+                     *               {
+                     *                 "code": "dmarc_missing",
+                     *                 "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                 "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *               }
+                     *             ]
+                     *           }
+                     *         },
+                     *         "dkimKeys": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description The domain, lower-case (IDNA ASCII). */
+                            name: string;
+                            /** @description The email accounts sending from it. */
+                            emailAccountIds: string[];
+                            /**
+                             * Format: date-time
+                             * @description When it was last checked against DNS (null: not yet; the check runs soon by itself).
+                             */
+                            checkedAt: string | null;
+                            mx: {
+                                records: {
+                                    preference: number;
+                                    host: string;
+                                }[];
+                                /**
+                                 * @description Who receives the domain's mail (`google`, `microsoft`, `yahoo`, `other`); null
+                                 *     without MX records.
+                                 */
+                                provider: string | null;
+                            } | null;
+                            spf: {
+                                record: string | null;
+                                /** @description Its terms, each with its qualifier (`+include:_spf.google.com`, `~all`). */
+                                mechanisms: string[];
+                                /** @description DNS lookups evaluating it costs, includes and redirects followed (the limit is 10). */
+                                lookups: number;
+                                /** @description `-all`, `~all`, `?all` or `+all`; null without one. */
+                                all: string | null;
+                                /** @description The accounts' SMTP hosts given as IP addresses, and whether each is authorised. */
+                                hosts: {
+                                    host: string;
+                                    authorised: boolean;
+                                }[];
+                            } | null;
+                            dkim: {
+                                /** @description Selectors with a key published: FluenzR's own and the common providers'. */
+                                selectors: {
+                                    selector: string;
+                                    /** @description `rsa` or `ed25519`. */
+                                    keyType: string;
+                                    /** @description The key's size; null when it cannot be read or is revoked. */
+                                    bits: number | null;
+                                    /** @description One of FluenzR's keys. */
+                                    managed: boolean;
+                                }[];
+                            } | null;
+                            dmarc: {
+                                record: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The domain the record was found at: this one or its organisational domain.
+                                 */
+                                foundAt: string | null;
+                                p: string | null;
+                                sp: string | null;
+                                pct: number | null;
+                                adkim: string | null;
+                                aspf: string | null;
+                                rua: string[];
+                            } | null;
+                            /**
+                             * @description Whether its DMARC policy lets it show a brand logo (BIMI): enforced on every message,
+                             *     subdomains included, with both verdicts passing.
+                             */
+                            bimiEligible: boolean | null;
+                            verdicts: {
+                                /** @description Gmail's and Yahoo's rules for bulk senders. */
+                                gmailYahooBulk: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                                /** @description Microsoft's rules for high-volume senders to Outlook.com. */
+                                microsoftHighVolume: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                            } | null;
+                            /** @description FluenzR's DKIM keys for it, oldest first. */
+                            dkimKeys: {
+                                id: string;
+                                selector: string;
+                                /** @description `rsa-2048` or `ed25519`. */
+                                algorithm: string;
+                                /**
+                                 * @description `pending` (not found in DNS as made), `published` (found), `active` (the domain's
+                                 *     email is signed with it).
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "published" | "active";
+                                /** @description What to publish. */
+                                record: {
+                                    /** @description `TXT`. */
+                                    type: string;
+                                    /** @description The full name (`fluenzr._domainkey.example.com`). */
+                                    name: string;
+                                    /** @description The name relative to the domain, as most DNS panels ask for it (`fluenzr._domainkey`). */
+                                    host: string;
+                                    value: string;
+                                };
+                                /** Format: date-time */
+                                publishedAt: string | null;
+                                /** Format: date-time */
+                                activatedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    checkDomain: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path: {
+                /** @example example.com */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Check a sending domain against DNS now */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "name": "example.com",
+                     *         "emailAccountIds": [
+                     *           "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *         ],
+                     *         "checkedAt": "2026-11-03T14:05:10Z",
+                     *         "mx": {
+                     *           "records": [
+                     *             {
+                     *               "preference": 10,
+                     *               "host": "mx.example.com"
+                     *             }
+                     *           ],
+                     *           "provider": "other"
+                     *         },
+                     *         "spf": {
+                     *           "record": "v=spf1 include:_spf.example.net ip4:192.0.2.25 ~all",
+                     *           "mechanisms": [
+                     *             "+include:_spf.example.net",
+                     *             "+ip4:192.0.2.25",
+                     *             "~all"
+                     *           ],
+                     *           "lookups": 2,
+                     *           "all": "~all",
+                     *           "hosts": []
+                     *         },
+                     *         "dkim": {
+                     *           "selectors": []
+                     *         },
+                     *         "dmarc": {
+                     *           "record": null,
+                     *           "foundAt": null,
+                     *           "p": null,
+                     *           "sp": null,
+                     *           "pct": null,
+                     *           "adkim": null,
+                     *           "aspf": null,
+                     *           "rua": []
+                     *         },
+                     *         "bimiEligible": false,
+                     *         "verdicts": {
+                     *           "gmailYahooBulk": {
+                     *             "status": "fail",
+                     *             "problems": [
+                     *               {
+                     *                 "code": "dkim_missing",
+                     *                 "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                 "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *               },
+                     *               {
+                     *                 "code": "dmarc_missing",
+                     *                 "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                 "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *               }
+                     *             ]
+                     *           },
+                     *           "microsoftHighVolume": {
+                     *             "status": "fail",
+                     *             "problems": [
+                     *               {
+                     *                 "code": "dkim_missing",
+                     *                 "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                 "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *               },
+                     *               {
+                     *                 "code": "dmarc_missing",
+                     *                 "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                 "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *               }
+                     *             ]
+                     *           }
+                     *         },
+                     *         "dkimKeys": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description The domain, lower-case (IDNA ASCII). */
+                            name: string;
+                            /** @description The email accounts sending from it. */
+                            emailAccountIds: string[];
+                            /**
+                             * Format: date-time
+                             * @description When it was last checked against DNS (null: not yet; the check runs soon by itself).
+                             */
+                            checkedAt: string | null;
+                            mx: {
+                                records: {
+                                    preference: number;
+                                    host: string;
+                                }[];
+                                /**
+                                 * @description Who receives the domain's mail (`google`, `microsoft`, `yahoo`, `other`); null
+                                 *     without MX records.
+                                 */
+                                provider: string | null;
+                            } | null;
+                            spf: {
+                                record: string | null;
+                                /** @description Its terms, each with its qualifier (`+include:_spf.google.com`, `~all`). */
+                                mechanisms: string[];
+                                /** @description DNS lookups evaluating it costs, includes and redirects followed (the limit is 10). */
+                                lookups: number;
+                                /** @description `-all`, `~all`, `?all` or `+all`; null without one. */
+                                all: string | null;
+                                /** @description The accounts' SMTP hosts given as IP addresses, and whether each is authorised. */
+                                hosts: {
+                                    host: string;
+                                    authorised: boolean;
+                                }[];
+                            } | null;
+                            dkim: {
+                                /** @description Selectors with a key published: FluenzR's own and the common providers'. */
+                                selectors: {
+                                    selector: string;
+                                    /** @description `rsa` or `ed25519`. */
+                                    keyType: string;
+                                    /** @description The key's size; null when it cannot be read or is revoked. */
+                                    bits: number | null;
+                                    /** @description One of FluenzR's keys. */
+                                    managed: boolean;
+                                }[];
+                            } | null;
+                            dmarc: {
+                                record: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The domain the record was found at: this one or its organisational domain.
+                                 */
+                                foundAt: string | null;
+                                p: string | null;
+                                sp: string | null;
+                                pct: number | null;
+                                adkim: string | null;
+                                aspf: string | null;
+                                rua: string[];
+                            } | null;
+                            /**
+                             * @description Whether its DMARC policy lets it show a brand logo (BIMI): enforced on every message,
+                             *     subdomains included, with both verdicts passing.
+                             */
+                            bimiEligible: boolean | null;
+                            verdicts: {
+                                /** @description Gmail's and Yahoo's rules for bulk senders. */
+                                gmailYahooBulk: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                                /** @description Microsoft's rules for high-volume senders to Outlook.com. */
+                                microsoftHighVolume: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                            } | null;
+                            /** @description FluenzR's DKIM keys for it, oldest first. */
+                            dkimKeys: {
+                                id: string;
+                                selector: string;
+                                /** @description `rsa-2048` or `ed25519`. */
+                                algorithm: string;
+                                /**
+                                 * @description `pending` (not found in DNS as made), `published` (found), `active` (the domain's
+                                 *     email is signed with it).
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "published" | "active";
+                                /** @description What to publish. */
+                                record: {
+                                    /** @description `TXT`. */
+                                    type: string;
+                                    /** @description The full name (`fluenzr._domainkey.example.com`). */
+                                    name: string;
+                                    /** @description The name relative to the domain, as most DNS panels ask for it (`fluenzr._domainkey`). */
+                                    host: string;
+                                    value: string;
+                                };
+                                /** Format: date-time */
+                                publishedAt: string | null;
+                                /** Format: date-time */
+                                activatedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN or PLAN_REQUIRED */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN" | "PLAN_REQUIRED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createDkimKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path: {
+                /** @example example.com */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "algorithm": "rsa-2048",
+                 *       "selector": "fluenzr"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description `rsa-2048` (default; every receiver verifies it) or `ed25519` (shorter; not every receiver verifies it yet).
+                     * @enum {string}
+                     */
+                    algorithm?: "rsa-2048" | "ed25519";
+                    /** @example fluenzr */
+                    selector?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Make a DKIM key for a sending domain and get the TXT record to publish */
+            201: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "key": {
+                     *           "id": "dk_01m6e0b8k2c4d6e8f0g2h4j6k8",
+                     *           "selector": "fluenzr",
+                     *           "algorithm": "rsa-2048",
+                     *           "state": "pending",
+                     *           "record": {
+                     *             "type": "TXT",
+                     *             "name": "fluenzr._domainkey.example.com",
+                     *             "host": "fluenzr._domainkey",
+                     *             "value": "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwJ3uWm0pqB6Yf1qVkxB5cQ1HvZ2pL9n1bX3Qe5rKz3bRzJd0xVx6bq5CqW7l8uS0dPq3kFzA8YV2mN4c7vT9hL0gE1nR5jQ2wC8pZ6sX3yU4oH7tK9iB1aD5fG2eJ0rM6lN8qS4vW3xY7zA1bC5dE9fG3hI7jK1lM5nO9pQ3rS7tU1vW5xY9zA3bC7dE1fG5hI9jK3lM7nO1pQ5rS9tU3vW7xY1zA5bC9dE3fG7hI1jK5lM9nO3pQ7rS1tU5vW9xY3zA7bC1dE5fG9hI3jK7lM1nO5pQ9rS3tU7vW1xY5zA9bC3dE7fG1hI5jK9lM3nO7pQ1rS5tU9vW3xY7zA1bC5dE9fG3hIwIDAQAB"
+                     *           },
+                     *           "publishedAt": null,
+                     *           "activatedAt": null,
+                     *           "createdAt": "2026-11-03T14:06:02Z"
+                     *         },
+                     *         "domain": {
+                     *           "name": "example.com",
+                     *           "emailAccountIds": [
+                     *             "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *           ],
+                     *           "checkedAt": "2026-11-03T14:05:10Z",
+                     *           "mx": {
+                     *             "records": [
+                     *               {
+                     *                 "preference": 10,
+                     *                 "host": "mx.example.com"
+                     *               }
+                     *             ],
+                     *             "provider": "other"
+                     *           },
+                     *           "spf": {
+                     *             "record": "v=spf1 include:_spf.example.net ip4:192.0.2.25 ~all",
+                     *             "mechanisms": [
+                     *               "+include:_spf.example.net",
+                     *               "+ip4:192.0.2.25",
+                     *               "~all"
+                     *             ],
+                     *             "lookups": 2,
+                     *             "all": "~all",
+                     *             "hosts": []
+                     *           },
+                     *           "dkim": {
+                     *             "selectors": []
+                     *           },
+                     *           "dmarc": {
+                     *             "record": null,
+                     *             "foundAt": null,
+                     *             "p": null,
+                     *             "sp": null,
+                     *             "pct": null,
+                     *             "adkim": null,
+                     *             "aspf": null,
+                     *             "rua": []
+                     *           },
+                     *           "bimiEligible": false,
+                     *           "verdicts": {
+                     *             "gmailYahooBulk": {
+                     *               "status": "fail",
+                     *               "problems": [
+                     *                 {
+                     *                   "code": "dkim_missing",
+                     *                   "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                   "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *                 },
+                     *                 {
+                     *                   "code": "dmarc_missing",
+                     *                   "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                   "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "microsoftHighVolume": {
+                     *               "status": "fail",
+                     *               "problems": [
+                     *                 {
+                     *                   "code": "dkim_missing",
+                     *                   "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                   "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *                 },
+                     *                 {
+                     *                   "code": "dmarc_missing",
+                     *                   "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                   "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *                 }
+                     *               ]
+                     *             }
+                     *           },
+                     *           "dkimKeys": [
+                     *             {
+                     *               "id": "dk_01m6e0b8k2c4d6e8f0g2h4j6k8",
+                     *               "selector": "fluenzr",
+                     *               "algorithm": "rsa-2048",
+                     *               "state": "pending",
+                     *               "record": {
+                     *                 "type": "TXT",
+                     *                 "name": "fluenzr._domainkey.example.com",
+                     *                 "host": "fluenzr._domainkey",
+                     *                 "value": "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwJ3uWm0pqB6Yf1qVkxB5cQ1HvZ2pL9n1bX3Qe5rKz3bRzJd0xVx6bq5CqW7l8uS0dPq3kFzA8YV2mN4c7vT9hL0gE1nR5jQ2wC8pZ6sX3yU4oH7tK9iB1aD5fG2eJ0rM6lN8qS4vW3xY7zA1bC5dE9fG3hI7jK1lM5nO9pQ3rS7tU1vW5xY9zA3bC7dE1fG5hI9jK3lM7nO1pQ5rS9tU3vW7xY1zA5bC9dE3fG7hI1jK5lM9nO3pQ7rS1tU5vW9xY3zA7bC1dE5fG9hI3jK7lM1nO5pQ9rS3tU7vW1xY5zA9bC3dE7fG1hI5jK9lM3nO7pQ1rS5tU9vW3xY7zA1bC5dE9fG3hIwIDAQAB"
+                     *               },
+                     *               "publishedAt": null,
+                     *               "activatedAt": null,
+                     *               "createdAt": "2026-11-03T14:06:02Z"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            key: {
+                                id: string;
+                                selector: string;
+                                /** @description `rsa-2048` or `ed25519`. */
+                                algorithm: string;
+                                /**
+                                 * @description `pending` (not found in DNS as made), `published` (found), `active` (the domain's
+                                 *     email is signed with it).
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "published" | "active";
+                                /** @description What to publish. */
+                                record: {
+                                    /** @description `TXT`. */
+                                    type: string;
+                                    /** @description The full name (`fluenzr._domainkey.example.com`). */
+                                    name: string;
+                                    /** @description The name relative to the domain, as most DNS panels ask for it (`fluenzr._domainkey`). */
+                                    host: string;
+                                    value: string;
+                                };
+                                /** Format: date-time */
+                                publishedAt: string | null;
+                                /** Format: date-time */
+                                activatedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            };
+                            domain: {
+                                /** @description The domain, lower-case (IDNA ASCII). */
+                                name: string;
+                                /** @description The email accounts sending from it. */
+                                emailAccountIds: string[];
+                                /**
+                                 * Format: date-time
+                                 * @description When it was last checked against DNS (null: not yet; the check runs soon by itself).
+                                 */
+                                checkedAt: string | null;
+                                mx: {
+                                    records: {
+                                        preference: number;
+                                        host: string;
+                                    }[];
+                                    /**
+                                     * @description Who receives the domain's mail (`google`, `microsoft`, `yahoo`, `other`); null
+                                     *     without MX records.
+                                     */
+                                    provider: string | null;
+                                } | null;
+                                spf: {
+                                    record: string | null;
+                                    /** @description Its terms, each with its qualifier (`+include:_spf.google.com`, `~all`). */
+                                    mechanisms: string[];
+                                    /** @description DNS lookups evaluating it costs, includes and redirects followed (the limit is 10). */
+                                    lookups: number;
+                                    /** @description `-all`, `~all`, `?all` or `+all`; null without one. */
+                                    all: string | null;
+                                    /** @description The accounts' SMTP hosts given as IP addresses, and whether each is authorised. */
+                                    hosts: {
+                                        host: string;
+                                        authorised: boolean;
+                                    }[];
+                                } | null;
+                                dkim: {
+                                    /** @description Selectors with a key published: FluenzR's own and the common providers'. */
+                                    selectors: {
+                                        selector: string;
+                                        /** @description `rsa` or `ed25519`. */
+                                        keyType: string;
+                                        /** @description The key's size; null when it cannot be read or is revoked. */
+                                        bits: number | null;
+                                        /** @description One of FluenzR's keys. */
+                                        managed: boolean;
+                                    }[];
+                                } | null;
+                                dmarc: {
+                                    record: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @description The domain the record was found at: this one or its organisational domain.
+                                     */
+                                    foundAt: string | null;
+                                    p: string | null;
+                                    sp: string | null;
+                                    pct: number | null;
+                                    adkim: string | null;
+                                    aspf: string | null;
+                                    rua: string[];
+                                } | null;
+                                /**
+                                 * @description Whether its DMARC policy lets it show a brand logo (BIMI): enforced on every message,
+                                 *     subdomains included, with both verdicts passing.
+                                 */
+                                bimiEligible: boolean | null;
+                                verdicts: {
+                                    /** @description Gmail's and Yahoo's rules for bulk senders. */
+                                    gmailYahooBulk: {
+                                        /** @description `pass` or `fail`. */
+                                        status: string;
+                                        problems: {
+                                            /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                            code: string;
+                                            message: string;
+                                            fix: string;
+                                        }[];
+                                    };
+                                    /** @description Microsoft's rules for high-volume senders to Outlook.com. */
+                                    microsoftHighVolume: {
+                                        /** @description `pass` or `fail`. */
+                                        status: string;
+                                        problems: {
+                                            /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                            code: string;
+                                            message: string;
+                                            fix: string;
+                                        }[];
+                                    };
+                                } | null;
+                                /** @description FluenzR's DKIM keys for it, oldest first. */
+                                dkimKeys: {
+                                    id: string;
+                                    selector: string;
+                                    /** @description `rsa-2048` or `ed25519`. */
+                                    algorithm: string;
+                                    /**
+                                     * @description `pending` (not found in DNS as made), `published` (found), `active` (the domain's
+                                     *     email is signed with it).
+                                     * @enum {string}
+                                     */
+                                    state: "pending" | "published" | "active";
+                                    /** @description What to publish. */
+                                    record: {
+                                        /** @description `TXT`. */
+                                        type: string;
+                                        /** @description The full name (`fluenzr._domainkey.example.com`). */
+                                        name: string;
+                                        /** @description The name relative to the domain, as most DNS panels ask for it (`fluenzr._domainkey`). */
+                                        host: string;
+                                        value: string;
+                                    };
+                                    /** Format: date-time */
+                                    publishedAt: string | null;
+                                    /** Format: date-time */
+                                    activatedAt: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN or PLAN_REQUIRED */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN" | "PLAN_REQUIRED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "PAYLOAD_TOO_LARGE";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    activateDkimKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path: {
+                /** @example example.com */
+                name: string;
+                /** @example fluenzr */
+                selector: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sign the domain's email with this (published) key from now on */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "name": "example.com",
+                     *         "emailAccountIds": [
+                     *           "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *         ],
+                     *         "checkedAt": "2026-11-03T14:02:51Z",
+                     *         "mx": {
+                     *           "records": [
+                     *             {
+                     *               "preference": 10,
+                     *               "host": "mx.example.com"
+                     *             }
+                     *           ],
+                     *           "provider": "other"
+                     *         },
+                     *         "spf": {
+                     *           "record": "v=spf1 include:_spf.example.net ip4:192.0.2.25 ~all",
+                     *           "mechanisms": [
+                     *             "+include:_spf.example.net",
+                     *             "+ip4:192.0.2.25",
+                     *             "~all"
+                     *           ],
+                     *           "lookups": 2,
+                     *           "all": "~all",
+                     *           "hosts": []
+                     *         },
+                     *         "dkim": {
+                     *           "selectors": [
+                     *             {
+                     *               "selector": "fluenzr",
+                     *               "keyType": "rsa",
+                     *               "bits": 2048,
+                     *               "managed": true
+                     *             }
+                     *           ]
+                     *         },
+                     *         "dmarc": {
+                     *           "record": "v=DMARC1; p=none; rua=mailto:dmarc@example.com",
+                     *           "foundAt": "example.com",
+                     *           "p": "none",
+                     *           "sp": null,
+                     *           "pct": null,
+                     *           "adkim": null,
+                     *           "aspf": null,
+                     *           "rua": [
+                     *             "mailto:dmarc@example.com"
+                     *           ]
+                     *         },
+                     *         "bimiEligible": false,
+                     *         "verdicts": {
+                     *           "gmailYahooBulk": {
+                     *             "status": "pass",
+                     *             "problems": []
+                     *           },
+                     *           "microsoftHighVolume": {
+                     *             "status": "pass",
+                     *             "problems": []
+                     *           }
+                     *         },
+                     *         "dkimKeys": [
+                     *           {
+                     *             "id": "dk_01m6e0b8k2c4d6e8f0g2h4j6k8",
+                     *             "selector": "fluenzr",
+                     *             "algorithm": "rsa-2048",
+                     *             "state": "active",
+                     *             "record": {
+                     *               "type": "TXT",
+                     *               "name": "fluenzr._domainkey.example.com",
+                     *               "host": "fluenzr._domainkey",
+                     *               "value": "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwJ3uWm0pqB6Yf1qVkxB5cQ1HvZ2pL9n1bX3Qe5rKz3bRzJd0xVx6bq5CqW7l8uS0dPq3kFzA8YV2mN4c7vT9hL0gE1nR5jQ2wC8pZ6sX3yU4oH7tK9iB1aD5fG2eJ0rM6lN8qS4vW3xY7zA1bC5dE9fG3hI7jK1lM5nO9pQ3rS7tU1vW5xY9zA3bC7dE1fG5hI9jK3lM7nO1pQ5rS9tU3vW7xY1zA5bC9dE3fG7hI1jK5lM9nO3pQ7rS1tU5vW9xY3zA7bC1dE5fG9hI3jK7lM1nO5pQ9rS3tU7vW1xY5zA9bC3dE7fG1hI5jK9lM3nO7pQ1rS5tU9vW3xY7zA1bC5dE9fG3hIwIDAQAB"
+                     *             },
+                     *             "publishedAt": "2026-11-03T14:02:51Z",
+                     *             "activatedAt": "2026-11-03T14:02:51Z",
+                     *             "createdAt": "2026-11-03T14:06:02Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description The domain, lower-case (IDNA ASCII). */
+                            name: string;
+                            /** @description The email accounts sending from it. */
+                            emailAccountIds: string[];
+                            /**
+                             * Format: date-time
+                             * @description When it was last checked against DNS (null: not yet; the check runs soon by itself).
+                             */
+                            checkedAt: string | null;
+                            mx: {
+                                records: {
+                                    preference: number;
+                                    host: string;
+                                }[];
+                                /**
+                                 * @description Who receives the domain's mail (`google`, `microsoft`, `yahoo`, `other`); null
+                                 *     without MX records.
+                                 */
+                                provider: string | null;
+                            } | null;
+                            spf: {
+                                record: string | null;
+                                /** @description Its terms, each with its qualifier (`+include:_spf.google.com`, `~all`). */
+                                mechanisms: string[];
+                                /** @description DNS lookups evaluating it costs, includes and redirects followed (the limit is 10). */
+                                lookups: number;
+                                /** @description `-all`, `~all`, `?all` or `+all`; null without one. */
+                                all: string | null;
+                                /** @description The accounts' SMTP hosts given as IP addresses, and whether each is authorised. */
+                                hosts: {
+                                    host: string;
+                                    authorised: boolean;
+                                }[];
+                            } | null;
+                            dkim: {
+                                /** @description Selectors with a key published: FluenzR's own and the common providers'. */
+                                selectors: {
+                                    selector: string;
+                                    /** @description `rsa` or `ed25519`. */
+                                    keyType: string;
+                                    /** @description The key's size; null when it cannot be read or is revoked. */
+                                    bits: number | null;
+                                    /** @description One of FluenzR's keys. */
+                                    managed: boolean;
+                                }[];
+                            } | null;
+                            dmarc: {
+                                record: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The domain the record was found at: this one or its organisational domain.
+                                 */
+                                foundAt: string | null;
+                                p: string | null;
+                                sp: string | null;
+                                pct: number | null;
+                                adkim: string | null;
+                                aspf: string | null;
+                                rua: string[];
+                            } | null;
+                            /**
+                             * @description Whether its DMARC policy lets it show a brand logo (BIMI): enforced on every message,
+                             *     subdomains included, with both verdicts passing.
+                             */
+                            bimiEligible: boolean | null;
+                            verdicts: {
+                                /** @description Gmail's and Yahoo's rules for bulk senders. */
+                                gmailYahooBulk: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                                /** @description Microsoft's rules for high-volume senders to Outlook.com. */
+                                microsoftHighVolume: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                            } | null;
+                            /** @description FluenzR's DKIM keys for it, oldest first. */
+                            dkimKeys: {
+                                id: string;
+                                selector: string;
+                                /** @description `rsa-2048` or `ed25519`. */
+                                algorithm: string;
+                                /**
+                                 * @description `pending` (not found in DNS as made), `published` (found), `active` (the domain's
+                                 *     email is signed with it).
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "published" | "active";
+                                /** @description What to publish. */
+                                record: {
+                                    /** @description `TXT`. */
+                                    type: string;
+                                    /** @description The full name (`fluenzr._domainkey.example.com`). */
+                                    name: string;
+                                    /** @description The name relative to the domain, as most DNS panels ask for it (`fluenzr._domainkey`). */
+                                    host: string;
+                                    value: string;
+                                };
+                                /** Format: date-time */
+                                publishedAt: string | null;
+                                /** Format: date-time */
+                                activatedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN or PLAN_REQUIRED */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN" | "PLAN_REQUIRED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteDkimKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path: {
+                /** @example example.com */
+                name: string;
+                /** @example fluenzr */
+                selector: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a DKIM key (the next published key signs, if any) */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "name": "example.com",
+                     *         "emailAccountIds": [
+                     *           "acc_01m6dv2bxrp1xpa7z3dj8fssz5"
+                     *         ],
+                     *         "checkedAt": "2026-11-03T14:05:10Z",
+                     *         "mx": {
+                     *           "records": [
+                     *             {
+                     *               "preference": 10,
+                     *               "host": "mx.example.com"
+                     *             }
+                     *           ],
+                     *           "provider": "other"
+                     *         },
+                     *         "spf": {
+                     *           "record": "v=spf1 include:_spf.example.net ip4:192.0.2.25 ~all",
+                     *           "mechanisms": [
+                     *             "+include:_spf.example.net",
+                     *             "+ip4:192.0.2.25",
+                     *             "~all"
+                     *           ],
+                     *           "lookups": 2,
+                     *           "all": "~all",
+                     *           "hosts": []
+                     *         },
+                     *         "dkim": {
+                     *           "selectors": []
+                     *         },
+                     *         "dmarc": {
+                     *           "record": null,
+                     *           "foundAt": null,
+                     *           "p": null,
+                     *           "sp": null,
+                     *           "pct": null,
+                     *           "adkim": null,
+                     *           "aspf": null,
+                     *           "rua": []
+                     *         },
+                     *         "bimiEligible": false,
+                     *         "verdicts": {
+                     *           "gmailYahooBulk": {
+                     *             "status": "fail",
+                     *             "problems": [
+                     *               {
+                     *                 "code": "dkim_missing",
+                     *                 "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                 "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *               },
+                     *               {
+                     *                 "code": "dmarc_missing",
+                     *                 "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                 "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *               }
+                     *             ]
+                     *           },
+                     *           "microsoftHighVolume": {
+                     *             "status": "fail",
+                     *             "problems": [
+                     *               {
+                     *                 "code": "dkim_missing",
+                     *                 "message": "No DKIM key was found for example.com: receivers cannot verify that its mail really comes from it.",
+                     *                 "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you."
+                     *               },
+                     *               {
+                     *                 "code": "dmarc_missing",
+                     *                 "message": "example.com publishes no DMARC policy; Gmail, Yahoo and Outlook require one from anyone sending in bulk.",
+                     *                 "fix": "At your DNS host, add a TXT record named `_dmarc` for example.com with the value `v=DMARC1; p=none; rua=mailto:dmarc@example.com`."
+                     *               }
+                     *             ]
+                     *           }
+                     *         },
+                     *         "dkimKeys": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description The domain, lower-case (IDNA ASCII). */
+                            name: string;
+                            /** @description The email accounts sending from it. */
+                            emailAccountIds: string[];
+                            /**
+                             * Format: date-time
+                             * @description When it was last checked against DNS (null: not yet; the check runs soon by itself).
+                             */
+                            checkedAt: string | null;
+                            mx: {
+                                records: {
+                                    preference: number;
+                                    host: string;
+                                }[];
+                                /**
+                                 * @description Who receives the domain's mail (`google`, `microsoft`, `yahoo`, `other`); null
+                                 *     without MX records.
+                                 */
+                                provider: string | null;
+                            } | null;
+                            spf: {
+                                record: string | null;
+                                /** @description Its terms, each with its qualifier (`+include:_spf.google.com`, `~all`). */
+                                mechanisms: string[];
+                                /** @description DNS lookups evaluating it costs, includes and redirects followed (the limit is 10). */
+                                lookups: number;
+                                /** @description `-all`, `~all`, `?all` or `+all`; null without one. */
+                                all: string | null;
+                                /** @description The accounts' SMTP hosts given as IP addresses, and whether each is authorised. */
+                                hosts: {
+                                    host: string;
+                                    authorised: boolean;
+                                }[];
+                            } | null;
+                            dkim: {
+                                /** @description Selectors with a key published: FluenzR's own and the common providers'. */
+                                selectors: {
+                                    selector: string;
+                                    /** @description `rsa` or `ed25519`. */
+                                    keyType: string;
+                                    /** @description The key's size; null when it cannot be read or is revoked. */
+                                    bits: number | null;
+                                    /** @description One of FluenzR's keys. */
+                                    managed: boolean;
+                                }[];
+                            } | null;
+                            dmarc: {
+                                record: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description The domain the record was found at: this one or its organisational domain.
+                                 */
+                                foundAt: string | null;
+                                p: string | null;
+                                sp: string | null;
+                                pct: number | null;
+                                adkim: string | null;
+                                aspf: string | null;
+                                rua: string[];
+                            } | null;
+                            /**
+                             * @description Whether its DMARC policy lets it show a brand logo (BIMI): enforced on every message,
+                             *     subdomains included, with both verdicts passing.
+                             */
+                            bimiEligible: boolean | null;
+                            verdicts: {
+                                /** @description Gmail's and Yahoo's rules for bulk senders. */
+                                gmailYahooBulk: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                                /** @description Microsoft's rules for high-volume senders to Outlook.com. */
+                                microsoftHighVolume: {
+                                    /** @description `pass` or `fail`. */
+                                    status: string;
+                                    problems: {
+                                        /** @description Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …). */
+                                        code: string;
+                                        message: string;
+                                        fix: string;
+                                    }[];
+                                };
+                            } | null;
+                            /** @description FluenzR's DKIM keys for it, oldest first. */
+                            dkimKeys: {
+                                id: string;
+                                selector: string;
+                                /** @description `rsa-2048` or `ed25519`. */
+                                algorithm: string;
+                                /**
+                                 * @description `pending` (not found in DNS as made), `published` (found), `active` (the domain's
+                                 *     email is signed with it).
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "published" | "active";
+                                /** @description What to publish. */
+                                record: {
+                                    /** @description `TXT`. */
+                                    type: string;
+                                    /** @description The full name (`fluenzr._domainkey.example.com`). */
+                                    name: string;
+                                    /** @description The name relative to the domain, as most DNS panels ask for it (`fluenzr._domainkey`). */
+                                    host: string;
+                                    value: string;
+                                };
+                                /** Format: date-time */
+                                publishedAt: string | null;
+                                /** Format: date-time */
+                                activatedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
                             message: string;
                             /** @description Always carries `requestId`; `field` names the offending input where there is one. */
                             details: {

@@ -10,6 +10,7 @@ import type {
   CampaignStats,
   CampaignStatsParams,
   CampaignUpdateParams,
+  CampaignStarted,
   CampaignWithWarnings,
   ContactPlan,
   Deleted,
@@ -82,8 +83,8 @@ export class Campaigns extends Resource {
   }
 
   /** Starts (or resumes) sending; an illegal transition is a `ConflictError`, a repeat a no-op. */
-  async start(id: string, options?: RequestOptions): Promise<Campaign> {
-    return (await this.http.rest<Campaign>("POST", `/v1/campaigns/${segment(id)}/start`, {}, options)).data;
+  async start(id: string, options?: RequestOptions): Promise<CampaignStarted> {
+    return (await this.http.rest<CampaignStarted>("POST", `/v1/campaigns/${segment(id)}/start`, {}, options)).data;
   }
 
   /** Stops new sends at once. */

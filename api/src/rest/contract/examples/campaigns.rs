@@ -113,7 +113,12 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                     "lastError": null,
                     "sentToday": 0,
                     "dailyLimit": 300,
+                    "limitToday": 60,
                     "replyTracking": "on",
+                }],
+                "notes": [{
+                    "code": "ramp_limit",
+                    "message": "marta@example.com is warming up: day 5 of its ramp allows 60 of its 300 emails a day",
                 }],
             }))
             .id(CAMPAIGN),

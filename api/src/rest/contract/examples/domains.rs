@@ -11,7 +11,7 @@ const KEY_CREATED: &str = "2026-11-03T14:06:02Z";
 /// The examples, by operation name.
 pub(super) fn examples() -> Vec<(&'static str, Example)> {
     vec![
-        ("listDomains", Example::answer(json!([domain()]))),
+        ("listDomains", Example::page(vec![domain()], 20)),
         (
             "getDomain",
             Example::answer(domain()).path("name", "example.com"),

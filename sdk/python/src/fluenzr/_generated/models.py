@@ -32,6 +32,11 @@ class Campaign:
     """
     A reply ends the contact's sequence.
     """
+    stop_on_reply_scope: Literal['contact', 'company']
+    """
+    Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+    domain (`company`; free-mail domains excepted).
+    """
     auto_winner: Optional[CampaignAutoWinner]
     """
     How it picks each step's best variant by itself (null: it does not).
@@ -82,6 +87,79 @@ class CampaignSchedule:
     skip_dates: list[str]
     """
     Local dates (`YYYY-MM-DD`) on which no window opens.
+    """
+
+
+@dataclass
+class CampaignStarted:
+    id: str
+    name: str
+    status: Literal['draft', 'running', 'paused', 'completed']
+    paused_reason: Optional[str]
+    """
+    Why the system paused it (e.g. `bounce_rate`); null when paused by hand or running.
+    """
+    email_account_id: Optional[str]
+    email_account_ids: list[str]
+    """
+    Every account the campaign sends from (`emailAccountId` first, then the rotation).
+    """
+    steps: list[CampaignStep]
+    schedule: CampaignSchedule
+    daily_limit: int
+    """
+    Most emails this campaign sends per day.
+    """
+    track_opens: bool
+    track_clicks: bool
+    stop_on_reply: bool
+    """
+    A reply ends the contact's sequence.
+    """
+    stop_on_reply_scope: Literal['contact', 'company']
+    """
+    Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+    domain (`company`; free-mail domains excepted).
+    """
+    auto_winner: Optional[CampaignAutoWinner]
+    """
+    How it picks each step's best variant by itself (null: it does not).
+    """
+    contact_count: int
+    """
+    Contacts enrolled.
+    """
+    created_at: str
+    updated_at: str
+    started_at: Optional[str]
+    completed_at: Optional[str]
+    warnings: list[CampaignStartedWarning]
+    """
+    What starting the campaign now warns about (from the sending domains' last checks and
+    the steps): a From domain failing a provider's rules or never checked, an HTML step
+    without a visible unsubscribe link, a free-mail address sent through another
+    provider's SMTP.
+    """
+
+
+@dataclass
+class CampaignStartedWarning:
+    code: str
+    """
+    `domain_fails`, `domain_unchecked`, `no_unsubscribe_link` or `free_mail_elsewhere`.
+    """
+    message: str
+    fix: str
+    """
+    What to do about it.
+    """
+    step: Optional[int]
+    """
+    The 1-based step it is about.
+    """
+    domain: Optional[str]
+    """
+    The sending domain it is about.
     """
 
 
@@ -234,6 +312,11 @@ class CampaignWithWarnings:
     """
     A reply ends the contact's sequence.
     """
+    stop_on_reply_scope: Literal['contact', 'company']
+    """
+    Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
+    domain (`company`; free-mail domains excepted).
+    """
     auto_winner: Optional[CampaignAutoWinner]
     """
     How it picks each step's best variant by itself (null: it does not).
@@ -375,23 +458,201 @@ class ContactPlanStep:
     RFC 3339, UTC; null while the campaign is a draft.
     """
     email_account_id: Optional[str]
-    reasons: list[ContactPlanStepReason]
-
-
-@dataclass
-class ContactPlanStepReason:
-    code: str
-    """
-    `delay`, `window`, `skip_date`, `daily_limit`, `dst`, `condition`, `missing_field`,
-    `contact_zone`, `campaign_paused` or `campaign_draft`.
-    """
-    message: str
+    reasons: list[SendingStatusNote]
 
 
 @dataclass
 class Deleted:
     id: str
     deleted: bool
+
+
+@dataclass
+class DkimKeyCreated:
+    key: DomainDkimKey
+    domain: Domain
+
+
+@dataclass
+class Domain:
+    name: str
+    """
+    The domain, lower-case (IDNA ASCII).
+    """
+    email_account_ids: list[str]
+    """
+    The email accounts sending from it.
+    """
+    checked_at: Optional[str]
+    """
+    When it was last checked against DNS (null: not yet; the check runs soon by itself).
+    """
+    mx: Optional[DomainMx]
+    spf: Optional[DomainSpf]
+    dkim: Optional[DomainDkim]
+    dmarc: Optional[DomainDmarc]
+    bimi_eligible: Optional[bool]
+    """
+    Whether its DMARC policy lets it show a brand logo (BIMI): enforced on every message,
+    subdomains included, with both verdicts passing.
+    """
+    verdicts: Optional[DomainVerdicts]
+    dkim_keys: list[DomainDkimKey]
+    """
+    FluenzR's DKIM keys for it, oldest first.
+    """
+
+
+@dataclass
+class DomainDkim:
+    selectors: list[DomainDkimSelector]
+    """
+    Selectors with a key published: FluenzR's own and the common providers'.
+    """
+
+
+@dataclass
+class DomainDkimKey:
+    id: str
+    selector: str
+    algorithm: str
+    """
+    `rsa-2048` or `ed25519`.
+    """
+    state: Literal['pending', 'published', 'active']
+    """
+    `pending` (not found in DNS as made), `published` (found), `active` (the domain's
+    email is signed with it).
+    """
+    record: DomainDkimKeyRecord
+    published_at: Optional[str]
+    activated_at: Optional[str]
+    created_at: str
+
+
+@dataclass
+class DomainDkimKeyRecord:
+    """
+    What to publish.
+    """
+
+    type: str
+    """
+    `TXT`.
+    """
+    name: str
+    """
+    The full name (`fluenzr._domainkey.example.com`).
+    """
+    host: str
+    """
+    The name relative to the domain, as most DNS panels ask for it (`fluenzr._domainkey`).
+    """
+    value: str
+
+
+@dataclass
+class DomainDkimSelector:
+    selector: str
+    key_type: str
+    """
+    `rsa` or `ed25519`.
+    """
+    bits: Optional[int]
+    """
+    The key's size; null when it cannot be read or is revoked.
+    """
+    managed: bool
+    """
+    One of FluenzR's keys.
+    """
+
+
+@dataclass
+class DomainDmarc:
+    record: Optional[str]
+    found_at: Optional[str]
+    """
+    The domain the record was found at: this one or its organisational domain.
+    """
+    p: Optional[str]
+    sp: Optional[str]
+    pct: Optional[int]
+    adkim: Optional[str]
+    aspf: Optional[str]
+    rua: list[str]
+
+
+@dataclass
+class DomainMx:
+    records: list[DomainMxRecord]
+    provider: Optional[str]
+    """
+    Who receives the domain's mail (`google`, `microsoft`, `yahoo`, `other`); null
+    without MX records.
+    """
+
+
+@dataclass
+class DomainMxRecord:
+    preference: int
+    host: str
+
+
+@dataclass
+class DomainSpf:
+    record: Optional[str]
+    mechanisms: list[str]
+    """
+    Its terms, each with its qualifier (`+include:_spf.google.com`, `~all`).
+    """
+    lookups: int
+    """
+    DNS lookups evaluating it costs, includes and redirects followed (the limit is 10).
+    """
+    all: Optional[str]
+    """
+    `-all`, `~all`, `?all` or `+all`; null without one.
+    """
+    hosts: list[DomainSpfHost]
+    """
+    The accounts' SMTP hosts given as IP addresses, and whether each is authorised.
+    """
+
+
+@dataclass
+class DomainSpfHost:
+    host: str
+    authorised: bool
+
+
+@dataclass
+class DomainVerdicts:
+    gmail_yahoo_bulk: DomainVerdictsGmailYahooBulk
+    microsoft_high_volume: DomainVerdictsGmailYahooBulk
+
+
+@dataclass
+class DomainVerdictsGmailYahooBulk:
+    """
+    Gmail's and Yahoo's rules for bulk senders.
+    """
+
+    status: str
+    """
+    `pass` or `fail`.
+    """
+    problems: list[DomainVerdictsGmailYahooBulkProblem]
+
+
+@dataclass
+class DomainVerdictsGmailYahooBulkProblem:
+    code: str
+    """
+    Stable code (`spf_missing`, `spf_too_many_lookups`, `dkim_weak_key`, `dmarc_missing`, …).
+    """
+    message: str
+    fix: str
 
 
 @dataclass
@@ -406,6 +667,18 @@ class EmailAccount:
     daily_limit: int
     """
     Most emails sent from this account per day, across campaigns.
+    """
+    daily_limit_today: int
+    """
+    What it may send today: `dailyLimit`, or less while its ramp grows.
+    """
+    ramp: Optional[EmailAccountRamp]
+    """
+    Its warm-up ramp (null: none).
+    """
+    provider_limits: Optional[EmailAccountProviderLimits]
+    """
+    Sends per hour to each recipient provider (null: no limit).
     """
     timezone: str
     """
@@ -440,6 +713,23 @@ class EmailAccount:
     """
     created_at: str
     updated_at: str
+
+
+@dataclass
+class EmailAccountProviderLimits:
+    google: Optional[int]
+    microsoft: Optional[int]
+    yahoo: Optional[int]
+    other: Optional[int]
+    """
+    Every other provider.
+    """
+
+
+@dataclass
+class EmailAccountRamp:
+    start_per_day: int
+    increase_per_day: int
 
 
 @dataclass
@@ -731,6 +1021,12 @@ class SendingStatus:
     Enrolments stopped for another reason (delivery failed, invalid address).
     """
     accounts: list[SendingStatusEmailAccount]
+    notes: list[SendingStatusNote]
+    """
+    What holds sending back or soon will: `ramp_limit` (an account warming up),
+    `provider_limit` (contacts waiting for an hourly limit per recipient provider),
+    `gmail_volume` (a From domain nearing 5 000 emails a day to Gmail addresses).
+    """
 
 
 @dataclass
@@ -747,6 +1043,10 @@ class SendingStatusEmailAccount:
     Emails sent today in the account's time zone, across its campaigns.
     """
     daily_limit: int
+    limit_today: int
+    """
+    What it may send today: `dailyLimit`, or less while its warm-up ramp grows.
+    """
     reply_tracking: str
     """
     `on` when replies and bounce reports are read from this account's mailbox, else `off`
@@ -758,6 +1058,12 @@ class SendingStatusEmailAccount:
 class SendingStatusMissingField:
     field: str
     contacts: int
+
+
+@dataclass
+class SendingStatusNote:
+    code: str
+    message: str
 
 
 @dataclass

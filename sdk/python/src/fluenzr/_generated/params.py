@@ -144,6 +144,11 @@ class CreateCampaignParams(TypedDict):
     """
     Default true.
     """
+    stop_on_reply_scope: NotRequired[Optional[Literal['contact', 'company']]]
+    """
+    Whose enrolments a reply stops (with `stopOnReply`): `contact` (default), or `company`
+    — everyone enrolled at the replier's email domain, free-mail domains excepted.
+    """
     auto_winner: NotRequired[Optional[CreateCampaignParamsAutoWinner]]
     """
     Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
@@ -213,6 +218,18 @@ class CreateContactsParams(TypedDict):
     """
 
 
+class CreateDkimKeyParams(TypedDict):
+    """
+    A domain has at most 5 keys (409 past that, or for a selector it already has).
+    """
+
+    algorithm: NotRequired[Literal['rsa-2048', 'ed25519']]
+    """
+    `rsa-2048` (default; every receiver verifies it) or `ed25519` (shorter; not every receiver verifies it yet).
+    """
+    selector: NotRequired[str]
+
+
 class CreateEmailAccountParams(TypedDict):
     """
     IMAP settings come together: `imapHost` needs `imapPassword`, and the other `imap*` fields need `imapHost`. Without them the account sends but reports `replyTracking: "off"`.
@@ -260,6 +277,29 @@ class CreateEmailAccountParams(TypedDict):
     """
     Default `tls`.
     """
+    ramp: NotRequired[Optional[CreateEmailAccountParamsRamp]]
+    """
+    A warm-up ramp.
+    """
+    provider_limits: NotRequired[Optional[CreateEmailAccountParamsProviderLimits]]
+    """
+    Sends per hour to each recipient provider.
+    """
+
+
+class CreateEmailAccountParamsProviderLimits(TypedDict):
+    google: NotRequired[Optional[int]]
+    microsoft: NotRequired[Optional[int]]
+    yahoo: NotRequired[Optional[int]]
+    other: NotRequired[Optional[int]]
+    """
+    Every other provider.
+    """
+
+
+class CreateEmailAccountParamsRamp(TypedDict):
+    start_per_day: int
+    increase_per_day: int
 
 
 class CreateGroupParams(TypedDict):
@@ -280,7 +320,7 @@ class CreateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[Optional[bool]]
 
@@ -400,6 +440,21 @@ class ListContactsParams(TypedDict):
     company: NotRequired[str]
     """
     Case-insensitive company name
+    """
+
+
+class ListDomainsParams(TypedDict):
+    page: NotRequired[int]
+    """
+    Page number, from 1 (default 1)
+    """
+    per_page: NotRequired[int]
+    """
+    Items per page (default 20, at most 100)
+    """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
     """
 
 
@@ -636,6 +691,10 @@ class UpdateCampaignParams(TypedDict):
     track_opens: NotRequired[bool]
     track_clicks: NotRequired[bool]
     stop_on_reply: NotRequired[bool]
+    stop_on_reply_scope: NotRequired[Optional[Literal['contact', 'company']]]
+    """
+    `null` sets the default, `contact`.
+    """
     auto_winner: NotRequired[Optional[CreateCampaignParamsAutoWinner]]
     """
     Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
@@ -701,6 +760,14 @@ class UpdateEmailAccountParams(TypedDict):
     Write-only.
     """
     imap_security: NotRequired[Optional[Literal['tls', 'starttls', 'none']]]
+    ramp: NotRequired[Optional[CreateEmailAccountParamsRamp]]
+    """
+    A warm-up ramp.
+    """
+    provider_limits: NotRequired[Optional[CreateEmailAccountParamsProviderLimits]]
+    """
+    Sends per hour to each recipient provider.
+    """
 
 
 class UpdateGroupParams(TypedDict):
@@ -721,6 +788,6 @@ class UpdateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[bool]

@@ -8,6 +8,7 @@ from .._generated.models import (
     Campaign,
     CampaignContactsAdded,
     CampaignStats,
+    CampaignStarted,
     CampaignWithWarnings,
     ContactPlan,
     Deleted,
@@ -95,10 +96,13 @@ class AsyncCampaigns(AsyncResource):
             Deleted, "DELETE", _path(campaign_id), idempotency_key=idempotency_key
         )
 
-    async def start(self, campaign_id: str, *, idempotency_key: Optional[str] = None) -> Campaign:
-        """Starts (or resumes) sending; an illegal transition raises ``ConflictError``."""
+    async def start(
+        self, campaign_id: str, *, idempotency_key: Optional[str] = None
+    ) -> CampaignStarted:
+        """Starts (or resumes) sending, with its deliverability ``warnings``; an illegal
+        transition raises ``ConflictError``."""
         return await self._client._call(
-            Campaign, "POST", _path(campaign_id, "/start"), idempotency_key=idempotency_key
+            CampaignStarted, "POST", _path(campaign_id, "/start"), idempotency_key=idempotency_key
         )
 
     async def pause(self, campaign_id: str, *, idempotency_key: Optional[str] = None) -> Campaign:
@@ -256,10 +260,13 @@ class Campaigns(SyncResource):
             Deleted, "DELETE", _path(campaign_id), idempotency_key=idempotency_key
         )
 
-    def start(self, campaign_id: str, *, idempotency_key: Optional[str] = None) -> Campaign:
-        """Starts (or resumes) sending; an illegal transition raises ``ConflictError``."""
+    def start(
+        self, campaign_id: str, *, idempotency_key: Optional[str] = None
+    ) -> CampaignStarted:
+        """Starts (or resumes) sending, with its deliverability ``warnings``; an illegal
+        transition raises ``ConflictError``."""
         return self._client._call(
-            Campaign, "POST", _path(campaign_id, "/start"), idempotency_key=idempotency_key
+            CampaignStarted, "POST", _path(campaign_id, "/start"), idempotency_key=idempotency_key
         )
 
     def pause(self, campaign_id: str, *, idempotency_key: Optional[str] = None) -> Campaign:
