@@ -120,7 +120,7 @@ async fn a_domain_check_reads_spf_lookups_weak_keys_and_dmarc_from_dns() {
         .post("/v1/domains/news.example.test/check", json!({}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.data()["dmarc"]["foundAt"], "example.test");
+    assert_eq!(r.data()["dmarc"]["recordDomain"], "example.test");
     assert_eq!(r.data()["dmarc"]["p"], "reject");
     assert_eq!(r.data()["dmarc"]["sp"], "quarantine");
 

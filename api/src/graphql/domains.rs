@@ -71,7 +71,7 @@ pub struct Dkim {
 pub struct Dmarc {
     pub record: Option<String>,
     /// The domain the record was found at: this one or its organisational domain.
-    pub found_at: Option<String>,
+    pub record_domain: Option<String>,
     pub p: Option<String>,
     pub sp: Option<String>,
     pub pct: Option<i32>,
@@ -235,7 +235,7 @@ impl Domain {
     async fn dmarc(&self) -> Option<Dmarc> {
         self.0.report.as_ref().map(|r| Dmarc {
             record: r.dmarc.record.clone(),
-            found_at: r.dmarc.found_at.clone(),
+            record_domain: r.dmarc.record_domain.clone(),
             p: r.dmarc.p.clone(),
             sp: r.dmarc.sp.clone(),
             pct: r.dmarc.pct,

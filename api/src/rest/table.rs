@@ -84,7 +84,7 @@ const IMPORT: &str = "id status total processed created updated skipped failedRo
 const SUPPRESSION: &str = "id kind value source createdAt";
 const DKIM_KEY: &str =
     "id selector algorithm state record { type name host value } publishedAt activatedAt createdAt";
-const DOMAIN: &str = "name emailAccountIds checkedAt mx { records { preference host } provider } spf { record mechanisms lookups all hosts { host authorised } } dkim { selectors { selector keyType bits managed } } dmarc { record foundAt p sp pct adkim aspf rua } bimiEligible verdicts { gmailYahooBulk { status problems { code message fix } } microsoftHighVolume { status problems { code message fix } } } dkimKeys { @DKIM_KEY }";
+const DOMAIN: &str = "name emailAccountIds checkedAt mx { records { preference host } provider } spf { record mechanisms lookups all hosts { host authorised } } dkim { selectors { selector keyType bits managed } } dmarc { record recordDomain p sp pct adkim aspf rua } bimiEligible verdicts { gmailYahooBulk { status problems { code message fix } } microsoftHighVolume { status problems { code message fix } } } dkimKeys { @DKIM_KEY }";
 const PAGE_INFO: &str = "pageInfo { page perPage total totalPages totalIsEstimate nextCursor }";
 
 /// One count per kind of email event.

@@ -210,7 +210,7 @@ async fn check(dns: &Dns, subject: &Subject<'_>) -> Checked {
         let parsed = records::dmarc(&record);
         report.dmarc = Dmarc {
             record: Some(record),
-            found_at: Some(dmarc_at),
+            record_domain: Some(dmarc_at),
             p: parsed.p,
             sp: parsed.sp,
             pct: parsed.pct.map(i32::from),

@@ -79,7 +79,7 @@ pub struct Dmarc {
     pub record: Option<String>,
     /// Where the record was found: the domain itself or, when it has none, its organisational
     /// domain.
-    pub found_at: Option<String>,
+    pub record_domain: Option<String>,
     pub p: Option<String>,
     pub sp: Option<String>,
     pub pct: Option<i32>,

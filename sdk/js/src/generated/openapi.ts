@@ -10488,7 +10488,16 @@ export interface operations {
                      *         "createdAt": "2026-11-02T10:04:36Z",
                      *         "updatedAt": "2026-11-03T14:12:40Z",
                      *         "startedAt": "2026-11-03T14:12:40Z",
-                     *         "completedAt": null
+                     *         "completedAt": null,
+                     *         "warnings": [
+                     *           {
+                     *             "code": "domain_fails",
+                     *             "message": "example.com fails Gmail's and Yahoo's bulk-sender rules (dkim_missing, dmarc_missing): its email is likely to be refused or filed as spam.",
+                     *             "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you.",
+                     *             "step": null,
+                     *             "domain": "example.com"
+                     *           }
+                     *         ]
                      *       }
                      *     }
                      */
@@ -17399,7 +17408,7 @@ export interface operations {
                      *           },
                      *           "dmarc": {
                      *             "record": null,
-                     *             "foundAt": null,
+                     *             "recordDomain": null,
                      *             "p": null,
                      *             "sp": null,
                      *             "pct": null,
@@ -17505,11 +17514,8 @@ export interface operations {
                             } | null;
                             dmarc: {
                                 record: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description The domain the record was found at: this one or its organisational domain.
-                                 */
-                                foundAt: string | null;
+                                /** @description The domain the record was found at: this one or its organisational domain. */
+                                recordDomain: string | null;
                                 p: string | null;
                                 sp: string | null;
                                 pct: number | null;
@@ -17813,7 +17819,7 @@ export interface operations {
                      *         },
                      *         "dmarc": {
                      *           "record": null,
-                     *           "foundAt": null,
+                     *           "recordDomain": null,
                      *           "p": null,
                      *           "sp": null,
                      *           "pct": null,
@@ -17910,11 +17916,8 @@ export interface operations {
                             } | null;
                             dmarc: {
                                 record: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description The domain the record was found at: this one or its organisational domain.
-                                 */
-                                foundAt: string | null;
+                                /** @description The domain the record was found at: this one or its organisational domain. */
+                                recordDomain: string | null;
                                 p: string | null;
                                 sp: string | null;
                                 pct: number | null;
@@ -18226,7 +18229,7 @@ export interface operations {
                      *         },
                      *         "dmarc": {
                      *           "record": null,
-                     *           "foundAt": null,
+                     *           "recordDomain": null,
                      *           "p": null,
                      *           "sp": null,
                      *           "pct": null,
@@ -18323,11 +18326,8 @@ export interface operations {
                             } | null;
                             dmarc: {
                                 record: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description The domain the record was found at: this one or its organisational domain.
-                                 */
-                                foundAt: string | null;
+                                /** @description The domain the record was found at: this one or its organisational domain. */
+                                recordDomain: string | null;
                                 p: string | null;
                                 sp: string | null;
                                 pct: number | null;
@@ -18689,7 +18689,7 @@ export interface operations {
                      *           },
                      *           "dmarc": {
                      *             "record": null,
-                     *             "foundAt": null,
+                     *             "recordDomain": null,
                      *             "p": null,
                      *             "sp": null,
                      *             "pct": null,
@@ -18832,11 +18832,8 @@ export interface operations {
                                 } | null;
                                 dmarc: {
                                     record: string | null;
-                                    /**
-                                     * Format: date-time
-                                     * @description The domain the record was found at: this one or its organisational domain.
-                                     */
-                                    foundAt: string | null;
+                                    /** @description The domain the record was found at: this one or its organisational domain. */
+                                    recordDomain: string | null;
                                     p: string | null;
                                     sp: string | null;
                                     pct: number | null;
@@ -19202,7 +19199,7 @@ export interface operations {
                      *         },
                      *         "dmarc": {
                      *           "record": "v=DMARC1; p=none; rua=mailto:dmarc@example.com",
-                     *           "foundAt": "example.com",
+                     *           "recordDomain": "example.com",
                      *           "p": "none",
                      *           "sp": null,
                      *           "pct": null,
@@ -19295,11 +19292,8 @@ export interface operations {
                             } | null;
                             dmarc: {
                                 record: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description The domain the record was found at: this one or its organisational domain.
-                                 */
-                                foundAt: string | null;
+                                /** @description The domain the record was found at: this one or its organisational domain. */
+                                recordDomain: string | null;
                                 p: string | null;
                                 sp: string | null;
                                 pct: number | null;
@@ -19629,7 +19623,7 @@ export interface operations {
                      *         },
                      *         "dmarc": {
                      *           "record": null,
-                     *           "foundAt": null,
+                     *           "recordDomain": null,
                      *           "p": null,
                      *           "sp": null,
                      *           "pct": null,
@@ -19726,11 +19720,8 @@ export interface operations {
                             } | null;
                             dmarc: {
                                 record: string | null;
-                                /**
-                                 * Format: date-time
-                                 * @description The domain the record was found at: this one or its organisational domain.
-                                 */
-                                foundAt: string | null;
+                                /** @description The domain the record was found at: this one or its organisational domain. */
+                                recordDomain: string | null;
                                 p: string | null;
                                 sp: string | null;
                                 pct: number | null;

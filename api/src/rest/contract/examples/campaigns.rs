@@ -51,6 +51,13 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                 "contactCount": 2,
                 "startedAt": STARTED,
                 "updatedAt": STARTED,
+                "warnings": [{
+                    "code": "domain_fails",
+                    "message": "example.com fails Gmail's and Yahoo's bulk-sender rules (dkim_missing, dmarc_missing): its email is likely to be refused or filed as spam.",
+                    "fix": "Create a key for example.com (the Domains page, or POST /v1/domains/example.com/dkim) and publish the TXT record it shows; or publish the key your mail provider gives you.",
+                    "step": null,
+                    "domain": "example.com",
+                }],
             })))
             .id(CAMPAIGN),
         ),

@@ -98,7 +98,7 @@ fn domain() -> Value {
             "hosts": [],
         },
         "dkim": { "selectors": [] },
-        "dmarc": { "record": null, "foundAt": null, "p": null, "sp": null, "pct": null, "adkim": null, "aspf": null, "rua": [] },
+        "dmarc": { "record": null, "recordDomain": null, "p": null, "sp": null, "pct": null, "adkim": null, "aspf": null, "rua": [] },
         "bimiEligible": false,
         "verdicts": {
             "gmailYahooBulk": { "status": "fail", "problems": problems.clone() },
@@ -117,7 +117,7 @@ fn passing() -> Value {
             "dkim": { "selectors": [{ "selector": "fluenzr", "keyType": "rsa", "bits": 2048, "managed": true }] },
             "dmarc": {
                 "record": "v=DMARC1; p=none; rua=mailto:dmarc@example.com",
-                "foundAt": "example.com",
+                "recordDomain": "example.com",
                 "p": "none", "sp": null, "pct": null, "adkim": null, "aspf": null,
                 "rua": ["mailto:dmarc@example.com"],
             },

@@ -571,7 +571,7 @@ class DomainDkimSelector:
 @dataclass
 class DomainDmarc:
     record: Optional[str]
-    found_at: Optional[str]
+    record_domain: Optional[str]
     """
     The domain the record was found at: this one or its organisational domain.
     """
