@@ -193,10 +193,33 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Counts per provider and hour, and per From domain for Gmail, key longer scopes and
+        // hours (`2026-12-07T14`); SQLite does not enforce a text column's length.
+        if manager.get_database_backend() == sea_orm_migration::sea_orm::DatabaseBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared(
+                    "ALTER TABLE send_counts ALTER COLUMN scope TYPE varchar(320), \
+                     ALTER COLUMN day TYPE varchar(16)",
+                )
+                .await?;
+        }
         crate::m20261207_000031_message_content::replace_checks(manager, CHECKS).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == sea_orm_migration::sea_orm::DatabaseBackend::Postgres {
+            let db = manager.get_connection();
+            db.execute_unprepared(
+                "DELETE FROM send_counts WHERE length(scope) > 40 OR length(day) > 10",
+            )
+            .await?;
+            db.execute_unprepared(
+                "ALTER TABLE send_counts ALTER COLUMN scope TYPE varchar(40), \
+                 ALTER COLUMN day TYPE varchar(10)",
+            )
+            .await?;
+        }
         if manager.get_database_backend() == sea_orm_migration::sea_orm::DatabaseBackend::Sqlite {
             for (table, column, _) in CHECKS {
                 for when in ["insert", "update"] {

@@ -650,3 +650,54 @@ async fn starting_warns_about_deliverability_and_refuses_when_domains_must_pass(
         );
     }
 }
+
+#[tokio::test]
+async fn sending_status_warns_when_a_domain_nears_gmails_bulk_volume() {
+    let (app, smtp) = app_with_dns(None, |_| {}).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let c = campaign(
+        &app,
+        &account,
+        json!([{ "subject": "Hi", "body": "Hello" }]),
+        json!({}),
+    )
+    .await;
+    let mut ids = vec![];
+    for email in ["one@gmail.com", "two@googlemail.com", "three@example.com"] {
+        ids.push(id_of(&app.contact(json!({ "email": email })).await));
+    }
+    enrol(&app, &c, &ids).await;
+    start(&app, &c).await;
+    assert_eq!(pass(&app).await, 3);
+    let scope = api::service::sending_status::gmail_scope(&app.workspace_id, "acme.test");
+    let counted = entity::send_count::Entity::find_by_id((scope.clone(), "2026-11-30".to_owned()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("emails to Gmail are counted by From domain and day");
+    assert_eq!(counted.sent, 2);
+    let status = app
+        .get(&format!("/v1/campaigns/{}/sending-status", id_of(&c)))
+        .await;
+    assert!(
+        status.data()["notes"].as_array().unwrap().is_empty(),
+        "{}",
+        status.body
+    );
+    use sea_orm::{ActiveModelTrait, Set};
+    entity::send_count::ActiveModel {
+        scope: Set(scope),
+        day: Set("2026-11-30".to_owned()),
+        sent: Set(4_600),
+    }
+    .update(&app.db)
+    .await
+    .unwrap();
+    let status = app
+        .get(&format!("/v1/campaigns/{}/sending-status", id_of(&c)))
+        .await;
+    let notes = status.data()["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{}", status.body);
+    assert_eq!(notes[0]["code"], "gmail_volume");
+    assert!(notes[0]["message"].as_str().unwrap().contains("4600"));
+}

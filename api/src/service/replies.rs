@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use entity::states::EnrolmentState;
 use entity::{campaign, campaign_contact, contact};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::addresses;
@@ -82,10 +82,10 @@ pub async fn stop_company(
         .column(contact::Column::Id)
         .from(contact::Entity)
         .and_where(contact::Column::WorkspaceId.eq(&campaign.workspace_id))
-        .and_where(Expr::cust_with_values(
-            "email_normalized LIKE ? ESCAPE '\\'",
-            [format!("%@{escaped}")],
-        ))
+        .and_where(
+            Expr::col(contact::Column::EmailNormalized)
+                .like(LikeExpr::new(format!("%@{escaped}")).escape('\\')),
+        )
         .to_owned();
     let stopped = campaign_contact::Entity::update_many()
         .col_expr(
