@@ -48,6 +48,10 @@ enum Command {
         /// Enrolments in the table when the due-work lookup is timed the second time.
         #[arg(long, default_value_t = 1_000_000)]
         table: usize,
+        /// Sign every email with an active DKIM key of this algorithm (`rsa-2048` or
+        /// `ed25519`), as a domain with a published key is.
+        #[arg(long)]
+        dkim: Option<String>,
     },
     /// Load the idle benchmark's dataset: running campaigns with nothing due (see
     /// `bench/idle.sh`, which then measures a worker's CPU over it); prints JSON.
@@ -534,11 +538,19 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db: args,
             emails,
             table,
+            dkim,
         } => {
             let (conn, keyring) = args.open_with_keyring().await?;
+            let dkim = match dkim.as_deref() {
+                None => None,
+                Some(a) => Some(
+                    crate::service::domains::Algorithm::parse(a)
+                        .ok_or_else(|| anyhow::anyhow!("--dkim must be rsa-2048 or ed25519"))?,
+                ),
+            };
             println!(
                 "{}",
-                crate::bench::sending(&conn, &keyring, emails, table).await?
+                crate::bench::sending(&conn, &keyring, emails, table, dkim).await?
             );
         }
         Command::SeedLatency {
