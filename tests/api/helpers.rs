@@ -259,8 +259,9 @@ async fn start(
     config.secret_key = Some(Secret::new(TEST_SECRET));
     // Background workers only where a test asks for them.
     config.run_workers = false;
-    // DNS stays on this machine: a closed loopback port unless a test runs a server.
-    config.sender.dns_server = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
+    // DNS stays on this machine: a loopback server refusing every query, unless a test runs
+    // one that answers.
+    config.sender.dns_server = Some(refusing_dns());
     configure(&mut config);
     let app = api::app::build_with(config, db).await.expect("app builds");
     let base = format!("http://{}", app.addr);
@@ -511,4 +512,42 @@ pub fn gql_code(reply: &Reply) -> &str {
 
 pub fn id_of(value: &Value) -> String {
     value["id"].as_str().expect("has id").to_owned()
+}
+
+/// A DNS server on loopback that answers every query `REFUSED` at once (a lookup fails fast,
+/// as with a resolver that will not serve), shared by the tests of this process.
+pub fn refusing_dns() -> std::net::SocketAddr {
+    static ADDR: std::sync::OnceLock<std::net::SocketAddr> = std::sync::OnceLock::new();
+    *ADDR.get_or_init(|| {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("a loopback UDP port");
+        let addr = socket.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1500];
+            while let Ok((n, from)) = socket.recv_from(&mut buf) {
+                if let Some(answer) = refused(&buf[..n]) {
+                    let _ = socket.send_to(&answer, from);
+                }
+            }
+        });
+        addr
+    })
+}
+
+/// The `REFUSED` answer to a query: its header (QR set, no records) and its question.
+fn refused(query: &[u8]) -> Option<Vec<u8>> {
+    let mut at = 12;
+    loop {
+        let len = usize::from(*query.get(at)?);
+        at += 1 + len;
+        if len == 0 {
+            break;
+        }
+    }
+    let end = at + 4;
+    let mut answer = query.get(..end)?.to_vec();
+    answer[2] = 0x80 | (query[2] & 0x79);
+    answer[3] = 0x05;
+    answer[4..6].copy_from_slice(&[0, 1]);
+    answer[6..12].fill(0);
+    Some(answer)
 }
