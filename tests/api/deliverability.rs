@@ -330,6 +330,18 @@ async fn a_key_published_after_creation_signs_every_email_and_verifies() {
 async fn dkim_keys_refuse_bad_input_and_other_workspaces() {
     let (app, smtp) = app_with_dns(None, |_| {}).await;
     smtp_account(&app, &smtp, json!({})).await;
+    // A new account's domain is due its first check by itself.
+    let due = api::service::domains::due(&app.db, app.clock.now(), 10)
+        .await
+        .unwrap();
+    assert_eq!(due, [(app.workspace_id.clone(), "acme.test".to_owned())]);
+    let listed = app.get("/v1/domains").await;
+    assert_eq!(
+        listed.data()[0]["checkedAt"],
+        Value::Null,
+        "{}",
+        listed.body
+    );
     let unknown = app.post("/v1/domains/elsewhere.test/dkim", json!({})).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
     let bad = app

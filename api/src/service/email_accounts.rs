@@ -300,7 +300,11 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok(row.insert(db).await?)
+    let account = row.insert(db).await?;
+    // Its domain is checked against DNS soon by itself.
+    let domain = super::domains::domain_of_account(&account);
+    super::domains::ensure(db, workspace_id, &domain, now).await?;
+    Ok(account)
 }
 
 /// One account of this workspace; another workspace's id is not found.
@@ -400,7 +404,12 @@ pub async fn update(
         row.last_error = Set(None);
     }
     row.updated_at = Set(now);
-    Ok(row.update(db).await?)
+    let account = row.update(db).await?;
+    if account.email != current.email {
+        let domain = super::domains::domain_of_account(&account);
+        super::domains::ensure(db, workspace_id, &domain, now).await?;
+    }
+    Ok(account)
 }
 
 /// The IMAP part of a patch.
