@@ -2,6 +2,7 @@ import { HttpClient, type RequestOptions } from "./core.js";
 import { AuthenticationError } from "./errors.js";
 import { Campaigns } from "./resources/campaigns.js";
 import { Contacts } from "./resources/contacts.js";
+import { Domains } from "./resources/domains.js";
 import { EmailAccounts } from "./resources/email-accounts.js";
 import { Groups } from "./resources/groups.js";
 import { Imports } from "./resources/imports.js";
@@ -55,6 +56,8 @@ export class FluenzrClient {
   readonly webhooks: Webhooks;
   /** Addresses and domains the workspace never emails. */
   readonly suppressions: Suppressions;
+  /** The sending domains: their DNS checks and DKIM keys. */
+  readonly domains: Domains;
   readonly messages: Messages;
   /** The server address requests go to. */
   readonly baseUrl: string;
@@ -90,6 +93,7 @@ export class FluenzrClient {
     this.campaigns = new Campaigns(this.#http);
     this.webhooks = new Webhooks(this.#http);
     this.suppressions = new Suppressions(this.#http);
+    this.domains = new Domains(this.#http);
     this.messages = new Messages(this.#http);
   }
 

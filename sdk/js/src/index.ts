@@ -23,6 +23,7 @@ export {
 } from "./webhook-signature.js";
 export type { Campaigns } from "./resources/campaigns.js";
 export type { Contacts } from "./resources/contacts.js";
+export type { Domains } from "./resources/domains.js";
 export type { EmailAccounts } from "./resources/email-accounts.js";
 export type { Groups } from "./resources/groups.js";
 export type { ImportWaitOptions, Imports } from "./resources/imports.js";

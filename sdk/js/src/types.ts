@@ -150,6 +150,27 @@ export type SuppressionAddParams = RequestBody<"addSuppressions">;
 export type SuppressionInput = Item<NonNullable<SuppressionAddParams["items"]>>;
 export type SuppressionsAdded = ResponseData<"addSuppressions">;
 
+// Sending domains
+/**
+ * A sending domain (an email account's From domain) as last checked against DNS: its MX, SPF,
+ * DKIM and DMARC findings, Gmail/Yahoo's and Microsoft's verdicts, and FluenzR's DKIM keys.
+ */
+export type Domain = ResponseData<"getDomain">;
+export type DomainListParams = QueryParams<"listDomains">;
+/** A provider's verdict on a domain: `status` (`pass` or `fail`) and the `problems` to fix. */
+export type DomainVerdict = NonNullable<Domain["verdicts"]>["gmailYahooBulk"];
+/** Why a domain fails a provider's rules: a stable `code`, a `message` and the `fix`. */
+export type DomainProblem = Item<DomainVerdict["problems"]>;
+/** One of FluenzR's DKIM keys for a domain: its state and the TXT record to publish. */
+export type DkimKey = Item<Domain["dkimKeys"]>;
+/** `pending` (not found in DNS as made), `published` (found) or `active` (signing). */
+export type DkimKeyState = DkimKey["state"];
+/** `algorithm` (`rsa-2048` by default, or `ed25519`) and `selector` (`fluenzr` by default). */
+export type DkimKeyCreateParams = RequestBody<"createDkimKey">;
+export type DkimAlgorithm = NonNullable<DkimKeyCreateParams["algorithm"]>;
+/** A new DKIM key (`pending` until its record is found in DNS) and its domain. */
+export type DkimKeyCreated = ResponseData<"createDkimKey">;
+
 /** Paging parameters every list takes. */
 export type PageParams = Pick<ContactListParams, "page" | "perPage">;
 

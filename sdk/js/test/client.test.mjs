@@ -62,6 +62,12 @@ test("query parameters skip undefined values; ids are one path segment", async (
   await client.groups.listContacts("grp_1/../x", { page: 2 });
   assert.equal(calls[1].url, "http://fz.example/v1/groups/grp_1%2F..%2Fx/contacts?page=2");
   await assert.rejects(client.contacts.get(""), TypeError);
+  await client.domains.activateDkimKey("acme.test/..", "s 1?");
+  assert.equal(calls[2].url, "http://fz.example/v1/domains/acme.test%2F../dkim/s%201%3F/activate");
+  await client.domains.createDkimKey("acme.test");
+  assert.equal(calls[3].url, "http://fz.example/v1/domains/acme.test/dkim");
+  assert.equal(calls[3].init.body, "{}");
+  await assert.rejects(client.domains.deleteDkimKey("acme.test", ""), TypeError);
 });
 
 test("default and per-call headers; a caller's Idempotency-Key replaces the generated one", async () => {

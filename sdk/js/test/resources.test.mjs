@@ -196,6 +196,76 @@ describe("email accounts", () => {
   });
 });
 
+describe("domains", () => {
+  test("list, get, check, and a DKIM key made, refused twice, and deleted", async () => {
+    const smtp = new URL(await closedPort());
+    const account = await client.emailAccounts.create({
+      email: "sales@acme.test",
+      smtpHost: smtp.hostname,
+      smtpPort: Number(smtp.port),
+      smtpSecurity: "none",
+      smtpPassword: "secret",
+    });
+
+    const page = await client.domains.list();
+    const listed = page.find((d) => d.name === "acme.test");
+    assert.ok(listed, "acme.test is listed");
+    assert.ok(listed.emailAccountIds.includes(account.id));
+    assert.equal(typeof page.meta.total, "number");
+    assert.ok((await client.domains.listAll()).some((d) => d.name === "acme.test"));
+    const walked = [];
+    for await (const domain of client.domains.iterate({ perPage: 1 })) walked.push(domain.name);
+    assert.ok(walked.includes("acme.test"));
+
+    // DNS is a closed loopback port here: the check reports a problem, but it is made.
+    const domain = await client.domains.get("acme.test");
+    assert.equal(domain.name, "acme.test");
+    assert.ok(domain.verdicts, "the domain has verdicts");
+    assert.ok(["pass", "fail"].includes(domain.verdicts.gmailYahooBulk.status));
+    assert.ok(["pass", "fail"].includes(domain.verdicts.microsoftHighVolume.status));
+    assert.ok(domain.checkedAt, "the domain was checked");
+    assert.deepEqual(domain.dkimKeys, []);
+
+    const checked = await client.domains.check("acme.test");
+    assert.equal(checked.name, "acme.test");
+    assert.ok(checked.verdicts);
+    assert.ok(Date.parse(checked.checkedAt) >= Date.parse(domain.checkedAt));
+
+    const { key, domain: withKey } = await client.domains.createDkimKey("acme.test", { selector: "s1", algorithm: "ed25519" });
+    assert.equal(key.selector, "s1");
+    assert.equal(key.algorithm, "ed25519");
+    assert.equal(key.state, "pending");
+    assert.equal(key.record.type, "TXT");
+    assert.equal(key.record.name, "s1._domainkey.acme.test");
+    assert.ok(key.record.value.startsWith("v=DKIM1; k=ed25519; p="), key.record.value);
+    assert.deepEqual(withKey.dkimKeys.map((k) => [k.selector, k.state]), [["s1", "pending"]]);
+
+    await assert.rejects(client.domains.createDkimKey("acme.test", { selector: "s1", algorithm: "ed25519" }), (err) => {
+      assert.ok(err instanceof ConflictError);
+      assert.equal(err.code, "CONFLICT");
+      return true;
+    });
+    await assert.rejects(client.domains.createDkimKey("acme.test", { selector: "not a selector!" }), ValidationError);
+    // Not found in DNS yet: it cannot sign.
+    await assert.rejects(client.domains.activateDkimKey("acme.test", "s1"), (err) => {
+      assert.ok(err instanceof ConflictError);
+      assert.equal(err.status, 409);
+      return true;
+    });
+    await assert.rejects(client.domains.get("unknown.test"), (err) => {
+      assert.ok(err instanceof NotFoundError);
+      assert.equal(err.code, "NOT_FOUND");
+      return true;
+    });
+
+    const afterDelete = await client.domains.deleteDkimKey("acme.test", "s1");
+    assert.equal(afterDelete.name, "acme.test");
+    assert.deepEqual(afterDelete.dkimKeys, []);
+    assert.deepEqual((await client.domains.get("acme.test")).dkimKeys, []);
+    await client.emailAccounts.delete(account.id);
+  });
+});
+
 describe("campaigns", () => {
   test("create, update, enrol, start, pause, stats, sending status, delete", async () => {
     const smtp = new URL(await closedPort());

@@ -61,4 +61,30 @@ def test_async_happy_path(server: Server, unique: str) -> None:
                 await client.contacts.get("cnt_missing")
             assert caught.value.request_id
 
+            # Not a subdomain: each check then waits on fewer lookups (DNS never answers here).
+            name = f"acme-{unique}.test"
+            await client.email_accounts.create(
+                email=f"sales@{name}",
+                smtp_host="127.0.0.1",
+                smtp_port=free_port(),
+                smtp_security="none",
+                smtp_password="x",
+            )
+            domains = await client.domains.list(per_page=100)
+            assert isinstance(domains, AsyncPage)
+            assert name in [d.name async for d in client.domains.list_all()]
+            domain = await client.domains.get(name)
+            assert domain.verdicts is not None and domain.checked_at is not None
+            assert (await client.domains.check(name)).verdicts is not None
+            made = await client.domains.create_dkim_key(name, algorithm="ed25519", selector="s1")
+            assert made.key.state == "pending"
+            assert made.key.record.value.startswith("v=DKIM1; k=ed25519; p=")
+            with pytest.raises(fluenzr.ConflictError):
+                await client.domains.create_dkim_key(name, algorithm="ed25519", selector="s1")
+            with pytest.raises(fluenzr.ConflictError):
+                await client.domains.activate_dkim_key(name, "s1")
+            with pytest.raises(fluenzr.NotFoundError):
+                await client.domains.get(f"missing.{name}")
+            assert (await client.domains.delete_dkim_key(name, "s1")).dkim_keys == []
+
     asyncio.run(main())

@@ -110,3 +110,25 @@ def test_async_graphql_queries_carry_no_idempotency_key_and_mutations_do() -> No
     asyncio.run(main())
     keys = [r.headers.get("Idempotency-Key") for r in seen]
     assert keys[0] is None and keys[1] is not None, keys
+
+
+def test_domain_names_and_selectors_are_one_path_segment() -> None:
+    seen: List[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(418, json={"success": False, "error": {"code": "TEAPOT"}})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    client = FluenzrClient(api_key="k", base_url="http://fz.example", max_retries=0, http_client=http)
+    with pytest.raises(fluenzr.FluenzrError):
+        client.domains.activate_dkim_key("acme.test/..", "s 1?")
+    with pytest.raises(fluenzr.FluenzrError):
+        client.domains.create_dkim_key("acme.test")
+    assert seen[0].url.raw_path == b"/v1/domains/acme.test%2F../dkim/s%201%3F/activate"
+    assert (seen[1].url.raw_path, seen[1].content) == (b"/v1/domains/acme.test/dkim", b"{}")
+    with pytest.raises(ValueError, match="selector"):
+        client.domains.delete_dkim_key("acme.test", "")
+    with pytest.raises(ValueError, match="name"):
+        client.domains.get("")
+    assert len(seen) == 2

@@ -34,6 +34,7 @@ def test_every_endpoint_has_a_method(server: Server) -> None:
 
     def record(request: httpx.Request) -> httpx.Response:
         path = request.url.path.replace("/ID", "/{id}").replace("/CID", "/{contactId}")
+        path = path.replace("/NAME", "/{name}").replace("/SEL", "/{selector}")
         called.add((request.method, path))
         return httpx.Response(418, json={"success": False, "error": {"code": "TEAPOT"}})
 
@@ -91,6 +92,12 @@ def test_every_endpoint_has_a_method(server: Server) -> None:
         lambda: c.campaigns.list_unknown_outcomes("ID"),
         lambda: c.campaigns.resolve_unknown_outcomes("ID", action="skip", all=True),
         lambda: c.email_accounts.list_unmatched_reports("ID"),
+        c.domains.list,
+        lambda: c.domains.get("NAME"),
+        lambda: c.domains.check("NAME"),
+        lambda: c.domains.create_dkim_key("NAME"),
+        lambda: c.domains.activate_dkim_key("NAME", "SEL"),
+        lambda: c.domains.delete_dkim_key("NAME", "SEL"),
     ]
     for call in calls:
         with pytest.raises(fluenzr.FluenzrError):
@@ -117,3 +124,14 @@ def test_import_duplicates_is_the_generated_choice() -> None:
     assert get_args(types.ImportDuplicates) == get_args(_hints(types.Import)["duplicates"])
     params = _hints(types.ImportContactsParams)
     assert get_args(types.ImportDuplicates) == get_args(params["duplicates"])
+
+
+def test_dkim_algorithm_is_the_generated_choice() -> None:
+    """``DkimAlgorithm`` (hand-written for the keyword argument) equals the generated type."""
+    from typing import get_args
+
+    from fluenzr import types
+    from fluenzr._convert import _hints
+
+    params = _hints(types.CreateDkimKeyParams)
+    assert get_args(types.DkimAlgorithm) == get_args(params["algorithm"])

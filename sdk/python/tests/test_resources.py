@@ -6,7 +6,15 @@ import pytest
 from support import SmtpSink, free_port, wait_until
 
 from fluenzr import ConflictError, FluenzrClient, NotFoundError, Page, ValidationError
-from fluenzr.types import CampaignWithWarnings, Contact, EmailAccount, Group, Suppression
+from fluenzr.types import (
+    CampaignWithWarnings,
+    Contact,
+    DkimKeyCreated,
+    Domain,
+    EmailAccount,
+    Group,
+    Suppression,
+)
 
 
 def test_contacts(client: FluenzrClient, unique: str) -> None:
@@ -204,6 +212,61 @@ def test_suppressions(client: FluenzrClient, unique: str) -> None:
     assert (deleted.id, deleted.deleted) == (page[0].id, True)
     assert client.contacts.update(contact.id, status="active").status == "active"
     assert [s.id for s in client.suppressions.list_all(value=unique)] == [one.id]
+
+
+def test_domains(client: FluenzrClient, unique: str) -> None:
+    account = client.email_accounts.create(
+        email=f"sales.{unique}@acme.test",
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        smtp_security="none",
+        smtp_password="secret",
+    )
+
+    page = client.domains.list()
+    assert isinstance(page, Page) and page.meta.page == 1
+    listed = [d for d in client.domains.list_all() if d.name == "acme.test"]
+    assert len(listed) == 1 and isinstance(listed[0], Domain)
+    assert account.id in listed[0].email_account_ids
+
+    # DNS is a closed loopback port here: the check reports a problem, but it is made.
+    domain = client.domains.get("acme.test")
+    assert isinstance(domain, Domain) and domain.name == "acme.test"
+    assert domain.checked_at is not None
+    assert domain.verdicts is not None
+    assert domain.verdicts.gmail_yahoo_bulk.status in ("pass", "fail")
+    assert domain.verdicts.microsoft_high_volume.status in ("pass", "fail")
+    assert domain.dkim_keys == []
+
+    checked = client.domains.check("acme.test")
+    assert checked.name == "acme.test"
+    assert checked.verdicts is not None and checked.checked_at is not None
+
+    made = client.domains.create_dkim_key("acme.test", algorithm="ed25519", selector="s1")
+    assert isinstance(made, DkimKeyCreated)
+    key = made.key
+    assert (key.selector, key.algorithm, key.state) == ("s1", "ed25519", "pending")
+    assert (key.record.type, key.record.name) == ("TXT", "s1._domainkey.acme.test")
+    assert key.record.value.startswith("v=DKIM1; k=ed25519; p="), key.record.value
+    assert [(k.selector, k.state) for k in made.domain.dkim_keys] == [("s1", "pending")]
+
+    with pytest.raises(ConflictError) as duplicate:
+        client.domains.create_dkim_key("acme.test", algorithm="ed25519", selector="s1")
+    assert duplicate.value.code == "CONFLICT"
+    with pytest.raises(ValidationError):
+        client.domains.create_dkim_key("acme.test", selector="not a selector!")
+    # Not found in DNS yet: it cannot sign.
+    with pytest.raises(ConflictError) as unpublished:
+        client.domains.activate_dkim_key("acme.test", "s1")
+    assert unpublished.value.status == 409
+    with pytest.raises(NotFoundError) as unknown:
+        client.domains.get(f"{unique}.unknown.test")
+    assert unknown.value.code == "NOT_FOUND"
+
+    after = client.domains.delete_dkim_key("acme.test", "s1")
+    assert after.name == "acme.test" and after.dkim_keys == []
+    assert client.domains.get("acme.test").dkim_keys == []
+    client.email_accounts.delete(account.id)
 
 
 def test_a_sent_message_reads_back_as_the_smtp_server_received_it(

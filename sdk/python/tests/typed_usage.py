@@ -16,6 +16,9 @@ from fluenzr.types import (
     CampaignWithWarnings,
     Contact,
     ContactPlan,
+    DkimKeyCreated,
+    Domain,
+    DomainDkimKey,
     EmailPreview,
     Import,
     ImportRowError,
@@ -55,6 +58,16 @@ def sync_usage(client: FluenzrClient) -> None:
     client.contacts.import_csv("email\n", duplicates="merge")  # type: ignore[arg-type]
     client.contacts.import_csv("email\n", mapping='{"E-mail": "email"}')  # type: ignore[arg-type]
     client.contacts.import_csv({"email": "a@example.com"})  # type: ignore[arg-type]
+    domains: Page[Domain] = client.domains.list(per_page=100)
+    made: DkimKeyCreated = client.domains.create_dkim_key(
+        domains[0].name, algorithm="ed25519", selector="s1"
+    )
+    key: DomainDkimKey = made.key
+    state: str = key.state
+    signing: Domain = client.domains.activate_dkim_key(made.domain.name, key.selector)
+    client.domains.create_dkim_key("example.com", algorithm="rsa-1024")  # type: ignore[arg-type]
+    client.domains.activate_dkim_key("example.com")  # type: ignore[call-arg]
+    print(state, signing.dkim_keys, client.domains.delete_dkim_key("example.com", "s1").name)
     del total, contacts, every, rate, column, row
 
 
@@ -77,3 +90,8 @@ async def async_usage(client: AsyncFluenzrClient) -> None:
     imp: Import = await client.contacts.import_csv("email\na@example.com\n", duplicates="skip")
     finished: Import = await client.imports.wait(imp.id, timeout=60)
     print(finished.status)
+    async for domain in client.domains.list_all():
+        verdicts = domain.verdicts
+        print(domain.name, verdicts.gmail_yahoo_bulk.status if verdicts else None)
+    checked: Domain = await client.domains.check("example.com")
+    print(checked.checked_at)

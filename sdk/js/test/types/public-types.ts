@@ -10,6 +10,9 @@ import {
   type Contact,
   type ContactBatchResult,
   type ContactCreateParams,
+  type DkimKey,
+  type DkimKeyCreated,
+  type Domain,
   type EmailAccount,
   type Enrolment,
   type ErrorCode,
@@ -78,6 +81,9 @@ export type NoAny = [
   Expect<Equal<HasAny<Suppression>, false>>,
   Expect<Equal<HasAny<SuppressionsAdded>, false>>,
   Expect<Equal<AnyMethods<Client["suppressions"]>, never>>,
+  Expect<Equal<HasAny<Domain>, false>>,
+  Expect<Equal<HasAny<DkimKeyCreated>, false>>,
+  Expect<Equal<AnyMethods<Client["domains"]>, never>>,
   Expect<Equal<AnyMethods<Client>, never>>,
 ];
 
@@ -102,6 +108,11 @@ export type Shapes = [
   Expect<Equal<Suppression["kind"], "email" | "domain">>,
   Expect<Equal<Suppression["source"], "unsubscribe" | "bounce" | "complaint" | "reply" | "manual">>,
   Expect<Equal<ErrorCode extends infer C ? ("SUPPRESSED" extends C ? true : false) : false, true>>,
+  Expect<Equal<DkimKey["state"], "pending" | "published" | "active">>,
+  Expect<Equal<DkimKeyCreated["key"], DkimKey>>,
+  Expect<Equal<Domain["checkedAt"], string | null>>,
+  Expect<Equal<Awaited<ReturnType<Client["domains"]["list"]>>, Page<Domain>>>,
+  Expect<Equal<Awaited<ReturnType<Client["domains"]["activateDkimKey"]>>, Domain>>,
 ];
 
 declare const client: FluenzrClient;
@@ -144,6 +155,14 @@ export async function usage(): Promise<void> {
     onProgress: (p) => void p.processed.toFixed(0),
   });
   for (const failure of done.errors) failure.row.toFixed(0);
+
+  for await (const domain of client.domains.iterate({ perPage: 100 })) {
+    for (const problem of domain.verdicts?.gmailYahooBulk.problems ?? []) problem.fix.toLowerCase();
+  }
+  const { key, domain } = await client.domains.createDkimKey("example.com", { algorithm: "ed25519", selector: "s1" });
+  key.record.value.startsWith("v=DKIM1");
+  domain.dkimKeys.map((k) => k.selector);
+  await client.domains.createDkimKey("example.com");
   void pages;
 }
 
@@ -166,6 +185,10 @@ export async function misuse(): Promise<void> {
   await client.contacts.import("email\n", { mapping: '{"E-mail":"email"}' });
   // @ts-expect-error a CSV is text or bytes
   await client.contacts.import({ email: "ana@example.com" });
+  // @ts-expect-error not a DKIM algorithm
+  await client.domains.createDkimKey("example.com", { algorithm: "rsa-1024" });
+  // @ts-expect-error a key is named by its selector
+  await client.domains.activateDkimKey("example.com");
   const contact = await client.contacts.get("cnt_1");
   // @ts-expect-error firstName may be null
   contact.firstName.toLowerCase();

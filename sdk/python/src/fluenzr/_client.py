@@ -28,6 +28,7 @@ from ._pagination import AsyncPage, Page
 from .resources import (
     AsyncCampaigns,
     AsyncContacts,
+    AsyncDomains,
     AsyncEmailAccounts,
     AsyncGroups,
     AsyncImports,
@@ -36,6 +37,7 @@ from .resources import (
     AsyncWebhooks,
     Campaigns,
     Contacts,
+    Domains,
     EmailAccounts,
     Groups,
     Imports,
@@ -71,6 +73,7 @@ class AsyncFluenzrClient(BaseClient):
     campaigns: AsyncCampaigns
     webhooks: AsyncWebhooks
     suppressions: AsyncSuppressions
+    domains: AsyncDomains
     messages: AsyncMessages
 
     def __init__(
@@ -96,6 +99,7 @@ class AsyncFluenzrClient(BaseClient):
         self.campaigns = AsyncCampaigns(self)
         self.webhooks = AsyncWebhooks(self)
         self.suppressions = AsyncSuppressions(self)
+        self.domains = AsyncDomains(self)
         self.messages = AsyncMessages(self)
 
     def with_options(
@@ -266,6 +270,7 @@ class FluenzrClient(BaseClient):
     campaigns: Campaigns
     webhooks: Webhooks
     suppressions: Suppressions
+    domains: Domains
     messages: Messages
 
     def __init__(
@@ -291,6 +296,7 @@ class FluenzrClient(BaseClient):
         self.campaigns = Campaigns(self)
         self.webhooks = Webhooks(self)
         self.suppressions = Suppressions(self)
+        self.domains = Domains(self)
         self.messages = Messages(self)
 
     def with_options(

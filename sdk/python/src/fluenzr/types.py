@@ -8,7 +8,9 @@ arguments each method takes.
 from ._generated.models import *  # noqa: F403
 from ._generated.params import *  # noqa: F403
 
-# Hand-written beside the generated names: the CSV a ``contacts.import_csv`` reads, and its
-# ``duplicates`` choice (kept equal to the generated one by a contract test).
+# Hand-written beside the generated names: the CSV a ``contacts.import_csv`` reads, its
+# ``duplicates`` choice, and a DKIM key's ``algorithm`` (each choice kept equal to the generated
+# one by a contract test).
+from .resources.domains import DkimAlgorithm as DkimAlgorithm
 from .resources.imports import CsvSource as CsvSource
 from .resources.imports import ImportDuplicates as ImportDuplicates

@@ -2,6 +2,7 @@
 
 from .campaigns import AsyncCampaigns, Campaigns
 from .contacts import AsyncContacts, Contacts
+from .domains import AsyncDomains, Domains
 from .email_accounts import AsyncEmailAccounts, EmailAccounts
 from .groups import AsyncGroups, Groups
 from .imports import AsyncImports, Imports
@@ -12,6 +13,7 @@ from .webhooks import AsyncWebhooks, Webhooks
 __all__ = [
     "AsyncCampaigns",
     "AsyncContacts",
+    "AsyncDomains",
     "AsyncEmailAccounts",
     "AsyncGroups",
     "AsyncImports",
@@ -20,6 +22,7 @@ __all__ = [
     "AsyncWebhooks",
     "Campaigns",
     "Contacts",
+    "Domains",
     "EmailAccounts",
     "Groups",
     "Imports",
