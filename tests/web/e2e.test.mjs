@@ -732,3 +732,161 @@ test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, a
     assert.deepEqual(errors, []);
   });
 });
+
+// The domains page explains a sending domain to someone who has never edited DNS: each
+// provider's verdict with its problems and fixes, what DNS says, and DKIM keys made with the
+// exact record to publish. DNS here is a closed loopback port (tests/web/run.sh), so every
+// check reports dns_unavailable and no key is ever found published.
+test('the domains page checks a sending domain and makes DKIM keys, in Chromium', { timeout: 120_000 }, async (t) => {
+  assert.ok(BIN, 'FLUENZR_BIN names the server binary');
+  const dir = mkdtempSync(join(tmpdir(), 'fluenzr-web-domains-'));
+  const smtp = await startSmtpSink();
+  const server = await startServer(dir);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) errors.push(m.text());
+  });
+  t.after(async () => {
+    await browser.close().catch(() => {});
+    server.child.kill('SIGTERM');
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let failed = false;
+  const step = async (name, fn) => {
+    if (failed) return t.test(name, { skip: 'an earlier step failed' }, () => {});
+    return t.test(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        failed = true;
+        mkdirSync(SHOTS, { recursive: true });
+        const file = join(SHOTS, `domains-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+        console.error(`screenshot of the failed step: ${file}\nserver log (tail):\n${server.log().slice(-3000)}`);
+        throw err;
+      }
+    });
+  };
+  const session = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('fluenzr.session')));
+  const graphql = async (query, variables) => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${(await session()).token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const { data, errors: failures } = await res.json();
+    assert.equal(failures, undefined, `GraphQL errors: ${JSON.stringify(failures)}`);
+    return data;
+  };
+  const card = page.getByTestId('domain').filter({ has: page.getByRole('heading', { name: /^acme\.test\b/ }) });
+  const key = (selector) => card.getByTestId('dkim-key').filter({ has: page.getByRole('heading', { name: new RegExp(`^${selector}\\b`) }) });
+
+  await step('a workspace with an email account at acme.test', async () => {
+    await page.goto(`${server.url}/app/`);
+    await page.getByRole('link', { name: 'Create a workspace' }).click();
+    await page.getByLabel('Workspace name').fill('Domain Co');
+    await page.getByLabel('Email', { exact: true }).fill(`owner-${Date.now()}@acme.test`);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Campaigns' }).waitFor();
+    await graphql('mutation($i: EmailAccountInput!) { createEmailAccount(input: $i) { id } }', {
+      i: { email: 'sales@acme.test', smtpHost: '127.0.0.1', smtpPort: smtp.port, smtpSecurity: 'none', smtpPassword: 'pw' },
+    });
+  });
+
+  await step('the domain is checked on sight and shows each provider\'s verdict with its problems and fixes', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Domains', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Domains' }).waitFor();
+    assert.match(page.url(), /\/app\/domains$/);
+    const verdicts = card.getByTestId('verdicts');
+    await verdicts.waitFor({ timeout: 30_000 });
+    const gmail = verdicts.getByRole('listitem').filter({ hasText: 'Gmail and Yahoo' });
+    const microsoft = verdicts.getByRole('listitem').filter({ hasText: 'Microsoft' });
+    assert.match(await gmail.innerText(), /fails/i);
+    assert.match(await microsoft.innerText(), /fails/i);
+    assert.match(await card.getByRole('heading', { level: 2 }).innerText(), /needs work/i);
+    assert.match(await card.innerText(), /Sending: sales@acme\.test/);
+    assert.match(await card.innerText(), /Last checked/);
+    const dns = card.getByTestId('problems').locator('li[data-code="dns_unavailable"]');
+    assert.match(await dns.innerText(), /DNS did not fully answer for acme\.test/);
+    assert.match(await dns.innerText(), /Fix: Check again in a few minutes/);
+    assert.match(await dns.innerText(), /Fails: Gmail and Yahoo · Microsoft/);
+    // What DNS said, one click away.
+    await card.getByText('What DNS says').click();
+    const findings = card.getByTestId('findings');
+    await findings.waitFor();
+    assert.match(await card.locator('details.findings').innerText(), /DNS did not fully answer the last check/);
+    for (const term of ['Mail servers (MX)', 'SPF', 'DKIM', 'DMARC', 'Brand logo (BIMI)']) {
+      await findings.getByRole('term').filter({ hasText: term }).first().waitFor();
+    }
+    // "Check now" checks again and keeps the verdicts on screen.
+    const before = await graphql('{ domain(name: "acme.test") { checkedAt } }');
+    const checked = page.waitForResponse((r) => r.url().endsWith('/graphql') && /mutation CheckDomain/.test(r.request().postData() ?? ''));
+    await card.getByRole('button', { name: 'Check now' }).click();
+    assert.equal((await checked).status(), 200);
+    await card.getByRole('button', { name: 'Check now' }).waitFor();
+    const after = await graphql('{ domain(name: "acme.test") { checkedAt } }');
+    assert.ok(Date.parse(after.domain.checkedAt) > Date.parse(before.domain.checkedAt), 'checked again');
+    await verdicts.waitFor();
+  });
+
+  await step('a DKIM key is created and its TXT record shown, ready to copy; it stays pending', async () => {
+    assert.equal(await card.getByTestId('dkim-key').count(), 0);
+    assert.equal(await card.getByLabel('Algorithm').inputValue(), 'rsa-2048');
+    await card.getByRole('button', { name: 'Create DKIM key' }).click();
+    await card.getByRole('status').filter({ hasText: 'Key “fluenzr” created' }).waitFor();
+    const made = key('fluenzr');
+    await made.waitFor();
+    assert.equal(await made.locator('.badge').innerText(), 'pending');
+    assert.equal(await made.getByTestId('record-type').innerText(), 'TXT');
+    assert.equal(await made.getByTestId('record-host').innerText(), 'fluenzr._domainkey');
+    assert.match(await made.getByTestId('dns-record').innerText(), /fluenzr\._domainkey\.acme\.test/);
+    const value = await made.getByTestId('record-value').innerText();
+    assert.match(value, /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]{300,}$/);
+    assert.equal(await made.getByRole('button', { name: 'Use this key' }).count(), 0, 'a pending key cannot sign yet');
+    await made.getByRole('button', { name: 'Copy the value' }).click();
+    await made.getByRole('button', { name: 'Copied the value' }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), value);
+    const { domain } = await graphql('{ domain(name: "acme.test") { dkimKeys { selector algorithm state record { host value } } } }');
+    assert.deepEqual(domain.dkimKeys, [{ selector: 'fluenzr', algorithm: 'rsa-2048', state: 'pending', record: { host: 'fluenzr._domainkey', value } }]);
+  });
+
+  await step('a refused key names its field; an Ed25519 key under a chosen selector is made and deleted', async () => {
+    await card.getByLabel('Selector (optional)').fill('fluenzr');
+    await card.getByRole('button', { name: 'Create DKIM key' }).click();
+    await card.locator('form .field-error', { hasText: 'already has a key with selector fluenzr' }).waitFor();
+    await card.getByLabel('Algorithm').selectOption('ed25519');
+    await card.getByLabel('Selector (optional)').fill('Rotation-2');
+    await card.getByRole('button', { name: 'Create DKIM key' }).click();
+    const ed = key('rotation-2');
+    await ed.waitFor();
+    assert.equal(await card.locator('form .field-error').count(), 0, 'the error went with the retry');
+    assert.equal(await ed.getByTestId('record-host').innerText(), 'rotation-2._domainkey');
+    assert.match(await ed.getByTestId('record-value').innerText(), /^v=DKIM1; k=ed25519; p=[A-Za-z0-9+/=]{40,}$/);
+    assert.equal(await ed.locator('.badge').innerText(), 'pending');
+    await ed.getByRole('button', { name: 'Delete' }).click();
+    await ed.getByRole('button', { name: 'Yes' }).click();
+    await ed.waitFor({ state: 'detached' });
+    assert.equal(await key('fluenzr').count(), 1, 'the other key stays');
+    const { domain } = await graphql('{ domain(name: "acme.test") { dkimKeys { selector } } }');
+    assert.deepEqual(domain.dkimKeys, [{ selector: 'fluenzr' }]);
+  });
+
+  await step('on a phone-width screen the domain card does not overflow', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await key('fluenzr').getByTestId('record-value').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  });
+
+  await step('no script error happened', async () => {
+    assert.deepEqual(errors, []);
+  });
+});

@@ -8,6 +8,7 @@ import { ApiKeys } from './pages/ApiKeys';
 import { Campaigns } from './pages/Campaigns';
 import { Contact } from './pages/Contact';
 import { Contacts } from './pages/Contacts';
+import { Domains } from './pages/Domains';
 import { EmailAccounts } from './pages/EmailAccounts';
 import { Groups } from './pages/Groups';
 import { SignIn } from './pages/SignIn';
@@ -38,6 +39,7 @@ const NAV = [
   { to: '/contacts', label: 'Contacts' },
   { to: '/groups', label: 'Groups' },
   { to: '/email-accounts', label: 'Email accounts' },
+  { to: '/domains', label: 'Domains' },
   { to: '/suppressions', label: 'Suppressions' },
   { to: '/webhooks', label: 'Webhooks' },
   { to: '/api-keys', label: 'API keys' },
@@ -57,6 +59,7 @@ function Page({ path }: { path: string }) {
   if (match('/contacts', path)) return <Contacts query={queryOf(path)} />;
   if (match('/groups', path)) return <Groups />;
   if (match('/email-accounts', path)) return <EmailAccounts />;
+  if (match('/domains', path)) return <Domains />;
   if (match('/suppressions', path)) return <Suppressions />;
   if (match('/webhooks', path)) return <Webhooks />;
   if (match('/api-keys', path)) return <ApiKeys />;

@@ -460,3 +460,71 @@ export const ContactsExport = /* GraphQL */ `
     }
   }
 `;
+
+/** What the domains page shows of a sending domain (spliced into the operations below). */
+const DomainFields = /* GraphQL */ `
+  fragment DomainFields on Domain {
+    name
+    emailAccountIds
+    checkedAt
+    mx { records { preference host } provider }
+    spf { record mechanisms lookups all hosts { host authorised } }
+    dkim { selectors { selector keyType bits managed } }
+    dmarc { record recordDomain p sp pct adkim aspf rua }
+    bimiEligible
+    verdicts {
+      gmailYahooBulk { status problems { code message fix } }
+      microsoftHighVolume { status problems { code message fix } }
+    }
+    dkimKeys { id selector algorithm state record { type name host value } publishedAt activatedAt createdAt }
+  }
+`;
+
+export const Domains = /* GraphQL */ `
+  query Domains($page: Int) {
+    domains(page: $page, perPage: 20) {
+      items { ...DomainFields }
+      pageInfo { page perPage total totalPages }
+    }
+    emailAccounts(perPage: 100, sort: "email", order: asc) { items { id email } }
+  }
+  ${DomainFields}
+`;
+
+export const Domain = /* GraphQL */ `
+  query Domain($name: String!) {
+    domain(name: $name) { ...DomainFields }
+  }
+  ${DomainFields}
+`;
+
+export const CheckDomain = /* GraphQL */ `
+  mutation CheckDomain($name: String!) {
+    checkDomain(name: $name) { ...DomainFields }
+  }
+  ${DomainFields}
+`;
+
+export const CreateDkimKey = /* GraphQL */ `
+  mutation CreateDkimKey($name: String!, $algorithm: String, $selector: String) {
+    createDkimKey(name: $name, algorithm: $algorithm, selector: $selector) {
+      key { selector }
+      domain { ...DomainFields }
+    }
+  }
+  ${DomainFields}
+`;
+
+export const ActivateDkimKey = /* GraphQL */ `
+  mutation ActivateDkimKey($name: String!, $selector: String!) {
+    activateDkimKey(name: $name, selector: $selector) { ...DomainFields }
+  }
+  ${DomainFields}
+`;
+
+export const DeleteDkimKey = /* GraphQL */ `
+  mutation DeleteDkimKey($name: String!, $selector: String!) {
+    deleteDkimKey(name: $name, selector: $selector) { ...DomainFields }
+  }
+  ${DomainFields}
+`;

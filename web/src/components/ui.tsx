@@ -163,17 +163,53 @@ export function ConfirmButton({ label, confirm, onConfirm, disabled, danger = tr
   );
 }
 
+/** Copies `value` to the clipboard; where the Clipboard API is missing (a page not served
+ * over HTTPS) or refuses, through a selected hidden text area. Answers whether it worked. */
+export async function copyText(value: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(value);
+    return true;
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = value;
+    area.setAttribute('readonly', '');
+    area.className = 'copy-buffer';
+    document.body.appendChild(area);
+    area.select();
+    let done = false;
+    try {
+      done = document.execCommand('copy');
+    } catch {
+      done = false;
+    }
+    area.remove();
+    return done;
+  }
+}
+
+/** A button that copies `value`: "Copy", then "Copied" (or, when the browser refuses, asks
+ * to copy `what` by hand); `what` ("the value") completes its name for screen readers. */
+export function CopyButton({ value, what }: { value: string; what: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = async () => setState((await copyText(value)) ? 'copied' : 'failed');
+  return (
+    <button type="button" class="small" onClick={copy}>
+      {state === 'failed' ? (
+        `Not copied: select ${what} and copy it by hand`
+      ) : (
+        <>
+          {state === 'copied' ? 'Copied' : 'Copy'}
+          <span class="sr-only"> {what}</span>
+        </>
+      )}
+    </button>
+  );
+}
+
 /** A secret shown once, with a copy button. */
 export function Secret({ label, value }: { label: string; value: string }) {
   const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  };
+  const copy = async () => setCopied(await copyText(value));
   return (
     <div class="secret" role="status">
       <p>

@@ -117,6 +117,11 @@ export type ContactUpdate = {
   timezone?: string | null | undefined;
 };
 
+export type DkimKeyState =
+  | 'active'
+  | 'pending'
+  | 'published';
+
 /**
  * A new account. `email`, `smtpHost` and `smtpPassword` are required; `smtpSecurity` defaults
  * to `starttls`, `smtpPort` to the security's usual port, `smtpUsername` to `email`.
@@ -711,3 +716,51 @@ export type ContactsExportQueryVariables = Exact<{
 
 
 export type ContactsExportQuery = { contacts: { items: Array<{ id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, timezone: string | null, status: ContactStatus, customFields: Record<string, unknown>, createdAt: string }>, pageInfo: { nextCursor: string | null } } };
+
+export type DomainFieldsFragment = { name: string, emailAccountIds: Array<string>, checkedAt: string | null, bimiEligible: boolean | null, mx: { provider: string | null, records: Array<{ preference: number, host: string }> } | null, spf: { record: string | null, mechanisms: Array<string>, lookups: number, all: string | null, hosts: Array<{ host: string, authorised: boolean }> } | null, dkim: { selectors: Array<{ selector: string, keyType: string, bits: number | null, managed: boolean }> } | null, dmarc: { record: string | null, recordDomain: string | null, p: string | null, sp: string | null, pct: number | null, adkim: string | null, aspf: string | null, rua: Array<string> } | null, verdicts: { gmailYahooBulk: { status: string, problems: Array<{ code: string, message: string, fix: string }> }, microsoftHighVolume: { status: string, problems: Array<{ code: string, message: string, fix: string }> } } | null, dkimKeys: Array<{ id: string, selector: string, algorithm: string, state: DkimKeyState, publishedAt: string | null, activatedAt: string | null, createdAt: string, record: { type: string, name: string, host: string, value: string } }> };
+
+export type DomainsQueryVariables = Exact<{
+  page?: number | null | undefined;
+}>;
+
+
+export type DomainsQuery = { domains: { items: Array<{ name: string, emailAccountIds: Array<string>, checkedAt: string | null, bimiEligible: boolean | null, mx: { provider: string | null, records: Array<{ preference: number, host: string }> } | null, spf: { record: string | null, mechanisms: Array<string>, lookups: number, all: string | null, hosts: Array<{ host: string, authorised: boolean }> } | null, dkim: { selectors: Array<{ selector: string, keyType: string, bits: number | null, managed: boolean }> } | null, dmarc: { record: string | null, recordDomain: string | null, p: string | null, sp: string | null, pct: number | null, adkim: string | null, aspf: string | null, rua: Array<string> } | null, verdicts: { gmailYahooBulk: { status: string, problems: Array<{ code: string, message: string, fix: string }> }, microsoftHighVolume: { status: string, problems: Array<{ code: string, message: string, fix: string }> } } | null, dkimKeys: Array<{ id: string, selector: string, algorithm: string, state: DkimKeyState, publishedAt: string | null, activatedAt: string | null, createdAt: string, record: { type: string, name: string, host: string, value: string } }> }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } }, emailAccounts: { items: Array<{ id: string, email: string }> } };
+
+export type DomainQueryVariables = Exact<{
+  name: string;
+}>;
+
+
+export type DomainQuery = { domain: { name: string, emailAccountIds: Array<string>, checkedAt: string | null, bimiEligible: boolean | null, mx: { provider: string | null, records: Array<{ preference: number, host: string }> } | null, spf: { record: string | null, mechanisms: Array<string>, lookups: number, all: string | null, hosts: Array<{ host: string, authorised: boolean }> } | null, dkim: { selectors: Array<{ selector: string, keyType: string, bits: number | null, managed: boolean }> } | null, dmarc: { record: string | null, recordDomain: string | null, p: string | null, sp: string | null, pct: number | null, adkim: string | null, aspf: string | null, rua: Array<string> } | null, verdicts: { gmailYahooBulk: { status: string, problems: Array<{ code: string, message: string, fix: string }> }, microsoftHighVolume: { status: string, problems: Array<{ code: string, message: string, fix: string }> } } | null, dkimKeys: Array<{ id: string, selector: string, algorithm: string, state: DkimKeyState, publishedAt: string | null, activatedAt: string | null, createdAt: string, record: { type: string, name: string, host: string, value: string } }> } };
+
+export type CheckDomainMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CheckDomainMutation = { checkDomain: { name: string, emailAccountIds: Array<string>, checkedAt: string | null, bimiEligible: boolean | null, mx: { provider: string | null, records: Array<{ preference: number, host: string }> } | null, spf: { record: string | null, mechanisms: Array<string>, lookups: number, all: string | null, hosts: Array<{ host: string, authorised: boolean }> } | null, dkim: { selectors: Array<{ selector: string, keyType: string, bits: number | null, managed: boolean }> } | null, dmarc: { record: string | null, recordDomain: string | null, p: string | null, sp: string | null, pct: number | null, adkim: string | null, aspf: string | null, rua: Array<string> } | null, verdicts: { gmailYahooBulk: { status: string, problems: Array<{ code: string, message: string, fix: string }> }, microsoftHighVolume: { status: string, problems: Array<{ code: string, message: string, fix: string }> } } | null, dkimKeys: Array<{ id: string, selector: string, algorithm: string, state: DkimKeyState, publishedAt: string | null, activatedAt: string | null, createdAt: string, record: { type: string, name: string, host: string, value: string } }> } };
+
+export type CreateDkimKeyMutationVariables = Exact<{
+  name: string;
+  algorithm?: string | null | undefined;
+  selector?: string | null | undefined;
+}>;
+
+
+export type CreateDkimKeyMutation = { createDkimKey: { key: { selector: string }, domain: { name: string, emailAccountIds: Array<string>, checkedAt: string | null, bimiEligible: boolean | null, mx: { provider: string | null, records: Array<{ preference: number, host: string }> } | null, spf: { record: string | null, mechanisms: Array<string>, lookups: number, all: string | null, hosts: Array<{ host: string, authorised: boolean }> } | null, dkim: { selectors: Array<{ selector: string, keyType: string, bits: number | null, managed: boolean }> } | null, dmarc: { record: string | null, recordDomain: string | null, p: string | null, sp: string | null, pct: number | null, adkim: string | null, aspf: string | null, rua: Array<string> } | null, verdicts: { gmailYahooBulk: { status: string, problems: Array<{ code: string, message: string, fix: string }> }, microsoftHighVolume: { status: string, problems: Array<{ code: string, message: string, fix: string }> } } | null, dkimKeys: Array<{ id: string, selector: string, algorithm: string, state: DkimKeyState, publishedAt: string | null, activatedAt: string | null, createdAt: string, record: { type: string, name: string, host: string, value: string } }> } } };
+
+export type ActivateDkimKeyMutationVariables = Exact<{
+  name: string;
+  selector: string;
+}>;
+
+
+export type ActivateDkimKeyMutation = { activateDkimKey: { name: string, emailAccountIds: Array<string>, checkedAt: string | null, bimiEligible: boolean | null, mx: { provider: string | null, records: Array<{ preference: number, host: string }> } | null, spf: { record: string | null, mechanisms: Array<string>, lookups: number, all: string | null, hosts: Array<{ host: string, authorised: boolean }> } | null, dkim: { selectors: Array<{ selector: string, keyType: string, bits: number | null, managed: boolean }> } | null, dmarc: { record: string | null, recordDomain: string | null, p: string | null, sp: string | null, pct: number | null, adkim: string | null, aspf: string | null, rua: Array<string> } | null, verdicts: { gmailYahooBulk: { status: string, problems: Array<{ code: string, message: string, fix: string }> }, microsoftHighVolume: { status: string, problems: Array<{ code: string, message: string, fix: string }> } } | null, dkimKeys: Array<{ id: string, selector: string, algorithm: string, state: DkimKeyState, publishedAt: string | null, activatedAt: string | null, createdAt: string, record: { type: string, name: string, host: string, value: string } }> } };
+
+export type DeleteDkimKeyMutationVariables = Exact<{
+  name: string;
+  selector: string;
+}>;
+
+
+export type DeleteDkimKeyMutation = { deleteDkimKey: { name: string, emailAccountIds: Array<string>, checkedAt: string | null, bimiEligible: boolean | null, mx: { provider: string | null, records: Array<{ preference: number, host: string }> } | null, spf: { record: string | null, mechanisms: Array<string>, lookups: number, all: string | null, hosts: Array<{ host: string, authorised: boolean }> } | null, dkim: { selectors: Array<{ selector: string, keyType: string, bits: number | null, managed: boolean }> } | null, dmarc: { record: string | null, recordDomain: string | null, p: string | null, sp: string | null, pct: number | null, adkim: string | null, aspf: string | null, rua: Array<string> } | null, verdicts: { gmailYahooBulk: { status: string, problems: Array<{ code: string, message: string, fix: string }> }, microsoftHighVolume: { status: string, problems: Array<{ code: string, message: string, fix: string }> } } | null, dkimKeys: Array<{ id: string, selector: string, algorithm: string, state: DkimKeyState, publishedAt: string | null, activatedAt: string | null, createdAt: string, record: { type: string, name: string, host: string, value: string } }> } };
