@@ -24,6 +24,7 @@ export const EVENTS = [
   'email.replied',
   'email.auto_replied',
   'suppression.deleted',
+  'domain.check_failed',
 ];
 
 /** Signed webhooks: subscribe, send a test, read the deliveries, enable/disable, delete. */
