@@ -17,6 +17,9 @@ pub struct Model {
     pub unsubscribed: i64,
     /// Automatic answers (out of office, auto-responders): not replies.
     pub auto_replied: i64,
+    /// Opens and clicks by anyone, machines included (`opened`/`clicked` count readers only).
+    pub opened_raw: i64,
+    pub clicked_raw: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

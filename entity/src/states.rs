@@ -325,6 +325,10 @@ event_kinds! {
     Unsubscribed = "unsubscribed" => unsubscribed,
     /// Automatic answers (out of office, auto-responders): never counted as replies.
     AutoReplied = "auto_replied" => auto_replied,
+    /// Opens by anyone, machines included (`opened` counts readers only).
+    OpenedRaw = "opened_raw" => opened_raw,
+    /// Clicks by anyone, machines included (`clicked` counts readers only).
+    ClickedRaw = "clicked_raw" => clicked_raw,
 }
 
 impl Counts {

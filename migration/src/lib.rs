@@ -8,7 +8,8 @@ pub fn current_checks() -> Vec<(&'static str, &'static str, &'static [&'static s
     let mut checks = m20261207_000026_state_checks::CHECKS.to_vec();
     let later = m20261207_000031_message_content::CHECKS
         .iter()
-        .chain(m20261207_000034_deliverability::CHECKS);
+        .chain(m20261207_000034_deliverability::CHECKS)
+        .chain(m20261208_000035_raw_tracking::CHECKS);
     for (table, column, values) in later {
         match checks
             .iter_mut()
@@ -47,6 +48,7 @@ pub mod m20261207_000031_message_content;
 mod m20261207_000032_contact_timezone;
 mod m20261207_000033_variant_winners;
 pub mod m20261207_000034_deliverability;
+pub mod m20261208_000035_raw_tracking;
 
 pub struct Migrator;
 
@@ -79,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000032_contact_timezone::Migration),
             Box::new(m20261207_000033_variant_winners::Migration),
             Box::new(m20261207_000034_deliverability::Migration),
+            Box::new(m20261208_000035_raw_tracking::Migration),
         ]
     }
 }

@@ -342,6 +342,11 @@ async fn dkim_keys_refuse_bad_input_and_other_workspaces() {
         "{}",
         listed.body
     );
+    // A DNS server that refuses to answer is not a domain without records.
+    let refused = app.get("/v1/domains/acme.test").await;
+    let found = codes(&refused.data()["verdicts"]["gmailYahooBulk"]);
+    assert!(found.contains(&"dns_unavailable".to_owned()), "{found:?}");
+    assert!(!found.iter().any(|c| c.ends_with("_missing")), "{found:?}");
     let unknown = app.post("/v1/domains/elsewhere.test/dkim", json!({})).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
     let bad = app

@@ -1222,6 +1222,14 @@ async fn machine_hits_count_nowhere_and_leave_a_not_opened_follow_up_to_go() {
         (figures["opened"].clone(), figures["clicked"].clone()),
         (json!(0), json!(0))
     );
+    // The raw totals count every hit's contact, machines included; rates are the readers'.
+    assert_eq!(
+        (figures["openedRaw"].clone(), figures["clickedRaw"].clone()),
+        (json!(1), json!(1)),
+        "{figures}"
+    );
+    assert_eq!(figures["openRate"], 0.0);
+    assert_eq!(figures["steps"][0]["openedRaw"], 1);
     let m = &messages(&app).await[0];
     assert!(m.opened_at.is_none() && m.clicked_at.is_none());
     let reasons = |events: Vec<Value>| -> Vec<(Value, Value)> {
@@ -1256,7 +1264,12 @@ async fn machine_hits_count_nowhere_and_leave_a_not_opened_follow_up_to_go() {
             .status()
             .is_success()
     );
-    assert_eq!(stats(&app, &c).await["opened"], 1);
+    let figures = stats(&app, &c).await;
+    assert_eq!(figures["opened"], 1);
+    assert_eq!(
+        figures["openedRaw"], 1,
+        "one contact, counted once in the raw total"
+    );
     let opened = events_of(&app, "email.opened").await;
     assert_eq!(opened.last().unwrap()["machine"], false);
 }

@@ -114,8 +114,22 @@ fn absolute(name: &str) -> String {
     }
 }
 
+/// An answer saying the name or record does not exist (`NXDOMAIN`, or `NOERROR` with no
+/// records) is `NotFound`; anything else — a refusal, a server failure, no answer — is
+/// `Failed`: nothing is known.
 fn classify(err: ResolveError) -> DnsError {
-    if err.is_no_records_found() || err.is_nx_domain() {
+    use hickory_resolver::proto::ProtoErrorKind;
+    use hickory_resolver::proto::op::ResponseCode;
+    let said_absent = err.proto().is_some_and(|proto| match proto.kind() {
+        ProtoErrorKind::NoRecordsFound { response_code, .. } => {
+            matches!(
+                *response_code,
+                ResponseCode::NXDomain | ResponseCode::NoError
+            )
+        }
+        _ => false,
+    });
+    if said_absent {
         DnsError::NotFound
     } else {
         DnsError::Failed(err.to_string())

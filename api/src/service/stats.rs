@@ -684,9 +684,12 @@ mod tests {
             bounced: n + 4,
             unsubscribed: n + 5,
             auto_replied: n + 6,
+            opened_raw: n + 7,
+            clicked_raw: n + 8,
         };
         let rows = [row(0, 10), row(2, 20), row(1, 30)];
-        let packed = "0,10,11,12,13,14,15,16;2,20,21,22,23,24,25,26;1,30,31,32,33,34,35,36";
+        let packed = "0,10,11,12,13,14,15,16,17,18;2,20,21,22,23,24,25,26,27,28;\
+                      1,30,31,32,33,34,35,36,37,38";
         for steps in [1, 2, 3] {
             assert_eq!(
                 CampaignStats::from_packed(Some(packed), steps).unwrap(),

@@ -11,6 +11,7 @@ use sha2::Sha256;
 
 use super::enrolments;
 use super::messages::EmailEvent;
+use super::stats::{self, EventKind};
 use crate::error::{AppError, AppResult};
 
 /// Bytes of HMAC-SHA256 kept in a token (128 bits).
@@ -217,10 +218,25 @@ async fn record(
     };
     let open = matches!(event, EmailEvent::Opened);
     let machine = hit.and_then(|h| machine_reason(h, open, found.sent_at, now));
+    let raw = match &event {
+        EmailEvent::Opened => Some(EventKind::OpenedRaw),
+        EmailEvent::Clicked { .. } => Some(EventKind::ClickedRaw),
+        _ => None,
+    };
+    let mut metadata = serde_json::json!({ "messageId": found.id, "machine": machine.is_some() });
+    if let Some(reason) = machine {
+        metadata["reason"] = serde_json::json!(reason);
+    }
+    event.add_detail(&mut metadata);
     match machine {
-        // A machine's hit counts nowhere (no open, no click, no figure, no condition): its
-        // webhook says so.
+        // A machine's hit counts in no reader's figure and no condition (only in the raw
+        // totals, below): its webhook says so.
         Some(reason) => {
+            // The campaign's row first, as every transaction recording an event locks it.
+            entity::campaign::Entity::find_by_id(found.campaign_id.clone())
+                .lock_exclusive()
+                .one(&txn)
+                .await?;
             let person = entity::contact::Entity::find_by_id(found.contact_id.clone())
                 .one(&txn)
                 .await?;
@@ -233,6 +249,18 @@ async fn record(
             }
         }
         None => enrolments::record_email_event(&txn, &found, event, now).await?,
+    }
+    if let Some(kind) = raw {
+        let new = stats::NewEvent {
+            workspace_id: found.workspace_id.clone(),
+            campaign_id: found.campaign_id.clone(),
+            contact_id: found.contact_id.clone(),
+            step: found.step,
+            kind,
+            at: now,
+            metadata,
+        };
+        stats::record(&txn, new).await?;
     }
     txn.commit().await?;
     Ok(true)

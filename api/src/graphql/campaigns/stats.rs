@@ -190,6 +190,8 @@ impl InPlace for CampaignStats {
         "bounced",
         "unsubscribed",
         "autoReplied",
+        "openedRaw",
+        "clickedRaw",
         "openRate",
         "clickRate",
         "replyRate",
@@ -240,6 +242,15 @@ impl CampaignStats {
     /// Contacts who answered automatically (out of office, auto-responder): not replies.
     async fn auto_replied(&self, ctx: &Context<'_>) -> Result<i64> {
         Ok(self.totals(ctx).await?.auto_replied)
+    }
+    /// Contacts whose email was opened by anyone, machines included (link scanners, Apple
+    /// Mail Privacy Protection): `opened` and `openRate` count readers only.
+    async fn opened_raw(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.opened_raw)
+    }
+    /// Contacts whose links were followed by anyone, machines included.
+    async fn clicked_raw(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.clicked_raw)
     }
     async fn open_rate(&self, ctx: &Context<'_>) -> Result<f64> {
         let t = self.totals(ctx).await?;

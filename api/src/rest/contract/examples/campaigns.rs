@@ -216,6 +216,9 @@ fn figures(sent: u32, opened: u32, clicked: u32, replied: u32) -> Value {
         "bounced": 0,
         "unsubscribed": 0,
         "autoReplied": 0,
+        // A link scanner that clicked within seconds is in the raw totals only.
+        "openedRaw": opened,
+        "clickedRaw": clicked + u32::from(sent > clicked),
         "openRate": rate(opened),
         "clickRate": rate(clicked),
         "replyRate": rate(replied),
@@ -280,6 +283,8 @@ fn day(date: &str, sent: u32, opened: u32, clicked: u32, replied: u32) -> Value 
         "bounced": 0,
         "unsubscribed": 0,
         "autoReplied": 0,
+        "openedRaw": opened,
+        "clickedRaw": clicked + u32::from(sent > clicked),
     })
 }
 
