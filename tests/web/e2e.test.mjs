@@ -342,6 +342,7 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
       },
       { timeout: 15_000, every: 500 },
     );
+    assert.match(await opened.innerText(), /\d+ by readers · \d+ with machines/);
     const pixels = await page.evaluate(() => {
       const canvas = document.querySelector('[data-testid="timeline-chart"] canvas');
       if (!canvas) return null;
@@ -827,6 +828,8 @@ test('the domains page checks a sending domain and makes DKIM keys, in Chromium'
     }
     // "Check now" checks again and keeps the verdicts on screen.
     const before = await graphql('{ domain(name: "acme.test") { checkedAt } }');
+    // Times are to the second: the new check's must be a later one.
+    await page.waitForTimeout(1_100);
     const checked = page.waitForResponse((r) => r.url().endsWith('/graphql') && /mutation CheckDomain/.test(r.request().postData() ?? ''));
     await card.getByRole('button', { name: 'Check now' }).click();
     assert.equal((await checked).status(), 200);

@@ -83,6 +83,8 @@ export const CampaignPage = /* GraphQL */ `
         bounced
         unsubscribed
         autoReplied
+        openedRaw
+        clickedRaw
         openRate
         clickRate
         replyRate

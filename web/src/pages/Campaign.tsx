@@ -146,8 +146,16 @@ export function Campaign({ id }: { id: string }) {
       <dl class="figures">
         <Figure label="Contacts" value={String(c.stats.contacts)} />
         <Figure label="Sent" value={String(c.stats.sent)} />
-        <Figure label="Opened" value={percent(c.stats.openRate)} detail={`${c.stats.opened}`} />
-        <Figure label="Clicked" value={percent(c.stats.clickRate)} detail={`${c.stats.clicked}`} />
+        <Figure
+          label="Opened"
+          value={percent(c.stats.openRate)}
+          detail={`${c.stats.opened} by readers · ${c.stats.openedRaw} with machines`}
+        />
+        <Figure
+          label="Clicked"
+          value={percent(c.stats.clickRate)}
+          detail={`${c.stats.clicked} by readers · ${c.stats.clickedRaw} with machines`}
+        />
         <Figure label="Replied" value={percent(c.stats.replyRate)} detail={`${c.stats.replied}`} />
         <Figure label="Bounced" value={percent(c.stats.bounceRate)} detail={`${c.stats.bounced}`} />
       </dl>

@@ -13887,6 +13887,8 @@ export interface operations {
                      *         "bounced": 0,
                      *         "unsubscribed": 0,
                      *         "autoReplied": 0,
+                     *         "openedRaw": 2,
+                     *         "clickedRaw": 2,
                      *         "openRate": 100,
                      *         "clickRate": 50,
                      *         "replyRate": 50,
@@ -13925,6 +13927,8 @@ export interface operations {
                      *             "bounced": 0,
                      *             "unsubscribed": 0,
                      *             "autoReplied": 0,
+                     *             "openedRaw": 2,
+                     *             "clickedRaw": 2,
                      *             "openRate": 100,
                      *             "clickRate": 50,
                      *             "replyRate": 50,
@@ -13953,6 +13957,8 @@ export interface operations {
                      *             "bounced": 0,
                      *             "unsubscribed": 0,
                      *             "autoReplied": 0,
+                     *             "openedRaw": 0,
+                     *             "clickedRaw": 0,
                      *             "openRate": 0,
                      *             "clickRate": 0,
                      *             "replyRate": 0,
@@ -13969,7 +13975,9 @@ export interface operations {
                      *             "replied": 0,
                      *             "bounced": 0,
                      *             "unsubscribed": 0,
-                     *             "autoReplied": 0
+                     *             "autoReplied": 0,
+                     *             "openedRaw": 0,
+                     *             "clickedRaw": 0
                      *           },
                      *           {
                      *             "date": "2026-11-03",
@@ -13979,7 +13987,9 @@ export interface operations {
                      *             "replied": 0,
                      *             "bounced": 0,
                      *             "unsubscribed": 0,
-                     *             "autoReplied": 0
+                     *             "autoReplied": 0,
+                     *             "openedRaw": 1,
+                     *             "clickedRaw": 1
                      *           },
                      *           {
                      *             "date": "2026-11-04",
@@ -13989,7 +13999,9 @@ export interface operations {
                      *             "replied": 1,
                      *             "bounced": 0,
                      *             "unsubscribed": 0,
-                     *             "autoReplied": 0
+                     *             "autoReplied": 0,
+                     *             "openedRaw": 1,
+                     *             "clickedRaw": 1
                      *           }
                      *         ]
                      *       }
@@ -14010,6 +14022,13 @@ export interface operations {
                             unsubscribed: number;
                             /** @description Contacts who answered automatically (out of office, auto-responder): not replies. */
                             autoReplied: number;
+                            /**
+                             * @description Contacts whose email was opened by anyone, machines included (link scanners, Apple
+                             *     Mail Privacy Protection): `opened` and `openRate` count readers only.
+                             */
+                            openedRaw: number;
+                            /** @description Contacts whose links were followed by anyone, machines included. */
+                            clickedRaw: number;
                             openRate: number;
                             clickRate: number;
                             replyRate: number;
@@ -14026,6 +14045,10 @@ export interface operations {
                                 unsubscribed: number;
                                 /** @description Automatic answers (out of office, auto-responders): never counted as replies. */
                                 autoReplied: number;
+                                /** @description Opens by anyone, machines included (`opened` counts readers only). */
+                                openedRaw: number;
+                                /** @description Clicks by anyone, machines included (`clicked` counts readers only). */
+                                clickedRaw: number;
                                 openRate: number;
                                 clickRate: number;
                                 replyRate: number;
@@ -14062,6 +14085,10 @@ export interface operations {
                                 unsubscribed: number;
                                 /** @description Automatic answers (out of office, auto-responders): never counted as replies. */
                                 autoReplied: number;
+                                /** @description Opens by anyone, machines included (`opened` counts readers only). */
+                                openedRaw: number;
+                                /** @description Clicks by anyone, machines included (`clicked` counts readers only). */
+                                clickedRaw: number;
                             }[];
                         };
                     };

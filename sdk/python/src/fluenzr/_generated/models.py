@@ -180,6 +180,15 @@ class CampaignStats:
     """
     Contacts who answered automatically (out of office, auto-responder): not replies.
     """
+    opened_raw: int
+    """
+    Contacts whose email was opened by anyone, machines included (link scanners, Apple
+    Mail Privacy Protection): `opened` and `openRate` count readers only.
+    """
+    clicked_raw: int
+    """
+    Contacts whose links were followed by anyone, machines included.
+    """
     open_rate: float
     click_rate: float
     reply_rate: float
@@ -207,6 +216,14 @@ class CampaignStatsStep:
     auto_replied: int
     """
     Automatic answers (out of office, auto-responders): never counted as replies.
+    """
+    opened_raw: int
+    """
+    Opens by anyone, machines included (`opened` counts readers only).
+    """
+    clicked_raw: int
+    """
+    Clicks by anyone, machines included (`clicked` counts readers only).
     """
     open_rate: float
     click_rate: float
@@ -249,6 +266,14 @@ class CampaignStatsTimeline:
     auto_replied: int
     """
     Automatic answers (out of office, auto-responders): never counted as replies.
+    """
+    opened_raw: int
+    """
+    Opens by anyone, machines included (`opened` counts readers only).
+    """
+    clicked_raw: int
+    """
+    Clicks by anyone, machines included (`clicked` counts readers only).
     """
 
 
