@@ -424,7 +424,7 @@ async fn a_new_mailbox_ramps_up_day_by_day() {
     assert_eq!(account["dailyLimitToday"], 2);
     assert_eq!(
         account["ramp"],
-        json!({ "startPerDay": 2, "increasePerDay": 3 })
+        json!({ "startPerDay": 2, "increasePerDay": 3, "startedAt": MONDAY_10 })
     );
     let (c, _) = launch(
         &app,

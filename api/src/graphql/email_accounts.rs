@@ -41,7 +41,7 @@ impl EmailAccount {
             "smtpUsername" => &[C::SmtpUsername],
             "smtpSecurity" => &[C::SmtpSecurity],
             "dailyLimit" => &[C::DailyLimit],
-            "ramp" => &[C::Ramp],
+            "ramp" => &[C::Ramp, C::CreatedAt],
             "dailyLimitToday" => &[C::Ramp, C::DailyLimit, C::Timezone, C::CreatedAt],
             "providerLimits" => &[C::ProviderLimits],
             "timezone" | "sentToday" => &[C::Timezone],
@@ -134,6 +134,7 @@ impl EmailAccount {
         pacing::ramp_of(&self.0).map(|r| Ramp {
             start_per_day: r.start_per_day,
             increase_per_day: r.increase_per_day,
+            started_at: rfc3339(&r.started_at.unwrap_or(self.0.created_at)),
         })
     }
     /// What it may send today: `dailyLimit`, or less while its ramp grows.
@@ -413,11 +414,13 @@ impl From<ProviderLimits> for pacing::ProviderLimits {
     }
 }
 
-/// A warm-up ramp as set, and where the account is on it.
+/// A warm-up ramp as set.
 #[derive(SimpleObject)]
 pub struct Ramp {
     pub start_per_day: i32,
     pub increase_per_day: i32,
+    /// Its first day (when it was set), RFC 3339.
+    pub started_at: String,
 }
 
 /// Fields present are replaced.

@@ -288,7 +288,7 @@ pub async fn create(
         imap_checked_at: Set(None),
         imap_locked_until_ms: Set(None),
         ramp: Set(match input.ramp {
-            Some(r) => Some(json!(pacing::ramp(r)?)),
+            Some(r) => Some(json!(pacing::ramp(r, now)?)),
             None => None,
         }),
         provider_limits: Set(match input.provider_limits {
@@ -382,7 +382,10 @@ pub async fn update(
         row.send_gap_seconds = Set(send_gap(v.unwrap_or(DEFAULT_SEND_GAP_SECONDS))?);
     }
     if let Some(v) = patch.ramp {
-        row.ramp = Set(v.map(pacing::ramp).transpose()?.map(|r| json!(r)));
+        row.ramp = Set(v
+            .map(|r| pacing::ramp(r, now))
+            .transpose()?
+            .map(|r| json!(r)));
     }
     if let Some(v) = patch.provider_limits {
         row.provider_limits = Set(v

@@ -18,13 +18,16 @@ use crate::error::{AppError, AppResult};
 /// Most sends per hour a provider limit may say.
 pub const MAX_PER_HOUR: i32 = 10_000;
 
-/// A warm-up ramp: `start_per_day` on the account's first day, `increase_per_day` more each
-/// day after.
+/// A warm-up ramp: `start_per_day` on the day it was set, `increase_per_day` more each day
+/// after.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ramp {
     pub start_per_day: i32,
     pub increase_per_day: i32,
+    /// When it was set (its first day); none: the account's creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
 }
 
 /// A ramp as given; both parts required.
@@ -69,11 +72,13 @@ fn within(field: &str, value: Option<i32>, low: i32, high: i32) -> AppResult<i32
     }
 }
 
-pub fn ramp(input: RampInput) -> AppResult<Ramp> {
+/// A ramp set at `now`: its first day is `now`'s.
+pub fn ramp(input: RampInput, now: DateTime<Utc>) -> AppResult<Ramp> {
     let max = super::email_accounts::MAX_DAILY_LIMIT;
     Ok(Ramp {
         start_per_day: within("ramp.startPerDay", input.start_per_day, 1, max)?,
         increase_per_day: within("ramp.increasePerDay", input.increase_per_day, 1, max)?,
+        started_at: Some(now),
     })
 }
 
@@ -100,13 +105,17 @@ pub fn provider_limits_of(account: &email_account::Model) -> Option<ProviderLimi
         .filter(|l: &ProviderLimits| *l != ProviderLimits::default())
 }
 
-/// The account's day of its ramp at `now` (0 on the day it was made, in its own zone).
+/// The account's day of its ramp at `now` (0 on the day the ramp was set, in the account's
+/// zone).
 pub fn ramp_day(account: &email_account::Model, now: DateTime<Utc>) -> i64 {
     let Ok(tz) = account.timezone.parse::<chrono_tz::Tz>() else {
         return 0;
     };
+    let started = ramp_of(account)
+        .and_then(|r| r.started_at)
+        .unwrap_or(account.created_at);
     let today = window::local_day(tz, now);
-    let first = window::local_day(tz, account.created_at);
+    let first = window::local_day(tz, started);
     (today - first).num_days().max(0)
 }
 
@@ -221,6 +230,7 @@ mod tests {
         let ramp = Some(Ramp {
             start_per_day: 10,
             increase_per_day: 15,
+            started_at: None,
         });
         let a = account(made, ramp);
         assert_eq!(daily_limit(&a, made), 10);
@@ -251,6 +261,22 @@ mod tests {
         assert_eq!(
             next_hour(t),
             Utc.with_ymd_and_hms(2026, 12, 8, 0, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_ramp_set_on_an_old_account_starts_on_the_day_it_is_set() {
+        let made = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+        let set = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
+        let input = RampInput {
+            start_per_day: Some(10),
+            increase_per_day: Some(15),
+        };
+        let a = account(made, Some(ramp(input, set).unwrap()));
+        assert_eq!(daily_limit(&a, set), 10);
+        assert_eq!(
+            daily_limit(&a, Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap()),
+            25
         );
     }
 }

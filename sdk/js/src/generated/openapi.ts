@@ -5871,7 +5871,8 @@ export interface operations {
                      *           "dailyLimitToday": 20,
                      *           "ramp": {
                      *             "startPerDay": 20,
-                     *             "increasePerDay": 10
+                     *             "increasePerDay": 10,
+                     *             "startedAt": "2026-11-02T09:57:23Z"
                      *           },
                      *           "providerLimits": {
                      *             "google": 40,
@@ -5924,6 +5925,11 @@ export interface operations {
                             ramp: {
                                 startPerDay: number;
                                 increasePerDay: number;
+                                /**
+                                 * Format: date-time
+                                 * @description Its first day (when it was set), RFC 3339.
+                                 */
+                                startedAt: string;
                             } | null;
                             /** @description Sends per hour to each recipient provider (null: no limit). */
                             providerLimits: {
@@ -6265,7 +6271,8 @@ export interface operations {
                      *         "dailyLimitToday": 20,
                      *         "ramp": {
                      *           "startPerDay": 20,
-                     *           "increasePerDay": 10
+                     *           "increasePerDay": 10,
+                     *           "startedAt": "2026-11-02T09:57:23Z"
                      *         },
                      *         "providerLimits": {
                      *           "google": 40,
@@ -6309,6 +6316,11 @@ export interface operations {
                             ramp: {
                                 startPerDay: number;
                                 increasePerDay: number;
+                                /**
+                                 * Format: date-time
+                                 * @description Its first day (when it was set), RFC 3339.
+                                 */
+                                startedAt: string;
                             } | null;
                             /** @description Sends per hour to each recipient provider (null: no limit). */
                             providerLimits: {
@@ -6623,7 +6635,8 @@ export interface operations {
                      *         "dailyLimitToday": 20,
                      *         "ramp": {
                      *           "startPerDay": 20,
-                     *           "increasePerDay": 10
+                     *           "increasePerDay": 10,
+                     *           "startedAt": "2026-11-02T09:57:23Z"
                      *         },
                      *         "providerLimits": {
                      *           "google": 40,
@@ -6667,6 +6680,11 @@ export interface operations {
                             ramp: {
                                 startPerDay: number;
                                 increasePerDay: number;
+                                /**
+                                 * Format: date-time
+                                 * @description Its first day (when it was set), RFC 3339.
+                                 */
+                                startedAt: string;
                             } | null;
                             /** @description Sends per hour to each recipient provider (null: no limit). */
                             providerLimits: {
@@ -6994,7 +7012,8 @@ export interface operations {
                      *         "dailyLimitToday": 20,
                      *         "ramp": {
                      *           "startPerDay": 20,
-                     *           "increasePerDay": 10
+                     *           "increasePerDay": 10,
+                     *           "startedAt": "2026-11-02T09:57:23Z"
                      *         },
                      *         "providerLimits": {
                      *           "google": 40,
@@ -7038,6 +7057,11 @@ export interface operations {
                             ramp: {
                                 startPerDay: number;
                                 increasePerDay: number;
+                                /**
+                                 * Format: date-time
+                                 * @description Its first day (when it was set), RFC 3339.
+                                 */
+                                startedAt: string;
                             } | null;
                             /** @description Sends per hour to each recipient provider (null: no limit). */
                             providerLimits: {
@@ -7636,7 +7660,8 @@ export interface operations {
                      *           "dailyLimitToday": 20,
                      *           "ramp": {
                      *             "startPerDay": 20,
-                     *             "increasePerDay": 10
+                     *             "increasePerDay": 10,
+                     *             "startedAt": "2026-11-02T09:57:23Z"
                      *           },
                      *           "providerLimits": {
                      *             "google": 40,
@@ -7716,6 +7741,11 @@ export interface operations {
                                 ramp: {
                                     startPerDay: number;
                                     increasePerDay: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description Its first day (when it was set), RFC 3339.
+                                     */
+                                    startedAt: string;
                                 } | null;
                                 /** @description Sends per hour to each recipient provider (null: no limit). */
                                 providerLimits: {

@@ -132,7 +132,7 @@ pub(super) fn account() -> Value {
         "smtpSecurity": "starttls",
         "dailyLimit": 200,
         "dailyLimitToday": 20,
-        "ramp": { "startPerDay": 20, "increasePerDay": 10 },
+        "ramp": { "startPerDay": 20, "increasePerDay": 10, "startedAt": ACCOUNT_CREATED },
         "providerLimits": { "google": 40, "microsoft": 30, "yahoo": null, "other": null },
         "timezone": "Europe/Lisbon",
         "sendGapSeconds": 90,

@@ -755,6 +755,10 @@ class EmailAccountProviderLimits:
 class EmailAccountRamp:
     start_per_day: int
     increase_per_day: int
+    started_at: str
+    """
+    Its first day (when it was set), RFC 3339.
+    """
 
 
 @dataclass
