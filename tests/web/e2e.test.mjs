@@ -63,6 +63,63 @@ async function startServer(dir) {
   return { url, env, child, log: () => log };
 }
 
+/**
+ * A server, an SMTP sink and a Chromium page for one test, closed after it: `step` runs a
+ * named subtest (skipped once one failed; a failure saves a screenshot named with `shots`
+ * and prints the server log's tail), `errors` gathers script and Content-Security-Policy
+ * errors, `graphql` calls the API with the page's session.
+ */
+async function dashboard(t, { name, smtp: sinkOptions, clipboard = false }) {
+  const dir = mkdtempSync(join(tmpdir(), `fluenzr-web-${name}-`));
+  const smtp = await startSmtpSink(sinkOptions);
+  const server = await startServer(dir);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  if (clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // The server's Content-Security-Policy must refuse nothing the dashboard does.
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) errors.push(m.text());
+  });
+  t.after(async () => {
+    await browser.close().catch(() => {});
+    server.child.kill('SIGTERM');
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let failed = false;
+  const shots = name === 'e2e' ? '' : `${name}-`;
+  const step = async (title, fn) => {
+    if (failed) return t.test(title, { skip: 'an earlier step failed' }, () => {});
+    return t.test(title, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        failed = true;
+        mkdirSync(SHOTS, { recursive: true });
+        const file = join(SHOTS, `${shots}${title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+        console.error(`screenshot of the failed step: ${file}\nserver log (tail):\n${server.log().slice(-3000)}`);
+        throw err;
+      }
+    });
+  };
+  const session = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('fluenzr.session')));
+  const graphql = async (query, variables) => {
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${(await session()).token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const { data, errors: failures } = await res.json();
+    assert.equal(failures, undefined, `GraphQL errors: ${JSON.stringify(failures)}`);
+    return data;
+  };
+  return { smtp, server, page, errors, step, session, graphql };
+}
+
 function startWebhookReceiver() {
   const hits = [];
   const server = createServer((req, res) => {
@@ -91,46 +148,12 @@ function csv(rows) {
 
 test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) => {
   assert.ok(BIN, 'FLUENZR_BIN names the server binary');
-  const dir = mkdtempSync(join(tmpdir(), 'fluenzr-web-e2e-'));
-  const smtp = await startSmtpSink({ breakAfterData: UNSURE });
+  const { smtp, server, page, errors, step, session } = await dashboard(t, { name: 'e2e', smtp: { breakAfterData: UNSURE } });
   const receiver = await startWebhookReceiver();
-  const server = await startServer(dir);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // The server's Content-Security-Policy must refuse nothing the dashboard does.
-  page.on('console', (m) => {
-    if (m.text().includes('Content Security Policy')) errors.push(m.text());
-  });
-  t.after(async () => {
-    await browser.close().catch(() => {});
-    server.child.kill('SIGTERM');
-    await smtp.close();
-    receiver.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => receiver.close());
 
-  let failed = false;
-  const step = async (name, fn) => {
-    if (failed) return t.test(name, { skip: 'an earlier step failed' }, () => {});
-    return t.test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        mkdirSync(SHOTS, { recursive: true });
-        const file = join(SHOTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-        console.error(`screenshot of the failed step: ${file}\nserver log (tail):\n${server.log().slice(-3000)}`);
-        throw err;
-      }
-    });
-  };
   const email = `owner-${Date.now()}@acme.test`;
   let campaignPath = '';
-  const session = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('fluenzr.session')));
   const api = async (method, path, { token, body, type } = {}) => {
     const res = await fetch(server.url + path, {
       method,
@@ -537,50 +560,7 @@ test('the dashboard, end to end in Chromium', { timeout: 180_000 }, async (t) =>
 // edits its fields and shows its activity.
 test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, async (t) => {
   assert.ok(BIN, 'FLUENZR_BIN names the server binary');
-  const dir = mkdtempSync(join(tmpdir(), 'fluenzr-web-edit-'));
-  const smtp = await startSmtpSink();
-  const server = await startServer(dir);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.text().includes('Content Security Policy')) errors.push(m.text());
-  });
-  t.after(async () => {
-    await browser.close().catch(() => {});
-    server.child.kill('SIGTERM');
-    await smtp.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  let failed = false;
-  const step = async (name, fn) => {
-    if (failed) return t.test(name, { skip: 'an earlier step failed' }, () => {});
-    return t.test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        mkdirSync(SHOTS, { recursive: true });
-        const file = join(SHOTS, `edit-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-        console.error(`screenshot of the failed step: ${file}\nserver log (tail):\n${server.log().slice(-3000)}`);
-        throw err;
-      }
-    });
-  };
-  const session = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('fluenzr.session')));
-  const graphql = async (query, variables) => {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${(await session()).token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const { data, errors: failures } = await res.json();
-    assert.equal(failures, undefined, `GraphQL errors: ${JSON.stringify(failures)}`);
-    return data;
-  };
+  const { smtp, server, page, errors, step, session, graphql } = await dashboard(t, { name: 'edit' });
   const to = (address) => smtp.messages.filter((m) => m.includes(`To: ${address}`));
   const ids = {};
 
@@ -740,51 +720,7 @@ test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, a
 // check reports dns_unavailable and no key is ever found published.
 test('the domains page checks a sending domain and makes DKIM keys, in Chromium', { timeout: 120_000 }, async (t) => {
   assert.ok(BIN, 'FLUENZR_BIN names the server binary');
-  const dir = mkdtempSync(join(tmpdir(), 'fluenzr-web-domains-'));
-  const smtp = await startSmtpSink();
-  const server = await startServer(dir);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.text().includes('Content Security Policy')) errors.push(m.text());
-  });
-  t.after(async () => {
-    await browser.close().catch(() => {});
-    server.child.kill('SIGTERM');
-    await smtp.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  let failed = false;
-  const step = async (name, fn) => {
-    if (failed) return t.test(name, { skip: 'an earlier step failed' }, () => {});
-    return t.test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        mkdirSync(SHOTS, { recursive: true });
-        const file = join(SHOTS, `domains-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
-        await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-        console.error(`screenshot of the failed step: ${file}\nserver log (tail):\n${server.log().slice(-3000)}`);
-        throw err;
-      }
-    });
-  };
-  const session = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('fluenzr.session')));
-  const graphql = async (query, variables) => {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${(await session()).token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const { data, errors: failures } = await res.json();
-    assert.equal(failures, undefined, `GraphQL errors: ${JSON.stringify(failures)}`);
-    return data;
-  };
+  const { smtp, server, page, errors, step, graphql } = await dashboard(t, { name: 'domains', clipboard: true });
   const card = page.getByTestId('domain').filter({ has: page.getByRole('heading', { name: /^acme\.test\b/ }) });
   const key = (selector) => card.getByTestId('dkim-key').filter({ has: page.getByRole('heading', { name: new RegExp(`^${selector}\\b`) }) });
 
