@@ -329,26 +329,19 @@ async fn active_key(
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
     use crate::service::domains::dkim;
-    use base64::Engine;
     use sea_orm::{ActiveModelTrait, Set};
-    let made = dkim::generate(algorithm).map_err(fail)?;
-    let id = crate::ids::new_id(crate::service::domains::DKIM_KEY);
-    let private = base64::engine::general_purpose::STANDARD.encode(&made.private_der);
-    entity::dkim_key::ActiveModel {
-        private_key: Set(keyring.seal(&private, &dkim::sealing_context(&id))),
-        id: Set(id),
-        workspace_id: Set(workspace_id.to_owned()),
-        domain: Set(domain.to_owned()),
-        selector: Set("bench".to_owned()),
-        algorithm: Set(algorithm.as_str().to_owned()),
-        public_key: Set(made.public),
-        state: Set(entity::states::DkimKeyState::Active),
-        published_at: Set(Some(now)),
-        activated_at: Set(Some(now)),
-        created_at: Set(now),
-    }
-    .insert(db)
-    .await?;
+    let new = dkim::NewRow {
+        workspace_id: workspace_id.to_owned(),
+        domain: domain.to_owned(),
+        selector: "bench".to_owned(),
+        algorithm,
+        now,
+    };
+    let (_, mut row) = dkim::new_row(keyring, new).map_err(fail)?;
+    row.state = Set(entity::states::DkimKeyState::Active);
+    row.published_at = Set(Some(now));
+    row.activated_at = Set(Some(now));
+    row.insert(db).await?;
     Ok(())
 }
 

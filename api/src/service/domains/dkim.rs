@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use entity::dkim_key;
 use entity::states::DkimKeyState;
 use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
 use mail_auth::common::headers::HeaderWriter;
 use mail_auth::dkim::generate::DkimKeyPair;
 use mail_auth::dkim::{DkimSigner, Done};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::error::{AppError, AppResult};
 use crate::secrets::Keyring;
@@ -55,8 +56,8 @@ pub struct NewKey {
     pub public: String,
 }
 
-/// Makes a key pair (an RSA-2048 key takes a moment: run it off the async threads).
-pub fn generate(algorithm: Algorithm) -> AppResult<NewKey> {
+/// Makes a key pair.
+fn generate(algorithm: Algorithm) -> AppResult<NewKey> {
     let internal = |e: mail_auth::Error| AppError::internal(format!("making a DKIM key: {e}"));
     match algorithm {
         Algorithm::Rsa2048 => {
@@ -83,6 +84,37 @@ pub fn generate(algorithm: Algorithm) -> AppResult<NewKey> {
             })
         }
     }
+}
+
+/// Where a new key goes.
+pub struct NewRow {
+    pub workspace_id: String,
+    pub domain: String,
+    pub selector: String,
+    pub algorithm: Algorithm,
+    pub now: DateTime<Utc>,
+}
+
+/// A new key's row, `pending`: made (an RSA-2048 key takes a moment: run it off the async
+/// threads), its private half sealed for the row; with its id.
+pub fn new_row(keyring: &Keyring, new: NewRow) -> AppResult<(String, dkim_key::ActiveModel)> {
+    let made = generate(new.algorithm)?;
+    let id = crate::ids::new_id(super::DKIM_KEY);
+    let private = B64.encode(&made.private_der);
+    let row = dkim_key::ActiveModel {
+        private_key: Set(keyring.seal(&private, &sealing_context(&id))),
+        id: Set(id.clone()),
+        workspace_id: Set(new.workspace_id),
+        domain: Set(new.domain),
+        selector: Set(new.selector),
+        algorithm: Set(new.algorithm.as_str().to_owned()),
+        public_key: Set(made.public),
+        state: Set(DkimKeyState::Pending),
+        published_at: Set(None),
+        activated_at: Set(None),
+        created_at: Set(new.now),
+    };
+    Ok((id, row))
 }
 
 /// The TXT value to publish at `<selector>._domainkey.<domain>`.

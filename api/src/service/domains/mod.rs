@@ -411,25 +411,17 @@ pub async fn add_key(
             "A domain has at most {MAX_KEYS_PER_DOMAIN} keys: delete one first"
         )));
     }
-    let made = tokio::task::spawn_blocking(move || dkim::generate(algorithm))
+    let new = dkim::NewRow {
+        workspace_id: workspace_id.to_owned(),
+        domain: name.clone(),
+        selector,
+        algorithm,
+        now,
+    };
+    let keyring = keyring.clone();
+    let (id, row) = tokio::task::spawn_blocking(move || dkim::new_row(&keyring, new))
         .await
         .map_err(AppError::internal)??;
-    let id = ids::new_id(DKIM_KEY);
-    use base64::Engine;
-    let private = base64::engine::general_purpose::STANDARD.encode(&made.private_der);
-    let row = dkim_key::ActiveModel {
-        private_key: Set(keyring.seal(&private, &dkim::sealing_context(&id))),
-        id: Set(id.clone()),
-        workspace_id: Set(workspace_id.to_owned()),
-        domain: Set(name.clone()),
-        selector: Set(selector),
-        algorithm: Set(algorithm.as_str().to_owned()),
-        public_key: Set(made.public),
-        state: Set(DkimKeyState::Pending),
-        published_at: Set(None),
-        activated_at: Set(None),
-        created_at: Set(now),
-    };
     match row.insert(db).await {
         Ok(_) => {}
         Err(e) if crate::error::is_unique_violation(&e) => {
