@@ -307,13 +307,9 @@ impl CampaignMutation {
     async fn start_campaign(&self, ctx: &Context<'_>, id: ID) -> Result<Campaign> {
         let who = principal(ctx)?;
         let now = now(ctx)?;
-        let db = db(ctx)?;
-        let current = svc::get(db, &who.workspace_id, &id).await?;
-        if current.status != svc::CampaignStatus::Running {
-            let warnings = svc::preflight(db, &current).await?;
-            svc::enforce(*ctx.data::<svc::Preflight>()?, &warnings)?;
-        }
-        let (campaign, _) = svc::start(db, &who.workspace_id, &id, now).await?;
+        let preflight = *ctx.data::<svc::Preflight>()?;
+        let (campaign, _) =
+            svc::start_checked(db(ctx)?, &who.workspace_id, &id, preflight, now).await?;
         Ok(campaign.into())
     }
 

@@ -36,7 +36,7 @@ pub use input::{
 pub(crate) use lifecycle::reopen;
 pub use lifecycle::{complete, complete_if_done, pause, pause_for, start};
 pub use listing::{CampaignFilter, ListWith, Listed, SORT_FIELDS, list};
-pub use preflight::{Preflight, Warning as PreflightWarning, enforce, warnings as preflight};
+pub use preflight::{Preflight, Warning as PreflightWarning, start_checked, warnings as preflight};
 pub use preview::{
     Plan, PlanReason, PlannedStep, Preview, PreviewRequest, VARIANT_DRAWS, pick_variant, plan,
     preview, seed_of_text, seed_text,

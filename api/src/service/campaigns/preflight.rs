@@ -3,8 +3,10 @@
 //! free-mail address sent through another provider's SMTP. With
 //! `FLUENZR_REQUIRE_AUTHENTICATED_DOMAINS=true` the warnings refuse the start instead.
 
+use chrono::{DateTime, Utc};
+use entity::states::CampaignStatus;
 use entity::{campaign, domain, email_account};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 
 use super::shape::{accounts_of, steps_of};
@@ -158,10 +160,28 @@ pub async fn warnings(
     Ok(out)
 }
 
-/// Refuses the start when the operator requires it and there are warnings: a 409 listing
-/// them.
-pub fn enforce(preflight: Preflight, warnings: &[Warning]) -> AppResult<()> {
-    if !preflight.require_authenticated_domains || warnings.is_empty() {
+/// Starts (or resumes) the campaign as `lifecycle::start` does; when the operator requires
+/// authenticated domains, a draft or paused campaign whose start warns is refused instead (a
+/// 409 listing the warnings, nothing changed). Returns the campaign and whether it started.
+pub async fn start_checked<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    workspace_id: &str,
+    id: &str,
+    preflight: Preflight,
+    now: DateTime<Utc>,
+) -> AppResult<(campaign::Model, bool)> {
+    if preflight.require_authenticated_domains {
+        let current = super::get(db, workspace_id, id).await?;
+        if current.status != CampaignStatus::Running {
+            refuse_on(&warnings(db, &current).await?)?;
+        }
+    }
+    super::start(db, workspace_id, id, now).await
+}
+
+/// A 409 listing the warnings, when there are any.
+fn refuse_on(warnings: &[Warning]) -> AppResult<()> {
+    if warnings.is_empty() {
         return Ok(());
     }
     let listed: Vec<_> = warnings
