@@ -20,7 +20,7 @@ use crate::service::domains::Signers;
 use crate::service::pacing::{self, Providers};
 use crate::service::sending::{self, Begun, Job, Outcome, Policy};
 use crate::service::tracking::Tracker;
-use crate::service::{addresses, email_accounts, quotas, sending_status};
+use crate::service::{addresses, email_accounts, quotas};
 use crate::shutdown::Stopping;
 
 /// How the worker runs.
@@ -407,7 +407,6 @@ impl Sender {
                 let _ = previous.await;
             }
             if let Outcome::Sent(reply) = outcome {
-                self.count_gmail(&job).await;
                 recording = Some(self.hand_over(job, reply).await);
                 continue;
             }
@@ -457,24 +456,6 @@ impl Sender {
                 );
                 true
             }
-        }
-    }
-
-    /// Counts an email to a Gmail address against its From domain's day (sending status warns
-    /// near Gmail's bulk volume).
-    async fn count_gmail(&self, job: &Job) {
-        let to = addresses::domain_of(&job.to).to_ascii_lowercase();
-        if to != "gmail.com" && to != "googlemail.com" {
-            return;
-        }
-        let from = crate::service::domains::domain_of_account(&job.account);
-        let scope = sending_status::gmail_scope(&job.account.workspace_id, &from);
-        let day = self.clock.now().date_naive().to_string();
-        if let Err(err) = quotas::take_one(&self.db, &scope, &day, i32::MAX).await {
-            tracing::warn!(
-                code = err.code.as_str(),
-                "could not count an email to Gmail"
-            );
         }
     }
 

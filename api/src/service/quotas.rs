@@ -41,6 +41,23 @@ pub(crate) async fn give_back(db: &impl ConnectionTrait, scope: &str, day: &str)
     Ok(())
 }
 
+/// Counts `n` more emails against `scope` on `key`, with no limit.
+pub(crate) async fn add(
+    db: &impl ConnectionTrait,
+    scope: &str,
+    key: &str,
+    n: i32,
+) -> AppResult<()> {
+    db.execute_raw(sql(
+        db.get_database_backend(),
+        "INSERT INTO send_counts (scope, day, sent) VALUES (?, ?, ?) \
+         ON CONFLICT (scope, day) DO UPDATE SET sent = send_counts.sent + excluded.sent",
+        vec![scope.into(), key.into(), n.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Takes one email from `scope`'s count for `key` (a day or an hour) in a write transaction of
 /// its own: whether the limit had room.
 pub async fn take_one(

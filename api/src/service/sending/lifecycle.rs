@@ -155,19 +155,7 @@ pub async fn release(
     why: &str,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let txn = crate::db::begin_write(db).await?;
-    let held = message::Entity::find_by_id(job.message.id.clone())
-        .filter(message::Column::State.eq(MessageState::Queued.as_str()))
-        .filter(message::Column::ClaimToken.eq(&job.token))
-        .lock_exclusive()
-        .one(&txn)
-        .await?;
-    let Some(m) = held else {
-        return Ok(false);
-    };
-    return_to_due(&txn, &m, why, now, now, None).await?;
-    txn.commit().await?;
-    Ok(true)
+    hand_back(db, job, why, now, None, now).await
 }
 
 /// Hands a claimed email that has not started back until `due`, its enrolment saying why
@@ -177,6 +165,19 @@ pub async fn release_until(
     job: &Job,
     reason: &str,
     due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    hand_back(db, job, reason, due, Some(reason), now).await
+}
+
+/// A claimed email still `queued` under this claim back to due at `due`; false when the claim
+/// no longer holds it.
+async fn hand_back(
+    db: &DatabaseConnection,
+    job: &Job,
+    why: &str,
+    due: DateTime<Utc>,
+    reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let txn = crate::db::begin_write(db).await?;
@@ -189,7 +190,7 @@ pub async fn release_until(
     let Some(m) = held else {
         return Ok(false);
     };
-    return_to_due(&txn, &m, reason, due, now, Some(reason)).await?;
+    return_to_due(&txn, &m, why, due, now, reason).await?;
     txn.commit().await?;
     Ok(true)
 }
@@ -294,6 +295,7 @@ pub async fn finish(
     match outcome {
         Outcome::Sent(reply) => {
             enrolments::record_email_event(&txn, m, EmailEvent::Sent { reply }, now).await?;
+            count_gmail(&txn, [job], now).await?;
         }
         Outcome::Bounced(reply) => {
             enrolments::record_email_event(&txn, m, EmailEvent::Bounced { reply }, now).await?;
@@ -389,6 +391,13 @@ pub async fn finish_sent(
         .lock_exclusive()
         .all(&txn)
         .await?;
+    let recorded: std::collections::HashSet<&str> =
+        still_sending.iter().map(|m| m.id.as_str()).collect();
+    let jobs = sent
+        .iter()
+        .map(|(job, _)| job)
+        .filter(|job| recorded.contains(job.message.id.as_str()));
+    count_gmail(&txn, jobs, now).await?;
     let replies: HashMap<&str, &str> = sent
         .iter()
         .map(|(job, reply)| (job.message.id.as_str(), reply.as_str()))
@@ -402,6 +411,30 @@ pub async fn finish_sent(
         .collect();
     enrolments::record_sent(&txn, items, now).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Counts the emails to Gmail addresses among `sent` against their From domains' day (one
+/// statement per domain; sending status warns near Gmail's bulk volume).
+async fn count_gmail<'a>(
+    txn: &impl ConnectionTrait,
+    sent: impl IntoIterator<Item = &'a Job>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut by_scope: HashMap<String, i32> = HashMap::new();
+    for job in sent {
+        let to = crate::service::addresses::domain_of(&job.to).to_ascii_lowercase();
+        if to == "gmail.com" || to == "googlemail.com" {
+            let from = crate::service::domains::domain_of_account(&job.account);
+            let scope =
+                crate::service::sending_status::gmail_scope(&job.account.workspace_id, &from);
+            *by_scope.entry(scope).or_default() += 1;
+        }
+    }
+    let day = now.date_naive().to_string();
+    for (scope, n) in by_scope {
+        quotas::add(txn, &scope, &day, n).await?;
+    }
     Ok(())
 }
 
