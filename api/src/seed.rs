@@ -162,6 +162,7 @@ pub async fn load(
                 company: Set(Some(format!("Company {}", i % 500))),
                 phone: Set(None),
                 timezone: Set(None),
+                lead_status: Set(None),
                 custom_fields: Set(json!({ "tier": i % 3 })),
                 status: Set(if i % 50 == 0 {
                     ContactStatus::Unsubscribed

@@ -34,6 +34,9 @@ pub struct Model {
     pub auto_winner: Option<Json>,
     /// Whose enrolments a reply stops: the replier's, or everyone's at its email domain.
     pub stop_on_reply_scope: ReplyScope,
+    /// Days a sequence waits after an out-of-office answer that names no return date (0: it
+    /// does not wait).
+    pub ooo_pause_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::states::ContactStatus;
+use crate::states::{ContactStatus, LeadStatus};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "contacts")]
@@ -22,6 +22,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The contact's own IANA time zone, for schedules that send in each contact's zone.
     pub timezone: Option<String>,
+    /// What its replies say (read from each human reply), or what a person set.
+    pub lead_status: Option<LeadStatus>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -272,6 +272,18 @@ impl Default for ReplyScope {
 }
 
 column_enum! {
+    // `contacts.lead_status`: what a contact's replies say (read by rules from each human
+    // reply), or what a person set.
+    pub enum LeadStatus {
+        Interested = "interested",
+        NotInterested = "not_interested",
+        WrongPerson = "wrong_person",
+        UnsubscribeRequest = "unsubscribe_request",
+        Other = "other",
+    }
+}
+
+column_enum! {
     // `webhook_deliveries.status`.
     pub enum DeliveryStatus {
         Pending = "pending",

@@ -9,7 +9,8 @@ pub fn current_checks() -> Vec<(&'static str, &'static str, &'static [&'static s
     let later = m20261207_000031_message_content::CHECKS
         .iter()
         .chain(m20261207_000034_deliverability::CHECKS)
-        .chain(m20261208_000035_raw_tracking::CHECKS);
+        .chain(m20261208_000035_raw_tracking::CHECKS)
+        .chain(m20261208_000036_replies::CHECKS);
     for (table, column, values) in later {
         match checks
             .iter_mut()
@@ -49,6 +50,7 @@ mod m20261207_000032_contact_timezone;
 mod m20261207_000033_variant_winners;
 pub mod m20261207_000034_deliverability;
 pub mod m20261208_000035_raw_tracking;
+pub mod m20261208_000036_replies;
 
 pub struct Migrator;
 
@@ -82,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000033_variant_winners::Migration),
             Box::new(m20261207_000034_deliverability::Migration),
             Box::new(m20261208_000035_raw_tracking::Migration),
+            Box::new(m20261208_000036_replies::Migration),
         ]
     }
 }

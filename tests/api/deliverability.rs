@@ -582,6 +582,7 @@ async fn a_reply_stops_everyone_at_the_repliers_company_but_not_at_free_mail() {
         let reply = api::service::messages::EmailEvent::Replied {
             subject: "Re: Hi".into(),
             excerpt: "Yes".into(),
+            class: entity::states::LeadStatus::Interested,
         };
         api::service::enrolments::record_email_event(&txn, &message, reply, app.clock.now())
             .await

@@ -9,6 +9,7 @@ mod instances;
 mod nsd;
 mod reads;
 mod receiver;
+mod replies;
 mod smtp;
 
 mod abuse;

@@ -3,8 +3,8 @@
 
 use entity::states::{
     AccountStatus, CampaignStatus, ContactStatus, DeliveryStatus, DkimKeyState, Duplicates,
-    EnrolmentState, ImportStatus, MessageState, Plan, ReplyScope, SmtpSecurity, SuppressionKind,
-    SuppressionSource,
+    EnrolmentState, ImportStatus, LeadStatus, MessageState, Plan, ReplyScope, SmtpSecurity,
+    SuppressionKind, SuppressionSource,
 };
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
@@ -33,6 +33,7 @@ fn written(table: &str, column: &str) -> Vec<&'static str> {
         ("suppressions", "source") => strs(&SuppressionSource::ALL, SuppressionSource::as_str),
         ("dkim_keys", "state") => strs(&DkimKeyState::ALL, DkimKeyState::as_str),
         ("campaigns", "stop_on_reply_scope") => strs(&ReplyScope::ALL, ReplyScope::as_str),
+        ("contacts", "lead_status") => strs(&LeadStatus::ALL, LeadStatus::as_str),
         ("webhook_deliveries", "status") => strs(&DeliveryStatus::ALL, DeliveryStatus::as_str),
         ("email_events" | "campaign_event_firsts", "kind") => {
             use api::service::stats::EventKind;

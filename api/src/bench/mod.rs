@@ -115,6 +115,7 @@ fn sink_contact(
         company: Set(Some("Sink Inc".into())),
         phone: Set(None),
         timezone: Set(None),
+        lead_status: Set(None),
         custom_fields: Set(json!({})),
         status: Set(ContactStatus::Active),
         created_at: Set(now),

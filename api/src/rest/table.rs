@@ -68,10 +68,10 @@ pub struct RouteSpec {
     pub shape: Shape,
 }
 
-const CONTACT: &str = "id email firstName lastName company phone timezone customFields status groupIds createdAt updatedAt";
+const CONTACT: &str = "id email firstName lastName company phone timezone customFields status leadStatus groupIds createdAt updatedAt";
 const GROUP: &str = "id name description contactCount createdAt updatedAt";
 const ACCOUNT: &str = "id email name smtpHost smtpPort smtpUsername smtpSecurity dailyLimit dailyLimitToday ramp { startPerDay increasePerDay startedAt } providerLimits { google microsoft yahoo other } timezone sendGapSeconds status lastError sentToday replyTracking imapHost imapPort imapUsername imapSecurity imapCheckedAt createdAt updatedAt";
-const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays sendIf variants { id subject body weight } } schedule { timezone days startTime endTime fallbackTimezone skipDates } dailyLimit trackOpens trackClicks stopOnReply stopOnReplyScope autoWinner { metric minSentPerVariant } contactCount createdAt updatedAt startedAt completedAt";
+const CAMPAIGN: &str = "id name status pausedReason emailAccountId emailAccountIds steps { step subject body delayDays sendIf variants { id subject body weight } } schedule { timezone days startTime endTime fallbackTimezone skipDates } dailyLimit trackOpens trackClicks stopOnReply stopOnReplyScope oooPauseDays autoWinner { metric minSentPerVariant } contactCount createdAt updatedAt startedAt completedAt";
 const MESSAGE: &str = "id campaignId contactId step variantId seed emailAccountId messageId state skipReason subject body bodyText attempts lastReply createdAt sentAt openedAt clickedAt repliedAt";
 const PREVIEW: &str =
     "step variantId seed subject body bodyText from to emailAccountId headers { name value }";

@@ -279,6 +279,7 @@ mod tests {
             created_at: Utc::now(),
             updated_at: Utc::now(),
             timezone: None,
+            lead_status: None,
         }
     }
 

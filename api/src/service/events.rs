@@ -17,6 +17,7 @@ pub const CATALOGUE: &[&str] = &[
     "contact.updated",
     "contact.deleted",
     "contact.unsubscribed",
+    "contact.lead_status_changed",
     "campaign.started",
     "campaign.paused",
     "campaign.completed",

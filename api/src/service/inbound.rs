@@ -4,7 +4,8 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::states::LeadStatus;
 use entity::{email_account, inbound_message, message, unmatched_report};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 use sea_orm::sea_query::Expr;
@@ -14,9 +15,6 @@ use sha2::Digest;
 use super::enrolments::record_email_event;
 use super::messages::EmailEvent;
 use crate::error::AppResult;
-
-/// Longest reply excerpt kept (characters).
-pub const EXCERPT_CHARS: usize = 280;
 
 /// One recipient block of a delivery report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,9 +51,16 @@ pub enum Inbound {
         refs: Vec<String>,
         subject: String,
         excerpt: String,
+        /// What it says, read by rules.
+        class: LeadStatus,
     },
-    /// An out-of-office or auto-responder answer.
-    AutoReply { refs: Vec<String>, subject: String },
+    /// An out-of-office or auto-responder answer, with the day its writer is back when it
+    /// says.
+    AutoReply {
+        refs: Vec<String>,
+        subject: String,
+        return_date: Option<NaiveDate>,
+    },
     /// A delivery status notification (RFC 3464 / RFC 6533).
     Report {
         /// The Message-ID of the email it reports on, when the report carries it.
@@ -153,37 +158,6 @@ fn is_automatic(message: &Message) -> bool {
     }
     let subject = message.subject().unwrap_or_default().to_lowercase();
     AUTO_SUBJECTS.iter().any(|s| subject.contains(s))
-}
-
-/// The first lines the person wrote: quoted text and the client's "On … wrote:" line dropped,
-/// spaces collapsed, at most `EXCERPT_CHARS`.
-pub fn excerpt(text: &str) -> String {
-    let mut kept: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('>') {
-            continue;
-        }
-        let lower = trimmed.to_lowercase();
-        let attribution = (lower.starts_with("on ") && lower.ends_with("wrote:"))
-            || lower.starts_with("-----original message")
-            || (lower.starts_with("em ") && lower.ends_with("escreveu:"))
-            || (lower.starts_with("el ") && lower.ends_with("escribió:"))
-            || lower == "--";
-        if attribution {
-            break;
-        }
-        kept.push(trimmed);
-    }
-    let joined = kept
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    match joined.char_indices().nth(EXCERPT_CHARS) {
-        Some((cut, _)) => format!("{}…", joined[..cut].trim_end()),
-        None => joined,
-    }
 }
 
 /// The fields of a delivery-status body: its blocks (the per-message one first), each a list of
@@ -317,10 +291,21 @@ fn report(message: &Message) -> Option<Inbound> {
     })
 }
 
-/// What `raw` (one whole message) is. Delivery reports are recognised first (they are
-/// automatic and often name the original in their own headers), then automatic answers, then
-/// replies to ids in `In-Reply-To`/`References`.
-pub fn classify(raw: &[u8]) -> Inbound {
+/// The day a message was written on, in its writer's own offset (its `Date`), else the day it
+/// was received.
+fn written_on(message: &Message, received: DateTime<Utc>) -> NaiveDate {
+    message
+        .date()
+        .and_then(|d| {
+            NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+        })
+        .unwrap_or_else(|| received.date_naive())
+}
+
+/// What `raw` (one whole message, received at `received`) is. Delivery reports are recognised
+/// first (they are automatic and often name the original in their own headers), then automatic
+/// answers, then replies to ids in `In-Reply-To`/`References`.
+pub fn classify(raw: &[u8], received: DateTime<Utc>) -> Inbound {
     let Some(message) = MessageParser::default().parse(raw) else {
         return Inbound::Other;
     };
@@ -332,17 +317,22 @@ pub fn classify(raw: &[u8]) -> Inbound {
         return Inbound::Other;
     }
     let subject = message.subject().unwrap_or_default().to_owned();
-    if is_automatic(&message) {
-        return Inbound::AutoReply { refs, subject };
-    }
     let text = message
         .body_text(0)
         .map(|t| t.into_owned())
         .unwrap_or_default();
+    if is_automatic(&message) {
+        return Inbound::AutoReply {
+            refs,
+            subject,
+            return_date: super::replies::ooo::return_date(&text, written_on(&message, received)),
+        };
+    }
     Inbound::Reply {
         refs,
         subject,
-        excerpt: excerpt(&text),
+        excerpt: super::replies::text::excerpt(&text),
+        class: super::replies::classify::classify(&text),
     }
 }
 
@@ -505,7 +495,7 @@ pub async fn record(
     raw: &[u8],
     now: DateTime<Utc>,
 ) -> AppResult<Recorded> {
-    let inbound = classify(raw);
+    let inbound = classify(raw, now);
     if inbound == Inbound::Other {
         return Ok(Recorded::Ignored);
     }
@@ -547,13 +537,25 @@ pub async fn record(
             refs,
             subject,
             excerpt,
+            class,
         } => (
             sent_message(&txn, account, &refs).await?,
-            Some(EmailEvent::Replied { subject, excerpt }),
+            Some(EmailEvent::Replied {
+                subject,
+                excerpt,
+                class,
+            }),
         ),
-        Inbound::AutoReply { refs, subject } => (
+        Inbound::AutoReply {
+            refs,
+            subject,
+            return_date,
+        } => (
             sent_message(&txn, account, &refs).await?,
-            Some(EmailEvent::AutoReplied { subject }),
+            Some(EmailEvent::AutoReplied {
+                subject,
+                return_date,
+            }),
         ),
         Inbound::Report { recipients, .. } => {
             let target = reported.flatten();
@@ -640,11 +642,12 @@ mod tests {
 
     #[test]
     fn replies_are_matched_by_in_reply_to_or_references() {
-        match classify(&fixture("reply-in-reply-to.eml")) {
+        match classify(&fixture("reply-in-reply-to.eml"), Utc::now()) {
             Inbound::Reply {
                 refs,
                 subject,
                 excerpt,
+                ..
             } => {
                 assert_eq!(
                     refs[0],
@@ -655,7 +658,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        match classify(&fixture("reply-references-only.eml")) {
+        match classify(&fixture("reply-references-only.eml"), Utc::now()) {
             Inbound::Reply { refs, .. } => {
                 assert_eq!(
                     refs[0], "<msg_01ja54x3hk373fxah6t728kar5@fluenzr.example.com>",
@@ -665,7 +668,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(classify(&fixture("unrelated.eml")), Inbound::Other);
+        assert_eq!(
+            classify(&fixture("unrelated.eml"), Utc::now()),
+            Inbound::Other
+        );
     }
 
     #[test]
@@ -682,7 +688,7 @@ mod tests {
                 "msg_01ja55dtqz84p747mm7k84qz3n",
             ),
         ] {
-            match classify(&fixture(name)) {
+            match classify(&fixture(name), Utc::now()) {
                 Inbound::AutoReply { refs, .. } => {
                     assert_eq!(refs[0], format!("<{id}@fluenzr.example.com>"), "{name}")
                 }
@@ -733,7 +739,7 @@ mod tests {
             ),
         ];
         for (name, address, status, id) in cases {
-            let inbound = classify(&fixture(name));
+            let inbound = classify(&fixture(name), Utc::now());
             assert_eq!(
                 hard(&inbound),
                 vec![(Some(address.to_owned()), status.to_owned())],
@@ -746,7 +752,7 @@ mod tests {
             );
             assert_eq!(inbound.kind(), "bounce", "{name}");
         }
-        let delayed = classify(&fixture("dsn-delayed.eml"));
+        let delayed = classify(&fixture("dsn-delayed.eml"), Utc::now());
         assert!(hard(&delayed).is_empty());
         assert_eq!(delayed.kind(), "report");
         assert_eq!(
@@ -768,12 +774,5 @@ mod tests {
                 "smtp; 550 5.1.1 user unknown".to_owned()
             )
         );
-    }
-
-    #[test]
-    fn excerpts_keep_what_the_person_wrote() {
-        let text = "Sounds good, let's talk Tuesday.\n\nOn Mon, 2 Nov 2026 at 10:00, Sales <sales@acme.test> wrote:\n> Hi Ana,\n> quick question";
-        assert_eq!(excerpt(text), "Sounds good, let's talk Tuesday.");
-        assert!(excerpt(&"word ".repeat(200)).chars().count() <= EXCERPT_CHARS + 1);
     }
 }

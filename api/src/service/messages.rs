@@ -32,10 +32,14 @@ pub enum EmailEvent {
     Replied {
         subject: String,
         excerpt: String,
+        /// What the reply says, read by rules.
+        class: entity::states::LeadStatus,
     },
     /// An automatic answer (out of office, auto-responder): never a reply.
     AutoReplied {
         subject: String,
+        /// The day its writer is back, when it says.
+        return_date: Option<chrono::NaiveDate>,
     },
     Unsubscribed,
     /// Given up: retries exhausted or refused before any recipient was tried.
@@ -76,10 +80,20 @@ impl EmailEvent {
                 json!({ "smtpReply": reply })
             }
             EmailEvent::Clicked { url } => json!({ "url": url, "machine": false }),
-            EmailEvent::Replied { subject, excerpt } => {
-                json!({ "replySubject": subject, "excerpt": excerpt })
+            EmailEvent::Replied {
+                subject,
+                excerpt,
+                class,
+            } => {
+                json!({ "replySubject": subject, "excerpt": excerpt, "classification": class })
             }
-            EmailEvent::AutoReplied { subject } => json!({ "replySubject": subject }),
+            EmailEvent::AutoReplied {
+                subject,
+                return_date,
+            } => json!({
+                "replySubject": subject,
+                "returnDate": return_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            }),
             EmailEvent::Failed { reason, reply } => json!({ "reason": reason, "smtpReply": reply }),
             EmailEvent::Unknown => json!({ "reason": "outcome_unknown" }),
             EmailEvent::Opened => json!({ "machine": false }),

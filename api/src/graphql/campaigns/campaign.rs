@@ -403,6 +403,11 @@ impl Campaign {
     async fn stop_on_reply_scope(&self) -> ReplyScope {
         self.model.stop_on_reply_scope
     }
+    /// Days a contact's sequence waits after an out-of-office answer that names no return
+    /// date (0: it does not wait).
+    async fn ooo_pause_days(&self) -> i32 {
+        self.model.ooo_pause_days
+    }
     /// Contacts enrolled.
     async fn contact_count(&self) -> i64 {
         self.model.contact_count
@@ -496,6 +501,7 @@ impl InPlace for Campaign {
         "trackClicks",
         "stopOnReply",
         "stopOnReplyScope",
+        "oooPauseDays",
         "autoWinner",
         "contactCount",
         "createdAt",

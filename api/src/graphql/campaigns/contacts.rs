@@ -36,10 +36,18 @@ impl CampaignContact {
     async fn next_send_at(&self) -> Option<String> {
         self.enrolment.next_send_at.as_ref().map(rfc3339)
     }
+    /// While an out-of-office answer holds the sequence (reason `out_of_office`): when it
+    /// goes on — the first window opening on or after the return date the answer gave, or
+    /// `oooPauseDays` after it when it gave none.
+    async fn held_until(&self) -> Option<String> {
+        crate::service::replies::held_until(&self.enrolment)
+            .as_ref()
+            .map(rfc3339)
+    }
     /// Why it waits or stopped: `missing_field:<name>`, `retrying`, `account_error`,
     /// `daily_limit_reached` (until the campaign's next day), `outside_window` (until it
-    /// opens), `campaign_paused` (no next send until it resumes), `delivery_failed`,
-    /// `outcome_unknown`, `invalid_address`.
+    /// opens), `campaign_paused` (no next send until it resumes), `out_of_office` (until
+    /// `heldUntil`), `delivery_failed`, `outcome_unknown`, `invalid_address`.
     async fn reason(&self) -> Option<&str> {
         self.enrolment.reason.as_deref()
     }

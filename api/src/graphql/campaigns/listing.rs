@@ -67,6 +67,7 @@ impl Campaign {
             "trackClicks" => &[C::TrackClicks],
             "stopOnReply" => &[C::StopOnReply],
             "stopOnReplyScope" => &[C::StopOnReplyScope],
+            "oooPauseDays" => &[C::OooPauseDays],
             "autoWinner" => &[C::AutoWinner],
             "contactCount" | "stats" => &[C::ContactCount],
             "createdAt" => &[C::CreatedAt],

@@ -116,6 +116,9 @@ pub struct CampaignInput {
     pub stop_on_reply_scope: Option<ReplyScope>,
     /// Let the campaign pick each step's best variant by itself.
     pub auto_winner: Option<AutoWinnerInput>,
+    /// Days a contact's sequence waits after an out-of-office answer that names no return
+    /// date (one that does holds it until that date). 0 to 90, default 7; 0: no wait.
+    pub ooo_pause_days: Option<i32>,
 }
 
 /// Once every variant of a step (with a weight above 0) has `minSentPerVariant` emails sent,
@@ -153,6 +156,8 @@ pub struct CampaignUpdate {
     pub stop_on_reply_scope: MaybeUndefined<ReplyScope>,
     /// `null` turns the automatic winner off.
     pub auto_winner: MaybeUndefined<AutoWinnerInput>,
+    /// `null` sets the default, 7.
+    pub ooo_pause_days: MaybeUndefined<i32>,
 }
 
 #[derive(SimpleObject)]
@@ -186,6 +191,7 @@ impl CampaignMutation {
             stop_on_reply: input.stop_on_reply,
             stop_on_reply_scope: input.stop_on_reply_scope,
             auto_winner: input.auto_winner.map(Into::into),
+            ooo_pause_days: input.ooo_pause_days,
         };
         Ok(svc::create(db(ctx)?, &who.workspace_id, input, now(ctx)?)
             .await?
@@ -217,6 +223,7 @@ impl CampaignMutation {
             stop_on_reply: input.stop_on_reply.into(),
             stop_on_reply_scope: input.stop_on_reply_scope.into(),
             auto_winner: input.auto_winner.map_value(Into::into).into(),
+            ooo_pause_days: input.ooo_pause_days.into(),
         };
         Ok(
             svc::update(db(ctx)?, &who.workspace_id, &id, patch, now(ctx)?)

@@ -10,6 +10,7 @@ mod messages;
 use async_graphql::parser::types::Field;
 use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject};
 use entity::contact;
+use entity::states::LeadStatus;
 use serde_json::Value;
 
 use self::campaigns::ContactCampaign;
@@ -72,6 +73,11 @@ impl Contact {
     async fn status(&self) -> ContactStatus {
         self.model.status
     }
+    /// What its replies say: read from each human reply by rules (`interested`,
+    /// `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+    async fn lead_status(&self) -> Option<LeadStatus> {
+        self.model.lead_status
+    }
     /// Ids of the groups this contact belongs to.
     async fn group_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
         if let Some(ids) = &self.group_ids {
@@ -131,6 +137,7 @@ impl InPlace for Contact {
         "timezone",
         "customFields",
         "status",
+        "leadStatus",
         "createdAt",
         "updatedAt",
     ];
@@ -205,6 +212,7 @@ pub struct ContactInput {
     pub timezone: Option<String>,
     pub custom_fields: Option<Json<Value>>,
     pub status: Option<ContactStatus>,
+    pub lead_status: Option<LeadStatus>,
     /// Groups to put the contact in.
     pub group_ids: Option<Vec<ID>>,
 }
@@ -220,6 +228,7 @@ impl From<ContactInput> for svc::ContactInput {
             timezone: i.timezone,
             custom_fields: i.custom_fields.map(|j| j.0),
             status: i.status,
+            lead_status: i.lead_status,
             group_ids: i
                 .group_ids
                 .map(|ids| ids.into_iter().map(|id| id.0).collect()),
@@ -239,6 +248,8 @@ pub struct ContactUpdate {
     pub timezone: MaybeUndefined<String>,
     pub custom_fields: MaybeUndefined<Json<Value>>,
     pub status: MaybeUndefined<ContactStatus>,
+    /// `null` clears it. A change emits `contact.lead_status_changed`.
+    pub lead_status: MaybeUndefined<LeadStatus>,
     /// Replaces the contact's groups.
     pub group_ids: MaybeUndefined<Vec<ID>>,
 }
@@ -254,6 +265,7 @@ impl From<ContactUpdate> for svc::ContactPatch {
             timezone: u.timezone.into(),
             custom_fields: u.custom_fields.map_value(|j| j.0).into(),
             status: u.status.map_value(Into::into).into(),
+            lead_status: u.lead_status.into(),
             group_ids: u
                 .group_ids
                 .map_value(|ids| ids.into_iter().map(|id| id.0).collect())

@@ -164,7 +164,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/campaigns/{id}/contacts",
             summary: "List a campaign's enrolled contacts with their state",
             operation: op(
-                "query listCampaignContacts($id: ID!, $page: Int, $perPage: Int, $cursor: String, $state: EnrolmentState) { campaign(id: $id) { contacts(page: $page, perPage: $perPage, cursor: $cursor, state: $state) { items { state reason currentStep emailAccountId enrolledAt lastSentAt nextSendAt contact { @CONTACT } } @PAGE } } }",
+                "query listCampaignContacts($id: ID!, $page: Int, $perPage: Int, $cursor: String, $state: EnrolmentState) { campaign(id: $id) { contacts(page: $page, perPage: $perPage, cursor: $cursor, state: $state) { items { state reason currentStep emailAccountId enrolledAt lastSentAt nextSendAt heldUntil contact { @CONTACT } } @PAGE } } }",
             ),
             status: 200,
             query: {

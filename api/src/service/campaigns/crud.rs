@@ -9,8 +9,9 @@ use sea_orm::{
 use serde_json::json;
 
 use super::input::{
-    CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT, check_account, check_auto_winner,
-    check_rotation, check_schedule, check_steps, daily_limit, name,
+    CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT, DEFAULT_OOO_PAUSE_DAYS, check_account,
+    check_auto_winner, check_rotation, check_schedule, check_steps, daily_limit, name,
+    ooo_pause_days,
 };
 use super::shape::{Schedule, schedule_of, step_count, steps_of};
 use super::{CampaignStatus, illegal};
@@ -54,6 +55,9 @@ pub async fn create(
         track_clicks: Set(input.track_clicks.unwrap_or(true)),
         stop_on_reply: Set(input.stop_on_reply.unwrap_or(true)),
         stop_on_reply_scope: Set(input.stop_on_reply_scope.unwrap_or_default()),
+        ooo_pause_days: Set(ooo_pause_days(
+            input.ooo_pause_days.unwrap_or(DEFAULT_OOO_PAUSE_DAYS),
+        )?),
         contact_count: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -175,7 +179,8 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             && patch.track_opens.is_none()
             && patch.track_clicks.is_none()
             && patch.stop_on_reply.is_none()
-            && patch.stop_on_reply_scope.is_none();
+            && patch.stop_on_reply_scope.is_none()
+            && patch.ooo_pause_days.is_none();
         if !only_name {
             return Err(illegal(
                 &current,
@@ -227,6 +232,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
     if let Some(v) = patch.stop_on_reply_scope {
         row.stop_on_reply_scope = Set(v.unwrap_or_default());
+    }
+    if let Some(v) = patch.ooo_pause_days {
+        row.ooo_pause_days = Set(ooo_pause_days(v.unwrap_or(DEFAULT_OOO_PAUSE_DAYS))?);
     }
     if let Some(v) = patch.stop_on_reply {
         row.stop_on_reply = Set(v.ok_or_else(|| cannot_clear("stopOnReply"))?);

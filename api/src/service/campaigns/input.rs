@@ -85,6 +85,7 @@ pub struct CampaignInput {
     pub stop_on_reply: Option<bool>,
     pub stop_on_reply_scope: Option<ReplyScope>,
     pub auto_winner: Option<AutoWinnerInput>,
+    pub ooo_pause_days: Option<i32>,
 }
 
 /// How a campaign picks each step's best variant by itself.
@@ -132,6 +133,21 @@ pub struct CampaignPatch {
     pub stop_on_reply: Patch<bool>,
     pub stop_on_reply_scope: Patch<ReplyScope>,
     pub auto_winner: Patch<AutoWinnerInput>,
+    pub ooo_pause_days: Patch<i32>,
+}
+
+/// Days a sequence waits after an out-of-office answer without a return date, by default.
+pub const DEFAULT_OOO_PAUSE_DAYS: i32 = 7;
+pub const MAX_OOO_PAUSE_DAYS: i32 = 90;
+
+pub(super) fn ooo_pause_days(days: i32) -> AppResult<i32> {
+    if !(0..=MAX_OOO_PAUSE_DAYS).contains(&days) {
+        return Err(AppError::invalid_field(
+            "oooPauseDays",
+            format!("oooPauseDays must be between 0 and {MAX_OOO_PAUSE_DAYS}"),
+        ));
+    }
+    Ok(days)
 }
 
 /// Most email accounts one campaign rotates through.

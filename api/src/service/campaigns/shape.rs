@@ -259,6 +259,7 @@ pub fn to_json(c: &campaign::Model) -> AppResult<serde_json::Value> {
         "trackClicks": c.track_clicks,
         "stopOnReply": c.stop_on_reply,
         "stopOnReplyScope": c.stop_on_reply_scope.as_str(),
+        "oooPauseDays": c.ooo_pause_days,
         "autoWinner": auto_winner_of(c)?,
         "contactCount": c.contact_count,
         "createdAt": ids::rfc3339(&c.created_at),

@@ -18,6 +18,7 @@ use super::input::{
 use super::shape::emit;
 use crate::error::{AppError, AppResult, ErrorCode, is_unique_violation};
 use crate::service::{clean_text, groups, suppressions};
+use entity::states::LeadStatus;
 
 pub(super) fn duplicate_email() -> AppError {
     AppError::conflict("A contact with this email already exists")
@@ -123,6 +124,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     let was_unsubscribed = current.status == ContactStatus::Unsubscribed;
     let made_active = matches!(patch.status, Some(Some(ContactStatus::Active)));
     let moved = patch.email.is_some();
+    let lead_before = current.lead_status;
     let mut row: contact::ActiveModel = current.into();
     if let Some(email) = patch.email {
         let (email, normalized) = match email {
@@ -152,6 +154,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             Some(Value::Null) | None => json!({}),
             Some(value) => check_custom_fields(value)?,
         });
+    }
+    if let Some(v) = patch.lead_status {
+        row.lead_status = Set(v);
     }
     if let Some(v) = patch.status {
         let status =
@@ -190,8 +195,54 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if !was_unsubscribed && contact.status == ContactStatus::Unsubscribed {
         emit(&txn, "contact.unsubscribed", &contact, now).await?;
     }
+    if contact.lead_status != lead_before {
+        emit_lead_status(&txn, &contact, lead_before, "api", now).await?;
+    }
     txn.commit().await?;
     Ok(contact)
+}
+
+/// `contact.lead_status_changed`: the contact as it is now, what its lead status was, and who
+/// changed it (`api`, or `reply` when a reply was read).
+async fn emit_lead_status(
+    db: &impl ConnectionTrait,
+    contact: &contact::Model,
+    before: Option<LeadStatus>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let groups = super::shape::group_ids_of(db, std::slice::from_ref(&contact.id)).await?;
+    let mut data = super::shape::to_json(contact, groups.get(&contact.id).map_or(&[], |g| g));
+    data["previousLeadStatus"] = serde_json::json!(before);
+    data["changedBy"] = serde_json::json!(by);
+    crate::service::events::emit(
+        db,
+        &contact.workspace_id,
+        "contact.lead_status_changed",
+        data,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets a contact's lead status on a reply's behalf, emitting `contact.lead_status_changed`
+/// when it changes. Returns whether it changed.
+pub async fn set_lead_status(
+    db: &impl ConnectionTrait,
+    current: &contact::Model,
+    status: LeadStatus,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    if current.lead_status == Some(status) {
+        return Ok(false);
+    }
+    let mut row: contact::ActiveModel = current.clone().into();
+    row.lead_status = Set(Some(status));
+    row.updated_at = Set(now);
+    let contact = row.update(db).await?;
+    emit_lead_status(db, &contact, current.lead_status, "reply", now).await?;
+    Ok(true)
 }
 
 /// Deletes a contact with its memberships and enrolments (campaign counts follow); returns its id.

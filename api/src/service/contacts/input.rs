@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::service::{Patch, clean_text};
 use entity::contact;
+use entity::states::LeadStatus;
 
 /// Longest name or company.
 pub const MAX_TEXT: usize = 200;
@@ -29,6 +30,7 @@ pub struct ContactInput {
     pub timezone: Option<String>,
     pub custom_fields: Option<Value>,
     pub status: Option<ContactStatus>,
+    pub lead_status: Option<LeadStatus>,
     pub group_ids: Option<Vec<String>>,
 }
 
@@ -43,6 +45,7 @@ pub struct ContactPatch {
     pub timezone: Patch<String>,
     pub custom_fields: Patch<Value>,
     pub status: Patch<ContactStatus>,
+    pub lead_status: Patch<LeadStatus>,
     pub group_ids: Patch<Vec<String>>,
 }
 
@@ -159,6 +162,7 @@ pub(super) fn build_row(
         timezone: Set(timezone(input.timezone)?),
         custom_fields: Set(custom_fields),
         status: Set(input.status.unwrap_or(ContactStatus::Active)),
+        lead_status: Set(input.lead_status),
         created_at: Set(now),
         updated_at: Set(now),
     })

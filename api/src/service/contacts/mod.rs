@@ -13,7 +13,7 @@ mod listing;
 mod shape;
 
 pub use batch::{MAX_BATCH, create_many, create_many_in, merge_in};
-pub use crud::{create, delete, get, known_ids, set_status, update};
+pub use crud::{create, delete, get, known_ids, set_lead_status, set_status, update};
 pub use input::{
     ContactInput, ContactPatch, MAX_CUSTOM_FIELDS, MAX_CUSTOM_FIELDS_BYTES, MAX_EXACT_INTEGER,
     MAX_PHONE, MAX_TEXT,
@@ -21,4 +21,4 @@ pub use input::{
 pub use listing::{ContactFilter, Listed, Matching, SORT_FIELDS, list, matching, ordering};
 pub use shape::{group_ids_of, to_json};
 
-pub use entity::states::ContactStatus;
+pub use entity::states::{ContactStatus, LeadStatus};

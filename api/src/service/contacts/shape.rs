@@ -23,6 +23,7 @@ pub fn to_json(c: &contact::Model, group_ids: &[String]) -> Value {
         "timezone": c.timezone,
         "customFields": c.custom_fields,
         "status": c.status,
+        "leadStatus": c.lead_status,
         "groupIds": group_ids,
         "createdAt": ids::rfc3339(&c.created_at),
         "updatedAt": ids::rfc3339(&c.updated_at),

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::{EnrolmentState, advance, close};
 use crate::error::{AppError, AppResult};
 use crate::service::campaigns;
-use crate::service::contacts::{self, ContactStatus};
+use crate::service::contacts::{self, ContactStatus, LeadStatus};
 use crate::service::messages::{self, EmailEvent, MessageState};
 use crate::service::stats::{self, EventKind};
 use crate::service::{events, suppressions};
@@ -191,6 +191,10 @@ pub async fn record_email_event(
         )
         .await?;
     }
+    // What a person's reply says counts for every reply, not only an email's first.
+    if let EmailEvent::Replied { class, .. } = &event {
+        reply_says(txn, &person, *class, now).await?;
+    }
     if !notify {
         return Ok(());
     }
@@ -270,10 +274,39 @@ pub async fn record_email_event(
             .await?;
             campaigns::complete_if_done(txn, &campaign.id, now).await?;
         }
-        EmailEvent::Sent { .. }
-        | EmailEvent::Opened
-        | EmailEvent::Clicked { .. }
-        | EmailEvent::AutoReplied { .. } => {}
+        EmailEvent::AutoReplied { return_date, .. } => {
+            crate::service::replies::hold_out_of_office(txn, &campaign, &person, *return_date, now)
+                .await?;
+        }
+        EmailEvent::Sent { .. } | EmailEvent::Opened | EmailEvent::Clicked { .. } => {}
+    }
+    Ok(())
+}
+
+/// What a person's reply says, applied: the contact's lead status follows it (a reply that
+/// says nothing in particular only sets a status never set), and a request to be removed is
+/// honoured as an unsubscribe — a suppression (source `reply`), the contact unsubscribed, every
+/// open enrolment closed.
+async fn reply_says(
+    txn: &DatabaseTransaction,
+    person: &contact::Model,
+    class: LeadStatus,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if class != LeadStatus::Other || person.lead_status.is_none() {
+        contacts::set_lead_status(txn, person, class, now).await?;
+    }
+    if class == LeadStatus::UnsubscribeRequest {
+        suppressions::record(
+            txn,
+            &person.workspace_id,
+            &person.email_normalized,
+            suppressions::Source::Reply,
+            now,
+        )
+        .await?;
+        contacts::set_status(txn, person, ContactStatus::Unsubscribed, now).await?;
+        close_everywhere(txn, &person.id, EnrolmentState::Unsubscribed, now).await?;
     }
     Ok(())
 }

@@ -1,15 +1,23 @@
-//! What a reply stops beyond the replier's own sequence: with a campaign's
-//! `stopOnReplyScope: company`, every open enrolment of the campaign at the replier's email
-//! domain (colleagues are not emailed on after one of them answered), except at free-mail
-//! domains, where an address says nothing about a company.
+//! What a reply does beyond being counted. A person's reply can stop more than the replier's
+//! own sequence: with a campaign's `stopOnReplyScope: company`, every open enrolment of the
+//! campaign at the replier's email domain (colleagues are not emailed on after one of them
+//! answered), except at free-mail domains, where an address says nothing about a company. An
+//! out-of-office answer holds the sequence until its writer is back (`ooo` reads the date).
+//! What a person's reply says is read by `classify`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use entity::states::EnrolmentState;
 use entity::{campaign, campaign_contact, contact};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::addresses;
+
+pub mod classify;
+#[cfg(test)]
+mod measured;
+pub mod ooo;
+pub mod text;
 use crate::error::AppResult;
 
 /// The reason on a colleague's enrolment a reply stopped.
@@ -108,4 +116,55 @@ pub async fn stop_company(
         .exec(txn)
         .await?;
     Ok(stopped.rows_affected)
+}
+
+/// The reason on an enrolment an out-of-office answer holds (its `heldUntil` is its next send).
+pub const OUT_OF_OFFICE: &str = "out_of_office";
+
+/// Holds `contact`'s sequence in `campaign` after an out-of-office answer: until the first
+/// window opening on or after `return_date` (from the start of that day in the sending zone),
+/// or, without a date, for the campaign's `oooPauseDays` from now. A hold only ever moves the
+/// next send later, and only for an active enrolment. Returns the time held until, when it
+/// held.
+pub async fn hold_out_of_office(
+    txn: &impl ConnectionTrait,
+    campaign: &campaign::Model,
+    contact: &contact::Model,
+    return_date: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let window = super::campaigns::window_for(campaign, contact.timezone.as_deref())?;
+    let zone = window.timezone();
+    let after = match return_date {
+        Some(day) => super::window::resolve_local(zone, day, NaiveTime::MIN),
+        None if campaign.ooo_pause_days > 0 => {
+            let days = u32::try_from(campaign.ooo_pause_days).unwrap_or(0);
+            super::window::add_calendar_days(zone, now, days)
+        }
+        None => return Ok(None),
+    };
+    let until = window.next_opening(std::cmp::max(after, now));
+    let held = campaign_contact::Entity::update_many()
+        .col_expr(campaign_contact::Column::NextSendAt, Expr::value(until))
+        .col_expr(campaign_contact::Column::Reason, Expr::value(OUT_OF_OFFICE))
+        .col_expr(campaign_contact::Column::UpdatedAt, Expr::value(now))
+        .filter(campaign_contact::Column::CampaignId.eq(&campaign.id))
+        .filter(campaign_contact::Column::ContactId.eq(&contact.id))
+        .filter(campaign_contact::Column::State.eq(EnrolmentState::Active.as_str()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(campaign_contact::Column::NextSendAt.is_null())
+                .add(campaign_contact::Column::NextSendAt.lt(until)),
+        )
+        .exec(txn)
+        .await?;
+    Ok((held.rows_affected == 1).then_some(until))
+}
+
+/// When an enrolment is held by an out-of-office answer: its next send, while its reason says
+/// so.
+pub fn held_until(enrolment: &campaign_contact::Model) -> Option<DateTime<Utc>> {
+    enrolment
+        .next_send_at
+        .filter(|_| enrolment.reason.as_deref() == Some(OUT_OF_OFFICE))
 }

@@ -93,6 +93,7 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                     "enrolledAt": "2026-11-03T14:11:05Z",
                     "lastSentAt": "2026-11-03T14:15:02Z",
                     "nextSendAt": "2026-11-06T08:30:00Z",
+                    "heldUntil": null,
                     "contact": with(contact_bruno(), json!({ "groupIds": [GROUP], "updatedAt": CHANGED })),
                 })],
                 20,
