@@ -709,6 +709,20 @@ test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, a
     await page.locator('.field-error', { hasText: 'IANA' }).waitFor();
   });
 
+  await step('a contact\'s lead status is set by a button, and cleared by it again', async () => {
+    const lead = page.getByRole('group', { name: 'Lead status' });
+    await lead.getByRole('button', { name: 'Interested', exact: true }).click();
+    await until('the button pressed', async () =>
+      (await lead.getByRole('button', { name: 'Interested', exact: true }).getAttribute('aria-pressed')) === 'true');
+    let c = await graphql('query($id: ID!) { contact(id: $id) { leadStatus } }', { id: ids.ana });
+    assert.equal(c.contact.leadStatus, 'interested');
+    await lead.getByRole('button', { name: 'Interested', exact: true }).click();
+    await until('the button released', async () =>
+      (await lead.getByRole('button', { name: 'Interested', exact: true }).getAttribute('aria-pressed')) === 'false');
+    c = await graphql('query($id: ID!) { contact(id: $id) { leadStatus } }', { id: ids.ana });
+    assert.equal(c.contact.leadStatus, null);
+  });
+
   await step('no script error happened', async () => {
     assert.deepEqual(errors, []);
   });

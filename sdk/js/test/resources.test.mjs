@@ -32,6 +32,9 @@ describe("contacts", () => {
     assert.equal(updated.lastName, "Silva");
     assert.equal(updated.firstName, "Ana");
     assert.equal(updated.status, "unsubscribed");
+    assert.equal(updated.leadStatus, null);
+    const labelled = await client.contacts.update(created.id, { leadStatus: "interested" });
+    assert.equal(labelled.leadStatus, "interested");
 
     const found = await client.contacts.list({ email: "ANA@", status: "unsubscribed" });
     assert.deepEqual(found.map((c) => c.id), [created.id]);

@@ -23,6 +23,7 @@ CONTACT = {
     "timezone": None,
     "customFields": {"plan_tier": "gold"},
     "status": "active",
+    "leadStatus": None,
     "groupIds": [],
     "createdAt": "2026-11-26T15:04:05Z",
     "updatedAt": "2026-11-26T15:04:05Z",

@@ -34,6 +34,9 @@ def test_contacts(client: FluenzrClient, unique: str) -> None:
 
     updated = client.contacts.update(contact.id, last_name="Silva", company=None)
     assert (updated.last_name, updated.company, updated.first_name) == ("Silva", None, "Ana")
+    assert updated.lead_status is None
+    labelled = client.contacts.update(contact.id, lead_status="not_interested")
+    assert labelled.lead_status == "not_interested"
 
     page = client.contacts.list(email=unique)
     assert isinstance(page, Page) and isinstance(page, list)

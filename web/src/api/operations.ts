@@ -58,6 +58,7 @@ export const CampaignPage = /* GraphQL */ `
       trackOpens
       trackClicks
       stopOnReply
+      oooPauseDays
       emailAccount { id email }
       steps { step subject delayDays }
       schedule { timezone days startTime endTime fallbackTimezone skipDates }
@@ -100,6 +101,7 @@ export const CampaignPage = /* GraphQL */ `
           enrolledAt
           lastSentAt
           nextSendAt
+          heldUntil
           reason
         }
         pageInfo { page perPage total totalPages }
@@ -151,7 +153,7 @@ export const EnrolGroup = /* GraphQL */ `
 export const Contacts = /* GraphQL */ `
   query Contacts($cursor: String, $perPage: Int, $filter: ContactFilter, $sort: String, $order: SortOrder!) {
     contacts(cursor: $cursor, perPage: $perPage, filter: $filter, sort: $sort, order: $order) {
-      items { id email firstName lastName company phone status groupIds createdAt }
+      items { id email firstName lastName company phone status leadStatus groupIds createdAt }
       pageInfo { page perPage total totalPages totalIsEstimate nextCursor }
     }
   }
@@ -363,6 +365,7 @@ export const CampaignEdit = /* GraphQL */ `
       trackOpens
       trackClicks
       stopOnReply
+      oooPauseDays
       emailAccountIds
       autoWinner { metric minSentPerVariant }
       schedule { timezone days startTime endTime fallbackTimezone skipDates }
@@ -422,6 +425,7 @@ export const ContactPage = /* GraphQL */ `
       timezone
       customFields
       status
+      leadStatus
       createdAt
       campaigns { campaign { id name } state currentStep enrolledAt }
       messages { id campaignId step subject state variantId skipReason sentAt openedAt clickedAt repliedAt }

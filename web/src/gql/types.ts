@@ -34,6 +34,11 @@ export type CampaignInput = {
    */
   emailAccountIds?: Array<string | number> | null | undefined;
   name?: string | null | undefined;
+  /**
+   * Days a contact's sequence waits after an out-of-office answer that names no return
+   * date (one that does holds it until that date). 0 to 90, default 7; 0: no wait.
+   */
+  oooPauseDays?: number | null | undefined;
   schedule?: ScheduleInput | null | undefined;
   steps?: Array<StepInput> | null | undefined;
   /** Default true. */
@@ -63,6 +68,8 @@ export type CampaignUpdate = {
   emailAccountId?: string | number | null | undefined;
   emailAccountIds?: Array<string | number> | null | undefined;
   name?: string | null | undefined;
+  /** `null` sets the default, 7. */
+  oooPauseDays?: number | null | undefined;
   schedule?: ScheduleInput | null | undefined;
   steps?: Array<StepInput> | null | undefined;
   stopOnReply?: boolean | null | undefined;
@@ -91,6 +98,7 @@ export type ContactInput = {
   /** Groups to put the contact in. */
   groupIds?: Array<string | number> | null | undefined;
   lastName?: string | null | undefined;
+  leadStatus?: LeadStatus | null | undefined;
   phone?: string | null | undefined;
   status?: ContactStatus | null | undefined;
   /** IANA name, e.g. `America/Sao_Paulo`. */
@@ -111,6 +119,8 @@ export type ContactUpdate = {
   /** Replaces the contact's groups. */
   groupIds?: Array<string | number> | null | undefined;
   lastName?: string | null | undefined;
+  /** `null` clears it. A change emits `contact.lead_status_changed`. */
+  leadStatus?: LeadStatus | null | undefined;
   phone?: string | null | undefined;
   status?: ContactStatus | null | undefined;
   /** IANA name; `null` clears it. */
@@ -214,6 +224,13 @@ export type GroupUpdate = {
   description?: string | null | undefined;
   name?: string | null | undefined;
 };
+
+export type LeadStatus =
+  | 'interested'
+  | 'not_interested'
+  | 'other'
+  | 'unsubscribe_request'
+  | 'wrong_person';
 
 /** Sends per hour to each recipient provider. */
 export type ProviderLimitsInput = {
@@ -403,7 +420,7 @@ export type CampaignPageQueryVariables = Exact<{
 }>;
 
 
-export type CampaignPageQuery = { campaign: { id: string, name: string, status: CampaignStatus, pausedReason: string | null, dailyLimit: number, contactCount: number, createdAt: string, startedAt: string | null, completedAt: string | null, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, emailAccount: { id: string, email: string } | null, steps: Array<{ step: number, subject: string, delayDays: number }>, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string, fallbackTimezone: string | null, skipDates: Array<string> }, sendingStatus: { state: string, pausedReason: string | null, nextWindowAt: string | null, nextDueAt: string | null, sentToday: number, dailyLimit: number, dueNow: number, unknownOutcomes: number, failed: number, missingFields: Array<{ field: string, contacts: number }>, accounts: Array<{ emailAccountId: string, email: string, status: string, lastError: string | null, sentToday: number, dailyLimit: number, replyTracking: string }> }, stats: { contacts: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, unsubscribed: number, autoReplied: number, openedRaw: number, clickedRaw: number, openRate: number, clickRate: number, replyRate: number, bounceRate: number, steps: Array<{ step: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, openRate: number, clickRate: number, replyRate: number }>, timeline: Array<{ date: string, sent: number, opened: number, clicked: number, replied: number, bounced: number }> }, contacts: { items: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null, reason: string | null, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, customFields: Record<string, unknown> } }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } }, unknownOutcomes: { items: Array<{ id: string, email: string, step: number, subject: string, updatedAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
+export type CampaignPageQuery = { campaign: { id: string, name: string, status: CampaignStatus, pausedReason: string | null, dailyLimit: number, contactCount: number, createdAt: string, startedAt: string | null, completedAt: string | null, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, oooPauseDays: number, emailAccount: { id: string, email: string } | null, steps: Array<{ step: number, subject: string, delayDays: number }>, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string, fallbackTimezone: string | null, skipDates: Array<string> }, sendingStatus: { state: string, pausedReason: string | null, nextWindowAt: string | null, nextDueAt: string | null, sentToday: number, dailyLimit: number, dueNow: number, unknownOutcomes: number, failed: number, missingFields: Array<{ field: string, contacts: number }>, accounts: Array<{ emailAccountId: string, email: string, status: string, lastError: string | null, sentToday: number, dailyLimit: number, replyTracking: string }> }, stats: { contacts: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, unsubscribed: number, autoReplied: number, openedRaw: number, clickedRaw: number, openRate: number, clickRate: number, replyRate: number, bounceRate: number, steps: Array<{ step: number, sent: number, opened: number, clicked: number, replied: number, bounced: number, openRate: number, clickRate: number, replyRate: number }>, timeline: Array<{ date: string, sent: number, opened: number, clicked: number, replied: number, bounced: number }> }, contacts: { items: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null, heldUntil: string | null, reason: string | null, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, customFields: Record<string, unknown> } }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } }, unknownOutcomes: { items: Array<{ id: string, email: string, step: number, subject: string, updatedAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } } };
 
 export type ResolveUnknownOutcomesMutationVariables = Exact<{
   campaignId: string | number;
@@ -460,7 +477,7 @@ export type ContactsQueryVariables = Exact<{
 }>;
 
 
-export type ContactsQuery = { contacts: { items: Array<{ id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, status: ContactStatus, groupIds: Array<string>, createdAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number, totalIsEstimate: boolean, nextCursor: string | null } } };
+export type ContactsQuery = { contacts: { items: Array<{ id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, status: ContactStatus, leadStatus: LeadStatus | null, groupIds: Array<string>, createdAt: string }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number, totalIsEstimate: boolean, nextCursor: string | null } } };
 
 export type CreateContactMutationVariables = Exact<{
   input: ContactInput;
@@ -641,7 +658,7 @@ export type CampaignEditQueryVariables = Exact<{
 }>;
 
 
-export type CampaignEditQuery = { campaign: { id: string, status: CampaignStatus, dailyLimit: number, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, emailAccountIds: Array<string>, autoWinner: { metric: WinnerMetric, minSentPerVariant: number } | null, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string, fallbackTimezone: string | null, skipDates: Array<string> }, steps: Array<{ step: number, subject: string, body: string, delayDays: number, sendIf: SendIf, variants: Array<{ id: string, subject: string, body: string, weight: number }> }>, stats: { steps: Array<{ step: number, sent: number, winnerId: string | null, variants: Array<{ variantId: string, sent: number, opened: number, clicked: number, replied: number, openRate: number, clickRate: number, replyRate: number }> }> } }, emailAccounts: { items: Array<{ id: string, email: string }> } };
+export type CampaignEditQuery = { campaign: { id: string, status: CampaignStatus, dailyLimit: number, trackOpens: boolean, trackClicks: boolean, stopOnReply: boolean, oooPauseDays: number, emailAccountIds: Array<string>, autoWinner: { metric: WinnerMetric, minSentPerVariant: number } | null, schedule: { timezone: string, days: Array<number>, startTime: string, endTime: string, fallbackTimezone: string | null, skipDates: Array<string> }, steps: Array<{ step: number, subject: string, body: string, delayDays: number, sendIf: SendIf, variants: Array<{ id: string, subject: string, body: string, weight: number }> }>, stats: { steps: Array<{ step: number, sent: number, winnerId: string | null, variants: Array<{ variantId: string, sent: number, opened: number, clicked: number, replied: number, openRate: number, clickRate: number, replyRate: number }> }> } }, emailAccounts: { items: Array<{ id: string, email: string }> } };
 
 export type UpdateCampaignMutationVariables = Exact<{
   id: string | number;
@@ -676,7 +693,7 @@ export type ContactPageQueryVariables = Exact<{
 }>;
 
 
-export type ContactPageQuery = { contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, timezone: string | null, customFields: Record<string, unknown>, status: ContactStatus, createdAt: string, campaigns: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, campaign: { id: string, name: string } }>, messages: Array<{ id: string, campaignId: string, step: number, subject: string, state: string, variantId: string | null, skipReason: string | null, sentAt: string | null, openedAt: string | null, clickedAt: string | null, repliedAt: string | null }> }, campaigns: { items: Array<{ id: string, name: string, status: CampaignStatus }> } };
+export type ContactPageQuery = { contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, timezone: string | null, customFields: Record<string, unknown>, status: ContactStatus, leadStatus: LeadStatus | null, createdAt: string, campaigns: Array<{ state: EnrolmentState, currentStep: number, enrolledAt: string, campaign: { id: string, name: string } }>, messages: Array<{ id: string, campaignId: string, step: number, subject: string, state: string, variantId: string | null, skipReason: string | null, sentAt: string | null, openedAt: string | null, clickedAt: string | null, repliedAt: string | null }> }, campaigns: { items: Array<{ id: string, name: string, status: CampaignStatus }> } };
 
 export type UpdateContactMutationVariables = Exact<{
   id: string | number;

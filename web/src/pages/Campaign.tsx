@@ -582,6 +582,7 @@ function Enrolments({ page, campaignId, onChanged }: { page: CampaignData['conta
               </td>
               <td class="wide-only">
                 {e.reason?.replace(/_/g, ' ') ?? ''}
+                {e.heldUntil && <span class="muted small"> until {formatDate(e.heldUntil)}</span>}
                 {e.reason?.startsWith('missing_field:') && (
                   <FixField
                     contactId={e.contact.id}

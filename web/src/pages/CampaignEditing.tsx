@@ -216,6 +216,7 @@ function SettingsForm({ c, accounts, onSaved }: { c: Edit; accounts: { id: strin
     trackOpens: c.trackOpens,
     trackClicks: c.trackClicks,
     stopOnReply: c.stopOnReply,
+    oooPauseDays: c.oooPauseDays,
     senders: c.emailAccountIds,
     winner: (c.autoWinner?.metric ?? '') as WinnerMetric | '',
     minSent: c.autoWinner?.minSentPerVariant ?? 100,
@@ -230,6 +231,7 @@ function SettingsForm({ c, accounts, onSaved }: { c: Edit; accounts: { id: strin
         trackOpens: form.trackOpens,
         trackClicks: form.trackClicks,
         stopOnReply: form.stopOnReply,
+        oooPauseDays: form.oooPauseDays,
         autoWinner: form.winner ? { metric: form.winner, minSentPerVariant: form.minSent } : null,
         schedule: {
           timezone: form.timezone,
@@ -345,6 +347,19 @@ function SettingsForm({ c, accounts, onSaved }: { c: Edit; accounts: { id: strin
         <input type="checkbox" checked={form.stopOnReply} onChange={(e) => set({ stopOnReply: e.currentTarget.checked })} /> Stop a
         contact's sequence when they reply
       </label>
+      <div class="grid">
+        <label>
+          Days to wait after an out-of-office without a return date
+          <input
+            type="number"
+            min={0}
+            max={90}
+            value={form.oooPauseDays}
+            onInput={(e) => set({ oooPauseDays: Number(e.currentTarget.value) })}
+          />
+        </label>
+        {errorAt('oooPauseDays')}
+      </div>
       <div class="grid">
         <label>
           Pick the best variant by itself

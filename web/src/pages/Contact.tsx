@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { gql } from '../api/client';
 import * as Docs from '../gql/documents';
-import type { ContactPageQuery } from '../gql/types';
+import type { ContactPageQuery, LeadStatus } from '../gql/types';
 import { Link } from '../components/Link';
 import { TimeZones } from '../components/TimeZones';
 import { Badge, ErrorNote, Loading, formatDate, useAction, useFieldAction, useLoad } from '../components/ui';
@@ -33,6 +33,7 @@ export function Contact({ id }: { id: string }) {
       <h1>
         {c.email} <Badge value={c.status} />
       </h1>
+      <LeadStatusButtons id={c.id} current={c.leadStatus ?? null} onSaved={page.reload} />
       <Fields key={c.id} c={c} onSaved={page.reload} />
       <h2>Campaigns</h2>
       {c.campaigns.length === 0 ? (
@@ -215,5 +216,39 @@ function EnrolOne({ contactId, campaigns, onDone }: { contactId: string; campaig
       </span>
       <ErrorNote error={enrol.error} />
     </form>
+  );
+}
+
+const LEAD_STATUSES: [LeadStatus, string][] = [
+  ['interested', 'Interested'],
+  ['not_interested', 'Not interested'],
+  ['wrong_person', 'Wrong person'],
+  ['unsubscribe_request', 'Asked to be removed'],
+  ['other', 'Other'],
+];
+
+/** What the contact's replies say (read from each reply), and buttons to set it by hand. */
+export function LeadStatusButtons({ id, current, onSaved }: { id: string; current: LeadStatus | null; onSaved: () => void }) {
+  const set = useAction(async (leadStatus: LeadStatus | null) => {
+    await gql(Docs.UpdateContact, { id, input: { leadStatus } });
+    onSaved();
+  });
+  return (
+    <div class="lead-status" role="group" aria-label="Lead status">
+      <span class="muted small">Lead status:</span>{' '}
+      {LEAD_STATUSES.map(([value, label]) => (
+        <button
+          type="button"
+          key={value}
+          class={current === value ? 'small primary' : 'small'}
+          aria-pressed={current === value}
+          disabled={set.pending}
+          onClick={() => set.run(current === value ? null : value)}
+        >
+          {label}
+        </button>
+      ))}
+      <ErrorNote error={set.error} />
+    </div>
   );
 }

@@ -265,7 +265,7 @@ export function Contacts({ query }: { query: URLSearchParams }) {
                   <td class="wide-only">{c.lastName ?? ''}</td>
                   <td>{c.company ?? ''}</td>
                   <td>
-                    <Badge value={c.status} />
+                    <Badge value={c.status} /> {c.leadStatus && <Badge value={c.leadStatus} />}
                   </td>
                   <td class="wide-only">{c.groupIds.map((id) => groupNames.get(id) ?? id).join(', ')}</td>
                   <td class="wide-only">{formatDate(c.createdAt)}</td>

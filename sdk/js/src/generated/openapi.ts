@@ -778,6 +778,7 @@ export interface operations {
                      *             "seats": 12
                      *           },
                      *           "status": "active",
+                     *           "leadStatus": null,
                      *           "groupIds": [
                      *             "grp_01m6dtn52g4mnpzx45hy43kwjr"
                      *           ],
@@ -816,6 +817,12 @@ export interface operations {
                             };
                             /** @enum {string} */
                             status: "active" | "unsubscribed" | "bounced";
+                            /**
+                             * @description What its replies say: read from each human reply by rules (`interested`,
+                             *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                             * @enum {string|null}
+                             */
+                            leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                             /** @description Ids of the groups this contact belongs to. */
                             groupIds: string[];
                             /**
@@ -1062,6 +1069,8 @@ export interface operations {
                     } | null;
                     /** @enum {string|null} */
                     status?: "active" | "unsubscribed" | "bounced" | null;
+                    /** @enum {string|null} */
+                    leadStatus?: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                     /** @description Groups to put the contact in. */
                     groupIds?: string[] | null;
                 };
@@ -1094,6 +1103,7 @@ export interface operations {
                      *           "seats": 12
                      *         },
                      *         "status": "active",
+                     *         "leadStatus": null,
                      *         "groupIds": [
                      *           "grp_01m6dtn52g4mnpzx45hy43kwjr"
                      *         ],
@@ -1123,6 +1133,12 @@ export interface operations {
                             };
                             /** @enum {string} */
                             status: "active" | "unsubscribed" | "bounced";
+                            /**
+                             * @description What its replies say: read from each human reply by rules (`interested`,
+                             *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                             * @enum {string|null}
+                             */
+                            leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                             /** @description Ids of the groups this contact belongs to. */
                             groupIds: string[];
                             /**
@@ -1409,6 +1425,7 @@ export interface operations {
                      *           "seats": 12
                      *         },
                      *         "status": "active",
+                     *         "leadStatus": null,
                      *         "groupIds": [
                      *           "grp_01m6dtn52g4mnpzx45hy43kwjr"
                      *         ],
@@ -1438,6 +1455,12 @@ export interface operations {
                             };
                             /** @enum {string} */
                             status: "active" | "unsubscribed" | "bounced";
+                            /**
+                             * @description What its replies say: read from each human reply by rules (`interested`,
+                             *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                             * @enum {string|null}
+                             */
+                            leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                             /** @description Ids of the groups this contact belongs to. */
                             groupIds: string[];
                             /**
@@ -1689,6 +1712,11 @@ export interface operations {
                     } | null;
                     /** @enum {string} */
                     status?: "active" | "unsubscribed" | "bounced";
+                    /**
+                     * @description `null` clears it. A change emits `contact.lead_status_changed`.
+                     * @enum {string|null}
+                     */
+                    leadStatus?: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                     /** @description Replaces the contact's groups. */
                     groupIds?: string[] | null;
                 };
@@ -1721,6 +1749,7 @@ export interface operations {
                      *           "seats": 40
                      *         },
                      *         "status": "active",
+                     *         "leadStatus": null,
                      *         "groupIds": [
                      *           "grp_01m6dtn52g4mnpzx45hy43kwjr"
                      *         ],
@@ -1750,6 +1779,12 @@ export interface operations {
                             };
                             /** @enum {string} */
                             status: "active" | "unsubscribed" | "bounced";
+                            /**
+                             * @description What its replies say: read from each human reply by rules (`interested`,
+                             *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                             * @enum {string|null}
+                             */
+                            leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                             /** @description Ids of the groups this contact belongs to. */
                             groupIds: string[];
                             /**
@@ -2574,6 +2609,8 @@ export interface operations {
                         customFields?: components["schemas"]["AnyJson"] | null;
                         /** @enum {string|null} */
                         status?: "active" | "unsubscribed" | "bounced" | null;
+                        /** @enum {string|null} */
+                        leadStatus?: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                         /** @description Groups to put the contact in. */
                         groupIds?: string[] | null;
                     }[];
@@ -2611,6 +2648,7 @@ export interface operations {
                      *               "timezone": null,
                      *               "customFields": {},
                      *               "status": "active",
+                     *               "leadStatus": null,
                      *               "groupIds": [],
                      *               "createdAt": "2026-11-02T09:28:31Z",
                      *               "updatedAt": "2026-11-02T09:28:31Z"
@@ -2632,6 +2670,7 @@ export interface operations {
                      *                 "plan": "trial"
                      *               },
                      *               "status": "active",
+                     *               "leadStatus": null,
                      *               "groupIds": [],
                      *               "createdAt": "2026-11-02T09:28:31Z",
                      *               "updatedAt": "2026-11-02T09:28:31Z"
@@ -2670,6 +2709,12 @@ export interface operations {
                                     };
                                     /** @enum {string} */
                                     status: "active" | "unsubscribed" | "bounced";
+                                    /**
+                                     * @description What its replies say: read from each human reply by rules (`interested`,
+                                     *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                                     * @enum {string|null}
+                                     */
+                                    leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                                     /** @description Ids of the groups this contact belongs to. */
                                     groupIds: string[];
                                     /**
@@ -4936,6 +4981,7 @@ export interface operations {
                      *             "seats": 12
                      *           },
                      *           "status": "active",
+                     *           "leadStatus": null,
                      *           "groupIds": [
                      *             "grp_01m6dtn52g4mnpzx45hy43kwjr"
                      *           ],
@@ -4974,6 +5020,12 @@ export interface operations {
                             };
                             /** @enum {string} */
                             status: "active" | "unsubscribed" | "bounced";
+                            /**
+                             * @description What its replies say: read from each human reply by rules (`interested`,
+                             *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                             * @enum {string|null}
+                             */
+                            leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                             /** @description Ids of the groups this contact belongs to. */
                             groupIds: string[];
                             /**
@@ -8394,6 +8446,7 @@ export interface operations {
                      *           "trackClicks": true,
                      *           "stopOnReply": true,
                      *           "stopOnReplyScope": "contact",
+                     *           "oooPauseDays": 7,
                      *           "autoWinner": {
                      *             "metric": "reply",
                      *             "minSentPerVariant": 150
@@ -8475,6 +8528,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stopOnReplyScope: "contact" | "company";
+                            /**
+                             * @description Days a contact's sequence waits after an out-of-office answer that names no return
+                             *     date (0: it does not wait).
+                             */
+                            oooPauseDays: number;
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -8829,6 +8887,11 @@ export interface operations {
                         /** @description Default 100. */
                         minSentPerVariant?: number | null;
                     } | null;
+                    /**
+                     * @description Days a contact's sequence waits after an out-of-office answer that names no return
+                     *     date (one that does holds it until that date). 0 to 90, default 7; 0: no wait.
+                     */
+                    oooPauseDays?: number | null;
                 };
             };
         };
@@ -8915,6 +8978,7 @@ export interface operations {
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
                      *         "stopOnReplyScope": "contact",
+                     *         "oooPauseDays": 7,
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -8988,6 +9052,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stopOnReplyScope: "contact" | "company";
+                            /**
+                             * @description Days a contact's sequence waits after an out-of-office answer that names no return
+                             *     date (0: it does not wait).
+                             */
+                            oooPauseDays: number;
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -9350,6 +9419,7 @@ export interface operations {
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
                      *         "stopOnReplyScope": "contact",
+                     *         "oooPauseDays": 7,
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -9422,6 +9492,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stopOnReplyScope: "contact" | "company";
+                            /**
+                             * @description Days a contact's sequence waits after an out-of-office answer that names no return
+                             *     date (0: it does not wait).
+                             */
+                            oooPauseDays: number;
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -9748,6 +9823,8 @@ export interface operations {
                         /** @description Default 100. */
                         minSentPerVariant?: number | null;
                     } | null;
+                    /** @description `null` sets the default, 7. */
+                    oooPauseDays?: number | null;
                 };
             };
         };
@@ -9834,6 +9911,7 @@ export interface operations {
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
                      *         "stopOnReplyScope": "contact",
+                     *         "oooPauseDays": 7,
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -9907,6 +9985,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stopOnReplyScope: "contact" | "company";
+                            /**
+                             * @description Days a contact's sequence waits after an out-of-office answer that names no return
+                             *     date (0: it does not wait).
+                             */
+                            oooPauseDays: number;
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -10510,6 +10593,7 @@ export interface operations {
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
                      *         "stopOnReplyScope": "contact",
+                     *         "oooPauseDays": 7,
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -10591,6 +10675,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stopOnReplyScope: "contact" | "company";
+                            /**
+                             * @description Days a contact's sequence waits after an out-of-office answer that names no return
+                             *     date (0: it does not wait).
+                             */
+                            oooPauseDays: number;
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -10924,6 +11013,7 @@ export interface operations {
                      *         "trackClicks": true,
                      *         "stopOnReply": true,
                      *         "stopOnReplyScope": "contact",
+                     *         "oooPauseDays": 7,
                      *         "autoWinner": {
                      *           "metric": "reply",
                      *           "minSentPerVariant": 150
@@ -10996,6 +11086,11 @@ export interface operations {
                              * @enum {string}
                              */
                             stopOnReplyScope: "contact" | "company";
+                            /**
+                             * @description Days a contact's sequence waits after an out-of-office answer that names no return
+                             *     date (0: it does not wait).
+                             */
+                            oooPauseDays: number;
                             /** @description How it picks each step's best variant by itself (null: it does not). */
                             autoWinner: {
                                 /** @enum {string} */
@@ -11266,6 +11361,7 @@ export interface operations {
                      *           "enrolledAt": "2026-11-03T14:11:05Z",
                      *           "lastSentAt": "2026-11-03T14:15:02Z",
                      *           "nextSendAt": "2026-11-06T08:30:00Z",
+                     *           "heldUntil": null,
                      *           "contact": {
                      *             "id": "cnt_01m6dsdggrv37e3s3e28jt97kb",
                      *             "email": "bruno@example.com",
@@ -11276,6 +11372,7 @@ export interface operations {
                      *             "timezone": null,
                      *             "customFields": {},
                      *             "status": "active",
+                     *             "leadStatus": null,
                      *             "groupIds": [
                      *               "grp_01m6dtn52g4mnpzx45hy43kwjr"
                      *             ],
@@ -11303,8 +11400,8 @@ export interface operations {
                             /**
                              * @description Why it waits or stopped: `missing_field:<name>`, `retrying`, `account_error`,
                              *     `daily_limit_reached` (until the campaign's next day), `outside_window` (until it
-                             *     opens), `campaign_paused` (no next send until it resumes), `delivery_failed`,
-                             *     `outcome_unknown`, `invalid_address`.
+                             *     opens), `campaign_paused` (no next send until it resumes), `out_of_office` (until
+                             *     `heldUntil`), `delivery_failed`, `outcome_unknown`, `invalid_address`.
                              */
                             reason: string | null;
                             /** @description The last step sent (0 before the first). */
@@ -11317,6 +11414,12 @@ export interface operations {
                             lastSentAt: string | null;
                             /** Format: date-time */
                             nextSendAt: string | null;
+                            /**
+                             * @description While an out-of-office answer holds the sequence (reason `out_of_office`): when it
+                             *     goes on — the first window opening on or after the return date the answer gave, or
+                             *     `oooPauseDays` after it when it gave none.
+                             */
+                            heldUntil: string | null;
                             contact: {
                                 id: string;
                                 email: string;
@@ -11335,6 +11438,12 @@ export interface operations {
                                 };
                                 /** @enum {string} */
                                 status: "active" | "unsubscribed" | "bounced";
+                                /**
+                                 * @description What its replies say: read from each human reply by rules (`interested`,
+                                 *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                                 * @enum {string|null}
+                                 */
+                                leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
                                 /** @description Ids of the groups this contact belongs to. */
                                 groupIds: string[];
                                 /**
@@ -11673,6 +11782,7 @@ export interface operations {
                      *           "trackClicks": true,
                      *           "stopOnReply": true,
                      *           "stopOnReplyScope": "contact",
+                     *           "oooPauseDays": 7,
                      *           "autoWinner": {
                      *             "metric": "reply",
                      *             "minSentPerVariant": 150
@@ -11752,6 +11862,11 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 stopOnReplyScope: "contact" | "company";
+                                /**
+                                 * @description Days a contact's sequence waits after an out-of-office answer that names no return
+                                 *     date (0: it does not wait).
+                                 */
+                                oooPauseDays: number;
                                 /** @description How it picks each step's best variant by itself (null: it does not). */
                                 autoWinner: {
                                     /** @enum {string} */
@@ -14597,7 +14712,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "contact.lead_status_changed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
                     description?: string | null;
                     active?: boolean | null;
                 };
@@ -15173,7 +15288,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "contact.lead_status_changed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
                     description?: string | null;
                     active?: boolean;
                 };

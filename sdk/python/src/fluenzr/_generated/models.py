@@ -37,6 +37,11 @@ class Campaign:
     Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
     domain (`company`; free-mail domains excepted).
     """
+    ooo_pause_days: int
+    """
+    Days a contact's sequence waits after an out-of-office answer that names no return
+    date (0: it does not wait).
+    """
     auto_winner: Optional[CampaignAutoWinner]
     """
     How it picks each step's best variant by itself (null: it does not).
@@ -120,6 +125,11 @@ class CampaignStarted:
     """
     Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
     domain (`company`; free-mail domains excepted).
+    """
+    ooo_pause_days: int
+    """
+    Days a contact's sequence waits after an out-of-office answer that names no return
+    date (0: it does not wait).
     """
     auto_winner: Optional[CampaignAutoWinner]
     """
@@ -342,6 +352,11 @@ class CampaignWithWarnings:
     Whose enrolments a reply stops: the replier's, or everyone's at the replier's email
     domain (`company`; free-mail domains excepted).
     """
+    ooo_pause_days: int
+    """
+    Days a contact's sequence waits after an out-of-office answer that names no return
+    date (0: it does not wait).
+    """
     auto_winner: Optional[CampaignAutoWinner]
     """
     How it picks each step's best variant by itself (null: it does not).
@@ -424,6 +439,11 @@ class Contact:
     Free-form fields usable as template variables: an object of scalars.
     """
     status: Literal['active', 'unsubscribed', 'bounced']
+    lead_status: Optional[Literal['interested', 'not_interested', 'wrong_person', 'unsubscribe_request', 'other']]
+    """
+    What its replies say: read from each human reply by rules (`interested`,
+    `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+    """
     group_ids: list[str]
     """
     Ids of the groups this contact belongs to.
@@ -808,8 +828,8 @@ class Enrollment:
     """
     Why it waits or stopped: `missing_field:<name>`, `retrying`, `account_error`,
     `daily_limit_reached` (until the campaign's next day), `outside_window` (until it
-    opens), `campaign_paused` (no next send until it resumes), `delivery_failed`,
-    `outcome_unknown`, `invalid_address`.
+    opens), `campaign_paused` (no next send until it resumes), `out_of_office` (until
+    `heldUntil`), `delivery_failed`, `outcome_unknown`, `invalid_address`.
     """
     current_step: int
     """
@@ -822,6 +842,12 @@ class Enrollment:
     enrolled_at: str
     last_sent_at: Optional[str]
     next_send_at: Optional[str]
+    held_until: Optional[str]
+    """
+    While an out-of-office answer holds the sequence (reason `out_of_office`): when it
+    goes on — the first window opening on or after the return date the answer gave, or
+    `oooPauseDays` after it when it gave none.
+    """
     contact: Contact
 
 

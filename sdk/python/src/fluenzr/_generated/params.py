@@ -50,6 +50,7 @@ class BatchContactParams(TypedDict):
     """
     custom_fields: NotRequired[Any]
     status: NotRequired[Optional[Literal['active', 'unsubscribed', 'bounced']]]
+    lead_status: NotRequired[Optional[Literal['interested', 'not_interested', 'wrong_person', 'unsubscribe_request', 'other']]]
     group_ids: NotRequired[Optional[list[str]]]
     """
     Groups to put the contact in.
@@ -155,6 +156,11 @@ class CreateCampaignParams(TypedDict):
     the one with the best rate of `metric` gets all further sends of that step
     (`campaign.variant_won`).
     """
+    ooo_pause_days: NotRequired[Optional[int]]
+    """
+    Days a contact's sequence waits after an out-of-office answer that names no return
+    date (one that does holds it until that date). 0 to 90, default 7; 0: no wait.
+    """
 
 
 class CreateCampaignParamsAutoWinner(TypedDict):
@@ -205,6 +211,7 @@ class CreateContactParams(TypedDict):
     Up to 100 keys (letters, digits and `_`, starting with a letter or `_`, at most 64); values are strings, numbers of magnitude at most 2^53, booleans or null; at most 16384 bytes in all.
     """
     status: NotRequired[Optional[Literal['active', 'unsubscribed', 'bounced']]]
+    lead_status: NotRequired[Optional[Literal['interested', 'not_interested', 'wrong_person', 'unsubscribe_request', 'other']]]
     group_ids: NotRequired[Optional[list[str]]]
     """
     Groups to put the contact in.
@@ -320,7 +327,7 @@ class CreateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'contact.lead_status_changed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[Optional[bool]]
 
@@ -701,6 +708,10 @@ class UpdateCampaignParams(TypedDict):
     the one with the best rate of `metric` gets all further sends of that step
     (`campaign.variant_won`).
     """
+    ooo_pause_days: NotRequired[Optional[int]]
+    """
+    `null` sets the default, 7.
+    """
 
 
 class UpdateContactParams(TypedDict):
@@ -722,6 +733,10 @@ class UpdateContactParams(TypedDict):
     Up to 100 keys (letters, digits and `_`, starting with a letter or `_`, at most 64); values are strings, numbers of magnitude at most 2^53, booleans or null; at most 16384 bytes in all.
     """
     status: NotRequired[Literal['active', 'unsubscribed', 'bounced']]
+    lead_status: NotRequired[Optional[Literal['interested', 'not_interested', 'wrong_person', 'unsubscribe_request', 'other']]]
+    """
+    `null` clears it. A change emits `contact.lead_status_changed`.
+    """
     group_ids: NotRequired[Optional[list[str]]]
     """
     Replaces the contact's groups.
@@ -788,6 +803,6 @@ class UpdateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'contact.lead_status_changed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[bool]
