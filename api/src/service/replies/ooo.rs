@@ -23,6 +23,7 @@ const RETURN_CUES: &[&str] = &[
     "returns",
     "volto",
     "voltarei",
+    "volta",
     "retorno",
     "retornarei",
     "retornando",
@@ -578,7 +579,11 @@ fn inclusive_after(tokens: &[Token], end: usize) -> bool {
 /// Whether a range connector follows the mention ending before `tokens[end]` ("14 to 20").
 fn range_after(tokens: &[Token], end: usize) -> bool {
     match tokens.get(end).map(|t| &t.tok) {
-        Some(Tok::Word(w)) => RANGE_TO.contains(&w.as_str()) && w != "and",
+        Some(Tok::Word(w)) => {
+            (RANGE_TO.contains(&w.as_str()) && w != "and")
+                || THROUGH_CUES.contains(&w.as_str())
+                || UNTIL_CUES.contains(&w.as_str())
+        }
         Some(Tok::Punct('-')) => true,
         _ => false,
     }
