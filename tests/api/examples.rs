@@ -31,6 +31,7 @@ const SCENARIO: &[&str] = &[
     "listContacts",
     "getContact",
     "getMessage",
+    "exportContact",
     "getContactImport",
     "listGroups",
     "getGroup",

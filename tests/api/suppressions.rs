@@ -666,3 +666,153 @@ async fn the_migration_copies_unsubscribed_and_bounced_contacts() {
         .await;
     assert_eq!(r.error_code(), "SUPPRESSED");
 }
+
+#[tokio::test]
+async fn an_export_holds_everything_and_an_erased_contact_is_never_emailed_again() {
+    let (app, smtp, account) = app_with_smtp().await;
+    let first = campaign(&app, &account).await;
+    let ana = app
+        .contact(json!({ "email": "Ana@Example.com", "firstName": "Ana", "company": "Acme" }))
+        .await;
+    let bo = app.contact(json!({ "email": "bo@example.com" })).await;
+    enrol(&app, &first, &[id_of(&ana), id_of(&bo)]).await;
+    start(&app, &first).await;
+    assert_eq!(send_all(&app).await, 2);
+    let stats_before = app
+        .get(&format!("/v1/campaigns/{}/stats", id_of(&first)))
+        .await
+        .data()
+        .clone();
+
+    // The export: the contact, its enrolment, the email with its body, the sent event; recorded.
+    let r = app
+        .get(&format!("/v1/contacts/{}/export", id_of(&ana)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let export = r.data().clone();
+    assert_eq!(export["contact"]["email"], "Ana@Example.com");
+    assert_eq!(export["contact"]["company"], "Acme");
+    assert_eq!(
+        export["enrolments"][0]["campaignId"],
+        id_of(&first).as_str()
+    );
+    assert_eq!(export["enrolments"][0]["state"], "completed");
+    let sent = &export["messages"][0];
+    assert_eq!(sent["subject"], "Hi");
+    assert!(sent["body"].as_str().unwrap().contains("Hello"), "{sent}");
+    assert_eq!(sent["state"], "sent");
+    assert!(
+        export["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "sent"),
+        "{export}"
+    );
+    assert_eq!(
+        events_of(&app, "contact.exported").await[0]["id"],
+        id_of(&ana).as_str()
+    );
+    // Another workspace's key cannot export it.
+    let (_, other) = app.new_workspace("Other", workspaces::Plan::Pro).await;
+    let r = app
+        .request_as(
+            Some(&other),
+            Method::GET,
+            &format!("/v1/contacts/{}/export", id_of(&ana)),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+    // Erased: the contact, its emails and events go; the figures stay.
+    let r = app
+        .delete(&format!("/v1/contacts/{}?erase=true", id_of(&ana)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.data()["deleted"], true);
+    let r = app.get(&format!("/v1/contacts/{}", id_of(&ana))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let stats_after = app
+        .get(&format!("/v1/campaigns/{}/stats", id_of(&first)))
+        .await
+        .data()
+        .clone();
+    assert_eq!(stats_after["sent"], stats_before["sent"], "figures kept");
+    let left = entity::email_event::Entity::find()
+        .filter(entity::email_event::Column::ContactId.eq(id_of(&ana)))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "its events are erased");
+    let messages = entity::message::Entity::find()
+        .filter(entity::message::Column::ContactId.eq(id_of(&ana)))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(messages.is_empty(), "its emails are erased");
+    // No outbox event names it any more, but for the erasure itself (its id only).
+    let payloads: Vec<String> = event::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.payload)
+        .collect();
+    assert!(
+        payloads
+            .iter()
+            .all(|p| !p.to_lowercase().contains("ana@example.com")),
+        "{payloads:?}"
+    );
+    assert_eq!(
+        events_of(&app, "contact.erased").await[0]["id"],
+        id_of(&ana).as_str()
+    );
+    // The address is kept only as a digest.
+    let (listed, _) = suppressions(&app, "").await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let digest = listed[0]["value"].as_str().unwrap();
+    assert!(
+        digest.starts_with("sha256:") && !digest.contains("ana"),
+        "{digest}"
+    );
+    assert_eq!(listed[0]["source"], "unsubscribe");
+    // Bo is untouched.
+    assert_eq!(contact_status(&app, "bo@example.com").await, "active");
+
+    // Created again (another spelling), batch-created, imported: never active, never emailed.
+    let again = app.contact(json!({ "email": "ANA@example.com" })).await;
+    assert_eq!(again["status"], "unsubscribed");
+    let r = app
+        .put(
+            &format!("/v1/contacts/{}", id_of(&again)),
+            json!({ "status": "active" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let second = campaign(&app, &account).await;
+    let enrolled = enrol(&app, &second, &[id_of(&again), id_of(&bo)]).await;
+    assert_eq!(enrolled["added"], 1, "{enrolled}");
+    start(&app, &second).await;
+    let before = smtp.received().len();
+    assert_eq!(send_all(&app).await, 1);
+    let to: Vec<String> = smtp.received()[before..]
+        .iter()
+        .map(|m| m.to[0].to_lowercase())
+        .collect();
+    assert_eq!(to, ["bo@example.com"]);
+    app.delete(&format!("/v1/contacts/{}", id_of(&again))).await;
+    let done = import(&app, "email\nana@example.com\n").await;
+    assert_eq!(done["created"], 1, "{done}");
+    assert_eq!(
+        contact_status(&app, "ana@example.com").await,
+        "unsubscribed"
+    );
+    // `erase` takes true or false only.
+    let r = app
+        .delete(&format!("/v1/contacts/{}?erase=yes", id_of(&bo)))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(contact_status(&app, "bo@example.com").await, "active");
+}

@@ -723,6 +723,23 @@ test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, a
     assert.equal(c.contact.leadStatus, null);
   });
 
+  await step('a contact\'s data is exported as JSON, then erased for good', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export data' }).click(),
+    ]);
+    const held = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.equal(held.contact.email, 'ana@example.com');
+    assert.ok(held.messages.some((m) => /Hi Ana/.test(`${m.subject} ${m.body}`) && m.body), 'the emails sent, with their bodies');
+    await page.getByRole('button', { name: 'Erase contact' }).click();
+    await page.getByRole('group', { name: "Erase this contact's data for good?" }).getByRole('button', { name: 'Yes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Contacts' }).waitFor();
+    const gone = await graphql('query { suppressions { items { value source } } contacts(filter: { email: "ana@" }) { items { id } } }', {});
+    assert.deepEqual(gone.contacts.items, []);
+    assert.ok(gone.suppressions.items.some((s) => s.value.startsWith('sha256:')), JSON.stringify(gone.suppressions.items));
+    assert.ok(!gone.suppressions.items.some((s) => s.value.includes('ana')));
+  });
+
   await step('no script error happened', async () => {
     assert.deepEqual(errors, []);
   });

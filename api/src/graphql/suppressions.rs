@@ -12,7 +12,7 @@ use crate::service::suppressions as svc;
 pub use entity::states::{SuppressionKind, SuppressionSource};
 
 /// An address or a domain the workspace never emails.
-pub struct Suppression(suppression::Model);
+pub struct Suppression(pub(crate) suppression::Model);
 
 #[Object]
 impl Suppression {

@@ -371,6 +371,16 @@ fn apply_query(
         };
         let value = match param.kind {
             ParamKind::Str => Value::String(raw),
+            ParamKind::Bool => match raw.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => {
+                    return Err(AppError::invalid_field(
+                        param.name,
+                        format!("{} must be true or false", param.name),
+                    ));
+                }
+            },
             ParamKind::Json => {
                 let malformed =
                     || AppError::invalid_field(param.name, format!("{} must be JSON", param.name));

@@ -19,6 +19,8 @@ use crate::service::stats::{self, EventKind};
 pub enum ParamKind {
     Int,
     Str,
+    /// `true` or `false`.
+    Bool,
     /// A JSON value written as text (e.g. an import's column mapping).
     Json,
 }

@@ -18,6 +18,8 @@ pub const CATALOGUE: &[&str] = &[
     "contact.deleted",
     "contact.unsubscribed",
     "contact.lead_status_changed",
+    "contact.exported",
+    "contact.erased",
     "campaign.started",
     "campaign.paused",
     "campaign.completed",

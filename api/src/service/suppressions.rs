@@ -264,8 +264,53 @@ pub async fn record(
     Ok(())
 }
 
+/// The prefix of an erased address's entry: the address itself is gone, only its digest stays.
+pub const HASHED: &str = "sha256:";
+
+/// The entry an erased (normalised) address keeps: a SHA-256 of the workspace and the address,
+/// so the address stays suppressed without being kept, and one workspace's digests say nothing
+/// about another's.
+pub fn hashed(workspace_id: &str, email_normalized: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{workspace_id}\n{email_normalized}").as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{HASHED}{hex}")
+}
+
+/// Replaces the entry of an address being erased with its digest (keeping its source), or adds
+/// one (source `unsubscribe`: who asks to be forgotten is not emailed again). In the caller's
+/// transaction.
+pub async fn keep_only_digest(
+    txn: &impl ConnectionTrait,
+    workspace_id: &str,
+    email_normalized: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let existing = suppression::Entity::find()
+        .filter(suppression::Column::WorkspaceId.eq(workspace_id))
+        .filter(suppression::Column::Kind.eq(Kind::Email.as_str()))
+        .filter(suppression::Column::Value.eq(email_normalized))
+        .one(txn)
+        .await?;
+    let source = existing
+        .as_ref()
+        .map_or(Source::Unsubscribe, |row| row.source);
+    if let Some(row) = existing {
+        suppression::Entity::delete_by_id(row.id).exec(txn).await?;
+    }
+    record(
+        txn,
+        workspace_id,
+        &hashed(workspace_id, email_normalized),
+        source,
+        now,
+    )
+    .await
+}
+
 /// The suppressed addresses among `emails` (normalised), each with the source that suppresses
-/// it (its own entry before its domain's). One indexed lookup per 1 000 addresses.
+/// it (its own entry, or its erased digest, before its domain's). One indexed lookup per 1 000
+/// addresses.
 pub async fn sources_of(
     db: &impl ConnectionTrait,
     workspace_id: &str,
@@ -274,6 +319,8 @@ pub async fn sources_of(
     let mut out = HashMap::new();
     for chunk in emails.chunks(CHUNK) {
         let domains: HashSet<&str> = chunk.iter().map(|e| addresses::domain_of(e)).collect();
+        let digests: HashMap<String, &String> =
+            chunk.iter().map(|e| (hashed(workspace_id, e), e)).collect();
         let rows = suppression::Entity::find()
             .filter(suppression::Column::WorkspaceId.eq(workspace_id))
             .filter(
@@ -281,7 +328,10 @@ pub async fn sources_of(
                     .add(
                         Condition::all()
                             .add(suppression::Column::Kind.eq(Kind::Email.as_str()))
-                            .add(suppression::Column::Value.is_in(chunk.iter().cloned())),
+                            .add(
+                                suppression::Column::Value
+                                    .is_in(chunk.iter().cloned().chain(digests.keys().cloned())),
+                            ),
                     )
                     .add(
                         Condition::all()
@@ -296,7 +346,10 @@ pub async fn sources_of(
         for row in &rows {
             let source = row.source;
             match row.kind {
-                Kind::Email => by_email.insert(row.value.as_str(), source),
+                Kind::Email => match digests.get(&row.value) {
+                    Some(email) => by_email.insert(email.as_str(), source),
+                    None => by_email.insert(row.value.as_str(), source),
+                },
                 Kind::Domain => by_domain.insert(row.value.as_str(), source),
             };
         }

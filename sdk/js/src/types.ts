@@ -47,6 +47,10 @@ export type Contact = ResponseData<"getContact">;
 /** One email of a campaign to a contact, as sent (or its skipped step). */
 export type Message = ResponseData<"getMessage">;
 export type ContactStatus = Contact["status"];
+/** What a contact's replies say, or what a person set. */
+export type LeadStatus = NonNullable<Contact["leadStatus"]>;
+/** Everything held about a contact (`GET /v1/contacts/:id/export`). */
+export type ContactExport = ResponseData<"exportContact">;
 export type ContactCreateParams = RequestBody<"createContact">;
 export type ContactUpdateParams = RequestBody<"updateContact">;
 export type ContactListParams = QueryParams<"listContacts">;

@@ -44,6 +44,19 @@ describe("contacts", () => {
     await assert.rejects(client.contacts.get(created.id), NotFoundError);
   });
 
+  test("export answers everything held; erase keeps the address suppressed as a digest", async () => {
+    const email = `erase.${Date.now()}@example.com`;
+    const person = await client.contacts.create({ email, firstName: "Eve" });
+    const held = await client.contacts.export(person.id);
+    assert.equal(held.contact.email, email);
+    assert.deepEqual(held.messages, []);
+    assert.equal(typeof held.exportedAt, "string");
+    assert.deepEqual(await client.contacts.delete(person.id, { erase: true }), { id: person.id, deleted: true });
+    const again = await client.contacts.create({ email });
+    assert.equal(again.status, "unsubscribed");
+    await client.contacts.delete(again.id);
+  });
+
   test("createMany answers a result per item", async () => {
     const result = await client.contacts.createMany([
       { email: "batch-1@example.com", firstName: "One" },

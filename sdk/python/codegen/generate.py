@@ -83,6 +83,8 @@ DATA_NAMES: Dict[str, str] = {
     "createDkimKey": "DkimKeyCreated",
     "activateDkimKey": "Domain",
     "deleteDkimKey": "Domain",
+    # Last: its nested contact, emails and suppressions reuse the names above.
+    "exportContact": "ContactExport",
 }
 
 # Names for nested shapes whose derived name (parent + property) reads badly.

@@ -46,6 +46,7 @@ def test_every_endpoint_has_a_method(server: Server) -> None:
         lambda: c.contacts.create(email="e"),
         lambda: c.contacts.update("ID"),
         lambda: c.contacts.delete("ID"),
+        lambda: c.contacts.export("ID"),
         lambda: c.contacts.create_batch([]),
         lambda: c.contacts.import_csv("email\n"),
         lambda: c.imports.get("ID"),

@@ -38,6 +38,9 @@ def test_contacts(client: FluenzrClient, unique: str) -> None:
     labelled = client.contacts.update(contact.id, lead_status="not_interested")
     assert labelled.lead_status == "not_interested"
 
+    held = client.contacts.export(contact.id)
+    assert held.contact.id == contact.id and held.messages == [] and held.exported_at
+
     page = client.contacts.list(email=unique)
     assert isinstance(page, Page) and isinstance(page, list)
     assert [c.id for c in page] == [contact.id]
@@ -60,6 +63,12 @@ def test_contacts(client: FluenzrClient, unique: str) -> None:
     deleted = client.contacts.delete(contact.id)
     assert (deleted.id, deleted.deleted) == (contact.id, True)
     assert client.contacts.list(email=f"ana.{unique}").meta.total == 0
+
+    # Erased: the address stays suppressed, as a digest only.
+    erased = client.contacts.delete(second.id, erase=True)
+    assert (erased.id, erased.deleted) == (second.id, True)
+    again = client.contacts.create(email=f"b2.{unique}@example.com")
+    assert again.status == "unsubscribed"
 
 
 def test_groups(client: FluenzrClient, unique: str) -> None:

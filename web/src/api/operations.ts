@@ -534,3 +534,22 @@ export const DeleteDkimKey = /* GraphQL */ `
   }
   ${DomainFields}
 `;
+
+export const ContactExport = /* GraphQL */ `
+  query ContactExport($id: ID!) {
+    contactExport(id: $id) {
+      contact { id email firstName lastName company phone timezone customFields status leadStatus groupIds createdAt updatedAt }
+      enrolments { campaignId state currentStep reason emailAccountId enrolledAt lastSentAt nextSendAt }
+      messages { id campaignId step variantId messageId subject body bodyText state lastReply skipReason createdAt sentAt openedAt clickedAt repliedAt }
+      events { type campaignId step occurredAt detail }
+      suppressions { id kind value source createdAt }
+      exportedAt
+    }
+  }
+`;
+
+export const EraseContact = /* GraphQL */ `
+  mutation EraseContact($id: ID!) {
+    deleteContact(id: $id, erase: true) { id deleted }
+  }
+`;

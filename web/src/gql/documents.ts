@@ -55,3 +55,5 @@ export const CheckDomain = Ops.CheckDomain as TypedDocument<T.CheckDomainMutatio
 export const CreateDkimKey = Ops.CreateDkimKey as TypedDocument<T.CreateDkimKeyMutation, T.CreateDkimKeyMutationVariables>;
 export const ActivateDkimKey = Ops.ActivateDkimKey as TypedDocument<T.ActivateDkimKeyMutation, T.ActivateDkimKeyMutationVariables>;
 export const DeleteDkimKey = Ops.DeleteDkimKey as TypedDocument<T.DeleteDkimKeyMutation, T.DeleteDkimKeyMutationVariables>;
+export const ContactExport = Ops.ContactExport as TypedDocument<T.ContactExportQuery, T.ContactExportQueryVariables>;
+export const EraseContact = Ops.EraseContact as TypedDocument<T.EraseContactMutation, T.EraseContactMutationVariables>;

@@ -208,6 +208,17 @@ export type EnrolmentState =
   | 'replied'
   | 'unsubscribed';
 
+export type EventKind =
+  | 'auto_replied'
+  | 'bounced'
+  | 'clicked'
+  | 'clicked_raw'
+  | 'opened'
+  | 'opened_raw'
+  | 'replied'
+  | 'sent'
+  | 'unsubscribed';
+
 export type GroupFilter = {
   /** Case-insensitive substring of the name. */
   name?: string | null | undefined;
@@ -781,3 +792,17 @@ export type DeleteDkimKeyMutationVariables = Exact<{
 
 
 export type DeleteDkimKeyMutation = { deleteDkimKey: { name: string, emailAccountIds: Array<string>, checkedAt: string | null, bimiEligible: boolean | null, mx: { provider: string | null, records: Array<{ preference: number, host: string }> } | null, spf: { record: string | null, mechanisms: Array<string>, lookups: number, all: string | null, hosts: Array<{ host: string, authorised: boolean }> } | null, dkim: { selectors: Array<{ selector: string, keyType: string, bits: number | null, managed: boolean }> } | null, dmarc: { record: string | null, recordDomain: string | null, p: string | null, sp: string | null, pct: number | null, adkim: string | null, aspf: string | null, rua: Array<string> } | null, verdicts: { gmailYahooBulk: { status: string, problems: Array<{ code: string, message: string, fix: string }> }, microsoftHighVolume: { status: string, problems: Array<{ code: string, message: string, fix: string }> } } | null, dkimKeys: Array<{ id: string, selector: string, algorithm: string, state: DkimKeyState, publishedAt: string | null, activatedAt: string | null, createdAt: string, record: { type: string, name: string, host: string, value: string } }> } };
+
+export type ContactExportQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ContactExportQuery = { contactExport: { exportedAt: string, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, timezone: string | null, customFields: Record<string, unknown>, status: ContactStatus, leadStatus: LeadStatus | null, groupIds: Array<string>, createdAt: string, updatedAt: string }, enrolments: Array<{ campaignId: string, state: EnrolmentState, currentStep: number, reason: string | null, emailAccountId: string | null, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null }>, messages: Array<{ id: string, campaignId: string, step: number, variantId: string | null, messageId: string, subject: string, body: string | null, bodyText: string | null, state: string, lastReply: string | null, skipReason: string | null, createdAt: string, sentAt: string | null, openedAt: string | null, clickedAt: string | null, repliedAt: string | null }>, events: Array<{ type: EventKind, campaignId: string, step: number, occurredAt: string, detail: Record<string, unknown> }>, suppressions: Array<{ id: string, kind: SuppressionKind, value: string, source: SuppressionSource, createdAt: string }> } };
+
+export type EraseContactMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type EraseContactMutation = { deleteContact: { id: string, deleted: boolean } };

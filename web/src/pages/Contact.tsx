@@ -6,7 +6,8 @@ import * as Docs from '../gql/documents';
 import type { ContactPageQuery, LeadStatus } from '../gql/types';
 import { Link } from '../components/Link';
 import { TimeZones } from '../components/TimeZones';
-import { Badge, ErrorNote, Loading, formatDate, useAction, useFieldAction, useLoad } from '../components/ui';
+import { Badge, ConfirmButton, ErrorNote, Loading, formatDate, useAction, useFieldAction, useLoad } from '../components/ui';
+import { navigate } from '../router';
 
 type Person = NonNullable<ContactPageQuery['contact']>;
 
@@ -49,6 +50,7 @@ export function Contact({ id }: { id: string }) {
         </ul>
       )}
       <EnrolOne contactId={c.id} campaigns={page.data?.campaigns.items ?? []} onDone={page.reload} />
+      <Privacy id={c.id} email={c.email} />
       <h2>Activity</h2>
       {c.messages.length === 0 ? (
         <p class="muted">No email yet.</p>
@@ -250,5 +252,39 @@ export function LeadStatusButtons({ id, current, onSaved }: { id: string; curren
       ))}
       <ErrorNote error={set.error} />
     </div>
+  );
+}
+
+/** Privacy law's two requests: everything held about the contact, as a JSON download, and
+ * erasure (its data gone, its address kept suppressed as a digest only). */
+function Privacy({ id, email }: { id: string; email: string }) {
+  const exportData = useAction(async () => {
+    const held = (await gql(Docs.ContactExport, { id })).contactExport;
+    const blob = new Blob([JSON.stringify(held, null, 2)], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `contact-${id}.json`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  });
+  const erase = useAction(async () => {
+    await gql(Docs.EraseContact, { id });
+    navigate('/contacts');
+  });
+  return (
+    <section class="panel" aria-label="Privacy">
+      <h2>Privacy</h2>
+      <p class="muted small">
+        Export everything held about {email}, or erase it: its emails, replies and events go, the campaigns' figures stay, and the
+        address stays suppressed (kept only as a digest), so it is never emailed again.
+      </p>
+      <div class="actions">
+        <button type="button" disabled={exportData.pending} onClick={() => exportData.run()}>
+          Export data
+        </button>
+        <ConfirmButton label="Erase contact" confirm="Erase this contact's data for good?" onConfirm={() => erase.run()} />
+      </div>
+      <ErrorNote error={exportData.error ?? erase.error} />
+    </section>
   );
 }

@@ -5,6 +5,7 @@
 //! module only composes its own `campaigns`).
 
 mod campaigns;
+mod export;
 mod messages;
 
 use async_graphql::parser::types::Field;
@@ -307,6 +308,17 @@ impl ContactQuery {
         Ok(svc::get(db(ctx)?, &who.workspace_id, &id).await?.into())
     }
 
+    /// Everything held about a contact, in one answer (privacy law's right of access): its
+    /// fields, enrolments, every email with the subject and body sent, every event of its
+    /// emails (replies with their excerpt), and the suppressions covering its address.
+    /// Recorded as a `contact.exported` event.
+    async fn contact_export(&self, ctx: &Context<'_>, id: ID) -> Result<export::ContactExport> {
+        let who = principal(ctx)?;
+        Ok(export::ContactExport(
+            svc::export(db(ctx)?, &who.workspace_id, &id, now(ctx)?).await?,
+        ))
+    }
+
     /// One email of a campaign to a contact: exactly what was sent (or why a step was
     /// skipped).
     async fn message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
@@ -415,10 +427,22 @@ impl ContactMutation {
         )
     }
 
-    async fn delete_contact(&self, ctx: &Context<'_>, id: ID) -> Result<Deleted> {
+    /// Deletes a contact with its memberships and enrolments. With `erase: true` its personal
+    /// data goes everywhere (emails with their bodies, replies, events that name it), the
+    /// campaigns' figures stay, and its address stays suppressed as a digest only: it is never
+    /// emailed again (`contact.erased`).
+    async fn delete_contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        erase: Option<bool>,
+    ) -> Result<Deleted> {
         let who = principal(ctx)?;
-        Ok(Deleted::new(
-            svc::delete(db(ctx)?, &who.workspace_id, &id, now(ctx)?).await?,
-        ))
+        let gone = if erase == Some(true) {
+            svc::erase(db(ctx)?, &who.workspace_id, &id, now(ctx)?).await?
+        } else {
+            svc::delete(db(ctx)?, &who.workspace_id, &id, now(ctx)?).await?
+        };
+        Ok(Deleted::new(gone))
     }
 }

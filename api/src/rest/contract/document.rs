@@ -151,6 +151,9 @@ fn query_parameter(
         // Sent as text in the query string.
         schema = json!({ "type": "string", "contentMediaType": "application/json" });
     }
+    if param.kind == ParamKind::Bool && schema["type"] != "boolean" {
+        return Err(format!("query parameter {} is not a boolean", param.name));
+    }
     if param.kind == ParamKind::Int && schema["type"] != "integer" {
         return Err(format!("query parameter {} is not an integer", param.name));
     }

@@ -2,7 +2,9 @@
 
 use axum::http::Method;
 
-use super::{BodyMap, CONTACT_LIST_VARS, LIST_ARGS, RouteSpec, Shape, contact_filters, op};
+use super::{
+    BodyMap, CONTACT_LIST_VARS, LIST_ARGS, ParamKind, RouteSpec, Shape, contact_filters, op, param,
+};
 
 /// The rows, in the table's order.
 pub(super) fn routes() -> Vec<RouteSpec> {
@@ -30,6 +32,19 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             query: vec![],
             body: BodyMap::None,
             shape: Shape::Object(&["contact"]),
+        },
+        RouteSpec {
+            name: "exportContact",
+            method: Method::GET,
+            path: "/contacts/{id}/export",
+            summary: "Everything held about a contact (recorded as contact.exported)",
+            operation: op(
+                "query exportContact($id: ID!) { contactExport(id: $id) { contact { @CONTACT } enrolments { campaignId state currentStep reason emailAccountId enrolledAt lastSentAt nextSendAt } messages { @MESSAGE } events { type campaignId step occurredAt detail } suppressions { @SUPPRESSION } exportedAt } }",
+            ),
+            status: 200,
+            query: vec![],
+            body: BodyMap::None,
+            shape: Shape::Object(&["contactExport"]),
         },
         RouteSpec {
             name: "getMessage",
@@ -87,10 +102,15 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/contacts/{id}",
             summary: "Delete a contact",
             operation: op(
-                "mutation deleteContact($id: ID!) { deleteContact(id: $id) { id deleted } }",
+                "mutation deleteContact($id: ID!, $erase: Boolean) { deleteContact(id: $id, erase: $erase) { id deleted } }",
             ),
             status: 200,
-            query: vec![],
+            query: vec![param(
+                "erase",
+                "erase",
+                ParamKind::Bool,
+                "true erases the contact's personal data everywhere, keeps the figures, and keeps its address suppressed as a digest only",
+            )],
             body: BodyMap::None,
             shape: Shape::Object(&["deleteContact"]),
         },

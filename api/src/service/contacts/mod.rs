@@ -10,6 +10,7 @@ mod batch;
 mod crud;
 mod input;
 mod listing;
+mod privacy;
 mod shape;
 
 pub use batch::{MAX_BATCH, create_many, create_many_in, merge_in};
@@ -19,6 +20,7 @@ pub use input::{
     MAX_PHONE, MAX_TEXT,
 };
 pub use listing::{ContactFilter, Listed, Matching, SORT_FIELDS, list, matching, ordering};
+pub use privacy::{ContactExport, erase, export};
 pub use shape::{group_ids_of, to_json};
 
 pub use entity::states::{ContactStatus, LeadStatus};

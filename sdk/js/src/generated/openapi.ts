@@ -41,6 +41,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything held about a contact (recorded as contact.exported) */
+        get: operations["exportContact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/messages/{id}": {
         parameters: {
             query?: never;
@@ -2030,7 +2047,13 @@ export interface operations {
     };
     deleteContact: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description true erases the contact's personal data everywhere, keeps the figures, and keeps its address suppressed as a digest only
+                 * @example true
+                 */
+                erase?: boolean;
+            };
             header?: {
                 /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
@@ -2200,6 +2223,397 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    exportContact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
+            path: {
+                /** @example cnt_01m6ds09ngm9s346q3d25vt4f5 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Everything held about a contact (recorded as contact.exported) */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "contact": {
+                     *           "id": "cnt_01m6ds09ngm9s346q3d25vt4f5",
+                     *           "email": "ana@example.com",
+                     *           "firstName": "Ana",
+                     *           "lastName": "Silva",
+                     *           "company": "Acme",
+                     *           "phone": "+351 912 345 678",
+                     *           "timezone": "Europe/Lisbon",
+                     *           "customFields": {
+                     *             "plan": "pro",
+                     *             "seats": 12
+                     *           },
+                     *           "status": "active",
+                     *           "leadStatus": null,
+                     *           "groupIds": [
+                     *             "grp_01m6dtn52g4mnpzx45hy43kwjr"
+                     *           ],
+                     *           "createdAt": "2026-11-02T09:21:18Z",
+                     *           "updatedAt": "2026-11-02T09:21:18Z"
+                     *         },
+                     *         "enrolments": [],
+                     *         "messages": [],
+                     *         "events": [],
+                     *         "suppressions": [],
+                     *         "exportedAt": "2026-11-03T14:20:00Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            contact: {
+                                id: string;
+                                email: string;
+                                firstName: string | null;
+                                lastName: string | null;
+                                company: string | null;
+                                phone: string | null;
+                                /**
+                                 * @description Its own IANA time zone: campaigns whose schedule says `timezone: "contact"` send to it
+                                 *     in its local window.
+                                 */
+                                timezone: string | null;
+                                /** @description Free-form fields usable as template variables: an object of scalars. */
+                                customFields: {
+                                    [key: string]: components["schemas"]["CustomValue"];
+                                };
+                                /** @enum {string} */
+                                status: "active" | "unsubscribed" | "bounced";
+                                /**
+                                 * @description What its replies say: read from each human reply by rules (`interested`,
+                                 *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                                 * @enum {string|null}
+                                 */
+                                leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
+                                /** @description Ids of the groups this contact belongs to. */
+                                groupIds: string[];
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                updatedAt: string;
+                            };
+                            enrolments: {
+                                campaignId: string;
+                                /** @enum {string} */
+                                state: "pending" | "active" | "completed" | "replied" | "bounced" | "unsubscribed" | "failed";
+                                currentStep: number;
+                                reason: string | null;
+                                emailAccountId: string | null;
+                                /** Format: date-time */
+                                enrolledAt: string;
+                                /** Format: date-time */
+                                lastSentAt: string | null;
+                                /** Format: date-time */
+                                nextSendAt: string | null;
+                            }[];
+                            /** @description Every email, with the subject and body sent. */
+                            messages: {
+                                /** @description `msg_…` */
+                                id: string;
+                                campaignId: string;
+                                contactId: string;
+                                step: number;
+                                /** @description The variant of the step chosen for this contact (`var_…`). */
+                                variantId: string | null;
+                                /**
+                                 * @description What its variant and spintax were drawn from (16 hex digits): a preview with this seed
+                                 *     shows the same choices.
+                                 */
+                                seed: string | null;
+                                emailAccountId: string;
+                                /** @description The SMTP `Message-ID` header. */
+                                messageId: string;
+                                /**
+                                 * @description `queued`, `sending`, `deferred` (refused for now, retried), `sent`, `bounced`,
+                                 *     `failed`, `unknown` (the sending process stopped mid-send: never re-sent) or `skipped`
+                                 *     (the step's condition was false).
+                                 */
+                                state: string;
+                                /** @description Why a `skipped` step was not sent: `condition` (its `sendIf` was false). */
+                                skipReason: string | null;
+                                /** @description The subject as sent (spintax chosen, variables filled). */
+                                subject: string;
+                                /**
+                                 * @description The body as sent: an HTML email's HTML part (tracking links and pixel included), or
+                                 *     the plain text; line ends as they travel (CRLF). Null for a skipped step.
+                                 */
+                                body: string | null;
+                                /** @description The plain-text part of an HTML email (null for a plain one). */
+                                bodyText: string | null;
+                                attempts: number;
+                                /** @description The last SMTP reply seen for it. */
+                                lastReply: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When its step was first claimed (or skipped).
+                                 */
+                                createdAt: string;
+                                /** Format: date-time */
+                                sentAt: string | null;
+                                /** Format: date-time */
+                                openedAt: string | null;
+                                /** Format: date-time */
+                                clickedAt: string | null;
+                                /** Format: date-time */
+                                repliedAt: string | null;
+                            }[];
+                            /** @description Every event of its emails, oldest first. */
+                            events: {
+                                /** @enum {string} */
+                                type: "sent" | "opened" | "clicked" | "replied" | "bounced" | "unsubscribed" | "auto_replied" | "opened_raw" | "clicked_raw";
+                                campaignId: string;
+                                step: number;
+                                /** Format: date-time */
+                                occurredAt: string;
+                                /**
+                                 * @description What was recorded with it: the reply's subject, excerpt and class, a clicked link, the
+                                 *     server's answer…
+                                 */
+                                detail: {
+                                    [key: string]: components["schemas"]["DetailValue"];
+                                };
+                            }[];
+                            /** @description The suppressions covering its address: its own, its domain's. */
+                            suppressions: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "email" | "domain";
+                                /** @description The address (normalised: local part lower-cased, domain in IDNA ASCII) or the domain. */
+                                value: string;
+                                /**
+                                 * @description What suppressed it.
+                                 * @enum {string}
+                                 */
+                                source: "unsubscribe" | "bounce" | "complaint" | "reply" | "manual";
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                createdAt: string;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC.
+                             */
+                            exportedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
                             message: string;
                             /** @description Always carries `requestId`; `field` names the offending input where there is one. */
                             details: {
@@ -14712,7 +15126,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "contact.lead_status_changed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "contact.lead_status_changed" | "contact.exported" | "contact.erased" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
                     description?: string | null;
                     active?: boolean | null;
                 };
@@ -15288,7 +15702,7 @@ export interface operations {
                      *       "email.replied"
                      *     ]
                      */
-                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "contact.lead_status_changed" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
+                    events?: ("*" | "contact.created" | "contact.updated" | "contact.deleted" | "contact.unsubscribed" | "contact.lead_status_changed" | "contact.exported" | "contact.erased" | "campaign.started" | "campaign.paused" | "campaign.completed" | "campaign.variant_won" | "email.sent" | "email.opened" | "email.clicked" | "email.replied" | "email.auto_replied" | "email.bounced" | "email.unsubscribed" | "email.failed" | "suppression.deleted" | "domain.check_failed")[] | null;
                     description?: string | null;
                     active?: boolean;
                 };

@@ -4,6 +4,7 @@ import type {
   ContactBatchItem,
   ContactBatchResult,
   ContactCreateParams,
+  ContactExport,
   ContactImportBody,
   ContactImportParams,
   ContactListParams,
@@ -44,8 +45,23 @@ export class Contacts extends Resource {
     return (await this.http.rest<Contact>("PUT", `/v1/contacts/${segment(id)}`, { body: params }, options)).data;
   }
 
-  async delete(id: string, options?: RequestOptions): Promise<Deleted> {
-    return (await this.http.rest<Deleted>("DELETE", `/v1/contacts/${segment(id)}`, {}, options)).data;
+  /**
+   * Deletes a contact. `{ erase: true }` erases its personal data everywhere (emails, replies,
+   * events that name it), keeps the campaigns' figures, and keeps its address suppressed as a
+   * digest only: it is never emailed again.
+   */
+  async delete(id: string, params?: { erase?: boolean }, options?: RequestOptions): Promise<Deleted> {
+    const query = params?.erase === undefined ? {} : { query: { erase: String(params.erase) } };
+    return (await this.http.rest<Deleted>("DELETE", `/v1/contacts/${segment(id)}`, query, options)).data;
+  }
+
+  /**
+   * Everything held about a contact: its fields, enrolments, every email with the subject and
+   * body sent, every event of its emails and the suppressions covering its address. Recorded
+   * on the server as a `contact.exported` event.
+   */
+  async export(id: string, options?: RequestOptions): Promise<ContactExport> {
+    return (await this.http.rest<ContactExport>("GET", `/v1/contacts/${segment(id)}/export`, {}, options)).data;
   }
 
   /**

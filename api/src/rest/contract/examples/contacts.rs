@@ -21,6 +21,18 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
         ("getContact", Example::answer(contact()).id(CONTACT)),
         ("getMessage", Example::answer(message()).id(MESSAGE)),
         (
+            "exportContact",
+            Example::answer(json!({
+                "contact": contact(),
+                "enrolments": [],
+                "messages": [],
+                "events": [],
+                "suppressions": [],
+                "exportedAt": "2026-11-03T14:20:00Z",
+            }))
+            .id(CONTACT),
+        ),
+        (
             "createContact",
             Example::answer(contact()).body(json!({
                 "email": "ana@example.com",
@@ -66,7 +78,12 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                 "customFields": { "plan": "enterprise", "seats": 40 },
             })),
         ),
-        ("deleteContact", Example::answer(deleted(CONTACT)).id(CONTACT)),
+        (
+            "deleteContact",
+            Example::answer(deleted(CONTACT))
+                .id(CONTACT)
+                .query("erase", json!(true)),
+        ),
         (
             "importContacts",
             Example::answer(import())

@@ -484,6 +484,53 @@ class ContactBatchResult:
 
 
 @dataclass
+class ContactExport:
+    contact: Contact
+    enrolments: list[ContactExportEnrolment]
+    messages: list[Message]
+    """
+    Every email, with the subject and body sent.
+    """
+    events: list[ContactExportEvent]
+    """
+    Every event of its emails, oldest first.
+    """
+    suppressions: list[Suppression]
+    """
+    The suppressions covering its address: its own, its domain's.
+    """
+    exported_at: str
+    """
+    RFC 3339, UTC.
+    """
+
+
+@dataclass
+class ContactExportEnrolment:
+    campaign_id: str
+    state: Literal['pending', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'failed']
+    current_step: int
+    reason: Optional[str]
+    email_account_id: Optional[str]
+    enrolled_at: str
+    last_sent_at: Optional[str]
+    next_send_at: Optional[str]
+
+
+@dataclass
+class ContactExportEvent:
+    type: Literal['sent', 'opened', 'clicked', 'replied', 'bounced', 'unsubscribed', 'auto_replied', 'opened_raw', 'clicked_raw']
+    campaign_id: str
+    step: int
+    occurred_at: str
+    detail: dict[str, Optional[Union[str, float, bool, list[Optional[Union[str, float, bool]]]]]]
+    """
+    What was recorded with it: the reply's subject, excerpt and class, a clicked link, the
+    server's answer…
+    """
+
+
+@dataclass
 class ContactPlan:
     contact_id: str
     state: Literal['pending', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'failed']

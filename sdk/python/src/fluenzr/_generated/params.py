@@ -327,9 +327,16 @@ class CreateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'contact.lead_status_changed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'contact.lead_status_changed', 'contact.exported', 'contact.erased', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[Optional[bool]]
+
+
+class DeleteContactParams(TypedDict):
+    erase: NotRequired[bool]
+    """
+    true erases the contact's personal data everywhere, keeps the figures, and keeps its address suppressed as a digest only
+    """
 
 
 class DeleteSuppressionParams(TypedDict):
@@ -803,6 +810,6 @@ class UpdateWebhookParams(TypedDict):
     """
     An https URL on port 443 or 80 whose host resolves to public addresses (operators may allow private ones).
     """
-    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'contact.lead_status_changed', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
+    events: NotRequired[Optional[list[Literal['*', 'contact.created', 'contact.updated', 'contact.deleted', 'contact.unsubscribed', 'contact.lead_status_changed', 'contact.exported', 'contact.erased', 'campaign.started', 'campaign.paused', 'campaign.completed', 'campaign.variant_won', 'email.sent', 'email.opened', 'email.clicked', 'email.replied', 'email.auto_replied', 'email.bounced', 'email.unsubscribed', 'email.failed', 'suppression.deleted', 'domain.check_failed']]]]
     description: NotRequired[Optional[str]]
     active: NotRequired[bool]

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, AsyncIterator, Iterator, Mapping, Optional, Se
 
 from .._base import path_id
 from .._convert import params_to_wire
-from .._generated.models import Contact, ContactBatchResult, Deleted, Import
+from .._generated.models import Contact, ContactBatchResult, ContactExport, Deleted, Import
 from .._generated.params import (
     BatchContactParams,
     CreateContactParams,
@@ -62,9 +62,28 @@ class AsyncContacts(AsyncResource):
             Contact, "PUT", path, body=body, idempotency_key=idempotency_key
         )
 
-    async def delete(self, contact_id: str, *, idempotency_key: Optional[str] = None) -> Deleted:
+    async def delete(
+        self,
+        contact_id: str,
+        *,
+        erase: Optional[bool] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Deleted:
+        """Deletes a contact. ``erase=True`` erases its personal data everywhere (emails,
+        replies, events that name it), keeps the campaigns' figures, and keeps its address
+        suppressed as a digest only: it is never emailed again."""
         path = f"/v1/contacts/{path_id(contact_id, 'contact_id')}"
-        return await self._client._call(Deleted, "DELETE", path, idempotency_key=idempotency_key)
+        query = None if erase is None else {"erase": "true" if erase else "false"}
+        return await self._client._call(
+            Deleted, "DELETE", path, query=query, idempotency_key=idempotency_key
+        )
+
+    async def export(self, contact_id: str) -> ContactExport:
+        """Everything held about a contact: its fields, enrolments, every email with the subject
+        and body sent, every event of its emails and the suppressions covering its address.
+        Recorded on the server as a ``contact.exported`` event."""
+        path = f"/v1/contacts/{path_id(contact_id, 'contact_id')}/export"
+        return await self._client._call(ContactExport, "GET", path)
 
     async def create_batch(
         self, contacts: Sequence[BatchContactParams], *, idempotency_key: Optional[str] = None
@@ -159,9 +178,28 @@ class Contacts(SyncResource):
             Contact, "PUT", path, body=body, idempotency_key=idempotency_key
         )
 
-    def delete(self, contact_id: str, *, idempotency_key: Optional[str] = None) -> Deleted:
+    def delete(
+        self,
+        contact_id: str,
+        *,
+        erase: Optional[bool] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Deleted:
+        """Deletes a contact. ``erase=True`` erases its personal data everywhere (emails,
+        replies, events that name it), keeps the campaigns' figures, and keeps its address
+        suppressed as a digest only: it is never emailed again."""
         path = f"/v1/contacts/{path_id(contact_id, 'contact_id')}"
-        return self._client._call(Deleted, "DELETE", path, idempotency_key=idempotency_key)
+        query = None if erase is None else {"erase": "true" if erase else "false"}
+        return self._client._call(
+            Deleted, "DELETE", path, query=query, idempotency_key=idempotency_key
+        )
+
+    def export(self, contact_id: str) -> ContactExport:
+        """Everything held about a contact: its fields, enrolments, every email with the subject
+        and body sent, every event of its emails and the suppressions covering its address.
+        Recorded on the server as a ``contact.exported`` event."""
+        path = f"/v1/contacts/{path_id(contact_id, 'contact_id')}/export"
+        return self._client._call(ContactExport, "GET", path)
 
     def create_batch(
         self, contacts: Sequence[BatchContactParams], *, idempotency_key: Optional[str] = None
