@@ -11,6 +11,8 @@ pub const API_KEY: &str = "key";
 pub const EMAIL_ACCOUNT: &str = "acc";
 pub const CAMPAIGN: &str = "cmp";
 pub const SUPPRESSION: &str = "sup";
+pub const INBOX_THREAD: &str = "thr";
+pub const INBOX_MESSAGE: &str = "ibm";
 
 /// A new id such as `cnt_01jdz8…`: the prefix, then a lower-case ULID. Ids made by one
 /// process sort in the order they were made, also within one millisecond (a batch of rows

@@ -19,6 +19,8 @@ pub mod event;
 pub mod group_member;
 pub mod idempotency_key;
 pub mod inbound_message;
+pub mod inbox_message;
+pub mod inbox_thread;
 pub mod message;
 pub mod send_count;
 pub mod setting;

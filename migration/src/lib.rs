@@ -51,6 +51,7 @@ mod m20261207_000033_variant_winners;
 pub mod m20261207_000034_deliverability;
 pub mod m20261208_000035_raw_tracking;
 pub mod m20261208_000036_replies;
+pub mod m20261208_000037_inbox;
 
 pub struct Migrator;
 
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000034_deliverability::Migration),
             Box::new(m20261208_000035_raw_tracking::Migration),
             Box::new(m20261208_000036_replies::Migration),
+            Box::new(m20261208_000037_inbox::Migration),
         ]
     }
 }

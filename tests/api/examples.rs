@@ -31,6 +31,8 @@ const SCENARIO: &[&str] = &[
     "listContacts",
     "getContact",
     "getMessage",
+    "listInboxThreads",
+    "getInboxThread",
     "exportContact",
     "getContactImport",
     "listGroups",
@@ -58,6 +60,8 @@ const SCENARIO: &[&str] = &[
     "removeGroupContacts",
     "updateEmailAccount",
     "testEmailAccount",
+    "markInboxThreadRead",
+    "replyToInboxThread",
     "updateCampaign",
     "addCampaignContacts",
     "startCampaign",
@@ -215,6 +219,16 @@ async fn every_example_request_succeeds_and_every_example_fits_its_schema() {
             sent_message(&app, shown, &ids).await;
             let id = shown["id"].as_str().unwrap().to_owned();
             ids.0.insert(id.clone(), id);
+        }
+
+        if name == "listInboxThreads" {
+            // No example reads a mailbox: the reply the inbox examples show is kept as the
+            // mailbox reader would have, in answer to the email `getMessage` reads.
+            let shown =
+                &op["responses"]["200"]["content"]["application/json"]["example"]["data"][0];
+            let thread = shown["id"].as_str().unwrap().to_owned();
+            replied_thread(&app, &thread).await;
+            ids.0.insert(thread.clone(), thread);
         }
 
         if name == "activateDkimKey" {
@@ -403,6 +417,49 @@ async fn sent_message(app: &TestApp, shown: &Value, ids: &Ids) {
         body: Set(text("body")),
         body_text: Set(text("bodyText")),
         skip_reason: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+/// The thread `thread` (that example's id) of the one email sent, with Bruno's reply in it.
+async fn replied_thread(app: &TestApp, thread: &str) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let sent = entity::message::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-04T09:12:30Z")
+        .unwrap()
+        .to_utc();
+    entity::inbox_thread::ActiveModel {
+        id: Set(thread.to_owned()),
+        workspace_id: Set(app.workspace_id.clone()),
+        campaign_id: Set(sent.campaign_id.clone()),
+        contact_id: Set(sent.contact_id.clone()),
+        email_account_id: Set(sent.email_account_id.clone()),
+        unread: Set(true),
+        last_message_at: Set(at),
+        created_at: Set(at),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    entity::inbox_message::ActiveModel {
+        id: Set(api::ids::new_id(api::ids::INBOX_MESSAGE)),
+        workspace_id: Set(app.workspace_id.clone()),
+        thread_id: Set(thread.to_owned()),
+        outbound: Set(false),
+        message_id: Set("<reply-1@example.com>".to_owned()),
+        from_address: Set("bruno@example.com".to_owned()),
+        subject: Set("Re: A thought for Globex".to_owned()),
+        body_text: Set("Sounds interesting. Could we talk on Thursday afternoon?".to_owned()),
+        body_html: Set(Some(
+            "<p onclick=\"x()\">Sounds interesting.</p><script>alert(1)</script>".to_owned(),
+        )),
+        created_at: Set(at),
     }
     .insert(&app.db)
     .await

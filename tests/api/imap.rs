@@ -193,6 +193,26 @@ service imap-login {{
         write.write_all(b"a3 LOGOUT\r\n").await.unwrap();
     }
 
+    /// The raw messages of one folder (Maildir++: `.<folder>`), in name order.
+    pub fn messages_in(&self, user: &str, folder: &str) -> Vec<String> {
+        let root = self.maildir(user).join(format!(".{folder}"));
+        let mut found = Vec::new();
+        for sub in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(root.join(sub)) else {
+                continue;
+            };
+            for entry in entries {
+                let entry = entry.unwrap();
+                found.push((
+                    entry.file_name().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(entry.path()).unwrap(),
+                ));
+            }
+        }
+        found.sort();
+        found.into_iter().map(|(_, raw)| raw).collect()
+    }
+
     /// The file names of every message (their flags are in the name after `:2,`).
     pub fn files(&self, user: &str) -> Vec<String> {
         let mut names = Vec::new();

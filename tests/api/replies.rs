@@ -349,3 +349,155 @@ async fn the_out_of_office_pause_is_checked() {
         .await;
     assert_eq!(r.data()["oooPauseDays"], 7, "null sets the default");
 }
+
+#[tokio::test]
+#[ignore = "needs Dovecot (dovecot-imapd)"]
+async fn the_inbox_shows_replies_labelled_and_answers_them_in_the_same_thread() {
+    let dovecot = Dovecot::start(&[("sales", IMAP_PASSWORD)]).await;
+    let app = spawn_app_with(configure).await;
+    let smtp = SmtpServer::start(Some((USER, crate::mailbox::SMTP_PASSWORD))).await;
+    let acc = account(&app, &smtp, &dovecot, "sales").await;
+    let emails = ["ana@example.com", "bo@example.com"];
+    let (campaign, sent) = sent_campaign(&app, &acc, &emails).await;
+    let people = contacts_by_email(&app).await;
+    let ana = to_of(&sent, &people, "ana@example.com");
+    let bo = to_of(&sent, &people, "bo@example.com");
+    let html_reply = format!(
+        "From: <ana@example.com>\nTo: <{USER}>\nSubject: Re: Quick question\nDate: Mon, 30 Nov 2026 10:05:00 +0000\nMessage-ID: <ana-reply-1@example.com>\nIn-Reply-To: {id}\nReferences: {id}\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=\"b\"\n\n--b\nContent-Type: text/plain; charset=utf-8\n\nSounds good, can we talk Thursday?\n\n--b\nContent-Type: text/html; charset=utf-8\n\n<p onclick=\"steal()\">Sounds good, can we <b>talk</b> Thursday?</p><script>alert(1)</script>\n--b--\n",
+        id = ana.message_id
+    );
+    dovecot.deliver("sales", &html_reply);
+    dovecot.deliver(
+        "sales",
+        &reply("bo@example.com", &bo.message_id, "Not interested, thanks."),
+    );
+    assert_eq!(app.reader.run_once().await.unwrap().applied, 2);
+
+    // Threads, labelled, unread, filtered by lead status and campaign.
+    let all = app.get("/v1/inbox").await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    assert_eq!(all.body["meta"]["total"], 2, "{}", all.body);
+    let interested = app.get("/v1/inbox?leadStatus=interested").await;
+    let threads = interested.data().as_array().unwrap().clone();
+    assert_eq!(threads.len(), 1, "{}", interested.body);
+    let thread = &threads[0];
+    assert_eq!(thread["contact"]["email"], "ana@example.com");
+    assert_eq!(thread["contact"]["leadStatus"], "interested");
+    assert_eq!(thread["unread"], true);
+    assert_eq!(thread["campaignId"], id_of(&campaign).as_str());
+    let other = app
+        .get(&format!(
+            "/v1/inbox?campaignId={}&leadStatus=not_interested",
+            id_of(&campaign)
+        ))
+        .await;
+    assert_eq!(other.data()[0]["contact"]["email"], "bo@example.com");
+    let thread_id = id_of(thread);
+
+    // The conversation: the campaign's email as sent, then the reply with its HTML sanitized.
+    let conversation = app.get(&format!("/v1/inbox/{thread_id}")).await;
+    assert_eq!(conversation.status, StatusCode::OK, "{}", conversation.body);
+    let messages = conversation.data()["messages"].as_array().unwrap().clone();
+    assert_eq!(messages.len(), 2, "{}", conversation.body);
+    assert_eq!(messages[0]["kind"], "campaign");
+    assert_eq!(messages[0]["subject"], "Quick question");
+    assert_eq!(messages[1]["kind"], "reply");
+    assert!(messages[1]["text"].as_str().unwrap().contains("Thursday"));
+    let html = messages[1]["html"].as_str().unwrap();
+    assert!(html.contains("<b>talk</b>"), "{html}");
+    assert!(
+        !html.contains("script") && !html.contains("onclick"),
+        "{html}"
+    );
+
+    // Read.
+    let read = app
+        .post(&format!("/v1/inbox/{thread_id}/read"), json!({}))
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    assert_eq!(read.data()["unread"], false);
+    assert_eq!(
+        app.get("/v1/inbox?unread=true").await.body["meta"]["total"],
+        1
+    );
+
+    // Answered: Ana receives it in the same thread, and the Sent folder keeps a copy.
+    let before = smtp.received().len();
+    let answered = app
+        .post(
+            &format!("/v1/inbox/{thread_id}/reply"),
+            json!({ "body": "Thursday at 15:00 works.\nTalk soon" }),
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
+    assert_eq!(answered.data()["savedToSent"], true, "{}", answered.body);
+    assert_eq!(answered.data()["message"]["kind"], "answer");
+    let got = smtp.received();
+    assert_eq!(got.len(), before + 1);
+    let mail = got.last().unwrap();
+    assert_eq!(mail.to, ["ana@example.com"]);
+    assert_eq!(mail.subject().as_deref(), Some("Re: Quick question"));
+    assert_eq!(
+        mail.header("In-Reply-To").as_deref(),
+        Some("<ana-reply-1@example.com>")
+    );
+    let references = mail.header("References").unwrap();
+    assert!(references.contains(&ana.message_id), "{references}");
+    assert!(
+        references.contains("<ana-reply-1@example.com>"),
+        "{references}"
+    );
+    assert!(mail.text_body().unwrap().contains("Thursday at 15:00"));
+    let copies = dovecot.messages_in("sales", crate::imap::SENT_FOLDER);
+    assert_eq!(copies.len(), 1, "one copy in the Sent folder");
+    let message_id = mail.header("Message-ID").unwrap();
+    assert!(
+        copies[0].contains(&message_id),
+        "the copy is the email sent"
+    );
+    let after = app.get(&format!("/v1/inbox/{thread_id}")).await;
+    let messages = after.data()["messages"].as_array().unwrap().clone();
+    assert_eq!(messages.len(), 3);
+    assert_eq!(messages[2]["kind"], "answer");
+
+    // An empty answer is refused and sends nothing; another workspace sees no thread.
+    let r = app
+        .post(
+            &format!("/v1/inbox/{thread_id}/reply"),
+            json!({ "body": "  " }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(smtp.received().len(), before + 1);
+    let (_, other_key) = app
+        .new_workspace("Other", api::service::workspaces::Plan::Pro)
+        .await;
+    let r = app
+        .request_as(
+            Some(&other_key),
+            reqwest::Method::GET,
+            &format!("/v1/inbox/{thread_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = app
+        .request_as(Some(&other_key), reqwest::Method::GET, "/v1/inbox", None)
+        .await;
+    assert_eq!(r.body["meta"]["total"], 0, "{}", r.body);
+
+    // The contact's export holds the conversation; its erasure takes the thread with it.
+    let held = app
+        .get(&format!("/v1/contacts/{}/export", ana.contact_id))
+        .await;
+    let inbox = held.data()["inbox"].as_array().unwrap().clone();
+    let kinds: Vec<&str> = inbox.iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["reply", "answer"], "{}", held.body);
+    let r = app
+        .delete(&format!("/v1/contacts/{}?erase=true", ana.contact_id))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.get(&format!("/v1/inbox/{thread_id}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(app.get("/v1/inbox").await.body["meta"]["total"], 1);
+}

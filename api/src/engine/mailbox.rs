@@ -270,6 +270,46 @@ pub async fn check(
     checked
 }
 
+/// Appends an email FluenzR sent by hand (an inbox answer) to the account's Sent folder (the one
+/// flagged `\Sent`, else a common name), flagged `\Seen`: the one write FluenzR makes to a
+/// mailbox. `account` carries its decrypted passwords. Answers where it went, or why not (the
+/// answer went out all the same).
+pub async fn append_to_sent(
+    account: &email_account::Model,
+    bytes: &[u8],
+    trust: &Trust,
+    allow_private: bool,
+) -> Result<String, String> {
+    let settings = Settings {
+        trust: trust.clone(),
+        allow_private,
+        ..Settings::default()
+    };
+    let command = settings.timeouts.command;
+    let mut checked = Checked::new("IMAP");
+    let Some(mut session) = open(account, &settings, &mut checked).await else {
+        let failed = checked.steps.last().map(|s| s.reply.clone());
+        return Err(failed.unwrap_or_else(|| "the mailbox could not be opened".to_owned()));
+    };
+    let names: Result<Vec<async_imap::types::Name>, String> = within(command, "LIST", async {
+        session.list(Some(""), Some("*")).await?.try_collect().await
+    })
+    .await;
+    let appended = match names.map(|n| sent_folder(&n)) {
+        Ok(Some(folder)) => within(
+            command,
+            "APPEND",
+            session.append(&folder, Some("(\\Seen)"), None, bytes),
+        )
+        .await
+        .map(|_| folder),
+        Ok(None) => Err("the mailbox has no Sent folder".to_owned()),
+        Err(err) => Err(err),
+    };
+    let _ = tokio::time::timeout(command, session.logout()).await;
+    appended
+}
+
 /// Reads every account with IMAP settings.
 #[derive(Clone)]
 pub struct Reader {

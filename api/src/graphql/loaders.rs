@@ -71,6 +71,10 @@ pub struct EmailAccountById(pub String);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CampaignById(pub String);
 
+/// A contact by id (the caller knows it is the workspace's).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ContactById(pub String);
+
 /// A campaign's counter rows (totals and steps).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CountersOfCampaign(pub String);
@@ -136,6 +140,27 @@ impl Loader<CampaignById> for DbLoader {
         Ok(found
             .into_iter()
             .map(|c| (CampaignById(c.id.clone()), c))
+            .collect())
+    }
+}
+
+impl Loader<ContactById> for DbLoader {
+    type Value = entity::contact::Model;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[ContactById],
+    ) -> Result<HashMap<ContactById, entity::contact::Model>, AppError> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let found = entity::contact::Entity::find()
+            .filter(entity::contact::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|c| (ContactById(c.id.clone()), c))
             .collect())
     }
 }

@@ -11,6 +11,7 @@ mod errors;
 mod execute;
 mod groups;
 mod imports;
+mod inbox;
 pub mod introspection;
 mod loaders;
 mod parsed;
@@ -50,6 +51,7 @@ pub struct Query(
     unknown_outcomes::UnknownOutcomeQuery,
     suppressions::SuppressionQuery,
     domains::DomainQuery,
+    inbox::InboxQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -64,6 +66,7 @@ pub struct Mutation(
     unknown_outcomes::UnknownOutcomeMutation,
     suppressions::SuppressionMutation,
     domains::DomainMutation,
+    inbox::InboxMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

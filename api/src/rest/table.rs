@@ -7,6 +7,7 @@ mod domains;
 mod email_accounts;
 mod groups;
 mod imports;
+mod inbox;
 mod suppressions;
 mod webhooks;
 
@@ -219,6 +220,7 @@ pub fn routes() -> Vec<RouteSpec> {
         webhooks::routes(),
         suppressions::routes(),
         domains::routes(),
+        inbox::routes(),
     ]
     .into_iter()
     .flatten()

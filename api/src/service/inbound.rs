@@ -53,6 +53,8 @@ pub enum Inbound {
         excerpt: String,
         /// What it says, read by rules.
         class: LeadStatus,
+        /// What the inbox keeps of it: its sender, text and HTML (as received).
+        received: Box<super::inbox::Received>,
     },
     /// An out-of-office or auto-responder answer, with the day its writer is back when it
     /// says.
@@ -328,11 +330,13 @@ pub fn classify(raw: &[u8], received: DateTime<Utc>) -> Inbound {
             return_date: super::replies::ooo::return_date(&text, written_on(&message, received)),
         };
     }
+    let received = super::inbox::Received::of(&message, &subject, &text);
     Inbound::Reply {
         refs,
         subject,
         excerpt: super::replies::text::excerpt(&text),
         class: super::replies::classify::classify(&text),
+        received: Box::new(received),
     }
 }
 
@@ -538,14 +542,21 @@ pub async fn record(
             subject,
             excerpt,
             class,
-        } => (
-            sent_message(&txn, account, &refs).await?,
-            Some(EmailEvent::Replied {
-                subject,
-                excerpt,
-                class,
-            }),
-        ),
+            received,
+        } => {
+            let target = sent_message(&txn, account, &refs).await?;
+            if let Some(found) = &target {
+                super::inbox::record_received(&txn, found, &header, *received, now).await?;
+            }
+            (
+                target,
+                Some(EmailEvent::Replied {
+                    subject,
+                    excerpt,
+                    class,
+                }),
+            )
+        }
         Inbound::AutoReply {
             refs,
             subject,

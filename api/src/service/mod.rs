@@ -17,6 +17,7 @@ pub mod html;
 pub mod idempotency;
 pub mod imports;
 pub mod inbound;
+pub mod inbox;
 pub mod mailbox_leases;
 pub mod messages;
 pub mod network;

@@ -543,6 +543,7 @@ export const ContactExport = /* GraphQL */ `
       messages { id campaignId step variantId messageId subject body bodyText state lastReply skipReason createdAt sentAt openedAt clickedAt repliedAt }
       events { type campaignId step occurredAt detail }
       suppressions { id kind value source createdAt }
+      inbox { id threadId kind from subject text html at }
       exportedAt
     }
   }

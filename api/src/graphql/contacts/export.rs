@@ -26,6 +26,21 @@ pub struct ExportedEnrolment {
     pub next_send_at: Option<String>,
 }
 
+/// A reply received from the contact, or an answer written to it from the inbox.
+#[derive(SimpleObject)]
+pub struct ExportedInboxMessage {
+    pub id: ID,
+    pub thread_id: ID,
+    /// `reply` (received) or `answer` (written from the inbox).
+    pub kind: String,
+    pub from: String,
+    pub subject: String,
+    pub text: String,
+    /// As received.
+    pub html: Option<String>,
+    pub at: String,
+}
+
 /// One event of one of its emails, with what was recorded about it.
 #[derive(SimpleObject)]
 pub struct ExportedEvent {
@@ -88,6 +103,23 @@ impl ContactExport {
             .iter()
             .cloned()
             .map(Suppression)
+            .collect()
+    }
+    /// Every reply received in full and every answer written, oldest first.
+    async fn inbox(&self) -> Vec<ExportedInboxMessage> {
+        self.0
+            .inbox
+            .iter()
+            .map(|m| ExportedInboxMessage {
+                id: ID(m.id.clone()),
+                thread_id: ID(m.thread_id.clone()),
+                kind: if m.outbound { "answer" } else { "reply" }.to_owned(),
+                from: m.from_address.clone(),
+                subject: m.subject.clone(),
+                text: m.body_text.clone(),
+                html: m.body_html.clone(),
+                at: rfc3339(&m.created_at),
+            })
             .collect()
     }
     /// RFC 3339, UTC.

@@ -12,6 +12,7 @@ mod contacts;
 mod domains;
 mod email_accounts;
 mod groups;
+mod inbox;
 mod objects;
 mod suppressions;
 mod webhooks;
@@ -98,6 +99,7 @@ pub fn examples() -> Vec<(&'static str, Example)> {
         webhooks::examples(),
         suppressions::examples(),
         domains::examples(),
+        inbox::examples(),
     ]
     .into_iter()
     .flatten()

@@ -429,6 +429,17 @@ fn campaign_limits(rules: &mut Rules) {
         add(field, rule(range(1, campaigns::MAX_STEPS as i64)));
     }
     add("Mutation.sendTestEmail(to:)", rule(email()));
+    for field in ["CampaignInput.oooPauseDays", "CampaignUpdate.oooPauseDays"] {
+        add(field, rule(range(0, campaigns::MAX_OOO_PAUSE_DAYS.into())));
+    }
+    add(
+        "Mutation.replyToInboxThread(body:)",
+        rule(json!({
+            "minLength": 1,
+            "maxLength": service::inbox::MAX_ANSWER,
+            "pattern": "^[^\\u0000]*$",
+        })),
+    );
     add(
         "AutoWinnerInput.minSentPerVariant",
         rule(range(1, campaigns::MAX_MIN_SENT_PER_VARIANT.into())),

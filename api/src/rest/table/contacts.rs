@@ -39,7 +39,7 @@ pub(super) fn routes() -> Vec<RouteSpec> {
             path: "/contacts/{id}/export",
             summary: "Everything held about a contact (recorded as contact.exported)",
             operation: op(
-                "query exportContact($id: ID!) { contactExport(id: $id) { contact { @CONTACT } enrolments { campaignId state currentStep reason emailAccountId enrolledAt lastSentAt nextSendAt } messages { @MESSAGE } events { type campaignId step occurredAt detail } suppressions { @SUPPRESSION } exportedAt } }",
+                "query exportContact($id: ID!) { contactExport(id: $id) { contact { @CONTACT } enrolments { campaignId state currentStep reason emailAccountId enrolledAt lastSentAt nextSendAt } messages { @MESSAGE } events { type campaignId step occurredAt detail } suppressions { @SUPPRESSION } inbox { id threadId kind from subject text html at } exportedAt } }",
             ),
             status: 200,
             query: vec![],

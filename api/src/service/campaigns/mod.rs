@@ -30,8 +30,8 @@ pub use crud::{WithFigures, by_ids, create, delete, get, get_with_figures, updat
 pub use input::{
     AutoWinnerInput, CampaignInput, CampaignPatch, DEFAULT_DAILY_LIMIT,
     DEFAULT_MIN_SENT_PER_VARIANT, MAX_BODY_CHARS, MAX_DAILY_LIMIT, MAX_DELAY_DAYS,
-    MAX_MIN_SENT_PER_VARIANT, MAX_NAME, MAX_ROTATION, MAX_SKIP_DATES, MAX_STEPS, MAX_SUBJECT_CHARS,
-    MAX_VARIANTS, MAX_WEIGHT, ScheduleInput, StepInput, VariantInput,
+    MAX_MIN_SENT_PER_VARIANT, MAX_NAME, MAX_OOO_PAUSE_DAYS, MAX_ROTATION, MAX_SKIP_DATES,
+    MAX_STEPS, MAX_SUBJECT_CHARS, MAX_VARIANTS, MAX_WEIGHT, ScheduleInput, StepInput, VariantInput,
 };
 pub(crate) use lifecycle::reopen;
 pub use lifecycle::{complete, complete_if_done, pause, pause_for, start};

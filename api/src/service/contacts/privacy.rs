@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    campaign_contact, contact, email_event, event, message, suppression, unmatched_report,
-    webhook_delivery,
+    campaign_contact, contact, email_event, event, inbox_message, inbox_thread, message,
+    suppression, unmatched_report, webhook_delivery,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
@@ -32,6 +32,8 @@ pub struct ContactExport {
     pub events: Vec<email_event::Model>,
     /// The suppressions that cover its address (its own, its domain's).
     pub suppressions: Vec<suppression::Model>,
+    /// Its inbox: every reply received in full and every answer written to it.
+    pub inbox: Vec<inbox_message::Model>,
     pub exported_at: DateTime<Utc>,
 }
 
@@ -74,6 +76,19 @@ pub async fn export<C: ConnectionTrait + TransactionTrait>(
         .filter(suppression::Column::Value.is_in([person.email_normalized.clone(), domain]))
         .all(&txn)
         .await?;
+    let inbox = inbox_message::Entity::find()
+        .filter(
+            inbox_message::Column::ThreadId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(inbox_thread::Column::Id)
+                    .from(inbox_thread::Entity)
+                    .and_where(inbox_thread::Column::ContactId.eq(&person.id))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(inbox_message::Column::CreatedAt)
+        .all(&txn)
+        .await?;
     events::emit(
         &txn,
         workspace_id,
@@ -90,12 +105,13 @@ pub async fn export<C: ConnectionTrait + TransactionTrait>(
         messages,
         events,
         suppressions: covering,
+        inbox,
         exported_at: now,
     })
 }
 
-/// Erases a contact: the contact, its memberships, enrolments and emails (subjects, bodies,
-/// replies) and its email events go; the outbox events and unmatched reports that name it go
+/// Erases a contact: the contact, its memberships, enrolments, emails (subjects, bodies), inbox
+/// threads (replies in full, answers) and its email events go; the outbox events and unmatched reports that name it go
 /// with their pending deliveries; the campaigns' counters stay as they are. Its address stays
 /// suppressed, kept only as a digest (`suppressions::hashed`), so the person is never emailed
 /// again from the workspace. One transaction; `contact.erased` carries only the id.

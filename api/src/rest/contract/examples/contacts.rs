@@ -28,6 +28,7 @@ pub(super) fn examples() -> Vec<(&'static str, Example)> {
                 "messages": [],
                 "events": [],
                 "suppressions": [],
+                "inbox": [],
                 "exportedAt": "2026-11-03T14:20:00Z",
             }))
             .id(CONTACT),
