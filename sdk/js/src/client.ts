@@ -8,6 +8,7 @@ import { Groups } from "./resources/groups.js";
 import { Imports } from "./resources/imports.js";
 import { Messages } from "./resources/messages.js";
 import { Suppressions } from "./resources/suppressions.js";
+import { Inbox } from "./resources/inbox.js";
 import { Webhooks } from "./resources/webhooks.js";
 import { readEnv } from "./runtime.js";
 import type { JsonValue } from "./types.js";
@@ -56,6 +57,7 @@ export class FluenzrClient {
   readonly webhooks: Webhooks;
   /** Addresses and domains the workspace never emails. */
   readonly suppressions: Suppressions;
+  readonly inbox: Inbox;
   /** The sending domains: their DNS checks and DKIM keys. */
   readonly domains: Domains;
   readonly messages: Messages;
@@ -93,6 +95,7 @@ export class FluenzrClient {
     this.campaigns = new Campaigns(this.#http);
     this.webhooks = new Webhooks(this.#http);
     this.suppressions = new Suppressions(this.#http);
+    this.inbox = new Inbox(this.#http);
     this.domains = new Domains(this.#http);
     this.messages = new Messages(this.#http);
   }

@@ -29,6 +29,7 @@ export type { Groups } from "./resources/groups.js";
 export type { ImportWaitOptions, Imports } from "./resources/imports.js";
 export type { Messages } from "./resources/messages.js";
 export type { Suppressions } from "./resources/suppressions.js";
+export type { Inbox } from "./resources/inbox.js";
 export type { Webhooks } from "./resources/webhooks.js";
 export type * from "./types.js";
 export { VERSION } from "./version.js";

@@ -142,6 +142,15 @@ export type WebhookTestResult = ResponseData<"testWebhook">;
 /** An event type a webhook can subscribe to (`"*"` is every one). */
 export type WebhookEventType = Exclude<Item<NonNullable<WebhookCreateParams["events"]>>, "*">;
 
+// Inbox
+/** A thread someone replied in (one campaign's emails to one contact). */
+export type InboxThread = Item<ResponseData<"listInboxThreads">>;
+export type InboxListParams = QueryParams<"listInboxThreads">;
+/** A thread with every sent and received message. */
+export type InboxConversation = ResponseData<"getInboxThread">;
+export type InboxMessage = Item<InboxConversation["messages"]>;
+export type InboxAnswer = ResponseData<"replyToInboxThread">;
+
 // Suppressions
 /** An address or a domain the workspace never emails. */
 export type Suppression = Item<ResponseData<"listSuppressions">>;

@@ -44,6 +44,14 @@ describe("contacts", () => {
     await assert.rejects(client.contacts.get(created.id), NotFoundError);
   });
 
+  test("the inbox lists threads (none yet) and names an unknown thread", async () => {
+    const page = await client.inbox.list({ unread: true, leadStatus: "interested" });
+    assert.deepEqual([...page], []);
+    assert.equal(page.meta.total, 0);
+    await assert.rejects(client.inbox.get("thr_01m6e1q4r6s8t0v2w4x6y8z0a2"), NotFoundError);
+    await assert.rejects(client.inbox.reply("thr_01m6e1q4r6s8t0v2w4x6y8z0a2", "Hi"), NotFoundError);
+  });
+
   test("export answers everything held; erase keeps the address suppressed as a digest", async () => {
     const email = `erase.${Date.now()}@example.com`;
     const person = await client.contacts.create({ email, firstName: "Eve" });

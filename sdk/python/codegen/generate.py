@@ -83,6 +83,10 @@ DATA_NAMES: Dict[str, str] = {
     "createDkimKey": "DkimKeyCreated",
     "activateDkimKey": "Domain",
     "deleteDkimKey": "Domain",
+    "listInboxThreads": "InboxThread",
+    "getInboxThread": "InboxConversation",
+    "markInboxThreadRead": "InboxThread",
+    "replyToInboxThread": "InboxAnswer",
     # Last: its nested contact, emails and suppressions reuse the names above.
     "exportContact": "ContactExport",
 }

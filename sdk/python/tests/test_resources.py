@@ -371,3 +371,12 @@ def test_a_sent_message_reads_back_as_the_smtp_server_received_it(
         assert f"qa.{unique}@example.com" in sink.received[1]
     finally:
         sink.close()
+
+
+def test_inbox(client: FluenzrClient) -> None:
+    page = client.inbox.list(unread=True, lead_status="interested")
+    assert list(page) == [] and page.meta.total == 0
+    with pytest.raises(NotFoundError):
+        client.inbox.get("thr_01m6e1q4r6s8t0v2w4x6y8z0a2")
+    with pytest.raises(NotFoundError):
+        client.inbox.reply("thr_01m6e1q4r6s8t0v2w4x6y8z0a2", "Hi")

@@ -686,6 +686,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Threads a person replied in, the latest message first */
+        get: operations["listInboxThreads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One conversation: every sent and received message, HTML sanitized */
+        get: operations["getInboxThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a thread read */
+        post: operations["markInboxThreadRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a thread from its account, in the same conversation (appended to the Sent folder when IMAP is set) */
+        post: operations["replyToInboxThread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2349,6 +2417,7 @@ export interface operations {
                      *         "messages": [],
                      *         "events": [],
                      *         "suppressions": [],
+                     *         "inbox": [],
                      *         "exportedAt": "2026-11-03T14:20:00Z"
                      *       }
                      *     }
@@ -2492,6 +2561,19 @@ export interface operations {
                                  * @description RFC 3339, UTC.
                                  */
                                 createdAt: string;
+                            }[];
+                            /** @description Every reply received in full and every answer written, oldest first. */
+                            inbox: {
+                                id: string;
+                                threadId: string;
+                                /** @description `reply` (received) or `answer` (written from the inbox). */
+                                kind: string;
+                                from: string;
+                                subject: string;
+                                text: string;
+                                /** @description As received. */
+                                html: string | null;
+                                at: string;
                             }[];
                             /**
                              * Format: date-time
@@ -20505,6 +20587,1339 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listInboxThreads: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1) */
+                page?: number;
+                /** @description Items per page (default 20, at most 100) */
+                perPage?: number;
+                /** @description Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does) */
+                cursor?: string;
+                /**
+                 * @description interested, not_interested, wrong_person, unsubscribe_request or other: the contact's lead status
+                 * @example interested
+                 */
+                leadStatus?: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other";
+                /** @description Threads of one campaign */
+                campaignId?: string;
+                /** @description true: threads with a reply not read yet */
+                unread?: boolean;
+            };
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Threads a person replied in, the latest message first */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "thr_01m6e1q4r6s8t0v2w4x6y8z0a2",
+                     *           "campaignId": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *           "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *           "unread": true,
+                     *           "lastMessageAt": "2026-11-04T09:12:30Z",
+                     *           "contact": {
+                     *             "id": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                     *             "email": "bruno@example.com",
+                     *             "firstName": "Bruno",
+                     *             "lastName": "Costa",
+                     *             "company": "Globex",
+                     *             "phone": null,
+                     *             "timezone": null,
+                     *             "customFields": {},
+                     *             "status": "active",
+                     *             "leadStatus": "interested",
+                     *             "groupIds": [],
+                     *             "createdAt": "2026-11-02T09:28:31Z",
+                     *             "updatedAt": "2026-11-03T14:02:51Z"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "page": 1,
+                     *         "perPage": 20,
+                     *         "total": 1,
+                     *         "totalPages": 1,
+                     *         "totalIsEstimate": false,
+                     *         "nextCursor": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description `thr_…` */
+                            id: string;
+                            campaignId: string;
+                            /** @description The account its emails (and answers) go out from. */
+                            emailAccountId: string;
+                            /** @description A reply arrived since the thread was last read. */
+                            unread: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC.
+                             */
+                            lastMessageAt: string;
+                            /** @description Who replied. */
+                            contact: {
+                                id: string;
+                                email: string;
+                                firstName: string | null;
+                                lastName: string | null;
+                                company: string | null;
+                                phone: string | null;
+                                /**
+                                 * @description Its own IANA time zone: campaigns whose schedule says `timezone: "contact"` send to it
+                                 *     in its local window.
+                                 */
+                                timezone: string | null;
+                                /** @description Free-form fields usable as template variables: an object of scalars. */
+                                customFields: {
+                                    [key: string]: components["schemas"]["CustomValue"];
+                                };
+                                /** @enum {string} */
+                                status: "active" | "unsubscribed" | "bounced";
+                                /**
+                                 * @description What its replies say: read from each human reply by rules (`interested`,
+                                 *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                                 * @enum {string|null}
+                                 */
+                                leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
+                                /** @description Ids of the groups this contact belongs to. */
+                                groupIds: string[];
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                updatedAt: string;
+                            };
+                        }[];
+                        meta: {
+                            /** @description The page shown: the one asked for, or the one the cursor leads to. */
+                            page: number;
+                            perPage: number;
+                            /** @description Rows across all pages: exact, unless `totalIsEstimate`. */
+                            total: number;
+                            totalPages: number;
+                            /**
+                             * @description `total` is an estimate: more than 10 000 rows match a filter, and counting them all
+                             *     would cost a scan.
+                             */
+                            totalIsEstimate: boolean;
+                            /**
+                             * @description Pass as `cursor` to read the next page (its cost does not grow with depth); null on
+                             *     the last page.
+                             */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getInboxThread: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Entity tags (from `ETag`) the caller holds: when the answer is still one of them, it is `304 Not Modified` with no body. */
+                "If-None-Match"?: components["parameters"]["If-None-Match"];
+            };
+            path: {
+                /** @example thr_01m6e1q4r6s8t0v2w4x6y8z0a2 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One conversation: every sent and received message, HTML sanitized */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "thr_01m6e1q4r6s8t0v2w4x6y8z0a2",
+                     *         "campaignId": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "unread": true,
+                     *         "lastMessageAt": "2026-11-04T09:12:30Z",
+                     *         "contact": {
+                     *           "id": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                     *           "email": "bruno@example.com",
+                     *           "firstName": "Bruno",
+                     *           "lastName": "Costa",
+                     *           "company": "Globex",
+                     *           "phone": null,
+                     *           "timezone": null,
+                     *           "customFields": {},
+                     *           "status": "active",
+                     *           "leadStatus": "interested",
+                     *           "groupIds": [],
+                     *           "createdAt": "2026-11-02T09:28:31Z",
+                     *           "updatedAt": "2026-11-03T14:02:51Z"
+                     *         },
+                     *         "messages": [
+                     *           {
+                     *             "id": "msg_01m6dxyvwg1hygcpwpq5e6eycn",
+                     *             "kind": "campaign",
+                     *             "step": 1,
+                     *             "from": "marta@example.com",
+                     *             "subject": "A thought for Globex",
+                     *             "text": "Hello Bruno,\r\n\r\nTeams like Globex book a third more meetings from cold email with us. Could I show you how in 15 minutes next week?\r\n\r\nMarta",
+                     *             "html": null,
+                     *             "at": "2026-11-03T14:15:02Z"
+                     *           },
+                     *           {
+                     *             "id": "ibm_01m6e1r5s7t9v1w3x5y7z9a1b3",
+                     *             "kind": "reply",
+                     *             "step": null,
+                     *             "from": "bruno@example.com",
+                     *             "subject": "Re: A thought for Globex",
+                     *             "text": "Sounds interesting. Could we talk on Thursday afternoon?\n\nBruno",
+                     *             "html": "<p>Sounds interesting. Could we talk on Thursday afternoon?</p><p>Bruno</p>",
+                     *             "at": "2026-11-04T09:12:30Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description `thr_…` */
+                            id: string;
+                            campaignId: string;
+                            /** @description The account its emails (and answers) go out from. */
+                            emailAccountId: string;
+                            /** @description A reply arrived since the thread was last read. */
+                            unread: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC.
+                             */
+                            lastMessageAt: string;
+                            /** @description Who replied. */
+                            contact: {
+                                id: string;
+                                email: string;
+                                firstName: string | null;
+                                lastName: string | null;
+                                company: string | null;
+                                phone: string | null;
+                                /**
+                                 * @description Its own IANA time zone: campaigns whose schedule says `timezone: "contact"` send to it
+                                 *     in its local window.
+                                 */
+                                timezone: string | null;
+                                /** @description Free-form fields usable as template variables: an object of scalars. */
+                                customFields: {
+                                    [key: string]: components["schemas"]["CustomValue"];
+                                };
+                                /** @enum {string} */
+                                status: "active" | "unsubscribed" | "bounced";
+                                /**
+                                 * @description What its replies say: read from each human reply by rules (`interested`,
+                                 *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                                 * @enum {string|null}
+                                 */
+                                leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
+                                /** @description Ids of the groups this contact belongs to. */
+                                groupIds: string[];
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                updatedAt: string;
+                            };
+                            /**
+                             * @description Every sent and received message, oldest first: the campaign's emails as sent, the
+                             *     replies as received (HTML sanitized) and the answers written here.
+                             */
+                            messages: {
+                                /** @description `msg_…` (a campaign's email) or `ibm_…` (a reply or an answer). */
+                                id: string;
+                                /** @description `campaign` (a step sent), `reply` (received) or `answer` (written from the inbox). */
+                                kind: string;
+                                /** @description The campaign step, for a campaign's email. */
+                                step: number | null;
+                                from: string;
+                                subject: string;
+                                text: string;
+                                /** @description Sanitized: no scripts, styles, event handlers, forms or frames. */
+                                html: string | null;
+                                /** @description RFC 3339, UTC. */
+                                at: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Not modified: the answer is still the one `If-None-Match` names (no body). */
+            304: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    markInboxThreadRead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path: {
+                /** @example thr_01m6e1q4r6s8t0v2w4x6y8z0a2 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mark a thread read */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "thr_01m6e1q4r6s8t0v2w4x6y8z0a2",
+                     *         "campaignId": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *         "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *         "unread": false,
+                     *         "lastMessageAt": "2026-11-04T09:12:30Z",
+                     *         "contact": {
+                     *           "id": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                     *           "email": "bruno@example.com",
+                     *           "firstName": "Bruno",
+                     *           "lastName": "Costa",
+                     *           "company": "Globex",
+                     *           "phone": null,
+                     *           "timezone": null,
+                     *           "customFields": {},
+                     *           "status": "active",
+                     *           "leadStatus": "interested",
+                     *           "groupIds": [],
+                     *           "createdAt": "2026-11-02T09:28:31Z",
+                     *           "updatedAt": "2026-11-03T14:02:51Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            /** @description `thr_…` */
+                            id: string;
+                            campaignId: string;
+                            /** @description The account its emails (and answers) go out from. */
+                            emailAccountId: string;
+                            /** @description A reply arrived since the thread was last read. */
+                            unread: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC.
+                             */
+                            lastMessageAt: string;
+                            /** @description Who replied. */
+                            contact: {
+                                id: string;
+                                email: string;
+                                firstName: string | null;
+                                lastName: string | null;
+                                company: string | null;
+                                phone: string | null;
+                                /**
+                                 * @description Its own IANA time zone: campaigns whose schedule says `timezone: "contact"` send to it
+                                 *     in its local window.
+                                 */
+                                timezone: string | null;
+                                /** @description Free-form fields usable as template variables: an object of scalars. */
+                                customFields: {
+                                    [key: string]: components["schemas"]["CustomValue"];
+                                };
+                                /** @enum {string} */
+                                status: "active" | "unsubscribed" | "bounced";
+                                /**
+                                 * @description What its replies say: read from each human reply by rules (`interested`,
+                                 *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                                 * @enum {string|null}
+                                 */
+                                leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
+                                /** @description Ids of the groups this contact belongs to. */
+                                groupIds: string[];
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN or PLAN_REQUIRED */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN" | "PLAN_REQUIRED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    replyToInboxThread: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer to a retried POST, PUT or DELETE with the same key for 24 hours. */
+                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
+            };
+            path: {
+                /** @example thr_01m6e1q4r6s8t0v2w4x6y8z0a2 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "body": "Thursday at 15:00 works. I'll send an invite.\n\nMarta"
+                 *     }
+                 */
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Answer a thread from its account, in the same conversation (appended to the Sent folder when IMAP is set) */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "thread": {
+                     *           "id": "thr_01m6e1q4r6s8t0v2w4x6y8z0a2",
+                     *           "campaignId": "cmp_01m6dvfjs0awsh8vhtpre95b9e",
+                     *           "emailAccountId": "acc_01m6dv2bxrp1xpa7z3dj8fssz5",
+                     *           "unread": false,
+                     *           "lastMessageAt": "2026-11-04T10:02:00Z",
+                     *           "contact": {
+                     *             "id": "cnt_01m6dsdggrv37e3s3e28jt97kb",
+                     *             "email": "bruno@example.com",
+                     *             "firstName": "Bruno",
+                     *             "lastName": "Costa",
+                     *             "company": "Globex",
+                     *             "phone": null,
+                     *             "timezone": null,
+                     *             "customFields": {},
+                     *             "status": "active",
+                     *             "leadStatus": "interested",
+                     *             "groupIds": [],
+                     *             "createdAt": "2026-11-02T09:28:31Z",
+                     *             "updatedAt": "2026-11-03T14:02:51Z"
+                     *           }
+                     *         },
+                     *         "message": {
+                     *           "id": "ibm_01m6e1s6t8v0w2x4y6z8a0b2c4",
+                     *           "kind": "answer",
+                     *           "step": null,
+                     *           "from": "marta@example.com",
+                     *           "subject": "Re: A thought for Globex",
+                     *           "text": "Thursday at 15:00 works. I'll send an invite.\r\n\r\nMarta",
+                     *           "html": null,
+                     *           "at": "2026-11-04T10:02:00Z"
+                     *         },
+                     *         "savedToSent": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        data: {
+                            thread: {
+                                /** @description `thr_…` */
+                                id: string;
+                                campaignId: string;
+                                /** @description The account its emails (and answers) go out from. */
+                                emailAccountId: string;
+                                /** @description A reply arrived since the thread was last read. */
+                                unread: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC.
+                                 */
+                                lastMessageAt: string;
+                                /** @description Who replied. */
+                                contact: {
+                                    id: string;
+                                    email: string;
+                                    firstName: string | null;
+                                    lastName: string | null;
+                                    company: string | null;
+                                    phone: string | null;
+                                    /**
+                                     * @description Its own IANA time zone: campaigns whose schedule says `timezone: "contact"` send to it
+                                     *     in its local window.
+                                     */
+                                    timezone: string | null;
+                                    /** @description Free-form fields usable as template variables: an object of scalars. */
+                                    customFields: {
+                                        [key: string]: components["schemas"]["CustomValue"];
+                                    };
+                                    /** @enum {string} */
+                                    status: "active" | "unsubscribed" | "bounced";
+                                    /**
+                                     * @description What its replies say: read from each human reply by rules (`interested`,
+                                     *     `not_interested`, `wrong_person`, `unsubscribe_request`, `other`), or set by a person.
+                                     * @enum {string|null}
+                                     */
+                                    leadStatus: "interested" | "not_interested" | "wrong_person" | "unsubscribe_request" | "other" | null;
+                                    /** @description Ids of the groups this contact belongs to. */
+                                    groupIds: string[];
+                                    /**
+                                     * Format: date-time
+                                     * @description RFC 3339, UTC.
+                                     */
+                                    createdAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description RFC 3339, UTC.
+                                     */
+                                    updatedAt: string;
+                                };
+                            };
+                            message: {
+                                /** @description `msg_…` (a campaign's email) or `ibm_…` (a reply or an answer). */
+                                id: string;
+                                /** @description `campaign` (a step sent), `reply` (received) or `answer` (written from the inbox). */
+                                kind: string;
+                                /** @description The campaign step, for a campaign's email. */
+                                step: number | null;
+                                from: string;
+                                subject: string;
+                                text: string;
+                                /** @description Sanitized: no scripts, styles, event handlers, forms or frames. */
+                                html: string | null;
+                                /** @description RFC 3339, UTC. */
+                                at: string;
+                            };
+                            /** @description Whether a copy was appended to the account's Sent folder (only with IMAP set). */
+                            savedToSent: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description BAD_REQUEST or VALIDATION_ERROR */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "BAD_REQUEST" | "VALIDATION_ERROR";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHENTICATED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN or PLAN_REQUIRED */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN" | "PLAN_REQUIRED";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "NOT_FOUND";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "CONFLICT";
+                            message: string;
+                            /** @description Always carries `requestId`; `field` names the offending input where there is one. */
+                            details: {
+                                requestId: string;
+                                field?: string;
+                            } & {
+                                [key: string]: components["schemas"]["DetailValue"];
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE */
+            413: {
+                headers: {
+                    "Request-Id": components["headers"]["Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            /** @enum {string} */
+                            code: "PAYLOAD_TOO_LARGE";
                             message: string;
                             /** @description Always carries `requestId`; `field` names the offending input where there is one. */
                             details: {

@@ -32,6 +32,7 @@ from .resources import (
     AsyncEmailAccounts,
     AsyncGroups,
     AsyncImports,
+    AsyncInbox,
     AsyncMessages,
     AsyncSuppressions,
     AsyncWebhooks,
@@ -41,6 +42,7 @@ from .resources import (
     EmailAccounts,
     Groups,
     Imports,
+    Inbox,
     Messages,
     Suppressions,
     Webhooks,
@@ -73,6 +75,7 @@ class AsyncFluenzrClient(BaseClient):
     campaigns: AsyncCampaigns
     webhooks: AsyncWebhooks
     suppressions: AsyncSuppressions
+    inbox: AsyncInbox
     domains: AsyncDomains
     messages: AsyncMessages
 
@@ -99,6 +102,7 @@ class AsyncFluenzrClient(BaseClient):
         self.campaigns = AsyncCampaigns(self)
         self.webhooks = AsyncWebhooks(self)
         self.suppressions = AsyncSuppressions(self)
+        self.inbox = AsyncInbox(self)
         self.domains = AsyncDomains(self)
         self.messages = AsyncMessages(self)
 
@@ -270,6 +274,7 @@ class FluenzrClient(BaseClient):
     campaigns: Campaigns
     webhooks: Webhooks
     suppressions: Suppressions
+    inbox: Inbox
     domains: Domains
     messages: Messages
 
@@ -296,6 +301,7 @@ class FluenzrClient(BaseClient):
         self.campaigns = Campaigns(self)
         self.webhooks = Webhooks(self)
         self.suppressions = Suppressions(self)
+        self.inbox = Inbox(self)
         self.domains = Domains(self)
         self.messages = Messages(self)
 

@@ -499,6 +499,10 @@ class ContactExport:
     """
     The suppressions covering its address: its own, its domain's.
     """
+    inbox: list[ContactExportInbox]
+    """
+    Every reply received in full and every answer written, oldest first.
+    """
     exported_at: str
     """
     RFC 3339, UTC.
@@ -528,6 +532,24 @@ class ContactExportEvent:
     What was recorded with it: the reply's subject, excerpt and class, a clicked link, the
     server's answer…
     """
+
+
+@dataclass
+class ContactExportInbox:
+    id: str
+    thread_id: str
+    kind: str
+    """
+    `reply` (received) or `answer` (written from the inbox).
+    """
+    from_: str
+    subject: str
+    text: str
+    html: Optional[str]
+    """
+    As received.
+    """
+    at: str
 
 
 @dataclass
@@ -993,6 +1015,92 @@ class ImportRowError:
     The CSV column at fault, when there is one.
     """
     message: str
+
+
+@dataclass
+class InboxAnswer:
+    thread: InboxThread
+    message: InboxConversationMessage
+    saved_to_sent: bool
+    """
+    Whether a copy was appended to the account's Sent folder (only with IMAP set).
+    """
+
+
+@dataclass
+class InboxConversation:
+    id: str
+    """
+    `thr_…`
+    """
+    campaign_id: str
+    email_account_id: str
+    """
+    The account its emails (and answers) go out from.
+    """
+    unread: bool
+    """
+    A reply arrived since the thread was last read.
+    """
+    last_message_at: str
+    """
+    RFC 3339, UTC.
+    """
+    contact: Contact
+    messages: list[InboxConversationMessage]
+    """
+    Every sent and received message, oldest first: the campaign's emails as sent, the
+    replies as received (HTML sanitized) and the answers written here.
+    """
+
+
+@dataclass
+class InboxConversationMessage:
+    id: str
+    """
+    `msg_…` (a campaign's email) or `ibm_…` (a reply or an answer).
+    """
+    kind: str
+    """
+    `campaign` (a step sent), `reply` (received) or `answer` (written from the inbox).
+    """
+    step: Optional[int]
+    """
+    The campaign step, for a campaign's email.
+    """
+    from_: str
+    subject: str
+    text: str
+    html: Optional[str]
+    """
+    Sanitized: no scripts, styles, event handlers, forms or frames.
+    """
+    at: str
+    """
+    RFC 3339, UTC.
+    """
+
+
+@dataclass
+class InboxThread:
+    id: str
+    """
+    `thr_…`
+    """
+    campaign_id: str
+    email_account_id: str
+    """
+    The account its emails (and answers) go out from.
+    """
+    unread: bool
+    """
+    A reply arrived since the thread was last read.
+    """
+    last_message_at: str
+    """
+    RFC 3339, UTC.
+    """
+    contact: Contact
 
 
 @dataclass

@@ -557,6 +557,33 @@ class ListGroupsParams(TypedDict):
     """
 
 
+class ListInboxThreadsParams(TypedDict):
+    page: NotRequired[int]
+    """
+    Page number, from 1 (default 1)
+    """
+    per_page: NotRequired[int]
+    """
+    Items per page (default 20, at most 100)
+    """
+    cursor: NotRequired[str]
+    """
+    Where to start instead of page: meta.nextCursor of the page before (a deep page costs what the first does)
+    """
+    lead_status: NotRequired[Literal['interested', 'not_interested', 'wrong_person', 'unsubscribe_request', 'other']]
+    """
+    interested, not_interested, wrong_person, unsubscribe_request or other: the contact's lead status
+    """
+    campaign_id: NotRequired[str]
+    """
+    Threads of one campaign
+    """
+    unread: NotRequired[bool]
+    """
+    true: threads with a reply not read yet
+    """
+
+
 class ListSuppressionsParams(TypedDict):
     page: NotRequired[int]
     """
@@ -663,6 +690,10 @@ class PreviewCampaignEmailParams(TypedDict):
 
 class RemoveGroupContactsParams(TypedDict):
     contact_ids: list[str]
+
+
+class ReplyToInboxThreadParams(TypedDict):
+    body: str
 
 
 class ResolveUnknownOutcomesParams(TypedDict):

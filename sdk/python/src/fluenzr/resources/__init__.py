@@ -6,6 +6,7 @@ from .domains import AsyncDomains, Domains
 from .email_accounts import AsyncEmailAccounts, EmailAccounts
 from .groups import AsyncGroups, Groups
 from .imports import AsyncImports, Imports
+from .inbox import AsyncInbox, Inbox
 from .messages import AsyncMessages, Messages
 from .suppressions import AsyncSuppressions, Suppressions
 from .webhooks import AsyncWebhooks, Webhooks
@@ -17,6 +18,7 @@ __all__ = [
     "AsyncEmailAccounts",
     "AsyncGroups",
     "AsyncImports",
+    "AsyncInbox",
     "AsyncMessages",
     "AsyncSuppressions",
     "AsyncWebhooks",
@@ -26,6 +28,7 @@ __all__ = [
     "EmailAccounts",
     "Groups",
     "Imports",
+    "Inbox",
     "Messages",
     "Suppressions",
     "Webhooks",
