@@ -2,7 +2,7 @@
 // a 1 000-row CSV import, a campaign (chart, start, pause), emails of unknown delivery, a webhook,
 // suppressions, an API key, a phone-width screen and an expired session. Run through tests/web/run.sh.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -60,7 +60,7 @@ async function startServer(dir) {
     });
     child.on('exit', (code) => reject(new Error(`the server exited (${code}):\n${out}\n${log}`)));
   });
-  return { url, env, child, log: () => log };
+  return { url, env, child, dir, log: () => log };
 }
 
 /**
@@ -723,7 +723,45 @@ test('the dashboard edits what it creates, in Chromium', { timeout: 180_000 }, a
     assert.equal(c.contact.leadStatus, null);
   });
 
+  await step('a reply shows in the inbox, labelled, and is answered from it in the same thread', async () => {
+    // No mailbox here: the reply is kept as the mailbox reader keeps one, in answer to the
+    // email Ana was sent.
+    const seed = `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+mid, ws, cmp, cnt, acc, at = db.execute(
+    "SELECT m.id, m.workspace_id, m.campaign_id, m.contact_id, m.email_account_id, m.created_at "
+    "FROM messages m JOIN contacts c ON c.id = m.contact_id "
+    "WHERE c.email = 'ana@example.com' AND m.sent_at IS NOT NULL ORDER BY m.created_at LIMIT 1").fetchone()
+db.execute("INSERT INTO inbox_threads VALUES ('thr_01m6e1q4r6s8t0v2w4x6y8z0a2', ?, ?, ?, ?, 1, ?, ?)", (ws, cmp, cnt, acc, at, at))
+db.execute("INSERT INTO inbox_messages VALUES ('ibm_01m6e1r5s7t9v1w3x5y7z9a1b3', ?, 'thr_01m6e1q4r6s8t0v2w4x6y8z0a2', 0, '<ana-reply@example.com>', 'ana@example.com', 'Re: Hi Ana', 'Sounds good, call me Thursday.', NULL, ?)", (ws, at))
+db.execute("UPDATE contacts SET lead_status = 'interested' WHERE id = ?", (cnt,))
+db.commit()
+`;
+    execFileSync('python3', ['-c', seed, join(server.dir, 'fz.db')]);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+    await page.getByLabel('Lead status').selectOption('interested');
+    const threads = page.getByTestId('threads');
+    await threads.getByRole('button', { name: /ana@example.com/ }).click();
+    const conversation = page.getByTestId('conversation');
+    await conversation.getByText('Sounds good, call me Thursday.').waitFor();
+    const before = to('ana@example.com').length;
+    await page.getByLabel('Reply').fill('Thursday at 15:00 works.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByText('Sent.').waitFor();
+    await until('the answer reaches Ana', () => to('ana@example.com').length === before + 1);
+    const mail = to('ana@example.com').at(-1);
+    assert.match(mail, /In-Reply-To: <ana-reply@example.com>/);
+    assert.match(mail, /Subject: Re: Hi Ana/);
+    await conversation.getByText('Thursday at 15:00 works.').waitFor();
+    const read = await graphql('query { inbox(filter: { unread: true }) { pageInfo { total } } }', {});
+    assert.equal(read.inbox.pageInfo.total, 0, 'opening the thread marked it read');
+  });
+
   await step('a contact\'s data is exported as JSON, then erased for good', async () => {
+    await page.getByRole('link', { name: 'ana@example.com' }).click();
+    await page.getByRole('heading', { level: 1, name: /ana@example.com/ }).waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Export data' }).click(),

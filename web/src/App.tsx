@@ -13,6 +13,7 @@ import { EmailAccounts } from './pages/EmailAccounts';
 import { Groups } from './pages/Groups';
 import { SignIn } from './pages/SignIn';
 import { Suppressions } from './pages/Suppressions';
+import { Inbox } from './pages/Inbox';
 import { Webhooks } from './pages/Webhooks';
 
 type CampaignProps = { id: string };
@@ -36,6 +37,7 @@ function Campaign(props: CampaignProps) {
 
 const NAV = [
   { to: '/campaigns', label: 'Campaigns' },
+  { to: '/inbox', label: 'Inbox' },
   { to: '/contacts', label: 'Contacts' },
   { to: '/groups', label: 'Groups' },
   { to: '/email-accounts', label: 'Email accounts' },
@@ -61,6 +63,7 @@ function Page({ path }: { path: string }) {
   if (match('/email-accounts', path)) return <EmailAccounts />;
   if (match('/domains', path)) return <Domains />;
   if (match('/suppressions', path)) return <Suppressions />;
+  if (match('/inbox', path)) return <Inbox />;
   if (match('/webhooks', path)) return <Webhooks />;
   if (match('/api-keys', path)) return <ApiKeys />;
   return (

@@ -554,3 +554,37 @@ export const EraseContact = /* GraphQL */ `
     deleteContact(id: $id, erase: true) { id deleted }
   }
 `;
+
+export const InboxThreads = /* GraphQL */ `
+  query InboxThreads($page: Int, $filter: InboxFilter) {
+    inbox(page: $page, perPage: 20, filter: $filter) {
+      items { id campaignId unread lastMessageAt contact { id email firstName lastName leadStatus } }
+      pageInfo { page perPage total totalPages }
+    }
+    campaigns(perPage: 100) { items { id name } }
+  }
+`;
+
+export const InboxConversation = /* GraphQL */ `
+  query InboxConversation($id: ID!) {
+    inboxThread(id: $id) {
+      id
+      campaignId
+      unread
+      contact { id email firstName lastName leadStatus }
+      messages { id kind step from subject text at }
+    }
+  }
+`;
+
+export const MarkInboxThreadRead = /* GraphQL */ `
+  mutation MarkInboxThreadRead($id: ID!) {
+    markInboxThreadRead(id: $id) { id unread }
+  }
+`;
+
+export const ReplyToInboxThread = /* GraphQL */ `
+  mutation ReplyToInboxThread($id: ID!, $body: String!) {
+    replyToInboxThread(id: $id, body: $body) { savedToSent message { id } }
+  }
+`;

@@ -57,3 +57,7 @@ export const ActivateDkimKey = Ops.ActivateDkimKey as TypedDocument<T.ActivateDk
 export const DeleteDkimKey = Ops.DeleteDkimKey as TypedDocument<T.DeleteDkimKeyMutation, T.DeleteDkimKeyMutationVariables>;
 export const ContactExport = Ops.ContactExport as TypedDocument<T.ContactExportQuery, T.ContactExportQueryVariables>;
 export const EraseContact = Ops.EraseContact as TypedDocument<T.EraseContactMutation, T.EraseContactMutationVariables>;
+export const InboxThreads = Ops.InboxThreads as TypedDocument<T.InboxThreadsQuery, T.InboxThreadsQueryVariables>;
+export const InboxConversation = Ops.InboxConversation as TypedDocument<T.InboxConversationQuery, T.InboxConversationQueryVariables>;
+export const MarkInboxThreadRead = Ops.MarkInboxThreadRead as TypedDocument<T.MarkInboxThreadReadMutation, T.MarkInboxThreadReadMutationVariables>;
+export const ReplyToInboxThread = Ops.ReplyToInboxThread as TypedDocument<T.ReplyToInboxThreadMutation, T.ReplyToInboxThreadMutationVariables>;

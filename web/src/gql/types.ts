@@ -236,6 +236,13 @@ export type GroupUpdate = {
   name?: string | null | undefined;
 };
 
+export type InboxFilter = {
+  campaignId?: string | number | null | undefined;
+  /** Threads whose contact has this lead status. */
+  leadStatus?: LeadStatus | null | undefined;
+  unread?: boolean | null | undefined;
+};
+
 export type LeadStatus =
   | 'interested'
   | 'not_interested'
@@ -798,7 +805,7 @@ export type ContactExportQueryVariables = Exact<{
 }>;
 
 
-export type ContactExportQuery = { contactExport: { exportedAt: string, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, timezone: string | null, customFields: Record<string, unknown>, status: ContactStatus, leadStatus: LeadStatus | null, groupIds: Array<string>, createdAt: string, updatedAt: string }, enrolments: Array<{ campaignId: string, state: EnrolmentState, currentStep: number, reason: string | null, emailAccountId: string | null, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null }>, messages: Array<{ id: string, campaignId: string, step: number, variantId: string | null, messageId: string, subject: string, body: string | null, bodyText: string | null, state: string, lastReply: string | null, skipReason: string | null, createdAt: string, sentAt: string | null, openedAt: string | null, clickedAt: string | null, repliedAt: string | null }>, events: Array<{ type: EventKind, campaignId: string, step: number, occurredAt: string, detail: Record<string, unknown> }>, suppressions: Array<{ id: string, kind: SuppressionKind, value: string, source: SuppressionSource, createdAt: string }> } };
+export type ContactExportQuery = { contactExport: { exportedAt: string, contact: { id: string, email: string, firstName: string | null, lastName: string | null, company: string | null, phone: string | null, timezone: string | null, customFields: Record<string, unknown>, status: ContactStatus, leadStatus: LeadStatus | null, groupIds: Array<string>, createdAt: string, updatedAt: string }, enrolments: Array<{ campaignId: string, state: EnrolmentState, currentStep: number, reason: string | null, emailAccountId: string | null, enrolledAt: string, lastSentAt: string | null, nextSendAt: string | null }>, messages: Array<{ id: string, campaignId: string, step: number, variantId: string | null, messageId: string, subject: string, body: string | null, bodyText: string | null, state: string, lastReply: string | null, skipReason: string | null, createdAt: string, sentAt: string | null, openedAt: string | null, clickedAt: string | null, repliedAt: string | null }>, events: Array<{ type: EventKind, campaignId: string, step: number, occurredAt: string, detail: Record<string, unknown> }>, suppressions: Array<{ id: string, kind: SuppressionKind, value: string, source: SuppressionSource, createdAt: string }>, inbox: Array<{ id: string, threadId: string, kind: string, from: string, subject: string, text: string, html: string | null, at: string }> } };
 
 export type EraseContactMutationVariables = Exact<{
   id: string | number;
@@ -806,3 +813,33 @@ export type EraseContactMutationVariables = Exact<{
 
 
 export type EraseContactMutation = { deleteContact: { id: string, deleted: boolean } };
+
+export type InboxThreadsQueryVariables = Exact<{
+  page?: number | null | undefined;
+  filter?: InboxFilter | null | undefined;
+}>;
+
+
+export type InboxThreadsQuery = { inbox: { items: Array<{ id: string, campaignId: string, unread: boolean, lastMessageAt: string, contact: { id: string, email: string, firstName: string | null, lastName: string | null, leadStatus: LeadStatus | null } }>, pageInfo: { page: number, perPage: number, total: number, totalPages: number } }, campaigns: { items: Array<{ id: string, name: string }> } };
+
+export type InboxConversationQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type InboxConversationQuery = { inboxThread: { id: string, campaignId: string, unread: boolean, contact: { id: string, email: string, firstName: string | null, lastName: string | null, leadStatus: LeadStatus | null }, messages: Array<{ id: string, kind: string, step: number | null, from: string, subject: string, text: string, at: string }> } };
+
+export type MarkInboxThreadReadMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type MarkInboxThreadReadMutation = { markInboxThreadRead: { id: string, unread: boolean } };
+
+export type ReplyToInboxThreadMutationVariables = Exact<{
+  id: string | number;
+  body: string;
+}>;
+
+
+export type ReplyToInboxThreadMutation = { replyToInboxThread: { savedToSent: boolean, message: { id: string } } };
