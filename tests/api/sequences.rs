@@ -1273,3 +1273,63 @@ async fn machine_hits_count_nowhere_and_leave_a_not_opened_follow_up_to_go() {
     let opened = events_of(&app, "email.opened").await;
     assert_eq!(opened.last().unwrap()["machine"], false);
 }
+
+#[tokio::test]
+async fn clicks_on_every_link_at_once_are_a_scanner_s() {
+    let (app, smtp) = app_at(MONDAY_10).await;
+    let account = smtp_account(&app, &smtp, json!({})).await;
+    let steps = json!([{
+        "subject": "Hi",
+        "body": "<p>See <a href=\"https://acme.example/offer\">the offer</a> or <a href=\"https://acme.example/pricing\">pricing</a></p>"
+    }]);
+    let (c, _) = launch(&app, &account, steps, json!({}), 1, "links").await;
+    assert_eq!(pass(&app).await, 1);
+    let html = smtp.received()[0].html_body().unwrap();
+    let links: Vec<String> = html
+        .match_indices(&format!("{}/t/c/", app.base))
+        .map(|(from, _)| html[from..from + html[from..].find('"').unwrap()].to_owned())
+        .collect();
+    assert_eq!(links.len(), 2, "{html}");
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    const READER: &str =
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
+    let click = |url: String| {
+        let browser = browser.clone();
+        async move {
+            let r = browser
+                .get(&url)
+                .header("user-agent", READER)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::FOUND, "the link still redirects");
+        }
+    };
+    // A minute after delivery, a scanner follows both links two seconds apart: the second is
+    // its. Much later a reader follows the second link alone: a reader's.
+    app.clock.advance(Duration::seconds(60));
+    click(links[0].clone()).await;
+    app.clock.advance(Duration::seconds(2));
+    click(links[1].clone()).await;
+    app.clock.advance(Duration::seconds(600));
+    click(links[1].clone()).await;
+    let reasons: Vec<(Value, Value)> = events_of(&app, "email.clicked")
+        .await
+        .iter()
+        .map(|e| (e["machine"].clone(), e["reason"].clone()))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (json!(false), Value::Null),
+            (json!(true), json!("scanner_all_links")),
+        ],
+        "a reader's click notifies once per email; a machine's always says so"
+    );
+    let figures = stats(&app, &c).await;
+    assert_eq!(figures["clicked"], 1);
+    assert_eq!(figures["clickedRaw"], 1);
+}

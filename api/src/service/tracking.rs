@@ -176,6 +176,8 @@ const SCANNERS: &[&str] = &[
 /// Why a hit is a machine's (`head_request`, `known_scanner`, `apple_mpp` — Apple Mail
 /// Privacy Protection fetches every image through Apple's proxies —, `scanner_fast`: within
 /// 10 s of the email being sent), or None for a reader's. Only a reader's open or click counts.
+/// (A click is also a machine's, `scanner_all_links`, when another link of the same email was
+/// clicked seconds before: see `record`.)
 pub fn machine_reason(
     hit: &Hit,
     open: bool,
@@ -200,6 +202,35 @@ pub fn machine_reason(
     }
 }
 
+/// Clicks on different links of one email within this many seconds of each other are a
+/// scanner following every link (`scanner_all_links`): a reader opens one link at a time.
+pub const ALL_LINKS_WINDOW_SECONDS: i64 = 5;
+
+/// Whether another link of this email was clicked within [`ALL_LINKS_WINDOW_SECONDS`] before
+/// `now` (every click, a reader's or a machine's, is kept as a raw event with its URL).
+async fn other_link_clicked(
+    txn: &impl ConnectionTrait,
+    found: &message::Model,
+    url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    use entity::email_event;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let since = now - chrono::Duration::seconds(ALL_LINKS_WINDOW_SECONDS);
+    let recent = email_event::Entity::find()
+        .filter(email_event::Column::CampaignId.eq(&found.campaign_id))
+        .filter(email_event::Column::OccurredAt.gte(since))
+        .filter(email_event::Column::ContactId.eq(&found.contact_id))
+        .filter(email_event::Column::Step.eq(found.step))
+        .filter(email_event::Column::Kind.eq(EventKind::ClickedRaw.as_str()))
+        .all(txn)
+        .await?;
+    Ok(recent
+        .iter()
+        .filter_map(|e| e.metadata.get("url").and_then(|u| u.as_str()))
+        .any(|other| other != url))
+}
+
 async fn record(
     db: &DatabaseConnection,
     message_id: &str,
@@ -217,17 +248,24 @@ async fn record(
         return Ok(false);
     };
     let open = matches!(event, EmailEvent::Opened);
-    let machine = hit.and_then(|h| machine_reason(h, open, found.sent_at, now));
+    let mut machine = hit.and_then(|h| machine_reason(h, open, found.sent_at, now));
+    if let (None, Some(_), EmailEvent::Clicked { url }) = (machine, hit, &event)
+        && other_link_clicked(&txn, &found, url, now).await?
+    {
+        machine = Some("scanner_all_links");
+    }
     let raw = match &event {
         EmailEvent::Opened => Some(EventKind::OpenedRaw),
         EmailEvent::Clicked { .. } => Some(EventKind::ClickedRaw),
         _ => None,
     };
-    let mut metadata = serde_json::json!({ "messageId": found.id, "machine": machine.is_some() });
+    let mut metadata = serde_json::json!({ "messageId": found.id });
+    event.add_detail(&mut metadata);
+    // After the event's own detail, which speaks for a reader.
+    metadata["machine"] = serde_json::json!(machine.is_some());
     if let Some(reason) = machine {
         metadata["reason"] = serde_json::json!(reason);
     }
-    event.add_detail(&mut metadata);
     match machine {
         // A machine's hit counts in no reader's figure and no condition (only in the raw
         // totals, below): its webhook says so.
