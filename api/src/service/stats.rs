@@ -397,6 +397,76 @@ async fn add_counts<E: EntityTrait>(
 /// Marks each event's contact as reached for its kind in its campaign (step 0) and in its
 /// step; returns, per `(campaign, step, kind)`, how many contacts were reached for the first
 /// time (an event of a kind the contact already had there counts on the timeline only).
+/// Takes back events found to be a machine's after they were counted as a reader's: their
+/// rows go, the per-day tallies lose them, and each unique-contact counter (per step and per
+/// campaign) loses the contact when no other event of that kind of it is left there. In the
+/// caller's transaction (which holds the campaign's row, as every recording does).
+pub async fn take_back(db: &impl ConnectionTrait, taken: &[email_event::Model]) -> AppResult<()> {
+    if taken.is_empty() {
+        return Ok(());
+    }
+    email_event::Entity::delete_many()
+        .filter(email_event::Column::Id.is_in(taken.iter().map(|e| e.id)))
+        .exec(db)
+        .await?;
+    let mut daily: HashMap<(EventKind, String, String), i64> = HashMap::new();
+    for event in taken {
+        let day = event
+            .occurred_at
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
+        *daily
+            .entry((event.kind, event.campaign_id.clone(), day))
+            .or_default() -= 1;
+    }
+    let tallied = daily
+        .into_iter()
+        .map(|((kind, campaign_id, day), n)| (kind, [campaign_id.into(), day.into()], n))
+        .collect();
+    let keys = [
+        campaign_daily_stat::Column::CampaignId,
+        campaign_daily_stat::Column::Day,
+    ];
+    add_counts(db, campaign_daily_stat::Entity, keys, tallied).await?;
+    let mut marks: Vec<(String, i32, EventKind, String)> = taken
+        .iter()
+        .flat_map(|e| {
+            [0, e.step].map(|scope| (e.campaign_id.clone(), scope, e.kind, e.contact_id.clone()))
+        })
+        .collect();
+    marks.sort_by(|a, b| (&a.0, a.1, a.2.as_str(), &a.3).cmp(&(&b.0, b.1, b.2.as_str(), &b.3)));
+    marks.dedup();
+    let mut lost = Vec::new();
+    for (campaign_id, scope, kind, contact_id) in marks {
+        let mut left = email_event::Entity::find()
+            .filter(email_event::Column::CampaignId.eq(&campaign_id))
+            .filter(email_event::Column::ContactId.eq(&contact_id))
+            .filter(email_event::Column::Kind.eq(kind.as_str()));
+        if scope > 0 {
+            left = left.filter(email_event::Column::Step.eq(scope));
+        }
+        if left.one(db).await?.is_some() {
+            continue;
+        }
+        let gone = campaign_event_first::Entity::delete_many()
+            .filter(campaign_event_first::Column::CampaignId.eq(&campaign_id))
+            .filter(campaign_event_first::Column::Step.eq(scope))
+            .filter(campaign_event_first::Column::Kind.eq(kind.as_str()))
+            .filter(campaign_event_first::Column::ContactId.eq(&contact_id))
+            .exec(db)
+            .await?;
+        if gone.rows_affected > 0 {
+            lost.push((kind, [campaign_id.into(), scope.into()], -1));
+        }
+    }
+    let keys = [
+        campaign_stat::Column::CampaignId,
+        campaign_stat::Column::Step,
+    ];
+    add_counts(db, campaign_stat::Entity, keys, lost).await
+}
+
 async fn first_of_their_kind(
     db: &impl ConnectionTrait,
     events: &[NewEvent],

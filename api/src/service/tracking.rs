@@ -231,6 +231,43 @@ async fn other_link_clicked(
         .any(|other| other != url))
 }
 
+/// The burst's first click was counted as a reader's before the next showed it a scanner's:
+/// taken back (its `clicked` event and tallies, the email's `clickedAt` when that click set it),
+/// so only people's clicks stay counted. Its webhook went out as a reader's and stands.
+async fn take_back_burst(
+    txn: &impl ConnectionTrait,
+    found: &message::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use entity::email_event;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let since = now - chrono::Duration::seconds(ALL_LINKS_WINDOW_SECONDS);
+    let counted: Vec<email_event::Model> = email_event::Entity::find()
+        .filter(email_event::Column::CampaignId.eq(&found.campaign_id))
+        .filter(email_event::Column::OccurredAt.gte(since))
+        .filter(email_event::Column::ContactId.eq(&found.contact_id))
+        .filter(email_event::Column::Step.eq(found.step))
+        .filter(email_event::Column::Kind.eq(EventKind::Clicked.as_str()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|e| e.metadata.get("messageId").and_then(|v| v.as_str()) == Some(&found.id))
+        .collect();
+    stats::take_back(txn, &counted).await?;
+    if found.clicked_at.is_some_and(|at| at >= since) {
+        message::Entity::update_many()
+            .col_expr(
+                message::Column::ClickedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(message::Column::Id.eq(&found.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
 async fn record(
     db: &DatabaseConnection,
     message_id: &str,
@@ -253,6 +290,7 @@ async fn record(
         && other_link_clicked(&txn, &found, url, now).await?
     {
         machine = Some("scanner_all_links");
+        take_back_burst(&txn, &found, now).await?;
     }
     let raw = match &event {
         EmailEvent::Opened => Some(EventKind::OpenedRaw),
