@@ -108,6 +108,50 @@ impl Nsd {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+        // Listening is not answering: wait until each zone's SOA comes back over UDP (as the
+        // resolver asks), so a check right after a restart never meets a server still starting.
+        for (name, _) in &self.zones {
+            self.wait_for_soa(name, deadline);
+        }
+    }
+
+    /// Asks for `zone`'s SOA over UDP until an answer with the current serial comes back.
+    fn wait_for_soa(&self, zone: &str, deadline: Instant) {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let mut query = vec![0x4e, 0x53, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        for label in zone.split('.') {
+            query.push(label.len() as u8);
+            query.extend_from_slice(label.as_bytes());
+        }
+        query.extend_from_slice(&[0, 0, 6, 0, 1]);
+        // The SOA's numbers as the zone file writes them: serial, 3600, 600, 86400, 0.
+        let mut numbers = Vec::new();
+        for n in [self.serial, 3600, 600, 86400, 0] {
+            numbers.extend_from_slice(&n.to_be_bytes());
+        }
+        loop {
+            socket.send_to(&query, self.addr()).unwrap();
+            let mut answer = [0u8; 512];
+            if let Ok(n) = socket.recv(&mut answer) {
+                let answer = &answer[..n];
+                let current = answer[..2.min(n)] == query[..2]
+                    && answer
+                        .windows(numbers.len())
+                        .any(|w| w == numbers.as_slice());
+                if current {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nsd does not answer for {zone}: {}",
+                std::fs::read_to_string(self.dir.join("nsd.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn stop(&mut self) {
