@@ -43,6 +43,87 @@ impl Phrases {
     }
 }
 
+/// "Thursday doesn't work, but Friday after 2pm is free": the three word lists of
+/// `phrases/counter-proposal.txt` (a contrast, a day, a word of availability).
+struct CounterProposal {
+    contrast: Vec<String>,
+    day: Vec<String>,
+    available: Vec<String>,
+}
+
+impl CounterProposal {
+    fn parse(file: &str) -> CounterProposal {
+        let mut out = CounterProposal {
+            contrast: Vec::new(),
+            day: Vec::new(),
+            available: Vec::new(),
+        };
+        let mut section = "";
+        for line in file.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = match name {
+                    "contrast" | "day" | "available" => name,
+                    _ => "",
+                };
+                continue;
+            }
+            let list = match section {
+                "contrast" => &mut out.contrast,
+                "day" => &mut out.day,
+                "available" => &mut out.available,
+                _ => continue,
+            };
+            list.push(line.to_owned());
+        }
+        out
+    }
+
+    /// Whether, after a contrast word, the next dozen words name a day or a clock time and a
+    /// clock time or a word of availability.
+    fn found_in(&self, text: &str) -> bool {
+        let words: Vec<&str> = text.split_whitespace().filter(|w| *w != ",").collect();
+        let is = |list: &[String], w: &str| list.iter().any(|l| l == w);
+        words.iter().enumerate().any(|(i, w)| {
+            if !is(&self.contrast, w) {
+                return false;
+            }
+            let after = &words[i + 1..words.len().min(i + 13)];
+            let clock = after
+                .iter()
+                .enumerate()
+                .any(|(j, w)| is_clock(w, after.get(j + 1).copied()));
+            let day = after.iter().any(|w| is(&self.day, w));
+            let available = after.iter().any(|w| is(&self.available, w));
+            (day || clock) && (clock || available)
+        })
+    }
+}
+
+/// A clock time as `words` leaves it: `14h`, `15h30`, `3pm`, `10am`, `14 uhr`, `15 00` (from
+/// `15:00`).
+fn is_clock(word: &str, next: Option<&str>) -> bool {
+    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+    let Ok(hour) = digits.parse::<u32>() else {
+        return false;
+    };
+    if digits.len() > 2 || hour > 24 {
+        return false;
+    }
+    let rest = &word[digits.len()..];
+    let suffixed = matches!(rest, "h" | "hs" | "pm" | "am" | "uhr")
+        || rest
+            .strip_prefix('h')
+            .is_some_and(|m| m.len() == 2 && m.chars().all(|c| c.is_ascii_digit()));
+    let spelled = rest.is_empty()
+        && next.is_some_and(|n| {
+            n == "uhr" || n == "h" || (n.len() == 2 && n.chars().all(|c| c.is_ascii_digit()))
+        });
+    suffixed || spelled
+}
+
 /// Every phrase set, read once.
 struct Sets {
     unsubscribe: Phrases,
@@ -52,6 +133,7 @@ struct Sets {
     interested: Phrases,
     later: Phrases,
     negations: Phrases,
+    counter_proposal: CounterProposal,
 }
 
 fn sets() -> &'static Sets {
@@ -64,6 +146,7 @@ fn sets() -> &'static Sets {
         interested: Phrases::parse(include_str!("phrases/interested.txt")),
         later: Phrases::parse(include_str!("phrases/later.txt")),
         negations: Phrases::parse(include_str!("phrases/negations.txt")),
+        counter_proposal: CounterProposal::parse(include_str!("phrases/counter-proposal.txt")),
     })
 }
 
@@ -127,7 +210,7 @@ pub fn classify(body: &str) -> LeadStatus {
     if sets.wrong_person.any_in(&text) {
         return LeadStatus::WrongPerson;
     }
-    if sets.later.any_in(&text) {
+    if sets.later.any_in(&text) || sets.counter_proposal.found_in(&text) {
         return LeadStatus::Interested;
     }
     // "No." / "Não, obrigado." / "Nein!": a refusal as the first word.
@@ -180,6 +263,19 @@ mod tests {
             ("Me interesa, ¿cuánto cuesta?", Interested),
             ("Intéressant, envoyez-moi une démo.", Interested),
             ("Klingt gut, schicken Sie mir ein Angebot.", Interested),
+            (
+                "Thursday doesn't work, but Friday at 3pm is fine.",
+                Interested,
+            ),
+            (
+                "Quinta não rola, mas sexta depois das 14h tô livre.",
+                Interested,
+            ),
+            (
+                "Donnerstag passt nicht, aber Freitag ab 14 Uhr ginge.",
+                Interested,
+            ),
+            ("Not interested, but have a nice Friday!", NotInterested),
             ("Received, thanks.", Other),
         ];
         for (text, want) in cases {
