@@ -97,7 +97,7 @@ impl CounterProposal {
                 .any(|(j, w)| is_clock(w, after.get(j + 1).copied()));
             let day = after.iter().any(|w| is(&self.day, w));
             let available = after.iter().any(|w| is(&self.available, w));
-            (day || clock) && (clock || available)
+            clock || (day && available)
         })
     }
 }
