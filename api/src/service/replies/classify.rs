@@ -81,8 +81,8 @@ impl CounterProposal {
         out
     }
 
-    /// Whether, after a contrast word, the next dozen words name a day or a clock time and a
-    /// clock time or a word of availability.
+    /// Whether, after a contrast word, the next dozen words hold a clock time, or a day and a
+    /// word of availability.
     fn found_in(&self, text: &str) -> bool {
         let words: Vec<&str> = text.split_whitespace().filter(|w| *w != ",").collect();
         let is = |list: &[String], w: &str| list.iter().any(|l| l == w);
