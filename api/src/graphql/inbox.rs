@@ -174,37 +174,19 @@ impl InboxMutation {
         id: ID,
         body: String,
     ) -> Result<InboxAnswer> {
-        use crate::engine::smtp::{self, Envelope};
         use crate::service::sending::Outcome;
         let who = principal(ctx)?;
         let answer = svc::compose_answer(db(ctx)?, &who.workspace_id, &id, &body).await?;
-        let keyring = ctx.data::<crate::secrets::Keyring>()?;
-        let account = crate::service::email_accounts::with_passwords(&answer.account, keyring)?;
-        // Someone is waiting for the answer.
-        let timeouts = smtp::Timeouts {
-            connect: std::time::Duration::from_secs(10),
-            command: std::time::Duration::from_secs(10),
-            data: std::time::Duration::from_secs(30),
-            ..Default::default()
-        };
-        let trust = ctx.data::<smtp::Trust>()?;
-        let allow_private = ctx
-            .data::<crate::service::webhooks::UrlPolicy>()?
-            .allow_private;
-        let signers = ctx.data::<crate::service::domains::Signers>()?;
-        let signing = signers
-            .for_sender(db(ctx)?, keyring, &who.workspace_id, &answer.from)
-            .await?;
-        let bytes = match &signing {
-            Some(key) => key.sign(&answer.bytes),
-            None => answer.bytes.clone(),
-        };
-        let envelope = Envelope {
-            from: &answer.from,
-            to: &answer.to,
-            bytes: &bytes,
-        };
-        match smtp::send_once(&account, envelope, &timeouts, trust, allow_private).await {
+        let sent = super::by_hand::send(
+            ctx,
+            &who.workspace_id,
+            &answer.account,
+            &answer.from,
+            &answer.to,
+            &answer.bytes,
+        )
+        .await?;
+        match sent.outcome {
             Outcome::Sent(_) => {}
             refused => {
                 return Err(AppError::new(
@@ -223,13 +205,18 @@ impl InboxMutation {
             }
         }
         let kept = svc::record_answer(db(ctx)?, &answer, now(ctx)?).await?;
-        let saved_to_sent = if account.imap_host.is_some() {
-            match crate::engine::mailbox::append_to_sent(&account, &bytes, trust, allow_private)
-                .await
+        let saved_to_sent = if sent.account.imap_host.is_some() {
+            match crate::engine::mailbox::append_to_sent(
+                &sent.account,
+                &sent.bytes,
+                &sent.trust,
+                sent.allow_private,
+            )
+            .await
             {
                 Ok(_) => true,
                 Err(why) => {
-                    tracing::warn!(account = %account.id, %why, "answer not appended to Sent");
+                    tracing::warn!(account = %sent.account.id, %why, "answer not appended to Sent");
                     false
                 }
             }

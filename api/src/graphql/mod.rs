@@ -1,6 +1,7 @@
 //! The GraphQL schema: one query and one mutation object per domain, merged.
 
 mod account;
+mod by_hand;
 mod campaigns;
 mod checks;
 mod contacts;

@@ -199,6 +199,32 @@ pub async fn get(
     super::owned::<inbox_thread::Entity>(db, workspace_id, id).await
 }
 
+/// The campaign's emails that went out to the thread's contact, in the order they went.
+async fn sent_in(
+    db: &impl ConnectionTrait,
+    thread: &inbox_thread::Model,
+) -> AppResult<Vec<message::Model>> {
+    Ok(message::Entity::find()
+        .filter(message::Column::CampaignId.eq(&thread.campaign_id))
+        .filter(message::Column::ContactId.eq(&thread.contact_id))
+        .filter(message::Column::SentAt.is_not_null())
+        .order_by_asc(message::Column::SentAt)
+        .all(db)
+        .await?)
+}
+
+/// The replies and answers kept in a thread, oldest first.
+async fn kept_in(
+    db: &impl ConnectionTrait,
+    thread: &inbox_thread::Model,
+) -> AppResult<Vec<inbox_message::Model>> {
+    Ok(inbox_message::Entity::find()
+        .filter(inbox_message::Column::ThreadId.eq(&thread.id))
+        .order_by_asc(inbox_message::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
 /// One message of a conversation, in the order it happened.
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -226,13 +252,8 @@ pub async fn conversation(
         .await?
         .map(|a| a.email)
         .unwrap_or_default();
-    let sent = message::Entity::find()
-        .filter(message::Column::CampaignId.eq(&thread.campaign_id))
-        .filter(message::Column::ContactId.eq(&thread.contact_id))
-        .filter(message::Column::SentAt.is_not_null())
-        .all(db)
-        .await?;
-    let mut entries: Vec<Entry> = sent
+    let mut entries: Vec<Entry> = sent_in(db, thread)
+        .await?
         .into_iter()
         .filter(|m| m.state != MessageState::Skipped)
         .map(|m| {
@@ -249,12 +270,7 @@ pub async fn conversation(
             }
         })
         .collect();
-    let kept = inbox_message::Entity::find()
-        .filter(inbox_message::Column::ThreadId.eq(&thread.id))
-        .order_by_asc(inbox_message::Column::CreatedAt)
-        .all(db)
-        .await?;
-    entries.extend(kept.into_iter().map(|m| Entry {
+    entries.extend(kept_in(db, thread).await?.into_iter().map(|m| Entry {
         id: m.id,
         kind: if m.outbound { "answer" } else { "reply" },
         step: None,
@@ -324,21 +340,12 @@ pub async fn compose_answer(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("EmailAccount"))?;
-    let mut references: Vec<String> = message::Entity::find()
-        .filter(message::Column::CampaignId.eq(&thread.campaign_id))
-        .filter(message::Column::ContactId.eq(&thread.contact_id))
-        .filter(message::Column::SentAt.is_not_null())
-        .order_by_asc(message::Column::SentAt)
-        .all(db)
+    let mut references: Vec<String> = sent_in(db, &thread)
         .await?
         .into_iter()
         .map(|m| m.message_id)
         .collect();
-    let kept = inbox_message::Entity::find()
-        .filter(inbox_message::Column::ThreadId.eq(&thread.id))
-        .order_by_asc(inbox_message::Column::CreatedAt)
-        .all(db)
-        .await?;
+    let kept = kept_in(db, &thread).await?;
     let last_reply = kept.iter().rev().find(|m| !m.outbound);
     references.extend(
         kept.iter()

@@ -206,6 +206,30 @@ pub fn machine_reason(
 /// scanner following every link (`scanner_all_links`): a reader opens one link at a time.
 pub const ALL_LINKS_WINDOW_SECONDS: i64 = 5;
 
+/// The events of `kind` of this email's contact and step within [`ALL_LINKS_WINDOW_SECONDS`]
+/// before `now`, this email's only.
+async fn in_burst(
+    txn: &impl ConnectionTrait,
+    found: &message::Model,
+    kind: EventKind,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<entity::email_event::Model>> {
+    use entity::email_event;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let since = now - chrono::Duration::seconds(ALL_LINKS_WINDOW_SECONDS);
+    Ok(email_event::Entity::find()
+        .filter(email_event::Column::CampaignId.eq(&found.campaign_id))
+        .filter(email_event::Column::OccurredAt.gte(since))
+        .filter(email_event::Column::ContactId.eq(&found.contact_id))
+        .filter(email_event::Column::Step.eq(found.step))
+        .filter(email_event::Column::Kind.eq(kind.as_str()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|e| e.metadata.get("messageId").and_then(|v| v.as_str()) == Some(&found.id))
+        .collect())
+}
+
 /// Whether another link of this email was clicked within [`ALL_LINKS_WINDOW_SECONDS`] before
 /// `now` (every click, a reader's or a machine's, is kept as a raw event with its URL).
 async fn other_link_clicked(
@@ -214,18 +238,8 @@ async fn other_link_clicked(
     url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    use entity::email_event;
-    use sea_orm::{ColumnTrait, QueryFilter};
-    let since = now - chrono::Duration::seconds(ALL_LINKS_WINDOW_SECONDS);
-    let recent = email_event::Entity::find()
-        .filter(email_event::Column::CampaignId.eq(&found.campaign_id))
-        .filter(email_event::Column::OccurredAt.gte(since))
-        .filter(email_event::Column::ContactId.eq(&found.contact_id))
-        .filter(email_event::Column::Step.eq(found.step))
-        .filter(email_event::Column::Kind.eq(EventKind::ClickedRaw.as_str()))
-        .all(txn)
-        .await?;
-    Ok(recent
+    Ok(in_burst(txn, found, EventKind::ClickedRaw, now)
+        .await?
         .iter()
         .filter_map(|e| e.metadata.get("url").and_then(|u| u.as_str()))
         .any(|other| other != url))
@@ -239,22 +253,11 @@ async fn take_back_burst(
     found: &message::Model,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    use entity::email_event;
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, QueryFilter};
-    let since = now - chrono::Duration::seconds(ALL_LINKS_WINDOW_SECONDS);
-    let counted: Vec<email_event::Model> = email_event::Entity::find()
-        .filter(email_event::Column::CampaignId.eq(&found.campaign_id))
-        .filter(email_event::Column::OccurredAt.gte(since))
-        .filter(email_event::Column::ContactId.eq(&found.contact_id))
-        .filter(email_event::Column::Step.eq(found.step))
-        .filter(email_event::Column::Kind.eq(EventKind::Clicked.as_str()))
-        .all(txn)
-        .await?
-        .into_iter()
-        .filter(|e| e.metadata.get("messageId").and_then(|v| v.as_str()) == Some(&found.id))
-        .collect();
+    let counted = in_burst(txn, found, EventKind::Clicked, now).await?;
     stats::take_back(txn, &counted).await?;
+    let since = now - chrono::Duration::seconds(ALL_LINKS_WINDOW_SECONDS);
     if found.clicked_at.is_some_and(|at| at >= since) {
         message::Entity::update_many()
             .col_expr(

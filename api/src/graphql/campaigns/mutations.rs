@@ -254,7 +254,6 @@ impl CampaignMutation {
         step: i32,
         variant_id: Option<ID>,
     ) -> Result<TestSend> {
-        use crate::engine::smtp::{self, Envelope};
         use crate::service::sending::Outcome;
         let who = principal(ctx)?;
         let request = svc::PreviewRequest {
@@ -268,34 +267,16 @@ impl CampaignMutation {
         };
         let tracker = ctx.data::<crate::service::tracking::Tracker>()?;
         let email = svc::preview(db(ctx)?, tracker, &who.workspace_id, &id, request).await?;
-        let keyring = ctx.data::<crate::secrets::Keyring>()?;
-        let account = crate::service::email_accounts::with_passwords(&email.account, keyring)?;
-        // Someone is waiting for the answer.
-        let timeouts = smtp::Timeouts {
-            connect: std::time::Duration::from_secs(10),
-            command: std::time::Duration::from_secs(10),
-            data: std::time::Duration::from_secs(30),
-            ..Default::default()
-        };
-        let trust = ctx.data::<smtp::Trust>()?;
-        let allow_private = ctx
-            .data::<crate::service::webhooks::UrlPolicy>()?
-            .allow_private;
-        // Signed as a campaign's email would be, when the domain has an active key.
-        let signers = ctx.data::<crate::service::domains::Signers>()?;
-        let signing = signers
-            .for_sender(db(ctx)?, keyring, &who.workspace_id, &email.account.email)
-            .await?;
-        let bytes = match &signing {
-            Some(key) => key.sign(&email.bytes),
-            None => email.bytes.clone(),
-        };
-        let envelope = Envelope {
-            from: &email.from,
-            to: &email.to,
-            bytes: &bytes,
-        };
-        let outcome = smtp::send_once(&account, envelope, &timeouts, trust, allow_private).await;
+        let sent = crate::graphql::by_hand::send(
+            ctx,
+            &who.workspace_id,
+            &email.account,
+            &email.from,
+            &email.to,
+            &email.bytes,
+        )
+        .await?;
+        let outcome = sent.outcome;
         let (sent, outcome, smtp_reply) = match outcome {
             Outcome::Sent(reply) => (true, "sent", Some(reply)),
             Outcome::Bounced(_) => (false, "refused", None),

@@ -19,7 +19,7 @@ use super::get;
 use super::shape::group_ids_of;
 use crate::error::AppResult;
 use crate::ids::rfc3339;
-use crate::service::{addresses, events, suppressions};
+use crate::service::{addresses, events, like_contains, suppressions};
 
 /// Everything the workspace holds about one contact, as read in one transaction.
 pub struct ContactExport {
@@ -133,7 +133,7 @@ pub async fn erase<C: ConnectionTrait + TransactionTrait>(
     for needle in [&person.id, &person.email_normalized, &person.email] {
         let naming = || {
             Expr::col(event::Column::Payload)
-                .like(LikeExpr::new(format!("%\"{}\"%", escape_like(needle))).escape('\\'))
+                .like(LikeExpr::new(like_contains(&format!("\"{needle}\""))).escape('\\'))
         };
         let ids: Vec<String> = event::Entity::find()
             .filter(event::Column::WorkspaceId.eq(workspace_id))
@@ -156,9 +156,10 @@ pub async fn erase<C: ConnectionTrait + TransactionTrait>(
     }
     unmatched_report::Entity::delete_many()
         .filter(unmatched_report::Column::WorkspaceId.eq(workspace_id))
-        .filter(Expr::col(unmatched_report::Column::Recipients).like(
-            LikeExpr::new(format!("%{}%", escape_like(&person.email_normalized))).escape('\\'),
-        ))
+        .filter(
+            Expr::col(unmatched_report::Column::Recipients)
+                .like(LikeExpr::new(like_contains(&person.email_normalized)).escape('\\')),
+        )
         .exec(&txn)
         .await?;
     let enrolled_in = crate::service::enrolments::forget_contact(&txn, &person.id).await?;
@@ -181,13 +182,4 @@ pub async fn erase<C: ConnectionTrait + TransactionTrait>(
     crate::service::workspaces::add_contacts(&txn, workspace_id, -1).await?;
     txn.commit().await?;
     Ok(person.id)
-}
-
-fn escape_like(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect()
 }
