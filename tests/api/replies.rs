@@ -60,9 +60,18 @@ async fn enrolment(app: &TestApp, campaign: &Value, email: &str) -> Value {
         .unwrap_or_else(|| panic!("no enrolment of {email}: {}", list.body))
 }
 
-#[tokio::test]
-#[ignore = "needs Dovecot (dovecot-imapd)"]
-async fn an_out_of_office_holds_the_sequence_until_its_writer_is_back() {
+/// A workspace whose account sends through a local SMTP server and reads a Dovecot mailbox,
+/// with a webhook for `events` delivered to a local receiver.
+struct Mailbox {
+    dovecot: Dovecot,
+    app: TestApp,
+    smtp: SmtpServer,
+    hooks: Receiver,
+    account: Value,
+    _deliveries: tokio::task::JoinHandle<()>,
+}
+
+async fn mailbox(events: &[&str]) -> Mailbox {
     let dovecot = Dovecot::start(&[("sales", IMAP_PASSWORD)]).await;
     let app = spawn_app_with(configure).await;
     let smtp = SmtpServer::start(Some((USER, crate::mailbox::SMTP_PASSWORD))).await;
@@ -70,12 +79,33 @@ async fn an_out_of_office_holds_the_sequence_until_its_writer_is_back() {
     let hook = app
         .post(
             "/v1/webhooks",
-            json!({ "url": hooks.url, "events": ["email.auto_replied"] }),
+            json!({ "url": hooks.url, "events": events }),
         )
         .await;
     assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
-    let _deliveries = deliver_webhooks(&app);
-    let acc = account(&app, &smtp, &dovecot, "sales").await;
+    let deliveries = deliver_webhooks(&app);
+    let account = account(&app, &smtp, &dovecot, "sales").await;
+    Mailbox {
+        dovecot,
+        app,
+        smtp,
+        hooks,
+        account,
+        _deliveries: deliveries,
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Dovecot (dovecot-imapd)"]
+async fn an_out_of_office_holds_the_sequence_until_its_writer_is_back() {
+    let Mailbox {
+        dovecot,
+        app,
+        smtp: _smtp,
+        hooks,
+        account: acc,
+        ..
+    } = mailbox(&["email.auto_replied"]).await;
     // Monday 30 November, 10:00 UTC: step 1 goes out; step 2 is due two days later.
     let emails = ["ana@example.com", "bo@example.com", "cy@example.com"];
     let (campaign, sent) = sent_campaign(&app, &acc, &emails).await;
@@ -173,19 +203,14 @@ async fn an_out_of_office_holds_the_sequence_until_its_writer_is_back() {
 #[tokio::test]
 #[ignore = "needs Dovecot (dovecot-imapd)"]
 async fn what_a_reply_says_sets_the_lead_status_and_a_removal_request_lasts() {
-    let dovecot = Dovecot::start(&[("sales", IMAP_PASSWORD)]).await;
-    let app = spawn_app_with(configure).await;
-    let smtp = SmtpServer::start(Some((USER, crate::mailbox::SMTP_PASSWORD))).await;
-    let hooks = Receiver::start(vec![]).await;
-    let hook = app
-        .post(
-            "/v1/webhooks",
-            json!({ "url": hooks.url, "events": ["contact.lead_status_changed", "email.replied"] }),
-        )
-        .await;
-    assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
-    let _deliveries = deliver_webhooks(&app);
-    let acc = account(&app, &smtp, &dovecot, "sales").await;
+    let Mailbox {
+        dovecot,
+        app,
+        smtp: _smtp,
+        hooks,
+        account: acc,
+        ..
+    } = mailbox(&["contact.lead_status_changed", "email.replied"]).await;
     let emails = ["ana@example.com", "bo@example.com", "cy@example.com"];
     let (_, sent) = sent_campaign(&app, &acc, &emails).await;
     // Bo is also in a second campaign, not yet sent: a removal request closes it too.
@@ -353,10 +378,13 @@ async fn the_out_of_office_pause_is_checked() {
 #[tokio::test]
 #[ignore = "needs Dovecot (dovecot-imapd)"]
 async fn the_inbox_shows_replies_labelled_and_answers_them_in_the_same_thread() {
-    let dovecot = Dovecot::start(&[("sales", IMAP_PASSWORD)]).await;
-    let app = spawn_app_with(configure).await;
-    let smtp = SmtpServer::start(Some((USER, crate::mailbox::SMTP_PASSWORD))).await;
-    let acc = account(&app, &smtp, &dovecot, "sales").await;
+    let Mailbox {
+        dovecot,
+        app,
+        smtp,
+        account: acc,
+        ..
+    } = mailbox(&["email.replied"]).await;
     let emails = ["ana@example.com", "bo@example.com"];
     let (campaign, sent) = sent_campaign(&app, &acc, &emails).await;
     let people = contacts_by_email(&app).await;
